@@ -1,0 +1,19 @@
+// One Jest run over every project (each lib/app is a Jest "project" named as in Nx).
+const preset = require('./jest.preset');
+const projects = [
+  ['contracts', 'libs/contracts'],
+  ['kv', 'libs/kv'],
+  ['kv-embedded', 'libs/kv-embedded'],
+  ['metadata-core', 'libs/metadata-core'],
+  ['blob-core', 'libs/blob-core'],
+  ['s3-protocol', 'libs/s3-protocol'],
+  ['s3-api', 'libs/s3-api'],
+  ['observability', 'libs/observability'],
+  ['gateway', 'apps/gateway'],
+  ['metadata', 'apps/metadata'],
+  ['blob', 'apps/blob'],
+  ['gateway-e2e', 'apps/gateway-e2e', { testTimeout: 120000 }],
+];
+module.exports = {
+  projects: projects.map(([name, dir, extra]) => preset(name, dir, extra)),
+};

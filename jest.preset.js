@@ -1,0 +1,22 @@
+// Shared Jest settings for every project. ts-jest transpiles each file on its own (fast);
+// type checking is a separate step (`npm run typecheck`), so tests never wait on tsc.
+const path = require('path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = {};
+for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
+  moduleNameMapper[`^${alias.replace('/', '\\/')}$`] = path.join(__dirname, target);
+}
+
+module.exports = (name, dir, extra = {}) => ({
+  displayName: name,
+  rootDir: path.join(__dirname, dir),
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: path.join(__dirname, 'tsconfig.base.json') }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testMatch: ['<rootDir>/**/*.spec.ts'],
+  ...extra,
+});

@@ -1,0 +1,46 @@
+import type { CallCtx } from './call-ctx';
+
+/** One stored chunk of object data. Ids are minted by the chunk store before the data is written. */
+export interface ChunkRef {
+  readonly id: string;
+  readonly size: number;
+}
+
+/** Where an object's (or part's) bytes live, in order. */
+export interface BlobManifest {
+  readonly size: number;
+  readonly chunks: readonly ChunkRef[];
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}
+
+export interface BlobWriteReq {
+  /**
+   * Write intent recorded in metadata before any data is written. Every chunk minted by this write is
+   * named under the intent, so an abandoned write is reclaimed with `deleteIntent`.
+   */
+  readonly intentId: string;
+}
+
+/**
+ * The blob service: turns a byte stream into checksummed chunks and back. Bodies are streams both ways;
+ * no implementation may buffer a whole object.
+ */
+export interface BlobApi {
+  /** Consumes `body` fully (honouring backpressure) and returns its manifest once every chunk is durable. */
+  write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest>;
+  /**
+   * Streams `manifest`'s bytes, or just `range` of them, reading only the chunks the range covers.
+   * Corrupt data surfaces as ServiceError('DataCorrupted') mid-stream, never as wrong bytes.
+   */
+  read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer>;
+  /** Idempotent: deleting a missing chunk succeeds. */
+  deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void>;
+  /** Deletes every chunk minted under an intent (the janitor's tool). Idempotent. */
+  deleteIntent(intentId: string, ctx: CallCtx): Promise<void>;
+}

@@ -1,0 +1,247 @@
+import type { BlobManifest } from './blob-api';
+import type { CallCtx } from './call-ctx';
+
+export interface Owner {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+export interface Bucket {
+  readonly name: string;
+  /** Internal id: object keys live under it, so a re-created bucket never sees old keys. */
+  readonly id: string;
+  readonly region: string;
+  readonly owner: Owner;
+  /** ms since the epoch */
+  readonly createdAt: number;
+}
+
+export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+
+export interface ObjectChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  /** base64 of the digest (for COMPOSITE: of the digest of the part digests) */
+  readonly value: string;
+  readonly type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** Headers stored with an object and returned on GET/HEAD. */
+export interface ObjectHeaders {
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  readonly contentDisposition?: string;
+  readonly contentLanguage?: string;
+  readonly cacheControl?: string;
+  readonly expires?: string;
+  /** `x-amz-meta-*` without the prefix, names lower-cased. */
+  readonly userMetadata: Readonly<Record<string, string>>;
+}
+
+export interface PartInfo {
+  readonly partNumber: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly checksum?: ObjectChecksum;
+}
+
+/** Object bytes: small objects live inline in the version record, larger ones in chunks. */
+export type ObjectData =
+  | { readonly kind: 'inline'; readonly bytes: Buffer }
+  | { readonly kind: 'chunks'; readonly manifest: BlobManifest };
+
+export interface ObjectVersion {
+  readonly bucket: string;
+  readonly key: string;
+  /** 'null' in buckets that never had versioning enabled. */
+  readonly versionId: string;
+  readonly size: number;
+  /** Without quotes. `md5hex` for single PUTs, `md5hex-N` for multipart. */
+  readonly etag: string;
+  /** ms since the epoch */
+  readonly lastModified: number;
+  readonly headers: ObjectHeaders;
+  readonly checksum?: ObjectChecksum;
+  /** Present for objects made by CompleteMultipartUpload, in part order. */
+  readonly parts?: readonly PartInfo[];
+  readonly data: ObjectData;
+}
+
+/** What a listing needs of an object. */
+export interface ObjectSummary {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** Conditions checked inside the write transaction. */
+export interface WriteConditions {
+  /** Quoted or bare etag, or '*'. */
+  readonly ifMatch?: string;
+  /** Only '*' (or an etag) */
+  readonly ifNoneMatch?: string;
+}
+
+/** The bytes of a new version. */
+export type NewObjectData =
+  | { readonly kind: 'inline'; readonly bytes: Buffer }
+  | { readonly kind: 'chunks'; readonly manifest: BlobManifest; readonly intentId: string }
+  /** Keep the bytes of this key's current version (copy onto itself to change metadata). */
+  | { readonly kind: 'current'; readonly versionId: string };
+
+export interface PutObjectReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly data: NewObjectData;
+  readonly size: number;
+  readonly etag: string;
+  readonly headers: ObjectHeaders;
+  readonly checksum?: ObjectChecksum;
+  readonly conditions?: WriteConditions;
+}
+
+export interface ListObjectsReq {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  /** List keys strictly after this one (marker / start-after / continuation token). */
+  readonly startAfter?: string;
+  /** 0..1000 */
+  readonly maxKeys: number;
+}
+
+export interface ListObjectsRes {
+  readonly objects: readonly ObjectSummary[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  /** When truncated: the last key or common prefix returned; resume with `startAfter`. */
+  readonly nextMarker?: string;
+}
+
+export interface DeleteObjectRes {
+  /** Whether an object existed (S3 answers 204 either way). */
+  readonly existed: boolean;
+}
+
+export interface DeleteObjectsRes {
+  readonly results: readonly { readonly key: string; readonly error?: { code: string; message: string } }[];
+}
+
+export interface MultipartUpload {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: number;
+  readonly headers: ObjectHeaders;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  readonly owner: Owner;
+}
+
+export interface UploadPartReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly partNumber: number;
+  readonly manifest: BlobManifest;
+  readonly intentId: string;
+  readonly etag: string;
+  readonly checksum?: ObjectChecksum;
+}
+
+export interface StoredPart extends PartInfo {
+  readonly lastModified: number;
+}
+
+export interface CompleteMultipartReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly parts: readonly { readonly partNumber: number; readonly etag: string; readonly checksum?: string }[];
+  /** Every part but the last must be at least this big (S3: 5 MiB). */
+  readonly minPartSize: number;
+  readonly conditions?: WriteConditions;
+}
+
+export interface ListPartsReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  readonly partNumberMarker?: number;
+  readonly maxParts: number;
+}
+
+export interface ListPartsRes {
+  readonly upload: MultipartUpload;
+  readonly parts: readonly StoredPart[];
+  readonly isTruncated: boolean;
+  readonly nextPartNumberMarker?: number;
+}
+
+export interface ListUploadsReq {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  readonly keyMarker?: string;
+  readonly uploadIdMarker?: string;
+  readonly maxUploads: number;
+}
+
+export interface ListUploadsRes {
+  readonly uploads: readonly MultipartUpload[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker?: string;
+  readonly nextUploadIdMarker?: string;
+}
+
+export interface WriteIntent {
+  readonly intentId: string;
+  /** ms since the epoch; after it the janitor may reclaim the intent's chunks */
+  readonly expiresAt: number;
+}
+
+/**
+ * The metadata service. Every method is one KV transaction (retried on conflict inside the service).
+ * Plain data only, so the same interface is served in-process and over gRPC.
+ */
+export interface MetadataApi {
+  createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket>;
+  getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket>;
+  deleteBucket(req: { name: string }, ctx: CallCtx): Promise<void>;
+  listBuckets(req: { owner?: string }, ctx: CallCtx): Promise<readonly Bucket[]>;
+
+  /** Records a write intent before any chunk is written; the chunks are named under its id. */
+  createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
+  /** Pushes an intent's expiry out while a long write is still running. */
+  renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
+  /** A write failed: let the janitor reclaim its chunks now. */
+  abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void>;
+
+  putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion>;
+  getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion>;
+  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes>;
+  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
+  listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes>;
+
+  createMultipartUpload(
+    req: {
+      bucket: string;
+      key: string;
+      headers: ObjectHeaders;
+      owner: Owner;
+      checksumAlgorithm?: ChecksumAlgorithm;
+      checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+    },
+    ctx: CallCtx,
+  ): Promise<MultipartUpload>;
+  getMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<MultipartUpload>;
+  uploadPart(req: UploadPartReq, ctx: CallCtx): Promise<StoredPart>;
+  completeMultipartUpload(req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion>;
+  abortMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<void>;
+  listParts(req: ListPartsReq, ctx: CallCtx): Promise<ListPartsRes>;
+  listMultipartUploads(req: ListUploadsReq, ctx: CallCtx): Promise<ListUploadsRes>;
+}

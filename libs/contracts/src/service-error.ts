@@ -1,0 +1,54 @@
+/**
+ * Errors that cross the service ports. The code is a closed union: S3 names where the meaning is the
+ * S3 one, plus internal codes (`Conflict`, `Unavailable`, `Internal`). The gateway maps each to exactly
+ * one S3 error (s3-api `toS3Error`); gRPC carries the code verbatim in trailers.
+ */
+export const ERROR_CODES = [
+  'NoSuchBucket',
+  'NoSuchKey',
+  'NoSuchVersion',
+  'NoSuchUpload',
+  'BucketAlreadyExists',
+  'BucketAlreadyOwnedByYou',
+  'BucketNotEmpty',
+  'InvalidBucketName',
+  'InvalidArgument',
+  'InvalidPart',
+  'InvalidPartOrder',
+  'EntityTooSmall',
+  'PreconditionFailed',
+  'InvalidRange',
+  'BadDigest',
+  'InvalidDigest',
+  /** Stored bytes failed their checksum: never returned as data. */
+  'DataCorrupted',
+  /** The write intent expired (or was reclaimed) before the commit. */
+  'IntentExpired',
+  /** A transaction kept conflicting past the retry budget. */
+  'Conflict',
+  /** A dependency is down or overloaded; clients may retry. */
+  'Unavailable',
+  'Internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(s: string): s is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(s);
+}
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string = code,
+    /** Extra structured detail for the edge (e.g. `{ objectSize }` for InvalidRange). */
+    readonly detail?: Readonly<Record<string, string | number>>,
+  ) {
+    super(message);
+  }
+}
+
+export function isServiceError(e: unknown, code?: ErrorCode): e is ServiceError {
+  return e instanceof ServiceError && (code === undefined || e.code === code);
+}

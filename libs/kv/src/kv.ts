@@ -1,0 +1,95 @@
+/**
+ * The KV port: an ordered byte-key store with snapshot reads and optimistic transactions.
+ *
+ * Semantics every adapter must provide (checked by `describeKvContract`):
+ * - Reads inside a transaction see one snapshot taken when the transaction started, plus the
+ *   transaction's own writes.
+ * - Commit is atomic: all writes become visible together or none do.
+ * - Snapshot isolation: a commit fails with KvConflictError when any key it writes (or `lock`s) was
+ *   committed by someone else after this transaction's snapshot. A key that a transaction only reads
+ *   is NOT protected (TiKV's optimistic model): when a decision depends on a read staying true, the
+ *   transaction must `lock` (or write) that key.
+ * - `txn` runs the function once: it does not retry. Retrying (backoff, metrics) is the caller's job.
+ */
+export type KvKey = Buffer;
+export type KvValue = Buffer;
+
+export interface KvPair {
+  readonly key: KvKey;
+  readonly value: KvValue;
+}
+
+export interface ScanOptions {
+  /** At most this many pairs (default: no limit; callers should always bound it). */
+  readonly limit?: number;
+  /** Walk from `end` (exclusive) down to `start` (inclusive). */
+  readonly reverse?: boolean;
+}
+
+export interface KvReader {
+  get(key: KvKey): Promise<KvValue | undefined>;
+  batchGet(keys: readonly KvKey[]): Promise<(KvValue | undefined)[]>;
+  /** Pairs with start <= key < end (an empty `end` means no upper bound), in byte order (or reverse). */
+  scan(start: KvKey, end: KvKey, opts?: ScanOptions): Promise<KvPair[]>;
+}
+
+export interface KvTxn extends KvReader {
+  put(key: KvKey, value: KvValue): void;
+  delete(key: KvKey): void;
+  /** Take part in conflict detection for `key` without changing it (TiKV's Op::Lock). */
+  lock(key: KvKey): void;
+}
+
+export interface KvSnapshot extends KvReader {
+  /** Releases the snapshot (adapters may pin resources while it lives). Idempotent. */
+  close(): void;
+}
+
+export interface KvStore {
+  /**
+   * Runs `fn` in a new transaction and commits what it wrote. Throws KvConflictError on a write
+   * conflict; any error thrown by `fn` rolls the transaction back and propagates unchanged.
+   */
+  txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T>;
+  /** A consistent read-only view of the whole store. */
+  snapshot(): Promise<KvSnapshot>;
+  close(): Promise<void>;
+}
+
+/** A write-write conflict (or a lock held by a live transaction): safe to retry the whole transaction. */
+export class KvConflictError extends Error {
+  override readonly name = 'KvConflictError';
+  constructor(message = 'transaction write conflict', readonly key?: KvKey) {
+    super(message);
+  }
+}
+
+/** The backend is unreachable or overloaded after the adapter's own retries. */
+export class KvUnavailableError extends Error {
+  override readonly name = 'KvUnavailableError';
+}
+
+/**
+ * The smallest key greater than every key starting with `prefix` (JuiceFS's nextKey).
+ * An all-0xff prefix has no such key: returns an empty buffer, which callers treat as "to the end".
+ */
+export function prefixEnd(prefix: KvKey): KvKey {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] !== 0xff) {
+      end[i]++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.alloc(0);
+}
+
+/** Reads a snapshot and releases it whatever happens. */
+export async function withSnapshot<T>(kv: KvStore, fn: (s: KvSnapshot) => Promise<T>): Promise<T> {
+  const snap = await kv.snapshot();
+  try {
+    return await fn(snap);
+  } finally {
+    snap.close();
+  }
+}
