@@ -1,0 +1,2 @@
+export * from './s3-error-codes';
+export * from './s3-error';

@@ -1,0 +1,48 @@
+import { S3_ERRORS, type S3ErrorCode } from './s3-error-codes';
+import { S3Error } from './s3-error';
+
+describe('S3 error table', () => {
+  it.each<[S3ErrorCode, number]>([
+    ['AccessDenied', 403],
+    ['AuthorizationHeaderMalformed', 400],
+    ['BadDigest', 400],
+    ['BucketAlreadyExists', 409],
+    ['BucketAlreadyOwnedByYou', 409],
+    ['BucketNotEmpty', 409],
+    ['EntityTooLarge', 400],
+    ['EntityTooSmall', 400],
+    ['IncompleteBody', 400],
+    ['InternalError', 500],
+    ['InvalidAccessKeyId', 403],
+    ['InvalidArgument', 400],
+    ['InvalidBucketName', 400],
+    ['InvalidDigest', 400],
+    ['InvalidPart', 400],
+    ['InvalidPartOrder', 400],
+    ['InvalidRange', 416],
+    ['InvalidRequest', 400],
+    ['KeyTooLongError', 400],
+    ['MalformedXML', 400],
+    ['MethodNotAllowed', 405],
+    ['MissingContentLength', 411],
+    ['NoSuchBucket', 404],
+    ['NoSuchKey', 404],
+    ['NoSuchUpload', 404],
+    ['NoSuchVersion', 404],
+    ['NotImplemented', 501],
+    ['NotModified', 304],
+    ['PreconditionFailed', 412],
+    ['RequestTimeTooSkewed', 403],
+    ['ServiceUnavailable', 503],
+    ['SignatureDoesNotMatch', 403],
+    ['SlowDown', 503],
+    ['XAmzContentSHA256Mismatch', 400],
+  ])('%s is HTTP %i', (code, status) => {
+    expect(S3_ERRORS[code].status).toBe(status);
+    expect(new S3Error(code).status).toBe(status);
+  });
+
+  it('has a message for every code', () => {
+    for (const [code, { message }] of Object.entries(S3_ERRORS)) expect(message.length).toBeGreaterThan(0), expect(code).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+  });
+});
