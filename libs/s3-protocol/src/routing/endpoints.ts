@@ -1,0 +1,101 @@
+/**
+ * Every S3 request parses into one named `Endpoint` (Garage's idea). `name` is AWS's operation name:
+ * it is the handler key, the metrics label, the log field and (later) the policy action.
+ */
+type Svc<N extends string> = { readonly name: N };
+type Bkt<N extends string> = { readonly name: N; readonly bucket: string };
+type Obj<N extends string> = { readonly name: N; readonly bucket: string; readonly key: string };
+type Upl<N extends string> = Obj<N> & { readonly uploadId: string };
+type Prt<N extends string> = Upl<N> & { readonly partNumber: number };
+
+export type Endpoint =
+  | Svc<'ListBuckets'>
+  | Bkt<'CreateBucket'>
+  | Bkt<'HeadBucket'>
+  | Bkt<'DeleteBucket'>
+  | Bkt<'GetBucketLocation'>
+  | Bkt<'GetBucketVersioning'>
+  | Bkt<'ListObjects'>
+  | Bkt<'ListObjectsV2'>
+  | Bkt<'ListObjectVersions'>
+  | Bkt<'ListMultipartUploads'>
+  | Bkt<'DeleteObjects'>
+  | Obj<'GetObject'>
+  | Obj<'HeadObject'>
+  | Obj<'PutObject'>
+  | Obj<'CopyObject'>
+  | Obj<'DeleteObject'>
+  | Obj<'CreateMultipartUpload'>
+  | Upl<'CompleteMultipartUpload'>
+  | Upl<'AbortMultipartUpload'>
+  | Upl<'ListParts'>
+  | Prt<'UploadPart'>
+  | Prt<'UploadPartCopy'>
+  /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
+  | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
+
+export type EndpointName = Endpoint['name'];
+export type EndpointOf<N extends EndpointName> = Extract<Endpoint, { name: N }>;
+
+/** read: no state change; write: changes objects; owner: changes the bucket itself. */
+export type AuthClass = 'read' | 'write' | 'owner';
+
+export type Target = 'service' | 'bucket' | 'object';
+
+export interface RouteRule {
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+  readonly target: Target;
+  /** Query parameters that must all be present. */
+  readonly query?: readonly string[];
+  /** A query parameter that must have this exact value. */
+  readonly queryValue?: readonly [string, string];
+  /** A header that must be present. */
+  readonly header?: string;
+  readonly name: Exclude<EndpointName, 'Unsupported'>;
+  readonly auth: AuthClass;
+}
+
+/** Ordered: the first matching rule wins, so specific rules come before general ones. */
+export const ROUTES: readonly RouteRule[] = [
+  { method: 'GET', target: 'service', name: 'ListBuckets', auth: 'read' },
+
+  { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
+  { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
+  { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
+  { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },
+  { method: 'GET', target: 'bucket', queryValue: ['list-type', '2'], name: 'ListObjectsV2', auth: 'read' },
+  { method: 'GET', target: 'bucket', name: 'ListObjects', auth: 'read' },
+  { method: 'HEAD', target: 'bucket', name: 'HeadBucket', auth: 'read' },
+  { method: 'PUT', target: 'bucket', name: 'CreateBucket', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', auth: 'owner' },
+  { method: 'POST', target: 'bucket', query: ['delete'], name: 'DeleteObjects', auth: 'write' },
+
+  { method: 'GET', target: 'object', query: ['uploadId'], name: 'ListParts', auth: 'read' },
+  { method: 'GET', target: 'object', name: 'GetObject', auth: 'read' },
+  { method: 'HEAD', target: 'object', name: 'HeadObject', auth: 'read' },
+  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], header: 'x-amz-copy-source', name: 'UploadPartCopy', auth: 'write' },
+  { method: 'PUT', target: 'object', query: ['partNumber', 'uploadId'], name: 'UploadPart', auth: 'write' },
+  { method: 'PUT', target: 'object', header: 'x-amz-copy-source', name: 'CopyObject', auth: 'write' },
+  { method: 'PUT', target: 'object', name: 'PutObject', auth: 'write' },
+  { method: 'POST', target: 'object', query: ['uploads'], name: 'CreateMultipartUpload', auth: 'write' },
+  { method: 'POST', target: 'object', query: ['uploadId'], name: 'CompleteMultipartUpload', auth: 'write' },
+  { method: 'DELETE', target: 'object', query: ['uploadId'], name: 'AbortMultipartUpload', auth: 'write' },
+  { method: 'DELETE', target: 'object', name: 'DeleteObject', auth: 'write' },
+];
+
+/**
+ * S3 sub-resources (query parameters that select a different API). A request naming one that no rule
+ * serves is NotImplemented, never silently treated as the plain operation.
+ */
+export const SUB_RESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'legal-hold', 'lifecycle', 'location', 'logging', 'metadataConfiguration', 'metrics',
+  'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock',
+  'rename', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'session', 'tagging',
+  'torrent', 'uploadId', 'uploads', 'versioning', 'versions', 'website',
+]);
+
+export const AUTH_CLASS: Readonly<Record<EndpointName, AuthClass>> = Object.fromEntries([
+  ...ROUTES.map((r) => [r.name, r.auth]),
+  ['Unsupported', 'owner'],
+]) as Record<EndpointName, AuthClass>;

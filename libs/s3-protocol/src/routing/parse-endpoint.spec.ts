@@ -1,0 +1,90 @@
+import { isS3Error } from '../errors';
+import { parseEndpoint, type RouteInput } from './parse-endpoint';
+
+const opts = { vhostDomains: ['s3.example.com'] };
+
+function req(method: string, url: string, headers: Record<string, string> = {}, host = 'localhost:8080'): RouteInput {
+  const q = url.indexOf('?');
+  return {
+    method,
+    rawPath: q < 0 ? url : url.slice(0, q),
+    query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+    headers: { host, ...headers },
+  };
+}
+
+/** Each case in path style; the vhost variant moves the bucket into the Host header. */
+const CASES: [string, string, Record<string, string>, Record<string, unknown>][] = [
+  ['GET', '/', {}, { name: 'ListBuckets' }],
+  ['PUT', '/my-bucket', {}, { name: 'CreateBucket', bucket: 'my-bucket' }],
+  ['HEAD', '/my-bucket', {}, { name: 'HeadBucket', bucket: 'my-bucket' }],
+  ['DELETE', '/my-bucket', {}, { name: 'DeleteBucket', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket?location', {}, { name: 'GetBucketLocation', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket?list-type=2&prefix=a%2Fb&delimiter=%2F', {}, { name: 'ListObjectsV2', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket?prefix=photos&max-keys=50&marker=puppy', {}, { name: 'ListObjects', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket?uploads&max-uploads=3', {}, { name: 'ListMultipartUploads', bucket: 'my-bucket' }],
+  ['POST', '/my-bucket?delete', {}, { name: 'DeleteObjects', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket/my-image.jpg', {}, { name: 'GetObject', bucket: 'my-bucket', key: 'my-image.jpg' }],
+  ['HEAD', '/my-bucket/my-image.jpg', {}, { name: 'HeadObject', bucket: 'my-bucket', key: 'my-image.jpg' }],
+  ['PUT', '/my-bucket/my-image.jpg', {}, { name: 'PutObject', bucket: 'my-bucket', key: 'my-image.jpg' }],
+  ['PUT', '/my-bucket/my-second-image.jpg', { 'x-amz-copy-source': '/bucket/my-image.jpg' }, { name: 'CopyObject', bucket: 'my-bucket', key: 'my-second-image.jpg' }],
+  ['DELETE', '/my-bucket/my-image.jpg', {}, { name: 'DeleteObject', bucket: 'my-bucket', key: 'my-image.jpg' }],
+  ['POST', '/my-bucket/example-object?uploads', {}, { name: 'CreateMultipartUpload', bucket: 'my-bucket', key: 'example-object' }],
+  ['PUT', '/my-bucket/my-movie.m2ts?partNumber=1&uploadId=VCVsb2FkIElE', {}, { name: 'UploadPart', bucket: 'my-bucket', key: 'my-movie.m2ts', uploadId: 'VCVsb2FkIElE', partNumber: 1 }],
+  ['PUT', '/my-bucket/obj?partNumber=10000&uploadId=u1', { 'x-amz-copy-source': '/b/k' }, { name: 'UploadPartCopy', bucket: 'my-bucket', key: 'obj', uploadId: 'u1', partNumber: 10000 }],
+  ['POST', '/my-bucket/example-object?uploadId=AAAsb2FkIElE', {}, { name: 'CompleteMultipartUpload', bucket: 'my-bucket', key: 'example-object', uploadId: 'AAAsb2FkIElE' }],
+  ['DELETE', '/my-bucket/example-object?uploadId=VXBsb2FkIElE', {}, { name: 'AbortMultipartUpload', bucket: 'my-bucket', key: 'example-object', uploadId: 'VXBsb2FkIElE' }],
+  ['GET', '/my-bucket/example-object?uploadId=XXBsb2FkIElE&max-parts=2&part-number-marker=1', {}, { name: 'ListParts', bucket: 'my-bucket', key: 'example-object', uploadId: 'XXBsb2FkIElE' }],
+  ['GET', '/my-bucket/a%20b/c%2Bd%25/%E2%9C%93', {}, { name: 'GetObject', bucket: 'my-bucket', key: 'a b/c+d%/✓' }],
+  ['GET', '/my-bucket/..%2Fx', {}, { name: 'GetObject', bucket: 'my-bucket', key: '../x' }],
+  ['GET', '/my-bucket/a//b/', {}, { name: 'GetObject', bucket: 'my-bucket', key: 'a//b/' }],
+  ['GET', '/my-bucket//', {}, { name: 'GetObject', bucket: 'my-bucket', key: '/' }],
+];
+
+describe('parseEndpoint', () => {
+  it.each(CASES)('path style %s %s', (method, url, headers, want) => {
+    expect(parseEndpoint(req(method, url, headers), opts)).toEqual(want);
+  });
+
+  it.each(CASES.filter(([, url]) => url !== '/'))('virtual-hosted style %s %s', (method, url, headers, want) => {
+    const rest = url.replace(/^\/my-bucket/, '') || '/';
+    const fixed = rest.startsWith('/') ? rest : '/' + rest;
+    expect(parseEndpoint(req(method, fixed, headers, 'my-bucket.s3.example.com:8080'), opts)).toEqual(want);
+  });
+
+  it('treats hosts outside the configured domains as path style', () => {
+    expect(parseEndpoint(req('GET', '/b/k', {}, 'other.example.org'), opts)).toEqual({ name: 'GetObject', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('GET', '/', {}, 's3.example.com'), opts)).toEqual({ name: 'ListBuckets' });
+  });
+
+  it('routes known but unserved sub-resources to Unsupported', () => {
+    expect(parseEndpoint(req('GET', '/b?acl', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?acl' });
+    expect(parseEndpoint(req('PUT', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+    // uploadId on a PUT without partNumber is not UploadPart.
+    expect(parseEndpoint(req('PUT', '/b/k?uploadId=x', {}), opts)).toMatchObject({ name: 'Unsupported' });
+  });
+
+  it.each([
+    ['PATCH', '/b/k', 'MethodNotAllowed'],
+    ['POST', '/b/k', 'MethodNotAllowed'],
+    ['DELETE', '/', 'MethodNotAllowed'],
+    ['GET', '/b/k%ZZ', 'InvalidURI'],
+    ['PUT', '/b/k?partNumber=0&uploadId=u', 'InvalidArgument'],
+    ['PUT', '/b/k?partNumber=10001&uploadId=u', 'InvalidArgument'],
+    ['PUT', '/b/k?partNumber=1.5&uploadId=u', 'InvalidArgument'],
+    ['GET', '/b/' + 'k'.repeat(1025), 'KeyTooLongError'],
+  ])('%s %s → %s', (method, url, code) => {
+    let err: unknown;
+    try {
+      parseEndpoint(req(method, url), opts);
+    } catch (e) {
+      err = e;
+    }
+    expect(isS3Error(err)).toBe(true);
+    expect((err as { code: string }).code).toBe(code);
+  });
+
+  it('accepts a 1024-byte key', () => {
+    expect(parseEndpoint(req('GET', '/b/' + 'é'.repeat(512)), opts)).toMatchObject({ key: 'é'.repeat(512) });
+  });
+});

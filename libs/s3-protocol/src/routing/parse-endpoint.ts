@@ -1,0 +1,112 @@
+import { S3Error } from '../errors';
+import { ROUTES, SUB_RESOURCES, type Endpoint, type RouteRule, type Target } from './endpoints';
+
+export interface RouteInput {
+  readonly method: string;
+  /** The request path exactly as sent (still percent-encoded), without the query string. */
+  readonly rawPath: string;
+  /** Decoded query parameters. */
+  readonly query: URLSearchParams;
+  /** Lower-case header name → value. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface RoutingOptions {
+  /**
+   * Domains served in virtual-hosted style: `bucket.<domain>` names the bucket. Requests to the bare
+   * domain, to an IP address or to any other host are path-style.
+   */
+  readonly vhostDomains?: readonly string[];
+}
+
+export const MAX_KEY_BYTES = 1024;
+
+/** Splits a request into bucket and key: virtual-hosted style first, then path style. Pure. */
+export function locate(input: RouteInput, opts: RoutingOptions = {}): { bucket?: string; key?: string } {
+  const host = hostWithoutPort(input.headers['host']);
+  let path = input.rawPath;
+  let bucket: string | undefined;
+  if (host && opts.vhostDomains) {
+    for (const domain of opts.vhostDomains) {
+      if (host.length > domain.length + 1 && host.endsWith(domain) && host[host.length - domain.length - 1] === '.') {
+        bucket = host.slice(0, host.length - domain.length - 1);
+        break;
+      }
+    }
+  }
+  if (!path.startsWith('/')) throw new S3Error('InvalidURI');
+  path = path.slice(1);
+  if (bucket === undefined) {
+    if (path === '') return {};
+    const slash = path.indexOf('/');
+    bucket = decode(slash < 0 ? path : path.slice(0, slash));
+    path = slash < 0 ? '' : path.slice(slash + 1);
+  }
+  if (path === '') return { bucket };
+  const key = decode(path);
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  return { bucket, key };
+}
+
+/** Maps a request to its Endpoint, or throws NotImplemented / MethodNotAllowed. */
+export function parseEndpoint(input: RouteInput, opts: RoutingOptions = {}): Endpoint {
+  const { bucket, key } = locate(input, opts);
+  const target: Target = bucket === undefined ? 'service' : key === undefined ? 'bucket' : 'object';
+  const method = input.method.toUpperCase();
+  const rule = ROUTES.find((r) => r.method === method && r.target === target && matches(r, input));
+  const unserved = [...input.query.keys()].find((q) => SUB_RESOURCES.has(q) && !rule?.query?.includes(q));
+  if (unserved !== undefined) {
+    if (bucket === undefined) throw new S3Error('NotImplemented');
+    return { name: 'Unsupported', bucket, key, operation: `${method} ?${unserved}` };
+  }
+  if (!rule) {
+    if (target === 'service') throw new S3Error('MethodNotAllowed');
+    throw new S3Error('MethodNotAllowed', undefined, { Method: method, ResourceType: target.toUpperCase() });
+  }
+  switch (target) {
+    case 'service':
+      return { name: rule.name } as Endpoint;
+    case 'bucket':
+      return { name: rule.name, bucket } as Endpoint;
+    case 'object': {
+      const ep: Record<string, unknown> = { name: rule.name, bucket, key };
+      if (rule.query?.includes('uploadId')) ep['uploadId'] = input.query.get('uploadId');
+      if (rule.query?.includes('partNumber')) ep['partNumber'] = parsePartNumber(input.query.get('partNumber'));
+      return ep as unknown as Endpoint;
+    }
+  }
+}
+
+function matches(rule: RouteRule, input: RouteInput): boolean {
+  if (rule.query && !rule.query.every((q) => input.query.has(q))) return false;
+  if (rule.queryValue && input.query.get(rule.queryValue[0]) !== rule.queryValue[1]) return false;
+  if (rule.header && input.headers[rule.header] === undefined) return false;
+  return true;
+}
+
+export function parsePartNumber(raw: string | null): number {
+  const n = raw !== null && /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= 10000)) {
+    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {
+      ArgumentName: 'partNumber',
+      ArgumentValue: raw ?? '',
+    });
+  }
+  return n;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
+}
+
+function hostWithoutPort(h: string | string[] | undefined): string | undefined {
+  const host = Array.isArray(h) ? h[0] : h;
+  if (!host) return undefined;
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
+  const colon = host.lastIndexOf(':');
+  return (colon >= 0 ? host.slice(0, colon) : host).toLowerCase();
+}
