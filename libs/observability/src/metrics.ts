@@ -1,0 +1,54 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A registry per service (three services share one process in local mode: no global registry). */
+export function createRegistry(service: string, opts: { defaultMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export interface HttpMetrics {
+  readonly requests: Counter<'operation' | 'status'>;
+  readonly duration: Histogram<'operation'>;
+  readonly bytesIn: Counter<'operation'>;
+  readonly bytesOut: Counter<'operation'>;
+  readonly inFlight: Gauge<'operation'>;
+}
+
+/** Gateway request metrics, labelled by S3 operation (the endpoint name), never by URI. */
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    requests: new Counter({
+      name: 's3_requests_total',
+      help: 'S3 requests by operation and HTTP status',
+      labelNames: ['operation', 'status'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 's3_request_duration_seconds',
+      help: 'S3 request latency by operation',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    bytesIn: new Counter({
+      name: 's3_request_body_bytes_total',
+      help: 'Object bytes received in request bodies',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    bytesOut: new Counter({
+      name: 's3_response_body_bytes_total',
+      help: 'Object bytes sent in response bodies',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 's3_requests_in_flight',
+      help: 'S3 requests being served',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+  };
+}
