@@ -1,1 +1,2 @@
 export * from './kv-contract';
+export * from './memory-kv';
