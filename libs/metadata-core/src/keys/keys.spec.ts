@@ -1,0 +1,103 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import {
+  decodeGcKey,
+  decodeIntentExpiryKey,
+  decodeObjectKey,
+  decodePartKey,
+  decodeUploadKey,
+  decodeVersionKey,
+  escapeKey,
+  gcKey,
+  guardStripe,
+  intentExpiryKey,
+  objectKey,
+  objectPrefix,
+  partKey,
+  unescapeKey,
+  uploadKey,
+  versionKey,
+  BUCKET_GUARD_STRIPES,
+} from './keys';
+
+const BID = randomBytes(16).toString('hex');
+const ALPHABET = ['a', 'b', '/', '\u0000', '\u0001', '\u00ff', 'é', '日', '😀', '\uffff', 'z', ' ', '-'];
+
+function randomString(): string {
+  let s = '';
+  const n = randomInt(0, 8);
+  for (let i = 0; i < n; i++) s += ALPHABET[randomInt(0, ALPHABET.length)];
+  return s;
+}
+
+const utf8Cmp = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+describe('escaped user keys', () => {
+  it('round-trips', () => {
+    for (const s of ['', 'a', '\u0000', 'a\u0000b', '\u0000\u0000', 'x/y/z', '😀\u0000', ...Array.from({ length: 300 }, randomString)]) {
+      expect(unescapeKey(escapeKey(s)).value).toBe(s);
+      expect(decodeObjectKey(objectKey(BID, s))).toBe(s);
+    }
+  });
+
+  it('orders encoded keys exactly like the UTF-8 bytes of the S3 keys (property)', () => {
+    const strings = Array.from({ length: 400 }, randomString);
+    // Include strings that are prefixes of each other, and NUL-adjacent edge cases.
+    strings.push('a', 'a\u0000', 'a\u0000\u0000', 'a\u0001', 'a/', 'a//', 'ab', '', '\u0000');
+    for (let i = 0; i < 4000; i++) {
+      const a = strings[randomInt(0, strings.length)];
+      const b = Math.random() < 0.3 ? a + randomString() : strings[randomInt(0, strings.length)];
+      expect(Math.sign(Buffer.compare(objectKey(BID, a), objectKey(BID, b)))).toBe(Math.sign(utf8Cmp(a, b)));
+    }
+  });
+
+  it('puts every key with a prefix under objectPrefix(prefix), and no other key', () => {
+    const strings = Array.from({ length: 300 }, randomString);
+    for (const p of ['a', 'a\u0000', '\u0000', 'a/', '']) {
+      const bytes = objectPrefix(BID, p);
+      for (const s of strings.concat(['a', 'a\u0000', 'a\u0000b', p])) {
+        const has = objectKey(BID, s).subarray(0, bytes.length).equals(bytes);
+        expect(has).toBe(s.startsWith(p));
+      }
+    }
+  });
+});
+
+describe('typed keys', () => {
+  it('decode what they encode', () => {
+    const vid = randomBytes(16).toString('hex');
+    const uid = randomBytes(16).toString('hex');
+    expect(decodeVersionKey(versionKey(BID, 'k\u0000', vid))).toEqual({ key: 'k\u0000', versionId: vid });
+    expect(decodeUploadKey(uploadKey(BID, 'a/b', uid))).toEqual({ key: 'a/b', uploadId: uid });
+    expect(decodePartKey(partKey(uid, 10000))).toBe(10000);
+    expect(decodeGcKey(gcKey(123456789, 'chunk\u0000id'))).toEqual({ dueAt: 123456789, chunkId: 'chunk\u0000id' });
+    expect(decodeIntentExpiryKey(intentExpiryKey(42, uid))).toEqual({ expiresAt: 42, intentId: uid });
+  });
+
+  it('orders versions newest first and numbers big-endian', () => {
+    const older = '0000000000010000000000000000000a';
+    const newer = '0000000000020000000000000000000a';
+    expect(Buffer.compare(versionKey(BID, 'k', newer), versionKey(BID, 'k', older))).toBeLessThan(0);
+    expect(Buffer.compare(partKey(older, 2), partKey(older, 10))).toBeLessThan(0);
+    expect(Buffer.compare(gcKey(255, 'z'), gcKey(256, 'a'))).toBeLessThan(0);
+  });
+
+  it('orders uploads by key, then by upload id', () => {
+    const u1 = '00000000000100000000000000000000';
+    const u2 = '00000000000200000000000000000000';
+    const keys = [uploadKey(BID, 'a', u2), uploadKey(BID, 'a\u0000', u1), uploadKey(BID, 'a', u1), uploadKey(BID, 'ab', u1)];
+    const sorted = [...keys].sort(Buffer.compare).map(decodeUploadKey);
+    expect(sorted).toEqual([
+      { key: 'a', uploadId: u1 },
+      { key: 'a', uploadId: u2 },
+      { key: 'a\u0000', uploadId: u1 },
+      { key: 'ab', uploadId: u1 },
+    ]);
+  });
+
+  it('spreads keys over the guard stripes deterministically', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) seen.add(guardStripe(`key-${i}`));
+    expect(seen.size).toBe(BUCKET_GUARD_STRIPES);
+    expect(guardStripe('x')).toBe(guardStripe('x'));
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * Key schema of the metadata store (one ordered KV keyspace, shared by every backend).
+ *
+ * | family | key bytes                                              | value (codec/)                          |
+ * |--------|--------------------------------------------------------|-----------------------------------------|
+ * | `B`    | 'B' esc(bucketName)                                     | BucketRecord (id, region, owner, created)|
+ * | `L`    | 'L' bucketId(16) stripe(u16)                            | never stored: lock stripes that object and |
+ * |        |                                                        | upload writers `lock` and DeleteBucket deletes |
+ * | `O`    | 'O' bucketId(16) esc(objectKey)                         | ObjectRecord: current version id + listing fields |
+ * | `V`    | 'V' bucketId(16) esc(objectKey) ~versionId(16)          | VersionRecord: headers, checksums, parts, manifest or inline bytes |
+ * | `U`    | 'U' bucketId(16) esc(objectKey) uploadId(16)            | UploadRecord (multipart upload)         |
+ * | `P`    | 'P' uploadId(16) partNumber(u32)                        | PartRecord (etag, size, manifest)       |
+ * | `I`    | 'I' 0x01 intentId(16)                                  | IntentRecord (expiresAt, reclaiming)    |
+ * | `I`    | 'I' 0x02 expiresAt(u64) intentId(16)                   | empty: the janitor's due-time index     |
+ * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
+ * | `K`    | 'K' esc(accessKeyId)                                   | credential (secret sealed)              |
+ *
+ * - esc(s): UTF-8 bytes with 0x00 → 0x00 0xff, then the terminator 0x00 0x01. Order-preserving and
+ *   prefix-free: byte order of esc(a) vs esc(b) equals UTF-8 byte order of a vs b, which is S3's listing
+ *   order. Never length-prefixed (that would sort by length).
+ * - Numbers are fixed-width big-endian. Bucket ids are 16 random bytes, so a deleted and re-created bucket
+ *   never sees the old one's keys. Version and upload ids are 6 bytes of ms clock + 10 random bytes:
+ *   unguessable and sortable by creation time. `~versionId` is the byte-wise complement (newest first).
+ */
+
+export const FAMILY = {
+  bucket: 0x42, // B
+  guard: 0x4c, // L
+  object: 0x4f, // O
+  version: 0x56, // V
+  upload: 0x55, // U
+  part: 0x50, // P
+  intent: 0x49, // I
+  gc: 0x47, // G
+  accessKey: 0x4b, // K
+} as const;
+
+export const ID_BYTES = 16;
+export const BUCKET_GUARD_STRIPES = 64;
+const INTENT_RECORD = 0x01;
+const INTENT_BY_EXPIRY = 0x02;
+const TERMINATOR = Buffer.from([0x00, 0x01]);
+
+// ---------- escaping ----------
+
+/** Order-preserving escape of a user string, without the terminator (a prefix of every longer key). */
+export function escapeBody(s: string): Buffer {
+  const raw = Buffer.from(s, 'utf8');
+  let zeros = 0;
+  for (const b of raw) if (b === 0) zeros++;
+  if (zeros === 0) return raw;
+  const out = Buffer.alloc(raw.length + zeros);
+  let j = 0;
+  for (const b of raw) {
+    out[j++] = b;
+    if (b === 0) out[j++] = 0xff;
+  }
+  return out;
+}
+
+/** esc(s): escaped body plus terminator. */
+export function escapeKey(s: string): Buffer {
+  return Buffer.concat([escapeBody(s), TERMINATOR]);
+}
+
+/** Decodes an escaped string starting at `offset`; returns it and the offset just past its terminator. */
+export function unescapeKey(buf: Buffer, offset = 0): { value: string; end: number } {
+  let runStart = offset;
+  const parts: Buffer[] = [];
+  for (let i = offset; i < buf.length; i++) {
+    if (buf[i] !== 0) continue;
+    const next = buf[i + 1];
+    if (next === 0x01) {
+      parts.push(buf.subarray(runStart, i));
+      return { value: Buffer.concat(parts).toString('utf8'), end: i + 2 };
+    }
+    if (next !== 0xff) throw new Error(`bad key escape at ${i}`);
+    parts.push(buf.subarray(runStart, i + 1)); // keep the 0x00, drop the 0xff
+    runStart = i + 2;
+    i++;
+  }
+  throw new Error('unterminated escaped key');
+}
+
+// ---------- numbers and ids ----------
+
+export function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(n))));
+  return b;
+}
+
+export function readU64(buf: Buffer, offset: number): number {
+  return Number(buf.readBigUInt64BE(offset));
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+/** Parses a 32-hex-char id (bucket, version, upload, intent); undefined when malformed. */
+export function idBytes(id: string): Buffer | undefined {
+  if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
+  return Buffer.from(id, 'hex');
+}
+
+function mustId(id: string, what: string): Buffer {
+  const b = idBytes(id);
+  if (!b) throw new Error(`malformed ${what} id: ${id}`);
+  return b;
+}
+
+function complement(b: Buffer): Buffer {
+  const out = Buffer.alloc(b.length);
+  for (let i = 0; i < b.length; i++) out[i] = 0xff - b[i];
+  return out;
+}
+
+const fam = (f: number): Buffer => Buffer.from([f]);
+
+// ---------- B: buckets by name ----------
+
+export const bucketPrefix = (): Buffer => fam(FAMILY.bucket);
+export const bucketKey = (name: string): Buffer => Buffer.concat([fam(FAMILY.bucket), escapeKey(name)]);
+export function decodeBucketKey(key: Buffer): string {
+  return unescapeKey(key, 1).value;
+}
+
+// ---------- L: bucket guard stripes ----------
+
+/** The stripe an object key's writers lock: writers of one key always share one stripe. */
+export function guardStripe(objectKey: string): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < objectKey.length; i++) {
+    h ^= objectKey.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % BUCKET_GUARD_STRIPES;
+}
+
+export const guardKey = (bucketId: string, stripe: number): Buffer =>
+  Buffer.concat([fam(FAMILY.guard), mustId(bucketId, 'bucket'), u16(stripe)]);
+
+// ---------- O: current objects ----------
+
+/** Every O key of a bucket whose object key starts with `prefix` starts with these bytes. */
+export const objectPrefix = (bucketId: string, prefix = ''): Buffer =>
+  Buffer.concat([fam(FAMILY.object), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
+export const objectKey = (bucketId: string, key: string): Buffer =>
+  Buffer.concat([fam(FAMILY.object), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export function decodeObjectKey(key: Buffer): string {
+  return unescapeKey(key, 1 + ID_BYTES).value;
+}
+
+// ---------- V: versions ----------
+
+export const versionKey = (bucketId: string, key: string, versionId: string): Buffer =>
+  Buffer.concat([
+    fam(FAMILY.version),
+    mustId(bucketId, 'bucket'),
+    escapeKey(key),
+    complement(mustId(versionId, 'version')),
+  ]);
+export function decodeVersionKey(key: Buffer): { key: string; versionId: string } {
+  const { value, end } = unescapeKey(key, 1 + ID_BYTES);
+  return { key: value, versionId: complement(key.subarray(end, end + ID_BYTES)).toString('hex') };
+}
+
+// ---------- U: multipart uploads ----------
+
+export const uploadPrefix = (bucketId: string, prefix = ''): Buffer =>
+  Buffer.concat([fam(FAMILY.upload), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
+/** All uploads of exactly `key`. */
+export const uploadKeyPrefix = (bucketId: string, key: string): Buffer =>
+  Buffer.concat([fam(FAMILY.upload), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const uploadKey = (bucketId: string, key: string, uploadId: string): Buffer =>
+  Buffer.concat([uploadKeyPrefix(bucketId, key), mustId(uploadId, 'upload')]);
+export function decodeUploadKey(key: Buffer): { key: string; uploadId: string } {
+  const { value, end } = unescapeKey(key, 1 + ID_BYTES);
+  return { key: value, uploadId: key.subarray(end, end + ID_BYTES).toString('hex') };
+}
+
+// ---------- P: parts ----------
+
+export const partPrefix = (uploadId: string): Buffer =>
+  Buffer.concat([fam(FAMILY.part), mustId(uploadId, 'upload')]);
+export const partKey = (uploadId: string, partNumber: number): Buffer =>
+  Buffer.concat([partPrefix(uploadId), u32(partNumber)]);
+export function decodePartKey(key: Buffer): number {
+  return key.readUInt32BE(1 + ID_BYTES);
+}
+
+// ---------- I: write intents ----------
+
+export const intentKey = (intentId: string): Buffer =>
+  Buffer.concat([fam(FAMILY.intent), Buffer.from([INTENT_RECORD]), mustId(intentId, 'intent')]);
+export const intentExpiryPrefix = (): Buffer => Buffer.from([FAMILY.intent, INTENT_BY_EXPIRY]);
+export const intentExpiryKey = (expiresAt: number, intentId: string): Buffer =>
+  Buffer.concat([intentExpiryPrefix(), u64(expiresAt), mustId(intentId, 'intent')]);
+/** First key of the expiry index whose time is > `t`. */
+export const intentExpiryBound = (t: number): Buffer => Buffer.concat([intentExpiryPrefix(), u64(t + 1)]);
+export function decodeIntentExpiryKey(key: Buffer): { expiresAt: number; intentId: string } {
+  return { expiresAt: readU64(key, 2), intentId: key.subarray(10, 10 + ID_BYTES).toString('hex') };
+}
+
+// ---------- G: GC queue ----------
+
+export const gcPrefix = (): Buffer => fam(FAMILY.gc);
+export const gcKey = (dueAt: number, chunkId: string): Buffer =>
+  Buffer.concat([fam(FAMILY.gc), u64(dueAt), escapeKey(chunkId)]);
+/** First G key whose due time is > `t`. */
+export const gcDueBound = (t: number): Buffer => Buffer.concat([fam(FAMILY.gc), u64(t + 1)]);
+export function decodeGcKey(key: Buffer): { dueAt: number; chunkId: string } {
+  return { dueAt: readU64(key, 1), chunkId: unescapeKey(key, 9).value };
+}
+
+// ---------- K: access keys ----------
+
+export const accessKeyKey = (accessKeyId: string): Buffer =>
+  Buffer.concat([fam(FAMILY.accessKey), escapeKey(accessKeyId)]);
+
+/** The smallest key strictly greater than `key` (to resume a scan just after it). */
+export function keySuccessor(key: Buffer): Buffer {
+  return Buffer.concat([key, Buffer.from([0x00])]);
+}

@@ -1,0 +1,86 @@
+import type {
+  BlobManifest,
+  ChecksumAlgorithm,
+  ObjectChecksum,
+  ObjectHeaders,
+  Owner,
+  PartInfo,
+} from '@massive/contracts';
+import { RecordCodec } from '../codec/record-codec';
+
+/** B: a bucket, by name. */
+export interface BucketRecord {
+  readonly name: string;
+  readonly id: string;
+  readonly region: string;
+  readonly owner: Owner;
+  readonly createdAt: number;
+  readonly versioning: 'Unversioned';
+}
+
+/** O: the current version of a key, with what a listing needs. */
+export interface ObjectRecord {
+  readonly versionId: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** V: one version. Inline bytes live in the record's raw section, not in this header. */
+export interface VersionRecord {
+  readonly versionId: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly headers: ObjectHeaders;
+  readonly checksum?: ObjectChecksum;
+  readonly parts?: readonly PartInfo[];
+  /** Absent: the bytes are inline (raw section). */
+  readonly manifest?: BlobManifest;
+}
+
+/** U: a multipart upload in progress. */
+export interface UploadRecord {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: number;
+  readonly headers: ObjectHeaders;
+  readonly owner: Owner;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** P: one uploaded part. */
+export interface PartRecord {
+  readonly partNumber: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: number;
+  readonly checksum?: ObjectChecksum;
+  readonly manifest: BlobManifest;
+}
+
+/** I: a write intent. `reclaiming` is set by the janitor before it deletes the intent's data. */
+export interface IntentRecord {
+  readonly expiresAt: number;
+  readonly reclaiming?: boolean;
+}
+
+/** G: a chunk waiting for deletion. */
+export interface GcRecord {
+  readonly enqueuedAt: number;
+  readonly size: number;
+}
+
+/** One codec instance per record type; instances are immutable, so sharing them is safe. */
+export const codecs = {
+  bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
+  object: new RecordCodec<ObjectRecord>({ tag: 'O', version: 1 }),
+  version: new RecordCodec<VersionRecord>({ tag: 'V', version: 1 }),
+  upload: new RecordCodec<UploadRecord>({ tag: 'U', version: 1 }),
+  part: new RecordCodec<PartRecord>({ tag: 'P', version: 1 }),
+  intent: new RecordCodec<IntentRecord>({ tag: 'I', version: 1 }),
+  gc: new RecordCodec<GcRecord>({ tag: 'G', version: 1 }),
+} as const;
