@@ -9,6 +9,12 @@
  *   committed by someone else after this transaction's snapshot. A key that a transaction only reads
  *   is NOT protected (TiKV's optimistic model): when a decision depends on a read staying true, the
  *   transaction must `lock` (or write) that key.
+ * - `lock(key)` commits like a write that keeps the value: it fails when `key` changed after the
+ *   snapshot, and it makes every overlapping transaction that writes or locks `key` fail in turn
+ *   (TiKV's Op::Lock record). Two overlapping transactions that both lock a key: one of them fails.
+ * - Keys are non-empty byte strings ordered by unsigned bytes; adapters bound their length (LMDB:
+ *   1978 bytes). Values are copied on `put`, and every read returns a buffer the caller owns.
+ * - A transaction handle must not be used after its `txn` call settles; adapters throw if it is.
  * - `txn` runs the function once: it does not retry. Retrying (backoff, metrics) is the caller's job.
  */
 export type KvKey = Buffer;
