@@ -1,0 +1,13 @@
+/**
+ * Counters the blob service reports to. The observability lib adapts this to Prometheus (e.g.
+ * `blob_chunks_written_total`, `blob_bytes_written_total`, `blob_corruptions_total`); blob-core stays
+ * free of any metrics library. Every method is optional.
+ */
+export interface BlobMetrics {
+  /** A chunk of `bytes` bytes was stored durably. */
+  chunkWritten?(bytes: number): void;
+  /** A chunk (or part of one) of `bytes` verified bytes was read. */
+  chunkRead?(bytes: number): void;
+  /** A read found a corrupt or missing chunk (ServiceError 'DataCorrupted'). */
+  corruption?(chunkId: string): void;
+}

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BlobManifest, CallCtx } from '@massive/contracts';
+import { BlobService } from './blob-service';
+import type { ChunkRange, ChunkStore } from './chunk-store';
+import { LocalDiskStore } from './local-disk-store';
+import { MemoryChunkStore } from './testing';
+
+const C = 1000;
+const ctx: CallCtx = { requestId: 'test' };
+
+async function* fromBuffers(bufs: Buffer[]): AsyncIterable<Buffer> {
+  for (const b of bufs) yield b;
+}
+
+function randomSplits(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < data.length; ) {
+    const n = Math.random() < 0.1 ? 0 : 1 + Math.floor(Math.random() * 2.5 * C);
+    out.push(data.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+async function drain(it: AsyncIterable<Buffer>, pieces?: Buffer[]): Promise<Buffer> {
+  const got: Buffer[] = pieces ?? [];
+  for await (const b of it) got.push(b);
+  return Buffer.concat(got);
+}
+
+/** A store wrapper that records calls and can hold puts/reads until released. */
+class SpyStore implements ChunkStore {
+  reads: { id: string; range?: ChunkRange }[] = [];
+  putsInFlight = 0;
+  maxPutsInFlight = 0;
+  readsInFlight = 0;
+  maxReadsInFlight = 0;
+  putBytesDone = 0;
+  gate?: () => Promise<void>;
+  constructor(readonly inner: MemoryChunkStore = new MemoryChunkStore()) {}
+  allocate(intentId: string, seq: number) {
+    return this.inner.allocate(intentId, seq);
+  }
+  async put(id: string, data: readonly Buffer[]) {
+    this.maxPutsInFlight = Math.max(this.maxPutsInFlight, ++this.putsInFlight);
+    try {
+      await this.gate?.();
+      await this.inner.put(id, data);
+      this.putBytesDone += data.reduce((n, b) => n + b.length, 0);
+    } finally {
+      this.putsInFlight--;
+    }
+  }
+  async read(id: string, range?: ChunkRange) {
+    this.reads.push({ id, range });
+    this.maxReadsInFlight = Math.max(this.maxReadsInFlight, ++this.readsInFlight);
+    try {
+      await this.gate?.();
+      return await this.inner.read(id, range);
+    } finally {
+      this.readsInFlight--;
+    }
+  }
+  delete(id: string) {
+    return this.inner.delete(id);
+  }
+  deleteIntent(intentId: string) {
+    return this.inner.deleteIntent(intentId);
+  }
+  listIntentChunks(intentId: string) {
+    return this.inner.listIntentChunks(intentId);
+  }
+  listChunks() {
+    return this.inner.listChunks();
+  }
+}
+
+const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+
+describe('BlobService', () => {
+  describe.each([0, 1, C - 1, C, C + 1, 3 * C, 5 * C + 7])('round trip of %i bytes', (size) => {
+    it('writes fixed-size chunks under the intent and reads the same bytes back', async () => {
+      const store = new MemoryChunkStore();
+      const blob = new BlobService(store, { chunkSize: C, readPieceSize: 300 });
+      const data = randomBytes(size);
+      const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'w1' }, ctx);
+      expect(m.size).toBe(size);
+      expect(m.chunks.map((c) => c.size)).toEqual(
+        Array.from({ length: Math.ceil(size / C) }, (_, i) => Math.min(C, size - i * C)),
+      );
+      expect(m.chunks.map((c) => c.id)).toEqual(m.chunks.map((_, i) => `w1.${i}`));
+      const pieces: Buffer[] = [];
+      expect((await drain(blob.read(m, undefined, ctx), pieces)).equals(data)).toBe(true);
+      expect(pieces.every((p) => p.length > 0 && p.length <= 300)).toBe(true);
+    });
+  });
+
+  it('reads every range between chunk boundaries from only the covered chunks', async () => {
+    const store = new SpyStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    const data = randomBytes(3 * C + 7);
+    const m = await blob.write(fromBuffers([data]), { intentId: 'r' }, ctx);
+    const points = [0, 1, C - 1, C, C + 1, 2 * C - 1, 2 * C, 2 * C + 1, 3 * C - 1, 3 * C, data.length - 1];
+    for (const start of points) {
+      for (const end of points.filter((e) => e >= start)) {
+        store.reads = [];
+        const got = await drain(blob.read(m, { start, end }, ctx));
+        expect(got.equals(data.subarray(start, end + 1))).toBe(true);
+        const covered = Math.floor(end / C) - Math.floor(start / C) + 1;
+        expect(store.reads.length).toBe(covered);
+      }
+    }
+  });
+
+  it('rejects out-of-bounds ranges with InvalidRange', async () => {
+    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const m = await blob.write(fromBuffers([randomBytes(10)]), { intentId: 'oob' }, ctx);
+    await expect(drain(blob.read(m, { start: 5, end: 10 }, ctx))).rejects.toMatchObject({ code: 'InvalidRange' });
+    await expect(drain(blob.read(m, { start: 10, end: 10 }, ctx))).rejects.toMatchObject({ code: 'InvalidRange' });
+  });
+
+  it('stops consuming the source when aborted mid-write, and cleans up what it stored', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    const ac = new AbortController();
+    let pulled = 0;
+    let closed = false;
+    async function* endless(): AsyncIterable<Buffer> {
+      try {
+        for (;;) {
+          pulled++;
+          if (pulled === 10) ac.abort(new Error('client went away'));
+          await tick();
+          yield randomBytes(700);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(blob.write(endless(), { intentId: 'abort' }, { requestId: 'a', signal: ac.signal })).rejects.toThrow(
+      'client went away',
+    );
+    const pulledAtReject = pulled;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pulled).toBe(pulledAtReject);
+    expect(pulled).toBeLessThanOrEqual(11);
+    expect(closed).toBe(true);
+    expect(store.size).toBe(0);
+  });
+
+  it('rejects promptly when aborted while the source is stalled', async () => {
+    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const ac = new AbortController();
+    const stalled: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise(() => undefined) }) };
+    setTimeout(() => ac.abort(new Error('deadline')), 5);
+    await expect(blob.write(stalled, { intentId: 's' }, { requestId: 's', signal: ac.signal })).rejects.toThrow('deadline');
+  });
+
+  it('fails the write when a chunk put fails, stops reading and removes the chunks it stored', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    let pulled = 0;
+    async function* source(): AsyncIterable<Buffer> {
+      for (;;) {
+        pulled++;
+        if (pulled === 5) store.failNext('put');
+        yield randomBytes(C);
+      }
+    }
+    await expect(blob.write(source(), { intentId: 'pf' }, ctx)).rejects.toMatchObject({ code: 'Unavailable' });
+    expect(pulled).toBeLessThan(10);
+    expect(store.size).toBe(0);
+  });
+
+  it('fails the write when the source fails', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    async function* source(): AsyncIterable<Buffer> {
+      yield randomBytes(3 * C);
+      throw new Error('connection reset');
+    }
+    await expect(blob.write(source(), { intentId: 'sf' }, ctx)).rejects.toThrow('connection reset');
+    expect(store.size).toBe(0);
+  });
+
+  it('bounds the bytes held by a write: at most maxWritesInFlight puts plus one chunk being filled', async () => {
+    const store = new SpyStore();
+    store.gate = () => new Promise((r) => setTimeout(r, 2));
+    const blob = new BlobService(store, { chunkSize: C, maxWritesInFlight: 2 });
+    const piece = 300;
+    let produced = 0;
+    let maxHeld = 0;
+    async function* source(): AsyncIterable<Buffer> {
+      for (let i = 0; i < 100; i++) {
+        maxHeld = Math.max(maxHeld, produced - store.putBytesDone);
+        produced += piece;
+        yield randomBytes(piece);
+      }
+    }
+    const m = await blob.write(source(), { intentId: 'mem' }, ctx);
+    expect(m.size).toBe(100 * piece);
+    expect(store.maxPutsInFlight).toBe(2);
+    expect(maxHeld).toBeLessThanOrEqual(3 * C + piece);
+  });
+
+  it('prefetches at most one chunk ahead of a slow reader', async () => {
+    const store = new SpyStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    const m = await blob.write(fromBuffers([randomBytes(10 * C)]), { intentId: 'pre' }, ctx);
+    store.gate = tick;
+    let yielded = 0;
+    for await (const b of blob.read(m, undefined, ctx)) {
+      yielded += b.length;
+      await tick();
+      await tick();
+      expect(store.reads.length).toBeLessThanOrEqual(Math.ceil(yielded / C) + 1);
+    }
+    expect(store.maxReadsInFlight).toBe(1);
+    expect(store.reads.length).toBe(10);
+  });
+
+  it('aborts a read', async () => {
+    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C, readPieceSize: 100 });
+    const m = await blob.write(fromBuffers([randomBytes(4 * C)]), { intentId: 'ra' }, ctx);
+    const ac = new AbortController();
+    let got = 0;
+    await expect(
+      (async () => {
+        for await (const b of blob.read(m, undefined, { requestId: 'r', signal: ac.signal })) {
+          got += b.length;
+          if (got === 1500) ac.abort(new Error('hung up'));
+        }
+      })(),
+    ).rejects.toThrow('hung up');
+    expect(got).toBe(1500);
+  });
+
+  it('surfaces corruption mid-stream as DataCorrupted after only correct bytes, and counts it', async () => {
+    const store = new MemoryChunkStore();
+    const corruptions: string[] = [];
+    const counters = { written: 0, read: 0 };
+    const blob = new BlobService(store, {
+      chunkSize: C,
+      metrics: {
+        chunkWritten: (n) => (counters.written += n),
+        chunkRead: (n) => (counters.read += n),
+        corruption: (id) => corruptions.push(id),
+      },
+    });
+    const data = randomBytes(3 * C);
+    const m = await blob.write(fromBuffers([data]), { intentId: 'bad' }, ctx);
+    expect(counters.written).toBe(3 * C);
+    store.corrupt('bad.1', { kind: 'flip', at: 17 });
+    const pieces: Buffer[] = [];
+    await expect(drain(blob.read(m, undefined, ctx), pieces)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    expect(Buffer.concat(pieces).equals(data.subarray(0, C))).toBe(true);
+    expect(corruptions).toEqual(['bad.1']);
+    expect(counters.read).toBe(C);
+  });
+
+  it('treats a chunk shorter than its manifest entry as corrupt', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    const m = await blob.write(fromBuffers([randomBytes(C)]), { intentId: 'short' }, ctx);
+    const lying: BlobManifest = { size: C + 1, chunks: [{ id: m.chunks[0].id, size: C + 1 }] };
+    await expect(drain(blob.read(lying, undefined, ctx))).rejects.toMatchObject({ code: 'DataCorrupted' });
+  });
+
+  it('deletes chunks and intents idempotently', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    const a = await blob.write(fromBuffers([randomBytes(2 * C)]), { intentId: 'da' }, ctx);
+    await blob.write(fromBuffers([randomBytes(2 * C)]), { intentId: 'db' }, ctx);
+    const ids = a.chunks.map((c) => c.id);
+    await blob.deleteChunks(ids, ctx);
+    await blob.deleteChunks(ids, ctx);
+    await blob.deleteIntent('db', ctx);
+    await blob.deleteIntent('db', ctx);
+    expect(store.size).toBe(0);
+  });
+
+  it('round-trips through LocalDiskStore with the default chunk size', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blob-core-svc-'));
+    try {
+      const blob = new BlobService(new LocalDiskStore(dir));
+      const data = randomBytes(8 * 1024 * 1024 + 12345);
+      const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'disk' }, ctx);
+      expect(m.chunks.length).toBe(2);
+      expect((await drain(blob.read(m, undefined, ctx))).equals(data)).toBe(true);
+      const start = 8 * 1024 * 1024 - 5;
+      expect((await drain(blob.read(m, { start, end: start + 9 }, ctx))).equals(data.subarray(start, start + 10))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,194 @@
+import {
+  isServiceError,
+  ServiceError,
+  type BlobApi,
+  type BlobManifest,
+  type BlobWriteReq,
+  type ByteRange,
+  type CallCtx,
+  type ChunkRef,
+} from '@massive/contracts';
+import { raceAbort } from './abort';
+import type { BlobMetrics } from './blob-metrics';
+import type { ChunkStore } from './chunk-store';
+import { planReads, type ChunkRead } from './read-plan';
+
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_WRITES_IN_FLIGHT = 2;
+export const DEFAULT_READ_PIECE_SIZE = 1024 * 1024;
+
+export interface BlobServiceOptions {
+  /** Bytes per chunk; every chunk but the last of a write is exactly this big. Default 8 MiB. */
+  readonly chunkSize?: number;
+  /** Chunk puts a write keeps in flight while it reads on (memory ≈ (this + 1) × chunkSize). Default 2. */
+  readonly maxWritesInFlight?: number;
+  /** Largest buffer `read` yields. Default 1 MiB. */
+  readonly readPieceSize?: number;
+  readonly metrics?: BlobMetrics;
+}
+
+/**
+ * BlobApi over a ChunkStore: cuts bodies into fixed-size chunks, stores them durably, streams them
+ * back verified. Memory per call is bounded: a write holds at most `maxWritesInFlight + 1` chunks, a
+ * read at most two (the one being yielded and one prefetched).
+ *
+ * Aborts (`ctx.signal`) reject with `signal.reason`, the usual AbortSignal convention.
+ */
+export class BlobService implements BlobApi {
+  private readonly chunkSize: number;
+  private readonly maxWritesInFlight: number;
+  private readonly readPieceSize: number;
+  private readonly metrics?: BlobMetrics;
+
+  constructor(
+    private readonly store: ChunkStore,
+    options: BlobServiceOptions = {},
+  ) {
+    this.chunkSize = positiveInt('chunkSize', options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    this.maxWritesInFlight = positiveInt('maxWritesInFlight', options.maxWritesInFlight ?? DEFAULT_WRITES_IN_FLIGHT);
+    this.readPieceSize = positiveInt('readPieceSize', options.readPieceSize ?? DEFAULT_READ_PIECE_SIZE);
+    this.metrics = options.metrics;
+  }
+
+  /**
+   * Consumes `body`, pulling the next buffer only when fewer than `maxWritesInFlight` chunk puts are
+   * pending. Chunks are lists of the source's slices (no copies here). On failure or abort it stops
+   * reading the source, waits for its pending puts, deletes the chunks it stored (best effort; the
+   * intent janitor is the backstop) and rejects.
+   */
+  async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
+    const { signal } = ctx;
+    signal?.throwIfAborted();
+    const chunks: ChunkRef[] = [];
+    const stored: string[] = [];
+    const inflight = new Set<Promise<void>>();
+    /** First put failure (a holder, so closures and the loop agree on it). */
+    const failed: { error?: unknown; set: boolean } = { set: false };
+    let slices: Buffer[] = [];
+    let fill = 0;
+    let total = 0;
+
+    const startPut = async (): Promise<void> => {
+      const data = slices;
+      const size = fill;
+      slices = [];
+      fill = 0;
+      const id = await this.store.allocate(req.intentId, chunks.length);
+      chunks.push({ id, size });
+      const put: Promise<void> = this.store
+        .put(id, data)
+        .then(
+          () => {
+            stored.push(id);
+            this.metrics?.chunkWritten?.(size);
+          },
+          (error: unknown) => {
+            if (!failed.set) {
+              failed.error = error;
+              failed.set = true;
+            }
+          },
+        )
+        .finally(() => inflight.delete(put));
+      inflight.add(put);
+      while (inflight.size >= this.maxWritesInFlight && !failed.set) await raceAbort(Promise.race(inflight), signal);
+    };
+
+    const source = body[Symbol.asyncIterator]();
+    let sourceDone = false;
+    try {
+      for (;;) {
+        if (failed.set) throw failed.error;
+        const next = await raceAbort(source.next(), signal).catch((e: unknown) => {
+          sourceDone = !signal?.aborted; // the source itself failed: nothing to close
+          throw e;
+        });
+        if (next.done) {
+          sourceDone = true;
+          break;
+        }
+        let buf = asBuffer(next.value);
+        total += buf.length;
+        while (buf.length > 0) {
+          const take = Math.min(this.chunkSize - fill, buf.length);
+          slices.push(take === buf.length ? buf : buf.subarray(0, take));
+          fill += take;
+          buf = buf.subarray(take);
+          if (fill === this.chunkSize) await startPut();
+          if (failed.set) throw failed.error;
+        }
+      }
+      if (fill > 0) await startPut();
+      await Promise.all(inflight);
+      if (failed.set) throw failed.error;
+      return { size: total, chunks };
+    } catch (e) {
+      if (!sourceDone) source.return?.()?.catch(() => undefined);
+      slices = [];
+      await Promise.all(inflight);
+      await Promise.allSettled(stored.map((id) => this.store.delete(id)));
+      throw e;
+    }
+  }
+
+  /**
+   * Yields `range` (or all) of the manifest's bytes in pieces of at most `readPieceSize`, reading only
+   * the covered chunks and prefetching one chunk ahead. Invalid ranges reject the first `next()` with
+   * InvalidRange; corrupt or missing chunks reject mid-stream with DataCorrupted.
+   */
+  async *read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
+    const { signal } = ctx;
+    const plan = planReads(manifest, range);
+    signal?.throwIfAborted();
+    let pending = plan.length > 0 ? this.fetch(plan[0]) : undefined;
+    for (let i = 0; i < plan.length && pending; i++) {
+      const buf = await raceAbort(pending, signal);
+      pending = i + 1 < plan.length ? this.fetch(plan[i + 1]) : undefined;
+      for (let off = 0; off < buf.length; off += this.readPieceSize) {
+        signal?.throwIfAborted();
+        yield buf.subarray(off, off + this.readPieceSize);
+      }
+    }
+  }
+
+  async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
+    for (let i = 0; i < ids.length; i += 16) {
+      ctx.signal?.throwIfAborted();
+      await Promise.all(ids.slice(i, i + 16).map((id) => this.store.delete(id)));
+    }
+  }
+
+  async deleteIntent(intentId: string, ctx: CallCtx): Promise<void> {
+    ctx.signal?.throwIfAborted();
+    await this.store.deleteIntent(intentId);
+  }
+
+  /** Starts one chunk read. Its rejection is handled here too, so an abandoned prefetch never goes unhandled. */
+  private fetch(r: ChunkRead): Promise<Buffer> {
+    const whole = r.offset === 0 && r.length === r.chunkSize;
+    const p = this.store.read(r.id, whole ? undefined : { offset: r.offset, length: r.length }).then(
+      (buf) => {
+        if (buf.length !== r.length) {
+          throw new ServiceError('DataCorrupted', `chunk ${r.id} holds ${buf.length} bytes, manifest says ${r.chunkSize}`);
+        }
+        this.metrics?.chunkRead?.(buf.length);
+        return buf;
+      },
+    );
+    p.catch((e: unknown) => {
+      if (isServiceError(e, 'DataCorrupted')) this.metrics?.corruption?.(r.id);
+    });
+    return p;
+  }
+}
+
+function asBuffer(v: unknown): Buffer {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  throw new ServiceError('InvalidArgument', 'blob bodies must yield Buffers');
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`BlobService ${name} must be a positive integer, got ${v}`);
+  return v;
+}

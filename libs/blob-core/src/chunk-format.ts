@@ -1,0 +1,132 @@
+import { crc32 } from 'node:zlib';
+import { ServiceError } from '@massive/contracts';
+
+/**
+ * On-disk chunk file format, version 1 (all integers big-endian):
+ *
+ * ```
+ * [data      ] dataLength bytes, as written
+ * [trailer   ] blockCount × u32: CRC-32 (ISO-HDLC, zlib.crc32) of each blockSize slice of data;
+ *              the last block may be short; blockCount = ceil(dataLength / blockSize)
+ * [footer 32B] off 0  u32  magic 0x4d53434b ('MSCK')
+ *              off 4  u8   format version (1)
+ *              off 5  u8   checksum algorithm (1 = CRC-32 ISO-HDLC)
+ *              off 6  u16  reserved, 0
+ *              off 8  u32  blockSize
+ *              off 12 u64  dataLength
+ *              off 20 u32  blockCount
+ *              off 24 u32  reserved, 0
+ *              off 28 u32  CRC-32 of trailer ‖ footer[0..28)
+ * ```
+ *
+ * Data comes first so a range read is a plain positional read; the footer sits at a fixed place from
+ * the end, so the file size alone locates it. A reader verifies the footer (magic, version, its CRC,
+ * sizes consistent with the file size), then every block it returns against the trailer.
+ */
+export const CHUNK_MAGIC = 0x4d53434b;
+export const CHUNK_FORMAT_VERSION = 1;
+export const CRC_ALGORITHM_CRC32 = 1;
+export const FOOTER_SIZE = 32;
+export const DEFAULT_BLOCK_SIZE = 64 * 1024;
+export const MAX_BLOCK_SIZE = 16 * 1024 * 1024;
+
+export interface ChunkLayout {
+  readonly blockSize: number;
+  readonly dataLength: number;
+  readonly blockCount: number;
+  /** Size of the whole file: data + trailer + footer. */
+  readonly fileSize: number;
+}
+
+export function corrupt(id: string, why: string): ServiceError {
+  return new ServiceError('DataCorrupted', `chunk ${id} is corrupt: ${why}`);
+}
+
+export function layoutFor(dataLength: number, blockSize: number): ChunkLayout {
+  const blockCount = Math.ceil(dataLength / blockSize);
+  return { blockSize, dataLength, blockCount, fileSize: dataLength + 4 * blockCount + FOOTER_SIZE };
+}
+
+/**
+ * Computes the trailer and footer for `data` (slices of one chunk, in order) without copying the data.
+ * Returns one buffer to append after the data.
+ */
+export function encodeTrailer(data: readonly Buffer[], blockSize = DEFAULT_BLOCK_SIZE): Buffer {
+  assertBlockSize(blockSize);
+  let dataLength = 0;
+  for (const b of data) dataLength += b.length;
+  const layout = layoutFor(dataLength, blockSize);
+  const out = Buffer.alloc(layout.blockCount * 4 + FOOTER_SIZE);
+  let block = 0;
+  let crc = 0;
+  let fill = 0;
+  for (const b of data) {
+    for (let off = 0; off < b.length; ) {
+      const take = Math.min(blockSize - fill, b.length - off);
+      crc = crc32(b.subarray(off, off + take), crc);
+      fill += take;
+      off += take;
+      if (fill === blockSize) {
+        out.writeUInt32BE(crc, 4 * block++);
+        crc = 0;
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) out.writeUInt32BE(crc, 4 * block++);
+  const footer = out.subarray(layout.blockCount * 4);
+  footer.writeUInt32BE(CHUNK_MAGIC, 0);
+  footer.writeUInt8(CHUNK_FORMAT_VERSION, 4);
+  footer.writeUInt8(CRC_ALGORITHM_CRC32, 5);
+  footer.writeUInt32BE(blockSize, 8);
+  footer.writeUInt32BE(Math.floor(dataLength / 2 ** 32), 12);
+  footer.writeUInt32BE(dataLength >>> 0, 16);
+  footer.writeUInt32BE(layout.blockCount, 20);
+  footer.writeUInt32BE(crc32(out.subarray(0, out.length - 4)), 28);
+  return out;
+}
+
+/** Decodes a footer and checks it against the file size. The footer CRC is checked by `verifyTrailer`. */
+export function decodeFooter(id: string, footer: Buffer, fileSize: number): ChunkLayout {
+  if (footer.length !== FOOTER_SIZE) throw corrupt(id, `file too short (${fileSize} bytes)`);
+  if (footer.readUInt32BE(0) !== CHUNK_MAGIC) throw corrupt(id, 'bad footer magic');
+  const version = footer.readUInt8(4);
+  if (version !== CHUNK_FORMAT_VERSION) throw corrupt(id, `unknown format version ${version}`);
+  if (footer.readUInt8(5) !== CRC_ALGORITHM_CRC32) throw corrupt(id, `unknown checksum algorithm ${footer.readUInt8(5)}`);
+  if (footer.readUInt16BE(6) !== 0 || footer.readUInt32BE(24) !== 0) throw corrupt(id, 'reserved footer bits set');
+  const blockSize = footer.readUInt32BE(8);
+  if (blockSize === 0 || blockSize > MAX_BLOCK_SIZE) throw corrupt(id, `bad block size ${blockSize}`);
+  const dataLength = footer.readUInt32BE(12) * 2 ** 32 + footer.readUInt32BE(16);
+  const layout = layoutFor(dataLength, blockSize);
+  if (footer.readUInt32BE(20) !== layout.blockCount) throw corrupt(id, 'block count does not match data length');
+  if (layout.fileSize !== fileSize) {
+    throw corrupt(id, `file is ${fileSize} bytes, footer describes ${layout.fileSize} (truncated or torn)`);
+  }
+  return layout;
+}
+
+/** Checks the footer CRC over `trailer ‖ footer[0..28)`. */
+export function verifyTrailer(id: string, trailer: Buffer, footer: Buffer): void {
+  const crc = crc32(footer.subarray(0, FOOTER_SIZE - 4), crc32(trailer));
+  if (crc !== footer.readUInt32BE(FOOTER_SIZE - 4)) throw corrupt(id, 'trailer checksum mismatch');
+}
+
+/**
+ * Verifies whole blocks `data` read from block index `firstBlock` on. `data` must start on a block
+ * boundary and end on one (or at the end of the chunk).
+ */
+export function verifyBlocks(id: string, layout: ChunkLayout, trailer: Buffer, firstBlock: number, data: Buffer): void {
+  const { blockSize } = layout;
+  for (let off = 0, block = firstBlock; off < data.length; off += blockSize, block++) {
+    const got = crc32(data.subarray(off, off + blockSize));
+    if (got !== trailer.readUInt32BE(4 * block)) {
+      throw corrupt(id, `checksum mismatch in block ${block} (bytes ${block * blockSize}..)`);
+    }
+  }
+}
+
+export function assertBlockSize(blockSize: number): void {
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > MAX_BLOCK_SIZE) {
+    throw new RangeError(`block size must be an integer in 1..${MAX_BLOCK_SIZE}, got ${blockSize}`);
+  }
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { isServiceError, type ErrorCode } from '@massive/contracts';
+import type { ChunkStore } from '../chunk-store';
+
+/** Damage a harness can inflict on a stored chunk: bit rot at a data offset, or a torn (short) file. */
+export type ChunkDamage = { readonly kind: 'flip'; readonly at: number } | { readonly kind: 'truncate' };
+
+export interface ChunkStoreHarness {
+  readonly store: ChunkStore;
+  /** Damages a stored chunk behind the store's back (e.g. flips a byte of the file on disk). */
+  corrupt(id: string, damage: ChunkDamage): Promise<void>;
+  /** Releases resources (temp dirs, fake servers). */
+  close?(): Promise<void>;
+}
+
+/** Ids no store may accept: traversal, separators, NUL, empty and dot names. */
+export const HOSTILE_IDS: readonly string[] = [
+  '',
+  '.',
+  '..',
+  '../x.0',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'a/b.0',
+  'a/../../b.0',
+  'a\\b.0',
+  '..\\..\\b.0',
+  'a.0/..',
+  'a\0.0',
+  'a.0\0',
+  'a.0\n',
+  '%2e%2e%2f.0',
+];
+export const HOSTILE_INTENT_IDS: readonly string[] = ['', '.', '..', '../x', 'a/b', 'a\\b', '/tmp', 'a\0', 'a\n'];
+
+async function rejectsWith(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isServiceError(err, code)) throw new Error(`expected ServiceError(${code}), got ${String(err)}`);
+  if (message) expect(err.message).toMatch(message);
+}
+
+function splitRandomly(data: Buffer, parts: number): Buffer[] {
+  const cuts = Array.from({ length: parts - 1 }, () => Math.floor(Math.random() * (data.length + 1))).sort((a, b) => a - b);
+  return [0, ...cuts].map((c, i) => data.subarray(c, i < cuts.length ? cuts[i] : data.length));
+}
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const x of it) out.push(x);
+  return out.sort();
+}
+
+/**
+ * The behaviour every ChunkStore must have (see chunk-store.ts). Run it once per implementation:
+ * `describeChunkStoreContract('LocalDiskStore', async () => ({ store, corrupt, close }))`.
+ * Data sizes straddle 64 KiB so block-checksummed stores see block boundaries.
+ */
+export function describeChunkStoreContract(name: string, factory: () => Promise<ChunkStoreHarness>): void {
+  describe(`ChunkStore contract: ${name}`, () => {
+    let h: ChunkStoreHarness;
+    let store: ChunkStore;
+    let n = 0;
+    const intent = () => `contract-${process.pid}-${n++}`;
+    const putNew = async (data: Buffer, intentId = intent(), seq = 0): Promise<string> => {
+      const id = await store.allocate(intentId, seq);
+      await store.put(id, [data]);
+      return id;
+    };
+
+    beforeEach(async () => {
+      h = await factory();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await h.close?.();
+    });
+
+    it('allocates distinct ids for distinct (intent, seq)', async () => {
+      const a = intent();
+      const b = intent();
+      const ids = await Promise.all([store.allocate(a, 0), store.allocate(a, 1), store.allocate(b, 0), store.allocate(b, 1)]);
+      expect(new Set(ids).size).toBe(4);
+    });
+
+    it.each([0, 1, 65535, 65536, 65537, 3 * 65536 + 17])('round-trips %i bytes written as random slices', async (size) => {
+      const data = randomBytes(size);
+      const id = await store.allocate(intent(), 0);
+      await store.put(id, splitRandomly(data, 1 + Math.floor(Math.random() * 8)));
+      expect((await store.read(id)).equals(data)).toBe(true);
+    });
+
+    it('range-reads exactly the requested bytes at every block boundary', async () => {
+      const data = randomBytes(3 * 65536 + 123);
+      const id = await putNew(data);
+      const points = [0, 1, 65535, 65536, 65537, 131071, 131072, 196608, data.length - 1, data.length];
+      for (const a of points) {
+        for (const b of points) {
+          if (b < a) continue;
+          const got = await store.read(id, { offset: a, length: b - a });
+          expect(got.equals(data.subarray(a, b))).toBe(true);
+        }
+      }
+    });
+
+    it('rejects malformed ranges and treats a range past the end as corruption', async () => {
+      const id = await putNew(randomBytes(1000));
+      await rejectsWith(store.read(id, { offset: -1, length: 2 }), 'InvalidArgument');
+      await rejectsWith(store.read(id, { offset: 0.5, length: 2 }), 'InvalidArgument');
+      await rejectsWith(store.read(id, { offset: 999, length: 2 }), 'DataCorrupted');
+      await rejectsWith(store.read(id, { offset: 1001, length: 0 }), 'DataCorrupted');
+    });
+
+    it('reports a missing chunk as DataCorrupted (referenced data is lost)', async () => {
+      const id = await store.allocate(intent(), 0);
+      await rejectsWith(store.read(id), 'DataCorrupted', /missing/);
+      await rejectsWith(store.read(id, { offset: 0, length: 1 }), 'DataCorrupted', /missing/);
+    });
+
+    it('is write-once: a second put to an id rejects and keeps the first data', async () => {
+      const data = randomBytes(5000);
+      const id = await putNew(data);
+      await expect(store.put(id, [randomBytes(5000)])).rejects.toThrow();
+      expect((await store.read(id)).equals(data)).toBe(true);
+    });
+
+    it('deletes idempotently', async () => {
+      const i = intent();
+      const keep = await putNew(randomBytes(10), i, 0);
+      const gone = await putNew(randomBytes(10), i, 1);
+      await store.delete(gone);
+      await store.delete(gone);
+      await store.delete(await store.allocate(intent(), 7));
+      await rejectsWith(store.read(gone), 'DataCorrupted');
+      expect(await store.listIntentChunks(i)).toEqual([keep]);
+      await store.delete(keep);
+      expect(await store.listIntentChunks(i)).toEqual([]);
+    });
+
+    it('deleteIntent removes every chunk of that intent and nothing else, idempotently', async () => {
+      const [a, b] = [intent(), intent()];
+      const aIds = [await putNew(randomBytes(100), a, 0), await putNew(randomBytes(100), a, 1), await putNew(randomBytes(1), a, 2)];
+      const bId = await putNew(randomBytes(100), b, 0);
+      expect(await store.listIntentChunks(a)).toEqual(aIds);
+      await store.deleteIntent(a);
+      await store.deleteIntent(a);
+      await store.deleteIntent(intent());
+      expect(await store.listIntentChunks(a)).toEqual([]);
+      for (const id of aIds) await rejectsWith(store.read(id), 'DataCorrupted');
+      expect((await store.read(bId)).length).toBe(100);
+      const all = await collect(store.listChunks());
+      expect(all).toContain(bId);
+      for (const id of aIds) expect(all).not.toContain(id);
+    });
+
+    it('lists chunks in seq order and only once stored', async () => {
+      const i = intent();
+      const allocated = await store.allocate(i, 3);
+      const ids = [await putNew(randomBytes(1), i, 10), await putNew(randomBytes(1), i, 2), await putNew(randomBytes(1), i, 0)];
+      expect(await store.listIntentChunks(i)).toEqual([ids[2], ids[1], ids[0]]);
+      const all = await collect(store.listChunks());
+      for (const id of ids) expect(all).toContain(id);
+      expect(all).not.toContain(allocated);
+    });
+
+    it.each([0, 1, 65535, 65536, 150_000])('detects a flipped byte at offset %i', async (at) => {
+      const data = randomBytes(150_001);
+      const id = await putNew(data);
+      await h.corrupt(id, { kind: 'flip', at });
+      await rejectsWith(store.read(id), 'DataCorrupted');
+      await rejectsWith(store.read(id, { offset: at, length: 1 }), 'DataCorrupted');
+      await rejectsWith(store.read(id, { offset: Math.max(0, at - 10), length: 20 }), 'DataCorrupted');
+    });
+
+    it('detects a truncated chunk', async () => {
+      const id = await putNew(randomBytes(70_000));
+      await h.corrupt(id, { kind: 'truncate' });
+      await rejectsWith(store.read(id), 'DataCorrupted');
+      await rejectsWith(store.read(id, { offset: 0, length: 10 }), 'DataCorrupted');
+    });
+
+    it('rejects hostile chunk ids on every method with InvalidArgument', async () => {
+      for (const id of HOSTILE_IDS) {
+        await rejectsWith(store.put(id, [Buffer.from('x')]), 'InvalidArgument');
+        await rejectsWith(store.read(id), 'InvalidArgument');
+        await rejectsWith(store.read(id, { offset: 0, length: 1 }), 'InvalidArgument');
+        await rejectsWith(store.delete(id), 'InvalidArgument');
+      }
+    });
+
+    it('rejects hostile intent ids with InvalidArgument', async () => {
+      for (const i of HOSTILE_INTENT_IDS) {
+        await rejectsWith(store.allocate(i, 0), 'InvalidArgument');
+        await rejectsWith(store.deleteIntent(i), 'InvalidArgument');
+        await rejectsWith(store.listIntentChunks(i), 'InvalidArgument');
+      }
+      await rejectsWith(store.allocate(intent(), -1), 'InvalidArgument');
+      await rejectsWith(store.allocate(intent(), 1.5), 'InvalidArgument');
+    });
+
+    it('handles concurrent puts and reads', async () => {
+      const intents = [intent(), intent(), intent()];
+      const jobs = Array.from({ length: 24 }, (_, k) => ({ intentId: intents[k % 3], seq: k, data: randomBytes(1000 + k * 977) }));
+      const ids = await Promise.all(
+        jobs.map(async (j) => {
+          const id = await store.allocate(j.intentId, j.seq);
+          await store.put(id, splitRandomly(j.data, 3));
+          return id;
+        }),
+      );
+      const back = await Promise.all(ids.map((id) => store.read(id)));
+      back.forEach((b, k) => expect(b.equals(jobs[k].data)).toBe(true));
+      expect((await store.listIntentChunks(intents[0])).length).toBe(8);
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export * from './chunk-store-contract';
+export * from './memory-chunk-store';
