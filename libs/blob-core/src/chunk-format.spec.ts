@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import {
+  CHUNK_MAGIC,
+  decodeFooter,
+  encodeTrailer,
+  FOOTER_SIZE,
+  layoutFor,
+  verifyBlocks,
+  verifyTrailer,
+} from './chunk-format';
+
+function encode(data: Buffer, blockSize: number) {
+  const tail = encodeTrailer([data], blockSize);
+  const file = Buffer.concat([data, tail]);
+  const footer = file.subarray(file.length - FOOTER_SIZE);
+  const layout = decodeFooter('t', footer, file.length);
+  const trailer = file.subarray(data.length, file.length - FOOTER_SIZE);
+  return { file, footer, layout, trailer };
+}
+
+describe('chunk format v1', () => {
+  it('writes one CRC-32 per block, then the footer', () => {
+    const data = randomBytes(10);
+    const { footer, layout, trailer } = encode(data, 4);
+    expect(layout).toEqual({ blockSize: 4, dataLength: 10, blockCount: 3, fileSize: 10 + 12 + FOOTER_SIZE });
+    expect([0, 1, 2].map((i) => trailer.readUInt32BE(4 * i))).toEqual([
+      crc32(data.subarray(0, 4)),
+      crc32(data.subarray(4, 8)),
+      crc32(data.subarray(8, 10)),
+    ]);
+    expect(footer.readUInt32BE(0)).toBe(CHUNK_MAGIC);
+    expect(footer.subarray(4, 8)).toEqual(Buffer.from([1, 1, 0, 0]));
+    expect(() => verifyTrailer('t', trailer, footer)).not.toThrow();
+  });
+
+  it('gives the same trailer however the data is sliced', () => {
+    const data = randomBytes(100_000);
+    const whole = encodeTrailer([data], 4096);
+    const sliced = encodeTrailer([data.subarray(0, 1), data.subarray(1, 4097), Buffer.alloc(0), data.subarray(4097)], 4096);
+    expect(sliced.equals(whole)).toBe(true);
+  });
+
+  it('encodes an empty chunk as a bare footer', () => {
+    const { layout } = encode(Buffer.alloc(0), 65536);
+    expect(layout.fileSize).toBe(FOOTER_SIZE);
+  });
+
+  it('rejects a footer that disagrees with the file size', () => {
+    const { footer, file } = encode(randomBytes(100), 16);
+    expect(() => decodeFooter('t', footer, file.length - 1)).toThrow(expect.objectContaining({ code: 'DataCorrupted' }));
+    expect(() => decodeFooter('t', footer.subarray(1), 31)).toThrow(expect.objectContaining({ code: 'DataCorrupted' }));
+  });
+
+  it.each([0, 4, 5, 8, 12, 19, 20, 24, 28, 31])('rejects a footer with byte %i flipped', (at) => {
+    const { footer, file, trailer } = encode(randomBytes(100), 16);
+    footer[at] ^= 0x80;
+    expect(() => {
+      decodeFooter('t', footer, file.length);
+      verifyTrailer('t', trailer, footer);
+    }).toThrow(expect.objectContaining({ code: 'DataCorrupted' }));
+  });
+
+  it('pinpoints the damaged block', () => {
+    const data = randomBytes(64);
+    const { layout, trailer } = encode(data, 16);
+    data[40] ^= 1;
+    expect(() => verifyBlocks('t', layout, trailer, 0, data)).toThrow(/block 2/);
+    expect(() => verifyBlocks('t', layout, trailer, 0, data.subarray(0, 32))).not.toThrow();
+    expect(() => verifyBlocks('t', layout, trailer, 3, data.subarray(48))).not.toThrow();
+  });
+
+  it('describes layouts', () => {
+    expect(layoutFor(8 * 1024 * 1024, 65536)).toMatchObject({ blockCount: 128, fileSize: 8 * 1024 * 1024 + 512 + 32 });
+  });
+});

@@ -1,0 +1,75 @@
+import { fork } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { LocalDiskStore } from '../src/local-disk-store';
+import { parseChunkId } from '../src/chunk-id';
+import { PIECE, pieceByte } from './fixtures/crash-pattern';
+
+const CHUNK = 4 * PIECE;
+jest.setTimeout(60_000);
+
+/** Runs the writer until `killAfterPuts` chunks began, waits `delayMs`, then SIGKILLs it. */
+function runAndKill(script: string, dir: string, killAfterPuts: number, delayMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let putting = 0;
+    child.on('message', (m: { putting?: string }) => {
+      if (m.putting && ++putting === killAfterPuts) setTimeout(() => child.kill('SIGKILL'), delayMs);
+    });
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`writer exited ${code}`))));
+    child.on('error', reject);
+  });
+}
+
+describe('LocalDiskStore crash safety (writer SIGKILLed mid-write)', () => {
+  let work: string;
+  let script: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'blob-core-crash-'));
+    script = join(work, 'crash-writer.js');
+    buildSync({
+      entryPoints: [join(__dirname, 'fixtures/crash-writer.ts')],
+      outfile: script,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      tsconfig: join(__dirname, '../../../tsconfig.base.json'),
+      logLevel: 'error',
+    });
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  it('never leaves a partial chunk under a final name; sweepTemp removes the leftovers', async () => {
+    let roundsWithTemp = 0;
+    for (let round = 0; round < 8 && !(round >= 3 && roundsWithTemp > 0); round++) {
+      const dir = join(work, `data-${round}`);
+      await runAndKill(script, dir, 2 + (round % 3), round * 3);
+      const store = new LocalDiskStore(dir);
+      const ids = await store.listIntentChunks('crash');
+      for (const id of ids) {
+        // Every visible chunk is complete, verifies, and holds exactly what the writer wrote.
+        const data = await store.read(id);
+        expect(data.length).toBe(CHUNK);
+        const { seq } = parseChunkId(id);
+        for (let k = 0; k < 4; k++) {
+          const piece = data.subarray(k * PIECE, (k + 1) * PIECE);
+          const want = pieceByte(seq * 4 + k);
+          expect(piece[0] === want && piece[PIECE - 1] === want && piece.every((b) => b === want)).toBe(true);
+        }
+      }
+      const intentDir = join(store.pathOf('crash.0'), '..');
+      const names = await readdir(intentDir).catch(() => [] as string[]); // killed before the first mkdir
+      const temps = names.filter((n) => n.endsWith('.tmp'));
+      expect(names.filter((n) => !n.endsWith('.tmp')).sort()).toEqual(ids.map((id) => String(parseChunkId(id).seq)).sort());
+      if (temps.length > 0) roundsWithTemp++;
+      expect(await store.sweepTemp()).toBe(temps.length);
+      expect((await readdir(intentDir).catch(() => [] as string[])).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    }
+    // At least one kill landed while a chunk was being written (a temp file was left behind).
+    expect(roundsWithTemp).toBeGreaterThan(0);
+  });
+});
