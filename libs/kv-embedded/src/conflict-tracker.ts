@@ -1,0 +1,85 @@
+/**
+ * Write-write conflict detection for a store owned by one process (the embedded LMDB adapter).
+ *
+ * Every commit gets the next sequence number; the store persists the last one with the data, so a
+ * read snapshot knows exactly which commit it reflects (its "snapshot seq"). Here, in memory, we keep
+ * for each key the seq of the last commit that wrote, deleted or locked it. A commit conflicts when
+ * one of its keys carries a seq above its snapshot seq.
+ *
+ * Entries are only needed while some transaction could still be validated against them: one whose
+ * snapshot seq is below the entry's seq. They are dropped once every registered transaction, and
+ * every future one, reads at or above it (`bound`). Nothing is persisted: after a restart no
+ * transaction is in flight, so no old entry can matter. A transaction whose snapshot is below what
+ * was already dropped (`floor`) cannot be validated and is refused as a conflict (never expected:
+ * new snapshots start at or above the last resolved commit).
+ */
+export class ConflictTracker {
+  private readonly lastCommit = new Map<string, number>();
+  private queue: { readonly key: string; readonly seq: number }[] = [];
+  private head = 0;
+  /** snapshot seq -> registered transactions. */
+  private readonly active = new Map<number, number>();
+  private assigned: number;
+  private resolved: number;
+  private floor: number;
+
+  constructor(lastCommittedSeq: number) {
+    this.assigned = this.resolved = this.floor = lastCommittedSeq;
+  }
+
+  /** Entries kept (for tests and metrics). */
+  get size(): number {
+    return this.lastCommit.size;
+  }
+
+  /** Registers a transaction that may commit, reading at `snapshotSeq`. Pair with `end`. */
+  begin(snapshotSeq: number): void {
+    this.active.set(snapshotSeq, (this.active.get(snapshotSeq) ?? 0) + 1);
+  }
+
+  end(snapshotSeq: number): void {
+    const n = (this.active.get(snapshotSeq) ?? 1) - 1;
+    if (n > 0) this.active.set(snapshotSeq, n);
+    else this.active.delete(snapshotSeq);
+    this.gc();
+  }
+
+  /**
+   * Validates and claims `keys` for a commit; call it inside the write transaction, in commit order.
+   * Returns the commit's seq, or the first conflicting key (a latin1 string).
+   */
+  claim(snapshotSeq: number, keys: readonly (readonly string[])[]): number | { conflict: string } {
+    if (snapshotSeq < this.floor) return { conflict: '' };
+    for (const group of keys) {
+      for (const k of group) if ((this.lastCommit.get(k) ?? 0) > snapshotSeq) return { conflict: k };
+    }
+    const seq = ++this.assigned;
+    for (const group of keys) {
+      for (const k of group) {
+        this.lastCommit.set(k, seq);
+        this.queue.push({ key: k, seq });
+      }
+    }
+    return seq;
+  }
+
+  /** The commit with `seq` is durable and visible to every snapshot taken from now on. */
+  markResolved(seq: number): void {
+    if (seq > this.resolved) this.resolved = seq;
+    this.gc();
+  }
+
+  private gc(): void {
+    let bound = this.resolved;
+    for (const s of this.active.keys()) if (s < bound) bound = s;
+    if (bound > this.floor) this.floor = bound;
+    while (this.head < this.queue.length && this.queue[this.head].seq <= bound) {
+      const { key, seq } = this.queue[this.head++];
+      if (this.lastCommit.get(key) === seq) this.lastCommit.delete(key);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { LmdbKv, type LmdbKvOptions } from './lmdb-kv';

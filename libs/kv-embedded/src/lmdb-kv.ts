@@ -1,0 +1,300 @@
+import {
+  KvConflictError,
+  type KvKey,
+  type KvPair,
+  type KvReader,
+  type KvSnapshot,
+  type KvStore,
+  type KvTxn,
+  type KvValue,
+  type ScanOptions,
+} from '@massive/kv';
+import { open, type Database, type RangeOptions, type RootDatabase, type Transaction } from 'lmdb';
+import { ConflictTracker } from './conflict-tracker';
+import { mergeScan, WriteBuffer } from './write-buffer';
+
+export interface LmdbKvOptions {
+  /** Directory of the LMDB environment (created if missing). */
+  readonly path: string;
+  /** Initial map size in bytes (virtual address space; lmdb-js grows it when full). Default 64 GiB. */
+  readonly mapSize?: number;
+}
+
+/**
+ * The embedded KvStore on LMDB (lmdb-js), for local mode. One process owns the directory, and one
+ * LmdbKv instance per directory: conflict detection lives in this object's memory.
+ *
+ * - Reads: a transaction pins an LMDB read transaction on first use and reads everything through it
+ *   (one consistent snapshot, no locks, zero writer interference). Writes are buffered in memory.
+ * - Commit: `db.transaction(cb)` with a synchronous `cb` that validates in memory and then applies
+ *   the writes. lmdb-js batches concurrent transactions into one LMDB write transaction and one fsync
+ *   (group commit), so a conflicting callback returns a marker instead of throwing: a throw would not
+ *   undo writes already made by the callbacks batched with it.
+ * - Conflicts: each commit gets a sequence number, persisted in the `meta` database in the same LMDB
+ *   transaction, so a snapshot reads exactly which commit it reflects. `ConflictTracker` remembers,
+ *   in memory and only while a live transaction could care, the last commit seq of each written or
+ *   locked key. Cost: a Map lookup per written key, no extra LMDB reads or writes per key. (Rejected:
+ *   per-key version headers in values, which cost bytes and tombstones on disk forever; comparing
+ *   values with the snapshot, which misses A-B-A changes and cannot express `lock`.)
+ * - Durability: lmdb-js default sync (overlappingSync): a commit resolves once flushed to disk.
+ * - Layout: user pairs live in the named database `data` (the root database holds LMDB's own
+ *   catalogue of named databases), bookkeeping in `meta`: `format` (= 1) and `seq`.
+ */
+export class LmdbKv implements KvStore {
+  private readonly root: RootDatabase<Buffer, Buffer>;
+  private readonly data: Database<Buffer, Buffer>;
+  private readonly meta: Database<Buffer, Buffer>;
+  private readonly tracker: ConflictTracker;
+  /** The longest key LMDB accepts (a compile-time constant of lmdb-js, 1978 bytes). */
+  readonly maxKeySize: number;
+  private closed = false;
+
+  constructor(options: LmdbKvOptions) {
+    this.root = open<Buffer, Buffer>({
+      path: options.path,
+      mapSize: options.mapSize ?? 64 * 2 ** 30,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      maxDbs: 4,
+    });
+    this.data = this.root.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' });
+    this.meta = this.root.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' });
+    const format = this.meta.get(FORMAT_KEY);
+    if (format === undefined) this.meta.putSync(FORMAT_KEY, Buffer.from([FORMAT_VERSION]));
+    else if (format[0] !== FORMAT_VERSION) throw new Error(`LmdbKv: unknown store format ${format[0]} at ${options.path}`);
+    this.tracker = new ConflictTracker(decodeSeq(this.meta.get(SEQ_KEY)));
+    this.maxKeySize = (this.root as { maxKeySize?: number }).maxKeySize ?? 511;
+  }
+
+  async txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const tx = new LmdbTxn(this);
+    try {
+      const result = await fn(tx);
+      tx.finish();
+      if (!tx.buffer.isEmpty) await this.commit(tx.view(), tx.buffer);
+      return result;
+    } finally {
+      tx.release();
+    }
+  }
+
+  async snapshot(): Promise<KvSnapshot> {
+    this.checkOpen();
+    return new LmdbSnapshot(this, this.root.useReadTransaction());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.close();
+  }
+
+  /** @internal A pinned read transaction and the commit seq it reflects, registered for validation. */
+  openView(): View {
+    this.checkOpen();
+    const rtx = this.root.useReadTransaction();
+    try {
+      const seq = decodeSeq(this.meta.get(SEQ_KEY, { transaction: rtx }));
+      this.tracker.begin(seq);
+      return { rtx, seq };
+    } catch (err) {
+      rtx.done();
+      throw err;
+    }
+  }
+
+  /** @internal */
+  closeView(view: View, rtxDone: boolean): void {
+    if (!rtxDone) view.rtx.done();
+    this.tracker.end(view.seq);
+  }
+
+  /** @internal */
+  read(key: KvKey, rtx: Transaction): KvValue | undefined {
+    if (key.length === 0 || key.length > this.maxKeySize) return undefined; // cannot be stored
+    return this.data.get(key, { transaction: rtx });
+  }
+
+  /** @internal Lazily yields stored pairs with start <= key < end, in scan order. */
+  range(start: KvKey, end: KvKey, reverse: boolean, rtx: Transaction, limit?: number): Iterable<KvPair> {
+    if (end.length > 0 && Buffer.compare(start, end) >= 0) return [];
+    const lo = start.length > 0 ? start : undefined;
+    const hi = end.length > 0 ? end : undefined;
+    const opts: RangeOptions = reverse
+      ? { start: hi, end: lo, reverse: true, exclusiveStart: hi !== undefined, inclusiveEnd: true }
+      : { start: lo, end: hi };
+    return this.data.getRange({ ...opts, limit, transaction: rtx });
+  }
+
+  /** @internal Checks a key before it is buffered, so that applying a commit cannot fail on it. */
+  checkKey(key: KvKey): void {
+    if (key.length === 0) throw new Error('KV keys must not be empty');
+    if (key.length > this.maxKeySize) {
+      throw new Error(`KV key of ${key.length} bytes exceeds LMDB's limit of ${this.maxKeySize}`);
+    }
+  }
+
+  private async commit(view: View, buf: WriteBuffer): Promise<void> {
+    const writes = [...buf.writes].map(([k, v]) => [Buffer.from(k, 'latin1'), v] as const);
+    const keys = [[...buf.writes.keys()], [...buf.locks]];
+    const outcome = await this.root.transaction(() => {
+      // Synchronous, and never throws on a conflict: see the class comment.
+      const claimed = this.tracker.claim(view.seq, keys);
+      if (typeof claimed !== 'number') return claimed;
+      for (const [key, value] of writes) {
+        if (value) void this.data.put(key, value);
+        else void this.data.remove(key);
+      }
+      void this.meta.put(SEQ_KEY, encodeSeq(claimed));
+      return claimed;
+    });
+    if (typeof outcome !== 'number') {
+      const key = Buffer.from(outcome.conflict, 'latin1');
+      throw new KvConflictError(`write conflict on key ${key.toString('hex')}`, key);
+    }
+    this.tracker.markResolved(outcome);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('LmdbKv is closed');
+  }
+}
+
+interface View {
+  readonly rtx: Transaction;
+  readonly seq: number;
+}
+
+class LmdbSnapshot implements KvSnapshot {
+  private closed = false;
+
+  constructor(
+    private readonly store: LmdbKv,
+    private readonly rtx: Transaction,
+  ) {}
+
+  async get(key: KvKey): Promise<KvValue | undefined> {
+    return this.store.read(key, this.live());
+  }
+
+  async batchGet(keys: readonly KvKey[]): Promise<(KvValue | undefined)[]> {
+    const rtx = this.live();
+    return keys.map((k) => this.store.read(k, rtx));
+  }
+
+  async scan(start: KvKey, end: KvKey, opts: ScanOptions = {}): Promise<KvPair[]> {
+    return collect(this.store.range(start, end, opts.reverse ?? false, this.live(), opts.limit));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rtx.done();
+  }
+
+  private live(): Transaction {
+    if (this.closed) throw new Error('LmdbKv: snapshot already closed');
+    return this.rtx;
+  }
+}
+
+class LmdbTxn implements KvTxn, KvReader {
+  readonly buffer = new WriteBuffer();
+  private pinned?: View;
+  private finished = false;
+  private rtxDone = false;
+
+  constructor(private readonly store: LmdbKv) {}
+
+  async get(key: KvKey): Promise<KvValue | undefined> {
+    const rtx = this.readable();
+    const own = this.buffer.get(key);
+    return own === undefined ? this.store.read(key, rtx) : (own ?? undefined);
+  }
+
+  async batchGet(keys: readonly KvKey[]): Promise<(KvValue | undefined)[]> {
+    const rtx = this.readable();
+    return keys.map((k) => {
+      const own = this.buffer.get(k);
+      return own === undefined ? this.store.read(k, rtx) : (own ?? undefined);
+    });
+  }
+
+  async scan(start: KvKey, end: KvKey, opts: ScanOptions = {}): Promise<KvPair[]> {
+    const rtx = this.readable();
+    const reverse = opts.reverse ?? false;
+    const overlay = this.buffer.range(start, end, reverse);
+    if (overlay.length === 0) return collect(this.store.range(start, end, reverse, rtx, opts.limit));
+    return mergeScan(this.store.range(start, end, reverse, rtx), overlay, reverse, opts.limit ?? Infinity);
+  }
+
+  put(key: KvKey, value: KvValue): void {
+    this.writable(key);
+    this.buffer.put(key, value);
+  }
+
+  delete(key: KvKey): void {
+    this.writable(key);
+    this.buffer.delete(key);
+  }
+
+  lock(key: KvKey): void {
+    this.writable(key);
+    this.buffer.lock(key);
+  }
+
+  /** The snapshot, pinned on first use (a transaction that touches nothing costs nothing). */
+  view(): View {
+    this.pinned ??= this.store.openView();
+    return this.pinned;
+  }
+
+  /** fn has returned: no more operations; the read transaction is no longer needed. */
+  finish(): void {
+    this.finished = true;
+    if (this.pinned && !this.rtxDone) {
+      this.rtxDone = true;
+      this.pinned.rtx.done();
+    }
+  }
+
+  /** The txn call is over (committed, failed or thrown): unregister from conflict tracking. */
+  release(): void {
+    this.finished = true;
+    if (this.pinned) this.store.closeView(this.pinned, this.rtxDone);
+    this.rtxDone = true;
+  }
+
+  private readable(): Transaction {
+    if (this.finished) throw new Error('LmdbKv: transaction already finished');
+    return this.view().rtx;
+  }
+
+  private writable(key: KvKey): void {
+    if (this.finished) throw new Error('LmdbKv: transaction already finished');
+    this.store.checkKey(key);
+    this.view();
+  }
+}
+
+/** Pairs out of lmdb-js, as Buffers the caller owns (lmdb-js returns fresh copies for 'binary'). */
+function collect(pairs: Iterable<KvPair>): KvPair[] {
+  const out: KvPair[] = [];
+  for (const { key, value } of pairs) out.push({ key, value });
+  return out;
+}
+
+const FORMAT_VERSION = 1;
+const FORMAT_KEY = Buffer.from('format');
+const SEQ_KEY = Buffer.from('seq');
+
+function encodeSeq(seq: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(seq));
+  return b;
+}
+
+function decodeSeq(raw: Buffer | undefined): number {
+  return raw ? Number(raw.readBigUInt64BE()) : 0;
+}
