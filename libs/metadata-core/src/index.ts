@@ -1,0 +1,6 @@
+export { MetadataService, DEFAULT_GC_GRACE_MS, type MetadataServiceOptions } from './metadata-service';
+export type { ChecksumCombiner } from './ops/deps';
+export { GarbageCollector, type GarbageCollectorOptions, type GcBlobPort, type GcPassResult } from './gc/collector';
+export { createMetadataMetrics, type MetadataMetrics } from './txn/metrics';
+export { TxnRunner, DEFAULT_RETRY, type RetryPolicy } from './txn/run-txn';
+export { multipartEtag } from './ops/multipart-checksum';

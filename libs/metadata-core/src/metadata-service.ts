@@ -1,0 +1,151 @@
+import type {
+  Bucket,
+  CallCtx,
+  ChecksumAlgorithm,
+  CompleteMultipartReq,
+  DeleteObjectRes,
+  DeleteObjectsRes,
+  ListObjectsReq,
+  ListObjectsRes,
+  ListPartsReq,
+  ListPartsRes,
+  ListUploadsReq,
+  ListUploadsRes,
+  MetadataApi,
+  MultipartUpload,
+  ObjectHeaders,
+  ObjectVersion,
+  Owner,
+  PutObjectReq,
+  StoredPart,
+  UploadPartReq,
+  WriteIntent,
+} from '@massive/contracts';
+import type { KvStore } from '@massive/kv';
+import { Registry } from 'prom-client';
+import { abortMultipartUpload } from './ops/abort-multipart-upload';
+import { createBucket } from './ops/create-bucket';
+import { createMultipartUpload } from './ops/create-multipart-upload';
+import { deleteBucket } from './ops/delete-bucket';
+import { deleteObject } from './ops/delete-object';
+import { deleteObjects } from './ops/delete-objects';
+import type { ChecksumCombiner, OpDeps } from './ops/deps';
+import { getBucket } from './ops/get-bucket';
+import { getMultipartUpload } from './ops/get-multipart-upload';
+import { getObject } from './ops/get-object';
+import { listBuckets } from './ops/list-buckets';
+import { listMultipartUploads } from './ops/list-multipart-uploads';
+import { listObjects } from './ops/list-objects';
+import { listParts } from './ops/list-parts';
+import { putObject } from './ops/put-object';
+import { uploadPart } from './ops/upload-part';
+import { abandonWriteIntent, createWriteIntent, renewWriteIntent } from './ops/write-intents';
+import { completeMultipartUpload } from './ops/complete-multipart-upload';
+import { createMetadataMetrics, type MetadataMetrics } from './txn/metrics';
+import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from './txn/run-txn';
+
+export interface MetadataServiceOptions {
+  readonly kv: KvStore;
+  /** Where metrics are registered (shared with the host's /metrics). Default: a private Registry. */
+  readonly registry?: Registry;
+  /** ms since the epoch. Default Date.now. */
+  readonly clock?: () => number;
+  /** Conflict retry budget and backoff. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Delay between unlinking chunks and the collector deleting them. Default 60 s. */
+  readonly gcGraceMs?: number;
+  /** Multipart checksums the service cannot compute itself (CRC32C, CRC64NVME, FULL_OBJECT). */
+  readonly checksumCombiner?: ChecksumCombiner;
+}
+
+export const DEFAULT_GC_GRACE_MS = 60_000;
+
+/** S3 metadata semantics over any KvStore: every method is one (retried) transaction or one snapshot. */
+export class MetadataService implements MetadataApi {
+  readonly kv: KvStore;
+  readonly metrics: MetadataMetrics;
+  private readonly deps: OpDeps;
+
+  constructor(options: MetadataServiceOptions) {
+    this.kv = options.kv;
+    this.metrics = createMetadataMetrics(options.registry ?? new Registry());
+    const clock = options.clock ?? Date.now;
+    this.deps = {
+      txn: new TxnRunner(options.kv, this.metrics, { ...DEFAULT_RETRY, ...options.retry }),
+      clock,
+      gcGraceMs: options.gcGraceMs ?? DEFAULT_GC_GRACE_MS,
+      ...(options.checksumCombiner && { checksumCombiner: options.checksumCombiner }),
+    };
+  }
+
+  createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket> {
+    return createBucket(this.deps, req, ctx);
+  }
+  getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket> {
+    return getBucket(this.deps, req, ctx);
+  }
+  deleteBucket(req: { name: string }, ctx: CallCtx): Promise<void> {
+    return deleteBucket(this.deps, req, ctx);
+  }
+  listBuckets(req: { owner?: string }, ctx: CallCtx): Promise<readonly Bucket[]> {
+    return listBuckets(this.deps, req, ctx);
+  }
+
+  createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
+    return createWriteIntent(this.deps, req, ctx);
+  }
+  renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
+    return renewWriteIntent(this.deps, req, ctx);
+  }
+  abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void> {
+    return abandonWriteIntent(this.deps, req, ctx);
+  }
+
+  putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
+    return putObject(this.deps, req, ctx);
+  }
+  getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
+    return getObject(this.deps, req, ctx);
+  }
+  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
+    return deleteObject(this.deps, req, ctx);
+  }
+  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+    return deleteObjects(this.deps, req, ctx);
+  }
+  listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {
+    return listObjects(this.deps, req, ctx);
+  }
+
+  createMultipartUpload(
+    req: {
+      bucket: string;
+      key: string;
+      headers: ObjectHeaders;
+      owner: Owner;
+      checksumAlgorithm?: ChecksumAlgorithm;
+      checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+    },
+    ctx: CallCtx,
+  ): Promise<MultipartUpload> {
+    return createMultipartUpload(this.deps, req, ctx);
+  }
+  getMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<MultipartUpload> {
+    return getMultipartUpload(this.deps, req, ctx);
+  }
+  uploadPart(req: UploadPartReq, ctx: CallCtx): Promise<StoredPart> {
+    return uploadPart(this.deps, req, ctx);
+  }
+  completeMultipartUpload(req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+    return completeMultipartUpload(this.deps, req, ctx);
+  }
+  abortMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<void> {
+    return abortMultipartUpload(this.deps, req, ctx);
+  }
+  listParts(req: ListPartsReq, ctx: CallCtx): Promise<ListPartsRes> {
+    return listParts(this.deps, req, ctx);
+  }
+  listMultipartUploads(req: ListUploadsReq, ctx: CallCtx): Promise<ListUploadsRes> {
+    return listMultipartUploads(this.deps, req, ctx);
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  ServiceError,
+  type ChunkRef,
+  type ObjectVersion,
+  type WriteConditions,
+} from '@massive/contracts';
+import type { KvReader, KvTxn } from '@massive/kv';
+import {
+  bucketKey,
+  gcKey,
+  guardKey,
+  guardStripe,
+  idBytes,
+  intentExpiryKey,
+  intentKey,
+  objectKey,
+  versionKey,
+} from '../keys/keys';
+import { codecs, type BucketRecord, type ObjectRecord, type VersionRecord } from '../model/records';
+import type { OpDeps } from './deps';
+
+export async function loadBucket(r: KvReader, name: string): Promise<BucketRecord> {
+  const raw = await r.get(bucketKey(name));
+  if (!raw) throw new ServiceError('NoSuchBucket', `The specified bucket does not exist: ${name}`);
+  return codecs.bucket.decodeValue(raw);
+}
+
+/**
+ * Makes a write of `key` conflict with a concurrent DeleteBucket (which deletes every stripe) without
+ * making writers of different keys conflict with each other (they mostly take different stripes).
+ */
+export function lockBucketGuard(tx: KvTxn, bucket: BucketRecord, key: string): void {
+  tx.lock(guardKey(bucket.id, guardStripe(key)));
+}
+
+export async function loadObject(r: KvReader, bucketId: string, key: string): Promise<ObjectRecord | undefined> {
+  const raw = await r.get(objectKey(bucketId, key));
+  return raw && codecs.object.decodeValue(raw);
+}
+
+export interface LoadedVersion {
+  readonly record: VersionRecord;
+  readonly inline: Buffer;
+}
+
+export async function loadVersion(r: KvReader, bucketId: string, key: string, versionId: string): Promise<LoadedVersion> {
+  const raw = await r.get(versionKey(bucketId, key, versionId));
+  if (!raw) throw new ServiceError('Internal', `object ${key} points at a missing version ${versionId}`);
+  const { value, raw: inline } = codecs.version.decode(raw);
+  return { record: value, inline };
+}
+
+export function toObjectVersion(bucket: string, key: string, v: LoadedVersion): ObjectVersion {
+  const r = v.record;
+  return {
+    bucket,
+    key,
+    versionId: r.versionId,
+    size: r.size,
+    etag: r.etag,
+    lastModified: r.lastModified,
+    headers: r.headers,
+    ...(r.checksum && { checksum: r.checksum }),
+    ...(r.parts && { parts: r.parts }),
+    data: r.manifest ? { kind: 'chunks', manifest: r.manifest } : { kind: 'inline', bytes: v.inline },
+  };
+}
+
+/** Writes the O and V records of a new current version. */
+export function writeCurrent(tx: KvTxn, bucketId: string, key: string, v: VersionRecord, inline?: Buffer): void {
+  const o: ObjectRecord = {
+    versionId: v.versionId,
+    size: v.size,
+    etag: v.etag,
+    lastModified: v.lastModified,
+    ...(v.checksum && { checksumAlgorithm: v.checksum.algorithm, checksumType: v.checksum.type }),
+  };
+  tx.put(versionKey(bucketId, key, v.versionId), codecs.version.encode(v, inline));
+  tx.put(objectKey(bucketId, key), codecs.object.encode(o));
+}
+
+/** Puts chunks on the GC queue (same transaction as the unlink: nothing leaks, nothing dangles). */
+export function enqueueGc(tx: KvTxn, deps: OpDeps, chunks: readonly ChunkRef[]): void {
+  const now = deps.clock();
+  const due = now + deps.gcGraceMs;
+  for (const c of chunks) tx.put(gcKey(due, c.id), codecs.gc.encode({ enqueuedAt: now, size: c.size }));
+}
+
+/**
+ * Consumes a write intent at commit: it must exist, be unexpired and not being reclaimed. Deleting the
+ * record (a write) makes this commit conflict with a janitor that marks it concurrently.
+ */
+export async function consumeIntent(tx: KvTxn, deps: OpDeps, intentId: string): Promise<void> {
+  const expired = new ServiceError('IntentExpired', `write intent ${intentId} expired or was reclaimed`);
+  if (!idBytes(intentId)) throw expired;
+  const raw = await tx.get(intentKey(intentId));
+  if (!raw) throw expired;
+  const rec = codecs.intent.decodeValue(raw);
+  if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw expired;
+  tx.delete(intentKey(intentId));
+  tx.delete(intentExpiryKey(rec.expiresAt, intentId));
+}
+
+/** Strips quotes (and a weak prefix) from an etag as sent in headers or CompleteMultipartUpload. */
+export function bareEtag(etag: string): string {
+  let e = etag.trim();
+  if (e.startsWith('W/')) e = e.slice(2);
+  if (e.length >= 2 && e.startsWith('"') && e.endsWith('"')) e = e.slice(1, -1);
+  return e;
+}
+
+function matchesAny(header: string, etag: string): boolean {
+  return header.split(',').some((h) => {
+    const t = h.trim();
+    return t === '*' || bareEtag(t) === etag;
+  });
+}
+
+/** S3 write preconditions, evaluated inside the transaction against the current object. */
+export function checkConditions(current: ObjectRecord | undefined, c: WriteConditions | undefined, key: string): void {
+  if (!c) return;
+  if (c.ifMatch !== undefined) {
+    if (!current) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`);
+    if (!matchesAny(c.ifMatch, current.etag)) throw new ServiceError('PreconditionFailed', 'If-Match failed');
+  }
+  if (c.ifNoneMatch !== undefined && current && matchesAny(c.ifNoneMatch, current.etag)) {
+    throw new ServiceError('PreconditionFailed', 'If-None-Match failed');
+  }
+}

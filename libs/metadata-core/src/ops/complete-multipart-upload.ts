@@ -1,0 +1,112 @@
+import {
+  ServiceError,
+  type CallCtx,
+  type ChunkRef,
+  type CompleteMultipartReq,
+  type ObjectVersion,
+  type PartInfo,
+} from '@massive/contracts';
+import { partKey, uploadKey, versionKey } from '../keys/keys';
+import type { PartRecord, VersionRecord } from '../model/records';
+import {
+  bareEtag,
+  checkConditions,
+  enqueueGc,
+  loadBucket,
+  loadObject,
+  loadVersion,
+  toObjectVersion,
+  writeCurrent,
+} from './common';
+import { timeSortableId, type OpDeps } from './deps';
+import { multipartChecksum, multipartEtag } from './multipart-checksum';
+import { loadUpload, scanParts } from './multipart-common';
+
+/** Checks the client's part list against the stored parts; returns the listed parts in order. */
+export function selectParts(
+  req: CompleteMultipartReq,
+  stored: ReadonlyMap<number, PartRecord>,
+  checksumAlgorithm: string | undefined,
+): PartRecord[] {
+  if (req.parts.length === 0) throw new ServiceError('InvalidArgument', 'You must specify at least one part');
+  for (let i = 1; i < req.parts.length; i++) {
+    if (req.parts[i].partNumber <= req.parts[i - 1].partNumber) {
+      throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order');
+    }
+  }
+  const chosen = req.parts.map((want) => {
+    const p = stored.get(want.partNumber);
+    if (!p || bareEtag(want.etag) !== p.etag) {
+      throw new ServiceError('InvalidPart', `Part ${want.partNumber} was not found or its ETag does not match`);
+    }
+    if (want.checksum !== undefined && p.checksum?.value !== want.checksum) {
+      throw new ServiceError('InvalidPart', `Part ${want.partNumber} checksum does not match`);
+    }
+    if (checksumAlgorithm && p.checksum?.algorithm !== checksumAlgorithm) {
+      throw new ServiceError('InvalidPart', `Part ${want.partNumber} has no ${checksumAlgorithm} checksum`);
+    }
+    return p;
+  });
+  chosen.forEach((p, i) => {
+    if (i < chosen.length - 1 && p.size < req.minPartSize) {
+      throw new ServiceError('EntityTooSmall', `Part ${p.partNumber} is smaller than the minimum allowed size`);
+    }
+  });
+  return chosen;
+}
+
+/**
+ * CompleteMultipartUpload: stitches the listed parts' chunk lists into one manifest (no data copied),
+ * writes V + O, and in the same transaction queues unlisted parts and the replaced object for GC and
+ * deletes the upload and its parts. A second Complete finds no upload: NoSuchUpload.
+ */
+export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+  return deps.txn.run(
+    'CompleteMultipartUpload',
+    async (tx) => {
+      const bucket = await loadBucket(tx, req.bucket);
+      // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
+      const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId);
+      const current = await loadObject(tx, bucket.id, req.key);
+      checkConditions(current, req.conditions, req.key);
+
+      const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
+      const chosen = selectParts(req, stored, upload.checksumAlgorithm);
+      const chunks: ChunkRef[] = chosen.flatMap((p) => p.manifest.chunks);
+      const size = chosen.reduce((n, p) => n + p.size, 0);
+      const parts: PartInfo[] = chosen.map((p) => ({
+        partNumber: p.partNumber,
+        size: p.size,
+        etag: p.etag,
+        ...(p.checksum && { checksum: p.checksum }),
+      }));
+      const checksum = multipartChecksum(upload, chosen, deps.checksumCombiner);
+      const now = deps.clock();
+      const record: VersionRecord = {
+        versionId: timeSortableId(now),
+        size,
+        etag: multipartEtag(chosen),
+        lastModified: now,
+        headers: upload.headers,
+        ...(checksum && { checksum }),
+        parts,
+        manifest: { size, chunks },
+      };
+
+      const listed = new Set(chosen.map((p) => p.partNumber));
+      for (const p of stored.values()) {
+        if (!listed.has(p.partNumber)) enqueueGc(tx, deps, p.manifest.chunks);
+        tx.delete(partKey(req.uploadId, p.partNumber));
+      }
+      tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
+      if (current) {
+        const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
+        tx.delete(versionKey(bucket.id, req.key, current.versionId));
+        if (old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks);
+      }
+      writeCurrent(tx, bucket.id, req.key, record);
+      return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });
+    },
+    ctx,
+  );
+}

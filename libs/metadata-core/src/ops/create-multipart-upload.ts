@@ -1,0 +1,43 @@
+import type { CallCtx, ChecksumAlgorithm, MultipartUpload, ObjectHeaders, Owner } from '@massive/contracts';
+import { uploadKey } from '../keys/keys';
+import { codecs, type UploadRecord } from '../model/records';
+import { loadBucket, lockBucketGuard } from './common';
+import { timeSortableId, type OpDeps } from './deps';
+import { toMultipartUpload } from './multipart-common';
+
+/** CreateMultipartUpload: the upload id is unguessable and sorts by initiation time. */
+export function createMultipartUpload(
+  deps: OpDeps,
+  req: {
+    bucket: string;
+    key: string;
+    headers: ObjectHeaders;
+    owner: Owner;
+    checksumAlgorithm?: ChecksumAlgorithm;
+    checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  },
+  ctx: CallCtx,
+): Promise<MultipartUpload> {
+  return deps.txn.run(
+    'CreateMultipartUpload',
+    async (tx) => {
+      const bucket = await loadBucket(tx, req.bucket);
+      lockBucketGuard(tx, bucket, req.key);
+      const now = deps.clock();
+      const rec: UploadRecord = {
+        key: req.key,
+        uploadId: timeSortableId(now),
+        initiated: now,
+        headers: req.headers,
+        owner: req.owner,
+        ...(req.checksumAlgorithm && {
+          checksumAlgorithm: req.checksumAlgorithm,
+          checksumType: req.checksumType ?? 'COMPOSITE',
+        }),
+      };
+      tx.put(uploadKey(bucket.id, req.key, rec.uploadId), codecs.upload.encode(rec));
+      return toMultipartUpload(req.bucket, rec);
+    },
+    ctx,
+  );
+}

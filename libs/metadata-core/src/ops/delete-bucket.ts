@@ -1,0 +1,33 @@
+import { ServiceError, type CallCtx } from '@massive/contracts';
+import { prefixEnd } from '@massive/kv';
+import { BUCKET_GUARD_STRIPES, bucketKey, guardKey, objectPrefix, uploadPrefix } from '../keys/keys';
+import { loadBucket } from './common';
+import type { OpDeps } from './deps';
+
+/**
+ * Fails BucketNotEmpty while any object or multipart upload exists. Race-safe under snapshot
+ * isolation: every object/upload writer `lock`s one of the bucket's guard stripes, and this deletes
+ * (writes) all of them, so either side's commit conflicts with the other's and the retry sees the truth.
+ */
+export function deleteBucket(deps: OpDeps, req: { name: string }, ctx: CallCtx): Promise<void> {
+  return deps.txn.run(
+    'DeleteBucket',
+    async (tx) => {
+      const b = await loadBucket(tx, req.name);
+      const objects = objectPrefix(b.id);
+      const uploads = uploadPrefix(b.id);
+      const [anyObject, anyUpload] = await Promise.all([
+        tx.scan(objects, prefixEnd(objects), { limit: 1 }),
+        tx.scan(uploads, prefixEnd(uploads), { limit: 1 }),
+      ]);
+      if (anyObject.length > 0 || anyUpload.length > 0) {
+        throw new ServiceError('BucketNotEmpty', `The bucket ${req.name} is not empty`);
+      }
+      for (let s = 0; s < BUCKET_GUARD_STRIPES; s++) tx.delete(guardKey(b.id, s));
+      tx.delete(bucketKey(req.name));
+    },
+    ctx,
+  );
+}
+
+/** All buckets (of `owner`, when given), by name. */

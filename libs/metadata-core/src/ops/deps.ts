@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import type { ChecksumAlgorithm } from '@massive/contracts';
+import type { TxnRunner } from '../txn/run-txn';
+
+/**
+ * Combines part checksums for CompleteMultipartUpload when an algorithm is not built in (CRC32C,
+ * CRC64NVME, and every FULL_OBJECT combination). Returns the raw digest, or undefined when it cannot.
+ * COMPOSITE: the digest of the concatenated (decoded) part digests.
+ * FULL_OBJECT: the CRC of the whole object from the part CRCs and sizes.
+ */
+export type ChecksumCombiner = (req: {
+  readonly type: 'COMPOSITE' | 'FULL_OBJECT';
+  readonly algorithm: ChecksumAlgorithm;
+  readonly parts: readonly { readonly digest: Buffer; readonly size: number }[];
+}) => Buffer | undefined;
+
+/** What every operation gets from the service (no module state). */
+export interface OpDeps {
+  readonly txn: TxnRunner;
+  readonly clock: () => number;
+  /** Delay between unlinking a chunk and deleting it (lets in-flight GETs of the old version finish). */
+  readonly gcGraceMs: number;
+  readonly checksumCombiner?: ChecksumCombiner;
+}
+
+/** 16 random bytes as hex: unguessable (bucket and intent ids). */
+export function randomId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** 6 bytes of ms clock then 10 random bytes, as hex: unguessable and sortable by creation time. */
+export function timeSortableId(now: number): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(Math.max(0, Math.floor(now)) % 2 ** 48, 0, 6);
+  return b.toString('hex');
+}

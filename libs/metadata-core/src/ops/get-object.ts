@@ -1,0 +1,32 @@
+import { ServiceError, type CallCtx, type ObjectVersion } from '@massive/contracts';
+import { loadBucket, loadObject, loadVersion, toObjectVersion } from './common';
+import type { OpDeps } from './deps';
+
+/**
+ * GetObject/HeadObject: O then V from one snapshot. Buckets are unversioned, so `versionId` may be
+ * 'null' or the current version's id; any other id is NoSuchVersion.
+ */
+export function getObject(
+  deps: OpDeps,
+  req: { bucket: string; key: string; versionId?: string },
+  ctx: CallCtx,
+): Promise<ObjectVersion> {
+  return deps.txn.read(
+    'GetObject',
+    async (s) => {
+      const bucket = await loadBucket(s, req.bucket);
+      const current = await loadObject(s, bucket.id, req.key);
+      const wanted = req.versionId;
+      const anyVersion = wanted === undefined || wanted === 'null';
+      if (!current) {
+        if (anyVersion) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${req.key}`);
+        throw new ServiceError('NoSuchVersion', `The specified version does not exist: ${wanted}`);
+      }
+      if (!anyVersion && wanted !== current.versionId) {
+        throw new ServiceError('NoSuchVersion', `The specified version does not exist: ${wanted}`);
+      }
+      return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId));
+    },
+    ctx,
+  );
+}

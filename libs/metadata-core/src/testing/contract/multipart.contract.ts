@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { MetadataApi, ObjectChecksum } from '@massive/contracts';
+import { alice, codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, type ContractEnv } from './fixtures';
+
+async function part(api: MetadataApi, bucket: string, key: string, uploadId: string, partNumber: number, size = 10, checksum?: ObjectChecksum) {
+  const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+  const etag = md5hex(`${uploadId}:${partNumber}:${size}:${intentId}`);
+  return api.uploadPart({ bucket, key, uploadId, partNumber, manifest: manifest(size), intentId, etag, ...(checksum && { checksum }) }, ctx);
+}
+
+const create = (api: MetadataApi, bucket: string, key: string) =>
+  api.createMultipartUpload({ bucket, key, headers, owner: alice }, ctx);
+
+export function multipartContract(env: () => ContractEnv): void {
+  describe('multipart uploads', () => {
+    it('completes: stitched manifest, S3 multipart ETag, parts recorded, upload gone', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'big');
+      expect(await api.getMultipartUpload({ bucket, key: 'big', uploadId: up.uploadId }, ctx)).toEqual(up);
+      const p1 = await part(api, bucket, 'big', up.uploadId, 1, 10);
+      const p2 = await part(api, bucket, 'big', up.uploadId, 2, 7);
+      const p3 = await part(api, bucket, 'big', up.uploadId, 3, 4);
+      const v = await api.completeMultipartUpload(
+        { bucket, key: 'big', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: `"${p1.etag}"` }, { partNumber: 3, etag: p3.etag }] },
+        ctx,
+      );
+      const md5s = Buffer.concat([p1.etag, p3.etag].map((e) => Buffer.from(e, 'hex')));
+      expect(v.etag).toBe(`${createHash('md5').update(md5s).digest('hex')}-2`);
+      expect(v.size).toBe(14);
+      expect(v.parts).toEqual([
+        { partNumber: 1, size: 10, etag: p1.etag },
+        { partNumber: 3, size: 4, etag: p3.etag },
+      ]);
+      expect(v.headers).toEqual(headers);
+      expect(v.data.kind).toBe('chunks');
+      if (v.data.kind === 'chunks') expect(v.data.manifest.chunks).toHaveLength(4);
+      expect(await api.getObject({ bucket, key: 'big' }, ctx)).toEqual(v);
+      void p2;
+      expect(await codeOf(api.getMultipartUpload({ bucket, key: 'big', uploadId: up.uploadId }, ctx))).toBe('NoSuchUpload');
+      const again = api.completeMultipartUpload(
+        { bucket, key: 'big', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: p1.etag }] },
+        ctx,
+      );
+      expect(await codeOf(again)).toBe('NoSuchUpload');
+      expect(await codeOf(part(api, bucket, 'big', up.uploadId, 4))).toBe('NoSuchUpload');
+    });
+
+    it('validates the part list: InvalidPartOrder, InvalidPart, EntityTooSmall', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      const p1 = await part(api, bucket, 'k', up.uploadId, 1, 3);
+      const p2 = await part(api, bucket, 'k', up.uploadId, 2, 10);
+      const complete = (parts: { partNumber: number; etag: string }[], minPartSize = 5) =>
+        api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize, parts }, ctx);
+      expect(await codeOf(complete([{ partNumber: 2, etag: p2.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
+      expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
+      expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 5, etag: p2.etag }]))).toBe('InvalidPart');
+      expect(await codeOf(complete([{ partNumber: 1, etag: 'wrong' }]))).toBe('InvalidPart');
+      expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }]))).toBe('EntityTooSmall');
+      // The last part may be small.
+      const v = await complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }], 3);
+      expect(v.size).toBe(13);
+    });
+
+    it('checks conditions on complete inside the transaction', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      await putChunks(api, bucket, 'k');
+      const up = await create(api, bucket, 'k');
+      const p1 = await part(api, bucket, 'k', up.uploadId, 1);
+      const req = { bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: p1.etag }] };
+      expect(await codeOf(api.completeMultipartUpload({ ...req, conditions: { ifNoneMatch: '*' } }, ctx))).toBe('PreconditionFailed');
+      await api.completeMultipartUpload(req, ctx);
+    });
+
+    it('replaces a same-numbered part and rejects bad part numbers', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      await part(api, bucket, 'k', up.uploadId, 1, 10);
+      const again = await part(api, bucket, 'k', up.uploadId, 1, 20);
+      const listed = await api.listParts({ bucket, key: 'k', uploadId: up.uploadId, maxParts: 100 }, ctx);
+      expect(listed.parts).toEqual([again]);
+      expect(listed.upload).toEqual(up);
+      expect(await codeOf(part(api, bucket, 'k', up.uploadId, 0))).toBe('InvalidArgument');
+      expect(await codeOf(part(api, bucket, 'k', up.uploadId, 10001))).toBe('InvalidArgument');
+      await part(api, bucket, 'k', up.uploadId, 10000);
+    });
+
+    it('pages parts with partNumberMarker', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      for (const n of [1, 2, 5, 9, 12]) await part(api, bucket, 'k', up.uploadId, n);
+      const seen: number[] = [];
+      let marker: number | undefined;
+      for (;;) {
+        const res = await api.listParts({ bucket, key: 'k', uploadId: up.uploadId, maxParts: 2, ...(marker !== undefined && { partNumberMarker: marker }) }, ctx);
+        seen.push(...res.parts.map((p) => p.partNumber));
+        if (!res.isTruncated) break;
+        marker = res.nextPartNumberMarker;
+      }
+      expect(seen).toEqual([1, 2, 5, 9, 12]);
+    });
+
+    it('aborts (then NoSuchUpload everywhere)', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      await part(api, bucket, 'k', up.uploadId, 1);
+      const id = { bucket, key: 'k', uploadId: up.uploadId };
+      await api.abortMultipartUpload(id, ctx);
+      expect(await codeOf(api.abortMultipartUpload(id, ctx))).toBe('NoSuchUpload');
+      expect(await codeOf(api.listParts({ ...id, maxParts: 10 }, ctx))).toBe('NoSuchUpload');
+      expect(await codeOf(part(api, bucket, 'k', up.uploadId, 2))).toBe('NoSuchUpload');
+      expect(await codeOf(api.getMultipartUpload({ ...id, uploadId: 'bogus' }, ctx))).toBe('NoSuchUpload');
+      const other = await create(api, bucket, 'k');
+      expect(await codeOf(api.getMultipartUpload({ ...id, key: 'other', uploadId: other.uploadId }, ctx))).toBe('NoSuchUpload');
+    });
+
+    it('computes a COMPOSITE checksum from the part checksums', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await api.createMultipartUpload({ bucket, key: 'k', headers, owner: alice, checksumAlgorithm: 'SHA256', checksumType: 'COMPOSITE' }, ctx);
+      expect(up).toMatchObject({ checksumAlgorithm: 'SHA256', checksumType: 'COMPOSITE' });
+      const sums = ['one', 'two'].map((s) => createHash('sha256').update(s).digest());
+      const cs = (d: Buffer): ObjectChecksum => ({ algorithm: 'SHA256', type: 'COMPOSITE', value: d.toString('base64') });
+      const p1 = await part(api, bucket, 'k', up.uploadId, 1, 10, cs(sums[0]));
+      const p2 = await part(api, bucket, 'k', up.uploadId, 2, 10, cs(sums[1]));
+      const v = await api.completeMultipartUpload(
+        { bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: p1.etag, checksum: sums[0].toString('base64') }, { partNumber: 2, etag: p2.etag }] },
+        ctx,
+      );
+      const want = createHash('sha256').update(Buffer.concat(sums)).digest('base64');
+      expect(v.checksum).toEqual({ algorithm: 'SHA256', type: 'COMPOSITE', value: `${want}-2` });
+      expect(v.parts?.[0].checksum).toEqual(cs(sums[0]));
+      const listed = await api.listObjects({ bucket, maxKeys: 10 }, ctx);
+      expect(listed.objects[0]).toMatchObject({ checksumAlgorithm: 'SHA256', checksumType: 'COMPOSITE' });
+    });
+
+    it('lists uploads by key then initiation time, with markers, prefixes and delimiters', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const made: { key: string; uploadId: string }[] = [];
+      for (const key of ['b', 'a', 'a', 'dir/x', 'dir/y', 'c']) {
+        made.push(await create(api, bucket, key));
+        await new Promise((r) => setTimeout(r, 2)); // distinct initiation times
+      }
+      const order = (k: string) => made.filter((u) => u.key === k).map((u) => u.uploadId);
+      const all = await api.listMultipartUploads({ bucket, maxUploads: 1000 }, ctx);
+      expect(all.uploads.map((u) => [u.key, u.uploadId])).toEqual([
+        ...order('a').map((id) => ['a', id]),
+        ['b', order('b')[0]],
+        ['c', order('c')[0]],
+        ['dir/x', order('dir/x')[0]],
+        ['dir/y', order('dir/y')[0]],
+      ]);
+      const seen: string[] = [];
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      for (;;) {
+        const res = await api.listMultipartUploads({ bucket, maxUploads: 2, delimiter: '/', ...(keyMarker !== undefined && { keyMarker }), ...(uploadIdMarker && { uploadIdMarker }) }, ctx);
+        expect(res.uploads.length + res.commonPrefixes.length).toBeLessThanOrEqual(2);
+        seen.push(...res.uploads.map((u) => `${u.key}@${u.uploadId}`), ...res.commonPrefixes);
+        if (!res.isTruncated) break;
+        keyMarker = res.nextKeyMarker;
+        uploadIdMarker = res.nextUploadIdMarker;
+      }
+      expect(seen).toEqual([...order('a').map((id) => `a@${id}`), `b@${order('b')[0]}`, `c@${order('c')[0]}`, 'dir/']);
+      const under = await api.listMultipartUploads({ bucket, prefix: 'dir/', maxUploads: 10 }, ctx);
+      expect(under.uploads.map((u) => u.key)).toEqual(['dir/x', 'dir/y']);
+      const afterA = await api.listMultipartUploads({ bucket, keyMarker: 'a', maxUploads: 10 }, ctx);
+      expect(afterA.uploads[0].key).toBe('b');
+    });
+  });
+}

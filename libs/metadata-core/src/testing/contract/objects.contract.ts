@@ -1,0 +1,152 @@
+import { codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, putInline, sleep, type ContractEnv } from './fixtures';
+
+export function objectContract(env: () => ContractEnv): void {
+  describe('objects', () => {
+    it('puts and gets inline and chunked objects, byte for byte', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const bytes = Buffer.from([0, 1, 2, 255, 254, 0]);
+      const put = await api.putObject(
+        { bucket, key: 'bin', data: { kind: 'inline', bytes }, size: 6, etag: md5hex(bytes), headers },
+        ctx,
+      );
+      const got = await api.getObject({ bucket, key: 'bin' }, ctx);
+      expect(got).toEqual(put);
+      expect(got.data).toEqual({ kind: 'inline', bytes });
+      expect(got.headers).toEqual(headers);
+
+      const big = await putChunks(api, bucket, 'big', 5000);
+      const gotBig = await api.getObject({ bucket, key: 'big' }, ctx);
+      expect(gotBig).toEqual(big);
+      expect(gotBig.data.kind).toBe('chunks');
+    });
+
+    it('overwrites (read-after-overwrite) and deletes (read-after-delete)', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      const v2 = await putInline(api, bucket, 'k', 'two');
+      expect(v2.versionId).not.toBe(v1.versionId);
+      expect((await api.getObject({ bucket, key: 'k' }, ctx)).etag).toBe(md5hex('two'));
+      expect(await api.deleteObject({ bucket, key: 'k' }, ctx)).toEqual({ existed: true });
+      expect(await api.deleteObject({ bucket, key: 'k' }, ctx)).toEqual({ existed: false });
+      expect(await codeOf(api.getObject({ bucket, key: 'k' }, ctx))).toBe('NoSuchKey');
+    });
+
+    it('accepts versionId "null" or the current id, else NoSuchVersion', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      expect((await api.getObject({ bucket, key: 'k', versionId: 'null' }, ctx)).etag).toBe(v1.etag);
+      expect((await api.getObject({ bucket, key: 'k', versionId: v1.versionId }, ctx)).etag).toBe(v1.etag);
+      await putInline(api, bucket, 'k', 'two');
+      expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: v1.versionId }, ctx))).toBe('NoSuchVersion');
+      expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: 'bogus' }, ctx))).toBe('NoSuchVersion');
+      expect(await codeOf(api.getObject({ bucket, key: 'nope', versionId: 'null' }, ctx))).toBe('NoSuchKey');
+    });
+
+    it('deletes in batches with per-key results', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      await putInline(api, bucket, 'a');
+      await putChunks(api, bucket, 'b');
+      const res = await api.deleteObjects({ bucket, keys: ['a', 'b', 'missing'] }, ctx);
+      expect(res.results).toEqual([{ key: 'a' }, { key: 'b' }, { key: 'missing' }]);
+      expect((await api.listObjects({ bucket, maxKeys: 10 }, ctx)).objects).toEqual([]);
+    });
+
+    describe('conditional writes (checked inside the transaction)', () => {
+      it('If-None-Match: * creates only when missing', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const bytes = Buffer.from('x');
+        const req = { bucket, key: 'k', data: { kind: 'inline' as const, bytes }, size: 1, etag: md5hex(bytes), headers };
+        await api.putObject({ ...req, conditions: { ifNoneMatch: '*' } }, ctx);
+        expect(await codeOf(api.putObject({ ...req, conditions: { ifNoneMatch: '*' } }, ctx))).toBe('PreconditionFailed');
+        expect(await codeOf(api.putObject({ ...req, conditions: { ifNoneMatch: `"${md5hex(bytes)}"` } }, ctx))).toBe(
+          'PreconditionFailed',
+        );
+        await api.putObject({ ...req, conditions: { ifNoneMatch: '"other"' } }, ctx);
+      });
+
+      it('If-Match needs the current etag (quotes optional); on a missing key it is NoSuchKey', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const bytes = Buffer.from('x');
+        const req = { bucket, key: 'k', data: { kind: 'inline' as const, bytes }, size: 1, etag: md5hex(bytes), headers };
+        expect(await codeOf(api.putObject({ ...req, conditions: { ifMatch: '*' } }, ctx))).toBe('NoSuchKey');
+        expect(await codeOf(api.putObject({ ...req, conditions: { ifMatch: '"abc"' } }, ctx))).toBe('NoSuchKey');
+        await api.putObject(req, ctx);
+        expect(await codeOf(api.putObject({ ...req, conditions: { ifMatch: '"abc"' } }, ctx))).toBe('PreconditionFailed');
+        await api.putObject({ ...req, conditions: { ifMatch: `"${md5hex(bytes)}"` } }, ctx);
+        await api.putObject({ ...req, conditions: { ifMatch: md5hex(bytes) } }, ctx);
+        await api.putObject({ ...req, conditions: { ifMatch: '*' } }, ctx);
+      });
+    });
+
+    describe('write intents', () => {
+      it('commits chunks only under a live intent, once', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+        const m = manifest(100);
+        const req = { bucket, key: 'k', data: { kind: 'chunks' as const, manifest: m, intentId }, size: 100, etag: 'e', headers };
+        await api.putObject(req, ctx);
+        expect(await codeOf(api.putObject(req, ctx))).toBe('IntentExpired');
+        const bogus = { ...req, data: { ...req.data, intentId: 'not-an-intent' } };
+        expect(await codeOf(api.putObject(bogus, ctx))).toBe('IntentExpired');
+      });
+
+      it('fails commits after expiry or abandonment; renewal extends a live intent only', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const short = await api.createWriteIntent({ ttlMs: 30 }, ctx);
+        const renewed = await api.renewWriteIntent({ intentId: short.intentId, ttlMs: 60_000 }, ctx);
+        expect(renewed.expiresAt).toBeGreaterThan(short.expiresAt);
+        const gone = await api.createWriteIntent({ ttlMs: 20 }, ctx);
+        await sleep(60);
+        const put = (intentId: string) =>
+          api.putObject(
+            { bucket, key: 'k', data: { kind: 'chunks', manifest: manifest(10), intentId }, size: 10, etag: 'e', headers },
+            ctx,
+          );
+        expect(await codeOf(put(gone.intentId))).toBe('IntentExpired');
+        expect(await codeOf(api.renewWriteIntent({ intentId: gone.intentId, ttlMs: 1000 }, ctx))).toBe('IntentExpired');
+        const dropped = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+        await api.abandonWriteIntent({ intentId: dropped.intentId }, ctx);
+        await api.abandonWriteIntent({ intentId: dropped.intentId }, ctx);
+        expect(await codeOf(put(dropped.intentId))).toBe('IntentExpired');
+        await put(short.intentId);
+      });
+    });
+
+    describe('data kind "current" (copy onto itself)', () => {
+      it('keeps the bytes, replaces headers, and requires the same version', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const v1 = await putChunks(api, bucket, 'k', 300);
+        const newHeaders = { contentType: 'application/json', userMetadata: { a: 'b' } };
+        const v2 = await api.putObject(
+          { bucket, key: 'k', data: { kind: 'current', versionId: v1.versionId }, size: 300, etag: v1.etag, headers: newHeaders },
+          ctx,
+        );
+        expect(v2.data).toEqual(v1.data);
+        expect(v2.headers).toEqual(newHeaders);
+        expect((await api.getObject({ bucket, key: 'k' }, ctx)).data).toEqual(v1.data);
+        const stale = { kind: 'current' as const, versionId: v1.versionId };
+        expect(await codeOf(api.putObject({ bucket, key: 'k', data: stale, size: 300, etag: v1.etag, headers }, ctx))).toBe(
+          'PreconditionFailed',
+        );
+        expect(await codeOf(api.putObject({ bucket, key: 'new', data: stale, size: 300, etag: v1.etag, headers }, ctx))).toBe(
+          'PreconditionFailed',
+        );
+        const inline = await putInline(api, bucket, 'small', 'tiny');
+        const copied = await api.putObject(
+          { bucket, key: 'small', data: { kind: 'current', versionId: inline.versionId }, size: 4, etag: inline.etag, headers },
+          ctx,
+        );
+        expect(copied.data).toEqual({ kind: 'inline', bytes: Buffer.from('tiny') });
+      });
+    });
+  });
+}

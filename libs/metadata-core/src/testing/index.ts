@@ -1,0 +1,2 @@
+export { describeMetadataContract, type MetadataContractSubject } from './describe-metadata-contract';
+export { modelListing } from './contract/listing.contract';

@@ -1,0 +1,71 @@
+import { isServiceError, ServiceError } from '@massive/contracts';
+import { KvUnavailableError } from '@massive/kv';
+import { MemoryKv } from '@massive/kv/testing';
+import { Registry } from 'prom-client';
+import { createMetadataMetrics } from './metrics';
+import { TxnRunner } from './run-txn';
+
+async function metric(reg: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
+  const v = (m?.values ?? []).find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l));
+  return v ? v.value : 0;
+}
+
+describe('TxnRunner', () => {
+  const setup = (maxAttempts = 5) => {
+    const kv = new MemoryKv();
+    const reg = new Registry();
+    const sleeps: number[] = [];
+    const runner = new TxnRunner(kv, createMetadataMetrics(reg), { maxAttempts, baseDelayMs: 4, maxDelayMs: 10 }, async (ms) => {
+      sleeps.push(ms);
+    });
+    return { kv, reg, runner, sleeps };
+  };
+
+  it('retries injected conflicts with bounded jittered backoff and counts restarts', async () => {
+    const { kv, reg, runner, sleeps } = setup();
+    kv.failNextCommits(3);
+    let runs = 0;
+    await runner.run('PutThing', async (tx) => {
+      runs++;
+      tx.put(Buffer.from('k'), Buffer.from('v'));
+    });
+    expect(runs).toBe(4);
+    expect(sleeps).toHaveLength(3);
+    sleeps.forEach((ms, i) => expect(ms).toBeLessThanOrEqual(Math.min(10, 4 * 2 ** i)));
+    expect(await metric(reg, 'metadata_txn_restarts_total', { op: 'PutThing' })).toBe(3);
+    expect(await metric(reg, 'metadata_txn_total', { op: 'PutThing', result: 'ok' })).toBe(1);
+  });
+
+  it('gives up with ServiceError(Conflict) after maxAttempts', async () => {
+    const { kv, reg, runner } = setup(3);
+    kv.failNextCommits(10);
+    await expect(runner.run('X', async (tx) => tx.put(Buffer.from('k'), Buffer.from('v')))).rejects.toMatchObject({
+      code: 'Conflict',
+    });
+    expect(await metric(reg, 'metadata_txn_total', { op: 'X', result: 'conflict' })).toBe(1);
+    expect(await metric(reg, 'metadata_txn_restarts_total', { op: 'X' })).toBe(2);
+  });
+
+  it('does not retry domain errors, and maps KvUnavailableError to Unavailable', async () => {
+    const { kv, runner } = setup();
+    let runs = 0;
+    await expect(
+      runner.run('Y', async () => {
+        runs++;
+        throw new ServiceError('NoSuchKey');
+      }),
+    ).rejects.toMatchObject({ code: 'NoSuchKey' });
+    expect(runs).toBe(1);
+    kv.failNextCommits(1, new KvUnavailableError('down'));
+    const e = await runner.run('Z', async (tx) => tx.put(Buffer.from('k'), Buffer.from('v'))).catch((x) => x);
+    expect(isServiceError(e, 'Unavailable')).toBe(true);
+  });
+
+  it('shares metrics on one registry without registering twice', () => {
+    const reg = new Registry();
+    const a = createMetadataMetrics(reg);
+    const b = createMetadataMetrics(reg);
+    expect(a.txnRestarts).toBe(b.txnRestarts);
+  });
+});

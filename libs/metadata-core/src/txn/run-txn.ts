@@ -1,0 +1,92 @@
+import { type CallCtx, ServiceError } from '@massive/contracts';
+import { KvConflictError, KvUnavailableError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import type { MetadataMetrics } from './metrics';
+
+export interface RetryPolicy {
+  /** Attempts in all (the first one included) before giving up with ServiceError('Conflict'). */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 200 };
+
+/**
+ * The one place metadata transactions are run and retried (JuiceFS's kvMeta.txn): KvConflictError
+ * restarts the whole function after a jittered exponential backoff, up to a bounded count; every
+ * outcome is counted per operation. Adapters only classify their errors.
+ */
+export class TxnRunner {
+  constructor(
+    private readonly kv: KvStore,
+    private readonly metrics: MetadataMetrics,
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly sleep: (ms: number) => Promise<void> = defaultSleep,
+  ) {}
+
+  /** Runs `fn` as one transaction, retried on conflict. `fn` must be safe to run more than once. */
+  async run<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx?: CallCtx): Promise<T> {
+    const stop = this.metrics.txnDuration.startTimer({ op });
+    try {
+      for (let attempt = 1; ; attempt++) {
+        checkAlive(ctx);
+        try {
+          const result = await this.kv.txn(fn);
+          this.metrics.txnTotal.inc({ op, result: 'ok' });
+          return result;
+        } catch (e) {
+          if (!(e instanceof KvConflictError)) throw this.fail(op, e);
+          if (attempt >= this.policy.maxAttempts) {
+            this.metrics.txnTotal.inc({ op, result: 'conflict' });
+            throw new ServiceError('Conflict', `${op}: transaction kept conflicting after ${attempt} attempts`);
+          }
+          this.metrics.txnRestarts.inc({ op });
+          await this.sleep(this.backoff(attempt));
+        }
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  /** Runs a read-only `fn` on one snapshot (no conflicts possible, so no retry). */
+  async read<T>(op: string, fn: (snap: KvSnapshot) => Promise<T>, ctx?: CallCtx): Promise<T> {
+    const stop = this.metrics.txnDuration.startTimer({ op });
+    try {
+      checkAlive(ctx);
+      const result = await withSnapshot(this.kv, fn);
+      this.metrics.txnTotal.inc({ op, result: 'ok' });
+      return result;
+    } catch (e) {
+      throw this.fail(op, e);
+    } finally {
+      stop();
+    }
+  }
+
+  /** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+    return Math.random() * cap;
+  }
+
+  private fail(op: string, e: unknown): unknown {
+    if (e instanceof KvUnavailableError) {
+      this.metrics.txnTotal.inc({ op, result: 'unavailable' });
+      return new ServiceError('Unavailable', e.message);
+    }
+    this.metrics.txnTotal.inc({ op, result: 'error' });
+    return e;
+  }
+}
+
+function checkAlive(ctx: CallCtx | undefined): void {
+  if (ctx?.signal?.aborted) throw new ServiceError('Unavailable', 'request aborted');
+  if (ctx?.deadline !== undefined && Date.now() > ctx.deadline) {
+    throw new ServiceError('Unavailable', 'deadline exceeded');
+  }
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
