@@ -1,0 +1,116 @@
+/**
+ * A small, allocation-light XML writer for S3 response documents. Listings are on the hot path, so this is
+ * plain string concatenation (V8 ropes) with an escape fast path: no DOM, no generic builder.
+ *
+ * Output matches AWS byte for byte where we know it: the `<?xml version="1.0" encoding="UTF-8"?>` prolog
+ * followed by a newline, the root element carrying `xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`, no
+ * indentation, and empty values written as `<Prefix></Prefix>`.
+ */
+export const XML_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n';
+export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/**
+ * Characters that need escaping in element content: the five XML specials, and every code point that XML 1.0
+ * cannot carry literally (C0 controls other than TAB and LF, and U+FFFE/U+FFFF). CR is legal but parsers turn it
+ * into LF (XML 1.0 §2.11), so it is escaped too, to survive a round trip.
+ *
+ * Control characters follow AWS: S3 keys may hold them and S3 emits them as hex character references
+ * (`&#x1;`, `&#x1b;`), which strict XML 1.0 parsers reject. That is why clients ask for `encoding-type=url`.
+ */
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]/;
+const NEEDS_ESCAPE_ALL = /[&<>"'\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]/g;
+
+function escapeChar(c: string): string {
+  switch (c) {
+    case '&':
+      return '&amp;';
+    case '<':
+      return '&lt;';
+    case '>':
+      return '&gt;';
+    case '"':
+      return '&quot;';
+    case "'":
+      return '&apos;';
+    default:
+      return `&#x${c.charCodeAt(0).toString(16)};`;
+  }
+}
+
+/** Escapes text for XML element content (see `NEEDS_ESCAPE`). Returns the input itself when nothing needs escaping. */
+export function escapeXml(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(NEEDS_ESCAPE_ALL, escapeChar) : text;
+}
+
+/** An ETag as S3 writes it: always in double quotes. Accepts a bare or an already-quoted value. */
+export function quoteETag(etag: string): string {
+  return etag.length >= 2 && etag.charCodeAt(0) === 34 && etag.charCodeAt(etag.length - 1) === 34 ? etag : `"${etag}"`;
+}
+
+/** S3 timestamps in XML: ISO 8601, UTC, with milliseconds (`2009-10-12T17:50:30.000Z`). */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString();
+}
+
+/**
+ * Writes one document. Element names are trusted constants from our builders; only values are escaped.
+ * Methods return `this` so a builder reads top to bottom in AWS element order.
+ */
+export class XmlWriter {
+  private out: string;
+
+  constructor(private readonly root: string, withNamespace = true) {
+    this.out = withNamespace ? `${XML_PROLOG}<${root} xmlns="${S3_XMLNS}">` : `${XML_PROLOG}<${root}>`;
+  }
+
+  open(name: string): this {
+    this.out += `<${name}>`;
+    return this;
+  }
+
+  close(name: string): this {
+    this.out += `</${name}>`;
+    return this;
+  }
+
+  /** `<name>value</name>`, value escaped; an empty string gives `<name></name>`. */
+  text(name: string, value: string): this {
+    this.out += `<${name}>${escapeXml(value)}</${name}>`;
+    return this;
+  }
+
+  /** Like `text`, but writes nothing when the value is `undefined`. */
+  optText(name: string, value: string | undefined): this {
+    if (value !== undefined) this.out += `<${name}>${escapeXml(value)}</${name}>`;
+    return this;
+  }
+
+  int(name: string, value: number): this {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`XML <${name}> needs an integer, got ${value}`);
+    this.out += `<${name}>${value}</${name}>`;
+    return this;
+  }
+
+  optInt(name: string, value: number | undefined): this {
+    return value === undefined ? this : this.int(name, value);
+  }
+
+  bool(name: string, value: boolean): this {
+    this.out += value ? `<${name}>true</${name}>` : `<${name}>false</${name}>`;
+    return this;
+  }
+
+  date(name: string, value: Date): this {
+    this.out += `<${name}>${formatTimestamp(value)}</${name}>`;
+    return this;
+  }
+
+  etag(name: string, value: string): this {
+    return this.text(name, quoteETag(value));
+  }
+
+  /** Closes the root element and returns the document. */
+  end(): string {
+    return `${this.out}</${this.root}>`;
+  }
+}
