@@ -8,7 +8,9 @@
  *
  * Entries are only needed while some transaction could still be validated against them: one whose
  * snapshot seq is below the entry's seq. They are dropped once every registered transaction, and
- * every future one, reads at or above it (`bound`). Nothing is persisted: after a restart no
+ * every future one, reads at or above it (`bound`). A transaction registers when its snapshot is
+ * taken, under the last resolved seq (a lower bound of what it sees, known without reading LMDB),
+ * and reads its exact snapshot seq only if it writes: read-only transactions never touch `meta`. Nothing is persisted: after a restart no
  * transaction is in flight, so no old entry can matter. A transaction whose snapshot is below what
  * was already dropped (`floor`) cannot be validated and is refused as a conflict (never expected:
  * new snapshots start at or above the last resolved commit).
@@ -32,15 +34,20 @@ export class ConflictTracker {
     return this.lastCommit.size;
   }
 
-  /** Registers a transaction that may commit, reading at `snapshotSeq`. Pair with `end`. */
-  begin(snapshotSeq: number): void {
-    this.active.set(snapshotSeq, (this.active.get(snapshotSeq) ?? 0) + 1);
+  /**
+   * Registers a transaction whose snapshot was just taken and returns its registration (a lower
+   * bound of its snapshot seq: every resolved commit is visible to new snapshots). Pair with `end`.
+   */
+  begin(): number {
+    const at = this.resolved;
+    this.active.set(at, (this.active.get(at) ?? 0) + 1);
+    return at;
   }
 
-  end(snapshotSeq: number): void {
-    const n = (this.active.get(snapshotSeq) ?? 1) - 1;
-    if (n > 0) this.active.set(snapshotSeq, n);
-    else this.active.delete(snapshotSeq);
+  end(registration: number): void {
+    const n = (this.active.get(registration) ?? 1) - 1;
+    if (n > 0) this.active.set(registration, n);
+    else this.active.delete(registration);
     this.gc();
   }
 

@@ -90,24 +90,23 @@ export class LmdbKv implements KvStore {
     await this.root.close();
   }
 
-  /** @internal A pinned read transaction and the commit seq it reflects, registered for validation. */
+  /** @internal Pins a read transaction and registers it for conflict tracking. */
   openView(): View {
     this.checkOpen();
     const rtx = this.root.useReadTransaction();
-    try {
-      const seq = decodeSeq(this.meta.get(SEQ_KEY, { transaction: rtx }));
-      this.tracker.begin(seq);
-      return { rtx, seq };
-    } catch (err) {
-      rtx.done();
-      throw err;
-    }
+    return { rtx, registration: this.tracker.begin(), seq: undefined };
+  }
+
+  /** @internal The exact commit seq a view reflects; read once, while its read txn is alive. */
+  viewSeq(view: View): number {
+    view.seq ??= decodeSeq(this.meta.get(SEQ_KEY, { transaction: view.rtx }));
+    return view.seq;
   }
 
   /** @internal */
   closeView(view: View, rtxDone: boolean): void {
     if (!rtxDone) view.rtx.done();
-    this.tracker.end(view.seq);
+    this.tracker.end(view.registration);
   }
 
   /** @internal */
@@ -136,11 +135,12 @@ export class LmdbKv implements KvStore {
   }
 
   private async commit(view: View, buf: WriteBuffer): Promise<void> {
+    const snapshotSeq = view.seq ?? 0; // set by the first put/delete/lock
     const writes = [...buf.writes].map(([k, v]) => [Buffer.from(k, 'latin1'), v] as const);
     const keys = [[...buf.writes.keys()], [...buf.locks]];
     const outcome = await this.root.transaction(() => {
       // Synchronous, and never throws on a conflict: see the class comment.
-      const claimed = this.tracker.claim(view.seq, keys);
+      const claimed = this.tracker.claim(snapshotSeq, keys);
       if (typeof claimed !== 'number') return claimed;
       for (const [key, value] of writes) {
         if (value) void this.data.put(key, value);
@@ -150,6 +150,7 @@ export class LmdbKv implements KvStore {
       return claimed;
     });
     if (typeof outcome !== 'number') {
+      if (outcome.conflict === '') throw new KvConflictError('snapshot too old to validate');
       const key = Buffer.from(outcome.conflict, 'latin1');
       throw new KvConflictError(`write conflict on key ${key.toString('hex')}`, key);
     }
@@ -163,7 +164,10 @@ export class LmdbKv implements KvStore {
 
 interface View {
   readonly rtx: Transaction;
-  readonly seq: number;
+  /** Registration in the tracker (a lower bound of `seq`). */
+  readonly registration: number;
+  /** Snapshot seq, read on the first write only. */
+  seq: number | undefined;
 }
 
 class LmdbSnapshot implements KvSnapshot {
@@ -274,7 +278,7 @@ class LmdbTxn implements KvTxn, KvReader {
   private writable(key: KvKey): void {
     if (this.finished) throw new Error('LmdbKv: transaction already finished');
     this.store.checkKey(key);
-    this.view();
+    this.store.viewSeq(this.view());
   }
 }
 
