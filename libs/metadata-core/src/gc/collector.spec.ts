@@ -1,0 +1,175 @@
+import type { MetadataApi, ObjectVersion } from '@massive/contracts';
+import { MemoryKv } from '@massive/kv/testing';
+import { Registry } from 'prom-client';
+import { FakeBlob, GatedKv, gcQueue } from '../../test/helpers';
+import { MetadataService } from '../metadata-service';
+import { GarbageCollector } from './collector';
+
+const ctx = { requestId: 't' };
+const owner = { id: 'o', displayName: 'o' };
+const headers = { userMetadata: {} };
+
+function setup() {
+  const mem = new MemoryKv();
+  const kv = new GatedKv(mem);
+  const clock = { now: 1_000_000 };
+  const registry = new Registry();
+  const svc = new MetadataService({ kv, clock: () => clock.now, gcGraceMs: 1000, registry });
+  const blob = new FakeBlob();
+  const gc = new GarbageCollector({ kv, blob, clock: () => clock.now, registry, batchSize: 3 });
+  return { mem, kv, clock, svc, blob, gc, registry };
+}
+
+let n = 0;
+async function putChunks(api: MetadataApi, key: string, ttlMs = 60_000): Promise<ObjectVersion> {
+  const { intentId } = await api.createWriteIntent({ ttlMs }, ctx);
+  const chunks = [0, 1].map(() => ({ id: `c${n++}`, size: 5 }));
+  return api.putObject({ bucket: 'b', key, data: { kind: 'chunks', manifest: { size: 10, chunks }, intentId }, size: 10, etag: 'e', headers }, ctx);
+}
+const chunkIds = (v: ObjectVersion): string[] => (v.data.kind === 'chunks' ? v.data.manifest.chunks.map((c) => c.id) : []);
+
+/** Every chunk a committed version or a live part references. */
+async function referenced(api: MetadataApi): Promise<Set<string>> {
+  const out = new Set<string>();
+  const list = await api.listObjects({ bucket: 'b', maxKeys: 1000 }, ctx);
+  for (const o of list.objects) chunkIds(await api.getObject({ bucket: 'b', key: o.key }, ctx)).forEach((id) => out.add(id));
+  return out;
+}
+
+describe('GarbageCollector', () => {
+  it('deletes replaced and deleted chunks once due, never live ones', async () => {
+    const { svc, blob, gc, clock, kv } = setup();
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    const v1 = await putChunks(svc, 'k');
+    const v2 = await putChunks(svc, 'k');
+    const other = await putChunks(svc, 'gone');
+    await svc.deleteObject({ bucket: 'b', key: 'gone' }, ctx);
+    await svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'current', versionId: v2.versionId }, size: 10, etag: 'e', headers }, ctx);
+    expect((await gcQueue(kv)).sort()).toEqual([...chunkIds(v1), ...chunkIds(other)].sort());
+
+    expect(await gc.collectOnce()).toBe(0); // not due before the grace period
+    clock.now += 1001;
+    expect(await gc.collectOnce()).toBe(4); // in batches of 3
+    expect(blob.deletedChunks.sort()).toEqual([...chunkIds(v1), ...chunkIds(other)].sort());
+    expect(await gcQueue(kv)).toEqual([]);
+    const live = await referenced(svc);
+    expect(chunkIds(v2).every((id) => live.has(id))).toBe(true);
+    expect(blob.deletedChunks.some((id) => live.has(id))).toBe(false);
+  });
+
+  it('keeps G entries when the blob side fails, and retries next pass', async () => {
+    const { svc, blob, gc, clock, kv } = setup();
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    await putChunks(svc, 'k');
+    await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+    clock.now += 5000;
+    blob.failNext = 1;
+    await expect(gc.collectOnce()).rejects.toThrow('blob down');
+    expect(await gcQueue(kv)).toHaveLength(2);
+    await gc.collectOnce();
+    expect(await gcQueue(kv)).toHaveLength(0);
+  });
+
+  it('GCs multipart leftovers: replaced parts, unlisted parts, aborted uploads', async () => {
+    const { svc, blob, gc, clock } = setup();
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    const part = async (uploadId: string, partNumber: number, id: string) => {
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 60_000 }, ctx);
+      return svc.uploadPart({ bucket: 'b', key: 'm', uploadId, partNumber, manifest: { size: 5, chunks: [{ id, size: 5 }] }, intentId, etag: id }, ctx);
+    };
+    const up = await svc.createMultipartUpload({ bucket: 'b', key: 'm', headers, owner }, ctx);
+    await part(up.uploadId, 1, 'p1a');
+    const p1 = await part(up.uploadId, 1, 'p1b');
+    await part(up.uploadId, 2, 'p2');
+    await svc.completeMultipartUpload({ bucket: 'b', key: 'm', uploadId: up.uploadId, minPartSize: 1, parts: [{ partNumber: 1, etag: p1.etag }] }, ctx);
+    const aborted = await svc.createMultipartUpload({ bucket: 'b', key: 'm', headers, owner }, ctx);
+    await part(aborted.uploadId, 1, 'x1');
+    await svc.abortMultipartUpload({ bucket: 'b', key: 'm', uploadId: aborted.uploadId }, ctx);
+    clock.now += 5000;
+    await gc.runOnce();
+    expect(blob.deletedChunks.sort()).toEqual(['p1a', 'p2', 'x1']);
+    expect(await referenced(svc)).toEqual(new Set(['p1b']));
+  });
+
+  describe('janitor', () => {
+    it('reclaims expired and abandoned intents (blob first), leaves live and renewed ones', async () => {
+      const { svc, blob, gc, clock, registry } = setup();
+      const expired = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      const renewed = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      const live = await svc.createWriteIntent({ ttlMs: 10_000 }, ctx);
+      const dropped = await svc.createWriteIntent({ ttlMs: 10_000 }, ctx);
+      await svc.renewWriteIntent({ intentId: renewed.intentId, ttlMs: 10_000 }, ctx);
+      await svc.abandonWriteIntent({ intentId: dropped.intentId }, ctx);
+      clock.now += 200;
+      expect(await gc.reclaimIntentsOnce()).toBe(2);
+      expect(blob.deletedIntents.sort()).toEqual([expired.intentId, dropped.intentId].sort());
+      expect(await gc.reclaimIntentsOnce()).toBe(0);
+      const m = (await registry.getMetricsAsJSON()).find((x) => x.name === 'metadata_gc_intents_reclaimed_total');
+      expect(m?.values[0].value).toBe(2);
+      void live;
+    });
+
+    it('retries an intent whose blob-side delete failed; a commit can no longer use it', async () => {
+      const { svc, blob, gc, clock } = setup();
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      const i = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      clock.now += 200;
+      blob.failNext = 1;
+      await expect(gc.reclaimIntentsOnce()).rejects.toThrow('blob down');
+      const put = svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'chunks', manifest: { size: 1, chunks: [{ id: 'z', size: 1 }] }, intentId: i.intentId }, size: 1, etag: 'e', headers }, ctx);
+      await expect(put).rejects.toMatchObject({ code: 'IntentExpired' });
+      expect(await gc.reclaimIntentsOnce()).toBe(1);
+      expect(blob.deletedIntents).toEqual([i.intentId]);
+    });
+
+    it('wins a race against a commit: the commit fails IntentExpired and the data is reclaimed', async () => {
+      const { svc, blob, gc, clock, kv } = setup();
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      const gate = kv.holdNext();
+      // The commit reads the intent while it is still live, then stalls before committing...
+      const put = svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'chunks', manifest: { size: 1, chunks: [{ id: 'z', size: 1 }] }, intentId }, size: 1, etag: 'e', headers }, ctx);
+      await gate.reached;
+      // ...the intent expires and the janitor reclaims it meanwhile.
+      clock.now += 200;
+      expect(await gc.reclaimIntentsOnce()).toBe(1);
+      expect(blob.deletedIntents).toEqual([intentId]);
+      gate.release();
+      await expect(put).rejects.toMatchObject({ code: 'IntentExpired' });
+      await expect(svc.getObject({ bucket: 'b', key: 'k' }, ctx)).rejects.toMatchObject({ code: 'NoSuchKey' });
+    });
+
+    it('loses a race against a commit cleanly: the janitor leaves committed data alone', async () => {
+      const { svc, blob, gc, clock, kv } = setup();
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      // The commit validates the live intent and stalls before committing...
+      const commitGate = kv.holdNext();
+      const put = svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'chunks', manifest: { size: 1, chunks: [{ id: 'z', size: 1 }] }, intentId }, size: 1, etag: 'e', headers }, ctx);
+      await commitGate.reached;
+      // ...the janitor, seeing it due, starts to claim it and stalls too...
+      clock.now += 200;
+      const claimGate = kv.holdNext();
+      const reclaim = gc.reclaimIntentsOnce();
+      await claimGate.reached;
+      // ...the commit lands first, so the claim conflicts, retries and finds the intent consumed.
+      commitGate.release();
+      await put;
+      claimGate.release();
+      expect(await reclaim).toBe(0);
+      expect(blob.deletedIntents).toEqual([]);
+      expect((await svc.getObject({ bucket: 'b', key: 'k' }, ctx)).data).toMatchObject({ kind: 'chunks' });
+    });
+  });
+
+  it('runs both loops on a timer until stopped', async () => {
+    const { svc, blob, clock } = setup();
+    const gc = new GarbageCollector({ kv: svc.kv, blob, clock: () => clock.now, intervalMs: 5 });
+    await svc.createWriteIntent({ ttlMs: 1 }, ctx);
+    clock.now += 10;
+    gc.start();
+    for (let i = 0; i < 100 && blob.deletedIntents.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await gc.stop();
+    expect(blob.deletedIntents).toHaveLength(1);
+  });
+});
