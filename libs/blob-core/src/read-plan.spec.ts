@@ -23,6 +23,17 @@ describe('planReads', () => {
     expect(planReads(manifest, range).map((r) => [r.id, r.offset, r.length])).toEqual(expected);
   });
 
+  it('splits reads into pieces of at most maxLength', () => {
+    expect(planReads(manifest, { start: 3, end: 21 }, 4).map((r) => [r.id, r.offset, r.length])).toEqual([
+      ['a', 3, 4],
+      ['a', 7, 3],
+      ['b', 0, 4],
+      ['b', 4, 4],
+      ['b', 8, 2],
+      ['c', 0, 2],
+    ]);
+  });
+
   it('plans nothing for an empty object read whole', () => {
     expect(planReads({ size: 0, chunks: [] }, undefined)).toEqual([]);
   });

@@ -9,11 +9,12 @@ export interface ChunkRead {
 }
 
 /**
- * The chunk reads that produce `range` (inclusive bounds) of `manifest`, or all of it. Only covered
- * chunks appear; a range outside the object throws InvalidRange (callers clamp S3's open-ended ranges
- * first). A manifest whose chunk sizes do not add up throws Internal.
+ * The chunk reads that produce `range` (inclusive bounds) of `manifest`, or all of it, in order, each
+ * at most `maxLength` bytes. Only covered chunks appear; a range outside the object throws InvalidRange
+ * (callers clamp S3's open-ended ranges first). A manifest whose chunk sizes do not add up throws
+ * Internal.
  */
-export function planReads(manifest: BlobManifest, range: ByteRange | undefined): ChunkRead[] {
+export function planReads(manifest: BlobManifest, range: ByteRange | undefined, maxLength = Infinity): ChunkRead[] {
   let total = 0;
   for (const c of manifest.chunks) {
     if (!Number.isSafeInteger(c.size) || c.size < 0) throw new ServiceError('Internal', `manifest chunk ${c.id} has bad size ${c.size}`);
@@ -34,7 +35,9 @@ export function planReads(manifest: BlobManifest, range: ByteRange | undefined):
   for (const c of manifest.chunks) {
     const from = Math.max(start, at);
     const to = Math.min(end, at + c.size);
-    if (from < to) reads.push({ id: c.id, chunkSize: c.size, offset: from - at, length: to - from });
+    for (let p = from; p < to; p += maxLength) {
+      reads.push({ id: c.id, chunkSize: c.size, offset: p - at, length: Math.min(maxLength, to - p) });
+    }
     at += c.size;
     if (at >= end) break;
   }
