@@ -71,7 +71,7 @@ describe('LmdbKv', () => {
     await Promise.all(Array.from({ length: 200 }, increment));
     expect((await kv.txn((tx) => tx.get(b('counter'))))?.readUInt32BE()).toBe(200);
     expect(conflicts).toBeGreaterThan(0); // the retry path really ran
-  });
+  }, 30_000);
 
   it('a conflicting transaction does not disturb others committed in the same batch', async () => {
     await kv.txn(async (tx) => tx.put(b('hot'), b('0')));

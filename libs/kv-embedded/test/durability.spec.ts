@@ -49,5 +49,5 @@ describe('LmdbKv durability', () => {
     } finally {
       await kv.close();
     }
-  });
+  }, 30_000);
 });

@@ -121,7 +121,7 @@ export function describeKvConcurrencyContract(kv: () => KvStore): void {
     };
     await Promise.all(Array.from({ length: n }, increment));
     expect(await read(kv(), 'counter')).toEqual(b(String(n)));
-  });
+  }, 30_000);
 }
 
 /** Runs the bodies in transactions that all take their snapshot before any of them commits. */

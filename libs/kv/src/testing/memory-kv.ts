@@ -55,6 +55,7 @@ interface Version {
 }
 
 interface KeyRecord {
+  readonly key: KvKey;
   /** Ascending by `at`. */
   versions: Version[];
   /** Version of the last commit that wrote, deleted or locked the key (>= the newest version). */
@@ -153,7 +154,7 @@ export class MemoryKv implements KvStore {
     for (const k of keys) {
       const rec = this.records.get(k);
       const v = rec && visible(rec, at);
-      if (v) yield { key: Buffer.from(k, 'latin1'), value: Buffer.from(v) };
+      if (v && rec) yield { key: Buffer.from(rec.key), value: Buffer.from(v) };
     }
   }
 
@@ -187,7 +188,7 @@ export class MemoryKv implements KvStore {
   private record(k: string, at: number): KeyRecord {
     let rec = this.records.get(k);
     if (!rec) {
-      rec = { versions: [], lastCommit: at };
+      rec = { key: Buffer.from(k, 'latin1'), versions: [], lastCommit: at };
       this.records.set(k, rec);
       this.index.insert(k);
     }

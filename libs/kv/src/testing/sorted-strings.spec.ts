@@ -23,7 +23,7 @@ describe('SortedStrings', () => {
       expect([...set.descending(lo, hi)]).toEqual([...want].reverse());
       expect(set.has(lo)).toBe(model.has(lo));
     }
-  });
+  }, 30_000);
 
   it('handles the empty set and bounds outside the range', () => {
     const set = new SortedStrings();
