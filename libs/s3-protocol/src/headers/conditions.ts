@@ -8,7 +8,7 @@ export interface ConditionHeaders {
 }
 
 /** Parses an HTTP date (IMF-fixdate, RFC 850, asctime; ISO 8601 also accepted). undefined if invalid. */
-export function parseHttpDate(s: string | undefined): number | undefined {
+export function parseConditionDate(s: string | undefined): number | undefined {
   if (!s) return undefined;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
@@ -42,13 +42,13 @@ export function checkReadConditions(h: ConditionHeaders, etag: string, lastModif
   if (h.ifMatch !== undefined) {
     if (!etagListMatches(h.ifMatch, etag)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
   } else {
-    const ius = parseHttpDate(h.ifUnmodifiedSince);
+    const ius = parseConditionDate(h.ifUnmodifiedSince);
     if (ius !== undefined && lm > ius) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Unmodified-Since' });
   }
   if (h.ifNoneMatch !== undefined) {
     if (etagListMatches(h.ifNoneMatch, etag)) throw new S3Error('NotModified');
   } else {
-    const ims = parseHttpDate(h.ifModifiedSince);
+    const ims = parseConditionDate(h.ifModifiedSince);
     if (ims !== undefined && lm <= ims) throw new S3Error('NotModified');
   }
 }

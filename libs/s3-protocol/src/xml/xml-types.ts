@@ -5,8 +5,8 @@ import type { XmlWriter } from './xml-writer';
  * like the XML it becomes.
  */
 
-export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
-export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+import type { ChecksumAlgorithm, ChecksumType } from '../checksums/algorithms';
+export type { ChecksumAlgorithm, ChecksumType };
 
 /** `<Owner>` / `<Initiator>`. AWS has stopped returning `DisplayName` in most regions: leave it out unless needed. */
 export interface Owner {

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import { BlobService, LocalDiskStore } from '@massive/blob-core';
+import { LmdbKv } from '@massive/kv-embedded';
+import { GarbageCollector, MetadataService } from '@massive/metadata-core';
+import type { Logger } from '@massive/observability';
+import { combineMultipartChecksum, createS3Api, DEFAULT_S3_CONFIG, type CredentialStore } from '@massive/s3-api';
+import type { GatewayConfig } from './config';
+
+export interface Composed {
+  readonly app: Express;
+  /** Background work (GC) starts here, once the server listens. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Local mode: metadata on embedded LMDB and chunks on local disk, wired in-process straight into the S3
+ * API (the ports are the service objects: no RPC on the hot path).
+ */
+export async function composeLocal(cfg: GatewayConfig, deps: { logger: Logger; registry: Registry; credentials: CredentialStore; draining: () => boolean }): Promise<Composed> {
+  await mkdir(cfg.dataDir, { recursive: true });
+  const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
+  const metadata = new MetadataService({ kv, registry: deps.registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
+  const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
+  const swept = await store.sweepTemp();
+  if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
+  const blob = new BlobService(store, { chunkSize: cfg.chunkSize });
+  const gc = new GarbageCollector({
+    kv,
+    blob,
+    registry: deps.registry,
+    intervalMs: cfg.gcIntervalMs,
+    onError: (err, loop) => deps.logger.warn('garbage collection pass failed', { loop, err }),
+  });
+  const app = createS3Api(
+    {
+      metadata,
+      blob,
+      credentials: deps.credentials,
+      logger: deps.logger,
+      config: {
+        ...DEFAULT_S3_CONFIG,
+        region: cfg.region,
+        vhostDomains: cfg.domains,
+        inlineThreshold: cfg.inlineThreshold,
+        intentTtlMs: cfg.intentTtlMs,
+      },
+    },
+    { registry: deps.registry, ready: () => !deps.draining() },
+  );
+  return {
+    app,
+    start: () => gc.start(),
+    close: async () => {
+      await gc.stop();
+      await kv.close();
+    },
+  };
+}

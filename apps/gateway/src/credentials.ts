@@ -1,0 +1,47 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Credential, CredentialStore } from '@massive/s3-api';
+
+export interface KeyPair {
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** A fixed set of credentials from configuration; each key pair owns its buckets. */
+export class StaticCredentials implements CredentialStore {
+  private readonly keys = new Map<string, Credential>();
+  constructor(pairs: readonly KeyPair[]) {
+    for (const p of pairs) this.keys.set(p.accessKey, { secretKey: p.secretKey, owner: { id: ownerId(p.accessKey), displayName: p.accessKey } });
+  }
+  lookup(accessKeyId: string): Credential | undefined {
+    return this.keys.get(accessKeyId);
+  }
+}
+
+function ownerId(accessKey: string): string {
+  // A stable canonical-user-id-like string per key (64 hex chars, as AWS's).
+  return createHash('sha256').update(`massive-owner:${accessKey}`).digest('hex');
+}
+
+/**
+ * Development credentials for a data directory: generated once, kept (mode 0600) in the directory so
+ * restarts keep working with the same client configuration.
+ */
+export async function developmentCredentials(dataDir: string): Promise<KeyPair> {
+  const file = join(dataDir, 'dev-credentials.json');
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<KeyPair>;
+    if (typeof parsed.accessKey === 'string' && typeof parsed.secretKey === 'string') return { accessKey: parsed.accessKey, secretKey: parsed.secretKey };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const pair = {
+    accessKey: 'MS' + randomBytes(9).toString('hex').toUpperCase(),
+    secretKey: randomBytes(30).toString('base64').replace(/[+/=]/g, '').slice(0, 40),
+  };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file + '.tmp', JSON.stringify(pair) + '\n', { mode: 0o600 });
+  await rename(file + '.tmp', file);
+  return pair;
+}

@@ -1,0 +1,48 @@
+import { ERROR_CODES, ServiceError } from '@massive/contracts';
+import { S3_ERRORS, S3Error } from '@massive/s3-protocol';
+import { SERVICE_TO_S3, toS3Error } from './to-s3-error';
+
+describe('toS3Error', () => {
+  it('maps every domain code to a real S3 code', () => {
+    for (const code of ERROR_CODES) expect(S3_ERRORS[SERVICE_TO_S3[code]]).toBeDefined();
+  });
+
+  it.each([
+    ['NoSuchBucket', 'NoSuchBucket', 404],
+    ['NoSuchKey', 'NoSuchKey', 404],
+    ['NoSuchUpload', 'NoSuchUpload', 404],
+    ['BucketNotEmpty', 'BucketNotEmpty', 409],
+    ['BucketAlreadyOwnedByYou', 'BucketAlreadyOwnedByYou', 409],
+    ['PreconditionFailed', 'PreconditionFailed', 412],
+    ['InvalidPart', 'InvalidPart', 400],
+    ['InvalidPartOrder', 'InvalidPartOrder', 400],
+    ['EntityTooSmall', 'EntityTooSmall', 400],
+    ['Unavailable', 'ServiceUnavailable', 503],
+    ['Conflict', 'SlowDown', 503],
+    ['DataCorrupted', 'InternalError', 500],
+    ['Internal', 'InternalError', 500],
+    ['IntentExpired', 'RequestTimeout', 400],
+  ] as const)('%s → %s (%i)', (from, to, status) => {
+    const { error } = toS3Error(new ServiceError(from, 'detail'));
+    expect(error.code).toBe(to);
+    expect(error.status).toBe(status);
+  });
+
+  it('passes S3Error through untouched', () => {
+    const e = new S3Error('InvalidRange');
+    expect(toS3Error(e)).toEqual({ error: e, internal: false });
+  });
+
+  it('never exposes an unknown error message', () => {
+    const { error, internal } = toS3Error(new Error('secret path /var/x'));
+    expect(error.code).toBe('InternalError');
+    expect(error.message).not.toContain('secret');
+    expect(internal).toBe(true);
+    expect(toS3Error(new ServiceError('Internal', 'db exploded')).error.message).not.toContain('exploded');
+  });
+
+  it('names the bucket and key', () => {
+    expect(toS3Error(new ServiceError('NoSuchKey'), { bucket: 'b', key: 'k' }).error.extra).toEqual({ Key: 'k' });
+    expect(toS3Error(new ServiceError('NoSuchBucket'), { bucket: 'b' }).error.extra).toEqual({ BucketName: 'b' });
+  });
+});

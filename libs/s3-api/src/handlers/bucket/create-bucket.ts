@@ -1,0 +1,17 @@
+import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s3-protocol';
+import { validateBucketName } from '../../http/bucket-name';
+import { readSmallBody } from '../../http/small-body';
+import type { Handler } from '../../types';
+
+export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
+  validateBucketName(ep.bucket);
+  const xml = await readSmallBody(req.body, 64 * 1024);
+  const config = isBlankBody(xml) ? {} : parseCreateBucketConfiguration(xml);
+  const region = deps.config.region;
+  const wanted = config.LocationConstraint;
+  if (wanted !== undefined && wanted !== '' && wanted !== region) {
+    throw new S3Error('IllegalLocationConstraintException', `The ${wanted} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+  }
+  await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner }, req.ctx);
+  return { status: 200, headers: { Location: `/${ep.bucket}` } };
+};

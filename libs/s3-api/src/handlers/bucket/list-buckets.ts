@@ -1,0 +1,26 @@
+import { buildListAllMyBucketsResult, S3Error } from '@massive/s3-protocol';
+import { xmlResponse } from '../../http/xml-response';
+import type { Handler } from '../../types';
+
+export const listBuckets: Handler<'ListBuckets'> = async (_ep, req, deps) => {
+  const prefix = req.query.get('prefix') ?? undefined;
+  const maxRaw = req.query.get('max-buckets');
+  const max = maxRaw === null ? 10000 : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 1 || max > 10000) {
+    throw new S3Error('InvalidArgument', 'max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: maxRaw ?? '' });
+  }
+  const token = req.query.get('continuation-token') ?? undefined;
+  const all = (await deps.metadata.listBuckets({ owner: req.owner.id }, req.ctx)).filter(
+    (b) => (prefix === undefined || b.name.startsWith(prefix)) && (token === undefined || b.name > token),
+  );
+  const page = all.slice(0, max);
+  const truncated = all.length > page.length;
+  return xmlResponse(
+    buildListAllMyBucketsResult({
+      Owner: { ID: req.owner.id, DisplayName: req.owner.displayName },
+      Buckets: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt), BucketRegion: b.region })),
+      Prefix: prefix,
+      ContinuationToken: truncated ? page[page.length - 1].name : undefined,
+    }),
+  );
+};

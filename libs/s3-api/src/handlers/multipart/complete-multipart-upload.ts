@@ -1,0 +1,39 @@
+import { buildCompleteMultipartUploadResult, parseCompleteMultipartUpload, type Checksums } from '@massive/s3-protocol';
+import { header } from '../../http/object-headers';
+import { readSmallBody } from '../../http/small-body';
+import { checksumFields } from '../../http/checksum-fields';
+import { xmlResponse } from '../../http/xml-response';
+import type { Handler } from '../../types';
+
+/** 10,000 parts with checksums fit well within this. */
+const MAX_COMPLETE_XML = 4 * 1024 * 1024;
+
+export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async (ep, req, deps) => {
+  const xml = await readSmallBody(req.body, MAX_COMPLETE_XML);
+  const doc = parseCompleteMultipartUpload(xml);
+  const v = await deps.metadata.completeMultipartUpload(
+    {
+      bucket: ep.bucket,
+      key: ep.key,
+      uploadId: ep.uploadId,
+      parts: doc.Part.map((p) => ({ partNumber: p.PartNumber, etag: p.ETag, checksum: partChecksum(p) })),
+      minPartSize: deps.config.minPartSize,
+      conditions: { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') },
+    },
+    req.ctx,
+  );
+  const host = header(req.headers, 'host') ?? 'localhost';
+  return xmlResponse(
+    buildCompleteMultipartUploadResult({
+      Location: `http://${host}/${ep.bucket}/${encodeURIComponent(ep.key).replace(/%2F/g, '/')}`,
+      Bucket: ep.bucket,
+      Key: ep.key,
+      ETag: v.etag,
+      ...checksumFields(v.checksum),
+    }),
+  );
+};
+
+function partChecksum(p: Checksums): string | undefined {
+  return p.ChecksumCRC32 ?? p.ChecksumCRC32C ?? p.ChecksumCRC64NVME ?? p.ChecksumSHA1 ?? p.ChecksumSHA256;
+}

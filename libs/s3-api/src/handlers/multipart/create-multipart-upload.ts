@@ -1,0 +1,18 @@
+import { buildInitiateMultipartUploadResult } from '@massive/s3-protocol';
+import { parseChecksumRequest } from '../../http/checksum-request';
+import { parseObjectHeaders } from '../../http/object-headers';
+import { xmlResponse } from '../../http/xml-response';
+import type { Handler } from '../../types';
+
+export const createMultipartUpload: Handler<'CreateMultipartUpload'> = async (ep, req, deps) => {
+  const headers = parseObjectHeaders(req.headers);
+  const { algorithm, type } = parseChecksumRequest(req.headers, 'multipart');
+  const upload = await deps.metadata.createMultipartUpload(
+    { bucket: ep.bucket, key: ep.key, headers, owner: req.owner, checksumAlgorithm: algorithm, checksumType: type },
+    req.ctx,
+  );
+  return xmlResponse(buildInitiateMultipartUploadResult({ Bucket: ep.bucket, Key: ep.key, UploadId: upload.uploadId }), 200, {
+    'x-amz-checksum-algorithm': algorithm,
+    'x-amz-checksum-type': algorithm ? type : undefined,
+  });
+};

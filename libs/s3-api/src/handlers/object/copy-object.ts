@@ -1,0 +1,56 @@
+import type { NewObjectData } from '@massive/contracts';
+import { buildCopyObjectResult, parseChecksumAlgorithm, S3Error } from '@massive/s3-protocol';
+import { loadCopySource, versionBytes } from '../../http/copy-source';
+import { discard, ingest } from '../../http/ingest';
+import { header, parseObjectHeaders } from '../../http/object-headers';
+import { xmlResponse } from '../../http/xml-response';
+import { checksumFields } from '../../http/checksum-fields';
+import type { Handler } from '../../types';
+
+export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
+  const directive = (header(req.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
+  }
+  const { source, version: src } = await loadCopySource(req, deps);
+  const toItself = source.bucket === ep.bucket && source.key === ep.key;
+  if (toItself && directive === 'COPY') {
+    throw new S3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const headers = directive === 'REPLACE' ? parseObjectHeaders(req.headers) : src.headers;
+  const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
+  const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
+  const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
+
+  let data: NewObjectData;
+  let etag = src.etag;
+  let checksum = src.checksum;
+  if (toItself && algorithm === src.checksum?.algorithm) {
+    // Same bytes, new metadata: keep the stored data; nothing is copied.
+    data = { kind: 'current', versionId: src.versionId };
+  } else {
+    const body = await ingest(req, deps, {
+      maxSize: deps.config.maxObjectSize,
+      allowInline: true,
+      checksumAlgorithm: algorithm,
+      source: versionBytes(src, undefined, req, deps),
+      sourceLength: src.size,
+    });
+    data = body.data;
+    etag = src.parts ? body.md5 : src.etag;
+    checksum = body.checksum;
+  }
+  try {
+    const v = await deps.metadata.putObject(
+      { bucket: ep.bucket, key: ep.key, data, size: src.size, etag, headers, checksum, conditions },
+      req.ctx,
+    );
+    return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }));
+  } catch (e) {
+    await discard(data, req, deps);
+    throw e;
+  }
+};

@@ -1,0 +1,19 @@
+import { checksumHeaders, discard, ingest } from '../../http/ingest';
+import { header, parseObjectHeaders } from '../../http/object-headers';
+import type { Handler } from '../../types';
+
+export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
+  const headers = parseObjectHeaders(req.headers);
+  const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
+  const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
+  try {
+    const v = await deps.metadata.putObject(
+      { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.md5, headers, checksum: body.checksum, conditions },
+      req.ctx,
+    );
+    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum) } };
+  } catch (e) {
+    await discard(body.data, req, deps);
+    throw e;
+  }
+};

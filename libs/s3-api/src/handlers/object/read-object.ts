@@ -1,0 +1,64 @@
+import type { ObjectVersion } from '@massive/contracts';
+import { checkReadConditions, resolveRange, S3Error, type ResolvedRange } from '@massive/s3-protocol';
+import { header, objectResponseHeaders } from '../../http/object-headers';
+import type { S3ApiDeps, S3Request, S3Response } from '../../types';
+
+/** Shared by GetObject and HeadObject: conditions, Range / partNumber, and response headers. */
+export async function readObject(bucket: string, key: string, req: S3Request, deps: S3ApiDeps, withBody: boolean): Promise<S3Response> {
+  const h = req.headers;
+  const versionId = req.query.get('versionId') ?? undefined;
+  const v = await deps.metadata.getObject({ bucket, key, versionId }, req.ctx);
+  checkReadConditions(
+    {
+      ifMatch: header(h, 'if-match'),
+      ifNoneMatch: header(h, 'if-none-match'),
+      ifModifiedSince: header(h, 'if-modified-since'),
+      ifUnmodifiedSince: header(h, 'if-unmodified-since'),
+    },
+    v.etag,
+    v.lastModified,
+  );
+  const partParam = req.query.get('partNumber');
+  const rangeHeader = header(h, 'range');
+  if (partParam !== null && rangeHeader !== undefined) {
+    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  }
+  const range = partParam !== null ? partRange(v, partParam) : resolveRange(rangeHeader, v.size);
+  const checksumMode = header(h, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+  const headers = objectResponseHeaders(v, req.query, checksumMode && (range === undefined || partParam !== null));
+  if (partParam !== null && v.parts && checksumMode) {
+    const part = v.parts[Number(partParam) - 1];
+    if (part.checksum) headers[`x-amz-checksum-${part.checksum.algorithm.toLowerCase()}`] = part.checksum.value;
+  }
+  const length = range ? range.end - range.start + 1 : v.size;
+  headers['Content-Length'] = length;
+  let status = 200;
+  if (range && !(partParam !== null && !v.parts)) {
+    status = 206;
+    headers['Content-Range'] = `bytes ${range.start}-${range.end}/${v.size}`;
+  }
+  if (!withBody) return { status, headers };
+  return { status, headers, body: objectBody(v, range, req, deps), objectBytes: length };
+}
+
+function objectBody(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps): Buffer | AsyncIterable<Buffer> {
+  if (v.data.kind === 'inline') return range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;
+  if (v.size === 0) return Buffer.alloc(0);
+  return deps.blob.read(v.data.manifest, range, req.ctx);
+}
+
+/** `?partNumber=N`: the byte range of part N (a non-multipart object has exactly one part). */
+function partRange(v: ObjectVersion, raw: string): ResolvedRange | undefined {
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= 10000)) {
+    throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+  }
+  if (!v.parts) {
+    if (n !== 1) throw new S3Error('InvalidPartNumber');
+    return v.size === 0 ? undefined : { start: 0, end: v.size - 1 };
+  }
+  if (n > v.parts.length) throw new S3Error('InvalidPartNumber');
+  let start = 0;
+  for (let i = 0; i < n - 1; i++) start += v.parts[i].size;
+  return { start, end: start + v.parts[n - 1].size - 1 };
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { ChecksumAlgorithm, NewObjectData, ObjectChecksum } from '@massive/contracts';
+import {
+  createChecksumHasher,
+  parseContentMd5,
+  parseRequestChecksum,
+  parseTrailerChecksum,
+  S3Error,
+  verifyChecksum,
+  verifyContentMd5,
+  type ChecksumHasher,
+} from '@massive/s3-protocol';
+import { header } from './object-headers';
+import type { S3ApiDeps, S3Request } from '../types';
+
+export interface IngestOptions {
+  /** Largest body accepted (EntityTooLarge beyond). */
+  readonly maxSize: number;
+  /** Small bodies may be kept inline (PutObject); parts always go to the blob store. */
+  readonly allowInline: boolean;
+  /** Compute this checksum even when the client sent none (a multipart upload's algorithm). */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  /** Use these bytes instead of the request body (copies). */
+  readonly source?: AsyncIterable<Buffer>;
+  /** Declared size of `source`. */
+  readonly sourceLength?: number;
+}
+
+export interface Ingested {
+  readonly data: NewObjectData;
+  readonly size: number;
+  /** Hex MD5 of the body: the ETag of a single PUT or a part. */
+  readonly md5: string;
+  readonly checksum?: ObjectChecksum;
+}
+
+/**
+ * Streams a body to storage while hashing it once (MD5 for the ETag, plus the checksum the client
+ * asked for), then verifies Content-MD5 / x-amz-checksum-* / trailing checksums. Small bodies are
+ * collected inline; larger ones go to the blob store under a write intent recorded first, so a crash
+ * or a failed check leaves nothing the janitor cannot reclaim. Nothing is committed here: the caller
+ * commits `data` in its metadata transaction, or calls `discard` when it gives up.
+ */
+export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOptions): Promise<Ingested> {
+  const copying = opts.source !== undefined;
+  const wanted = copying ? { location: 'none' as const } : parseRequestChecksum(req.headers);
+  const md5Header = copying ? undefined : header(req.headers, 'content-md5');
+  const expectedMd5 = md5Header !== undefined ? parseContentMd5(md5Header) : undefined;
+  const length = copying ? opts.sourceLength : req.body.length;
+  if (length !== undefined && length > opts.maxSize) throw new S3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(opts.maxSize) });
+  if (!copying && length === undefined) throw new S3Error('MissingContentLength');
+  const algorithm = wanted.location !== 'none' ? wanted.algorithm : opts.checksumAlgorithm;
+  if (wanted.location !== 'none' && opts.checksumAlgorithm && wanted.algorithm !== opts.checksumAlgorithm) {
+    throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${opts.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${wanted.algorithm.toLowerCase()}`);
+  }
+  const md5 = createHash('md5');
+  const ck: ChecksumHasher | undefined = algorithm ? createChecksumHasher(algorithm) : undefined;
+  let size = 0;
+  const source = opts.source ?? req.body.stream();
+  const max = opts.maxSize;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const b of source) {
+      size += b.length;
+      if (size > max) throw new S3Error('EntityTooLarge');
+      md5.update(b);
+      ck?.update(b);
+      yield b;
+    }
+  }
+
+  let data: NewObjectData;
+  if (opts.allowInline && length !== undefined && length <= deps.config.inlineThreshold) {
+    const parts: Buffer[] = [];
+    for await (const b of hashed()) parts.push(b);
+    data = { kind: 'inline', bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) };
+  } else {
+    const intent = await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
+    const renew = setInterval(() => {
+      deps.metadata.renewWriteIntent({ intentId: intent.intentId, ttlMs: deps.config.intentTtlMs }, req.ctx).catch(() => undefined);
+    }, Math.max(1000, deps.config.intentTtlMs / 3));
+    renew.unref();
+    try {
+      const manifest = await deps.blob.write(hashed(), { intentId: intent.intentId }, req.ctx);
+      data = { kind: 'chunks', manifest, intentId: intent.intentId };
+    } catch (e) {
+      await discardIntent(intent.intentId, req, deps);
+      throw e;
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  try {
+    const md5Digest = md5.digest();
+    if (expectedMd5) verifyContentMd5(expectedMd5, md5Digest);
+    let checksum: ObjectChecksum | undefined;
+    if (ck && algorithm) {
+      const computed = await ck.digest();
+      if (wanted.location === 'header') verifyChecksum(algorithm, wanted.value, computed);
+      if (wanted.location === 'trailer') verifyChecksum(algorithm, parseTrailerChecksum(algorithm, req.body.trailers()[wanted.trailerName]), computed);
+      checksum = { algorithm, value: computed.toString('base64'), type: 'FULL_OBJECT' };
+    }
+    if (length !== undefined && size !== length) throw new S3Error('IncompleteBody');
+    return { data, size, md5: md5Digest.toString('hex'), checksum };
+  } catch (e) {
+    await discard(data, req, deps);
+    throw e;
+  }
+}
+
+/** Gives up an ingested body that will not be committed: its chunks go to the janitor now. */
+export async function discard(data: NewObjectData, req: S3Request, deps: S3ApiDeps): Promise<void> {
+  if (data.kind === 'chunks') await discardIntent(data.intentId, req, deps);
+}
+
+async function discardIntent(intentId: string, req: S3Request, deps: S3ApiDeps): Promise<void> {
+  // Best effort: if this fails the intent simply expires and the janitor reclaims it later.
+  await deps.metadata.abandonWriteIntent({ intentId }, { requestId: req.requestId }).catch(() => undefined);
+}
+
+/** Response headers echoing a stored checksum. */
+export function checksumHeaders(c: ObjectChecksum | undefined): Record<string, string> {
+  if (!c) return {};
+  return { [`x-amz-checksum-${c.algorithm.toLowerCase()}`]: c.value, 'x-amz-checksum-type': c.type };
+}

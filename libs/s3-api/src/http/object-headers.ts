@@ -1,0 +1,84 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ObjectHeaders, ObjectVersion } from '@massive/contracts';
+import { formatHttpDate, S3Error } from '@massive/s3-protocol';
+import type { HeaderValue } from '../types';
+
+/** S3 limits user metadata (names + values of x-amz-meta-*) to 2 KiB. */
+export const MAX_USER_METADATA_BYTES = 2048;
+const META_PREFIX = 'x-amz-meta-';
+
+export function header(h: IncomingHttpHeaders, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** The object headers a PUT / CreateMultipartUpload / CopyObject(REPLACE) stores. */
+export function parseObjectHeaders(h: IncomingHttpHeaders): ObjectHeaders {
+  const userMetadata: Record<string, string> = {};
+  let metaBytes = 0;
+  for (const name of Object.keys(h)) {
+    if (!name.startsWith(META_PREFIX)) continue;
+    const key = name.slice(META_PREFIX.length);
+    const value = header(h, name) ?? '';
+    metaBytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    userMetadata[key] = value;
+  }
+  if (metaBytes > MAX_USER_METADATA_BYTES) {
+    throw new S3Error('MetadataTooLarge', undefined, { Size: String(metaBytes), MaxSizeAllowed: String(MAX_USER_METADATA_BYTES) });
+  }
+  return {
+    contentType: header(h, 'content-type'),
+    contentEncoding: stripAwsChunked(header(h, 'content-encoding')),
+    contentDisposition: header(h, 'content-disposition'),
+    contentLanguage: header(h, 'content-language'),
+    cacheControl: header(h, 'cache-control'),
+    expires: header(h, 'expires'),
+    userMetadata,
+  };
+}
+
+/** `aws-chunked` is a transfer detail of SigV4 streaming, not a stored content coding. */
+function stripAwsChunked(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const rest = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+  return rest.length ? rest.join(',') : undefined;
+}
+
+const OVERRIDES: readonly [string, string][] = [
+  ['response-content-type', 'Content-Type'],
+  ['response-content-language', 'Content-Language'],
+  ['response-expires', 'Expires'],
+  ['response-cache-control', 'Cache-Control'],
+  ['response-content-disposition', 'Content-Disposition'],
+  ['response-content-encoding', 'Content-Encoding'],
+];
+
+/** GET/HEAD response headers for a version (without Content-Length / Content-Range). */
+export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, withChecksum: boolean): Record<string, HeaderValue> {
+  const h = v.headers;
+  const out: Record<string, HeaderValue> = {
+    'Last-Modified': formatHttpDate(v.lastModified),
+    ETag: `"${v.etag}"`,
+    'Accept-Ranges': 'bytes',
+    'Content-Type': h.contentType ?? 'binary/octet-stream',
+    'Content-Encoding': h.contentEncoding,
+    'Content-Disposition': h.contentDisposition,
+    'Content-Language': h.contentLanguage,
+    'Cache-Control': h.cacheControl,
+    Expires: h.expires,
+  };
+  for (const [k, val] of Object.entries(h.userMetadata)) out[META_PREFIX + k] = val;
+  if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
+  if (withChecksum && v.checksum) {
+    out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
+    out['x-amz-checksum-type'] = v.checksum.type;
+  }
+  for (const [param, name] of OVERRIDES) {
+    const o = query.get(param);
+    if (o !== null) out[name] = o;
+  }
+  return out;
+}

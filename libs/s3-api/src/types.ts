@@ -1,0 +1,86 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { BlobApi, CallCtx, ChecksumAlgorithm, MetadataApi, Owner } from '@massive/contracts';
+import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
+import type { Logger } from '@massive/observability';
+
+export interface S3ApiConfig {
+  /** The region this service answers for (GetBucketLocation, SigV4 scope). */
+  readonly region: string;
+  /** Domains served in virtual-hosted style (`bucket.<domain>`). */
+  readonly vhostDomains: readonly string[];
+  /** Bodies up to this size are stored inline in the version record (no blob round trip). */
+  readonly inlineThreshold: number;
+  /** Largest single PUT (S3: 5 GiB). */
+  readonly maxObjectSize: number;
+  /** Smallest part but the last (S3: 5 MiB). */
+  readonly minPartSize: number;
+  /** Write intents live this long unless renewed; the janitor reclaims them after. */
+  readonly intentTtlMs: number;
+  /** Allowed clock skew for SigV4 (S3: 15 minutes). */
+  readonly maxSkewMs: number;
+}
+
+export const DEFAULT_S3_CONFIG: S3ApiConfig = {
+  region: 'us-east-1',
+  vhostDomains: [],
+  inlineThreshold: 128 * 1024,
+  maxObjectSize: 5 * 1024 ** 3,
+  minPartSize: 5 * 1024 ** 2,
+  intentTtlMs: 6 * 3600_000,
+  maxSkewMs: 15 * 60_000,
+};
+
+export interface Credential {
+  readonly secretKey: string;
+  readonly owner: Owner;
+}
+
+export interface CredentialStore {
+  lookup(accessKeyId: string): Credential | undefined;
+}
+
+export interface S3ApiDeps {
+  readonly metadata: MetadataApi;
+  readonly blob: BlobApi;
+  readonly credentials: CredentialStore;
+  readonly config: S3ApiConfig;
+  readonly logger: Logger;
+}
+
+/** A verified request body: payload bytes after aws-chunked decoding and signature checks. */
+export interface RequestBody {
+  /** Decoded payload length when the client declared it (Content-Length / x-amz-decoded-content-length). */
+  readonly length: number | undefined;
+  /**
+   * The payload, consumed once. Iteration throws (at the end at the latest) if the payload hash,
+   * a chunk signature or the declared length does not hold.
+   */
+  stream(): AsyncIterable<Buffer>;
+  /** Trailing headers of aws-chunked bodies (e.g. `x-amz-checksum-crc32`), known once the stream ended. */
+  trailers(): Readonly<Record<string, string>>;
+  /** The checksum algorithm the client announced in `x-amz-trailer`, if any. */
+  readonly trailerChecksum?: ChecksumAlgorithm;
+}
+
+export interface S3Request {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly query: URLSearchParams;
+  readonly body: RequestBody;
+  readonly ctx: CallCtx;
+  readonly owner: Owner;
+  readonly requestId: string;
+}
+
+export type HeaderValue = string | number | undefined;
+
+export interface S3Response {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
+  /** XML text, bytes, or a stream of object bytes (written with backpressure). */
+  readonly body?: string | Buffer | AsyncIterable<Buffer>;
+  /** Bytes of object data in `body`, for metrics. */
+  readonly objectBytes?: number;
+}
+
+export type Handler<N extends EndpointName> = (ep: EndpointOf<N>, req: S3Request, deps: S3ApiDeps) => Promise<S3Response>;
