@@ -40,8 +40,13 @@ async function drain(it: AsyncIterable<Buffer>): Promise<number> {
   return n;
 }
 
+let cpuMark = process.cpuUsage();
+/** Throughput since `ms`, and process CPU (all threads) per MiB since the last call: less noisy on a busy box. */
 function rate(bytes: number, ms: number): string {
-  return `${((bytes / MiB) / (ms / 1000)).toFixed(0)} MiB/s`;
+  const cpu = process.cpuUsage(cpuMark);
+  cpuMark = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s, ${((cpuMs / bytes) * MiB).toFixed(2)} CPU ms/MiB`;
 }
 
 async function main(): Promise<void> {
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
   const pool = randomBytes(64 * MiB);
   try {
     let t = performance.now();
+    cpuMark = process.cpuUsage();
     const big = await blob.write(body(size, pool), { intentId: 'bench-big' }, ctx);
     console.log(`write ${size / MiB} MiB: ${rate(size, performance.now() - t)} (${big.chunks.length} chunks)`);
 
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
       const rounds = 1500;
       let next = 0;
       t = performance.now();
+      cpuMark = process.cpuUsage();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < rounds) await drain(blob.read(small[next++ % small.length], undefined, ctx));

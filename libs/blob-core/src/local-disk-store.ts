@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, rm, rmdir, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ServiceError } from '@massive/contracts';
@@ -164,18 +164,10 @@ export class LocalDiskStore implements ChunkStore {
     return removed;
   }
 
-  /** Test hook: the file a chunk lives in (for damage injection). */
+  /** The file a chunk lives in (for operators and damage-injection tests). Validates the id. */
   pathOf(id: string): string {
     const { intentId, seq } = parseChunkId(id);
     return join(this.intentDir(intentId), String(seq));
-  }
-
-  /** Test hook: truncates a chunk file by `bytes`. */
-  async truncateChunk(id: string, bytes: number): Promise<void> {
-    const path = this.pathOf(id);
-    const fh = await open(path, 'r');
-    const { size } = await fh.stat().finally(() => fh.close());
-    await truncate(path, Math.max(0, size - bytes));
   }
 
   private fanDir(intentId: string): string {

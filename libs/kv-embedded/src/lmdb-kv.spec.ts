@@ -93,3 +93,27 @@ describe('LmdbKv', () => {
     expect(await kv.txn((tx) => tx.batchGet([b('hot'), b('stale-side')]))).toEqual([b('1'), undefined]);
   });
 });
+
+describe('LmdbKv.close', () => {
+  it('lets running transactions finish and refuses new ones', async () => {
+    const dir = tempDir();
+    const kv = new LmdbKv({ path: dir });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const running = kv.txn(async (tx) => {
+      await gate;
+      tx.put(b('late'), b('ok'));
+      return tx.get(b('late'));
+    });
+    await Promise.resolve();
+    const closing = kv.close();
+    await expect(kv.txn(async () => 1)).rejects.toThrow(/closed/);
+    release();
+    await expect(running).resolves.toEqual(b('ok'));
+    await closing;
+    const again = new LmdbKv({ path: dir });
+    expect(await again.txn((tx) => tx.get(b('late')))).toEqual(b('ok'));
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -48,6 +48,7 @@ export class LmdbKv implements KvStore {
   /** The longest key LMDB accepts (a compile-time constant of lmdb-js, 1978 bytes). */
   readonly maxKeySize: number;
   private closed = false;
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(options: LmdbKvOptions) {
     this.root = open<Buffer, Buffer>({
@@ -68,6 +69,16 @@ export class LmdbKv implements KvStore {
 
   async txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
     this.checkOpen();
+    const run = this.run(fn);
+    this.running.add(run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  private async run<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
     const tx = new LmdbTxn(this);
     try {
       const result = await fn(tx);
@@ -84,15 +95,17 @@ export class LmdbKv implements KvStore {
     return new LmdbSnapshot(this, this.root.useReadTransaction());
   }
 
+  /** Refuses new work, waits for running transactions, then closes LMDB. Close snapshots first. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.running]);
     await this.root.close();
   }
 
   /** @internal Pins a read transaction and registers it for conflict tracking. */
   openView(): View {
-    this.checkOpen();
+    // No checkOpen: a transaction that began before close() may still start reading.
     const rtx = this.root.useReadTransaction();
     return { rtx, registration: this.tracker.begin(), seq: undefined };
   }

@@ -1,5 +1,8 @@
 import type { KvKey, KvPair, KvValue } from '@massive/kv';
 
+// Same as libs/kv/src/testing/write-buffer.ts (MemoryKv's): adapters may import only the port, and
+// the port's public surface is frozen while others code against it. Keep the two in step.
+
 /**
  * A transaction's private state before commit: buffered puts and deletes (last one wins) and the
  * keys it locked. Keys are latin1 strings so that Map lookups work and string order is byte order.
@@ -27,6 +30,7 @@ export class WriteBuffer {
 
   /** undefined: not written by this txn; null: deleted by it; else a copy of what it put. */
   get(key: KvKey): KvValue | null | undefined {
+    if (this.writes.size === 0) return undefined;
     const v = this.writes.get(keyString(key));
     return v ? Buffer.from(v) : v;
   }

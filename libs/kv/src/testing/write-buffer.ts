@@ -27,6 +27,7 @@ export class WriteBuffer {
 
   /** undefined: not written by this txn; null: deleted by it; else a copy of what it put. */
   get(key: KvKey): KvValue | null | undefined {
+    if (this.writes.size === 0) return undefined;
     const v = this.writes.get(keyString(key));
     return v ? Buffer.from(v) : v;
   }

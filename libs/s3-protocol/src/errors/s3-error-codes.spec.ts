@@ -43,6 +43,9 @@ describe('S3 error table', () => {
   });
 
   it('has a message for every code', () => {
-    for (const [code, { message }] of Object.entries(S3_ERRORS)) expect(message.length).toBeGreaterThan(0), expect(code).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+    for (const [code, { message }] of Object.entries(S3_ERRORS)) {
+      expect(message.length).toBeGreaterThan(0);
+      expect(code).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+    }
   });
 });

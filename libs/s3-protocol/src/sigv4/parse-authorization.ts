@@ -1,0 +1,76 @@
+import { S3Error } from '../errors';
+import { AWS4_HMAC_SHA256 } from './constants';
+import { parseCredential, type Credential } from './credential';
+
+/** What an `Authorization: AWS4-HMAC-SHA256 ...` header carries. */
+export interface ParsedAuthorization extends Credential {
+  /** Lowercase names, in the order given (SigV4 requires them sorted; we sign them as given). */
+  readonly signedHeaders: readonly string[];
+  /** 64 lowercase hex digits. */
+  readonly signature: string;
+}
+
+const MALFORMED = 'The authorization header is malformed;';
+
+/**
+ * Parses the SigV4 Authorization header. Like AWS it tolerates spaces around ',' and '=', and any order
+ * of the three components, but each must appear exactly once.
+ */
+export function parseAuthorizationHeader(value: string, service?: string): ParsedAuthorization {
+  const trimmed = value.trim();
+  const space = trimmed.indexOf(' ');
+  const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
+  if (algorithm !== AWS4_HMAC_SHA256) {
+    if (algorithm === 'AWS' || algorithm === 'AWS4-ECDSA-P256-SHA256') {
+      throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    }
+    throw new S3Error('AuthorizationHeaderMalformed', `${MALFORMED} the authorization header requires the "${AWS4_HMAC_SHA256}" algorithm.`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of trimmed.slice(algorithm.length).split(',')) {
+    const item = part.trim();
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new S3Error('AuthorizationHeaderMalformed', `${MALFORMED} the authorization component "${item}" is malformed.`);
+    const key = item.slice(0, eq).trim();
+    if (fields.has(key)) throw new S3Error('AuthorizationHeaderMalformed', `${MALFORMED} the authorization component "${key}" is repeated.`);
+    fields.set(key, item.slice(eq + 1).trim());
+  }
+  for (const key of fields.keys()) {
+    if (key !== 'Credential' && key !== 'SignedHeaders' && key !== 'Signature') {
+      throw new S3Error('AuthorizationHeaderMalformed', `${MALFORMED} the authorization component "${key}" is not known.`);
+    }
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (credential === undefined || signedHeaders === undefined || signature === undefined) {
+    const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields.has(k));
+    throw new S3Error('AuthorizationHeaderMalformed', `${MALFORMED} the authorization header requires ${missing.map((m) => `"${m}"`).join(', ')}.`);
+  }
+  return {
+    ...parseCredential(credential, 'AuthorizationHeaderMalformed', service),
+    signedHeaders: parseSignedHeaders(signedHeaders, 'AuthorizationHeaderMalformed'),
+    signature: parseSignature(signature, 'AuthorizationHeaderMalformed'),
+  };
+}
+
+/** `host;x-amz-date` → ['host', 'x-amz-date']; names must be lowercase, non-empty and unique. */
+export function parseSignedHeaders(value: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError'): string[] {
+  const names = value.split(';');
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || seen.has(name)) {
+      throw new S3Error(code, `Signed headers "${value}" are malformed: every name must be a distinct lowercase header name.`);
+    }
+    seen.add(name);
+  }
+  return names;
+}
+
+export function parseSignature(value: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError'): string {
+  if (!/^[0-9a-f]{64}$/.test(value)) {
+    throw new S3Error(code, `The signature "${value}" is malformed: it must be 64 lowercase hexadecimal digits.`);
+  }
+  return value;
+}

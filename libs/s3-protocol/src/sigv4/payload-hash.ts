@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { S3Error } from '../errors';
+
+/**
+ * Passes the body through unchanged while hashing it, and throws XAmzContentSHA256Mismatch at the end
+ * when its SHA-256 is not `expectedHex` (the `x-amz-content-sha256` value). The caller must not commit
+ * what it wrote until this iterator has completed.
+ */
+export async function* verifyPayloadSha256(source: AsyncIterable<Uint8Array>, expectedHex: string): AsyncGenerator<Buffer, void, undefined> {
+  const hash = createHash('sha256');
+  for await (const chunk of source) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    hash.update(buf);
+    yield buf;
+  }
+  const computed = hash.digest('hex');
+  if (computed !== expectedHex.toLowerCase()) {
+    throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
+      ClientComputedContentSHA256: expectedHex,
+      S3ComputedContentSHA256: computed,
+    });
+  }
+}
