@@ -175,6 +175,18 @@ describe('BlobService', () => {
     expect(store.size).toBe(0);
   });
 
+  it('fails promptly when a put fails while the source is stalled', async () => {
+    const store = new MemoryChunkStore();
+    const blob = new BlobService(store, { chunkSize: C });
+    async function* source(): AsyncIterable<Buffer> {
+      yield randomBytes(C);
+      await new Promise(() => undefined);
+    }
+    store.failNext('put');
+    await expect(blob.write(source(), { intentId: 'ps' }, ctx)).rejects.toMatchObject({ code: 'Unavailable' });
+    expect(store.size).toBe(0);
+  });
+
   it('fails the write when the source fails', async () => {
     const store = new MemoryChunkStore();
     const blob = new BlobService(store, { chunkSize: C });

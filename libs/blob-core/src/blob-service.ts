@@ -59,13 +59,14 @@ export class BlobService implements BlobApi {
    * intent janitor is the backstop) and rejects.
    */
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
-    const { signal } = ctx;
-    signal?.throwIfAborted();
+    ctx.signal?.throwIfAborted();
+    // Aborted by the first failed put (reason: its error) or by the caller (reason: theirs), so a
+    // failure interrupts even a wait on a stalled source.
+    const stop = new AbortController();
+    const halt = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
     const chunks: ChunkRef[] = [];
     const stored: string[] = [];
     const inflight = new Set<Promise<void>>();
-    /** First put failure (a holder, so closures and the loop agree on it). */
-    const failed: { error?: unknown; set: boolean } = { set: false };
     let slices: Buffer[] = [];
     let fill = 0;
     let total = 0;
@@ -75,7 +76,7 @@ export class BlobService implements BlobApi {
       const size = fill;
       slices = [];
       fill = 0;
-      const id = await this.store.allocate(req.intentId, chunks.length);
+      const id = await raceAbort(this.store.allocate(req.intentId, chunks.length), halt);
       chunks.push({ id, size });
       const put: Promise<void> = this.store
         .put(id, data)
@@ -84,25 +85,19 @@ export class BlobService implements BlobApi {
             stored.push(id);
             this.metrics?.chunkWritten?.(size);
           },
-          (error: unknown) => {
-            if (!failed.set) {
-              failed.error = error;
-              failed.set = true;
-            }
-          },
+          (error: unknown) => stop.abort(error),
         )
         .finally(() => inflight.delete(put));
       inflight.add(put);
-      while (inflight.size >= this.maxWritesInFlight && !failed.set) await raceAbort(Promise.race(inflight), signal);
+      while (inflight.size >= this.maxWritesInFlight) await raceAbort(Promise.race(inflight), halt);
     };
 
     const source = body[Symbol.asyncIterator]();
     let sourceDone = false;
     try {
       for (;;) {
-        if (failed.set) throw failed.error;
-        const next = await raceAbort(source.next(), signal).catch((e: unknown) => {
-          sourceDone = !signal?.aborted; // the source itself failed: nothing to close
+        const next = await raceAbort(source.next(), halt).catch((e: unknown) => {
+          sourceDone = !halt.aborted; // the source itself failed: nothing to close
           throw e;
         });
         if (next.done) {
@@ -117,19 +112,18 @@ export class BlobService implements BlobApi {
           fill += take;
           buf = buf.subarray(take);
           if (fill === this.chunkSize) await startPut();
-          if (failed.set) throw failed.error;
         }
       }
       if (fill > 0) await startPut();
       await Promise.all(inflight);
-      if (failed.set) throw failed.error;
+      halt.throwIfAborted();
       return { size: total, chunks };
     } catch (e) {
       if (!sourceDone) source.return?.()?.catch(() => undefined);
       slices = [];
       await Promise.all(inflight);
       await Promise.allSettled(stored.map((id) => this.store.delete(id)));
-      throw e;
+      throw halt.aborted ? halt.reason : e;
     }
   }
 
