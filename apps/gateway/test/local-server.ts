@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+
+const MAIN = resolve(__dirname, '../../../dist/apps/gateway/main.js');
+export const CREDS = { accessKeyId: 'AKIDCRASHTEST', secretAccessKey: 'crash-test-secret-key' };
+
+/** A gateway process on its own data dir, restartable on the same dir (built bundle: run `npm run build`). */
+export class LocalServer {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'massive-crash-'));
+  private proc?: ChildProcess;
+  endpoint = '';
+
+  constructor(private readonly env: Record<string, string> = {}) {}
+
+  async start(): Promise<void> {
+    const proc = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        MASSIVE_PORT: '0',
+        MASSIVE_HOST: '127.0.0.1',
+        MASSIVE_DATA_DIR: this.dataDir,
+        MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
+        MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
+        MASSIVE_LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    let stderr = '';
+    proc.stderr!.on('data', (d) => (stderr += d));
+    this.endpoint = await new Promise<string>((res, rej) => {
+      let out = '';
+      const onData = (d: Buffer) => {
+        out += d;
+        const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+        if (m) {
+          proc.stdout!.off('data', onData);
+          proc.stdout!.resume();
+          res(m[1]);
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.once('exit', (code) => rej(new Error(`gateway exited (${code}) before listening: ${stderr}`)));
+    });
+  }
+
+  client(): S3Client {
+    return new S3Client({ endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
+  }
+
+  /** SIGKILL: no shutdown hooks, no flush — a crash. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Final chunk files on disk (temp files excluded). */
+  chunkFiles(): string[] {
+    const root = join(this.dataDir, 'blobs', 'chunks');
+    const out: string[] = [];
+    const walk = (d: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(d);
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (!n.startsWith('.')) out.push(p);
+      }
+    };
+    walk(root);
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
