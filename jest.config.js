@@ -9,10 +9,10 @@ const projects = [
   ['s3-protocol', 'libs/s3-protocol'],
   ['s3-api', 'libs/s3-api'],
   ['observability', 'libs/observability'],
-  ['gateway', 'apps/gateway'],
-  ['metadata', 'apps/metadata'],
+  ['gateway', 'apps/gateway', { slow: true }],
+  ['metadata', 'apps/metadata', { slow: true }],
   ['blob', 'apps/blob'],
-  ['gateway-e2e', 'apps/gateway-e2e', { testTimeout: 120000 }],
+  ['gateway-e2e', 'apps/gateway-e2e', { slow: true }],
 ];
 module.exports = {
   projects: projects.map(([name, dir, extra]) => preset(name, dir, extra)),

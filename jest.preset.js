@@ -8,7 +8,7 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper[`^${alias.replace('/', '\\/')}$`] = path.join(__dirname, target);
 }
 
-module.exports = (name, dir, extra = {}) => ({
+module.exports = (name, dir, { slow = false, ...extra } = {}) => ({
   displayName: name,
   rootDir: path.join(__dirname, dir),
   testEnvironment: 'node',
@@ -18,5 +18,7 @@ module.exports = (name, dir, extra = {}) => ({
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],
+  // Jest ignores a per-project testTimeout; slow projects set it in a setup file instead.
+  setupFilesAfterEnv: slow ? [path.join(__dirname, 'tools/jest/slow-suite.js')] : [],
   ...extra,
 });

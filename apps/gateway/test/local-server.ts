@@ -48,6 +48,11 @@ export class LocalServer {
     });
   }
 
+  pid(): number {
+    if (!this.proc?.pid) throw new Error('not running');
+    return this.proc.pid;
+  }
+
   client(): S3Client {
     return new S3Client({ endpoint: this.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
   }

@@ -92,6 +92,12 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): Express {
     } catch (err) {
       const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
       const { error, internal } = toS3Error(err, where);
+      if (abort.signal.aborted) {
+        // The client hung up: nothing to answer, and not a server fault.
+        log.info('client disconnected', { requestId, operation });
+        res.destroy();
+        return;
+      }
       if (internal) log.error('internal error', { requestId, operation, err });
       if (res.headersSent) {
         // The body had started: the only honest signal left is a broken connection.
