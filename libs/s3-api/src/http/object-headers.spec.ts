@@ -1,0 +1,53 @@
+import type { ObjectVersion } from '@massive/contracts';
+import { objectResponseHeaders, parseObjectHeaders } from './object-headers';
+
+describe('object headers', () => {
+  it('keeps what S3 keeps and drops the aws-chunked content coding', () => {
+    const h = parseObjectHeaders({
+      'content-type': 'text/plain',
+      'content-encoding': 'aws-chunked,gzip',
+      'content-disposition': 'attachment; filename="a.txt"',
+      'content-language': 'en',
+      'cache-control': 'max-age=60',
+      expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
+      'x-amz-meta-colour': 'blue',
+      'x-amz-meta-empty': '',
+      'x-amz-date': 'ignored',
+    });
+    expect(h).toEqual({
+      contentType: 'text/plain',
+      contentEncoding: 'gzip',
+      contentDisposition: 'attachment; filename="a.txt"',
+      contentLanguage: 'en',
+      cacheControl: 'max-age=60',
+      expires: 'Thu, 01 Dec 2044 16:00:00 GMT',
+      userMetadata: { colour: 'blue', empty: '' },
+    });
+    expect(parseObjectHeaders({ 'content-encoding': 'aws-chunked' }).contentEncoding).toBeUndefined();
+  });
+
+  it('limits user metadata to 2 KiB', () => {
+    expect(() => parseObjectHeaders({ 'x-amz-meta-a': 'x'.repeat(2047) })).not.toThrow();
+    expect(() => parseObjectHeaders({ 'x-amz-meta-a': 'x'.repeat(2048) })).toThrow(expect.objectContaining({ code: 'MetadataTooLarge' }));
+  });
+
+  const v: ObjectVersion = {
+    bucket: 'b',
+    key: 'k',
+    versionId: 'v1',
+    size: 3,
+    etag: 'abc',
+    lastModified: Date.parse('2024-01-02T03:04:05Z'),
+    headers: { contentType: 'text/plain', userMetadata: { a: '1' } },
+    checksum: { algorithm: 'CRC32', value: 'AAAAAA==', type: 'FULL_OBJECT' },
+    data: { kind: 'inline', bytes: Buffer.from('abc') },
+  };
+
+  it('renders GET headers with response-* overrides and checksums only on request', () => {
+    const plain = objectResponseHeaders(v, new URLSearchParams(), false);
+    expect(plain).toMatchObject({ ETag: '"abc"', 'Last-Modified': 'Tue, 02 Jan 2024 03:04:05 GMT', 'Content-Type': 'text/plain', 'x-amz-meta-a': '1' });
+    expect(plain['x-amz-checksum-crc32']).toBeUndefined();
+    const over = objectResponseHeaders(v, new URLSearchParams('response-content-type=image/png&response-cache-control=no-cache'), true);
+    expect(over).toMatchObject({ 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', 'x-amz-checksum-crc32': 'AAAAAA==', 'x-amz-checksum-type': 'FULL_OBJECT' });
+  });
+});
