@@ -4,6 +4,8 @@ const projects = [
   ['contracts', 'libs/contracts'],
   ['kv', 'libs/kv'],
   ['kv-embedded', 'libs/kv-embedded'],
+  ['kv-tikv', 'libs/kv-tikv', { slow: true }],
+  ['rpc', 'libs/rpc', { slow: true }],
   ['metadata-core', 'libs/metadata-core'],
   ['blob-core', 'libs/blob-core'],
   ['s3-protocol', 'libs/s3-protocol'],
