@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { BlobService, LocalDiskStore } from '@massive/blob-core';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
-import type { Logger } from '@massive/observability';
+import { createBlobMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum, createS3Api, DEFAULT_S3_CONFIG, type CredentialStore } from '@massive/s3-api';
 import type { GatewayConfig } from './config';
 
@@ -27,7 +27,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: { logger: Logger; r
   const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
-  const blob = new BlobService(store, { chunkSize: cfg.chunkSize });
+  const blob = new BlobService(store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(deps.registry) });
   const gc = new GarbageCollector({
     kv,
     blob,

@@ -7,3 +7,18 @@ it('registers gateway metrics on a private registry, twice without clashing', as
   createHttpMetrics(b);
   expect(await a.metrics()).toContain('s3_requests_total{operation="GetObject",status="200",service="gateway"} 1');
 });
+
+it('counts blob chunk writes, reads and corruptions', async () => {
+  const { createBlobMetrics } = await import('./metrics');
+  const r = createRegistry('blob', { defaultMetrics: false });
+  const m = createBlobMetrics(r);
+  m.chunkWritten(10);
+  m.chunkWritten(5);
+  m.chunkRead(7);
+  m.corruption('x.0');
+  const text = await r.metrics();
+  expect(text).toContain('blob_chunks_written_total{service="blob"} 2');
+  expect(text).toContain('blob_bytes_written_total{service="blob"} 15');
+  expect(text).toContain('blob_bytes_read_total{service="blob"} 7');
+  expect(text).toContain('blob_chunk_corruptions_total{service="blob"} 1');
+});

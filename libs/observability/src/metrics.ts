@@ -52,3 +52,23 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     }),
   };
 }
+
+/** Blob-service storage metrics; the object satisfies blob-core's BlobMetrics hooks structurally. */
+export function createBlobMetrics(registry: Registry): {
+  chunkWritten(bytes: number): void;
+  chunkRead(bytes: number): void;
+  corruption(chunkId: string): void;
+} {
+  const chunksWritten = new Counter({ name: 'blob_chunks_written_total', help: 'Chunks stored durably', registers: [registry] });
+  const bytesWritten = new Counter({ name: 'blob_bytes_written_total', help: 'Object bytes stored in chunks', registers: [registry] });
+  const bytesRead = new Counter({ name: 'blob_bytes_read_total', help: 'Verified chunk bytes read', registers: [registry] });
+  const corruptions = new Counter({ name: 'blob_chunk_corruptions_total', help: 'Reads that found a corrupt or missing chunk', registers: [registry] });
+  return {
+    chunkWritten: (bytes) => {
+      chunksWritten.inc();
+      bytesWritten.inc(bytes);
+    },
+    chunkRead: (bytes) => bytesRead.inc(bytes),
+    corruption: () => corruptions.inc(),
+  };
+}
