@@ -11,7 +11,7 @@ import {
 } from '@massive/kv';
 import { open, type Database, type RangeOptions, type RootDatabase, type Transaction } from 'lmdb';
 import { ConflictTracker } from './conflict-tracker';
-import { mergeScan, WriteBuffer } from './write-buffer';
+import { mergeScan, WriteBuffer } from '@massive/kv';
 
 export interface LmdbKvOptions {
   /** Directory of the LMDB environment (created if missing). */

@@ -1,1 +1,2 @@
 export * from './kv';
+export { WriteBuffer, mergeScan, keyString } from './write-buffer';

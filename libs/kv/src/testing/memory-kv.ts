@@ -10,7 +10,7 @@ import {
   type ScanOptions,
 } from '../kv';
 import { SortedStrings } from './sorted-strings';
-import { keyString, mergeScan, WriteBuffer } from './write-buffer';
+import { keyString, mergeScan, WriteBuffer } from '../write-buffer';
 
 /**
  * An in-memory MVCC store with real optimistic conflicts, for tests of code that runs on the KV

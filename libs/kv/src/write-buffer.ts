@@ -1,4 +1,4 @@
-import type { KvKey, KvPair, KvValue } from '../kv';
+import type { KvKey, KvPair, KvValue } from './kv';
 
 /**
  * A transaction's private state before commit: buffered puts and deletes (last one wins) and the
