@@ -76,6 +76,16 @@ export class KvUnavailableError extends Error {
 }
 
 /**
+ * The commit's outcome is unknown: the request that decides it (TiKV: the primary's commit) was
+ * sent but no definite answer came back, even after checking. The transaction may or may not have
+ * committed. NOT a KvConflictError: a caller must not blindly retry a non-idempotent transaction;
+ * it should re-read the state (or make its writes idempotent) before deciding.
+ */
+export class KvUnknownOutcomeError extends Error {
+  override readonly name = 'KvUnknownOutcomeError';
+}
+
+/**
  * The smallest key greater than every key starting with `prefix` (JuiceFS's nextKey).
  * An all-0xff prefix has no such key: returns an empty buffer, which callers treat as "to the end".
  */

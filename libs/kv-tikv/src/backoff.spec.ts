@@ -1,0 +1,61 @@
+import { KvUnavailableError } from '@massive/kv';
+import { Backoffer, DEFAULT_BACKOFF_POLICIES, type BackoffKind } from './backoff';
+
+function make(budgetMs: number, random = () => 1) {
+  const slept: number[] = [];
+  const kinds: BackoffKind[] = [];
+  const bo = new Backoffer(
+    {
+      policies: { ...DEFAULT_BACKOFF_POLICIES, regionMiss: { baseMs: 10, capMs: 50 } },
+      sleep: async (ms) => void slept.push(ms),
+      onBackoff: (k) => kinds.push(k),
+      random,
+    },
+    budgetMs,
+    'get',
+  );
+  return { bo, slept, kinds };
+}
+
+describe('Backoffer', () => {
+  it('doubles per kind up to the cap', async () => {
+    const { bo, slept, kinds } = make(10_000);
+    for (let i = 0; i < 5; i++) await bo.backoff('regionMiss', new Error('x'));
+    expect(slept).toEqual([10, 20, 40, 50, 50]);
+    expect(kinds).toEqual(Array(5).fill('regionMiss'));
+    expect(bo.totalSleptMs).toBe(170);
+  });
+
+  it('keeps separate schedules per kind and applies equal jitter', async () => {
+    const { bo, slept } = make(10_000, () => 0);
+    await bo.backoff('regionMiss', 'a');
+    await bo.backoff('regionMiss', 'a');
+    await bo.backoff('txnLock', 'b');
+    expect(slept).toEqual([5, 10, 1]);
+  });
+
+  it('caps one sleep at maxMs (time left on a lock)', async () => {
+    const { bo, slept } = make(10_000);
+    await bo.backoff('regionMiss', 'x', 3);
+    expect(slept).toEqual([3]);
+  });
+
+  it('throws KvUnavailableError naming the cause once the budget is spent', async () => {
+    const { bo, slept } = make(35);
+    await bo.backoff('regionMiss', new Error('store down'));
+    await bo.backoff('regionMiss', new Error('store down'));
+    const err = await bo.backoff('regionMiss', new Error('store down')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KvUnavailableError);
+    expect((err as Error).message).toMatch(/get: gave up after 30 ms .*regionMiss.*store down/);
+    expect(slept).toEqual([10, 20]);
+  });
+
+  it('forks a fresh budget', async () => {
+    const { bo } = make(10);
+    await bo.backoff('regionMiss', 'x');
+    const child = bo.fork(100, 'cleanup');
+    expect(child.totalSleptMs).toBe(0);
+    await child.backoff('regionMiss', 'x');
+    expect(child.totalSleptMs).toBe(10);
+  });
+});

@@ -1,0 +1,94 @@
+import { KvUnavailableError } from '@massive/kv';
+
+/**
+ * Backoff with a total budget per operation (client-go `retry.Backoffer`): each kind of trouble
+ * has its own exponential schedule (equal jitter), and the sum of all sleeps of one operation is
+ * bounded. When the budget is spent the operation fails with KvUnavailableError.
+ */
+export type BackoffKind =
+  | 'regionMiss'
+  | 'regionScheduling'
+  | 'serverBusy'
+  | 'staleCommand'
+  | 'tikvRpc'
+  | 'pdRpc'
+  | 'tsoRpc'
+  | 'txnLock'
+  | 'txnNotFound';
+
+export interface BackoffPolicy {
+  readonly baseMs: number;
+  readonly capMs: number;
+}
+
+export type BackoffPolicies = Readonly<Record<BackoffKind, BackoffPolicy>>;
+
+/** client-go's schedules, except serverBusy (2 s -> 10 s there), kept short enough for a gateway. */
+export const DEFAULT_BACKOFF_POLICIES: BackoffPolicies = {
+  regionMiss: { baseMs: 2, capMs: 500 },
+  regionScheduling: { baseMs: 2, capMs: 500 },
+  serverBusy: { baseMs: 50, capMs: 2000 },
+  staleCommand: { baseMs: 2, capMs: 1000 },
+  tikvRpc: { baseMs: 20, capMs: 1000 },
+  pdRpc: { baseMs: 50, capMs: 1000 },
+  tsoRpc: { baseMs: 20, capMs: 1000 },
+  txnLock: { baseMs: 2, capMs: 500 },
+  txnNotFound: { baseMs: 2, capMs: 500 },
+};
+
+export interface BackoffEnv {
+  readonly policies: BackoffPolicies;
+  /** Called once per sleep (metrics). */
+  readonly onBackoff?: (kind: BackoffKind) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Backoffer {
+  private readonly attempts = new Map<BackoffKind, number>();
+  private slept = 0;
+
+  constructor(
+    private readonly env: BackoffEnv,
+    /** Total sleep allowed, in ms. */
+    readonly budgetMs: number,
+    private readonly what = 'operation',
+  ) {}
+
+  get totalSleptMs(): number {
+    return this.slept;
+  }
+
+  /** The next sleep for `kind` (without taking it): min(cap, base * 2^n) with equal jitter. */
+  nextSleepMs(kind: BackoffKind): number {
+    const { baseMs, capMs } = this.env.policies[kind];
+    const n = this.attempts.get(kind) ?? 0;
+    const ceil = Math.min(capMs, baseMs * 2 ** Math.min(n, 30));
+    const rnd = this.env.random ?? Math.random;
+    return Math.max(1, Math.round(ceil / 2 + rnd() * (ceil / 2)));
+  }
+
+  /**
+   * Sleeps before the next attempt, or throws KvUnavailableError (naming `cause`) when the sleep
+   * would exceed the budget. `maxMs` caps this one sleep (e.g. the time until a lock expires).
+   */
+  async backoff(kind: BackoffKind, cause: unknown, maxMs?: number): Promise<void> {
+    let ms = this.nextSleepMs(kind);
+    if (maxMs !== undefined) ms = Math.max(1, Math.min(ms, maxMs));
+    if (this.slept + ms > this.budgetMs) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new KvUnavailableError(`${this.what}: gave up after ${this.slept} ms of backoff (${kind}): ${why}`);
+    }
+    this.attempts.set(kind, (this.attempts.get(kind) ?? 0) + 1);
+    this.slept += ms;
+    this.env.onBackoff?.(kind);
+    await (this.env.sleep ?? sleep)(ms);
+  }
+
+  /** A backoffer with the same environment and a fresh budget (e.g. for best-effort cleanup). */
+  fork(budgetMs: number, what: string): Backoffer {
+    return new Backoffer(this.env, budgetMs, what);
+  }
+}

@@ -1,0 +1,199 @@
+import { KvUnavailableError } from '@massive/kv';
+import { Backoffer, type BackoffEnv } from '../backoff';
+import { encodeBoundary, encodeKey } from '../codec/memcomparable';
+import { isGrpcError, RpcClient, stripScheme, type TikvProtos } from '../grpc/rpc';
+import type {
+  GetMembersResponse,
+  GetRegionResponse,
+  GetStoreResponse,
+  PdMethod,
+  PdRequestHeader,
+  PdResponseHeader,
+  ScanRegionsResponse,
+  WPeer,
+  WRegion,
+} from '../grpc/wire';
+import { peerFromWire, regionFromWire, type RegionMeta } from '../region-cache/convert';
+import type { Peer } from '../region-cache/region';
+import { TsoStream } from './tso';
+import { toU64 } from './timestamp';
+
+export interface PdClientOptions {
+  readonly endpoints: readonly string[];
+  readonly protos: TikvProtos;
+  /** Per PD RPC. */
+  readonly timeoutMs: number;
+  /** Total backoff of one PD operation (and of a TSO outage) before KvUnavailableError. */
+  readonly budgetMs: number;
+  readonly backoff: BackoffEnv;
+  readonly maxMessageBytes: number;
+  /** Observes each PD RPC (metrics). */
+  readonly observe?: (method: string, seconds: number) => void;
+}
+
+export interface PdRegion {
+  readonly region: RegionMeta;
+  /** Absent while the region has no leader (an election is going on). */
+  readonly leader?: Peer;
+}
+
+/**
+ * PD: member discovery over several endpoints with leader failover, the batched TSO stream, and
+ * region / store lookups (keys memcomparable-encoded on the way in, boundaries decoded on the way
+ * out). Every call retries on another member within the budget, then throws KvUnavailableError.
+ */
+export class PdClient {
+  private readonly clients = new Map<string, RpcClient>();
+  private readonly tso: TsoStream;
+  private members: string[] = [];
+  private leaderUrl: string | undefined;
+  private clusterId = '0';
+  private discovering: Promise<void> | undefined;
+
+  constructor(private readonly opts: PdClientOptions) {
+    if (opts.endpoints.length === 0) throw new Error('at least one PD endpoint is required');
+    this.tso = new TsoStream({
+      open: async () => {
+        const leader = await this.leader();
+        return { stream: leader.bidi('Tso'), header: this.header() };
+      },
+      onFailure: () => this.forgetLeader(),
+      backoff: opts.backoff,
+      budgetMs: opts.budgetMs,
+      timeoutMs: opts.timeoutMs,
+    });
+  }
+
+  get tsoRequestCount(): number {
+    return this.tso.requestCount;
+  }
+
+  get currentLeader(): string | undefined {
+    return this.leaderUrl;
+  }
+
+  getTimestamp(): Promise<bigint> {
+    return this.tso.getTimestamp();
+  }
+
+  async getRegion(rawKey: Buffer): Promise<PdRegion | undefined> {
+    const res = await this.call<GetRegionResponse>('GetRegion', { region_key: encodeKey(rawKey) });
+    return toPdRegion(res.region && { region: res.region, leader: res.leader });
+  }
+
+  /** The region before the one holding `rawKey`. */
+  async getPrevRegion(rawKey: Buffer): Promise<PdRegion | undefined> {
+    const res = await this.call<GetRegionResponse>('GetPrevRegion', { region_key: encodeKey(rawKey) });
+    return toPdRegion(res.region && { region: res.region, leader: res.leader });
+  }
+
+  async getRegionById(id: bigint): Promise<PdRegion | undefined> {
+    const res = await this.call<GetRegionResponse>('GetRegionByID', { region_id: toU64(id) });
+    return toPdRegion(res.region && { region: res.region, leader: res.leader });
+  }
+
+  /** Regions covering [start, end) (empty end = +inf), at most `limit` (<= 0: all). */
+  async scanRegions(start: Buffer, end: Buffer, limit: number): Promise<PdRegion[]> {
+    const res = await this.call<ScanRegionsResponse>('ScanRegions', {
+      start_key: encodeBoundary(start),
+      end_key: encodeBoundary(end),
+      limit,
+    });
+    const regions = res.regions?.length
+      ? res.regions
+      : (res.region_metas ?? []).map((region, i) => ({ region, leader: res.leaders?.[i] }));
+    return regions.map(toPdRegion).filter((r): r is PdRegion => r !== undefined);
+  }
+
+  /** The address of a store, or undefined when PD does not know it. */
+  async getStoreAddress(storeId: bigint): Promise<string | undefined> {
+    const res = await this.call<GetStoreResponse>('GetStore', { store_id: toU64(storeId) });
+    return res.store?.address || undefined;
+  }
+
+  close(): void {
+    this.tso.close();
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  /** One PD RPC on the leader, with re-discovery and backoff on failure. */
+  private async call<Res extends { header?: PdResponseHeader }>(method: PdMethod, body: object): Promise<Res> {
+    const bo = new Backoffer(this.opts.backoff, this.opts.budgetMs, `PD ${method}`);
+    for (;;) {
+      let err: Error;
+      const t0 = process.hrtime.bigint();
+      try {
+        const leader = await this.leader();
+        const res = await leader.unary<Res>(method, { header: this.header(), ...body }, this.opts.timeoutMs);
+        const e = res.header?.error;
+        if (!e || !e.type) return res;
+        err = new Error(`PD ${method}: ${e.message || `error type ${e.type}`}`);
+      } catch (caught) {
+        if (caught instanceof KvUnavailableError) throw caught;
+        err = caught as Error;
+      } finally {
+        this.opts.observe?.(method, Number(process.hrtime.bigint() - t0) / 1e9);
+      }
+      this.forgetLeader();
+      await bo.backoff('pdRpc', err);
+    }
+  }
+
+  private header(): PdRequestHeader {
+    return { cluster_id: this.clusterId };
+  }
+
+  private forgetLeader(): void {
+    this.leaderUrl = undefined;
+  }
+
+  private async leader(): Promise<RpcClient> {
+    while (!this.leaderUrl) {
+      this.discovering ??= this.discover().finally(() => (this.discovering = undefined));
+      await this.discovering;
+    }
+    return this.client(this.leaderUrl);
+  }
+
+  /** GetMembers on the known members and the configured endpoints until one names a leader. */
+  private async discover(): Promise<void> {
+    const candidates = [...new Set([...this.members, ...this.opts.endpoints.map(stripScheme)])];
+    let last: Error = new Error('no PD endpoint answered');
+    for (const url of candidates) {
+      try {
+        const t0 = process.hrtime.bigint();
+        const res = await this.client(url)
+          .unary<GetMembersResponse>('GetMembers', { header: { cluster_id: '0' } }, this.opts.timeoutMs)
+          .finally(() => this.opts.observe?.('GetMembers', Number(process.hrtime.bigint() - t0) / 1e9));
+        const leaderUrl = res.leader?.client_urls?.[0];
+        if (!leaderUrl) {
+          last = new Error(`PD ${url} knows no leader`);
+          continue;
+        }
+        this.clusterId = res.header?.cluster_id ?? '0';
+        this.members = (res.members ?? []).flatMap((m) => (m.client_urls ?? []).map(stripScheme));
+        this.leaderUrl = stripScheme(leaderUrl);
+        return;
+      } catch (err) {
+        last = isGrpcError(err) ? new Error(`PD ${url}: ${err.message}`) : (err as Error);
+      }
+    }
+    throw last;
+  }
+
+  private client(url: string): RpcClient {
+    let c = this.clients.get(url);
+    if (!c) {
+      c = new RpcClient(url, this.opts.protos.pd, { maxMessageBytes: this.opts.maxMessageBytes });
+      this.clients.set(url, c);
+    }
+    return c;
+  }
+}
+
+function toPdRegion(r: { region?: WRegion; leader?: WPeer } | undefined): PdRegion | undefined {
+  if (!r?.region) return undefined;
+  const leader = r.leader && r.leader.id && r.leader.id !== '0' ? peerFromWire(r.leader) : undefined;
+  return { region: regionFromWire(r.region), leader };
+}

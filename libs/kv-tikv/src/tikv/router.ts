@@ -1,0 +1,119 @@
+import { Backoffer } from '../backoff';
+import { EMPTY } from '../codec/keys';
+import { RpcClient, type TikvProtos } from '../grpc/rpc';
+import type { PdClient, PdRegion } from '../pd/pd-client';
+import { withLeaderFromWire } from '../region-cache/convert';
+import type { RegionInfo } from '../region-cache/region';
+import { groupByRegion, RegionCache, type KeyGroup } from '../region-cache/region-cache';
+
+/**
+ * Where requests go: the region cache backed by PD, and the store address cache with one gRPC
+ * channel per TiKV address.
+ */
+export class RegionRouter {
+  readonly cache = new RegionCache();
+  private readonly storeAddresses = new Map<bigint, string>();
+  private readonly clients = new Map<string, RpcClient>();
+
+  constructor(
+    readonly pd: PdClient,
+    private readonly protos: TikvProtos,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  /** The region holding `key` (cache first, then PD). */
+  async locateKey(bo: Backoffer, key: Buffer): Promise<RegionInfo> {
+    for (;;) {
+      const hit = this.cache.lookup(key);
+      if (hit) return hit;
+      const r = this.adopt(await this.pd.getRegion(key));
+      if (r.kind === 'ok') return r.region;
+      await bo.backoff(r.kind === 'noLeader' ? 'regionScheduling' : 'regionMiss', new Error(`no region for key ${key.toString('hex')}: ${r.kind}`));
+    }
+  }
+
+  /** The region holding the keys just below `key` (start < key <= end; empty key = the last region). */
+  async locateEndKey(bo: Backoffer, key: Buffer): Promise<RegionInfo> {
+    for (;;) {
+      const hit = this.cache.lookupEnd(key);
+      if (hit) return hit;
+      if (key.length === 0) {
+        const last = await this.findLast(bo);
+        if (last) return last;
+        continue;
+      }
+      const holder = await this.locateKey(bo, key);
+      if (Buffer.compare(holder.startKey, key) < 0) return holder;
+      const r = this.adopt(await this.pd.getPrevRegion(key));
+      if (r.kind === 'ok') return r.region;
+      await bo.backoff(r.kind === 'noLeader' ? 'regionScheduling' : 'regionMiss', new Error(`no region before ${key.toString('hex')}`));
+    }
+  }
+
+  /** Keys grouped by the regions holding them (ascending). */
+  groupByRegion(bo: Backoffer, keys: readonly Buffer[]): Promise<KeyGroup[]> {
+    return groupByRegion(keys, (k) => this.locateKey(bo, k));
+  }
+
+  /** The channel to a store, resolving its address through PD when not cached. */
+  async storeClient(bo: Backoffer, storeId: bigint): Promise<RpcClient> {
+    for (;;) {
+      let address = this.storeAddresses.get(storeId);
+      if (!address) {
+        address = await this.pd.getStoreAddress(storeId);
+        if (!address) {
+          await bo.backoff('regionMiss', new Error(`PD does not know store ${storeId}`));
+          continue;
+        }
+        this.storeAddresses.set(storeId, address);
+      }
+      let c = this.clients.get(address);
+      if (!c) {
+        c = new RpcClient(address, this.protos.tikv, { maxMessageBytes: this.maxMessageBytes });
+        this.clients.set(address, c);
+      }
+      return c;
+    }
+  }
+
+  /** A store failed or denied being who we thought: re-resolve its address, reload its regions. */
+  onStoreFailure(storeId: bigint): void {
+    this.storeAddresses.delete(storeId);
+    this.cache.invalidateStore(storeId);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  /** Walks forward with ScanRegions from the last cached region until the region with no end. */
+  private async findLast(bo: Backoffer): Promise<RegionInfo | undefined> {
+    const cached = this.cache.all();
+    let from = cached.length ? cached[cached.length - 1].startKey : EMPTY;
+    for (;;) {
+      const batch = await this.pd.scanRegions(from, EMPTY, 64);
+      let last: RegionInfo | undefined;
+      for (const pr of batch) {
+        const r = this.adopt(pr);
+        if (r.kind === 'ok') last = r.region;
+      }
+      const tail = batch[batch.length - 1];
+      if (!tail || !last) {
+        await bo.backoff('regionMiss', new Error('ScanRegions found no last region'));
+        return undefined;
+      }
+      if (tail.region.endKey.length === 0) return last.endKey.length === 0 ? last : undefined;
+      from = tail.region.endKey;
+    }
+  }
+
+  /** Caches a PD answer (unless PD is behind the cache, then it is used once without caching). */
+  private adopt(pr: PdRegion | undefined): { kind: 'ok'; region: RegionInfo } | { kind: 'missing' | 'noLeader' } {
+    if (!pr) return { kind: 'missing' };
+    const region = withLeaderFromWire(pr.region, pr.leader);
+    if (!region) return { kind: 'noLeader' };
+    this.cache.insert(region);
+    return { kind: 'ok', region };
+  }
+}

@@ -1,0 +1,184 @@
+import type { Backoffer } from '../backoff';
+import { isGrpcError } from '../grpc/rpc';
+import type { RegionError, TikvMethod, TikvResponse, WContext } from '../grpc/wire';
+import type { TikvMetrics } from '../metrics';
+import { toU64 } from '../pd/timestamp';
+import { regionFromWire, withLeaderFromWire } from '../region-cache/convert';
+import { describeRegion, type RegionInfo } from '../region-cache/region';
+import type { KeyGroup } from '../region-cache/region-cache';
+import type { RegionRouter } from './router';
+
+/** `ok: false`: the region changed (cache updated, backoff taken): locate and split again. */
+export type SendOutcome<R> = { readonly ok: true; readonly resp: R } | { readonly ok: false };
+
+/** A gRPC failure the caller asked to see instead of a retry (the primary commit). */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    message: string,
+    readonly region: RegionInfo,
+  ) {
+    super(message);
+  }
+}
+
+export interface SendOptions {
+  /** 'throw': surface gRPC errors as TransportError (after invalidating) instead of retrying. */
+  readonly transportErrors?: 'retry' | 'throw';
+}
+
+/**
+ * Sends one request to one region's leader with a proper Context, and handles region errors the
+ * client-go way (`region_request.go onRegionError`): NotLeader moves the leader, EpochNotMatch
+ * adopts the current regions, RegionNotFound / KeyNotInRegion / StoreNotMatch invalidate and back
+ * off, ServerIsBusy / StaleCommand back off. Every backoff draws on the caller's budget.
+ */
+export class TikvSender {
+  constructor(
+    readonly router: RegionRouter,
+    private readonly metrics: TikvMetrics,
+    private readonly rpcTimeoutMs: number,
+  ) {}
+
+  async send<R extends TikvResponse>(
+    bo: Backoffer,
+    region: RegionInfo,
+    method: TikvMethod,
+    body: object,
+    opts: SendOptions = {},
+  ): Promise<SendOutcome<R>> {
+    const client = await this.router.storeClient(bo, region.leader.storeId);
+    const context: WContext = {
+      region_id: toU64(region.id),
+      region_epoch: { conf_ver: toU64(region.epoch.confVer), version: toU64(region.epoch.version) },
+      peer: { id: toU64(region.leader.id), store_id: toU64(region.leader.storeId) },
+    };
+    let resp: R;
+    const stop = this.metrics.rpcDuration.startTimer({ method });
+    try {
+      resp = await client.unary<R>(method, { context, ...body }, this.rpcTimeoutMs);
+    } catch (err) {
+      if (!isGrpcError(err)) throw err;
+      this.router.cache.invalidate(region.id);
+      this.router.onStoreFailure(region.leader.storeId);
+      const e = new TransportError(`${method} to store ${region.leader.storeId}: ${err.message}`, region);
+      if (opts.transportErrors === 'throw') throw e;
+      await bo.backoff('tikvRpc', e);
+      return { ok: false };
+    } finally {
+      stop();
+    }
+    if (resp.region_error == null) return { ok: true, resp };
+    await this.onRegionError(bo, region, method, resp.region_error);
+    return { ok: false };
+  }
+
+  /** Sends to the region of `key`, relocating after region errors, until a reply comes. */
+  async onKey<R extends TikvResponse>(
+    bo: Backoffer,
+    key: Buffer,
+    method: TikvMethod,
+    body: (region: RegionInfo) => object,
+    opts?: SendOptions,
+  ): Promise<{ region: RegionInfo; resp: R }> {
+    for (;;) {
+      const region = await this.router.locateKey(bo, key);
+      const out = await this.send<R>(bo, region, method, body(region), opts);
+      if (out.ok) return { region, resp: out.resp };
+    }
+  }
+
+  /**
+   * Sends `keys` grouped by region, in parallel; a group that meets a region error is split again
+   * against the refreshed cache and resent. Returns one reply per final group.
+   */
+  async onKeys<R extends TikvResponse>(
+    bo: Backoffer,
+    keys: readonly Buffer[],
+    method: TikvMethod,
+    body: (region: RegionInfo, keys: Buffer[]) => object,
+  ): Promise<(KeyGroup & { resp: R })[]> {
+    if (keys.length === 0) return [];
+    const groups = await this.router.groupByRegion(bo, keys);
+    const parts = await Promise.all(
+      groups.map(async (g) => {
+        const out = await this.send<R>(bo, g.region, method, body(g.region, g.keys));
+        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(bo, g.keys, method, body);
+      }),
+    );
+    return parts.flat();
+  }
+
+  private async onRegionError(bo: Backoffer, region: RegionInfo, method: TikvMethod, e: RegionError): Promise<void> {
+    const cache = this.router.cache;
+    const what = new Error(`${method} on ${describeRegion(region)}: ${e.message ?? 'region error'}`);
+    const kind = regionErrorKind(e);
+    this.metrics.regionErrors.inc({ kind });
+    switch (kind) {
+      case 'not_leader': {
+        const leader = e.not_leader?.leader;
+        const moved = leader?.store_id && leader.store_id !== toU64(region.leader.storeId);
+        if (moved && cache.updateLeader(region.id, { id: BigInt(leader.id ?? 0), storeId: BigInt(leader.store_id ?? 0) })) return;
+        cache.invalidate(region.id);
+        return bo.backoff('regionScheduling', what);
+      }
+      case 'epoch_not_match': {
+        cache.invalidate(region.id);
+        const current = e.epoch_not_match?.current_regions ?? [];
+        let adopted = 0;
+        for (const w of current) {
+          const meta = regionFromWire(w);
+          // The store that answered is likely still the leader; NotLeader corrects it if not.
+          const leader = meta.peers.find((p) => p.storeId === region.leader.storeId) ?? meta.peers[0];
+          const r = withLeaderFromWire(meta, leader);
+          if (r && cache.insert(r)) adopted++;
+        }
+        return adopted ? undefined : bo.backoff('regionMiss', what);
+      }
+      case 'server_is_busy':
+        return bo.backoff('serverBusy', what);
+      case 'stale_command':
+        return bo.backoff('staleCommand', what);
+      case 'store_not_match':
+      case 'mismatch_peer_id':
+        this.router.onStoreFailure(region.leader.storeId);
+        cache.invalidate(region.id);
+        return bo.backoff('regionMiss', what);
+      case 'raft_entry_too_large':
+        throw new Error(`${what.message}: raft entry too large`);
+      case 'max_timestamp_not_synced':
+      case 'read_index_not_ready':
+      case 'proposal_in_merging_mode':
+      case 'data_is_not_ready':
+      case 'region_not_initialized':
+        return bo.backoff('regionScheduling', what);
+      default:
+        cache.invalidate(region.id);
+        return bo.backoff('regionMiss', what);
+    }
+  }
+}
+
+const KINDS = [
+  'not_leader',
+  'epoch_not_match',
+  'region_not_found',
+  'key_not_in_region',
+  'server_is_busy',
+  'stale_command',
+  'store_not_match',
+  'mismatch_peer_id',
+  'raft_entry_too_large',
+  'max_timestamp_not_synced',
+  'read_index_not_ready',
+  'proposal_in_merging_mode',
+  'data_is_not_ready',
+  'region_not_initialized',
+  'disk_full',
+  'undetermined_result',
+] as const;
+
+/** The metric label of a region error: the name of its (first) present variant. */
+export function regionErrorKind(e: RegionError): (typeof KINDS)[number] | 'other' {
+  return KINDS.find((k) => e[k] != null) ?? 'other';
+}

@@ -1,0 +1,169 @@
+import type { KvPair } from '@massive/kv';
+import type { Backoffer } from '../backoff';
+import { compareEnds, EMPTY, hexOf, minEnd, nextKey } from '../codec/keys';
+import type { BatchGetResponse, GetResponse, ScanResponse, WKvPair } from '../grpc/wire';
+import { toU64 } from '../pd/timestamp';
+import { backoffer, type ClientCore } from './core';
+import { keyErrorToError, lockFromWire, type Lock } from './lock';
+
+/**
+ * Snapshot reads at one start_ts: KvGet, KvBatchGet grouped by region, and KvScan walking region
+ * by region (forward or reverse) with a limit. Locks met on the way are resolved through their
+ * primary, waiting (with backoff) while their owner is alive.
+ */
+export class SnapshotReader {
+  constructor(
+    private readonly core: ClientCore,
+    readonly ts: bigint,
+  ) {}
+
+  async get(key: Buffer, bo = this.bo('get')): Promise<Buffer | undefined> {
+    for (;;) {
+      const { resp } = await this.core.sender.onKey<GetResponse>(bo, key, 'KvGet', () => ({
+        key,
+        version: toU64(this.ts),
+      }));
+      if (resp.error?.locked) {
+        await this.resolveAndWait(bo, [lockFromWire(resp.error.locked)]);
+        continue;
+      }
+      if (resp.error) throw keyErrorToError(resp.error, 'get');
+      if (resp.not_found) return undefined;
+      return resp.value ?? Buffer.alloc(0);
+    }
+  }
+
+  /** The values of the keys that exist, by hex key. */
+  async batchGet(keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
+    const bo = this.bo('batchGet');
+    const found = new Map<string, Buffer>();
+    let pending = dedupe(keys);
+    while (pending.length) {
+      const replies = await this.core.sender.onKeys<BatchGetResponse>(bo, pending, 'KvBatchGet', (_r, ks) => ({
+        keys: ks,
+        version: toU64(this.ts),
+      }));
+      const locks: Lock[] = [];
+      const retry: Buffer[] = [];
+      for (const { keys: groupKeys, resp } of replies) {
+        if (resp.error?.locked) {
+          locks.push(lockFromWire(resp.error.locked));
+          retry.push(...groupKeys);
+          continue;
+        }
+        if (resp.error) throw keyErrorToError(resp.error, 'batchGet');
+        for (const p of resp.pairs ?? []) {
+          if (p.error?.locked) {
+            const lock = lockFromWire(p.error.locked);
+            locks.push(lock);
+            retry.push(lock.key);
+          } else if (p.error) throw keyErrorToError(p.error, 'batchGet');
+          else if (p.key) found.set(hexOf(p.key), p.value ?? Buffer.alloc(0));
+        }
+      }
+      if (locks.length) await this.resolveAndWait(bo, locks);
+      pending = dedupe(retry);
+    }
+    return found;
+  }
+
+  /** Pairs with start <= key < end (empty end: unbounded), at most `limit`, in key order or reverse. */
+  async scan(start: Buffer, end: Buffer, limit = Infinity, reverse = false): Promise<KvPair[]> {
+    if (limit <= 0 || (end.length > 0 && Buffer.compare(start, end) >= 0)) return [];
+    const bo = this.bo('scan');
+    return reverse ? this.scanBackward(bo, start, end, limit) : this.scanForward(bo, start, end, limit);
+  }
+
+  private async scanForward(bo: Backoffer, start: Buffer, end: Buffer, limit: number): Promise<KvPair[]> {
+    const out: KvPair[] = [];
+    let cursor = start;
+    while (out.length < limit) {
+      const region = await this.core.router.locateKey(bo, cursor);
+      const upper = minEnd(end, region.endKey);
+      const batch = Math.min(this.core.limits.scanBatchSize, limit - out.length);
+      const pairs = await this.scanRegion(bo, region, { start_key: cursor, end_key: upper, limit: batch });
+      if (!pairs) continue; // region changed: locate again from the same cursor
+      const last = await this.collect(bo, pairs, out);
+      if (pairs.length < batch) {
+        if (region.endKey.length === 0 || compareEnds(region.endKey, end) >= 0) break;
+        cursor = region.endKey;
+      } else cursor = nextKey(last ?? cursor);
+    }
+    return out;
+  }
+
+  private async scanBackward(bo: Backoffer, start: Buffer, end: Buffer, limit: number): Promise<KvPair[]> {
+    const out: KvPair[] = [];
+    let upper = end; // exclusive; empty = +inf
+    while (out.length < limit) {
+      const region = await this.core.router.locateEndKey(bo, upper);
+      const lower = Buffer.compare(region.startKey, start) > 0 ? region.startKey : start;
+      const batch = Math.min(this.core.limits.scanBatchSize, limit - out.length);
+      const req = { start_key: upper, end_key: lower, limit: batch, reverse: true };
+      const pairs = await this.scanRegion(bo, region, req);
+      if (!pairs) continue;
+      const last = await this.collect(bo, pairs, out);
+      if (pairs.length < batch) {
+        if (region.startKey.length === 0 || Buffer.compare(region.startKey, start) <= 0) break;
+        upper = region.startKey;
+      } else upper = last ?? upper;
+    }
+    return out;
+  }
+
+  /** One KvScan on one region; undefined after a region error; a whole-scan lock is resolved and redone. */
+  private async scanRegion(
+    bo: Backoffer,
+    region: Parameters<ClientCore['sender']['send']>[1],
+    req: { start_key: Buffer; end_key: Buffer; limit: number; reverse?: boolean },
+  ): Promise<WKvPair[] | undefined> {
+    for (;;) {
+      const sent = await this.core.sender.send<ScanResponse>(bo, region, 'KvScan', { ...req, version: toU64(this.ts) });
+      if (!sent.ok) return undefined;
+      const { resp } = sent;
+      if (resp.error?.locked) {
+        await this.resolveAndWait(bo, [lockFromWire(resp.error.locked)]);
+        continue;
+      }
+      if (resp.error) throw keyErrorToError(resp.error, 'scan');
+      return resp.pairs ?? [];
+    }
+  }
+
+  /**
+   * Appends the pairs of one KvScan reply; a locked pair (empty key, error.locked) is resolved and
+   * its key read again (client-go `resolveCurrentLock`). Returns the last key the reply covered.
+   */
+  private async collect(bo: Backoffer, pairs: WKvPair[], out: KvPair[]): Promise<Buffer | undefined> {
+    let last: Buffer | undefined;
+    for (const p of pairs) {
+      if (p.error?.locked) {
+        const lock = lockFromWire(p.error.locked);
+        last = lock.key;
+        await this.resolveAndWait(bo, [lock]);
+        const value = await this.get(lock.key, bo);
+        if (value !== undefined) out.push({ key: lock.key, value });
+        continue;
+      }
+      if (p.error) throw keyErrorToError(p.error, 'scan');
+      last = p.key ?? EMPTY;
+      out.push({ key: last, value: p.value ?? Buffer.alloc(0) });
+    }
+    return last;
+  }
+
+  private async resolveAndWait(bo: Backoffer, locks: Lock[]): Promise<void> {
+    const waitMs = await this.core.resolver.resolve(bo, locks, this.ts);
+    if (waitMs > 0) await bo.backoff('txnLock', new Error(`key ${locks[0].key.toString('hex')} is locked`), waitMs);
+  }
+
+  private bo(what: string): Backoffer {
+    return backoffer(this.core, this.core.limits.readBudgetMs, what);
+  }
+}
+
+function dedupe(keys: readonly Buffer[]): Buffer[] {
+  const seen = new Map<string, Buffer>();
+  for (const k of keys) seen.set(hexOf(k), k);
+  return [...seen.values()];
+}
