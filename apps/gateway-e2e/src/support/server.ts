@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The bundle `npm run build` writes; the suite drives the real process, never the libs in-process. */
+export const GATEWAY_MAIN = resolve(__dirname, '../../../../dist/apps/gateway/main.js');
+
+export const CREDENTIALS = { accessKeyId: 'AKIDE2ETESTKEY', secretAccessKey: 'e2e-secret-access-key-0123456789' } as const;
+export const REGION = 'us-east-1';
+/** Virtual-hosted style: `bucket.s3.localtest:<port>`; the clients resolve every name to 127.0.0.1. */
+export const VHOST_DOMAIN = 's3.localtest';
+
+const READY_LINE = /Massive Storage \(local mode\) listening on (http:\/\/\S+)/;
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * One gateway process (local mode) on its own temp data dir, on an ephemeral port. It can be stopped
+ * (SIGTERM), killed (SIGKILL) and started again on the same data dir. One per spec file, so spec files
+ * can run in parallel.
+ */
+export class GatewayProcess {
+  readonly dataDir: string;
+  private proc?: ChildProcess;
+  private stderrTail = '';
+  private url = '';
+
+  constructor(private readonly env: Readonly<Record<string, string>> = {}) {
+    if (!existsSync(GATEWAY_MAIN)) {
+      throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` before the e2e suite`);
+    }
+    this.dataDir = mkdtempSync(join(tmpdir(), 'massive-e2e-'));
+  }
+
+  /** `http://127.0.0.1:<port>` of the running process. */
+  get endpoint(): string {
+    if (!this.url) throw new Error('gateway not started');
+    return this.url;
+  }
+
+  get port(): number {
+    return Number(new URL(this.endpoint).port);
+  }
+
+  get running(): boolean {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error('gateway already running');
+    this.stderrTail = '';
+    const proc = spawn(process.execPath, [GATEWAY_MAIN], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        MASSIVE_PORT: '0',
+        MASSIVE_HOST: '127.0.0.1',
+        MASSIVE_DATA_DIR: this.dataDir,
+        MASSIVE_ACCESS_KEY: CREDENTIALS.accessKeyId,
+        MASSIVE_SECRET_KEY: CREDENTIALS.secretAccessKey,
+        MASSIVE_REGION: REGION,
+        MASSIVE_DOMAIN: VHOST_DOMAIN,
+        MASSIVE_LOG_LEVEL: 'warn',
+        MASSIVE_SHUTDOWN_TIMEOUT_MS: '5000',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-8192);
+    });
+    this.url = await new Promise<string>((res, rej) => {
+      let out = '';
+      const timer = setTimeout(() => fail(new Error(`gateway did not print its listening line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const onExit = (code: number | null, signal: string | null) =>
+        fail(new Error(`gateway exited (code ${code}, signal ${signal}) before listening:\n${this.stderrTail}`));
+      const onData = (d: Buffer) => {
+        out += d.toString('utf8');
+        const m = READY_LINE.exec(out);
+        if (!m) return;
+        cleanup();
+        res(m[1]);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        proc.off('exit', onExit);
+        proc.stdout!.resume(); // keep draining so the child never blocks on a full pipe
+      };
+      const fail = (e: Error) => {
+        cleanup();
+        proc.kill('SIGKILL');
+        rej(e);
+      };
+      proc.stdout!.on('data', onData);
+      proc.once('exit', onExit);
+    });
+    await this.waitReady();
+  }
+
+  /** Recent stderr of the process (warnings, crash traces), for failure messages. */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /** SIGTERM and wait for a clean exit; returns the exit code. */
+  async stop(): Promise<number | null> {
+    const p = this.proc;
+    if (!p || !this.running) return p?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    p.kill('SIGTERM');
+    const timer = setTimeout(() => p.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** SIGKILL: a crash, no shutdown hooks. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Start again on the same data dir (after stop or kill); the port changes. */
+  async restart(how: 'stop' | 'kill' = 'stop'): Promise<void> {
+    if (how === 'stop') await this.stop();
+    else await this.kill();
+    await this.start();
+  }
+
+  /** Kill the process and remove its data dir. */
+  async dispose(): Promise<void> {
+    await this.kill();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async waitReady(): Promise<void> {
+    const end = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const r = await fetch(`${this.url}/-/health/ready`);
+        await r.arrayBuffer();
+        if (r.status === 200) return;
+      } catch {
+        // not accepting yet
+      }
+      if (Date.now() > end) throw new Error(`gateway at ${this.url} never became ready`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * The usual spec setup: one gateway for the file, started in beforeAll, disposed in afterAll.
+ * `env` adds MASSIVE_* settings (chunk size, inline threshold, ...).
+ */
+export function useGateway(env: Readonly<Record<string, string>> = {}): GatewayProcess {
+  const gw = new GatewayProcess(env);
+  beforeAll(() => gw.start(), 30_000);
+  afterAll(() => gw.dispose(), 30_000);
+  return gw;
+}
