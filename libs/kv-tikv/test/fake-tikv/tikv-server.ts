@@ -1,0 +1,143 @@
+/**
+ * One fake TiKV store: its own grpc-js server on 127.0.0.1, sharing the cluster's region map and
+ * MVCC engine. Every request runs: record -> injected fault -> store delay -> beforeApply hooks ->
+ * region check (Context) -> command -> reply (or a lost reply).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { u64 } from './codec';
+import { FaultPlan, TikvFault, TikvMatch, TikvRequestInfo } from './faults';
+import { TikvProtos } from './proto';
+import { COMMANDS, CommandEnv, Reply } from './tikv-commands';
+import { FakeRegion, RegionTable, keyNotInRegion, leaderOf, notLeader } from './regions';
+import { RegionError, TIKV_METHODS, TikvMethod, WireContext } from './types';
+
+export type BeforeApplyHook = (info: TikvRequestInfo) => void | Promise<void>;
+
+export interface StoreShared extends CommandEnv {
+  readonly regions: RegionTable;
+  readonly faults: FaultPlan<TikvRequestInfo, TikvMatch, TikvFault>;
+  readonly hooks: Set<BeforeApplyHook>;
+  readonly record: (info: TikvRequestInfo) => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function unavailable(details: string): Partial<grpc.StatusObject> {
+  return { code: grpc.status.UNAVAILABLE, details };
+}
+
+/** The region error an injected RegionFault stands for. */
+function injectedRegionError(fault: TikvFault, shared: StoreShared, regionId: bigint, req: unknown): RegionError | undefined {
+  const region = shared.regions.byId(regionId);
+  const missing: RegionError = { message: `region ${regionId} not found (injected)`, region_not_found: { region_id: regionId.toString() } };
+  switch (fault.kind) {
+    case 'NotLeader': {
+      if (!region) return missing;
+      if (fault.leaderStoreId === null) return notLeader(region, null);
+      const storeId = fault.leaderStoreId === undefined ? region.leaderStoreId : BigInt(fault.leaderStoreId);
+      return notLeader(region, region.peers.find((p) => p.storeId === storeId) ?? leaderOf(region));
+    }
+    case 'EpochNotMatch':
+      return region ? shared.regions.epochNotMatch(region) : missing;
+    case 'RegionNotFound':
+      return missing;
+    case 'KeyNotInRegion':
+      return region ? keyNotInRegion(firstKey(req), region) : missing;
+    case 'ServerIsBusy':
+      return { message: 'server is busy (injected)', server_is_busy: { reason: 'injected', backoff_ms: String(fault.backoffMs ?? 0) } };
+    case 'StaleCommand':
+      return { message: 'stale command (injected)', stale_command: {} };
+    default:
+      return undefined;
+  }
+}
+
+function firstKey(req: unknown): Buffer {
+  const r = req as { key?: Buffer; keys?: Buffer[]; start_key?: Buffer; primary_key?: Buffer; primary_lock?: Buffer; mutations?: { key?: Buffer }[] };
+  return r.key ?? r.keys?.[0] ?? r.mutations?.[0]?.key ?? r.start_key ?? r.primary_key ?? r.primary_lock ?? Buffer.alloc(0);
+}
+
+export class FakeStore {
+  private server: grpc.Server | undefined;
+  private port = 0;
+  /** Extra latency of every request (a slow store). */
+  delayMs = 0;
+  private readonly hung = new Set<() => void>();
+
+  constructor(
+    readonly storeId: bigint,
+    private readonly shared: StoreShared,
+    private readonly protos: TikvProtos,
+    private readonly host: string,
+  ) {}
+
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Binds an ephemeral port the first time, the same port on restart (a store keeps its address). */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = new grpc.Server();
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const m of TIKV_METHODS) {
+      impl[m] = (call: grpc.ServerUnaryCall<unknown, Reply>, cb: grpc.sendUnaryData<Reply>) => {
+        void this.serve(m, call.request, cb);
+      };
+    }
+    server.addService(this.protos.tikv.service, impl);
+    this.port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${this.host}:${this.port}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+    this.server = server;
+  }
+
+  /** Kills the store: open calls fail, new connections are refused. */
+  stop(): void {
+    this.server?.forceShutdown();
+    this.server = undefined;
+    for (const release of this.hung) release();
+    this.hung.clear();
+  }
+
+  private async serve(method: TikvMethod, req: unknown, cb: grpc.sendUnaryData<Reply>): Promise<void> {
+    const ctx = (req as { context?: WireContext }).context;
+    const info: TikvRequestInfo = { method, storeId: this.storeId, regionId: u64(ctx?.region_id), request: req };
+    const server = this.server;
+    const reply = (err: Partial<grpc.StatusObject> | null, res?: Reply): void => {
+      if (this.server !== server) return; // the store died meanwhile: the call is already cancelled
+      cb(err, res);
+    };
+    try {
+      this.shared.record(info);
+      const fault = this.shared.faults.take(info);
+      if (fault?.kind === 'Unavailable') return reply(unavailable('fake-tikv: injected unavailable'));
+      if (fault?.kind === 'Hang') {
+        this.hung.add(() => cb(unavailable('fake-tikv: store stopped')));
+        return;
+      }
+      if (fault?.kind === 'Delay') await sleep(fault.ms);
+      const injected = fault ? injectedRegionError(fault, this.shared, info.regionId, req) : undefined;
+      if (injected) return reply(null, { region_error: injected });
+      if (this.delayMs > 0) await sleep(this.delayMs);
+      for (const hook of this.shared.hooks) await hook(info);
+      const checked = this.shared.regions.check(ctx, this.storeId);
+      if ('error' in checked) return reply(null, { region_error: checked.error });
+      const res = this.execute(method, checked.region, req);
+      if (fault?.kind === 'LostReply') return reply(unavailable('fake-tikv: reply lost after apply (injected)'));
+      reply(null, res);
+    } catch (e) {
+      reply({ code: grpc.status.INTERNAL, details: `fake-tikv: ${(e as Error).message}` });
+    }
+  }
+
+  private execute(method: TikvMethod, region: FakeRegion, req: unknown): Reply {
+    return COMMANDS[method](this.shared, region, req as never);
+  }
+}
