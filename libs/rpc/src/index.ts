@@ -1,1 +1,11 @@
-export {};
+export { bindService, REQUEST_ID_HEADER, type AsyncService, type BindOptions, type UnaryMethod, type ClientStreamMethod, type ServerStreamMethod } from './bind-service';
+export { ChannelPool, CLIENT_CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, type PoolOptions } from './channel-pool';
+export { ERROR_CODE_TRAILER, ERROR_DETAIL_TRAILER, ERROR_TO_STATUS, fromGrpcError, toStatus, statusName } from './errors';
+export { createGrpcClientMetrics, createGrpcServerMetrics, type GrpcMetrics } from './metrics';
+export { BLOB_SERVICE, METADATA_SERVICE, PROTO_FILES, PROTO_LOADER_OPTIONS, findProtoDir, loadProtos, type LoadedProtos } from './proto';
+export { RpcServer, SERVER_OPTIONS, type RpcServerOptions } from './server';
+export { GrpcMetadataClient, type GrpcClientOptions } from './metadata/metadata-client';
+export { metadataServiceImpl } from './metadata/metadata-server';
+export { GrpcBlobClient, MAX_DATA_MESSAGE_BYTES, type GrpcBlobClientOptions } from './blob/blob-client';
+export { blobServiceImpl } from './blob/blob-server';
+export { parseEndpoints } from './endpoints';

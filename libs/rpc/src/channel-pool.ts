@@ -1,0 +1,229 @@
+import * as grpc from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { service as healthService } from 'grpc-health-check';
+import type { CallCtx } from '@massive/contracts';
+import { REQUEST_ID_HEADER } from './bind-service';
+import { fromGrpcError, statusName } from './errors';
+import { observeCall, type GrpcMetrics } from './metrics';
+
+/** Messages are bounded by design (bodies travel in ≤256 KiB pieces), but a manifest can be large. */
+export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Client channel settings: keep-alive pings find dead connections (a restarted peer) within ~30 s even
+ * when idle; reconnects back off from 100 ms to 5 s; every channel spreads calls round-robin over the
+ * addresses its target resolves to (`dns:///metadata:7070` behind a headless service).
+ */
+export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 5_000,
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+};
+
+export interface PoolOptions {
+  /**
+   * One or more targets, each `host:port`, `dns:///host:port` or `ipv4:addr:port,...`. Several targets
+   * (replicas without a common DNS name) get a channel each, used in turn, skipping failed ones.
+   */
+  readonly targets: readonly string[];
+  /** What the service is called in errors ("metadata service"). */
+  readonly label: string;
+  readonly metrics?: GrpcMetrics;
+  /** Deadline of unary calls whose CallCtx has none. Default 30 s. Streams get none by default. */
+  readonly defaultTimeoutMs?: number;
+  readonly channelOptions?: grpc.ChannelOptions;
+}
+
+type ReqOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
+type ResOf<M> = M extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never;
+type Methods<D> = Extract<keyof D, string>;
+const OVER: unique symbol = Symbol('call over');
+
+/**
+ * grpc-js clients for one service over one or more targets, with promise and async-iterable calls.
+ * CallCtx travels as a deadline, cancellation (aborting `ctx.signal` cancels the call) and the request
+ * id in metadata; failures come back as the ServiceError the server threw, or `Unavailable`.
+ */
+export class ChannelPool<D extends grpc.ServiceDefinition> {
+  private readonly clients: grpc.Client[];
+  private next = 0;
+  private readonly defaultTimeoutMs: number;
+
+  constructor(
+    private readonly definition: D,
+    private readonly opts: PoolOptions,
+  ) {
+    if (opts.targets.length === 0) throw new Error(`${opts.label}: no endpoints configured`);
+    const options = { ...CLIENT_CHANNEL_OPTIONS, ...opts.channelOptions };
+    this.clients = opts.targets.map((t) => new grpc.Client(t, grpc.credentials.createInsecure(), options));
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
+  }
+
+  get label(): string {
+    return `${this.opts.label} (${this.opts.targets.join(',')})`;
+  }
+
+  async unary<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx): Promise<ResOf<D[K]>> {
+    const def = this.definition[method];
+    ctx.signal?.throwIfAborted();
+    const started = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const call = this.pick().makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
+        ctx.signal?.removeEventListener('abort', cancel);
+        this.observe(def.path, err, ctx, started);
+        if (err) reject(this.failure(err, ctx));
+        else resolve(value as ResOf<D[K]>);
+      });
+      const cancel = () => call.cancel();
+      ctx.signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  /**
+   * Sends `requests` as a client stream, writing only when the transport drains (backpressure), and
+   * resolves with the single response. Stops reading `requests` as soon as the call fails; a failing
+   * source cancels the call and its error propagates unchanged.
+   */
+  async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx): Promise<ResOf<D[K]>> {
+    const def = this.definition[method];
+    ctx.signal?.throwIfAborted();
+    const started = process.hrtime.bigint();
+    let call!: grpc.ClientWritableStream<ReqOf<D[K]>>;
+    let ended = false;
+    const result = new Promise<ResOf<D[K]>>((resolve, reject) => {
+      call = this.pick().makeClientStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, this.metadata(ctx), this.options(ctx, false), (err, value) => {
+        ended = true;
+        this.observe(def.path, err, ctx, started);
+        if (err) reject(this.failure(err, ctx));
+        else resolve(value as ResOf<D[K]>);
+      });
+    });
+    result.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    const cancel = () => call.cancel();
+    ctx.signal?.addEventListener('abort', cancel, { once: true });
+    // Resolves when the transport wants more, or when the call is over (settled or failed).
+    const writable = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          call.off('drain', done);
+          resolve();
+        };
+        call.on('drain', done);
+        result.then(done, done);
+      });
+    // A call that ends early (the server failed) interrupts even a wait on a stalled source.
+    const over: Promise<typeof OVER> = result.then(
+      () => OVER,
+      () => OVER,
+    );
+    const source = requests[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        if (ended) {
+          // No read is pending: close the source now (its finally blocks run before we return).
+          await source.return?.();
+          break;
+        }
+        const next = await Promise.race([source.next(), over]);
+        if (next === OVER) {
+          // A read is pending on a stalled source: close it once that read settles.
+          void Promise.resolve(source.return?.()).catch(() => undefined);
+          break;
+        }
+        if (next.done) {
+          call.end();
+          break;
+        }
+        if (!call.write(next.value)) await writable();
+      }
+    } catch (e) {
+      // The source failed (bad signature, client hang-up): the server must not commit anything.
+      call.cancel();
+      throw e;
+    } finally {
+      ctx.signal?.removeEventListener('abort', cancel);
+    }
+    return result;
+  }
+
+  /**
+   * Iterates a server stream (the transport stops reading when the consumer does: backpressure).
+   * Stopping early, or aborting `ctx.signal`, cancels the call, which stops the server's producer.
+   */
+  async *serverStream<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx): AsyncIterable<ResOf<D[K]>> {
+    const def = this.definition[method];
+    ctx.signal?.throwIfAborted();
+    const started = process.hrtime.bigint();
+    const call = this.pick().makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, false));
+    const cancel = () => call.cancel();
+    ctx.signal?.addEventListener('abort', cancel, { once: true });
+    let outcome: unknown = 'CANCELLED';
+    try {
+      for await (const msg of call) yield msg as ResOf<D[K]>;
+      outcome = undefined;
+    } catch (e) {
+      outcome = e;
+      throw this.failure(e, ctx);
+    } finally {
+      ctx.signal?.removeEventListener('abort', cancel);
+      if (outcome !== undefined) call.cancel();
+      this.observe(def.path, outcome === 'CANCELLED' ? { code: grpc.status.CANCELLED } : (outcome as grpc.ServiceError | undefined), ctx, started);
+    }
+  }
+
+  /** grpc.health.v1 Check of `service` ('' = the whole server): true when any replica is SERVING. */
+  async healthy(service = '', timeoutMs = 2_000): Promise<boolean> {
+    const def = healthService['Check'];
+    const one = (client: grpc.Client) =>
+      new Promise<boolean>((resolve) => {
+        client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, { service }, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, res) =>
+          resolve(!err && (res as { status?: string } | undefined)?.status === 'SERVING'),
+        );
+      });
+    const answers = await Promise.all(this.clients.map(one));
+    return answers.some(Boolean);
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
+  }
+
+  /** Round robin over the targets, preferring channels that are not known to be failing. */
+  private pick(): grpc.Client {
+    const n = this.clients.length;
+    for (let i = 0; i < n; i++) {
+      const c = this.clients[this.next++ % n];
+      if (n === 1 || c.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return c;
+    }
+    return this.clients[this.next++ % n];
+  }
+
+  private metadata(ctx: CallCtx): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set(REQUEST_ID_HEADER, ctx.requestId);
+    return md;
+  }
+
+  private options(ctx: CallCtx, unary: boolean): grpc.CallOptions {
+    const deadline = ctx.deadline ?? (unary ? Date.now() + this.defaultTimeoutMs : undefined);
+    return deadline === undefined ? {} : { deadline };
+  }
+
+  /** The caller's own abort wins (AbortSignal convention); otherwise the server's error, or Unavailable. */
+  private failure(err: unknown, ctx: CallCtx): unknown {
+    if (ctx.signal?.aborted) return ctx.signal.reason;
+    return fromGrpcError(err, this.label);
+  }
+
+  private observe(path: string, err: { code?: number } | null | undefined, ctx: CallCtx, started: bigint): void {
+    if (!this.opts.metrics) return;
+    const [service, method] = path.slice(1).split('/');
+    const code = ctx.signal?.aborted ? 'CANCELLED' : err ? statusName(err.code ?? grpc.status.UNKNOWN) : 'OK';
+    observeCall(this.opts.metrics, service, method, code, started);
+  }
+}

@@ -1,0 +1,217 @@
+import type {
+  Bucket,
+  CallCtx,
+  ChecksumAlgorithm,
+  CompleteMultipartReq,
+  DeleteObjectRes,
+  DeleteObjectsRes,
+  ListObjectsReq,
+  ListObjectsRes,
+  ListPartsReq,
+  ListPartsRes,
+  ListUploadsReq,
+  ListUploadsRes,
+  MetadataApi,
+  MultipartUpload,
+  ObjectHeaders,
+  ObjectVersion,
+  Owner,
+  PutObjectReq,
+  StoredPart,
+  UploadPartReq,
+  WriteIntent,
+} from '@massive/contracts';
+import { ChannelPool, type PoolOptions } from '../channel-pool';
+import { encodeManifest, opt, u64 } from '../codec';
+import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
+import { loadProtos } from '../proto';
+import {
+  decodeBucket,
+  decodeIntent,
+  decodeStoredPart,
+  decodeSummary,
+  decodeUpload,
+  decodeVersion,
+  encodeAlgorithm,
+  encodeChecksum,
+  encodeChecksumType,
+  encodeConditions,
+  encodeHeaders,
+  encodeNewData,
+  encodeOwner,
+} from './records';
+
+export interface GrpcClientOptions extends Omit<PoolOptions, 'label'> {
+  /** A definition already loaded (several clients in one process share one load). */
+  readonly definition?: MetadataDefinition;
+}
+
+/** MetadataApi over gRPC: the remote twin of MetadataService (same results, same ServiceErrors). */
+export class GrpcMetadataClient implements MetadataApi {
+  readonly pool: ChannelPool<MetadataDefinition>;
+
+  constructor(opts: GrpcClientOptions) {
+    this.pool = new ChannelPool(opts.definition ?? loadProtos().metadata, { ...opts, label: 'metadata service' });
+  }
+
+  /** grpc.health.v1: true when a replica answers SERVING. */
+  healthy(timeoutMs?: number): Promise<boolean> {
+    return this.pool.healthy('', timeoutMs);
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+
+  async createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket> {
+    return decodeBucket(await this.pool.unary('CreateBucket', { name: req.name, region: req.region, owner: encodeOwner(req.owner) }, ctx));
+  }
+
+  async getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket> {
+    return decodeBucket(await this.pool.unary('GetBucket', { name: req.name }, ctx));
+  }
+
+  async deleteBucket(req: { name: string }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('DeleteBucket', { name: req.name }, ctx);
+  }
+
+  async listBuckets(req: { owner?: string }, ctx: CallCtx): Promise<readonly Bucket[]> {
+    return (await this.pool.unary('ListBuckets', opt('owner', req.owner), ctx)).buckets.map(decodeBucket);
+  }
+
+  async createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
+    return decodeIntent(await this.pool.unary('CreateWriteIntent', { ttlMs: u64(req.ttlMs) }, ctx));
+  }
+
+  async renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
+    return decodeIntent(await this.pool.unary('RenewWriteIntent', { intentId: req.intentId, ttlMs: u64(req.ttlMs) }, ctx));
+  }
+
+  async abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('AbandonWriteIntent', { intentId: req.intentId }, ctx);
+  }
+
+  async putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
+    const msg = {
+      bucket: req.bucket,
+      key: req.key,
+      data: encodeNewData(req.data),
+      size: u64(req.size),
+      etag: req.etag,
+      headers: encodeHeaders(req.headers),
+      ...opt('checksum', encodeChecksum(req.checksum)),
+      ...opt('conditions', encodeConditions(req.conditions)),
+    };
+    return decodeVersion(await this.pool.unary('PutObject', msg, ctx));
+  }
+
+  async getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
+    return decodeVersion(await this.pool.unary('GetObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx));
+  }
+
+  async deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
+    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key }, ctx);
+    return { existed: res.existed };
+  }
+
+  async deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+    const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, keys: [...req.keys] }, ctx);
+    return { results: res.results.map((r) => ({ key: r.key, ...opt('error', r.error && { code: r.error.code, message: r.error.message }) })) };
+  }
+
+  async listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {
+    const msg = {
+      bucket: req.bucket,
+      ...opt('prefix', req.prefix),
+      ...opt('delimiter', req.delimiter),
+      ...opt('startAfter', req.startAfter),
+      maxKeys: req.maxKeys,
+    };
+    const res = await this.pool.unary('ListObjects', msg, ctx);
+    return {
+      objects: res.objects.map(decodeSummary),
+      commonPrefixes: res.commonPrefixes,
+      isTruncated: res.isTruncated,
+      ...opt('nextMarker', res.nextMarker),
+    };
+  }
+
+  async createMultipartUpload(
+    req: { bucket: string; key: string; headers: ObjectHeaders; owner: Owner; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
+    ctx: CallCtx,
+  ): Promise<MultipartUpload> {
+    const msg = {
+      bucket: req.bucket,
+      key: req.key,
+      headers: encodeHeaders(req.headers),
+      owner: encodeOwner(req.owner),
+      checksumAlgorithm: encodeAlgorithm(req.checksumAlgorithm),
+      checksumType: encodeChecksumType(req.checksumType),
+    };
+    return decodeUpload(await this.pool.unary('CreateMultipartUpload', msg, ctx));
+  }
+
+  async getMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<MultipartUpload> {
+    return decodeUpload(await this.pool.unary('GetMultipartUpload', { bucket: req.bucket, key: req.key, uploadId: req.uploadId }, ctx));
+  }
+
+  async uploadPart(req: UploadPartReq, ctx: CallCtx): Promise<StoredPart> {
+    const msg = {
+      bucket: req.bucket,
+      key: req.key,
+      uploadId: req.uploadId,
+      partNumber: req.partNumber,
+      manifest: encodeManifest(req.manifest),
+      intentId: req.intentId,
+      etag: req.etag,
+      ...opt('checksum', encodeChecksum(req.checksum)),
+    };
+    return decodeStoredPart(await this.pool.unary('UploadPart', msg, ctx));
+  }
+
+  async completeMultipartUpload(req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+    const msg = {
+      bucket: req.bucket,
+      key: req.key,
+      uploadId: req.uploadId,
+      parts: req.parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag, ...opt('checksum', p.checksum) })),
+      minPartSize: u64(req.minPartSize),
+      ...opt('conditions', encodeConditions(req.conditions)),
+    };
+    return decodeVersion(await this.pool.unary('CompleteMultipartUpload', msg, ctx));
+  }
+
+  async abortMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('AbortMultipartUpload', { bucket: req.bucket, key: req.key, uploadId: req.uploadId }, ctx);
+  }
+
+  async listParts(req: ListPartsReq, ctx: CallCtx): Promise<ListPartsRes> {
+    const msg = { bucket: req.bucket, key: req.key, uploadId: req.uploadId, ...opt('partNumberMarker', req.partNumberMarker), maxParts: req.maxParts };
+    const res = await this.pool.unary('ListParts', msg, ctx);
+    return {
+      upload: decodeUpload(res.upload),
+      parts: res.parts.map(decodeStoredPart),
+      isTruncated: res.isTruncated,
+      ...opt('nextPartNumberMarker', res.nextPartNumberMarker),
+    };
+  }
+
+  async listMultipartUploads(req: ListUploadsReq, ctx: CallCtx): Promise<ListUploadsRes> {
+    const msg = {
+      bucket: req.bucket,
+      ...opt('prefix', req.prefix),
+      ...opt('delimiter', req.delimiter),
+      ...opt('keyMarker', req.keyMarker),
+      ...opt('uploadIdMarker', req.uploadIdMarker),
+      maxUploads: req.maxUploads,
+    };
+    const res = await this.pool.unary('ListMultipartUploads', msg, ctx);
+    return {
+      uploads: res.uploads.map(decodeUpload),
+      commonPrefixes: res.commonPrefixes,
+      isTruncated: res.isTruncated,
+      ...opt('nextKeyMarker', res.nextKeyMarker),
+      ...opt('nextUploadIdMarker', res.nextUploadIdMarker),
+    };
+  }
+}

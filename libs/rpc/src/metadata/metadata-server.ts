@@ -1,0 +1,148 @@
+import type { MetadataApi } from '@massive/contracts';
+import type { AsyncService } from '../bind-service';
+import { decodeManifest, num, opt } from '../codec';
+import type { MetadataHandlers } from '../generated/massive/metadata/v1/Metadata';
+import {
+  decodeAlgorithm,
+  decodeChecksum,
+  decodeChecksumType,
+  decodeConditions,
+  decodeHeaders,
+  decodeNewData,
+  decodeOwner,
+  encodeBucket,
+  encodeIntent,
+  encodeStoredPart,
+  encodeSummary,
+  encodeUpload,
+  encodeVersion,
+} from './records';
+
+/** The Metadata gRPC service over any MetadataApi (MetadataService in apps/metadata): decode, call, encode. */
+export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHandlers> {
+  return {
+    CreateBucket: async (r, ctx) => encodeBucket(await api.createBucket({ name: r.name, region: r.region, owner: decodeOwner(r.owner) }, ctx)),
+    GetBucket: async (r, ctx) => encodeBucket(await api.getBucket({ name: r.name }, ctx)),
+    DeleteBucket: async (r, ctx) => {
+      await api.deleteBucket({ name: r.name }, ctx);
+      return {};
+    },
+    ListBuckets: async (r, ctx) => ({ buckets: (await api.listBuckets(opt('owner', r.owner), ctx)).map(encodeBucket) }),
+    CreateWriteIntent: async (r, ctx) => encodeIntent(await api.createWriteIntent({ ttlMs: num(r.ttlMs) }, ctx)),
+    RenewWriteIntent: async (r, ctx) => encodeIntent(await api.renewWriteIntent({ intentId: r.intentId, ttlMs: num(r.ttlMs) }, ctx)),
+    AbandonWriteIntent: async (r, ctx) => {
+      await api.abandonWriteIntent({ intentId: r.intentId }, ctx);
+      return {};
+    },
+    PutObject: async (r, ctx) =>
+      encodeVersion(
+        await api.putObject(
+          {
+            bucket: r.bucket,
+            key: r.key,
+            data: decodeNewData(r.data),
+            size: num(r.size),
+            etag: r.etag,
+            headers: decodeHeaders(r.headers),
+            ...opt('checksum', decodeChecksum(r.checksum)),
+            ...opt('conditions', decodeConditions(r.conditions)),
+          },
+          ctx,
+        ),
+      ),
+    GetObject: async (r, ctx) => encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)),
+    DeleteObject: async (r, ctx) => ({ existed: (await api.deleteObject({ bucket: r.bucket, key: r.key }, ctx)).existed }),
+    DeleteObjects: async (r, ctx) => {
+      const res = await api.deleteObjects({ bucket: r.bucket, keys: r.keys }, ctx);
+      return { results: res.results.map((x) => ({ key: x.key, ...opt('error', x.error && { code: x.error.code, message: x.error.message }) })) };
+    },
+    ListObjects: async (r, ctx) => {
+      const res = await api.listObjects(
+        { bucket: r.bucket, ...opt('prefix', r.prefix), ...opt('delimiter', r.delimiter), ...opt('startAfter', r.startAfter), maxKeys: r.maxKeys },
+        ctx,
+      );
+      return { objects: res.objects.map(encodeSummary), commonPrefixes: [...res.commonPrefixes], isTruncated: res.isTruncated, ...opt('nextMarker', res.nextMarker) };
+    },
+    CreateMultipartUpload: async (r, ctx) =>
+      encodeUpload(
+        await api.createMultipartUpload(
+          {
+            bucket: r.bucket,
+            key: r.key,
+            headers: decodeHeaders(r.headers),
+            owner: decodeOwner(r.owner),
+            ...opt('checksumAlgorithm', decodeAlgorithm(r.checksumAlgorithm)),
+            ...opt('checksumType', decodeChecksumType(r.checksumType)),
+          },
+          ctx,
+        ),
+      ),
+    GetMultipartUpload: async (r, ctx) => encodeUpload(await api.getMultipartUpload({ bucket: r.bucket, key: r.key, uploadId: r.uploadId }, ctx)),
+    UploadPart: async (r, ctx) =>
+      encodeStoredPart(
+        await api.uploadPart(
+          {
+            bucket: r.bucket,
+            key: r.key,
+            uploadId: r.uploadId,
+            partNumber: r.partNumber,
+            manifest: decodeManifest(r.manifest),
+            intentId: r.intentId,
+            etag: r.etag,
+            ...opt('checksum', decodeChecksum(r.checksum)),
+          },
+          ctx,
+        ),
+      ),
+    CompleteMultipartUpload: async (r, ctx) =>
+      encodeVersion(
+        await api.completeMultipartUpload(
+          {
+            bucket: r.bucket,
+            key: r.key,
+            uploadId: r.uploadId,
+            parts: r.parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag, ...opt('checksum', p.checksum) })),
+            minPartSize: num(r.minPartSize),
+            ...opt('conditions', decodeConditions(r.conditions)),
+          },
+          ctx,
+        ),
+      ),
+    AbortMultipartUpload: async (r, ctx) => {
+      await api.abortMultipartUpload({ bucket: r.bucket, key: r.key, uploadId: r.uploadId }, ctx);
+      return {};
+    },
+    ListParts: async (r, ctx) => {
+      const res = await api.listParts(
+        { bucket: r.bucket, key: r.key, uploadId: r.uploadId, ...opt('partNumberMarker', r.partNumberMarker), maxParts: r.maxParts },
+        ctx,
+      );
+      return {
+        upload: encodeUpload(res.upload),
+        parts: res.parts.map(encodeStoredPart),
+        isTruncated: res.isTruncated,
+        ...opt('nextPartNumberMarker', res.nextPartNumberMarker),
+      };
+    },
+    ListMultipartUploads: async (r, ctx) => {
+      const res = await api.listMultipartUploads(
+        {
+          bucket: r.bucket,
+          ...opt('prefix', r.prefix),
+          ...opt('delimiter', r.delimiter),
+          ...opt('keyMarker', r.keyMarker),
+          ...opt('uploadIdMarker', r.uploadIdMarker),
+          maxUploads: r.maxUploads,
+        },
+        ctx,
+      );
+      return {
+        uploads: res.uploads.map(encodeUpload),
+        commonPrefixes: [...res.commonPrefixes],
+        isTruncated: res.isTruncated,
+        ...opt('nextKeyMarker', res.nextKeyMarker),
+        ...opt('nextUploadIdMarker', res.nextUploadIdMarker),
+      };
+    },
+  };
+}

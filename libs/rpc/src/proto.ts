@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import type { BlobDefinition } from './generated/massive/blob/v1/Blob';
+import type { MetadataDefinition } from './generated/massive/metadata/v1/Metadata';
+
+/**
+ * How every .proto of ours is loaded. The generated types (`npm run proto:gen`) are made with the same
+ * choices: camelCase fields, 64-bit integers as decimal strings (exact), enums as names, defaults for
+ * absent scalars, and a virtual field naming the set member of each oneof (proto3 `optional` too).
+ */
+export const PROTO_LOADER_OPTIONS: Options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
+
+export const PROTO_FILES = ['massive/metadata/v1/metadata.proto', 'massive/blob/v1/blob.proto'] as const;
+
+export const METADATA_SERVICE = 'massive.metadata.v1.Metadata';
+export const BLOB_SERVICE = 'massive.blob.v1.Blob';
+
+export interface LoadedProtos {
+  /** Our services plus grpc.health.v1 (what reflection describes). */
+  readonly packageDefinition: PackageDefinition;
+  readonly metadata: MetadataDefinition;
+  readonly blob: BlobDefinition;
+}
+
+/**
+ * Finds `proto/` (holding massive/...): `MASSIVE_PROTO_DIR`, else the nearest ancestor of this module
+ * that has one. That is the repository root for sources and specs, and `dist/` for the bundles
+ * (tools/build.mjs copies the protos next to them), so an image needs only `dist/` and node_modules.
+ */
+export function findProtoDir(from: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
+  const probe = (dir: string) => existsSync(join(dir, PROTO_FILES[0]));
+  const configured = env['MASSIVE_PROTO_DIR'];
+  if (configured) {
+    if (!probe(configured)) throw new Error(`MASSIVE_PROTO_DIR=${configured} holds no ${PROTO_FILES[0]}`);
+    return resolve(configured);
+  }
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (probe(join(dir, 'proto'))) return join(dir, 'proto');
+    if (dirname(dir) === dir) throw new Error(`cannot find proto/${PROTO_FILES[0]} above ${from}; set MASSIVE_PROTO_DIR`);
+  }
+}
+
+/** Loads our protos (synchronously, once per server or client set; cheap next to a process start). */
+export function loadProtos(protoDir: string = findProtoDir()): LoadedProtos {
+  // grpc-health-check ships grpc/health/v1 as <pkg>/proto/health/v1/health.proto.
+  const healthDir = dirname(dirname(dirname(healthProtoPath)));
+  const packageDefinition = loadSync([...PROTO_FILES, 'health/v1/health.proto'], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir, healthDir] });
+  return {
+    packageDefinition,
+    metadata: packageDefinition[METADATA_SERVICE] as unknown as MetadataDefinition,
+    blob: packageDefinition[BLOB_SERVICE] as unknown as BlobDefinition,
+  };
+}

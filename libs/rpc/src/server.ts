@@ -1,0 +1,93 @@
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import type { BlobApi, MetadataApi } from '@massive/contracts';
+import type { Logger } from '@massive/observability';
+import type { Registry } from 'prom-client';
+import { bindService } from './bind-service';
+import { blobServiceImpl } from './blob/blob-server';
+import { MAX_MESSAGE_BYTES } from './channel-pool';
+import { metadataServiceImpl } from './metadata/metadata-server';
+import { createGrpcServerMetrics } from './metrics';
+import { withFileDependencies } from './reflection-files';
+import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
+
+/** Keep-alive on the server side too (drops dead peers), and clients may ping every 10 s. */
+export const SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+};
+
+export interface RpcServerOptions {
+  /** Served services; at least one. */
+  readonly metadata?: MetadataApi;
+  readonly blob?: BlobApi;
+  readonly registry?: Registry;
+  readonly logger?: Logger;
+  readonly protos?: LoadedProtos;
+  readonly serverOptions?: grpc.ServerOptions;
+}
+
+/**
+ * A gRPC server for our services, with the standard health service (grpc.health.v1: '' and each
+ * service name) and server reflection (v1 and v1alpha), so `grpcurl -plaintext host:port list`,
+ * `describe` and calls work without proto files.
+ */
+export class RpcServer {
+  readonly server: grpc.Server;
+  private readonly health: HealthImplementation;
+  private readonly names: string[] = [];
+
+  constructor(opts: RpcServerOptions) {
+    const protos = opts.protos ?? loadProtos();
+    this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions });
+    const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }) };
+    if (opts.metadata) {
+      this.server.addService(protos.metadata, bindService(protos.metadata, metadataServiceImpl(opts.metadata), bind));
+      this.names.push(METADATA_SERVICE);
+    }
+    if (opts.blob) {
+      this.server.addService(protos.blob, bindService(protos.blob, blobServiceImpl(opts.blob), bind));
+      this.names.push(BLOB_SERVICE);
+    }
+    if (this.names.length === 0) throw new Error('RpcServer: no service to serve');
+    this.health = new HealthImplementation({ '': 'NOT_SERVING', ...Object.fromEntries(this.names.map((n) => [n, 'NOT_SERVING'])) });
+    this.health.addToServer(this.server);
+    new ReflectionService(withFileDependencies(protos.packageDefinition), { services: [...this.names, 'grpc.health.v1.Health'] }).addToServer(this.server);
+  }
+
+  /** Binds `host:port` (port 0 picks a free one) and answers SERVING. Resolves with the bound port. */
+  async listen(host: string, port: number): Promise<number> {
+    const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+    const bound = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    this.setServing(true);
+    return bound;
+  }
+
+  /** What grpc.health.v1 answers (readiness: false while draining or while a dependency is down). */
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    for (const n of ['', ...this.names]) this.health.setStatus(n, status);
+  }
+
+  /**
+   * Graceful stop: NOT_SERVING, no new calls, in-flight calls finish; after `timeoutMs` the rest are
+   * cancelled.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.setServing(false);
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => this.server.forceShutdown(), timeoutMs);
+      force.unref();
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
+import { MAX_DATA_MESSAGE_BYTES } from '../src';
+import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A BlobApi that records what it sees and lets the test set its pace. */
+class FakeBlob implements BlobApi {
+  received: number[] = [];
+  consumeDelayMs = 0;
+  failAfterBytes = Infinity;
+  produced = 0;
+  readPieces = 0;
+  readFinished = false;
+  readSignal?: AbortSignal;
+  readCtx?: CallCtx;
+
+  async write(body: AsyncIterable<Buffer>, req: { intentId: string }, _ctx: CallCtx): Promise<BlobManifest> {
+    let total = 0;
+    for await (const b of body) {
+      this.received.push(b.length);
+      total += b.length;
+      if (total > this.failAfterBytes) throw new ServiceError('DataCorrupted', 'disk said no');
+      if (this.consumeDelayMs) await sleep(this.consumeDelayMs);
+    }
+    return { size: total, chunks: [{ id: `${req.intentId}/0`, size: total }] };
+  }
+
+  async *read(manifest: BlobManifest, range: { start: number; end: number } | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
+    this.produced = 0;
+    this.readFinished = false;
+    this.readSignal = ctx.signal;
+    this.readCtx = ctx;
+    if (range && range.end >= manifest.size) throw new ServiceError('InvalidRange', 'out of range', { objectSize: manifest.size });
+    const want = range ? range.end - range.start + 1 : manifest.size;
+    try {
+      while (this.produced < want) {
+        const n = Math.min(MiB, want - this.produced);
+        this.produced += n;
+        this.readPieces++;
+        yield Buffer.alloc(n, this.produced % 251);
+      }
+    } finally {
+      this.readFinished = true;
+    }
+  }
+
+  async deleteChunks(): Promise<void> {}
+  async deleteIntent(): Promise<void> {}
+}
+
+async function* source(total: number, piece: number, counter: { sent: number }): AsyncIterable<Buffer> {
+  while (counter.sent < total) {
+    const n = Math.min(piece, total - counter.sent);
+    counter.sent += n;
+    yield Buffer.alloc(n, 7);
+  }
+}
+
+describe('blob streams over gRPC', () => {
+  const fake = new FakeBlob();
+  let rpc: LoopbackRpc;
+  beforeAll(async () => {
+    rpc = await startLoopbackRpc({ blob: fake });
+  });
+  afterAll(() => rpc.close());
+  beforeEach(() => {
+    fake.received = [];
+    fake.consumeDelayMs = 0;
+    fake.failAfterBytes = Infinity;
+  });
+  const ctx = { requestId: 'r' };
+
+  it('writes a body in messages of at most 256 KiB and answers the manifest', async () => {
+    const counter = { sent: 0 };
+    const m = await rpc.blob.write(source(3 * MiB + 5, MiB, counter), { intentId: 'i1' }, ctx);
+    expect(m).toEqual({ size: 3 * MiB + 5, chunks: [{ id: 'i1/0', size: 3 * MiB + 5 }] });
+    expect(Math.max(...fake.received)).toBeLessThanOrEqual(MAX_DATA_MESSAGE_BYTES);
+    expect(fake.received.reduce((a, b) => a + b, 0)).toBe(3 * MiB + 5);
+  });
+
+  it('writes an empty body', async () => {
+    expect(await rpc.blob.write(source(0, 1, { sent: 0 }), { intentId: 'e' }, ctx)).toEqual({ size: 0, chunks: [{ id: 'e/0', size: 0 }] });
+  });
+
+  it('reads the source only as fast as the server consumes it (backpressure)', async () => {
+    fake.consumeDelayMs = 20;
+    const counter = { sent: 0 };
+    const p = rpc.blob.write(source(64 * MiB, 256 * KiB, counter), { intentId: 'bp' }, ctx);
+    await sleep(400);
+    const consumed = fake.received.reduce((a, b) => a + b, 0);
+    // ~20 pieces consumed by now; what is buffered in between is bounded by flow-control windows.
+    expect(counter.sent - consumed).toBeLessThan(16 * MiB);
+    expect(counter.sent).toBeLessThan(32 * MiB);
+    fake.consumeDelayMs = 0;
+    expect((await p).size).toBe(64 * MiB);
+  });
+
+  it('a server failure mid-write rejects with its ServiceError and stops reading the source', async () => {
+    fake.failAfterBytes = MiB;
+    const counter = { sent: 0 };
+    let returned = false;
+    async function* body() {
+      try {
+        yield* source(512 * MiB, 256 * KiB, counter);
+      } finally {
+        returned = true;
+      }
+    }
+    const e = await rpc.blob.write(body(), { intentId: 'f' }, ctx).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ServiceError);
+    expect((e as ServiceError).code).toBe('DataCorrupted');
+    await waitFor(() => returned);
+    expect(counter.sent).toBeLessThan(64 * MiB);
+  });
+
+  it('a failing source cancels the write and its error propagates unchanged', async () => {
+    const boom = new Error('signature mismatch');
+    async function* body() {
+      yield Buffer.alloc(1000);
+      throw boom;
+    }
+    await expect(rpc.blob.write(body(), { intentId: 'x' }, ctx)).rejects.toBe(boom);
+  });
+
+  it('reads in pieces of at most 256 KiB, honouring a range', async () => {
+    const manifest = { size: 5 * MiB, chunks: [] };
+    const sizes: number[] = [];
+    for await (const b of rpc.blob.read(manifest, { start: 10, end: 2 * MiB + 9 }, ctx)) sizes.push(b.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(2 * MiB);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_DATA_MESSAGE_BYTES);
+  });
+
+  it('an invalid range fails the first read with InvalidRange and its detail', async () => {
+    const it = rpc.blob.read({ size: 10, chunks: [] }, { start: 0, end: 10 }, ctx)[Symbol.asyncIterator]();
+    const e = (await it.next().catch((x: unknown) => x)) as ServiceError;
+    expect([e.code, e.detail]).toEqual(['InvalidRange', { objectSize: 10 }]);
+  });
+
+  it('a consumer that stops early stops the producer on the server (client hang-up)', async () => {
+    const manifest = { size: 1024 * MiB, chunks: [] };
+    let got = 0;
+    for await (const b of rpc.blob.read(manifest, undefined, ctx)) {
+      got += b.length;
+      if (got >= 2 * MiB) break;
+    }
+    await waitFor(() => fake.readFinished);
+    expect(fake.readSignal!.aborted).toBe(true);
+    expect(fake.produced).toBeLessThan(64 * MiB);
+  });
+
+  it('a slow consumer holds the producer back (backpressure)', async () => {
+    const manifest = { size: 1024 * MiB, chunks: [] };
+    const it = rpc.blob.read(manifest, undefined, ctx)[Symbol.asyncIterator]();
+    await it.next();
+    await sleep(300);
+    expect(fake.produced).toBeLessThan(64 * MiB);
+    await it.return!();
+    await waitFor(() => fake.readFinished);
+  });
+
+  it('aborting ctx.signal mid-read rejects with the reason and stops the server', async () => {
+    const ac = new AbortController();
+    const reason = new Error('client closed the connection');
+    const it = rpc.blob.read({ size: 1024 * MiB, chunks: [] }, undefined, { requestId: 'r', signal: ac.signal })[Symbol.asyncIterator]();
+    await it.next();
+    ac.abort(reason);
+    let e: unknown;
+    try {
+      for (;;) if ((await it.next()).done) break;
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBe(reason);
+    await waitFor(() => fake.readFinished);
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(10);
+  }
+}

@@ -1,0 +1,109 @@
+import { ERROR_CODES, ServiceError, type CallCtx, type MetadataApi } from '@massive/contracts';
+import { Registry } from 'prom-client';
+import { GrpcMetadataClient } from '../src';
+import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
+
+/** A MetadataApi whose getBucket throws what the test says, and whose listBuckets waits for its signal. */
+function fakeMetadata(): { api: MetadataApi; throwNext: (e: unknown) => void; seen: CallCtx[] } {
+  let next: unknown;
+  const seen: CallCtx[] = [];
+  const api = {
+    getBucket: async (_req: { name: string }, ctx: CallCtx) => {
+      seen.push(ctx);
+      throw next;
+    },
+    listBuckets: (_req: unknown, ctx: CallCtx) =>
+      new Promise((_resolve, reject) => {
+        seen.push(ctx);
+        ctx.signal!.addEventListener('abort', () => reject(ctx.signal!.reason));
+      }),
+  } as unknown as MetadataApi;
+  return { api, throwNext: (e) => (next = e), seen };
+}
+
+async function caught(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('ServiceError ↔ gRPC status', () => {
+  const fake = fakeMetadata();
+  const registry = new Registry();
+  let rpc: LoopbackRpc;
+  beforeAll(async () => {
+    rpc = await startLoopbackRpc({ metadata: fake.api }, { registry });
+  });
+  afterAll(() => rpc.close());
+  const ctx: CallCtx = { requestId: 'REQ1' };
+
+  it.each(ERROR_CODES)('%s round-trips with its message and detail', async (code) => {
+    const thrown = new ServiceError(code, `message for ${code}`, { objectSize: 10, uploadId: 'u-1' });
+    fake.throwNext(thrown);
+    const inProcess = await caught(fake.api.getBucket({ name: 'b' }, ctx));
+    const remote = await caught(rpc.metadata.getBucket({ name: 'b' }, ctx));
+    expect(remote).toBeInstanceOf(ServiceError);
+    for (const e of [inProcess, remote] as ServiceError[]) {
+      expect({ code: e.code, message: e.message, detail: e.detail }).toEqual({ code, message: `message for ${code}`, detail: { objectSize: 10, uploadId: 'u-1' } });
+    }
+  });
+
+  it('turns an unknown server error into Internal, keeping its message', async () => {
+    fake.throwNext(new TypeError('boom'));
+    const e = (await caught(rpc.metadata.getBucket({ name: 'b' }, ctx))) as ServiceError;
+    expect([e.code, e.message]).toEqual(['Internal', 'boom']);
+  });
+
+  it('carries the request id to the server', async () => {
+    fake.throwNext(new ServiceError('NoSuchBucket'));
+    await caught(rpc.metadata.getBucket({ name: 'b' }, { requestId: 'ABC123' }));
+    expect(fake.seen.at(-1)!.requestId).toBe('ABC123');
+  });
+
+  it('counts calls by service, method and status', async () => {
+    const text = await registry.metrics();
+    expect(text).toMatch(/grpc_server_handled_total\{grpc_service="massive.metadata.v1.Metadata",grpc_method="GetBucket",grpc_code="NOT_FOUND"\} \d+/);
+    expect(text).toMatch(/grpc_server_handling_seconds_count\{grpc_service="massive.metadata.v1.Metadata",grpc_method="GetBucket"\} \d+/);
+  });
+
+  it('a deadline aborts the server work and surfaces as Unavailable (503)', async () => {
+    const before = fake.seen.length;
+    const e = (await caught(rpc.metadata.listBuckets({}, { requestId: 'r', deadline: Date.now() + 150 }))) as ServiceError;
+    expect(e.code).toBe('Unavailable');
+    expect(e.message).toMatch(/DEADLINE_EXCEEDED/);
+    const serverCtx = fake.seen[before];
+    expect(Math.abs(serverCtx.deadline! - Date.now())).toBeLessThan(5000);
+    await waitFor(() => serverCtx.signal!.aborted);
+  });
+
+  it('aborting the caller signal cancels the call on both sides, rejecting with the reason', async () => {
+    const before = fake.seen.length;
+    const ac = new AbortController();
+    const p = rpc.metadata.listBuckets({}, { requestId: 'r', signal: ac.signal });
+    await waitFor(() => fake.seen.length > before);
+    const reason = new Error('client went away');
+    ac.abort(reason);
+    expect(await caught(p)).toBe(reason);
+    await waitFor(() => fake.seen[before].signal!.aborted);
+  });
+
+  it('an unreachable service is Unavailable, quickly', async () => {
+    const dead = new GrpcMetadataClient({ targets: ['127.0.0.1:1'] });
+    const started = Date.now();
+    const e = (await caught(dead.getBucket({ name: 'b' }, ctx))) as ServiceError;
+    dead.close();
+    expect(e.code).toBe('Unavailable');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
