@@ -15,6 +15,7 @@ const projects = [
   ['metadata', 'apps/metadata', { slow: true }],
   ['blob', 'apps/blob'],
   ['gateway-e2e', 'apps/gateway-e2e', { slow: true }],
+  ['deploy', 'deploy'],
 ];
 module.exports = {
   projects: projects.map(([name, dir, extra]) => preset(name, dir, extra)),
