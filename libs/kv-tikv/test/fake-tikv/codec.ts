@@ -61,3 +61,20 @@ export const unhex = (s: string): Buffer => Buffer.from(s, 'hex');
 export function inRange(enc: Buffer, start: Buffer, end: Buffer): boolean {
   return Buffer.compare(enc, start) >= 0 && (end.length === 0 || Buffer.compare(enc, end) < 0);
 }
+
+/**
+ * Drops proto3 default scalars (u64 "0", 0, false, "", empty bytes, empty repeated) from a reply,
+ * recursively, keeping sub-messages (their presence means something, e.g. stale_command: {}).
+ * Real servers never put defaults on the wire, so clients see exactly what TiKV/PD would send.
+ */
+export function stripDefaults<T>(msg: T): T {
+  if (Buffer.isBuffer(msg) || msg === null || typeof msg !== 'object') return msg;
+  if (Array.isArray(msg)) return msg.map(stripDefaults) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(msg as Record<string, unknown>)) {
+    const isDefault =
+      v === undefined || v === '0' || v === 0 || v === false || v === '' || (Buffer.isBuffer(v) && v.length === 0) || (Array.isArray(v) && v.length === 0);
+    if (!isDefault) out[k] = stripDefaults(v);
+  }
+  return out as T;
+}

@@ -6,7 +6,7 @@
  * always ends with a gRPC status. Region keys are ENCODED: PD compares whatever bytes it is sent.
  */
 import * as grpc from '@grpc/grpc-js';
-import { u64, wire } from './codec';
+import { stripDefaults, u64, wire } from './codec';
 import { FaultPlan, PdFault, PdMatch, PdRequestInfo } from './faults';
 import { TikvProtos } from './proto';
 import { FakeRegion, RegionTable, leaderOf, peerToWire, regionToWire } from './regions';
@@ -138,7 +138,7 @@ export class FakePdMember {
   private async serve(method: Exclude<PdMethod, 'Tso'>, req: Req, fn: Unary, cb: grpc.sendUnaryData<Res>): Promise<void> {
     const server = this.server;
     const reply = (err: Partial<grpc.StatusObject> | null, res?: Res): void => {
-      if (this.server === server) cb(err, res);
+      if (this.server === server) cb(err, res && stripDefaults(res));
     };
     const info: PdRequestInfo = { method, member: this.index, request: req };
     this.shared.record(info);
@@ -178,7 +178,7 @@ export class FakePdMember {
       }
       const count = Number(req.count ?? 0);
       const { physical, logical } = this.shared.tso.allocate(count);
-      call.write({ header: this.header(), count, timestamp: { physical: wire(physical), logical: wire(logical) } });
+      call.write(stripDefaults({ header: this.header(), count, timestamp: { physical: wire(physical), logical: wire(logical) } }));
     });
     call.on('end', () => {
       this.streams.delete(call);

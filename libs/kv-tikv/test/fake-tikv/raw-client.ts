@@ -10,7 +10,7 @@ export class RawClient {
   constructor(address: string, kind: 'pd' | 'tikv') {
     const protos = loadTikvProtos();
     const Ctor = kind === 'pd' ? protos.pd : protos.tikv;
-    this.client = new Ctor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, any>;
+    this.client = new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }) as grpc.Client & Record<string, any>;
   }
 
   call(method: string, req: Msg, deadlineMs = 2000): Promise<Msg> {

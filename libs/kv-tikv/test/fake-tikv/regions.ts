@@ -34,12 +34,17 @@ export const view = (r: FakeRegion): RegionView => ({ ...r, rawStart: decodeBoun
 export function regionToWire(r: FakeRegion): WireRegion {
   return {
     id: wire(r.id),
-    start_key: r.start,
-    end_key: r.end,
+    ...bounds(r),
     region_epoch: { conf_ver: wire(r.confVer), version: wire(r.version) },
     peers: r.peers.map(peerToWire),
   };
 }
+
+/** Empty boundaries are left unset, as proto3 servers (rust-protobuf, gogoproto) never send empty bytes. */
+const bounds = (r: FakeRegion): { start_key?: Buffer; end_key?: Buffer } => ({
+  ...(r.start.length > 0 ? { start_key: r.start } : {}),
+  ...(r.end.length > 0 ? { end_key: r.end } : {}),
+});
 
 export const peerToWire = (p: FakePeer): WirePeer => ({ id: wire(p.id), store_id: wire(p.storeId) });
 
@@ -140,10 +145,18 @@ export class RegionTable {
     return moved;
   }
 
-  /** The regions EpochNotMatch reports: the current one and its right neighbour (mocktikv). */
-  currentRegions(r: FakeRegion): FakeRegion[] {
-    const i = this.regions.indexOf(r);
-    return this.regions.slice(i, i + 2);
+  /**
+   * The regions EpochNotMatch reports: the current one plus the siblings a split derived from it
+   * (raftstore `collect_sibling_region`; with right_derive_when_split they lie to the LEFT), i.e.
+   * left neighbours newer than the requester's version, at most (current - requested) of them.
+   */
+  currentRegions(r: FakeRegion, requestedVersion = r.version - 1n): FakeRegion[] {
+    const out = [r];
+    for (let i = this.regions.indexOf(r) - 1; i >= 0 && BigInt(out.length) <= r.version - requestedVersion; i--) {
+      if (this.regions[i].version <= requestedVersion) break;
+      out.push(this.regions[i]);
+    }
+    return out;
   }
 
   /**
@@ -177,14 +190,14 @@ export class RegionTable {
     }
     if (r.leaderStoreId !== storeId) return { error: notLeader(r) };
     if (!ctx?.region_epoch) return { error: { message: 'missing epoch!' } };
-    if (u64(ctx.region_epoch.version) !== r.version) return { error: this.epochNotMatch(r) };
+    if (u64(ctx.region_epoch.version) !== r.version) return { error: this.epochNotMatch(r, u64(ctx.region_epoch.version)) };
     return { region: r };
   }
 
-  epochNotMatch(r: FakeRegion): RegionError {
+  epochNotMatch(r: FakeRegion, requestedVersion?: bigint): RegionError {
     return {
       message: `epoch not match for region ${r.id}`,
-      epoch_not_match: { current_regions: this.currentRegions(r).map(regionToWire) },
+      epoch_not_match: { current_regions: this.currentRegions(r, requestedVersion).map(regionToWire) },
     };
   }
 
@@ -209,7 +222,7 @@ export function notLeader(r: FakeRegion, leader: FakePeer | null = leaderOf(r)):
 export function keyNotInRegion(key: Buffer, r: FakeRegion): RegionError {
   return {
     message: `key ${key.toString('hex')} is not in region ${r.id}`,
-    key_not_in_region: { key, region_id: wire(r.id), start_key: r.start, end_key: r.end },
+    key_not_in_region: { key, region_id: wire(r.id), ...bounds(r) },
   };
 }
 

@@ -40,7 +40,7 @@ function readPair(env: CommandEnv, key: Buffer, ts: bigint, b: ReadBypass, keyOn
   const r = env.txn.store.read(key, ts, b);
   if (r.kind === 'locked') return { error: { locked: lockInfo(key, r.lock) } }; // TiKV leaves pair.key empty
   if (r.kind === 'none') return undefined;
-  const pair: T.KvPair = { key, value: keyOnly ? empty : r.value };
+  const pair: T.KvPair = keyOnly ? { key } : { key, value: r.value }; // protobuf-wise, key_only leaves value unset
   if (needTs) pair.commit_ts = wire(r.commitTs);
   return pair;
 }

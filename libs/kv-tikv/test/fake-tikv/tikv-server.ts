@@ -4,7 +4,7 @@
  * region check (Context) -> command -> reply (or a lost reply).
  */
 import * as grpc from '@grpc/grpc-js';
-import { u64 } from './codec';
+import { stripDefaults, u64 } from './codec';
 import { FaultPlan, TikvFault, TikvMatch, TikvRequestInfo } from './faults';
 import { TikvProtos } from './proto';
 import { COMMANDS, CommandEnv, Reply } from './tikv-commands';
@@ -112,7 +112,7 @@ export class FakeStore {
     const server = this.server;
     const reply = (err: Partial<grpc.StatusObject> | null, res?: Reply): void => {
       if (this.server !== server) return; // the store died meanwhile: the call is already cancelled
-      cb(err, res);
+      cb(err, res && stripDefaults(res));
     };
     try {
       this.shared.record(info);
