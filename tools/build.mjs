@@ -1,15 +1,19 @@
-// Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external).
+// Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
+// and the standalone TiKV/PD protocol fake into dist/tools/fake-tikv.js (`npm run fake:tikv`).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const apps = ['gateway', 'metadata', 'blob'];
+const entries = apps
+  .filter((app) => existsSync(`apps/${app}/src/main.ts`))
+  .map((app) => ({ entry: `apps/${app}/src/main.ts`, outfile: `dist/apps/${app}/main.js` }));
+const tools = [{ entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' }];
 await Promise.all(
-  apps
-    .filter((app) => existsSync(`apps/${app}/src/main.ts`))
-    .map((app) =>
+  [...entries, ...tools.filter((t) => existsSync(t.entry))]
+    .map(({ entry, outfile }) =>
       build({
-        entryPoints: [`apps/${app}/src/main.ts`],
-        outfile: `dist/apps/${app}/main.js`,
+        entryPoints: [entry],
+        outfile,
         bundle: true,
         platform: 'node',
         target: 'node20',

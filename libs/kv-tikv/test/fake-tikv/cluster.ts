@@ -23,6 +23,9 @@ export interface FakeClusterOptions {
   /** Raw keys to split the key space at, on start. */
   readonly splitKeys?: readonly (Buffer | string)[];
   readonly host?: string;
+  /** Fixed ports (default: ephemeral), by index. */
+  readonly pdPorts?: readonly number[];
+  readonly storePorts?: readonly number[];
   /** How a PD follower / wrong cluster id answers unary calls (default 'header', see pd-server.ts). */
   readonly pdErrorStyle?: PdErrorStyle;
   /** Locks met by BatchGet/Scan fail the whole response instead of one pair (a TiKV variant). */
@@ -85,7 +88,7 @@ export class FakeCluster {
       hooks: this.hooks,
       record: (info) => this.recordTikv(info),
     };
-    for (const id of storeIds) this.stores.push(new FakeStore(id, storeShared, protos, host));
+    storeIds.forEach((id, i) => this.stores.push(new FakeStore(id, storeShared, protos, host, opts.storePorts?.[i] ?? 0)));
     const pdShared: PdShared = {
       clusterId: this.clusterId,
       tso: this.tso,
@@ -98,7 +101,9 @@ export class FakeCluster {
       leaderIndex: () => this.pdLeader,
       gcSafePoint: 0n,
     };
-    for (let i = 0; i < (opts.pdMembers ?? 1); i++) this.pd.push(new FakePdMember(i, BigInt(1000 + i), pdShared, protos, host));
+    for (let i = 0; i < (opts.pdMembers ?? 1); i++) {
+      this.pd.push(new FakePdMember(i, BigInt(1000 + i), pdShared, protos, host, opts.pdPorts?.[i] ?? 0));
+    }
   }
 
   static async start(opts: FakeClusterOptions = {}): Promise<FakeCluster> {

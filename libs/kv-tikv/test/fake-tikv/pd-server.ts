@@ -36,7 +36,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export class FakePdMember {
   private server: grpc.Server | undefined;
-  private port = 0;
   private readonly streams = new Set<grpc.ServerDuplexStream<Req, Res>>();
   private readonly hung = new Set<() => void>();
 
@@ -46,6 +45,7 @@ export class FakePdMember {
     private readonly shared: PdShared,
     private readonly protos: TikvProtos,
     private readonly host: string,
+    private port = 0,
   ) {}
 
   get name(): string {

@@ -59,7 +59,6 @@ function firstKey(req: unknown): Buffer {
 
 export class FakeStore {
   private server: grpc.Server | undefined;
-  private port = 0;
   /** Extra latency of every request (a slow store). */
   delayMs = 0;
   private readonly hung = new Set<() => void>();
@@ -69,6 +68,7 @@ export class FakeStore {
     private readonly shared: StoreShared,
     private readonly protos: TikvProtos,
     private readonly host: string,
+    private port = 0,
   ) {}
 
   get address(): string {
