@@ -59,3 +59,13 @@ describe('Backoffer', () => {
     expect(child.totalSleptMs).toBe(10);
   });
 });
+
+describe('Backoffer.retryFast', () => {
+  it('sleeps only after a run of fast retries', async () => {
+    const { bo, slept } = make(10_000);
+    for (let i = 0; i < 8; i++) await bo.retryFast('regionMiss', 'x');
+    expect(slept).toEqual([]);
+    await bo.retryFast('regionMiss', 'x');
+    expect(slept).toEqual([10]);
+  });
+});

@@ -44,11 +44,14 @@ export interface BackoffEnv {
   readonly random?: () => number;
 }
 
+const FAST_RETRIES = 8;
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class Backoffer {
   private readonly attempts = new Map<BackoffKind, number>();
   private slept = 0;
+  private fastRetries = 0;
 
   constructor(
     private readonly env: BackoffEnv,
@@ -85,6 +88,15 @@ export class Backoffer {
     this.slept += ms;
     this.env.onBackoff?.(kind);
     await (this.env.sleep ?? sleep)(ms);
+  }
+
+  /**
+   * A retry that normally needs no sleep (the cache was just corrected, a lock was just resolved).
+   * After FAST_RETRIES of them in one operation it sleeps like `backoff`, so that a server that
+   * keeps answering the same way still exhausts the budget instead of spinning.
+   */
+  async retryFast(kind: BackoffKind, cause: unknown): Promise<void> {
+    if (++this.fastRetries > FAST_RETRIES) await this.backoff(kind, cause);
   }
 
   /** A backoffer with the same environment and a fresh budget (e.g. for best-effort cleanup). */

@@ -104,6 +104,7 @@ export class Committer {
         await this.core.resolver.resolveLocks(bo, lock.txnId, [lock], commitTs);
       }
     }
+    await bo.retryFast('txnLock', new Error(`prewrite met ${locks.length} resolved lock(s)`));
   }
 
   private lockedConflict(lock: Lock): KvConflictError {
@@ -114,10 +115,12 @@ export class Committer {
    * Commits the primary with the same commit_ts until a definite answer: success (committed), or
    * "lock not found" (a reader rolled us back after our TTL: aborted, retryable). A lost reply is
    * followed by a side-effect-free status check of the primary (current_ts = 0 never expires it).
+   * If the budget runs out with the outcome still open, we try to settle it by rolling the primary
+   * back ourselves: TiKV refuses that if the commit landed, so either answer is definite.
    */
   private async commitPrimary(commitTs: bigint): Promise<void> {
     const bo = backoffer(this.core, this.core.limits.commitBudgetMs, 'commit primary');
-    let unknown: Error | undefined;
+    let unknown: TransportError | undefined;
     for (;;) {
       try {
         const { resp } = await this.core.sender.onKey<CommitResponse>(
@@ -133,22 +136,23 @@ export class Committer {
         }
         throw keyErrorToError(resp.error, 'commit primary');
       } catch (err) {
-        if (!(err instanceof TransportError)) {
-          if (unknown && err instanceof KvUnavailableError) throw this.unknownOutcome(err);
-          if (!(err instanceof KvConflictError) && !unknown) await this.rollback([...this.byKey.values()].map((m) => m.key));
+        if (err instanceof TransportError) unknown = err;
+        else if (unknown && err instanceof KvUnavailableError) return this.settle(unknown);
+        else {
+          if (!(err instanceof KvConflictError)) await this.rollback(this.allKeys());
           throw err;
         }
-        unknown = err;
-        const status = await this.ownStatus(bo).catch((e: unknown) => {
-          throw e instanceof KvUnavailableError ? this.unknownOutcome(e) : e;
-        });
+      }
+      try {
+        const status = await this.ownStatus(bo);
         if (status === 'committed') return;
         if (status === 'rolledBack') {
           throw new KvConflictError(`txn ${this.startTs} was rolled back before its commit`, this.primary);
         }
-        await bo.backoff('tikvRpc', err).catch((e: unknown) => {
-          throw e instanceof KvUnavailableError ? this.unknownOutcome(e) : e;
-        });
+        await bo.backoff('tikvRpc', unknown);
+      } catch (err) {
+        if (err instanceof KvUnavailableError) return this.settle(unknown);
+        throw err;
       }
     }
   }
@@ -159,10 +163,26 @@ export class Committer {
     return res.kind === 'committed' ? 'committed' : res.kind === 'rolledBack' ? 'rolledBack' : 'locked';
   }
 
-  private unknownOutcome(cause: Error): KvUnknownOutcomeError {
-    return new KvUnknownOutcomeError(
-      `commit of txn ${this.startTs} has an unknown outcome (primary ${this.primary.toString('hex')}): ${cause.message}`,
-    );
+  /** Rolls the primary back to learn the outcome: refused = committed; done = aborted; no answer = unknown. */
+  private async settle(cause: Error): Promise<void> {
+    const bo = backoffer(this.core, this.core.limits.cleanupBudgetMs, 'settle primary');
+    let error: KeyError | undefined;
+    try {
+      const [reply] = await this.core.sender.onKeys<SimpleResponse>(bo, [this.primary], 'KvBatchRollback', () => ({
+        start_version: toU64(this.startTs),
+        keys: [this.primary],
+      }));
+      error = reply?.resp.error;
+    } catch (err) {
+      throw new KvUnknownOutcomeError(
+        `commit of txn ${this.startTs} has an unknown outcome (primary ${this.primary.toString('hex')}): ${cause.message}; ` +
+          `settling it failed too: ${(err as Error).message}`,
+      );
+    }
+    if (error?.abort) return; // TiKV refuses to roll back a committed key: the commit landed
+    if (error) throw keyErrorToError(error, 'settle primary');
+    await this.rollback(this.allKeys());
+    throw new KvUnavailableError(`commit of txn ${this.startTs} failed and was rolled back: ${cause.message}`);
   }
 
   private async commitSecondaries(keys: Buffer[], commitTs: bigint): Promise<void> {
@@ -190,6 +210,10 @@ export class Committer {
     } catch {
       // Leftover locks expire after their TTL and are rolled back by readers.
     }
+  }
+
+  private allKeys(): Buffer[] {
+    return [...this.byKey.values()].map((m) => m.key);
   }
 
   private mutation(key: Buffer): TxnMutation {

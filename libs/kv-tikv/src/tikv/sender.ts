@@ -118,7 +118,9 @@ export class TikvSender {
       case 'not_leader': {
         const leader = e.not_leader?.leader;
         const moved = leader?.store_id && leader.store_id !== toU64(region.leader.storeId);
-        if (moved && cache.updateLeader(region.id, { id: BigInt(leader.id ?? 0), storeId: BigInt(leader.store_id ?? 0) })) return;
+        if (moved && cache.updateLeader(region.id, { id: BigInt(leader.id ?? 0), storeId: BigInt(leader.store_id ?? 0) })) {
+          return bo.retryFast('regionScheduling', what);
+        }
         cache.invalidate(region.id);
         return bo.backoff('regionScheduling', what);
       }
@@ -133,7 +135,7 @@ export class TikvSender {
           const r = withLeaderFromWire(meta, leader);
           if (r && cache.insert(r)) adopted++;
         }
-        return adopted ? undefined : bo.backoff('regionMiss', what);
+        return adopted ? bo.retryFast('regionMiss', what) : bo.backoff('regionMiss', what);
       }
       case 'server_is_busy':
         return bo.backoff('serverBusy', what);

@@ -131,18 +131,22 @@ export class SnapshotReader {
   }
 
   /**
-   * Appends the pairs of one KvScan reply; a locked pair (empty key, error.locked) is resolved and
-   * its key read again (client-go `resolveCurrentLock`). Returns the last key the reply covered.
+   * Appends the pairs of one KvScan reply. Locked pairs (empty key, error.locked) are resolved
+   * together, then each key is read again (client-go `resolveCurrentLock`). Returns the last key
+   * the reply covered.
    */
   private async collect(bo: Backoffer, pairs: WKvPair[], out: KvPair[]): Promise<Buffer | undefined> {
+    const locks = pairs.flatMap((p) => (p.error?.locked ? [lockFromWire(p.error.locked)] : []));
+    if (locks.length) {
+      const waitMs = await this.core.resolver.resolve(bo, locks, this.ts);
+      if (waitMs > 0) await bo.backoff('txnLock', new Error(`${locks.length} scanned key(s) locked`), waitMs);
+    }
     let last: Buffer | undefined;
     for (const p of pairs) {
       if (p.error?.locked) {
-        const lock = lockFromWire(p.error.locked);
-        last = lock.key;
-        await this.resolveAndWait(bo, [lock]);
-        const value = await this.get(lock.key, bo);
-        if (value !== undefined) out.push({ key: lock.key, value });
+        last = p.error.locked.key ?? EMPTY;
+        const value = await this.get(last); // its own budget: a scan may meet many locks
+        if (value !== undefined) out.push({ key: last, value });
         continue;
       }
       if (p.error) throw keyErrorToError(p.error, 'scan');
@@ -154,7 +158,9 @@ export class SnapshotReader {
 
   private async resolveAndWait(bo: Backoffer, locks: Lock[]): Promise<void> {
     const waitMs = await this.core.resolver.resolve(bo, locks, this.ts);
-    if (waitMs > 0) await bo.backoff('txnLock', new Error(`key ${locks[0].key.toString('hex')} is locked`), waitMs);
+    const cause = new Error(`key ${locks[0].key.toString('hex')} is locked`);
+    if (waitMs > 0) await bo.backoff('txnLock', cause, waitMs);
+    else await bo.retryFast('txnLock', cause);
   }
 
   private bo(what: string): Backoffer {
