@@ -1,0 +1,163 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CREDENTIALS, REGION, useGateway } from '../support/server';
+import { md5Hex, patternBytes } from '../support/s3-assert';
+
+const MiB = 1024 * 1024;
+
+function findAws(): string | undefined {
+  try {
+    execFileSync('aws', ['--version'], { stdio: 'pipe', timeout: 30_000 });
+    return 'aws';
+  } catch {
+    return undefined;
+  }
+}
+
+const AWS = findAws();
+if (!AWS && process.env['CI']) {
+  throw new Error('the aws CLI is not on PATH, and CI is set: install it (the e2e suite must run the CLI in CI)');
+}
+if (!AWS) {
+  // eslint-disable-next-line no-console
+  console.warn('gateway-e2e: the aws CLI is not on PATH; skipping aws-cli.spec.ts (set CI=1 to make this a failure)');
+}
+const describeCli = AWS ? describe : describe.skip;
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describeCli('aws CLI against local mode', () => {
+  const gw = useGateway();
+  const work = mkdtempSync(join(tmpdir(), 'massive-e2e-cli-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  function aws(...args: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        AWS!,
+        ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args],
+        {
+          timeout: 120_000,
+          maxBuffer: 16 * MiB,
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            HOME: work,
+            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+            AWS_DEFAULT_REGION: REGION,
+            AWS_CONFIG_FILE: join(work, 'no-config'),
+            AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
+            AWS_EC2_METADATA_DISABLED: 'true',
+            AWS_PAGER: '',
+            AWS_MAX_ATTEMPTS: '1',
+          },
+        },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+    });
+  }
+
+  async function ok(...args: string[]): Promise<string> {
+    const r = await aws(...args);
+    if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+  }
+
+  const bucket = 'cli-bucket';
+  const small = join(work, 'small.txt');
+  const big = join(work, 'big.bin');
+  const bigBytes = patternBytes(50 * MiB, 77);
+
+  beforeAll(() => {
+    writeFileSync(small, 'hello from the aws cli\n');
+    writeFileSync(big, bigBytes);
+  });
+
+  it('mb creates a bucket; mb again fails with BucketAlreadyOwnedByYou', async () => {
+    expect(await ok('s3', 'mb', `s3://${bucket}`)).toContain(`make_bucket: ${bucket}`);
+    const again = await aws('s3', 'mb', `s3://${bucket}`);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('BucketAlreadyOwnedByYou');
+    expect(await ok('s3', 'ls')).toContain(bucket);
+  });
+
+  it('cp uploads a small file', async () => {
+    expect(await ok('s3', 'cp', '--no-progress', small, `s3://${bucket}/docs/small.txt`)).toContain('upload:');
+    const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', bucket, '--key', 'docs/small.txt')) as { ETag: string; ContentLength: number };
+    expect(head.ETag).toBe(`"${md5Hex(readFileSync(small))}"`);
+    expect(head.ContentLength).toBe(statSync(small).size);
+  });
+
+  it('cp uploads a 50 MiB file as a multipart upload', async () => {
+    expect(await ok('s3', 'cp', '--no-progress', big, `s3://${bucket}/blobs/big.bin`)).toContain('upload:');
+    const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', bucket, '--key', 'blobs/big.bin')) as { ETag: string; ContentLength: number };
+    expect(head.ContentLength).toBe(50 * MiB);
+    // The CLI splits at 8 MiB: 7 parts.
+    expect(head.ETag).toMatch(/^"[0-9a-f]{32}-7"$/);
+    const uploads = JSON.parse((await ok('s3api', 'list-multipart-uploads', '--bucket', bucket)) || '{}') as { Uploads?: unknown[] };
+    expect(uploads.Uploads ?? []).toEqual([]);
+  }, 120_000);
+
+  it('ls lists keys, sizes and prefixes; ls --recursive lists everything', async () => {
+    const top = await ok('s3', 'ls', `s3://${bucket}/`);
+    expect(top).toMatch(/PRE blobs\//);
+    expect(top).toMatch(/PRE docs\//);
+    const all = await ok('s3', 'ls', '--recursive', `s3://${bucket}/`);
+    expect(all).toMatch(new RegExp(`\\s${50 * MiB} blobs/big.bin`));
+    expect(all).toMatch(new RegExp(`\\s${statSync(small).size} docs/small.txt`));
+  });
+
+  it('s3api get-object --range fetches exactly that range', async () => {
+    const out = join(work, 'range.bin');
+    const meta = JSON.parse(await ok('s3api', 'get-object', '--bucket', bucket, '--key', 'blobs/big.bin', '--range', `bytes=${8 * MiB - 50}-${8 * MiB + 49}`, out)) as {
+      ContentRange: string;
+      ContentLength: number;
+    };
+    expect(meta.ContentRange).toBe(`bytes ${8 * MiB - 50}-${8 * MiB + 49}/${50 * MiB}`);
+    expect(meta.ContentLength).toBe(100);
+    expect(readFileSync(out).equals(bigBytes.subarray(8 * MiB - 50, 8 * MiB + 50))).toBe(true);
+  });
+
+  it('s3api get-object of a missing key fails with NoSuchKey', async () => {
+    const r = await aws('s3api', 'get-object', '--bucket', bucket, '--key', 'nope', join(work, 'nope'));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('NoSuchKey');
+  });
+
+  it('cp downloads both files back byte for byte', async () => {
+    const backSmall = join(work, 'back-small.txt');
+    const backBig = join(work, 'back-big.bin');
+    await ok('s3', 'cp', '--no-progress', `s3://${bucket}/docs/small.txt`, backSmall);
+    await ok('s3', 'cp', '--no-progress', `s3://${bucket}/blobs/big.bin`, backBig);
+    expect(readFileSync(backSmall).equals(readFileSync(small))).toBe(true);
+    expect(md5Hex(readFileSync(backBig))).toBe(md5Hex(bigBytes));
+  }, 120_000);
+
+  it('cp between keys (server-side copy) works', async () => {
+    expect(await ok('s3', 'cp', `s3://${bucket}/docs/small.txt`, `s3://${bucket}/docs/copy of small.txt`)).toContain('copy:');
+    const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', bucket, '--key', 'docs/copy of small.txt')) as { ETag: string };
+    expect(head.ETag).toBe(`"${md5Hex(readFileSync(small))}"`);
+  });
+
+  it('rb refuses a non-empty bucket; rm --recursive empties it; rb removes it', async () => {
+    const refused = await aws('s3', 'rb', `s3://${bucket}`);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('BucketNotEmpty');
+    const rm = await ok('s3', 'rm', '--recursive', `s3://${bucket}/`);
+    expect(rm.match(/^delete: /gm)?.length).toBe(3);
+    expect((await ok('s3', 'ls', '--recursive', `s3://${bucket}/`)).trim()).toBe('');
+    expect(await ok('s3', 'rb', `s3://${bucket}`)).toContain(`remove_bucket: ${bucket}`);
+    const head = await aws('s3api', 'head-bucket', '--bucket', bucket);
+    expect(head.code).not.toBe(0);
+    expect(head.stderr).toMatch(/404|Not Found/);
+  });
+});
