@@ -207,4 +207,34 @@ describe('fake TiKV', () => {
     const r = await send('KvPrewrite', 'a', { mutations: [{ op: Op.Put, key: b('a'), value: b('mine') }], primary_lock: b('a'), start_version: start, lock_ttl: '3000' });
     expect(r.errors[0].conflict).toMatchObject({ start_ts: start, key: b('a'), reason: 1 });
   });
+
+  test('commit-primary with a lost reply: applied although the client saw UNAVAILABLE; a retry is idempotent', async () => {
+    c.crashTxnAt('commit-primary', { fault: { kind: 'LostReply' }, times: 1 });
+    c.crashTxnAt('prewrite-secondaries', { times: 1 });
+    const start = ts();
+    await send('KvPrewrite', 'a', { mutations: [{ op: Op.Put, key: b('a'), value: b('1') }], primary_lock: b('a'), start_version: start, lock_ttl: '3000' });
+    const secondary = { mutations: [{ op: Op.Put, key: b('z'), value: b('1') }], primary_lock: b('a'), start_version: start, lock_ttl: '3000' };
+    await expect(send('KvPrewrite', 'z', secondary)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    expect(c.lockOf('z')).toBeUndefined();
+    expect((await send('KvPrewrite', 'z', secondary)).errors).toBeUndefined();
+    const commit = ts();
+    await expect(send('KvCommit', 'a', { start_version: start, keys: [b('a')], commit_version: commit })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    expect(c.versionsOf('a')[0]).toMatchObject({ kind: 'Put', commitTs: BigInt(commit) });
+    expect(await send('KvCommit', 'a', { start_version: start, keys: [b('a')], commit_version: commit })).toEqual({});
+  });
+
+  test('wholeRequestLockErrors: a lock fails the whole BatchGet/Scan (resp.error + one error pair); merge bumps the epoch', async () => {
+    await c.stop();
+    c = await FakeCluster.start({ stores: 2, splitKeys: ['m'], wholeRequestLockErrors: true });
+    c.injectLock('b', { primary: 'b', startTs: c.timestamp() });
+    const scan = await send('KvScan', 'a', { start_key: b('a'), limit: 10, version: ts() });
+    expect(scan.error.locked.key).toEqual(b('b'));
+    expect(scan.pairs).toHaveLength(1);
+    const before = c.regionOf('a');
+    const merged = c.mergeRight('a')!;
+    expect(c.regions()).toHaveLength(1);
+    expect(merged.version).toBeGreaterThan(before.version);
+    const stale = await kv(merged.leaderStoreId).call('KvGet', { context: { ...ctx('a'), region_id: before.id.toString() }, key: b('a'), version: ts() });
+    expect(stale.region_error.region_not_found).toBeDefined();
+  });
 });
