@@ -1,0 +1,151 @@
+// Closed-loop load: `concurrency` workers each run `op` back to back until the deadline (or until `op`
+// says the work is exhausted), recording per-op latency. Correctness failures (MismatchError) stop
+// everything; other failures are counted as errors.
+import { MismatchError } from './client.mjs';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { procStat } from './server.mjs';
+
+/** Busy CPU ms of the whole box (all cores) from /proc/stat, or undefined. */
+function boxBusyMs() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    const busy = f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0) - (f[8] ?? 0) - (f[9] ?? 0); // minus idle, iowait, guest double counts
+    return (busy * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+export const MiB = 1024 * 1024;
+export const EXHAUSTED = Symbol('exhausted');
+
+class Latencies {
+  constructor() {
+    this.a = new Float64Array(1 << 16);
+    this.n = 0;
+  }
+  push(ms) {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = ms;
+  }
+  percentiles(ps) {
+    const s = this.a.slice(0, this.n).sort();
+    return ps.map((p) => (this.n === 0 ? NaN : s[Math.min(this.n - 1, Math.max(0, Math.ceil((p / 100) * this.n) - 1))]));
+  }
+}
+
+async function loop({ concurrency, durationMs, maxOps = Infinity, op, record, maxErrors }) {
+  const deadline = performance.now() + durationMs;
+  const st = { ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), fatal: undefined, started: 0 };
+  let issued = 0;
+  const worker = async (w) => {
+    while (st.fatal === undefined && performance.now() < deadline && issued < maxOps) {
+      issued++;
+      const t0 = performance.now();
+      let bytes;
+      try {
+        bytes = await op(w);
+      } catch (err) {
+        if (err instanceof MismatchError) {
+          st.fatal ??= err;
+          return;
+        }
+        st.errors++;
+        if (st.errorSamples.length < 5) st.errorSamples.push(String(err?.message ?? err).slice(0, 300));
+        if (st.errors >= maxErrors) st.fatal ??= new Error(`too many errors (${st.errors}); first: ${st.errorSamples[0]}`);
+        continue;
+      }
+      if (bytes === EXHAUSTED) return;
+      if (record) {
+        st.lat.push(performance.now() - t0);
+        st.ops++;
+        st.bytes += bytes;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  st.elapsedMs = performance.now() - started;
+  return st;
+}
+
+/**
+ * Warm-up (not recorded) then the measured run. Returns a result row:
+ * { ops, opsPerSec, mibPerSec, p50Ms, p99Ms, errors, ... , serverCpuPct, clientCpuPct }.
+ */
+export async function runLoad({ concurrency, durationMs, warmupMs = 0, maxOps, op, serverPid, maxErrors = 100 }) {
+  if (warmupMs > 0) {
+    const w = await loop({ concurrency, durationMs: warmupMs, maxOps, op, record: false, maxErrors });
+    if (w.fatal) throw w.fatal;
+    if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
+  }
+  const meter = startMeter(serverPid);
+  const st = await loop({ concurrency, durationMs, maxOps, op, record: true, maxErrors });
+  const used = meter.stop();
+  if (st.fatal) throw st.fatal;
+  return summarize(st, concurrency, used);
+}
+
+/** CPU time and minor page faults of the server and of this process between start and stop(). */
+export function startMeter(serverPid) {
+  const srv0 = procStat(serverPid);
+  const self0 = procStat(process.pid);
+  const cpu0 = process.cpuUsage();
+  const box0 = boxBusyMs();
+  return {
+    stop() {
+      const cpu = process.cpuUsage(cpu0);
+      const box1 = boxBusyMs();
+      const srv1 = procStat(serverPid);
+      const self1 = procStat(process.pid);
+      return {
+        clientCpuMs: (cpu.user + cpu.system) / 1000,
+        clientFaults: self0 && self1 ? self1.minflt - self0.minflt : undefined,
+        serverCpuMs: srv0 && srv1 ? srv1.cpuMs - srv0.cpuMs : undefined,
+        serverFaults: srv0 && srv1 ? srv1.minflt - srv0.minflt : undefined,
+        boxCpuMs: box0 !== undefined && box1 !== undefined ? box1 - box0 : undefined,
+      };
+    },
+  };
+}
+
+export function summarize(st, concurrency, { serverCpuMs, serverFaults, clientCpuMs, clientFaults, boxCpuMs }) {
+  const secs = st.elapsedMs / 1000;
+  const [p50, p90, p99, max] = st.lat.percentiles([50, 90, 99, 100]);
+  return {
+    concurrency,
+    ops: st.ops,
+    seconds: round(secs, 2),
+    opsPerSec: round(st.ops / secs, 1),
+    mibPerSec: round(st.bytes / MiB / secs, 1),
+    p50Ms: round(p50, 2),
+    p90Ms: round(p90, 2),
+    p99Ms: round(p99, 2),
+    maxMs: round(max, 2),
+    errors: st.errors,
+    ...(st.errorSamples.length && { errorSamples: st.errorSamples }),
+    ...(serverCpuMs !== undefined && {
+      serverCpuPct: round((serverCpuMs / st.elapsedMs) * 100, 0),
+      serverCpuUsPerOp: st.ops ? round((serverCpuMs * 1000) / st.ops, 0) : undefined,
+    }),
+    clientCpuPct: round((clientCpuMs / st.elapsedMs) * 100, 0),
+    clientCpuUsPerOp: st.ops ? round((clientCpuMs * 1000) / st.ops, 0) : undefined,
+    // Less noisy than op/s on a shared box: the rate all cores could sustain at the measured CPU cost
+    // per op of server + client (assumes CPU is the bottleneck, not fsync or a lock).
+    ...(serverCpuMs !== undefined && st.ops && { cpuBoundOpsPerSec: round((cpus().length * 1e6) / (((serverCpuMs + clientCpuMs) * 1000) / st.ops), 0) }),
+    // Everything else busy on the box meanwhile (other processes, and kernel softirq time such as
+    // loopback TCP that is charged to no process): high values mean a noisy or contended run.
+    ...(boxCpuMs !== undefined && serverCpuMs !== undefined && { otherCpuPct: round(((boxCpuMs - serverCpuMs - clientCpuMs) / st.elapsedMs) * 100, 0) }),
+    // Minor page faults per MiB moved (or per op when nothing was): a sign of allocator churn.
+    ...(serverFaults !== undefined && { serverFaults }),
+    ...(clientFaults !== undefined && { clientFaults }),
+  };
+}
+
+export { Latencies };
+export const round = (x, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);

@@ -1,0 +1,144 @@
+// Starts the gateway (local mode, durable defaults) on a fresh temp dir, and reads its /proc stats.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const MAIN = resolve(import.meta.dirname, '../../../dist/apps/gateway/main.js');
+const CLK_TCK = 100; // USER_HZ on Linux
+
+export class LocalGateway {
+  constructor({ accessKey, secretKey, nodeArgs = [], tmpParent = tmpdir(), logLevel = 'warn' }) {
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
+    this.nodeArgs = nodeArgs;
+    this.logLevel = logLevel;
+    this.dataDir = mkdtempSync(join(tmpParent, 'massive-bench-'));
+    this.proc = undefined;
+    this.endpoint = '';
+    this.stderr = '';
+  }
+
+  async start(timeoutMs = 30_000) {
+    const env = { ...process.env };
+    // Undo what run.mjs set for the load generator only (see CLIENT_MALLOC_ENV there).
+    for (const k of (env.BENCH_REEXECED ?? '').split(',')) if (k.startsWith('MALLOC_')) delete env[k];
+    delete env.BENCH_REEXECED;
+    const proc = spawn(process.execPath, [...this.nodeArgs, MAIN], {
+      env: {
+        ...env,
+        MASSIVE_PORT: '0',
+        MASSIVE_HOST: '127.0.0.1',
+        MASSIVE_DATA_DIR: this.dataDir,
+        MASSIVE_ACCESS_KEY: this.accessKey,
+        MASSIVE_SECRET_KEY: this.secretKey,
+        MASSIVE_LOG_LEVEL: this.logLevel,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stderr.on('data', (d) => {
+      this.stderr += d;
+      if (this.stderr.length > 64 * 1024) this.stderr = this.stderr.slice(-32 * 1024);
+    });
+    this.endpoint = await new Promise((res, rej) => {
+      let out = '';
+      const timer = setTimeout(() => rej(new Error(`gateway not listening after ${timeoutMs} ms: ${this.stderr}`)), timeoutMs);
+      const onData = (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          proc.stdout.off('data', onData);
+          proc.stdout.resume();
+          res(m[1]);
+        }
+      };
+      proc.stdout.on('data', onData);
+      proc.once('exit', (code, sig) => {
+        clearTimeout(timer);
+        rej(new Error(`gateway exited (${code ?? sig}) before listening: ${this.stderr}`));
+      });
+    });
+    return this.endpoint;
+  }
+
+  get pid() {
+    return this.proc?.pid;
+  }
+
+  get alive() {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** SIGTERM (graceful: lets --cpu-prof write its profile), SIGKILL after `graceMs`. */
+  async stop(graceMs = 20_000) {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(t);
+  }
+
+  removeDataDir() {
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** { cpuMs: utime+stime (all threads), minflt: minor page faults } of a process, or undefined. */
+export function procStat(pid) {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK, minflt: Number(f[7]) };
+  } catch {
+    return undefined;
+  }
+}
+
+export const procCpuMs = (pid) => procStat(pid)?.cpuMs;
+
+/** { rssKiB, hwmKiB } from /proc/<pid>/status. */
+export function procMem(pid) {
+  if (!pid) return undefined;
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rssKiB: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1]), hwmKiB: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resets the VmHWM peak (Linux >= 4.0, own processes); false when not permitted. */
+export function resetPeakRss(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls VmRSS every `everyMs`; stop() returns { peakRssMiB, hwmMiB, hwmReset }. */
+export function watchRss(pid, everyMs = 50) {
+  if (!pid) return { stop: () => undefined };
+  const hwmReset = resetPeakRss(pid);
+  let peak = procMem(pid)?.rssKiB ?? 0;
+  const timer = setInterval(() => {
+    const m = procMem(pid);
+    if (m && m.rssKiB > peak) peak = m.rssKiB;
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const m = procMem(pid);
+      if (m && m.rssKiB > peak) peak = m.rssKiB;
+      return { peakRssMiB: round1(peak / 1024), hwmMiB: m ? round1(m.hwmKiB / 1024) : undefined, hwmReset };
+    },
+  };
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;

@@ -1,0 +1,386 @@
+#!/usr/bin/env node
+// Massive Storage benchmark: `npm run bench [-- options]`. See tools/bench/README.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Http } from './lib/client.mjs';
+import { LocalGateway, MAIN } from './lib/server.mjs';
+import { Signer } from './lib/sigv4.mjs';
+import { BenchContext, WORKLOADS } from './lib/workloads.mjs';
+import { summarizeProfile, formatProfileSummary } from './profile-summary.mjs';
+
+const HELP = `npm run bench -- [options]          (each option also reads BENCH_<NAME>, e.g. BENCH_ONLY=get4k)
+
+  --only LIST            workloads to run, comma separated (default all): ${WORKLOADS.join(',')}
+  --skip LIST            workloads to leave out
+  --duration S           measured seconds per time-bounded workload (default 10)
+  --warmup S             warm-up seconds before each (default 2)
+  --concurrency N|LIST   N for every small-object workload, or per workload: get4k=64,put1m=4
+                         (defaults: 4 KiB ops 32, list 8, 1 MiB ops 8)
+  --list-keys N          objects in the LIST bucket (default 20000)
+  --small-objects N      4 KiB objects written first when GET/HEAD/DELETE run without PUT (default 5000)
+  --large-mib N          size of the multipart object (default 1024)
+  --part-mib N           multipart part size (default 16)
+  --parts-in-flight N    concurrent part uploads (default 4)
+  --sign-payload-max B   PUT bodies up to B bytes carry their real x-amz-content-sha256, larger ones
+                         UNSIGNED-PAYLOAD (default 1048576)
+  --download-md5         also MD5 the 1 GiB download (always compared byte for byte with the upload)
+  --endpoint URL         use a running server instead of starting one (with --access-key/--secret-key)
+  --access-key K, --secret-key S, --region R
+  --server-pid PID       with --endpoint: the server's pid, for CPU and RSS figures
+  --cpu-prof             run the server under node --cpu-prof; print our hottest functions at the end
+  --cpu-prof-dir DIR     where the .cpuprofile goes (default a temp dir, kept)
+  --server-node-arg A    extra node flag for the server (repeatable)
+  --tmp-dir DIR          parent of the server's temp data dir (default ${tmpdir()})
+  --keep-data            keep the server's data dir
+  --quiet-wait S         first wait up to S seconds for the box to be idle (< 25% of a core busy for 3 s)
+`;
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    skip: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string' },
+    'list-keys': { type: 'string' },
+    'small-objects': { type: 'string' },
+    'large-mib': { type: 'string' },
+    'part-mib': { type: 'string' },
+    'parts-in-flight': { type: 'string' },
+    'sign-payload-max': { type: 'string' },
+    'download-md5': { type: 'boolean' },
+    endpoint: { type: 'string' },
+    'access-key': { type: 'string' },
+    'secret-key': { type: 'string' },
+    region: { type: 'string' },
+    'server-pid': { type: 'string' },
+    'cpu-prof': { type: 'boolean' },
+    'cpu-prof-dir': { type: 'string' },
+    'server-node-arg': { type: 'string', multiple: true },
+    'tmp-dir': { type: 'string' },
+    'keep-data': { type: 'boolean' },
+    'quiet-wait': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+// The load generator re-runs itself with glibc malloc told to keep freed memory: otherwise every 64 KiB
+// socket read buffer node allocates lands on freshly faulted pages (the heap top is trimmed after each
+// GC), ~1 page fault per 4 KiB received, which made the client, not the server, the bottleneck of
+// large GETs (1 GiB download: 3-4 s of client system time). The server is started without these.
+const CLIENT_MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024), MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024) };
+if (!process.env.BENCH_REEXECED) {
+  const added = Object.keys(CLIENT_MALLOC_ENV).filter((k) => process.env[k] === undefined);
+  if (added.length > 0) {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, ...Object.fromEntries(added.map((k) => [k, CLIENT_MALLOC_ENV[k]])), BENCH_REEXECED: added.join(',') },
+    });
+    // Forward (a terminal's Ctrl-C reaches both: the child cleans up once either way).
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+    const [code, sig] = await new Promise((r) => child.once('exit', (c, s) => r([c, s])));
+    process.exit(code ?? (sig ? 128 + 15 : 1));
+  }
+}
+
+const env = (name) => process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+const opt = (name, dflt) => args[name] ?? env(name) ?? dflt;
+const flag = (name) => args[name] === true || ['1', 'true', 'yes'].includes(env(name) ?? '');
+const num = (name, dflt) => {
+  const v = Number(opt(name, dflt));
+  if (!Number.isFinite(v) || v < 0) fail(`--${name} must be a non-negative number`);
+  return v;
+};
+function fail(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+
+const split = (s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const only = split(opt('only'));
+const skip = split(opt('skip'));
+for (const w of [...only, ...skip]) if (!WORKLOADS.includes(w)) fail(`unknown workload "${w}" (known: ${WORKLOADS.join(', ')})`);
+const selected = WORKLOADS.filter((w) => (only.length === 0 || only.includes(w)) && !skip.includes(w));
+
+const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, put1m: 8, get1m: 8 };
+const concSpec = opt('concurrency', '');
+const concOverride = {};
+if (/^\d+$/.test(concSpec)) {
+  for (const w of ['put4k', 'get4k', 'head4k', 'delete4k']) concOverride[w] = Number(concSpec);
+} else {
+  for (const kv of split(concSpec)) {
+    const [k, v] = kv.split('=');
+    if (!(k in DEFAULT_CONC) || !/^\d+$/.test(v ?? '') || Number(v) < 1) fail(`bad --concurrency entry "${kv}"`);
+    concOverride[k] = Number(v);
+  }
+}
+
+const opts = {
+  durationS: num('duration', 10),
+  warmupS: num('warmup', 2),
+  listKeys: Math.max(1, Math.floor(num('list-keys', 20000))),
+  smallObjects: Math.max(100, Math.floor(num('small-objects', 5000))),
+  largeMiB: Math.max(1, Math.floor(num('large-mib', 1024))),
+  partMiB: Math.max(5, Math.floor(num('part-mib', 16))),
+  partsInFlight: Math.max(1, Math.floor(num('parts-in-flight', 4))),
+  signPayloadMax: num('sign-payload-max', 1024 * 1024),
+  downloadMd5: flag('download-md5'),
+  concurrency: (w) => concOverride[w] ?? DEFAULT_CONC[w] ?? 1,
+  bucketPrefix: `bench-${Date.now().toString(36)}`,
+};
+
+const log = (s) => process.stderr.write(s + '\n');
+const MiBf = (x) => (x === null || x === undefined ? '' : String(x));
+
+async function main() {
+  const external = opt('endpoint');
+  const accessKey = opt('access-key', external ? undefined : 'BENCHACCESSKEY0000001');
+  const secretKey = opt('secret-key', external ? undefined : 'bench-secret-key-0000000000000000000000');
+  if (external && (!accessKey || !secretKey)) fail('--endpoint needs --access-key and --secret-key');
+  const cpuProf = flag('cpu-prof');
+  if (external && cpuProf) fail('--cpu-prof needs the bench to start the server (no --endpoint)');
+  let server;
+  let endpoint = external;
+  let serverPid = external ? (opt('server-pid') ? Number(opt('server-pid')) : undefined) : undefined;
+  let profDir;
+  let exitCode = 0;
+  const results = {};
+  let failure;
+
+  let cleaned;
+  let interruptGraceMs;
+  const cleanup = () => (cleaned ??= doCleanup());
+  const doCleanup = async () => {
+    if (server) {
+      await server.stop(interruptGraceMs);
+      if (!flag('keep-data')) server.removeDataDir();
+      else log(`server data kept in ${server.dataDir}`);
+    }
+  };
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`\n${sig}: stopping the server`);
+      interruptGraceMs = 2000; // load may still be running: don't wait for a graceful drain
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const quietWait = num('quiet-wait', 0);
+    if (quietWait > 0) await waitQuiet(quietWait);
+    if (!external) {
+      if (!existsSync(MAIN)) fail(`${MAIN} is missing: run \`npm run build\` (npm run bench does)`);
+      const nodeArgs = [...(opt('server-node-arg') ? [].concat(opt('server-node-arg')) : [])];
+      if (cpuProf) {
+        profDir = resolve(opt('cpu-prof-dir') ?? mkdtempSync(join(tmpdir(), 'massive-bench-prof-')));
+        nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+      }
+      server = new LocalGateway({ accessKey, secretKey, nodeArgs, tmpParent: opt('tmp-dir') ?? tmpdir() });
+      endpoint = await server.start();
+      serverPid = server.pid;
+      log(`gateway pid ${serverPid} at ${endpoint}, data in ${server.dataDir}${cpuProf ? ` (cpu profile -> ${profDir})` : ''}`);
+    } else {
+      log(`targeting ${endpoint}${serverPid ? ` (server pid ${serverPid})` : ''}`);
+    }
+
+    const signer = new Signer({ accessKey, secretKey, region: opt('region', 'us-east-1') });
+    const s3 = new S3Http({ endpoint, signer });
+    const ctx = new BenchContext({ s3, opts, serverPid, log });
+    await ctx.createBuckets();
+    log(`workloads: ${selected.join(', ')}; ${opts.durationS}s each after ${opts.warmupS}s warm-up\n`);
+
+    for (const w of selected) {
+      const t = performance.now();
+      log(`${w} ...`);
+      if (ctx.prepare) await ctx.prepare(w);
+      const before = await scrapeRestarts(endpoint);
+      results[w] = await ctx[w]();
+      const after = await scrapeRestarts(endpoint);
+      if (before !== undefined && after !== undefined) results[w].txnRestarts = after - before;
+      log(`${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+      if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
+    }
+    if (external) await ctx.cleanupLarge();
+  } catch (err) {
+    failure = err;
+    exitCode = 1;
+  }
+  if (server && server.stderr.trim()) log(`server stderr (tail):\n${server.stderr.slice(-3000)}`);
+  await cleanup();
+
+  const errors = Object.values(results).reduce((n, r) => n + (r.errors ?? 0), 0);
+  if (errors > 0) exitCode = 1;
+
+  printTable(results);
+  const noisy = Object.entries(results).filter(([, r]) => r.otherCpuPct > 30).map(([w, r]) => `${w} ${r.otherCpuPct}%`);
+  if (noisy.length) process.stdout.write(`\nWARNING: other work kept the box busy during ${noisy.join(', ')} (other%): these numbers understate the server.\n`);
+  const targets = checkTargets(results);
+  let profile;
+  if (cpuProf && profDir) {
+    const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+    if (files.length === 0) log(`no .cpuprofile in ${profDir} (did the server exit cleanly?)`);
+    else {
+      const file = join(profDir, files.sort().at(-1));
+      profile = summarizeProfile(file, { top: 25 });
+      process.stdout.write(`\nServer CPU profile (${file}):\n${formatProfileSummary(profile)}\n`);
+    }
+  }
+  if (failure) {
+    process.stdout.write(`\n*** BENCH FAILED: ${failure.stack ?? failure}\n`);
+  } else if (errors > 0) {
+    process.stdout.write(`\n*** BENCH FAILED: ${errors} request errors (see errorSamples in the JSON)\n`);
+  }
+  const json = {
+    bench: 'massive-storage',
+    version: 1,
+    at: new Date().toISOString(),
+    git: gitRev(),
+    node: process.version,
+    cpus: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    target: external ? 'external' : 'local-mode',
+    ok: exitCode === 0,
+    noisy: noisy.length > 0,
+    ...(failure && { failure: String(failure.message ?? failure) }),
+    options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined },
+    results,
+    targets,
+    ...(profile && { profile: { file: profile.file, totalMs: profile.totalMs, ours: profile.ours.slice(0, 15) } }),
+  };
+  process.stdout.write(JSON.stringify(json) + '\n');
+  process.exit(exitCode);
+}
+
+/** Waits (up to `maxS`) until the whole box has been < 25% of one core busy for 3 s in a row. */
+async function waitQuiet(maxS) {
+  const busy = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    return f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0) - (f[8] ?? 0) - (f[9] ?? 0);
+  };
+  const deadline = Date.now() + maxS * 1000;
+  let quiet = 0;
+  let last = busy();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = busy();
+    quiet = now - last < 25 ? quiet + 1 : 0; // /proc/stat ticks are 10 ms: 25 ticks/s = 25% of a core
+    last = now;
+    if (quiet >= 3) return log('box is quiet: starting');
+  }
+  log(`box still busy after ${maxS} s: starting anyway`);
+}
+
+/** Sum of metadata_txn_restarts_total (KV write conflicts retried) from /-/metrics; undefined if unavailable. */
+async function scrapeRestarts(endpoint) {
+  try {
+    const res = await fetch(new URL('/-/metrics', endpoint), { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    let sum = 0;
+    for (const line of (await res.text()).split('\n')) {
+      if (line.startsWith('metadata_txn_restarts_total')) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+    }
+    return sum;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(r) {
+  const parts = [];
+  if (r.opsPerSec !== null && r.opsPerSec !== undefined) parts.push(`${r.opsPerSec} op/s`);
+  if (r.mibPerSec) parts.push(`${r.mibPerSec} MiB/s`);
+  if (r.p50Ms !== null) parts.push(`p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms`);
+  if (r.errors) parts.push(`${r.errors} errors`);
+  if (r.serverPeakRssMiB) parts.push(`server RSS peak ${r.serverPeakRssMiB} MiB`);
+  return parts.join(', ');
+}
+
+function printTable(results) {
+  const rows = Object.entries(results);
+  if (rows.length === 0) return;
+  const head = ['workload', 'conc', 'payload', 'ops', 'op/s', 'MiB/s', 'p50 ms', 'p99 ms', 'err', 'srv CPU%', 'srv µs/op', 'cli µs/op', 'other%', 'cpu-bound op/s', 'notes'];
+  const body = rows.map(([w, r]) => [
+    w,
+    r.concurrency,
+    r.payload ?? '',
+    r.ops,
+    r.opsPerSec ?? '',
+    MiBf(r.mibPerSec),
+    r.p50Ms ?? '',
+    r.p99Ms ?? '',
+    r.errors,
+    r.serverCpuPct ?? '',
+    r.serverCpuUsPerOp ?? '',
+    r.clientCpuUsPerOp ?? '',
+    r.otherCpuPct ?? '',
+    r.opsPerSec !== null ? (r.cpuBoundOpsPerSec ?? '') : '',
+    [
+      r.txnRestarts && `${r.txnRestarts} txn conflicts retried`,
+      r.keysPerSec && `${r.keysPerSec} keys/s over ${r.bucketKeys} keys`,
+      r.serverPeakRssMiB && `server RSS peak ${r.serverPeakRssMiB} MiB${r.serverHwmMiB ? ` (VmHWM ${r.serverHwmMiB})` : ''}`,
+      r.ttfbMs && `ttfb ${r.ttfbMs} ms`,
+      r.verified && `verified ${r.verified}`,
+      r.parts && `${r.parts}x${r.partMiB} MiB parts, part p50 ${r.p50Ms} p99 ${r.p99Ms} ms`,
+      r.note && !r.parts && !r.verified && r.note,
+    ]
+      .filter(Boolean)
+      .join('; '),
+  ]);
+  const table = [head, ...body].map((r) => r.map((c) => String(c ?? '')));
+  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => (i === 0 || i === 2 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  process.stdout.write('\n' + line(table[0]) + '\n' + widths.map((w) => '-'.repeat(w)).join('  ') + '\n' + table.slice(1).map(line).join('\n') + '\n');
+  process.stdout.write(
+    `(ops/latency exclude warm-up; 1 GiB rows: latency is per part / whole transfer. CPU% is of one core (this box: ${cpus().length}).\n` +
+      ' other% = the rest of the box busy meanwhile (other processes + uncharged kernel softirq, e.g. loopback TCP): a noise gauge.\n' +
+      ` cpu-bound op/s = ${cpus().length} cores / (server + client CPU per op): what the box could do if CPU were the only limit)\n`,
+  );
+}
+
+const TARGETS = [
+  { workload: 'get4k', metric: 'opsPerSec', min: 10000, unit: 'op/s', label: '4 KiB GET' },
+  { workload: 'put4k', metric: 'opsPerSec', min: 3000, unit: 'op/s', label: '4 KiB PUT' },
+  { workload: 'get1m', metric: 'mibPerSec', min: 700, unit: 'MiB/s', label: '1 MiB GET' },
+  { workload: 'mpu1g', metric: 'mibPerSec', min: 250, unit: 'MiB/s', label: '1 GiB multipart upload' },
+];
+
+function checkTargets(results) {
+  const out = {};
+  const lines = [];
+  for (const t of TARGETS) {
+    const r = results[t.workload];
+    if (!r) continue;
+    const v = r[t.metric];
+    const met = v >= t.min;
+    out[t.workload] = { metric: t.metric, value: v, target: t.min, met };
+    lines.push(`  ${met ? 'MET ' : 'MISS'}  ${t.label.padEnd(24)} ${String(v).padStart(9)} ${t.unit} (target > ${t.min})`);
+  }
+  if (lines.length) process.stdout.write(`\nTargets:\n${lines.join('\n')}\n`);
+  return out;
+}
+
+function gitRev() {
+  try {
+    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'apps', 'libs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${rev}+dirty` : rev;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err.stack ?? err}\n`);
+  process.exit(1);
+});
