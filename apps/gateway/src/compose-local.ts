@@ -6,21 +6,30 @@ import { BlobService, LocalDiskStore } from '@massive/blob-core';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, type Logger } from '@massive/observability';
-import { combineMultipartChecksum, createS3Api, DEFAULT_S3_CONFIG, type CredentialStore } from '@massive/s3-api';
-import type { GatewayConfig } from './config';
+import { combineMultipartChecksum, createS3Api, type CredentialStore } from '@massive/s3-api';
+import { s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
   readonly app: Express;
   /** Background work (GC) starts here, once the server listens. */
   start(): void;
+  /** Whether the dependencies answer (readiness, besides draining). */
+  dependenciesReady(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface ComposeDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly credentials: CredentialStore;
+  readonly draining: () => boolean;
 }
 
 /**
  * Local mode: metadata on embedded LMDB and chunks on local disk, wired in-process straight into the S3
  * API (the ports are the service objects: no RPC on the hot path).
  */
-export async function composeLocal(cfg: GatewayConfig, deps: { logger: Logger; registry: Registry; credentials: CredentialStore; draining: () => boolean }): Promise<Composed> {
+export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promise<Composed> {
   await mkdir(cfg.dataDir, { recursive: true });
   const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
   const metadata = new MetadataService({ kv, registry: deps.registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
@@ -41,19 +50,14 @@ export async function composeLocal(cfg: GatewayConfig, deps: { logger: Logger; r
       blob,
       credentials: deps.credentials,
       logger: deps.logger,
-      config: {
-        ...DEFAULT_S3_CONFIG,
-        region: cfg.region,
-        vhostDomains: cfg.domains,
-        inlineThreshold: cfg.inlineThreshold,
-        intentTtlMs: cfg.intentTtlMs,
-      },
+      config: s3ApiConfig(cfg),
     },
     { registry: deps.registry, ready: () => !deps.draining() },
   );
   return {
     app,
     start: () => gc.start(),
+    dependenciesReady: async () => true,
     close: async () => {
       await gc.stop();
       await kv.close();

@@ -12,7 +12,18 @@ describe('loadConfig', () => {
     expect(loadConfig(['--port', '9001', '--data-dir=/tmp/x'], env)).toMatchObject({ port: 9001, dataDir: '/tmp/x' });
     expect(loadConfig(['--domain', 'S3.Example.com, s3.local'], {}).domains).toEqual(['s3.example.com', 's3.local']);
   });
+  it('infers distributed mode from the endpoints, and validates them', () => {
+    const env = { MASSIVE_METADATA_ENDPOINTS: '10.0.0.1:7070,10.0.0.2:7070', MASSIVE_BLOB_ENDPOINTS: 'dns:///blob.massive:7071' };
+    expect(loadConfig([], env)).toMatchObject({ mode: 'distributed', metadataEndpoints: ['10.0.0.1:7070', '10.0.0.2:7070'], blobEndpoints: ['dns:///blob.massive:7071'] });
+    expect(loadConfig([], {}).mode).toBe('local');
+    expect(loadConfig(['--mode', 'distributed', '--metadata-endpoints', 'm:1', '--blob-endpoints', 'b:2'], {}).mode).toBe('distributed');
+  });
   it.each([
+    [[], { MASSIVE_MODE: 'distributed' }, /needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS/],
+    [[], { MASSIVE_METADATA_ENDPOINTS: 'm:7070' }, /needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS/],
+    [[], { MASSIVE_MODE: 'local', MASSIVE_BLOB_ENDPOINTS: 'b:7071' }, /MASSIVE_MODE=local runs metadata and blob in-process/],
+    [[], { MASSIVE_MODE: 'cluster' }, /mode must be one of local, distributed/],
+    [[], { MASSIVE_METADATA_ENDPOINTS: 'm', MASSIVE_BLOB_ENDPOINTS: 'b:1' }, /'m' is not host:port/],
     [['--port', 'abc'], {}, /port must be an integer/],
     [['--port', '70000'], {}, /at most 65535/],
     [['--bogus', '1'], {}, /unknown flag --bogus/],

@@ -1,9 +1,17 @@
-import { isLogLevel, type LogLevel } from '@massive/observability';
+import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { parseEndpoints } from '@massive/rpc';
+import { DEFAULT_S3_CONFIG, type S3ApiConfig } from '@massive/s3-api';
+
+export { ConfigError };
 
 /** Gateway settings: flags win over environment variables, which win over defaults. */
 export interface GatewayConfig {
+  /** local: metadata and blob in-process; distributed: gRPC clients to the metadata and blob services. */
+  readonly mode: 'local' | 'distributed';
   readonly host: string;
   readonly port: number;
+  /** Admin HTTP (/metrics, /health/*); default 9100 in distributed mode, off in local mode (/-/ on the S3 port). */
+  readonly adminPort?: number;
   readonly dataDir: string;
   readonly accessKey?: string;
   readonly secretKey?: string;
@@ -16,65 +24,59 @@ export interface GatewayConfig {
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly metadataEndpoints: readonly string[];
+  readonly blobEndpoints: readonly string[];
+  readonly rpcTimeoutMs: number;
 }
 
-interface Setting {
-  readonly key: keyof GatewayConfig;
-  readonly flag: string;
-  readonly env: string;
-  readonly kind: 'string' | 'int' | 'list' | 'level';
-  readonly def?: string;
-  readonly help: string;
-  readonly min?: number;
-}
+export const DEFAULT_GATEWAY_ADMIN_PORT = 9100;
 
-export const SETTINGS: readonly Setting[] = [
+export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
+  { key: 'mode', flag: 'mode', env: 'MASSIVE_MODE', kind: 'enum', values: ['local', 'distributed'], help: 'local | distributed (default: distributed when endpoints are set, else local)' },
   { key: 'host', flag: 'host', env: 'MASSIVE_HOST', kind: 'string', def: '0.0.0.0', help: 'address to listen on' },
-  { key: 'port', flag: 'port', env: 'MASSIVE_PORT', kind: 'int', def: '8080', min: 0, help: 'S3 port (0 picks a free port)' },
-  { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'where metadata and chunks live' },
+  { key: 'port', flag: 'port', env: 'MASSIVE_PORT', kind: 'port', def: '8080', min: 0, help: 'S3 port (0 picks a free port)' },
+  { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', min: 0, help: `admin HTTP port: /metrics, /health/live, /health/ready (distributed default ${DEFAULT_GATEWAY_ADMIN_PORT})` },
+  { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'where metadata and chunks live (local mode; development credentials in both modes)' },
   { key: 'accessKey', flag: 'access-key', env: 'MASSIVE_ACCESS_KEY', kind: 'string', help: 'access key id (default: generated development credentials)' },
   { key: 'secretKey', flag: 'secret-key', env: 'MASSIVE_SECRET_KEY', kind: 'string', help: 'secret access key' },
   { key: 'region', flag: 'region', env: 'MASSIVE_REGION', kind: 'string', def: 'us-east-1', help: 'region name used in SigV4 scopes' },
   { key: 'domains', flag: 'domain', env: 'MASSIVE_DOMAIN', kind: 'list', def: '', help: 'comma-separated domains for virtual-hosted-style requests (bucket.<domain>)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
-  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk' },
+  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk (local mode; the blob service has its own)' },
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
-  { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes' },
-  { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (lets in-flight reads finish)' },
+  { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
+  { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight requests' },
+  { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },
+  { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: blob gRPC targets, comma-separated host:port or dns:///host:port' },
+  { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'distributed: deadline of each metadata call' },
 ];
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 export function usage(): string {
-  const lines = SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(30)} ${s.help}${s.def ? ` (default ${s.def || "''"})` : ''}`);
-  return `Usage: massive-gateway [flags]\n  flag                     environment variable\n${lines.join('\n')}\n`;
+  return usageOf('massive-gateway', SETTINGS);
 }
 
 /** Parses `--name value` / `--name=value` flags over the environment; throws ConfigError with a clear message. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): GatewayConfig {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'\n${usage()}`);
-    const eq = a.indexOf('=');
-    const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-    if (!SETTINGS.some((s) => s.flag === name)) throw new ConfigError(`unknown flag --${name}\n${usage()}`);
-    const value = eq < 0 ? argv[++i] : a.slice(eq + 1);
-    if (value === undefined) throw new ConfigError(`flag --${name} needs a value`);
-    flags.set(name, value);
+  const raw = parseSettings(SETTINGS, argv, env, 'massive-gateway') as Omit<GatewayConfig, 'mode'> & { mode?: GatewayConfig['mode'] };
+  const remote = raw.metadataEndpoints.length > 0 || raw.blobEndpoints.length > 0;
+  const mode = raw.mode ?? (remote ? 'distributed' : 'local');
+  const cfg: GatewayConfig = { ...raw, mode };
+  if (mode === 'local' && remote) {
+    throw new ConfigError('MASSIVE_MODE=local runs metadata and blob in-process: unset MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS, or use MASSIVE_MODE=distributed');
   }
-  const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) {
-    const raw = flags.get(s.flag) ?? env[s.env] ?? s.def;
-    if (raw === undefined) continue;
-    const where = flags.has(s.flag) ? `--${s.flag}` : env[s.env] !== undefined ? s.env : 'default';
-    out[s.key] = parse(s, raw, where);
+  if (mode === 'distributed') {
+    if (raw.metadataEndpoints.length === 0 || raw.blobEndpoints.length === 0) {
+      throw new ConfigError('distributed mode needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS (or --metadata-endpoints and --blob-endpoints), e.g. 127.0.0.1:7070 and 127.0.0.1:7071');
+    }
+    try {
+      parseEndpoints(raw.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS');
+      parseEndpoints(raw.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS');
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
   }
-  const cfg = out as unknown as GatewayConfig;
   if ((cfg.accessKey === undefined) !== (cfg.secretKey === undefined)) {
     throw new ConfigError('set both MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY (or --access-key and --secret-key), or neither');
   }
@@ -85,21 +87,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
   return cfg;
 }
 
-function parse(s: Setting, raw: string, where: string): unknown {
-  switch (s.kind) {
-    case 'string':
-      if (raw === '') throw new ConfigError(`${where}: ${s.key} must not be empty`);
-      return raw;
-    case 'list':
-      return raw.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
-    case 'level':
-      if (!isLogLevel(raw)) throw new ConfigError(`${where}: log level must be debug, info, warn, error or silent (got '${raw}')`);
-      return raw;
-    case 'int': {
-      const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-      if (!Number.isSafeInteger(n) || n < (s.min ?? 0)) throw new ConfigError(`${where}: ${s.key} must be an integer >= ${s.min ?? 0} (got '${raw}')`);
-      if (s.key === 'port' && n > 65535) throw new ConfigError(`${where}: port must be at most 65535 (got '${raw}')`);
-      return n;
-    }
-  }
+/** What the S3 API gets from the configuration (the same in both modes). */
+export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
+  return { ...DEFAULT_S3_CONFIG, region: cfg.region, vhostDomains: cfg.domains, inlineThreshold: cfg.inlineThreshold, intentTtlMs: cfg.intentTtlMs };
 }

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRegistry } from '@massive/observability';
-import { ConfigError, loadConfig, usage } from './config';
-import { composeLocal } from './compose-local';
+import { createLogger, createRegistry, startAdminServer, type AdminServer } from '@massive/observability';
+import { ConfigError, DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, usage } from './config';
+import { composeLocal, type Composed } from './compose-local';
+import { composeRemote } from './compose-remote';
 import { developmentCredentials, StaticCredentials } from './credentials';
 
 async function main(): Promise<void> {
@@ -23,18 +24,26 @@ async function main(): Promise<void> {
     );
   }
   let draining = false;
-  const composed = await composeLocal(cfg, { logger, registry, credentials: new StaticCredentials([keys]), draining: () => draining });
+  const deps = { logger, registry, credentials: new StaticCredentials([keys]), draining: () => draining };
+  const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
   const server: Server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, composed.app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
   });
   composed.start();
+  // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
+  const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
+  let admin: AdminServer | undefined;
+  if (adminPort !== undefined) {
+    admin = await startAdminServer({ host: cfg.host, port: adminPort, registry, ready: async () => !draining && (await composed.dependenciesReady()) });
+  }
   const addr = server.address() as AddressInfo;
-  logger.info('listening', { mode: 'local', host: addr.address, port: addr.port, dataDir: cfg.dataDir, region: cfg.region });
+  const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };
+  logger.info('listening', { mode: cfg.mode, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
   logger.flush();
   // A line tests and scripts can wait for.
-  process.stdout.write(`Massive Storage (local mode) listening on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}\n`);
+  process.stdout.write(`Massive Storage (${cfg.mode} mode) listening on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}\n`);
 
   const shutdown = (signal: string) => {
     if (draining) return;
@@ -46,7 +55,7 @@ async function main(): Promise<void> {
     }, cfg.shutdownTimeoutMs);
     force.unref();
     server.close(() => {
-      void composed.close().finally(() => {
+      void Promise.all([composed.close(), admin?.close()]).finally(() => {
         logger.info('stopped');
         logger.flush();
         process.exit(0);

@@ -1,3 +1,5 @@
 export * from './logger';
 export * from './request-id';
 export * from './metrics';
+export * from './settings';
+export * from './admin-server';

@@ -1,0 +1,77 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlobService, LocalDiskStore } from '@massive/blob-core';
+import { createBlobMetrics, createLogger, createRegistry, startAdminServer } from '@massive/observability';
+import { RpcServer } from '@massive/rpc';
+import { ConfigError, loadConfig, usage } from './config';
+
+/** How often readiness is re-checked and published on grpc.health.v1. */
+const HEALTH_INTERVAL_MS = 5000;
+
+/** config → chunk store → BlobService → gRPC server. */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(usage());
+    return;
+  }
+  const cfg = loadConfig(process.argv.slice(2), process.env);
+  if (cfg.backend === 'seaweedfs') {
+    throw new ConfigError('MASSIVE_BLOB_BACKEND=seaweedfs is not available yet in this build (no SeaweedFS chunk store): use MASSIVE_BLOB_BACKEND=local');
+  }
+  const logger = createLogger({ service: 'blob', level: cfg.logLevel });
+  const registry = createRegistry('blob');
+  const dir = join(cfg.dataDir, 'blobs');
+  await mkdir(dir, { recursive: true });
+  const store = new LocalDiskStore(dir);
+  const swept = await store.sweepTemp();
+  if (swept) logger.info('removed temp files of interrupted writes', { count: swept });
+  const blob = new BlobService(store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(registry) });
+  const rpc = new RpcServer({ blob, registry, logger });
+  const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
+
+  let draining = false;
+  const storeReady = () =>
+    access(dir, constants.W_OK).then(
+      () => true,
+      () => false,
+    );
+  const ready = async () => !draining && (await storeReady());
+  const admin = await startAdminServer({ host: cfg.host, port: cfg.adminPort, registry, ready });
+  const health = setInterval(() => void ready().then((ok) => !draining && rpc.setServing(ok)), HEALTH_INTERVAL_MS);
+  health.unref();
+
+  const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
+  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, chunkSize: cfg.chunkSize });
+  logger.flush();
+  process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
+
+  const exit = (code: number, msg: string, err?: unknown) => {
+    logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });
+    logger.flush();
+    process.exit(code);
+  };
+  const shutdown = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    clearInterval(health);
+    logger.info('shutting down: finishing in-flight calls', { signal });
+    void (async () => {
+      await rpc.shutdown(cfg.shutdownTimeoutMs);
+      await admin.close();
+    })().then(
+      () => exit(0, 'stopped'),
+      (err: unknown) => exit(1, 'shutdown failed', err),
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`massive-blob: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`massive-blob: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints } from '@massive/rpc';
+import { createS3Api } from '@massive/s3-api';
+import type { ComposeDeps, Composed } from './compose-local';
+import { s3ApiConfig, type GatewayConfig } from './config';
+
+/** How long a readiness answer about the dependencies is reused (probes come every few seconds). */
+const READY_CACHE_MS = 1000;
+
+/**
+ * Distributed mode: the same S3 API over gRPC clients of the metadata and blob services. Nothing else
+ * differs from local mode; the gateway keeps no state (GC runs in the metadata service).
+ */
+export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
+  const protos = loadProtos();
+  const common = { metrics: createGrpcClientMetrics(deps.registry), defaultTimeoutMs: cfg.rpcTimeoutMs };
+  const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
+  const blob = new GrpcBlobClient({ ...common, definition: protos.blob, targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS') });
+
+  let cached: { at: number; ok: Promise<boolean> } | undefined;
+  const dependenciesReady = (): Promise<boolean> => {
+    if (!cached || Date.now() - cached.at > READY_CACHE_MS) {
+      const ok = Promise.all([metadata.healthy(1000), blob.healthy(1000)]).then(([m, b]) => {
+        if (!m || !b) deps.logger.warn('dependency not ready', { metadata: m, blob: b });
+        return m && b;
+      });
+      cached = { at: Date.now(), ok };
+    }
+    return cached.ok;
+  };
+
+  const app = createS3Api(
+    { metadata, blob, credentials: deps.credentials, logger: deps.logger, config: s3ApiConfig(cfg) },
+    { registry: deps.registry, ready: async () => !deps.draining() && (await dependenciesReady()) },
+  );
+  return {
+    app,
+    start: () => undefined,
+    dependenciesReady,
+    close: async () => {
+      metadata.close();
+      blob.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { parseEndpoints } from '@massive/rpc';
+
+export { ConfigError };
+
+/** Metadata service settings: flags win over environment variables, which win over defaults. */
+export interface MetadataConfig {
+  readonly host: string;
+  readonly grpcPort: number;
+  readonly adminPort: number;
+  readonly backend: 'embedded' | 'tikv';
+  readonly dataDir: string;
+  readonly pdEndpoints: readonly string[];
+  readonly blobEndpoints: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly gcIntervalMs: number;
+  readonly gcGraceMs: number;
+  readonly rpcTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
+  { key: 'host', flag: 'host', env: 'MASSIVE_HOST', kind: 'string', def: '0.0.0.0', help: 'address to listen on (gRPC and admin)' },
+  { key: 'grpcPort', flag: 'grpc-port', env: 'MASSIVE_GRPC_PORT', kind: 'port', def: '7070', help: 'gRPC port of massive.metadata.v1.Metadata (0 picks a free port)' },
+  { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', def: '9101', help: 'admin HTTP port: /metrics, /health/live, /health/ready' },
+  { key: 'backend', flag: 'backend', env: 'MASSIVE_METADATA_BACKEND', kind: 'enum', values: ['embedded', 'tikv'], def: 'embedded', help: 'embedded (LMDB under --data-dir) | tikv (--pd-endpoints)' },
+  { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'embedded backend: the store lives in <data-dir>/metadata' },
+  { key: 'pdEndpoints', flag: 'pd-endpoints', env: 'MASSIVE_PD_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'tikv backend: PD addresses, comma-separated host:port' },
+  { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'blob gRPC targets for garbage collection, comma-separated host:port or dns:///host:port' },
+  { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
+  { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes' },
+  { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (lets in-flight reads finish)' },
+  { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'deadline of each call to the blob service' },
+  { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
+];
+
+export function usage(): string {
+  return usageOf('massive-metadata', SETTINGS);
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): MetadataConfig {
+  const cfg = parseSettings(SETTINGS, argv, env, 'massive-metadata') as unknown as MetadataConfig;
+  if (cfg.backend === 'tikv' && cfg.pdEndpoints.length === 0) {
+    throw new ConfigError('MASSIVE_METADATA_BACKEND=tikv needs MASSIVE_PD_ENDPOINTS (or --pd-endpoints), e.g. pd-0.pd:2379,pd-1.pd:2379');
+  }
+  if (cfg.backend === 'embedded' && cfg.pdEndpoints.length > 0) {
+    throw new ConfigError('MASSIVE_PD_ENDPOINTS is set but the backend is embedded: set MASSIVE_METADATA_BACKEND=tikv, or unset it');
+  }
+  if (cfg.blobEndpoints.length === 0) {
+    throw new ConfigError('MASSIVE_BLOB_ENDPOINTS (or --blob-endpoints) is required: garbage collection deletes chunks on the blob service, e.g. 127.0.0.1:7071');
+  }
+  try {
+    parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS');
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  return cfg;
+}

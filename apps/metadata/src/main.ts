@@ -1,0 +1,82 @@
+import { GarbageCollector, MetadataService } from '@massive/metadata-core';
+import { createLogger, createRegistry, startAdminServer } from '@massive/observability';
+import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
+import { ConfigError, loadConfig, usage } from './config';
+import { kvReady, openKv } from './kv-backend';
+
+/** How often readiness is re-checked and published on grpc.health.v1. */
+const HEALTH_INTERVAL_MS = 5000;
+
+/** config → KV adapter → MetadataService → gRPC server (+ garbage collection over the blob service). */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(usage());
+    return;
+  }
+  const cfg = loadConfig(process.argv.slice(2), process.env);
+  const logger = createLogger({ service: 'metadata', level: cfg.logLevel });
+  const registry = createRegistry('metadata');
+  const kv = await openKv(cfg);
+  const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs });
+  const protos = loadProtos();
+  const blob = new GrpcBlobClient({
+    targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS'),
+    definition: protos.blob,
+    metrics: createGrpcClientMetrics(registry),
+    defaultTimeoutMs: cfg.rpcTimeoutMs,
+  });
+  const gc = new GarbageCollector({
+    kv,
+    blob,
+    registry,
+    intervalMs: cfg.gcIntervalMs,
+    onError: (err, loop) => logger.warn('garbage collection pass failed', { loop, err }),
+  });
+  const rpc = new RpcServer({ metadata, registry, logger, protos });
+  const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
+
+  let draining = false;
+  const ready = async () => !draining && (await kvReady(kv));
+  const admin = await startAdminServer({ host: cfg.host, port: cfg.adminPort, registry, ready });
+  const health = setInterval(() => void ready().then((ok) => !draining && rpc.setServing(ok)), HEALTH_INTERVAL_MS);
+  health.unref();
+  gc.start();
+
+  const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
+  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints });
+  logger.flush();
+  process.stdout.write(`Massive Storage metadata service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
+
+  const shutdown = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    clearInterval(health);
+    logger.info('shutting down: finishing in-flight calls', { signal });
+    void (async () => {
+      await rpc.shutdown(cfg.shutdownTimeoutMs);
+      await gc.stop();
+      blob.close();
+      await kv.close();
+      await admin.close();
+    })().then(
+      () => exit(0, 'stopped'),
+      (err: unknown) => exit(1, 'shutdown failed', err),
+    );
+  };
+  const exit = (code: number, msg: string, err?: unknown) => {
+    logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });
+    logger.flush();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`massive-metadata: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`massive-metadata: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
