@@ -1,5 +1,5 @@
 import type { ObjectVersion } from '@massive/contracts';
-import { objectResponseHeaders, parseObjectHeaders } from './object-headers';
+import { notModifiedHeaders, objectResponseHeaders, parseObjectHeaders } from './object-headers';
 
 describe('object headers', () => {
   it('keeps what S3 keeps and drops the aws-chunked content coding', () => {
@@ -49,5 +49,11 @@ describe('object headers', () => {
     expect(plain['x-amz-checksum-crc32']).toBeUndefined();
     const over = objectResponseHeaders(v, new URLSearchParams('response-content-type=image/png&response-cache-control=no-cache'), true);
     expect(over).toMatchObject({ 'Content-Type': 'image/png', 'Cache-Control': 'no-cache', 'x-amz-checksum-crc32': 'AAAAAA==', 'x-amz-checksum-type': 'FULL_OBJECT' });
+  });
+
+  it('a 304 keeps the validators and caching headers of the version', () => {
+    expect(notModifiedHeaders(v)).toEqual({ ETag: '"abc"', 'Last-Modified': 'Tue, 02 Jan 2024 03:04:05 GMT' });
+    const cached = { ...v, headers: { ...v.headers, cacheControl: 'max-age=60', expires: 'Thu, 01 Dec 2044 16:00:00 GMT' } };
+    expect(notModifiedHeaders(cached)).toMatchObject({ 'Cache-Control': 'max-age=60', Expires: 'Thu, 01 Dec 2044 16:00:00 GMT' });
   });
 });

@@ -56,6 +56,17 @@ const OVERRIDES: readonly [string, string][] = [
   ['response-content-encoding', 'Content-Encoding'],
 ];
 
+/**
+ * The headers a 304 Not Modified must still carry (RFC 9110 §15.4.5: the validators and caching headers
+ * a 200 would have sent), so caches can refresh their stored copy.
+ */
+export function notModifiedHeaders(v: ObjectVersion): Record<string, string> {
+  const out: Record<string, string> = { ETag: `"${v.etag}"`, 'Last-Modified': formatHttpDate(v.lastModified) };
+  if (v.headers.cacheControl !== undefined) out['Cache-Control'] = v.headers.cacheControl;
+  if (v.headers.expires !== undefined) out['Expires'] = v.headers.expires;
+  return out;
+}
+
 /** GET/HEAD response headers for a version (without Content-Length / Content-Range). */
 export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, withChecksum: boolean): Record<string, HeaderValue> {
   const h = v.headers;

@@ -1,6 +1,6 @@
 import type { ObjectVersion } from '@massive/contracts';
-import { checkReadConditions, resolveRange, S3Error, type ResolvedRange } from '@massive/s3-protocol';
-import { header, objectResponseHeaders } from '../../http/object-headers';
+import { checkReadConditions, isS3Error, resolveRange, S3Error, type ResolvedRange } from '@massive/s3-protocol';
+import { header, notModifiedHeaders, objectResponseHeaders } from '../../http/object-headers';
 import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /** Shared by GetObject and HeadObject: conditions, Range / partNumber, and response headers. */
@@ -8,16 +8,22 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
   const h = req.headers;
   const versionId = req.query.get('versionId') ?? undefined;
   const v = await deps.metadata.getObject({ bucket, key, versionId }, req.ctx);
-  checkReadConditions(
-    {
-      ifMatch: header(h, 'if-match'),
-      ifNoneMatch: header(h, 'if-none-match'),
-      ifModifiedSince: header(h, 'if-modified-since'),
-      ifUnmodifiedSince: header(h, 'if-unmodified-since'),
-    },
-    v.etag,
-    v.lastModified,
-  );
+  try {
+    checkReadConditions(
+      {
+        ifMatch: header(h, 'if-match'),
+        ifNoneMatch: header(h, 'if-none-match'),
+        ifModifiedSince: header(h, 'if-modified-since'),
+        ifUnmodifiedSince: header(h, 'if-unmodified-since'),
+      },
+      v.etag,
+      v.lastModified,
+    );
+  } catch (e) {
+    // A 304 still names the version it vouches for (ETag, Last-Modified), as S3 does.
+    if (isS3Error(e, 'NotModified')) throw new S3Error('NotModified', undefined, {}, notModifiedHeaders(v));
+    throw e;
+  }
   const partParam = req.query.get('partNumber');
   const rangeHeader = header(h, 'range');
   if (partParam !== null && rangeHeader !== undefined) {
