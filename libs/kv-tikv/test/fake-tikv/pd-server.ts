@@ -156,7 +156,12 @@ export class FakePdMember {
         return reply(null, { header: { ...this.header(), error: { type: PdErrorType.UNKNOWN, message: `rpc error: code = ${GO_CODE[invalid.code] ?? invalid.code} desc = ${invalid.details}` } } });
       }
     }
-    const res = fn(req);
+    let res: Res;
+    try {
+      res = fn(req);
+    } catch (e) {
+      return reply({ code: grpc.status.INTERNAL, details: `fake-pd: ${(e as Error).message}` });
+    }
     if (fault?.kind === 'LostReply') return reply({ code: grpc.status.UNAVAILABLE, details: 'fake-pd: reply lost (injected)' });
     reply(null, res);
   }
@@ -177,6 +182,11 @@ export class FakePdMember {
         return;
       }
       const count = Number(req.count ?? 0);
+      if (count < 1) {
+        this.streams.delete(call);
+        call.emit('error', { code: grpc.status.UNKNOWN, details: 'tso count should be positive' });
+        return;
+      }
       const { physical, logical } = this.shared.tso.allocate(count);
       call.write(stripDefaults({ header: this.header(), count, timestamp: { physical: wire(physical), logical: wire(logical) } }));
     });

@@ -54,6 +54,7 @@ describe('fake PD', () => {
     expect(typeof replies[0].timestamp.physical).toBe('string');
     await expect(pd[1].tso(header, [1])).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     await expect(pd[0].tso({ cluster_id: '9' }, [1])).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+    await expect(pd[0].tso(header, [0])).rejects.toMatchObject({ details: 'tso count should be positive' });
     const before = c.timestamp();
     c.advanceClock(60_000);
     const [after] = await pd[0].tso(header, [1]);
