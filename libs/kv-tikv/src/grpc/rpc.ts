@@ -71,6 +71,8 @@ export class RpcClient {
       'grpc.min_reconnect_backoff_ms': 50,
       'grpc.max_reconnect_backoff_ms': 1000,
       'grpc.enable_retries': 0,
+      // Our own subchannels: a retired channel's reconnect backoff must not carry over to its successor.
+      'grpc.use_local_subchannel_pool': 1,
     });
   }
 

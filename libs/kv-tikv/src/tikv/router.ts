@@ -6,6 +6,8 @@ import { withLeaderFromWire } from '../region-cache/convert';
 import type { RegionInfo } from '../region-cache/region';
 import { groupByRegion, RegionCache, type KeyGroup } from '../region-cache/region-cache';
 
+const CHANNEL_GRACE_MS = 30_000;
+
 /**
  * Where requests go: the region cache backed by PD, and the store address cache with one gRPC
  * channel per TiKV address.
@@ -76,10 +78,21 @@ export class RegionRouter {
     }
   }
 
-  /** A store failed or denied being who we thought: re-resolve its address, reload its regions. */
-  onStoreFailure(storeId: bigint): void {
+  /**
+   * A store failed or denied being who we thought: re-resolve its address, reload its regions.
+   * `dropChannel` (connection refused or reset) also retires its channel, whose reconnect backoff
+   * would otherwise keep failing calls fast for a while after the store is back; calls still in
+   * flight on it get a grace period.
+   */
+  onStoreFailure(storeId: bigint, dropChannel = false): void {
+    const address = this.storeAddresses.get(storeId);
     this.storeAddresses.delete(storeId);
     this.cache.invalidateStore(storeId);
+    const channel = address === undefined ? undefined : this.clients.get(address);
+    if (dropChannel && channel && address !== undefined) {
+      this.clients.delete(address);
+      setTimeout(() => channel.close(), CHANNEL_GRACE_MS).unref();
+    }
   }
 
   close(): void {

@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import type { Backoffer } from '../backoff';
 import { isGrpcError } from '../grpc/rpc';
 import type { RegionError, TikvMethod, TikvResponse, WContext } from '../grpc/wire';
@@ -60,7 +61,7 @@ export class TikvSender {
     } catch (err) {
       if (!isGrpcError(err)) throw err;
       this.router.cache.invalidate(region.id);
-      this.router.onStoreFailure(region.leader.storeId);
+      this.router.onStoreFailure(region.leader.storeId, err.code === grpc.status.UNAVAILABLE);
       const e = new TransportError(`${method} to store ${region.leader.storeId}: ${err.message}`, region);
       if (opts.transportErrors === 'throw') throw e;
       await bo.backoff('tikvRpc', e);
