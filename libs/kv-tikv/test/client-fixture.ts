@@ -47,14 +47,13 @@ export async function startFixture(
   };
 }
 
-/** The value of a counter (summed over matching label sets). */
+/** The value of a counter (summed over the label sets that match `labels`). */
 export async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = registry.getSingleMetric(name);
   if (!m) return 0;
   const { values } = await m.get();
   return values
     .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
-    .filter((v) => !('metricName' in v) || v.metricName === undefined || !v.metricName.endsWith('_bucket'))
     .reduce((sum, v) => sum + v.value, 0);
 }
 
