@@ -65,6 +65,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Under a supervisor (tools/start-distributed.mjs): stop when it goes away, even if it was killed.
+  if (process.env['MASSIVE_EXIT_ON_STDIN_CLOSE'] === '1') {
+    process.stdin.once('end', () => shutdown('supervisor exited'));
+    process.stdin.resume();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   logger.info('listening', { mode: cfg.mode, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
   logger.flush();
   // A line tests and scripts can wait for.
-  process.stdout.write(`Massive Storage (${cfg.mode} mode) listening on http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${addr.port}\n`);
+  const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
+  process.stdout.write(`Massive Storage (${cfg.mode} mode) listening on http://${shown}:${addr.port}${admin ? ` (admin http://${shown}:${admin.port})` : ''}\n`);
 
   const shutdown = (signal: string) => {
     if (draining) return;
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Under a supervisor (tools/start-distributed.mjs): stop when it goes away, even if it was killed.
+  if (process.env['MASSIVE_EXIT_ON_STDIN_CLOSE'] === '1') {
+    process.stdin.once('end', () => shutdown('supervisor exited'));
+    process.stdin.resume();
+  }
 }
 
 main().catch((err: unknown) => {
