@@ -41,6 +41,32 @@ describe('TikvKv lock resolution and crashed transactions', () => {
     expect(await resolutions('committed')).toBeGreaterThanOrEqual(1);
   });
 
+  it.each([
+    ['prewrite-primary', 'old'],
+    ['prewrite-secondaries', 'old'],
+    ['commit-primary', 'old'],
+    ['commit-secondaries', 'new'],
+  ] as const)('a writer that dies at %s leaves readers seeing %s values once they resolve', async (step, expected) => {
+    await put(fx.kv, { a: 'old', q: 'old', z: 'old' });
+    const writer = fx.client({ commitBudgetMs: 150, cleanupBudgetMs: 150 });
+    // The writer's requests at `step` never arrive, and neither does any cleanup it attempts.
+    fx.cluster.crashTxnAt(step);
+    fx.cluster.failNext({ method: 'KvBatchRollback' }, { kind: 'Unavailable' }, Infinity);
+    const outcome = await put(writer, { a: 'new', q: 'new', z: 'new' }).then(
+      () => 'ok',
+      (e: Error) => e.name,
+    );
+    expect(outcome).toBe(
+      { 'prewrite-primary': 'KvUnavailableError', 'prewrite-secondaries': 'KvUnavailableError', 'commit-primary': 'KvUnknownOutcomeError', 'commit-secondaries': 'ok' }[step],
+    );
+    fx.cluster.clearFaults();
+    expect(fx.cluster.locks().length).toBeGreaterThan(0);
+    fx.cluster.advanceClock(60_000);
+    const listed = await fx.kv.txn((tx) => tx.scan(k(''), k('')));
+    expect(listed.map((p) => str(p.value))).toEqual([expected, expected, expected]);
+    expect(fx.cluster.locks()).toHaveLength(0);
+  });
+
   it('a fabricated crash (primary and secondaries locked, short TTL) is rolled back', async () => {
     await put(fx.kv, { p: 'old', s: 'old' });
     const startTs = await fx.kv.timestamp();
