@@ -21,7 +21,6 @@ if (!AWS && process.env['CI']) {
   throw new Error('the aws CLI is not on PATH, and CI is set: install it (the e2e suite must run the CLI in CI)');
 }
 if (!AWS) {
-  // eslint-disable-next-line no-console
   console.warn('gateway-e2e: the aws CLI is not on PATH; skipping aws-cli.spec.ts (set CI=1 to make this a failure)');
 }
 const describeCli = AWS ? describe : describe.skip;
@@ -34,8 +33,10 @@ interface CliResult {
 
 describeCli('aws CLI against local mode', () => {
   const gw = useGateway();
-  const work = mkdtempSync(join(tmpdir(), 'massive-e2e-cli-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  let work = '';
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   function aws(...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
@@ -73,11 +74,15 @@ describeCli('aws CLI against local mode', () => {
   }
 
   const bucket = 'cli-bucket';
-  const small = join(work, 'small.txt');
-  const big = join(work, 'big.bin');
-  const bigBytes = patternBytes(50 * MiB, 77);
+  let small = '';
+  let big = '';
+  let bigBytes: Buffer = Buffer.alloc(0);
 
   beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'massive-e2e-cli-'));
+    small = join(work, 'small.txt');
+    big = join(work, 'big.bin');
+    bigBytes = patternBytes(50 * MiB, 77);
     writeFileSync(small, 'hello from the aws cli\n');
     writeFileSync(big, bigBytes);
   });

@@ -70,6 +70,7 @@ describe('ListObjectsV2', () => {
     ['a/', '/'],
     ['a', '/'],
     ['a/b', '/'],
+    ['a/c/', '/'], // the key 'a/c/' equals the prefix: a Content, not a CommonPrefix
     ['', '--'],
     ['b--', '--'],
     ['z', undefined],
@@ -274,5 +275,38 @@ describe('ListObjects (v1)', () => {
     const r = await s3.send(new ListObjectsCommand({ Bucket, MaxKeys: 0 }));
     expect(r.Contents).toBeUndefined();
     expect(r.IsTruncated).toBe(false);
+  });
+});
+
+describe('a bucket with more than 1000 keys', () => {
+  const B = 'listing-many';
+  const N = 1234;
+  const name = (i: number) => `k/${String(i).padStart(5, '0')}`;
+  beforeAll(async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: B }));
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => s3.send(new PutObjectCommand({ Bucket: B, Key: name(i + j), Body: 'x' }))));
+    }
+  }, 60_000);
+
+  it('V2 pages at 1000 by default and the second page holds the rest', async () => {
+    const p1 = await s3.send(new ListObjectsV2Command({ Bucket: B }));
+    expect(p1.KeyCount).toBe(1000);
+    expect(p1.IsTruncated).toBe(true);
+    expect(p1.Contents![999].Key).toBe(name(999));
+    const p2 = await s3.send(new ListObjectsV2Command({ Bucket: B, ContinuationToken: p1.NextContinuationToken }));
+    expect(p2.KeyCount).toBe(N - 1000);
+    expect(p2.IsTruncated).toBe(false);
+    expect(p2.Contents![0].Key).toBe(name(1000));
+  });
+
+  it('V1 pages at 1000 by default; the delimiter rolls everything into one prefix', async () => {
+    const p1 = await s3.send(new ListObjectsCommand({ Bucket: B }));
+    expect(p1.Contents?.length).toBe(1000);
+    expect(p1.IsTruncated).toBe(true);
+    const grouped = await s3.send(new ListObjectsCommand({ Bucket: B, Delimiter: '/' }));
+    expect(grouped.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['k/']);
+    expect(grouped.Contents).toBeUndefined();
+    expect(grouped.IsTruncated).toBe(false);
   });
 });

@@ -77,6 +77,17 @@ describe('GetObject ranges', () => {
     expect(expectErrorXml(raw.text, 'InvalidRange', raw.headers['x-amz-request-id'] as string)['Resource']).toBe(`/${Bucket}/small`);
   });
 
+  it('any range of an empty object → 416 InvalidRange (bytes */0); without Range it is a 200', async () => {
+    for (const range of ['bytes=0-0', 'bytes=0-', 'bytes=-1']) {
+      const raw = await rawRequest(gw, { method: 'GET', path: `/${Bucket}/empty`, headers: { range } });
+      expect([range, raw.status, raw.headers['content-range']]).toEqual([range, 416, 'bytes */0']);
+      expectErrorXml(raw.text, 'InvalidRange');
+    }
+    const plain = await s3.send(new GetObjectCommand({ Bucket, Key: 'empty' }));
+    expect(plain.$metadata.httpStatusCode).toBe(200);
+    expect((await bodyBytes(plain.Body)).length).toBe(0);
+  });
+
   it('a syntactically invalid or multi-range Range header is ignored (200, whole object), as S3 does', async () => {
     for (const range of ['bytes=5-2', 'bytes=abc', 'items=0-1', 'bytes=0-1,5-6']) {
       const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'small', Range: range }));
@@ -138,6 +149,18 @@ describe('conditional GET and HEAD', () => {
 
   it('conditions on a missing key → 404 NoSuchKey, not 412', async () => {
     await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'missing', IfMatch: smallEtag })), 'NoSuchKey', 404);
+  });
+});
+
+describe('versionId on an unversioned bucket', () => {
+  it('versionId=null names the current object; any other id → 400 InvalidArgument or 404 NoSuchVersion', async () => {
+    const ok = await rawRequest(gw, { method: 'GET', path: `/${Bucket}/small`, query: { versionId: 'null' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.equals(small)).toBe(true);
+    const bad = await rawRequest(gw, { method: 'GET', path: `/${Bucket}/small`, query: { versionId: 'no-such-version' } });
+    expect([400, 404]).toContain(bad.status);
+    const code = expectErrorXml(bad.text, bad.status === 400 ? 'InvalidArgument' : 'NoSuchVersion')['Code'];
+    expect(code).toBeTruthy();
   });
 });
 

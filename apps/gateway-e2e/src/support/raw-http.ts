@@ -4,16 +4,18 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { CREDENTIALS, REGION, type GatewayProcess } from './server';
 
 /** A `Checksum` for @smithy/signature-v4 on node:crypto (SHA-256, or HMAC-SHA-256 with a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   private h: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
+  private readonly secret?: string | Uint8Array;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.secret = secret === undefined || typeof secret === 'string' ? secret : toBytes(secret);
     this.h = this.fresh();
   }
   private fresh(): Hash | Hmac {
     return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.h.update(typeof data === 'string' ? data : toBytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());
@@ -21,6 +23,10 @@ class NodeSha256 {
   reset(): void {
     this.h = this.fresh();
   }
+}
+
+function toBytes(d: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 export interface RawResponse {

@@ -21,7 +21,7 @@ const STOP_TIMEOUT_MS = 15_000;
  * can run in parallel.
  */
 export class GatewayProcess {
-  readonly dataDir: string;
+  private dir?: string;
   private proc?: ChildProcess;
   private stderrTail = '';
   private url = '';
@@ -30,7 +30,12 @@ export class GatewayProcess {
     if (!existsSync(GATEWAY_MAIN)) {
       throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` before the e2e suite`);
     }
-    this.dataDir = mkdtempSync(join(tmpdir(), 'massive-e2e-'));
+  }
+
+  /** The temp data dir, created on first use (so a spec whose tests are all filtered out leaves nothing behind). */
+  get dataDir(): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'massive-e2e-'));
+    return this.dir;
   }
 
   /** `http://127.0.0.1:<port>` of the running process. */
@@ -138,7 +143,8 @@ export class GatewayProcess {
   /** Kill the process and remove its data dir. */
   async dispose(): Promise<void> {
     await this.kill();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
   }
 
   private async waitReady(): Promise<void> {
