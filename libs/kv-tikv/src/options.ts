@@ -27,6 +27,11 @@ export interface TikvKvOptions {
   readonly scanBatchSize?: number;
   /** Approximate key+value bytes per prewrite/commit request. Default 16 KiB. */
   readonly batchBytes?: number;
+  /**
+   * Longest key a transaction may write. Default 4096. Reverse scans with no upper bound send
+   * 0xff x (maxKeyBytes + 1) as their ceiling, so keys written by other clients must obey it too.
+   */
+  readonly maxKeyBytes?: number;
   /** gRPC send/receive limit. Default 64 MiB (TiKV may send up to 10 MiB; grpc-js allows 4 MiB). */
   readonly maxMessageBytes?: number;
   /** Override backoff schedules by kind. */
@@ -53,6 +58,7 @@ export function resolveOptions(o: TikvKvOptions): ResolvedOptions {
     lockTtlMs: 3000,
     scanBatchSize: 256,
     batchBytes: 16 * 1024,
+    maxKeyBytes: 4096,
     maxMessageBytes: 64 * 1024 * 1024,
     commitSecondariesInBackground: false,
     ...stripUndefined(o),

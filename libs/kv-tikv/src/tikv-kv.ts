@@ -69,6 +69,7 @@ export class TikvKv implements KvStore {
         scanBatchSize: this.opts.scanBatchSize,
         lockTtlMs: this.opts.lockTtlMs,
         batchBytes: this.opts.batchBytes,
+        maxKeyBytes: this.opts.maxKeyBytes,
       },
     };
   }
@@ -108,7 +109,7 @@ export class TikvKv implements KvStore {
     this.checkOpen();
     const startTs = await this.core.pd.getTimestamp();
     const receivedAt = Date.now();
-    const tx = new TikvTxn(new SnapshotReader(this.core, startTs));
+    const tx = new TikvTxn(new SnapshotReader(this.core, startTs), this.opts.maxKeyBytes);
     let result: T;
     try {
       result = await fn(tx);

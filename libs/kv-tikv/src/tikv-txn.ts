@@ -73,7 +73,10 @@ export class TikvSnapshot extends ReaderView implements KvSnapshot {
 export class TikvTxn extends ReaderView implements KvTxn {
   readonly buffer = new WriteBuffer();
 
-  constructor(reader: SnapshotReader) {
+  constructor(
+    reader: SnapshotReader,
+    private readonly maxKeyBytes: number,
+  ) {
     super(reader, 'transaction');
   }
 
@@ -111,23 +114,24 @@ export class TikvTxn extends ReaderView implements KvTxn {
 
   put(key: KvKey, value: KvValue): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.maxKeyBytes);
     this.buffer.put(key, value);
   }
 
   delete(key: KvKey): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.maxKeyBytes);
     this.buffer.delete(key);
   }
 
   lock(key: KvKey): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.maxKeyBytes);
     this.buffer.lock(key);
   }
 }
 
-function checkKey(key: KvKey): void {
+function checkKey(key: KvKey, maxKeyBytes: number): void {
   if (key.length === 0) throw new Error('TiKV keys must not be empty');
+  if (key.length > maxKeyBytes) throw new Error(`key of ${key.length} bytes is longer than maxKeyBytes (${maxKeyBytes})`);
 }

@@ -31,6 +31,17 @@ describe('TikvKv across regions', () => {
     expect(pairs.map((p) => `${str(p.key)}=${str(p.value)}`)).toEqual(['e=E', 'f=F', 'g=G']);
     const regionsScanned = new Set(fx.cluster.requests('KvScan').map((r) => r.regionId));
     expect(regionsScanned.size).toBe(4);
+    // TiKV reads an empty reverse start_key as the empty key, not +inf: a finite ceiling is sent.
+    const reverse = fx.cluster.requests('KvScan').map((r) => r.request as { reverse?: boolean; start_key?: Buffer });
+    expect(reverse.filter((r) => r.reverse && !r.start_key?.length)).toEqual([]);
+  });
+
+  it('bounds key length so that the reverse-scan ceiling is above every key', async () => {
+    const kv = fx.client({ maxKeyBytes: 16 });
+    await put(kv, { ['\xff'.repeat(16)]: 'top' });
+    await expect(put(kv, { ['x'.repeat(17)]: 'v' })).rejects.toThrow(/maxKeyBytes/);
+    const last = await kv.txn((tx) => tx.scan(k(''), k(''), { reverse: true, limit: 1 }));
+    expect(last.map((p) => str(p.value))).toEqual(['top']);
   });
 
   it('a split in the middle of a scan: the rest comes from the new regions, once', async () => {

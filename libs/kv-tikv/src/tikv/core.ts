@@ -19,6 +19,17 @@ export interface CoreLimits {
   readonly lockTtlMs: number;
   /** Approximate bytes per prewrite/commit request (client-go TXN_COMMIT_BATCH_SIZE). */
   readonly batchBytes: number;
+  /** Longest key a transaction may write (so that a finite key bounds every stored key). */
+  readonly maxKeyBytes: number;
+}
+
+/**
+ * The upper bound sent for a reverse scan that is unbounded above. TiKV reads an empty
+ * `start_key` of a reverse KvScan as the empty key, not as +infinity, so the client sends a key
+ * above every key it allows to be written: 0xff repeated maxKeyBytes + 1 times.
+ */
+export function reverseScanCeiling(limits: CoreLimits): Buffer {
+  return Buffer.alloc(limits.maxKeyBytes + 1, 0xff);
 }
 
 /** Everything a snapshot reader or committer needs: one per TikvKv. */

@@ -3,7 +3,7 @@ import type { Backoffer } from '../backoff';
 import { compareEnds, EMPTY, hexOf, minEnd, nextKey } from '../codec/keys';
 import type { BatchGetResponse, GetResponse, ScanResponse, WKvPair } from '../grpc/wire';
 import { toU64 } from '../pd/timestamp';
-import { backoffer, type ClientCore } from './core';
+import { backoffer, reverseScanCeiling, type ClientCore } from './core';
 import { keyErrorToError, lockFromWire, type Lock } from './lock';
 
 /**
@@ -88,6 +88,7 @@ export class SnapshotReader {
         if (region.endKey.length === 0 || compareEnds(region.endKey, end) >= 0) break;
         cursor = region.endKey;
       } else cursor = nextKey(last ?? cursor);
+      if (end.length > 0 && Buffer.compare(cursor, end) >= 0) break;
     }
     return out;
   }
@@ -99,7 +100,8 @@ export class SnapshotReader {
       const region = await this.core.router.locateEndKey(bo, upper);
       const lower = Buffer.compare(region.startKey, start) > 0 ? region.startKey : start;
       const batch = Math.min(this.core.limits.scanBatchSize, limit - out.length);
-      const req = { start_key: upper, end_key: lower, limit: batch, reverse: true };
+      const ceiling = upper.length ? upper : reverseScanCeiling(this.core.limits);
+      const req = { start_key: ceiling, end_key: lower, limit: batch, reverse: true };
       const pairs = await this.scanRegion(bo, region, req);
       if (!pairs) continue;
       const last = await this.collect(bo, pairs, out);
@@ -107,6 +109,7 @@ export class SnapshotReader {
         if (region.startKey.length === 0 || Buffer.compare(region.startKey, start) <= 0) break;
         upper = region.startKey;
       } else upper = last ?? upper;
+      if (upper.length > 0 && Buffer.compare(upper, start) <= 0) break;
     }
     return out;
   }
