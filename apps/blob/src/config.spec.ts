@@ -1,0 +1,17 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('blob service config', () => {
+  it('has defaults that run', () => {
+    expect(loadConfig([], {})).toMatchObject({ grpcPort: 7071, adminPort: 9102, backend: 'local', dataDir: './data', chunkSize: 8 * 1024 * 1024 });
+    expect(loadConfig(['--grpc-port=0', '--data-dir', '/srv/blob'], { MASSIVE_CHUNK_SIZE: '1048576' })).toMatchObject({ grpcPort: 0, dataDir: '/srv/blob', chunkSize: 1048576 });
+  });
+  it.each([
+    [[], { MASSIVE_BLOB_BACKEND: 'seaweedfs' }, /needs MASSIVE_SEAWEED_MASTERS/],
+    [[], { MASSIVE_BLOB_BACKEND: 's3' }, /backend must be one of local, seaweedfs/],
+    [[], { MASSIVE_SEAWEED_MASTERS: 'm:9333' }, /backend is local/],
+    [[], { MASSIVE_CHUNK_SIZE: '10' }, /chunkSize must be an integer >= 65536/],
+  ])('rejects %j %j clearly', (argv, env, msg) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    expect(() => loadConfig(argv, env)).toThrow(msg);
+  });
+});

@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('metadata service config', () => {
+  const blob = { MASSIVE_BLOB_ENDPOINTS: '127.0.0.1:7071' };
+  it('has defaults that run (with a blob endpoint for GC)', () => {
+    expect(loadConfig([], blob)).toMatchObject({ grpcPort: 7070, adminPort: 9101, backend: 'embedded', dataDir: './data', blobEndpoints: ['127.0.0.1:7071'] });
+    expect(loadConfig(['--backend', 'tikv', '--pd-endpoints', 'pd-0:2379,pd-1:2379'], blob)).toMatchObject({ backend: 'tikv', pdEndpoints: ['pd-0:2379', 'pd-1:2379'] });
+  });
+  it.each([
+    [[], {}, /MASSIVE_BLOB_ENDPOINTS .* is required/],
+    [[], { ...blob, MASSIVE_METADATA_BACKEND: 'tikv' }, /needs MASSIVE_PD_ENDPOINTS/],
+    [[], { ...blob, MASSIVE_METADATA_BACKEND: 'etcd' }, /backend must be one of embedded, tikv/],
+    [[], { ...blob, MASSIVE_PD_ENDPOINTS: 'pd:2379' }, /backend is embedded/],
+    [[], { ...blob, MASSIVE_GRPC_PORT: '99999' }, /grpcPort must be at most 65535/],
+    [[], { MASSIVE_BLOB_ENDPOINTS: 'nohost' }, /'nohost' is not host:port/],
+  ])('rejects %j %j clearly', (argv, env, msg) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    expect(() => loadConfig(argv, env)).toThrow(msg);
+  });
+});
