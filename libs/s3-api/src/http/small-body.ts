@@ -1,8 +1,26 @@
-import { S3Error } from '@massive/s3-protocol';
-import type { RequestBody } from '../types';
+import { createHash } from 'node:crypto';
+import {
+  createChecksumHasher,
+  parseContentMd5,
+  parseRequestChecksum,
+  parseTrailerChecksum,
+  S3Error,
+  verifyChecksum,
+  verifyContentMd5,
+} from '@massive/s3-protocol';
+import { header } from './object-headers';
+import type { S3Request } from '../types';
 
-/** Reads a small request document (XML) fully, refusing more than `limit` bytes. */
-export async function readSmallBody(body: RequestBody, limit: number): Promise<Buffer> {
+/**
+ * Reads a small request document (XML) fully, refusing more than `limit` bytes, and checks the integrity
+ * the client asked for (Content-MD5, `x-amz-checksum-*` or its aws-chunked trailer): a damaged Delete or
+ * CompleteMultipartUpload document must fail with BadDigest, never act on other keys or parts.
+ */
+export async function readSmallBody(req: Pick<S3Request, 'body' | 'headers'>, limit: number): Promise<Buffer> {
+  const md5Header = header(req.headers, 'content-md5');
+  const expectedMd5 = md5Header !== undefined ? parseContentMd5(md5Header) : undefined;
+  const wanted = parseRequestChecksum(req.headers);
+  const body = req.body;
   if (body.length !== undefined && body.length > limit) throw new S3Error('MalformedXML', 'The XML document is too large');
   const parts: Buffer[] = [];
   let n = 0;
@@ -11,5 +29,13 @@ export async function readSmallBody(body: RequestBody, limit: number): Promise<B
     if (n > limit) throw new S3Error('MalformedXML', 'The XML document is too large');
     parts.push(b);
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  const doc = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  if (expectedMd5) verifyContentMd5(expectedMd5, createHash('md5').update(doc).digest());
+  if (wanted.location !== 'none') {
+    const hasher = createChecksumHasher(wanted.algorithm);
+    hasher.update(doc);
+    const expected = wanted.location === 'header' ? wanted.value : parseTrailerChecksum(wanted.algorithm, body.trailers()[wanted.trailerName]);
+    verifyChecksum(wanted.algorithm, expected, await hasher.digest());
+  }
+  return doc;
 }

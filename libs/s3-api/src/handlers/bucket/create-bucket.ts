@@ -5,7 +5,7 @@ import type { Handler } from '../../types';
 
 export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
   validateBucketName(ep.bucket);
-  const xml = await readSmallBody(req.body, 64 * 1024);
+  const xml = await readSmallBody(req, 64 * 1024);
   const config = isBlankBody(xml) ? {} : parseCreateBucketConfiguration(xml);
   const region = deps.config.region;
   const wanted = config.LocationConstraint;

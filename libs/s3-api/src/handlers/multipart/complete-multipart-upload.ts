@@ -9,7 +9,7 @@ import type { Handler } from '../../types';
 const MAX_COMPLETE_XML = 4 * 1024 * 1024;
 
 export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async (ep, req, deps) => {
-  const xml = await readSmallBody(req.body, MAX_COMPLETE_XML);
+  const xml = await readSmallBody(req, MAX_COMPLETE_XML);
   const doc = parseCompleteMultipartUpload(xml);
   const v = await deps.metadata.completeMultipartUpload(
     {

@@ -7,7 +7,7 @@ import type { Handler } from '../../types';
 const MAX_DELETE_XML = 2 * 1024 * 1024;
 
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
-  const xml = await readSmallBody(req.body, MAX_DELETE_XML);
+  const xml = await readSmallBody(req, MAX_DELETE_XML);
   const doc = parseDelete(xml);
   const res = await deps.metadata.deleteObjects({ bucket: ep.bucket, keys: doc.Object.map((o) => o.Key) }, req.ctx);
   return xmlResponse(

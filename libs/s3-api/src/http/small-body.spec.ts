@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { IncomingHttpHeaders } from 'node:http';
+import { readSmallBody } from './small-body';
+import type { RequestBody } from '../types';
+
+function body(text: string, trailers: Record<string, string> = {}): RequestBody {
+  const bytes = Buffer.from(text);
+  return {
+    length: bytes.length,
+    async *stream() {
+      yield bytes.subarray(0, 3);
+      yield bytes.subarray(3);
+    },
+    trailers: () => trailers,
+  };
+}
+
+const doc = '<Delete><Object><Key>a</Key></Object></Delete>';
+const md5 = (s: string) => createHash('md5').update(s).digest('base64');
+const crc = (s: string) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(s) >>> 0);
+  return b.toString('base64');
+};
+const read = (headers: IncomingHttpHeaders, trailers?: Record<string, string>) => readSmallBody({ headers, body: body(doc, trailers) }, 1024);
+
+describe('readSmallBody', () => {
+  it('returns the document when no integrity header is sent, or when it matches', async () => {
+    expect((await read({})).toString()).toBe(doc);
+    expect((await read({ 'content-md5': md5(doc) })).toString()).toBe(doc);
+    expect((await read({ 'x-amz-checksum-crc32': crc(doc) })).toString()).toBe(doc);
+    expect((await read({ 'x-amz-trailer': 'x-amz-checksum-crc32' }, { 'x-amz-checksum-crc32': crc(doc) })).toString()).toBe(doc);
+  });
+
+  it('refuses a document whose Content-MD5 or checksum does not match (BadDigest)', async () => {
+    await expect(read({ 'content-md5': md5('other') })).rejects.toMatchObject({ code: 'BadDigest' });
+    await expect(read({ 'x-amz-checksum-crc32': crc('other') })).rejects.toMatchObject({ code: 'BadDigest' });
+    await expect(read({ 'x-amz-trailer': 'x-amz-checksum-crc32' }, { 'x-amz-checksum-crc32': crc('other') })).rejects.toMatchObject({ code: 'BadDigest' });
+  });
+
+  it('refuses a malformed Content-MD5 (InvalidDigest) and an oversized document (MalformedXML)', async () => {
+    await expect(read({ 'content-md5': 'nope' })).rejects.toMatchObject({ code: 'InvalidDigest' });
+    await expect(readSmallBody({ headers: {}, body: body(doc) }, 10)).rejects.toMatchObject({ code: 'MalformedXML' });
+  });
+});
