@@ -363,6 +363,42 @@ describe('multipart checksums', () => {
     expect(md5Hex(await bodyBytes(got.Body))).toBe(md5Hex(Buffer.concat(bodies)));
   });
 
+  it.each([
+    ['CRC32', 'ChecksumCRC32'],
+    ['CRC64NVME', 'ChecksumCRC64NVME'],
+  ] as const)('ChecksumType FULL_OBJECT with %s: Complete returns the whole-object checksum, which the SDK verifies on GET', async (alg, field) => {
+    const Key = `full-object-${alg}`;
+    const bodies = [P5b, Psmall];
+    const create = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: alg, ChecksumType: 'FULL_OBJECT' }));
+    expect(create.ChecksumType).toBe('FULL_OBJECT');
+    const UploadId = create.UploadId!;
+    const parts: CompletedPart[] = [];
+    for (const [i, Body] of bodies.entries()) {
+      const r = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumAlgorithm: alg }));
+      parts.push({ PartNumber: i + 1, ETag: r.ETag, [field]: r[field] });
+    }
+    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    expect(done[field]).toBeTruthy();
+    expect(done[field]).not.toContain('-');
+    expect(done.ChecksumType).toBe('FULL_OBJECT');
+    if (alg === 'CRC32') expect(done[field]).toBe(crc32Digest(Buffer.concat(bodies)).toString('base64'));
+    // The single-PUT checksum of the same bytes must be the same value.
+    const single = await s3.send(new PutObjectCommand({ Bucket, Key: `${Key}-single`, Body: Buffer.concat(bodies), ChecksumAlgorithm: alg }));
+    expect(done[field]).toBe(single[field]);
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    expect(got[field]).toBe(done[field]);
+    expect(got.ChecksumType).toBe('FULL_OBJECT');
+    // The SDK validates a FULL_OBJECT checksum while reading the body: a wrong one would throw here.
+    expect(md5Hex(await bodyBytes(got.Body))).toBe(md5Hex(Buffer.concat(bodies)));
+  });
+
+  it('a part uploaded with another algorithm than the upload declared → InvalidRequest 400', async () => {
+    const Key = 'algorithm-mismatch';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }));
+    await expectS3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'abc', ChecksumAlgorithm: 'CRC32' })), 'InvalidRequest', 400);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+  });
+
   it('a part checksum in Complete that does not match the uploaded part → InvalidPart 400', async () => {
     const Key = 'composite-mismatch';
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32' }));

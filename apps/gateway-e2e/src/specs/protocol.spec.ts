@@ -139,6 +139,14 @@ describe('DeleteObjects', () => {
     await s3.send(new HeadObjectCommand({ Bucket, Key: 'd/2' }));
   });
 
+  it('a wrong Content-MD5 → BadDigest 400 and nothing deleted', async () => {
+    const body = '<Delete><Object><Key>d/1</Key></Object></Delete>';
+    const r = await rawRequest(gw, { method: 'POST', path: `/${Bucket}`, query: { delete: '' }, body, headers: { 'content-md5': md5Base64('other') } });
+    expect(r.status).toBe(400);
+    expectErrorXml(r.text, 'BadDigest');
+    await s3.send(new HeadObjectCommand({ Bucket, Key: 'd/1' }));
+  });
+
   it('more than 1000 keys or no keys → MalformedXML 400', async () => {
     const objs = Array.from({ length: 1001 }, (_, i) => `<Object><Key>k${i}</Key></Object>`).join('');
     const many = `<Delete>${objs}</Delete>`;
