@@ -36,7 +36,12 @@ export const FAMILY = {
 } as const;
 
 export const ID_BYTES = 16;
-export const BUCKET_GUARD_STRIPES = 64;
+/**
+ * Writers of different keys conflict only when they hash to the same stripe: with N concurrent writers a
+ * write retries with probability ≈ N/stripes, so stripes are plentiful (DeleteBucket, which writes them
+ * all, is rare).
+ */
+export const BUCKET_GUARD_STRIPES = 1024;
 const INTENT_RECORD = 0x01;
 const INTENT_BY_EXPIRY = 0x02;
 const TERMINATOR = Buffer.from([0x00, 0x01]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ChecksumAlgorithm } from '@massive/contracts';
 import type { TxnRunner } from '../txn/run-txn';
 
@@ -25,12 +25,13 @@ export interface OpDeps {
 
 /** 16 random bytes as hex: unguessable (bucket and intent ids). */
 export function randomId(): string {
-  return randomBytes(16).toString('hex');
+  // randomUUID draws from Node's cached entropy pool: no syscall per id (randomBytes(16) made one).
+  return randomUUID().replace(/-/g, '');
 }
 
 /** 6 bytes of ms clock then 10 random bytes, as hex: unguessable and sortable by creation time. */
 export function timeSortableId(now: number): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(Math.max(0, Math.floor(now)) % 2 ** 48, 0, 6);
-  return b.toString('hex');
+  const clock = (Math.max(0, Math.floor(now)) % 2 ** 48).toString(16).padStart(12, '0');
+  // The remaining 20 hex digits keep 74 random bits of the UUID (its version nibble sits among them).
+  return clock + randomUUID().replace(/-/g, '').slice(12);
 }
