@@ -49,6 +49,7 @@ export class PdClient {
   private leaderUrl: string | undefined;
   private clusterId = '0';
   private discovering: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly opts: PdClientOptions) {
     if (opts.endpoints.length === 0) throw new Error('at least one PD endpoint is required');
@@ -112,6 +113,7 @@ export class PdClient {
   }
 
   close(): void {
+    this.closed = true;
     this.tso.close();
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
@@ -130,7 +132,7 @@ export class PdClient {
         if (!e || !e.type) return res;
         err = new Error(`PD ${method}: ${e.message || `error type ${e.type}`}`);
       } catch (caught) {
-        if (caught instanceof KvUnavailableError) throw caught;
+        if (caught instanceof KvUnavailableError || this.closed) throw caught;
         err = caught as Error;
       } finally {
         this.opts.observe?.(method, Number(process.hrtime.bigint() - t0) / 1e9);
@@ -183,6 +185,7 @@ export class PdClient {
   }
 
   private client(url: string): RpcClient {
+    if (this.closed) throw new Error('PD client closed');
     let c = this.clients.get(url);
     if (!c) {
       c = new RpcClient(url, this.opts.protos.pd, { maxMessageBytes: this.opts.maxMessageBytes });

@@ -16,6 +16,7 @@ export class RegionRouter {
   readonly cache = new RegionCache();
   private readonly storeAddresses = new Map<bigint, string>();
   private readonly clients = new Map<string, RpcClient>();
+  private closed = false;
 
   constructor(
     readonly pd: PdClient,
@@ -60,6 +61,7 @@ export class RegionRouter {
   /** The channel to a store, resolving its address through PD when not cached. */
   async storeClient(bo: Backoffer, storeId: bigint): Promise<RpcClient> {
     for (;;) {
+      if (this.closed) throw new Error('TiKV client closed');
       let address = this.storeAddresses.get(storeId);
       if (!address) {
         address = await this.pd.getStoreAddress(storeId);
@@ -96,6 +98,7 @@ export class RegionRouter {
   }
 
   close(): void {
+    this.closed = true;
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
   }

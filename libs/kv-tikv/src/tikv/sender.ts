@@ -100,7 +100,7 @@ export class TikvSender {
     body: (region: RegionInfo, keys: Buffer[]) => object,
   ): Promise<(KeyGroup & { resp: R })[]> {
     if (keys.length === 0) return [];
-    const groups = await this.router.groupByRegion(bo, keys);
+    const groups = (await this.router.groupByRegion(bo, keys)).flatMap((g) => chunk(g, MAX_KEYS_PER_REQUEST));
     const parts = await Promise.all(
       groups.map(async (g) => {
         const out = await this.send<R>(bo, g.region, method, body(g.region, g.keys));
@@ -160,6 +160,16 @@ export class TikvSender {
         return bo.backoff('regionMiss', what);
     }
   }
+}
+
+/** Keys per commit / rollback / resolve / batch-get request, well below TiKV's raft entry limit. */
+const MAX_KEYS_PER_REQUEST = 2048;
+
+function chunk(g: KeyGroup, size: number): KeyGroup[] {
+  if (g.keys.length <= size) return [g];
+  const out: KeyGroup[] = [];
+  for (let i = 0; i < g.keys.length; i += size) out.push({ region: g.region, keys: g.keys.slice(i, i + size) });
+  return out;
 }
 
 const KINDS = [
