@@ -84,6 +84,23 @@ describe('request ids and error documents', () => {
     expect(await got.Body!.transformToString()).toBe('hello');
   });
 
+  it('headers promising unsupported guarantees (SSE-C, SSE-KMS, object lock) → NotImplemented 501, nothing stored', async () => {
+    const customerKey = Buffer.alloc(32, 7);
+    const refused: Record<string, unknown>[] = [
+      { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: md5Base64(customerKey) },
+      { ServerSideEncryption: 'aws:kms' },
+      { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 86400_000) },
+      { ObjectLockLegalHoldStatus: 'ON' },
+    ];
+    for (const extra of refused) {
+      await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'secret', ...extra })), 'NotImplemented', 501);
+    }
+    await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'guarded' })), 'NotFound', 404);
+    // SSE-S3 (AES256) stays accepted.
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
+    await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: 'locked-bucket', ObjectLockEnabledForBucket: true })), 'NotImplemented', 501);
+  });
+
   it('malformed input never leaks internals: bad percent-encoding, bad XML with entities', async () => {
     const badUri = await rawRequest(gw, { method: 'GET', path: `/${Bucket}/%E0%A4%A` });
     expect(badUri.status).toBe(400);
