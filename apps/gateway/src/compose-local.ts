@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
 import { BlobService, LocalDiskStore } from '@massive/blob-core';
 import { LmdbKv } from '@massive/kv-embedded';
@@ -10,7 +10,7 @@ import { combineMultipartChecksum, createS3Api, type CredentialStore } from '@ma
 import { s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
-  readonly app: Express;
+  readonly app: RequestListener;
   /** Background work (GC) starts here, once the server listens. */
   start(): void;
   /** Whether the dependencies answer (readiness, besides draining). */

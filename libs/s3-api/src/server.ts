@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import express, { type Express } from 'express';
+import express from 'express';
 import type { Registry } from 'prom-client';
+import type { CallCtx } from '@massive/contracts';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName } from '@massive/s3-protocol';
 import { createHttpMetrics, requestIdGenerator } from '@massive/observability';
 import { HANDLERS } from './handlers';
@@ -11,6 +12,7 @@ import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
 import { toS3Error } from './errors/to-s3-error';
+import { labelCache } from './http/label-cache';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 
 export interface S3ApiOptions {
@@ -19,118 +21,131 @@ export interface S3ApiOptions {
   readonly ready?: () => boolean | Promise<boolean>;
 }
 
+const NO_QUERY = new URLSearchParams();
+
 /**
- * The S3 REST API as an express app: one catch-all handler (no per-request middleware chain), an
- * endpoint table for routing, and one error renderer. Operational endpoints live under `/-/`
- * (no bucket name can start with '-', so they never shadow a bucket).
+ * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
+ * SigV4 → handler → one error renderer): no middleware chain on the hot path. The operational endpoints
+ * under `/-/` (no bucket name can start with '-', so they never shadow a bucket) are a small express app.
  */
-export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.set('query parser', false);
+export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListener {
+  const ops = operationalApp(opts);
   const metrics = createHttpMetrics(opts.registry);
+  const requests = labelCache((op: string, status: string) => metrics.requests.labels(op, status));
+  const durations = labelCache((op: string) => metrics.duration.labels(op));
+  const inFlight = labelCache((op: string) => metrics.inFlight.labels(op));
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
 
-  const ops = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
-    if (path === '/-/health/live') return void res.end('ok');
-    if (path === '/-/health/ready') {
-      const ok = opts.ready ? await opts.ready() : true;
-      res.statusCode = ok ? 200 : 503;
-      return void res.end(ok ? 'ready' : 'not ready');
-    }
-    if (path === '/-/metrics') {
-      res.setHeader('Content-Type', opts.registry.contentType);
-      return void res.end(await opts.registry.metrics());
-    }
-    res.statusCode = 404;
-    res.end();
-  };
-
-  app.use((req, res) => {
+  return (req, res) => {
     const url = req.url ?? '/';
+    if (url.startsWith('/-/')) return ops(req, res);
     const q = url.indexOf('?');
-    const rawPath = q < 0 ? url : url.slice(0, q);
-    if (rawPath.startsWith('/-/')) return void ops(req, res, rawPath).catch(() => res.destroy());
-    void serve(req, res, rawPath, q < 0 ? '' : url.slice(q + 1));
-  });
+    void serve(req, res, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
+  };
 
   async function serve(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
     const started = process.hrtime.bigint();
     const requestId = nextRequestId();
+    const method = req.method ?? 'GET';
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('Server', 'MassiveStorage');
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
-    });
+    const hangUp = clientHangUp(res);
     let ep: Endpoint | undefined;
     let operation: EndpointName | 'Unknown' = 'Unknown';
     let bytesIn = 0;
     let bytesOut = 0;
     try {
-      const query = new URLSearchParams(rawQuery);
-      ep = parseEndpoint({ method: req.method ?? 'GET', rawPath, query, headers: req.headers }, deps.config);
+      const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
+      ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
       operation = ep.name;
-      metrics.inFlight.inc({ operation });
+      inFlight(operation).inc();
       const auth = authenticate(req, rawPath, rawQuery, deps);
       refuseUnsupportedHeaders(req.headers);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
       const body = openRequestBody(req, auth, deps.config, (n) => (bytesIn += n));
-      const s3req: S3Request = {
-        method: req.method ?? 'GET',
-        headers: req.headers,
-        query,
-        body,
-        owner: auth.owner,
-        requestId,
-        ctx: { requestId, signal: abort.signal },
-      };
+      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
-      await writeResponse(res, out, req.method === 'HEAD');
+      await writeResponse(res, out, method === 'HEAD');
     } catch (err) {
-      const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
-      const { error, internal } = toS3Error(err, where);
-      if (abort.signal.aborted) {
+      if (hangUp.happened()) {
         // The client hung up: nothing to answer, and not a server fault.
         log.info('client disconnected', { requestId, operation });
         res.destroy();
-        return;
-      }
-      if (internal) log.error('internal error', { requestId, operation, err });
-      if (res.headersSent) {
-        // The body had started: the only honest signal left is a broken connection.
-        res.destroy();
       } else {
-        renderError(res, error, req.method ?? 'GET', rawPath, requestId);
+        const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
+        const { error, internal } = toS3Error(err, where);
+        if (internal) log.error('internal error', { requestId, operation, err });
+        if (res.headersSent) {
+          // The body had started: the only honest signal left is a broken connection.
+          res.destroy();
+        } else {
+          renderError(res, error, method, rawPath, requestId);
+        }
+        // An unread request body would otherwise hold the socket.
+        if (!req.complete) req.resume();
       }
-      // Unread request bodies would otherwise hold the socket.
-      if (!req.complete) req.resume();
     } finally {
-      if (operation !== 'Unknown') metrics.inFlight.dec({ operation });
+      if (operation !== 'Unknown') inFlight(operation).dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ operation, status: String(res.statusCode) });
-      metrics.duration.observe({ operation }, seconds);
+      requests(operation, String(res.statusCode)).inc();
+      durations(operation).observe(seconds);
       if (bytesIn) metrics.bytesIn.inc({ operation }, bytesIn);
       if (bytesOut) metrics.bytesOut.inc({ operation }, bytesOut);
       if (log.enabled('info')) {
-        log.info('request', {
-          requestId,
-          operation,
-          method: req.method,
-          status: res.statusCode,
-          bytesIn,
-          bytesOut,
-          durationMs: Math.round(seconds * 1e6) / 1e3,
-        });
+        log.info('request', { requestId, operation, method, status: res.statusCode, bytesIn, bytesOut, durationMs: Math.round(seconds * 1e6) / 1e3 });
       }
     }
   }
+}
 
+/** `/-/health/live`, `/-/health/ready`, `/-/metrics` on the S3 port. */
+function operationalApp(opts: S3ApiOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/-/health/live', (_req, res) => void res.type('text/plain').send('ok'));
+  app.get('/-/health/ready', async (_req, res) => {
+    const ok = opts.ready ? await opts.ready() : true;
+    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ready' : 'not ready');
+  });
+  app.get('/-/metrics', async (_req, res) => {
+    res.type(opts.registry.contentType).send(await opts.registry.metrics());
+  });
+  app.use((_req, res) => void res.status(404).end());
   return app;
+}
+
+/**
+ * The request's abort signal, created only when something asks for it (most requests never do), and
+ * fired when the client hangs up before the response is finished.
+ */
+function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; happened(): boolean } {
+  let ac: AbortController | undefined;
+  let gone = false;
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    gone = true;
+    ac?.abort(new Error('client closed the connection'));
+  });
+  const signal = (): AbortSignal => {
+    if (!ac) {
+      ac = new AbortController();
+      if (gone) ac.abort(new Error('client closed the connection'));
+    }
+    return ac.signal;
+  };
+  return {
+    ctx: (requestId) => ({
+      requestId,
+      get signal() {
+        return signal();
+      },
+    }),
+    happened: () => gone,
+  };
 }
 
 async function writeResponse(res: ServerResponse, out: S3Response, head: boolean): Promise<void> {
@@ -143,7 +158,7 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
   }
   const body = out.body;
   if (body === undefined || head) {
-    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) closeIterable(body);
+    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) void body[Symbol.asyncIterator]().return?.();
     res.end();
     return;
   }
@@ -153,9 +168,4 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
     return;
   }
   await pipeline(Readable.from(body, { objectMode: false }), res);
-}
-
-function closeIterable(body: AsyncIterable<Buffer>): void {
-  const it = body[Symbol.asyncIterator]();
-  void it.return?.();
 }
