@@ -6,7 +6,8 @@ import { BlobService, LocalDiskStore } from '@massive/blob-core';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, type Logger } from '@massive/observability';
-import { combineMultipartChecksum, createS3Api, type CredentialStore } from '@massive/s3-api';
+import { combineMultipartChecksum } from '@massive/s3-protocol';
+import { createS3Api, type CredentialStore } from '@massive/s3-api';
 import { s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {

@@ -3,6 +3,7 @@ import { createLogger, createRegistry, startAdminServer } from '@massive/observa
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
 import { ConfigError, loadConfig, usage } from './config';
 import { kvReady, openKv } from './kv-backend';
+import { combineMultipartChecksum } from '@massive/s3-protocol';
 
 /** How often readiness is re-checked and published on grpc.health.v1. */
 const HEALTH_INTERVAL_MS = 5000;
@@ -16,8 +17,8 @@ async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'metadata', level: cfg.logLevel });
   const registry = createRegistry('metadata');
-  const kv = await openKv(cfg);
-  const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs });
+  const kv = await openKv(cfg, registry);
+  const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
   const protos = loadProtos();
   const blob = new GrpcBlobClient({
     targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS'),

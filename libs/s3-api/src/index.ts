@@ -2,4 +2,3 @@ export * from './types';
 export { createS3Api, type S3ApiOptions } from './server';
 export { toS3Error, SERVICE_TO_S3 } from './errors/to-s3-error';
 export { HANDLERS } from './handlers';
-export { combineMultipartChecksum } from './http/checksum-combiner';

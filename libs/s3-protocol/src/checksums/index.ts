@@ -5,3 +5,4 @@ export * from './crc-combine';
 export * from './multipart-checksum';
 export * from './checksum-headers';
 export * from './content-md5';
+export * from './checksum-combiner';

@@ -1,7 +1,8 @@
 import { crc32c } from '@node-rs/crc32';
-import { CHECKSUM_SIZE, combineCrc, crcFromBytes, crcToBytes, isCombinable, type ChecksumAlgorithm } from '@massive/s3-protocol';
+import { CHECKSUM_SIZE, type ChecksumAlgorithm } from './algorithms';
+import { combineCrc, crcFromBytes, crcToBytes, isCombinable } from './crc-combine';
 
-/** What metadata-core's ChecksumCombiner receives (kept structural so s3-api needs no metadata-core import). */
+/** What metadata-core's ChecksumCombiner receives (structural: this lib knows nothing of metadata-core). */
 export interface CombineRequest {
   readonly type: 'COMPOSITE' | 'FULL_OBJECT';
   readonly algorithm: ChecksumAlgorithm;
