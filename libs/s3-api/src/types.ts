@@ -56,6 +56,11 @@ export interface RequestBody {
    * a chunk signature or the declared length does not hold.
    */
   stream(): AsyncIterable<Buffer>;
+  /**
+   * The whole payload of a small body (at most `limit` bytes, else EntityTooLarge), with the same checks
+   * as `stream()`. Plain bodies skip the async-iterator chain: one buffer, one hash pass.
+   */
+  collect(limit: number): Promise<Buffer>;
   /** Trailing headers of aws-chunked bodies (e.g. `x-amz-checksum-crc32`), known once the stream ended. */
   trailers(): Readonly<Record<string, string>>;
   /** The checksum algorithm the client announced in `x-amz-trailer`, if any. */

@@ -56,10 +56,9 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   const md5 = createHash('md5');
   const ck: ChecksumHasher | undefined = algorithm ? createChecksumHasher(algorithm) : undefined;
   let size = 0;
-  const source = opts.source ?? req.body.stream();
   const max = opts.maxSize;
   async function* hashed(): AsyncGenerator<Buffer> {
-    for await (const b of source) {
+    for await (const b of opts.source ?? req.body.stream()) {
       size += b.length;
       if (size > max) throw new S3Error('EntityTooLarge');
       md5.update(b);
@@ -70,9 +69,19 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
 
   let data: NewObjectData;
   if (opts.allowInline && length !== undefined && length <= deps.config.inlineThreshold) {
-    const parts: Buffer[] = [];
-    for await (const b of hashed()) parts.push(b);
-    data = { kind: 'inline', bytes: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) };
+    // Small body: one buffer, each hash in one pass over it.
+    let bytes: Buffer;
+    if (opts.source) {
+      const parts: Buffer[] = [];
+      for await (const b of opts.source) parts.push(b);
+      bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    } else {
+      bytes = await req.body.collect(Math.min(max, deps.config.inlineThreshold));
+    }
+    size = bytes.length;
+    md5.update(bytes);
+    ck?.update(bytes);
+    data = { kind: 'inline', bytes };
   } else {
     const intent = await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
     const renew = setInterval(() => {

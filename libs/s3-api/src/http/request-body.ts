@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgorithm } from '@massive/contracts';
 import { algorithmOfHeader, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
@@ -22,13 +23,23 @@ export function openRequestBody(req: IncomingMessage, auth: Authenticated, _conf
   const trailerChecksum = a.trailers?.map(algorithmOfHeader).find((x): x is ChecksumAlgorithm => x !== undefined);
   let consumed = false;
 
-  return {
+  const take = () => {
+    if (consumed) throw new Error('request body consumed twice');
+    consumed = true;
+  };
+  const body: RequestBody = {
     length,
     trailerChecksum,
     trailers: () => trailers,
+    async collect(limit: number): Promise<Buffer> {
+      if (streaming) return gather(body.stream(), limit);
+      take();
+      const bytes = await readPlain(req, limit, onBytes);
+      if (a.payloadMode === 'sha256') checkSha256(bytes, a.payloadSha256 ?? '');
+      return bytes;
+    },
     stream(): AsyncIterable<Buffer> {
-      if (consumed) throw new Error('request body consumed twice');
-      consumed = true;
+      take();
       const raw = counted(req, onBytes);
       switch (a.payloadMode) {
         case 'unsigned':
@@ -48,6 +59,59 @@ export function openRequestBody(req: IncomingMessage, auth: Authenticated, _conf
       }
     },
   };
+  return body;
+}
+
+async function gather(source: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const b of source) {
+    n += b.length;
+    if (n > limit) throw new S3Error('EntityTooLarge');
+    parts.push(b);
+  }
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+}
+
+/** A small plain body through 'data' events: no async iterator, one concat. */
+function readPlain(req: IncomingMessage, limit: number, onBytes: (n: number) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    const fail = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const onData = (b: Buffer) => {
+      n += b.length;
+      onBytes(b.length);
+      if (n > limit) return fail(new S3Error('EntityTooLarge'));
+      parts.push(b);
+    };
+    const onEnd = () => {
+      cleanup();
+      if (!req.complete) return reject(new S3Error('IncompleteBody'));
+      resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, n));
+    };
+    const onClose = () => fail(new S3Error('IncompleteBody'));
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onClose);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onClose);
+    req.once('close', onClose);
+  });
+}
+
+function checkSha256(bytes: Buffer, expectedHex: string): void {
+  const computed = createHash('sha256').update(bytes).digest('hex');
+  if (computed !== expectedHex.toLowerCase()) {
+    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: expectedHex, S3ComputedContentSHA256: computed });
+  }
 }
 
 async function* counted(req: IncomingMessage, onBytes: (n: number) => void): AsyncGenerator<Buffer> {

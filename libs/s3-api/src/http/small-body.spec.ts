@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
+import { S3Error } from '@massive/s3-protocol';
 import { readSmallBody } from './small-body';
 import type { RequestBody } from '../types';
 
@@ -11,6 +12,10 @@ function body(text: string, trailers: Record<string, string> = {}): RequestBody 
     async *stream() {
       yield bytes.subarray(0, 3);
       yield bytes.subarray(3);
+    },
+    async collect(limit: number) {
+      if (bytes.length > limit) throw new S3Error('EntityTooLarge');
+      return bytes;
     },
     trailers: () => trailers,
   };

@@ -22,14 +22,9 @@ export async function readSmallBody(req: Pick<S3Request, 'body' | 'headers'>, li
   const wanted = parseRequestChecksum(req.headers);
   const body = req.body;
   if (body.length !== undefined && body.length > limit) throw new S3Error('MalformedXML', 'The XML document is too large');
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const b of body.stream()) {
-    n += b.length;
-    if (n > limit) throw new S3Error('MalformedXML', 'The XML document is too large');
-    parts.push(b);
-  }
-  const doc = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  const doc = await body.collect(limit).catch((e: unknown) => {
+    throw e instanceof S3Error && e.code === 'EntityTooLarge' ? new S3Error('MalformedXML', 'The XML document is too large') : e;
+  });
   if (expectedMd5) verifyContentMd5(expectedMd5, createHash('md5').update(doc).digest());
   if (wanted.location !== 'none') {
     const hasher = createChecksumHasher(wanted.algorithm);

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { Authenticated } from './auth';
+import { openRequestBody } from './request-body';
+import { DEFAULT_S3_CONFIG } from '../types';
+
+/** A request whose body arrives in the given pieces; `truncated` closes it before the end. */
+function request(pieces: string[], opts: { truncated?: boolean; headers?: Record<string, string> } = {}): IncomingMessage {
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  const queue = [...pieces];
+  const r = new Readable({
+    read() {
+      const next = queue.shift();
+      if (next !== undefined) return void this.push(Buffer.from(next));
+      if (opts.truncated) return void this.destroy();
+      (r as unknown as { complete: boolean }).complete = true;
+      this.push(null);
+    },
+  }) as unknown as IncomingMessage & { complete: boolean };
+  r.complete = false;
+  (r as { headers: Record<string, string> }).headers = { 'content-length': String(total), ...opts.headers };
+  return r;
+}
+
+function auth(payloadMode: 'sha256' | 'unsigned', payloadSha256?: string): Authenticated {
+  return { owner: { id: 'o', displayName: 'o' }, sigv4: { payloadMode, payloadSha256 } } as unknown as Authenticated;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('openRequestBody', () => {
+  it.each([['collect'], ['stream']])('verifies a signed payload hash (%s)', async (how) => {
+    const read = async (body: ReturnType<typeof openRequestBody>) => {
+      if (how === 'collect') return (await body.collect(100)).toString();
+      let s = '';
+      for await (const b of body.stream()) s += b.toString();
+      return s;
+    };
+    let seen = 0;
+    const ok = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('hello world')), DEFAULT_S3_CONFIG, (n) => (seen += n));
+    expect(ok.length).toBe(11);
+    expect(await read(ok)).toBe('hello world');
+    expect(seen).toBe(11);
+    const bad = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('other')), DEFAULT_S3_CONFIG, () => undefined);
+    await expect(read(bad)).rejects.toMatchObject({ code: 'XAmzContentSHA256Mismatch' });
+  });
+
+  it('refuses more than the limit and truncated bodies', async () => {
+    await expect(openRequestBody(request(['x'.repeat(50)]), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined).collect(10)).rejects.toMatchObject({ code: 'EntityTooLarge' });
+    await expect(openRequestBody(request(['abc'], { truncated: true }), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined).collect(10)).rejects.toMatchObject({ code: 'IncompleteBody' });
+  });
+
+  it('reads a body only once', async () => {
+    const body = openRequestBody(request(['a']), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined);
+    await body.collect(10);
+    expect(() => body.stream()).toThrow(/twice/);
+  });
+});
