@@ -5,13 +5,18 @@ import { join, resolve } from 'node:path';
 
 /** The bundle `npm run build` writes; the suite drives the real process, never the libs in-process. */
 export const GATEWAY_MAIN = resolve(__dirname, '../../../../dist/apps/gateway/main.js');
+/** Distributed mode on loopback: blob, metadata and gateway processes (DESIGN §1: one e2e suite, both wirings). */
+const DISTRIBUTED_LAUNCHER = resolve(__dirname, '../../../../tools/start-distributed.mjs');
+
+/** `MASSIVE_E2E_MODE=distributed` runs every spec against the three-process wiring instead of local mode. */
+export const E2E_MODE: 'local' | 'distributed' = process.env['MASSIVE_E2E_MODE'] === 'distributed' ? 'distributed' : 'local';
 
 export const CREDENTIALS = { accessKeyId: 'AKIDE2ETESTKEY', secretAccessKey: 'e2e-secret-access-key-0123456789' } as const;
 export const REGION = 'us-east-1';
 /** Virtual-hosted style: `bucket.s3.localtest:<port>`; the clients resolve every name to 127.0.0.1. */
 export const VHOST_DOMAIN = 's3.localtest';
 
-const READY_LINE = /Massive Storage \(local mode\) listening on (http:\/\/\S+)/;
+const READY_LINE = /Massive Storage \((?:local|distributed) mode\) listening on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -55,7 +60,10 @@ export class GatewayProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error('gateway already running');
     this.stderrTail = '';
-    const proc = spawn(process.execPath, [GATEWAY_MAIN], {
+    const distributed = E2E_MODE === 'distributed';
+    const proc = spawn(process.execPath, distributed ? [DISTRIBUTED_LAUNCHER, '--no-build'] : [GATEWAY_MAIN], {
+      // Distributed: the launcher and its three services share a process group, so a kill reaches all of them.
+      detached: distributed,
       env: {
         PATH: process.env['PATH'] ?? '',
         MASSIVE_PORT: '0',
@@ -96,7 +104,7 @@ export class GatewayProcess {
       };
       const fail = (e: Error) => {
         cleanup();
-        proc.kill('SIGKILL');
+        sigkill(proc);
         rej(e);
       };
       proc.stdout!.on('data', onData);
@@ -116,7 +124,7 @@ export class GatewayProcess {
     if (!p || !this.running) return p?.exitCode ?? null;
     const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
     p.kill('SIGTERM');
-    const timer = setTimeout(() => p.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => void this.kill(), STOP_TIMEOUT_MS);
     try {
       return await exited;
     } finally {
@@ -129,7 +137,7 @@ export class GatewayProcess {
     const p = this.proc;
     if (!p || !this.running) return;
     const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
+    sigkill(p);
     await exited;
   }
 
@@ -161,6 +169,19 @@ export class GatewayProcess {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** SIGKILL the process, and in distributed mode its whole process group (launcher + three services). */
+function sigkill(p: ChildProcess): void {
+  if (E2E_MODE === 'distributed' && p.pid) {
+    try {
+      process.kill(-p.pid, 'SIGKILL');
+      return;
+    } catch {
+      // the group is gone already: fall through to the launcher itself
+    }
+  }
+  p.kill('SIGKILL');
 }
 
 /**
