@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CREDENTIALS, REGION, useGateway } from '../support/server';
+import { CREDENTIALS, E2E_MODE, REGION, useGateway } from '../support/server';
 import { md5Hex, patternBytes } from '../support/s3-assert';
 
 const MiB = 1024 * 1024;
@@ -31,7 +31,7 @@ interface CliResult {
   readonly stderr: string;
 }
 
-describeCli('aws CLI against local mode', () => {
+describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   const gw = useGateway();
   let work = '';
   afterAll(() => {
