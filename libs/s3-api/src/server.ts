@@ -22,6 +22,7 @@ export interface S3ApiOptions {
 }
 
 const NO_QUERY = new URLSearchParams();
+const SERVER = 'MassiveStorage';
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -48,8 +49,6 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const started = process.hrtime.bigint();
     const requestId = nextRequestId();
     const method = req.method ?? 'GET';
-    res.setHeader('x-amz-request-id', requestId);
-    res.setHeader('Server', 'MassiveStorage');
     const hangUp = clientHangUp(res);
     let ep: Endpoint | undefined;
     let operation: EndpointName | 'Unknown' = 'Unknown';
@@ -68,7 +67,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
-      await writeResponse(res, out, method === 'HEAD');
+      await writeResponse(res, out, method === 'HEAD', requestId);
     } catch (err) {
       if (hangUp.happened()) {
         // The client hung up: nothing to answer, and not a server fault.
@@ -82,6 +81,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
           // The body had started: the only honest signal left is a broken connection.
           res.destroy();
         } else {
+          res.setHeader('x-amz-request-id', requestId);
+          res.setHeader('Server', SERVER);
           renderError(res, error, method, rawPath, requestId);
         }
         // An unread request body would otherwise hold the socket.
@@ -148,24 +149,35 @@ function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; h
   };
 }
 
-async function writeResponse(res: ServerResponse, out: S3Response, head: boolean): Promise<void> {
-  res.statusCode = out.status;
-  if (out.headers) {
-    for (const name in out.headers) {
-      const v = out.headers[name];
-      if (v !== undefined) res.setHeader(name, v);
+/**
+ * Writes a handler's response with one writeHead of a flat header list (Node's cheapest path: no
+ * per-header setHeader bookkeeping), then the body: bytes in one write, streams with backpressure.
+ */
+async function writeResponse(res: ServerResponse, out: S3Response, head: boolean, requestId: string): Promise<void> {
+  const flat: (string | number)[] = ['x-amz-request-id', requestId, 'Server', SERVER];
+  const headers = out.headers;
+  let hasLength = false;
+  if (headers) {
+    for (const name in headers) {
+      const v = headers[name];
+      if (v === undefined) continue;
+      if (name === 'Content-Length') hasLength = true;
+      flat.push(name, v);
     }
   }
   const body = out.body;
   if (body === undefined || head) {
     if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) void body[Symbol.asyncIterator]().return?.();
+    res.writeHead(out.status, flat as unknown as string[]);
     res.end();
     return;
   }
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (!res.hasHeader('Content-Length')) res.setHeader('Content-Length', Buffer.byteLength(body));
+    if (!hasLength) flat.push('Content-Length', Buffer.byteLength(body));
+    res.writeHead(out.status, flat as unknown as string[]);
     res.end(body);
     return;
   }
+  res.writeHead(out.status, flat as unknown as string[]);
   await pipeline(Readable.from(body, { objectMode: false }), res);
 }
