@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export interface CanonicalRequestParts {
   readonly method: string;
@@ -19,5 +19,8 @@ export function canonicalRequest(p: CanonicalRequestParts): string {
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot hashing (Node >= 20.12) skips the Hash object: the canonical request is hashed per request.
+  return typeof data === 'string' && oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
+
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;

@@ -12,7 +12,7 @@ import {
 } from './constants';
 import { parseCredential, type Credential } from './credential';
 import { parseSignature, parseSignedHeaders } from './parse-authorization';
-import { formatAmzDate, parseAmzDate } from './request-time';
+import { parseAmzDate } from './request-time';
 
 /** What the X-Amz-* query parameters of a presigned URL carry. */
 export interface ParsedPresigned extends Credential {
@@ -62,7 +62,8 @@ export function parsePresignedQuery(params: readonly QueryParam[], service?: str
     signedHeaders: parseSignedHeaders(value(X_AMZ_SIGNED_HEADERS), CODE),
     signature: parseSignature(value(X_AMZ_SIGNATURE), CODE),
     date,
-    datetime: formatAmzDate(date),
+    // parseAmzDate accepts only the exact basic format, so the value is already its canonical form.
+    datetime: value(X_AMZ_DATE_QUERY),
     expiresSeconds,
   };
 }

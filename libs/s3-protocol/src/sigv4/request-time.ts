@@ -29,9 +29,11 @@ export function parseHttpDate(value: string): Date | undefined {
  */
 export function requestDateTime(amzDate: string | undefined, httpDate: string | undefined): { date: Date; datetime: string } {
   if (amzDate !== undefined) {
-    const date = parseAmzDate(amzDate.trim());
+    const datetime = amzDate.trim();
+    const date = parseAmzDate(datetime);
     if (date === undefined) throw new S3Error('AccessDenied', `AWS authentication requires a valid Date or x-amz-date header; "${amzDate}" is not in the form YYYYMMDD'T'HHMMSS'Z'.`);
-    return { date, datetime: formatAmzDate(date) };
+    // parseAmzDate accepts only the exact basic format, so the value is already its canonical form.
+    return { date, datetime };
   }
   if (httpDate !== undefined) {
     const date = parseHttpDate(httpDate);
