@@ -7,13 +7,18 @@ import { md5Hex, patternBytes } from '../support/s3-assert';
 
 const MiB = 1024 * 1024;
 
+/** Debian's package (/usr/bin/aws, what CI installs) first, then whatever `aws` is on PATH. */
 function findAws(): string | undefined {
-  try {
-    execFileSync('aws', ['--version'], { stdio: 'pipe', timeout: 30_000 });
-    return 'aws';
-  } catch {
-    return undefined;
+  for (const candidate of [process.env['MASSIVE_E2E_AWS_CLI'], '/usr/bin/aws', 'aws']) {
+    if (!candidate) continue;
+    try {
+      execFileSync(candidate, ['--version'], { stdio: 'pipe', timeout: 30_000 });
+      return candidate;
+    } catch {
+      // try the next one
+    }
   }
+  return undefined;
 }
 
 const AWS = findAws();
