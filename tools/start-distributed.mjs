@@ -13,16 +13,69 @@
 //   Massive Storage (distributed mode) listening on http://127.0.0.1:<port>
 // Ctrl-C / SIGTERM stops all three (gateway first); if any service dies the others are stopped and
 // this exits non-zero. Flags: --no-build (use the existing dist/ bundles).
+//
+// Backends: MASSIVE_METADATA_BACKEND / --metadata-backend (embedded | tikv) and MASSIVE_BLOB_BACKEND /
+// --blob-backend (local | seaweedfs). With tikv, metadata uses the PD endpoints of
+// MASSIVE_PD_ENDPOINTS / --pd-endpoints; without any, this first starts the TiKV protocol fake
+// (dist/tools/fake-tikv.js: an IN-MEMORY TEST FAKE of PD + 3 TiKV stores, not durable, not TiKV) as a
+// fourth process, says so loudly, points metadata at it, and stops it last. There is no SeaweedFS fake:
+// seaweedfs without MASSIVE_SEAWEED_MASTERS is refused (the blob service has no SeaweedFS store yet).
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const READY = /listening on ((?:grpc|http):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
+/** The fake's banner line naming its PD members: `PD         : 127.0.0.1:41231,...`. */
+const FAKE_PD_READY = /^PD\s*:\s*(\S+)/;
+const FAKE_TIKV = join(ROOT, 'dist/tools/fake-tikv.js');
+// The fake does not watch its stdin: this wrapper stops it (SIGTERM) when the supervisor goes away.
+const WITH_STDIN_WATCH = (script) =>
+  `process.stdin.once('end', () => process.kill(process.pid, 'SIGTERM')); process.stdin.resume(); require(${JSON.stringify(script)});`;
+
+const FAKE_BANNER = [
+  '#'.repeat(100),
+  '###  MASSIVE_METADATA_BACKEND=tikv without MASSIVE_PD_ENDPOINTS: starting the TiKV PROTOCOL FAKE.',
+  '###  It is an IN-MEMORY TEST FAKE of PD + TiKV (libs/kv-tikv/test/fake-tikv): NOT TiKV, NOT durable,',
+  '###  no replication. All metadata (buckets, objects) is LOST when it stops. Never keep real data here.',
+  '###  For a real cluster: MASSIVE_METADATA_BACKEND=tikv MASSIVE_PD_ENDPOINTS=pd-host:2379 npm run start:distributed',
+  '#'.repeat(100),
+];
+
+/** `--name=value` or `--name value` from `args`. */
+function flagOf(args, name) {
+  const i = args.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < args.length) return args[i + 1];
+  const eq = args.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+}
+
+/** The backends chosen by flags (win) or environment, validated before anything starts. */
+export function resolveBackends(args = [], env = process.env) {
+  const metadata = (flagOf(args, 'metadata-backend') ?? env.MASSIVE_METADATA_BACKEND ?? 'embedded').toLowerCase() || 'embedded';
+  const blob = (flagOf(args, 'blob-backend') ?? env.MASSIVE_BLOB_BACKEND ?? 'local').toLowerCase() || 'local';
+  const pdEndpoints = (flagOf(args, 'pd-endpoints') ?? flagOf(args, 'pd') ?? env.MASSIVE_PD_ENDPOINTS ?? '').trim();
+  const seaweedMasters = (flagOf(args, 'seaweed-masters') ?? env.MASSIVE_SEAWEED_MASTERS ?? '').trim();
+  if (!['embedded', 'tikv'].includes(metadata)) {
+    throw new Error(`metadata backend must be embedded or tikv (MASSIVE_METADATA_BACKEND / --metadata-backend), got ${metadata}`);
+  }
+  if (!['local', 'seaweedfs'].includes(blob)) {
+    throw new Error(`blob backend must be local or seaweedfs (MASSIVE_BLOB_BACKEND / --blob-backend), got ${blob}`);
+  }
+  if (blob === 'seaweedfs' && !seaweedMasters) {
+    throw new Error(
+      'MASSIVE_BLOB_BACKEND=seaweedfs: the SeaweedFS blob backend is not available yet, and start:distributed ' +
+        'does not fake it (there is no SeaweedFS protocol fake). Use MASSIVE_BLOB_BACKEND=local (the default).',
+    );
+  }
+  return { metadata, blob, pdEndpoints, seaweedMasters, fakeTikv: metadata === 'tikv' && !pdEndpoints };
+}
 
 /** Starts blob, metadata and gateway; resolves once the gateway listens. */
-export async function startDistributed({ env = process.env, log = (line) => process.stdout.write(line + '\n') } = {}) {
+export async function startDistributed({ env = process.env, args = [], log = (line) => process.stdout.write(line + '\n') } = {}) {
+  const backends = resolveBackends(args, env);
   const dataDir = resolve(env.MASSIVE_DATA_DIR ?? './data');
   const ephemeral = env.MASSIVE_PORT === '0';
   const port = (name, def) => env[name] ?? (ephemeral ? '0' : def);
@@ -35,17 +88,18 @@ export async function startDistributed({ env = process.env, log = (line) => proc
   delete base.MASSIVE_GRPC_PORT;
   delete base.MASSIVE_ADMIN_PORT;
 
-  const start = (name, extraEnv) =>
+  const start = (name, extraEnv, { argv = [join(ROOT, 'dist/apps', name, 'main.js')], ready: readyLine = READY, fake = false } = {}) =>
     new Promise((resolveReady, rejectReady) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist/apps', name, 'main.js')], {
+      const child = spawn(process.execPath, argv, {
         env: { ...base, ...extraEnv },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      const entry = { name, child, endpoint: '', admin: '' };
+      const entry = { name, child, endpoint: '', admin: '', fake };
       children.push(entry);
       let ready = false;
       createInterface({ input: child.stdout }).on('line', (line) => {
-        const m = !ready && READY.exec(line);
+        const m = !ready && readyLine.exec(line);
+        if (m && fake) log(`[${name}] ${line}`);
         if (m) {
           ready = true;
           entry.endpoint = m[1];
@@ -63,7 +117,8 @@ export async function startDistributed({ env = process.env, log = (line) => proc
 
   const stop = async () => {
     stopping = true;
-    // Gateway first (it drains S3 requests), then metadata (its GC talks to blob), then blob.
+    // Gateway first (it drains S3 requests), then metadata (its GC talks to blob), then blob, then
+    // the TiKV fake when we started one (metadata needs it until it has stopped).
     for (const e of [...children].reverse()) {
       if (e.exited) continue;
       const gone = new Promise((r) => e.child.once('exit', r));
@@ -76,11 +131,23 @@ export async function startDistributed({ env = process.env, log = (line) => proc
 
   try {
     const loopback = { MASSIVE_HOST: '127.0.0.1' };
+    let pdEndpoints = backends.pdEndpoints;
+    if (backends.fakeTikv) {
+      if (!existsSync(FAKE_TIKV)) throw new Error(`${FAKE_TIKV} is missing: run npm run build (or drop --no-build)`);
+      for (const line of FAKE_BANNER) log(line);
+      // Its own banner says TEST FAKE too; the PD line tells us where it listens.
+      // Split at the metadata key families (buckets, guards, objects, parts, uploads, versions), as a
+      // real cluster would be after some use, so requests cross regions.
+      const argv = ['-e', WITH_STDIN_WATCH(FAKE_TIKV), '--', '--host', '127.0.0.1', '--split', 'G,L,O,P,U,V'];
+      pdEndpoints = (await start('fake-tikv', {}, { argv, ready: FAKE_PD_READY, fake: true })).endpoint;
+    }
     const blob = await start('blob', {
       ...loopback,
       MASSIVE_GRPC_PORT: port('MASSIVE_BLOB_GRPC_PORT', '7071'),
       MASSIVE_ADMIN_PORT: port('MASSIVE_BLOB_ADMIN_PORT', '9102'),
       MASSIVE_DATA_DIR: join(dataDir, 'blob-svc'),
+      MASSIVE_BLOB_BACKEND: backends.blob,
+      ...(backends.seaweedMasters ? { MASSIVE_SEAWEED_MASTERS: backends.seaweedMasters } : {}),
     });
     const blobTarget = blob.endpoint.replace('grpc://', '');
     const metadata = await start('metadata', {
@@ -89,6 +156,8 @@ export async function startDistributed({ env = process.env, log = (line) => proc
       MASSIVE_ADMIN_PORT: port('MASSIVE_METADATA_ADMIN_PORT', '9101'),
       MASSIVE_DATA_DIR: join(dataDir, 'metadata-svc'),
       MASSIVE_BLOB_ENDPOINTS: blobTarget,
+      MASSIVE_METADATA_BACKEND: backends.metadata,
+      ...(pdEndpoints ? { MASSIVE_PD_ENDPOINTS: pdEndpoints } : {}),
     });
     const gateway = await start('gateway', {
       MASSIVE_MODE: 'distributed',
@@ -99,7 +168,8 @@ export async function startDistributed({ env = process.env, log = (line) => proc
     });
     return {
       endpoint: gateway.endpoint,
-      services: children.map(({ name, endpoint, admin, child }) => ({ name, endpoint, admin, pid: child.pid })),
+      services: children.map(({ name, endpoint, admin, child, fake }) => ({ name, endpoint, admin, pid: child.pid, fake })),
+      backends: { ...backends, pdEndpoints },
       onDeath: (fn) => (onDeath = fn),
       stop,
     };
@@ -109,19 +179,37 @@ export async function startDistributed({ env = process.env, log = (line) => proc
   }
 }
 
+const FLAGS = ['no-build', 'metadata-backend', 'blob-backend', 'pd-endpoints', 'pd', 'seaweed-masters'];
+
 async function main() {
-  if (!process.argv.includes('--no-build')) {
+  const args = process.argv.slice(2);
+  try {
+    for (let i = 0; i < args.length; i++) {
+      const name = /^--([^=]+)/.exec(args[i])?.[1];
+      if (!name || !FLAGS.includes(name)) throw new Error(`unknown argument ${args[i]} (flags: ${FLAGS.map((f) => `--${f}`).join(' ')})`);
+      if (name !== 'no-build' && !args[i].includes('=')) i++;
+    }
+    resolveBackends(args); // refuse bad backend settings before building anything
+  } catch (e) {
+    process.stderr.write(`start-distributed: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (!args.includes('--no-build')) {
     const built = spawnSync(process.execPath, [join(ROOT, 'tools/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
     if (built.status !== 0) process.exit(built.status ?? 1);
   }
   let cluster;
   try {
-    cluster = await startDistributed();
+    cluster = await startDistributed({ args });
   } catch (e) {
     process.stderr.write(`start-distributed: ${e.message}\n`);
     process.exit(1);
   }
   for (const s of cluster.services) {
+    if (s.fake) {
+      process.stdout.write(`  ${s.name.padEnd(9)} PD ${s.endpoint}  !! IN-MEMORY TEST FAKE of TiKV: not durable, data lost on stop !!  pid ${s.pid}\n`);
+      continue;
+    }
     process.stdout.write(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(28)} admin ${s.admin || '(on the S3 port under /-/)'}  pid ${s.pid}\n`);
   }
   // The same line local mode prints: scripts and test harnesses wait for it.
