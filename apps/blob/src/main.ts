@@ -1,7 +1,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlobService, LocalDiskStore } from '@massive/blob-core';
-import { createBlobMetrics, createLogger, createRegistry, startAdminServer } from '@massive/observability';
+import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { RpcServer } from '@massive/rpc';
 import { ConfigError, loadConfig, usage } from './config';
 
@@ -10,10 +10,6 @@ const HEALTH_INTERVAL_MS = 5000;
 
 /** config → chunk store → BlobService → gRPC server. */
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(usage());
-    return;
-  }
   const cfg = loadConfig(process.argv.slice(2), process.env);
   if (cfg.backend === 'seaweedfs') {
     throw new ConfigError('MASSIVE_BLOB_BACKEND=seaweedfs is not available yet in this build (no SeaweedFS chunk store): use MASSIVE_BLOB_BACKEND=local');
@@ -63,20 +59,7 @@ async function main(): Promise<void> {
       (err: unknown) => exit(1, 'shutdown failed', err),
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  // Under a supervisor (tools/start-distributed.mjs): stop when it goes away, even if it was killed.
-  if (process.env['MASSIVE_EXIT_ON_STDIN_CLOSE'] === '1') {
-    process.stdin.once('end', () => shutdown('supervisor exited'));
-    process.stdin.resume();
-  }
+  onShutdownSignals(shutdown);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`massive-blob: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`massive-blob: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runService('massive-blob', usage, main);

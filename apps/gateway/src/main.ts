@@ -1,16 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRegistry, startAdminServer, type AdminServer } from '@massive/observability';
-import { ConfigError, DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, usage } from './config';
+import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
+import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
 import { developmentCredentials, StaticCredentials } from './credentials';
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(usage());
-    return;
-  }
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'gateway', level: cfg.logLevel });
   const registry = createRegistry('gateway');
@@ -64,20 +60,7 @@ async function main(): Promise<void> {
     });
     server.closeIdleConnections();
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  // Under a supervisor (tools/start-distributed.mjs): stop when it goes away, even if it was killed.
-  if (process.env['MASSIVE_EXIT_ON_STDIN_CLOSE'] === '1') {
-    process.stdin.once('end', () => shutdown('supervisor exited'));
-    process.stdin.resume();
-  }
+  onShutdownSignals(shutdown);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`massive-gateway: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`massive-gateway: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runService('massive-gateway', usage, main);

@@ -1,7 +1,7 @@
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
-import { createLogger, createRegistry, startAdminServer } from '@massive/observability';
+import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
-import { ConfigError, loadConfig, usage } from './config';
+import { loadConfig, usage } from './config';
 import { kvReady, openKv } from './kv-backend';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 
@@ -10,10 +10,6 @@ const HEALTH_INTERVAL_MS = 5000;
 
 /** config → KV adapter → MetadataService → gRPC server (+ garbage collection over the blob service). */
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(usage());
-    return;
-  }
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'metadata', level: cfg.logLevel });
   const registry = createRegistry('metadata');
@@ -69,20 +65,7 @@ async function main(): Promise<void> {
     logger.flush();
     process.exit(code);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  // Under a supervisor (tools/start-distributed.mjs): stop when it goes away, even if it was killed.
-  if (process.env['MASSIVE_EXIT_ON_STDIN_CLOSE'] === '1') {
-    process.stdin.once('end', () => shutdown('supervisor exited'));
-    process.stdin.resume();
-  }
+  onShutdownSignals(shutdown);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`massive-metadata: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`massive-metadata: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runService('massive-metadata', usage, main);

@@ -3,3 +3,4 @@ export * from './request-id';
 export * from './metrics';
 export * from './settings';
 export * from './admin-server';
+export * from './service-lifecycle';
