@@ -1,5 +1,5 @@
 import { isServiceError, ServiceError } from '@massive/contracts';
-import { KvUnavailableError } from '@massive/kv';
+import { KvUnavailableError, KvUnknownOutcomeError } from '@massive/kv';
 import { MemoryKv } from '@massive/kv/testing';
 import { Registry } from 'prom-client';
 import { createMetadataMetrics } from './metrics';
@@ -60,6 +60,21 @@ describe('TxnRunner', () => {
     kv.failNextCommits(1, new KvUnavailableError('down'));
     const e = await runner.run('Z', async (tx) => tx.put(Buffer.from('k'), Buffer.from('v'))).catch((x) => x);
     expect(isServiceError(e, 'Unavailable')).toBe(true);
+  });
+
+  it('never retries an unknown commit outcome: one attempt, Internal, counted apart', async () => {
+    const { kv, runner, reg } = setup();
+    let runs = 0;
+    kv.failNextCommits(1, new KvUnknownOutcomeError('primary commit reply lost'));
+    const e = await runner
+      .run('U', async (tx) => {
+        runs++;
+        tx.put(Buffer.from('k'), Buffer.from('v'));
+      })
+      .catch((x) => x);
+    expect(runs).toBe(1);
+    expect(isServiceError(e, 'Internal')).toBe(true);
+    expect(await metric(reg, 'metadata_txn_total', { op: 'U', result: 'unknown_outcome' })).toBe(1);
   });
 
   it('shares metrics on one registry without registering twice', () => {

@@ -1,5 +1,5 @@
 import { type CallCtx, ServiceError } from '@massive/contracts';
-import { KvConflictError, KvUnavailableError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import { KvConflictError, KvUnavailableError, KvUnknownOutcomeError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
 import type { MetadataMetrics } from './metrics';
 
 export interface RetryPolicy {
@@ -74,6 +74,11 @@ export class TxnRunner {
     if (e instanceof KvUnavailableError) {
       this.metrics.txnTotal.inc({ op, result: 'unavailable' });
       return new ServiceError('Unavailable', e.message);
+    }
+    if (e instanceof KvUnknownOutcomeError) {
+      // Never retried here: the commit may have happened. The client sees a 500 and decides.
+      this.metrics.txnTotal.inc({ op, result: 'unknown_outcome' });
+      return new ServiceError('Internal', `${op}: transaction outcome unknown: ${e.message}`);
     }
     this.metrics.txnTotal.inc({ op, result: 'error' });
     return e;
