@@ -49,11 +49,15 @@ export class TxnRunner {
     }
   }
 
-  /** Runs a read-only `fn` on one snapshot (no conflicts possible, so no retry). */
+  /**
+   * Runs a read-only `fn` on one snapshot (no conflicts possible, so no retry). Only the deadline is
+   * checked: a snapshot read is too short to be worth an abort check (which would make the caller
+   * materialise its abort signal on every GET).
+   */
   async read<T>(op: string, fn: (snap: KvSnapshot) => Promise<T>, ctx?: CallCtx): Promise<T> {
     const stop = this.metrics.txnDuration.startTimer({ op });
     try {
-      checkAlive(ctx);
+      checkDeadline(ctx);
       const result = await withSnapshot(this.kv, fn);
       this.metrics.txnTotal.inc({ op, result: 'ok' });
       return result;
@@ -87,6 +91,10 @@ export class TxnRunner {
 
 function checkAlive(ctx: CallCtx | undefined): void {
   if (ctx?.signal?.aborted) throw new ServiceError('Unavailable', 'request aborted');
+  checkDeadline(ctx);
+}
+
+function checkDeadline(ctx: CallCtx | undefined): void {
   if (ctx?.deadline !== undefined && Date.now() > ctx.deadline) {
     throw new ServiceError('Unavailable', 'deadline exceeded');
   }
