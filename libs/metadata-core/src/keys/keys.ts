@@ -10,6 +10,8 @@
  * | `V`    | 'V' bucketId(16) esc(objectKey) ~versionId(16)          | VersionRecord: headers, checksums, parts, manifest or inline bytes |
  * | `U`    | 'U' bucketId(16) esc(objectKey) uploadId(16)            | UploadRecord (multipart upload)         |
  * | `P`    | 'P' uploadId(16) partNumber(u32)                        | PartRecord (etag, size, manifest)       |
+ * | `Q`    | 'Q' uploadId(16) stripe(u16)                            | never stored: lock stripes UploadPart   |
+ * |        |                                                        | takes and Complete/Abort delete         |
  * | `I`    | 'I' 0x01 intentId(16)                                  | IntentRecord (expiresAt, reclaiming)    |
  * | `I`    | 'I' 0x02 expiresAt(u64) intentId(16)                   | empty: the janitor's due-time index     |
  * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
@@ -30,6 +32,7 @@ export const FAMILY = {
   version: 0x56, // V
   upload: 0x55, // U
   part: 0x50, // P
+  uploadGuard: 0x51, // Q
   intent: 0x49, // I
   gc: 0x47, // G
   accessKey: 0x4b, // K
@@ -42,6 +45,12 @@ export const ID_BYTES = 16;
  * all, is rare).
  */
 export const BUCKET_GUARD_STRIPES = 1024;
+/**
+ * UploadPart locks stripe partNumber % UPLOAD_GUARD_STRIPES, so the parts a client has in flight (a
+ * window of consecutive numbers) never conflict with each other, while Complete and Abort, which write
+ * every stripe, conflict with any concurrent UploadPart.
+ */
+export const UPLOAD_GUARD_STRIPES = 64;
 const INTENT_RECORD = 0x01;
 const INTENT_BY_EXPIRY = 0x02;
 const TERMINATOR = Buffer.from([0x00, 0x01]);
@@ -199,6 +208,9 @@ export const partPrefix = (uploadId: string): Buffer =>
   Buffer.concat([fam(FAMILY.part), mustId(uploadId, 'upload')]);
 export const partKey = (uploadId: string, partNumber: number): Buffer =>
   Buffer.concat([partPrefix(uploadId), u32(partNumber)]);
+export const uploadGuardKey = (uploadId: string, stripe: number): Buffer =>
+  Buffer.concat([fam(FAMILY.uploadGuard), mustId(uploadId, 'upload'), u16(stripe)]);
+export const uploadGuardStripe = (partNumber: number): number => partNumber % UPLOAD_GUARD_STRIPES;
 export function decodePartKey(key: Buffer): number {
   return key.readUInt32BE(1 + ID_BYTES);
 }

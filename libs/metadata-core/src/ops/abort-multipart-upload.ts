@@ -2,7 +2,7 @@ import type { CallCtx } from '@massive/contracts';
 import { partKey, uploadKey } from '../keys/keys';
 import { enqueueGc, loadBucket } from './common';
 import type { OpDeps } from './deps';
-import { loadUpload, scanParts } from './multipart-common';
+import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
 
 /** AbortMultipartUpload: deletes the upload and its parts; the parts' chunks go to GC. */
 export function abortMultipartUpload(
@@ -20,6 +20,7 @@ export function abortMultipartUpload(
         tx.delete(partKey(req.uploadId, p.partNumber));
       }
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
+      deleteUploadGuards(tx, req.uploadId);
     },
     ctx,
   );

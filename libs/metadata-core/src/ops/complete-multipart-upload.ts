@@ -20,7 +20,7 @@ import {
 } from './common';
 import { timeSortableId, type OpDeps } from './deps';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
-import { loadUpload, scanParts } from './multipart-common';
+import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
 
 /** Checks the client's part list against the stored parts; returns the listed parts in order. */
 export function selectParts(
@@ -99,6 +99,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
         tx.delete(partKey(req.uploadId, p.partNumber));
       }
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
+      deleteUploadGuards(tx, req.uploadId);
       if (current) {
         const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
         tx.delete(versionKey(bucket.id, req.key, current.versionId));

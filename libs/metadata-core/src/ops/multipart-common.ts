@@ -1,6 +1,6 @@
 import { ServiceError, type MultipartUpload, type StoredPart } from '@massive/contracts';
-import { prefixEnd, type KvReader } from '@massive/kv';
-import { idBytes, partKey, partPrefix, uploadKey } from '../keys/keys';
+import { prefixEnd, type KvReader, type KvTxn } from '@massive/kv';
+import { idBytes, partKey, partPrefix, UPLOAD_GUARD_STRIPES, uploadGuardKey, uploadKey } from '../keys/keys';
 import { codecs, type PartRecord, type UploadRecord } from '../model/records';
 
 export const MAX_PART_NUMBER = 10000;
@@ -53,4 +53,9 @@ export async function scanParts(r: KvReader, uploadId: string, after = 0, limit 
     start = Buffer.concat([page[page.length - 1].key, Buffer.from([0])]);
   }
   return out;
+}
+
+/** Writes every upload guard stripe: conflicts with any UploadPart of this upload running concurrently. */
+export function deleteUploadGuards(tx: KvTxn, uploadId: string): void {
+  for (let s = 0; s < UPLOAD_GUARD_STRIPES; s++) tx.delete(uploadGuardKey(uploadId, s));
 }

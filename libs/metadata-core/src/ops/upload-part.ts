@@ -1,5 +1,5 @@
 import { ServiceError, type CallCtx, type StoredPart, type UploadPartReq } from '@massive/contracts';
-import { partKey, uploadKey } from '../keys/keys';
+import { partKey, uploadGuardKey, uploadGuardStripe } from '../keys/keys';
 import { codecs, type PartRecord } from '../model/records';
 import { consumeIntent, enqueueGc, loadBucket } from './common';
 import type { OpDeps } from './deps';
@@ -7,8 +7,9 @@ import { loadUpload, MAX_PART_NUMBER, toStoredPart } from './multipart-common';
 
 /**
  * UploadPart: consumes the part's write intent and replaces a same-numbered part (its chunks go to GC).
- * Locking the upload record makes this conflict with a concurrent Complete/Abort (which delete it), so
- * a part never lands in an upload that is gone.
+ * Locking one of the upload's guard stripes makes this conflict with a concurrent Complete/Abort (which
+ * write them all), so a part never lands in an upload that is gone; parallel parts take different
+ * stripes and do not conflict with each other.
  */
 export function uploadPart(deps: OpDeps, req: UploadPartReq, ctx: CallCtx): Promise<StoredPart> {
   if (!Number.isInteger(req.partNumber) || req.partNumber < 1 || req.partNumber > MAX_PART_NUMBER) {
@@ -19,7 +20,7 @@ export function uploadPart(deps: OpDeps, req: UploadPartReq, ctx: CallCtx): Prom
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       await loadUpload(tx, bucket.id, req.key, req.uploadId);
-      tx.lock(uploadKey(bucket.id, req.key, req.uploadId));
+      tx.lock(uploadGuardKey(req.uploadId, uploadGuardStripe(req.partNumber)));
       await consumeIntent(tx, deps, req.intentId);
       const key = partKey(req.uploadId, req.partNumber);
       const oldRaw = await tx.get(key);
