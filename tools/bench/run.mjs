@@ -75,7 +75,7 @@ if (args.help) {
 // The load generator re-runs itself with glibc malloc told to keep freed memory: otherwise every 64 KiB
 // socket read buffer node allocates lands on freshly faulted pages (the heap top is trimmed after each
 // GC), ~1 page fault per 4 KiB received, which made the client, not the server, the bottleneck of
-// large GETs (1 GiB download: 3-4 s of client system time). The server is started without these.
+// large GETs (1 GiB download: 3-4 s of client system time). The server gets npm start's own settings.
 const CLIENT_MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024), MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024) };
 if (!process.env.BENCH_REEXECED) {
   const added = Object.keys(CLIENT_MALLOC_ENV).filter((k) => process.env[k] === undefined);

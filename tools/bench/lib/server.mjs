@@ -26,6 +26,9 @@ export class LocalGateway {
     delete env.BENCH_REEXECED;
     const proc = spawn(process.execPath, [...this.nodeArgs, MAIN], {
       env: {
+        // The server runs as `npm start` runs it (package.json: the same glibc malloc thresholds).
+        MALLOC_TRIM_THRESHOLD_: '536870912',
+        MALLOC_MMAP_THRESHOLD_: '67108864',
         ...env,
         MASSIVE_PORT: '0',
         MASSIVE_HOST: '127.0.0.1',
