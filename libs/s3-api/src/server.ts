@@ -178,6 +178,19 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
     res.end(body);
     return;
   }
+  // Pull the first piece before committing to a status: a chunk that is missing or corrupt right away
+  // becomes a proper S3 error instead of a connection cut after a 200.
+  const it = body[Symbol.asyncIterator]();
+  const first = await it.next();
   res.writeHead(out.status, flat as unknown as string[]);
-  await pipeline(Readable.from(body, { objectMode: false }), res);
+  if (first.done) return void res.end();
+  async function* rest(): AsyncGenerator<Buffer> {
+    try {
+      yield first.value;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    } finally {
+      await it.return?.();
+    }
+  }
+  await pipeline(Readable.from(rest(), { objectMode: false }), res);
 }
