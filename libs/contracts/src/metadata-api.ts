@@ -141,6 +141,15 @@ export interface MultipartUpload {
   readonly owner: Owner;
 }
 
+export interface CreateMultipartUploadReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly headers: ObjectHeaders;
+  readonly owner: Owner;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
 export interface UploadPartReq {
   readonly bucket: string;
   readonly key: string;
@@ -228,14 +237,7 @@ export interface MetadataApi {
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes>;
 
   createMultipartUpload(
-    req: {
-      bucket: string;
-      key: string;
-      headers: ObjectHeaders;
-      owner: Owner;
-      checksumAlgorithm?: ChecksumAlgorithm;
-      checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
-    },
+    req: CreateMultipartUploadReq,
     ctx: CallCtx,
   ): Promise<MultipartUpload>;
   getMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<MultipartUpload>;

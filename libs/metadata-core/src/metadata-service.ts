@@ -1,11 +1,11 @@
 import type {
   Bucket,
   CallCtx,
-  ChecksumAlgorithm,
   CompleteMultipartReq,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
+  CreateMultipartUploadReq,
   ListObjectsRes,
   ListPartsReq,
   ListPartsRes,
@@ -13,7 +13,6 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
-  ObjectHeaders,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -117,17 +116,7 @@ export class MetadataService implements MetadataApi {
     return listObjects(this.deps, req, ctx);
   }
 
-  createMultipartUpload(
-    req: {
-      bucket: string;
-      key: string;
-      headers: ObjectHeaders;
-      owner: Owner;
-      checksumAlgorithm?: ChecksumAlgorithm;
-      checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
-    },
-    ctx: CallCtx,
-  ): Promise<MultipartUpload> {
+  createMultipartUpload(req: CreateMultipartUploadReq, ctx: CallCtx): Promise<MultipartUpload> {
     return createMultipartUpload(this.deps, req, ctx);
   }
   getMultipartUpload(req: { bucket: string; key: string; uploadId: string }, ctx: CallCtx): Promise<MultipartUpload> {

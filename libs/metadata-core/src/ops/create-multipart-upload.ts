@@ -1,4 +1,4 @@
-import type { CallCtx, ChecksumAlgorithm, MultipartUpload, ObjectHeaders, Owner } from '@massive/contracts';
+import type { CallCtx, CreateMultipartUploadReq, MultipartUpload } from '@massive/contracts';
 import { uploadKey } from '../keys/keys';
 import { codecs, type UploadRecord } from '../model/records';
 import { loadBucket, lockBucketGuard } from './common';
@@ -8,14 +8,7 @@ import { toMultipartUpload } from './multipart-common';
 /** CreateMultipartUpload: the upload id is unguessable and sorts by initiation time. */
 export function createMultipartUpload(
   deps: OpDeps,
-  req: {
-    bucket: string;
-    key: string;
-    headers: ObjectHeaders;
-    owner: Owner;
-    checksumAlgorithm?: ChecksumAlgorithm;
-    checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
-  },
+  req: CreateMultipartUploadReq,
   ctx: CallCtx,
 ): Promise<MultipartUpload> {
   return deps.txn.run(

@@ -1,11 +1,11 @@
 import type {
   Bucket,
   CallCtx,
-  ChecksumAlgorithm,
   CompleteMultipartReq,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
+  CreateMultipartUploadReq,
   ListObjectsRes,
   ListPartsReq,
   ListPartsRes,
@@ -13,7 +13,6 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
-  ObjectHeaders,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -137,7 +136,7 @@ export class GrpcMetadataClient implements MetadataApi {
   }
 
   async createMultipartUpload(
-    req: { bucket: string; key: string; headers: ObjectHeaders; owner: Owner; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
+    req: CreateMultipartUploadReq,
     ctx: CallCtx,
   ): Promise<MultipartUpload> {
     const msg = {
