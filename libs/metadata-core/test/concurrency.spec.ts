@@ -69,7 +69,8 @@ describe('conflicts and concurrency', () => {
     expect(current.versionId).toBe(order[order.length - 1].versionId);
     const replaced = order.slice(0, -1).flatMap(ids).sort();
     expect((await gcQueue(kv)).sort()).toEqual(replaced);
-    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'PutObject' })).toBeGreaterThan(0);
+    // Writers of one key take turns on one process: no conflict, no restart (issue 7, last writer wins).
+    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'PutObject' })).toBe(0);
   });
 
   it('never lets DeleteBucket and a racing PutObject/CreateMultipartUpload both succeed', async () => {

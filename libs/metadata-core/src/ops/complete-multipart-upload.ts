@@ -18,7 +18,7 @@ import {
   toObjectVersion,
   writeCurrent,
 } from './common';
-import { timeSortableId, type OpDeps } from './deps';
+import { objectWriterName, timeSortableId, type OpDeps } from './deps';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
 
@@ -109,5 +109,6 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });
     },
     ctx,
+    objectWriterName(req.bucket, req.key),
   );
 }

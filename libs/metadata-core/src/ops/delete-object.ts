@@ -3,7 +3,7 @@ import type { KvTxn } from '@massive/kv';
 import { objectKey, versionKey } from '../keys/keys';
 import type { BucketRecord } from '../model/records';
 import { enqueueGc, loadBucket, loadObject, loadVersion } from './common';
-import type { OpDeps } from './deps';
+import { objectWriterName, type OpDeps } from './deps';
 
 /** Unlinks `key`'s current version (if any) and queues its chunks, in the caller's transaction. */
 export async function unlink(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string): Promise<boolean> {
@@ -25,5 +25,6 @@ export function deleteObject(deps: OpDeps, req: { bucket: string; key: string },
       return { existed: await unlink(tx, deps, bucket, req.key) };
     },
     ctx,
+    objectWriterName(req.bucket, req.key),
   );
 }

@@ -35,3 +35,8 @@ export function timeSortableId(now: number): string {
   // The remaining 20 hex digits keep 74 random bits of the UUID (its version nibble sits among them).
   return clock + randomUUID().replace(/-/g, '').slice(12);
 }
+
+/** The name under which writers of one object take turns (TxnRunner `serialize`). */
+export function objectWriterName(bucket: string, key: string): string {
+  return `${bucket}\u0000${key}`;
+}

@@ -12,12 +12,13 @@ import {
   toObjectVersion,
   writeCurrent,
 } from './common';
-import { timeSortableId, type OpDeps } from './deps';
+import { objectWriterName, timeSortableId, type OpDeps } from './deps';
 
 /**
  * PutObject (and CopyObject's commit): one transaction that checks the bucket and the conditions,
  * consumes the write intent, writes V + O and queues the replaced version's chunks for GC.
- * Writers of one key conflict on its O record; the later commit wins.
+ * Writers of one key take turns (TxnRunner's per-key queue), so on one metadata process they never
+ * conflict: each one reads what the previous one committed and replaces it; the later commit wins.
  */
 export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
   return deps.txn.run(
@@ -68,5 +69,6 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
       return toObjectVersion(req.bucket, req.key, { record, inline: inline ?? Buffer.alloc(0) });
     },
     ctx,
+    objectWriterName(req.bucket, req.key),
   );
 }

@@ -16,7 +16,7 @@ describe('TxnRunner', () => {
     const kv = new MemoryKv();
     const reg = new Registry();
     const sleeps: number[] = [];
-    const runner = new TxnRunner(kv, createMetadataMetrics(reg), { maxAttempts, baseDelayMs: 4, maxDelayMs: 10 }, async (ms) => {
+    const runner = new TxnRunner(kv, createMetadataMetrics(reg), { maxAttempts, serializedMaxAttempts: maxAttempts, baseDelayMs: 4, maxDelayMs: 10 }, async (ms) => {
       sleeps.push(ms);
     });
     return { kv, reg, runner, sleeps };

@@ -1,15 +1,23 @@
 import { type CallCtx, ServiceError } from '@massive/contracts';
 import { KvConflictError, KvUnavailableError, KvUnknownOutcomeError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import { KeyQueue } from './key-queue';
 import type { MetadataMetrics } from './metrics';
 
 export interface RetryPolicy {
   /** Attempts in all (the first one included) before giving up with ServiceError('Conflict'). */
   readonly maxAttempts: number;
+  /**
+   * The same for serialized writes (plain PUT/DELETE/Complete of one key). On one process they never
+   * conflict with each other; they can still meet writers of the same key on other metadata replicas,
+   * at most one per replica, one of which commits each round, so they keep trying much longer: a plain
+   * write must not fail because other plain writes raced it.
+   */
+  readonly serializedMaxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 200 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttempts: 60, baseDelayMs: 2, maxDelayMs: 200 };
 
 /**
  * The one place metadata transactions are run and retried (JuiceFS's kvMeta.txn): KvConflictError
@@ -17,6 +25,8 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2, max
  * outcome is counted per operation. Adapters only classify their errors.
  */
 export class TxnRunner {
+  private readonly queue = new KeyQueue();
+
   constructor(
     private readonly kv: KvStore,
     private readonly metrics: MetadataMetrics,
@@ -24,8 +34,17 @@ export class TxnRunner {
     private readonly sleep: (ms: number) => Promise<void> = defaultSleep,
   ) {}
 
-  /** Runs `fn` as one transaction, retried on conflict. `fn` must be safe to run more than once. */
-  async run<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx?: CallCtx): Promise<T> {
+  /**
+   * Runs `fn` as one transaction, retried on conflict. `fn` must be safe to run more than once.
+   * With `serialize`, the transaction first waits for earlier ones given the same name in this process
+   * (see KeyQueue): plain writes of one object key then never conflict with each other here.
+   */
+  async run<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx?: CallCtx, serialize?: string): Promise<T> {
+    if (serialize === undefined) return this.attempt(op, fn, ctx, this.policy.maxAttempts);
+    return this.queue.run(serialize, () => this.attempt(op, fn, ctx, this.policy.serializedMaxAttempts));
+  }
+
+  private async attempt<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx: CallCtx | undefined, maxAttempts: number): Promise<T> {
     const stop = this.metrics.txnDuration.startTimer({ op });
     try {
       for (let attempt = 1; ; attempt++) {
@@ -36,7 +55,7 @@ export class TxnRunner {
           return result;
         } catch (e) {
           if (!(e instanceof KvConflictError)) throw this.fail(op, e);
-          if (attempt >= this.policy.maxAttempts) {
+          if (attempt >= maxAttempts) {
             this.metrics.txnTotal.inc({ op, result: 'conflict' });
             throw new ServiceError('Conflict', `${op}: transaction kept conflicting after ${attempt} attempts`);
           }

@@ -55,6 +55,22 @@ export function objectContract(env: () => ContractEnv): void {
       expect((await api.listObjects({ bucket, maxKeys: 10 }, ctx)).objects).toEqual([]);
     });
 
+    it('last writer wins: concurrent plain PUTs and DELETEs of one key all succeed, ending on one of them', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const written = new Set<string>();
+      const ops = Array.from({ length: 64 }, (_, i) => {
+        if (i % 8 === 7) return api.deleteObject({ bucket, key: 'hot' }, ctx).then(() => undefined);
+        const p = i % 2 === 0 ? putInline(api, bucket, 'hot', `writer ${i}`) : putChunks(api, bucket, 'hot', 1000 + i);
+        return p.then((v) => void written.add(v.etag));
+      });
+      const outcomes = await Promise.allSettled(ops);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      const final = await api.getObject({ bucket, key: 'hot' }, ctx).catch((e: { code?: string }) => e.code ?? 'not a ServiceError');
+      if (typeof final === 'string') expect(final).toBe('NoSuchKey');
+      else expect(written.has(final.etag)).toBe(true);
+    });
+
     describe('conditional writes (checked inside the transaction)', () => {
       it('If-None-Match: * creates only when missing', async () => {
         const { api } = env();
