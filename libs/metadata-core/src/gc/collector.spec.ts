@@ -172,4 +172,74 @@ describe('GarbageCollector', () => {
     await gc.stop();
     expect(blob.deletedIntents).toHaveLength(1);
   });
+
+  describe('one runner at a time (GC lease in the KV)', () => {
+    it('only the lease holder collects; a clean stop hands over at once, a dead holder after the lease', async () => {
+      const { svc, blob, clock, kv } = setup();
+      const opts = { kv, blob, clock: () => clock.now, leaseMs: 30_000 };
+      const a = new GarbageCollector({ ...opts, holderId: 'replica-a', registry: new Registry() });
+      const b = new GarbageCollector({ ...opts, holderId: 'replica-b', registry: new Registry() });
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      await putChunks(svc, 'k');
+      await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+      clock.now += 5000;
+
+      expect(await b.runOnce()).toEqual({ chunksDeleted: 2, intentsReclaimed: 0 }); // b takes the free lease
+      await putChunks(svc, 'k');
+      await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+      clock.now += 5000;
+      expect(await a.runOnce()).toEqual({ chunksDeleted: 0, intentsReclaimed: 0 }); // held by b
+      expect(await gcQueue(kv)).toHaveLength(2);
+
+      await b.stop(); // releases
+      expect(await a.runOnce()).toEqual({ chunksDeleted: 2, intentsReclaimed: 0 });
+
+      // a "dies" holding the lease: b waits until it expires, then takes over.
+      await putChunks(svc, 'k');
+      await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+      clock.now += 5000;
+      expect((await b.runOnce()).chunksDeleted).toBe(0);
+      clock.now += 30_000;
+      expect((await b.runOnce()).chunksDeleted).toBe(2);
+      expect(await gcQueue(kv)).toEqual([]);
+    });
+
+    it('a holder that lost its lease mid-pass stops between batches', async () => {
+      const { svc, blob, clock, kv } = setup();
+      const a = new GarbageCollector({ kv, blob, clock: () => clock.now, batchSize: 2, leaseMs: 30_000, holderId: 'a', registry: new Registry() });
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      for (const k of ['k1', 'k2', 'k3']) {
+        await putChunks(svc, k);
+        await svc.deleteObject({ bucket: 'b', key: k }, ctx);
+      }
+      clock.now += 5000;
+      expect(await a.lease.acquire(ctx)).toBe(true);
+      clock.now += 29_500; // past our own safety margin: keep() must renew, and someone else took it meanwhile
+      const thief = new GarbageCollector({ kv, blob, clock: () => clock.now + 1000, holderId: 'thief', registry: new Registry() });
+      expect(await thief.lease.acquire(ctx)).toBe(true);
+      expect(await a.collectOnce(ctx, () => a.lease.keep(ctx))).toBe(0);
+      expect(blob.deletedChunks).toEqual([]);
+    });
+  });
+
+  it('exports the backlog: queued chunks and their age, open intents and how overdue they are', async () => {
+    const { svc, gc, clock, registry } = setup();
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    await putChunks(svc, 'k');
+    await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+    await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+    clock.now += 4000;
+    await gc.observeBacklog();
+    const value = async (name: string) => (await registry.getMetricsAsJSON()).find((m) => m.name === name)?.values[0]?.value;
+    expect(await value('metadata_gc_backlog_chunks')).toBe(2);
+    expect(await value('metadata_gc_backlog_oldest_age_seconds')).toBe(4);
+    expect(await value('metadata_intents_open')).toBe(1);
+    expect(await value('metadata_intents_overdue_seconds')).toBeCloseTo(3.9, 5);
+    await gc.runOnce();
+    await gc.observeBacklog();
+    expect(await value('metadata_gc_backlog_chunks')).toBe(0);
+    expect(await value('metadata_intents_open')).toBe(0);
+    expect(await value('metadata_intents_overdue_seconds')).toBe(0);
+    expect(await value('metadata_gc_leader')).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { backgroundCtx, type BlobApi, type CallCtx } from '@massive/contracts';
-import type { KvStore } from '@massive/kv';
+import { prefixEnd, type KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
 import {
   decodeGcKey,
@@ -13,8 +13,10 @@ import {
   keySuccessor,
 } from '../keys/keys';
 import { codecs } from '../model/records';
-import { createMetadataMetrics, type MetadataMetrics } from '../txn/metrics';
+import { randomId } from '../ops/deps';
+import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, type MetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
+import { LeaderLease } from './leader-lease';
 
 /** What the collector needs of the blob side (a subset of BlobApi; both calls must be idempotent). */
 export type GcBlobPort = Pick<BlobApi, 'deleteChunks' | 'deleteIntent'>;
@@ -29,10 +31,20 @@ export interface GarbageCollectorOptions {
   readonly batchSize?: number;
   /** Pause between passes of `start()`. Default 10 s. */
   readonly intervalMs?: number;
+  /**
+   * The GC lease (one runner among all metadata processes sharing the KV): how long a holder keeps it
+   * without renewing. Default max(30 s, 3 × intervalMs). A dead holder is replaced after this long.
+   */
+  readonly leaseMs?: number;
+  /** This process's name in the lease. Default: random per instance. */
+  readonly holderId?: string;
   readonly retry?: Partial<RetryPolicy>;
   /** Called with failures of background passes (they are retried on the next pass). */
-  readonly onError?: (err: unknown, loop: 'collector' | 'janitor') => void;
+  readonly onError?: (err: unknown, loop: GcLoop) => void;
 }
+
+/** The steps of a scheduled pass, as `metadata_gc_errors_total{loop}` and `onError` name them. */
+export type GcLoop = 'collector' | 'janitor' | 'lease' | 'backlog';
 
 export interface GcPassResult {
   readonly chunksDeleted: number;
@@ -47,6 +59,9 @@ export interface GcPassResult {
  *   then deletes the I record. A failed blob call leaves the record due; the next pass retries it.
  * Nothing referenced by a committed version or a live part is ever on the G queue: chunks are queued in
  * the very transaction that unlinks them.
+ *
+ * Passes run only on the process that holds the GC lease (`LeaderLease`, renewed between batches), so
+ * N metadata replicas do the work once; the leader also exports the backlog gauges.
  */
 export class GarbageCollector {
   readonly metrics: MetadataMetrics;
@@ -57,6 +72,7 @@ export class GarbageCollector {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private started = false;
+  readonly lease: LeaderLease;
 
   constructor(private readonly options: GarbageCollectorOptions) {
     this.metrics = createMetadataMetrics(options.registry ?? new Registry());
@@ -64,21 +80,34 @@ export class GarbageCollector {
     this.clock = options.clock ?? Date.now;
     this.batch = options.batchSize ?? 256;
     this.intervalMs = options.intervalMs ?? 10_000;
+    const leaseMs = options.leaseMs ?? Math.max(30_000, 3 * this.intervalMs);
+    this.lease = new LeaderLease(this.txn, 'gc', options.holderId ?? randomId(), leaseMs, this.clock);
   }
 
-  /** One pass of both loops (for tests and for hosts that schedule their own passes). */
+  /**
+   * One pass of both loops if this process holds (or can take) the GC lease; zeros otherwise. The
+   * scheduled loop of `start()` runs exactly this, then refreshes the backlog gauges.
+   */
   async runOnce(ctx: CallCtx = backgroundCtx('gc')): Promise<GcPassResult> {
-    const intentsReclaimed = await this.reclaimIntentsOnce(ctx);
-    const chunksDeleted = await this.collectOnce(ctx);
+    const leader = await this.lease.acquire(ctx);
+    this.metrics.gcLeader.set(leader ? 1 : 0);
+    if (!leader) return { chunksDeleted: 0, intentsReclaimed: 0 };
+    const keep = (): Promise<boolean> => this.lease.keep(ctx);
+    const intentsReclaimed = await this.reclaimIntentsOnce(ctx, keep);
+    const chunksDeleted = await this.collectOnce(ctx, keep);
     return { chunksDeleted, intentsReclaimed };
   }
 
-  /** Deletes every chunk whose G entry is due now. Returns how many G entries were drained. */
-  async collectOnce(ctx: CallCtx = backgroundCtx('gc')): Promise<number> {
+  /**
+   * Deletes every chunk whose G entry is due now. Returns how many G entries were drained. `keep`
+   * (the lease) is asked before every batch; the pass stops when it answers false.
+   */
+  async collectOnce(ctx: CallCtx = backgroundCtx('gc'), keep: () => Promise<boolean> = always): Promise<number> {
     const end = gcDueBound(this.clock());
     let start = gcPrefix();
     let drained = 0;
     for (;;) {
+      if (!(await keep())) return drained;
       const due = await this.txn.read('GcScan', (s) => s.scan(start, end, { limit: this.batch }), ctx);
       if (due.length === 0) return drained;
       const ids = [...new Set(due.map((p) => decodeGcKey(p.key).chunkId))];
@@ -98,12 +127,13 @@ export class GarbageCollector {
   }
 
   /** Reclaims every intent that is expired now. Returns how many were reclaimed. */
-  async reclaimIntentsOnce(ctx: CallCtx = backgroundCtx('janitor')): Promise<number> {
+  async reclaimIntentsOnce(ctx: CallCtx = backgroundCtx('janitor'), keep: () => Promise<boolean> = always): Promise<number> {
     const now = this.clock();
     const end = intentExpiryBound(now);
     let start = intentExpiryPrefix();
     let reclaimed = 0;
     for (;;) {
+      if (!(await keep())) return reclaimed;
       const due = await this.txn.read('JanitorScan', (s) => s.scan(start, end, { limit: this.batch }), ctx);
       for (const p of due) {
         const { intentId } = decodeIntentExpiryKey(p.key);
@@ -141,13 +171,47 @@ export class GarbageCollector {
     return true;
   }
 
-  /** Runs both loops every `intervalMs` until `stop()`. Timers are unref'd. */
+  /**
+   * Refreshes the backlog gauges with bounded scans (at most BACKLOG_COUNT_LIMIT keys each): queued
+   * chunks and the age of the oldest, open intents and how overdue the most overdue one is.
+   */
+  async observeBacklog(ctx: CallCtx = backgroundCtx('gc')): Promise<void> {
+    const now = this.clock();
+    const [gc, intents] = await this.txn.read(
+      'GcBacklog',
+      (s) =>
+        Promise.all([
+          s.scan(gcPrefix(), prefixEnd(gcPrefix()), { limit: BACKLOG_COUNT_LIMIT }),
+          s.scan(intentExpiryPrefix(), prefixEnd(intentExpiryPrefix()), { limit: BACKLOG_COUNT_LIMIT }),
+        ]),
+      ctx,
+    );
+    // The queue is ordered by due time = unlink time + grace, so the first entry is the oldest.
+    const oldest = gc.length > 0 ? codecs.gc.decodeValue(gc[0].value).enqueuedAt : now;
+    this.metrics.gcBacklogChunks.set(gc.length);
+    this.metrics.gcBacklogOldestSeconds.set(Math.max(0, now - oldest) / 1000);
+    const firstExpiry = intents.length > 0 ? decodeIntentExpiryKey(intents[0].key).expiresAt : now;
+    this.metrics.intentsOpen.set(intents.length);
+    this.metrics.intentsOverdueSeconds.set(Math.max(0, now - firstExpiry) / 1000);
+  }
+
+  /** Runs both loops every `intervalMs` until `stop()`, on the lease holder only. Timers are unref'd. */
   start(): void {
     if (this.started) return;
     this.started = true;
     const tick = async (): Promise<void> => {
-      await this.guarded('janitor', () => this.reclaimIntentsOnce());
-      await this.guarded('collector', () => this.collectOnce());
+      const ctx = backgroundCtx('gc');
+      let leader = false;
+      await this.guarded('lease', async () => {
+        leader = await this.lease.acquire(ctx);
+        this.metrics.gcLeader.set(leader ? 1 : 0);
+        return 0;
+      });
+      if (!leader) return;
+      const keep = (): Promise<boolean> => this.lease.keep(ctx);
+      await this.guarded('janitor', () => this.reclaimIntentsOnce(backgroundCtx('janitor'), keep));
+      await this.guarded('collector', () => this.collectOnce(ctx, keep));
+      await this.guarded('backlog', () => this.observeBacklog(ctx).then(() => 0));
     };
     const schedule = (): void => {
       if (!this.started) return;
@@ -159,15 +223,17 @@ export class GarbageCollector {
     schedule();
   }
 
-  /** Stops the timers and waits for a pass in progress. */
+  /** Stops the timers, waits for a pass in progress and hands the lease over (best effort). */
   async stop(): Promise<void> {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+    if (this.lease.held) await this.lease.release(backgroundCtx('gc')).catch(() => undefined);
+    this.metrics.gcLeader.set(0);
   }
 
-  private async guarded(loop: 'collector' | 'janitor', pass: () => Promise<number>): Promise<void> {
+  private async guarded(loop: GcLoop, pass: () => Promise<number>): Promise<void> {
     try {
       await pass();
     } catch (e) {
@@ -176,3 +242,5 @@ export class GarbageCollector {
     }
   }
 }
+
+const always = (): Promise<boolean> => Promise.resolve(true);

@@ -16,6 +16,7 @@
  * | `I`    | 'I' 0x02 expiresAt(u64) intentId(16)                   | empty: the janitor's due-time index     |
  * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
  * | `K`    | 'K' esc(accessKeyId)                                   | credential (secret sealed)              |
+ * | `S`    | 'S' esc(leaseName)                                     | LeaseRecord: which process runs a singleton loop (GC) until when |
  *
  * - esc(s): UTF-8 bytes with 0x00 → 0x00 0xff, then the terminator 0x00 0x01. Order-preserving and
  *   prefix-free: byte order of esc(a) vs esc(b) equals UTF-8 byte order of a vs b, which is S3's listing
@@ -36,6 +37,7 @@ export const FAMILY = {
   intent: 0x49, // I
   gc: 0x47, // G
   accessKey: 0x4b, // K
+  lease: 0x53, // S
 } as const;
 
 export const ID_BYTES = 16;
@@ -243,6 +245,10 @@ export function decodeGcKey(key: Buffer): { dueAt: number; chunkId: string } {
 
 export const accessKeyKey = (accessKeyId: string): Buffer =>
   Buffer.concat([fam(FAMILY.accessKey), escapeKey(accessKeyId)]);
+
+// ---------- S: singleton leases ----------
+
+export const leaseKey = (name: string): Buffer => Buffer.concat([fam(FAMILY.lease), escapeKey(name)]);
 
 /** The smallest key strictly greater than `key` (to resume a scan just after it). */
 export function keySuccessor(key: Buffer): Buffer {

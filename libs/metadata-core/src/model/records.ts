@@ -74,6 +74,12 @@ export interface GcRecord {
   readonly size: number;
 }
 
+/** S: a singleton lease (e.g. the GC loops): `holder` runs them until `expiresAt` unless it renews. */
+export interface LeaseRecord {
+  readonly holder: string;
+  readonly expiresAt: number;
+}
+
 /** One codec instance per record type; instances are immutable, so sharing them is safe. */
 export const codecs = {
   bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
@@ -83,4 +89,5 @@ export const codecs = {
   part: new RecordCodec<PartRecord>({ tag: 'P', version: 1 }),
   intent: new RecordCodec<IntentRecord>({ tag: 'I', version: 1 }),
   gc: new RecordCodec<GcRecord>({ tag: 'G', version: 1 }),
+  lease: new RecordCodec<LeaseRecord>({ tag: 'S', version: 1 }),
 } as const;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Metrics of the metadata service, registered on an injected Registry (never the global one). */
 export interface MetadataMetrics {
@@ -8,7 +8,20 @@ export interface MetadataMetrics {
   readonly gcChunksDeleted: Counter<string>;
   readonly gcIntentsReclaimed: Counter<string>;
   readonly gcErrors: Counter<'loop'>;
+  /** 1 on the process that holds the GC lease (runs the collector and janitor), else 0. */
+  readonly gcLeader: Gauge<string>;
+  /** Chunks on the GC queue, due or not (counted up to BACKLOG_COUNT_LIMIT). */
+  readonly gcBacklogChunks: Gauge<string>;
+  /** Age of the oldest chunk on the GC queue (since it was unlinked); 0 when empty. */
+  readonly gcBacklogOldestSeconds: Gauge<string>;
+  /** Write intents not yet committed or reclaimed (counted up to BACKLOG_COUNT_LIMIT). */
+  readonly intentsOpen: Gauge<string>;
+  /** How long the most overdue expired intent has waited for the janitor; 0 when none is overdue. */
+  readonly intentsOverdueSeconds: Gauge<string>;
 }
+
+/** Backlog gauges count at most this many keys per pass (a bounded scan, whatever the backlog). */
+export const BACKLOG_COUNT_LIMIT = 10_000;
 
 /**
  * Creates (or, when `registry` already holds them, reuses) the metadata metrics. Reuse keeps a
@@ -18,6 +31,8 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
     (registry.getSingleMetric(name) as Counter<L> | undefined) ??
     new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string): Gauge<string> =>
+    (registry.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, registers: [registry] });
   const txnDuration =
     (registry.getSingleMetric('metadata_txn_duration_seconds') as Histogram<'op'> | undefined) ??
     new Histogram<'op'>({
@@ -37,5 +52,10 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     gcChunksDeleted: counter('metadata_gc_chunks_deleted_total', 'Chunks deleted by the GC collector', []),
     gcIntentsReclaimed: counter('metadata_gc_intents_reclaimed_total', 'Expired write intents reclaimed', []),
     gcErrors: counter('metadata_gc_errors_total', 'Failed GC passes by loop (collector, janitor)', ['loop']),
+    gcLeader: gauge('metadata_gc_leader', '1 on the metadata process that holds the GC lease and runs the collector and janitor'),
+    gcBacklogChunks: gauge('metadata_gc_backlog_chunks', `Chunks queued for deletion (counted up to ${BACKLOG_COUNT_LIMIT}; reported by the GC leader)`),
+    gcBacklogOldestSeconds: gauge('metadata_gc_backlog_oldest_age_seconds', 'Age of the oldest queued chunk since it was unlinked (GC leader)'),
+    intentsOpen: gauge('metadata_intents_open', `Write intents neither committed nor reclaimed (counted up to ${BACKLOG_COUNT_LIMIT}; GC leader)`),
+    intentsOverdueSeconds: gauge('metadata_intents_overdue_seconds', 'How long the most overdue expired write intent has waited for the janitor (GC leader)'),
   };
 }
