@@ -213,6 +213,12 @@ export interface WriteIntent {
   readonly expiresAt: number;
 }
 
+/** A reader's hold on a version's chunks: GC leaves them alone until `expiresAt` (ms since the epoch). */
+export interface ReadLease {
+  readonly leaseId: string;
+  readonly expiresAt: number;
+}
+
 /**
  * The metadata service. Every method is one KV transaction (retried on conflict inside the service).
  * Plain data only, so the same interface is served in-process and over gRPC.
@@ -229,6 +235,16 @@ export interface MetadataApi {
   renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
   /** A write failed: let the janitor reclaim its chunks now. */
   abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void>;
+
+  /**
+   * Takes (no `leaseId`) or renews a read lease on a version's chunks, for a read that runs longer than
+   * the GC grace could cover: while a lease is live, the collector postpones deleting chunks unlinked
+   * with that version. NoSuchVersion when the collector already claimed them (or the lease to renew has
+   * lapsed and was dropped): the reader must stop, its bytes are going.
+   */
+  leaseVersion(req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: CallCtx): Promise<ReadLease>;
+  /** Drops a read lease (idempotent). */
+  releaseVersionLease(req: { versionId: string; leaseId: string }, ctx: CallCtx): Promise<void>;
 
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion>;
   getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion>;

@@ -16,6 +16,7 @@ import type {
   ObjectVersion,
   Owner,
   PutObjectReq,
+  ReadLease,
   StoredPart,
   UploadPartReq,
   WriteIntent,
@@ -37,6 +38,7 @@ import { listMultipartUploads } from './ops/list-multipart-uploads';
 import { listObjects } from './ops/list-objects';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
+import { leaseVersion, releaseVersionLease } from './ops/read-leases';
 import { uploadPart } from './ops/upload-part';
 import { abandonWriteIntent, createWriteIntent, renewWriteIntent } from './ops/write-intents';
 import { completeMultipartUpload } from './ops/complete-multipart-upload';
@@ -100,6 +102,12 @@ export class MetadataService implements MetadataApi {
     return abandonWriteIntent(this.deps, req, ctx);
   }
 
+  leaseVersion(req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: CallCtx): Promise<ReadLease> {
+    return leaseVersion(this.deps, req, ctx);
+  }
+  releaseVersionLease(req: { versionId: string; leaseId: string }, ctx: CallCtx): Promise<void> {
+    return releaseVersionLease(this.deps, req, ctx);
+  }
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     return putObject(this.deps, req, ctx);
   }

@@ -1,5 +1,5 @@
 import { backgroundCtx, type BlobApi, type CallCtx } from '@massive/contracts';
-import { prefixEnd, type KvStore } from '@massive/kv';
+import { prefixEnd, type KvPair, type KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
 import {
   decodeGcKey,
@@ -17,6 +17,7 @@ import { randomId } from '../ops/deps';
 import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, type MetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
 import { LeaderLease } from './leader-lease';
+import { claimOrPostpone, reapReadLeases } from './read-lease-gate';
 
 /** What the collector needs of the blob side (a subset of BlobApi; both calls must be idempotent). */
 export type GcBlobPort = Pick<BlobApi, 'deleteChunks' | 'deleteIntent'>;
@@ -94,6 +95,7 @@ export class GarbageCollector {
     if (!leader) return { chunksDeleted: 0, intentsReclaimed: 0 };
     const keep = (): Promise<boolean> => this.lease.keep(ctx);
     const intentsReclaimed = await this.reclaimIntentsOnce(ctx, keep);
+    await this.reapLeasesOnce(ctx);
     const chunksDeleted = await this.collectOnce(ctx, keep);
     return { chunksDeleted, intentsReclaimed };
   }
@@ -110,20 +112,39 @@ export class GarbageCollector {
       if (!(await keep())) return drained;
       const due = await this.txn.read('GcScan', (s) => s.scan(start, end, { limit: this.batch }), ctx);
       if (due.length === 0) return drained;
-      const ids = [...new Set(due.map((p) => decodeGcKey(p.key).chunkId))];
-      await this.options.blob.deleteChunks(ids, ctx);
-      await this.txn.run(
-        'GcDrain',
-        async (tx) => {
-          for (const p of due) tx.delete(p.key);
-        },
-        ctx,
-      );
-      drained += due.length;
-      this.metrics.gcChunksDeleted.inc(ids.length);
+      // Chunks of an unlinked version wait while a reader holds a lease on it (read-lease-gate.ts).
+      const ready: KvPair[] = [];
+      const byVersion = new Map<string, KvPair[]>();
+      for (const p of due) {
+        const versionId = codecs.gc.decodeValue(p.value).versionId;
+        if (versionId === undefined) ready.push(p);
+        else byVersion.set(versionId, [...(byVersion.get(versionId) ?? []), p]);
+      }
+      for (const [versionId, entries] of byVersion) {
+        if ((await claimOrPostpone(this.txn, this.clock, versionId, entries, ctx)) === 'claimed') ready.push(...entries);
+        else this.metrics.gcPostponed.inc(entries.length);
+      }
+      if (ready.length > 0) {
+        const ids = [...new Set(ready.map((p) => decodeGcKey(p.key).chunkId))];
+        await this.options.blob.deleteChunks(ids, ctx);
+        await this.txn.run(
+          'GcDrain',
+          async (tx) => {
+            for (const p of ready) tx.delete(p.key);
+          },
+          ctx,
+        );
+        this.metrics.gcChunksDeleted.inc(ids.length);
+      }
+      drained += ready.length;
       if (due.length < this.batch) return drained;
       start = keySuccessor(due[due.length - 1].key);
     }
+  }
+
+  /** Drops lapsed read leases and old GC claims (the janitor's other chore). */
+  reapLeasesOnce(ctx: CallCtx = backgroundCtx('janitor')): Promise<number> {
+    return reapReadLeases(this.txn, this.clock, this.batch, ctx);
   }
 
   /** Reclaims every intent that is expired now. Returns how many were reclaimed. */
@@ -210,6 +231,7 @@ export class GarbageCollector {
       if (!leader) return;
       const keep = (): Promise<boolean> => this.lease.keep(ctx);
       await this.guarded('janitor', () => this.reclaimIntentsOnce(backgroundCtx('janitor'), keep));
+      await this.guarded('janitor', () => this.reapLeasesOnce(ctx));
       await this.guarded('collector', () => this.collectOnce(ctx, keep));
       await this.guarded('backlog', () => this.observeBacklog(ctx).then(() => 0));
     };

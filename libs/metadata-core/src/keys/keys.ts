@@ -16,6 +16,10 @@
  * | `I`    | 'I' 0x02 expiresAt(u64) intentId(16)                   | empty: the janitor's due-time index     |
  * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
  * | `K`    | 'K' esc(accessKeyId)                                   | credential (secret sealed)              |
+ * | `R`    | 'R' 0x01 versionId(16) leaseId(16)                     | ReadLeaseRecord: a long read holds a version's chunks |
+ * | `R`    | 'R' 0x02 expiresAt(u64) versionId(16) leaseId(16)      | empty: expiry index, the janitor drops lapsed leases |
+ * | `R`    | 'R' 0x03 versionId(16)                                 | GcClaimRecord: the collector took this version's chunks; no new lease |
+ * | `R`    | 'R' 0x04 claimedAt(u64) versionId(16)                  | empty: claim index, the janitor forgets old claims |
  * | `S`    | 'S' esc(leaseName)                                     | LeaseRecord: which process runs a singleton loop (GC) until when |
  *
  * - esc(s): UTF-8 bytes with 0x00 → 0x00 0xff, then the terminator 0x00 0x01. Order-preserving and
@@ -38,6 +42,7 @@ export const FAMILY = {
   gc: 0x47, // G
   accessKey: 0x4b, // K
   lease: 0x53, // S
+  readLease: 0x52, // R
 } as const;
 
 export const ID_BYTES = 16;
@@ -245,6 +250,39 @@ export function decodeGcKey(key: Buffer): { dueAt: number; chunkId: string } {
 
 export const accessKeyKey = (accessKeyId: string): Buffer =>
   Buffer.concat([fam(FAMILY.accessKey), escapeKey(accessKeyId)]);
+
+// ---------- R: read leases and GC claims ----------
+
+const READ_LEASE = 0x01;
+const READ_LEASE_BY_EXPIRY = 0x02;
+const GC_CLAIM = 0x03;
+const GC_CLAIM_BY_TIME = 0x04;
+
+export const readLeasePrefix = (versionId: string): Buffer =>
+  Buffer.concat([Buffer.from([FAMILY.readLease, READ_LEASE]), mustId(versionId, 'version')]);
+export const readLeaseKey = (versionId: string, leaseId: string): Buffer =>
+  Buffer.concat([readLeasePrefix(versionId), mustId(leaseId, 'lease')]);
+export const readLeaseExpiryPrefix = (): Buffer => Buffer.from([FAMILY.readLease, READ_LEASE_BY_EXPIRY]);
+export const readLeaseExpiryKey = (expiresAt: number, versionId: string, leaseId: string): Buffer =>
+  Buffer.concat([readLeaseExpiryPrefix(), u64(expiresAt), mustId(versionId, 'version'), mustId(leaseId, 'lease')]);
+/** First key of the lease expiry index whose time is > `t`. */
+export const readLeaseExpiryBound = (t: number): Buffer => Buffer.concat([readLeaseExpiryPrefix(), u64(t + 1)]);
+export function decodeReadLeaseExpiryKey(key: Buffer): { expiresAt: number; versionId: string; leaseId: string } {
+  return {
+    expiresAt: readU64(key, 2),
+    versionId: key.subarray(10, 10 + ID_BYTES).toString('hex'),
+    leaseId: key.subarray(10 + ID_BYTES, 10 + 2 * ID_BYTES).toString('hex'),
+  };
+}
+export const gcClaimKey = (versionId: string): Buffer =>
+  Buffer.concat([Buffer.from([FAMILY.readLease, GC_CLAIM]), mustId(versionId, 'version')]);
+export const gcClaimTimePrefix = (): Buffer => Buffer.from([FAMILY.readLease, GC_CLAIM_BY_TIME]);
+export const gcClaimTimeKey = (claimedAt: number, versionId: string): Buffer =>
+  Buffer.concat([gcClaimTimePrefix(), u64(claimedAt), mustId(versionId, 'version')]);
+export const gcClaimTimeBound = (t: number): Buffer => Buffer.concat([gcClaimTimePrefix(), u64(t + 1)]);
+export function decodeGcClaimTimeKey(key: Buffer): { claimedAt: number; versionId: string } {
+  return { claimedAt: readU64(key, 2), versionId: key.subarray(10, 10 + ID_BYTES).toString('hex') };
+}
 
 // ---------- S: singleton leases ----------
 

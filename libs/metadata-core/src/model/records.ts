@@ -72,6 +72,18 @@ export interface IntentRecord {
 export interface GcRecord {
   readonly enqueuedAt: number;
   readonly size: number;
+  /** The version whose unlinking queued the chunk: readers may hold a read lease on it (R family). */
+  readonly versionId?: string;
+}
+
+/** R 0x01: a read lease on a version's chunks. */
+export interface ReadLeaseRecord {
+  readonly expiresAt: number;
+}
+
+/** R 0x03: the collector has started deleting a version's chunks; no lease on it can be taken any more. */
+export interface GcClaimRecord {
+  readonly claimedAt: number;
 }
 
 /** S: a singleton lease (e.g. the GC loops): `holder` runs them until `expiresAt` unless it renews. */
@@ -90,4 +102,6 @@ export const codecs = {
   intent: new RecordCodec<IntentRecord>({ tag: 'I', version: 1 }),
   gc: new RecordCodec<GcRecord>({ tag: 'G', version: 1 }),
   lease: new RecordCodec<LeaseRecord>({ tag: 'S', version: 1 }),
+  readLease: new RecordCodec<ReadLeaseRecord>({ tag: 'R', version: 1 }),
+  gcClaim: new RecordCodec<GcClaimRecord>({ tag: 'C', version: 1 }),
 } as const;

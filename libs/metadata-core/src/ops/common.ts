@@ -79,11 +79,16 @@ export function writeCurrent(tx: KvTxn, bucketId: string, key: string, v: Versio
   tx.put(objectKey(bucketId, key), codecs.object.encode(o));
 }
 
-/** Puts chunks on the GC queue (same transaction as the unlink: nothing leaks, nothing dangles). */
-export function enqueueGc(tx: KvTxn, deps: OpDeps, chunks: readonly ChunkRef[]): void {
+/**
+ * Puts chunks on the GC queue (same transaction as the unlink: nothing leaks, nothing dangles).
+ * `versionId` names the object version being unlinked, whose readers may hold read leases; chunks of
+ * parts and intents (never read by a GET) have none.
+ */
+export function enqueueGc(tx: KvTxn, deps: OpDeps, chunks: readonly ChunkRef[], versionId?: string): void {
   const now = deps.clock();
   const due = now + deps.gcGraceMs;
-  for (const c of chunks) tx.put(gcKey(due, c.id), codecs.gc.encode({ enqueuedAt: now, size: c.size }));
+  const value = (size: number): Buffer => codecs.gc.encode(versionId ? { enqueuedAt: now, size, versionId } : { enqueuedAt: now, size });
+  for (const c of chunks) tx.put(gcKey(due, c.id), value(c.size));
 }
 
 /**

@@ -103,7 +103,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       if (current) {
         const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
         tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        if (old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks);
+        if (old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks, old.record.versionId);
       }
       writeCurrent(tx, bucket.id, req.key, record);
       return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });

@@ -12,7 +12,7 @@ export async function unlink(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key:
   const v = await loadVersion(tx, bucket.id, key, current.versionId);
   tx.delete(objectKey(bucket.id, key));
   tx.delete(versionKey(bucket.id, key, current.versionId));
-  if (v.record.manifest) enqueueGc(tx, deps, v.record.manifest.chunks);
+  if (v.record.manifest) enqueueGc(tx, deps, v.record.manifest.chunks, v.record.versionId);
   return true;
 }
 

@@ -63,7 +63,7 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
 
       if (current && old) {
         tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        if (!reusesOldData && old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks);
+        if (!reusesOldData && old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks, old.record.versionId);
       }
       writeCurrent(tx, bucket.id, req.key, record, inline);
       return toObjectVersion(req.bucket, req.key, { record, inline: inline ?? Buffer.alloc(0) });

@@ -8,6 +8,8 @@ export interface MetadataMetrics {
   readonly gcChunksDeleted: Counter<string>;
   readonly gcIntentsReclaimed: Counter<string>;
   readonly gcErrors: Counter<'loop'>;
+  /** GC entries put off because a reader held a lease on their version. */
+  readonly gcPostponed: Counter<string>;
   /** 1 on the process that holds the GC lease (runs the collector and janitor), else 0. */
   readonly gcLeader: Gauge<string>;
   /** Chunks on the GC queue, due or not (counted up to BACKLOG_COUNT_LIMIT). */
@@ -52,6 +54,7 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     gcChunksDeleted: counter('metadata_gc_chunks_deleted_total', 'Chunks deleted by the GC collector', []),
     gcIntentsReclaimed: counter('metadata_gc_intents_reclaimed_total', 'Expired write intents reclaimed', []),
     gcErrors: counter('metadata_gc_errors_total', 'Failed GC passes by loop (collector, janitor)', ['loop']),
+    gcPostponed: counter('metadata_gc_postponed_total', 'Queued chunks whose deletion waited for a reader holding a read lease', []),
     gcLeader: gauge('metadata_gc_leader', '1 on the metadata process that holds the GC lease and runs the collector and janitor'),
     gcBacklogChunks: gauge('metadata_gc_backlog_chunks', `Chunks queued for deletion (counted up to ${BACKLOG_COUNT_LIMIT}; reported by the GC leader)`),
     gcBacklogOldestSeconds: gauge('metadata_gc_backlog_oldest_age_seconds', 'Age of the oldest queued chunk since it was unlinked (GC leader)'),

@@ -33,6 +33,7 @@ import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsRespons
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from './massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from './massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from './massive/metadata/v1/GetObjectRequest';
+import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from './massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from './massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from './massive/metadata/v1/ListBucketsResponse';
 import type { ListMultipartUploadsRequest as _massive_metadata_v1_ListMultipartUploadsRequest, ListMultipartUploadsRequest__Output as _massive_metadata_v1_ListMultipartUploadsRequest__Output } from './massive/metadata/v1/ListMultipartUploadsRequest';
@@ -52,6 +53,9 @@ import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion
 import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_metadata_v1_Owner__Output } from './massive/metadata/v1/Owner';
 import type { PartInfo as _massive_metadata_v1_PartInfo, PartInfo__Output as _massive_metadata_v1_PartInfo__Output } from './massive/metadata/v1/PartInfo';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from './massive/metadata/v1/PutObjectRequest';
+import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from './massive/metadata/v1/ReadLease';
+import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionLeaseRequest, ReleaseVersionLeaseRequest__Output as _massive_metadata_v1_ReleaseVersionLeaseRequest__Output } from './massive/metadata/v1/ReleaseVersionLeaseRequest';
+import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from './massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from './massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from './massive/metadata/v1/StoredPart';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from './massive/metadata/v1/UploadPartRequest';
@@ -102,6 +106,7 @@ export interface ProtoGrpcType {
         GetBucketRequest: MessageTypeDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_GetBucketRequest__Output>
         GetMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_GetMultipartUploadRequest__Output>
         GetObjectRequest: MessageTypeDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_GetObjectRequest__Output>
+        LeaseVersionRequest: MessageTypeDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_LeaseVersionRequest__Output>
         ListBucketsRequest: MessageTypeDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsRequest__Output>
         ListBucketsResponse: MessageTypeDefinition<_massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsResponse__Output>
         ListMultipartUploadsRequest: MessageTypeDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsRequest__Output>
@@ -121,6 +126,9 @@ export interface ProtoGrpcType {
         Owner: MessageTypeDefinition<_massive_metadata_v1_Owner, _massive_metadata_v1_Owner__Output>
         PartInfo: MessageTypeDefinition<_massive_metadata_v1_PartInfo, _massive_metadata_v1_PartInfo__Output>
         PutObjectRequest: MessageTypeDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_PutObjectRequest__Output>
+        ReadLease: MessageTypeDefinition<_massive_metadata_v1_ReadLease, _massive_metadata_v1_ReadLease__Output>
+        ReleaseVersionLeaseRequest: MessageTypeDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output>
+        ReleaseVersionLeaseResponse: MessageTypeDefinition<_massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
         RenewWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_RenewWriteIntentRequest__Output>
         StoredPart: MessageTypeDefinition<_massive_metadata_v1_StoredPart, _massive_metadata_v1_StoredPart__Output>
         UploadPartRequest: MessageTypeDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_UploadPartRequest__Output>

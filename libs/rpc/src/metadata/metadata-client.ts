@@ -18,6 +18,7 @@ import type {
   PutObjectReq,
   StoredPart,
   UploadPartReq,
+  ReadLease,
   WriteIntent,
 } from '@massive/contracts';
 import { ChannelPool, type PoolOptions } from '../channel-pool';
@@ -88,6 +89,15 @@ export class GrpcMetadataClient implements MetadataApi {
 
   async abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void> {
     await this.pool.unary('AbandonWriteIntent', { intentId: req.intentId }, ctx);
+  }
+
+  async leaseVersion(req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: CallCtx): Promise<ReadLease> {
+    const res = await this.pool.unary('LeaseVersion', { versionId: req.versionId, ...opt('leaseId', req.leaseId), ttlMs: u64(req.ttlMs) }, ctx);
+    return { leaseId: res.leaseId, expiresAt: Number(res.expiresAt) };
+  }
+
+  async releaseVersionLease(req: { versionId: string; leaseId: string }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('ReleaseVersionLease', { versionId: req.versionId, leaseId: req.leaseId }, ctx);
   }
 
   async putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {

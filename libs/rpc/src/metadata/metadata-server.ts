@@ -30,6 +30,14 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     ListBuckets: async (r, ctx) => ({ buckets: (await api.listBuckets(opt('owner', r.owner), ctx)).map(encodeBucket) }),
     CreateWriteIntent: async (r, ctx) => encodeIntent(await api.createWriteIntent({ ttlMs: num(r.ttlMs) }, ctx)),
     RenewWriteIntent: async (r, ctx) => encodeIntent(await api.renewWriteIntent({ intentId: r.intentId, ttlMs: num(r.ttlMs) }, ctx)),
+    LeaseVersion: async (r, ctx) => {
+      const lease = await api.leaseVersion({ versionId: r.versionId, ...(r.leaseId !== undefined && r.leaseId !== null && { leaseId: r.leaseId }), ttlMs: num(r.ttlMs) }, ctx);
+      return { leaseId: lease.leaseId, expiresAt: String(lease.expiresAt) };
+    },
+    ReleaseVersionLease: async (r, ctx) => {
+      await api.releaseVersionLease({ versionId: r.versionId, leaseId: r.leaseId }, ctx);
+      return {};
+    },
     AbandonWriteIntent: async (r, ctx) => {
       await api.abandonWriteIntent({ intentId: r.intentId }, ctx);
       return {};

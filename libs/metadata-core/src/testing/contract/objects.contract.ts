@@ -71,6 +71,23 @@ export function objectContract(env: () => ContractEnv): void {
       else expect(written.has(final.etag)).toBe(true);
     });
 
+    it('read leases: taken, renewed under the same id, released idempotently; unknown ids refused', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const v = await putChunks(api, bucket, 'leased');
+      const before = Date.now();
+      const lease = await api.leaseVersion({ versionId: v.versionId, ttlMs: 30_000 }, ctx);
+      expect(lease.leaseId).toMatch(/^[0-9a-f]{32}$/);
+      expect(lease.expiresAt).toBeGreaterThanOrEqual(before + 30_000);
+      const renewed = await api.leaseVersion({ versionId: v.versionId, leaseId: lease.leaseId, ttlMs: 60_000 }, ctx);
+      expect(renewed.leaseId).toBe(lease.leaseId);
+      expect(renewed.expiresAt).toBeGreaterThan(lease.expiresAt);
+      await api.releaseVersionLease({ versionId: v.versionId, leaseId: lease.leaseId }, ctx);
+      await api.releaseVersionLease({ versionId: v.versionId, leaseId: lease.leaseId }, ctx);
+      expect(await codeOf(api.leaseVersion({ versionId: 'bogus', ttlMs: 1000 }, ctx))).toBe('NoSuchVersion');
+      expect(await codeOf(api.leaseVersion({ versionId: v.versionId, ttlMs: 0 }, ctx))).toBe('InvalidArgument');
+    });
+
     describe('conditional writes (checked inside the transaction)', () => {
       it('If-None-Match: * creates only when missing', async () => {
         const { api } = env();

@@ -21,6 +21,7 @@ import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsRespons
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from '../../../massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from '../../../massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from '../../../massive/metadata/v1/GetObjectRequest';
+import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from '../../../massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from '../../../massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from '../../../massive/metadata/v1/ListBucketsResponse';
 import type { ListMultipartUploadsRequest as _massive_metadata_v1_ListMultipartUploadsRequest, ListMultipartUploadsRequest__Output as _massive_metadata_v1_ListMultipartUploadsRequest__Output } from '../../../massive/metadata/v1/ListMultipartUploadsRequest';
@@ -32,6 +33,9 @@ import type { ListPartsResponse as _massive_metadata_v1_ListPartsResponse, ListP
 import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, MultipartUpload__Output as _massive_metadata_v1_MultipartUpload__Output } from '../../../massive/metadata/v1/MultipartUpload';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from '../../../massive/metadata/v1/PutObjectRequest';
+import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from '../../../massive/metadata/v1/ReadLease';
+import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionLeaseRequest, ReleaseVersionLeaseRequest__Output as _massive_metadata_v1_ReleaseVersionLeaseRequest__Output } from '../../../massive/metadata/v1/ReleaseVersionLeaseRequest';
+import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from '../../../massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from '../../../massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from '../../../massive/metadata/v1/StoredPart';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from '../../../massive/metadata/v1/UploadPartRequest';
@@ -146,6 +150,15 @@ export interface MetadataClient extends grpc.Client {
   getObject(argument: _massive_metadata_v1_GetObjectRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   getObject(argument: _massive_metadata_v1_GetObjectRequest, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   
+  LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  leaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  leaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  leaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  leaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
+  
   ListBuckets(argument: _massive_metadata_v1_ListBucketsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListBucketsResponse__Output>): grpc.ClientUnaryCall;
   ListBuckets(argument: _massive_metadata_v1_ListBucketsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ListBucketsResponse__Output>): grpc.ClientUnaryCall;
   ListBuckets(argument: _massive_metadata_v1_ListBucketsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListBucketsResponse__Output>): grpc.ClientUnaryCall;
@@ -190,6 +203,15 @@ export interface MetadataClient extends grpc.Client {
   putObject(argument: _massive_metadata_v1_PutObjectRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   putObject(argument: _massive_metadata_v1_PutObjectRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   putObject(argument: _massive_metadata_v1_PutObjectRequest, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
+  
+  ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  releaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  releaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  releaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
+  releaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
   
   RenewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   RenewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
@@ -236,6 +258,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   GetObject: grpc.handleUnaryCall<_massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
   
+  LeaseVersion: grpc.handleUnaryCall<_massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease>;
+  
   ListBuckets: grpc.handleUnaryCall<_massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse>;
   
   ListMultipartUploads: grpc.handleUnaryCall<_massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse>;
@@ -245,6 +269,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   ListParts: grpc.handleUnaryCall<_massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse>;
   
   PutObject: grpc.handleUnaryCall<_massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
+  
+  ReleaseVersionLease: grpc.handleUnaryCall<_massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse>;
   
   RenewWriteIntent: grpc.handleUnaryCall<_massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent>;
   
@@ -265,11 +291,13 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   GetBucket: MethodDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_Bucket, _massive_metadata_v1_GetBucketRequest__Output, _massive_metadata_v1_Bucket__Output>
   GetMultipartUpload: MethodDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_MultipartUpload, _massive_metadata_v1_GetMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload__Output>
   GetObject: MethodDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
+  LeaseVersion: MethodDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_ReadLease, _massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease__Output>
   ListBuckets: MethodDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse__Output>
   ListMultipartUploads: MethodDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse__Output>
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
+  ReleaseVersionLease: MethodDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
   RenewWriteIntent: MethodDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_WriteIntent, _massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent__Output>
   UploadPart: MethodDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_StoredPart, _massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart__Output>
 }
