@@ -43,6 +43,8 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
     blob,
     registry: deps.registry,
     intervalMs: cfg.gcIntervalMs,
+    // One process owns a local data dir: a restart after a crash takes its own lease back at once.
+    holderId: 'local-mode',
     onError: (err, loop) => deps.logger.warn('garbage collection pass failed', { loop, err }),
   });
   const app = createS3Api(

@@ -23,6 +23,7 @@ export interface GatewayConfig {
   readonly intentTtlMs: number;
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
+  readonly readLeaseAfterMs: number;
   readonly shutdownTimeoutMs: number;
   readonly metadataEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
@@ -47,6 +48,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },
+  { key: 'readLeaseAfterMs', flag: 'read-lease-after-ms', env: 'MASSIVE_READ_LEASE_AFTER_MS', kind: 'int', def: '10000', min: 100, help: 'a GET or copy still streaming after this long leases its version against GC (renewed at this interval); keep it under half the GC grace' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight requests' },
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: blob gRPC targets, comma-separated host:port or dns:///host:port' },
@@ -84,10 +86,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
     throw new ConfigError('the access key must be 3-128 characters of letters, digits, ".", "_" or "-"');
   }
   if (cfg.secretKey !== undefined && cfg.secretKey.length < 8) throw new ConfigError('the secret key must be at least 8 characters');
+  if (mode === 'local' && cfg.gcGraceMs > 0 && cfg.readLeaseAfterMs * 2 > cfg.gcGraceMs) {
+    // A read takes its first lease after readLeaseAfterMs; chunks unlinked under it wait gcGraceMs.
+    throw new ConfigError(
+      `MASSIVE_READ_LEASE_AFTER_MS (${cfg.readLeaseAfterMs}) must be at most half of MASSIVE_GC_GRACE_MS (${cfg.gcGraceMs}), or long reads may lose their chunks to GC`,
+    );
+  }
   return cfg;
 }
 
 /** What the S3 API gets from the configuration (the same in both modes). */
 export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
-  return { ...DEFAULT_S3_CONFIG, region: cfg.region, vhostDomains: cfg.domains, inlineThreshold: cfg.inlineThreshold, intentTtlMs: cfg.intentTtlMs };
+  return { ...DEFAULT_S3_CONFIG, region: cfg.region, vhostDomains: cfg.domains, inlineThreshold: cfg.inlineThreshold, intentTtlMs: cfg.intentTtlMs, readLeaseAfterMs: cfg.readLeaseAfterMs };
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
 import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
@@ -27,6 +29,9 @@ async function main(): Promise<void> {
     blob,
     registry,
     intervalMs: cfg.gcIntervalMs,
+    // Stable across restarts of this replica (a pod keeps its name, a process its port), so a replica
+    // that crashed while holding the GC lease takes it back at once instead of waiting for it to lapse.
+    holderId: cfg.grpcPort === 0 ? `${hostname()}:${randomUUID()}` : `${hostname()}:${cfg.grpcPort}`,
     onError: (err, loop) => logger.warn('garbage collection pass failed', { loop, err }),
   });
   const rpc = new RpcServer({ metadata, registry, logger, protos });

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import express from 'express';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { CallCtx } from '@massive/contracts';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName } from '@massive/s3-protocol';
 import { createHttpMetrics, requestIdGenerator } from '@massive/observability';
@@ -14,6 +14,7 @@ import { refuseUnsupportedHeaders } from './http/unsupported-headers';
 import { toS3Error } from './errors/to-s3-error';
 import { labelCache } from './http/label-cache';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
+import type { ReadLeaseEvents } from './http/leased-read';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -37,6 +38,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const inFlight = labelCache((op: string) => metrics.inFlight.labels(op));
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
+  deps = { ...deps, readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry) };
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -193,4 +195,15 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
     }
   }
   await pipeline(Readable.from(rest(), { objectMode: false }), res);
+}
+
+/** `s3_read_leases_total` and `s3_reads_lost_to_gc_total` (see http/leased-read.ts). */
+function createReadLeaseEvents(registry: Registry): ReadLeaseEvents {
+  const leased = new Counter({ name: 's3_read_leases_total', help: 'Reads that ran long enough to lease their version against GC', registers: [registry] });
+  const lost = new Counter({
+    name: 's3_reads_lost_to_gc_total',
+    help: 'Reads stopped because their (unlinked) version was collected before they could lease it; not corruption',
+    registers: [registry],
+  });
+  return { leased: () => leased.inc(), lost: () => lost.inc() };
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { BlobApi, CallCtx, ChecksumAlgorithm, MetadataApi, Owner } from '@massive/contracts';
 import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
+import type { ReadLeaseEvents } from './http/leased-read';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -18,6 +19,11 @@ export interface S3ApiConfig {
   readonly intentTtlMs: number;
   /** Allowed clock skew for SigV4 (S3: 15 minutes). */
   readonly maxSkewMs: number;
+  /**
+   * A GET or copy still streaming a chunked version after this long takes a read lease on it, renewed
+   * at this interval, so GC keeps its chunks until it ends. Must be well under the GC grace.
+   */
+  readonly readLeaseAfterMs: number;
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -28,6 +34,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   minPartSize: 5 * 1024 ** 2,
   intentTtlMs: 6 * 3600_000,
   maxSkewMs: 15 * 60_000,
+  readLeaseAfterMs: 10_000,
 };
 
 export interface Credential {
@@ -45,6 +52,8 @@ export interface S3ApiDeps {
   readonly credentials: CredentialStore;
   readonly config: S3ApiConfig;
   readonly logger: Logger;
+  /** Counters of long reads' leases (set by createS3Api). */
+  readonly readLeaseEvents?: ReadLeaseEvents;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

@@ -1,6 +1,7 @@
 import type { ObjectVersion } from '@massive/contracts';
 import { checkCopySourceConditions, S3Error, MAX_KEY_BYTES, type ResolvedRange } from '@massive/s3-protocol';
 import { header } from './object-headers';
+import { leasedRead } from './leased-read';
 import type { S3ApiDeps, S3Request } from '../types';
 
 export interface CopySource {
@@ -62,7 +63,7 @@ export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined,
     })();
   }
   if (v.size === 0) return (async function* () {})();
-  return deps.blob.read(v.data.manifest, range, req.ctx);
+  return leasedRead(v.versionId, v.data.manifest, range, req.ctx, deps);
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, which must lie within the source. */

@@ -1,0 +1,90 @@
+import { ServiceError, type BlobApi, type MetadataApi } from '@massive/contracts';
+import { createLogger } from '@massive/observability';
+import { DEFAULT_S3_CONFIG, type S3ApiDeps } from '../types';
+import { leasedRead } from './leased-read';
+
+const VERSION = 'a'.repeat(32);
+const manifest = { size: 40, chunks: [{ id: 'c0', size: 40 }] };
+
+/** A blob whose read yields a piece every `gapMs`, until aborted. */
+function slowBlob(pieces: number, gapMs: number): BlobApi & { aborted: boolean } {
+  const blob = {
+    aborted: false,
+    async *read(_m: unknown, _r: unknown, ctx: { signal?: AbortSignal }) {
+      for (let i = 0; i < pieces; i++) {
+        await new Promise((r) => setTimeout(r, gapMs));
+        if (ctx.signal?.aborted) {
+          blob.aborted = true;
+          throw ctx.signal.reason;
+        }
+        yield Buffer.from([i]);
+      }
+    },
+  };
+  return blob as unknown as BlobApi & { aborted: boolean };
+}
+
+function deps(blob: BlobApi, leaseVersion: MetadataApi['leaseVersion']) {
+  const calls = { lease: [] as { leaseId?: string }[], released: [] as string[], leased: 0, lost: 0 };
+  const metadata = {
+    leaseVersion: (req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: never) => {
+      calls.lease.push({ leaseId: req.leaseId });
+      return leaseVersion(req, ctx);
+    },
+    releaseVersionLease: async (req: { leaseId: string }) => void calls.released.push(req.leaseId),
+  } as unknown as MetadataApi;
+  const d: S3ApiDeps = {
+    metadata,
+    blob,
+    credentials: { lookup: () => undefined },
+    config: { ...DEFAULT_S3_CONFIG, readLeaseAfterMs: 20 },
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    readLeaseEvents: { leased: () => void calls.leased++, lost: () => void calls.lost++ },
+  };
+  return { d, calls };
+}
+
+async function drain(it: AsyncIterable<Buffer>): Promise<number> {
+  let n = 0;
+  for await (const b of it) n += b.length;
+  return n;
+}
+
+describe('leasedRead', () => {
+  it('a short read takes no lease at all', async () => {
+    const { d, calls } = deps(slowBlob(2, 1), async () => ({ leaseId: 'l', expiresAt: 0 }));
+    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(2);
+    expect(calls.lease).toEqual([]);
+  });
+
+  it('a long read leases its version, renews the same lease while it streams, and releases it at the end', async () => {
+    const { d, calls } = deps(slowBlob(10, 12), async () => ({ leaseId: 'L1', expiresAt: Date.now() + 60 }));
+    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(10);
+    expect(calls.lease.length).toBeGreaterThanOrEqual(3);
+    expect(calls.lease[0]).toEqual({ leaseId: undefined });
+    expect(calls.lease.slice(1).every((c) => c.leaseId === 'L1')).toBe(true);
+    expect(calls.leased).toBe(1);
+    expect(calls.released).toEqual(['L1']);
+  });
+
+  it('stops the read (not corruption) when the version is already being collected', async () => {
+    const blob = slowBlob(50, 10);
+    const { d, calls } = deps(blob, async () => {
+      throw new ServiceError('NoSuchVersion', 'being collected');
+    });
+    await expect(drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).rejects.toMatchObject({ code: 'NoSuchVersion' });
+    expect(blob.aborted).toBe(true);
+    expect(calls.lost).toBe(1);
+  });
+
+  it('keeps reading when a lease call fails for another reason, and tries again', async () => {
+    let n = 0;
+    const { d, calls } = deps(slowBlob(8, 12), async () => {
+      if (n++ === 0) throw new ServiceError('Unavailable', 'metadata down');
+      return { leaseId: 'L2', expiresAt: Date.now() + 60 };
+    });
+    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(8);
+    expect(calls.lease.length).toBeGreaterThanOrEqual(2);
+    expect(calls.released).toEqual(['L2']);
+  });
+});

@@ -1,0 +1,81 @@
+import { isServiceError, type BlobManifest, type ByteRange, type CallCtx, type ReadLease } from '@massive/contracts';
+import type { S3ApiDeps } from '../types';
+
+/** Counters of the read-lease machinery (createS3Api registers them; absent in unit tests). */
+export interface ReadLeaseEvents {
+  /** A read ran long enough to take a lease. */
+  leased(): void;
+  /** A read was stopped because its version's chunks were already being collected. */
+  lost(): void;
+}
+
+/**
+ * Streams a version's chunks with GC kept away for as long as the read runs (issue 7: a reader never
+ * loses its chunks to GC). A read that ends within `readLeaseAfterMs` costs nothing extra: unlinked
+ * chunks wait out the GC grace, which must be longer. A longer read takes a read lease on the version
+ * at that point and renews it every `readLeaseAfterMs` (each lease lasts three intervals), so the
+ * collector postpones the version's chunks until the read ends, then the lease is released.
+ *
+ * If the collector already claimed the version (the read stalled past the grace before it could take
+ * its lease), the read is stopped at once with a clear log and `lost()`, rather than running into
+ * missing chunks that would look like corruption. A lease call that fails for another reason (metadata
+ * briefly unreachable) is retried at the next interval.
+ */
+export async function* leasedRead(
+  versionId: string,
+  manifest: BlobManifest,
+  range: ByteRange | undefined,
+  ctx: CallCtx,
+  deps: S3ApiDeps,
+): AsyncIterable<Buffer> {
+  const every = deps.config.readLeaseAfterMs;
+  const stop = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+  let lease: ReadLease | undefined;
+  let lost: unknown;
+  let timer: NodeJS.Timeout | undefined;
+  let pending: Promise<void> | undefined;
+
+  const tick = (): void => {
+    pending = deps.metadata
+      .leaseVersion({ versionId, ...(lease && { leaseId: lease.leaseId }), ttlMs: 3 * every }, { requestId: ctx.requestId })
+      .then(
+        (l) => {
+          if (!lease) deps.readLeaseEvents?.leased();
+          lease = l;
+        },
+        (e: unknown) => {
+          if (!isServiceError(e, 'NoSuchVersion')) {
+            deps.logger.warn('read lease call failed; retrying at the next interval', { requestId: ctx.requestId, versionId, err: e });
+            return;
+          }
+          lost = e;
+          deps.readLeaseEvents?.lost();
+          deps.logger.warn('read stopped: its version was unlinked and its chunks are being collected (read slower than the GC grace)', {
+            requestId: ctx.requestId,
+            versionId,
+          });
+          stop.abort(e);
+        },
+      );
+  };
+  timer = setInterval(tick, every);
+  timer.unref();
+  try {
+    for await (const piece of deps.blob.read(manifest, range, { ...ctx, signal })) {
+      if (lost) throw lost;
+      yield piece;
+    }
+    if (lost) throw lost;
+  } catch (e) {
+    throw lost ?? e;
+  } finally {
+    clearInterval(timer);
+    timer = undefined;
+    await pending;
+    if (lease) {
+      const { leaseId } = lease;
+      deps.metadata.releaseVersionLease({ versionId, leaseId }, { requestId: ctx.requestId }).catch(() => undefined);
+    }
+  }
+}
