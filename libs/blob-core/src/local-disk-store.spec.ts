@@ -145,4 +145,13 @@ describe('LocalDiskStore', () => {
     expect((await mine.read(id)).toString()).toBe('mine');
     expect(() => new LocalDiskStore(dir, { replicaId: 'Bad_Id' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
+
+  it('deletes every chunk of an intent concurrently (the last ones race to remove the directory)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => store.allocate(`race-${round}`, i)));
+      for (const id of ids) await store.put(id, [Buffer.from(id)]);
+      await Promise.all(ids.map((id) => store.delete(id)));
+      expect(await store.listIntentChunks(`race-${round}`)).toEqual([]);
+    }
+  });
 });

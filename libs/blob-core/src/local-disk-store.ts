@@ -125,8 +125,10 @@ export class LocalDiskStore implements ChunkStore {
       throw e;
     }
     // Drop the intent directory once its last chunk is gone, so GC'd intents leave nothing behind.
+    // A concurrent delete of the intent's last other chunk may remove the directory first: its
+    // fsync of the parent then makes our unlink durable too.
     if (await rmdir(dir).then(() => true, () => false)) await fsyncDir(this.fanDir(intentId));
-    else await fsyncDir(dir);
+    else await fsyncDir(dir).catch(ignoreMissing);
   }
 
   async deleteIntent(intentId: string): Promise<void> {
@@ -275,6 +277,10 @@ export class LocalDiskStore implements ChunkStore {
       }
     }
   }
+}
+
+function ignoreMissing(e: unknown): void {
+  if (errnoCode(e) !== 'ENOENT') throw e;
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {
