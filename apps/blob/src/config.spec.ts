@@ -11,6 +11,8 @@ describe('blob service config', () => {
     expect(loadConfig([], { MASSIVE_BLOB_REPLICA_ID: 'b-7' }).replicaId).toBe('b-7');
     expect(loadConfig([], {}).replicaId).toBe(defaultReplicaId(hostname()));
     expect(defaultReplicaId('Massive-Blob-0.massive-blob.ns.svc.cluster.local')).toBe('massive-blob-0');
+    expect(defaultReplicaId('dev_box (2)')).toBe('dev-box--2');
+    expect(defaultReplicaId('-')).toBe('blob');
   });
   it.each([
     [[], { MASSIVE_BLOB_REPLICA_ID: 'Blob_0' }, /not a DNS label/],

@@ -52,7 +52,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Blo
   return cfg;
 }
 
-/** The host name's first label, lower-cased: a StatefulSet pod's name (`massive-blob-0`). */
+/**
+ * The host name's first label as a DNS label: a StatefulSet pod's name (`massive-blob-0`) as is; other
+ * host names lower-cased, with characters outside [a-z0-9-] turned into '-' (stable for a given host).
+ */
 export function defaultReplicaId(host: string): string {
-  return host.split('.')[0].toLowerCase();
+  const label = host.split('.')[0].toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
+  return label === '' ? 'blob' : label;
 }
