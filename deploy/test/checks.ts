@@ -70,6 +70,23 @@ export const SERVICES: Readonly<Record<string, { app: string; required: Required
   },
 };
 
+/**
+ * HTTP paths each server really answers, read from the code: the admin listener of our services
+ * (libs/observability admin-server.ts), the gateway's S3 port (`/-/…` in libs/s3-api server.ts), and
+ * the SeaweedFS handlers probes may use (reference/seaweedfs-protocol.md: master and volume server).
+ */
+export function servedPaths(repo = REPO): { admin: Set<string>; s3: Set<string> } {
+  const grab = (file: string, re: RegExp) => new Set([...fs.readFileSync(path.join(repo, file), 'utf8').matchAll(re)].map((m) => m[1]));
+  return {
+    admin: grab('libs/observability/src/admin-server.ts', /path === '(\/[^']*)'/g),
+    s3: grab('libs/s3-api/src/server.ts', /app\.get\('(\/-\/[^']*)'/g),
+  };
+}
+export const SEAWEEDFS_PROBE_PATHS: Readonly<Record<string, ReadonlySet<string>>> = {
+  master: new Set(['/cluster/healthz', '/cluster/status']),
+  volume: new Set(['/healthz', '/status']),
+};
+
 /** Env vars that name other services, and the image the pods behind each address must run. */
 const ENDPOINT_ENV: Readonly<Record<string, string>> = {
   MASSIVE_METADATA_ENDPOINTS: 'massive-storage/metadata',
@@ -455,8 +472,27 @@ export function checkResources(docs: Doc[]): string[] {
         }
         const blobEndpoints = env.get('MASSIVE_BLOB_ENDPOINTS');
         if (blobEndpoints !== undefined) errors.push(...checkBlobMembersListed(docs, namespace, blobEndpoints, localBlobSets(docs)).map((m) => `${where(d)}: ${cn} MASSIVE_BLOB_ENDPOINTS ${m}`));
+        // HTTP probes hit a path the app answers on that port: admin endpoints on MASSIVE_ADMIN_PORT,
+        // `/-/…` on the gateway's S3 port.
+        const paths = servedPaths();
+        for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+          const g = c[probe]?.httpGet;
+          if (!g) continue;
+          const port = (c.ports ?? []).find((p: Obj) => p.name === g.port || p.containerPort === g.port)?.containerPort;
+          const served = String(port) === env.get('MASSIVE_ADMIN_PORT') ? paths.admin : String(port) === env.get('MASSIVE_PORT') ? paths.s3 : new Set<string>();
+          if (!served.has(g.path)) err(d, `${cn} ${probe} GET ${g.path} on port ${g.port}: apps/${service.app} serves [${[...served].sort().join(', ')}] there`);
+        }
         if (sc.readOnlyRootFilesystem !== true) err(d, `${cn} must set securityContext.readOnlyRootFilesystem: true`);
         if (!/^massive-storage\/(gateway|metadata|blob)(:[\w.-]+)?$/.test(String(c.image))) err(d, `${cn} image '${c.image}' is not one of massive-storage/{gateway,metadata,blob}`);
+      }
+
+      // SeaweedFS probes use handlers the master / volume server has.
+      if (imageRepo(c.image) === 'chrislusf/seaweedfs') {
+        const role = (c.args ?? []).find((a: unknown) => a === 'master' || a === 'volume');
+        for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+          const g = c[probe]?.httpGet;
+          if (g && role && !SEAWEEDFS_PROBE_PATHS[role].has(g.path)) err(d, `${cn} ${probe} GET ${g.path}: weed ${role} answers ${[...SEAWEEDFS_PROBE_PATHS[role]].join(', ')}`);
+        }
       }
 
       // StatefulSet member addresses (<sts>-<ordinal>.<service>) in args exist at this replica count.

@@ -428,6 +428,12 @@ describe('the checker catches broken manifests', () => {
     ['a local-disk blob as a Deployment', (d) => (container(d, 'Deployment', 'blob').env = localBlobEnv()), /MASSIVE_BLOB_BACKEND=local needs a StatefulSet/],
     ['a local-disk blob whose data dir is not on a claim', (d) => toLocalBlobSet(d, false), /MASSIVE_DATA_DIR=\/data is not on a volumeClaimTemplate/],
     ['clients of local-disk blob replicas on one DNS name', (d) => toLocalBlobSet(d, true), /MASSIVE_BLOB_ENDPOINTS does not list blob replica blob-0.blob/],
+    ['a probe on a path the app does not serve', (d) => (container(d, 'Deployment', 'meta').readinessProbe.httpGet.path = '/ready'), /readinessProbe GET \/ready on port admin: apps\/metadata serves \[\/health\/live, \/health\/ready, \/metrics\]/],
+    [
+      'a SeaweedFS master probe on a path weed does not serve',
+      (d) => Object.assign(container(d, 'StatefulSet', 'master'), { args: ['master'], readinessProbe: { httpGet: { path: '/ready', port: 'http' } } }),
+      /readinessProbe GET \/ready: weed master answers \/cluster\/healthz, \/cluster\/status/,
+    ],
     ['an unknown blob backend', (d) => (container(d, 'Deployment', 'blob').env[2].value = 's3'), /MASSIVE_BLOB_BACKEND 's3' is not one of seaweedfs, local/],
   ];
   function localBlobEnv(): any[] {
