@@ -15,36 +15,30 @@ export interface Doc {
   readonly obj: Obj;
 }
 
-/** The service contract: every environment variable our three services read (README + issue 4). */
-export const ALLOWED_ENV: ReadonlySet<string> = new Set([
-  'MASSIVE_MODE',
-  'MASSIVE_HOST',
-  'MASSIVE_PORT',
-  'MASSIVE_ADMIN_PORT',
-  'MASSIVE_GRPC_PORT',
-  'MASSIVE_DATA_DIR',
-  'MASSIVE_ACCESS_KEY',
-  'MASSIVE_SECRET_KEY',
-  'MASSIVE_REGION',
-  'MASSIVE_DOMAIN',
-  'MASSIVE_LOG_LEVEL',
-  'MASSIVE_INLINE_THRESHOLD',
-  'MASSIVE_CHUNK_SIZE',
-  'MASSIVE_INTENT_TTL_MS',
-  'MASSIVE_GC_INTERVAL_MS',
-  'MASSIVE_GC_GRACE_MS',
-  'MASSIVE_SHUTDOWN_TIMEOUT_MS',
-  'MASSIVE_METADATA_ENDPOINTS',
-  'MASSIVE_BLOB_ENDPOINTS',
-  'MASSIVE_METADATA_BACKEND',
-  'MASSIVE_PD_ENDPOINTS',
-  'MASSIVE_BLOB_BACKEND',
-  'MASSIVE_SEAWEED_MASTERS',
-]);
+const REPO = path.resolve(__dirname, '..', '..');
 
-/** Our images and what each service must be given in the cluster (distributed mode). */
-export const SERVICES: Readonly<Record<string, { required: Readonly<Record<string, string | null>> }>> = {
+/**
+ * The MASSIVE_* variables an app reads: every quoted `'MASSIVE_…'` in apps/<app>/src (specs excluded),
+ * i.e. its settings table. A manifest may set nothing else, so a renamed or misspelt setting fails here.
+ */
+export function envReadBy(app: string, repo = REPO): Set<string> {
+  const out = new Set<string>();
+  for (const f of listFiles(path.join(repo, 'apps', app, 'src'), (x) => x.endsWith('.ts') && !x.endsWith('.spec.ts'))) {
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/'(MASSIVE_[A-Z0-9_]+)'/g)) out.add(m[1]);
+  }
+  return out;
+}
+
+/** Required settings: name → exact value, or null for "any value". */
+type Required = Readonly<Record<string, string | null>>;
+
+/**
+ * Our images, the app each runs, and what it must be given in the cluster (distributed mode). Blob has
+ * one set per backend, chosen by MASSIVE_BLOB_BACKEND: stateless on SeaweedFS, or replicas owning disks.
+ */
+export const SERVICES: Readonly<Record<string, { app: string; required: Required; byBackend?: Readonly<Record<string, Required>> }>> = {
   'massive-storage/gateway': {
+    app: 'gateway',
     required: {
       MASSIVE_MODE: 'distributed',
       MASSIVE_PORT: null,
@@ -56,6 +50,7 @@ export const SERVICES: Readonly<Record<string, { required: Readonly<Record<strin
     },
   },
   'massive-storage/metadata': {
+    app: 'metadata',
     required: {
       MASSIVE_GRPC_PORT: null,
       MASSIVE_ADMIN_PORT: null,
@@ -65,13 +60,31 @@ export const SERVICES: Readonly<Record<string, { required: Readonly<Record<strin
     },
   },
   'massive-storage/blob': {
-    required: {
-      MASSIVE_GRPC_PORT: null,
-      MASSIVE_ADMIN_PORT: null,
-      MASSIVE_BLOB_BACKEND: 'seaweedfs',
-      MASSIVE_SEAWEED_MASTERS: null,
+    app: 'blob',
+    required: { MASSIVE_GRPC_PORT: null, MASSIVE_ADMIN_PORT: null, MASSIVE_BLOB_BACKEND: null },
+    byBackend: {
+      // The SeaweedFS store records fids in metadata write intents before uploading.
+      seaweedfs: { MASSIVE_SEAWEED_MASTERS: null, MASSIVE_METADATA_ENDPOINTS: null },
+      local: { MASSIVE_DATA_DIR: null, MASSIVE_BLOB_REPLICA_ID: null },
     },
   },
+};
+
+/**
+ * HTTP paths each server really answers, read from the code: the admin listener of our services
+ * (libs/observability admin-server.ts), the gateway's S3 port (`/-/…` in libs/s3-api server.ts), and
+ * the SeaweedFS handlers probes may use (reference/seaweedfs-protocol.md: master and volume server).
+ */
+export function servedPaths(repo = REPO): { admin: Set<string>; s3: Set<string> } {
+  const grab = (file: string, re: RegExp) => new Set([...fs.readFileSync(path.join(repo, file), 'utf8').matchAll(re)].map((m) => m[1]));
+  return {
+    admin: grab('libs/observability/src/admin-server.ts', /path === '(\/[^']*)'/g),
+    s3: grab('libs/s3-api/src/server.ts', /app\.get\('(\/-\/[^']*)'/g),
+  };
+}
+export const SEAWEEDFS_PROBE_PATHS: Readonly<Record<string, ReadonlySet<string>>> = {
+  master: new Set(['/cluster/healthz', '/cluster/status']),
+  volume: new Set(['/healthz', '/status']),
 };
 
 /** Env vars that name other services, and the image the pods behind each address must run. */
@@ -316,6 +329,22 @@ const hasPort = (c: Obj, port: unknown): boolean =>
   (c?.ports ?? []).some((p: Obj) => (typeof port === 'number' ? p.containerPort === port : typeof port === 'string' && (p.name === port || String(p.containerPort) === port)));
 const podHasPort = (pod: Obj, port: unknown): boolean => containersOf(pod).some((c) => hasPort(c, port));
 
+/** StatefulSets running the blob image with MASSIVE_BLOB_BACKEND=local (from their ConfigMaps or env). */
+function localBlobSets(docs: Doc[]): Obj[] {
+  return docs
+    .filter((d) => d.obj?.kind === 'StatefulSet')
+    .map((d) => d.obj)
+    .filter((o) =>
+      containersOf(o.spec?.template?.spec).some((c) => {
+        if (imageRepo(c.image) !== 'massive-storage/blob') return false;
+        if ((c.env ?? []).some((e: Obj) => e.name === 'MASSIVE_BLOB_BACKEND' && e.value === 'local')) return true;
+        return (c.envFrom ?? []).some((e: Obj) =>
+          docs.some((x) => x.obj?.kind === 'ConfigMap' && x.obj?.metadata?.name === e.configMapRef?.name && ns(x.obj) === ns(o) && x.obj?.data?.MASSIVE_BLOB_BACKEND === 'local'),
+        );
+      }),
+    );
+}
+
 /** Every check on a set of documents that together make one deployable tree. */
 export function checkResources(docs: Doc[]): string[] {
   const errors: string[] = [];
@@ -423,8 +452,13 @@ export function checkResources(docs: Doc[]): string[] {
       // endpoints pointing at Services that select the right pods.
       const service = SERVICES[imageRepo(c.image)];
       if (service) {
-        for (const name of env.keys()) if (!ALLOWED_ENV.has(name)) err(d, `${cn} env ${name} is not a documented MASSIVE_* setting`);
-        for (const [name, want] of Object.entries(service.required)) {
+        const reads = envReadBy(service.app);
+        for (const name of env.keys()) if (!reads.has(name)) err(d, `${cn} env ${name} is not read by apps/${service.app} (its settings: ${[...reads].sort().join(', ')})`);
+        const backend = env.get('MASSIVE_BLOB_BACKEND');
+        const perBackend = service.byBackend && backend !== undefined ? service.byBackend[backend] : undefined;
+        if (service.byBackend && backend !== undefined && !perBackend) err(d, `${cn} MASSIVE_BLOB_BACKEND '${backend}' is not one of ${Object.keys(service.byBackend).join(', ')}`);
+        if (backend === 'local') errors.push(...checkLocalBlob(w, c, env).map((m) => `${where(d)}: ${cn} ${m}`));
+        for (const [name, want] of Object.entries({ ...service.required, ...perBackend })) {
           if (!env.has(name)) err(d, `${cn} must set ${name}`);
           else if (want !== null && env.get(name) !== want) err(d, `${cn} ${name} must be '${want}' (got '${env.get(name)}')`);
         }
@@ -436,8 +470,29 @@ export function checkResources(docs: Doc[]): string[] {
           const v = env.get(name);
           if (v !== undefined) errors.push(...checkEndpoints(docs, wls, namespace, v, image).map((m) => `${where(d)}: ${cn} ${name}: ${m}`));
         }
+        const blobEndpoints = env.get('MASSIVE_BLOB_ENDPOINTS');
+        if (blobEndpoints !== undefined) errors.push(...checkBlobMembersListed(docs, namespace, blobEndpoints, localBlobSets(docs)).map((m) => `${where(d)}: ${cn} MASSIVE_BLOB_ENDPOINTS ${m}`));
+        // HTTP probes hit a path the app answers on that port: admin endpoints on MASSIVE_ADMIN_PORT,
+        // `/-/…` on the gateway's S3 port.
+        const paths = servedPaths();
+        for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+          const g = c[probe]?.httpGet;
+          if (!g) continue;
+          const port = (c.ports ?? []).find((p: Obj) => p.name === g.port || p.containerPort === g.port)?.containerPort;
+          const served = String(port) === env.get('MASSIVE_ADMIN_PORT') ? paths.admin : String(port) === env.get('MASSIVE_PORT') ? paths.s3 : new Set<string>();
+          if (!served.has(g.path)) err(d, `${cn} ${probe} GET ${g.path} on port ${g.port}: apps/${service.app} serves [${[...served].sort().join(', ')}] there`);
+        }
         if (sc.readOnlyRootFilesystem !== true) err(d, `${cn} must set securityContext.readOnlyRootFilesystem: true`);
         if (!/^massive-storage\/(gateway|metadata|blob)(:[\w.-]+)?$/.test(String(c.image))) err(d, `${cn} image '${c.image}' is not one of massive-storage/{gateway,metadata,blob}`);
+      }
+
+      // SeaweedFS probes use handlers the master / volume server has.
+      if (imageRepo(c.image) === 'chrislusf/seaweedfs') {
+        const role = (c.args ?? []).find((a: unknown) => a === 'master' || a === 'volume');
+        for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+          const g = c[probe]?.httpGet;
+          if (g && role && !SEAWEEDFS_PROBE_PATHS[role].has(g.path)) err(d, `${cn} ${probe} GET ${g.path}: weed ${role} answers ${[...SEAWEEDFS_PROBE_PATHS[role]].join(', ')}`);
+        }
       }
 
       // StatefulSet member addresses (<sts>-<ordinal>.<service>) in args exist at this replica count.
@@ -536,6 +591,40 @@ export function checkResources(docs: Doc[]): string[] {
     if (!((d.obj.spec?.minReplicas ?? 1) <= d.obj.spec?.maxReplicas)) err(d, 'minReplicas must be <= maxReplicas');
   }
   return errors;
+}
+
+/**
+ * A blob replica on local disk must be a StatefulSet member: its replica id is its pod name (from
+ * metadata.name) and its data directory sits on a volume claim, so a restart keeps both.
+ */
+function checkLocalBlob(w: Workload, c: Obj, env: Map<string, string | undefined>): string[] {
+  const out: string[] = [];
+  if (w.doc.obj.kind !== 'StatefulSet') out.push(`MASSIVE_BLOB_BACKEND=local needs a StatefulSet (each replica owns its disk), not a ${w.doc.obj.kind}`);
+  const claims = (w.doc.obj.spec?.volumeClaimTemplates ?? []).map((v: Obj) => v.metadata?.name);
+  const dir = env.get('MASSIVE_DATA_DIR');
+  const mount = (c.volumeMounts ?? []).find((m: Obj) => dir !== undefined && (dir === m.mountPath || dir.startsWith(`${m.mountPath}/`)));
+  if (!mount || !claims.includes(mount.name)) out.push(`MASSIVE_DATA_DIR=${dir} is not on a volumeClaimTemplate (chunks would be lost with the pod)`);
+  const idFrom = (c.env ?? []).find((e: Obj) => e.name === 'MASSIVE_BLOB_REPLICA_ID')?.valueFrom?.fieldRef?.fieldPath;
+  if (idFrom !== 'metadata.name') out.push('MASSIVE_BLOB_REPLICA_ID must come from metadata.name (the stable pod name)');
+  return out;
+}
+
+/**
+ * Clients of replica-owned blob pods must list every member by name (one target per replica), not a
+ * Service name spread over all of them: chunk ids name the replica, and the client maps names to targets.
+ */
+function checkBlobMembersListed(docs: Doc[], namespace: string, value: string, localSets: Obj[]): string[] {
+  const out: string[] = [];
+  const entries = value.split(',').map((s) => s.trim());
+  for (const sts of localSets.filter((o) => ns(o) === namespace)) {
+    const svc = sts.spec?.serviceName;
+    for (let i = 0; i < (sts.spec?.replicas ?? 1); i++) {
+      const host = `${sts.metadata.name}-${i}.${svc}`;
+      if (!entries.some((e) => e.startsWith(`${host}:`) || e.startsWith(`${host}.`))) out.push(`does not list blob replica ${host} (replica-owned chunks need one target per replica)`);
+    }
+    for (const e of entries) if (!/^[a-z0-9-]+-\d+\./.test(e)) out.push(`'${e}' is not one blob replica (use <pod>.${svc}:port per replica)`);
+  }
+  return out;
 }
 
 /** `<sts>-<ordinal>.<service>`: the StatefulSet exists, is governed by that Service and has that many pods. */

@@ -39,6 +39,18 @@ const ROOTS = [
 ];
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+/**
+ * Rendering needs `kubectl kustomize`. Off CI a machine without kubectl skips those checks; in CI
+ * (CI=true, where .ci/run installs Debian's kubernetes-client) a missing kubectl fails them loudly.
+ */
+const withKubectl: (name: string, fn: () => void) => void = kubectl
+  ? (name, fn) => it(name, fn)
+  : process.env.CI
+    ? (name) =>
+        it(name, () => {
+          throw new Error('kubectl is not installed: CI must render every overlay with `kubectl kustomize` (.ci/run installs kubernetes-client)');
+        })
+    : (name, fn) => it.skip(name, fn);
 const rendered = new Map<string, Doc[]>();
 function render(dir: string): Doc[] {
   if (!rendered.has(dir)) {
@@ -111,15 +123,15 @@ describe.each(ROOTS.map((r) => [rel(r), r]))('%s', (_name, root) => {
     expect(checkResources(loadTree(root).docs)).toEqual([]);
   });
 
-  (kubectl ? it : it.skip)('rendered by kubectl kustomize, every check still holds (patches applied)', () => {
+  withKubectl('rendered by kubectl kustomize, every check still holds (patches applied)', () => {
     expect(checkResources(render(root))).toEqual([]);
   });
 
-  (kubectl ? it : it.skip)('every strategic-merge patch shows up in the rendered output', () => {
+  withKubectl('every strategic-merge patch shows up in the rendered output', () => {
     expect(checkPatchesApplied(loadTree(root), render(root))).toEqual([]);
   });
 
-  (kubectl ? it : it.skip)('backend clusters are consistent with their replica counts', () => {
+  withKubectl('backend clusters are consistent with their replica counts', () => {
     const docs = render(root);
     const pd = one(docs, 'StatefulSet', 'pd');
     const pdArgs = args(pd);
@@ -134,6 +146,11 @@ describe.each(ROOTS.map((r) => [rel(r), r]))('%s', (_name, root) => {
     const maxReplicas = /max-replicas\s*=\s*(\d+)/.exec(one(docs, 'ConfigMap', 'pd-config').data['pd.toml']);
     expect(Number(maxReplicas?.[1])).toBeLessThanOrEqual(tikv.spec.replicas);
 
+    if (of(docs, 'StatefulSet', 'seaweedfs-master').length === 0) {
+      // Only the blob-on-local-disk overlay runs without SeaweedFS: no blob pod may then want it.
+      expect(JSON.stringify(docs.map((d) => d.obj))).not.toMatch(/seaweedfs-(master|volume)/);
+      return;
+    }
     const master = one(docs, 'StatefulSet', 'seaweedfs-master');
     expect(args(master)).toContain('master');
     const peers = flag(args(master), '-peers')!.split(',');
@@ -155,7 +172,7 @@ describe.each(ROOTS.map((r) => [rel(r), r]))('%s', (_name, root) => {
     }
   });
 
-  (kubectl ? it : it.skip)('every workload has a PodDisruptionBudget; the gateway has a CPU HPA', () => {
+  withKubectl('every workload has a PodDisruptionBudget; the gateway has a CPU HPA', () => {
     const docs = render(root);
     const pdbs = of(docs, 'PodDisruptionBudget');
     for (const w of [...of(docs, 'Deployment'), ...of(docs, 'StatefulSet')]) {
@@ -287,6 +304,7 @@ spec:
             - { name: MASSIVE_ADMIN_PORT, value: "7071" }
             - { name: MASSIVE_BLOB_BACKEND, value: seaweedfs }
             - { name: MASSIVE_SEAWEED_MASTERS, value: "master-0.master:9333" }
+            - { name: MASSIVE_METADATA_ENDPOINTS, value: "meta:7070" }
           resources: { requests: { cpu: 10m, memory: 10Mi }, limits: { memory: 20Mi } }
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true }
 ---
@@ -387,7 +405,7 @@ describe('the checker catches broken manifests', () => {
     ['a missing ConfigMap key', (d) => (container(d, 'Deployment', 'meta').env[2].valueFrom.configMapKeyRef.key = 'NOPE'), /has no key 'NOPE'/],
     ['a missing envFrom ConfigMap', (d) => (container(d, 'Deployment', 'meta').envFrom[0].configMapRef.name = 'other'), /envFrom ConfigMap 'other' is not defined/],
     ['a missing Secret', (d) => container(d, 'Deployment', 'meta').env.push({ name: 'MASSIVE_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'creds', key: 'k' } } }), /Secret 'creds' is not defined/],
-    ['an undocumented env var', (d) => container(d, 'Deployment', 'meta').env.push({ name: 'MASSIVE_TYPO', value: '1' }), /MASSIVE_TYPO is not a documented/],
+    ['an undocumented env var', (d) => container(d, 'Deployment', 'meta').env.push({ name: 'MASSIVE_TYPO', value: '1' }), /MASSIVE_TYPO is not read by apps\/metadata/],
     ['a required setting left out', (d) => (container(d, 'Deployment', 'meta').env = container(d, 'Deployment', 'meta').env.filter((e: any) => e.name !== 'MASSIVE_GRPC_PORT')), /must set MASSIVE_GRPC_PORT/],
     ['a port env var that is not a container port', (d) => (container(d, 'Deployment', 'meta').env[0].value = '7000'), /MASSIVE_GRPC_PORT=7000 is not a declared container port/],
     ['an endpoint naming no Service', (d) => (get(d, 'ConfigMap', 'cfg').data.MASSIVE_BLOB_ENDPOINTS = 'dns:///blobs:7071'), /no Service 'blobs'/],
@@ -406,7 +424,40 @@ describe('the checker catches broken manifests', () => {
     ['a writable root filesystem on a service', (d) => (container(d, 'Deployment', 'meta').securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem/],
     ['missing resources', (d) => delete container(d, 'Deployment', 'meta').resources, /needs resources.requests/],
     ['a duplicate resource', (d) => d.push({ ...d[0] }), /defined twice/],
+    ['a SeaweedFS blob without metadata endpoints', (d) => container(d, 'Deployment', 'blob').env.splice(4, 1), /must set MASSIVE_METADATA_ENDPOINTS/],
+    ['a local-disk blob as a Deployment', (d) => (container(d, 'Deployment', 'blob').env = localBlobEnv()), /MASSIVE_BLOB_BACKEND=local needs a StatefulSet/],
+    ['a local-disk blob whose data dir is not on a claim', (d) => toLocalBlobSet(d, false), /MASSIVE_DATA_DIR=\/data is not on a volumeClaimTemplate/],
+    ['clients of local-disk blob replicas on one DNS name', (d) => toLocalBlobSet(d, true), /MASSIVE_BLOB_ENDPOINTS does not list blob replica blob-0.blob/],
+    ['a probe on a path the app does not serve', (d) => (container(d, 'Deployment', 'meta').readinessProbe.httpGet.path = '/ready'), /readinessProbe GET \/ready on port admin: apps\/metadata serves \[\/health\/live, \/health\/ready, \/metrics\]/],
+    [
+      'a SeaweedFS master probe on a path weed does not serve',
+      (d) => Object.assign(container(d, 'StatefulSet', 'master'), { args: ['master'], readinessProbe: { httpGet: { path: '/ready', port: 'http' } } }),
+      /readinessProbe GET \/ready: weed master answers \/cluster\/healthz, \/cluster\/status/,
+    ],
+    ['an unknown blob backend', (d) => (container(d, 'Deployment', 'blob').env[2].value = 's3'), /MASSIVE_BLOB_BACKEND 's3' is not one of seaweedfs, local/],
   ];
+  function localBlobEnv(): any[] {
+    return [
+      { name: 'MASSIVE_GRPC_PORT', value: '7071' },
+      { name: 'MASSIVE_ADMIN_PORT', value: '7071' },
+      { name: 'MASSIVE_BLOB_BACKEND', value: 'local' },
+      { name: 'MASSIVE_DATA_DIR', value: '/data' },
+      { name: 'MASSIVE_BLOB_REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ];
+  }
+  /** The fixture's blob as a replica-owned StatefulSet (data on a claim or not); clients still use dns:///blob. */
+  function toLocalBlobSet(d: Doc[], onClaim: boolean): void {
+    const set = get(d, 'Deployment', 'blob');
+    set.kind = 'StatefulSet';
+    set.spec.serviceName = 'blob';
+    delete set.spec.replicas;
+    d.splice(d.findIndex((x) => x.obj.kind === 'HorizontalPodAutoscaler'), 1);
+    const c = set.spec.template.spec.containers[0];
+    c.env = localBlobEnv();
+    c.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+    if (onClaim) set.spec.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+    else set.spec.template.spec.volumes = [{ name: 'data', emptyDir: {} }];
+  }
   it.each(cases)('reports %s', (_what, mutate, message) => {
     expect(errorsAfter(mutate).join('\n')).toMatch(message);
   });

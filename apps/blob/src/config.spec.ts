@@ -1,11 +1,21 @@
-import { ConfigError, loadConfig } from './config';
+import { hostname } from 'node:os';
+import { ConfigError, defaultReplicaId, loadConfig } from './config';
 
 describe('blob service config', () => {
   it('has defaults that run', () => {
     expect(loadConfig([], {})).toMatchObject({ grpcPort: 7071, adminPort: 9102, backend: 'local', dataDir: './data', chunkSize: 8 * 1024 * 1024 });
     expect(loadConfig(['--grpc-port=0', '--data-dir', '/srv/blob'], { MASSIVE_CHUNK_SIZE: '1048576' })).toMatchObject({ grpcPort: 0, dataDir: '/srv/blob', chunkSize: 1048576 });
   });
+  it('names the replica after the host unless told', () => {
+    expect(loadConfig(['--replica-id=massive-blob-2'], {}).replicaId).toBe('massive-blob-2');
+    expect(loadConfig([], { MASSIVE_BLOB_REPLICA_ID: 'b-7' }).replicaId).toBe('b-7');
+    expect(loadConfig([], {}).replicaId).toBe(defaultReplicaId(hostname()));
+    expect(defaultReplicaId('Massive-Blob-0.massive-blob.ns.svc.cluster.local')).toBe('massive-blob-0');
+    expect(defaultReplicaId('dev_box (2)')).toBe('dev-box--2');
+    expect(defaultReplicaId('-')).toBe('blob');
+  });
   it.each([
+    [[], { MASSIVE_BLOB_REPLICA_ID: 'Blob_0' }, /not a DNS label/],
     [[], { MASSIVE_BLOB_BACKEND: 'seaweedfs' }, /needs MASSIVE_SEAWEED_MASTERS/],
     [[], { MASSIVE_BLOB_BACKEND: 's3' }, /backend must be one of local, seaweedfs/],
     [[], { MASSIVE_SEAWEED_MASTERS: 'm:9333' }, /backend is local/],

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { isReplicaId } from '@massive/contracts';
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 
 export { ConfigError };
@@ -9,6 +11,8 @@ export interface BlobConfig {
   readonly adminPort: number;
   readonly backend: 'local' | 'seaweedfs';
   readonly dataDir: string;
+  /** Local backend: the replica that owns the disk (chunk ids name it); defaulted from the host name. */
+  readonly replicaId: string;
   readonly seaweedMasters: readonly string[];
   readonly chunkSize: number;
   readonly logLevel: LogLevel;
@@ -21,6 +25,7 @@ export const SETTINGS: readonly Setting<keyof BlobConfig>[] = [
   { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', def: '9102', help: 'admin HTTP port: /metrics, /health/live, /health/ready' },
   { key: 'backend', flag: 'backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local (chunks under --data-dir) | seaweedfs (--seaweed-masters)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'local backend: chunks live in <data-dir>/blobs' },
+  { key: 'replicaId', flag: 'replica-id', env: 'MASSIVE_BLOB_REPLICA_ID', kind: 'string', help: 'local backend: this replica\'s id, named by its chunk ids and bound to its data dir (default: the host name, e.g. the StatefulSet pod massive-blob-0)' },
   { key: 'seaweedMasters', flag: 'seaweed-masters', env: 'MASSIVE_SEAWEED_MASTERS', kind: 'list', keepCase: true, def: '', help: 'seaweedfs backend: master addresses, comma-separated host:port' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
@@ -32,12 +37,26 @@ export function usage(): string {
 }
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BlobConfig {
-  const cfg = parseSettings(SETTINGS, argv, env, 'massive-blob') as unknown as BlobConfig;
+  const parsed = parseSettings(SETTINGS, argv, env, 'massive-blob') as unknown as Omit<BlobConfig, 'replicaId'> & { replicaId?: string };
+  const cfg: BlobConfig = { ...parsed, replicaId: parsed.replicaId ?? defaultReplicaId(hostname()) };
   if (cfg.backend === 'seaweedfs' && cfg.seaweedMasters.length === 0) {
     throw new ConfigError('MASSIVE_BLOB_BACKEND=seaweedfs needs MASSIVE_SEAWEED_MASTERS (or --seaweed-masters), e.g. seaweed-master:9333');
   }
   if (cfg.backend === 'local' && cfg.seaweedMasters.length > 0) {
     throw new ConfigError('MASSIVE_SEAWEED_MASTERS is set but the backend is local: set MASSIVE_BLOB_BACKEND=seaweedfs, or unset it');
   }
+  if (cfg.backend === 'local' && !isReplicaId(cfg.replicaId)) {
+    const from = parsed.replicaId === undefined ? ' (from the host name)' : '';
+    throw new ConfigError(`blob replica id '${cfg.replicaId}'${from} is not a DNS label (1-63 of [a-z0-9-]): set MASSIVE_BLOB_REPLICA_ID (or --replica-id)`);
+  }
   return cfg;
+}
+
+/**
+ * The host name's first label as a DNS label: a StatefulSet pod's name (`massive-blob-0`) as is; other
+ * host names lower-cased, with characters outside [a-z0-9-] turned into '-' (stable for a given host).
+ */
+export function defaultReplicaId(host: string): string {
+  const label = host.split('.')[0].toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
+  return label === '' ? 'blob' : label;
 }

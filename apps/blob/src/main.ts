@@ -1,9 +1,9 @@
-import { access, constants, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BlobService, LocalDiskStore } from '@massive/blob-core';
+import { access, constants } from 'node:fs/promises';
+import { BlobService } from '@massive/blob-core';
 import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { RpcServer } from '@massive/rpc';
 import { ConfigError, loadConfig, usage } from './config';
+import { openLocalBackend } from './local-backend';
 
 /** How often readiness is re-checked and published on grpc.health.v1. */
 const HEALTH_INTERVAL_MS = 5000;
@@ -16,13 +16,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ service: 'blob', level: cfg.logLevel });
   const registry = createRegistry('blob');
-  const dir = join(cfg.dataDir, 'blobs');
-  await mkdir(dir, { recursive: true });
-  const store = new LocalDiskStore(dir);
-  const swept = await store.sweepTemp();
-  if (swept) logger.info('removed temp files of interrupted writes', { count: swept });
+  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, logger);
   const blob = new BlobService(store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(registry) });
-  const rpc = new RpcServer({ blob, registry, logger });
+  const rpc = new RpcServer({ blob, blobReplica: identity, registry, logger });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
@@ -37,7 +33,7 @@ async function main(): Promise<void> {
   health.unref();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
-  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, chunkSize: cfg.chunkSize });
+  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, replicaId: identity.replicaId, dataDir: cfg.dataDir, chunkSize: cfg.chunkSize });
   logger.flush();
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
 

@@ -16,12 +16,19 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
   const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
   const blob = new GrpcBlobClient({ ...common, definition: protos.blob, targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS') });
 
+  // Ready = metadata answers. Blob is deliberately not part of it: with blob down, every gateway
+  // replica would drop out of the load balancer and even inline objects (no blob round trip) and
+  // listings would fail. Requests that need blob answer 503 ServiceUnavailable on their own (SDKs
+  // retry); blob's state is logged here and visible on its own probes and metrics.
   let cached: { at: number; ok: Promise<boolean> } | undefined;
+  let blobWasUp = true;
   const dependenciesReady = (): Promise<boolean> => {
     if (!cached || Date.now() - cached.at > READY_CACHE_MS) {
       const ok = Promise.all([metadata.healthy(1000), blob.healthy(1000)]).then(([m, b]) => {
-        if (!m || !b) deps.logger.warn('dependency not ready', { metadata: m, blob: b });
-        return m && b;
+        if (!m) deps.logger.warn('metadata service not ready: gateway not ready', { metadata: m, blob: b });
+        if (b !== blobWasUp) deps.logger.warn(b ? 'blob service answers again' : 'blob service not ready: requests that need object data answer 503', { blob: b });
+        blobWasUp = b;
+        return m;
       });
       cached = { at: Date.now(), ok };
     }

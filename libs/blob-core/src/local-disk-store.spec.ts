@@ -31,6 +31,19 @@ describeChunkStoreContract('LocalDiskStore', async () => {
   };
 });
 
+describeChunkStoreContract('LocalDiskStore owned by a replica', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
+  const store = new LocalDiskStore(dir, { replicaId: 'massive-blob-3' });
+  return {
+    store,
+    corrupt: async (id, damage) =>
+      damage.kind === 'flip'
+        ? flipByte(store.pathOf(id), damage.at)
+        : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
 describe('LocalDiskStore', () => {
   let dir: string;
   let store: LocalDiskStore;
@@ -111,5 +124,34 @@ describe('LocalDiskStore', () => {
     expect(await store.sweepTemp()).toBe(1);
     expect((await readdir(intentDir)).sort()).toEqual([`.2.${mine}.9.tmp`, '0']);
     expect((await store.read(id)).toString()).toBe('kept');
+  });
+
+  it('on a replica: mints owned ids, lists them owned, and refuses chunks of other replicas as Unavailable', async () => {
+    const mine = new LocalDiskStore(join(dir, 'data'), { replicaId: 'blob-a' });
+    const id = await mine.allocate('owned', 2);
+    expect(id).toBe('@blob-a/owned.2');
+    await mine.put(id, [Buffer.from('mine')]);
+    expect(await mine.listIntentChunks('owned')).toEqual([id]);
+    // The plain form names the same file (ids stored before the disk had a replica id).
+    expect((await mine.read('owned.2')).toString()).toBe('mine');
+    expect(mine.pathOf('owned.2')).toBe(mine.pathOf(id));
+    for (const other of ['@blob-b/owned.2', '@blob-b/nothing.0']) {
+      await expect(mine.read(other)).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/belongs to blob replica blob-b, not to blob replica blob-a/) });
+      await expect(mine.delete(other)).rejects.toMatchObject({ code: 'Unavailable' });
+      await expect(mine.put(other, [Buffer.from('x')])).rejects.toMatchObject({ code: 'Unavailable' });
+    }
+    // A store without a replica id (local mode) refuses owned ids too, rather than guessing.
+    await expect(store.read(id)).rejects.toMatchObject({ code: 'Unavailable' });
+    expect((await mine.read(id)).toString()).toBe('mine');
+    expect(() => new LocalDiskStore(dir, { replicaId: 'Bad_Id' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  });
+
+  it('deletes every chunk of an intent concurrently (the last ones race to remove the directory)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => store.allocate(`race-${round}`, i)));
+      for (const id of ids) await store.put(id, [Buffer.from(id)]);
+      await Promise.all(ids.map((id) => store.delete(id)));
+      expect(await store.listIntentChunks(`race-${round}`)).toEqual([]);
+    }
   });
 });

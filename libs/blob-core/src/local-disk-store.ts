@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { ServiceError } from '@massive/contracts';
-import { assertIntentId, formatChunkId, parseChunkId } from './chunk-id';
+import { assertReplicaId, ServiceError } from '@massive/contracts';
+import { assertIntentId, formatChunkId, parseChunkId, type ParsedChunkId } from './chunk-id';
 import {
   assertBlockSize,
   corrupt,
@@ -21,6 +21,13 @@ import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 export interface LocalDiskStoreOptions {
   /** Checksum block size of new chunk files (default 64 KiB). Files record their own block size. */
   readonly blockSize?: number;
+  /**
+   * Distributed mode: the blob replica owning this disk (see replica-identity.ts). New ids are minted
+   * `@<replicaId>/<intentId>.<seq>`; ids of another replica are refused with `Unavailable` (a misrouted
+   * call must never read, or report missing, a chunk that lives elsewhere). Plain `<intentId>.<seq>` ids
+   * (local mode, or written before replica ids) name the same files and keep working.
+   */
+  readonly replicaId?: string;
 }
 
 /** Final chunk file names are the bare sequence number; temp files start with a dot. */
@@ -32,8 +39,8 @@ const TAIL_READ = 4096;
 /**
  * Chunks as files: `<dir>/chunks/<fan>/<intentId>/<seq>`, where `<fan>` is two hex digits of
  * CRC-32(intentId), so no directory grows huge and an intent is one directory (`deleteIntent` is one
- * recursive removal). Ids are `<intentId>.<seq>` (see chunk-id.ts) and are validated before any path
- * is built. File format: chunk-format.ts.
+ * recursive removal). Ids are `<intentId>.<seq>`, or `@<replicaId>/<intentId>.<seq>` on a replica in
+ * distributed mode (see chunk-id.ts), and are validated before any path is built. File format: chunk-format.ts.
  *
  * A put writes `.<seq>.<instance>.<n>.tmp` in the intent directory, fdatasyncs it, hard-links it to its
  * final name (which fails if the chunk exists: chunks are write-once), unlinks the temp name and fsyncs
@@ -43,6 +50,7 @@ const TAIL_READ = 4096;
 export class LocalDiskStore implements ChunkStore {
   private readonly root: string;
   private readonly blockSize: number;
+  private readonly replicaId: string | undefined;
   /** Marks this instance's temp files so `sweepTemp` never removes a write in progress. */
   private readonly instance = randomBytes(6).toString('hex');
   private tempCounter = 0;
@@ -51,14 +59,16 @@ export class LocalDiskStore implements ChunkStore {
     this.root = join(dir, 'chunks');
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     assertBlockSize(this.blockSize);
+    if (options.replicaId !== undefined) assertReplicaId(options.replicaId);
+    this.replicaId = options.replicaId;
   }
 
   async allocate(intentId: string, seq: number): Promise<string> {
-    return formatChunkId(intentId, seq);
+    return formatChunkId(intentId, seq, this.replicaId);
   }
 
   async put(id: string, data: readonly Buffer[]): Promise<void> {
-    const { intentId, seq } = parseChunkId(id);
+    const { intentId, seq } = this.parse(id);
     const dir = this.intentDir(intentId);
     const trailer = encodeTrailer(data, this.blockSize);
     const temp = join(dir, `.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
@@ -86,7 +96,7 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   async read(id: string, range?: ChunkRange): Promise<Buffer> {
-    const { intentId, seq } = parseChunkId(id);
+    const { intentId, seq } = this.parse(id);
     if (range) assertChunkRange(range);
     let fh: FileHandle;
     try {
@@ -106,7 +116,7 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   async delete(id: string): Promise<void> {
-    const { intentId, seq } = parseChunkId(id);
+    const { intentId, seq } = this.parse(id);
     const dir = this.intentDir(intentId);
     try {
       await unlink(join(dir, String(seq)));
@@ -115,8 +125,10 @@ export class LocalDiskStore implements ChunkStore {
       throw e;
     }
     // Drop the intent directory once its last chunk is gone, so GC'd intents leave nothing behind.
+    // A concurrent delete of the intent's last other chunk may remove the directory first: its
+    // fsync of the parent then makes our unlink durable too.
     if (await rmdir(dir).then(() => true, () => false)) await fsyncDir(this.fanDir(intentId));
-    else await fsyncDir(dir);
+    else await fsyncDir(dir).catch(ignoreMissing);
   }
 
   async deleteIntent(intentId: string): Promise<void> {
@@ -134,12 +146,12 @@ export class LocalDiskStore implements ChunkStore {
       .filter((n) => FINAL_NAME.test(n))
       .map(Number)
       .sort((a, b) => a - b)
-      .map((seq) => formatChunkId(intentId, seq));
+      .map((seq) => formatChunkId(intentId, seq, this.replicaId));
   }
 
   async *listChunks(): AsyncIterable<string> {
     for await (const { intentId, names } of this.walkIntents()) {
-      for (const n of names) if (FINAL_NAME.test(n)) yield formatChunkId(intentId, Number(n));
+      for (const n of names) if (FINAL_NAME.test(n)) yield formatChunkId(intentId, Number(n), this.replicaId);
     }
   }
 
@@ -166,8 +178,18 @@ export class LocalDiskStore implements ChunkStore {
 
   /** The file a chunk lives in (for operators and damage-injection tests). Validates the id. */
   pathOf(id: string): string {
-    const { intentId, seq } = parseChunkId(id);
+    const { intentId, seq } = this.parse(id);
     return join(this.intentDir(intentId), String(seq));
+  }
+
+  /** Parses an id and refuses one owned by another replica (or any owned id when this disk has no owner). */
+  private parse(id: string): ParsedChunkId {
+    const parsed = parseChunkId(id);
+    if (parsed.replicaId !== undefined && parsed.replicaId !== this.replicaId) {
+      const me = this.replicaId === undefined ? 'a store without a replica id (local mode)' : `blob replica ${this.replicaId}`;
+      throw new ServiceError('Unavailable', `chunk ${id} belongs to blob replica ${parsed.replicaId}, not to ${me}: the call reached the wrong replica`);
+    }
+    return parsed;
   }
 
   private fanDir(intentId: string): string {
@@ -255,6 +277,10 @@ export class LocalDiskStore implements ChunkStore {
       }
     }
   }
+}
+
+function ignoreMissing(e: unknown): void {
+  if (errnoCode(e) !== 'ENOENT') throw e;
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

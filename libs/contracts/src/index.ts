@@ -2,3 +2,4 @@ export * from './call-ctx';
 export * from './service-error';
 export * from './blob-api';
 export * from './metadata-api';
+export * from './chunk-owner';

@@ -68,12 +68,23 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     return `${this.opts.label} (${this.opts.targets.join(',')})`;
   }
 
-  async unary<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx): Promise<ResOf<D[K]>> {
+  /** How many targets (channels) the pool has; `target` arguments index them in the order given. */
+  get size(): number {
+    return this.clients.length;
+  }
+
+  /** Whether target `i`'s channel is not known to be failing (it may still fail: a hint for routing). */
+  isUp(i: number): boolean {
+    return this.client(i).getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE;
+  }
+
+  /** `target`: call that target (index into `targets`) instead of the next one round-robin. */
+  async unary<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
     const def = this.definition[method];
     ctx.signal?.throwIfAborted();
     const started = process.hrtime.bigint();
     return new Promise((resolve, reject) => {
-      const call = this.pick().makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
+      const call = this.client(target).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
         ctx.signal?.removeEventListener('abort', cancel);
         this.observe(def.path, err, ctx, started);
         if (err) reject(this.failure(err, ctx));
@@ -89,14 +100,14 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
    * resolves with the single response. Stops reading `requests` as soon as the call fails; a failing
    * source cancels the call and its error propagates unchanged.
    */
-  async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx): Promise<ResOf<D[K]>> {
+  async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
     const def = this.definition[method];
     ctx.signal?.throwIfAborted();
     const started = process.hrtime.bigint();
     let call!: grpc.ClientWritableStream<ReqOf<D[K]>>;
     let ended = false;
     const result = new Promise<ResOf<D[K]>>((resolve, reject) => {
-      call = this.pick().makeClientStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, this.metadata(ctx), this.options(ctx, false), (err, value) => {
+      call = this.client(target).makeClientStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, this.metadata(ctx), this.options(ctx, false), (err, value) => {
         ended = true;
         this.observe(def.path, err, ctx, started);
         if (err) reject(this.failure(err, ctx));
@@ -155,11 +166,11 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
    * Iterates a server stream (the transport stops reading when the consumer does: backpressure).
    * Stopping early, or aborting `ctx.signal`, cancels the call, which stops the server's producer.
    */
-  async *serverStream<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx): AsyncIterable<ResOf<D[K]>> {
+  async *serverStream<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx, target?: number): AsyncIterable<ResOf<D[K]>> {
     const def = this.definition[method];
     ctx.signal?.throwIfAborted();
     const started = process.hrtime.bigint();
-    const call = this.pick().makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, false));
+    const call = this.client(target).makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, false));
     const cancel = () => call.cancel();
     ctx.signal?.addEventListener('abort', cancel, { once: true });
     let outcome: unknown = 'CANCELLED';
@@ -191,6 +202,14 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
 
   close(): void {
     for (const c of this.clients) c.close();
+  }
+
+  /** Target `i`, or (undefined) the next one round-robin. */
+  private client(i: number | undefined): grpc.Client {
+    if (i === undefined) return this.pick();
+    const c = this.clients[i];
+    if (!c) throw new RangeError(`${this.label}: no target #${i}`);
+    return c;
   }
 
   /** Round robin over the targets, preferring channels that are not known to be failing. */

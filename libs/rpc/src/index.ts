@@ -7,5 +7,7 @@ export { RpcServer, SERVER_OPTIONS, type RpcServerOptions } from './server';
 export { GrpcMetadataClient, type GrpcClientOptions } from './metadata/metadata-client';
 export { metadataServiceImpl } from './metadata/metadata-server';
 export { GrpcBlobClient, MAX_DATA_MESSAGE_BYTES, type GrpcBlobClientOptions } from './blob/blob-client';
-export { blobServiceImpl } from './blob/blob-server';
+export { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
+export { ReplicaRouter, type ReplicaInfo, type ReplicaRouterOptions } from './blob/replica-router';
+export { splitManifest, type ManifestSegment } from './blob/split-manifest';
 export { parseEndpoints } from './endpoints';

@@ -5,7 +5,7 @@ import type { BlobApi, MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import type { Registry } from 'prom-client';
 import { bindService } from './bind-service';
-import { blobServiceImpl } from './blob/blob-server';
+import { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
 import { MAX_MESSAGE_BYTES } from './channel-pool';
 import { metadataServiceImpl } from './metadata/metadata-server';
 import { createGrpcServerMetrics } from './metrics';
@@ -25,6 +25,8 @@ export interface RpcServerOptions {
   /** Served services; at least one. */
   readonly metadata?: MetadataApi;
   readonly blob?: BlobApi;
+  /** What the blob service's Describe answers: the replica owning this server's disk. Default: stateless. */
+  readonly blobReplica?: BlobReplicaIdentity;
   readonly registry?: Registry;
   readonly logger?: Logger;
   readonly protos?: LoadedProtos;
@@ -50,7 +52,7 @@ export class RpcServer {
       this.names.push(METADATA_SERVICE);
     }
     if (opts.blob) {
-      this.server.addService(protos.blob, bindService(protos.blob, blobServiceImpl(opts.blob), bind));
+      this.server.addService(protos.blob, bindService(protos.blob, blobServiceImpl(opts.blob, opts.blobReplica), bind));
       this.names.push(BLOB_SERVICE);
     }
     if (this.names.length === 0) throw new Error('RpcServer: no service to serve');

@@ -1,28 +1,48 @@
-import type { BlobApi, BlobManifest, BlobWriteReq, ByteRange, CallCtx } from '@massive/contracts';
+import { chunkOwner, isServiceError, type BlobApi, type BlobManifest, type BlobWriteReq, type ByteRange, type CallCtx } from '@massive/contracts';
 import { ChannelPool } from '../channel-pool';
 import { decodeManifest, encodeManifest, encodeRange, opt } from '../codec';
 import type { BlobDefinition } from '../generated/massive/blob/v1/Blob';
 import type { WriteRequest } from '../generated/massive/blob/v1/WriteRequest';
 import type { GrpcClientOptions } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
+import { ReplicaRouter, type ReplicaInfo } from './replica-router';
+import { splitManifest } from './split-manifest';
 
 /** The largest body piece in one gRPC message, both ways. */
 export const MAX_DATA_MESSAGE_BYTES = 256 * 1024;
+/** Deadline of one Describe call while learning which replica a target is. */
+const DESCRIBE_TIMEOUT_MS = 2000;
 
 export interface GrpcBlobClientOptions extends Omit<GrpcClientOptions, 'definition'> {
   readonly definition?: BlobDefinition;
+  /** Fewest milliseconds between two re-learnings of the replica map. Default 1000. */
+  readonly minRefreshMs?: number;
 }
 
 /**
  * BlobApi over gRPC. Bodies stream both ways in pieces of at most 256 KiB with backpressure: a write
  * reads the source only as fast as the blob service takes it, a read pulls only as fast as the
  * consumer iterates. Stopping a read early, or aborting ctx.signal, cancels the call server-side.
+ *
+ * Routing (DESIGN.md §5): writes go round-robin to a healthy target; the replica that takes one names
+ * its chunks. Chunk ids `@<replica>/...` (local disk in distributed mode) go only to the target that
+ * is that replica (ReplicaRouter), so a read spanning several replicas becomes one call per run of
+ * chunks; other ids (SeaweedFS fids) go anywhere. `deleteIntent` goes to every target unless all are
+ * stateless, since an intent's chunks may sit on any replica.
  */
 export class GrpcBlobClient implements BlobApi {
   readonly pool: ChannelPool<BlobDefinition>;
+  readonly router: ReplicaRouter;
 
   constructor(opts: GrpcBlobClientOptions) {
     this.pool = new ChannelPool(opts.definition ?? loadProtos().blob, { ...opts, label: 'blob service' });
+    this.router = new ReplicaRouter({
+      size: this.pool.size,
+      describe: (i) => this.describe(i),
+      isUp: (i) => this.pool.isUp(i),
+      label: this.pool.label,
+      ...(opts.minRefreshMs !== undefined && { minRefreshMs: opts.minRefreshMs }),
+    });
   }
 
   healthy(timeoutMs?: number): Promise<boolean> {
@@ -33,22 +53,74 @@ export class GrpcBlobClient implements BlobApi {
     this.pool.close();
   }
 
+  /** Who target `i` is (Describe). */
+  async describe(i: number): Promise<ReplicaInfo> {
+    const res = await this.pool.unary('Describe', {}, { requestId: 'blob-describe', deadline: Date.now() + DESCRIBE_TIMEOUT_MS }, i);
+    return { replicaId: res.replicaId, legacyChunks: res.legacyChunks };
+  }
+
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
     return decodeManifest(await this.pool.clientStream('Write', writeRequests(body, req.intentId), ctx));
   }
 
   async *read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
-    const req = { manifest: encodeManifest(manifest), ...opt('range', range && encodeRange(range)) };
-    for await (const msg of this.pool.serverStream('Read', req, ctx)) yield msg.data;
+    for (const seg of splitManifest(manifest, range)) {
+      const target = await this.router.targetFor(seg.owner);
+      const req = { manifest: encodeManifest(seg.manifest), ...opt('range', seg.range && encodeRange(seg.range)) };
+      yield* this.routed(this.pool.serverStream('Read', req, ctx, target), seg.owner);
+    }
   }
 
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
-    await this.pool.unary('DeleteChunks', { ids: [...ids] }, ctx);
+    const groups = new Map<string | undefined, string[]>();
+    for (const id of ids) {
+      const owner = chunkOwner(id);
+      const g = groups.get(owner);
+      if (g) g.push(id);
+      else groups.set(owner, [id]);
+    }
+    await settleAll(
+      [...groups].map(async ([owner, group]) => {
+        const target = await this.router.targetFor(owner);
+        await this.watch(this.pool.unary('DeleteChunks', { ids: group }, ctx, target), owner);
+      }),
+    );
   }
 
   async deleteIntent(intentId: string, ctx: CallCtx): Promise<void> {
-    await this.pool.unary('DeleteIntent', { intentId }, ctx);
+    const targets = await this.router.intentTargets();
+    if (!targets) {
+      await this.pool.unary('DeleteIntent', { intentId }, ctx);
+      return;
+    }
+    await settleAll(targets.map((i) => this.watch(this.pool.unary('DeleteIntent', { intentId }, ctx, i), 'every replica')));
   }
+
+  /** A routed call that failed Unavailable makes the router re-learn the map (a replica may have moved). */
+  private async watch<T>(p: Promise<T>, owner: string | undefined): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if (owner !== undefined && isServiceError(e, 'Unavailable')) this.router.invalidate();
+      throw e;
+    }
+  }
+
+  private async *routed(stream: AsyncIterable<{ data: Buffer }>, owner: string | undefined): AsyncIterable<Buffer> {
+    try {
+      for await (const msg of stream) yield msg.data;
+    } catch (e) {
+      if (owner !== undefined && isServiceError(e, 'Unavailable')) this.router.invalidate();
+      throw e;
+    }
+  }
+}
+
+/** Waits for every call (none is left running), then rejects with the first failure, if any. */
+async function settleAll(calls: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(calls);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The header, then the body cut into pieces of at most MAX_DATA_MESSAGE_BYTES (views, no copies). */

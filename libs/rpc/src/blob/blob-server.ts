@@ -6,9 +6,19 @@ import type { ReadResponse } from '../generated/massive/blob/v1/ReadResponse';
 import type { WriteRequest__Output } from '../generated/massive/blob/v1/WriteRequest';
 import { pieces } from './blob-client';
 
+/** Who a blob server is (answered by Describe); see ReplicaInfo. */
+export interface BlobReplicaIdentity {
+  /** The replica owning this server's disk; '' (the default) for a stateless store such as SeaweedFS. */
+  readonly replicaId: string;
+  readonly legacyChunks: boolean;
+}
+
+const STATELESS: BlobReplicaIdentity = { replicaId: '', legacyChunks: false };
+
 /** The Blob gRPC service over any BlobApi (BlobService in apps/blob). */
-export function blobServiceImpl(api: BlobApi): AsyncService<BlobHandlers> {
+export function blobServiceImpl(api: BlobApi, identity: BlobReplicaIdentity = STATELESS): AsyncService<BlobHandlers> {
   return {
+    Describe: async () => ({ replicaId: identity.replicaId, legacyChunks: identity.legacyChunks }),
     Write: async (reqs, ctx) => {
       const it = reqs[Symbol.asyncIterator]();
       const first = await it.next();

@@ -11,6 +11,8 @@ import type { DeleteChunksRequest as _massive_blob_v1_DeleteChunksRequest, Delet
 import type { DeleteChunksResponse as _massive_blob_v1_DeleteChunksResponse, DeleteChunksResponse__Output as _massive_blob_v1_DeleteChunksResponse__Output } from './massive/blob/v1/DeleteChunksResponse';
 import type { DeleteIntentRequest as _massive_blob_v1_DeleteIntentRequest, DeleteIntentRequest__Output as _massive_blob_v1_DeleteIntentRequest__Output } from './massive/blob/v1/DeleteIntentRequest';
 import type { DeleteIntentResponse as _massive_blob_v1_DeleteIntentResponse, DeleteIntentResponse__Output as _massive_blob_v1_DeleteIntentResponse__Output } from './massive/blob/v1/DeleteIntentResponse';
+import type { DescribeRequest as _massive_blob_v1_DescribeRequest, DescribeRequest__Output as _massive_blob_v1_DescribeRequest__Output } from './massive/blob/v1/DescribeRequest';
+import type { DescribeResponse as _massive_blob_v1_DescribeResponse, DescribeResponse__Output as _massive_blob_v1_DescribeResponse__Output } from './massive/blob/v1/DescribeResponse';
 import type { ReadRequest as _massive_blob_v1_ReadRequest, ReadRequest__Output as _massive_blob_v1_ReadRequest__Output } from './massive/blob/v1/ReadRequest';
 import type { ReadResponse as _massive_blob_v1_ReadResponse, ReadResponse__Output as _massive_blob_v1_ReadResponse__Output } from './massive/blob/v1/ReadResponse';
 import type { WriteHeader as _massive_blob_v1_WriteHeader, WriteHeader__Output as _massive_blob_v1_WriteHeader__Output } from './massive/blob/v1/WriteHeader';
@@ -78,6 +80,8 @@ export interface ProtoGrpcType {
         DeleteChunksResponse: MessageTypeDefinition<_massive_blob_v1_DeleteChunksResponse, _massive_blob_v1_DeleteChunksResponse__Output>
         DeleteIntentRequest: MessageTypeDefinition<_massive_blob_v1_DeleteIntentRequest, _massive_blob_v1_DeleteIntentRequest__Output>
         DeleteIntentResponse: MessageTypeDefinition<_massive_blob_v1_DeleteIntentResponse, _massive_blob_v1_DeleteIntentResponse__Output>
+        DescribeRequest: MessageTypeDefinition<_massive_blob_v1_DescribeRequest, _massive_blob_v1_DescribeRequest__Output>
+        DescribeResponse: MessageTypeDefinition<_massive_blob_v1_DescribeResponse, _massive_blob_v1_DescribeResponse__Output>
         ReadRequest: MessageTypeDefinition<_massive_blob_v1_ReadRequest, _massive_blob_v1_ReadRequest__Output>
         ReadResponse: MessageTypeDefinition<_massive_blob_v1_ReadResponse, _massive_blob_v1_ReadResponse__Output>
         WriteHeader: MessageTypeDefinition<_massive_blob_v1_WriteHeader, _massive_blob_v1_WriteHeader__Output>

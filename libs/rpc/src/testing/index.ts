@@ -1,4 +1,5 @@
 import type { BlobApi, MetadataApi } from '@massive/contracts';
+import type { BlobReplicaIdentity } from '../blob/blob-server';
 import type { Registry } from 'prom-client';
 import { GrpcBlobClient } from '../blob/blob-client';
 import { GrpcMetadataClient } from '../metadata/metadata-client';
@@ -18,7 +19,7 @@ export interface LoopbackRpc {
  * A real gRPC server on 127.0.0.1:0 serving `impls`, with clients connected to it: the same ports,
  * over the wire (for contract suites and in-process vs remote comparisons).
  */
-export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: BlobApi }, opts: { registry?: Registry; defaultTimeoutMs?: number } = {}): Promise<LoopbackRpc> {
+export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity }, opts: { registry?: Registry; defaultTimeoutMs?: number } = {}): Promise<LoopbackRpc> {
   const protos = loadProtos();
   const server = new RpcServer({ ...impls, protos, ...(opts.registry && { registry: opts.registry }) });
   const port = await server.listen('127.0.0.1', 0);

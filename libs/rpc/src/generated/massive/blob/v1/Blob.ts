@@ -8,6 +8,8 @@ import type { DeleteChunksRequest as _massive_blob_v1_DeleteChunksRequest, Delet
 import type { DeleteChunksResponse as _massive_blob_v1_DeleteChunksResponse, DeleteChunksResponse__Output as _massive_blob_v1_DeleteChunksResponse__Output } from '../../../massive/blob/v1/DeleteChunksResponse';
 import type { DeleteIntentRequest as _massive_blob_v1_DeleteIntentRequest, DeleteIntentRequest__Output as _massive_blob_v1_DeleteIntentRequest__Output } from '../../../massive/blob/v1/DeleteIntentRequest';
 import type { DeleteIntentResponse as _massive_blob_v1_DeleteIntentResponse, DeleteIntentResponse__Output as _massive_blob_v1_DeleteIntentResponse__Output } from '../../../massive/blob/v1/DeleteIntentResponse';
+import type { DescribeRequest as _massive_blob_v1_DescribeRequest, DescribeRequest__Output as _massive_blob_v1_DescribeRequest__Output } from '../../../massive/blob/v1/DescribeRequest';
+import type { DescribeResponse as _massive_blob_v1_DescribeResponse, DescribeResponse__Output as _massive_blob_v1_DescribeResponse__Output } from '../../../massive/blob/v1/DescribeResponse';
 import type { ReadRequest as _massive_blob_v1_ReadRequest, ReadRequest__Output as _massive_blob_v1_ReadRequest__Output } from '../../../massive/blob/v1/ReadRequest';
 import type { ReadResponse as _massive_blob_v1_ReadResponse, ReadResponse__Output as _massive_blob_v1_ReadResponse__Output } from '../../../massive/blob/v1/ReadResponse';
 import type { WriteRequest as _massive_blob_v1_WriteRequest, WriteRequest__Output as _massive_blob_v1_WriteRequest__Output } from '../../../massive/blob/v1/WriteRequest';
@@ -42,6 +44,21 @@ export interface BlobClient extends grpc.Client {
   deleteIntent(argument: _massive_blob_v1_DeleteIntentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_blob_v1_DeleteIntentResponse__Output>): grpc.ClientUnaryCall;
   deleteIntent(argument: _massive_blob_v1_DeleteIntentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_blob_v1_DeleteIntentResponse__Output>): grpc.ClientUnaryCall;
   deleteIntent(argument: _massive_blob_v1_DeleteIntentRequest, callback: grpc.requestCallback<_massive_blob_v1_DeleteIntentResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Who this replica is, so clients route chunk ids `@<replica_id>/...` to the replica that owns them.
+   */
+  Describe(argument: _massive_blob_v1_DescribeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  Describe(argument: _massive_blob_v1_DescribeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  Describe(argument: _massive_blob_v1_DescribeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  Describe(argument: _massive_blob_v1_DescribeRequest, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Who this replica is, so clients route chunk ids `@<replica_id>/...` to the replica that owns them.
+   */
+  describe(argument: _massive_blob_v1_DescribeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  describe(argument: _massive_blob_v1_DescribeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  describe(argument: _massive_blob_v1_DescribeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
+  describe(argument: _massive_blob_v1_DescribeRequest, callback: grpc.requestCallback<_massive_blob_v1_DescribeResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Server-streaming: the manifest's bytes, or just `range` of them, in pieces of at most 256 KiB.
@@ -85,6 +102,11 @@ export interface BlobHandlers extends grpc.UntypedServiceImplementation {
   DeleteIntent: grpc.handleUnaryCall<_massive_blob_v1_DeleteIntentRequest__Output, _massive_blob_v1_DeleteIntentResponse>;
   
   /**
+   * Who this replica is, so clients route chunk ids `@<replica_id>/...` to the replica that owns them.
+   */
+  Describe: grpc.handleUnaryCall<_massive_blob_v1_DescribeRequest__Output, _massive_blob_v1_DescribeResponse>;
+  
+  /**
    * Server-streaming: the manifest's bytes, or just `range` of them, in pieces of at most 256 KiB.
    */
   Read: grpc.handleServerStreamingCall<_massive_blob_v1_ReadRequest__Output, _massive_blob_v1_ReadResponse>;
@@ -100,6 +122,7 @@ export interface BlobHandlers extends grpc.UntypedServiceImplementation {
 export interface BlobDefinition extends grpc.ServiceDefinition {
   DeleteChunks: MethodDefinition<_massive_blob_v1_DeleteChunksRequest, _massive_blob_v1_DeleteChunksResponse, _massive_blob_v1_DeleteChunksRequest__Output, _massive_blob_v1_DeleteChunksResponse__Output>
   DeleteIntent: MethodDefinition<_massive_blob_v1_DeleteIntentRequest, _massive_blob_v1_DeleteIntentResponse, _massive_blob_v1_DeleteIntentRequest__Output, _massive_blob_v1_DeleteIntentResponse__Output>
+  Describe: MethodDefinition<_massive_blob_v1_DescribeRequest, _massive_blob_v1_DescribeResponse, _massive_blob_v1_DescribeRequest__Output, _massive_blob_v1_DescribeResponse__Output>
   Read: MethodDefinition<_massive_blob_v1_ReadRequest, _massive_blob_v1_ReadResponse, _massive_blob_v1_ReadRequest__Output, _massive_blob_v1_ReadResponse__Output>
   Write: MethodDefinition<_massive_blob_v1_WriteRequest, _massive_blob_v1_BlobManifest, _massive_blob_v1_WriteRequest__Output, _massive_blob_v1_BlobManifest__Output>
 }
