@@ -45,10 +45,16 @@ export interface PartInfo {
   readonly checksum?: ObjectChecksum;
 }
 
-/** Object bytes: small objects live inline in the version record, larger ones in chunks. */
+/**
+ * Object bytes: small objects live inline in the version record, larger ones in chunks. A multipart
+ * object keeps its parts' manifests as they were uploaded (`parts`: the version's `parts` give their
+ * order and sizes; `getPartManifests` loads those a read covers), so no record, message or read holds
+ * the chunk list of a whole 5 TiB object.
+ */
 export type ObjectData =
   | { readonly kind: 'inline'; readonly bytes: Buffer }
-  | { readonly kind: 'chunks'; readonly manifest: BlobManifest };
+  | { readonly kind: 'chunks'; readonly manifest: BlobManifest }
+  | { readonly kind: 'parts'; readonly uploadId: string };
 
 export interface ObjectVersion {
   readonly bucket: string;
@@ -248,6 +254,11 @@ export interface MetadataApi {
 
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion>;
   getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion>;
+  /**
+   * The manifests of parts of a multipart version (data kind `parts`), in the order asked. NoSuchVersion
+   * once the version's data is gone (collected after an overwrite or delete).
+   */
+  getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]>;
   deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes>;
   deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes>;

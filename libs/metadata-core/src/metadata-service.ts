@@ -1,4 +1,5 @@
 import type {
+  BlobManifest,
   Bucket,
   CallCtx,
   CompleteMultipartReq,
@@ -33,6 +34,7 @@ import type { ChecksumCombiner, OpDeps } from './ops/deps';
 import { getBucket } from './ops/get-bucket';
 import { getMultipartUpload } from './ops/get-multipart-upload';
 import { getObject } from './ops/get-object';
+import { getPartManifests } from './ops/get-part-manifests';
 import { listBuckets } from './ops/list-buckets';
 import { listMultipartUploads } from './ops/list-multipart-uploads';
 import { listObjects } from './ops/list-objects';
@@ -107,6 +109,9 @@ export class MetadataService implements MetadataApi {
   }
   releaseVersionLease(req: { versionId: string; leaseId: string }, ctx: CallCtx): Promise<void> {
     return releaseVersionLease(this.deps, req, ctx);
+  }
+  getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]> {
+    return getPartManifests(this.deps, req, ctx);
   }
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     return putObject(this.deps, req, ctx);

@@ -32,7 +32,14 @@ const chunkIds = (v: ObjectVersion): string[] => (v.data.kind === 'chunks' ? v.d
 async function referenced(api: MetadataApi): Promise<Set<string>> {
   const out = new Set<string>();
   const list = await api.listObjects({ bucket: 'b', maxKeys: 1000 }, ctx);
-  for (const o of list.objects) chunkIds(await api.getObject({ bucket: 'b', key: o.key }, ctx)).forEach((id) => out.add(id));
+  for (const o of list.objects) {
+    const v = await api.getObject({ bucket: 'b', key: o.key }, ctx);
+    chunkIds(v).forEach((id) => out.add(id));
+    if (v.data.kind === 'parts') {
+      const manifests = await api.getPartManifests({ uploadId: v.data.uploadId, partNumbers: (v.parts ?? []).map((p) => p.partNumber) }, ctx);
+      manifests.forEach((m) => m.chunks.forEach((c) => out.add(c.id)));
+    }
+  }
   return out;
 }
 

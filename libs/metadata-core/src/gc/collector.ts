@@ -17,6 +17,7 @@ import { randomId } from '../ops/deps';
 import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, type MetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
 import { LeaderLease } from './leader-lease';
+import { collectPartRecords } from './parts-collector';
 import { claimOrPostpone, reapReadLeases } from './read-lease-gate';
 
 /** What the collector needs of the blob side (a subset of BlobApi; both calls must be idempotent). */
@@ -125,8 +126,17 @@ export class GarbageCollector {
         else this.metrics.gcPostponed.inc(entries.length);
       }
       if (ready.length > 0) {
-        const ids = [...new Set(ready.map((p) => decodeGcKey(p.key).chunkId))];
-        await this.options.blob.deleteChunks(ids, ctx);
+        // An entry for a multipart version (or aborted upload) stands for all its part records.
+        let partChunks = 0;
+        const single: KvPair[] = [];
+        for (const p of ready) {
+          const partsOf = codecs.gc.decodeValue(p.value).partsOf;
+          if (partsOf === undefined) single.push(p);
+          else partChunks += await collectPartRecords(this.txn, this.options.blob, partsOf, this.batch, ctx);
+        }
+        const ids = [...new Set(single.map((p) => decodeGcKey(p.key).chunkId))];
+        if (ids.length > 0) await this.options.blob.deleteChunks(ids, ctx);
+        this.metrics.gcChunksDeleted.inc(partChunks);
         await this.txn.run(
           'GcDrain',
           async (tx) => {

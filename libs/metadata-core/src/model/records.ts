@@ -37,8 +37,14 @@ export interface VersionRecord {
   readonly headers: ObjectHeaders;
   readonly checksum?: ObjectChecksum;
   readonly parts?: readonly PartInfo[];
-  /** Absent: the bytes are inline (raw section). */
+  /** The bytes' chunks (single PUT, copy). Absent with `partsOf` too: the bytes are inline (raw section). */
   readonly manifest?: BlobManifest;
+  /**
+   * Multipart: the upload whose part records (P uploadId partNumber, the `parts` listed here) hold
+   * the bytes' manifests. They stay as the version's segments until GC, so the record does not grow
+   * with the object (a 10,000-part, 5 TiB object is a list of part sizes, not 655k chunk ids).
+   */
+  readonly partsOf?: string;
 }
 
 /** U: a multipart upload in progress. */
@@ -74,6 +80,12 @@ export interface GcRecord {
   readonly size: number;
   /** The version whose unlinking queued the chunk: readers may hold a read lease on it (R family). */
   readonly versionId?: string;
+  /**
+   * Not one chunk but every part record left under this upload (a multipart version's segments, or an
+   * aborted upload's parts): the collector deletes their chunks and the records, a batch at a time.
+   * One queue entry per unlinked multipart object, however many parts and chunks it has.
+   */
+  readonly partsOf?: string;
 }
 
 /** R 0x01: a read lease on a version's chunks. */

@@ -1,10 +1,11 @@
 import type { CallCtx } from '@massive/contracts';
-import { partKey, uploadKey } from '../keys/keys';
-import { enqueueGc, loadBucket } from './common';
+import { uploadKey } from '../keys/keys';
+import { loadBucket } from './common';
 import type { OpDeps } from './deps';
-import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
+import { deleteUploadGuards, loadUpload } from './multipart-common';
+import { enqueueParts } from './version-data';
 
-/** AbortMultipartUpload: deletes the upload and its parts; the parts' chunks go to GC. */
+/** AbortMultipartUpload: deletes the upload; its parts (records and chunks) go to GC as one entry. */
 export function abortMultipartUpload(
   deps: OpDeps,
   req: { bucket: string; key: string; uploadId: string },
@@ -15,10 +16,8 @@ export function abortMultipartUpload(
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       await loadUpload(tx, bucket.id, req.key, req.uploadId);
-      for (const p of await scanParts(tx, req.uploadId)) {
-        enqueueGc(tx, deps, p.manifest.chunks);
-        tx.delete(partKey(req.uploadId, p.partNumber));
-      }
+      // The part records stay for the collector: one queue entry, however many parts were uploaded.
+      enqueueParts(tx, deps, req.uploadId, 0);
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
       deleteUploadGuards(tx, req.uploadId);
     },

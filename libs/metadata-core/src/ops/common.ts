@@ -62,7 +62,11 @@ export function toObjectVersion(bucket: string, key: string, v: LoadedVersion): 
     headers: r.headers,
     ...(r.checksum && { checksum: r.checksum }),
     ...(r.parts && { parts: r.parts }),
-    data: r.manifest ? { kind: 'chunks', manifest: r.manifest } : { kind: 'inline', bytes: v.inline },
+    data: r.manifest
+      ? { kind: 'chunks', manifest: r.manifest }
+      : r.partsOf
+        ? { kind: 'parts', uploadId: r.partsOf }
+        : { kind: 'inline', bytes: v.inline },
   };
 }
 

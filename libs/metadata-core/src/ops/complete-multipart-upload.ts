@@ -1,7 +1,6 @@
 import {
   ServiceError,
   type CallCtx,
-  type ChunkRef,
   type CompleteMultipartReq,
   type ObjectVersion,
   type PartInfo,
@@ -21,6 +20,7 @@ import {
 import { objectWriterName, timeSortableId, type OpDeps } from './deps';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
+import { enqueueVersionData } from './version-data';
 
 /** Checks the client's part list against the stored parts; returns the listed parts in order. */
 export function selectParts(
@@ -56,9 +56,10 @@ export function selectParts(
 }
 
 /**
- * CompleteMultipartUpload: stitches the listed parts' chunk lists into one manifest (no data copied),
- * writes V + O, and in the same transaction queues unlisted parts and the replaced object for GC and
- * deletes the upload and its parts. A second Complete finds no upload: NoSuchUpload.
+ * CompleteMultipartUpload: the listed parts' records become the version's segments where they lie (no
+ * data or manifest copied, so the version record holds part sizes, not chunk lists); writes V + O, and in
+ * the same transaction queues unlisted parts and the replaced object for GC and deletes the upload. A
+ * second Complete finds no upload: NoSuchUpload.
  */
 export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
   return deps.txn.run(
@@ -72,7 +73,6 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(req, stored, upload.checksumAlgorithm);
-      const chunks: ChunkRef[] = chosen.flatMap((p) => p.manifest.chunks);
       const size = chosen.reduce((n, p) => n + p.size, 0);
       const parts: PartInfo[] = chosen.map((p) => ({
         partNumber: p.partNumber,
@@ -90,12 +90,15 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
         headers: upload.headers,
         ...(checksum && { checksum }),
         parts,
-        manifest: { size, chunks },
+        // The listed part records stay where they are, as this version's segments: nothing is
+        // copied, and the record does not grow with the object.
+        partsOf: req.uploadId,
       };
 
       const listed = new Set(chosen.map((p) => p.partNumber));
       for (const p of stored.values()) {
-        if (!listed.has(p.partNumber)) enqueueGc(tx, deps, p.manifest.chunks);
+        if (listed.has(p.partNumber)) continue;
+        enqueueGc(tx, deps, p.manifest.chunks);
         tx.delete(partKey(req.uploadId, p.partNumber));
       }
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
@@ -103,7 +106,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       if (current) {
         const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
         tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        if (old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks, old.record.versionId);
+        enqueueVersionData(tx, deps, old.record);
       }
       writeCurrent(tx, bucket.id, req.key, record);
       return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });

@@ -2,8 +2,9 @@ import type { CallCtx, DeleteObjectRes } from '@massive/contracts';
 import type { KvTxn } from '@massive/kv';
 import { objectKey, versionKey } from '../keys/keys';
 import type { BucketRecord } from '../model/records';
-import { enqueueGc, loadBucket, loadObject, loadVersion } from './common';
+import { loadBucket, loadObject, loadVersion } from './common';
 import { objectWriterName, type OpDeps } from './deps';
+import { enqueueVersionData } from './version-data';
 
 /** Unlinks `key`'s current version (if any) and queues its chunks, in the caller's transaction. */
 export async function unlink(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string): Promise<boolean> {
@@ -12,7 +13,7 @@ export async function unlink(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key:
   const v = await loadVersion(tx, bucket.id, key, current.versionId);
   tx.delete(objectKey(bucket.id, key));
   tx.delete(versionKey(bucket.id, key, current.versionId));
-  if (v.record.manifest) enqueueGc(tx, deps, v.record.manifest.chunks, v.record.versionId);
+  enqueueVersionData(tx, deps, v.record);
   return true;
 }
 

@@ -4,7 +4,6 @@ import type { VersionRecord } from '../model/records';
 import {
   checkConditions,
   consumeIntent,
-  enqueueGc,
   loadBucket,
   loadObject,
   loadVersion,
@@ -13,6 +12,7 @@ import {
   writeCurrent,
 } from './common';
 import { objectWriterName, timeSortableId, type OpDeps } from './deps';
+import { enqueueVersionData } from './version-data';
 
 /**
  * PutObject (and CopyObject's commit): one transaction that checks the bucket and the conditions,
@@ -56,14 +56,19 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
             throw new ServiceError('PreconditionFailed', `${req.key} is no longer version ${req.data.versionId}`);
           }
           reusesOldData = true;
-          record = { ...base, size: old.record.size, ...(old.record.manifest && { manifest: old.record.manifest }) };
+          record = {
+            ...base,
+            size: old.record.size,
+            ...(old.record.manifest && { manifest: old.record.manifest }),
+            ...(old.record.partsOf && { partsOf: old.record.partsOf, ...(old.record.parts && { parts: old.record.parts }) }),
+          };
           inline = old.inline;
           break;
       }
 
       if (current && old) {
         tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        if (!reusesOldData && old.record.manifest) enqueueGc(tx, deps, old.record.manifest.chunks, old.record.versionId);
+        if (!reusesOldData) enqueueVersionData(tx, deps, old.record);
       }
       writeCurrent(tx, bucket.id, req.key, record, inline);
       return toObjectVersion(req.bucket, req.key, { record, inline: inline ?? Buffer.alloc(0) });

@@ -35,6 +35,8 @@ import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsRespons
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from './massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from './massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from './massive/metadata/v1/GetObjectRequest';
+import type { GetPartManifestsRequest as _massive_metadata_v1_GetPartManifestsRequest, GetPartManifestsRequest__Output as _massive_metadata_v1_GetPartManifestsRequest__Output } from './massive/metadata/v1/GetPartManifestsRequest';
+import type { GetPartManifestsResponse as _massive_metadata_v1_GetPartManifestsResponse, GetPartManifestsResponse__Output as _massive_metadata_v1_GetPartManifestsResponse__Output } from './massive/metadata/v1/GetPartManifestsResponse';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from './massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from './massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from './massive/metadata/v1/ListBucketsResponse';
@@ -110,6 +112,8 @@ export interface ProtoGrpcType {
         GetBucketRequest: MessageTypeDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_GetBucketRequest__Output>
         GetMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_GetMultipartUploadRequest__Output>
         GetObjectRequest: MessageTypeDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_GetObjectRequest__Output>
+        GetPartManifestsRequest: MessageTypeDefinition<_massive_metadata_v1_GetPartManifestsRequest, _massive_metadata_v1_GetPartManifestsRequest__Output>
+        GetPartManifestsResponse: MessageTypeDefinition<_massive_metadata_v1_GetPartManifestsResponse, _massive_metadata_v1_GetPartManifestsResponse__Output>
         LeaseVersionRequest: MessageTypeDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_LeaseVersionRequest__Output>
         ListBucketsRequest: MessageTypeDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsRequest__Output>
         ListBucketsResponse: MessageTypeDefinition<_massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsResponse__Output>

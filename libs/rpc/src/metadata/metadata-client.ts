@@ -1,4 +1,5 @@
 import type {
+  BlobManifest,
   Bucket,
   CallCtx,
   CompleteMultipartReq,
@@ -22,7 +23,7 @@ import type {
   WriteIntent,
 } from '@massive/contracts';
 import { ChannelPool, type PoolOptions } from '../channel-pool';
-import { encodeManifest, opt, u64 } from '../codec';
+import { decodeManifest, encodeManifest, opt, u64 } from '../codec';
 import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
 import { loadProtos } from '../proto';
 import {
@@ -89,6 +90,11 @@ export class GrpcMetadataClient implements MetadataApi {
 
   async abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void> {
     await this.pool.unary('AbandonWriteIntent', { intentId: req.intentId }, ctx);
+  }
+
+  async getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]> {
+    const res = await this.pool.unary('GetPartManifests', { uploadId: req.uploadId, partNumbers: [...req.partNumbers] }, ctx);
+    return res.manifests.map(decodeManifest);
   }
 
   async leaseVersion(req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: CallCtx): Promise<ReadLease> {

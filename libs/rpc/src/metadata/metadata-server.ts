@@ -1,6 +1,6 @@
 import type { MetadataApi } from '@massive/contracts';
 import type { AsyncService } from '../bind-service';
-import { decodeManifest, num, opt } from '../codec';
+import { decodeManifest, encodeManifest, num, opt } from '../codec';
 import type { MetadataHandlers } from '../generated/massive/metadata/v1/Metadata';
 import {
   decodeAlgorithm,
@@ -30,6 +30,9 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     ListBuckets: async (r, ctx) => ({ buckets: (await api.listBuckets(opt('owner', r.owner), ctx)).map(encodeBucket) }),
     CreateWriteIntent: async (r, ctx) => encodeIntent(await api.createWriteIntent({ ttlMs: num(r.ttlMs) }, ctx)),
     RenewWriteIntent: async (r, ctx) => encodeIntent(await api.renewWriteIntent({ intentId: r.intentId, ttlMs: num(r.ttlMs) }, ctx)),
+    GetPartManifests: async (r, ctx) => ({
+      manifests: (await api.getPartManifests({ uploadId: r.uploadId, partNumbers: r.partNumbers }, ctx)).map(encodeManifest),
+    }),
     LeaseVersion: async (r, ctx) => {
       const lease = await api.leaseVersion({ versionId: r.versionId, ...(r.leaseId !== undefined && r.leaseId !== null && { leaseId: r.leaseId }), ttlMs: num(r.ttlMs) }, ctx);
       return { leaseId: lease.leaseId, expiresAt: String(lease.expiresAt) };

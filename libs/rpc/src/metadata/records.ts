@@ -8,6 +8,7 @@ import {
   type ObjectChecksum,
   type ObjectHeaders,
   type ObjectSummary,
+  type ObjectData,
   type ObjectVersion,
   type Owner,
   type PartInfo,
@@ -117,7 +118,7 @@ export function encodeVersion(v: ObjectVersion): PVersion {
     ...opt('checksum', encodeChecksum(v.checksum)),
     hasParts: v.parts !== undefined,
     parts: (v.parts ?? []).map(encodePart),
-    data: v.data.kind === 'inline' ? { inline: v.data.bytes } : { chunks: encodeManifest(v.data.manifest) },
+    data: encodeData(v.data),
   };
 }
 export function decodeVersion(v: PVersionOut): ObjectVersion {
@@ -132,8 +133,30 @@ export function decodeVersion(v: PVersionOut): ObjectVersion {
     headers: decodeHeaders(v.headers),
     ...opt('checksum', decodeChecksum(v.checksum)),
     ...opt('parts', v.hasParts ? v.parts.map(decodePart) : undefined),
-    data: data.kind === 'chunks' ? { kind: 'chunks', manifest: decodeManifest(data.chunks) } : { kind: 'inline', bytes: data.inline ?? Buffer.alloc(0) },
+    data: decodeData(data),
   };
+}
+
+function encodeData(d: ObjectData): { inline: Buffer } | { chunks: ReturnType<typeof encodeManifest> } | { partsOf: string } {
+  switch (d.kind) {
+    case 'inline':
+      return { inline: d.bytes };
+    case 'chunks':
+      return { chunks: encodeManifest(d.manifest) };
+    case 'parts':
+      return { partsOf: d.uploadId };
+  }
+}
+
+function decodeData(data: NonNullable<PVersionOut['data']>): ObjectData {
+  switch (data.kind) {
+    case 'chunks':
+      return { kind: 'chunks', manifest: decodeManifest(data.chunks) };
+    case 'partsOf':
+      return { kind: 'parts', uploadId: data.partsOf ?? '' };
+    default:
+      return { kind: 'inline', bytes: data.inline ?? Buffer.alloc(0) };
+  }
 }
 
 export function encodeSummary(s: ObjectSummary): PSummary {

@@ -2,6 +2,7 @@ import type { ObjectVersion } from '@massive/contracts';
 import { checkCopySourceConditions, S3Error, MAX_KEY_BYTES, type ResolvedRange } from '@massive/s3-protocol';
 import { header } from './object-headers';
 import { leasedRead } from './leased-read';
+import { objectSegments } from './object-segments';
 import type { S3ApiDeps, S3Request } from '../types';
 
 export interface CopySource {
@@ -63,7 +64,7 @@ export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined,
     })();
   }
   if (v.size === 0) return (async function* () {})();
-  return leasedRead(v.versionId, v.data.manifest, range, req.ctx, deps);
+  return leasedRead(v.versionId, objectSegments(v, range, req.ctx, deps), req.ctx, deps);
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, which must lie within the source. */

@@ -44,6 +44,10 @@ function deps(blob: BlobApi, leaseVersion: MetadataApi['leaseVersion']) {
   return { d, calls };
 }
 
+async function* one() {
+  yield { manifest };
+}
+
 async function drain(it: AsyncIterable<Buffer>): Promise<number> {
   let n = 0;
   for await (const b of it) n += b.length;
@@ -53,13 +57,13 @@ async function drain(it: AsyncIterable<Buffer>): Promise<number> {
 describe('leasedRead', () => {
   it('a short read takes no lease at all', async () => {
     const { d, calls } = deps(slowBlob(2, 1), async () => ({ leaseId: 'l', expiresAt: 0 }));
-    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(2);
+    expect(await drain(leasedRead(VERSION, one(), { requestId: 'r' }, d))).toBe(2);
     expect(calls.lease).toEqual([]);
   });
 
   it('a long read leases its version, renews the same lease while it streams, and releases it at the end', async () => {
     const { d, calls } = deps(slowBlob(10, 12), async () => ({ leaseId: 'L1', expiresAt: Date.now() + 60 }));
-    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(10);
+    expect(await drain(leasedRead(VERSION, one(), { requestId: 'r' }, d))).toBe(10);
     expect(calls.lease.length).toBeGreaterThanOrEqual(3);
     expect(calls.lease[0]).toEqual({ leaseId: undefined });
     expect(calls.lease.slice(1).every((c) => c.leaseId === 'L1')).toBe(true);
@@ -72,7 +76,7 @@ describe('leasedRead', () => {
     const { d, calls } = deps(blob, async () => {
       throw new ServiceError('NoSuchVersion', 'being collected');
     });
-    await expect(drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).rejects.toMatchObject({ code: 'NoSuchVersion' });
+    await expect(drain(leasedRead(VERSION, one(), { requestId: 'r' }, d))).rejects.toMatchObject({ code: 'NoSuchVersion' });
     expect(blob.aborted).toBe(true);
     expect(calls.lost).toBe(1);
   });
@@ -83,7 +87,7 @@ describe('leasedRead', () => {
       if (n++ === 0) throw new ServiceError('Unavailable', 'metadata down');
       return { leaseId: 'L2', expiresAt: Date.now() + 60 };
     });
-    expect(await drain(leasedRead(VERSION, manifest, undefined, { requestId: 'r' }, d))).toBe(8);
+    expect(await drain(leasedRead(VERSION, one(), { requestId: 'r' }, d))).toBe(8);
     expect(calls.lease.length).toBeGreaterThanOrEqual(2);
     expect(calls.released).toEqual(['L2']);
   });

@@ -1,5 +1,6 @@
-import { isServiceError, type BlobManifest, type ByteRange, type CallCtx, type ReadLease } from '@massive/contracts';
+import { isServiceError, type CallCtx, type ReadLease } from '@massive/contracts';
 import type { S3ApiDeps } from '../types';
+import type { Segment } from './object-segments';
 
 /** Counters of the read-lease machinery (createS3Api registers them; absent in unit tests). */
 export interface ReadLeaseEvents {
@@ -10,7 +11,7 @@ export interface ReadLeaseEvents {
 }
 
 /**
- * Streams a version's chunks with GC kept away for as long as the read runs (issue 7: a reader never
+ * Streams a version's chunks (segment after segment, see object-segments.ts) with GC kept away for as long as the read runs (issue 7: a reader never
  * loses its chunks to GC). A read that ends within `readLeaseAfterMs` costs nothing extra: unlinked
  * chunks wait out the GC grace, which must be longer. A longer read takes a read lease on the version
  * at that point and renews it every `readLeaseAfterMs` (each lease lasts three intervals), so the
@@ -21,13 +22,7 @@ export interface ReadLeaseEvents {
  * missing chunks that would look like corruption. A lease call that fails for another reason (metadata
  * briefly unreachable) is retried at the next interval.
  */
-export async function* leasedRead(
-  versionId: string,
-  manifest: BlobManifest,
-  range: ByteRange | undefined,
-  ctx: CallCtx,
-  deps: S3ApiDeps,
-): AsyncIterable<Buffer> {
+export async function* leasedRead(versionId: string, segments: AsyncIterable<Segment>, ctx: CallCtx, deps: S3ApiDeps): AsyncIterable<Buffer> {
   const every = deps.config.readLeaseAfterMs;
   const stop = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
@@ -62,9 +57,12 @@ export async function* leasedRead(
   timer = setInterval(tick, every);
   timer.unref();
   try {
-    for await (const piece of deps.blob.read(manifest, range, { ...ctx, signal })) {
-      if (lost) throw lost;
-      yield piece;
+    const readCtx = { ...ctx, signal };
+    for await (const segment of segments) {
+      for await (const piece of deps.blob.read(segment.manifest, segment.range, readCtx)) {
+        if (lost) throw lost;
+        yield piece;
+      }
     }
     if (lost) throw lost;
   } catch (e) {

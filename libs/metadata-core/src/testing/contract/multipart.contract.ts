@@ -13,7 +13,7 @@ const create = (api: MetadataApi, bucket: string, key: string) =>
 
 export function multipartContract(env: () => ContractEnv): void {
   describe('multipart uploads', () => {
-    it('completes: stitched manifest, S3 multipart ETag, parts recorded, upload gone', async () => {
+    it('completes: parts become the version segments, S3 multipart ETag, parts recorded, upload gone', async () => {
       const { api } = env();
       const bucket = await newBucket(api);
       const up = await create(api, bucket, 'big');
@@ -33,9 +33,15 @@ export function multipartContract(env: () => ContractEnv): void {
         { partNumber: 3, size: 4, etag: p3.etag },
       ]);
       expect(v.headers).toEqual(headers);
-      expect(v.data.kind).toBe('chunks');
-      if (v.data.kind === 'chunks') expect(v.data.manifest.chunks).toHaveLength(4);
+      expect(v.data).toEqual({ kind: 'parts', uploadId: up.uploadId });
       expect(await api.getObject({ bucket, key: 'big' }, ctx)).toEqual(v);
+      // The listed parts' manifests, exactly as uploaded, in the order asked; the unlisted one is gone.
+      const [m3, m1] = await api.getPartManifests({ uploadId: up.uploadId, partNumbers: [3, 1] }, ctx);
+      expect(m1.size).toBe(10);
+      expect(m3.size).toBe(4);
+      expect(m1.chunks).toHaveLength(2);
+      expect(await codeOf(api.getPartManifests({ uploadId: up.uploadId, partNumbers: [2] }, ctx))).toBe('NoSuchVersion');
+      expect(await codeOf(api.getPartManifests({ uploadId: 'nope', partNumbers: [1] }, ctx))).toBe('NoSuchVersion');
       void p2;
       expect(await codeOf(api.getMultipartUpload({ bucket, key: 'big', uploadId: up.uploadId }, ctx))).toBe('NoSuchUpload');
       const again = api.completeMultipartUpload(

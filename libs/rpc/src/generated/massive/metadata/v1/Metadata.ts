@@ -21,6 +21,8 @@ import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsRespons
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from '../../../massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from '../../../massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from '../../../massive/metadata/v1/GetObjectRequest';
+import type { GetPartManifestsRequest as _massive_metadata_v1_GetPartManifestsRequest, GetPartManifestsRequest__Output as _massive_metadata_v1_GetPartManifestsRequest__Output } from '../../../massive/metadata/v1/GetPartManifestsRequest';
+import type { GetPartManifestsResponse as _massive_metadata_v1_GetPartManifestsResponse, GetPartManifestsResponse__Output as _massive_metadata_v1_GetPartManifestsResponse__Output } from '../../../massive/metadata/v1/GetPartManifestsResponse';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from '../../../massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from '../../../massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from '../../../massive/metadata/v1/ListBucketsResponse';
@@ -150,6 +152,15 @@ export interface MetadataClient extends grpc.Client {
   getObject(argument: _massive_metadata_v1_GetObjectRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   getObject(argument: _massive_metadata_v1_GetObjectRequest, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   
+  GetPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  GetPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  GetPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  GetPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
@@ -258,6 +269,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   GetObject: grpc.handleUnaryCall<_massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
   
+  GetPartManifests: grpc.handleUnaryCall<_massive_metadata_v1_GetPartManifestsRequest__Output, _massive_metadata_v1_GetPartManifestsResponse>;
+  
   LeaseVersion: grpc.handleUnaryCall<_massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease>;
   
   ListBuckets: grpc.handleUnaryCall<_massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse>;
@@ -291,6 +304,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   GetBucket: MethodDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_Bucket, _massive_metadata_v1_GetBucketRequest__Output, _massive_metadata_v1_Bucket__Output>
   GetMultipartUpload: MethodDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_MultipartUpload, _massive_metadata_v1_GetMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload__Output>
   GetObject: MethodDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
+  GetPartManifests: MethodDefinition<_massive_metadata_v1_GetPartManifestsRequest, _massive_metadata_v1_GetPartManifestsResponse, _massive_metadata_v1_GetPartManifestsRequest__Output, _massive_metadata_v1_GetPartManifestsResponse__Output>
   LeaseVersion: MethodDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_ReadLease, _massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease__Output>
   ListBuckets: MethodDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse__Output>
   ListMultipartUploads: MethodDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse__Output>

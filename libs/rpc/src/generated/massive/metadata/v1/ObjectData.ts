@@ -6,11 +6,19 @@ import type { BlobManifest as _massive_blob_v1_BlobManifest, BlobManifest__Outpu
 export interface ObjectData {
   'inline'?: (Buffer | Uint8Array | string);
   'chunks'?: (_massive_blob_v1_BlobManifest | null);
-  'kind'?: "inline"|"chunks";
+  /**
+   * Multipart: the upload whose part records hold the manifests (GetPartManifests).
+   */
+  'partsOf'?: (string);
+  'kind'?: "inline"|"chunks"|"partsOf";
 }
 
 export interface ObjectData__Output {
   'inline'?: (Buffer);
   'chunks'?: (_massive_blob_v1_BlobManifest__Output | null);
-  'kind'?: "inline"|"chunks";
+  /**
+   * Multipart: the upload whose part records hold the manifests (GetPartManifests).
+   */
+  'partsOf'?: (string);
+  'kind'?: "inline"|"chunks"|"partsOf";
 }
