@@ -14,6 +14,7 @@ import { refuseUnsupportedHeaders } from './http/unsupported-headers';
 import { toS3Error } from './errors/to-s3-error';
 import { labelCache } from './http/label-cache';
 import { BodyBudget } from './limits/body-budget';
+import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 
@@ -71,6 +72,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     let bytesIn = 0;
     let bytesOut = 0;
     let release: (() => void) | undefined;
+    // A client waiting for `100 Continue` that never got it will not send its body: nothing to drain.
+    let withheldContinue = false;
     try {
       const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
@@ -80,10 +83,15 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       refuseUnsupportedHeaders(req.headers);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
-      const awaitingContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
+      withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
       const body = openRequestBody(req, auth, deps.config, {
         onBytes: (n) => (bytesIn += n),
-        onFirstRead: awaitingContinue ? () => res.writeContinue() : undefined,
+        onFirstRead: withheldContinue
+          ? () => {
+              withheldContinue = false;
+              res.writeContinue();
+            }
+          : undefined,
       });
       // Admission: a body over the in-flight budget is refused before any of it is read.
       release = budget.admit(body.length ?? 0);
@@ -106,22 +114,27 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         if (internal) log.error('internal error', { requestId, operation, err });
         const reason = LIMIT_REASONS[error.code];
         if (reason) limits.rejected(reason);
-        // A body left unread (refused, timed out, failed early) is not drained for keep-alive: close.
+        // A body left unread (refused, failed early) is read and discarded so the client, still sending,
+        // reads this answer and can reuse the connection; a stalled or very large one closes it instead.
         const unread = !req.complete;
+        const close = unread && (error.code === 'RequestTimeout' || withheldContinue || !drainable(req, bytesIn));
         if (res.headersSent) {
           // The body had started: the only honest signal left is a broken connection.
           res.destroy();
         } else {
           res.setHeader('x-amz-request-id', requestId);
           res.setHeader('Server', SERVER);
-          if (unread) {
+          if (close) {
             res.shouldKeepAlive = false;
             res.setHeader('Connection', 'close');
+          } else if (unread) {
+            // Even if the client asked to close: closing now, with its body still arriving, would reset the
+            // connection and could destroy this answer before the client reads it. It closes after reading.
+            res.shouldKeepAlive = true;
           }
           renderError(res, error, method, rawPath, requestId);
         }
-        // Discard what still arrives until the connection closes after the response.
-        if (unread) req.resume();
+        if (unread) drain(req, idleMs);
       }
     } finally {
       release?.();
