@@ -16,6 +16,7 @@ const HEADERS_TIMEOUT_MS = 1000;
 const BODY_IDLE_MS = 1000;
 const MAX_CONNECTIONS = 600;
 const INFLIGHT_CAP = 64 * MiB;
+const KEEP_ALIVE_MS = 2000;
 const BUCKET = 'limits';
 const rejections = (reason: string) => `s3_limit_rejections_total{reason="${reason}",service="gateway"}`;
 
@@ -24,6 +25,7 @@ const server = new LocalServer({
   MASSIVE_BODY_IDLE_TIMEOUT_MS: String(BODY_IDLE_MS),
   MASSIVE_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   MASSIVE_MAX_INFLIGHT_BODY_BYTES: String(INFLIGHT_CAP),
+  MASSIVE_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_MS),
   MASSIVE_GC_GRACE_MS: '0',
   MASSIVE_GC_INTERVAL_MS: '200',
 });
@@ -88,6 +90,56 @@ describe('timeouts', () => {
     await expect(server.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'stalled' }))).rejects.toMatchObject({ name: 'NotFound' });
     expect(await metric(server.endpoint, rejections('body_idle_timeout'))).toBeGreaterThan(0);
   }, 30_000);
+  it('disconnects a reader that stops taking a streamed GET, and the connection it leaves is not held', async () => {
+    const key = 'read-slowly';
+    await server.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.alloc(16 * MiB, 9) }));
+    const before = await metric(server.endpoint, rejections('send_idle_timeout'));
+    const url = new URL(`${server.endpoint}/${BUCKET}/${key}`);
+    const headers = await signedHeaders('GET', url);
+    let received = 0;
+    let stalled = true;
+    const started = Date.now();
+    const s = connect(port, '127.0.0.1', () => s.write(requestHead('GET', url.pathname, headers)));
+    s.on('data', (d: Buffer) => {
+      received += d.length;
+      if (stalled) s.pause(); // takes nothing more: the server's writes back up
+    });
+    s.on('error', () => undefined);
+    const closed = new Promise((r) => s.once('close', r));
+    // A paused socket cannot see the server's FIN: watch the server's side.
+    await waitFor(async () => (await metric(server.endpoint, rejections('send_idle_timeout'))) > before, BODY_IDLE_MS + 10_000, 'the stalled reader to be cut');
+    expect(Date.now() - started).toBeLessThan(BODY_IDLE_MS + 10_000);
+    stalled = false;
+    s.resume();
+    await closed;
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(16 * MiB);
+    expect(await headBucketOk()).toBe(true);
+  }, 30_000);
+
+  it('still closes an idle keep-alive connection after a streamed GET (the send timeout does not outlive its response)', async () => {
+    const size = 1 * MiB; // above the inline threshold: streamed from chunks
+    await server.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: 'keep-alive', Body: Buffer.alloc(size, 1) }));
+    const url = new URL(`${server.endpoint}/${BUCKET}/keep-alive`);
+    const headers = await signedHeaders('GET', url);
+    let responseDoneAt = 0;
+    const reply = await rawExchange(
+      port,
+      (s) => {
+        s.write(requestHead('GET', url.pathname, headers));
+        let n = 0;
+        s.on('data', (d: Buffer) => {
+          n += d.length;
+          if (!responseDoneAt && n >= size) responseDoneAt = Date.now();
+        });
+      },
+      KEEP_ALIVE_MS + 8000,
+      { untilClose: true },
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.closed).toBe(true);
+    expect(Date.now() - responseDoneAt).toBeLessThan(KEEP_ALIVE_MS + 3000);
+  }, 20_000);
 });
 
 describe('connections and in-flight bytes', () => {
@@ -138,7 +190,6 @@ describe('connections and in-flight bytes', () => {
     expect(ok).toBeGreaterThanOrEqual(INFLIGHT_CAP / body.length);
     expect(slow).toBeGreaterThan(0);
     const peak = rssPeakMiB(server.pid());
-    // eslint-disable-next-line no-console
     console.log(`200 x 16 MiB uploads: ${ok} admitted, ${slow} SlowDown; server RSS ${rssBefore.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB (in-flight cap ${INFLIGHT_CAP / MiB} MiB)`);
     expect(peak).toBeLessThan(400);
     expect(await metric(server.endpoint, rejections('inflight_body_bytes'))).toBeGreaterThanOrEqual(slow);

@@ -251,9 +251,6 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
       res.destroy(new Error('client stopped reading'));
     });
   }
-  try {
-    await pipeline(Readable.from(rest(), { objectMode: false }), res);
-  } finally {
-    if (idleMs > 0) socket?.setTimeout(0);
-  }
+  // No reset afterwards: once the response finishes, Node sets the keep-alive timeout on the socket.
+  await pipeline(Readable.from(rest(), { objectMode: false }), res);
 }

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { buildS3ErrorXml, S3Error, type S3ErrorCode } from '@massive/s3-protocol';
-import type { LimitMetrics } from '@massive/observability';
-import { requestIdGenerator } from '@massive/observability';
+import { requestIdGenerator, type LimitMetrics } from '@massive/observability';
 import { ConnectionGovernor } from './connection-governor';
 
 /** Limits the HTTP server itself enforces, before a request reaches the S3 dispatcher. */
