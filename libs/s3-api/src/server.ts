@@ -102,6 +102,9 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
+      // The client still holds a body back for a `100 Continue` that will not come: the connection
+      // cannot carry another request after this one.
+      if (withheldContinue && !req.complete) res.shouldKeepAlive = false;
       await writeResponse(res, out, method === 'HEAD', requestId, idleMs, () => limits.rejected('send_idle_timeout'));
     } catch (err) {
       if (hangUp.happened()) {
