@@ -7,6 +7,8 @@
  * writer's buffers; a 5 GiB upload streams through them and holds no more than that). One body is
  * always admitted when none is in flight, so a budget below one charge cannot lock everything out.
  */
+const NOTHING_TO_RELEASE = (): void => undefined;
+
 export class BodyBudget {
   private used = 0;
   private bodies = 0;
@@ -25,7 +27,7 @@ export class BodyBudget {
   /** Reserves the charge of a body of `length` bytes; `undefined` when over budget, else the release. */
   admit(length: number): (() => void) | undefined {
     const charge = this.chargeOf(length);
-    if (charge <= 0) return () => undefined;
+    if (charge <= 0) return NOTHING_TO_RELEASE;
     if (this.bodies > 0 && this.used + charge > this.max) return undefined;
     this.used += charge;
     this.bodies++;

@@ -12,6 +12,7 @@ export async function* idleTimeout<T>(source: AsyncIterable<T>, ms: number): Asy
   const it = source[Symbol.asyncIterator]();
   let fire: ((e: Error) => void) | undefined;
   const timer = setTimeout(() => fire?.(bodyTimeout()), ms);
+  timer.unref();
   let timedOut = false;
   try {
     for (;;) {
