@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { BlobService, LocalDiskStore } from '@massive/blob-core';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
-import { createBlobMetrics, type Logger } from '@massive/observability';
+import { createBlobMetrics, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type CredentialStore } from '@massive/s3-api';
 import { s3ApiConfig, type GatewayConfig } from './config';
@@ -22,6 +22,8 @@ export interface Composed {
 export interface ComposeDeps {
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Shared by the S3 dispatcher and the HTTP server (one set of limit metrics per registry). */
+  readonly limitMetrics: LimitMetrics;
   readonly credentials: CredentialStore;
   readonly draining: () => boolean;
 }
@@ -55,7 +57,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       logger: deps.logger,
       config: s3ApiConfig(cfg),
     },
-    { registry: deps.registry, ready: () => !deps.draining() },
+    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: () => !deps.draining() },
   );
   return {
     app,

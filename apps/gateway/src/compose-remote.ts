@@ -37,7 +37,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
 
   const app = createS3Api(
     { metadata, blob, credentials: deps.credentials, logger: deps.logger, config: s3ApiConfig(cfg) },
-    { registry: deps.registry, ready: async () => !deps.draining() && (await dependenciesReady()) },
+    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await dependenciesReady()) },
   );
   return {
     app,

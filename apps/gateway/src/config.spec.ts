@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, s3ApiConfig, serverLimits, usage } from './config';
 
 describe('loadConfig', () => {
   it('has defaults that run', () => {
@@ -17,6 +17,24 @@ describe('loadConfig', () => {
     expect(loadConfig([], env)).toMatchObject({ mode: 'distributed', metadataEndpoints: ['10.0.0.1:7070', '10.0.0.2:7070'], blobEndpoints: ['dns:///blob.massive:7071'] });
     expect(loadConfig([], {}).mode).toBe('local');
     expect(loadConfig(['--mode', 'distributed', '--metadata-endpoints', 'm:1', '--blob-endpoints', 'b:2'], {}).mode).toBe('distributed');
+  });
+  it('has resource limits with sane defaults, settable by flag or environment, and --help lists them', () => {
+    const c = loadConfig([], {});
+    expect(serverLimits(c)).toEqual({ headersTimeoutMs: 20_000, keepAliveTimeoutMs: 65_000, maxConnections: 4096, maxHeaderBytes: 16_384 });
+    expect(s3ApiConfig(c)).toMatchObject({
+      bodyIdleTimeoutMs: 30_000,
+      maxInflightBodyBytes: 256 * 1024 ** 2,
+      maxBodyChargeBytes: 3 * 8 * 1024 ** 2,
+      maxKeyBytes: 1024,
+      maxUserMetadataBytes: 2048,
+    });
+    const set = loadConfig(['--max-connections', '10', '--body-idle-timeout-ms=500', '--chunk-size', '65536'], { MASSIVE_MAX_INFLIGHT_BODY_BYTES: '1000', MASSIVE_HEADERS_TIMEOUT_MS: '300' });
+    expect(serverLimits(set)).toMatchObject({ maxConnections: 10, headersTimeoutMs: 300 });
+    expect(s3ApiConfig(set)).toMatchObject({ bodyIdleTimeoutMs: 500, maxInflightBodyBytes: 1000, maxBodyChargeBytes: 3 * 65536 });
+    for (const flag of ['headers-timeout-ms', 'keep-alive-timeout-ms', 'body-idle-timeout-ms', 'max-connections', 'max-inflight-body-bytes', 'max-header-bytes', 'max-key-bytes', 'max-metadata-bytes']) {
+      expect(usage()).toContain(`--${flag}`);
+    }
+    expect(() => loadConfig(['--max-connections', '0'], {})).toThrow(ConfigError);
   });
   it.each([
     [[], { MASSIVE_MODE: 'distributed' }, /needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS/],

@@ -1,6 +1,6 @@
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { parseEndpoints } from '@massive/rpc';
-import { DEFAULT_S3_CONFIG, type S3ApiConfig } from '@massive/s3-api';
+import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type S3ApiConfig, type ServerLimits } from '@massive/s3-api';
 
 export { ConfigError };
 
@@ -28,6 +28,14 @@ export interface GatewayConfig {
   readonly metadataEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
   readonly rpcTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly bodyIdleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxInflightBodyBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxKeyBytes: number;
+  readonly maxMetadataBytes: number;
 }
 
 export const DEFAULT_GATEWAY_ADMIN_PORT = 9100;
@@ -53,6 +61,15 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: blob gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'distributed: deadline of each metadata call' },
+  // Resource limits (README "Limits and timeouts").
+  { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'MASSIVE_HEADERS_TIMEOUT_MS', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.headersTimeoutMs), min: 100, help: 'request line and headers must arrive within this; silent new connections are closed after it' },
+  { key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'MASSIVE_KEEP_ALIVE_TIMEOUT_MS', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs), min: 100, help: 'idle keep-alive connections are closed after this' },
+  { key: 'bodyIdleTimeoutMs', flag: 'body-idle-timeout-ms', env: 'MASSIVE_BODY_IDLE_TIMEOUT_MS', kind: 'int', def: String(DEFAULT_S3_CONFIG.bodyIdleTimeoutMs), min: 100, help: 'a request body with no byte for this long is cut (400 RequestTimeout, write abandoned); same for a reader that takes no byte' },
+  { key: 'maxConnections', flag: 'max-connections', env: 'MASSIVE_MAX_CONNECTIONS', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.maxConnections), min: 1, help: 'open client connections; past it idle ones are closed first, then requests get 503 SlowDown' },
+  { key: 'maxInflightBodyBytes', flag: 'max-inflight-body-bytes', env: 'MASSIVE_MAX_INFLIGHT_BODY_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxInflightBodyBytes), min: 1, help: 'request body bytes admitted at once (each body counts min(its length, 3 x chunk size)); past it 503 SlowDown' },
+  { key: 'maxHeaderBytes', flag: 'max-header-bytes', env: 'MASSIVE_MAX_HEADER_BYTES', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.maxHeaderBytes), min: 1024, help: 'request line plus headers; past it 400 RequestHeaderSectionTooLarge' },
+  { key: 'maxKeyBytes', flag: 'max-key-bytes', env: 'MASSIVE_MAX_KEY_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxKeyBytes), min: 1, help: 'longest object key in UTF-8 bytes; past it 400 KeyTooLongError' },
+  { key: 'maxMetadataBytes', flag: 'max-metadata-bytes', env: 'MASSIVE_MAX_METADATA_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxUserMetadataBytes), min: 0, help: 'user metadata per object (x-amz-meta-* names and values); past it 400 MetadataTooLarge' },
 ];
 
 export function usage(): string {
@@ -97,5 +114,22 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
 
 /** What the S3 API gets from the configuration (the same in both modes). */
 export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
-  return { ...DEFAULT_S3_CONFIG, region: cfg.region, vhostDomains: cfg.domains, inlineThreshold: cfg.inlineThreshold, intentTtlMs: cfg.intentTtlMs, readLeaseAfterMs: cfg.readLeaseAfterMs };
+  return {
+    ...DEFAULT_S3_CONFIG,
+    region: cfg.region,
+    vhostDomains: cfg.domains,
+    inlineThreshold: cfg.inlineThreshold,
+    intentTtlMs: cfg.intentTtlMs,
+    maxKeyBytes: cfg.maxKeyBytes,
+    maxUserMetadataBytes: cfg.maxMetadataBytes,
+    bodyIdleTimeoutMs: cfg.bodyIdleTimeoutMs,
+    maxInflightBodyBytes: cfg.maxInflightBodyBytes,
+    // What one upload can hold: the chunk being filled plus the blob writer's puts in flight.
+    maxBodyChargeBytes: 3 * cfg.chunkSize,
+  };
+}
+
+/** What the S3 port's HTTP server enforces. */
+export function serverLimits(cfg: GatewayConfig): ServerLimits {
+  return { headersTimeoutMs: cfg.headersTimeoutMs, keepAliveTimeoutMs: cfg.keepAliveTimeoutMs, maxConnections: cfg.maxConnections, maxHeaderBytes: cfg.maxHeaderBytes };
 }

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
-import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, usage } from './config';
+import { createLimitMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
+import { createS3Server } from '@massive/s3-api';
+import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
 import { developmentCredentials, StaticCredentials } from './credentials';
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
     );
   }
   let draining = false;
-  const deps = { logger, registry, credentials: new StaticCredentials([keys]), draining: () => draining };
+  const limitMetrics = createLimitMetrics(registry);
+  const deps = { logger, registry, limitMetrics, credentials: new StaticCredentials([keys]), draining: () => draining };
   const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
-  const server: Server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000, requestTimeout: 0 }, composed.app);
+  const server: Server = createS3Server(composed.app, serverLimits(cfg), limitMetrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());

@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MemoryKv } from '@massive/kv/testing';
 import { MetadataService } from '@massive/metadata-core';
-import { createLogger, createRegistry } from '@massive/observability';
+import { createLimitMetrics, createLogger, createRegistry } from '@massive/observability';
 import { RpcServer } from '@massive/rpc';
 import { composeRemote } from '../src/compose-remote';
 import type { Composed } from '../src/compose-local';
@@ -38,7 +38,8 @@ describe('gateway with the blob service down', () => {
       MASSIVE_RPC_TIMEOUT_MS: '2000',
       MASSIVE_INLINE_THRESHOLD: '1024',
     });
-    const deps = { logger: createLogger({ service: 'gateway', level: 'silent' }), registry: createRegistry('gateway'), credentials: new StaticCredentials([{ accessKey: CREDS.accessKeyId, secretKey: CREDS.secretAccessKey }]), draining: () => false };
+    const registry = createRegistry('gateway');
+    const deps = { logger: createLogger({ service: 'gateway', level: 'silent' }), registry, limitMetrics: createLimitMetrics(registry), credentials: new StaticCredentials([{ accessKey: CREDS.accessKeyId, secretKey: CREDS.secretAccessKey }]), draining: () => false };
     composed = composeRemote(cfg, deps);
     server = createServer(composed.app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -9,7 +9,7 @@ import { BlobService, claimReplicaIdentity, LocalDiskStore } from '@massive/blob
 import { chunkOwner, type BlobManifest, type CallCtx } from '@massive/contracts';
 import { MemoryKv } from '@massive/kv/testing';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
-import { createLogger, createRegistry } from '@massive/observability';
+import { createLimitMetrics, createLogger, createRegistry } from '@massive/observability';
 import { GrpcBlobClient, RpcServer } from '@massive/rpc';
 import { composeRemote } from '../src/compose-remote';
 import { loadConfig } from '../src/config';
@@ -253,9 +253,11 @@ describe('local-disk blob replicas in distributed mode', () => {
       MASSIVE_INLINE_THRESHOLD: '1024',
     });
     const creds = { accessKeyId: 'AKIDREPLICAS', secretAccessKey: 'replicas-secret' };
+    const registry = createRegistry('gateway');
     const composed = composeRemote(cfg, {
       logger: createLogger({ service: 'gateway', level: 'silent' }),
-      registry: createRegistry('gateway'),
+      registry,
+      limitMetrics: createLimitMetrics(registry),
       credentials: new StaticCredentials([{ accessKey: creds.accessKeyId, secretKey: creds.secretAccessKey }]),
       draining: () => false,
     });

@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import express from 'express';
 import { Counter, type Registry } from 'prom-client';
 import type { CallCtx } from '@massive/contracts';
-import { parseEndpoint, S3Error, type Endpoint, type EndpointName } from '@massive/s3-protocol';
-import { createHttpMetrics, requestIdGenerator } from '@massive/observability';
+import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorCode } from '@massive/s3-protocol';
+import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
 import { authenticate } from './http/auth';
 import { openRequestBody } from './http/request-body';
@@ -13,6 +13,9 @@ import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
 import { toS3Error } from './errors/to-s3-error';
 import { labelCache } from './http/label-cache';
+import { BodyBudget } from './limits/body-budget';
+import { drain, drainable } from './limits/drain';
+import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
 
@@ -20,7 +23,18 @@ export interface S3ApiOptions {
   readonly registry: Registry;
   /** Readiness: false while draining or when a dependency is down. */
   readonly ready?: () => boolean | Promise<boolean>;
+  /** Limit metrics shared with `createS3Server` (created here when not given). */
+  readonly limitMetrics?: LimitMetrics;
 }
+
+/** Limit errors raised by the dispatcher or handlers, counted by reason. */
+const LIMIT_REASONS: Partial<Record<S3ErrorCode, RejectionReason>> = {
+  KeyTooLongError: 'key_length',
+  MetadataTooLarge: 'metadata_size',
+  MaxMessageLengthExceeded: 'xml_size',
+  MissingContentLength: 'missing_content_length',
+  RequestTimeout: 'body_idle_timeout',
+};
 
 const NO_QUERY = new URLSearchParams();
 const SERVER = 'MassiveStorage';
@@ -39,6 +53,9 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
   deps = { ...deps, readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry) };
+  const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
+  const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
+  const idleMs = deps.config.bodyIdleTimeoutMs;
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -56,6 +73,9 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     let operation: EndpointName | 'Unknown' = 'Unknown';
     let bytesIn = 0;
     let bytesOut = 0;
+    let release: (() => void) | undefined;
+    // A client waiting for `100 Continue` that never got it will not send its body: nothing to drain.
+    let withheldContinue = false;
     try {
       const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
@@ -65,11 +85,29 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       refuseUnsupportedHeaders(req.headers);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
-      const body = openRequestBody(req, auth, deps.config, (n) => (bytesIn += n));
+      withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
+      const body = openRequestBody(req, auth, deps.config, {
+        onBytes: (n) => (bytesIn += n),
+        onFirstRead: withheldContinue
+          ? () => {
+              withheldContinue = false;
+              res.writeContinue();
+            }
+          : undefined,
+      });
+      // Admission: a body over the in-flight budget is refused before any of it is read.
+      release = budget.admit(body.length ?? 0);
+      if (!release) {
+        limits.rejected('inflight_body_bytes');
+        throw new S3Error('SlowDown');
+      }
       const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
-      await writeResponse(res, out, method === 'HEAD', requestId);
+      // The client still holds a body back for a `100 Continue` that will not come: the connection
+      // cannot carry another request after this one.
+      if (withheldContinue && !req.complete) res.shouldKeepAlive = false;
+      await writeResponse(res, out, method === 'HEAD', requestId, idleMs, () => limits.rejected('send_idle_timeout'));
     } catch (err) {
       if (hangUp.happened()) {
         // The client hung up: nothing to answer, and not a server fault.
@@ -79,18 +117,32 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
         const { error, internal } = toS3Error(err, where);
         if (internal) log.error('internal error', { requestId, operation, err });
+        const reason = LIMIT_REASONS[error.code];
+        if (reason) limits.rejected(reason);
+        // A body left unread (refused, failed early) is read and discarded so the client, still sending,
+        // reads this answer and can reuse the connection; a stalled or very large one closes it instead.
+        const unread = !req.complete;
+        const close = unread && (error.code === 'RequestTimeout' || withheldContinue || !drainable(req, bytesIn));
         if (res.headersSent) {
           // The body had started: the only honest signal left is a broken connection.
           res.destroy();
         } else {
           res.setHeader('x-amz-request-id', requestId);
           res.setHeader('Server', SERVER);
+          if (close) {
+            res.shouldKeepAlive = false;
+            res.setHeader('Connection', 'close');
+          } else if (unread) {
+            // Even if the client asked to close: closing now, with its body still arriving, would reset the
+            // connection and could destroy this answer before the client reads it. It closes after reading.
+            res.shouldKeepAlive = true;
+          }
           renderError(res, error, method, rawPath, requestId);
         }
-        // An unread request body would otherwise hold the socket.
-        if (!req.complete) req.resume();
+        if (unread) drain(req, idleMs);
       }
     } finally {
+      release?.();
       if (operation !== 'Unknown') inFlight(operation).dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       requests(operation, String(res.statusCode)).inc();
@@ -154,8 +206,10 @@ function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; h
 /**
  * Writes a handler's response with one writeHead of a flat header list (Node's cheapest path: no
  * per-header setHeader bookkeeping), then the body: bytes in one write, streams with backpressure.
+ * A streamed body whose client stops reading for `idleMs` is cut (the connection is closed), so a
+ * stalled reader does not pin chunk buffers and file handles.
  */
-async function writeResponse(res: ServerResponse, out: S3Response, head: boolean, requestId: string): Promise<void> {
+async function writeResponse(res: ServerResponse, out: S3Response, head: boolean, requestId: string, idleMs = 0, onIdle?: () => void): Promise<void> {
   const flat: (string | number)[] = ['x-amz-request-id', requestId, 'Server', SERVER];
   const headers = out.headers;
   let hasLength = false;
@@ -194,6 +248,15 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
       await it.return?.();
     }
   }
+  const socket = res.socket;
+  if (idleMs > 0 && socket) {
+    socket.setTimeout(idleMs);
+    res.once('timeout', () => {
+      onIdle?.();
+      res.destroy(new Error('client stopped reading'));
+    });
+  }
+  // No reset afterwards: once the response finishes, Node sets the keep-alive timeout on the socket.
   await pipeline(Readable.from(rest(), { objectMode: false }), res);
 }
 

@@ -24,6 +24,16 @@ export interface S3ApiConfig {
    * at this interval, so GC keeps its chunks until it ends. Must be well under the GC grace.
    */
   readonly readLeaseAfterMs: number;
+  /** Longest object key in UTF-8 bytes (S3: 1024); longer is KeyTooLongError. */
+  readonly maxKeyBytes: number;
+  /** User metadata (names after `x-amz-meta-` + values, in bytes) per object (S3: 2 KiB); more is MetadataTooLarge. */
+  readonly maxUserMetadataBytes: number;
+  /** A body read that gets no byte for this long is cut: 400 RequestTimeout, its write abandoned. */
+  readonly bodyIdleTimeoutMs: number;
+  /** Request body bytes admitted at once (each body counts `min(length, maxBodyChargeBytes)`); past it 503 SlowDown. */
+  readonly maxInflightBodyBytes: number;
+  /** The most one body can hold in memory (the blob writer's buffers): what it counts against the in-flight cap. */
+  readonly maxBodyChargeBytes: number;
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -35,6 +45,11 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   intentTtlMs: 6 * 3600_000,
   maxSkewMs: 15 * 60_000,
   readLeaseAfterMs: 10_000,
+  maxKeyBytes: 1024,
+  maxUserMetadataBytes: 2048,
+  bodyIdleTimeoutMs: 30_000,
+  maxInflightBodyBytes: 256 * 1024 ** 2,
+  maxBodyChargeBytes: 24 * 1024 ** 2,
 };
 
 export interface Credential {
@@ -60,6 +75,8 @@ export interface S3ApiDeps {
 export interface RequestBody {
   /** Decoded payload length when the client declared it (Content-Length / x-amz-decoded-content-length). */
   readonly length: number | undefined;
+  /** Whether the request says how its body is delimited (Content-Length or Transfer-Encoding); without, it has none. */
+  readonly framed: boolean;
   /**
    * The payload, consumed once. Iteration throws (at the end at the latest) if the payload hash,
    * a chunk signature or the declared length does not hold.

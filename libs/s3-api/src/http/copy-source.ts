@@ -1,5 +1,5 @@
 import type { ObjectVersion } from '@massive/contracts';
-import { checkCopySourceConditions, S3Error, MAX_KEY_BYTES, type ResolvedRange } from '@massive/s3-protocol';
+import { checkCopySourceConditions, checkKeyLength, S3Error, MAX_KEY_BYTES, type ResolvedRange } from '@massive/s3-protocol';
 import { header } from './object-headers';
 import { leasedRead } from './leased-read';
 import { objectSegments } from './object-segments';
@@ -12,7 +12,7 @@ export interface CopySource {
 }
 
 /** `x-amz-copy-source`: `[/]bucket/key[?versionId=v]`, URL-encoded. */
-export function parseCopySource(raw: string): CopySource {
+export function parseCopySource(raw: string, maxKeyBytes: number = MAX_KEY_BYTES): CopySource {
   let s = raw;
   let versionId: string | undefined;
   const q = s.indexOf('?');
@@ -33,13 +33,13 @@ export function parseCopySource(raw: string): CopySource {
     throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw });
   }
   const key = decoded.slice(slash + 1);
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  checkKeyLength(key, maxKeyBytes);
   return { bucket: decoded.slice(0, slash), key, versionId };
 }
 
 /** Loads the copy source named by the request and checks the x-amz-copy-source-if-* conditions. */
 export async function loadCopySource(req: S3Request, deps: S3ApiDeps): Promise<{ source: CopySource; version: ObjectVersion }> {
-  const source = parseCopySource(header(req.headers, 'x-amz-copy-source') ?? '');
+  const source = parseCopySource(header(req.headers, 'x-amz-copy-source') ?? '', deps.config.maxKeyBytes);
   const version = await deps.metadata.getObject(source, req.ctx);
   const h = req.headers;
   checkCopySourceConditions(

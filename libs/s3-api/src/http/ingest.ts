@@ -11,6 +11,7 @@ import {
   type ChecksumHasher,
 } from '@massive/s3-protocol';
 import { header } from './object-headers';
+import { renewalPeriod, renewWhileProgressing } from '../limits/intent-renewal';
 import type { S3ApiDeps, S3Request } from '../types';
 
 export interface IngestOptions {
@@ -48,7 +49,8 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   const expectedMd5 = md5Header !== undefined ? parseContentMd5(md5Header) : undefined;
   const length = copying ? opts.sourceLength : req.body.length;
   if (length !== undefined && length > opts.maxSize) throw new S3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(opts.maxSize) });
-  if (!copying && length === undefined) throw new S3Error('MissingContentLength');
+  // Neither Content-Length nor Transfer-Encoding means no body by HTTP's rules, not an empty object.
+  if (!copying && (length === undefined || !req.body.framed)) throw new S3Error('MissingContentLength');
   const algorithm = wanted.location !== 'none' ? wanted.algorithm : opts.checksumAlgorithm;
   if (wanted.location !== 'none' && opts.checksumAlgorithm && wanted.algorithm !== opts.checksumAlgorithm) {
     throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${opts.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${wanted.algorithm.toLowerCase()}`);
@@ -84,10 +86,12 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     data = { kind: 'inline', bytes };
   } else {
     const intent = await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
-    const renew = setInterval(() => {
-      deps.metadata.renewWriteIntent({ intentId: intent.intentId, ttlMs: deps.config.intentTtlMs }, req.ctx).catch(() => undefined);
-    }, Math.max(1000, deps.config.intentTtlMs / 3));
-    renew.unref();
+    // Renewed only while bytes arrive: a stalled writer's intent lapses and the janitor reclaims it.
+    const stopRenewing = renewWhileProgressing({
+      everyMs: renewalPeriod(deps.config.intentTtlMs),
+      progress: () => size,
+      renew: () => deps.metadata.renewWriteIntent({ intentId: intent.intentId, ttlMs: deps.config.intentTtlMs }, req.ctx),
+    });
     try {
       const manifest = await deps.blob.write(hashed(), { intentId: intent.intentId }, req.ctx);
       data = { kind: 'chunks', manifest, intentId: intent.intentId };
@@ -95,7 +99,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
       await discardIntent(intent.intentId, req, deps);
       throw e;
     } finally {
-      clearInterval(renew);
+      stopRenewing();
     }
   }
 

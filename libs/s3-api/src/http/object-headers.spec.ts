@@ -31,6 +31,16 @@ describe('object headers', () => {
     expect(() => parseObjectHeaders({ 'x-amz-meta-a': 'x'.repeat(2048) })).toThrow(expect.objectContaining({ code: 'MetadataTooLarge' }));
   });
 
+  it('counts names and values in wire bytes across headers, against a configurable maximum', () => {
+    // 'Ã©' is how Node presents the two UTF-8 bytes of 'é' (latin1): two bytes, not four.
+    const twoByte = { 'x-amz-meta-k': 'Ã©'.repeat(511), 'x-amz-meta-l': '' }; // 1 + 1022 + 1 + 0 = 1024
+    expect(() => parseObjectHeaders(twoByte, 1024)).not.toThrow();
+    expect(() => parseObjectHeaders({ ...twoByte, 'x-amz-meta-m': '' }, 1024)).toThrow(
+      expect.objectContaining({ code: 'MetadataTooLarge', extra: { Size: '1025', MaxSizeAllowed: '1024' } }),
+    );
+    expect(() => parseObjectHeaders({ 'content-type': 'x'.repeat(4000) }, 10)).not.toThrow(); // only x-amz-meta-* counts
+  });
+
   const v: ObjectVersion = {
     bucket: 'b',
     key: 'k',

@@ -12,19 +12,23 @@ export function header(h: IncomingHttpHeaders, name: string): string | undefined
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** The object headers a PUT / CreateMultipartUpload / CopyObject(REPLACE) stores. */
-export function parseObjectHeaders(h: IncomingHttpHeaders): ObjectHeaders {
+/**
+ * The object headers a PUT / CreateMultipartUpload / CopyObject(REPLACE) stores. User metadata counts as
+ * AWS counts it: the bytes of each name (after `x-amz-meta-`) and value as sent. Node hands header values
+ * over as latin1 (one char per wire byte), so the wire size is the string length in latin1.
+ */
+export function parseObjectHeaders(h: IncomingHttpHeaders, maxMetadataBytes: number = MAX_USER_METADATA_BYTES): ObjectHeaders {
   const userMetadata: Record<string, string> = {};
   let metaBytes = 0;
   for (const name of Object.keys(h)) {
     if (!name.startsWith(META_PREFIX)) continue;
     const key = name.slice(META_PREFIX.length);
     const value = header(h, name) ?? '';
-    metaBytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    metaBytes += Buffer.byteLength(key, 'latin1') + Buffer.byteLength(value, 'latin1');
     userMetadata[key] = value;
   }
-  if (metaBytes > MAX_USER_METADATA_BYTES) {
-    throw new S3Error('MetadataTooLarge', undefined, { Size: String(metaBytes), MaxSizeAllowed: String(MAX_USER_METADATA_BYTES) });
+  if (metaBytes > maxMetadataBytes) {
+    throw new S3Error('MetadataTooLarge', undefined, { Size: String(metaBytes), MaxSizeAllowed: String(maxMetadataBytes) });
   }
   return {
     contentType: header(h, 'content-type'),

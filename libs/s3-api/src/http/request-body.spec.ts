@@ -27,6 +27,24 @@ function auth(payloadMode: 'sha256' | 'unsigned', payloadSha256?: string): Authe
   return { owner: { id: 'o', displayName: 'o' }, sigv4: { payloadMode, payloadSha256 } } as unknown as Authenticated;
 }
 
+const NO_HOOKS = { onBytes: () => undefined };
+
+/** A request that sends `first` and then nothing more (a stalled client). */
+function stalled(first: string, declared: number): IncomingMessage {
+  let sent = false;
+  const r = new Readable({
+    read() {
+      if (!sent) {
+        sent = true;
+        this.push(Buffer.from(first));
+      }
+    },
+  }) as unknown as IncomingMessage & { complete: boolean };
+  r.complete = false;
+  (r as { headers: Record<string, string> }).headers = { 'content-length': String(declared) };
+  return r;
+}
+
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('openRequestBody', () => {
@@ -38,22 +56,56 @@ describe('openRequestBody', () => {
       return s;
     };
     let seen = 0;
-    const ok = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('hello world')), DEFAULT_S3_CONFIG, (n) => (seen += n));
+    const ok = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('hello world')), DEFAULT_S3_CONFIG, { onBytes: (n) => (seen += n) });
     expect(ok.length).toBe(11);
     expect(await read(ok)).toBe('hello world');
     expect(seen).toBe(11);
-    const bad = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('other')), DEFAULT_S3_CONFIG, () => undefined);
+    const bad = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('other')), DEFAULT_S3_CONFIG, NO_HOOKS);
     await expect(read(bad)).rejects.toMatchObject({ code: 'XAmzContentSHA256Mismatch' });
   });
 
   it('refuses more than the limit and truncated bodies', async () => {
-    await expect(openRequestBody(request(['x'.repeat(50)]), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined).collect(10)).rejects.toMatchObject({ code: 'EntityTooLarge' });
-    await expect(openRequestBody(request(['abc'], { truncated: true }), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined).collect(10)).rejects.toMatchObject({ code: 'IncompleteBody' });
+    await expect(openRequestBody(request(['x'.repeat(50)]), auth('unsigned'), DEFAULT_S3_CONFIG, NO_HOOKS).collect(10)).rejects.toMatchObject({ code: 'EntityTooLarge' });
+    await expect(openRequestBody(request(['abc'], { truncated: true }), auth('unsigned'), DEFAULT_S3_CONFIG, NO_HOOKS).collect(10)).rejects.toMatchObject({ code: 'IncompleteBody' });
   });
 
   it('reads a body only once', async () => {
-    const body = openRequestBody(request(['a']), auth('unsigned'), DEFAULT_S3_CONFIG, () => undefined);
+    const body = openRequestBody(request(['a']), auth('unsigned'), DEFAULT_S3_CONFIG, NO_HOOKS);
     await body.collect(10);
     expect(() => body.stream()).toThrow(/twice/);
+  });
+
+  it('says whether the request is framed: Content-Length or Transfer-Encoding, else no body at all', () => {
+    const open = (headers: Record<string, string>) => {
+      const r = request([]);
+      (r as { headers: Record<string, string> }).headers = headers;
+      return openRequestBody(r, auth('unsigned'), DEFAULT_S3_CONFIG, NO_HOOKS);
+    };
+    expect(open({})).toMatchObject({ framed: false, length: 0 });
+    expect(open({ 'content-length': '0' })).toMatchObject({ framed: true, length: 0 });
+    expect(open({ 'transfer-encoding': 'chunked' })).toMatchObject({ framed: true, length: undefined });
+  });
+
+  it.each([['collect'], ['stream']])('fails a body whose client stops sending with RequestTimeout (%s)', async (how) => {
+    const config = { ...DEFAULT_S3_CONFIG, bodyIdleTimeoutMs: 60 };
+    const req = stalled('abc', 100);
+    const body = openRequestBody(req, auth('unsigned'), config, NO_HOOKS);
+    const started = Date.now();
+    const read = async () => {
+      if (how === 'collect') return body.collect(1000);
+      for await (const b of body.stream()) void b;
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'RequestTimeout', status: 400 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The request is left open so the 400 can still be written.
+    expect(req.destroyed).toBe(false);
+  });
+
+  it('calls onFirstRead once, when the body is first read (100 Continue goes out only for admitted bodies)', async () => {
+    let calls = 0;
+    const body = openRequestBody(request(['a']), auth('unsigned'), DEFAULT_S3_CONFIG, { onBytes: () => undefined, onFirstRead: () => calls++ });
+    expect(calls).toBe(0);
+    await body.collect(10);
+    expect(calls).toBe(1);
   });
 });

@@ -3,18 +3,31 @@ import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgorithm } from '@massive/contracts';
 import { algorithmOfHeader, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
 import type { Authenticated } from './auth';
+import { bodyTimeout, idleTimeout } from '../limits/idle-timeout';
 import type { RequestBody, S3ApiConfig } from '../types';
+
+export interface BodyHooks {
+  /** Called with each piece's size as it arrives (metrics). */
+  readonly onBytes: (n: number) => void;
+  /** Called once, just before the first read (e.g. to send `100 Continue` to a client waiting for it). */
+  readonly onFirstRead?: () => void;
+}
 
 /**
  * The request body as the handlers see it: aws-chunked decoded, signatures and payload hash checked
  * while streaming (each byte hashed once), lengths enforced. Nothing is read until `stream()` is
- * iterated, so requests without a body cost nothing here.
+ * iterated, so requests without a body cost nothing here. A client that sends nothing for
+ * `bodyIdleTimeoutMs` while the body is being read fails it with RequestTimeout.
  */
-export function openRequestBody(req: IncomingMessage, auth: Authenticated, _config: S3ApiConfig, onBytes: (n: number) => void): RequestBody {
+export function openRequestBody(req: IncomingMessage, auth: Authenticated, config: Pick<S3ApiConfig, 'bodyIdleTimeoutMs'>, hooks: BodyHooks): RequestBody {
+  const { onBytes } = hooks;
+  const idleMs = config.bodyIdleTimeoutMs;
   const a = auth.sigv4;
   const streaming = isStreamingMode(a.payloadMode);
   const contentLength = parseLength(req.headers['content-length']);
   const chunkedTransfer = req.headers['transfer-encoding'] !== undefined;
+  // By HTTP's rules a request with neither header has no body; an upload must say how long it is.
+  const framed = contentLength !== undefined || chunkedTransfer;
   let length: number | undefined;
   if (streaming) length = a.decodedContentLength;
   else if (contentLength !== undefined) length = contentLength;
@@ -26,21 +39,23 @@ export function openRequestBody(req: IncomingMessage, auth: Authenticated, _conf
   const take = () => {
     if (consumed) throw new Error('request body consumed twice');
     consumed = true;
+    hooks.onFirstRead?.();
   };
   const body: RequestBody = {
     length,
+    framed,
     trailerChecksum,
     trailers: () => trailers,
     async collect(limit: number): Promise<Buffer> {
       if (streaming) return gather(body.stream(), limit);
       take();
-      const bytes = await readPlain(req, limit, onBytes);
+      const bytes = await readPlain(req, limit, onBytes, idleMs);
       if (a.payloadMode === 'sha256') checkSha256(bytes, a.payloadSha256 ?? '');
       return bytes;
     },
     stream(): AsyncIterable<Buffer> {
       take();
-      const raw = counted(req, onBytes);
+      const raw = counted(req, onBytes, idleMs);
       switch (a.payloadMode) {
         case 'unsigned':
           return raw;
@@ -74,15 +89,24 @@ async function gather(source: AsyncIterable<Buffer>, limit: number): Promise<Buf
 }
 
 /** A small plain body through 'data' events: no async iterator, one concat. */
-function readPlain(req: IncomingMessage, limit: number, onBytes: (n: number) => void): Promise<Buffer> {
+function readPlain(req: IncomingMessage, limit: number, onBytes: (n: number) => void, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let n = 0;
+    const idle =
+      idleMs > 0
+        ? setTimeout(() => {
+            // Stop reading, but leave the socket open for the 400.
+            req.pause();
+            fail(bodyTimeout());
+          }, idleMs)
+        : undefined;
     const fail = (e: Error) => {
       cleanup();
       reject(e);
     };
     const onData = (b: Buffer) => {
+      idle?.refresh();
       n += b.length;
       onBytes(b.length);
       if (n > limit) return fail(new S3Error('EntityTooLarge'));
@@ -95,6 +119,7 @@ function readPlain(req: IncomingMessage, limit: number, onBytes: (n: number) => 
     };
     const onClose = () => fail(new S3Error('IncompleteBody'));
     const cleanup = () => {
+      clearTimeout(idle);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onClose);
@@ -114,9 +139,9 @@ function checkSha256(bytes: Buffer, expectedHex: string): void {
   }
 }
 
-async function* counted(req: IncomingMessage, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+async function* counted(req: IncomingMessage, onBytes: (n: number) => void, idleMs: number): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of req) {
+    for await (const chunk of idleTimeout<Buffer>(req, idleMs)) {
       const b = chunk as Buffer;
       onBytes(b.length);
       yield b;

@@ -9,6 +9,7 @@ function body(text: string, trailers: Record<string, string> = {}): RequestBody 
   const bytes = Buffer.from(text);
   return {
     length: bytes.length,
+    framed: true,
     async *stream() {
       yield bytes.subarray(0, 3);
       yield bytes.subarray(3);
@@ -44,8 +45,10 @@ describe('readSmallBody', () => {
     await expect(read({ 'x-amz-trailer': 'x-amz-checksum-crc32' }, { 'x-amz-checksum-crc32': crc('other') })).rejects.toMatchObject({ code: 'BadDigest' });
   });
 
-  it('refuses a malformed Content-MD5 (InvalidDigest) and an oversized document (MalformedXML)', async () => {
+  it('refuses a malformed Content-MD5 (InvalidDigest) and an oversized document (MaxMessageLengthExceeded)', async () => {
     await expect(read({ 'content-md5': 'nope' })).rejects.toMatchObject({ code: 'InvalidDigest' });
-    await expect(readSmallBody({ headers: {}, body: body(doc) }, 10)).rejects.toMatchObject({ code: 'MalformedXML' });
+    await expect(readSmallBody({ headers: {}, body: body(doc) }, 10)).rejects.toMatchObject({ code: 'MaxMessageLengthExceeded', status: 400 });
+    // Declared length unknown (aws-chunked without a decoded length): the cap holds while reading.
+    await expect(readSmallBody({ headers: {}, body: { ...body(doc), length: undefined } }, 10)).rejects.toMatchObject({ code: 'MaxMessageLengthExceeded' });
   });
 });

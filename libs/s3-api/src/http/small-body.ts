@@ -12,6 +12,19 @@ import { header } from './object-headers';
 import type { S3Request } from '../types';
 
 /**
+ * The most bytes each XML request document may have: AWS's own bounds with room for markup and escaping.
+ * Past it the request is MaxMessageLengthExceeded before any byte is parsed.
+ */
+export const XML_BODY_LIMITS = {
+  /** A LocationConstraint and little else. */
+  CreateBucket: 64 * 1024,
+  /** 1000 keys of up to 1024 bytes each (escaped), plus markup. */
+  DeleteObjects: 2 * 1024 * 1024,
+  /** 10,000 parts with an ETag and a checksum each. */
+  CompleteMultipartUpload: 4 * 1024 * 1024,
+} as const;
+
+/**
  * Reads a small request document (XML) fully, refusing more than `limit` bytes, and checks the integrity
  * the client asked for (Content-MD5, `x-amz-checksum-*` or its aws-chunked trailer): a damaged Delete or
  * CompleteMultipartUpload document must fail with BadDigest, never act on other keys or parts.
@@ -21,9 +34,10 @@ export async function readSmallBody(req: Pick<S3Request, 'body' | 'headers'>, li
   const expectedMd5 = md5Header !== undefined ? parseContentMd5(md5Header) : undefined;
   const wanted = parseRequestChecksum(req.headers);
   const body = req.body;
-  if (body.length !== undefined && body.length > limit) throw new S3Error('MalformedXML', 'The XML document is too large');
+  const tooBig = () => new S3Error('MaxMessageLengthExceeded', `Your request was too big: at most ${limit} bytes are allowed here.`, { MaxMessageLengthBytes: String(limit) });
+  if (body.length !== undefined && body.length > limit) throw tooBig();
   const doc = await body.collect(limit).catch((e: unknown) => {
-    throw e instanceof S3Error && e.code === 'EntityTooLarge' ? new S3Error('MalformedXML', 'The XML document is too large') : e;
+    throw e instanceof S3Error && e.code === 'EntityTooLarge' ? tooBig() : e;
   });
   if (expectedMd5) verifyContentMd5(expectedMd5, createHash('md5').update(doc).digest());
   if (wanted.location !== 'none') {

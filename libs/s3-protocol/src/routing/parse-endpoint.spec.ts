@@ -84,6 +84,14 @@ describe('parseEndpoint', () => {
     expect((err as { code: string }).code).toBe(code);
   });
 
+  it('counts key length in UTF-8 bytes against the configured maximum (default 1024), with Size and MaxSizeAllowed', () => {
+    const exact = '/b/' + encodeURIComponent('é'.repeat(512)); // 1024 bytes
+    expect(parseEndpoint(req('GET', exact), opts)).toMatchObject({ name: 'GetObject', key: 'é'.repeat(512) });
+    expect(() => parseEndpoint(req('GET', exact + 'x'), opts)).toThrow(expect.objectContaining({ code: 'KeyTooLongError', extra: { Size: '1025', MaxSizeAllowed: '1024' } }));
+    expect(() => parseEndpoint(req('GET', '/b/' + 'k'.repeat(11)), { ...opts, maxKeyBytes: 10 })).toThrow(expect.objectContaining({ code: 'KeyTooLongError' }));
+    expect(parseEndpoint(req('GET', '/b/' + 'k'.repeat(10)), { ...opts, maxKeyBytes: 10 })).toMatchObject({ key: 'k'.repeat(10) });
+  });
+
   it('accepts a 1024-byte key', () => {
     expect(parseEndpoint(req('GET', '/b/' + 'é'.repeat(512)), opts)).toMatchObject({ key: 'é'.repeat(512) });
   });

@@ -17,9 +17,17 @@ export interface RoutingOptions {
    * domain, to an IP address or to any other host are path-style.
    */
   readonly vhostDomains?: readonly string[];
+  /** Longest key in UTF-8 bytes (default S3's 1024); longer is KeyTooLongError. */
+  readonly maxKeyBytes?: number;
 }
 
 export const MAX_KEY_BYTES = 1024;
+
+/** KeyTooLongError when `key` is longer than `max` UTF-8 bytes, with AWS's Size and MaxSizeAllowed. */
+export function checkKeyLength(key: string, max: number = MAX_KEY_BYTES): void {
+  const size = Buffer.byteLength(key);
+  if (size > max) throw new S3Error('KeyTooLongError', undefined, { Size: String(size), MaxSizeAllowed: String(max) });
+}
 
 /** Splits a request into bucket and key: virtual-hosted style first, then path style. Pure. */
 export function locate(input: RouteInput, opts: RoutingOptions = {}): { bucket?: string; key?: string } {
@@ -44,7 +52,7 @@ export function locate(input: RouteInput, opts: RoutingOptions = {}): { bucket?:
   }
   if (path === '') return { bucket };
   const key = decode(path);
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
+  checkKeyLength(key, opts.maxKeyBytes);
   return { bucket, key };
 }
 

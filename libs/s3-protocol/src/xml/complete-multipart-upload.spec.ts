@@ -36,6 +36,11 @@ describe('parseCompleteMultipartUpload', () => {
     expect(parts[9999].PartNumber).toBe(10000);
   });
 
+  it('refuses a 10001st part as MalformedXML', () => {
+    const body = doc(Array.from({ length: 10001 }, () => '<Part><PartNumber>1</PartNumber><ETag>e</ETag></Part>').join(''));
+    expect(() => parseCompleteMultipartUpload(body)).toThrow(expect.objectContaining({ code: 'MalformedXML' }));
+  });
+
   it.each([['0'], ['10001'], ['99999999']])('rejects part number %s as InvalidArgument', (n) => {
     expect(() => parseCompleteMultipartUpload(doc(`<Part><PartNumber>${n}</PartNumber><ETag>e</ETag></Part>`))).toThrow(
       expect.objectContaining({ code: 'InvalidArgument', extra: { ArgumentName: 'partNumber', ArgumentValue: String(Number(n)) } }),

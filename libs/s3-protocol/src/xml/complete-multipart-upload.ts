@@ -7,6 +7,7 @@ import { assertContainer, leafText, malformedXml, readXmlDocument, type XmlEleme
  * - No parts at all is MalformedXML, as AWS answers.
  * - `PartNumber` must be an integer (else MalformedXML) between 1 and 10000 (else InvalidArgument).
  * - `ETag` is returned as sent (clients send it quoted, sometimes not); compare with quotes stripped.
+ * - More than 10000 `Part` elements is MalformedXML (no upload has more parts), before any is decoded further.
  * - Ascending order and duplicates (InvalidPartOrder) are the handler's check: the parser keeps document order.
  * The caller bounds the body size (10000 parts is well under 1 MiB).
  */
@@ -29,7 +30,7 @@ export function parseCompleteMultipartUpload(body: string | Uint8Array): Complet
   assertContainer(root);
   const parts: CompletedPart[] = [];
   for (const el of root.children) {
-    if (el.name !== 'Part') throw malformedXml();
+    if (el.name !== 'Part' || parts.length === MAX_PART_NUMBER) throw malformedXml();
     parts.push(readPart(el));
   }
   if (parts.length === 0) throw malformedXml();

@@ -1,11 +1,11 @@
 import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s3-protocol';
 import { validateBucketName } from '../../http/bucket-name';
-import { readSmallBody } from '../../http/small-body';
+import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import type { Handler } from '../../types';
 
 export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
   validateBucketName(ep.bucket);
-  const xml = await readSmallBody(req, 64 * 1024);
+  const xml = await readSmallBody(req, XML_BODY_LIMITS.CreateBucket);
   const config = isBlankBody(xml) ? {} : parseCreateBucketConfiguration(xml);
   const region = deps.config.region;
   const wanted = config.LocationConstraint;

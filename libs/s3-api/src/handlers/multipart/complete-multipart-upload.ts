@@ -1,15 +1,12 @@
 import { buildCompleteMultipartUploadResult, parseCompleteMultipartUpload, type Checksums } from '@massive/s3-protocol';
 import { header } from '../../http/object-headers';
-import { readSmallBody } from '../../http/small-body';
+import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { checksumFields } from '../../http/checksum-fields';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
-/** 10,000 parts with checksums fit well within this. */
-const MAX_COMPLETE_XML = 4 * 1024 * 1024;
-
 export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async (ep, req, deps) => {
-  const xml = await readSmallBody(req, MAX_COMPLETE_XML);
+  const xml = await readSmallBody(req, XML_BODY_LIMITS.CompleteMultipartUpload);
   const doc = parseCompleteMultipartUpload(xml);
   const v = await deps.metadata.completeMultipartUpload(
     {

@@ -5,7 +5,7 @@ import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
 export const createMultipartUpload: Handler<'CreateMultipartUpload'> = async (ep, req, deps) => {
-  const headers = parseObjectHeaders(req.headers);
+  const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
   const { algorithm, type } = parseChecksumRequest(req.headers, 'multipart');
   const upload = await deps.metadata.createMultipartUpload(
     { bucket: ep.bucket, key: ep.key, headers, owner: req.owner, checksumAlgorithm: algorithm, checksumType: type },

@@ -20,7 +20,7 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const headers = directive === 'REPLACE' ? parseObjectHeaders(req.headers) : src.headers;
+  const headers = directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers;
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };

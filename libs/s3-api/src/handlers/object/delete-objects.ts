@@ -1,13 +1,10 @@
 import { buildDeleteResult, parseDelete } from '@massive/s3-protocol';
-import { readSmallBody } from '../../http/small-body';
+import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
-/** 1000 keys of up to 1 KiB each, plus markup. */
-const MAX_DELETE_XML = 2 * 1024 * 1024;
-
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
-  const xml = await readSmallBody(req, MAX_DELETE_XML);
+  const xml = await readSmallBody(req, XML_BODY_LIMITS.DeleteObjects);
   const doc = parseDelete(xml);
   const res = await deps.metadata.deleteObjects({ bucket: ep.bucket, keys: doc.Object.map((o) => o.Key) }, req.ctx);
   return xmlResponse(

@@ -3,7 +3,7 @@ import { header, parseObjectHeaders } from '../../http/object-headers';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
-  const headers = parseObjectHeaders(req.headers);
+  const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   try {
