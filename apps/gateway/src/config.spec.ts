@@ -1,6 +1,11 @@
 import { ConfigError, loadConfig, s3ApiConfig, serverLimits, usage } from './config';
 
 describe('loadConfig', () => {
+  it('carries the read-lease interval to the S3 API, and refuses one too long for the GC grace', () => {
+    const c = loadConfig([], { MASSIVE_READ_LEASE_AFTER_MS: '250', MASSIVE_GC_GRACE_MS: '1000' });
+    expect(s3ApiConfig(c).readLeaseAfterMs).toBe(250);
+    expect(() => loadConfig([], { MASSIVE_READ_LEASE_AFTER_MS: '600', MASSIVE_GC_GRACE_MS: '1000' })).toThrow(ConfigError);
+  });
   it('has defaults that run', () => {
     const c = loadConfig([], {});
     expect(c).toMatchObject({ port: 8080, dataDir: './data', region: 'us-east-1', logLevel: 'info', domains: [] });

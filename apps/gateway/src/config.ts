@@ -120,6 +120,7 @@ export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
     vhostDomains: cfg.domains,
     inlineThreshold: cfg.inlineThreshold,
     intentTtlMs: cfg.intentTtlMs,
+    readLeaseAfterMs: cfg.readLeaseAfterMs,
     maxKeyBytes: cfg.maxKeyBytes,
     maxUserMetadataBytes: cfg.maxMetadataBytes,
     bodyIdleTimeoutMs: cfg.bodyIdleTimeoutMs,
