@@ -52,6 +52,8 @@ import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion
 import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_metadata_v1_Owner__Output } from './massive/metadata/v1/Owner';
 import type { PartInfo as _massive_metadata_v1_PartInfo, PartInfo__Output as _massive_metadata_v1_PartInfo__Output } from './massive/metadata/v1/PartInfo';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from './massive/metadata/v1/PutObjectRequest';
+import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from './massive/metadata/v1/RecordIntentChunksRequest';
+import type { RecordIntentChunksResponse as _massive_metadata_v1_RecordIntentChunksResponse, RecordIntentChunksResponse__Output as _massive_metadata_v1_RecordIntentChunksResponse__Output } from './massive/metadata/v1/RecordIntentChunksResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from './massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from './massive/metadata/v1/StoredPart';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from './massive/metadata/v1/UploadPartRequest';
@@ -121,6 +123,8 @@ export interface ProtoGrpcType {
         Owner: MessageTypeDefinition<_massive_metadata_v1_Owner, _massive_metadata_v1_Owner__Output>
         PartInfo: MessageTypeDefinition<_massive_metadata_v1_PartInfo, _massive_metadata_v1_PartInfo__Output>
         PutObjectRequest: MessageTypeDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_PutObjectRequest__Output>
+        RecordIntentChunksRequest: MessageTypeDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksRequest__Output>
+        RecordIntentChunksResponse: MessageTypeDefinition<_massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksResponse__Output>
         RenewWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_RenewWriteIntentRequest__Output>
         StoredPart: MessageTypeDefinition<_massive_metadata_v1_StoredPart, _massive_metadata_v1_StoredPart__Output>
         UploadPartRequest: MessageTypeDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_UploadPartRequest__Output>

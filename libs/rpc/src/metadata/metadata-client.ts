@@ -90,6 +90,10 @@ export class GrpcMetadataClient implements MetadataApi {
     await this.pool.unary('AbandonWriteIntent', { intentId: req.intentId }, ctx);
   }
 
+  async recordIntentChunks(req: { intentId: string; chunkIds: readonly string[] }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('RecordIntentChunks', { intentId: req.intentId, chunkIds: [...req.chunkIds] }, ctx);
+  }
+
   async putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     const msg = {
       bucket: req.bucket,

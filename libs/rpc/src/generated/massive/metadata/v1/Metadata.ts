@@ -32,6 +32,8 @@ import type { ListPartsResponse as _massive_metadata_v1_ListPartsResponse, ListP
 import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, MultipartUpload__Output as _massive_metadata_v1_MultipartUpload__Output } from '../../../massive/metadata/v1/MultipartUpload';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from '../../../massive/metadata/v1/PutObjectRequest';
+import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from '../../../massive/metadata/v1/RecordIntentChunksRequest';
+import type { RecordIntentChunksResponse as _massive_metadata_v1_RecordIntentChunksResponse, RecordIntentChunksResponse__Output as _massive_metadata_v1_RecordIntentChunksResponse__Output } from '../../../massive/metadata/v1/RecordIntentChunksResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from '../../../massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from '../../../massive/metadata/v1/StoredPart';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from '../../../massive/metadata/v1/UploadPartRequest';
@@ -191,6 +193,15 @@ export interface MetadataClient extends grpc.Client {
   putObject(argument: _massive_metadata_v1_PutObjectRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   putObject(argument: _massive_metadata_v1_PutObjectRequest, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  
   RenewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   RenewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   RenewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
@@ -246,6 +257,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   PutObject: grpc.handleUnaryCall<_massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
   
+  RecordIntentChunks: grpc.handleUnaryCall<_massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse>;
+  
   RenewWriteIntent: grpc.handleUnaryCall<_massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent>;
   
   UploadPart: grpc.handleUnaryCall<_massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart>;
@@ -270,6 +283,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
+  RecordIntentChunks: MethodDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse__Output>
   RenewWriteIntent: MethodDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_WriteIntent, _massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent__Output>
   UploadPart: MethodDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_StoredPart, _massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart__Output>
 }
