@@ -42,7 +42,7 @@ const SEAWEED_BANNER = [
   '#'.repeat(100),
   '###  MASSIVE_BLOB_BACKEND=seaweedfs without MASSIVE_SEAWEED_MASTERS: starting the SeaweedFS PROTOCOL FAKE.',
   '###  It is an IN-MEMORY TEST FAKE of a SeaweedFS master + volume servers (libs/blob-seaweedfs/test/fake-seaweedfs):',
-  '###  NOT SeaweedFS, NOT durable. All object data is LOST when it stops. Never keep real data here.',
+  '###  NOT SeaweedFS: needles are plain files under <data dir>/seaweedfs-fake, no fsync, no real replication. Never keep real data here.',
   '###  For a real cluster: MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_SEAWEED_MASTERS=master:9333 npm run start:distributed',
   '#'.repeat(100),
 ];
@@ -168,7 +168,9 @@ export async function startDistributed({ env = process.env, args = [], log = (li
     if (backends.fakeSeaweed) {
       if (!existsSync(FAKE_SEAWEED)) throw new Error(`${FAKE_SEAWEED} is missing: run npm run build (or drop --no-build)`);
       for (const line of SEAWEED_BANNER) log(line);
-      const argv = ['-e', WITH_STDIN_WATCH(FAKE_SEAWEED), '--', '--host', '127.0.0.1', '--servers', '3', '--replication', '001'];
+      // Its needles go to files under the data dir, so a restart on the same dir (as the embedded
+      // metadata survives one) still finds the chunks that metadata references.
+      const argv = ['-e', WITH_STDIN_WATCH(FAKE_SEAWEED), '--', '--host', '127.0.0.1', '--servers', '3', '--replication', '001', '--data-dir', join(dataDir, 'seaweedfs-fake')];
       seaweedMasters = (await start('fake-seaweedfs', {}, { argv, ready: FAKE_SEAWEED_READY, fake: true })).endpoint;
     }
     let metadataGrpcPort = port('MASSIVE_METADATA_GRPC_PORT', '7070');

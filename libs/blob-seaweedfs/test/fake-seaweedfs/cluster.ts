@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { applyFaults, sameTarget, type FaultRule, type FaultTarget } from './faults';
 import { handleMaster, json } from './master';
+import { FakeDisk } from './persistence';
 import { copiesOf, formatFid, parseFidPath, type LiveNeedle, type LoggedRequest, type Needle, type Proc, type Volume, type VolumeServerState } from './state';
 import { handleVolume } from './volume-server';
 
@@ -30,10 +31,12 @@ export interface FakeSeaweedOptions {
   readonly host?: string;
   /** Fixed ports for the masters (standalone use); ephemeral otherwise. */
   readonly masterPorts?: readonly number[];
+  /** Keep needles and topology in files here (standalone use across restarts); in memory otherwise. */
+  readonly dataDir?: string;
 }
 
-type Resolved = Required<Omit<FakeSeaweedOptions, 'racks' | 'signingKey' | 'readSigningKey' | 'masterPorts'>> &
-  Pick<FakeSeaweedOptions, 'racks' | 'signingKey' | 'readSigningKey' | 'masterPorts'>;
+type Optional = 'racks' | 'signingKey' | 'readSigningKey' | 'masterPorts' | 'dataDir';
+type Resolved = Required<Omit<FakeSeaweedOptions, Optional>> & Pick<FakeSeaweedOptions, Optional>;
 
 /**
  * An in-memory SeaweedFS (masters + volume servers over HTTP on loopback) following
@@ -68,11 +71,22 @@ export class FakeSeaweed {
       growDelayMs: o.growDelayMs ?? 0,
       host: o.host ?? '127.0.0.1',
       masterPorts: o.masterPorts,
+      dataDir: o.dataDir,
     };
+    this.disk = o.dataDir ? new FakeDisk(o.dataDir) : undefined;
   }
+
+  /** Files behind the state when `dataDir` is set. */
+  readonly disk?: FakeDisk;
 
   static async start(o: FakeSeaweedOptions = {}): Promise<FakeSeaweed> {
     const c = new FakeSeaweed(o);
+    const saved = c.disk?.loadTopology();
+    if (saved) {
+      c.maxVolumeId = saved.maxVolumeId;
+      c.seq = saved.seq;
+      for (const v of saved.volumes) c.volumes.set(v.id, v);
+    }
     for (let i = 0; i < c.options.masters; i++) {
       const m: Proc = { index: i, hostPort: '', alive: false, sockets: new Set() };
       c.masters.push(m);
@@ -90,6 +104,7 @@ export class FakeSeaweed {
         needles: new Map(),
       };
       c.servers.push(s);
+      c.disk?.loadNeedles(s);
       await c.listen(s, { server: i }, 0);
     }
     return c;
@@ -133,6 +148,7 @@ export class FakeSeaweed {
     const id = ++this.maxVolumeId;
     this.volumes.set(id, { id, collection, replication, holders, readOnly: false, size: 0 });
     for (const i of holders) this.servers[i].needles.set(id, new Map());
+    this.saveTopology();
     return true;
   }
 
@@ -143,7 +159,12 @@ export class FakeSeaweed {
   nextKey(count: number): bigint {
     const key = this.seq + 1n;
     this.seq += BigInt(count);
+    this.saveTopology();
     return key;
+  }
+
+  saveTopology(): void {
+    this.disk?.saveTopology(this.volumes.values(), this.maxVolumeId, this.seq);
   }
 
   // ---------- control ----------
@@ -189,6 +210,7 @@ export class FakeSeaweed {
 
   setReadOnly(vid: number, readOnly = true): void {
     this.mustVolume(vid).readOnly = readOnly;
+    this.saveTopology();
   }
 
   /** Marks a volume full: no new assigns land on it (already assigned fids still upload). */

@@ -3,7 +3,8 @@
  * stack runs on one machine (`MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_SEAWEED_MASTERS=<masters>`).
  * IN-MEMORY TEST FAKE: not durable, not SeaweedFS. Flags: --servers N (3), --masters N (1),
  * --master-port P (first master; default ephemeral), --host H (127.0.0.1), --replication xyz (000,
- * the default replication), --racks r1,r1,r2, --signing-key K (JWT-secured writes).
+ * the default replication), --racks r1,r1,r2, --signing-key K (JWT-secured writes), --data-dir D
+ * (keep needles in files under D so a restart on the same dir finds them; in memory otherwise).
  */
 import { FakeSeaweed } from './cluster';
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     defaultReplication: flag('replication') ?? '000',
     racks: flag('racks')?.split(','),
     signingKey: flag('signing-key'),
+    dataDir: flag('data-dir'),
   });
   const line = '!'.repeat(78);
   const hostPorts = fake.masters.map((m) => m.hostPort).join(',');
@@ -40,7 +42,9 @@ async function main(): Promise<void> {
     [
       line,
       '!!  FAKE SeaweedFS: a TEST FAKE from libs/blob-seaweedfs/test/fake-seaweedfs.',
-      '!!  In-memory only, NOT durable: every chunk is lost when it stops.',
+      fake.options.dataDir
+        ? `!!  Needles kept as plain files in ${fake.options.dataDir} (a test convenience, not a storage engine).`
+        : '!!  In-memory only, NOT durable: every chunk is lost when it stops.',
       '!!  Never point real data at it.',
       line,
       `masters    : ${hostPorts}`,

@@ -47,6 +47,7 @@ export async function handleVolume(c: FakeSeaweed, s: VolumeServerState, req: In
     if (n.cookie !== f.cookie) return json(res, 400, { error: 'File Random Cookie does not match.' });
     if (volume?.readOnly) return json(res, 500, { error: `Deletion Failed: volume ${f.vid} is read only` });
     n.deleted = true;
+    c.disk?.removeNeedle(s.index, f.vid, f.key);
     if (url.searchParams.get('type') !== 'replicate') {
       const err = await replicate(c, s, f.vid, 'DELETE', url, []);
       if (err) return json(res, 500, { error: `Deletion Failed: ${err}` });
@@ -107,6 +108,7 @@ async function write(
   const needle: Needle = { cookie: f.cookie, data, mime: mime === 'application/octet-stream' ? '' : mime, lastModified: Date.now(), deleted: false, pairs, etag };
   if (ttl) needle.expiresAt = Date.now() + ttlMs(ttl);
   map.set(f.key, needle); // local first: a replica failure below leaves this copy (as SeaweedFS does)
+  c.disk?.saveNeedle(s.index, f.vid, f.key, needle);
   volume.size += data.length;
   if (url.searchParams.get('type') !== 'replicate') {
     const registered = volume.holders.filter((i) => c.servers[i].registered).length;
