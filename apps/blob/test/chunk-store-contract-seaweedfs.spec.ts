@@ -1,5 +1,5 @@
 import { describeChunkStoreContract } from '@massive/blob-core/testing';
-import { startSeaweedHarness } from '../../../libs/blob-seaweedfs/test/harness';
+import { startSeaweedHarness } from '@massive/blob-seaweedfs/testing';
 
 // The ChunkStore contract on SeaweedFsChunkStore over the protocol fake (3 volume servers, replication
 // 001 so every chunk has two copies). SeaweedFS offers no listing, so the contract checks deletes

@@ -9,8 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describeChunkStoreContract } from '@massive/blob-core/testing';
 import { parseSeaweedChunkId, SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
-import { signFidJwt } from '../../../libs/blob-seaweedfs/src/jwt';
-import { BLOCK_SIZE } from '../../../libs/blob-seaweedfs/src/needle-format';
+import { NEEDLE_BLOCK_SIZE as BLOCK_SIZE, signFidJwt } from '@massive/blob-seaweedfs/testing';
 
 const masters = (process.env['SEAWEED_MASTER_URL'] ?? '')
   .split(',')
