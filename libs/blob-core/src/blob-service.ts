@@ -149,6 +149,11 @@ export class BlobService implements BlobApi {
   }
 
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
+    if (this.store.deleteMany) {
+      ctx.signal?.throwIfAborted();
+      await this.store.deleteMany(ids);
+      return;
+    }
     for (let i = 0; i < ids.length; i += 16) {
       ctx.signal?.throwIfAborted();
       await Promise.all(ids.slice(i, i + 16).map((id) => this.store.delete(id)));

@@ -37,6 +37,11 @@ export interface ChunkStore {
   put(id: string, data: readonly Buffer[]): Promise<string | void>;
   read(id: string, range?: ChunkRange): Promise<Buffer>;
   delete(id: string): Promise<void>;
+  /**
+   * Optional batch delete (GC): same semantics as `delete` for each id; a store that can group work
+   * (SeaweedFS: per volume) offers it. Rejects if any id failed, after trying them all.
+   */
+  deleteMany?(ids: readonly string[]): Promise<void>;
   /** Deletes what the store itself knows of the intent (a no-op for stores that record ids in metadata). */
   deleteIntent(intentId: string): Promise<void>;
   /**

@@ -244,6 +244,30 @@ export class SeaweedFsChunkStore {
     throw new ServiceError('Unavailable', `SeaweedFS delete of ${id} failed (the GC queue retries it): ${last}`);
   }
 
+  /**
+   * GC batches: ids grouped by volume (one location lookup per volume, shared through the cache), up to
+   * `parallel` deletes in flight. Every id is attempted; if any failed it rejects afterwards with the
+   * first error, so the GC queue keeps the batch and retries it (deletes are idempotent).
+   */
+  async deleteMany(ids: readonly string[], parallel = 16): Promise<void> {
+    const byVolume = new Map<number, string[]>();
+    for (const id of ids) {
+      const { volumeId } = parseChunkId(id);
+      byVolume.set(volumeId, [...(byVolume.get(volumeId) ?? []), id]);
+    }
+    await Promise.all([...byVolume.keys()].map((vid) => this.masters.lookup(vid).catch(() => undefined)));
+    const queue = [...byVolume.values()].flat();
+    let first: unknown;
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          await this.delete(id).catch((e: unknown) => (first ??= e));
+        }
+      }),
+    );
+    if (first !== undefined) throw first;
+  }
+
   /** No-op by design: SeaweedFS cannot find an intent's needles; the janitor deletes the recorded fids. */
   async deleteIntent(intentId: string): Promise<void> {
     assertIntentId(intentId);

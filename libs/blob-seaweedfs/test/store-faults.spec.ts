@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isServiceError } from '@massive/contracts';
 import { parseChunkId } from '../src/fid';
+import { SeaweedFsChunkStore } from '../src/seaweedfs-chunk-store';
 import { startSeaweedHarness, type SeaweedHarness } from './harness';
 
 // SeaweedFsChunkStore against the fake's fault injection: replicas dying before and during reads,
@@ -231,7 +232,48 @@ describe('masters', () => {
   });
 });
 
+describe('any store instance (blob replica)', () => {
+  it('reads and deletes chunks another instance wrote: the id carries the fid', async () => {
+    h = await startSeaweedHarness();
+    const data = randomBytes(70_000);
+    const id = await put(data);
+    const other = new SeaweedFsChunkStore({ masters: [...h.fake.masterUrls].reverse(), intentLog: h.log });
+    try {
+      expect((await other.read(id, { offset: 65_000, length: 5000 })).equals(data.subarray(65_000, 70_000))).toBe(true);
+      await other.deleteMany([id, await put(randomBytes(5))]);
+      expect(live()).toEqual([]);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reports readiness from the masters', async () => {
+    h = await startSeaweedHarness({ masters: 2 });
+    expect(await h.store.reachable()).toBe(true);
+    await h.fake.killMaster(0);
+    expect(await h.store.reachable()).toBe(true);
+    await h.fake.killMaster(1);
+    expect(await h.store.reachable()).toBe(false);
+  });
+});
+
 describe('deletes', () => {
+  it('in batches: grouped per volume, every id tried, a failure rejects after the rest are done', async () => {
+    h = await startSeaweedHarness({ servers: 4 });
+    for (let v = 0; v < 3; v++) h.fake.grow('', '001');
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, k) => put(randomBytes(100), intent(), k)));
+    expect(new Set(ids.map((id) => parseChunkId(id).volumeId)).size).toBeGreaterThan(1);
+    const stuck = ids[0];
+    h.fake.setReadOnly(parseChunkId(stuck).volumeId);
+    const stuckVolume = ids.filter((id) => parseChunkId(id).volumeId === parseChunkId(stuck).volumeId);
+    expect(await codeOf(h.store.deleteMany(ids))).toBe('Unavailable');
+    expect(live()).toEqual([...stuckVolume].sort());
+    h.fake.setReadOnly(parseChunkId(stuck).volumeId, false);
+    await h.store.deleteMany(ids);
+    expect(live()).toEqual([]);
+  });
+
+
   it('are idempotent: 202 then 404 both done, and a volume that is gone counts as deleted', async () => {
     h = await startSeaweedHarness();
     const id = await put(randomBytes(10));
