@@ -20,7 +20,8 @@
 // (dist/tools/fake-tikv.js: an IN-MEMORY TEST FAKE of PD + 3 TiKV stores, not durable, not TiKV) as a
 // fourth process, says so loudly, points metadata at it, and stops it last. Likewise seaweedfs without
 // MASSIVE_SEAWEED_MASTERS / --seaweed-masters starts the SeaweedFS protocol fake
-// (dist/tools/fake-seaweedfs.js: an IN-MEMORY TEST FAKE of a master + 3 volume servers) first. With
+// (dist/tools/fake-seaweedfs.js: a TEST FAKE of a master + 3 volume servers, needles kept as plain files
+// under <data dir>/seaweedfs-fake so a restart finds them) first. With
 // seaweedfs the blob service records fids in metadata, so it is given the metadata endpoint (a port
 // reserved up front, since blob starts before metadata).
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,7 +42,7 @@ const FAKE_SEAWEED_READY = /^masters\s*:\s*(\S+)/;
 const SEAWEED_BANNER = [
   '#'.repeat(100),
   '###  MASSIVE_BLOB_BACKEND=seaweedfs without MASSIVE_SEAWEED_MASTERS: starting the SeaweedFS PROTOCOL FAKE.',
-  '###  It is an IN-MEMORY TEST FAKE of a SeaweedFS master + volume servers (libs/blob-seaweedfs/test/fake-seaweedfs):',
+  '###  It is a TEST FAKE of a SeaweedFS master + volume servers (libs/blob-seaweedfs/test/fake-seaweedfs):',
   '###  NOT SeaweedFS: needles are plain files under <data dir>/seaweedfs-fake, no fsync, no real replication. Never keep real data here.',
   '###  For a real cluster: MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_SEAWEED_MASTERS=master:9333 npm run start:distributed',
   '#'.repeat(100),
@@ -241,9 +242,11 @@ async function main() {
   }
   for (const s of cluster.services) {
     if (s.fake) {
-      const what = s.name === 'fake-seaweedfs' ? 'masters' : 'PD';
-      const of = s.name === 'fake-seaweedfs' ? 'SeaweedFS' : 'TiKV';
-      process.stdout.write(`  ${s.name.padEnd(9)} ${what} ${s.endpoint}  !! IN-MEMORY TEST FAKE of ${of}: not durable, data lost on stop !!  pid ${s.pid}\n`);
+      const note =
+        s.name === 'fake-seaweedfs'
+          ? `masters ${s.endpoint}  !! TEST FAKE of SeaweedFS: plain files, not a storage engine !!`
+          : `PD ${s.endpoint}  !! IN-MEMORY TEST FAKE of TiKV: not durable, data lost on stop !!`;
+      process.stdout.write(`  ${s.name.padEnd(9)} ${note}  pid ${s.pid}\n`);
       continue;
     }
     process.stdout.write(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(28)} admin ${s.admin || '(on the S3 port under /-/)'}  pid ${s.pid}\n`);
