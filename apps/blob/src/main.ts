@@ -13,7 +13,11 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'blob', level: cfg.logLevel });
   const registry = createRegistry('blob');
   const opened = await openStore(cfg, { logger, registry });
-  const blob = new BlobService(opened.store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(registry) });
+  const blob = new BlobService(opened.store, {
+    chunkSize: cfg.chunkSize,
+    metrics: createBlobMetrics(registry),
+    ...(opened.writesInFlight && { maxWritesInFlight: opened.writesInFlight }),
+  });
   const rpc = new RpcServer({ blob, registry, logger });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 

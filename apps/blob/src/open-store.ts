@@ -10,6 +10,8 @@ import type { BlobConfig } from './config';
 
 export interface OpenedStore {
   readonly store: ChunkStore;
+  /** Chunk uploads one write keeps in flight: network-bound stores want more than a local disk. */
+  readonly writesInFlight?: number;
   /** Readiness of the backend: the data dir is writable, or a SeaweedFS master answers with a leader. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -57,6 +59,8 @@ function openSeaweed(cfg: BlobConfig, deps: { logger: Logger; registry: Registry
   });
   return {
     store,
+    // SeaweedFS's own uploader keeps 4 chunks of a file in flight (reference §3.7); memory ≈ 5 chunks per PUT.
+    writesInFlight: 4,
     ready: () => store.reachable(),
     close: async () => {
       store.close();

@@ -160,6 +160,31 @@ describe('uploads with faults', () => {
     expect((await h.store.read(final)).equals(data)).toBe(true);
   });
 
+  it('re-assigns after an upload times out on a hung volume server', async () => {
+    h = await startSeaweedHarness({}, { requestTimeoutMs: 300 });
+    const i = intent();
+    const data = randomBytes(1000);
+    const first = await h.store.allocate(i, 0, data.length);
+    // Whichever server the assign named, the PUT of that fid gets no answer at all.
+    for (const s of [0, 1, 2]) h.fake.hang({ server: s }, 1, 'PUT', `/${parseChunkId(first).fid}`);
+    const final = (await h.store.put(first, [data])) as string;
+    expect(final).not.toBe(first);
+    expect((await h.store.read(final)).equals(data)).toBe(true);
+    expect(await metric('seaweedfs_errors_total', { op: 'upload', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops assigning a full volume but still takes uploads to fids it already handed out', async () => {
+    h = await startSeaweedHarness();
+    const i = intent();
+    const early = await h.store.allocate(i, 0, 10);
+    const vid = parseChunkId(early).volumeId;
+    h.fake.fillVolume(vid);
+    const later = await put(randomBytes(10), i, 1);
+    expect(parseChunkId(later).volumeId).not.toBe(vid);
+    expect(await h.store.put(early, [Buffer.from('0123456789')])).toBe(early);
+    expect((await h.store.read(early)).toString()).toBe('0123456789');
+  });
+
   it('re-assigns on an expired JWT (401) and on dropped connections', async () => {
     h = await startSeaweedHarness({ signingKey: 'k' });
     const data = randomBytes(100);

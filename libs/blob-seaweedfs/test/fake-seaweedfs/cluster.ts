@@ -233,8 +233,8 @@ export class FakeSeaweed {
     this.rules.push({ target, method, action: { kind: 'delay', ms }, remaining: n });
   }
 
-  hang(target: FaultTarget, n = Infinity, method?: string): void {
-    this.rules.push({ target, method, action: { kind: 'hang' }, remaining: n });
+  hang(target: FaultTarget, n = Infinity, method?: string, path?: string): void {
+    this.rules.push({ target, method, path, action: { kind: 'hang' }, remaining: n });
   }
 
   clearFaults(target?: FaultTarget): void {
