@@ -34,6 +34,10 @@ export function handleMaster(c: FakeSeaweed, index: number, req: IncomingMessage
     case '/healthz':
       res.writeHead(200).end();
       return;
+    case '/debug/needles':
+      // Fake only (no such endpoint in SeaweedFS): every live needle, for leak checks from other processes.
+      json(res, 200, { needles: c.liveNeedles() });
+      return;
     case '/dir/status':
       json(res, 200, { Version: 'fake', Topology: { Max: c.servers.length * c.options.volumesPerServer, Free: c.freeSlots() } });
       return;
