@@ -158,10 +158,7 @@ export class MasterClient {
           this.cache.set(volumeId, { at: Date.now(), locations });
           return locations;
         }
-        if (res.status === 404) {
-          this.cache.set(volumeId, { at: Date.now(), locations: [] });
-          return [];
-        }
+        if (res.status === 404) return []; // not cached: a volume may reappear (servers re-registering)
         last = `${master} answered ${res.status}: ${errorText(res)}`;
         this.o.metrics.errors.inc({ op: 'lookup', kind: res.status === 503 ? 'unavailable' : res.status >= 500 ? 'status_5xx' : 'status_4xx' });
         if (res.status === 503) await sleep(retryAfterMs(res, 200), signal);
