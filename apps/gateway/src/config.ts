@@ -1,11 +1,12 @@
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { parseEndpoints } from '@massive/rpc';
 import { DEFAULT_S3_CONFIG, type S3ApiConfig } from '@massive/s3-api';
 
 export { ConfigError };
 
 /** Gateway settings: flags win over environment variables, which win over defaults. */
-export interface GatewayConfig {
+export interface GatewayConfig extends SeaweedSettings {
   /** local: metadata and blob in-process; distributed: gRPC clients to the metadata and blob services. */
   readonly mode: 'local' | 'distributed';
   readonly host: string;
@@ -27,6 +28,8 @@ export interface GatewayConfig {
   readonly metadataEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
   readonly rpcTimeoutMs: number;
+  /** Local mode: where chunks go (local disk under dataDir, or SeaweedFS). The blob service has its own. */
+  readonly blobBackend: 'local' | 'seaweedfs';
 }
 
 export const DEFAULT_GATEWAY_ADMIN_PORT = 9100;
@@ -51,6 +54,8 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: blob gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'distributed: deadline of each metadata call' },
+  { key: 'blobBackend', flag: 'blob-backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local mode: chunks on local disk, or in SeaweedFS (--seaweed-masters; the distributed blob service has its own)' },
+  ...SEAWEED_SETTINGS,
 ];
 
 export function usage(): string {
@@ -76,6 +81,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
     } catch (e) {
       throw new ConfigError((e as Error).message);
     }
+  }
+  if (mode === 'local' && cfg.blobBackend === 'seaweedfs') {
+    const problem = seaweedSettingsError(cfg);
+    if (problem) throw new ConfigError(problem);
   }
   if ((cfg.accessKey === undefined) !== (cfg.secretKey === undefined)) {
     throw new ConfigError('set both MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY (or --access-key and --secret-key), or neither');
