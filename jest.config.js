@@ -8,6 +8,7 @@ const projects = [
   ['rpc', 'libs/rpc', { slow: true }],
   ['metadata-core', 'libs/metadata-core'],
   ['blob-core', 'libs/blob-core'],
+  ['blob-seaweedfs', 'libs/blob-seaweedfs', { slow: true }],
   ['s3-protocol', 'libs/s3-protocol'],
   ['s3-api', 'libs/s3-api'],
   ['observability', 'libs/observability'],

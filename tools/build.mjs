@@ -1,5 +1,6 @@
 // Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
-// and the standalone TiKV/PD protocol fake into dist/tools/fake-tikv.js (`npm run fake:tikv`).
+// and the standalone protocol fakes into dist/tools/: fake-tikv.js (`npm run fake:tikv`) and
+// fake-seaweedfs.js (`npm run fake:seaweedfs`).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -7,7 +8,10 @@ const apps = ['gateway', 'metadata', 'blob'];
 const entries = apps
   .filter((app) => existsSync(`apps/${app}/src/main.ts`))
   .map((app) => ({ entry: `apps/${app}/src/main.ts`, outfile: `dist/apps/${app}/main.js` }));
-const tools = [{ entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' }];
+const tools = [
+  { entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' },
+  { entry: 'libs/blob-seaweedfs/test/fake-seaweedfs/main.ts', outfile: 'dist/tools/fake-seaweedfs.js' },
+];
 await Promise.all(
   [...entries, ...tools.filter((t) => existsSync(t.entry))]
     .map(({ entry, outfile }) =>

@@ -18,11 +18,16 @@
 // --blob-backend (local | seaweedfs). With tikv, metadata uses the PD endpoints of
 // MASSIVE_PD_ENDPOINTS / --pd-endpoints; without any, this first starts the TiKV protocol fake
 // (dist/tools/fake-tikv.js: an IN-MEMORY TEST FAKE of PD + 3 TiKV stores, not durable, not TiKV) as a
-// fourth process, says so loudly, points metadata at it, and stops it last. There is no SeaweedFS fake:
-// seaweedfs without MASSIVE_SEAWEED_MASTERS is refused (the blob service has no SeaweedFS store yet).
+// fourth process, says so loudly, points metadata at it, and stops it last. Likewise seaweedfs without
+// MASSIVE_SEAWEED_MASTERS / --seaweed-masters starts the SeaweedFS protocol fake
+// (dist/tools/fake-seaweedfs.js: a TEST FAKE of a master + 3 volume servers, needles kept as plain files
+// under <data dir>/seaweedfs-fake so a restart finds them) first. With
+// seaweedfs the blob service records fids in metadata, so it is given the metadata endpoint (a port
+// reserved up front, since blob starts before metadata).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +36,29 @@ const READY = /listening on ((?:grpc|http):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s
 /** The fake's banner line naming its PD members: `PD         : 127.0.0.1:41231,...`. */
 const FAKE_PD_READY = /^PD\s*:\s*(\S+)/;
 const FAKE_TIKV = join(ROOT, 'dist/tools/fake-tikv.js');
+const FAKE_SEAWEED = join(ROOT, 'dist/tools/fake-seaweedfs.js');
+/** The SeaweedFS fake's banner line naming its masters: `masters    : 127.0.0.1:41231`. */
+const FAKE_SEAWEED_READY = /^masters\s*:\s*(\S+)/;
+const SEAWEED_BANNER = [
+  '#'.repeat(100),
+  '###  MASSIVE_BLOB_BACKEND=seaweedfs without MASSIVE_SEAWEED_MASTERS: starting the SeaweedFS PROTOCOL FAKE.',
+  '###  It is a TEST FAKE of a SeaweedFS master + volume servers (libs/blob-seaweedfs/test/fake-seaweedfs):',
+  '###  NOT SeaweedFS: needles are plain files under <data dir>/seaweedfs-fake, no fsync, no real replication. Never keep real data here.',
+  '###  For a real cluster: MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_SEAWEED_MASTERS=master:9333 npm run start:distributed',
+  '#'.repeat(100),
+];
+
+/** A free loopback port (bound then released), for a service another one must know before it starts. */
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(String(port)));
+    });
+  });
+}
 // The fake does not watch its stdin: this wrapper stops it (SIGTERM) when the supervisor goes away.
 const WITH_STDIN_WATCH = (script) =>
   `process.stdin.once('end', () => process.kill(process.pid, 'SIGTERM')); process.stdin.resume(); require(${JSON.stringify(script)});`;
@@ -64,13 +92,7 @@ export function resolveBackends(args = [], env = process.env) {
   if (!['local', 'seaweedfs'].includes(blob)) {
     throw new Error(`blob backend must be local or seaweedfs (MASSIVE_BLOB_BACKEND / --blob-backend), got ${blob}`);
   }
-  if (blob === 'seaweedfs' && !seaweedMasters) {
-    throw new Error(
-      'MASSIVE_BLOB_BACKEND=seaweedfs: the SeaweedFS blob backend is not available yet, and start:distributed ' +
-        'does not fake it (there is no SeaweedFS protocol fake). Use MASSIVE_BLOB_BACKEND=local (the default).',
-    );
-  }
-  return { metadata, blob, pdEndpoints, seaweedMasters, fakeTikv: metadata === 'tikv' && !pdEndpoints };
+  return { metadata, blob, pdEndpoints, seaweedMasters, fakeTikv: metadata === 'tikv' && !pdEndpoints, fakeSeaweed: blob === 'seaweedfs' && !seaweedMasters };
 }
 
 /** Starts blob, metadata and gateway; resolves once the gateway listens. */
@@ -143,18 +165,29 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       const argv = ['-e', WITH_STDIN_WATCH(FAKE_TIKV), '--', '--host', '127.0.0.1', '--split', 'G,L,O,P,U,V'];
       pdEndpoints = (await start('fake-tikv', {}, { argv, ready: FAKE_PD_READY, fake: true })).endpoint;
     }
+    let seaweedMasters = backends.seaweedMasters;
+    if (backends.fakeSeaweed) {
+      if (!existsSync(FAKE_SEAWEED)) throw new Error(`${FAKE_SEAWEED} is missing: run npm run build (or drop --no-build)`);
+      for (const line of SEAWEED_BANNER) log(line);
+      // Its needles go to files under the data dir, so a restart on the same dir (as the embedded
+      // metadata survives one) still finds the chunks that metadata references.
+      const argv = ['-e', WITH_STDIN_WATCH(FAKE_SEAWEED), '--', '--host', '127.0.0.1', '--servers', '3', '--replication', '001', '--data-dir', join(dataDir, 'seaweedfs-fake')];
+      seaweedMasters = (await start('fake-seaweedfs', {}, { argv, ready: FAKE_SEAWEED_READY, fake: true })).endpoint;
+    }
+    let metadataGrpcPort = port('MASSIVE_METADATA_GRPC_PORT', '7070');
+    if (backends.blob === 'seaweedfs' && metadataGrpcPort === '0') metadataGrpcPort = await freePort();
     const blob = await start('blob', {
       ...loopback,
       MASSIVE_GRPC_PORT: port('MASSIVE_BLOB_GRPC_PORT', '7071'),
       MASSIVE_ADMIN_PORT: port('MASSIVE_BLOB_ADMIN_PORT', '9102'),
       MASSIVE_DATA_DIR: join(dataDir, 'blob-svc'),
       MASSIVE_BLOB_BACKEND: backends.blob,
-      ...(backends.seaweedMasters ? { MASSIVE_SEAWEED_MASTERS: backends.seaweedMasters } : {}),
+      ...(seaweedMasters ? { MASSIVE_SEAWEED_MASTERS: seaweedMasters, MASSIVE_METADATA_ENDPOINTS: `127.0.0.1:${metadataGrpcPort}` } : {}),
     });
     const blobTarget = blob.endpoint.replace('grpc://', '');
     const metadata = await start('metadata', {
       ...loopback,
-      MASSIVE_GRPC_PORT: port('MASSIVE_METADATA_GRPC_PORT', '7070'),
+      MASSIVE_GRPC_PORT: metadataGrpcPort,
       MASSIVE_ADMIN_PORT: port('MASSIVE_METADATA_ADMIN_PORT', '9101'),
       MASSIVE_DATA_DIR: join(dataDir, 'metadata-svc'),
       MASSIVE_BLOB_ENDPOINTS: blobTarget,
@@ -171,7 +204,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
     return {
       endpoint: gateway.endpoint,
       services: children.map(({ name, endpoint, admin, child, fake }) => ({ name, endpoint, admin, pid: child.pid, fake })),
-      backends: { ...backends, pdEndpoints },
+      backends: { ...backends, pdEndpoints, seaweedMasters },
       onDeath: (fn) => (onDeath = fn),
       stop,
     };
@@ -209,7 +242,11 @@ async function main() {
   }
   for (const s of cluster.services) {
     if (s.fake) {
-      process.stdout.write(`  ${s.name.padEnd(9)} PD ${s.endpoint}  !! IN-MEMORY TEST FAKE of TiKV: not durable, data lost on stop !!  pid ${s.pid}\n`);
+      const note =
+        s.name === 'fake-seaweedfs'
+          ? `masters ${s.endpoint}  !! TEST FAKE of SeaweedFS: plain files, not a storage engine !!`
+          : `PD ${s.endpoint}  !! IN-MEMORY TEST FAKE of TiKV: not durable, data lost on stop !!`;
+      process.stdout.write(`  ${s.name.padEnd(9)} ${note}  pid ${s.pid}\n`);
       continue;
     }
     process.stdout.write(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(28)} admin ${s.admin || '(on the S3 port under /-/)'}  pid ${s.pid}\n`);

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
+import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { isReplicaId } from '@massive/contracts';
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 
 export { ConfigError };
 
 /** Blob service settings: flags win over environment variables, which win over defaults. */
-export interface BlobConfig {
+export interface BlobConfig extends SeaweedSettings {
   readonly host: string;
   readonly grpcPort: number;
   readonly adminPort: number;
@@ -13,7 +14,7 @@ export interface BlobConfig {
   readonly dataDir: string;
   /** Local backend: the replica that owns the disk (chunk ids name it); defaulted from the host name. */
   readonly replicaId: string;
-  readonly seaweedMasters: readonly string[];
+  readonly metadataEndpoints: readonly string[];
   readonly chunkSize: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -26,7 +27,8 @@ export const SETTINGS: readonly Setting<keyof BlobConfig>[] = [
   { key: 'backend', flag: 'backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local (chunks under --data-dir) | seaweedfs (--seaweed-masters)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'local backend: chunks live in <data-dir>/blobs' },
   { key: 'replicaId', flag: 'replica-id', env: 'MASSIVE_BLOB_REPLICA_ID', kind: 'string', help: 'local backend: this replica\'s id, named by its chunk ids and bound to its data dir (default: the host name, e.g. the StatefulSet pod massive-blob-0)' },
-  { key: 'seaweedMasters', flag: 'seaweed-masters', env: 'MASSIVE_SEAWEED_MASTERS', kind: 'list', keepCase: true, def: '', help: 'seaweedfs backend: master addresses, comma-separated host:port' },
+  ...SEAWEED_SETTINGS,
+  { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'seaweedfs backend: metadata gRPC targets, where fids are recorded under write intents before upload' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
@@ -39,17 +41,25 @@ export function usage(): string {
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BlobConfig {
   const parsed = parseSettings(SETTINGS, argv, env, 'massive-blob') as unknown as Omit<BlobConfig, 'replicaId'> & { replicaId?: string };
   const cfg: BlobConfig = { ...parsed, replicaId: parsed.replicaId ?? defaultReplicaId(hostname()) };
-  if (cfg.backend === 'seaweedfs' && cfg.seaweedMasters.length === 0) {
-    throw new ConfigError('MASSIVE_BLOB_BACKEND=seaweedfs needs MASSIVE_SEAWEED_MASTERS (or --seaweed-masters), e.g. seaweed-master:9333');
-  }
   if (cfg.backend === 'local' && cfg.seaweedMasters.length > 0) {
     throw new ConfigError('MASSIVE_SEAWEED_MASTERS is set but the backend is local: set MASSIVE_BLOB_BACKEND=seaweedfs, or unset it');
   }
+  if (cfg.backend === 'seaweedfs') checkSeaweed(cfg);
   if (cfg.backend === 'local' && !isReplicaId(cfg.replicaId)) {
     const from = parsed.replicaId === undefined ? ' (from the host name)' : '';
     throw new ConfigError(`blob replica id '${cfg.replicaId}'${from} is not a DNS label (1-63 of [a-z0-9-]): set MASSIVE_BLOB_REPLICA_ID (or --replica-id)`);
   }
   return cfg;
+}
+
+function checkSeaweed(cfg: BlobConfig): void {
+  const problem = seaweedSettingsError(cfg);
+  if (problem) throw new ConfigError(problem);
+  if (cfg.metadataEndpoints.length === 0) {
+    throw new ConfigError(
+      'MASSIVE_BLOB_BACKEND=seaweedfs needs MASSIVE_METADATA_ENDPOINTS (or --metadata-endpoints): every fid is recorded under its write intent in metadata before upload, so a crash leaks nothing',
+    );
+  }
 }
 
 /**

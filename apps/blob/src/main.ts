@@ -1,9 +1,8 @@
-import { access, constants } from 'node:fs/promises';
 import { BlobService } from '@massive/blob-core';
 import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { RpcServer } from '@massive/rpc';
-import { ConfigError, loadConfig, usage } from './config';
-import { openLocalBackend } from './local-backend';
+import { loadConfig, usage } from './config';
+import { openStore } from './open-store';
 
 /** How often readiness is re-checked and published on grpc.health.v1. */
 const HEALTH_INTERVAL_MS = 5000;
@@ -11,29 +10,33 @@ const HEALTH_INTERVAL_MS = 5000;
 /** config → chunk store → BlobService → gRPC server. */
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
-  if (cfg.backend === 'seaweedfs') {
-    throw new ConfigError('MASSIVE_BLOB_BACKEND=seaweedfs is not available yet in this build (no SeaweedFS chunk store): use MASSIVE_BLOB_BACKEND=local');
-  }
   const logger = createLogger({ service: 'blob', level: cfg.logLevel });
   const registry = createRegistry('blob');
-  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, logger);
-  const blob = new BlobService(store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(registry) });
-  const rpc = new RpcServer({ blob, blobReplica: identity, registry, logger });
+  const opened = await openStore(cfg, { logger, registry });
+  const blob = new BlobService(opened.store, {
+    chunkSize: cfg.chunkSize,
+    metrics: createBlobMetrics(registry),
+    ...(opened.writesInFlight && { maxWritesInFlight: opened.writesInFlight }),
+  });
+  const rpc = new RpcServer({ blob, ...(opened.identity && { blobReplica: opened.identity }), registry, logger });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
-  const storeReady = () =>
-    access(dir, constants.W_OK).then(
-      () => true,
-      () => false,
-    );
+  const storeReady = () => opened.ready();
   const ready = async () => !draining && (await storeReady());
   const admin = await startAdminServer({ host: cfg.host, port: cfg.adminPort, registry, ready });
   const health = setInterval(() => void ready().then((ok) => !draining && rpc.setServing(ok)), HEALTH_INTERVAL_MS);
   health.unref();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
-  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, replicaId: identity.replicaId, dataDir: cfg.dataDir, chunkSize: cfg.chunkSize });
+  logger.info('listening', {
+    grpcPort,
+    adminPort: admin.port,
+    backend: cfg.backend,
+    ...(opened.identity && { replicaId: opened.identity.replicaId }),
+    ...(cfg.backend === 'local' ? { dataDir: cfg.dataDir } : { seaweedMasters: cfg.seaweedMasters, collection: cfg.seaweedCollection, replication: cfg.seaweedReplication }),
+    chunkSize: cfg.chunkSize,
+  });
   logger.flush();
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
 
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
     void (async () => {
       await rpc.shutdown(cfg.shutdownTimeoutMs);
       await admin.close();
+      await opened.close();
     })().then(
       () => exit(0, 'stopped'),
       (err: unknown) => exit(1, 'shutdown failed', err),

@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
-import { BlobService, LocalDiskStore } from '@massive/blob-core';
+import { BlobService, LocalDiskStore, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
+import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
+import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, type LimitMetrics, type Logger } from '@massive/observability';
@@ -36,10 +38,8 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
   await mkdir(cfg.dataDir, { recursive: true });
   const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
   const metadata = new MetadataService({ kv, registry: deps.registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
-  const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
-  const swept = await store.sweepTemp();
-  if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
-  const blob = new BlobService(store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(deps.registry) });
+  const chunks = await openLocalChunkStore(cfg, metadata, deps);
+  const blob = new BlobService(chunks.store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(deps.registry), ...chunks.options });
   const gc = new GarbageCollector({
     kv,
     blob,
@@ -57,15 +57,44 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       logger: deps.logger,
       config: s3ApiConfig(cfg),
     },
-    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: () => !deps.draining() },
+    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await chunks.ready()) },
   );
   return {
     app,
     start: () => gc.start(),
-    dependenciesReady: async () => true,
+    dependenciesReady: () => chunks.ready(),
     close: async () => {
       await gc.stop();
+      chunks.close();
       await kv.close();
     },
   };
+}
+
+/**
+ * Local mode's chunk store: local disk, or SeaweedFS with the in-process MetadataService as the
+ * intent log (fids are recorded under their write intent before upload, no RPC involved).
+ */
+async function openLocalChunkStore(
+  cfg: GatewayConfig,
+  metadata: MetadataService,
+  deps: ComposeDeps,
+): Promise<{ store: ChunkStore; options: BlobServiceOptions; ready(): Promise<boolean>; close(): void }> {
+  if (cfg.blobBackend === 'seaweedfs') {
+    const store = new SeaweedFsChunkStore({
+      masters: cfg.seaweedMasters,
+      collection: cfg.seaweedCollection,
+      replication: cfg.seaweedReplication,
+      jwtSigningKey: cfg.seaweedJwtSigningKey,
+      jwtReadSigningKey: cfg.seaweedJwtReadSigningKey,
+      registry: deps.registry,
+      log: deps.logger,
+      intentLog: { recordChunks: (intentId, chunkIds) => metadata.recordIntentChunks({ intentId, chunkIds }, backgroundCtx('record-fid')) },
+    });
+    return { store, options: { maxWritesInFlight: 4 }, ready: () => store.reachable(), close: () => store.close() };
+  }
+  const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
+  const swept = await store.sweepTemp();
+  if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
+  return { store, options: {}, ready: async () => true, close: () => undefined };
 }

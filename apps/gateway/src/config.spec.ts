@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(loadConfig(['--port', '9001', '--data-dir=/tmp/x'], env)).toMatchObject({ port: 9001, dataDir: '/tmp/x' });
     expect(loadConfig(['--domain', 'S3.Example.com, s3.local'], {}).domains).toEqual(['s3.example.com', 's3.local']);
   });
+  it('reads the SeaweedFS settings for local mode, and leaves them to the blob service in distributed mode', () => {
+    const sw = { MASSIVE_BLOB_BACKEND: 'seaweedfs', MASSIVE_SEAWEED_MASTERS: 'm0:9333,m1:9333', MASSIVE_SEAWEED_COLLECTION: 'objects' };
+    expect(loadConfig([], sw)).toMatchObject({ mode: 'local', blobBackend: 'seaweedfs', seaweedMasters: ['m0:9333', 'm1:9333'], seaweedCollection: 'objects' });
+    expect(loadConfig([], {}).blobBackend).toBe('local');
+    const remote = { MASSIVE_METADATA_ENDPOINTS: 'm:7070', MASSIVE_BLOB_ENDPOINTS: 'b:7071', MASSIVE_BLOB_BACKEND: 'seaweedfs' };
+    expect(loadConfig([], remote).mode).toBe('distributed');
+  });
   it('infers distributed mode from the endpoints, and validates them', () => {
     const env = { MASSIVE_METADATA_ENDPOINTS: '10.0.0.1:7070,10.0.0.2:7070', MASSIVE_BLOB_ENDPOINTS: 'dns:///blob.massive:7071' };
     expect(loadConfig([], env)).toMatchObject({ mode: 'distributed', metadataEndpoints: ['10.0.0.1:7070', '10.0.0.2:7070'], blobEndpoints: ['dns:///blob.massive:7071'] });
@@ -43,6 +50,9 @@ describe('loadConfig', () => {
   });
   it.each([
     [[], { MASSIVE_MODE: 'distributed' }, /needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS/],
+    [[], { MASSIVE_BLOB_BACKEND: 'seaweedfs' }, /needs MASSIVE_SEAWEED_MASTERS/],
+    [[], { MASSIVE_BLOB_BACKEND: 'seaweedfs', MASSIVE_SEAWEED_MASTERS: 'm:9333', MASSIVE_SEAWEED_REPLICATION: 'x' }, /three digits/],
+    [[], { MASSIVE_BLOB_BACKEND: 'disk' }, /blobBackend must be one of local, seaweedfs/],
     [[], { MASSIVE_METADATA_ENDPOINTS: 'm:7070' }, /needs MASSIVE_METADATA_ENDPOINTS and MASSIVE_BLOB_ENDPOINTS/],
     [[], { MASSIVE_MODE: 'local', MASSIVE_BLOB_ENDPOINTS: 'b:7071' }, /MASSIVE_MODE=local runs metadata and blob in-process/],
     [[], { MASSIVE_MODE: 'cluster' }, /mode must be one of local, distributed/],

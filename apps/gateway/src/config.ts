@@ -1,11 +1,12 @@
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { parseEndpoints } from '@massive/rpc';
 import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type S3ApiConfig, type ServerLimits } from '@massive/s3-api';
 
 export { ConfigError };
 
 /** Gateway settings: flags win over environment variables, which win over defaults. */
-export interface GatewayConfig {
+export interface GatewayConfig extends SeaweedSettings {
   /** local: metadata and blob in-process; distributed: gRPC clients to the metadata and blob services. */
   readonly mode: 'local' | 'distributed';
   readonly host: string;
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   readonly maxHeaderBytes: number;
   readonly maxKeyBytes: number;
   readonly maxMetadataBytes: number;
+  /** Local mode: where chunks go (local disk under dataDir, or SeaweedFS). The blob service has its own. */
+  readonly blobBackend: 'local' | 'seaweedfs';
 }
 
 export const DEFAULT_GATEWAY_ADMIN_PORT = 9100;
@@ -70,6 +73,8 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'maxHeaderBytes', flag: 'max-header-bytes', env: 'MASSIVE_MAX_HEADER_BYTES', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.maxHeaderBytes), min: 1024, help: 'request line plus headers; past it 400 RequestHeaderSectionTooLarge' },
   { key: 'maxKeyBytes', flag: 'max-key-bytes', env: 'MASSIVE_MAX_KEY_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxKeyBytes), min: 1, help: 'longest object key in UTF-8 bytes; past it 400 KeyTooLongError' },
   { key: 'maxMetadataBytes', flag: 'max-metadata-bytes', env: 'MASSIVE_MAX_METADATA_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxUserMetadataBytes), min: 0, help: 'user metadata per object (x-amz-meta-* names and values); past it 400 MetadataTooLarge' },
+  { key: 'blobBackend', flag: 'blob-backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local mode: chunks on local disk, or in SeaweedFS (--seaweed-masters; the distributed blob service has its own)' },
+  ...SEAWEED_SETTINGS,
 ];
 
 export function usage(): string {
@@ -95,6 +100,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
     } catch (e) {
       throw new ConfigError((e as Error).message);
     }
+  }
+  if (mode === 'local' && cfg.blobBackend === 'seaweedfs') {
+    const problem = seaweedSettingsError(cfg);
+    if (problem) throw new ConfigError(problem);
   }
   if ((cfg.accessKey === undefined) !== (cfg.secretKey === undefined)) {
     throw new ConfigError('set both MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY (or --access-key and --secret-key), or neither');

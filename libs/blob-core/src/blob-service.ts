@@ -76,13 +76,16 @@ export class BlobService implements BlobApi {
       const size = fill;
       slices = [];
       fill = 0;
-      const id = await raceAbort(this.store.allocate(req.intentId, chunks.length), halt);
+      const id = await raceAbort(this.store.allocate(req.intentId, chunks.length, size), halt);
+      const index = chunks.length;
       chunks.push({ id, size });
       const put: Promise<void> = this.store
         .put(id, data)
         .then(
-          () => {
-            stored.push(id);
+          (movedTo) => {
+            // A store that had to place the chunk anew (SeaweedFS re-assign) names where it really is.
+            if (typeof movedTo === 'string' && movedTo !== id) chunks[index] = { id: movedTo, size };
+            stored.push(typeof movedTo === 'string' ? movedTo : id);
             this.metrics?.chunkWritten?.(size);
           },
           (error: unknown) => stop.abort(error),
@@ -146,6 +149,11 @@ export class BlobService implements BlobApi {
   }
 
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
+    if (this.store.deleteMany) {
+      ctx.signal?.throwIfAborted();
+      await this.store.deleteMany(ids);
+      return;
+    }
     for (let i = 0; i < ids.length; i += 16) {
       ctx.signal?.throwIfAborted();
       await Promise.all(ids.slice(i, i + 16).map((id) => this.store.delete(id)));

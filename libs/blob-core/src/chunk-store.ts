@@ -11,14 +11,18 @@ export interface ChunkRange {
  * memory for tests); every one runs `describeChunkStoreContract` from `@massive/blob-core/testing`.
  *
  * Lifecycle of a chunk:
- *  1. `allocate(intentId, seq)` names chunk `seq` of a write before any data exists. Local disk mints
- *     the id itself; SeaweedFS asks the master for a fid. The id is what manifests store. Every chunk is
- *     named under a write intent that metadata recorded first, so `deleteIntent` can reclaim an
- *     abandoned write. One write per intent: `seq` numbers are unique within an intent.
+ *  1. `allocate(intentId, seq, dataSize?)` names chunk `seq` of a write before any data exists. Local
+ *     disk mints the id itself; SeaweedFS asks the master for a fid (`dataSize` is the placement hint)
+ *     and records it under the intent in metadata before returning. The id is what manifests store.
+ *     Every chunk is named under a write intent that metadata recorded first, so an abandoned write is
+ *     reclaimed: by `deleteIntent` for stores that can find an intent's chunks, by the janitor
+ *     deleting the recorded ids for the others. One write per intent: `seq` is unique within an intent.
  *  2. `put(id, data)` stores the bytes (a list of slices, written as one chunk with no concatenation).
- *     When it resolves the chunk is durable and complete under its id; a crash before that leaves no
- *     chunk visible under the id. Chunks are write-once: a second `put` to an existing id rejects and
- *     leaves the stored chunk untouched.
+ *     When it resolves the chunk is durable and complete; a crash before that leaves no chunk visible
+ *     under the id. It resolves to a different id when the store had to place the chunk elsewhere
+ *     (SeaweedFS re-assigns a fid after a failed upload); the caller must then reference that id.
+ *     Chunks are write-once: a second `put` to an existing id rejects and leaves the stored chunk
+ *     untouched.
  *  3. `read(id, range?)` returns verified bytes: exactly `range.length` bytes, or the whole chunk.
  *     Any checksum mismatch, a short or missing chunk, or a range past the chunk's end throws
  *     `ServiceError('DataCorrupted')` (a chunk is only read because metadata references it, so its
@@ -29,15 +33,25 @@ export interface ChunkRange {
  * throw `ServiceError('InvalidArgument')` from every method, before touching storage.
  */
 export interface ChunkStore {
-  allocate(intentId: string, seq: number): Promise<string>;
-  put(id: string, data: readonly Buffer[]): Promise<void>;
+  allocate(intentId: string, seq: number, dataSize?: number): Promise<string>;
+  put(id: string, data: readonly Buffer[]): Promise<string | void>;
   read(id: string, range?: ChunkRange): Promise<Buffer>;
   delete(id: string): Promise<void>;
+  /**
+   * Optional batch delete (GC): same semantics as `delete` for each id; a store that can group work
+   * (SeaweedFS: per volume) offers it. Rejects if any id failed, after trying them all.
+   */
+  deleteMany?(ids: readonly string[]): Promise<void>;
+  /** Deletes what the store itself knows of the intent (a no-op for stores that record ids in metadata). */
   deleteIntent(intentId: string): Promise<void>;
-  /** Ids of the chunks stored (put and not deleted) under an intent, in `seq` order. */
-  listIntentChunks(intentId: string): Promise<string[]>;
-  /** Every stored chunk id, in no particular order (janitor, audits, tests). */
-  listChunks(): AsyncIterable<string>;
+  /**
+   * Ids of the chunks stored (put and not deleted) under an intent, in `seq` order. Optional: SeaweedFS
+   * cannot list needles by owner (only `weed shell volume.fsck` over gRPC can list a volume at all), so
+   * its store offers neither listing and relies on the ids recorded in metadata instead.
+   */
+  listIntentChunks?(intentId: string): Promise<string[]>;
+  /** Every stored chunk id, in no particular order (audits, tests). Optional, as above. */
+  listChunks?(): AsyncIterable<string>;
 }
 
 /** Throws InvalidArgument unless `range` is a well-formed range (bounds against the chunk are the store's job). */

@@ -241,6 +241,12 @@ export interface MetadataApi {
   renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
   /** A write failed: let the janitor reclaim its chunks now. */
   abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void>;
+  /**
+   * Records chunk ids under a live intent before their data is written (SeaweedFS fids are known only
+   * after assign). The commit consumes them; the janitor deletes them if the intent is abandoned.
+   * Fails IntentExpired when the intent is gone, expired or being reclaimed.
+   */
+  recordIntentChunks(req: { intentId: string; chunkIds: readonly string[] }, ctx: CallCtx): Promise<void>;
 
   /**
    * Takes (no `leaseId`) or renews a read lease on a version's chunks, for a read that runs longer than

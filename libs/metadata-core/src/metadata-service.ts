@@ -42,7 +42,7 @@ import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
 import { leaseVersion, releaseVersionLease } from './ops/read-leases';
 import { uploadPart } from './ops/upload-part';
-import { abandonWriteIntent, createWriteIntent, renewWriteIntent } from './ops/write-intents';
+import { abandonWriteIntent, createWriteIntent, recordIntentChunks, renewWriteIntent } from './ops/write-intents';
 import { completeMultipartUpload } from './ops/complete-multipart-upload';
 import { createMetadataMetrics, type MetadataMetrics } from './txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from './txn/run-txn';
@@ -102,6 +102,9 @@ export class MetadataService implements MetadataApi {
   }
   abandonWriteIntent(req: { intentId: string }, ctx: CallCtx): Promise<void> {
     return abandonWriteIntent(this.deps, req, ctx);
+  }
+  recordIntentChunks(req: { intentId: string; chunkIds: readonly string[] }, ctx: CallCtx): Promise<void> {
+    return recordIntentChunks(this.deps, req, ctx);
   }
 
   leaseVersion(req: { versionId: string; leaseId?: string; ttlMs: number }, ctx: CallCtx): Promise<ReadLease> {

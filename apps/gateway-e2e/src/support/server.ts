@@ -11,6 +11,17 @@ const DISTRIBUTED_LAUNCHER = resolve(__dirname, '../../../../tools/start-distrib
 /** `MASSIVE_E2E_MODE=distributed` runs every spec against the three-process wiring instead of local mode. */
 export const E2E_MODE: 'local' | 'distributed' = process.env['MASSIVE_E2E_MODE'] === 'distributed' ? 'distributed' : 'local';
 
+/**
+ * Backend choices passed through to the launched services, so one suite runs against each wiring, e.g.
+ * `MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_E2E_MODE=distributed` (blob on the SeaweedFS fake) with a
+ * small `MASSIVE_CHUNK_SIZE` so objects span chunks.
+ */
+const BACKEND_ENV: Record<string, string> = Object.fromEntries(
+  ['MASSIVE_BLOB_BACKEND', 'MASSIVE_SEAWEED_MASTERS', 'MASSIVE_METADATA_BACKEND', 'MASSIVE_PD_ENDPOINTS', 'MASSIVE_CHUNK_SIZE']
+    .map((k) => [k, process.env[k]])
+    .filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''),
+);
+
 export const CREDENTIALS = { accessKeyId: 'AKIDE2ETESTKEY', secretAccessKey: 'e2e-secret-access-key-0123456789' } as const;
 export const REGION = 'us-east-1';
 /** Virtual-hosted style: `bucket.s3.localtest:<port>`; the clients resolve every name to 127.0.0.1. */
@@ -75,6 +86,7 @@ export class GatewayProcess {
         MASSIVE_DOMAIN: VHOST_DOMAIN,
         MASSIVE_LOG_LEVEL: 'warn',
         MASSIVE_SHUTDOWN_TIMEOUT_MS: '5000',
+        ...BACKEND_ENV,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -169,6 +169,52 @@ describe('GarbageCollector', () => {
     });
   });
 
+  describe('recorded intent chunks (remote-minted ids)', () => {
+    it('the janitor deletes every recorded chunk of an abandoned intent before the intent, across pages', async () => {
+      const { svc, blob, gc, clock, mem } = setup();
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      const ids = Array.from({ length: 7 }, (_, k) => `sw1:${k + 1},0a0b0c0d0e`);
+      await svc.recordIntentChunks({ intentId, chunkIds: ids.slice(0, 4) }, ctx);
+      await svc.recordIntentChunks({ intentId, chunkIds: ids.slice(4) }, ctx);
+      clock.now += 200;
+      expect(await gc.reclaimIntentsOnce()).toBe(1);
+      expect(blob.deletedChunks.sort()).toEqual([...ids].sort());
+      expect(blob.deletedIntents).toEqual([intentId]);
+      const snap = await mem.snapshot();
+      expect(await snap.scan(Buffer.from('I'), Buffer.from('J'))).toEqual([]); // nothing of the intent is left
+      snap.close();
+      await expect(svc.recordIntentChunks({ intentId, chunkIds: ['x'] }, ctx)).rejects.toMatchObject({ code: 'IntentExpired' });
+    });
+
+    it('a commit consumes the records and queues recorded chunks it does not reference for GC', async () => {
+      const { svc, blob, gc, clock, kv } = setup();
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      await svc.recordIntentChunks({ intentId, chunkIds: ['kept', 'abandoned-fid'] }, ctx);
+      const chunks = [{ id: 'kept', size: 1 }];
+      await svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'chunks', manifest: { size: 1, chunks }, intentId }, size: 1, etag: 'e', headers }, ctx);
+      expect(await gcQueue(kv)).toEqual(['abandoned-fid']);
+      clock.now += 5000;
+      expect(await gc.reclaimIntentsOnce()).toBe(0);
+      await gc.collectOnce();
+      expect(blob.deletedChunks).toEqual(['abandoned-fid']);
+      expect(chunkIds(await svc.getObject({ bucket: 'b', key: 'k' }, ctx))).toEqual(['kept']);
+    });
+
+    it('a claim that wins a race with recordIntentChunks makes the record fail IntentExpired', async () => {
+      const { svc, gc, clock, kv, blob } = setup();
+      const { intentId } = await svc.createWriteIntent({ ttlMs: 100 }, ctx);
+      const gate = kv.holdNext();
+      const rec = svc.recordIntentChunks({ intentId, chunkIds: ['late'] }, ctx);
+      await gate.reached;
+      clock.now += 200;
+      expect(await gc.reclaimIntentsOnce()).toBe(1);
+      gate.release();
+      await expect(rec).rejects.toMatchObject({ code: 'IntentExpired' });
+      expect(blob.deletedChunks).toEqual([]);
+    });
+  });
+
   it('runs both loops on a timer until stopped', async () => {
     const { svc, blob, clock } = setup();
     const gc = new GarbageCollector({ kv: svc.kv, blob, clock: () => clock.now, intervalMs: 5 });

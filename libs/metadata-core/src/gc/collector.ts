@@ -3,11 +3,13 @@ import { prefixEnd, type KvPair, type KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
 import {
   decodeGcKey,
+  decodeIntentChunkKey,
   decodeIntentExpiryKey,
   gcDueBound,
   gcPrefix,
   intentExpiryBound,
   intentExpiryKey,
+  intentChunkPrefix,
   intentExpiryPrefix,
   intentKey,
   keySuccessor,
@@ -189,15 +191,32 @@ export class GarbageCollector {
       ctx,
     );
     if (!claimed) return false;
+    // Chunks recorded under the intent (remote-minted ids, e.g. SeaweedFS fids) first, page by page;
+    // then the store's own per-intent cleanup. Both idempotent, so a crash here just repeats them.
+    const prefix = intentChunkPrefix(intentId);
+    for (let start = prefix; ; ) {
+      const page = await this.txn.read('JanitorChunks', (s) => s.scan(start, prefixEnd(prefix), { limit: this.batch }), ctx);
+      if (page.length > 0) await this.options.blob.deleteChunks(page.map((p) => decodeIntentChunkKey(p.key)), ctx);
+      if (page.length < this.batch) break;
+      start = keySuccessor(page[page.length - 1].key);
+    }
     await this.options.blob.deleteIntent(intentId, ctx);
-    await this.txn.run(
-      'JanitorForget',
-      async (tx) => {
-        tx.delete(intentKey(intentId));
-        tx.delete(intentExpiryKey(claimed.expiresAt, intentId));
-      },
-      ctx,
-    );
+    for (;;) {
+      const left = await this.txn.run(
+        'JanitorForget',
+        async (tx) => {
+          const recorded = await tx.scan(prefix, prefixEnd(prefix), { limit: this.batch });
+          for (const p of recorded) tx.delete(p.key);
+          if (recorded.length < this.batch) {
+            tx.delete(intentKey(intentId));
+            tx.delete(intentExpiryKey(claimed.expiresAt, intentId));
+          }
+          return recorded.length >= this.batch;
+        },
+        ctx,
+      );
+      if (!left) break;
+    }
     this.metrics.gcIntentsReclaimed.inc();
     return true;
   }

@@ -10,6 +10,9 @@ import {
   gcKey,
   guardStripe,
   intentExpiryKey,
+  decodeIntentChunkKey,
+  intentChunkKey,
+  intentChunkPrefix,
   objectKey,
   objectPrefix,
   partKey,
@@ -71,6 +74,9 @@ describe('typed keys', () => {
     expect(decodePartKey(partKey(uid, 10000))).toBe(10000);
     expect(decodeGcKey(gcKey(123456789, 'chunk\u0000id'))).toEqual({ dueAt: 123456789, chunkId: 'chunk\u0000id' });
     expect(decodeIntentExpiryKey(intentExpiryKey(42, uid))).toEqual({ expiresAt: 42, intentId: uid });
+    expect(decodeIntentChunkKey(intentChunkKey(uid, 'sw1:3,01637037d6'))).toBe('sw1:3,01637037d6');
+    const k = intentChunkKey(uid, 'a');
+    expect(k.subarray(0, intentChunkPrefix(uid).length).equals(intentChunkPrefix(uid))).toBe(true);
   });
 
   it('orders versions newest first and numbers big-endian', () => {

@@ -14,6 +14,10 @@
  * |        |                                                        | takes and Complete/Abort delete         |
  * | `I`    | 'I' 0x01 intentId(16)                                  | IntentRecord (expiresAt, reclaiming)    |
  * | `I`    | 'I' 0x02 expiresAt(u64) intentId(16)                   | empty: the janitor's due-time index     |
+ * | `I`    | 'I' 0x03 intentId(16) esc(chunkId)                     | 0x01: a chunk id recorded under the intent |
+ * |        |                                                        | before its upload (stores that mint ids remotely, |
+ * |        |                                                        | e.g. SeaweedFS fids); consumed at commit, |
+ * |        |                                                        | deleted by the janitor with the chunks  |
  * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
  * | `K`    | 'K' esc(accessKeyId)                                   | credential (secret sealed)              |
  * | `R`    | 'R' 0x01 versionId(16) leaseId(16)                     | ReadLeaseRecord: a long read holds a version's chunks |
@@ -60,6 +64,7 @@ export const BUCKET_GUARD_STRIPES = 1024;
 export const UPLOAD_GUARD_STRIPES = 64;
 const INTENT_RECORD = 0x01;
 const INTENT_BY_EXPIRY = 0x02;
+const INTENT_CHUNK = 0x03;
 const TERMINATOR = Buffer.from([0x00, 0x01]);
 
 // ---------- escaping ----------
@@ -233,6 +238,14 @@ export const intentExpiryKey = (expiresAt: number, intentId: string): Buffer =>
 export const intentExpiryBound = (t: number): Buffer => Buffer.concat([intentExpiryPrefix(), u64(t + 1)]);
 export function decodeIntentExpiryKey(key: Buffer): { expiresAt: number; intentId: string } {
   return { expiresAt: readU64(key, 2), intentId: key.subarray(10, 10 + ID_BYTES).toString('hex') };
+}
+
+export const intentChunkPrefix = (intentId: string): Buffer =>
+  Buffer.concat([fam(FAMILY.intent), Buffer.from([INTENT_CHUNK]), mustId(intentId, 'intent')]);
+export const intentChunkKey = (intentId: string, chunkId: string): Buffer =>
+  Buffer.concat([intentChunkPrefix(intentId), escapeKey(chunkId)]);
+export function decodeIntentChunkKey(key: Buffer): string {
+  return unescapeKey(key, 2 + ID_BYTES).value;
 }
 
 // ---------- G: GC queue ----------

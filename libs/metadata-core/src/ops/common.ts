@@ -4,13 +4,15 @@ import {
   type ObjectVersion,
   type WriteConditions,
 } from '@massive/contracts';
-import type { KvReader, KvTxn } from '@massive/kv';
+import { prefixEnd, type KvReader, type KvTxn } from '@massive/kv';
 import {
   bucketKey,
   gcKey,
   guardKey,
   guardStripe,
+  decodeIntentChunkKey,
   idBytes,
+  intentChunkPrefix,
   intentExpiryKey,
   intentKey,
   objectKey,
@@ -97,9 +99,15 @@ export function enqueueGc(tx: KvTxn, deps: OpDeps, chunks: readonly ChunkRef[], 
 
 /**
  * Consumes a write intent at commit: it must exist, be unexpired and not being reclaimed. Deleting the
- * record (a write) makes this commit conflict with a janitor that marks it concurrently.
+ * record (a write) makes this commit conflict with a janitor that marks it concurrently. `committed` is
+ * the chunks the commit references (every other chunk recorded under the intent is garbage).
  */
-export async function consumeIntent(tx: KvTxn, deps: OpDeps, intentId: string): Promise<void> {
+export async function consumeIntent(
+  tx: KvTxn,
+  deps: OpDeps,
+  intentId: string,
+  committed: readonly ChunkRef[],
+): Promise<void> {
   const expired = new ServiceError('IntentExpired', `write intent ${intentId} expired or was reclaimed`);
   if (!idBytes(intentId)) throw expired;
   const raw = await tx.get(intentKey(intentId));
@@ -108,6 +116,26 @@ export async function consumeIntent(tx: KvTxn, deps: OpDeps, intentId: string): 
   if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw expired;
   tx.delete(intentKey(intentId));
   tx.delete(intentExpiryKey(rec.expiresAt, intentId));
+  await forgetIntentChunks(tx, deps, intentId, committed);
+}
+
+/**
+ * Drops the chunk ids recorded under an intent (`recordIntentChunks`). A recorded chunk the commit does
+ * not reference (a fid the store gave up on and re-assigned, whose best-effort delete may have failed)
+ * goes to the GC queue instead of leaking.
+ */
+async function forgetIntentChunks(tx: KvTxn, deps: OpDeps, intentId: string, committed: readonly ChunkRef[]): Promise<void> {
+  const prefix = intentChunkPrefix(intentId);
+  const recorded = await tx.scan(prefix, prefixEnd(prefix));
+  if (recorded.length === 0) return;
+  const kept = new Set(committed.map((c) => c.id));
+  const stray: ChunkRef[] = [];
+  for (const { key } of recorded) {
+    tx.delete(key);
+    const id = decodeIntentChunkKey(key);
+    if (!kept.has(id)) stray.push({ id, size: 0 });
+  }
+  enqueueGc(tx, deps, stray);
 }
 
 /** Strips quotes (and a weak prefix) from an etag as sent in headers or CompleteMultipartUpload. */

@@ -48,7 +48,7 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
           inline = req.data.bytes;
           break;
         case 'chunks':
-          await consumeIntent(tx, deps, req.data.intentId);
+          await consumeIntent(tx, deps, req.data.intentId, req.data.manifest.chunks);
           record = { ...base, manifest: req.data.manifest };
           break;
         case 'current':

@@ -21,7 +21,7 @@ export function uploadPart(deps: OpDeps, req: UploadPartReq, ctx: CallCtx): Prom
       const bucket = await loadBucket(tx, req.bucket);
       await loadUpload(tx, bucket.id, req.key, req.uploadId);
       tx.lock(uploadGuardKey(req.uploadId, uploadGuardStripe(req.partNumber)));
-      await consumeIntent(tx, deps, req.intentId);
+      await consumeIntent(tx, deps, req.intentId, req.manifest.chunks);
       const key = partKey(req.uploadId, req.partNumber);
       const oldRaw = await tx.get(key);
       if (oldRaw) enqueueGc(tx, deps, codecs.part.decodeValue(oldRaw).manifest.chunks);

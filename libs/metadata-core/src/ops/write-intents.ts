@@ -1,5 +1,5 @@
 import { ServiceError, type CallCtx, type WriteIntent } from '@massive/contracts';
-import { idBytes, intentExpiryKey, intentKey } from '../keys/keys';
+import { idBytes, intentChunkKey, intentExpiryKey, intentKey } from '../keys/keys';
 import { codecs } from '../model/records';
 import { randomId, type OpDeps } from './deps';
 
@@ -71,3 +71,46 @@ export function abandonWriteIntent(deps: OpDeps, req: { intentId: string }, ctx:
     ctx,
   );
 }
+
+/** At most this many chunk ids per `recordIntentChunks` call, each at most MAX_RECORDED_CHUNK_ID bytes. */
+export const MAX_RECORDED_CHUNKS = 1000;
+export const MAX_RECORDED_CHUNK_ID = 256;
+
+/**
+ * Records chunk ids under a live intent before their data is written (stores that learn an id only
+ * from a remote allocator, e.g. SeaweedFS fids). The commit consumes the records; the janitor deletes
+ * the recorded chunks of an abandoned intent. Fails IntentExpired once the intent is gone, expired or
+ * being reclaimed, so nothing is ever written under an intent the janitor has already swept. The intent
+ * record is rewritten unchanged so this transaction conflicts with a concurrent janitor claim.
+ */
+export async function recordIntentChunks(
+  deps: OpDeps,
+  req: { intentId: string; chunkIds: readonly string[] },
+  ctx: CallCtx,
+): Promise<void> {
+  if (req.chunkIds.length > MAX_RECORDED_CHUNKS) {
+    throw new ServiceError('InvalidArgument', `at most ${MAX_RECORDED_CHUNKS} chunk ids per call`);
+  }
+  for (const id of req.chunkIds) {
+    if (typeof id !== 'string' || id.length === 0 || Buffer.byteLength(id) > MAX_RECORDED_CHUNK_ID) {
+      throw new ServiceError('InvalidArgument', `malformed chunk id ${JSON.stringify(String(id).slice(0, 100))}`);
+    }
+  }
+  return deps.txn.run(
+    'RecordIntentChunks',
+    async (tx) => {
+      const expired = new ServiceError('IntentExpired', `write intent ${req.intentId} expired or was reclaimed`);
+      if (!idBytes(req.intentId)) throw expired;
+      const raw = await tx.get(intentKey(req.intentId));
+      if (!raw) throw expired;
+      const rec = codecs.intent.decodeValue(raw);
+      if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw expired;
+      tx.put(intentKey(req.intentId), raw);
+      for (const id of req.chunkIds) tx.put(intentChunkKey(req.intentId, id), RECORDED);
+    },
+    ctx,
+  );
+}
+
+/** Value of a recorded-chunk key: just the format-version byte. */
+const RECORDED = Buffer.from([0x01]);

@@ -58,6 +58,8 @@ import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_met
 import type { PartInfo as _massive_metadata_v1_PartInfo, PartInfo__Output as _massive_metadata_v1_PartInfo__Output } from './massive/metadata/v1/PartInfo';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from './massive/metadata/v1/PutObjectRequest';
 import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from './massive/metadata/v1/ReadLease';
+import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from './massive/metadata/v1/RecordIntentChunksRequest';
+import type { RecordIntentChunksResponse as _massive_metadata_v1_RecordIntentChunksResponse, RecordIntentChunksResponse__Output as _massive_metadata_v1_RecordIntentChunksResponse__Output } from './massive/metadata/v1/RecordIntentChunksResponse';
 import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionLeaseRequest, ReleaseVersionLeaseRequest__Output as _massive_metadata_v1_ReleaseVersionLeaseRequest__Output } from './massive/metadata/v1/ReleaseVersionLeaseRequest';
 import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from './massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from './massive/metadata/v1/RenewWriteIntentRequest';
@@ -135,6 +137,8 @@ export interface ProtoGrpcType {
         PartInfo: MessageTypeDefinition<_massive_metadata_v1_PartInfo, _massive_metadata_v1_PartInfo__Output>
         PutObjectRequest: MessageTypeDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_PutObjectRequest__Output>
         ReadLease: MessageTypeDefinition<_massive_metadata_v1_ReadLease, _massive_metadata_v1_ReadLease__Output>
+        RecordIntentChunksRequest: MessageTypeDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksRequest__Output>
+        RecordIntentChunksResponse: MessageTypeDefinition<_massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksResponse__Output>
         ReleaseVersionLeaseRequest: MessageTypeDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output>
         ReleaseVersionLeaseResponse: MessageTypeDefinition<_massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
         RenewWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_RenewWriteIntentRequest__Output>

@@ -106,6 +106,10 @@ export class GrpcMetadataClient implements MetadataApi {
     await this.pool.unary('ReleaseVersionLease', { versionId: req.versionId, leaseId: req.leaseId }, ctx);
   }
 
+  async recordIntentChunks(req: { intentId: string; chunkIds: readonly string[] }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('RecordIntentChunks', { intentId: req.intentId, chunkIds: [...req.chunkIds] }, ctx);
+  }
+
   async putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     const msg = {
       bucket: req.bucket,

@@ -45,6 +45,10 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
       await api.abandonWriteIntent({ intentId: r.intentId }, ctx);
       return {};
     },
+    RecordIntentChunks: async (r, ctx) => {
+      await api.recordIntentChunks({ intentId: r.intentId, chunkIds: r.chunkIds }, ctx);
+      return {};
+    },
     PutObject: async (r, ctx) =>
       encodeVersion(
         await api.putObject(

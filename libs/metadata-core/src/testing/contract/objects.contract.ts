@@ -153,6 +153,26 @@ export function objectContract(env: () => ContractEnv): void {
       });
     });
 
+    describe('recordIntentChunks', () => {
+      it('records under a live intent only; a commit consumes the records', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const live = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+        await api.recordIntentChunks({ intentId: live.intentId, chunkIds: ['sw1:1,0a0b0c0d0e', 'sw1:2,0a0b0c0d0f'] }, ctx);
+        await api.recordIntentChunks({ intentId: live.intentId, chunkIds: [] }, ctx);
+        await api.putObject(
+          { bucket, key: 'k', data: { kind: 'chunks', manifest: manifest(10), intentId: live.intentId }, size: 10, etag: 'e', headers },
+          ctx,
+        );
+        expect(await codeOf(api.recordIntentChunks({ intentId: live.intentId, chunkIds: ['x'] }, ctx))).toBe('IntentExpired');
+        const dropped = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+        await api.abandonWriteIntent({ intentId: dropped.intentId }, ctx);
+        expect(await codeOf(api.recordIntentChunks({ intentId: dropped.intentId, chunkIds: ['x'] }, ctx))).toBe('IntentExpired');
+        expect(await codeOf(api.recordIntentChunks({ intentId: 'not-an-intent', chunkIds: ['x'] }, ctx))).toBe('IntentExpired');
+        expect(await codeOf(api.recordIntentChunks({ intentId: dropped.intentId, chunkIds: [''] }, ctx))).toBe('InvalidArgument');
+      });
+    });
+
     describe('data kind "current" (copy onto itself)', () => {
       it('keeps the bytes, replaces headers, and requires the same version', async () => {
         const { api } = env();

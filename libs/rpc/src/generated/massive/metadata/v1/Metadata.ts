@@ -36,6 +36,8 @@ import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, Multipart
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from '../../../massive/metadata/v1/PutObjectRequest';
 import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from '../../../massive/metadata/v1/ReadLease';
+import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from '../../../massive/metadata/v1/RecordIntentChunksRequest';
+import type { RecordIntentChunksResponse as _massive_metadata_v1_RecordIntentChunksResponse, RecordIntentChunksResponse__Output as _massive_metadata_v1_RecordIntentChunksResponse__Output } from '../../../massive/metadata/v1/RecordIntentChunksResponse';
 import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionLeaseRequest, ReleaseVersionLeaseRequest__Output as _massive_metadata_v1_ReleaseVersionLeaseRequest__Output } from '../../../massive/metadata/v1/ReleaseVersionLeaseRequest';
 import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from '../../../massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from '../../../massive/metadata/v1/RenewWriteIntentRequest';
@@ -215,6 +217,15 @@ export interface MetadataClient extends grpc.Client {
   putObject(argument: _massive_metadata_v1_PutObjectRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   putObject(argument: _massive_metadata_v1_PutObjectRequest, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  RecordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  recordIntentChunks(argument: _massive_metadata_v1_RecordIntentChunksRequest, callback: grpc.requestCallback<_massive_metadata_v1_RecordIntentChunksResponse__Output>): grpc.ClientUnaryCall;
+  
   ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
   ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
   ReleaseVersionLease(argument: _massive_metadata_v1_ReleaseVersionLeaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReleaseVersionLeaseResponse__Output>): grpc.ClientUnaryCall;
@@ -283,6 +294,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   PutObject: grpc.handleUnaryCall<_massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
   
+  RecordIntentChunks: grpc.handleUnaryCall<_massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse>;
+  
   ReleaseVersionLease: grpc.handleUnaryCall<_massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse>;
   
   RenewWriteIntent: grpc.handleUnaryCall<_massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent>;
@@ -311,6 +324,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
+  RecordIntentChunks: MethodDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse__Output>
   ReleaseVersionLease: MethodDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
   RenewWriteIntent: MethodDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_WriteIntent, _massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent__Output>
   UploadPart: MethodDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_StoredPart, _massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart__Output>
