@@ -26,6 +26,13 @@ export function envReadBy(app: string, repo = REPO): Set<string> {
   for (const f of listFiles(path.join(repo, 'apps', app, 'src'), (x) => x.endsWith('.ts') && !x.endsWith('.spec.ts'))) {
     for (const m of fs.readFileSync(f, 'utf8').matchAll(/'(MASSIVE_[A-Z0-9_]+)'/g)) out.add(m[1]);
   }
+  // Settings tables may splice in rows from libraries (e.g. SEAWEED_SETTINGS): ask the app's own table.
+  const config = path.join(repo, 'apps', app, 'src', 'config.ts');
+  if (fs.existsSync(config)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const table = (require(config) as { SETTINGS?: readonly { env?: string }[] }).SETTINGS ?? [];
+    for (const row of table) if (row.env?.startsWith('MASSIVE_')) out.add(row.env);
+  }
   return out;
 }
 

@@ -356,8 +356,14 @@ describe('MetadataService on TikvKv over FakeCluster: races that snapshot isolat
       seen.add(done.ok ? 'complete' : 'abort');
       const object = await settle(api(0).getObject({ bucket: b.name, key }, ctx));
       expect(object).toEqual(done.ok ? { ok: true } : { ok: false, code: 'NoSuchKey' });
-      // Either way the upload and all its parts are gone.
-      expect(await rawKeys(P, up.uploadId)).toEqual([]);
+      // Either way the upload is gone. Its part records stay as the version's segments (complete) or
+      // wait for the collector as one queued entry (abort); no part beyond the two uploaded.
+      const partKeys = (await rawKeys(P, up.uploadId)).map((p) => p.key.readUInt32BE(17));
+      expect(partKeys).toEqual([1, 2]);
+      if (done.ok) {
+        const manifests = await api(0).getPartManifests({ uploadId: up.uploadId, partNumbers: [1, 2] }, ctx);
+        expect(manifests.map((m) => m.size)).toEqual([10, 10]);
+      }
       expect((await api(1).listMultipartUploads({ bucket: b.name, maxUploads: 1000 }, ctx)).uploads).toEqual([]);
     }
     expect(seen.size).toBeGreaterThan(0);
@@ -389,7 +395,9 @@ describe('MetadataService on TikvKv over FakeCluster: races that snapshot isolat
       ]);
       expect(done.ok).toBe(true);
       if (!late.ok) expect(late.code).toBe('NoSuchUpload');
-      expect(await rawKeys(P, up.uploadId)).toEqual([]);
+      // Only the listed part remains (the version's one segment); a late part 2 never landed, or was
+      // queued for GC by the Complete that came after it.
+      expect((await rawKeys(P, up.uploadId)).map((p) => p.key.readUInt32BE(17))).toEqual([1]);
       const got = await api(0).getObject({ bucket: b.name, key }, ctx);
       expect(got.parts?.map((p) => p.partNumber)).toEqual([1]);
     }
