@@ -36,7 +36,7 @@ describe('blob service config', () => {
     [[], { ...SW, MASSIVE_SEAWEED_COLLECTION: 'a/b' }, /MASSIVE_SEAWEED_COLLECTION/],
     [[], { MASSIVE_BLOB_BACKEND: 's3' }, /backend must be one of local, seaweedfs/],
     [[], { MASSIVE_SEAWEED_MASTERS: 'm:9333' }, /backend is local/],
-    [[], { MASSIVE_CHUNK_SIZE: '10' }, /chunkSize must be an integer >= 65536/],
+    [[], { MASSIVE_CHUNK_SIZE: '10' }, /chunkSize must be an integer >= 1048576/],
   ])('rejects %j %j clearly', (argv, env, msg) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(msg);

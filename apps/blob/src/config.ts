@@ -29,7 +29,7 @@ export const SETTINGS: readonly Setting<keyof BlobConfig>[] = [
   { key: 'replicaId', flag: 'replica-id', env: 'MASSIVE_BLOB_REPLICA_ID', kind: 'string', help: 'local backend: this replica\'s id, named by its chunk ids and bound to its data dir (default: the host name, e.g. the StatefulSet pod massive-blob-0)' },
   ...SEAWEED_SETTINGS,
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'seaweedfs backend: metadata gRPC targets, where fids are recorded under write intents before upload' },
-  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk' },
+  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
 ];

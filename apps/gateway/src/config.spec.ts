@@ -40,9 +40,9 @@ describe('loadConfig', () => {
       maxKeyBytes: 1024,
       maxUserMetadataBytes: 2048,
     });
-    const set = loadConfig(['--max-connections', '10', '--body-idle-timeout-ms=500', '--chunk-size', '65536'], { MASSIVE_MAX_INFLIGHT_BODY_BYTES: '1000', MASSIVE_HEADERS_TIMEOUT_MS: '300' });
+    const set = loadConfig(['--max-connections', '10', '--body-idle-timeout-ms=500', '--chunk-size', '1048576'], { MASSIVE_MAX_INFLIGHT_BODY_BYTES: '1000', MASSIVE_HEADERS_TIMEOUT_MS: '300' });
     expect(serverLimits(set)).toMatchObject({ maxConnections: 10, headersTimeoutMs: 300 });
-    expect(s3ApiConfig(set)).toMatchObject({ bodyIdleTimeoutMs: 500, maxInflightBodyBytes: 1000, maxBodyChargeBytes: 3 * 65536 });
+    expect(s3ApiConfig(set)).toMatchObject({ bodyIdleTimeoutMs: 500, maxInflightBodyBytes: 1000, maxBodyChargeBytes: 3 * 1048576 });
     for (const flag of ['headers-timeout-ms', 'keep-alive-timeout-ms', 'body-idle-timeout-ms', 'max-connections', 'max-inflight-body-bytes', 'max-header-bytes', 'max-key-bytes', 'max-metadata-bytes']) {
       expect(usage()).toContain(`--${flag}`);
     }

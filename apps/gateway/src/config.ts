@@ -55,7 +55,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'domains', flag: 'domain', env: 'MASSIVE_DOMAIN', kind: 'list', def: '', help: 'comma-separated domains for virtual-hosted-style requests (bucket.<domain>)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
-  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 65536, help: 'bytes per stored chunk (local mode; the blob service has its own)' },
+  { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },

@@ -28,7 +28,7 @@ async function startStack(dataDir: string): Promise<Stack> {
     MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
     MASSIVE_LOG_LEVEL: 'warn',
     MASSIVE_BLOB_BACKEND: 'seaweedfs',
-    MASSIVE_CHUNK_SIZE: String(64 * KiB),
+    MASSIVE_CHUNK_SIZE: String(1024 * KiB),
     MASSIVE_INTENT_TTL_MS: '1000',
     MASSIVE_GC_INTERVAL_MS: '200',
     MASSIVE_GC_GRACE_MS: '0',
@@ -78,21 +78,21 @@ describe('crash safety on SeaweedFS: a stack killed mid-PUT leaks no needle', ()
     stack = await startStack(dataDir);
     let s3 = new S3Client({ endpoint: stack.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: 'crash' }));
-    const kept = randomBytes(300 * KiB);
+    const kept = randomBytes(4 * 1024 * KiB + 300 * KiB);
     await s3.send(new PutObjectCommand({ Bucket: 'crash', Key: 'kept', Body: kept }));
     const committed = await liveNeedles(stack.master);
-    expect(committed).toHaveLength(5); // 300 KiB in 64 KiB chunks
+    expect(committed).toHaveLength(5); // 4.3 MiB in 1 MiB chunks
 
-    // A 2 MiB PUT that stalls halfway; once some of its chunks are in SeaweedFS, SIGKILL everything.
+    // A 32 MiB PUT that stalls halfway; once some of its chunks are in SeaweedFS, SIGKILL everything.
     let sent = 0;
     const body = new Readable({
       read() {
-        if (sent >= 1024 * KiB) return; // stall: never finishes
-        sent += 64 * KiB;
-        this.push(randomBytes(64 * KiB));
+        if (sent >= 16 * 1024 * KiB) return; // stall: never finishes
+        sent += 1024 * KiB;
+        this.push(randomBytes(1024 * KiB));
       },
     });
-    const put = s3.send(new PutObjectCommand({ Bucket: 'crash', Key: 'doomed', Body: body, ContentLength: 2048 * KiB })).catch(() => 'failed');
+    const put = s3.send(new PutObjectCommand({ Bucket: 'crash', Key: 'doomed', Body: body, ContentLength: 32 * 1024 * KiB })).catch(() => 'failed');
     const until = Date.now() + 10_000;
     while ((await liveNeedles(stack.master)).length < committed.length + 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     const orphans = (await liveNeedles(stack.master)).filter((f) => !committed.includes(f));

@@ -35,7 +35,7 @@ describe('start:distributed with MASSIVE_BLOB_BACKEND=seaweedfs (SeaweedFS proto
       MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
       MASSIVE_LOG_LEVEL: 'warn',
       MASSIVE_BLOB_BACKEND: 'seaweedfs',
-      MASSIVE_CHUNK_SIZE: '65536',
+      MASSIVE_CHUNK_SIZE: '1048576',
     };
     delete env.MASSIVE_SEAWEED_MASTERS;
     delete env.MASSIVE_METADATA_BACKEND;
@@ -69,17 +69,17 @@ describe('start:distributed with MASSIVE_BLOB_BACKEND=seaweedfs (SeaweedFS proto
     const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
     const Bucket = 'seaweed-dist';
     await s3.send(new CreateBucketCommand({ Bucket }));
-    const big = Buffer.alloc(700 * 1024);
+    const big = Buffer.alloc(10 * 1024 * 1024 + 700 * 1024); // 11 chunks of up to 1 MiB
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
     await s3.send(new PutObjectCommand({ Bucket, Key: 'big.bin', Body: big }));
     const whole = await s3.send(new GetObjectCommand({ Bucket, Key: 'big.bin' }));
     expect(Buffer.from(await whole.Body!.transformToByteArray()).equals(big)).toBe(true);
-    const range = await s3.send(new GetObjectCommand({ Bucket, Key: 'big.bin', Range: 'bytes=65530-131080' }));
-    expect(Buffer.from(await range.Body!.transformToByteArray()).equals(big.subarray(65530, 131081))).toBe(true);
+    const range = await s3.send(new GetObjectCommand({ Bucket, Key: 'big.bin', Range: 'bytes=1048570-2097160' }));
+    expect(Buffer.from(await range.Body!.transformToByteArray()).equals(big.subarray(1048570, 2097161))).toBe(true);
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'big.bin' }));
     s3.destroy();
 
-    // The blob service really wrote through the SeaweedFS store (11 chunks of 64 KiB).
+    // The blob service really wrote through the SeaweedFS store (11 chunks of 1 MiB).
     const blobAdmin = /^ {2}blob +\S+ +admin (http:\/\/\S+)/m.exec(out)?.[1];
     const metrics = await (await fetch(`${blobAdmin}/metrics`)).text();
     expect(Number(/^seaweedfs_uploads_total\{[^}]*result="ok"[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBe(11);

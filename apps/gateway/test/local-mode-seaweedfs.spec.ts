@@ -16,7 +16,7 @@ describe('local mode with MASSIVE_BLOB_BACKEND=seaweedfs', () => {
       MASSIVE_BLOB_BACKEND: 'seaweedfs',
       MASSIVE_SEAWEED_MASTERS: fake.masterUrl,
       MASSIVE_SEAWEED_REPLICATION: '001',
-      MASSIVE_CHUNK_SIZE: '65536',
+      MASSIVE_CHUNK_SIZE: '1048576',
       MASSIVE_GC_INTERVAL_MS: '100',
       MASSIVE_GC_GRACE_MS: '0',
     });
@@ -30,12 +30,12 @@ describe('local mode with MASSIVE_BLOB_BACKEND=seaweedfs', () => {
   it('stores chunks as needles, reads them back, and collects them after a delete', async () => {
     const s3 = server.client();
     await s3.send(new CreateBucketCommand({ Bucket: 'local-sw' }));
-    const body = randomBytes(300 * 1024);
+    const body = randomBytes(4 * 1024 * 1024 + 300 * 1024); // 5 chunks of up to 1 MiB
     await s3.send(new PutObjectCommand({ Bucket: 'local-sw', Key: 'k', Body: body }));
     expect(fake.liveNeedles()).toHaveLength(5);
     expect(fake.liveNeedles().every((n) => n.servers.length === 2)).toBe(true);
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'local-sw', Key: 'k', Range: 'bytes=65530-131075' }));
-    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body.subarray(65530, 131076))).toBe(true);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'local-sw', Key: 'k', Range: 'bytes=1048570-2097160' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body.subarray(1048570, 2097161))).toBe(true);
     await s3.send(new DeleteObjectCommand({ Bucket: 'local-sw', Key: 'k' }));
     await waitFor(() => fake.liveNeedles().length === 0, 10_000, 'GC to delete the needles');
     s3.destroy();

@@ -37,7 +37,7 @@ export interface GarbageCollectorOptions {
   readonly intervalMs?: number;
   /**
    * The GC lease (one runner among all metadata processes sharing the KV): how long a holder keeps it
-   * without renewing. Default max(30 s, 3 × intervalMs). A dead holder is replaced after this long.
+   * without renewing. Default 3 × intervalMs (at least 1 s): a dead holder is replaced after this long.
    */
   readonly leaseMs?: number;
   /** This process's name in the lease. Default: random per instance. */
@@ -84,7 +84,7 @@ export class GarbageCollector {
     this.clock = options.clock ?? Date.now;
     this.batch = options.batchSize ?? 256;
     this.intervalMs = options.intervalMs ?? 10_000;
-    const leaseMs = options.leaseMs ?? Math.max(30_000, 3 * this.intervalMs);
+    const leaseMs = options.leaseMs ?? Math.max(1000, 3 * this.intervalMs);
     this.lease = new LeaderLease(this.txn, 'gc', options.holderId ?? randomId(), leaseMs, this.clock);
   }
 
