@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Http } from './lib/client.mjs';
 import { LocalGateway, MAIN } from './lib/server.mjs';
+import { seaweedCeiling } from './lib/seaweed-ceiling.mjs';
+import { DistributedStack } from './lib/stack.mjs';
 import { Signer } from './lib/sigv4.mjs';
 import { BenchContext, WORKLOADS } from './lib/workloads.mjs';
 import { summarizeProfile, formatProfileSummary } from './profile-summary.mjs';
@@ -27,6 +29,9 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --sign-payload-max B   PUT bodies up to B bytes carry their real x-amz-content-sha256, larger ones
                          UNSIGNED-PAYLOAD (default 1048576)
   --download-md5         also MD5 the 1 GiB download (always compared byte for byte with the upload)
+  --mode M               local (default: one process), distributed (gateway + metadata + blob apart,
+                         blob on local disk) or seaweedfs (the same, blob on the SeaweedFS protocol fake;
+                         also measures the fake alone: its ceiling). CPU/RSS columns are the gateway's
   --endpoint URL         use a running server instead of starting one (with --access-key/--secret-key)
   --access-key K, --secret-key S, --region R
   --server-pid PID       with --endpoint: the server's pid, for CPU and RSS figures
@@ -53,6 +58,7 @@ const { values: args } = parseArgs({
     'sign-payload-max': { type: 'string' },
     'download-md5': { type: 'boolean' },
     endpoint: { type: 'string' },
+    mode: { type: 'string' },
     'access-key': { type: 'string' },
     'secret-key': { type: 'string' },
     region: { type: 'string' },
@@ -179,7 +185,15 @@ async function main() {
   try {
     const quietWait = num('quiet-wait', 0);
     if (quietWait > 0) await waitQuiet(quietWait);
-    if (!external) {
+    const mode = opt('mode', 'local');
+    if (!['local', 'distributed', 'seaweedfs'].includes(mode)) fail(`--mode must be local, distributed or seaweedfs (got ${mode})`);
+    if (!external && mode !== 'local') {
+      if (cpuProf) fail('--cpu-prof runs in local mode only');
+      server = new DistributedStack({ accessKey, secretKey, backend: mode === 'seaweedfs' ? 'seaweedfs' : 'local', tmpParent: opt('tmp-dir') ?? tmpdir() });
+      endpoint = await server.start();
+      serverPid = server.pid;
+      log(`distributed mode (blob on ${server.backend}) at ${endpoint}: ${Object.entries(server.pids).map(([n, p]) => `${n} pid ${p}`).join(', ')}`);
+    } else if (!external) {
       if (!existsSync(MAIN)) fail(`${MAIN} is missing: run \`npm run build\` (npm run bench does)`);
       const nodeArgs = [...(opt('server-node-arg') ? [].concat(opt('server-node-arg')) : [])];
       if (cpuProf) {
@@ -212,6 +226,12 @@ async function main() {
       if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
     }
     if (external) await ctx.cleanupLarge();
+    if (server?.seaweedMaster) {
+      log('seaweedfs-ceiling: 1 MiB needles straight to the fake (assign + PUT, then GET), no gateway ...');
+      const c = await seaweedCeiling(server.seaweedMaster, { concurrency: 8, durationS: opts.durationS });
+      results.fakeCeiling = { opsPerSec: null, mibPerSec: c.put.mibPerSec, getMibPerSec: c.get.mibPerSec, errors: 0 };
+      log(`seaweedfs-ceiling: PUT ${c.put.mibPerSec} MiB/s, GET ${c.get.mibPerSec} MiB/s (the fake alone)`);
+    }
   } catch (err) {
     failure = err;
     exitCode = 1;
@@ -249,7 +269,7 @@ async function main() {
     node: process.version,
     cpus: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
-    target: external ? 'external' : 'local-mode',
+    target: external ? 'external' : `${opt('mode', 'local')}-mode`,
     ok: exitCode === 0,
     noisy: noisy.length > 0,
     ...(failure && { failure: String(failure.message ?? failure) }),
@@ -333,6 +353,7 @@ function printTable(results) {
       r.verified && `verified ${r.verified}`,
       r.parts && `${r.parts}x${r.partMiB} MiB parts, part p50 ${r.p50Ms} p99 ${r.p99Ms} ms`,
       r.note && !r.parts && !r.verified && r.note,
+      r.getMibPerSec && `the SeaweedFS fake alone, no gateway: PUT ${r.mibPerSec} MiB/s, GET ${r.getMibPerSec} MiB/s`,
     ]
       .filter(Boolean)
       .join('; '),
