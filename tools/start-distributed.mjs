@@ -17,7 +17,7 @@
 // Backends: MASSIVE_METADATA_BACKEND / --metadata-backend (embedded | tikv) and MASSIVE_BLOB_BACKEND /
 // --blob-backend (local | seaweedfs). With tikv, metadata uses the PD endpoints of
 // MASSIVE_PD_ENDPOINTS / --pd-endpoints; without any, this first starts the TiKV protocol fake
-// (dist/tools/fake-tikv.js: an IN-MEMORY TEST FAKE of PD + 3 TiKV stores, not durable, not TiKV) as a
+// (dist/tools/fake-tikv.js: a TEST FAKE of PD + 3 TiKV stores, not durable, not TiKV) as a
 // fourth process, says so loudly, points metadata at it, and stops it last. Likewise seaweedfs without
 // MASSIVE_SEAWEED_MASTERS / --seaweed-masters starts the SeaweedFS protocol fake
 // (dist/tools/fake-seaweedfs.js: a TEST FAKE of a master + 3 volume servers, needles kept as plain files
@@ -66,8 +66,8 @@ const WITH_STDIN_WATCH = (script) =>
 const FAKE_BANNER = [
   '#'.repeat(100),
   '###  MASSIVE_METADATA_BACKEND=tikv without MASSIVE_PD_ENDPOINTS: starting the TiKV PROTOCOL FAKE.',
-  '###  It is an IN-MEMORY TEST FAKE of PD + TiKV (libs/kv-tikv/test/fake-tikv): NOT TiKV, NOT durable,',
-  '###  no replication. All metadata (buckets, objects) is LOST when it stops. Never keep real data here.',
+  '###  It is a TEST FAKE of PD + TiKV (libs/kv-tikv/test/fake-tikv): NOT TiKV, NOT durable (its log in',
+  '###  <data dir>/tikv-fake is never fsync\'d), no replication. Never keep real data here.',
   '###  For a real cluster: MASSIVE_METADATA_BACKEND=tikv MASSIVE_PD_ENDPOINTS=pd-host:2379 npm run start:distributed',
   '#'.repeat(100),
 ];
@@ -162,7 +162,9 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       // Its own banner says TEST FAKE too; the PD line tells us where it listens.
       // Split at the metadata key families (buckets, guards, objects, parts, uploads, versions), as a
       // real cluster would be after some use, so requests cross regions.
-      const argv = ['-e', WITH_STDIN_WATCH(FAKE_TIKV), '--', '--host', '127.0.0.1', '--split', 'G,L,O,P,U,V'];
+      // --data-dir: the fake logs its MVCC mutations there, so a restart on the same data dir (a stop
+      // or a SIGKILL of the whole stack) finds the metadata again, as a real cluster would.
+      const argv = ['-e', WITH_STDIN_WATCH(FAKE_TIKV), '--', '--host', '127.0.0.1', '--split', 'G,L,O,P,U,V', '--data-dir', join(dataDir, 'tikv-fake')];
       pdEndpoints = (await start('fake-tikv', {}, { argv, ready: FAKE_PD_READY, fake: true })).endpoint;
     }
     let seaweedMasters = backends.seaweedMasters;
@@ -245,7 +247,7 @@ async function main() {
       const note =
         s.name === 'fake-seaweedfs'
           ? `masters ${s.endpoint}  !! TEST FAKE of SeaweedFS: plain files, not a storage engine !!`
-          : `PD ${s.endpoint}  !! IN-MEMORY TEST FAKE of TiKV: not durable, data lost on stop !!`;
+          : `PD ${s.endpoint}  !! TEST FAKE of TiKV: not durable, not a database !!`;
       process.stdout.write(`  ${s.name.padEnd(9)} ${note}  pid ${s.pid}\n`);
       continue;
     }

@@ -79,8 +79,8 @@ describe('start:distributed with MASSIVE_METADATA_BACKEND=tikv (TiKV protocol fa
 
   it('starts the fake first and says loudly that it is an in-memory test fake', () => {
     expect(out).toMatch(/starting the TiKV PROTOCOL FAKE/);
-    expect(out).toMatch(/IN-MEMORY TEST FAKE of PD \+ TiKV .*NOT TiKV, NOT durable/);
-    expect(out).toMatch(/^ {2}fake-tikv +PD 127\.0\.0\.1:\d+ +!! IN-MEMORY TEST FAKE/m);
+    expect(out).toMatch(/TEST FAKE of PD \+ TiKV .*NOT TiKV, NOT durable/);
+    expect(out).toMatch(/^ {2}fake-tikv +PD 127\.0\.0\.1:\d+ +!! TEST FAKE of TiKV/m);
     expect(out.indexOf('[fake-tikv]')).toBeLessThan(out.indexOf('  blob '));
   });
 

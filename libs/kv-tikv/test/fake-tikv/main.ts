@@ -1,10 +1,13 @@
 /**
  * `npm run fake:tikv`: the protocol fake as a standalone process, so the distributed stack can run
- * on one machine (`--metadata-backend=tikv --pd=<endpoints>`). IN-MEMORY TEST FAKE: not durable,
- * not a database. Flags: --stores N (3), --pd-members N (1), --pd-port P (first PD member; default
- * ephemeral), --host H (127.0.0.1), --split k1,k2 (initial region split keys).
+ * on one machine (`--metadata-backend=tikv --pd=<endpoints>`). A TEST FAKE: not durable, not a
+ * database. Flags: --stores N (3), --pd-members N (1), --pd-port P (first PD member; default
+ * ephemeral), --host H (127.0.0.1), --split k1,k2 (initial region split keys), --data-dir D (keep the
+ * MVCC data in D/mvcc.jsonl across restarts, see journal.ts; default: in memory only).
  */
+import { join } from 'node:path';
 import { FakeCluster } from './cluster';
+import { FileJournal } from './journal';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,25 +37,34 @@ async function main(): Promise<void> {
     splitKeys: split ? split.split(',').filter(Boolean) : undefined,
     recordRequests: false,
   });
+  const dataDir = flag('data-dir');
+  const journal = dataDir ? new FileJournal(join(dataDir, 'mvcc.jsonl')) : undefined;
+  const replayed = journal?.open(cluster.mvcc) ?? 0;
   const line = '!'.repeat(78);
   process.stdout.write(
     [
       line,
       '!!  FAKE TiKV / PD: a TEST FAKE from libs/kv-tikv/test/fake-tikv.',
-      '!!  In-memory only, NOT durable, no replication: everything is lost when it stops.',
+      dataDir
+        ? `!!  NOT durable, no replication: mutations are logged to ${journal?.path} (no fsync).`
+        : '!!  In-memory only, NOT durable, no replication: everything is lost when it stops.',
       '!!  Never point real data at it.',
       line,
       `cluster id : ${cluster.clusterId}`,
       `PD         : ${cluster.pdEndpoints.join(',')}`,
       `stores     : ${cluster.storeIds().map((id) => `${id}@${cluster.storeAddress(id)}`).join(' ')}`,
       `regions    : ${cluster.regions().length}`,
+      ...(dataDir ? [`data       : ${replayed} logged mutations replayed from ${journal?.path}`] : []),
       `use        : --metadata-backend=tikv --pd=${cluster.pdEndpoints.join(',')}`,
       '',
     ].join('\n'),
   );
   const stop = (signal: string): void => {
     process.stdout.write(`fake-tikv: ${signal}, stopping\n`);
-    void cluster.stop().then(() => process.exit(0));
+    void cluster.stop().then(() => {
+      journal?.close();
+      process.exit(0);
+    });
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

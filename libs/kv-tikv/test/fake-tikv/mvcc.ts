@@ -8,6 +8,7 @@
  * Keys are raw user keys (API V1). Nothing here knows about regions or the wire.
  */
 import { MAX_U64, hex, unhex } from './codec';
+import { serializeLock, type JournalEntry } from './journal';
 import { Op } from './types';
 
 export type LockOp = typeof Op.Put | typeof Op.Del | typeof Op.Lock;
@@ -46,6 +47,8 @@ export type ReadResult =
   | { readonly kind: 'none' };
 
 export class MvccStore {
+  /** Set by FileJournal.open: every mutation below is logged there (fake:tikv --data-dir). */
+  journal: { record(e: JournalEntry): void } | undefined;
   private readonly rows = new Map<string, Row>();
   /** Hex keys in byte order (hex of equal-width bytes sorts like the bytes). */
   private readonly order: string[] = [];
@@ -58,15 +61,18 @@ export class MvccStore {
 
   putLock(key: Buffer, lock: MvccLock): void {
     this.row(key).lock = lock;
+    this.journal?.record({ op: 'lock', key: hex(key), lock: serializeLock(lock) });
   }
 
   deleteLock(key: Buffer): void {
     const row = this.rows.get(hex(key));
     if (row) row.lock = undefined;
+    this.journal?.record({ op: 'unlock', key: hex(key) });
   }
 
   putData(key: Buffer, startTs: bigint, value: Buffer): void {
     this.row(key).data.set(startTs, Buffer.from(value));
+    this.journal?.record({ op: 'data', key: hex(key), startTs: String(startTs), value: value.toString('base64') });
   }
 
   dataOf(key: Buffer, startTs: bigint): Buffer | undefined {
@@ -75,6 +81,7 @@ export class MvccStore {
 
   deleteData(key: Buffer, startTs: bigint): void {
     this.rows.get(hex(key))?.data.delete(startTs);
+    this.journal?.record({ op: 'undata', key: hex(key), startTs: String(startTs) });
   }
 
   putWrite(key: Buffer, write: MvccWrite): void {
@@ -85,6 +92,7 @@ export class MvccStore {
       throw new Error(`fake-tikv: two write records of ${hex(key)} at commit_ts ${write.commitTs}`);
     }
     writes.splice(i, 0, write);
+    this.journal?.record({ op: 'write', key: hex(key), startTs: String(write.startTs), commitTs: String(write.commitTs), kind: write.kind });
   }
 
   /** Newest write record with commit_ts <= maxCommitTs (any kind). */
