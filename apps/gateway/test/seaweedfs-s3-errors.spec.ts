@@ -15,7 +15,7 @@ import { StaticCredentials } from '../src/credentials';
 const CREDS = { accessKeyId: 'AKIDSEAWEED', secretAccessKey: 'seaweed-secret-key' };
 
 // What an S3 client sees when SeaweedFS misbehaves under the gateway (in-process wiring, the store on
-// the protocol fake): an assign outage is 503 ServiceUnavailable (SDKs retry it) while inline objects
+// the protocol fake): an assign outage is 503 SlowDown (SDKs retry it with backoff) while inline objects
 // still work, and a chunk lost on every replica is 500 InternalError, never NoSuchKey or a short body.
 describe('S3 over SeaweedFS: outages and data loss', () => {
   let fake: FakeSeaweed;
@@ -67,10 +67,10 @@ describe('S3 over SeaweedFS: outages and data loss', () => {
       (e: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.name}${e.$metadata?.httpStatusCode ? "" : ` ${e.message}`}`,
     );
 
-  it('answers an assign outage with 503 ServiceUnavailable; inline objects still work; it recovers', async () => {
+  it('answers an assign outage with 503 SlowDown; inline objects still work; it recovers', async () => {
     const big = Buffer.alloc(300 * 1024, 3);
     fake.failNext({ master: 0 }, 'GET', 503, 'no writable volumes for collection: replication:001 ttl:, volume growth in progress', 10_000, '/dir/assign');
-    expect(await status(s3.send(new PutObjectCommand({ Bucket: 'swb', Key: 'big', Body: big })))).toBe('503 ServiceUnavailable');
+    expect(await status(s3.send(new PutObjectCommand({ Bucket: 'swb', Key: 'big', Body: big })))).toBe('503 SlowDown');
     // A fresh connection: the gateway resets the one whose body it stopped reading (SDKs retry that).
     s3.destroy();
     s3 = client();

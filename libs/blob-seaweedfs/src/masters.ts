@@ -84,7 +84,8 @@ export class MasterClient {
         last = `${master} answered ${res.status}: ${errorText(res)}`;
         if (res.status === 406) {
           this.countError('status_4xx');
-          throw new ServiceError('Unavailable', `SeaweedFS cannot place a chunk: ${errorText(res)}`);
+          // No writable volume (full, or none of this collection/replication): the client should back off.
+          throw new ServiceError('Unavailable', `SeaweedFS cannot place a chunk: ${errorText(res)}`, { slowDown: 1 });
         }
         if (res.status !== 503 && res.status !== 408 && res.status < 500) {
           this.countError('status_4xx');
@@ -103,7 +104,7 @@ export class MasterClient {
       this.o.metrics.assigns.inc({ result: 'retry' });
       if (Date.now() + wait > deadline) {
         this.o.metrics.assigns.inc({ result: 'error' });
-        throw new ServiceError('Unavailable', `SeaweedFS assign failed for ${Math.round(this.budgetMs / 1000)} s: ${last}`);
+        throw new ServiceError('Unavailable', `SeaweedFS assign failed for ${Math.round(this.budgetMs / 1000)} s: ${last}`, { slowDown: 1 });
       }
       await sleep(wait, signal);
     }

@@ -3,6 +3,11 @@ import { S3_ERRORS, S3Error } from '@massive/s3-protocol';
 import { SERVICE_TO_S3, toS3Error } from './to-s3-error';
 
 describe('toS3Error', () => {
+  it('Unavailable from a dependency that is up but full (detail slowDown) is 503 SlowDown', () => {
+    const { error } = toS3Error(new ServiceError('Unavailable', 'no writable volumes', { slowDown: 1 }));
+    expect([error.code, error.status]).toEqual(['SlowDown', 503]);
+  });
+
   it('maps every domain code to a real S3 code', () => {
     for (const code of ERROR_CODES) expect(S3_ERRORS[SERVICE_TO_S3[code]]).toBeDefined();
   });

@@ -51,7 +51,9 @@ export interface EdgeError {
 export function toS3Error(err: unknown, where: { bucket?: string; key?: string } = {}): EdgeError {
   if (err instanceof S3Error) return { error: err, internal: false };
   if (isServiceError(err)) {
-    const code = SERVICE_TO_S3[err.code];
+    // A dependency that is up but cannot take more work now (SeaweedFS without a writable volume, or
+    // still growing one) says so: SlowDown, which SDKs retry with backoff, rather than ServiceUnavailable.
+    const code = err.code === 'Unavailable' && err.detail?.['slowDown'] ? 'SlowDown' : SERVICE_TO_S3[err.code];
     const extra: Record<string, string> = {};
     if (code === 'NoSuchBucket' || code === 'BucketNotEmpty' || code === 'BucketAlreadyExists' || code === 'BucketAlreadyOwnedByYou') {
       if (where.bucket !== undefined) extra['BucketName'] = where.bucket;
