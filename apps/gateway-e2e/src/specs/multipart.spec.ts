@@ -103,6 +103,12 @@ describe('multipart upload lifecycle', () => {
     await expectS3Error(s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 4, Body: 'x' })), 'NoSuchUpload', 404);
     await expectS3Error(s3.send(new ListPartsCommand({ Bucket, Key, UploadId })), 'NoSuchUpload', 404);
     await expectS3Error(s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })), 'NoSuchUpload', 404);
+    // An SDK that retries a Complete whose reply was lost gets the same 200 result (S3's behaviour).
+    const again = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }),
+    );
+    expect(again.ETag).toBe(done.ETag);
+    expect(again.VersionId ?? undefined).toBe(done.VersionId ?? undefined);
   });
 
   it('Abort → 204, then every use of the upload id → NoSuchUpload 404', async () => {

@@ -1,10 +1,12 @@
 import {
+  isServiceError,
   ServiceError,
   type CallCtx,
   type CompleteMultipartReq,
   type ObjectVersion,
   type PartInfo,
 } from '@massive/contracts';
+import type { KvReader } from '@massive/kv';
 import { partKey, uploadKey, versionKey } from '../keys/keys';
 import type { PartRecord, VersionRecord } from '../model/records';
 import {
@@ -16,10 +18,11 @@ import {
   loadVersion,
   toObjectVersion,
   writeCurrent,
+  type LoadedVersion,
 } from './common';
 import { objectWriterName, timeSortableId, type OpDeps } from './deps';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
-import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
+import { deleteUploadGuards, loadUpload, noSuchUpload, scanParts } from './multipart-common';
 import { enqueueVersionData } from './version-data';
 
 /** Checks the client's part list against the stored parts; returns the listed parts in order. */
@@ -59,16 +62,39 @@ export function selectParts(
  * CompleteMultipartUpload: the listed parts' records become the version's segments where they lie (no
  * data or manifest copied, so the version record holds part sizes, not chunk lists); writes V + O, and in
  * the same transaction queues unlisted parts and the replaced object for GC and deletes the upload. A
- * second Complete finds no upload: NoSuchUpload.
+ * repeated Complete with the same parts answers what the first one made; with other parts (or once the
+ * object was replaced) it finds no upload: NoSuchUpload.
  */
+/**
+ * The current version if this very upload made it with exactly the parts asked for now (numbers and
+ * ETags): S3 answers such a repeated Complete with 200 and the same result, so an SDK that retries a
+ * Complete whose reply was lost does not report a failed upload for an object that exists.
+ */
+async function completedBy(tx: KvReader, bucketId: string, req: CompleteMultipartReq, versionId: string): Promise<LoadedVersion | undefined> {
+  const v = await loadVersion(tx, bucketId, req.key, versionId);
+  const parts = v.record.parts;
+  if (v.record.partsOf !== req.uploadId || !parts || parts.length !== req.parts.length) return undefined;
+  const same = req.parts.every((want, i) => want.partNumber === parts[i].partNumber && bareEtag(want.etag) === parts[i].etag);
+  return same ? v : undefined;
+}
+
 export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
   return deps.txn.run(
     'CompleteMultipartUpload',
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
-      const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId);
       const current = await loadObject(tx, bucket.id, req.key);
+      const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId).catch((e: unknown) => {
+        if (isServiceError(e, 'NoSuchUpload')) return undefined;
+        throw e;
+      });
+      if (!upload) {
+        // A retried Complete whose first reply was lost: answer what the first one made (writing nothing).
+        const done = current && (await completedBy(tx, bucket.id, req, current.versionId));
+        if (done) return toObjectVersion(req.bucket, req.key, done);
+        throw noSuchUpload(req.uploadId);
+      }
       checkConditions(current, req.conditions, req.key);
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));

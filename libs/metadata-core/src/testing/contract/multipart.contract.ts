@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MetadataApi, ObjectChecksum } from '@massive/contracts';
-import { alice, codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, type ContractEnv } from './fixtures';
+import { alice, codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, putInline, type ContractEnv } from './fixtures';
 
 async function part(api: MetadataApi, bucket: string, key: string, uploadId: string, partNumber: number, size = 10, checksum?: ObjectChecksum) {
   const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
@@ -49,7 +49,20 @@ export function multipartContract(env: () => ContractEnv): void {
         ctx,
       );
       expect(await codeOf(again)).toBe('NoSuchUpload');
+      // The same Complete again (an SDK retrying a lost reply) answers the same version, writing nothing.
+      const retried = await api.completeMultipartUpload(
+        { bucket, key: 'big', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: `"${p1.etag}"` }, { partNumber: 3, etag: p3.etag }] },
+        ctx,
+      );
+      expect(retried).toEqual(v);
       expect(await codeOf(part(api, bucket, 'big', up.uploadId, 4))).toBe('NoSuchUpload');
+      // Once the key holds another object, the old upload is just gone.
+      await putInline(api, bucket, 'big', 'replaced');
+      const stale = api.completeMultipartUpload(
+        { bucket, key: 'big', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: p1.etag }, { partNumber: 3, etag: p3.etag }] },
+        ctx,
+      );
+      expect(await codeOf(stale)).toBe('NoSuchUpload');
     });
 
     it('validates the part list: InvalidPartOrder, InvalidPart, EntityTooSmall', async () => {
