@@ -1,5 +1,7 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -7,9 +9,9 @@ import {
   DeleteObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
-import { LocalServer } from './local-server';
+import { CREDS, LocalServer } from './local-server';
 import { buildSyncShim, readSyncLog, settle, type SyncCall } from './durability/sync-log';
 
 const MiB = 1024 * 1024;
@@ -30,37 +32,95 @@ async function timed(op: () => Promise<unknown>): Promise<Timed> {
   return { sent, replied: Date.now() };
 }
 
+/** A running server under the shim: local mode (one process) or the three services apart. */
+interface Target {
+  readonly client: S3Client;
+  stop(): Promise<void>;
+}
+
+const TEST_ENV = (shim: string, log: string): Record<string, string> => ({
+  MASSIVE_CHUNK_SIZE: String(MiB),
+  MASSIVE_GC_INTERVAL_MS: String(3600_000), // no background commits while we watch
+  LD_PRELOAD: shim,
+  SYNC_SHIM_LOG: log,
+  SYNC_SHIM_DELAY_MS: String(SYNC_DELAY_MS),
+});
+
+async function localTarget(env: Record<string, string>): Promise<Target> {
+  const server = new LocalServer(env);
+  await server.start();
+  return { client: server.client(), stop: () => server.dispose() };
+}
+
+/** `start:distributed`: every process inherits LD_PRELOAD, so the metadata and blob services' flushes are logged too. */
+async function distributedTarget(env: Record<string, string>): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'massive-durable-dist-'));
+  const proc: ChildProcess = spawn(process.execPath, [resolve(__dirname, '../../../tools/start-distributed.mjs'), '--no-build'], {
+    env: {
+      ...process.env,
+      ...env,
+      MASSIVE_PORT: '0',
+      MASSIVE_HOST: '127.0.0.1',
+      MASSIVE_DATA_DIR: dataDir,
+      MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
+      MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
+      MASSIVE_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stderr!.resume();
+  let out = '';
+  const endpoint = await new Promise<string>((res, rej) => {
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /\(distributed mode\) listening on (http:\/\/\S+)/.exec(out);
+      if (m) res(m[1]);
+    });
+    proc.once('exit', (code) => rej(new Error(`start-distributed exited (${code}): ${out}`)));
+  });
+  return {
+    client: new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 }),
+    stop: async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * DESIGN §2 and issue 7, checked at the syscall: with an LD_PRELOAD shim that logs (and slows) every
- * fsync/fdatasync/msync of the server process, a reply must come after the flush that makes its write
- * durable. For a request run alone: at least one flush of the right file started after the request was
- * sent and ended before the reply arrived, and no flush that started after the request was sent was
- * still running when the reply arrived (a reply sent ahead of its flush would leave exactly that).
+ * fsync/fdatasync/msync of the server's processes, a reply must come after the flush that makes its
+ * write durable. For a request run alone: at least one flush of the right file started after the
+ * request was sent and ended before the reply arrived, and no flush that started after the request was
+ * sent was still running when the reply arrived (a reply sent ahead of its flush would leave exactly
+ * that). In local mode and with the services apart (the gateway's 200 follows the metadata and blob
+ * services' flushes).
  */
-describe('acknowledged writes are flushed first (sync syscalls observed with an LD_PRELOAD shim)', () => {
+describe.each([
+  ['local mode', localTarget],
+  ['distributed mode (gateway, metadata and blob processes)', distributedTarget],
+] as const)('acknowledged writes are flushed first, %s (sync syscalls observed with an LD_PRELOAD shim)', (_mode, start) => {
   let shim: string;
-  let server: LocalServer;
+  let target: Target;
   let log: string;
   let s3: S3Client;
 
   beforeAll(async () => {
     shim = buildSyncShim();
     log = join(shim, '..', 'sync.log');
-    server = new LocalServer({
-      MASSIVE_CHUNK_SIZE: String(MiB),
-      MASSIVE_GC_INTERVAL_MS: String(3600_000), // no background commits while we watch
-      LD_PRELOAD: shim,
-      SYNC_SHIM_LOG: log,
-      SYNC_SHIM_DELAY_MS: String(SYNC_DELAY_MS),
-    });
-    await server.start();
-    s3 = server.client();
+    target = await start(TEST_ENV(shim, log));
+    s3 = target.client;
     await s3.send(new CreateBucketCommand({ Bucket: 'durable' }));
     await settle(log, 300);
   }, 60_000);
 
   afterAll(async () => {
-    await server?.dispose();
+    s3?.destroy();
+    await target?.stop();
     if (shim) rmSync(join(shim, '..'), { recursive: true, force: true });
   });
 
