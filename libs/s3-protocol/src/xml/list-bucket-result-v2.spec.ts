@@ -65,8 +65,8 @@ describe('urlEncodeListBucketResultV2', () => {
       Contents: [{ ...obj, Key: 'a b/\u0002' }],
       CommonPrefixes: ['a b/'],
     });
-    expect(input).toMatchObject({ Prefix: 'a+b', StartAfter: 'a+b/c', Delimiter: '/', ContinuationToken: 'tok en', EncodingType: 'url', CommonPrefixes: ['a+b/'] });
-    expect(input.Contents[0].Key).toBe('a+b/%02');
+    expect(input).toMatchObject({ Prefix: 'a%20b', StartAfter: 'a%20b/c', Delimiter: '/', ContinuationToken: 'tok en', EncodingType: 'url', CommonPrefixes: ['a%20b/'] });
+    expect(input.Contents[0].Key).toBe('a%20b/%02');
     parseBack(buildListBucketResultV2(input));
   });
 });

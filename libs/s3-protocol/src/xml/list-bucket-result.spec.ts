@@ -88,8 +88,8 @@ describe('urlEncodeListBucketResult', () => {
       Contents: [{ ...image, Key: 'run books/\u0001.txt' }],
       CommonPrefixes: ['run books/x '],
     });
-    expect(input).toMatchObject({ Prefix: 'run+books/', Marker: 'a%2Bb', NextMarker: 'c+d', Delimiter: '+', EncodingType: 'url', CommonPrefixes: ['run+books/x+'] });
-    expect(input.Contents[0].Key).toBe('run+books/%01.txt');
+    expect(input).toMatchObject({ Prefix: 'run%20books/', Marker: 'a%2Bb', NextMarker: 'c%20d', Delimiter: '%20', EncodingType: 'url', CommonPrefixes: ['run%20books/x%20'] });
+    expect(input.Contents[0].Key).toBe('run%20books/%01.txt');
     const xml = buildListBucketResult(input);
     expect(childNames(xml)).toEqual(['Name', 'Prefix', 'Marker', 'NextMarker', 'MaxKeys', 'Delimiter', 'EncodingType', 'IsTruncated', 'Contents', 'CommonPrefixes']);
     expect(xml).toMatchSnapshot();

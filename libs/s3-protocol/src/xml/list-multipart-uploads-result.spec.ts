@@ -58,7 +58,7 @@ describe('buildListMultipartUploadsResult', () => {
 
   it('urlEncode… encodes markers, prefix, delimiter, keys and common prefixes but not upload ids', () => {
     const input = urlEncodeListMultipartUploadsResult({ ...base, KeyMarker: 'a b', UploadIdMarker: 'u+1', Prefix: 'p q', Delimiter: ' ', CommonPrefixes: ['p q '] });
-    expect(input).toMatchObject({ KeyMarker: 'a+b', UploadIdMarker: 'u+1', NextKeyMarker: 'my-movie.m2ts', Prefix: 'p+q', Delimiter: '+', EncodingType: 'url', CommonPrefixes: ['p+q+'] });
+    expect(input).toMatchObject({ KeyMarker: 'a%20b', UploadIdMarker: 'u+1', NextKeyMarker: 'my-movie.m2ts', Prefix: 'p%20q', Delimiter: '%20', EncodingType: 'url', CommonPrefixes: ['p%20q%20'] });
     expect(input.Upload.map((u) => u.Key)).toEqual(['my-divisor', 'my-movie.m2ts']);
     parseBack(buildListMultipartUploadsResult(input));
   });

@@ -2,10 +2,11 @@
  * `encoding-type=url`: the encoding S3 applies to keys, prefixes, delimiters and markers in listing responses,
  * so that keys holding characters XML 1.0 cannot carry still reach the client intact.
  *
- * S3 uses HTML-form encoding (Java's `URLEncoder`) except that `/` is kept: the UTF-8 bytes of every character
- * outside `A-Z a-z 0-9 - _ . * /` become `%XX` (upper-case hex), and a space becomes `+`. So `a b.txt` → `a+b.txt`,
- * `a+b.txt` → `a%2Bb.txt`, `100%.csv` → `100%25.csv`, `~` → `%7E`, `한/x` → `%ED%95%9C/x` (observed on AWS;
- * MinIO's `s3URLEncode` agrees). SDKs decode with form decoding (`+` → space), so the pair round-trips.
+ * The UTF-8 bytes of every character outside `A-Z a-z 0-9 - _ . * /` become `%XX` (upper-case hex), a space
+ * included: `a b.txt` → `a%20b.txt`, `a+b.txt` → `a%2Bb.txt`, `100%.csv` → `100%25.csv`, `~` → `%7E`,
+ * `한/x` → `%ED%95%9C/x`. That is what AWS answers and what the S3 conformance suites check (`quux ab/` →
+ * `quux%20ab/`); a `+` for a space (HTML-form encoding, MinIO's choice) decodes wrongly with
+ * decodeURIComponent, while `%20` decodes right with either decoder.
  *
  * Which fields AWS encodes: ListObjects `Delimiter, Marker, Prefix, NextMarker, Key`; ListObjectsV2 `Delimiter,
  * Prefix, Key, StartAfter`; ListMultipartUploads `Delimiter, KeyMarker, Prefix, NextKeyMarker, Key`; and in all
@@ -18,7 +19,6 @@ const HEX = '0123456789ABCDEF';
 const TABLE: readonly string[] = Array.from({ length: 256 }, (_, b) => {
   const c = String.fromCharCode(b);
   if (b < 0x80 && /[A-Za-z0-9\-_.*/]/.test(c)) return c;
-  if (b === 0x20) return '+';
   return `%${HEX[b >> 4]}${HEX[b & 15]}`;
 });
 
