@@ -66,11 +66,12 @@ describe.each(STYLES)('buckets (%s style)', (style) => {
     expect(names).toEqual(expect.arrayContaining([b('sort-a'), b('sort-b'), b('sort-c')]));
   });
 
-  it('CreateBucket on an existing bucket → BucketAlreadyOwnedByYou 409', async () => {
+  it('CreateBucket again by its owner in us-east-1 → 200 (S3 legacy behaviour there; elsewhere BucketAlreadyOwnedByYou)', async () => {
     const c = s3();
     await c.send(new CreateBucketCommand({ Bucket: b('twice') }));
-    const err = await expectS3Error(c.send(new CreateBucketCommand({ Bucket: b('twice') })), 'BucketAlreadyOwnedByYou', 409);
-    expect(err.$metadata?.requestId).toBeTruthy();
+    const again = await c.send(new CreateBucketCommand({ Bucket: b('twice') }));
+    expect(again.$metadata.httpStatusCode).toBe(200);
+    expect(again.Location).toBe(`/${b('twice')}`);
   });
 
   it('DeleteBucket of a missing bucket → NoSuchBucket 404', async () => {
