@@ -26,6 +26,16 @@ describe('object headers', () => {
     expect(parseObjectHeaders({ 'content-encoding': 'aws-chunked' }).contentEncoding).toBeUndefined();
   });
 
+  it('stores UTF-8 metadata as the text the client sent and answers it RFC 2047-encoded, as AWS does', () => {
+    const wire = Buffer.from('héllo wörld', 'utf8').toString('latin1'); // how Node hands the header over
+    const h = parseObjectHeaders({ 'x-amz-meta-name': wire, 'x-amz-meta-plain': 'ascii', 'x-amz-meta-raw': '\xff\xfe' });
+    expect(h.userMetadata).toEqual({ name: 'héllo wörld', plain: 'ascii', raw: '\xff\xfe' });
+    const v = { size: 1, etag: 'e', lastModified: 0, versionId: 'v', headers: h, data: { kind: 'inline', bytes: Buffer.alloc(1) } } as unknown as ObjectVersion;
+    const out = objectResponseHeaders(v, new URLSearchParams(), false);
+    expect(out['x-amz-meta-name']).toBe(`=?UTF-8?B?${Buffer.from('héllo wörld').toString('base64')}?=`);
+    expect(out['x-amz-meta-plain']).toBe('ascii');
+  });
+
   it('limits user metadata to 2 KiB', () => {
     expect(() => parseObjectHeaders({ 'x-amz-meta-a': 'x'.repeat(2047) })).not.toThrow();
     expect(() => parseObjectHeaders({ 'x-amz-meta-a': 'x'.repeat(2048) })).toThrow(expect.objectContaining({ code: 'MetadataTooLarge' }));

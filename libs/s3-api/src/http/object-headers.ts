@@ -25,7 +25,7 @@ export function parseObjectHeaders(h: IncomingHttpHeaders, maxMetadataBytes: num
     const key = name.slice(META_PREFIX.length);
     const value = header(h, name) ?? '';
     metaBytes += Buffer.byteLength(key, 'latin1') + Buffer.byteLength(value, 'latin1');
-    userMetadata[key] = value;
+    userMetadata[key] = fromWire(value);
   }
   if (metaBytes > maxMetadataBytes) {
     throw new S3Error('MetadataTooLarge', undefined, { Size: String(metaBytes), MaxSizeAllowed: String(maxMetadataBytes) });
@@ -39,6 +39,29 @@ export function parseObjectHeaders(h: IncomingHttpHeaders, maxMetadataBytes: num
     expires: header(h, 'expires'),
     userMetadata,
   };
+}
+
+/**
+ * A metadata value as the client meant it: Node decodes header bytes as latin1, and clients (the AWS
+ * SDKs) send non-ASCII values as UTF-8 bytes, so valid UTF-8 is decoded as such; anything else is kept
+ * byte for byte.
+ */
+function fromWire(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(v)) return v;
+  const bytes = Buffer.from(v, 'latin1');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : v;
+}
+
+/**
+ * A stored metadata value for a response header, as AWS answers it: ASCII as is, anything else
+ * RFC 2047-encoded (`=?UTF-8?B?…?=`), which every HTTP stack carries intact.
+ */
+function toWire(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x20-\x7e\t]*$/.test(v)) return v;
+  return `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
 
 /** `aws-chunked` is a transfer detail of SigV4 streaming, not a stored content coding. */
@@ -85,7 +108,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
     'Cache-Control': h.cacheControl,
     Expires: h.expires,
   };
-  for (const [k, val] of Object.entries(h.userMetadata)) out[META_PREFIX + k] = val;
+  for (const [k, val] of Object.entries(h.userMetadata)) out[META_PREFIX + k] = toWire(val);
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;

@@ -23,4 +23,17 @@ export function sha256Hex(data: string | Uint8Array): string {
   return typeof data === 'string' && oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The canonical request as the bytes the client hashed. Node's HTTP parser hands header values (and
+ * the request line) over as latin1: one char per byte on the wire. A client that sends UTF-8 metadata
+ * (`x-amz-meta-name: héllo`, what the AWS SDKs do) hashed those UTF-8 bytes, so a string with chars
+ * 0x80-0xFF is hashed byte for byte (latin1). ASCII, the common case, hashes the same either way; a
+ * string with chars past 0xFF cannot have come off the wire and is hashed as UTF-8.
+ */
+export function sha256HexOfWire(data: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(data) || /[^\x00-\xff]/.test(data)) return sha256Hex(data);
+  return crypto.createHash('sha256').update(data, 'latin1').digest('hex');
+}
+
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;

@@ -118,6 +118,14 @@ describe('verifySigV4: round trips with @smithy/signature-v4', () => {
     expect(signed(verifySigV4(req, credentials, opts))).toMatchObject({ kind: 'presigned', payloadMode: 'unsigned' });
   });
 
+  it('accepts UTF-8 header values as they arrive off the wire (Node decodes header bytes as latin1)', async () => {
+    const req = await sign('PUT', '/bucket/k', {}, { 'x-amz-meta-name': 'héllo wörld ✓' });
+    const wire = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Buffer.from(String(v), 'utf8').toString('latin1')]));
+    expect(codeOf(() => verifySigV4({ ...req, headers: wire }, credentials, opts))).toBe('accepted');
+    const tampered = { ...wire, 'x-amz-meta-name': Buffer.from('héllo wörld !', 'utf8').toString('latin1') };
+    expect(codeOf(() => verifySigV4({ ...req, headers: tampered }, credentials, opts))).toBe('SignatureDoesNotMatch');
+  });
+
   it('accepts odd query strings and empty values', async () => {
     const req = await sign('GET', '/bucket', { 'list-type': '2', prefix: 'a b/ü+~', delimiter: '/', 'continuation-token': 'x+y=/z', 'fetch-owner': '' });
     expect(codeOf(() => verifySigV4(req, credentials, opts))).toBe('accepted');

@@ -1,7 +1,7 @@
 import { S3Error, type S3ErrorCode } from '../errors';
 import { canonicalHeaders } from './canonical-headers';
 import { canonicalQuery, parseRawQuery } from './canonical-query';
-import { canonicalRequest, sha256Hex } from './canonical-request';
+import { canonicalRequest, sha256HexOfWire } from './canonical-request';
 import { canonicalUri } from './canonical-uri';
 import type { ChunkSigningContext } from './chunk-signature';
 import {
@@ -135,7 +135,7 @@ export function verifySigV4(req: SigV4Request, credentials: CredentialLookup, op
     payloadHash: payloadValue,
   });
   const scope = formatScope(auth.scope);
-  const toSign = stringToSign(time.datetime, scope, sha256Hex(canonical));
+  const toSign = stringToSign(time.datetime, scope, sha256HexOfWire(canonical));
   const signingKey = opts.keyCache?.get(secret, auth.scope) ?? deriveSigningKey(secret, auth.scope);
   const expected = computeSignature(signingKey, toSign);
   if (!signaturesEqual(expected, auth.signature)) {
