@@ -94,6 +94,8 @@ export interface WContext {
   peer: { id: U64; store_id: U64 };
   max_execution_duration_ms?: U64;
   resolved_locks?: U64[];
+  /** kvrpcpb.APIVersion: V1 = 0 (what this client speaks), V1TTL = 1, V2 = 2. */
+  api_version?: number;
 }
 
 export interface WLockInfo {
@@ -153,6 +155,10 @@ export interface CommitResponse extends TikvResponse {
 }
 export interface SimpleResponse extends TikvResponse {
   error?: KeyError;
+}
+export interface TxnHeartBeatResponse extends TikvResponse {
+  error?: KeyError;
+  lock_ttl?: U64;
 }
 export interface CheckTxnStatusResponse extends TikvResponse {
   error?: KeyError;

@@ -12,21 +12,18 @@ import type { RegionRouter } from './router';
 /** `ok: false`: the region changed (cache updated, backoff taken): locate and split again. */
 export type SendOutcome<R> = { readonly ok: true; readonly resp: R } | { readonly ok: false };
 
-/** A gRPC failure the caller asked to see instead of a retry (the primary commit). */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  constructor(
-    message: string,
-    readonly region: RegionInfo,
-  ) {
-    super(message);
-  }
+export interface SendOptions {
+  /**
+   * Called when a request may have been applied although no success came back: a gRPC error
+   * (the reply may be lost), or StaleCommand / RegionNotFound / UndeterminedResult, which TiKV can
+   * send after a proposal was applied (leader change, region moved away). Writes whose outcome
+   * matters (the primary commit) must then not be reported as "not done".
+   */
+  readonly onMaybeApplied?: (why: string) => void;
 }
 
-export interface SendOptions {
-  /** 'throw': surface gRPC errors as TransportError (after invalidating) instead of retrying. */
-  readonly transportErrors?: 'retry' | 'throw';
-}
+/** Region errors that may follow an applied proposal. */
+const MAYBE_APPLIED = new Set(['stale_command', 'region_not_found', 'undetermined_result']);
 
 /**
  * Sends one request to one region's leader with a proper Context, and handles region errors the
@@ -60,16 +57,23 @@ export class TikvSender {
       resp = await client.unary<R>(method, { context, ...body }, this.rpcTimeoutMs);
     } catch (err) {
       if (!isGrpcError(err)) throw err;
-      this.router.cache.invalidate(region.id);
-      this.router.onStoreFailure(region.leader.storeId, err.code === grpc.status.UNAVAILABLE);
-      const e = new TransportError(`${method} to store ${region.leader.storeId}: ${err.message}`, region);
-      if (opts.transportErrors === 'throw') throw e;
+      const e = new Error(`${method} to store ${region.leader.storeId}: ${err.message}`);
+      opts.onMaybeApplied?.(e.message);
+      if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+        // A slow answer says nothing about the store's other regions: reload only this one.
+        this.router.cache.invalidate(region.id);
+      } else {
+        // Unreachable or connection lost: every region led from there needs a new leader.
+        this.router.onStoreFailure(region.leader.storeId, err.code === grpc.status.UNAVAILABLE);
+      }
       await bo.backoff('tikvRpc', e);
       return { ok: false };
     } finally {
       stop();
     }
     if (resp.region_error == null) return { ok: true, resp };
+    const kind = regionErrorKind(resp.region_error);
+    if (MAYBE_APPLIED.has(kind)) opts.onMaybeApplied?.(`${method}: ${kind} (${resp.region_error.message ?? ''})`);
     await this.onRegionError(bo, region, method, resp.region_error);
     return { ok: false };
   }
@@ -101,10 +105,12 @@ export class TikvSender {
   ): Promise<(KeyGroup & { resp: R })[]> {
     if (keys.length === 0) return [];
     const groups = (await this.router.groupByRegion(bo, keys)).flatMap((g) => chunk(g, MAX_KEYS_PER_REQUEST));
+    // Each parallel group backs off on its own copy of the budget (client-go forks per batch).
     const parts = await Promise.all(
       groups.map(async (g) => {
-        const out = await this.send<R>(bo, g.region, method, body(g.region, g.keys));
-        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(bo, g.keys, method, body);
+        const gbo = groups.length > 1 ? bo.branch() : bo;
+        const out = await this.send<R>(gbo, g.region, method, body(g.region, g.keys));
+        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(gbo, g.keys, method, body);
       }),
     );
     return parts.flat();
@@ -139,8 +145,10 @@ export class TikvSender {
         return adopted ? bo.retryFast('regionMiss', what) : bo.backoff('regionMiss', what);
       }
       case 'server_is_busy':
-        return bo.backoff('serverBusy', what);
+        // TiKV's suggested wait, when it gives one, is a floor under client-go's schedule.
+        return bo.backoffAtLeast('serverBusy', what, Number(e.server_is_busy?.backoff_ms ?? 0));
       case 'stale_command':
+      case 'undetermined_result':
         return bo.backoff('staleCommand', what);
       case 'store_not_match':
       case 'mismatch_peer_id':

@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { stripDefaults, u64 } from './codec';
-import { FaultPlan, TikvFault, TikvMatch, TikvRequestInfo } from './faults';
+import { AfterApplyError, FaultPlan, TikvFault, TikvMatch, TikvRequestInfo } from './faults';
 import { TikvProtos } from './proto';
 import { COMMANDS, CommandEnv, Reply } from './tikv-commands';
 import { FakeRegion, RegionTable, keyNotInRegion, leaderOf, notLeader } from './regions';
@@ -47,8 +47,22 @@ function injectedRegionError(fault: TikvFault, shared: StoreShared, regionId: bi
       return { message: 'server is busy (injected)', server_is_busy: { reason: 'injected', backoff_ms: String(fault.backoffMs ?? 0) } };
     case 'StaleCommand':
       return { message: 'stale command (injected)', stale_command: {} };
+    case 'UndeterminedResult':
+      return { message: 'undetermined result (injected)', undetermined_result: { message: 'injected' } };
     default:
       return undefined;
+  }
+}
+
+/** The region error that follows an applied write (the request's effects stay). */
+function appliedThen(error: AfterApplyError, regionId: bigint): RegionError {
+  switch (error) {
+    case 'StaleCommand':
+      return { message: 'stale command (after apply, injected)', stale_command: {} };
+    case 'RegionNotFound':
+      return { message: `region ${regionId} not found (after apply, injected)`, region_not_found: { region_id: regionId.toString() } };
+    case 'UndeterminedResult':
+      return { message: 'undetermined result (after apply, injected)', undetermined_result: { message: 'leader changed' } };
   }
 }
 
@@ -123,6 +137,10 @@ export class FakeStore {
         return;
       }
       if (fault?.kind === 'Delay') await sleep(fault.ms);
+      if (fault?.kind === 'Abort') {
+        const abort = fault.message ?? 'fake-tikv: injected unclassified storage error';
+        return reply(null, method === 'KvPrewrite' ? { errors: [{ abort }] } : { error: { abort } });
+      }
       const injected = fault ? injectedRegionError(fault, this.shared, info.regionId, req) : undefined;
       if (injected) return reply(null, { region_error: injected });
       if (this.delayMs > 0) await sleep(this.delayMs);
@@ -131,6 +149,7 @@ export class FakeStore {
       if ('error' in checked) return reply(null, { region_error: checked.error });
       const res = this.execute(method, checked.region, req);
       if (fault?.kind === 'LostReply') return reply(unavailable('fake-tikv: reply lost after apply (injected)'));
+      if (fault?.kind === 'AppliedThen') return reply(null, { region_error: appliedThen(fault.error, info.regionId) });
       reply(null, res);
     } catch (e) {
       reply({ code: grpc.status.INTERNAL, details: `fake-tikv: ${(e as Error).message}` });
