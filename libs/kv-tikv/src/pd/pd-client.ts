@@ -106,9 +106,15 @@ export class PdClient {
     return regions.map(toPdRegion).filter((r): r is PdRegion => r !== undefined);
   }
 
-  /** The address of a store, or undefined when PD does not know it. */
+  /**
+   * The address of a store, or undefined when PD does not know it or says it is gone (tombstone,
+   * removed): PD answered, so retrying the same question for 20 s would only stall the caller,
+   * which relocates the region instead. Transport failures still retry within the PD budget.
+   */
   async getStoreAddress(storeId: bigint): Promise<string | undefined> {
-    const res = await this.call<GetStoreResponse>('GetStore', { store_id: toU64(storeId) });
+    const res = await this.call<GetStoreResponse>('GetStore', { store_id: toU64(storeId) }, true);
+    if (res.header?.error?.type) return undefined;
+    if (res.store?.state === STORE_TOMBSTONE) return undefined;
     return res.store?.address || undefined;
   }
 
@@ -120,7 +126,7 @@ export class PdClient {
   }
 
   /** One PD RPC on the leader, with re-discovery and backoff on failure. */
-  private async call<Res extends { header?: PdResponseHeader }>(method: PdMethod, body: object): Promise<Res> {
+  private async call<Res extends { header?: PdResponseHeader }>(method: PdMethod, body: object, headerErrorsAreAnswers = false): Promise<Res> {
     const bo = new Backoffer(this.opts.backoff, this.opts.budgetMs, `PD ${method}`);
     for (;;) {
       let err: Error;
@@ -130,6 +136,8 @@ export class PdClient {
         const res = await leader.unary<Res>(method, { header: this.header(), ...body }, this.opts.timeoutMs);
         const e = res.header?.error;
         if (!e || !e.type) return res;
+        // Errors of the request itself (not of the member: not leader, wrong cluster) are answers.
+        if (headerErrorsAreAnswers && !isMemberError(e)) return res;
         err = new Error(`PD ${method}: ${e.message || `error type ${e.type}`}`);
       } catch (caught) {
         if (caught instanceof KvUnavailableError || this.closed) throw caught;
@@ -193,6 +201,17 @@ export class PdClient {
     }
     return c;
   }
+}
+
+/** metapb.StoreState.Tombstone. */
+const STORE_TOMBSTONE = 2;
+/**
+ * A header error about the member that answered (a follower, another cluster, not bootstrapped;
+ * PD 8 reports validateRequest failures in the header as UNKNOWN "rpc error: ... not leader"),
+ * as opposed to an answer about the request (store not found = UNKNOWN, STORE_TOMBSTONE = 3).
+ */
+function isMemberError(e: { type?: number; message?: string }): boolean {
+  return e.type === 2 /* NOT_BOOTSTRAPPED */ || /not leader|mismatch cluster id|not bootstrapped/i.test(e.message ?? '');
 }
 
 function toPdRegion(r: { region?: WRegion; leader?: WPeer } | undefined): PdRegion | undefined {

@@ -45,7 +45,14 @@ export class TikvSender {
     body: object,
     opts: SendOptions = {},
   ): Promise<SendOutcome<R>> {
-    const client = await this.router.storeClient(bo, region.leader.storeId);
+    const client = await this.router.storeClient(region.leader.storeId);
+    if (!client) {
+      // PD no longer knows the leader's store (scaled in): relocate the region, PD names a live peer.
+      this.router.onStoreFailure(region.leader.storeId);
+      this.router.cache.invalidate(region.id);
+      await bo.backoff('regionMiss', new Error(`${method}: PD does not know store ${region.leader.storeId} of ${describeRegion(region)}`));
+      return { ok: false };
+    }
     const context: WContext = {
       region_id: toU64(region.id),
       region_epoch: { conf_ver: toU64(region.epoch.confVer), version: toU64(region.epoch.version) },

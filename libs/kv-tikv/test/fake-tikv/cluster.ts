@@ -9,7 +9,7 @@ import { PdErrorStyle, FakePdMember, PdShared } from './pd-server';
 import { Percolator } from './percolator';
 import { loadTikvProtos } from './proto';
 import { RegionTable, RegionView, view } from './regions';
-import { BeforeApplyHook, FakeStore, StoreShared } from './tikv-server';
+import { ApiVersionName, BeforeApplyHook, FakeStore, StoreShared } from './tikv-server';
 import { FakeClock, FakeTso } from './tso';
 import { TxnStep, txnStepMatch } from './txn-steps';
 import { Op, PdMethod, TikvMethod } from './types';
@@ -34,6 +34,8 @@ export interface FakeClusterOptions {
   /** Keep every decoded TiKV request for `requests()` (default true). */
   readonly recordRequests?: boolean;
   readonly protoDir?: string;
+  /** TiKV's `storage.api-version` (+ `enable-ttl`): V1 (default), V1TTL or V2, checked as TiKV's `check_api_version` does. */
+  readonly apiVersion?: ApiVersionName;
 }
 
 export interface InjectLockSpec {
@@ -70,6 +72,9 @@ export class FakeCluster {
   private readonly hooks = new Set<BeforeApplyHook>();
   private readonly log: TikvRequestInfo[] = [];
   private readonly counts = new Map<string, number>();
+  private readonly tombstones = new Map<bigint, 'tombstone' | 'forgotten'>();
+  private readonly storeShared: StoreShared;
+  private readonly protos: ReturnType<typeof loadTikvProtos>;
 
   private constructor(private readonly opts: FakeClusterOptions) {
     this.clusterId = opts.clusterId ?? 7_000_000_000_000_000_001n;
@@ -79,15 +84,17 @@ export class FakeCluster {
     this.regionTable = new RegionTable(storeIds);
     for (const k of opts.splitKeys ?? []) this.regionTable.split(buf(k));
     const protos = loadTikvProtos(opts.protoDir);
+    this.protos = protos;
     const host = opts.host ?? '127.0.0.1';
-    const storeShared: StoreShared = {
+    const storeShared: StoreShared = (this.storeShared = {
       txn: this.txn,
       wholeRequestLockErrors: !!opts.wholeRequestLockErrors,
       regions: this.regionTable,
       faults: this.tikvFaults,
       hooks: this.hooks,
       record: (info) => this.recordTikv(info),
-    };
+      apiVersion: opts.apiVersion ?? 'V1',
+    });
     storeIds.forEach((id, i) => this.stores.push(new FakeStore(id, storeShared, protos, host, opts.storePorts?.[i] ?? 0)));
     const pdShared: PdShared = {
       clusterId: this.clusterId,
@@ -96,7 +103,10 @@ export class FakeCluster {
       errorStyle: opts.pdErrorStyle ?? 'header',
       faults: this.pdFaults,
       record: (info) => this.bump(`pd:${info.method}`),
-      stores: () => this.stores.map((s) => ({ id: s.storeId, address: s.address })),
+      stores: () =>
+        this.stores
+          .filter((s) => this.tombstones.get(s.storeId) !== 'forgotten')
+          .map((s) => ({ id: s.storeId, address: s.address, tombstone: this.tombstones.has(s.storeId) })),
       members: () => this.pd,
       leaderIndex: () => this.pdLeader,
       gcSafePoint: 0n,
@@ -175,6 +185,39 @@ export class FakeCluster {
 
   stopStore(storeId: bigint | number): void {
     this.store(storeId).stop();
+  }
+
+  /**
+   * Scale out: a new store (next id) that PD knows; it holds no peer until `movePeer` puts one there.
+   */
+  async addStore(): Promise<bigint> {
+    const id = this.stores.reduce((m, s) => (s.storeId > m ? s.storeId : m), 0n) + 1n;
+    const store = new FakeStore(id, this.storeShared, this.protos, this.opts.host ?? '127.0.0.1');
+    await store.start();
+    this.stores.push(store);
+    return id;
+  }
+
+  /** Conf change: region's peer on `from` moves to `to` (new peer id, conf_ver + 1; a leader there moves along). */
+  movePeer(regionId: bigint | number, from: bigint | number, to: bigint | number | undefined): RegionView {
+    return view(this.regionTable.movePeer(BigInt(regionId), BigInt(from), to === undefined ? undefined : BigInt(to)));
+  }
+
+  /**
+   * Scale in: every peer on the store moves to a store of `to` (default: any other live store the
+   * region has no peer on), then the store stops and PD reports it as Tombstone, or, with
+   * `forget`, no longer knows it at all (`invalid store ID, not found`).
+   */
+  removeStore(storeId: bigint | number, opts: { forget?: boolean } = {}): void {
+    const id = BigInt(storeId);
+    const live = this.stores.filter((s) => s.storeId !== id && !this.tombstones.has(s.storeId)).map((s) => s.storeId);
+    for (const r of this.regionTable.all()) {
+      if (!r.peers.some((p) => p.storeId === id)) continue;
+      const target = live.find((t) => !r.peers.some((p) => p.storeId === t));
+      this.regionTable.movePeer(r.id, id, target);
+    }
+    this.store(id).stop();
+    this.tombstones.set(id, opts.forget ? 'forgotten' : 'tombstone');
   }
 
   async restartStore(storeId: bigint | number): Promise<void> {

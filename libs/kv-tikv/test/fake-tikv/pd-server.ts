@@ -22,7 +22,7 @@ export interface PdShared {
   readonly errorStyle: PdErrorStyle;
   readonly faults: FaultPlan<PdRequestInfo, PdMatch, PdFault>;
   readonly record: (info: PdRequestInfo) => void;
-  stores(): { id: bigint; address: string }[];
+  stores(): { id: bigint; address: string; tombstone?: boolean }[];
   members(): FakePdMember[];
   leaderIndex(): number | undefined;
   gcSafePoint: bigint;
@@ -241,10 +241,10 @@ const GO_CODE: Partial<Record<number, string>> = { [grpc.status.UNAVAILABLE]: 'U
 
 const bytes = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.alloc(0));
 
-const storeToWire = (s: { id: bigint; address: string }): Res => ({
+const storeToWire = (s: { id: bigint; address: string; tombstone?: boolean }): Res => ({
   id: wire(s.id),
   address: s.address,
-  state: 0,
+  state: s.tombstone ? 2 : 0, // metapb.StoreState.Tombstone after a scale-in
   version: '8.5.0-fake',
   peer_address: s.address,
 });

@@ -11,6 +11,26 @@ import { COMMANDS, CommandEnv, Reply } from './tikv-commands';
 import { FakeRegion, RegionTable, keyNotInRegion, leaderOf, notLeader } from './regions';
 import { RegionError, TIKV_METHODS, TikvMethod, WireContext } from './types';
 
+export type ApiVersionName = 'V1' | 'V1TTL' | 'V2';
+
+/**
+ * TiKV `Storage::check_api_version` for transactional commands: a V1 request (api_version 0) is
+ * refused by a V1TTL store (ApiVersionNotMatched), and accepted by a V2 store only for TiDB keys
+ * ('m' / 't' prefix; InvalidKeyMode otherwise). TiKV reports both as KeyError.abort (Debug text).
+ */
+function apiVersionError(store: ApiVersionName, req: unknown): string | undefined {
+  const asked = (req as { context?: { api_version?: number } }).context?.api_version ?? 0;
+  const storeNum = { V1: 0, V1TTL: 1, V2: 2 }[store];
+  if (asked === storeNum && store !== 'V1TTL') return undefined;
+  if (store === 'V1' && asked === 0) return undefined;
+  if (store === 'V2' && asked === 0) {
+    const key = firstKey(req);
+    if (key.length > 0 && (key[0] === 0x6d || key[0] === 0x74)) return undefined; // 'm', 't'
+    return `InvalidKeyMode { cmd: Get, storage_api_version: V2, key: "${key.toString('hex')}" }`;
+  }
+  return `ApiVersionNotMatched { storage_api_version: ${store}, req_api_version: ${asked} }`;
+}
+
 export type BeforeApplyHook = (info: TikvRequestInfo) => void | Promise<void>;
 
 export interface StoreShared extends CommandEnv {
@@ -18,6 +38,7 @@ export interface StoreShared extends CommandEnv {
   readonly faults: FaultPlan<TikvRequestInfo, TikvMatch, TikvFault>;
   readonly hooks: Set<BeforeApplyHook>;
   readonly record: (info: TikvRequestInfo) => void;
+  readonly apiVersion: ApiVersionName;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -147,6 +168,8 @@ export class FakeStore {
       for (const hook of this.shared.hooks) await hook(info);
       const checked = this.shared.regions.check(ctx, this.storeId);
       if ('error' in checked) return reply(null, { region_error: checked.error });
+      const apiError = apiVersionError(this.shared.apiVersion, req);
+      if (apiError) return reply(null, method === 'KvPrewrite' ? { errors: [{ abort: apiError }] } : { error: { abort: apiError } });
       const res = this.execute(method, checked.region, req);
       if (fault?.kind === 'LostReply') return reply(unavailable('fake-tikv: reply lost after apply (injected)'));
       if (fault?.kind === 'AppliedThen') return reply(null, { region_error: appliedThen(fault.error, info.regionId) });
