@@ -36,6 +36,8 @@ export interface FakeClusterOptions {
   readonly protoDir?: string;
   /** TiKV's `storage.api-version` (+ `enable-ttl`): V1 (default), V1TTL or V2, checked as TiKV's `check_api_version` does. */
   readonly apiVersion?: ApiVersionName;
+  /** URLs every PD member advertises BEFORE its own in client_urls (e.g. an internal address the client cannot reach). */
+  readonly pdUnreachableClientUrls?: readonly string[];
 }
 
 export interface InjectLockSpec {
@@ -110,6 +112,7 @@ export class FakeCluster {
       members: () => this.pd,
       leaderIndex: () => this.pdLeader,
       gcSafePoint: 0n,
+      unreachableClientUrls: opts.pdUnreachableClientUrls ?? [],
     };
     for (let i = 0; i < (opts.pdMembers ?? 1); i++) {
       this.pd.push(new FakePdMember(i, BigInt(1000 + i), pdShared, protos, host, opts.pdPorts?.[i] ?? 0));
@@ -237,11 +240,16 @@ export class FakeCluster {
     return this.pdLeader === undefined ? undefined : this.pd[this.pdLeader].endpoint;
   }
 
-  /** Makes member `index` the PD leader (undefined = no leader); the old leader's Tso streams break. */
-  transferPdLeader(index: number | undefined): void {
+  /**
+   * Makes member `index` the PD leader (undefined = no leader). The old leader's open Tso streams
+   * break (default), or, with `oldStreams: 'silent'`, just stop answering (a partitioned leader).
+   */
+  transferPdLeader(index: number | undefined, opts: { oldStreams?: 'break' | 'silent' } = {}): void {
     const old = this.pdLeader;
     this.pdLeader = index;
-    if (old !== undefined && old !== index) this.pd[old].breakTsoStreams();
+    if (old === undefined || old === index) return;
+    if (opts.oldStreams === 'silent') this.pd[old].silenceTsoStreams();
+    else this.pd[old].breakTsoStreams();
   }
 
   /** Stops a PD member; if it led, the next running member is elected (unless `elect` is false). */
