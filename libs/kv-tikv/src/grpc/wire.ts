@@ -77,7 +77,7 @@ export interface RegionError {
   server_is_busy?: { reason?: string; backoff_ms?: U64 };
   stale_command?: object;
   store_not_match?: { request_store_id?: U64; actual_store_id?: U64 };
-  raft_entry_too_large?: object;
+  raft_entry_too_large?: { region_id?: U64; entry_size?: U64 };
   max_timestamp_not_synced?: object;
   read_index_not_ready?: object;
   proposal_in_merging_mode?: object;

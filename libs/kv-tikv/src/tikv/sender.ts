@@ -22,6 +22,16 @@ export interface SendOptions {
   readonly onMaybeApplied?: (why: string) => void;
 }
 
+/**
+ * The reply would exceed a gRPC message limit (TiKV's `server.max-grpc-send-msg-len`, 10 MiB by
+ * default): resending the same request fails the same way, so the caller must ask for less.
+ */
+export class ReplyTooLargeError extends Error {
+  override readonly name = 'ReplyTooLargeError';
+}
+
+const TOO_LARGE = /larger than max|message too large|exceeds? .*max/i;
+
 /** Region errors that may follow an applied proposal. */
 const MAYBE_APPLIED = new Set(['stale_command', 'region_not_found', 'undetermined_result']);
 
@@ -64,6 +74,9 @@ export class TikvSender {
       resp = await client.unary<R>(method, { context, ...body }, this.rpcTimeoutMs);
     } catch (err) {
       if (!isGrpcError(err)) throw err;
+      if (err.code === grpc.status.RESOURCE_EXHAUSTED && TOO_LARGE.test(err.message)) {
+        throw new ReplyTooLargeError(`${method} to store ${region.leader.storeId}: ${err.message}`);
+      }
       const e = new Error(`${method} to store ${region.leader.storeId}: ${err.message}`);
       opts.onMaybeApplied?.(e.message);
       if (err.code === grpc.status.DEADLINE_EXCEEDED) {
@@ -163,7 +176,11 @@ export class TikvSender {
         cache.invalidate(region.id);
         return bo.backoff('regionMiss', what);
       case 'raft_entry_too_large':
-        throw new Error(`${what.message}: raft entry too large`);
+        // Not retryable: the same write is too large for one raft entry (raft-entry-max-size, 8 MiB).
+        throw new Error(
+          `${what.message}: the write is larger than TiKV accepts in one raft entry ` +
+            `(${e.raft_entry_too_large && 'entry_size' in e.raft_entry_too_large ? String(e.raft_entry_too_large.entry_size) : '?'} bytes; raft-entry-max-size)`,
+        );
       case 'max_timestamp_not_synced':
       case 'read_index_not_ready':
       case 'proposal_in_merging_mode':

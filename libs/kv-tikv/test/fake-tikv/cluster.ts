@@ -38,6 +38,10 @@ export interface FakeClusterOptions {
   readonly apiVersion?: ApiVersionName;
   /** URLs every PD member advertises BEFORE its own in client_urls (e.g. an internal address the client cannot reach). */
   readonly pdUnreachableClientUrls?: readonly string[];
+  /** TiKV's server.max-grpc-send-msg-len (default 10 MiB, as TiKV): larger replies fail RESOURCE_EXHAUSTED. */
+  readonly tikvMaxSendBytes?: number;
+  /** TiKV's raftstore.raft-entry-max-size (default 8 MiB): larger writes get RaftEntryTooLarge. */
+  readonly raftEntryMaxBytes?: number;
 }
 
 export interface InjectLockSpec {
@@ -96,6 +100,8 @@ export class FakeCluster {
       hooks: this.hooks,
       record: (info) => this.recordTikv(info),
       apiVersion: opts.apiVersion ?? 'V1',
+      maxSendBytes: opts.tikvMaxSendBytes ?? 10 * 1024 * 1024,
+      raftEntryMaxBytes: opts.raftEntryMaxBytes ?? 8 * 1024 * 1024,
     });
     storeIds.forEach((id, i) => this.stores.push(new FakeStore(id, storeShared, protos, host, opts.storePorts?.[i] ?? 0)));
     const pdShared: PdShared = {

@@ -39,6 +39,18 @@ export interface StoreShared extends CommandEnv {
   readonly hooks: Set<BeforeApplyHook>;
   readonly record: (info: TikvRequestInfo) => void;
   readonly apiVersion: ApiVersionName;
+  /** server.max-grpc-send-msg-len (TiKV default 10 MiB). */
+  readonly maxSendBytes: number;
+  /** raftstore.raft-entry-max-size (TiKV default 8 MiB): larger writes get RaftEntryTooLarge. */
+  readonly raftEntryMaxBytes: number;
+}
+
+const WRITES = new Set<TikvMethod>(['KvPrewrite', 'KvCommit', 'KvBatchRollback', 'KvResolveLock', 'KvCleanup', 'KvTxnHeartBeat']);
+
+/** Roughly the raft entry a write proposes: its keys and values. */
+function entryBytes(req: unknown): number {
+  const r = req as { keys?: Buffer[]; mutations?: { key?: Buffer; value?: Buffer }[] };
+  return (r.keys ?? []).reduce((n, k) => n + k.length, 0) + (r.mutations ?? []).reduce((n, m) => n + (m.key?.length ?? 0) + (m.value?.length ?? 0), 0);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -117,7 +129,8 @@ export class FakeStore {
   /** Binds an ephemeral port the first time, the same port on restart (a store keeps its address). */
   async start(): Promise<void> {
     if (this.server) return;
-    const server = new grpc.Server();
+    // TiKV's server.max-grpc-send-msg-len: a reply above it fails with RESOURCE_EXHAUSTED.
+    const server = new grpc.Server({ 'grpc.max_send_message_length': this.shared.maxSendBytes });
     const impl: grpc.UntypedServiceImplementation = {};
     for (const m of TIKV_METHODS) {
       impl[m] = (call: grpc.ServerUnaryCall<unknown, Reply>, cb: grpc.sendUnaryData<Reply>) => {
@@ -168,6 +181,15 @@ export class FakeStore {
       for (const hook of this.shared.hooks) await hook(info);
       const checked = this.shared.regions.check(ctx, this.storeId);
       if ('error' in checked) return reply(null, { region_error: checked.error });
+      const entry = WRITES.has(method) ? entryBytes(req) : 0;
+      if (entry > this.shared.raftEntryMaxBytes) {
+        return reply(null, {
+          region_error: {
+            message: `raft entry is too large, region ${info.regionId}, entry size ${entry}`,
+            raft_entry_too_large: { region_id: String(info.regionId), entry_size: String(entry) },
+          },
+        });
+      }
       const apiError = apiVersionError(this.shared.apiVersion, req);
       if (apiError) return reply(null, method === 'KvPrewrite' ? { errors: [{ abort: apiError }] } : { error: { abort: apiError } });
       const res = this.execute(method, checked.region, req);
