@@ -87,6 +87,25 @@ describe('TikvKv never guesses a commit outcome', () => {
     expect(await get(fx.kv, 'z')).toBe('2');
   });
 
+  it('after UndeterminedResult the proposal may still apply: no rollback is taken as proof, the outcome is unknown', async () => {
+    const kv = fx.client({ commitBudgetMs: 200, cleanupBudgetMs: 200 });
+    fx.cluster.failNext(primaryCommit, { kind: 'UndeterminedResult' }); // not applied here, but who knows
+    fx.cluster.failNext(primaryCommit, { kind: 'Unavailable' }, Infinity);
+    fx.cluster.failNext({ method: 'KvCheckTxnStatus' }, { kind: 'Unavailable' }, Infinity);
+    expect(await outcome(put(kv, { a: '1', z: '2' }))).toBe('KvUnknownOutcomeError');
+    expect(fx.cluster.calls('KvBatchRollback')).toBe(0);
+  });
+
+  it('a lock still there after the budget ran out is committed again rather than rolled back', async () => {
+    const kv = fx.client({ commitBudgetMs: 200, cleanupBudgetMs: 3000 });
+    const until = Date.now() + 600;
+    fx.cluster.failNext({ ...primaryCommit, when: (i) => primaryCommit.when(i) && Date.now() < until }, { kind: 'Unavailable' }, Infinity);
+    expect(await outcome(put(kv, { a: '1', z: '2' }))).toBe('committed');
+    fx.cluster.clearFaults();
+    expect(await get(fx.kv, 'a')).toBe('1');
+    expect(fx.cluster.calls('KvBatchRollback')).toBe(0);
+  });
+
   it('after TxnLockNotFound (a reader rolled the primary back) the secondaries are rolled back too', async () => {
     let startTs = 0n;
     const off = fx.cluster.beforeApply((info) => {

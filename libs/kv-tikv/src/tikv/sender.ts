@@ -19,7 +19,7 @@ export interface SendOptions {
    * send after a proposal was applied (leader change, region moved away). Writes whose outcome
    * matters (the primary commit) must then not be reported as "not done".
    */
-  readonly onMaybeApplied?: (why: string) => void;
+  readonly onMaybeApplied?: (why: string, via: 'transport' | 'region') => void;
 }
 
 /**
@@ -78,7 +78,7 @@ export class TikvSender {
         throw new ReplyTooLargeError(`${method} to store ${region.leader.storeId}: ${err.message}`);
       }
       const e = new Error(`${method} to store ${region.leader.storeId}: ${err.message}`);
-      opts.onMaybeApplied?.(e.message);
+      opts.onMaybeApplied?.(e.message, 'transport');
       if (err.code === grpc.status.DEADLINE_EXCEEDED) {
         // A slow answer says nothing about the store's other regions: reload only this one.
         this.router.cache.invalidate(region.id);
@@ -93,7 +93,7 @@ export class TikvSender {
     }
     if (resp.region_error == null) return { ok: true, resp };
     const kind = regionErrorKind(resp.region_error);
-    if (MAYBE_APPLIED.has(kind)) opts.onMaybeApplied?.(`${method}: ${kind} (${resp.region_error.message ?? ''})`);
+    if (MAYBE_APPLIED.has(kind)) opts.onMaybeApplied?.(`${method}: ${kind} (${resp.region_error.message ?? ''})`, 'region');
     await this.onRegionError(bo, region, method, resp.region_error);
     return { ok: false };
   }
