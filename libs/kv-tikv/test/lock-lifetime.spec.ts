@@ -18,10 +18,10 @@ describe('TikvKv keeps its locks alive while the transaction does', () => {
 
   it('heartbeats keep a primary alive through a commit slower than the TTL; a reader waits instead of rolling it back', async () => {
     const registry = new Registry();
-    const writer = fx.client({ lockTtlMs: 300, rpcTimeoutMs: 3000, registry });
-    fx.cluster.failNext(primaryCommit, { kind: 'Delay', ms: 1200 }); // the commit lands after 4 TTLs
+    const writer = fx.client({ lockTtlMs: 500, rpcTimeoutMs: 4000, registry });
+    fx.cluster.failNext(primaryCommit, { kind: 'Delay', ms: 2000 }); // the commit lands after 4 TTLs
     const writing = put(writer, { a: '1', z: '2' });
-    await sleep(700); // the lock would have expired at ~300 ms without heartbeats
+    await sleep(1200); // the lock would have expired at ~500 ms without heartbeats
     expect(fx.cluster.lockOf('a')).toBeDefined();
     expect(await get(fx.kv, 'a')).toBe('1'); // waited for the live lock, then read the commit
     await writing;

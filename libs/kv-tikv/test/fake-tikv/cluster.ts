@@ -196,9 +196,7 @@ export class FakeCluster {
     this.store(storeId).stop();
   }
 
-  /**
-   * Scale out: a new store (next id) that PD knows; it holds no peer until `movePeer` puts one there.
-   */
+  /** Scale out: a new store (next id) that PD knows; it holds no peer until `movePeer` puts one there. */
   async addStore(): Promise<bigint> {
     const id = this.stores.reduce((m, s) => (s.storeId > m ? s.storeId : m), 0n) + 1n;
     const store = new FakeStore(id, this.storeShared, this.protos, this.opts.host ?? '127.0.0.1');
@@ -212,11 +210,7 @@ export class FakeCluster {
     return view(this.regionTable.movePeer(BigInt(regionId), BigInt(from), to === undefined ? undefined : BigInt(to)));
   }
 
-  /**
-   * Scale in: every peer on the store moves to a store of `to` (default: any other live store the
-   * region has no peer on), then the store stops and PD reports it as Tombstone, or, with
-   * `forget`, no longer knows it at all (`invalid store ID, not found`).
-   */
+  /** Scale in: peers move to other live stores, the store stops, PD reports it Tombstone (or, with `forget`, unknown). */
   removeStore(storeId: bigint | number, opts: { forget?: boolean } = {}): void {
     const id = BigInt(storeId);
     const live = this.stores.filter((s) => s.storeId !== id && !this.tombstones.has(s.storeId)).map((s) => s.storeId);
@@ -246,10 +240,7 @@ export class FakeCluster {
     return this.pdLeader === undefined ? undefined : this.pd[this.pdLeader].endpoint;
   }
 
-  /**
-   * Makes member `index` the PD leader (undefined = no leader). The old leader's open Tso streams
-   * break (default), or, with `oldStreams: 'silent'`, just stop answering (a partitioned leader).
-   */
+  /** Makes member `index` PD leader (undefined = none); the old leader's Tso streams break, or go `silent` (partitioned). */
   transferPdLeader(index: number | undefined, opts: { oldStreams?: 'break' | 'silent' } = {}): void {
     const old = this.pdLeader;
     this.pdLeader = index;
