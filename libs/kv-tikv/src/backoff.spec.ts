@@ -60,6 +60,31 @@ describe('Backoffer', () => {
   });
 });
 
+describe('Backoffer.branch and backoffAtLeast', () => {
+  it('gives each parallel branch the remaining budget, not a share of it', async () => {
+    const { bo } = make(100);
+    await bo.backoff('regionMiss', 'x'); // 10 of 100 spent
+    const branches = [bo.branch(), bo.branch(), bo.branch()];
+    // each branch can sleep 20 + 40 = 60 more (70 <= 100); sharing one budget, the third would fail
+    for (const b of branches) for (let i = 0; i < 2; i++) await b.backoff('regionMiss', 'x');
+    expect(branches.map((b) => b.totalSleptMs)).toEqual([70, 70, 70]);
+    await expect(branches[0].backoff('regionMiss', 'x')).rejects.toBeInstanceOf(KvUnavailableError);
+    expect(bo.totalSleptMs).toBe(10);
+  });
+
+  it('sleeps at least the server-suggested time, within the budget', async () => {
+    const { bo, slept } = make(1000);
+    await bo.backoffAtLeast('regionMiss', 'busy', 300);
+    await bo.backoffAtLeast('regionMiss', 'busy', 1);
+    expect(slept).toEqual([300, 20]);
+    await expect(bo.backoffAtLeast('regionMiss', 'busy', 900)).rejects.toBeInstanceOf(KvUnavailableError);
+  });
+
+  it('uses client-go\'s ServerIsBusy schedule (2 s doubling to 10 s)', () => {
+    expect(DEFAULT_BACKOFF_POLICIES.serverBusy).toEqual({ baseMs: 2000, capMs: 10_000 });
+  });
+});
+
 describe('Backoffer.retryFast', () => {
   it('sleeps only after a run of fast retries', async () => {
     const { bo, slept } = make(10_000);

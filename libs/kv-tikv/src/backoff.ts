@@ -23,11 +23,14 @@ export interface BackoffPolicy {
 
 export type BackoffPolicies = Readonly<Record<BackoffKind, BackoffPolicy>>;
 
-/** client-go's schedules, except serverBusy (2 s -> 10 s there), kept short enough for a gateway. */
+/**
+ * client-go's schedules (`retry/config.go`). ServerIsBusy is client-go's BoTiKVServerBusy (2 s -> 10 s):
+ * a busy store needs time, not hammering; a `backoff_ms` the store suggests is honoured on top.
+ */
 export const DEFAULT_BACKOFF_POLICIES: BackoffPolicies = {
   regionMiss: { baseMs: 2, capMs: 500 },
   regionScheduling: { baseMs: 2, capMs: 500 },
-  serverBusy: { baseMs: 50, capMs: 2000 },
+  serverBusy: { baseMs: 2000, capMs: 10_000 },
   staleCommand: { baseMs: 2, capMs: 1000 },
   tikvRpc: { baseMs: 20, capMs: 1000 },
   pdRpc: { baseMs: 50, capMs: 1000 },
@@ -80,6 +83,15 @@ export class Backoffer {
   async backoff(kind: BackoffKind, cause: unknown, maxMs?: number): Promise<void> {
     let ms = this.nextSleepMs(kind);
     if (maxMs !== undefined) ms = Math.max(1, Math.min(ms, maxMs));
+    return this.sleepFor(kind, cause, ms);
+  }
+
+  /** Like `backoff`, but sleeps at least `minMs` (a server's suggested wait, e.g. ServerIsBusy.backoff_ms). */
+  async backoffAtLeast(kind: BackoffKind, cause: unknown, minMs: number): Promise<void> {
+    return this.sleepFor(kind, cause, Math.max(this.nextSleepMs(kind), Math.ceil(minMs)));
+  }
+
+  private async sleepFor(kind: BackoffKind, cause: unknown, ms: number): Promise<void> {
     if (this.slept + ms > this.budgetMs) {
       const why = cause instanceof Error ? cause.message : String(cause);
       throw new KvUnavailableError(`${this.what}: gave up after ${this.slept} ms of backoff (${kind}): ${why}`);
@@ -97,6 +109,19 @@ export class Backoffer {
    */
   async retryFast(kind: BackoffKind, cause: unknown): Promise<void> {
     if (++this.fastRetries > FAST_RETRIES) await this.backoff(kind, cause);
+  }
+
+  /**
+   * A copy for one of several parallel branches (client-go `Backoffer.Fork`): it starts from what
+   * this one has slept so far and may spend the rest of the budget on its own, so N parallel
+   * batches each get the remaining budget instead of sharing it N ways.
+   */
+  branch(): Backoffer {
+    const b = new Backoffer(this.env, this.budgetMs, this.what);
+    b.slept = this.slept;
+    b.fastRetries = this.fastRetries;
+    for (const [k, n] of this.attempts) b.attempts.set(k, n);
+    return b;
   }
 
   /** A backoffer with the same environment and a fresh budget (e.g. for best-effort cleanup). */

@@ -12,6 +12,7 @@ export interface TikvMetrics {
   readonly lockResolutions: Counter<'outcome'>;
   readonly rpcDuration: Histogram<'method'>;
   readonly backoffs: Counter<'kind'>;
+  readonly heartbeats: Counter<'result'>;
 }
 
 export function createTikvMetrics(registry: Registry = new Registry()): TikvMetrics {
@@ -51,6 +52,12 @@ export function createTikvMetrics(registry: Registry = new Registry()): TikvMetr
       name: 'tikv_backoffs_total',
       help: 'Backoff sleeps, by kind',
       labelNames: ['kind'],
+      registers,
+    }),
+    heartbeats: new Counter({
+      name: 'tikv_txn_heartbeats_total',
+      help: 'KvTxnHeartBeat calls keeping primary locks alive, by result (ok, lock_gone, failed)',
+      labelNames: ['result'],
       registers,
     }),
   };

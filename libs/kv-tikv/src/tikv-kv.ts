@@ -6,6 +6,7 @@ import { resolveOptions, type ResolvedOptions, type TikvKvOptions } from './opti
 import { PdClient } from './pd/pd-client';
 import { Committer } from './percolator/committer';
 import { mutationsOf } from './percolator/mutations';
+import { checkApiVersion } from './tikv/api-version';
 import type { ClientCore } from './tikv/core';
 import { LockResolver } from './tikv/lock-resolver';
 import { RegionRouter } from './tikv/router';
@@ -52,7 +53,7 @@ export class TikvKv implements KvStore {
       maxMessageBytes: this.opts.maxMessageBytes,
       observe: (method, s) => metrics.rpcDuration.observe({ method }, s),
     });
-    const router = new RegionRouter(pd, protos, this.opts.maxMessageBytes);
+    const router = new RegionRouter(pd, protos, this.opts.maxMessageBytes, Buffer.alloc(this.opts.maxKeyBytes + 1, 0xff));
     const sender = new TikvSender(router, metrics, this.opts.rpcTimeoutMs);
     const resolver = new LockResolver(sender, () => pd.getTimestamp(), metrics);
     this.core = {
@@ -74,11 +75,15 @@ export class TikvKv implements KvStore {
     };
   }
 
-  /** Creates a client and checks that PD answers (one TSO round trip). */
+  /**
+   * Creates a client, checks that PD answers (one TSO round trip) and that TiKV speaks API V1
+   * (see checkApiVersion).
+   */
   static async connect(options: TikvKvOptions): Promise<TikvKv> {
     const kv = new TikvKv(options);
     try {
-      await kv.core.pd.getTimestamp();
+      const ts = await kv.core.pd.getTimestamp();
+      await checkApiVersion(kv.core, ts);
       return kv;
     } catch (err) {
       await kv.close();

@@ -10,6 +10,8 @@ export const FAST: Partial<TikvKvOptions> = {
   readBudgetMs: 8000,
   commitBudgetMs: 3000,
   cleanupBudgetMs: 2000,
+  // client-go's ServerIsBusy schedule starts at 2 s; tests that are not about it need not wait that long.
+  backoff: { serverBusy: { baseMs: 20, capMs: 200 } },
 };
 
 export interface ClientFixture {

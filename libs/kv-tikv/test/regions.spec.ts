@@ -105,6 +105,7 @@ describe('TikvKv across regions', () => {
     { kind: 'KeyNotInRegion' },
     { kind: 'ServerIsBusy' },
     { kind: 'StaleCommand' },
+    { kind: 'UndeterminedResult' },
   ];
   const label: Record<RegionFault['kind'], string> = {
     NotLeader: 'not_leader',
@@ -113,6 +114,7 @@ describe('TikvKv across regions', () => {
     KeyNotInRegion: 'key_not_in_region',
     ServerIsBusy: 'server_is_busy',
     StaleCommand: 'stale_command',
+    UndeterminedResult: 'undetermined_result',
   };
 
   it.each(kinds)('retries every request kind after a region error: %j', async (fault) => {

@@ -46,6 +46,21 @@ describe('memcomparable key encoding', () => {
     expect(encodeBoundary(Buffer.alloc(0))).toEqual(Buffer.alloc(0));
     expect(decodeBoundary(encodeBoundary(Buffer.from('m')))).toEqual(Buffer.from('m'));
   });
+
+  it('accepts boundaries with trailing bytes (TiDB-style suffixes) as the raw key just above K', () => {
+    for (const raw of ['', 'm', 'abcdefg', 'abcdefgh', 'abcdefghijklmnop']) {
+      const K = Buffer.from(raw);
+      for (const suffix of [Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 1]), Buffer.from([0xff]), Buffer.from([0])]) {
+        const enc = Buffer.concat([encodeKey(K), suffix]);
+        const b = decodeBoundary(enc);
+        expect(b).toEqual(Buffer.concat([K, Buffer.from([0])]));
+        // the order the decoded boundary stands for is the order of the encoded one
+        expect(Buffer.compare(encodeKey(K), enc)).toBe(-1);
+        expect(Buffer.compare(enc, encodeKey(b))).toBe(-1);
+      }
+    }
+    expect(() => decodeBoundary(Buffer.from([1, 2, 3]))).toThrow(/truncated/);
+  });
 });
 
 describe('raw key helpers', () => {

@@ -48,9 +48,18 @@ export function decodeKeyPrefix(enc: Buffer): { key: Buffer; rest: Buffer } {
   }
 }
 
-/** A region boundary from PD/TiKV: empty stays empty (meaning -inf for starts, +inf for ends). */
+/**
+ * A region boundary from PD/TiKV: empty stays empty (meaning -inf for starts, +inf for ends).
+ * Boundaries may carry bytes after the encoded key (TiDB splits at keys with a timestamp or
+ * handle suffix; client-go's DecodeBytes ignores them). enc(K) < enc(K)+suffix < enc(K+0x00)
+ * always holds (the suffix starts where enc(K+0x00) has a larger marker byte), so no raw key lies
+ * strictly between and such a boundary stands exactly for the raw key K+0x00: K belongs to the
+ * region below it, K+0x00 to the region above.
+ */
 export function decodeBoundary(enc: Buffer | undefined): Buffer {
-  return enc && enc.length > 0 ? decodeKey(enc) : Buffer.alloc(0);
+  if (!enc || enc.length === 0) return Buffer.alloc(0);
+  const { key, rest } = decodeKeyPrefix(enc);
+  return rest.length === 0 ? key : Buffer.concat([key, Buffer.from([0])]);
 }
 
 /** The encoded form of a boundary: empty stays empty. */

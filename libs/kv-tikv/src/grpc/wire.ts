@@ -77,7 +77,7 @@ export interface RegionError {
   server_is_busy?: { reason?: string; backoff_ms?: U64 };
   stale_command?: object;
   store_not_match?: { request_store_id?: U64; actual_store_id?: U64 };
-  raft_entry_too_large?: object;
+  raft_entry_too_large?: { region_id?: U64; entry_size?: U64 };
   max_timestamp_not_synced?: object;
   read_index_not_ready?: object;
   proposal_in_merging_mode?: object;
@@ -94,6 +94,8 @@ export interface WContext {
   peer: { id: U64; store_id: U64 };
   max_execution_duration_ms?: U64;
   resolved_locks?: U64[];
+  /** kvrpcpb.APIVersion: V1 = 0 (what this client speaks), V1TTL = 1, V2 = 2. */
+  api_version?: number;
 }
 
 export interface WLockInfo {
@@ -153,6 +155,10 @@ export interface CommitResponse extends TikvResponse {
 }
 export interface SimpleResponse extends TikvResponse {
   error?: KeyError;
+}
+export interface TxnHeartBeatResponse extends TikvResponse {
+  error?: KeyError;
+  lock_ttl?: U64;
 }
 export interface CheckTxnStatusResponse extends TikvResponse {
   error?: KeyError;

@@ -48,6 +48,8 @@ export class PdClient {
   private members: string[] = [];
   private leaderUrl: string | undefined;
   private clusterId = '0';
+  /** The leader failed a call: rediscover before the next one (it stays the fallback meanwhile). */
+  private suspect = false;
   private discovering: Promise<void> | undefined;
   private closed = false;
 
@@ -106,9 +108,15 @@ export class PdClient {
     return regions.map(toPdRegion).filter((r): r is PdRegion => r !== undefined);
   }
 
-  /** The address of a store, or undefined when PD does not know it. */
+  /**
+   * The address of a store, or undefined when PD does not know it or says it is gone (tombstone,
+   * removed): PD answered, so retrying the same question for 20 s would only stall the caller,
+   * which relocates the region instead. Transport failures still retry within the PD budget.
+   */
   async getStoreAddress(storeId: bigint): Promise<string | undefined> {
-    const res = await this.call<GetStoreResponse>('GetStore', { store_id: toU64(storeId) });
+    const res = await this.call<GetStoreResponse>('GetStore', { store_id: toU64(storeId) }, true);
+    if (res.header?.error?.type) return undefined;
+    if (res.store?.state === STORE_TOMBSTONE) return undefined;
     return res.store?.address || undefined;
   }
 
@@ -120,7 +128,7 @@ export class PdClient {
   }
 
   /** One PD RPC on the leader, with re-discovery and backoff on failure. */
-  private async call<Res extends { header?: PdResponseHeader }>(method: PdMethod, body: object): Promise<Res> {
+  private async call<Res extends { header?: PdResponseHeader }>(method: PdMethod, body: object, headerErrorsAreAnswers = false): Promise<Res> {
     const bo = new Backoffer(this.opts.backoff, this.opts.budgetMs, `PD ${method}`);
     for (;;) {
       let err: Error;
@@ -130,6 +138,8 @@ export class PdClient {
         const res = await leader.unary<Res>(method, { header: this.header(), ...body }, this.opts.timeoutMs);
         const e = res.header?.error;
         if (!e || !e.type) return res;
+        // Errors of the request itself (not of the member: not leader, wrong cluster) are answers.
+        if (headerErrorsAreAnswers && !isMemberError(e)) return res;
         err = new Error(`PD ${method}: ${e.message || `error type ${e.type}`}`);
       } catch (caught) {
         if (caught instanceof KvUnavailableError || this.closed) throw caught;
@@ -146,42 +156,82 @@ export class PdClient {
     return { cluster_id: this.clusterId };
   }
 
+  /** The leader failed us: ask again, but keep it as the fallback until a better one is known. */
   private forgetLeader(): void {
-    this.leaderUrl = undefined;
+    this.suspect = true;
   }
 
   private async leader(): Promise<RpcClient> {
-    while (!this.leaderUrl) {
+    while (!this.leaderUrl || this.suspect) {
       this.discovering ??= this.discover().finally(() => (this.discovering = undefined));
-      await this.discovering;
+      try {
+        await this.discovering;
+      } catch (err) {
+        // Nobody named a (reachable) leader: the last good one is still the best guess.
+        if (this.leaderUrl) return this.client(this.leaderUrl);
+        throw err;
+      }
     }
     return this.client(this.leaderUrl);
   }
 
-  /** GetMembers on the known members and the configured endpoints until one names a leader. */
+  /**
+   * GetMembers on the known members and the configured endpoints until one names a leader that
+   * answers on one of its client URLs. Members of another cluster (a different cluster id than the
+   * one first seen, e.g. a stale endpoint list after a redeploy) are ignored.
+   */
   private async discover(): Promise<void> {
     const candidates = [...new Set([...this.members, ...this.opts.endpoints.map(stripScheme)])];
     let last: Error = new Error('no PD endpoint answered');
     for (const url of candidates) {
       try {
-        const t0 = process.hrtime.bigint();
-        const res = await this.client(url)
-          .unary<GetMembersResponse>('GetMembers', { header: { cluster_id: '0' } }, this.opts.timeoutMs)
-          .finally(() => this.opts.observe?.('GetMembers', Number(process.hrtime.bigint() - t0) / 1e9));
-        const leaderUrl = res.leader?.client_urls?.[0];
-        if (!leaderUrl) {
+        const res = await this.getMembers(url);
+        const id = res.header?.cluster_id ?? '0';
+        if (this.clusterId !== '0' && id !== '0' && id !== this.clusterId) {
+          last = new Error(`PD ${url} belongs to cluster ${id}, not to cluster ${this.clusterId}: ignored`);
+          continue;
+        }
+        const leaderUrls = (res.leader?.client_urls ?? []).map(stripScheme);
+        if (leaderUrls.length === 0) {
           last = new Error(`PD ${url} knows no leader`);
           continue;
         }
-        this.clusterId = res.header?.cluster_id ?? '0';
+        const leaderUrl = await this.firstReachable(leaderUrls, url);
+        if (!leaderUrl) {
+          last = new Error(`PD leader ${res.leader?.name ?? ''} answers on none of ${leaderUrls.join(', ')}`);
+          continue;
+        }
+        if (this.clusterId === '0') this.clusterId = id;
         this.members = (res.members ?? []).flatMap((m) => (m.client_urls ?? []).map(stripScheme));
-        this.leaderUrl = stripScheme(leaderUrl);
+        this.leaderUrl = leaderUrl;
+        this.suspect = false;
         return;
       } catch (err) {
         last = isGrpcError(err) ? new Error(`PD ${url}: ${err.message}`) : (err as Error);
       }
     }
     throw last;
+  }
+
+  /** The first of the leader's client URLs that answers (the one we just asked answers, by definition). */
+  private async firstReachable(urls: readonly string[], asked: string): Promise<string | undefined> {
+    if (urls.includes(asked) || urls.length === 1) return urls.includes(asked) ? asked : urls[0];
+    for (const u of urls) {
+      try {
+        await this.getMembers(u);
+        return u;
+      } catch {
+        // try the next advertised URL
+      }
+    }
+    return undefined;
+  }
+
+  private getMembers(url: string): Promise<GetMembersResponse> {
+    const t0 = process.hrtime.bigint();
+    return this.client(url)
+      .unary<GetMembersResponse>('GetMembers', { header: { cluster_id: '0' } }, this.opts.timeoutMs)
+      .finally(() => this.opts.observe?.('GetMembers', Number(process.hrtime.bigint() - t0) / 1e9));
   }
 
   private client(url: string): RpcClient {
@@ -193,6 +243,17 @@ export class PdClient {
     }
     return c;
   }
+}
+
+/** metapb.StoreState.Tombstone. */
+const STORE_TOMBSTONE = 2;
+/**
+ * A header error about the member that answered (a follower, another cluster, not bootstrapped;
+ * PD 8 reports validateRequest failures in the header as UNKNOWN "rpc error: ... not leader"),
+ * as opposed to an answer about the request (store not found = UNKNOWN, STORE_TOMBSTONE = 3).
+ */
+function isMemberError(e: { type?: number; message?: string }): boolean {
+  return e.type === 2 /* NOT_BOOTSTRAPPED */ || /not leader|mismatch cluster id|not bootstrapped/i.test(e.message ?? '');
 }
 
 function toPdRegion(r: { region?: WRegion; leader?: WPeer } | undefined): PdRegion | undefined {

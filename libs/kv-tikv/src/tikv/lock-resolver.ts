@@ -93,6 +93,9 @@ export class LockResolver {
       caller_start_ts: toU64(callerTs),
       current_ts: toU64(currentTs),
       rollback_if_not_exist: rollbackIfNotExist,
+      // TiKV checks the key really is the txn's primary (client-go sets it too): a lock whose
+      // primary field points at a secondary must not let us roll that secondary back as if primary.
+      verify_is_primary: true,
     }));
     if (resp.error) {
       if (resp.error.txn_not_found) return 'notFound';

@@ -22,6 +22,8 @@ export class RegionRouter {
     readonly pd: PdClient,
     private readonly protos: TikvProtos,
     private readonly maxMessageBytes: number,
+    /** A key above every key this client writes (the reverse-scan ceiling): it lies in the last region. */
+    private readonly ceiling: Buffer,
   ) {}
 
   /** The region holding `key` (cache first, then PD). */
@@ -58,26 +60,25 @@ export class RegionRouter {
     return groupByRegion(keys, (k) => this.locateKey(bo, k));
   }
 
-  /** The channel to a store, resolving its address through PD when not cached. */
-  async storeClient(bo: Backoffer, storeId: bigint): Promise<RpcClient> {
-    for (;;) {
-      if (this.closed) throw new Error('TiKV client closed');
-      let address = this.storeAddresses.get(storeId);
-      if (!address) {
-        address = await this.pd.getStoreAddress(storeId);
-        if (!address) {
-          await bo.backoff('regionMiss', new Error(`PD does not know store ${storeId}`));
-          continue;
-        }
-        this.storeAddresses.set(storeId, address);
-      }
-      let c = this.clients.get(address);
-      if (!c) {
-        c = new RpcClient(address, this.protos.tikv, { maxMessageBytes: this.maxMessageBytes });
-        this.clients.set(address, c);
-      }
-      return c;
+  /**
+   * The channel to a store, resolving its address through PD when not cached; undefined when PD
+   * does not know the store (removed, tombstone): the caller drops the region and relocates it,
+   * since PD will name another peer once the store's peers moved.
+   */
+  async storeClient(storeId: bigint): Promise<RpcClient | undefined> {
+    if (this.closed) throw new Error('TiKV client closed');
+    let address = this.storeAddresses.get(storeId);
+    if (!address) {
+      address = await this.pd.getStoreAddress(storeId);
+      if (!address) return undefined;
+      this.storeAddresses.set(storeId, address);
     }
+    let c = this.clients.get(address);
+    if (!c) {
+      c = new RpcClient(address, this.protos.tikv, { maxMessageBytes: this.maxMessageBytes });
+      this.clients.set(address, c);
+    }
+    return c;
   }
 
   /**
@@ -103,8 +104,13 @@ export class RegionRouter {
     this.clients.clear();
   }
 
-  /** Walks forward with ScanRegions from the last cached region until the region with no end. */
+  /**
+   * The last region: one GetRegion on the ceiling key, which lies above every key we write. Only
+   * if a region boundary sits above it (keys written by someone else) does it walk forward.
+   */
   private async findLast(bo: Backoffer): Promise<RegionInfo | undefined> {
+    const probe = this.adopt(await this.pd.getRegion(this.ceiling));
+    if (probe.kind === 'ok' && probe.region.endKey.length === 0) return probe.region;
     const cached = this.cache.all();
     let from = cached.length ? cached[cached.length - 1].startKey : EMPTY;
     for (;;) {

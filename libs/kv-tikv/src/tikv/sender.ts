@@ -12,21 +12,28 @@ import type { RegionRouter } from './router';
 /** `ok: false`: the region changed (cache updated, backoff taken): locate and split again. */
 export type SendOutcome<R> = { readonly ok: true; readonly resp: R } | { readonly ok: false };
 
-/** A gRPC failure the caller asked to see instead of a retry (the primary commit). */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  constructor(
-    message: string,
-    readonly region: RegionInfo,
-  ) {
-    super(message);
-  }
+export interface SendOptions {
+  /**
+   * Called when a request may have been applied although no success came back: a gRPC error
+   * (the reply may be lost), or StaleCommand / RegionNotFound / UndeterminedResult, which TiKV can
+   * send after a proposal was applied (leader change, region moved away). Writes whose outcome
+   * matters (the primary commit) must then not be reported as "not done".
+   */
+  readonly onMaybeApplied?: (why: string, via: 'transport' | 'region') => void;
 }
 
-export interface SendOptions {
-  /** 'throw': surface gRPC errors as TransportError (after invalidating) instead of retrying. */
-  readonly transportErrors?: 'retry' | 'throw';
+/**
+ * The reply would exceed a gRPC message limit (TiKV's `server.max-grpc-send-msg-len`, 10 MiB by
+ * default): resending the same request fails the same way, so the caller must ask for less.
+ */
+export class ReplyTooLargeError extends Error {
+  override readonly name = 'ReplyTooLargeError';
 }
+
+const TOO_LARGE = /larger than max|message too large|exceeds? .*max/i;
+
+/** Region errors that may follow an applied proposal. */
+const MAYBE_APPLIED = new Set(['stale_command', 'region_not_found', 'undetermined_result']);
 
 /**
  * Sends one request to one region's leader with a proper Context, and handles region errors the
@@ -48,7 +55,14 @@ export class TikvSender {
     body: object,
     opts: SendOptions = {},
   ): Promise<SendOutcome<R>> {
-    const client = await this.router.storeClient(bo, region.leader.storeId);
+    const client = await this.router.storeClient(region.leader.storeId);
+    if (!client) {
+      // PD no longer knows the leader's store (scaled in): relocate the region, PD names a live peer.
+      this.router.onStoreFailure(region.leader.storeId);
+      this.router.cache.invalidate(region.id);
+      await bo.backoff('regionMiss', new Error(`${method}: PD does not know store ${region.leader.storeId} of ${describeRegion(region)}`));
+      return { ok: false };
+    }
     const context: WContext = {
       region_id: toU64(region.id),
       region_epoch: { conf_ver: toU64(region.epoch.confVer), version: toU64(region.epoch.version) },
@@ -60,16 +74,26 @@ export class TikvSender {
       resp = await client.unary<R>(method, { context, ...body }, this.rpcTimeoutMs);
     } catch (err) {
       if (!isGrpcError(err)) throw err;
-      this.router.cache.invalidate(region.id);
-      this.router.onStoreFailure(region.leader.storeId, err.code === grpc.status.UNAVAILABLE);
-      const e = new TransportError(`${method} to store ${region.leader.storeId}: ${err.message}`, region);
-      if (opts.transportErrors === 'throw') throw e;
+      if (err.code === grpc.status.RESOURCE_EXHAUSTED && TOO_LARGE.test(err.message)) {
+        throw new ReplyTooLargeError(`${method} to store ${region.leader.storeId}: ${err.message}`);
+      }
+      const e = new Error(`${method} to store ${region.leader.storeId}: ${err.message}`);
+      opts.onMaybeApplied?.(e.message, 'transport');
+      if (err.code === grpc.status.DEADLINE_EXCEEDED) {
+        // A slow answer says nothing about the store's other regions: reload only this one.
+        this.router.cache.invalidate(region.id);
+      } else {
+        // Unreachable or connection lost: every region led from there needs a new leader.
+        this.router.onStoreFailure(region.leader.storeId, err.code === grpc.status.UNAVAILABLE);
+      }
       await bo.backoff('tikvRpc', e);
       return { ok: false };
     } finally {
       stop();
     }
     if (resp.region_error == null) return { ok: true, resp };
+    const kind = regionErrorKind(resp.region_error);
+    if (MAYBE_APPLIED.has(kind)) opts.onMaybeApplied?.(`${method}: ${kind} (${resp.region_error.message ?? ''})`, 'region');
     await this.onRegionError(bo, region, method, resp.region_error);
     return { ok: false };
   }
@@ -101,10 +125,12 @@ export class TikvSender {
   ): Promise<(KeyGroup & { resp: R })[]> {
     if (keys.length === 0) return [];
     const groups = (await this.router.groupByRegion(bo, keys)).flatMap((g) => chunk(g, MAX_KEYS_PER_REQUEST));
+    // Each parallel group backs off on its own copy of the budget (client-go forks per batch).
     const parts = await Promise.all(
       groups.map(async (g) => {
-        const out = await this.send<R>(bo, g.region, method, body(g.region, g.keys));
-        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(bo, g.keys, method, body);
+        const gbo = groups.length > 1 ? bo.branch() : bo;
+        const out = await this.send<R>(gbo, g.region, method, body(g.region, g.keys));
+        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(gbo, g.keys, method, body);
       }),
     );
     return parts.flat();
@@ -139,8 +165,10 @@ export class TikvSender {
         return adopted ? bo.retryFast('regionMiss', what) : bo.backoff('regionMiss', what);
       }
       case 'server_is_busy':
-        return bo.backoff('serverBusy', what);
+        // TiKV's suggested wait, when it gives one, is a floor under client-go's schedule.
+        return bo.backoffAtLeast('serverBusy', what, Number(e.server_is_busy?.backoff_ms ?? 0));
       case 'stale_command':
+      case 'undetermined_result':
         return bo.backoff('staleCommand', what);
       case 'store_not_match':
       case 'mismatch_peer_id':
@@ -148,7 +176,11 @@ export class TikvSender {
         cache.invalidate(region.id);
         return bo.backoff('regionMiss', what);
       case 'raft_entry_too_large':
-        throw new Error(`${what.message}: raft entry too large`);
+        // Not retryable: the same write is too large for one raft entry (raft-entry-max-size, 8 MiB).
+        throw new Error(
+          `${what.message}: the write is larger than TiKV accepts in one raft entry ` +
+            `(${e.raft_entry_too_large && 'entry_size' in e.raft_entry_too_large ? String(e.raft_entry_too_large.entry_size) : '?'} bytes; raft-entry-max-size)`,
+        );
       case 'max_timestamp_not_synced':
       case 'read_index_not_ready':
       case 'proposal_in_merging_mode':

@@ -5,6 +5,7 @@ import type { BatchGetResponse, GetResponse, ScanResponse, WKvPair } from '../gr
 import { toU64 } from '../pd/timestamp';
 import { backoffer, reverseScanCeiling, type ClientCore } from './core';
 import { keyErrorToError, lockFromWire, type Lock } from './lock';
+import { ReplyTooLargeError, type SendOutcome } from './sender';
 
 /**
  * Snapshot reads at one start_ts: KvGet, KvBatchGet grouped by region, and KvScan walking region
@@ -12,10 +13,15 @@ import { keyErrorToError, lockFromWire, type Lock } from './lock';
  * primary, waiting (with backoff) while their owner is alive.
  */
 export class SnapshotReader {
+  /** Pairs per KvScan; halved when a reply exceeds TiKV's gRPC message limit (large values). */
+  private scanBatch: number;
+
   constructor(
     private readonly core: ClientCore,
     readonly ts: bigint,
-  ) {}
+  ) {
+    this.scanBatch = core.limits.scanBatchSize;
+  }
 
   async get(key: Buffer, bo = this.bo('get')): Promise<Buffer | undefined> {
     for (;;) {
@@ -80,7 +86,7 @@ export class SnapshotReader {
     while (out.length < limit) {
       const region = await this.core.router.locateKey(bo, cursor);
       const upper = minEnd(end, region.endKey);
-      const batch = Math.min(this.core.limits.scanBatchSize, limit - out.length);
+      const batch = Math.min(this.scanBatch, limit - out.length);
       const pairs = await this.scanRegion(bo, region, { start_key: cursor, end_key: upper, limit: batch });
       if (!pairs) continue; // region changed: locate again from the same cursor
       const last = await this.collect(bo, pairs, out);
@@ -99,7 +105,7 @@ export class SnapshotReader {
     while (out.length < limit) {
       const region = await this.core.router.locateEndKey(bo, upper);
       const lower = Buffer.compare(region.startKey, start) > 0 ? region.startKey : start;
-      const batch = Math.min(this.core.limits.scanBatchSize, limit - out.length);
+      const batch = Math.min(this.scanBatch, limit - out.length);
       const ceiling = upper.length ? upper : reverseScanCeiling(this.core.limits);
       const req = { start_key: ceiling, end_key: lower, limit: batch, reverse: true };
       const pairs = await this.scanRegion(bo, region, req);
@@ -121,7 +127,14 @@ export class SnapshotReader {
     req: { start_key: Buffer; end_key: Buffer; limit: number; reverse?: boolean },
   ): Promise<WKvPair[] | undefined> {
     for (;;) {
-      const sent = await this.core.sender.send<ScanResponse>(bo, region, 'KvScan', { ...req, version: toU64(this.ts) });
+      let sent: SendOutcome<ScanResponse>;
+      try {
+        sent = await this.core.sender.send<ScanResponse>(bo, region, 'KvScan', { ...req, version: toU64(this.ts) });
+      } catch (err) {
+        if (!(err instanceof ReplyTooLargeError) || req.limit <= 1) throw err;
+        this.scanBatch = Math.max(1, Math.floor(req.limit / 2)); // large values: ask for fewer pairs
+        return undefined;
+      }
       if (!sent.ok) return undefined;
       const { resp } = sent;
       if (resp.error?.locked) {

@@ -9,7 +9,7 @@ import { PdErrorStyle, FakePdMember, PdShared } from './pd-server';
 import { Percolator } from './percolator';
 import { loadTikvProtos } from './proto';
 import { RegionTable, RegionView, view } from './regions';
-import { BeforeApplyHook, FakeStore, StoreShared } from './tikv-server';
+import { ApiVersionName, BeforeApplyHook, FakeStore, StoreShared } from './tikv-server';
 import { FakeClock, FakeTso } from './tso';
 import { TxnStep, txnStepMatch } from './txn-steps';
 import { Op, PdMethod, TikvMethod } from './types';
@@ -34,6 +34,14 @@ export interface FakeClusterOptions {
   /** Keep every decoded TiKV request for `requests()` (default true). */
   readonly recordRequests?: boolean;
   readonly protoDir?: string;
+  /** TiKV's `storage.api-version` (+ `enable-ttl`): V1 (default), V1TTL or V2, checked as TiKV's `check_api_version` does. */
+  readonly apiVersion?: ApiVersionName;
+  /** URLs every PD member advertises BEFORE its own in client_urls (e.g. an internal address the client cannot reach). */
+  readonly pdUnreachableClientUrls?: readonly string[];
+  /** TiKV's server.max-grpc-send-msg-len (default 10 MiB, as TiKV): larger replies fail RESOURCE_EXHAUSTED. */
+  readonly tikvMaxSendBytes?: number;
+  /** TiKV's raftstore.raft-entry-max-size (default 8 MiB): larger writes get RaftEntryTooLarge. */
+  readonly raftEntryMaxBytes?: number;
 }
 
 export interface InjectLockSpec {
@@ -70,6 +78,9 @@ export class FakeCluster {
   private readonly hooks = new Set<BeforeApplyHook>();
   private readonly log: TikvRequestInfo[] = [];
   private readonly counts = new Map<string, number>();
+  private readonly tombstones = new Map<bigint, 'tombstone' | 'forgotten'>();
+  private readonly storeShared: StoreShared;
+  private readonly protos: ReturnType<typeof loadTikvProtos>;
 
   private constructor(private readonly opts: FakeClusterOptions) {
     this.clusterId = opts.clusterId ?? 7_000_000_000_000_000_001n;
@@ -79,15 +90,19 @@ export class FakeCluster {
     this.regionTable = new RegionTable(storeIds);
     for (const k of opts.splitKeys ?? []) this.regionTable.split(buf(k));
     const protos = loadTikvProtos(opts.protoDir);
+    this.protos = protos;
     const host = opts.host ?? '127.0.0.1';
-    const storeShared: StoreShared = {
+    const storeShared: StoreShared = (this.storeShared = {
       txn: this.txn,
       wholeRequestLockErrors: !!opts.wholeRequestLockErrors,
       regions: this.regionTable,
       faults: this.tikvFaults,
       hooks: this.hooks,
       record: (info) => this.recordTikv(info),
-    };
+      apiVersion: opts.apiVersion ?? 'V1',
+      maxSendBytes: opts.tikvMaxSendBytes ?? 10 * 1024 * 1024,
+      raftEntryMaxBytes: opts.raftEntryMaxBytes ?? 8 * 1024 * 1024,
+    });
     storeIds.forEach((id, i) => this.stores.push(new FakeStore(id, storeShared, protos, host, opts.storePorts?.[i] ?? 0)));
     const pdShared: PdShared = {
       clusterId: this.clusterId,
@@ -96,10 +111,14 @@ export class FakeCluster {
       errorStyle: opts.pdErrorStyle ?? 'header',
       faults: this.pdFaults,
       record: (info) => this.bump(`pd:${info.method}`),
-      stores: () => this.stores.map((s) => ({ id: s.storeId, address: s.address })),
+      stores: () =>
+        this.stores
+          .filter((s) => this.tombstones.get(s.storeId) !== 'forgotten')
+          .map((s) => ({ id: s.storeId, address: s.address, tombstone: this.tombstones.has(s.storeId) })),
       members: () => this.pd,
       leaderIndex: () => this.pdLeader,
       gcSafePoint: 0n,
+      unreachableClientUrls: opts.pdUnreachableClientUrls ?? [],
     };
     for (let i = 0; i < (opts.pdMembers ?? 1); i++) {
       this.pd.push(new FakePdMember(i, BigInt(1000 + i), pdShared, protos, host, opts.pdPorts?.[i] ?? 0));
@@ -177,6 +196,33 @@ export class FakeCluster {
     this.store(storeId).stop();
   }
 
+  /** Scale out: a new store (next id) that PD knows; it holds no peer until `movePeer` puts one there. */
+  async addStore(): Promise<bigint> {
+    const id = this.stores.reduce((m, s) => (s.storeId > m ? s.storeId : m), 0n) + 1n;
+    const store = new FakeStore(id, this.storeShared, this.protos, this.opts.host ?? '127.0.0.1');
+    await store.start();
+    this.stores.push(store);
+    return id;
+  }
+
+  /** Conf change: region's peer on `from` moves to `to` (new peer id, conf_ver + 1; a leader there moves along). */
+  movePeer(regionId: bigint | number, from: bigint | number, to: bigint | number | undefined): RegionView {
+    return view(this.regionTable.movePeer(BigInt(regionId), BigInt(from), to === undefined ? undefined : BigInt(to)));
+  }
+
+  /** Scale in: peers move to other live stores, the store stops, PD reports it Tombstone (or, with `forget`, unknown). */
+  removeStore(storeId: bigint | number, opts: { forget?: boolean } = {}): void {
+    const id = BigInt(storeId);
+    const live = this.stores.filter((s) => s.storeId !== id && !this.tombstones.has(s.storeId)).map((s) => s.storeId);
+    for (const r of this.regionTable.all()) {
+      if (!r.peers.some((p) => p.storeId === id)) continue;
+      const target = live.find((t) => !r.peers.some((p) => p.storeId === t));
+      this.regionTable.movePeer(r.id, id, target);
+    }
+    this.store(id).stop();
+    this.tombstones.set(id, opts.forget ? 'forgotten' : 'tombstone');
+  }
+
   async restartStore(storeId: bigint | number): Promise<void> {
     await this.store(storeId).start();
   }
@@ -194,11 +240,13 @@ export class FakeCluster {
     return this.pdLeader === undefined ? undefined : this.pd[this.pdLeader].endpoint;
   }
 
-  /** Makes member `index` the PD leader (undefined = no leader); the old leader's Tso streams break. */
-  transferPdLeader(index: number | undefined): void {
+  /** Makes member `index` PD leader (undefined = none); the old leader's Tso streams break, or go `silent` (partitioned). */
+  transferPdLeader(index: number | undefined, opts: { oldStreams?: 'break' | 'silent' } = {}): void {
     const old = this.pdLeader;
     this.pdLeader = index;
-    if (old !== undefined && old !== index) this.pd[old].breakTsoStreams();
+    if (old === undefined || old === index) return;
+    if (opts.oldStreams === 'silent') this.pd[old].silenceTsoStreams();
+    else this.pd[old].breakTsoStreams();
   }
 
   /** Stops a PD member; if it led, the next running member is elected (unless `elect` is false). */

@@ -12,7 +12,12 @@ export type RegionFault =
   | { kind: 'RegionNotFound' }
   | { kind: 'KeyNotInRegion' }
   | { kind: 'ServerIsBusy'; backoffMs?: number }
-  | { kind: 'StaleCommand' };
+  | { kind: 'StaleCommand' }
+  /** TiKV 8: the proposal's fate is unknown (e.g. the leader stepped down before it applied). */
+  | { kind: 'UndeterminedResult' };
+
+/** Region errors a write can be answered with although it WAS applied (raft applied, reply lost in the shuffle). */
+export type AfterApplyError = 'StaleCommand' | 'RegionNotFound' | 'UndeterminedResult';
 
 /** Transport-level faults (work for PD and TiKV requests). */
 export type TransportFault =
@@ -23,9 +28,17 @@ export type TransportFault =
   /** Never answered; the caller's deadline (or the server stopping) ends the call. */
   | { kind: 'Hang' }
   /** Answered normally after `ms`. */
-  | { kind: 'Delay'; ms: number };
+  | { kind: 'Delay'; ms: number }
+  /** The request IS applied, then answered with a region error (a leader change between apply and reply). */
+  | { kind: 'AppliedThen'; error: AfterApplyError };
 
-export type TikvFault = RegionFault | TransportFault;
+/**
+ * A KeyError `abort` instead of executing the request: TiKV puts every unclassified storage error
+ * there (it is NOT a statement about the transaction's state). Prewrite gets it in `errors`.
+ */
+export type KeyErrorFault = { kind: 'Abort'; message?: string };
+
+export type TikvFault = RegionFault | TransportFault | KeyErrorFault;
 /** PD faults; NotLeader = a follower's answer even though the member leads. */
 export type PdFault = TransportFault | { kind: 'NotLeader' };
 

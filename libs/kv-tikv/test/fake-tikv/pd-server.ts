@@ -22,10 +22,12 @@ export interface PdShared {
   readonly errorStyle: PdErrorStyle;
   readonly faults: FaultPlan<PdRequestInfo, PdMatch, PdFault>;
   readonly record: (info: PdRequestInfo) => void;
-  stores(): { id: bigint; address: string }[];
+  stores(): { id: bigint; address: string; tombstone?: boolean }[];
   members(): FakePdMember[];
   leaderIndex(): number | undefined;
   gcSafePoint: bigint;
+  /** Listed before each member's own URL in client_urls (addresses that do not route from the client). */
+  readonly unreachableClientUrls: readonly string[];
 }
 
 type Req = { header?: { cluster_id?: string } } & Record<string, unknown>;
@@ -37,6 +39,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class FakePdMember {
   private server: grpc.Server | undefined;
   private readonly streams = new Set<grpc.ServerDuplexStream<Req, Res>>();
+  private readonly silenced = new WeakSet<grpc.ServerDuplexStream<Req, Res>>();
   private readonly hung = new Set<() => void>();
 
   constructor(
@@ -62,7 +65,7 @@ export class FakePdMember {
 
   toWire(): Res {
     const url = `http://${this.endpoint}`;
-    return { name: this.name, member_id: wire(this.memberId), peer_urls: [url], client_urls: [url] };
+    return { name: this.name, member_id: wire(this.memberId), peer_urls: [url], client_urls: [...this.shared.unreachableClientUrls, url] };
   }
 
   async start(): Promise<void> {
@@ -102,6 +105,14 @@ export class FakePdMember {
     this.streams.clear();
     for (const release of this.hung) release();
     this.hung.clear();
+  }
+
+  /**
+   * Open Tso streams stop answering, without an error (a partitioned old leader: the client only
+   * learns from its own timeout). New streams behave normally.
+   */
+  silenceTsoStreams(): void {
+    for (const s of this.streams) this.silenced.add(s);
   }
 
   /** Ends every open Tso stream with UNAVAILABLE (e.g. after losing leadership). */
@@ -169,6 +180,7 @@ export class FakePdMember {
   private tso(call: grpc.ServerDuplexStream<Req, Res>): void {
     this.streams.add(call);
     call.on('data', (req: Req) => {
+      if (this.silenced.has(call)) return;
       const info: PdRequestInfo = { method: 'Tso', member: this.index, request: req };
       this.shared.record(info);
       const fault = this.shared.faults.take(info);
@@ -241,10 +253,10 @@ const GO_CODE: Partial<Record<number, string>> = { [grpc.status.UNAVAILABLE]: 'U
 
 const bytes = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.alloc(0));
 
-const storeToWire = (s: { id: bigint; address: string }): Res => ({
+const storeToWire = (s: { id: bigint; address: string; tombstone?: boolean }): Res => ({
   id: wire(s.id),
   address: s.address,
-  state: 0,
+  state: s.tombstone ? 2 : 0, // metapb.StoreState.Tombstone after a scale-in
   version: '8.5.0-fake',
   peer_address: s.address,
 });

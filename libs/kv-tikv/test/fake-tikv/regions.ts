@@ -146,6 +146,25 @@ export class RegionTable {
   }
 
   /**
+   * Conf change: the region's peer on `from` is replaced by a new peer on `to` (a new peer id),
+   * conf_ver + 1 (PD's operator adds the learner, promotes it, removes the old peer; we show the
+   * end state). A leader on `from` moves to the new peer. `to` undefined only removes the peer.
+   */
+  movePeer(regionId: bigint, from: bigint, to: bigint | undefined): FakeRegion {
+    const r = this.byId(regionId);
+    if (!r) throw new Error(`fake-tikv: no region ${regionId}`);
+    if (to !== undefined && r.peers.some((p) => p.storeId === to)) throw new Error(`fake-tikv: region ${regionId} already has a peer on store ${to}`);
+    const kept = r.peers.filter((p) => p.storeId !== from);
+    if (kept.length === r.peers.length) return r;
+    const peers = to === undefined ? kept : [...kept, { id: this.allocId(), storeId: to }];
+    if (peers.length === 0) throw new Error(`fake-tikv: region ${regionId} would have no peer left`);
+    const leaderStoreId = r.leaderStoreId === from ? (to ?? peers[0].storeId) : r.leaderStoreId;
+    const moved: FakeRegion = { ...r, peers, leaderStoreId, confVer: r.confVer + 1n };
+    this.replace([r], [moved]);
+    return moved;
+  }
+
+  /**
    * The regions EpochNotMatch reports: the current one plus the siblings a split derived from it
    * (raftstore `collect_sibling_region`; with right_derive_when_split they lie to the LEFT), i.e.
    * left neighbours newer than the requester's version, at most (current - requested) of them.

@@ -31,6 +31,8 @@ export interface RegionError {
   stale_command?: Record<string, never>;
   store_not_match?: { request_store_id?: U64; actual_store_id?: U64 };
   mismatch_peer_id?: { request_peer_id?: U64; store_peer_id?: U64 };
+  undetermined_result?: { message?: string };
+  raft_entry_too_large?: { region_id?: U64; entry_size?: U64 };
 }
 
 export interface LockInfo {
