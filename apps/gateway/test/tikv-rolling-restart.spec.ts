@@ -5,7 +5,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { TikvKv } from '@massive/kv-tikv';
 import { FakeCluster, type FaultRule, type TikvFault } from '@massive/kv-tikv/testing';
 import { MetadataService } from '@massive/metadata-core';
-import { createLogger, createRegistry } from '@massive/observability';
+import { createLimitMetrics, createLogger, createRegistry } from '@massive/observability';
 import { RpcServer } from '@massive/rpc';
 import { composeRemote } from '../src/compose-remote';
 import type { Composed } from '../src/compose-local';
@@ -67,9 +67,11 @@ describe('gateway on TiKV: rolling restart of every store under S3 load', () => 
       MASSIVE_INLINE_THRESHOLD: String(64 * 1024),
       MASSIVE_RPC_TIMEOUT_MS: '60000',
     });
+    const registry = createRegistry('gateway');
     const deps = {
       logger: createLogger({ service: 'gateway', level: 'silent' }),
-      registry: createRegistry('gateway'),
+      registry,
+      limitMetrics: createLimitMetrics(registry),
       credentials: new StaticCredentials([{ accessKey: CREDS.accessKeyId, secretKey: CREDS.secretAccessKey }]),
       draining: () => false,
     };

@@ -59,7 +59,6 @@ function fromWire(v: string): string {
  * RFC 2047-encoded (`=?UTF-8?B?…?=`), which every HTTP stack carries intact.
  */
 function toWire(v: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x20-\x7e\t]*$/.test(v)) return v;
   return `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
