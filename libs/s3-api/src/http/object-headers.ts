@@ -47,7 +47,6 @@ export function parseObjectHeaders(h: IncomingHttpHeaders, maxMetadataBytes: num
  * byte for byte.
  */
 function fromWire(v: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(v)) return v;
   const bytes = Buffer.from(v, 'latin1');
   const text = bytes.toString('utf8');

@@ -31,7 +31,6 @@ export function sha256Hex(data: string | Uint8Array): string {
  * string with chars past 0xFF cannot have come off the wire and is hashed as UTF-8.
  */
 export function sha256HexOfWire(data: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(data) || /[^\x00-\xff]/.test(data)) return sha256Hex(data);
   return crypto.createHash('sha256').update(data, 'latin1').digest('hex');
 }
