@@ -21,6 +21,21 @@ describe("TikvKv within TiKV's message size limits", () => {
     expect(fx.cluster.requests('KvScan').some((r) => (r.request as { limit?: number }).limit! < 13)).toBe(true);
   });
 
+  it('a batch get whose reply would exceed the send limit is asked for in halves instead of failing', async () => {
+    fx = await startFixture({ tikvMaxSendBytes: 256 * 1024 });
+    const value = 'w'.repeat(20 * 1024);
+    for (let i = 0; i < 40; i += 10) {
+      await fx.kv.txn(async (tx) => {
+        for (let j = i; j < i + 10; j++) tx.put(k(`bg-${String(j).padStart(2, '0')}`), k(value));
+      });
+    }
+    const keys = Array.from({ length: 40 }, (_, j) => k(`bg-${String(j).padStart(2, '0')}`));
+    const got = await fx.kv.txn((tx) => tx.batchGet([...keys, k('bg-missing')]));
+    expect(got.slice(0, 40).every((v) => v?.length === value.length)).toBe(true);
+    expect(got[40]).toBeUndefined();
+    expect(fx.cluster.requests('KvBatchGet').length).toBeGreaterThan(2);
+  });
+
   it('a write larger than one raft entry fails at once with a clear error and leaves no lock', async () => {
     fx = await startFixture({ raftEntryMaxBytes: 512 * 1024 }); // 8 MiB on TiKV
     const t0 = Date.now();

@@ -39,8 +39,22 @@ export class SnapshotReader {
     }
   }
 
-  /** The values of the keys that exist, by hex key. */
+  /**
+   * The values of the keys that exist, by hex key. A reply that would pass the store's message limit
+   * (many large values) is asked for again in halves, down to single keys.
+   */
   async batchGet(keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
+    try {
+      return await this.batchGetOnce(keys);
+    } catch (e) {
+      if (!(e instanceof ReplyTooLargeError) || keys.length <= 1) throw e;
+      const mid = keys.length >> 1;
+      const [a, b] = await Promise.all([this.batchGet(keys.slice(0, mid)), this.batchGet(keys.slice(mid))]);
+      return new Map([...a, ...b]);
+    }
+  }
+
+  private async batchGetOnce(keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
     const bo = this.bo('batchGet');
     const found = new Map<string, Buffer>();
     let pending = dedupe(keys);
