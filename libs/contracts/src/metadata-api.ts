@@ -127,13 +127,34 @@ export interface ListObjectsRes {
   readonly nextMarker?: string;
 }
 
+export interface DeleteObjectReq {
+  readonly bucket: string;
+  readonly key: string;
+  /**
+   * Deletes exactly this version: `null` names the key's null version. A well-formed id that names no
+   * version deletes nothing (S3 answers 204); a malformed one is InvalidArgument.
+   */
+  readonly versionId?: string;
+}
+
 export interface DeleteObjectRes {
   /** Whether an object existed (S3 answers 204 either way). */
   readonly existed: boolean;
 }
 
+/** One entry of DeleteObjects: a key, optionally one version of it. */
+export interface ObjectIdentifier {
+  readonly key: string;
+  readonly versionId?: string;
+}
+
 export interface DeleteObjectsRes {
-  readonly results: readonly { readonly key: string; readonly error?: { code: string; message: string } }[];
+  /** In request order; `versionId` echoes the request's. */
+  readonly results: readonly {
+    readonly key: string;
+    readonly versionId?: string;
+    readonly error?: { code: string; message: string };
+  }[];
 }
 
 export interface MultipartUpload {
@@ -259,8 +280,8 @@ export interface MetadataApi {
    * once the version's data is gone (collected after an overwrite or delete).
    */
   getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]>;
-  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes>;
-  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
+  deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes>;
+  deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes>;
 
   createMultipartUpload(

@@ -3,6 +3,7 @@ import type {
   Bucket,
   CallCtx,
   CompleteMultipartReq,
+  DeleteObjectReq,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
@@ -14,6 +15,7 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
+  ObjectIdentifier,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -119,10 +121,10 @@ export class MetadataService implements MetadataApi {
   getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
     return getObject(this.deps, req, ctx);
   }
-  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
+  deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
     return deleteObject(this.deps, req, ctx);
   }
-  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+  deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
     return deleteObjects(this.deps, req, ctx);
   }
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {

@@ -4,6 +4,7 @@ import type { ContractEnv } from './contract/fixtures';
 import { listingContract } from './contract/listing.contract';
 import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
+import { versionContract } from './contract/versions.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -33,5 +34,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     objectContract(env);
     listingContract(env);
     multipartContract(env);
+    versionContract(env);
   });
 }

@@ -3,6 +3,7 @@ import type {
   Bucket,
   CallCtx,
   CompleteMultipartReq,
+  DeleteObjectReq,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
@@ -14,6 +15,7 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
+  ObjectIdentifier,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -124,14 +126,21 @@ export class GrpcMetadataClient implements MetadataApi {
     return decodeVersion(await this.pool.unary('GetObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx));
   }
 
-  async deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
-    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key }, ctx);
+  async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
+    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx);
     return { existed: res.existed };
   }
 
-  async deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
-    const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, keys: [...req.keys] }, ctx);
-    return { results: res.results.map((r) => ({ key: r.key, ...opt('error', r.error && { code: r.error.code, message: r.error.message }) })) };
+  async deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+    const objects = req.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }));
+    const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, objects }, ctx);
+    return {
+      results: res.results.map((r) => ({
+        key: r.key,
+        ...opt('versionId', r.versionId),
+        ...opt('error', r.error && { code: r.error.code, message: r.error.message }),
+      })),
+    };
   }
 
   async listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {

@@ -62,10 +62,18 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
         ),
       ),
     GetObject: async (r, ctx) => encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)),
-    DeleteObject: async (r, ctx) => ({ existed: (await api.deleteObject({ bucket: r.bucket, key: r.key }, ctx)).existed }),
+    DeleteObject: async (r, ctx) =>
+      ({ existed: (await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)).existed }),
     DeleteObjects: async (r, ctx) => {
-      const res = await api.deleteObjects({ bucket: r.bucket, keys: r.keys }, ctx);
-      return { results: res.results.map((x) => ({ key: x.key, ...opt('error', x.error && { code: x.error.code, message: x.error.message }) })) };
+      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }))];
+      const res = await api.deleteObjects({ bucket: r.bucket, objects }, ctx);
+      return {
+        results: res.results.map((x) => ({
+          key: x.key,
+          ...opt('versionId', x.versionId),
+          ...opt('error', x.error && { code: x.error.code, message: x.error.message }),
+        })),
+      };
     },
     ListObjects: async (r, ctx) => {
       const res = await api.listObjects(

@@ -58,6 +58,9 @@ export function toS3Error(err: unknown, where: { bucket?: string; key?: string }
     }
     if (code === 'NoSuchKey' && where.key !== undefined) extra['Key'] = where.key;
     if (code === 'NoSuchUpload' && err.detail?.['uploadId'] !== undefined) extra['UploadId'] = String(err.detail['uploadId']);
+    if (code === 'InvalidArgument') {
+      for (const f of ['ArgumentName', 'ArgumentValue']) if (err.detail?.[f] !== undefined) extra[f] = String(err.detail[f]);
+    }
     const headers: Record<string, string> = {};
     if (code === 'InvalidRange' && err.detail?.['objectSize'] !== undefined) headers['Content-Range'] = `bytes */${err.detail['objectSize']}`;
     const message = EXPOSE_MESSAGE.has(err.code) ? err.message : undefined;

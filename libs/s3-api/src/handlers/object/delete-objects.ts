@@ -1,4 +1,6 @@
+import { isErrorCode } from '@massive/contracts';
 import { buildDeleteResult, parseDelete } from '@massive/s3-protocol';
+import { SERVICE_TO_S3 } from '../../errors/to-s3-error';
 import { readSmallBody } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
@@ -9,12 +11,18 @@ const MAX_DELETE_XML = 2 * 1024 * 1024;
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
   const xml = await readSmallBody(req, MAX_DELETE_XML);
   const doc = parseDelete(xml);
-  const res = await deps.metadata.deleteObjects({ bucket: ep.bucket, keys: doc.Object.map((o) => o.Key) }, req.ctx);
+  const objects = doc.Object.map((o) => ({ key: o.Key, ...(o.VersionId !== undefined && { versionId: o.VersionId }) }));
+  const res = await deps.metadata.deleteObjects({ bucket: ep.bucket, objects }, req.ctx);
   return xmlResponse(
     buildDeleteResult({
       Quiet: doc.Quiet,
-      Deleted: res.results.filter((r) => !r.error).map((r) => ({ Key: r.key })),
-      Error: res.results.flatMap((r) => (r.error ? [{ Key: r.key, Code: r.error.code, Message: r.error.message }] : [])),
+      Deleted: res.results.filter((r) => !r.error).map((r) => ({ Key: r.key, ...(r.versionId !== undefined && { VersionId: r.versionId }) })),
+      Error: res.results.flatMap((r) => {
+        if (!r.error) return [];
+        // Domain codes are S3 names where they reach a client (a bad version id is InvalidArgument).
+        const Code = isErrorCode(r.error.code) ? SERVICE_TO_S3[r.error.code] : 'InternalError';
+        return [{ Key: r.key, ...(r.versionId !== undefined && { VersionId: r.versionId }), Code, Message: r.error.message }];
+      }),
     }),
   );
 };
