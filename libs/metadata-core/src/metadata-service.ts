@@ -7,6 +7,8 @@ import type {
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
+  ListObjectVersionsReq,
+  ListObjectVersionsRes,
   CreateMultipartUploadReq,
   ListObjectsRes,
   ListPartsReq,
@@ -40,6 +42,8 @@ import { getPartManifests } from './ops/get-part-manifests';
 import { listBuckets } from './ops/list-buckets';
 import { listMultipartUploads } from './ops/list-multipart-uploads';
 import { listObjects } from './ops/list-objects';
+import { listObjectVersions } from './ops/list-object-versions';
+import { putBucketVersioning } from './ops/put-bucket-versioning';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
 import { leaseVersion, releaseVersionLease } from './ops/read-leases';
@@ -123,6 +127,12 @@ export class MetadataService implements MetadataApi {
   }
   deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
     return deleteObject(this.deps, req, ctx);
+  }
+  putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
+    return putBucketVersioning(this.deps, req, ctx);
+  }
+  listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {
+    return listObjectVersions(this.deps, req, ctx);
   }
   deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
     return deleteObjects(this.deps, req, ctx);

@@ -5,22 +5,13 @@ import {
   type ObjectVersion,
   type PartInfo,
 } from '@massive/contracts';
-import { partKey, uploadKey, versionKey } from '../keys/keys';
-import type { PartRecord, VersionRecord } from '../model/records';
-import {
-  bareEtag,
-  checkConditions,
-  enqueueGc,
-  loadBucket,
-  loadObject,
-  loadVersion,
-  toObjectVersion,
-  writeCurrent,
-} from './common';
-import { objectWriterName, timeSortableId, type OpDeps } from './deps';
+import { partKey, uploadKey } from '../keys/keys';
+import type { PartRecord } from '../model/records';
+import { bareEtag, checkConditions, enqueueGc, loadBucket, toObjectVersion } from './common';
+import { objectWriterName, type OpDeps } from './deps';
+import { commitVersion, loadKeyState, nextVersionId } from './key-versions';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, scanParts } from './multipart-common';
-import { enqueueVersionData } from './version-data';
 
 /** Checks the client's part list against the stored parts; returns the listed parts in order. */
 export function selectParts(
@@ -57,8 +48,9 @@ export function selectParts(
 
 /**
  * CompleteMultipartUpload: the listed parts' records become the version's segments where they lie (no
- * data or manifest copied, so the version record holds part sizes, not chunk lists); writes V + O, and in
- * the same transaction queues unlisted parts and the replaced object for GC and deletes the upload. A
+ * data or manifest copied, so the version record holds part sizes, not chunk lists); commits the version
+ * as PutObject does (key-versions.ts), and in the same transaction queues unlisted parts and the replaced
+ * null version for GC and deletes the upload. A
  * second Complete finds no upload: NoSuchUpload.
  */
 export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
@@ -68,8 +60,8 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       const bucket = await loadBucket(tx, req.bucket);
       // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
       const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId);
-      const current = await loadObject(tx, bucket.id, req.key);
-      checkConditions(current, req.conditions, req.key);
+      const state = await loadKeyState(tx, bucket, req.key);
+      checkConditions(state.current, req.conditions, req.key);
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(req, stored, upload.checksumAlgorithm);
@@ -82,8 +74,8 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       }));
       const checksum = multipartChecksum(upload, chosen, deps.checksumCombiner);
       const now = deps.clock();
-      const record: VersionRecord = {
-        versionId: timeSortableId(now),
+      const record = {
+        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
         size,
         etag: multipartEtag(chosen),
         lastModified: now,
@@ -103,13 +95,8 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       }
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
       deleteUploadGuards(tx, req.uploadId);
-      if (current) {
-        const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
-        tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        enqueueVersionData(tx, deps, old.record);
-      }
-      writeCurrent(tx, bucket.id, req.key, record);
-      return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });
+      const committed = await commitVersion(tx, deps, bucket, req.key, state, record, undefined);
+      return toObjectVersion(req.bucket, req.key, { record: committed, inline: Buffer.alloc(0) }, bucket.versioning);
     },
     ctx,
     objectWriterName(req.bucket, req.key),

@@ -18,8 +18,15 @@ export async function deleteObjects(
   for (const { key, versionId } of req.objects) {
     const id = versionId === undefined ? {} : { versionId };
     try {
-      await deleteObject(deps, { bucket: req.bucket, key, ...id }, ctx);
-      results.push({ key, ...id });
+      const res = await deleteObject(deps, { bucket: req.bucket, key, ...id }, ctx);
+      const marker = res.deleteMarker === true;
+      results.push({
+        key,
+        ...id,
+        ...(marker && { deleteMarker: true }),
+        // A plain DELETE that added a marker names it; a DELETE by id already names its version.
+        ...(marker && versionId === undefined && res.versionId !== undefined && { deleteMarkerVersionId: res.versionId }),
+      });
     } catch (e) {
       if (!isServiceError(e)) throw e;
       results.push({ key, ...id, error: { code: e.code, message: e.message } });

@@ -5,6 +5,7 @@ import { listingContract } from './contract/listing.contract';
 import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
 import { versionContract } from './contract/versions.contract';
+import { versioningContract } from './contract/versioning.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -35,5 +36,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     listingContract(env);
     multipartContract(env);
     versionContract(env);
+    versioningContract(env);
   });
 }

@@ -4,6 +4,8 @@ import type {
   CallCtx,
   CompleteMultipartReq,
   DeleteObjectReq,
+  ListObjectVersionsReq,
+  ListObjectVersionsRes,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
@@ -28,6 +30,7 @@ import { ChannelPool, type PoolOptions } from '../channel-pool';
 import { decodeManifest, encodeManifest, opt, u64 } from '../codec';
 import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
 import { loadProtos } from '../proto';
+import { decodeListVersionsRes, encodeListVersionsReq } from './version-records';
 import {
   decodeBucket,
   decodeIntent,
@@ -128,7 +131,15 @@ export class GrpcMetadataClient implements MetadataApi {
 
   async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
     const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx);
-    return { existed: res.existed };
+    return { existed: res.existed, ...opt('versionId', res.versionId), ...(res.deleteMarker && { deleteMarker: true }) };
+  }
+
+  async putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('PutBucketVersioning', { bucket: req.bucket, status: req.status }, ctx);
+  }
+
+  async listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {
+    return decodeListVersionsRes(await this.pool.unary('ListObjectVersions', encodeListVersionsReq(req), ctx));
   }
 
   async deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
@@ -138,6 +149,8 @@ export class GrpcMetadataClient implements MetadataApi {
       results: res.results.map((r) => ({
         key: r.key,
         ...opt('versionId', r.versionId),
+        ...(r.deleteMarker && { deleteMarker: true }),
+        ...opt('deleteMarkerVersionId', r.deleteMarkerVersionId),
         ...opt('error', r.error && { code: r.error.code, message: r.error.message }),
       })),
     };

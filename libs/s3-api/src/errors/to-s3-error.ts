@@ -19,6 +19,7 @@ export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
   InvalidRange: 'InvalidRange',
   BadDigest: 'BadDigest',
   InvalidDigest: 'InvalidDigest',
+  MethodNotAllowed: 'MethodNotAllowed',
   // Stored bytes failed verification: never shown as data; the client may retry (another replica).
   DataCorrupted: 'InternalError',
   // The write outlived its intent: like S3's slow-upload timeout.
