@@ -1,5 +1,5 @@
 import { isServiceError, type ErrorCode } from '@massive/contracts';
-import { S3Error, type S3ErrorCode } from '@massive/s3-protocol';
+import { formatHttpDate, S3Error, type S3ErrorCode } from '@massive/s3-protocol';
 
 /** Domain error code → S3 error code. Exhaustive: adding an ErrorCode without a row fails to compile. */
 export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
@@ -39,6 +39,22 @@ const EXPOSE_MESSAGE: ReadonlySet<ErrorCode> = new Set([
   'InvalidBucketName',
 ]);
 
+/**
+ * A GET/HEAD that met a delete marker (NoSuchKey when it is the latest, MethodNotAllowed by version id)
+ * says so in headers, as S3 does: `x-amz-delete-marker`, `x-amz-version-id`, and for the 405 the
+ * marker's `Last-Modified` and `Allow: DELETE`.
+ */
+function deleteMarkerHeaders(detail: Readonly<Record<string, string | number>> | undefined): Record<string, string> {
+  if (detail?.['deleteMarker'] !== 'true') return {};
+  const out: Record<string, string> = { 'x-amz-delete-marker': 'true' };
+  if (detail['versionId'] !== undefined) out['x-amz-version-id'] = String(detail['versionId']);
+  if (detail['lastModified'] !== undefined) {
+    out['Last-Modified'] = formatHttpDate(Number(detail['lastModified']));
+    out['Allow'] = 'DELETE';
+  }
+  return out;
+}
+
 export interface EdgeError {
   readonly error: S3Error;
   /** True when the cause was not a known S3/domain error: log it with its stack. */
@@ -64,6 +80,7 @@ export function toS3Error(err: unknown, where: { bucket?: string; key?: string }
     }
     const headers: Record<string, string> = {};
     if (code === 'InvalidRange' && err.detail?.['objectSize'] !== undefined) headers['Content-Range'] = `bytes */${err.detail['objectSize']}`;
+    Object.assign(headers, deleteMarkerHeaders(err.detail));
     const message = EXPOSE_MESSAGE.has(err.code) ? err.message : undefined;
     return { error: new S3Error(code, message, extra, headers), internal: code === 'InternalError' };
   }

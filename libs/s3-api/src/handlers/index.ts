@@ -8,6 +8,7 @@ import { headBucket } from './bucket/head-bucket';
 import { listBuckets } from './bucket/list-buckets';
 import { listObjects } from './bucket/list-objects';
 import { listObjectsV2 } from './bucket/list-objects-v2';
+import { putBucketVersioning } from './bucket/put-bucket-versioning';
 import { copyObject } from './object/copy-object';
 import { deleteObject } from './object/delete-object';
 import { deleteObjects } from './object/delete-objects';
@@ -32,6 +33,7 @@ export const HANDLERS = {
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   DeleteObjects: deleteObjects,

@@ -16,7 +16,14 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
   return xmlResponse(
     buildDeleteResult({
       Quiet: doc.Quiet,
-      Deleted: res.results.filter((r) => !r.error).map((r) => ({ Key: r.key, ...(r.versionId !== undefined && { VersionId: r.versionId }) })),
+      Deleted: res.results
+        .filter((r) => !r.error)
+        .map((r) => ({
+          Key: r.key,
+          ...(r.versionId !== undefined && { VersionId: r.versionId }),
+          ...(r.deleteMarker && { DeleteMarker: true }),
+          ...(r.deleteMarkerVersionId !== undefined && { DeleteMarkerVersionId: r.deleteMarkerVersionId }),
+        })),
       Error: res.results.flatMap((r) => {
         if (!r.error) return [];
         // Domain codes are S3 names where they reach a client (a bad version id is InvalidArgument).
