@@ -1,39 +1,5 @@
-import type { MetadataApi, VersionSummary } from '@massive/contracts';
-import { codeOf, ctx, md5hex, newBucket, putChunks, putInline, type ContractEnv } from './fixtures';
-
-/** Reads a whole ListObjectVersions listing of `bucket`, `maxKeys` at a time. */
-export async function allVersions(api: MetadataApi, bucket: string, maxKeys = 1000, extra: { prefix?: string } = {}): Promise<VersionSummary[]> {
-  const out: VersionSummary[] = [];
-  let marker: { keyMarker?: string; versionIdMarker?: string } = {};
-  for (;;) {
-    const page = await api.listObjectVersions({ bucket, maxKeys, ...extra, ...marker }, ctx);
-    out.push(...page.versions);
-    if (!page.isTruncated) return out;
-    marker = { ...opt('keyMarker', page.nextKeyMarker), ...opt('versionIdMarker', page.nextVersionIdMarker) };
-  }
-}
-
-const opt = <K extends string>(k: K, v: string | undefined): { [P in K]?: string } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: string }));
-
-/** What a listing shows, compactly: key, version id, flags. */
-const brief = (vs: readonly VersionSummary[]): string[] =>
-  vs.map((v) => `${v.key}@${v.versionId}${v.isLatest ? ' latest' : ''}${v.deleteMarker ? ' marker' : ''}`);
-
-async function text(api: MetadataApi, bucket: string, key: string, versionId?: string): Promise<string> {
-  const v = await api.getObject({ bucket, key, ...(versionId !== undefined && { versionId }) }, ctx);
-  if (v.data.kind !== 'inline') throw new Error('expected inline data');
-  return v.data.bytes.toString();
-}
-
-/** The ServiceError a promise rejects with. */
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; detail?: Record<string, unknown> }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { code: string; detail?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
+import { alice, codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, putInline, type ContractEnv } from './fixtures';
+import { allVersions, brief, errorOf, text } from './versioning-helpers';
 
 export function versioningContract(env: () => ContractEnv): void {
   describe('versioning', () => {
@@ -279,6 +245,39 @@ export function versioningContract(env: () => ContractEnv): void {
       const afterNull = await api.listObjectVersions({ bucket, prefix: 'd/', keyMarker: 'd/x', versionIdMarker: 'null', maxKeys: 10 }, ctx);
       expect(afterNull.versions.map((v) => v.key)).toEqual(['d/y', 'd/y']);
       expect(await codeOf(api.listObjectVersions({ bucket, keyMarker: 'a', versionIdMarker: 'bad', maxKeys: 10 }, ctx))).toBe('InvalidArgument');
+    });
+
+    it('conditional writes see the latest version: a marker is no object', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      await api.putBucketVersioning({ bucket, status: 'Enabled' }, ctx);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      const cond = (conditions: { ifMatch?: string; ifNoneMatch?: string }) =>
+        api.putObject({ bucket, key: 'k', data: { kind: 'inline', bytes: Buffer.from('x') }, size: 1, etag: md5hex('x'), headers, conditions }, ctx);
+      expect(await codeOf(cond({ ifNoneMatch: '*' }))).toBe('PreconditionFailed');
+      const v2 = await cond({ ifMatch: `"${v1.etag}"` });
+      await api.deleteObject({ bucket, key: 'k' }, ctx); // the latest is now a marker
+      expect(await codeOf(cond({ ifMatch: `"${v2.etag}"` }))).toBe('NoSuchKey');
+      const v3 = await cond({ ifNoneMatch: '*' });
+      expect(brief(await allVersions(api, bucket)).map((b) => b.replace(/@[0-9a-f]{32}/, '@id'))).toEqual(['k@id latest', 'k@id marker', 'k@id', 'k@id']);
+      expect((await api.getObject({ bucket, key: 'k' }, ctx)).versionId).toBe(v3.versionId);
+    });
+
+    it('a completed multipart upload is one more version; removing it by id leaves the others', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      await api.putBucketVersioning({ bucket, status: 'Enabled' }, ctx);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      const up = await api.createMultipartUpload({ bucket, key: 'k', headers, owner: alice }, ctx);
+      const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+      const p1 = await api.uploadPart({ bucket, key: 'k', uploadId: up.uploadId, partNumber: 1, manifest: manifest(10), intentId, etag: md5hex('p1') }, ctx);
+      const mp = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: p1.etag }] }, ctx);
+      expect(mp.s3VersionId).toBe(mp.versionId);
+      expect(mp.data).toEqual({ kind: 'parts', uploadId: up.uploadId });
+      expect(brief(await allVersions(api, bucket))).toEqual([`k@${mp.versionId} latest`, `k@${v1.versionId}`]);
+      expect(await text(api, bucket, 'k', v1.versionId)).toBe('one');
+      await api.deleteObject({ bucket, key: 'k', versionId: mp.versionId }, ctx);
+      expect(await text(api, bucket, 'k')).toBe('one');
     });
 
     it('pages through a key with 1,000+ versions', async () => {
