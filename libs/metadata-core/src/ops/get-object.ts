@@ -1,5 +1,5 @@
 import { ServiceError, type CallCtx, type ObjectVersion } from '@massive/contracts';
-import { loadBucket, loadVersion, toObjectVersion } from './common';
+import { loadBucket, loadObject, loadVersion, toObjectVersion } from './common';
 import type { OpDeps } from './deps';
 import { findVersion, loadKeyState, newestVersions, s3VersionIdOf } from './key-versions';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
@@ -23,21 +23,19 @@ export async function getObject(
     'GetObject',
     async (s) => {
       const bucket = await loadBucket(s, req.bucket);
-      const state = await loadKeyState(s, bucket, req.key);
       const noSuchKey = (detail?: Record<string, string>) =>
         new ServiceError('NoSuchKey', `The specified key does not exist: ${req.key}`, detail);
       const noSuchVersion = () => new ServiceError('NoSuchVersion', `The specified version does not exist: ${req.versionId}`);
 
       if (req.versionId === undefined) {
-        if (state.current) {
-          return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, state.current.versionId), bucket.versioning);
-        }
+        const current = await loadObject(s, bucket.id, req.key); // the latest needs O alone, never N
+        if (current) return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId), bucket.versioning);
         if (bucket.versioning === 'Unversioned') throw noSuchKey();
         const [latest] = await newestVersions(s, bucket.id, req.key, 1);
         if (latest?.deleteMarker) throw noSuchKey({ deleteMarker: 'true', versionId: s3VersionIdOf(latest) });
         throw noSuchKey();
       }
-      const id = req.versionId === NULL_VERSION_ID ? state.nullId : req.versionId;
+      const id = req.versionId === NULL_VERSION_ID ? (await loadKeyState(s, bucket, req.key)).nullId : req.versionId;
       const found = id === undefined ? undefined : await findVersion(s, bucket.id, req.key, id);
       if (!found) {
         // A never-versioned bucket's key either has its (null) version or does not exist at all.
