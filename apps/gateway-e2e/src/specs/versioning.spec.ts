@@ -222,6 +222,13 @@ describe('versioned objects', () => {
     expect(self.VersionId).not.toBe(copy.VersionId);
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'dst', VersionId: self.VersionId }));
     expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket, Key: 'dst', VersionId: copy.VersionId }))).Body)).length).toBe(10 * KiB);
+    // Restoring an old version: copy it by id onto its own key (no metadata change needed).
+    const restored = await s3.send(new CopyObjectCommand({ Bucket, Key: 'src', CopySource: `${Bucket}/src?versionId=${v1.VersionId}` }));
+    expect(restored.CopySourceVersionId).toBe(v1.VersionId);
+    const now = await s3.send(new GetObjectCommand({ Bucket, Key: 'src' }));
+    expect(now.VersionId).toBe(restored.VersionId);
+    expect((await bodyBytes(now.Body)).equals(patternBytes(10 * KiB, 9))).toBe(true);
+    await expectS3Error(s3.send(new CopyObjectCommand({ Bucket, Key: 'src', CopySource: `${Bucket}/src` })), 'InvalidRequest', 400);
     const marker = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'src' }));
     await expectS3Error(s3.send(new CopyObjectCommand({ Bucket, Key: 'x', CopySource: `${Bucket}/src` })), 'NoSuchKey', 404);
     await expectS3Error(

@@ -14,7 +14,8 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   }
   const { source, version: src } = await loadCopySource(req, deps);
   const toItself = source.bucket === ep.bucket && source.key === ep.key;
-  if (toItself && directive === 'COPY') {
+  // Copying a named version onto its key is how S3 users restore an old version: not a no-op.
+  if (toItself && directive === 'COPY' && source.versionId === undefined) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
