@@ -116,11 +116,11 @@ const skip = split(opt('skip'));
 for (const w of [...only, ...skip]) if (!WORKLOADS.includes(w)) fail(`unknown workload "${w}" (known: ${WORKLOADS.join(', ')})`);
 const selected = WORKLOADS.filter((w) => (only.length === 0 || only.includes(w)) && !skip.includes(w));
 
-const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, put1m: 8, get1m: 8 };
+const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, vput4k: 32, vget4k: 32, vlist: 8, put1m: 8, get1m: 8 };
 const concSpec = opt('concurrency', '');
 const concOverride = {};
 if (/^\d+$/.test(concSpec)) {
-  for (const w of ['put4k', 'get4k', 'head4k', 'delete4k']) concOverride[w] = Number(concSpec);
+  for (const w of ['put4k', 'get4k', 'head4k', 'delete4k', 'vput4k', 'vget4k']) concOverride[w] = Number(concSpec);
 } else {
   for (const kv of split(concSpec)) {
     const [k, v] = kv.split('=');

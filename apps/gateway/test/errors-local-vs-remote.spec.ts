@@ -38,13 +38,14 @@ async function serve(metadata: MetadataApi, blob: BlobApi): Promise<{ server: Se
 }
 
 /** What a client sees of an error: status, the S3 headers that matter, and the XML without its request id. */
-async function s3Error(endpoint: string): Promise<{ status: number; contentRange: string | null; body: string }> {
+async function s3Error(endpoint: string): Promise<{ status: number; contentRange: string | null; body: string; marker: (string | null)[] }> {
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS });
   const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'bucket', Key: 'some/key' }), { expiresIn: 60 });
   client.destroy();
   const res = await fetch(url, { headers: { range: 'bytes=0-9' } });
   const body = (await res.text()).replace(/<RequestId>[^<]*<\/RequestId>/, '');
-  return { status: res.status, contentRange: res.headers.get('content-range'), body };
+  const marker = ['x-amz-delete-marker', 'x-amz-version-id', 'last-modified', 'allow'].map((h) => res.headers.get(h));
+  return { status: res.status, contentRange: res.headers.get('content-range'), body, marker };
 }
 
 // STYLE 5.5: a ServiceError thrown in-process and the same one thrown behind gRPC become the very same
@@ -74,6 +75,16 @@ describe('S3 errors are the same in local and distributed mode', () => {
     const overGrpc = await s3Error(remote.endpoint);
     expect(overGrpc).toEqual(inProcess);
     expect(inProcess.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it.each([
+    ['NoSuchKey', { deleteMarker: 'true', versionId: 'v-1' }],
+    ['MethodNotAllowed', { deleteMarker: 'true', versionId: 'null', lastModified: 1_700_000_000_000 }],
+  ] as const)('%s on a delete marker carries the same marker headers both ways', async (code, detail) => {
+    current = new ServiceError(code, 'marker', detail);
+    const inProcess = await s3Error(local.endpoint);
+    expect(await s3Error(remote.endpoint)).toEqual(inProcess);
+    expect(inProcess.marker.slice(0, 2)).toEqual(['true', detail.versionId]);
   });
 
   it('an unknown error is InternalError both ways, its message never shown', async () => {

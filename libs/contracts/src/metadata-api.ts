@@ -14,7 +14,12 @@ export interface Bucket {
   readonly owner: Owner;
   /** ms since the epoch */
   readonly createdAt: number;
+  /** Absent on buckets whose versioning was never set (S3 answers no Status). */
+  readonly versioning?: 'Enabled' | 'Suspended';
 }
+
+/** A bucket's versioning state: once Enabled or Suspended, never back to Unversioned. */
+export type BucketVersioning = 'Unversioned' | 'Enabled' | 'Suspended';
 
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
@@ -59,8 +64,15 @@ export type ObjectData =
 export interface ObjectVersion {
   readonly bucket: string;
   readonly key: string;
-  /** 'null' in buckets that never had versioning enabled. */
+  /** Internal id of this version's record (read leases name it); see `s3VersionId` for what S3 shows. */
   readonly versionId: string;
+  /**
+   * The version id S3 shows (`x-amz-version-id`): `null` for the key's null version, absent when the
+   * bucket's versioning was never set (S3 sends no version id then).
+   */
+  readonly s3VersionId?: string;
+  /** The bucket's versioning when it is set (a copy onto itself may reuse data only when not Enabled). */
+  readonly bucketVersioning?: 'Enabled' | 'Suspended';
   readonly size: number;
   /** Without quotes. `md5hex` for single PUTs, `md5hex-N` for multipart. */
   readonly etag: string;
@@ -127,13 +139,80 @@ export interface ListObjectsRes {
   readonly nextMarker?: string;
 }
 
+export interface DeleteObjectReq {
+  readonly bucket: string;
+  readonly key: string;
+  /**
+   * Deletes exactly this version: `null` names the key's null version. A well-formed id that names no
+   * version deletes nothing (S3 answers 204); a malformed one is InvalidArgument.
+   */
+  readonly versionId?: string;
+}
+
 export interface DeleteObjectRes {
-  /** Whether an object existed (S3 answers 204 either way). */
+  /** Whether a version was removed or a marker added (S3 answers 204 either way). */
   readonly existed: boolean;
+  /**
+   * When the bucket's versioning is set: the S3 version id of the marker a plain DELETE added, or the
+   * version id a DELETE named (`x-amz-version-id`).
+   */
+  readonly versionId?: string;
+  /** A marker was added, or the version removed by id was a marker (`x-amz-delete-marker: true`). */
+  readonly deleteMarker?: boolean;
+}
+
+/** One entry of DeleteObjects: a key, optionally one version of it. */
+export interface ObjectIdentifier {
+  readonly key: string;
+  readonly versionId?: string;
 }
 
 export interface DeleteObjectsRes {
-  readonly results: readonly { readonly key: string; readonly error?: { code: string; message: string } }[];
+  /** In request order; `versionId` echoes the request's. */
+  readonly results: readonly {
+    readonly key: string;
+    readonly versionId?: string;
+    /** As DeleteObjectRes: a marker was added (then `deleteMarkerVersionId` is its id) or removed. */
+    readonly deleteMarker?: boolean;
+    readonly deleteMarkerVersionId?: string;
+    readonly error?: { code: string; message: string };
+  }[];
+}
+
+export interface ListObjectVersionsReq {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly delimiter?: string;
+  /** Resume after this key (all its versions, unless `versionIdMarker` is given too). */
+  readonly keyMarker?: string;
+  /** With `keyMarker`: resume after this S3 version id of that key (`null` allowed). */
+  readonly versionIdMarker?: string;
+  /** 0..1000 */
+  readonly maxKeys: number;
+}
+
+/** One version or delete marker, as ListObjectVersions shows it. */
+export interface VersionSummary {
+  readonly key: string;
+  /** S3 version id: `null` for the key's null version. */
+  readonly versionId: string;
+  readonly isLatest: boolean;
+  readonly deleteMarker: boolean;
+  readonly lastModified: number;
+  /** Objects only (0 and '' for markers). */
+  readonly size: number;
+  readonly etag: string;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+export interface ListObjectVersionsRes {
+  /** Versions and markers interleaved, by key, newest first within a key. */
+  readonly versions: readonly VersionSummary[];
+  readonly commonPrefixes: readonly string[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker?: string;
+  readonly nextVersionIdMarker?: string;
 }
 
 export interface MultipartUpload {
@@ -265,8 +344,12 @@ export interface MetadataApi {
    * once the version's data is gone (collected after an overwrite or delete).
    */
   getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]>;
-  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes>;
-  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
+  deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes>;
+  /** Sets versioning to Enabled or Suspended (never back to Unversioned). */
+  putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void>;
+  /** One page of a bucket's versions and delete markers, from one snapshot. */
+  listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes>;
+  deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes>;
 
   createMultipartUpload(

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'InvalidRange',
   'BadDigest',
   'InvalidDigest',
+  /** GET/HEAD of a delete marker by version id (S3 405). */
+  'MethodNotAllowed',
   /** Stored bytes failed their checksum: never returned as data. */
   'DataCorrupted',
   /** The write intent expired (or was reclaimed) before the commit. */

@@ -3,9 +3,12 @@ import type {
   Bucket,
   CallCtx,
   CompleteMultipartReq,
+  DeleteObjectReq,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
+  ListObjectVersionsReq,
+  ListObjectVersionsRes,
   CreateMultipartUploadReq,
   ListObjectsRes,
   ListPartsReq,
@@ -14,6 +17,7 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
+  ObjectIdentifier,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -38,6 +42,8 @@ import { getPartManifests } from './ops/get-part-manifests';
 import { listBuckets } from './ops/list-buckets';
 import { listMultipartUploads } from './ops/list-multipart-uploads';
 import { listObjects } from './ops/list-objects';
+import { listObjectVersions } from './ops/list-object-versions';
+import { putBucketVersioning } from './ops/put-bucket-versioning';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
 import { leaseVersion, releaseVersionLease } from './ops/read-leases';
@@ -122,10 +128,16 @@ export class MetadataService implements MetadataApi {
   getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
     return getObject(this.deps, req, ctx);
   }
-  deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
+  deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
     return deleteObject(this.deps, req, ctx);
   }
-  deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+  putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
+    return putBucketVersioning(this.deps, req, ctx);
+  }
+  listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {
+    return listObjectVersions(this.deps, req, ctx);
+  }
+  deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
     return deleteObjects(this.deps, req, ctx);
   }
   listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {

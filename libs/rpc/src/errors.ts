@@ -24,6 +24,7 @@ export const ERROR_TO_STATUS: Readonly<Record<ErrorCode, Status>> = {
   InvalidRange: Status.OUT_OF_RANGE,
   BadDigest: Status.INVALID_ARGUMENT,
   InvalidDigest: Status.INVALID_ARGUMENT,
+  MethodNotAllowed: Status.FAILED_PRECONDITION,
   DataCorrupted: Status.DATA_LOSS,
   IntentExpired: Status.FAILED_PRECONDITION,
   Conflict: Status.ABORTED,

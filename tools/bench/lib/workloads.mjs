@@ -7,6 +7,7 @@ import { EXHAUSTED, Latencies, MiB, round, runLoad, startMeter, summarize } from
 import { Pattern } from './pattern.mjs';
 import { watchRss } from './server.mjs';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from './sigv4.mjs';
+import { enableVersioning, versionedWorkloads } from './versioned.mjs';
 
 const KiB = 1024;
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
@@ -29,7 +30,8 @@ export class BenchContext {
     this.serverPid = serverPid;
     this.log = log;
     const run = opts.bucketPrefix;
-    this.buckets = { small: `${run}-small`, list: `${run}-list`, large: `${run}-large` };
+    this.buckets = { small: `${run}-small`, list: `${run}-list`, large: `${run}-large`, versioned: `${run}-versioned`, vlist: `${run}-vlist` };
+    this.versioned = { next: 0, failed: new Set(), listReady: false };
     this.bodies4k = makeBodies(1021, 4 * KiB);
     this.bodies1m = makeBodies(17, MiB);
     this.small = { next: 0, failed: new Set(), deletedUpTo: 0 };
@@ -49,6 +51,10 @@ export class BenchContext {
         return this.ensureSmall(this.deletePopulation());
       case 'list':
         return this.ensureListBucket();
+      case 'vget4k':
+        return this.ensureVersioned(this.opts.smallObjects);
+      case 'vlist':
+        return this.ensureVersionedList();
       case 'get1m':
         return this.ensureMedium(64);
       case 'get1g':
@@ -65,6 +71,7 @@ export class BenchContext {
 
   async createBuckets() {
     for (const b of Object.values(this.buckets)) await this.s3.createBucket(this.setupAgent, b);
+    for (const b of [this.buckets.versioned, this.buckets.vlist]) await enableVersioning(this, b);
   }
 
   load(name, op, extra = {}) {
@@ -506,5 +513,7 @@ export class BenchContext {
   }
 }
 
-export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
+Object.assign(BenchContext.prototype, versionedWorkloads);
+
+export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
 export { RequestError };

@@ -168,4 +168,32 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     expect(head.code).not.toBe(0);
     expect(head.stderr).toMatch(/404|Not Found/);
   });
+
+  it('s3api versioning: put-bucket-versioning, versions, a delete marker, list-object-versions, get by id', async () => {
+    const vb = 'cli-versioned';
+    await ok('s3', 'mb', `s3://${vb}`);
+    await ok('s3api', 'put-bucket-versioning', '--bucket', vb, '--versioning-configuration', 'Status=Enabled');
+    expect(JSON.parse(await ok('s3api', 'get-bucket-versioning', '--bucket', vb))).toEqual({ Status: 'Enabled' });
+    const v1 = (JSON.parse(await ok('s3api', 'put-object', '--bucket', vb, '--key', 'k', '--body', small)) as { VersionId: string }).VersionId;
+    const second = join(work, 'second.txt');
+    writeFileSync(second, 'second version\n');
+    const v2 = (JSON.parse(await ok('s3api', 'put-object', '--bucket', vb, '--key', 'k', '--body', second)) as { VersionId: string }).VersionId;
+    const del = JSON.parse(await ok('s3api', 'delete-object', '--bucket', vb, '--key', 'k')) as { DeleteMarker: boolean; VersionId: string };
+    expect(del.DeleteMarker).toBe(true);
+    const listed = JSON.parse(await ok('s3api', 'list-object-versions', '--bucket', vb)) as {
+      Versions: { VersionId: string; IsLatest: boolean }[];
+      DeleteMarkers: { VersionId: string; IsLatest: boolean }[];
+    };
+    expect(listed.Versions.map((v) => [v.VersionId, v.IsLatest])).toEqual([[v2, false], [v1, false]]);
+    expect(listed.DeleteMarkers.map((m) => [m.VersionId, m.IsLatest])).toEqual([[del.VersionId, true]]);
+    const out = join(work, 'v1.txt');
+    const got = JSON.parse(await ok('s3api', 'get-object', '--bucket', vb, '--key', 'k', '--version-id', v1, out)) as { VersionId: string };
+    expect(got.VersionId).toBe(v1);
+    expect(readFileSync(out)).toEqual(readFileSync(small));
+    const missing = await aws('s3api', 'get-object', '--bucket', vb, '--key', 'k', join(work, 'gone'));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('NoSuchKey');
+    for (const id of [v1, v2, del.VersionId]) await ok('s3api', 'delete-object', '--bucket', vb, '--key', 'k', '--version-id', id);
+    expect(await ok('s3', 'rb', `s3://${vb}`)).toContain(`remove_bucket: ${vb}`);
+  });
 });

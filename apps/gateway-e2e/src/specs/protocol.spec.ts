@@ -40,7 +40,7 @@ describe('request ids and error documents', () => {
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
     ['GET ?acl', { method: 'GET', path: `/${Bucket}`, query: { acl: '' } }, 501, 'NotImplemented'],
     ['PUT object ?tagging', { method: 'PUT', path: `/${Bucket}/obj`, query: { tagging: '' }, body: '<Tagging><TagSet/></Tagging>' }, 501, 'NotImplemented'],
-    ['GET ?versions', { method: 'GET', path: `/${Bucket}`, query: { versions: '' } }, 501, 'NotImplemented'],
+    ['GET ?cors', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 501, 'NotImplemented'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],
     ['PATCH object', { method: 'PATCH', path: `/${Bucket}/obj`, body: 'x' }, 405, 'MethodNotAllowed'],
     ['PROPFIND bucket', { method: 'PROPFIND', path: `/${Bucket}` }, 405, 'MethodNotAllowed'],

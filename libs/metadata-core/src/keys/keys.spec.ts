@@ -13,12 +13,15 @@ import {
   decodeIntentChunkKey,
   intentChunkKey,
   intentChunkPrefix,
+  keyVersionsPrefix,
+  nullVersionKey,
   objectKey,
   objectPrefix,
   partKey,
   unescapeKey,
   uploadKey,
   versionKey,
+  versionPrefix,
   BUCKET_GUARD_STRIPES,
 } from './keys';
 
@@ -105,5 +108,30 @@ describe('typed keys', () => {
     for (let i = 0; i < 20 * BUCKET_GUARD_STRIPES; i++) seen.add(guardStripe(`key-${i}`));
     expect(seen.size).toBe(BUCKET_GUARD_STRIPES);
     expect(guardStripe('x')).toBe(guardStripe('x'));
+  });
+});
+
+describe('version key ranges', () => {
+  const within = (k: Buffer, prefix: Buffer): boolean => k.subarray(0, prefix.length).equals(prefix);
+  const id = (t: number): string => t.toString(16).padStart(12, '0') + '0'.repeat(20);
+
+  it("a key's versions sort newest first, and its prefix holds no other key's versions", () => {
+    for (let i = 0; i < 200; i++) {
+      const a = randomString();
+      const b = a + randomString() + 'x';
+      const [older, newer] = [versionKey(BID, a, id(1000 + i)), versionKey(BID, a, id(2000 + i))];
+      expect(Buffer.compare(newer, older)).toBeLessThan(0);
+      expect(within(older, keyVersionsPrefix(BID, a))).toBe(true);
+      expect(within(versionKey(BID, b, id(1)), keyVersionsPrefix(BID, a))).toBe(false);
+      // every version of `a` sorts before every version of a longer key it prefixes (S3 order)
+      expect(Buffer.compare(versionKey(BID, a, id(0)), versionKey(BID, b, id(2 ** 47)))).toBeLessThan(0);
+      expect(within(versionKey(BID, b, id(1)), versionPrefix(BID, a))).toBe(true);
+    }
+  });
+
+  it('N keys are their own family, one per object key', () => {
+    expect(nullVersionKey(BID, 'k')[0]).toBe(0x4e);
+    expect(nullVersionKey(BID, 'k').equals(nullVersionKey(BID, 'k'))).toBe(true);
+    expect(nullVersionKey(BID, 'k').equals(nullVersionKey(BID, 'k2'))).toBe(false);
   });
 });

@@ -7,7 +7,10 @@
  * | `L`    | 'L' bucketId(16) stripe(u16)                            | never stored: lock stripes that object and |
  * |        |                                                        | upload writers `lock` and DeleteBucket deletes |
  * | `O`    | 'O' bucketId(16) esc(objectKey)                         | ObjectRecord: current version id + listing fields |
- * | `V`    | 'V' bucketId(16) esc(objectKey) ~versionId(16)          | VersionRecord: headers, checksums, parts, manifest or inline bytes |
+ * | `V`    | 'V' bucketId(16) esc(objectKey) ~versionId(16)          | VersionRecord: headers, checksums, parts, manifest or inline bytes, |
+ * |        |                                                        | or a delete marker; every version of a key, newest first |
+ * | `N`    | 'N' bucketId(16) esc(objectKey)                         | NullVersionRecord: the id of the key's null version, while O does |
+ * |        |                                                        | not point at it (see "Versions" below)  |
  * | `U`    | 'U' bucketId(16) esc(objectKey) uploadId(16)            | UploadRecord (multipart upload)         |
  * | `P`    | 'P' uploadId(16) partNumber(u32)                        | PartRecord (etag, size, manifest)       |
  * | `Q`    | 'Q' uploadId(16) stripe(u16)                            | never stored: lock stripes UploadPart   |
@@ -32,12 +35,27 @@
  * - Numbers are fixed-width big-endian. Bucket ids are 16 random bytes, so a deleted and re-created bucket
  *   never sees the old one's keys. Version and upload ids are 6 bytes of ms clock + 10 random bytes:
  *   unguessable and sortable by creation time. `~versionId` is the byte-wise complement (newest first).
+ *
+ * Versions (S3 versioning):
+ * - Every version of a key, delete markers included, is a V record; the first V of a key is its latest.
+ *   A new version's id is always greater than the key's latest (clock skew cannot reorder a key).
+ * - O exists only while the key's latest version is an object (not a marker), and carries what a
+ *   listing needs: ListObjects scans O alone, so it stays O(page) however many versions or markers a
+ *   prefix holds, and a GET of the latest is O then V, whatever the number of versions.
+ * - A record written while versioning was Enabled has `versioned: true`; every other record (including
+ *   all data written before versioning existed) is the key's null version (S3 version id `null`), of
+ *   which a key has at most one. It is found without a scan: it is O's version when O's record is not
+ *   `versioned`; otherwise N names it. N exists exactly while the key has a null version O does not
+ *   point at (a versioned PUT or a marker moved O away from it, or the null version is a marker).
+ * - Every transaction that changes a key's versions writes (or deletes) its O key, so concurrent
+ *   writers of one key on different metadata processes always conflict and retry (no write skew).
  */
 
 export const FAMILY = {
   bucket: 0x42, // B
   guard: 0x4c, // L
   object: 0x4f, // O
+  nullVersion: 0x4e, // N
   version: 0x56, // V
   upload: 0x55, // U
   part: 0x50, // P
@@ -199,6 +217,18 @@ export function decodeVersionKey(key: Buffer): { key: string; versionId: string 
   const { value, end } = unescapeKey(key, 1 + ID_BYTES);
   return { key: value, versionId: complement(key.subarray(end, end + ID_BYTES)).toString('hex') };
 }
+
+/** Every V key of a bucket whose object key starts with `prefix` (ListObjectVersions). */
+export const versionPrefix = (bucketId: string, prefix = ''): Buffer =>
+  Buffer.concat([fam(FAMILY.version), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
+/** Every version of exactly `key`, newest first. */
+export const keyVersionsPrefix = (bucketId: string, key: string): Buffer =>
+  Buffer.concat([fam(FAMILY.version), mustId(bucketId, 'bucket'), escapeKey(key)]);
+
+// ---------- N: null version index ----------
+
+export const nullVersionKey = (bucketId: string, key: string): Buffer =>
+  Buffer.concat([fam(FAMILY.nullVersion), mustId(bucketId, 'bucket'), escapeKey(key)]);
 
 // ---------- U: multipart uploads ----------
 

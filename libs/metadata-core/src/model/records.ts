@@ -1,5 +1,6 @@
 import type {
   BlobManifest,
+  BucketVersioning,
   ChecksumAlgorithm,
   ObjectChecksum,
   ObjectHeaders,
@@ -15,7 +16,8 @@ export interface BucketRecord {
   readonly region: string;
   readonly owner: Owner;
   readonly createdAt: number;
-  readonly versioning: 'Unversioned';
+  /** Never back to 'Unversioned' once set (S3). Records from before versioning existed say 'Unversioned'. */
+  readonly versioning: BucketVersioning;
 }
 
 /** O: the current version of a key, with what a listing needs. */
@@ -26,6 +28,8 @@ export interface ObjectRecord {
   readonly lastModified: number;
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  /** The version was written while versioning was Enabled; absent: it is the key's null version. */
+  readonly versioned?: true;
 }
 
 /** V: one version. Inline bytes live in the record's raw section, not in this header. */
@@ -45,6 +49,15 @@ export interface VersionRecord {
    * with the object (a 10,000-part, 5 TiB object is a list of part sizes, not 655k chunk ids).
    */
   readonly partsOf?: string;
+  /** Written while versioning was Enabled; absent: the key's null version (S3 version id `null`). */
+  readonly versioned?: true;
+  /** A delete marker: no data (size 0, no manifest, no inline bytes). */
+  readonly deleteMarker?: true;
+}
+
+/** N: the key's null version, while O does not point at it. */
+export interface NullVersionRecord {
+  readonly versionId: string;
 }
 
 /** U: a multipart upload in progress. */
@@ -109,6 +122,7 @@ export const codecs = {
   bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
   object: new RecordCodec<ObjectRecord>({ tag: 'O', version: 1 }),
   version: new RecordCodec<VersionRecord>({ tag: 'V', version: 1 }),
+  nullVersion: new RecordCodec<NullVersionRecord>({ tag: 'N', version: 1 }),
   upload: new RecordCodec<UploadRecord>({ tag: 'U', version: 1 }),
   part: new RecordCodec<PartRecord>({ tag: 'P', version: 1 }),
   intent: new RecordCodec<IntentRecord>({ tag: 'I', version: 1 }),

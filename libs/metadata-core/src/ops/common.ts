@@ -1,5 +1,6 @@
 import {
   ServiceError,
+  type BucketVersioning,
   type ChunkRef,
   type ObjectVersion,
   type WriteConditions,
@@ -52,12 +53,13 @@ export async function loadVersion(r: KvReader, bucketId: string, key: string, ve
   return { record: value, inline };
 }
 
-export function toObjectVersion(bucket: string, key: string, v: LoadedVersion): ObjectVersion {
+export function toObjectVersion(bucket: string, key: string, v: LoadedVersion, versioning: BucketVersioning = 'Unversioned'): ObjectVersion {
   const r = v.record;
   return {
     bucket,
     key,
     versionId: r.versionId,
+    ...(versioning !== 'Unversioned' && { s3VersionId: r.versioned ? r.versionId : 'null', bucketVersioning: versioning }),
     size: r.size,
     etag: r.etag,
     lastModified: r.lastModified,
@@ -70,19 +72,6 @@ export function toObjectVersion(bucket: string, key: string, v: LoadedVersion): 
         ? { kind: 'parts', uploadId: r.partsOf }
         : { kind: 'inline', bytes: v.inline },
   };
-}
-
-/** Writes the O and V records of a new current version. */
-export function writeCurrent(tx: KvTxn, bucketId: string, key: string, v: VersionRecord, inline?: Buffer): void {
-  const o: ObjectRecord = {
-    versionId: v.versionId,
-    size: v.size,
-    etag: v.etag,
-    lastModified: v.lastModified,
-    ...(v.checksum && { checksumAlgorithm: v.checksum.algorithm, checksumType: v.checksum.type }),
-  };
-  tx.put(versionKey(bucketId, key, v.versionId), codecs.version.encode(v, inline));
-  tx.put(objectKey(bucketId, key), codecs.object.encode(o));
 }
 
 /**

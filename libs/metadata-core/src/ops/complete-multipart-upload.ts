@@ -7,23 +7,13 @@ import {
   type PartInfo,
 } from '@massive/contracts';
 import type { KvReader } from '@massive/kv';
-import { partKey, uploadKey, versionKey } from '../keys/keys';
-import type { PartRecord, VersionRecord } from '../model/records';
-import {
-  bareEtag,
-  checkConditions,
-  enqueueGc,
-  loadBucket,
-  loadObject,
-  loadVersion,
-  toObjectVersion,
-  writeCurrent,
-  type LoadedVersion,
-} from './common';
-import { objectWriterName, timeSortableId, type OpDeps } from './deps';
+import { partKey, uploadKey } from '../keys/keys';
+import type { PartRecord } from '../model/records';
+import { bareEtag, checkConditions, enqueueGc, loadBucket, loadVersion, toObjectVersion, type LoadedVersion } from './common';
+import { objectWriterName, type OpDeps } from './deps';
+import { commitVersion, loadKeyState, nextVersionId } from './key-versions';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, noSuchUpload, scanParts } from './multipart-common';
-import { enqueueVersionData } from './version-data';
 
 /** Checks the client's part list against the stored parts; returns the listed parts in order. */
 export function selectParts(
@@ -60,10 +50,11 @@ export function selectParts(
 
 /**
  * CompleteMultipartUpload: the listed parts' records become the version's segments where they lie (no
- * data or manifest copied, so the version record holds part sizes, not chunk lists); writes V + O, and in
- * the same transaction queues unlisted parts and the replaced object for GC and deletes the upload. A
- * repeated Complete with the same parts answers what the first one made; with other parts (or once the
- * object was replaced) it finds no upload: NoSuchUpload.
+ * data or manifest copied, so the version record holds part sizes, not chunk lists); commits the version
+ * as PutObject does (key-versions.ts), and in the same transaction queues unlisted parts and the replaced
+ * null version for GC and deletes the upload. A repeated Complete with the same parts answers what the
+ * first one made; with other parts (or once the key holds a newer version) it finds no upload:
+ * NoSuchUpload.
  */
 /**
  * The current version if this very upload made it with exactly the parts asked for now (numbers and
@@ -84,18 +75,18 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
-      const current = await loadObject(tx, bucket.id, req.key);
+      const state = await loadKeyState(tx, bucket, req.key);
       const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId).catch((e: unknown) => {
         if (isServiceError(e, 'NoSuchUpload')) return undefined;
         throw e;
       });
       if (!upload) {
         // A retried Complete whose first reply was lost: answer what the first one made (writing nothing).
-        const done = current && (await completedBy(tx, bucket.id, req, current.versionId));
-        if (done) return toObjectVersion(req.bucket, req.key, done);
+        const done = state.current && (await completedBy(tx, bucket.id, req, state.current.versionId));
+        if (done) return toObjectVersion(req.bucket, req.key, done, bucket.versioning);
         throw noSuchUpload(req.uploadId);
       }
-      checkConditions(current, req.conditions, req.key);
+      checkConditions(state.current, req.conditions, req.key);
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(req, stored, upload.checksumAlgorithm);
@@ -108,8 +99,8 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       }));
       const checksum = multipartChecksum(upload, chosen, deps.checksumCombiner);
       const now = deps.clock();
-      const record: VersionRecord = {
-        versionId: timeSortableId(now),
+      const record = {
+        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
         size,
         etag: multipartEtag(chosen),
         lastModified: now,
@@ -129,13 +120,8 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       }
       tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
       deleteUploadGuards(tx, req.uploadId);
-      if (current) {
-        const old = await loadVersion(tx, bucket.id, req.key, current.versionId);
-        tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        enqueueVersionData(tx, deps, old.record);
-      }
-      writeCurrent(tx, bucket.id, req.key, record);
-      return toObjectVersion(req.bucket, req.key, { record, inline: Buffer.alloc(0) });
+      const committed = await commitVersion(tx, deps, bucket, req.key, state, record, undefined);
+      return toObjectVersion(req.bucket, req.key, { record: committed, inline: Buffer.alloc(0) }, bucket.versioning);
     },
     ctx,
     objectWriterName(req.bucket, req.key),

@@ -4,7 +4,14 @@ import { codecs, type BucketRecord } from '../model/records';
 import { randomId, type OpDeps } from './deps';
 
 export function toBucket(r: BucketRecord): Bucket {
-  return { name: r.name, id: r.id, region: r.region, owner: r.owner, createdAt: r.createdAt };
+  return {
+    name: r.name,
+    id: r.id,
+    region: r.region,
+    owner: r.owner,
+    createdAt: r.createdAt,
+    ...(r.versioning !== 'Unversioned' && { versioning: r.versioning }),
+  };
 }
 
 export function createBucket(

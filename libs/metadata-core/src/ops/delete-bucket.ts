@@ -1,11 +1,12 @@
 import { ServiceError, type CallCtx } from '@massive/contracts';
 import { prefixEnd } from '@massive/kv';
-import { BUCKET_GUARD_STRIPES, bucketKey, guardKey, objectPrefix, uploadPrefix } from '../keys/keys';
+import { BUCKET_GUARD_STRIPES, bucketKey, guardKey, uploadPrefix, versionPrefix } from '../keys/keys';
 import { loadBucket } from './common';
 import type { OpDeps } from './deps';
 
 /**
- * Fails BucketNotEmpty while any object or multipart upload exists. Race-safe under snapshot
+ * Fails BucketNotEmpty while any version (object or delete marker: every O has its V) or multipart
+ * upload exists. Race-safe under snapshot
  * isolation: every object/upload writer `lock`s one of the bucket's guard stripes, and this deletes
  * (writes) all of them, so either side's commit conflicts with the other's and the retry sees the truth.
  */
@@ -14,13 +15,13 @@ export function deleteBucket(deps: OpDeps, req: { name: string }, ctx: CallCtx):
     'DeleteBucket',
     async (tx) => {
       const b = await loadBucket(tx, req.name);
-      const objects = objectPrefix(b.id);
+      const versions = versionPrefix(b.id);
       const uploads = uploadPrefix(b.id);
-      const [anyObject, anyUpload] = await Promise.all([
-        tx.scan(objects, prefixEnd(objects), { limit: 1 }),
+      const [anyVersion, anyUpload] = await Promise.all([
+        tx.scan(versions, prefixEnd(versions), { limit: 1 }),
         tx.scan(uploads, prefixEnd(uploads), { limit: 1 }),
       ]);
-      if (anyObject.length > 0 || anyUpload.length > 0) {
+      if (anyVersion.length > 0 || anyUpload.length > 0) {
         throw new ServiceError('BucketNotEmpty', `The bucket ${req.name} is not empty`);
       }
       for (let s = 0; s < BUCKET_GUARD_STRIPES; s++) tx.delete(guardKey(b.id, s));

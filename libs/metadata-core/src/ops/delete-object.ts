@@ -1,30 +1,44 @@
-import type { CallCtx, DeleteObjectRes } from '@massive/contracts';
+import type { CallCtx, DeleteObjectReq, DeleteObjectRes } from '@massive/contracts';
 import type { KvTxn } from '@massive/kv';
-import { objectKey, versionKey } from '../keys/keys';
 import type { BucketRecord } from '../model/records';
-import { loadBucket, loadObject, loadVersion } from './common';
+import { loadBucket } from './common';
 import { objectWriterName, type OpDeps } from './deps';
-import { enqueueVersionData } from './version-data';
+import { addDeleteMarker, loadKeyState, removeVersion, s3VersionIdOf } from './key-versions';
+import { checkVersionId, NULL_VERSION_ID } from './version-id';
 
-/** Unlinks `key`'s current version (if any) and queues its chunks, in the caller's transaction. */
-export async function unlink(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string): Promise<boolean> {
-  const current = await loadObject(tx, bucket.id, key);
-  if (!current) return false;
-  const v = await loadVersion(tx, bucket.id, key, current.versionId);
-  tx.delete(objectKey(bucket.id, key));
-  tx.delete(versionKey(bucket.id, key, current.versionId));
-  enqueueVersionData(tx, deps, v.record);
-  return true;
+/**
+ * One DELETE of `key`, in the caller's transaction (DeleteObject, each entry of DeleteObjects):
+ * - with a version id: that version goes for good (`null` names the null version); an id of no version
+ *   deletes nothing; if it was the latest, the next newest becomes the latest.
+ * - without: on a never-versioned bucket the object (its null version) goes; otherwise a delete marker
+ *   becomes the latest version (Suspended: it is the new null version, replacing the old one).
+ */
+export async function deleteInTxn(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, versionId?: string): Promise<DeleteObjectRes> {
+  const state = await loadKeyState(tx, bucket, key);
+  const versioned = bucket.versioning !== 'Unversioned';
+  if (versionId === undefined && versioned) {
+    const marker = await addDeleteMarker(tx, deps, bucket, key, state);
+    return { existed: true, versionId: s3VersionIdOf(marker), deleteMarker: true };
+  }
+  const target = versionId === undefined || versionId === NULL_VERSION_ID ? state.nullId : versionId;
+  const removed = target === undefined ? undefined : await removeVersion(tx, deps, bucket, key, state, target);
+  if (!versioned) return { existed: removed !== undefined };
+  return {
+    existed: removed !== undefined,
+    ...(versionId !== undefined && { versionId }),
+    ...(removed?.deleteMarker && { deleteMarker: true }),
+  };
 }
 
-/** DeleteObject: S3 answers 204 whether or not the key existed; `existed` tells which. */
-export function deleteObject(deps: OpDeps, req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
+/**
+ * DeleteObject: S3 answers 204 whether or not anything was deleted; `existed` tells which. A malformed
+ * version id is InvalidArgument.
+ */
+export async function deleteObject(deps: OpDeps, req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
+  if (req.versionId !== undefined) checkVersionId(req.versionId);
   return deps.txn.run(
     'DeleteObject',
-    async (tx) => {
-      const bucket = await loadBucket(tx, req.bucket);
-      return { existed: await unlink(tx, deps, bucket, req.key) };
-    },
+    async (tx) => deleteInTxn(tx, deps, await loadBucket(tx, req.bucket), req.key, req.versionId),
     ctx,
     objectWriterName(req.bucket, req.key),
   );

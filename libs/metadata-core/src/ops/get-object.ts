@@ -1,31 +1,55 @@
 import { ServiceError, type CallCtx, type ObjectVersion } from '@massive/contracts';
 import { loadBucket, loadObject, loadVersion, toObjectVersion } from './common';
 import type { OpDeps } from './deps';
+import { findVersion, loadKeyState, newestVersions, s3VersionIdOf } from './key-versions';
+import { checkVersionId, NULL_VERSION_ID } from './version-id';
 
 /**
- * GetObject/HeadObject: O then V from one snapshot. Buckets are unversioned, so `versionId` may be
- * 'null' or the current version's id; any other id is NoSuchVersion.
+ * GetObject/HeadObject, from one snapshot.
+ * - Latest: O then V (two reads however many versions the key has). Without O, a bucket whose
+ *   versioning is set checks the newest V: when it is a delete marker, NoSuchKey says so (detail
+ *   `deleteMarker`, `versionId`), as S3's `x-amz-delete-marker` does.
+ * - By version id (`null` names the null version): V directly. NoSuchVersion when the key has no such
+ *   version; MethodNotAllowed for a delete marker (detail `deleteMarker`, `versionId`, `lastModified`);
+ *   InvalidArgument for a malformed id.
  */
-export function getObject(
+export async function getObject(
   deps: OpDeps,
   req: { bucket: string; key: string; versionId?: string },
   ctx: CallCtx,
 ): Promise<ObjectVersion> {
+  if (req.versionId !== undefined) checkVersionId(req.versionId);
   return deps.txn.read(
     'GetObject',
     async (s) => {
       const bucket = await loadBucket(s, req.bucket);
-      const current = await loadObject(s, bucket.id, req.key);
-      const wanted = req.versionId;
-      const anyVersion = wanted === undefined || wanted === 'null';
-      if (!current) {
-        if (anyVersion) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${req.key}`);
-        throw new ServiceError('NoSuchVersion', `The specified version does not exist: ${wanted}`);
+      const noSuchKey = (detail?: Record<string, string>) =>
+        new ServiceError('NoSuchKey', `The specified key does not exist: ${req.key}`, detail);
+      const noSuchVersion = () => new ServiceError('NoSuchVersion', `The specified version does not exist: ${req.versionId}`);
+
+      if (req.versionId === undefined) {
+        const current = await loadObject(s, bucket.id, req.key); // the latest needs O alone, never N
+        if (current) return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId), bucket.versioning);
+        if (bucket.versioning === 'Unversioned') throw noSuchKey();
+        const [latest] = await newestVersions(s, bucket.id, req.key, 1);
+        if (latest?.deleteMarker) throw noSuchKey({ deleteMarker: 'true', versionId: s3VersionIdOf(latest) });
+        throw noSuchKey();
       }
-      if (!anyVersion && wanted !== current.versionId) {
-        throw new ServiceError('NoSuchVersion', `The specified version does not exist: ${wanted}`);
+      const id = req.versionId === NULL_VERSION_ID ? (await loadKeyState(s, bucket, req.key)).nullId : req.versionId;
+      const found = id === undefined ? undefined : await findVersion(s, bucket.id, req.key, id);
+      if (!found) {
+        // A never-versioned bucket's key either has its (null) version or does not exist at all.
+        if (bucket.versioning === 'Unversioned' && req.versionId === NULL_VERSION_ID) throw noSuchKey();
+        throw noSuchVersion();
       }
-      return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId));
+      if (found.record.deleteMarker) {
+        throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+          deleteMarker: 'true',
+          versionId: s3VersionIdOf(found.record),
+          lastModified: found.record.lastModified,
+        });
+      }
+      return toObjectVersion(req.bucket, req.key, found, bucket.versioning);
     },
     ctx,
   );

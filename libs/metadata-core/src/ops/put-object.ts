@@ -1,24 +1,15 @@
 import { ServiceError, type CallCtx, type ObjectVersion, type PutObjectReq } from '@massive/contracts';
-import { versionKey } from '../keys/keys';
 import type { VersionRecord } from '../model/records';
-import {
-  checkConditions,
-  consumeIntent,
-  loadBucket,
-  loadObject,
-  loadVersion,
-  lockBucketGuard,
-  toObjectVersion,
-  writeCurrent,
-} from './common';
-import { objectWriterName, timeSortableId, type OpDeps } from './deps';
-import { enqueueVersionData } from './version-data';
+import { checkConditions, consumeIntent, loadBucket, lockBucketGuard, toObjectVersion } from './common';
+import { objectWriterName, type OpDeps } from './deps';
+import { commitVersion, findVersion, loadKeyState, nextVersionId, replacedVersionId } from './key-versions';
 
 /**
  * PutObject (and CopyObject's commit): one transaction that checks the bucket and the conditions,
- * consumes the write intent, writes V + O and queues the replaced version's chunks for GC.
+ * consumes the write intent and commits the new version (key-versions.ts): while versioning is Enabled
+ * every version stays; otherwise it replaces the key's null version, whose chunks go to the GC queue.
  * Writers of one key take turns (TxnRunner's per-key queue), so on one metadata process they never
- * conflict: each one reads what the previous one committed and replaces it; the later commit wins.
+ * conflict: each one reads what the previous one committed; the later commit wins.
  */
 export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
   return deps.txn.run(
@@ -26,20 +17,19 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       lockBucketGuard(tx, bucket, req.key);
-      const current = await loadObject(tx, bucket.id, req.key);
-      checkConditions(current, req.conditions, req.key);
-      const old = current && (await loadVersion(tx, bucket.id, req.key, current.versionId));
+      const state = await loadKeyState(tx, bucket, req.key);
+      checkConditions(state.current, req.conditions, req.key);
 
       const now = deps.clock();
       const base = {
-        versionId: timeSortableId(now),
+        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
         size: req.size,
         etag: req.etag,
         lastModified: now,
         headers: req.headers,
         ...(req.checksum && { checksum: req.checksum }),
       };
-      let record: VersionRecord;
+      let record: Omit<VersionRecord, 'versioned' | 'deleteMarker'>;
       let inline: Buffer | undefined;
       let reusesOldData = false;
       switch (req.data.kind) {
@@ -51,9 +41,12 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
           await consumeIntent(tx, deps, req.data.intentId, req.data.manifest.chunks);
           record = { ...base, manifest: req.data.manifest };
           break;
-        case 'current':
-          if (!old || old.record.versionId !== req.data.versionId) {
-            throw new ServiceError('PreconditionFailed', `${req.key} is no longer version ${req.data.versionId}`);
+        case 'current': {
+          // Two live versions never share data: reuse it only when this write replaces that version.
+          const replaced = replacedVersionId(bucket, state);
+          const old = replaced === req.data.versionId ? await findVersion(tx, bucket.id, req.key, replaced) : undefined;
+          if (!old || old.record.deleteMarker) {
+            throw new ServiceError('PreconditionFailed', `${req.key} version ${req.data.versionId} is not the version this write replaces`);
           }
           reusesOldData = true;
           record = {
@@ -64,14 +57,10 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
           };
           inline = old.inline;
           break;
+        }
       }
-
-      if (current && old) {
-        tx.delete(versionKey(bucket.id, req.key, current.versionId));
-        if (!reusesOldData) enqueueVersionData(tx, deps, old.record);
-      }
-      writeCurrent(tx, bucket.id, req.key, record, inline);
-      return toObjectVersion(req.bucket, req.key, { record, inline: inline ?? Buffer.alloc(0) });
+      const committed = await commitVersion(tx, deps, bucket, req.key, state, record, inline, reusesOldData);
+      return toObjectVersion(req.bucket, req.key, { record: committed, inline: inline ?? Buffer.alloc(0) }, bucket.versioning);
     },
     ctx,
     objectWriterName(req.bucket, req.key),

@@ -4,6 +4,8 @@ import type { ContractEnv } from './contract/fixtures';
 import { listingContract } from './contract/listing.contract';
 import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
+import { versionContract } from './contract/versions.contract';
+import { versioningContract } from './contract/versioning.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -33,5 +35,7 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     objectContract(env);
     listingContract(env);
     multipartContract(env);
+    versionContract(env);
+    versioningContract(env);
   });
 }

@@ -42,6 +42,8 @@ import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, Lis
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from './massive/metadata/v1/ListBucketsResponse';
 import type { ListMultipartUploadsRequest as _massive_metadata_v1_ListMultipartUploadsRequest, ListMultipartUploadsRequest__Output as _massive_metadata_v1_ListMultipartUploadsRequest__Output } from './massive/metadata/v1/ListMultipartUploadsRequest';
 import type { ListMultipartUploadsResponse as _massive_metadata_v1_ListMultipartUploadsResponse, ListMultipartUploadsResponse__Output as _massive_metadata_v1_ListMultipartUploadsResponse__Output } from './massive/metadata/v1/ListMultipartUploadsResponse';
+import type { ListObjectVersionsRequest as _massive_metadata_v1_ListObjectVersionsRequest, ListObjectVersionsRequest__Output as _massive_metadata_v1_ListObjectVersionsRequest__Output } from './massive/metadata/v1/ListObjectVersionsRequest';
+import type { ListObjectVersionsResponse as _massive_metadata_v1_ListObjectVersionsResponse, ListObjectVersionsResponse__Output as _massive_metadata_v1_ListObjectVersionsResponse__Output } from './massive/metadata/v1/ListObjectVersionsResponse';
 import type { ListObjectsRequest as _massive_metadata_v1_ListObjectsRequest, ListObjectsRequest__Output as _massive_metadata_v1_ListObjectsRequest__Output } from './massive/metadata/v1/ListObjectsRequest';
 import type { ListObjectsResponse as _massive_metadata_v1_ListObjectsResponse, ListObjectsResponse__Output as _massive_metadata_v1_ListObjectsResponse__Output } from './massive/metadata/v1/ListObjectsResponse';
 import type { ListPartsRequest as _massive_metadata_v1_ListPartsRequest, ListPartsRequest__Output as _massive_metadata_v1_ListPartsRequest__Output } from './massive/metadata/v1/ListPartsRequest';
@@ -56,6 +58,8 @@ import type { ObjectSummary as _massive_metadata_v1_ObjectSummary, ObjectSummary
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from './massive/metadata/v1/ObjectVersion';
 import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_metadata_v1_Owner__Output } from './massive/metadata/v1/Owner';
 import type { PartInfo as _massive_metadata_v1_PartInfo, PartInfo__Output as _massive_metadata_v1_PartInfo__Output } from './massive/metadata/v1/PartInfo';
+import type { PutBucketVersioningRequest as _massive_metadata_v1_PutBucketVersioningRequest, PutBucketVersioningRequest__Output as _massive_metadata_v1_PutBucketVersioningRequest__Output } from './massive/metadata/v1/PutBucketVersioningRequest';
+import type { PutBucketVersioningResponse as _massive_metadata_v1_PutBucketVersioningResponse, PutBucketVersioningResponse__Output as _massive_metadata_v1_PutBucketVersioningResponse__Output } from './massive/metadata/v1/PutBucketVersioningResponse';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from './massive/metadata/v1/PutObjectRequest';
 import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from './massive/metadata/v1/ReadLease';
 import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from './massive/metadata/v1/RecordIntentChunksRequest';
@@ -65,6 +69,7 @@ import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersion
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from './massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from './massive/metadata/v1/StoredPart';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from './massive/metadata/v1/UploadPartRequest';
+import type { VersionSummary as _massive_metadata_v1_VersionSummary, VersionSummary__Output as _massive_metadata_v1_VersionSummary__Output } from './massive/metadata/v1/VersionSummary';
 import type { WriteConditions as _massive_metadata_v1_WriteConditions, WriteConditions__Output as _massive_metadata_v1_WriteConditions__Output } from './massive/metadata/v1/WriteConditions';
 import type { WriteIntent as _massive_metadata_v1_WriteIntent, WriteIntent__Output as _massive_metadata_v1_WriteIntent__Output } from './massive/metadata/v1/WriteIntent';
 
@@ -121,6 +126,8 @@ export interface ProtoGrpcType {
         ListBucketsResponse: MessageTypeDefinition<_massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsResponse__Output>
         ListMultipartUploadsRequest: MessageTypeDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsRequest__Output>
         ListMultipartUploadsResponse: MessageTypeDefinition<_massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsResponse__Output>
+        ListObjectVersionsRequest: MessageTypeDefinition<_massive_metadata_v1_ListObjectVersionsRequest, _massive_metadata_v1_ListObjectVersionsRequest__Output>
+        ListObjectVersionsResponse: MessageTypeDefinition<_massive_metadata_v1_ListObjectVersionsResponse, _massive_metadata_v1_ListObjectVersionsResponse__Output>
         ListObjectsRequest: MessageTypeDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsRequest__Output>
         ListObjectsResponse: MessageTypeDefinition<_massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsResponse__Output>
         ListPartsRequest: MessageTypeDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsRequest__Output>
@@ -135,6 +142,8 @@ export interface ProtoGrpcType {
         ObjectVersion: MessageTypeDefinition<_massive_metadata_v1_ObjectVersion, _massive_metadata_v1_ObjectVersion__Output>
         Owner: MessageTypeDefinition<_massive_metadata_v1_Owner, _massive_metadata_v1_Owner__Output>
         PartInfo: MessageTypeDefinition<_massive_metadata_v1_PartInfo, _massive_metadata_v1_PartInfo__Output>
+        PutBucketVersioningRequest: MessageTypeDefinition<_massive_metadata_v1_PutBucketVersioningRequest, _massive_metadata_v1_PutBucketVersioningRequest__Output>
+        PutBucketVersioningResponse: MessageTypeDefinition<_massive_metadata_v1_PutBucketVersioningResponse, _massive_metadata_v1_PutBucketVersioningResponse__Output>
         PutObjectRequest: MessageTypeDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_PutObjectRequest__Output>
         ReadLease: MessageTypeDefinition<_massive_metadata_v1_ReadLease, _massive_metadata_v1_ReadLease__Output>
         RecordIntentChunksRequest: MessageTypeDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksRequest__Output>
@@ -144,6 +153,7 @@ export interface ProtoGrpcType {
         RenewWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_RenewWriteIntentRequest__Output>
         StoredPart: MessageTypeDefinition<_massive_metadata_v1_StoredPart, _massive_metadata_v1_StoredPart__Output>
         UploadPartRequest: MessageTypeDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_UploadPartRequest__Output>
+        VersionSummary: MessageTypeDefinition<_massive_metadata_v1_VersionSummary, _massive_metadata_v1_VersionSummary__Output>
         WriteConditions: MessageTypeDefinition<_massive_metadata_v1_WriteConditions, _massive_metadata_v1_WriteConditions__Output>
         WriteIntent: MessageTypeDefinition<_massive_metadata_v1_WriteIntent, _massive_metadata_v1_WriteIntent__Output>
       }

@@ -3,6 +3,9 @@ import type {
   Bucket,
   CallCtx,
   CompleteMultipartReq,
+  DeleteObjectReq,
+  ListObjectVersionsReq,
+  ListObjectVersionsRes,
   DeleteObjectRes,
   DeleteObjectsRes,
   ListObjectsReq,
@@ -14,6 +17,7 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
+  ObjectIdentifier,
   ObjectVersion,
   Owner,
   PutObjectReq,
@@ -26,6 +30,7 @@ import { ChannelPool, type PoolOptions } from '../channel-pool';
 import { decodeManifest, encodeManifest, opt, u64 } from '../codec';
 import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
 import { loadProtos } from '../proto';
+import { decodeListVersionsRes, encodeListVersionsReq } from './version-records';
 import {
   decodeBucket,
   decodeIntent,
@@ -128,14 +133,31 @@ export class GrpcMetadataClient implements MetadataApi {
     return decodeVersion(await this.pool.unary('GetObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx));
   }
 
-  async deleteObject(req: { bucket: string; key: string }, ctx: CallCtx): Promise<DeleteObjectRes> {
-    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key }, ctx);
-    return { existed: res.existed };
+  async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
+    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx);
+    return { existed: res.existed, ...opt('versionId', res.versionId), ...(res.deleteMarker && { deleteMarker: true }) };
   }
 
-  async deleteObjects(req: { bucket: string; keys: readonly string[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
-    const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, keys: [...req.keys] }, ctx);
-    return { results: res.results.map((r) => ({ key: r.key, ...opt('error', r.error && { code: r.error.code, message: r.error.message }) })) };
+  async putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('PutBucketVersioning', { bucket: req.bucket, status: req.status }, ctx);
+  }
+
+  async listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {
+    return decodeListVersionsRes(await this.pool.unary('ListObjectVersions', encodeListVersionsReq(req), ctx));
+  }
+
+  async deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
+    const objects = req.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }));
+    const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, objects }, ctx);
+    return {
+      results: res.results.map((r) => ({
+        key: r.key,
+        ...opt('versionId', r.versionId),
+        ...(r.deleteMarker && { deleteMarker: true }),
+        ...opt('deleteMarkerVersionId', r.deleteMarkerVersionId),
+        ...opt('error', r.error && { code: r.error.code, message: r.error.message }),
+      })),
+    };
   }
 
   async listObjects(req: ListObjectsReq, ctx: CallCtx): Promise<ListObjectsRes> {

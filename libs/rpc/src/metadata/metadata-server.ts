@@ -1,7 +1,8 @@
-import type { MetadataApi } from '@massive/contracts';
+import { ServiceError, type MetadataApi } from '@massive/contracts';
 import type { AsyncService } from '../bind-service';
 import { decodeManifest, encodeManifest, num, opt } from '../codec';
 import type { MetadataHandlers } from '../generated/massive/metadata/v1/Metadata';
+import { decodeListVersionsReq, encodeListVersionsRes } from './version-records';
 import {
   decodeAlgorithm,
   decodeChecksum,
@@ -66,10 +67,28 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
         ),
       ),
     GetObject: async (r, ctx) => encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)),
-    DeleteObject: async (r, ctx) => ({ existed: (await api.deleteObject({ bucket: r.bucket, key: r.key }, ctx)).existed }),
+    DeleteObject: async (r, ctx) => {
+      const res = await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx);
+      return { existed: res.existed, ...opt('versionId', res.versionId), deleteMarker: res.deleteMarker === true };
+    },
+    PutBucketVersioning: async (r, ctx) => {
+      if (r.status !== 'Enabled' && r.status !== 'Suspended') throw new ServiceError('InvalidArgument', `Invalid versioning status: ${r.status}`);
+      await api.putBucketVersioning({ bucket: r.bucket, status: r.status }, ctx);
+      return {};
+    },
+    ListObjectVersions: async (r, ctx) => encodeListVersionsRes(await api.listObjectVersions(decodeListVersionsReq(r), ctx)),
     DeleteObjects: async (r, ctx) => {
-      const res = await api.deleteObjects({ bucket: r.bucket, keys: r.keys }, ctx);
-      return { results: res.results.map((x) => ({ key: x.key, ...opt('error', x.error && { code: x.error.code, message: x.error.message }) })) };
+      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }))];
+      const res = await api.deleteObjects({ bucket: r.bucket, objects }, ctx);
+      return {
+        results: res.results.map((x) => ({
+          key: x.key,
+          ...opt('versionId', x.versionId),
+          deleteMarker: x.deleteMarker === true,
+          ...opt('deleteMarkerVersionId', x.deleteMarkerVersionId),
+          ...opt('error', x.error && { code: x.error.code, message: x.error.message }),
+        })),
+      };
     },
     ListObjects: async (r, ctx) => {
       const res = await api.listObjects(

@@ -48,10 +48,24 @@ export function decodeOwner(o: POwnerOut | null): Owner {
 }
 
 export function encodeBucket(b: Bucket): PBucket {
-  return { name: b.name, id: b.id, region: b.region, owner: encodeOwner(b.owner), createdAt: u64(b.createdAt) };
+  return { name: b.name, id: b.id, region: b.region, owner: encodeOwner(b.owner), createdAt: u64(b.createdAt), ...opt('versioning', b.versioning) };
 }
 export function decodeBucket(b: PBucketOut): Bucket {
-  return { name: b.name, id: b.id, region: b.region, owner: decodeOwner(b.owner), createdAt: num(b.createdAt) };
+  return {
+    name: b.name,
+    id: b.id,
+    region: b.region,
+    owner: decodeOwner(b.owner),
+    createdAt: num(b.createdAt),
+    ...opt('versioning', decodeVersioning(b.versioning)),
+  };
+}
+
+/** "Enabled" | "Suspended" on the wire; anything else is a malformed message. */
+export function decodeVersioning(v: string | null | undefined): 'Enabled' | 'Suspended' | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (v !== 'Enabled' && v !== 'Suspended') throw new ServiceError('Internal', `malformed message: versioning ${v}`);
+  return v;
 }
 
 export function encodeAlgorithm(a: ChecksumAlgorithm | undefined): PAlgorithm {
@@ -119,6 +133,8 @@ export function encodeVersion(v: ObjectVersion): PVersion {
     hasParts: v.parts !== undefined,
     parts: (v.parts ?? []).map(encodePart),
     data: encodeData(v.data),
+    ...opt('s3VersionId', v.s3VersionId),
+    ...opt('bucketVersioning', v.bucketVersioning),
   };
 }
 export function decodeVersion(v: PVersionOut): ObjectVersion {
@@ -134,6 +150,8 @@ export function decodeVersion(v: PVersionOut): ObjectVersion {
     ...opt('checksum', decodeChecksum(v.checksum)),
     ...opt('parts', v.hasParts ? v.parts.map(decodePart) : undefined),
     data: decodeData(data),
+    ...opt('s3VersionId', v.s3VersionId),
+    ...opt('bucketVersioning', decodeVersioning(v.bucketVersioning)),
   };
 }
 

@@ -50,4 +50,24 @@ describe('toS3Error', () => {
     expect(toS3Error(new ServiceError('NoSuchKey'), { bucket: 'b', key: 'k' }).error.extra).toEqual({ Key: 'k' });
     expect(toS3Error(new ServiceError('NoSuchBucket'), { bucket: 'b' }).error.extra).toEqual({ BucketName: 'b' });
   });
+
+  it('says when a GET met a delete marker: NoSuchKey (latest) or MethodNotAllowed (by id)', () => {
+    const latest = toS3Error(new ServiceError('NoSuchKey', 'gone', { deleteMarker: 'true', versionId: 'v1' }), { key: 'k' }).error;
+    expect(latest.code).toBe('NoSuchKey');
+    expect(latest.headers).toEqual({ 'x-amz-delete-marker': 'true', 'x-amz-version-id': 'v1' });
+    const byId = toS3Error(new ServiceError('MethodNotAllowed', 'marker', { deleteMarker: 'true', versionId: 'null', lastModified: 0 })).error;
+    expect(byId.code).toBe('MethodNotAllowed');
+    expect(byId.headers).toEqual({
+      'x-amz-delete-marker': 'true',
+      'x-amz-version-id': 'null',
+      'Last-Modified': 'Thu, 01 Jan 1970 00:00:00 GMT',
+      Allow: 'DELETE',
+    });
+    expect(toS3Error(new ServiceError('NoSuchKey', 'plain')).error.headers).toEqual({});
+  });
+
+  it('names the argument of an InvalidArgument', () => {
+    const e = toS3Error(new ServiceError('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: 'x' })).error;
+    expect(e.extra).toMatchObject({ ArgumentName: 'versionId', ArgumentValue: 'x' });
+  });
 });

@@ -1,5 +1,5 @@
 import { isServiceError, type ErrorCode } from '@massive/contracts';
-import { S3Error, type S3ErrorCode } from '@massive/s3-protocol';
+import { formatHttpDate, S3Error, type S3ErrorCode } from '@massive/s3-protocol';
 
 /** Domain error code → S3 error code. Exhaustive: adding an ErrorCode without a row fails to compile. */
 export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
@@ -19,6 +19,7 @@ export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
   InvalidRange: 'InvalidRange',
   BadDigest: 'BadDigest',
   InvalidDigest: 'InvalidDigest',
+  MethodNotAllowed: 'MethodNotAllowed',
   // Stored bytes failed verification: never shown as data; the client may retry (another replica).
   DataCorrupted: 'InternalError',
   // The write outlived its intent: like S3's slow-upload timeout.
@@ -37,6 +38,22 @@ const EXPOSE_MESSAGE: ReadonlySet<ErrorCode> = new Set([
   'EntityTooSmall',
   'InvalidBucketName',
 ]);
+
+/**
+ * A GET/HEAD that met a delete marker (NoSuchKey when it is the latest, MethodNotAllowed by version id)
+ * says so in headers, as S3 does: `x-amz-delete-marker`, `x-amz-version-id`, and for the 405 the
+ * marker's `Last-Modified` and `Allow: DELETE`.
+ */
+function deleteMarkerHeaders(detail: Readonly<Record<string, string | number>> | undefined): Record<string, string> {
+  if (detail?.['deleteMarker'] !== 'true') return {};
+  const out: Record<string, string> = { 'x-amz-delete-marker': 'true' };
+  if (detail['versionId'] !== undefined) out['x-amz-version-id'] = String(detail['versionId']);
+  if (detail['lastModified'] !== undefined) {
+    out['Last-Modified'] = formatHttpDate(Number(detail['lastModified']));
+    out['Allow'] = 'DELETE';
+  }
+  return out;
+}
 
 export interface EdgeError {
   readonly error: S3Error;
@@ -60,8 +77,12 @@ export function toS3Error(err: unknown, where: { bucket?: string; key?: string }
     }
     if (code === 'NoSuchKey' && where.key !== undefined) extra['Key'] = where.key;
     if (code === 'NoSuchUpload' && err.detail?.['uploadId'] !== undefined) extra['UploadId'] = String(err.detail['uploadId']);
+    if (code === 'InvalidArgument') {
+      for (const f of ['ArgumentName', 'ArgumentValue']) if (err.detail?.[f] !== undefined) extra[f] = String(err.detail[f]);
+    }
     const headers: Record<string, string> = {};
     if (code === 'InvalidRange' && err.detail?.['objectSize'] !== undefined) headers['Content-Range'] = `bytes */${err.detail['objectSize']}`;
+    Object.assign(headers, deleteMarkerHeaders(err.detail));
     const message = EXPOSE_MESSAGE.has(err.code) ? err.message : undefined;
     return { error: new S3Error(code, message, extra, headers), internal: code === 'InternalError' };
   }

@@ -8,6 +8,8 @@ import { headBucket } from './bucket/head-bucket';
 import { listBuckets } from './bucket/list-buckets';
 import { listObjects } from './bucket/list-objects';
 import { listObjectsV2 } from './bucket/list-objects-v2';
+import { listObjectVersions } from './bucket/list-object-versions';
+import { putBucketVersioning } from './bucket/put-bucket-versioning';
 import { copyObject } from './object/copy-object';
 import { deleteObject } from './object/delete-object';
 import { deleteObjects } from './object/delete-objects';
@@ -24,7 +26,7 @@ import { uploadPartCopy } from './multipart/upload-part-copy';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
-/** Endpoint name → handler. A missing entry (ListObjectVersions, Unsupported) answers NotImplemented. */
+/** Endpoint name → handler. A missing entry (Unsupported) answers NotImplemented. */
 export const HANDLERS = {
   ListBuckets: listBuckets,
   CreateBucket: createBucket,
@@ -32,8 +34,10 @@ export const HANDLERS = {
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
   DeleteObjects: deleteObjects,
   GetObject: getObject,
   HeadObject: headObject,

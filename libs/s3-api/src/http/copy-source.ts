@@ -1,4 +1,4 @@
-import type { ObjectVersion } from '@massive/contracts';
+import { isServiceError, type ObjectVersion } from '@massive/contracts';
 import { checkCopySourceConditions, checkKeyLength, S3Error, MAX_KEY_BYTES, type ResolvedRange } from '@massive/s3-protocol';
 import { header } from './object-headers';
 import { leasedRead } from './leased-read';
@@ -40,7 +40,12 @@ export function parseCopySource(raw: string, maxKeyBytes: number = MAX_KEY_BYTES
 /** Loads the copy source named by the request and checks the x-amz-copy-source-if-* conditions. */
 export async function loadCopySource(req: S3Request, deps: S3ApiDeps): Promise<{ source: CopySource; version: ObjectVersion }> {
   const source = parseCopySource(header(req.headers, 'x-amz-copy-source') ?? '', deps.config.maxKeyBytes);
-  const version = await deps.metadata.getObject(source, req.ctx);
+  const version = await deps.metadata.getObject(source, req.ctx).catch((e: unknown) => {
+    if (isServiceError(e, 'MethodNotAllowed')) {
+      throw new S3Error('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.');
+    }
+    throw e;
+  });
   const h = req.headers;
   checkCopySourceConditions(
     {
@@ -53,6 +58,11 @@ export async function loadCopySource(req: S3Request, deps: S3ApiDeps): Promise<{
     version.lastModified,
   );
   return { source, version };
+}
+
+/** `x-amz-copy-source-version-id`: the source version copied, when its bucket's versioning is set. */
+export function copySourceVersionHeader(v: ObjectVersion): Record<string, string> {
+  return v.s3VersionId === undefined ? {} : { 'x-amz-copy-source-version-id': v.s3VersionId };
 }
 
 /** The bytes of a version (or of a range of it), streamed from wherever they live. */

@@ -85,8 +85,13 @@ const OVERRIDES: readonly [string, string][] = [
  * The headers a 304 Not Modified must still carry (RFC 9110 §15.4.5: the validators and caching headers
  * a 200 would have sent), so caches can refresh their stored copy.
  */
+/** `x-amz-version-id`, sent only when the bucket's versioning is set (`null` for a null version). */
+export function versionIdHeader(v: { readonly s3VersionId?: string }): Record<string, string> {
+  return v.s3VersionId === undefined ? {} : { 'x-amz-version-id': v.s3VersionId };
+}
+
 export function notModifiedHeaders(v: ObjectVersion): Record<string, string> {
-  const out: Record<string, string> = { ETag: `"${v.etag}"`, 'Last-Modified': formatHttpDate(v.lastModified) };
+  const out: Record<string, string> = { ETag: `"${v.etag}"`, 'Last-Modified': formatHttpDate(v.lastModified), ...versionIdHeader(v) };
   if (v.headers.cacheControl !== undefined) out['Cache-Control'] = v.headers.cacheControl;
   if (v.headers.expires !== undefined) out['Expires'] = v.headers.expires;
   return out;
@@ -107,6 +112,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
     Expires: h.expires,
   };
   for (const [k, val] of Object.entries(h.userMetadata)) out[META_PREFIX + k] = toWire(val);
+  Object.assign(out, versionIdHeader(v));
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;

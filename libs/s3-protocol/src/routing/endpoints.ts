@@ -15,6 +15,7 @@ export type Endpoint =
   | Bkt<'DeleteBucket'>
   | Bkt<'GetBucketLocation'>
   | Bkt<'GetBucketVersioning'>
+  | Bkt<'PutBucketVersioning'>
   | Bkt<'ListObjects'>
   | Bkt<'ListObjectsV2'>
   | Bkt<'ListObjectVersions'>
@@ -66,6 +67,7 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', queryValue: ['list-type', '2'], name: 'ListObjectsV2', auth: 'read' },
   { method: 'GET', target: 'bucket', name: 'ListObjects', auth: 'read' },
   { method: 'HEAD', target: 'bucket', name: 'HeadBucket', auth: 'read' },
+  { method: 'PUT', target: 'bucket', query: ['versioning'], name: 'PutBucketVersioning', auth: 'owner' },
   { method: 'PUT', target: 'bucket', name: 'CreateBucket', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', auth: 'owner' },
   { method: 'POST', target: 'bucket', query: ['delete'], name: 'DeleteObjects', auth: 'write' },

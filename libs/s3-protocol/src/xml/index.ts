@@ -19,6 +19,14 @@ export {
   type ListMultipartUploadsResultInput,
   type ListedUpload,
 } from './list-multipart-uploads-result';
+export {
+  buildListVersionsResult,
+  urlEncodeListVersionsResult,
+  type ListVersionsResultInput,
+  type ListedVersion,
+  type ListedDeleteMarker,
+} from './list-versions-result';
+export { buildVersioningConfiguration, parseVersioningConfiguration, type VersioningConfiguration } from './versioning-configuration';
 export { buildDeleteResult, type DeleteResultInput, type DeletedEntry, type DeleteErrorEntry } from './delete-result';
 
 export { isBlankBody } from './xml-reader';

@@ -33,7 +33,7 @@ export function objectContract(env: () => ContractEnv): void {
       expect(await codeOf(api.getObject({ bucket, key: 'k' }, ctx))).toBe('NoSuchKey');
     });
 
-    it('accepts versionId "null" or the current id, else NoSuchVersion', async () => {
+    it('accepts versionId "null" or the current id, else NoSuchVersion (malformed: InvalidArgument)', async () => {
       const { api } = env();
       const bucket = await newBucket(api);
       const v1 = await putInline(api, bucket, 'k', 'one');
@@ -41,7 +41,7 @@ export function objectContract(env: () => ContractEnv): void {
       expect((await api.getObject({ bucket, key: 'k', versionId: v1.versionId }, ctx)).etag).toBe(v1.etag);
       await putInline(api, bucket, 'k', 'two');
       expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: v1.versionId }, ctx))).toBe('NoSuchVersion');
-      expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: 'bogus' }, ctx))).toBe('NoSuchVersion');
+      expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: 'bogus' }, ctx))).toBe('InvalidArgument');
       expect(await codeOf(api.getObject({ bucket, key: 'nope', versionId: 'null' }, ctx))).toBe('NoSuchKey');
     });
 
@@ -50,7 +50,7 @@ export function objectContract(env: () => ContractEnv): void {
       const bucket = await newBucket(api);
       await putInline(api, bucket, 'a');
       await putChunks(api, bucket, 'b');
-      const res = await api.deleteObjects({ bucket, keys: ['a', 'b', 'missing'] }, ctx);
+      const res = await api.deleteObjects({ bucket, objects: [{ key: 'a' }, { key: 'b' }, { key: 'missing' }] }, ctx);
       expect(res.results).toEqual([{ key: 'a' }, { key: 'b' }, { key: 'missing' }]);
       expect((await api.listObjects({ bucket, maxKeys: 10 }, ctx)).objects).toEqual([]);
     });

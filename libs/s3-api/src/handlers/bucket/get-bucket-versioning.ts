@@ -1,9 +1,9 @@
-import { XML_PROLOG, S3_XMLNS } from '@massive/s3-protocol';
+import { buildVersioningConfiguration } from '@massive/s3-protocol';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
-/** Versioning is never enabled here, which S3 reports as an empty VersioningConfiguration. */
+/** A bucket whose versioning was never set answers an empty VersioningConfiguration (no Status), as S3. */
 export const getBucketVersioning: Handler<'GetBucketVersioning'> = async (ep, req, deps) => {
-  await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
-  return xmlResponse(`${XML_PROLOG}<VersioningConfiguration xmlns="${S3_XMLNS}"/>`);
+  const bucket = await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
+  return xmlResponse(buildVersioningConfiguration(bucket.versioning ? { Status: bucket.versioning } : {}));
 };

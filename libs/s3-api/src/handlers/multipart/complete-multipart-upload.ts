@@ -1,5 +1,5 @@
 import { buildCompleteMultipartUploadResult, parseCompleteMultipartUpload, type Checksums } from '@massive/s3-protocol';
-import { header } from '../../http/object-headers';
+import { header, versionIdHeader } from '../../http/object-headers';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { checksumFields } from '../../http/checksum-fields';
 import { xmlResponse } from '../../http/xml-response';
@@ -28,6 +28,8 @@ export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async
       ETag: v.etag,
       ...checksumFields(v.checksum),
     }),
+    200,
+    versionIdHeader(v),
   );
 };
 

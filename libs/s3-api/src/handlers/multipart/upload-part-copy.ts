@@ -1,7 +1,7 @@
 import { buildCopyPartResult } from '@massive/s3-protocol';
 import { checksumFields } from '../../http/checksum-fields';
 import { commitPart, MAX_PART_SIZE } from '../../http/commit-part';
-import { loadCopySource, parseCopySourceRange, versionBytes } from '../../http/copy-source';
+import { copySourceVersionHeader, loadCopySource, parseCopySourceRange, versionBytes } from '../../http/copy-source';
 import { ingest } from '../../http/ingest';
 import { header } from '../../http/object-headers';
 import { xmlResponse } from '../../http/xml-response';
@@ -19,5 +19,9 @@ export const uploadPartCopy: Handler<'UploadPartCopy'> = async (ep, req, deps) =
     sourceLength: range ? range.end - range.start + 1 : src.size,
   });
   const part = await commitPart(ep, body, req, deps);
-  return xmlResponse(buildCopyPartResult({ ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumFields(part.checksum, false) }));
+  return xmlResponse(
+    buildCopyPartResult({ ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumFields(part.checksum, false) }),
+    200,
+    copySourceVersionHeader(src),
+  );
 };

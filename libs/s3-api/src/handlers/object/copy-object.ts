@@ -1,8 +1,8 @@
 import type { NewObjectData } from '@massive/contracts';
 import { buildCopyObjectResult, parseChecksumAlgorithm, S3Error } from '@massive/s3-protocol';
-import { loadCopySource, versionBytes } from '../../http/copy-source';
+import { copySourceVersionHeader, loadCopySource, versionBytes } from '../../http/copy-source';
 import { discard, ingest } from '../../http/ingest';
-import { header, parseObjectHeaders } from '../../http/object-headers';
+import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import type { Handler } from '../../types';
@@ -14,7 +14,8 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   }
   const { source, version: src } = await loadCopySource(req, deps);
   const toItself = source.bucket === ep.bucket && source.key === ep.key;
-  if (toItself && directive === 'COPY') {
+  // Copying a named version onto its key is how S3 users restore an old version: not a no-op.
+  if (toItself && directive === 'COPY' && source.versionId === undefined) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -28,7 +29,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   let data: NewObjectData;
   let etag = src.etag;
   let checksum = src.checksum;
-  if (toItself && algorithm === src.checksum?.algorithm) {
+  // The write replaces the source version only when the bucket is not Enabled and the source is the
+  // null version (the one a non-versioned write replaces); otherwise both stay, and never share data.
+  const replacesSource = src.bucketVersioning !== 'Enabled' && (src.s3VersionId === undefined || src.s3VersionId === 'null');
+  if (toItself && replacesSource && algorithm === src.checksum?.algorithm) {
     // Same bytes, new metadata: keep the stored data; nothing is copied.
     data = { kind: 'current', versionId: src.versionId };
   } else {
@@ -48,7 +52,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       { bucket: ep.bucket, key: ep.key, data, size: src.size, etag, headers, checksum, conditions },
       req.ctx,
     );
-    return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }));
+    return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }), 200, {
+      ...versionIdHeader(v),
+      ...copySourceVersionHeader(src),
+    });
   } catch (e) {
     await discard(data, req, deps);
     throw e;

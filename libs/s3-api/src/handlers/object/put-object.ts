@@ -1,5 +1,5 @@
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
-import { header, parseObjectHeaders } from '../../http/object-headers';
+import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
@@ -11,7 +11,7 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
       { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.md5, headers, checksum: body.checksum, conditions },
       req.ctx,
     );
-    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum) } };
+    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v) } };
   } catch (e) {
     await discard(body.data, req, deps);
     throw e;

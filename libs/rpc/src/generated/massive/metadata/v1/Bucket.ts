@@ -10,6 +10,11 @@ export interface Bucket {
   'region'?: (string);
   'owner'?: (_massive_metadata_v1_Owner | null);
   'createdAt'?: (number | string | Long);
+  /**
+   * "Enabled" or "Suspended"; absent when versioning was never set.
+   */
+  'versioning'?: (string);
+  '_versioning'?: "versioning";
 }
 
 export interface Bucket__Output {
@@ -18,4 +23,9 @@ export interface Bucket__Output {
   'region': (string);
   'owner': (_massive_metadata_v1_Owner__Output | null);
   'createdAt': (string);
+  /**
+   * "Enabled" or "Suspended"; absent when versioning was never set.
+   */
+  'versioning'?: (string);
+  '_versioning'?: "versioning";
 }

@@ -5,9 +5,19 @@
 export interface DeleteObjectRequest {
   'bucket'?: (string);
   'key'?: (string);
+  /**
+   * Deletes exactly this version ("null": the key's null version).
+   */
+  'versionId'?: (string);
+  '_versionId'?: "versionId";
 }
 
 export interface DeleteObjectRequest__Output {
   'bucket': (string);
   'key': (string);
+  /**
+   * Deletes exactly this version ("null": the key's null version).
+   */
+  'versionId'?: (string);
+  '_versionId'?: "versionId";
 }

@@ -4,8 +4,14 @@
 
 export interface DeleteObjectResponse {
   'existed'?: (boolean);
+  'versionId'?: (string);
+  'deleteMarker'?: (boolean);
+  '_versionId'?: "versionId";
 }
 
 export interface DeleteObjectResponse__Output {
   'existed': (boolean);
+  'versionId'?: (string);
+  'deleteMarker': (boolean);
+  '_versionId'?: "versionId";
 }

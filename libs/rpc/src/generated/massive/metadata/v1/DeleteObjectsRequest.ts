@@ -2,12 +2,32 @@
 // Original file: proto/massive/metadata/v1/metadata.proto
 
 
+export interface _massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier {
+  'key'?: (string);
+  'versionId'?: (string);
+  '_versionId'?: "versionId";
+}
+
+export interface _massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier__Output {
+  'key': (string);
+  'versionId'?: (string);
+  '_versionId'?: "versionId";
+}
+
 export interface DeleteObjectsRequest {
   'bucket'?: (string);
+  /**
+   * Keys without versions (kept for clients older than `objects`; the server deletes both lists).
+   */
   'keys'?: (string)[];
+  'objects'?: (_massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier)[];
 }
 
 export interface DeleteObjectsRequest__Output {
   'bucket': (string);
+  /**
+   * Keys without versions (kept for clients older than `objects`; the server deletes both lists).
+   */
   'keys': (string)[];
+  'objects': (_massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier__Output)[];
 }

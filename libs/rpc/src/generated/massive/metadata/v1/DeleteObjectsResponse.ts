@@ -15,13 +15,23 @@ export interface _massive_metadata_v1_DeleteObjectsResponse_Error__Output {
 export interface _massive_metadata_v1_DeleteObjectsResponse_Result {
   'key'?: (string);
   'error'?: (_massive_metadata_v1_DeleteObjectsResponse_Error | null);
+  'versionId'?: (string);
+  'deleteMarker'?: (boolean);
+  'deleteMarkerVersionId'?: (string);
   '_error'?: "error";
+  '_versionId'?: "versionId";
+  '_deleteMarkerVersionId'?: "deleteMarkerVersionId";
 }
 
 export interface _massive_metadata_v1_DeleteObjectsResponse_Result__Output {
   'key': (string);
   'error'?: (_massive_metadata_v1_DeleteObjectsResponse_Error__Output | null);
+  'versionId'?: (string);
+  'deleteMarker': (boolean);
+  'deleteMarkerVersionId'?: (string);
   '_error'?: "error";
+  '_versionId'?: "versionId";
+  '_deleteMarkerVersionId'?: "deleteMarkerVersionId";
 }
 
 export interface DeleteObjectsResponse {

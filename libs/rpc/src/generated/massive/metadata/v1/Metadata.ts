@@ -28,12 +28,16 @@ import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, Lis
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from '../../../massive/metadata/v1/ListBucketsResponse';
 import type { ListMultipartUploadsRequest as _massive_metadata_v1_ListMultipartUploadsRequest, ListMultipartUploadsRequest__Output as _massive_metadata_v1_ListMultipartUploadsRequest__Output } from '../../../massive/metadata/v1/ListMultipartUploadsRequest';
 import type { ListMultipartUploadsResponse as _massive_metadata_v1_ListMultipartUploadsResponse, ListMultipartUploadsResponse__Output as _massive_metadata_v1_ListMultipartUploadsResponse__Output } from '../../../massive/metadata/v1/ListMultipartUploadsResponse';
+import type { ListObjectVersionsRequest as _massive_metadata_v1_ListObjectVersionsRequest, ListObjectVersionsRequest__Output as _massive_metadata_v1_ListObjectVersionsRequest__Output } from '../../../massive/metadata/v1/ListObjectVersionsRequest';
+import type { ListObjectVersionsResponse as _massive_metadata_v1_ListObjectVersionsResponse, ListObjectVersionsResponse__Output as _massive_metadata_v1_ListObjectVersionsResponse__Output } from '../../../massive/metadata/v1/ListObjectVersionsResponse';
 import type { ListObjectsRequest as _massive_metadata_v1_ListObjectsRequest, ListObjectsRequest__Output as _massive_metadata_v1_ListObjectsRequest__Output } from '../../../massive/metadata/v1/ListObjectsRequest';
 import type { ListObjectsResponse as _massive_metadata_v1_ListObjectsResponse, ListObjectsResponse__Output as _massive_metadata_v1_ListObjectsResponse__Output } from '../../../massive/metadata/v1/ListObjectsResponse';
 import type { ListPartsRequest as _massive_metadata_v1_ListPartsRequest, ListPartsRequest__Output as _massive_metadata_v1_ListPartsRequest__Output } from '../../../massive/metadata/v1/ListPartsRequest';
 import type { ListPartsResponse as _massive_metadata_v1_ListPartsResponse, ListPartsResponse__Output as _massive_metadata_v1_ListPartsResponse__Output } from '../../../massive/metadata/v1/ListPartsResponse';
 import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, MultipartUpload__Output as _massive_metadata_v1_MultipartUpload__Output } from '../../../massive/metadata/v1/MultipartUpload';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
+import type { PutBucketVersioningRequest as _massive_metadata_v1_PutBucketVersioningRequest, PutBucketVersioningRequest__Output as _massive_metadata_v1_PutBucketVersioningRequest__Output } from '../../../massive/metadata/v1/PutBucketVersioningRequest';
+import type { PutBucketVersioningResponse as _massive_metadata_v1_PutBucketVersioningResponse, PutBucketVersioningResponse__Output as _massive_metadata_v1_PutBucketVersioningResponse__Output } from '../../../massive/metadata/v1/PutBucketVersioningResponse';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from '../../../massive/metadata/v1/PutObjectRequest';
 import type { ReadLease as _massive_metadata_v1_ReadLease, ReadLease__Output as _massive_metadata_v1_ReadLease__Output } from '../../../massive/metadata/v1/ReadLease';
 import type { RecordIntentChunksRequest as _massive_metadata_v1_RecordIntentChunksRequest, RecordIntentChunksRequest__Output as _massive_metadata_v1_RecordIntentChunksRequest__Output } from '../../../massive/metadata/v1/RecordIntentChunksRequest';
@@ -190,6 +194,15 @@ export interface MetadataClient extends grpc.Client {
   listMultipartUploads(argument: _massive_metadata_v1_ListMultipartUploadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListMultipartUploadsResponse__Output>): grpc.ClientUnaryCall;
   listMultipartUploads(argument: _massive_metadata_v1_ListMultipartUploadsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListMultipartUploadsResponse__Output>): grpc.ClientUnaryCall;
   
+  ListObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  ListObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  listObjectVersions(argument: _massive_metadata_v1_ListObjectVersionsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectVersionsResponse__Output>): grpc.ClientUnaryCall;
+  
   ListObjects(argument: _massive_metadata_v1_ListObjectsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectsResponse__Output>): grpc.ClientUnaryCall;
   ListObjects(argument: _massive_metadata_v1_ListObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectsResponse__Output>): grpc.ClientUnaryCall;
   ListObjects(argument: _massive_metadata_v1_ListObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListObjectsResponse__Output>): grpc.ClientUnaryCall;
@@ -207,6 +220,15 @@ export interface MetadataClient extends grpc.Client {
   listParts(argument: _massive_metadata_v1_ListPartsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
   listParts(argument: _massive_metadata_v1_ListPartsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
   listParts(argument: _massive_metadata_v1_ListPartsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
+  
+  PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  putBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  putBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  putBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
+  putBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
   
   PutObject(argument: _massive_metadata_v1_PutObjectRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
   PutObject(argument: _massive_metadata_v1_PutObjectRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ObjectVersion__Output>): grpc.ClientUnaryCall;
@@ -288,9 +310,13 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   ListMultipartUploads: grpc.handleUnaryCall<_massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse>;
   
+  ListObjectVersions: grpc.handleUnaryCall<_massive_metadata_v1_ListObjectVersionsRequest__Output, _massive_metadata_v1_ListObjectVersionsResponse>;
+  
   ListObjects: grpc.handleUnaryCall<_massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse>;
   
   ListParts: grpc.handleUnaryCall<_massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse>;
+  
+  PutBucketVersioning: grpc.handleUnaryCall<_massive_metadata_v1_PutBucketVersioningRequest__Output, _massive_metadata_v1_PutBucketVersioningResponse>;
   
   PutObject: grpc.handleUnaryCall<_massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
   
@@ -321,8 +347,10 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   LeaseVersion: MethodDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_ReadLease, _massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease__Output>
   ListBuckets: MethodDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse__Output>
   ListMultipartUploads: MethodDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse__Output>
+  ListObjectVersions: MethodDefinition<_massive_metadata_v1_ListObjectVersionsRequest, _massive_metadata_v1_ListObjectVersionsResponse, _massive_metadata_v1_ListObjectVersionsRequest__Output, _massive_metadata_v1_ListObjectVersionsResponse__Output>
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
+  PutBucketVersioning: MethodDefinition<_massive_metadata_v1_PutBucketVersioningRequest, _massive_metadata_v1_PutBucketVersioningResponse, _massive_metadata_v1_PutBucketVersioningRequest__Output, _massive_metadata_v1_PutBucketVersioningResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
   RecordIntentChunks: MethodDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse__Output>
   ReleaseVersionLease: MethodDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>

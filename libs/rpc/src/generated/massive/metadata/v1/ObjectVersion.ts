@@ -22,7 +22,17 @@ export interface ObjectVersion {
   'hasParts'?: (boolean);
   'parts'?: (_massive_metadata_v1_PartInfo)[];
   'data'?: (_massive_metadata_v1_ObjectData | null);
+  /**
+   * The version id S3 shows ("null" for the null version); absent when the bucket's versioning was never set.
+   */
+  's3VersionId'?: (string);
+  /**
+   * "Enabled" or "Suspended"; absent when versioning was never set.
+   */
+  'bucketVersioning'?: (string);
   '_checksum'?: "checksum";
+  '_s3VersionId'?: "s3VersionId";
+  '_bucketVersioning'?: "bucketVersioning";
 }
 
 export interface ObjectVersion__Output {
@@ -40,5 +50,15 @@ export interface ObjectVersion__Output {
   'hasParts': (boolean);
   'parts': (_massive_metadata_v1_PartInfo__Output)[];
   'data': (_massive_metadata_v1_ObjectData__Output | null);
+  /**
+   * The version id S3 shows ("null" for the null version); absent when the bucket's versioning was never set.
+   */
+  's3VersionId'?: (string);
+  /**
+   * "Enabled" or "Suspended"; absent when versioning was never set.
+   */
+  'bucketVersioning'?: (string);
   '_checksum'?: "checksum";
+  '_s3VersionId'?: "s3VersionId";
+  '_bucketVersioning'?: "bucketVersioning";
 }

@@ -1,0 +1,204 @@
+import type { KvReader, KvTxn } from '@massive/kv';
+import { prefixEnd } from '@massive/kv';
+import { decodeVersionKey, keyVersionsPrefix, nullVersionKey, objectKey, versionKey } from '../keys/keys';
+import { codecs, type BucketRecord, type ObjectRecord, type VersionRecord } from '../model/records';
+import { lockBucketGuard } from './common';
+import { timeSortableId, type OpDeps } from './deps';
+import { enqueueVersionData } from './version-data';
+import { NULL_VERSION_ID } from './version-id';
+
+/**
+ * The version bookkeeping of one key (see "Versions" in keys.ts): every writer reads it first, in its
+ * transaction, and changes O, N and V together so the invariants hold after every commit.
+ */
+export interface KeyState {
+  /** O: the latest version, when it is an object (not a marker). */
+  readonly current?: ObjectRecord;
+  /** Internal id of the key's null version, if it has one. */
+  readonly nullId?: string;
+  /** N holds `nullId` (O does not point at it). */
+  readonly nullInN: boolean;
+}
+
+/** Reads O (and N, unless the bucket was never versioned: such a bucket has no N). */
+export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string): Promise<KeyState> {
+  if (bucket.versioning === 'Unversioned') {
+    const raw = await r.get(objectKey(bucket.id, key));
+    const current = raw && codecs.object.decodeValue(raw);
+    return { ...(current && { current, nullId: current.versionId }), nullInN: false };
+  }
+  const [o, n] = await r.batchGet([objectKey(bucket.id, key), nullVersionKey(bucket.id, key)]);
+  const current = o && codecs.object.decodeValue(o);
+  if (current && !current.versioned) return { current, nullId: current.versionId, nullInN: false };
+  const nullId = n && codecs.nullVersion.decodeValue(n).versionId;
+  return { ...(current && { current }), ...(nullId && { nullId }), nullInN: nullId !== undefined };
+}
+
+/** The S3 version id of a record: `null` for the null version. */
+export const s3VersionIdOf = (v: { versionId: string; versioned?: true }): string => (v.versioned ? v.versionId : NULL_VERSION_ID);
+
+/** The newest `limit` V records of a key (newest first). */
+export async function newestVersions(r: KvReader, bucketId: string, key: string, limit: number): Promise<VersionRecord[]> {
+  const prefix = keyVersionsPrefix(bucketId, key);
+  const pairs = await r.scan(prefix, prefixEnd(prefix), { limit });
+  return pairs.map((p) => codecs.version.decodeValue(p.value));
+}
+
+/** The id of the key's latest version (object or marker), if any. */
+async function latestId(r: KvReader, bucket: BucketRecord, key: string, state: KeyState): Promise<string | undefined> {
+  if (state.current) return state.current.versionId;
+  if (bucket.versioning === 'Unversioned') return undefined; // no O: no version at all
+  const prefix = keyVersionsPrefix(bucket.id, key);
+  const [first] = await r.scan(prefix, prefixEnd(prefix), { limit: 1 });
+  return first && decodeVersionKey(first.key).versionId;
+}
+
+/**
+ * A new version id for `key`, greater than its latest: ids sort by clock, and a clock that went back
+ * (or another metadata process's skewed clock) must not make a new version sort below an older one.
+ */
+export async function nextVersionId(r: KvReader, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState): Promise<string> {
+  const now = deps.clock();
+  const id = timeSortableId(now);
+  const latest = await latestId(r, bucket, key, state);
+  if (latest === undefined || id > latest) return id;
+  return timeSortableId(parseInt(latest.slice(0, 12), 16) + 1);
+}
+
+/** The O record that points at `v`. */
+export function objectRecordOf(v: VersionRecord): ObjectRecord {
+  return {
+    versionId: v.versionId,
+    size: v.size,
+    etag: v.etag,
+    lastModified: v.lastModified,
+    ...(v.checksum && { checksumAlgorithm: v.checksum.algorithm, checksumType: v.checksum.type }),
+    ...(v.versioned && { versioned: true as const }),
+  };
+}
+
+/** Loads a V record with its inline bytes; undefined when the key has no such version. */
+export async function findVersion(r: KvReader, bucketId: string, key: string, versionId: string): Promise<{ record: VersionRecord; inline: Buffer } | undefined> {
+  const raw = await r.get(versionKey(bucketId, key, versionId));
+  if (!raw) return undefined;
+  const { value, raw: inline } = codecs.version.decode(raw);
+  return { record: value, inline };
+}
+
+/**
+ * Drops the key's null version (a new null version replaces it): its V, its N, and its data to the GC
+ * queue unless `keepData` (a copy onto itself reuses it).
+ */
+async function dropNullVersion(tx: KvTxn, deps: OpDeps, bucketId: string, key: string, state: KeyState, keepData = false): Promise<void> {
+  if (state.nullId === undefined) return;
+  const old = await findVersion(tx, bucketId, key, state.nullId);
+  tx.delete(versionKey(bucketId, key, state.nullId));
+  if (state.nullInN) tx.delete(nullVersionKey(bucketId, key));
+  if (old && !old.record.deleteMarker && !keepData) enqueueVersionData(tx, deps, old.record);
+}
+
+/** While Enabled, O moves away from a null version: N must remember it. */
+function rememberNull(tx: KvTxn, bucketId: string, key: string, state: KeyState): void {
+  if (state.current && !state.current.versioned) {
+    tx.put(nullVersionKey(bucketId, key), codecs.nullVersion.encode({ versionId: state.current.versionId }));
+  }
+}
+
+/**
+ * The id of the version a write to `key` replaces: the null version unless the bucket is Enabled (then
+ * nothing is replaced: every version stays).
+ */
+export const replacedVersionId = (bucket: BucketRecord, state: KeyState): string | undefined =>
+  bucket.versioning === 'Enabled' ? undefined : state.nullId;
+
+/**
+ * Commits a new object version of `key` (PutObject, CopyObject, CompleteMultipartUpload) and makes it
+ * the latest: while Enabled a new versioned record; otherwise the new null version, replacing the old
+ * one (whose data goes to the GC queue unless `reusesReplacedData`).
+ */
+export async function commitVersion(
+  tx: KvTxn,
+  deps: OpDeps,
+  bucket: BucketRecord,
+  key: string,
+  state: KeyState,
+  base: Omit<VersionRecord, 'versioned' | 'deleteMarker'>,
+  inline: Buffer | undefined,
+  reusesReplacedData = false,
+): Promise<VersionRecord> {
+  let record: VersionRecord;
+  if (bucket.versioning === 'Enabled') {
+    record = { ...base, versioned: true };
+    rememberNull(tx, bucket.id, key, state);
+  } else {
+    record = base;
+    await dropNullVersion(tx, deps, bucket.id, key, state, reusesReplacedData);
+  }
+  tx.put(versionKey(bucket.id, key, record.versionId), codecs.version.encode(record, inline));
+  tx.put(objectKey(bucket.id, key), codecs.object.encode(objectRecordOf(record)));
+  return record;
+}
+
+/**
+ * A plain DELETE on a bucket whose versioning is set: adds a delete marker as the latest version. While
+ * Enabled it is a new versioned record; while Suspended it becomes the null version (replacing it).
+ */
+export async function addDeleteMarker(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState): Promise<VersionRecord> {
+  lockBucketGuard(tx, bucket, key); // a new V record: DeleteBucket must see it or conflict
+  const versionId = await nextVersionId(tx, deps, bucket, key, state);
+  const base = { versionId, size: 0, etag: '', lastModified: deps.clock(), headers: { userMetadata: {} }, deleteMarker: true as const };
+  let marker: VersionRecord;
+  if (bucket.versioning === 'Enabled') {
+    marker = { ...base, versioned: true };
+    rememberNull(tx, bucket.id, key, state);
+  } else {
+    marker = base;
+    await dropNullVersion(tx, deps, bucket.id, key, state);
+    tx.put(nullVersionKey(bucket.id, key), codecs.nullVersion.encode({ versionId }));
+  }
+  tx.put(versionKey(bucket.id, key, versionId), codecs.version.encode(marker));
+  tx.delete(objectKey(bucket.id, key)); // even when absent: every writer of the key writes O (see touchObject)
+  return marker;
+}
+
+/**
+ * Rewrites O as it is (or deletes it when absent). Every transaction that changes a key's versions
+ * writes O, so two of them on different metadata processes always conflict and one retries: without
+ * it, removing an old version while another transaction promotes that same version (both read, neither
+ * writes, the other's keys) would leave O pointing at a deleted version. On one process, writers of a
+ * key already take turns (TxnRunner `serialize`).
+ */
+function touchObject(tx: KvTxn, bucketId: string, key: string, state: KeyState): void {
+  if (state.current) tx.put(objectKey(bucketId, key), codecs.object.encode(state.current));
+  else tx.delete(objectKey(bucketId, key));
+}
+
+/**
+ * DELETE of one version by internal id: removes it for good (data to the GC queue) and, if it was the
+ * latest, promotes the next newest (O points at it, or goes when that is a marker or there is none).
+ * Returns the removed record, or undefined when the key has no such version.
+ */
+export async function removeVersion(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState, versionId: string): Promise<VersionRecord | undefined> {
+  const target = await findVersion(tx, bucket.id, key, versionId);
+  if (!target) return undefined;
+  const rec = target.record;
+  // Read before writing: a transaction's reads need not see its own writes.
+  const [first, second] = await newestVersions(tx, bucket.id, key, 2);
+  tx.delete(versionKey(bucket.id, key, versionId));
+  if (!rec.deleteMarker) enqueueVersionData(tx, deps, rec);
+  const wasNull = versionId === state.nullId;
+  if (wasNull && state.nullInN) tx.delete(nullVersionKey(bucket.id, key));
+
+  if (first?.versionId !== versionId) {
+    touchObject(tx, bucket.id, key, state); // not the latest: O and N stay as they are
+    return rec;
+  }
+  if (!second || second.deleteMarker) {
+    tx.delete(objectKey(bucket.id, key));
+    return rec;
+  }
+  tx.put(objectKey(bucket.id, key), codecs.object.encode(objectRecordOf(second)));
+  // O now points at the null version: N must not name it any more.
+  if (!second.versioned && !wasNull && state.nullInN) tx.delete(nullVersionKey(bucket.id, key));
+  return rec;
+}
