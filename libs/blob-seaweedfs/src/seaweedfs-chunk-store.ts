@@ -212,7 +212,6 @@ export class SeaweedFsChunkStore {
     const fid = parseChunkId(id);
     this.pending.delete(id);
     let last = '';
-    let partial = false;
     for (let attempt = 0; attempt < this.deleteAttempts; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt, 100));
       const locations = await this.masters.lookup(fid.volumeId);
@@ -222,8 +221,11 @@ export class SeaweedFsChunkStore {
       }
       const primary = locations[attempt % locations.length];
       const r = await this.volumes.delete(primary.url, fid);
-      if (r.kind === 'ok' && r.res.status === 404 && partial) {
-        // An earlier attempt tombstoned one copy and failed on a replica: finish the replicas.
+      if (r.kind === 'ok' && r.res.status === 404 && locations.length > 1) {
+        // Not on this server, which then does not fan the delete out (SeaweedFS's DeleteHandler answers
+        // 404 before replicating). Another replica may still hold a copy: an earlier attempt tombstoned
+        // this one and failed on a replica, or a crash cut the write between the primary and a replica.
+        // Delete it there too, each server on its own (type=replicate), 404 counting as done.
         await this.deleteReplicas(fid, locations.filter((l) => l !== primary));
         return;
       }
@@ -236,7 +238,6 @@ export class SeaweedFsChunkStore {
         this.metrics.deletes.inc({ result: 'error' });
         throw new ServiceError('Internal', `SeaweedFS refused a delete: ${last}`);
       }
-      partial = partial || r.kind === 'fail';
       this.masters.invalidate(fid.volumeId);
       this.metrics.deletes.inc({ result: 'retry' });
     }
@@ -302,11 +303,13 @@ export class SeaweedFsChunkStore {
   }
 
   private async deleteReplicas(fid: Fid, others: readonly Location[]): Promise<void> {
+    let deleted = false;
     for (const l of others) {
       const r = await this.volumes.delete(l.url, fid, undefined, true);
       if (r.kind === 'fail') throw new ServiceError('Unavailable', `SeaweedFS replica delete failed (the GC queue retries it): ${r.message}`);
+      if (r.res.status !== 404) deleted = true;
     }
-    this.metrics.deletes.inc({ result: 'deleted' });
+    this.metrics.deletes.inc({ result: deleted ? 'deleted' : 'absent' });
   }
 
   private decode(id: string, res: HttpResponse, range: { offset: number; length: number } | undefined, first: number): Buffer {

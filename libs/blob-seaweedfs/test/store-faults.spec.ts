@@ -309,6 +309,19 @@ describe('deletes', () => {
     expect(await metric('seaweedfs_deletes_total', { result: 'absent' })).toBe(2);
   });
 
+  it('reach a copy that only a replica holds (a crash cut the write between primary and replica)', async () => {
+    h = await startSeaweedHarness();
+    for (let holder = 0; holder < 2; holder++) {
+      const id = await put(randomBytes(10));
+      const fid = id.slice('sw1:'.length);
+      const servers = h.fake.liveNeedles().find((n) => n.fid === fid)!.servers;
+      expect(servers).toHaveLength(2);
+      h.fake.forget(servers[holder], fid); // whichever one the client asks first, it may be the one without it
+      await h.store.delete(id);
+      expect(live()).toEqual([]);
+    }
+  });
+
   it('retry a 500 with backoff and finish the replicas the failed attempt left', async () => {
     h = await startSeaweedHarness();
     const id = await put(randomBytes(10));

@@ -102,8 +102,8 @@ describe('ListObjectVersions', () => {
     expect(raw.status).toBe(200);
     const doc = parseXml(raw.text)['ListVersionsResult'] as Record<string, unknown>;
     expect(doc['EncodingType']).toBe('url');
-    expect(doc['Prefix']).toBe('b+');
-    expect((doc['Version'] as Record<string, string>)['Key']).toBe('b+c');
+    expect(doc['Prefix']).toBe('b%20');
+    expect((doc['Version'] as Record<string, string>)['Key']).toBe('b%20c');
   });
 
   it('refuses bad parameters with S3 errors', async () => {

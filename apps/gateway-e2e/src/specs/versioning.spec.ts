@@ -22,7 +22,7 @@ import { useGateway } from '../support/server';
 
 const KiB = 1024;
 // A small inline threshold so bodies above 4 KiB are chunked (read leases, GC queue, part segments).
-const gw = useGateway({ MASSIVE_INLINE_THRESHOLD: String(4 * KiB), MASSIVE_CHUNK_SIZE: String(64 * KiB) });
+const gw = useGateway({ MASSIVE_INLINE_THRESHOLD: String(4 * KiB), MASSIVE_CHUNK_SIZE: String(1024 * KiB) });
 /** A well-formed version id (32 hex digits) that names no version. */
 const UNKNOWN_ID = '0123456789abcdef0123456789abcdef';
 

@@ -253,6 +253,14 @@ export class FakeSeaweed {
     n.data = damage(Buffer.from(n.data));
   }
 
+  /** Removes a needle from one server only: a write that never reached it (a crash mid-replication). */
+  forget(i: number, fid: string): void {
+    const [vid] = fid.split(',');
+    for (const [key, n] of this.servers[i].needles.get(Number(vid)) ?? new Map()) {
+      if (formatFid(Number(vid), key, n.cookie) === fid) this.servers[i].needles.get(Number(vid))!.delete(key);
+    }
+  }
+
   /** Drops tombstoned needles (vacuum). */
   vacuum(): void {
     for (const s of this.servers) for (const m of s.needles.values()) for (const [k, n] of m) if (n.deleted) m.delete(k);
