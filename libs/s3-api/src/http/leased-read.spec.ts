@@ -6,18 +6,19 @@ import { leasedRead } from './leased-read';
 const VERSION = 'a'.repeat(32);
 const manifest = { size: 40, chunks: [{ id: 'c0', size: 40 }] };
 
-/** A blob whose read yields a piece every `gapMs`, until aborted. */
+/** A blob whose read yields a piece every `gapMs`; `aborted` once its reader closed it early. */
 function slowBlob(pieces: number, gapMs: number): BlobApi & { aborted: boolean } {
   const blob = {
     aborted: false,
-    async *read(_m: unknown, _r: unknown, ctx: { signal?: AbortSignal }) {
-      for (let i = 0; i < pieces; i++) {
-        await new Promise((r) => setTimeout(r, gapMs));
-        if (ctx.signal?.aborted) {
-          blob.aborted = true;
-          throw ctx.signal.reason;
+    async *read() {
+      let i = 0;
+      try {
+        for (; i < pieces; i++) {
+          await new Promise((r) => setTimeout(r, gapMs));
+          yield Buffer.from([i]);
         }
-        yield Buffer.from([i]);
+      } finally {
+        if (i < pieces) blob.aborted = true;
       }
     },
   };
