@@ -24,14 +24,19 @@ export interface VolumeClientOptions {
 export class VolumeClient {
   constructor(private readonly o: VolumeClientOptions) {}
 
-  /** Raw PUT of the needle slices: octet-stream (never sniffed or gzipped by the server), Content-MD5, JWT. */
+  /**
+   * Raw PUT of the needle slices: octet-stream (never sniffed or gzipped by the server), Content-MD5, JWT,
+   * and `fsync=true`: a volume server otherwise answers 201 once the needle is in its page cache, and our
+   * S3 200 (which follows this answer) would then promise bytes a power cut on that server could lose.
+   * SeaweedFS keeps the query on the copies it replicates.
+   */
   async upload(url: string, fid: Fid, needle: readonly Buffer[], jwt: string | undefined): Promise<VolumeResult> {
     const md5 = createHash('md5');
     for (const b of needle) md5.update(b);
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-md5': md5.digest('base64') };
     const token = this.o.signingKey ? signFidJwt(this.o.signingKey, fid.fid, 60) : jwt;
     if (token) headers.authorization = `Bearer ${token}`;
-    return this.call('upload', `http://${url}/${fid.fid}`, { method: 'PUT', headers, body: needle });
+    return this.call('upload', `http://${url}/${fid.fid}?fsync=true`, { method: 'PUT', headers, body: needle });
   }
 
   /** GET with `Accept-Encoding: identity` (Range applies to stored bytes only then) and an optional Range. */

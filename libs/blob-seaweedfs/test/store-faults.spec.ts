@@ -309,6 +309,14 @@ describe('deletes', () => {
     expect(await metric('seaweedfs_deletes_total', { result: 'absent' })).toBe(2);
   });
 
+  it('upload with fsync=true, to every replica: a 201 means the needle is on disk, not in a page cache', async () => {
+    h = await startSeaweedHarness();
+    await put(randomBytes(10));
+    const puts = h.fake.requestLog().filter((r) => r.method === 'PUT' && r.target.startsWith('server'));
+    expect(puts.length).toBeGreaterThanOrEqual(2); // the primary and its replica (replication 001)
+    for (const r of puts) expect(new URL(r.url, 'http://x').searchParams.get('fsync')).toBe('true');
+  });
+
   it('reach a copy that only a replica holds (a crash cut the write between primary and replica)', async () => {
     h = await startSeaweedHarness();
     for (let holder = 0; holder < 2; holder++) {

@@ -171,7 +171,10 @@ async function replicate(c: FakeSeaweed, self: VolumeServerState, vid: number, m
   const others = c.volumes.get(vid)!.holders.filter((i) => i !== self.index).map((i) => c.servers[i]);
   const errors = await Promise.all(
     others.map(async (o) => {
-      const target = `http://${o.hostPort}${url.pathname}?type=replicate`;
+      // As SeaweedFS's ReplicatedWrite: the client's query (fsync=true among it) goes along.
+      const q = new URLSearchParams(url.searchParams);
+      q.set('type', 'replicate');
+      const target = `http://${o.hostPort}${url.pathname}?${q.toString()}`;
       const r = await call(target, method, body, mime).catch((e: Error) => ({ status: 0, text: e.message }));
       return r.status >= 200 && r.status < 300 ? undefined : `[${o.hostPort}]: ${r.status ? `${r.status} ${r.text}` : r.text}`;
     }),
