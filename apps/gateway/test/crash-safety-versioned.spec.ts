@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CreateBucketCommand,
@@ -8,30 +7,12 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { LocalServer, waitFor } from './local-server';
+import { LocalServer, waitFor, slowBody } from './local-server';
 
 const MiB = 1024 * 1024;
 const Bucket = 'vcrash';
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
-/** Writes `total` bytes, then stalls half-way after calling `onHalf` (the server dies meanwhile). */
-function slowBody(total: number, onHalf: () => void): Readable {
-  let sent = 0;
-  let fired = false;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(256 * 1024, total - sent);
-      sent += n;
-      if (!fired && sent >= total / 2) {
-        fired = true;
-        onHalf();
-        return;
-      }
-      this.push(randomBytes(n));
-    },
-  });
-}
 
 async function bytesOf(s3: S3Client, Key: string, VersionId?: string): Promise<Buffer> {
   const got = await s3.send(new GetObjectCommand({ Bucket, Key, ...(VersionId !== undefined && { VersionId }) }));

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { randomBytes, createHash } from 'node:crypto';
 import {
   CompleteMultipartUploadCommand,
@@ -10,29 +9,10 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { LocalServer, waitFor } from './local-server';
+import { LocalServer, waitFor, slowBody } from './local-server';
 
 const MiB = 1024 * 1024;
 
-/** Writes `total` bytes slowly enough that the server can be killed in the middle. */
-function slowBody(total: number, onHalf: () => void): Readable {
-  let sent = 0;
-  let fired = false;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(256 * 1024, total - sent);
-      sent += n;
-      if (!fired && sent >= total / 2) {
-        fired = true;
-        onHalf();
-        // Stall: the server dies before the rest arrives.
-        return;
-      }
-      this.push(randomBytes(n));
-    },
-  });
-}
 
 /**
  * DESIGN §2, with a real process killed: an object is visible whole or not at all, and once the janitor

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -108,4 +110,23 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A request body of `total` random bytes that stalls half-way after calling `onHalf` (the server dies meanwhile). */
+export function slowBody(total: number, onHalf: () => void): Readable {
+  let sent = 0;
+  let fired = false;
+  return new Readable({
+    read() {
+      if (sent >= total) return void this.push(null);
+      const n = Math.min(256 * 1024, total - sent);
+      sent += n;
+      if (!fired && sent >= total / 2) {
+        fired = true;
+        onHalf();
+        return; // stall: the rest never comes
+      }
+      this.push(randomBytes(n));
+    },
+  });
 }
