@@ -41,6 +41,48 @@ export interface ObjectHeaders {
   readonly expires?: string;
   /** `x-amz-meta-*` without the prefix, names lower-cased. */
   readonly userMetadata: Readonly<Record<string, string>>;
+  /** The object's tag set (`x-amz-tagging`, PutObjectTagging), in the order given. Absent: no tags. */
+  readonly tags?: readonly ObjectTag[];
+  /**
+   * The object's ACL as the gateway stores it (its own document format; metadata keeps it opaque).
+   * Absent: the default (owner FULL_CONTROL).
+   */
+  readonly acl?: string;
+}
+
+export interface ObjectTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * A bucket's configurations (S3 sub-resources), each one document the gateway owns the format of
+ * (metadata stores it opaque, validated and normalised before it gets here).
+ */
+export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock'] as const;
+export type BucketConfigKind = (typeof BUCKET_CONFIG_KINDS)[number];
+export function isBucketConfigKind(s: string): s is BucketConfigKind {
+  return (BUCKET_CONFIG_KINDS as readonly string[]).includes(s);
+}
+/** The largest configuration document metadata stores (AWS's largest, a lifecycle of 1,000 rules, fits). */
+export const MAX_BUCKET_CONFIG_BYTES = 256 * 1024;
+
+export interface BucketConfigs {
+  readonly bucket: Bucket;
+  /** The documents of the kinds asked for that the bucket has. */
+  readonly documents: Readonly<Partial<Record<BucketConfigKind, string>>>;
+}
+
+/** PutObjectTagging / PutObjectAcl: change one stored version in place (no new version, as S3). */
+export interface UpdateObjectVersionReq {
+  readonly bucket: string;
+  readonly key: string;
+  /** S3's version id (`null`: the null version); absent: the latest. */
+  readonly versionId?: string;
+  /** Replaces the tag set (empty: removes every tag). Absent: unchanged. */
+  readonly tags?: readonly ObjectTag[];
+  /** Replaces the ACL document. Absent: unchanged. */
+  readonly acl?: string;
 }
 
 export interface PartInfo {
@@ -347,6 +389,12 @@ export interface MetadataApi {
   deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes>;
   /** Sets versioning to Enabled or Suspended (never back to Unversioned). */
   putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void>;
+  /** Sets (with `document`) or removes (without) one of a bucket's configurations. NoSuchBucket. */
+  putBucketConfig(req: { bucket: string; kind: BucketConfigKind; document?: string }, ctx: CallCtx): Promise<void>;
+  /** The bucket and its configurations of these kinds, from one snapshot. NoSuchBucket. */
+  getBucketConfig(req: { bucket: string; kinds: readonly BucketConfigKind[] }, ctx: CallCtx): Promise<BucketConfigs>;
+  /** Changes a version's tags / ACL in place; answers its S3 version id. NoSuchKey, NoSuchVersion, MethodNotAllowed. */
+  updateObjectVersion(req: UpdateObjectVersionReq, ctx: CallCtx): Promise<{ readonly s3VersionId?: string }>;
   /** One page of a bucket's versions and delete markers, from one snapshot. */
   listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes>;
   deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes>;

@@ -25,6 +25,9 @@ import type {
   StoredPart,
   UploadPartReq,
   WriteIntent,
+  BucketConfigKind,
+  BucketConfigs,
+  UpdateObjectVersionReq,
 } from '@massive/contracts';
 import type { KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
@@ -44,6 +47,8 @@ import { listMultipartUploads } from './ops/list-multipart-uploads';
 import { listObjects } from './ops/list-objects';
 import { listObjectVersions } from './ops/list-object-versions';
 import { putBucketVersioning } from './ops/put-bucket-versioning';
+import { getBucketConfig, putBucketConfig } from './ops/bucket-config';
+import { updateObjectVersion } from './ops/update-object-version';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
 import { leaseVersion, releaseVersionLease } from './ops/read-leases';
@@ -133,6 +138,15 @@ export class MetadataService implements MetadataApi {
   }
   putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
     return putBucketVersioning(this.deps, req, ctx);
+  }
+  putBucketConfig(req: { bucket: string; kind: BucketConfigKind; document?: string }, ctx: CallCtx): Promise<void> {
+    return putBucketConfig(this.deps, req, ctx);
+  }
+  getBucketConfig(req: { bucket: string; kinds: readonly BucketConfigKind[] }, ctx: CallCtx): Promise<BucketConfigs> {
+    return getBucketConfig(this.deps, req, ctx);
+  }
+  updateObjectVersion(req: UpdateObjectVersionReq, ctx: CallCtx): Promise<{ readonly s3VersionId?: string }> {
+    return updateObjectVersion(this.deps, req, ctx);
   }
   listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {
     return listObjectVersions(this.deps, req, ctx);

@@ -28,6 +28,9 @@
  * | `R`    | 'R' 0x03 versionId(16)                                 | GcClaimRecord: the collector took this version's chunks; no new lease |
  * | `R`    | 'R' 0x04 claimedAt(u64) versionId(16)                  | empty: claim index, the janitor forgets old claims |
  * | `S`    | 'S' esc(leaseName)                                     | LeaseRecord: which process runs a singleton loop (GC) until when |
+ * | `C`    | 'C' bucketId(16) esc(kind)                             | BucketConfigRecord: one configuration (tagging, cors, lifecycle, |
+ * |        |                                                        | policy, acl, ...), its document in the raw section; DeleteBucket |
+ * |        |                                                        | deletes them with the bucket             |
  *
  * - esc(s): UTF-8 bytes with 0x00 → 0x00 0xff, then the terminator 0x00 0x01. Order-preserving and
  *   prefix-free: byte order of esc(a) vs esc(b) equals UTF-8 byte order of a vs b, which is S3's listing
@@ -65,6 +68,7 @@ export const FAMILY = {
   accessKey: 0x4b, // K
   lease: 0x53, // S
   readLease: 0x52, // R
+  bucketConfig: 0x43, // C
 } as const;
 
 export const ID_BYTES = 16;
@@ -177,6 +181,11 @@ export const bucketKey = (name: string): Buffer => Buffer.concat([fam(FAMILY.buc
 export function decodeBucketKey(key: Buffer): string {
   return unescapeKey(key, 1).value;
 }
+
+// ---------- C: bucket configurations ----------
+
+export const bucketConfigPrefix = (bucketId: string): Buffer => Buffer.concat([fam(FAMILY.bucketConfig), mustId(bucketId, 'bucket')]);
+export const bucketConfigKey = (bucketId: string, kind: string): Buffer => Buffer.concat([bucketConfigPrefix(bucketId), escapeKey(kind)]);
 
 // ---------- L: bucket guard stripes ----------
 

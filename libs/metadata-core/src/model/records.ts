@@ -117,6 +117,12 @@ export interface LeaseRecord {
   readonly expiresAt: number;
 }
 
+/** C: one bucket configuration; the document (the gateway's format, opaque here) is the raw section. */
+export interface BucketConfigRecord {
+  readonly kind: string;
+  readonly updatedAt: number;
+}
+
 /** One codec instance per record type; instances are immutable, so sharing them is safe. */
 export const codecs = {
   bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
@@ -130,4 +136,5 @@ export const codecs = {
   lease: new RecordCodec<LeaseRecord>({ tag: 'S', version: 1 }),
   readLease: new RecordCodec<ReadLeaseRecord>({ tag: 'R', version: 1 }),
   gcClaim: new RecordCodec<GcClaimRecord>({ tag: 'C', version: 1 }),
+  bucketConfig: new RecordCodec<BucketConfigRecord>({ tag: 'c', version: 1 }),
 } as const;

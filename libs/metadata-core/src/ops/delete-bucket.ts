@@ -1,6 +1,6 @@
 import { ServiceError, type CallCtx } from '@massive/contracts';
 import { prefixEnd } from '@massive/kv';
-import { BUCKET_GUARD_STRIPES, bucketKey, guardKey, uploadPrefix, versionPrefix } from '../keys/keys';
+import { BUCKET_GUARD_STRIPES, bucketConfigPrefix, bucketKey, guardKey, uploadPrefix, versionPrefix } from '../keys/keys';
 import { loadBucket } from './common';
 import type { OpDeps } from './deps';
 
@@ -17,14 +17,17 @@ export function deleteBucket(deps: OpDeps, req: { name: string }, ctx: CallCtx):
       const b = await loadBucket(tx, req.name);
       const versions = versionPrefix(b.id);
       const uploads = uploadPrefix(b.id);
-      const [anyVersion, anyUpload] = await Promise.all([
+      const configs = bucketConfigPrefix(b.id);
+      const [anyVersion, anyUpload, configKeys] = await Promise.all([
         tx.scan(versions, prefixEnd(versions), { limit: 1 }),
         tx.scan(uploads, prefixEnd(uploads), { limit: 1 }),
+        tx.scan(configs, prefixEnd(configs), { limit: 64 }),
       ]);
       if (anyVersion.length > 0 || anyUpload.length > 0) {
         throw new ServiceError('BucketNotEmpty', `The bucket ${req.name} is not empty`);
       }
       for (let s = 0; s < BUCKET_GUARD_STRIPES; s++) tx.delete(guardKey(b.id, s));
+      for (const c of configKeys) tx.delete(c.key); // its configurations (a handful: one per kind)
       tx.delete(bucketKey(req.name));
     },
     ctx,

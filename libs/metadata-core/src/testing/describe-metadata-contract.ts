@@ -1,5 +1,6 @@
 import type { MetadataApi } from '@massive/contracts';
 import { bucketContract } from './contract/buckets.contract';
+import { configContract } from './contract/configs.contract';
 import type { ContractEnv } from './contract/fixtures';
 import { listingContract } from './contract/listing.contract';
 import { multipartContract } from './contract/multipart.contract';
@@ -37,5 +38,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     multipartContract(env);
     versionContract(env);
     versioningContract(env);
+    configContract(env);
   });
 }

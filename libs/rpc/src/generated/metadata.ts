@@ -22,6 +22,7 @@ import type { AbandonWriteIntentResponse as _massive_metadata_v1_AbandonWriteInt
 import type { AbortMultipartUploadRequest as _massive_metadata_v1_AbortMultipartUploadRequest, AbortMultipartUploadRequest__Output as _massive_metadata_v1_AbortMultipartUploadRequest__Output } from './massive/metadata/v1/AbortMultipartUploadRequest';
 import type { AbortMultipartUploadResponse as _massive_metadata_v1_AbortMultipartUploadResponse, AbortMultipartUploadResponse__Output as _massive_metadata_v1_AbortMultipartUploadResponse__Output } from './massive/metadata/v1/AbortMultipartUploadResponse';
 import type { Bucket as _massive_metadata_v1_Bucket, Bucket__Output as _massive_metadata_v1_Bucket__Output } from './massive/metadata/v1/Bucket';
+import type { BucketConfigDocument as _massive_metadata_v1_BucketConfigDocument, BucketConfigDocument__Output as _massive_metadata_v1_BucketConfigDocument__Output } from './massive/metadata/v1/BucketConfigDocument';
 import type { CompleteMultipartUploadRequest as _massive_metadata_v1_CompleteMultipartUploadRequest, CompleteMultipartUploadRequest__Output as _massive_metadata_v1_CompleteMultipartUploadRequest__Output } from './massive/metadata/v1/CompleteMultipartUploadRequest';
 import type { CreateBucketRequest as _massive_metadata_v1_CreateBucketRequest, CreateBucketRequest__Output as _massive_metadata_v1_CreateBucketRequest__Output } from './massive/metadata/v1/CreateBucketRequest';
 import type { CreateMultipartUploadRequest as _massive_metadata_v1_CreateMultipartUploadRequest, CreateMultipartUploadRequest__Output as _massive_metadata_v1_CreateMultipartUploadRequest__Output } from './massive/metadata/v1/CreateMultipartUploadRequest';
@@ -32,6 +33,8 @@ import type { DeleteObjectRequest as _massive_metadata_v1_DeleteObjectRequest, D
 import type { DeleteObjectResponse as _massive_metadata_v1_DeleteObjectResponse, DeleteObjectResponse__Output as _massive_metadata_v1_DeleteObjectResponse__Output } from './massive/metadata/v1/DeleteObjectResponse';
 import type { DeleteObjectsRequest as _massive_metadata_v1_DeleteObjectsRequest, DeleteObjectsRequest__Output as _massive_metadata_v1_DeleteObjectsRequest__Output } from './massive/metadata/v1/DeleteObjectsRequest';
 import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsResponse, DeleteObjectsResponse__Output as _massive_metadata_v1_DeleteObjectsResponse__Output } from './massive/metadata/v1/DeleteObjectsResponse';
+import type { GetBucketConfigRequest as _massive_metadata_v1_GetBucketConfigRequest, GetBucketConfigRequest__Output as _massive_metadata_v1_GetBucketConfigRequest__Output } from './massive/metadata/v1/GetBucketConfigRequest';
+import type { GetBucketConfigResponse as _massive_metadata_v1_GetBucketConfigResponse, GetBucketConfigResponse__Output as _massive_metadata_v1_GetBucketConfigResponse__Output } from './massive/metadata/v1/GetBucketConfigResponse';
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from './massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from './massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from './massive/metadata/v1/GetObjectRequest';
@@ -55,9 +58,12 @@ import type { ObjectChecksum as _massive_metadata_v1_ObjectChecksum, ObjectCheck
 import type { ObjectData as _massive_metadata_v1_ObjectData, ObjectData__Output as _massive_metadata_v1_ObjectData__Output } from './massive/metadata/v1/ObjectData';
 import type { ObjectHeaders as _massive_metadata_v1_ObjectHeaders, ObjectHeaders__Output as _massive_metadata_v1_ObjectHeaders__Output } from './massive/metadata/v1/ObjectHeaders';
 import type { ObjectSummary as _massive_metadata_v1_ObjectSummary, ObjectSummary__Output as _massive_metadata_v1_ObjectSummary__Output } from './massive/metadata/v1/ObjectSummary';
+import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from './massive/metadata/v1/ObjectTag';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from './massive/metadata/v1/ObjectVersion';
 import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_metadata_v1_Owner__Output } from './massive/metadata/v1/Owner';
 import type { PartInfo as _massive_metadata_v1_PartInfo, PartInfo__Output as _massive_metadata_v1_PartInfo__Output } from './massive/metadata/v1/PartInfo';
+import type { PutBucketConfigRequest as _massive_metadata_v1_PutBucketConfigRequest, PutBucketConfigRequest__Output as _massive_metadata_v1_PutBucketConfigRequest__Output } from './massive/metadata/v1/PutBucketConfigRequest';
+import type { PutBucketConfigResponse as _massive_metadata_v1_PutBucketConfigResponse, PutBucketConfigResponse__Output as _massive_metadata_v1_PutBucketConfigResponse__Output } from './massive/metadata/v1/PutBucketConfigResponse';
 import type { PutBucketVersioningRequest as _massive_metadata_v1_PutBucketVersioningRequest, PutBucketVersioningRequest__Output as _massive_metadata_v1_PutBucketVersioningRequest__Output } from './massive/metadata/v1/PutBucketVersioningRequest';
 import type { PutBucketVersioningResponse as _massive_metadata_v1_PutBucketVersioningResponse, PutBucketVersioningResponse__Output as _massive_metadata_v1_PutBucketVersioningResponse__Output } from './massive/metadata/v1/PutBucketVersioningResponse';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from './massive/metadata/v1/PutObjectRequest';
@@ -68,6 +74,8 @@ import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionL
 import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from './massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from './massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from './massive/metadata/v1/StoredPart';
+import type { UpdateObjectVersionRequest as _massive_metadata_v1_UpdateObjectVersionRequest, UpdateObjectVersionRequest__Output as _massive_metadata_v1_UpdateObjectVersionRequest__Output } from './massive/metadata/v1/UpdateObjectVersionRequest';
+import type { UpdateObjectVersionResponse as _massive_metadata_v1_UpdateObjectVersionResponse, UpdateObjectVersionResponse__Output as _massive_metadata_v1_UpdateObjectVersionResponse__Output } from './massive/metadata/v1/UpdateObjectVersionResponse';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from './massive/metadata/v1/UploadPartRequest';
 import type { VersionSummary as _massive_metadata_v1_VersionSummary, VersionSummary__Output as _massive_metadata_v1_VersionSummary__Output } from './massive/metadata/v1/VersionSummary';
 import type { WriteConditions as _massive_metadata_v1_WriteConditions, WriteConditions__Output as _massive_metadata_v1_WriteConditions__Output } from './massive/metadata/v1/WriteConditions';
@@ -104,6 +112,7 @@ export interface ProtoGrpcType {
         AbortMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_AbortMultipartUploadRequest, _massive_metadata_v1_AbortMultipartUploadRequest__Output>
         AbortMultipartUploadResponse: MessageTypeDefinition<_massive_metadata_v1_AbortMultipartUploadResponse, _massive_metadata_v1_AbortMultipartUploadResponse__Output>
         Bucket: MessageTypeDefinition<_massive_metadata_v1_Bucket, _massive_metadata_v1_Bucket__Output>
+        BucketConfigDocument: MessageTypeDefinition<_massive_metadata_v1_BucketConfigDocument, _massive_metadata_v1_BucketConfigDocument__Output>
         ChecksumAlgorithm: EnumTypeDefinition
         ChecksumType: EnumTypeDefinition
         CompleteMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_CompleteMultipartUploadRequest, _massive_metadata_v1_CompleteMultipartUploadRequest__Output>
@@ -116,6 +125,8 @@ export interface ProtoGrpcType {
         DeleteObjectResponse: MessageTypeDefinition<_massive_metadata_v1_DeleteObjectResponse, _massive_metadata_v1_DeleteObjectResponse__Output>
         DeleteObjectsRequest: MessageTypeDefinition<_massive_metadata_v1_DeleteObjectsRequest, _massive_metadata_v1_DeleteObjectsRequest__Output>
         DeleteObjectsResponse: MessageTypeDefinition<_massive_metadata_v1_DeleteObjectsResponse, _massive_metadata_v1_DeleteObjectsResponse__Output>
+        GetBucketConfigRequest: MessageTypeDefinition<_massive_metadata_v1_GetBucketConfigRequest, _massive_metadata_v1_GetBucketConfigRequest__Output>
+        GetBucketConfigResponse: MessageTypeDefinition<_massive_metadata_v1_GetBucketConfigResponse, _massive_metadata_v1_GetBucketConfigResponse__Output>
         GetBucketRequest: MessageTypeDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_GetBucketRequest__Output>
         GetMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_GetMultipartUploadRequest__Output>
         GetObjectRequest: MessageTypeDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_GetObjectRequest__Output>
@@ -139,9 +150,12 @@ export interface ProtoGrpcType {
         ObjectData: MessageTypeDefinition<_massive_metadata_v1_ObjectData, _massive_metadata_v1_ObjectData__Output>
         ObjectHeaders: MessageTypeDefinition<_massive_metadata_v1_ObjectHeaders, _massive_metadata_v1_ObjectHeaders__Output>
         ObjectSummary: MessageTypeDefinition<_massive_metadata_v1_ObjectSummary, _massive_metadata_v1_ObjectSummary__Output>
+        ObjectTag: MessageTypeDefinition<_massive_metadata_v1_ObjectTag, _massive_metadata_v1_ObjectTag__Output>
         ObjectVersion: MessageTypeDefinition<_massive_metadata_v1_ObjectVersion, _massive_metadata_v1_ObjectVersion__Output>
         Owner: MessageTypeDefinition<_massive_metadata_v1_Owner, _massive_metadata_v1_Owner__Output>
         PartInfo: MessageTypeDefinition<_massive_metadata_v1_PartInfo, _massive_metadata_v1_PartInfo__Output>
+        PutBucketConfigRequest: MessageTypeDefinition<_massive_metadata_v1_PutBucketConfigRequest, _massive_metadata_v1_PutBucketConfigRequest__Output>
+        PutBucketConfigResponse: MessageTypeDefinition<_massive_metadata_v1_PutBucketConfigResponse, _massive_metadata_v1_PutBucketConfigResponse__Output>
         PutBucketVersioningRequest: MessageTypeDefinition<_massive_metadata_v1_PutBucketVersioningRequest, _massive_metadata_v1_PutBucketVersioningRequest__Output>
         PutBucketVersioningResponse: MessageTypeDefinition<_massive_metadata_v1_PutBucketVersioningResponse, _massive_metadata_v1_PutBucketVersioningResponse__Output>
         PutObjectRequest: MessageTypeDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_PutObjectRequest__Output>
@@ -152,6 +166,8 @@ export interface ProtoGrpcType {
         ReleaseVersionLeaseResponse: MessageTypeDefinition<_massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
         RenewWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_RenewWriteIntentRequest__Output>
         StoredPart: MessageTypeDefinition<_massive_metadata_v1_StoredPart, _massive_metadata_v1_StoredPart__Output>
+        UpdateObjectVersionRequest: MessageTypeDefinition<_massive_metadata_v1_UpdateObjectVersionRequest, _massive_metadata_v1_UpdateObjectVersionRequest__Output>
+        UpdateObjectVersionResponse: MessageTypeDefinition<_massive_metadata_v1_UpdateObjectVersionResponse, _massive_metadata_v1_UpdateObjectVersionResponse__Output>
         UploadPartRequest: MessageTypeDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_UploadPartRequest__Output>
         VersionSummary: MessageTypeDefinition<_massive_metadata_v1_VersionSummary, _massive_metadata_v1_VersionSummary__Output>
         WriteConditions: MessageTypeDefinition<_massive_metadata_v1_WriteConditions, _massive_metadata_v1_WriteConditions__Output>

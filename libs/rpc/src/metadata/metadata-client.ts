@@ -1,6 +1,10 @@
+import { isBucketConfigKind } from '@massive/contracts';
 import type {
   BlobManifest,
   Bucket,
+  BucketConfigKind,
+  BucketConfigs,
+  UpdateObjectVersionReq,
   CallCtx,
   CompleteMultipartReq,
   DeleteObjectReq,
@@ -45,6 +49,7 @@ import {
   encodeHeaders,
   encodeNewData,
   encodeOwner,
+  required,
 } from './records';
 
 export interface GrpcClientOptions extends Omit<PoolOptions, 'label'> {
@@ -140,6 +145,33 @@ export class GrpcMetadataClient implements MetadataApi {
 
   async putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void> {
     await this.pool.unary('PutBucketVersioning', { bucket: req.bucket, status: req.status }, ctx);
+  }
+
+  async putBucketConfig(req: { bucket: string; kind: BucketConfigKind; document?: string }, ctx: CallCtx): Promise<void> {
+    await this.pool.unary('PutBucketConfig', { bucket: req.bucket, kind: req.kind, ...opt('document', req.document) }, ctx);
+  }
+
+  async getBucketConfig(req: { bucket: string; kinds: readonly BucketConfigKind[] }, ctx: CallCtx): Promise<BucketConfigs> {
+    const res = await this.pool.unary('GetBucketConfig', { bucket: req.bucket, kinds: [...req.kinds] }, ctx);
+    const documents: Partial<Record<BucketConfigKind, string>> = {};
+    for (const d of res.documents) if (isBucketConfigKind(d.kind)) documents[d.kind] = d.document;
+    return { bucket: decodeBucket(required(res.bucket, 'bucket')), documents };
+  }
+
+  async updateObjectVersion(req: UpdateObjectVersionReq, ctx: CallCtx): Promise<{ readonly s3VersionId?: string }> {
+    const res = await this.pool.unary(
+      'UpdateObjectVersion',
+      {
+        bucket: req.bucket,
+        key: req.key,
+        ...opt('versionId', req.versionId),
+        hasTags: req.tags !== undefined,
+        tags: (req.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
+        ...opt('acl', req.acl),
+      },
+      ctx,
+    );
+    return opt('s3VersionId', res.s3VersionId);
   }
 
   async listObjectVersions(req: ListObjectVersionsReq, ctx: CallCtx): Promise<ListObjectVersionsRes> {

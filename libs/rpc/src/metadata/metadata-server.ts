@@ -1,4 +1,4 @@
-import { ServiceError, type MetadataApi } from '@massive/contracts';
+import { isBucketConfigKind, ServiceError, type BucketConfigKind, type MetadataApi } from '@massive/contracts';
 import type { AsyncService } from '../bind-service';
 import { decodeManifest, encodeManifest, num, opt } from '../codec';
 import type { MetadataHandlers } from '../generated/massive/metadata/v1/Metadata';
@@ -18,6 +18,11 @@ import {
   encodeUpload,
   encodeVersion,
 } from './records';
+
+function configKind(kind: string): BucketConfigKind {
+  if (!isBucketConfigKind(kind)) throw new ServiceError('InvalidArgument', `Unknown bucket configuration: ${kind}`);
+  return kind;
+}
 
 /** The Metadata gRPC service over any MetadataApi (MetadataService in apps/metadata): decode, call, encode. */
 export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHandlers> {
@@ -75,6 +80,28 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
       if (r.status !== 'Enabled' && r.status !== 'Suspended') throw new ServiceError('InvalidArgument', `Invalid versioning status: ${r.status}`);
       await api.putBucketVersioning({ bucket: r.bucket, status: r.status }, ctx);
       return {};
+    },
+    PutBucketConfig: async (r, ctx) => {
+      await api.putBucketConfig({ bucket: r.bucket, kind: configKind(r.kind), ...opt('document', r.document) }, ctx);
+      return {};
+    },
+    GetBucketConfig: async (r, ctx) => {
+      const res = await api.getBucketConfig({ bucket: r.bucket, kinds: r.kinds.map(configKind) }, ctx);
+      const documents = Object.entries(res.documents).map(([kind, document]) => ({ kind, document }));
+      return { bucket: encodeBucket(res.bucket), documents };
+    },
+    UpdateObjectVersion: async (r, ctx) => {
+      const res = await api.updateObjectVersion(
+        {
+          bucket: r.bucket,
+          key: r.key,
+          ...opt('versionId', r.versionId),
+          ...(r.hasTags && { tags: r.tags.map((t) => ({ key: t.key, value: t.value })) }),
+          ...opt('acl', r.acl),
+        },
+        ctx,
+      );
+      return opt('s3VersionId', res.s3VersionId);
     },
     ListObjectVersions: async (r, ctx) => encodeListVersionsRes(await api.listObjectVersions(decodeListVersionsReq(r), ctx)),
     DeleteObjects: async (r, ctx) => {

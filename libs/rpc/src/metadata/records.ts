@@ -34,7 +34,7 @@ import type { WriteIntent as PIntent, WriteIntent__Output as PIntentOut } from '
 
 /** MetadataApi records ↔ their messages. Encoders take the port's DTOs, decoders the loader's output. */
 
-function required<T>(v: T | null | undefined, what: string): T {
+export function required<T>(v: T | null | undefined, what: string): T {
   if (v === null || v === undefined) throw new ServiceError('Internal', `malformed message: ${what} missing`);
   return v;
 }
@@ -97,12 +97,16 @@ const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', '
 export function encodeHeaders(h: ObjectHeaders): PHeaders {
   const out: PHeaders = { userMetadata: { ...h.userMetadata } };
   for (const f of HEADER_FIELDS) if (h[f] !== undefined) out[f] = h[f];
+  if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
+  if (h.acl !== undefined) out.acl = h.acl;
   return out;
 }
 export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
   const v = required(h, 'headers');
   const out: { -readonly [K in keyof ObjectHeaders]: ObjectHeaders[K] } = { userMetadata: { ...v.userMetadata } };
   for (const f of HEADER_FIELDS) if (v[f] !== undefined && v[f] !== null) out[f] = v[f];
+  if (v.tags.length > 0) out.tags = v.tags.map((t) => ({ key: t.key, value: t.value }));
+  if (v.acl !== undefined && v.acl !== null) out.acl = v.acl;
   return out;
 }
 

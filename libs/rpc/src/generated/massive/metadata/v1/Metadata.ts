@@ -18,6 +18,8 @@ import type { DeleteObjectRequest as _massive_metadata_v1_DeleteObjectRequest, D
 import type { DeleteObjectResponse as _massive_metadata_v1_DeleteObjectResponse, DeleteObjectResponse__Output as _massive_metadata_v1_DeleteObjectResponse__Output } from '../../../massive/metadata/v1/DeleteObjectResponse';
 import type { DeleteObjectsRequest as _massive_metadata_v1_DeleteObjectsRequest, DeleteObjectsRequest__Output as _massive_metadata_v1_DeleteObjectsRequest__Output } from '../../../massive/metadata/v1/DeleteObjectsRequest';
 import type { DeleteObjectsResponse as _massive_metadata_v1_DeleteObjectsResponse, DeleteObjectsResponse__Output as _massive_metadata_v1_DeleteObjectsResponse__Output } from '../../../massive/metadata/v1/DeleteObjectsResponse';
+import type { GetBucketConfigRequest as _massive_metadata_v1_GetBucketConfigRequest, GetBucketConfigRequest__Output as _massive_metadata_v1_GetBucketConfigRequest__Output } from '../../../massive/metadata/v1/GetBucketConfigRequest';
+import type { GetBucketConfigResponse as _massive_metadata_v1_GetBucketConfigResponse, GetBucketConfigResponse__Output as _massive_metadata_v1_GetBucketConfigResponse__Output } from '../../../massive/metadata/v1/GetBucketConfigResponse';
 import type { GetBucketRequest as _massive_metadata_v1_GetBucketRequest, GetBucketRequest__Output as _massive_metadata_v1_GetBucketRequest__Output } from '../../../massive/metadata/v1/GetBucketRequest';
 import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUploadRequest, GetMultipartUploadRequest__Output as _massive_metadata_v1_GetMultipartUploadRequest__Output } from '../../../massive/metadata/v1/GetMultipartUploadRequest';
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from '../../../massive/metadata/v1/GetObjectRequest';
@@ -36,6 +38,8 @@ import type { ListPartsRequest as _massive_metadata_v1_ListPartsRequest, ListPar
 import type { ListPartsResponse as _massive_metadata_v1_ListPartsResponse, ListPartsResponse__Output as _massive_metadata_v1_ListPartsResponse__Output } from '../../../massive/metadata/v1/ListPartsResponse';
 import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, MultipartUpload__Output as _massive_metadata_v1_MultipartUpload__Output } from '../../../massive/metadata/v1/MultipartUpload';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
+import type { PutBucketConfigRequest as _massive_metadata_v1_PutBucketConfigRequest, PutBucketConfigRequest__Output as _massive_metadata_v1_PutBucketConfigRequest__Output } from '../../../massive/metadata/v1/PutBucketConfigRequest';
+import type { PutBucketConfigResponse as _massive_metadata_v1_PutBucketConfigResponse, PutBucketConfigResponse__Output as _massive_metadata_v1_PutBucketConfigResponse__Output } from '../../../massive/metadata/v1/PutBucketConfigResponse';
 import type { PutBucketVersioningRequest as _massive_metadata_v1_PutBucketVersioningRequest, PutBucketVersioningRequest__Output as _massive_metadata_v1_PutBucketVersioningRequest__Output } from '../../../massive/metadata/v1/PutBucketVersioningRequest';
 import type { PutBucketVersioningResponse as _massive_metadata_v1_PutBucketVersioningResponse, PutBucketVersioningResponse__Output as _massive_metadata_v1_PutBucketVersioningResponse__Output } from '../../../massive/metadata/v1/PutBucketVersioningResponse';
 import type { PutObjectRequest as _massive_metadata_v1_PutObjectRequest, PutObjectRequest__Output as _massive_metadata_v1_PutObjectRequest__Output } from '../../../massive/metadata/v1/PutObjectRequest';
@@ -46,6 +50,8 @@ import type { ReleaseVersionLeaseRequest as _massive_metadata_v1_ReleaseVersionL
 import type { ReleaseVersionLeaseResponse as _massive_metadata_v1_ReleaseVersionLeaseResponse, ReleaseVersionLeaseResponse__Output as _massive_metadata_v1_ReleaseVersionLeaseResponse__Output } from '../../../massive/metadata/v1/ReleaseVersionLeaseResponse';
 import type { RenewWriteIntentRequest as _massive_metadata_v1_RenewWriteIntentRequest, RenewWriteIntentRequest__Output as _massive_metadata_v1_RenewWriteIntentRequest__Output } from '../../../massive/metadata/v1/RenewWriteIntentRequest';
 import type { StoredPart as _massive_metadata_v1_StoredPart, StoredPart__Output as _massive_metadata_v1_StoredPart__Output } from '../../../massive/metadata/v1/StoredPart';
+import type { UpdateObjectVersionRequest as _massive_metadata_v1_UpdateObjectVersionRequest, UpdateObjectVersionRequest__Output as _massive_metadata_v1_UpdateObjectVersionRequest__Output } from '../../../massive/metadata/v1/UpdateObjectVersionRequest';
+import type { UpdateObjectVersionResponse as _massive_metadata_v1_UpdateObjectVersionResponse, UpdateObjectVersionResponse__Output as _massive_metadata_v1_UpdateObjectVersionResponse__Output } from '../../../massive/metadata/v1/UpdateObjectVersionResponse';
 import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, UploadPartRequest__Output as _massive_metadata_v1_UploadPartRequest__Output } from '../../../massive/metadata/v1/UploadPartRequest';
 import type { WriteIntent as _massive_metadata_v1_WriteIntent, WriteIntent__Output as _massive_metadata_v1_WriteIntent__Output } from '../../../massive/metadata/v1/WriteIntent';
 
@@ -140,6 +146,15 @@ export interface MetadataClient extends grpc.Client {
   getBucket(argument: _massive_metadata_v1_GetBucketRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_Bucket__Output>): grpc.ClientUnaryCall;
   getBucket(argument: _massive_metadata_v1_GetBucketRequest, callback: grpc.requestCallback<_massive_metadata_v1_Bucket__Output>): grpc.ClientUnaryCall;
   
+  GetBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  GetBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  GetBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  GetBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  getBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  getBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  getBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  getBucketConfig(argument: _massive_metadata_v1_GetBucketConfigRequest, callback: grpc.requestCallback<_massive_metadata_v1_GetBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  
   GetMultipartUpload(argument: _massive_metadata_v1_GetMultipartUploadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_MultipartUpload__Output>): grpc.ClientUnaryCall;
   GetMultipartUpload(argument: _massive_metadata_v1_GetMultipartUploadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_MultipartUpload__Output>): grpc.ClientUnaryCall;
   GetMultipartUpload(argument: _massive_metadata_v1_GetMultipartUploadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_MultipartUpload__Output>): grpc.ClientUnaryCall;
@@ -221,6 +236,21 @@ export interface MetadataClient extends grpc.Client {
   listParts(argument: _massive_metadata_v1_ListPartsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
   listParts(argument: _massive_metadata_v1_ListPartsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * A bucket's configurations (sub-resources: tagging, cors, lifecycle, policy, acl, ...).
+   */
+  PutBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  PutBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * A bucket's configurations (sub-resources: tagging, cors, lifecycle, policy, acl, ...).
+   */
+  putBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  putBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  putBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  putBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
+  
   PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
   PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
   PutBucketVersioning(argument: _massive_metadata_v1_PutBucketVersioningRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketVersioningResponse__Output>): grpc.ClientUnaryCall;
@@ -266,6 +296,21 @@ export interface MetadataClient extends grpc.Client {
   renewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   renewWriteIntent(argument: _massive_metadata_v1_RenewWriteIntentRequest, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * PutObjectTagging / PutObjectAcl: one version's tags or ACL, in place.
+   */
+  UpdateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  UpdateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  UpdateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  UpdateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * PutObjectTagging / PutObjectAcl: one version's tags or ACL, in place.
+   */
+  updateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  updateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  updateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  updateObjectVersion(argument: _massive_metadata_v1_UpdateObjectVersionRequest, callback: grpc.requestCallback<_massive_metadata_v1_UpdateObjectVersionResponse__Output>): grpc.ClientUnaryCall;
+  
   UploadPart(argument: _massive_metadata_v1_UploadPartRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_StoredPart__Output>): grpc.ClientUnaryCall;
   UploadPart(argument: _massive_metadata_v1_UploadPartRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_StoredPart__Output>): grpc.ClientUnaryCall;
   UploadPart(argument: _massive_metadata_v1_UploadPartRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_StoredPart__Output>): grpc.ClientUnaryCall;
@@ -298,6 +343,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   GetBucket: grpc.handleUnaryCall<_massive_metadata_v1_GetBucketRequest__Output, _massive_metadata_v1_Bucket>;
   
+  GetBucketConfig: grpc.handleUnaryCall<_massive_metadata_v1_GetBucketConfigRequest__Output, _massive_metadata_v1_GetBucketConfigResponse>;
+  
   GetMultipartUpload: grpc.handleUnaryCall<_massive_metadata_v1_GetMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload>;
   
   GetObject: grpc.handleUnaryCall<_massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
@@ -316,6 +363,11 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   ListParts: grpc.handleUnaryCall<_massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse>;
   
+  /**
+   * A bucket's configurations (sub-resources: tagging, cors, lifecycle, policy, acl, ...).
+   */
+  PutBucketConfig: grpc.handleUnaryCall<_massive_metadata_v1_PutBucketConfigRequest__Output, _massive_metadata_v1_PutBucketConfigResponse>;
+  
   PutBucketVersioning: grpc.handleUnaryCall<_massive_metadata_v1_PutBucketVersioningRequest__Output, _massive_metadata_v1_PutBucketVersioningResponse>;
   
   PutObject: grpc.handleUnaryCall<_massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion>;
@@ -325,6 +377,11 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   ReleaseVersionLease: grpc.handleUnaryCall<_massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse>;
   
   RenewWriteIntent: grpc.handleUnaryCall<_massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent>;
+  
+  /**
+   * PutObjectTagging / PutObjectAcl: one version's tags or ACL, in place.
+   */
+  UpdateObjectVersion: grpc.handleUnaryCall<_massive_metadata_v1_UpdateObjectVersionRequest__Output, _massive_metadata_v1_UpdateObjectVersionResponse>;
   
   UploadPart: grpc.handleUnaryCall<_massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart>;
   
@@ -341,6 +398,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   DeleteObject: MethodDefinition<_massive_metadata_v1_DeleteObjectRequest, _massive_metadata_v1_DeleteObjectResponse, _massive_metadata_v1_DeleteObjectRequest__Output, _massive_metadata_v1_DeleteObjectResponse__Output>
   DeleteObjects: MethodDefinition<_massive_metadata_v1_DeleteObjectsRequest, _massive_metadata_v1_DeleteObjectsResponse, _massive_metadata_v1_DeleteObjectsRequest__Output, _massive_metadata_v1_DeleteObjectsResponse__Output>
   GetBucket: MethodDefinition<_massive_metadata_v1_GetBucketRequest, _massive_metadata_v1_Bucket, _massive_metadata_v1_GetBucketRequest__Output, _massive_metadata_v1_Bucket__Output>
+  GetBucketConfig: MethodDefinition<_massive_metadata_v1_GetBucketConfigRequest, _massive_metadata_v1_GetBucketConfigResponse, _massive_metadata_v1_GetBucketConfigRequest__Output, _massive_metadata_v1_GetBucketConfigResponse__Output>
   GetMultipartUpload: MethodDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_MultipartUpload, _massive_metadata_v1_GetMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload__Output>
   GetObject: MethodDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
   GetPartManifests: MethodDefinition<_massive_metadata_v1_GetPartManifestsRequest, _massive_metadata_v1_GetPartManifestsResponse, _massive_metadata_v1_GetPartManifestsRequest__Output, _massive_metadata_v1_GetPartManifestsResponse__Output>
@@ -350,10 +408,12 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   ListObjectVersions: MethodDefinition<_massive_metadata_v1_ListObjectVersionsRequest, _massive_metadata_v1_ListObjectVersionsResponse, _massive_metadata_v1_ListObjectVersionsRequest__Output, _massive_metadata_v1_ListObjectVersionsResponse__Output>
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
+  PutBucketConfig: MethodDefinition<_massive_metadata_v1_PutBucketConfigRequest, _massive_metadata_v1_PutBucketConfigResponse, _massive_metadata_v1_PutBucketConfigRequest__Output, _massive_metadata_v1_PutBucketConfigResponse__Output>
   PutBucketVersioning: MethodDefinition<_massive_metadata_v1_PutBucketVersioningRequest, _massive_metadata_v1_PutBucketVersioningResponse, _massive_metadata_v1_PutBucketVersioningRequest__Output, _massive_metadata_v1_PutBucketVersioningResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
   RecordIntentChunks: MethodDefinition<_massive_metadata_v1_RecordIntentChunksRequest, _massive_metadata_v1_RecordIntentChunksResponse, _massive_metadata_v1_RecordIntentChunksRequest__Output, _massive_metadata_v1_RecordIntentChunksResponse__Output>
   ReleaseVersionLease: MethodDefinition<_massive_metadata_v1_ReleaseVersionLeaseRequest, _massive_metadata_v1_ReleaseVersionLeaseResponse, _massive_metadata_v1_ReleaseVersionLeaseRequest__Output, _massive_metadata_v1_ReleaseVersionLeaseResponse__Output>
   RenewWriteIntent: MethodDefinition<_massive_metadata_v1_RenewWriteIntentRequest, _massive_metadata_v1_WriteIntent, _massive_metadata_v1_RenewWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent__Output>
+  UpdateObjectVersion: MethodDefinition<_massive_metadata_v1_UpdateObjectVersionRequest, _massive_metadata_v1_UpdateObjectVersionResponse, _massive_metadata_v1_UpdateObjectVersionRequest__Output, _massive_metadata_v1_UpdateObjectVersionResponse__Output>
   UploadPart: MethodDefinition<_massive_metadata_v1_UploadPartRequest, _massive_metadata_v1_StoredPart, _massive_metadata_v1_UploadPartRequest__Output, _massive_metadata_v1_StoredPart__Output>
 }

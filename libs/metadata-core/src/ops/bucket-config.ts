@@ -1,0 +1,65 @@
+import {
+  BUCKET_CONFIG_KINDS,
+  MAX_BUCKET_CONFIG_BYTES,
+  ServiceError,
+  type BucketConfigKind,
+  type BucketConfigs,
+  type CallCtx,
+} from '@massive/contracts';
+import { bucketConfigKey, bucketKey } from '../keys/keys';
+import { codecs } from '../model/records';
+import { loadBucket } from './common';
+import { toBucket } from './create-bucket';
+import type { OpDeps } from './deps';
+
+const KINDS: ReadonlySet<string> = new Set(BUCKET_CONFIG_KINDS);
+
+function checkKind(kind: string): void {
+  if (!KINDS.has(kind)) throw new ServiceError('InvalidArgument', `Unknown bucket configuration: ${kind}`);
+}
+
+/**
+ * Put/Delete of a bucket sub-resource (tagging, CORS, lifecycle, policy, ACL, ...): one C record per
+ * kind, written in place. The transaction locks B, so it conflicts with a concurrent DeleteBucket
+ * (which deletes B and every C): no configuration outlives its bucket.
+ */
+export async function putBucketConfig(
+  deps: OpDeps,
+  req: { bucket: string; kind: BucketConfigKind; document?: string },
+  ctx: CallCtx,
+): Promise<void> {
+  checkKind(req.kind);
+  const doc = req.document === undefined ? undefined : Buffer.from(req.document, 'utf8');
+  if (doc && doc.length > MAX_BUCKET_CONFIG_BYTES) {
+    throw new ServiceError('InvalidArgument', `The ${req.kind} configuration exceeds ${MAX_BUCKET_CONFIG_BYTES} bytes`);
+  }
+  await deps.txn.run(
+    'PutBucketConfig',
+    async (tx) => {
+      const b = await loadBucket(tx, req.bucket);
+      tx.lock(bucketKey(req.bucket));
+      const key = bucketConfigKey(b.id, req.kind);
+      if (doc) tx.put(key, codecs.bucketConfig.encode({ kind: req.kind, updatedAt: deps.clock() }, doc));
+      else tx.delete(key);
+    },
+    ctx,
+  );
+}
+
+/** The bucket and the documents of `kinds` it has, read from one snapshot (B then every C in parallel). */
+export function getBucketConfig(deps: OpDeps, req: { bucket: string; kinds: readonly BucketConfigKind[] }, ctx: CallCtx): Promise<BucketConfigs> {
+  for (const k of req.kinds) checkKind(k);
+  return deps.txn.read(
+    'GetBucketConfig',
+    async (s) => {
+      const b = await loadBucket(s, req.bucket);
+      const raws = await Promise.all(req.kinds.map((k) => s.get(bucketConfigKey(b.id, k))));
+      const documents: Partial<Record<BucketConfigKind, string>> = {};
+      raws.forEach((raw, i) => {
+        if (raw) documents[req.kinds[i]] = codecs.bucketConfig.decode(raw).raw.toString('utf8');
+      });
+      return { bucket: toBucket(b), documents };
+    },
+    ctx,
+  );
+}
