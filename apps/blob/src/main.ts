@@ -11,7 +11,7 @@ const HEALTH_INTERVAL_MS = 5000;
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'blob', level: cfg.logLevel });
-  const registry = createRegistry('blob');
+  const registry = createRegistry();
   const opened = await openStore(cfg, { logger, registry });
   const blob = new BlobService(opened.store, {
     chunkSize: cfg.chunkSize,

@@ -10,7 +10,7 @@ import { developmentCredentials, StaticCredentials } from './credentials';
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'gateway', level: cfg.logLevel });
-  const registry = createRegistry('gateway');
+  const registry = createRegistry();
   let keys = cfg.accessKey && cfg.secretKey ? { accessKey: cfg.accessKey, secretKey: cfg.secretKey } : undefined;
   if (!keys) {
     keys = await developmentCredentials(cfg.dataDir);

@@ -38,7 +38,7 @@ describe('gateway with the blob service down', () => {
       MASSIVE_RPC_TIMEOUT_MS: '2000',
       MASSIVE_INLINE_THRESHOLD: '1024',
     });
-    const registry = createRegistry('gateway');
+    const registry = createRegistry();
     const deps = { logger: createLogger({ service: 'gateway', level: 'silent' }), registry, limitMetrics: createLimitMetrics(registry), credentials: new StaticCredentials([{ accessKey: CREDS.accessKeyId, secretKey: CREDS.secretAccessKey }]), draining: () => false };
     composed = composeRemote(cfg, deps);
     server = createServer(composed.app);

@@ -253,7 +253,7 @@ describe('local-disk blob replicas in distributed mode', () => {
       MASSIVE_INLINE_THRESHOLD: '1024',
     });
     const creds = { accessKeyId: 'AKIDREPLICAS', secretAccessKey: 'replicas-secret' };
-    const registry = createRegistry('gateway');
+    const registry = createRegistry();
     const composed = composeRemote(cfg, {
       logger: createLogger({ service: 'gateway', level: 'silent' }),
       registry,

@@ -65,7 +65,7 @@ describe('start:distributed', () => {
       expect(text.some((l) => l.startsWith('process_cpu_seconds_total'))).toBe(true);
       if (name === 'gateway') {
         expect(text).toContainEqual(expect.stringMatching(/^grpc_client_handled_total\{grpc_service="massive.blob.v1.Blob",grpc_method="Write",grpc_code="OK"/));
-        expect(text).toContainEqual(expect.stringMatching(/^s3_requests_total\{operation="PutObject",status="200"/));
+        expect(text).toContainEqual(expect.stringMatching(/^s3_requests_total\{operation="PutObject",code="200"/));
       } else {
         const service = name === 'blob' ? 'massive.blob.v1.Blob' : 'massive.metadata.v1.Metadata';
         expect(text).toContainEqual(expect.stringMatching(new RegExp(`^grpc_server_handled_total\\{grpc_service="${service}"`)));

@@ -18,7 +18,7 @@ const MAX_CONNECTIONS = 600;
 const INFLIGHT_CAP = 64 * MiB;
 const KEEP_ALIVE_MS = 2000;
 const BUCKET = 'limits';
-const rejections = (reason: string) => `s3_limit_rejections_total{reason="${reason}",service="gateway"}`;
+const rejections = (reason: string) => `s3_limit_rejections_total{reason="${reason}"}`;
 
 const server = new LocalServer({
   MASSIVE_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
@@ -160,7 +160,7 @@ describe('connections and in-flight bytes', () => {
       const evicted = await metric(server.endpoint, rejections('idle_connection_evicted'));
       const timedOut = await metric(server.endpoint, rejections('headers_timeout'));
       expect(evicted + timedOut).toBeGreaterThanOrEqual(1000 - MAX_CONNECTIONS);
-      expect(await metric(server.endpoint, 's3_open_connections{service="gateway"}')).toBeLessThanOrEqual(MAX_CONNECTIONS);
+      expect(await metric(server.endpoint, 's3_open_connections')).toBeLessThanOrEqual(MAX_CONNECTIONS);
       expect(rssPeakMiB(server.pid())).toBeLessThan(400);
     } finally {
       for (const s of sockets) s.destroy();
@@ -198,7 +198,7 @@ describe('connections and in-flight bytes', () => {
     console.log(`200 x 16 MiB uploads: ${ok} admitted, ${slow} SlowDown; server RSS ${rssBefore.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB (in-flight cap ${INFLIGHT_CAP / MiB} MiB)`);
     expect(peak).toBeLessThan(400);
     expect(await metric(server.endpoint, rejections('inflight_body_bytes'))).toBeGreaterThanOrEqual(slow);
-    expect(await metric(server.endpoint, 's3_inflight_body_bytes{service="gateway"}')).toBe(0);
+    expect(await metric(server.endpoint, 's3_inflight_body_bytes')).toBe(0);
     // An admitted upload is whole.
     const first = results.findIndex((r) => r.status === 200);
     const head = await server.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `big-${first}` }));

@@ -67,7 +67,7 @@ describe('gateway on TiKV: rolling restart of every store under S3 load', () => 
       MASSIVE_INLINE_THRESHOLD: String(64 * 1024),
       MASSIVE_RPC_TIMEOUT_MS: '60000',
     });
-    const registry = createRegistry('gateway');
+    const registry = createRegistry();
     const deps = {
       logger: createLogger({ service: 'gateway', level: 'silent' }),
       registry,

@@ -14,7 +14,7 @@ const HEALTH_INTERVAL_MS = 5000;
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'metadata', level: cfg.logLevel });
-  const registry = createRegistry('metadata');
+  const registry = createRegistry();
   const kv = await openKv(cfg, registry);
   const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
   const protos = loadProtos();

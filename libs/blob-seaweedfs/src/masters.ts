@@ -71,7 +71,7 @@ export class MasterClient {
     for (let attempt = 0; ; attempt++) {
       await this.discoverLeader(signal);
       const master = this.masters[this.preferred];
-      const stop = this.o.metrics.latency.startTimer({ op: 'assign' });
+      const stop = this.o.metrics.latency.startTimer({ operation: 'assign' });
       let wait = backoffMs(attempt);
       try {
         const res = await httpCall(this.o.agent, `${master}/dir/assign?${q}`, { method: 'GET', timeoutMs: this.timeoutMs, signal });
@@ -150,7 +150,7 @@ export class MasterClient {
     let last = 'no answer';
     for (let i = 0; i < this.masters.length * 2; i++) {
       const master = this.masters[this.preferred];
-      const stop = this.o.metrics.latency.startTimer({ op: 'lookup' });
+      const stop = this.o.metrics.latency.startTimer({ operation: 'lookup' });
       try {
         const res = await httpCall(this.o.agent, `${master}/dir/lookup?volumeId=${volumeId}`, { method: 'GET', timeoutMs: this.timeoutMs, signal });
         stop();
@@ -161,13 +161,13 @@ export class MasterClient {
         }
         if (res.status === 404) return []; // not cached: a volume may reappear (servers re-registering)
         last = `${master} answered ${res.status}: ${errorText(res)}`;
-        this.o.metrics.errors.inc({ op: 'lookup', kind: res.status === 503 ? 'unavailable' : res.status >= 500 ? 'status_5xx' : 'status_4xx' });
+        this.o.metrics.errors.inc({ operation: 'lookup', kind: res.status === 503 ? 'unavailable' : res.status >= 500 ? 'status_5xx' : 'status_4xx' });
         if (res.status === 503) await sleep(retryAfterMs(res, 200), signal);
         else this.rotate();
       } catch (e) {
         stop();
         if (!(e instanceof HttpTransportError) || e.kind === 'aborted') throw e;
-        this.o.metrics.errors.inc({ op: 'lookup', kind: e.kind === 'timeout' ? 'timeout' : 'network' });
+        this.o.metrics.errors.inc({ operation: 'lookup', kind: e.kind === 'timeout' ? 'timeout' : 'network' });
         last = e.message;
         this.rotate();
       }
@@ -210,11 +210,11 @@ export class MasterClient {
   private rotate(): void {
     this.preferred = (this.preferred + 1) % this.masters.length;
     this.leaderCheckedAt = 0;
-    if (this.masters.length > 1) this.o.metrics.failovers.inc({ op: 'master' });
+    if (this.masters.length > 1) this.o.metrics.failovers.inc({ operation: 'master' });
   }
 
   private countError(kind: 'network' | 'timeout' | 'status_4xx' | 'status_5xx' | 'unavailable'): void {
-    this.o.metrics.errors.inc({ op: 'assign', kind });
+    this.o.metrics.errors.inc({ operation: 'assign', kind });
   }
 }
 

@@ -20,11 +20,11 @@ export interface SeaweedMetrics {
   readonly uploads: Counter<'result'>;
   readonly reads: Counter<'result'>;
   readonly deletes: Counter<'result'>;
-  readonly failovers: Counter<'op'>;
+  readonly failovers: Counter<'operation'>;
   readonly reassigns: Counter<string>;
-  readonly errors: Counter<'op' | 'kind'>;
+  readonly errors: Counter<'operation' | 'kind'>;
   readonly bytes: Counter<'direction'>;
-  readonly latency: Histogram<'op'>;
+  readonly latency: Histogram<'operation'>;
   readonly dataLoss: Counter<string>;
   readonly lookupCache: Counter<'result'>;
 }
@@ -36,14 +36,14 @@ export function createSeaweedMetrics(registry: Registry = new Registry()): Seawe
     uploads: new Counter({ name: 'seaweedfs_uploads_total', help: 'Chunk uploads by result (ok, retry, error)', labelNames: ['result'], registers }),
     reads: new Counter({ name: 'seaweedfs_reads_total', help: 'Chunk reads by result (ok, error, data_loss)', labelNames: ['result'], registers }),
     deletes: new Counter({ name: 'seaweedfs_deletes_total', help: 'Chunk deletes by result (deleted, absent, retry, error)', labelNames: ['result'], registers }),
-    failovers: new Counter({ name: 'seaweedfs_failovers_total', help: 'Requests moved to another replica or master', labelNames: ['op'], registers }),
+    failovers: new Counter({ name: 'seaweedfs_failovers_total', help: 'Requests moved to another replica or master', labelNames: ['operation'], registers }),
     reassigns: new Counter({ name: 'seaweedfs_reassigns_total', help: 'Uploads abandoned on one fid and re-assigned to another', registers }),
-    errors: new Counter({ name: 'seaweedfs_errors_total', help: 'Failed SeaweedFS calls by operation and kind', labelNames: ['op', 'kind'], registers }),
+    errors: new Counter({ name: 'seaweedfs_errors_total', help: 'Failed SeaweedFS calls by operation and kind', labelNames: ['operation', 'kind'], registers }),
     bytes: new Counter({ name: 'seaweedfs_bytes_total', help: 'Chunk bytes moved (direction: written, read)', labelNames: ['direction'], registers }),
     latency: new Histogram({
       name: 'seaweedfs_request_duration_seconds',
       help: 'SeaweedFS HTTP call latency by operation',
-      labelNames: ['op'],
+      labelNames: ['operation'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),

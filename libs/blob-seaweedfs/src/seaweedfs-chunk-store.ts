@@ -170,7 +170,7 @@ export class SeaweedFsChunkStore {
       const fresh = locations.filter((l) => !tried.has(l.url));
       if (round === 1 && fresh.length === 0) break;
       for (const loc of fresh) {
-        if (tried.size > 0) this.metrics.failovers.inc({ op: 'read' });
+        if (tried.size > 0) this.metrics.failovers.inc({ operation: 'read' });
         tried.add(loc.url);
         const r = await this.volumes.read(loc.url, fid, httpRange, undefined, maxBodyFor(range));
         if (r.kind === 'fail') {
@@ -191,7 +191,7 @@ export class SeaweedFsChunkStore {
           if (!(e instanceof ServiceError)) throw e;
           lastCorrupt = e;
           last = e.message;
-          this.metrics.errors.inc({ op: 'read', kind: 'checksum' });
+          this.metrics.errors.inc({ operation: 'read', kind: 'checksum' });
           this.log.error('seaweedfs replica returned corrupt chunk data; trying another replica', { chunkId: id, url: loc.url, error: e.message });
         }
       }

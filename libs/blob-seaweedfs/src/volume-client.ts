@@ -59,19 +59,19 @@ export class VolumeClient {
     url: string,
     req: { method: 'GET' | 'PUT' | 'DELETE'; headers: Record<string, string>; body?: readonly Buffer[]; signal?: AbortSignal; maxBody?: number },
   ): Promise<VolumeResult> {
-    const stop = this.o.metrics.latency.startTimer({ op });
+    const stop = this.o.metrics.latency.startTimer({ operation: op });
     try {
       const res = await httpCall(this.o.agent, url, { ...req, timeoutMs: this.o.requestTimeoutMs });
       stop();
       if (res.status < 300 || res.status === 404 || res.status === 416) return { kind: 'ok', res };
       const error: SeaweedErrorKind = res.status === 401 ? 'jwt' : res.status >= 500 ? 'status_5xx' : 'status_4xx';
-      this.o.metrics.errors.inc({ op, kind: error });
+      this.o.metrics.errors.inc({ operation: op, kind: error });
       return { kind: 'fail', error, status: res.status, message: `${req.method} ${url} answered ${res.status}: ${errorText(res)}` };
     } catch (e) {
       stop();
       if (!(e instanceof HttpTransportError)) throw e;
       if (e.kind === 'aborted') throw e;
-      this.o.metrics.errors.inc({ op, kind: e.kind });
+      this.o.metrics.errors.inc({ operation: op, kind: e.kind });
       return { kind: 'fail', error: e.kind, message: e.message };
     }
   }

@@ -45,7 +45,7 @@ describe('reads with replicas failing', () => {
     await h.fake.revive(a);
     await h.fake.kill(b, { unregister });
     expect((await h.store.read(id)).equals(data)).toBe(true);
-    expect(await metric('seaweedfs_failovers_total', { op: 'read' })).toBeGreaterThan(0);
+    expect(await metric('seaweedfs_failovers_total', { operation: 'read' })).toBeGreaterThan(0);
   });
 
   it('keeps serving every read while a replica dies in the middle of a burst', async () => {
@@ -170,7 +170,7 @@ describe('uploads with faults', () => {
     const final = (await h.store.put(first, [data])) as string;
     expect(final).not.toBe(first);
     expect((await h.store.read(final)).equals(data)).toBe(true);
-    expect(await metric('seaweedfs_errors_total', { op: 'upload', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
+    expect(await metric('seaweedfs_errors_total', { operation: 'upload', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
   });
 
   it('stops assigning a full volume but still takes uploads to fids it already handed out', async () => {

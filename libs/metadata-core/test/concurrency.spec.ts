@@ -41,7 +41,7 @@ describe('conflicts and concurrency', () => {
       }),
     );
     expect(parts.map((p) => p.partNumber)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
-    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'UploadPart' })).toBe(0);
+    expect(await metric(registry, 'metadata_txn_restarts_total', { operation: 'UploadPart' })).toBe(0);
   });
 
   it('retries injected conflicts and counts them per operation', async () => {
@@ -51,13 +51,13 @@ describe('conflicts and concurrency', () => {
     await putChunks(svc, 'b', 'k'); // the intent txn eats the injected failures first
     kv.failNextCommits(2);
     await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
-    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'CreateWriteIntent' })).toBe(3);
-    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'DeleteObject' })).toBe(2);
-    expect(await metric(registry, 'metadata_txn_total', { op: 'DeleteObject', result: 'ok' })).toBe(1);
+    expect(await metric(registry, 'metadata_txn_restarts_total', { operation: 'CreateWriteIntent' })).toBe(3);
+    expect(await metric(registry, 'metadata_txn_restarts_total', { operation: 'DeleteObject' })).toBe(2);
+    expect(await metric(registry, 'metadata_txn_total', { operation: 'DeleteObject', result: 'ok' })).toBe(1);
     kv.failNextCommits(1000);
     const svcStrict = new MetadataService({ kv, registry, retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 } });
     await expect(svcStrict.deleteBucket({ name: 'b' }, ctx)).rejects.toMatchObject({ code: 'Conflict' });
-    expect(await metric(registry, 'metadata_txn_total', { op: 'DeleteBucket', result: 'conflict' })).toBe(1);
+    expect(await metric(registry, 'metadata_txn_total', { operation: 'DeleteBucket', result: 'conflict' })).toBe(1);
   });
 
   it('serialises concurrent writers of one key: later commit wins, every replaced chunk is queued exactly once', async () => {
@@ -70,7 +70,7 @@ describe('conflicts and concurrency', () => {
     const replaced = order.slice(0, -1).flatMap(ids).sort();
     expect((await gcQueue(kv)).sort()).toEqual(replaced);
     // Writers of one key take turns on one process: no conflict, no restart (issue 7, last writer wins).
-    expect(await metric(registry, 'metadata_txn_restarts_total', { op: 'PutObject' })).toBe(0);
+    expect(await metric(registry, 'metadata_txn_restarts_total', { operation: 'PutObject' })).toBe(0);
   });
 
   it('never lets DeleteBucket and a racing PutObject/CreateMultipartUpload both succeed', async () => {

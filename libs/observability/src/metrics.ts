@@ -1,15 +1,19 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** A registry per service (three services share one process in local mode: no global registry). */
-export function createRegistry(service: string, opts: { defaultMetrics?: boolean } = {}): Registry {
+/**
+ * A registry per service (three services share one process in local mode: no global registry). No
+ * default labels: which service a series comes from is the scrape target's (job, pod, Kubernetes
+ * `service`), and a `service` label of our own would be renamed `exported_service` by the Prometheus
+ * Operator.
+ */
+export function createRegistry(opts: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;
 }
 
 export interface HttpMetrics {
-  readonly requests: Counter<'operation' | 'status'>;
+  readonly requests: Counter<'operation' | 'code'>;
   readonly duration: Histogram<'operation'>;
   readonly bytesIn: Counter<'operation'>;
   readonly bytesOut: Counter<'operation'>;
@@ -21,8 +25,8 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   return {
     requests: new Counter({
       name: 's3_requests_total',
-      help: 'S3 requests by operation and HTTP status',
-      labelNames: ['operation', 'status'],
+      help: 'S3 requests by operation and HTTP status code',
+      labelNames: ['operation', 'code'],
       registers: [registry],
     }),
     duration: new Histogram({

@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Metrics of the metadata service, registered on an injected Registry (never the global one). */
 export interface MetadataMetrics {
-  readonly txnRestarts: Counter<'op'>;
-  readonly txnTotal: Counter<'op' | 'result'>;
-  readonly txnDuration: Histogram<'op'>;
+  readonly txnRestarts: Counter<'operation'>;
+  readonly txnTotal: Counter<'operation' | 'result'>;
+  readonly txnDuration: Histogram<'operation'>;
   readonly gcChunksDeleted: Counter<string>;
   readonly gcIntentsReclaimed: Counter<string>;
   readonly gcErrors: Counter<'loop'>;
@@ -36,18 +36,18 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
   const gauge = (name: string, help: string): Gauge<string> =>
     (registry.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, registers: [registry] });
   const txnDuration =
-    (registry.getSingleMetric('metadata_txn_duration_seconds') as Histogram<'op'> | undefined) ??
-    new Histogram<'op'>({
+    (registry.getSingleMetric('metadata_txn_duration_seconds') as Histogram<'operation'> | undefined) ??
+    new Histogram<'operation'>({
       name: 'metadata_txn_duration_seconds',
       help: 'Duration of metadata transactions, retries included',
-      labelNames: ['op'],
+      labelNames: ['operation'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     });
   return {
-    txnRestarts: counter('metadata_txn_restarts_total', 'Metadata transactions restarted after a KV conflict', ['op']),
+    txnRestarts: counter('metadata_txn_restarts_total', 'Metadata transactions restarted after a KV conflict', ['operation']),
     txnTotal: counter('metadata_txn_total', 'Metadata transactions by outcome (ok, error, conflict, unavailable)', [
-      'op',
+      'operation',
       'result',
     ]),
     txnDuration,

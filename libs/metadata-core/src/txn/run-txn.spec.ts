@@ -33,8 +33,8 @@ describe('TxnRunner', () => {
     expect(runs).toBe(4);
     expect(sleeps).toHaveLength(3);
     sleeps.forEach((ms, i) => expect(ms).toBeLessThanOrEqual(Math.min(10, 4 * 2 ** i)));
-    expect(await metric(reg, 'metadata_txn_restarts_total', { op: 'PutThing' })).toBe(3);
-    expect(await metric(reg, 'metadata_txn_total', { op: 'PutThing', result: 'ok' })).toBe(1);
+    expect(await metric(reg, 'metadata_txn_restarts_total', { operation: 'PutThing' })).toBe(3);
+    expect(await metric(reg, 'metadata_txn_total', { operation: 'PutThing', result: 'ok' })).toBe(1);
   });
 
   it('gives up with ServiceError(Conflict) after maxAttempts', async () => {
@@ -43,8 +43,8 @@ describe('TxnRunner', () => {
     await expect(runner.run('X', async (tx) => tx.put(Buffer.from('k'), Buffer.from('v')))).rejects.toMatchObject({
       code: 'Conflict',
     });
-    expect(await metric(reg, 'metadata_txn_total', { op: 'X', result: 'conflict' })).toBe(1);
-    expect(await metric(reg, 'metadata_txn_restarts_total', { op: 'X' })).toBe(2);
+    expect(await metric(reg, 'metadata_txn_total', { operation: 'X', result: 'conflict' })).toBe(1);
+    expect(await metric(reg, 'metadata_txn_restarts_total', { operation: 'X' })).toBe(2);
   });
 
   it('does not retry domain errors, and maps KvUnavailableError to Unavailable', async () => {
@@ -74,7 +74,7 @@ describe('TxnRunner', () => {
       .catch((x) => x);
     expect(runs).toBe(1);
     expect(isServiceError(e, 'Internal')).toBe(true);
-    expect(await metric(reg, 'metadata_txn_total', { op: 'U', result: 'unknown_outcome' })).toBe(1);
+    expect(await metric(reg, 'metadata_txn_total', { operation: 'U', result: 'unknown_outcome' })).toBe(1);
   });
 
   it('shares metrics on one registry without registering twice', () => {

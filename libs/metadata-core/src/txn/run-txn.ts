@@ -45,21 +45,21 @@ export class TxnRunner {
   }
 
   private async attempt<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx: CallCtx | undefined, maxAttempts: number): Promise<T> {
-    const stop = this.metrics.txnDuration.startTimer({ op });
+    const stop = this.metrics.txnDuration.startTimer({ operation: op });
     try {
       for (let attempt = 1; ; attempt++) {
         checkAlive(ctx);
         try {
           const result = await this.kv.txn(fn);
-          this.metrics.txnTotal.inc({ op, result: 'ok' });
+          this.metrics.txnTotal.inc({ operation: op, result: 'ok' });
           return result;
         } catch (e) {
           if (!(e instanceof KvConflictError)) throw this.fail(op, e);
           if (attempt >= maxAttempts) {
-            this.metrics.txnTotal.inc({ op, result: 'conflict' });
+            this.metrics.txnTotal.inc({ operation: op, result: 'conflict' });
             throw new ServiceError('Conflict', `${op}: transaction kept conflicting after ${attempt} attempts`);
           }
-          this.metrics.txnRestarts.inc({ op });
+          this.metrics.txnRestarts.inc({ operation: op });
           await this.sleep(this.backoff(attempt));
         }
       }
@@ -74,11 +74,11 @@ export class TxnRunner {
    * materialise its abort signal on every GET).
    */
   async read<T>(op: string, fn: (snap: KvSnapshot) => Promise<T>, ctx?: CallCtx): Promise<T> {
-    const stop = this.metrics.txnDuration.startTimer({ op });
+    const stop = this.metrics.txnDuration.startTimer({ operation: op });
     try {
       checkDeadline(ctx);
       const result = await withSnapshot(this.kv, fn);
-      this.metrics.txnTotal.inc({ op, result: 'ok' });
+      this.metrics.txnTotal.inc({ operation: op, result: 'ok' });
       return result;
     } catch (e) {
       throw this.fail(op, e);
@@ -95,15 +95,15 @@ export class TxnRunner {
 
   private fail(op: string, e: unknown): unknown {
     if (e instanceof KvUnavailableError) {
-      this.metrics.txnTotal.inc({ op, result: 'unavailable' });
+      this.metrics.txnTotal.inc({ operation: op, result: 'unavailable' });
       return new ServiceError('Unavailable', e.message);
     }
     if (e instanceof KvUnknownOutcomeError) {
       // Never retried here: the commit may have happened. The client sees a 500 and decides.
-      this.metrics.txnTotal.inc({ op, result: 'unknown_outcome' });
+      this.metrics.txnTotal.inc({ operation: op, result: 'unknown_outcome' });
       return new ServiceError('Internal', `${op}: transaction outcome unknown: ${e.message}`);
     }
-    this.metrics.txnTotal.inc({ op, result: 'error' });
+    this.metrics.txnTotal.inc({ operation: op, result: 'error' });
     return e;
   }
 }

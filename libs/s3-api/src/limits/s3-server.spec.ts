@@ -24,7 +24,7 @@ function exchange(port: number, bytes: string, waitMs = 3000): Promise<{ text: s
 describe('createS3Server', () => {
   let server: Server;
   let port: number;
-  const registry = createRegistry('gateway', { defaultMetrics: false });
+  const registry = createRegistry({ defaultMetrics: false });
   const metrics = createLimitMetrics(registry);
   const seen: { continue: boolean }[] = [];
   let hold: ((res: ServerResponse) => void) | undefined;
@@ -60,7 +60,7 @@ describe('createS3Server', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const silent = await exchange(port, '');
     expect(silent).toEqual({ text: '', closed: true });
-    expect(await registry.metrics()).toMatch(/s3_limit_rejections_total\{reason="headers_timeout",service="gateway"\} [2-9]/);
+    expect(await registry.metrics()).toMatch(/s3_limit_rejections_total\{reason="headers_timeout"\} [2-9]/);
   });
 
   it('holds Expect: 100-continue for the dispatcher to release, and refuses a request past the connection cap while the other is busy', async () => {
@@ -79,6 +79,6 @@ describe('createS3Server', () => {
     release();
     hold = undefined;
     busy.destroy();
-    expect(await registry.metrics()).toContain('s3_limit_rejections_total{reason="connections",service="gateway"} 1');
+    expect(await registry.metrics()).toContain('s3_limit_rejections_total{reason="connections"} 1');
   });
 });
