@@ -1,6 +1,9 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 
-export type SeaweedOp = 'assign' | 'lookup' | 'upload' | 'read' | 'delete';
+export const SEAWEED_OPS = ['assign', 'lookup', 'upload', 'read', 'delete'] as const;
+export type SeaweedOp = (typeof SEAWEED_OPS)[number];
+/** Error kinds that mean "SeaweedFS unreachable" (alerted on): exported at 0 before the first one. */
+const UNREACHABLE_KINDS = ['network', 'timeout', 'unavailable'] as const;
 /** Why a call failed: transport (network, timeout), HTTP class, or what the answer meant. */
 export type SeaweedErrorKind =
   | 'network'
@@ -30,6 +33,12 @@ export interface SeaweedMetrics {
 }
 
 export function createSeaweedMetrics(registry: Registry = new Registry()): SeaweedMetrics {
+  const metrics = build(registry);
+  for (const operation of SEAWEED_OPS) for (const kind of UNREACHABLE_KINDS) metrics.errors.labels({ operation, kind }).inc(0);
+  return metrics;
+}
+
+function build(registry: Registry): SeaweedMetrics {
   const registers = [registry];
   return {
     assigns: new Counter({ name: 'seaweedfs_assigns_total', help: 'Master /dir/assign calls by result (ok, retry, error)', labelNames: ['result'], registers }),

@@ -1,5 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { BackoffKind } from './backoff';
+import { REGION_ERROR_KINDS } from './tikv/region-error-kinds';
 
 export type TxnResult = 'committed' | 'read_only' | 'conflict' | 'unknown_outcome' | 'aborted' | 'error';
 export type LockOutcome = 'committed' | 'rolled_back' | 'alive' | 'not_found';
@@ -15,7 +16,18 @@ export interface TikvMetrics {
   readonly heartbeats: Counter<'result'>;
 }
 
+/** Backoff kinds an operator alerts on (TiKV or PD unreachable): exported at 0 before the first one. */
+const ALERTED_BACKOFFS: readonly BackoffKind[] = ['tikvRpc', 'pdRpc', 'tsoRpc'];
+
 export function createTikvMetrics(registry: Registry = new Registry()): TikvMetrics {
+  const metrics = build(registry);
+  for (const kind of ALERTED_BACKOFFS) metrics.backoffs.labels({ kind }).inc(0);
+  for (const result of ['committed', 'conflict', 'unknown_outcome', 'error'] as const) metrics.txns.labels({ result }).inc(0);
+  for (const kind of REGION_ERROR_KINDS) metrics.regionErrors.labels({ kind }).inc(0);
+  return metrics;
+}
+
+function build(registry: Registry): TikvMetrics {
   const registers = [registry];
   return {
     txns: new Counter({

@@ -7,6 +7,7 @@ import { toU64 } from '../pd/timestamp';
 import { regionFromWire, withLeaderFromWire } from '../region-cache/convert';
 import { describeRegion, type RegionInfo } from '../region-cache/region';
 import type { KeyGroup } from '../region-cache/region-cache';
+import { REGION_ERROR_KINDS, type RegionErrorKind } from './region-error-kinds';
 import type { RegionRouter } from './router';
 
 /** `ok: false`: the region changed (cache updated, backoff taken): locate and split again. */
@@ -204,26 +205,9 @@ function chunk(g: KeyGroup, size: number): KeyGroup[] {
   return out;
 }
 
-const KINDS = [
-  'not_leader',
-  'epoch_not_match',
-  'region_not_found',
-  'key_not_in_region',
-  'server_is_busy',
-  'stale_command',
-  'store_not_match',
-  'mismatch_peer_id',
-  'raft_entry_too_large',
-  'max_timestamp_not_synced',
-  'read_index_not_ready',
-  'proposal_in_merging_mode',
-  'data_is_not_ready',
-  'region_not_initialized',
-  'disk_full',
-  'undetermined_result',
-] as const;
+const KINDS = REGION_ERROR_KINDS.filter((k): k is Exclude<RegionErrorKind, 'other'> => k !== 'other');
 
 /** The metric label of a region error: the name of its (first) present variant. */
-export function regionErrorKind(e: RegionError): (typeof KINDS)[number] | 'other' {
+export function regionErrorKind(e: RegionError): RegionErrorKind {
   return KINDS.find((k) => e[k] != null) ?? 'other';
 }
