@@ -13,7 +13,7 @@ describe('buildGetObjectAttributesResponse', () => {
 
   it('writes the part count alone when parts are not listed', () => {
     const xml = buildGetObjectAttributesResponse({ ObjectParts: { TotalPartsCount: 2 } });
-    expect(childNames(xml, 'ObjectParts')).toEqual(['TotalPartsCount']);
+    expect(childNames(xml, 'ObjectParts')).toEqual(['PartsCount']);
   });
 
   it('writes Checksum and ObjectParts with their parts', () => {
@@ -33,7 +33,7 @@ describe('buildGetObjectAttributesResponse', () => {
     });
     expect(childNames(xml)).toEqual(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
     expect(childNames(xml, 'Checksum')).toEqual(['ChecksumCRC32C', 'ChecksumType']);
-    expect(childNames(xml, 'ObjectParts')).toEqual(['TotalPartsCount', 'PartNumberMarker', 'NextPartNumberMarker', 'MaxParts', 'IsTruncated', 'Part']);
+    expect(childNames(xml, 'ObjectParts')).toEqual(['PartsCount', 'PartNumberMarker', 'NextPartNumberMarker', 'MaxParts', 'IsTruncated', 'Part']);
     expect(childNames(xml, 'ObjectParts', 'Part')).toEqual(['ChecksumCRC32C', 'PartNumber', 'Size']);
     expect(parseBack(xml).GetObjectAttributesResponse.ObjectParts.Part).toEqual({ ChecksumCRC32C: 'AAAAAA==', PartNumber: '2', Size: '5' });
   });

@@ -4,7 +4,8 @@ import { XmlWriter } from './xml-writer';
 /**
  * GetObjectAttributes' answer. Only the attributes asked for are present. Element order is the API
  * reference's: `ETag, Checksum, ObjectParts, StorageClass, ObjectSize`; the ETag is written without quotes,
- * as S3 does in this document. Part entries are `Checksum*, PartNumber, Size`.
+ * as S3 does in this document. Part entries are `Checksum*, PartNumber, Size`. The part count's element
+ * is `PartsCount` on the wire (the API reference's `TotalPartsCount` is the SDK member name).
  */
 export interface AttributesPart extends Checksums {
   readonly PartNumber: number;
@@ -43,7 +44,7 @@ export function buildGetObjectAttributesResponse(input: GetObjectAttributesRespo
   const p = input.ObjectParts;
   if (p) {
     w.open('ObjectParts')
-      .int('TotalPartsCount', p.TotalPartsCount)
+      .int('PartsCount', p.TotalPartsCount)
       .optInt('PartNumberMarker', p.PartNumberMarker)
       .optInt('NextPartNumberMarker', p.NextPartNumberMarker)
       .optInt('MaxParts', p.MaxParts);
