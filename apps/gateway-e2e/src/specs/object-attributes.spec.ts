@@ -106,7 +106,8 @@ describe('GetObjectAttributes', () => {
   });
 
   it('a missing or unknown attribute name, or a bad x-amz-max-parts → InvalidArgument 400', async () => {
-    for (const headers of [{}, { 'x-amz-object-attributes': '' }, { 'x-amz-object-attributes': 'ETag,Bogus' }, { 'x-amz-object-attributes': 'ETag', 'x-amz-max-parts': 'ten' }]) {
+    const cases: Record<string, string>[] = [{}, { 'x-amz-object-attributes': '' }, { 'x-amz-object-attributes': 'ETag,Bogus' }, { 'x-amz-object-attributes': 'ETag', 'x-amz-max-parts': 'ten' }];
+    for (const headers of cases) {
       const r = await rawRequest(gw, { method: 'GET', path: `/${Bucket}/small`, query: { attributes: '' }, headers });
       expect(r.status).toBe(400);
       expectErrorXml(r.text, 'InvalidArgument', r.headers['x-amz-request-id'] as string);
