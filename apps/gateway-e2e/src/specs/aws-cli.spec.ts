@@ -196,4 +196,35 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     for (const id of [v1, v2, del.VersionId]) await ok('s3api', 'delete-object', '--bucket', vb, '--key', 'k', '--version-id', id);
     expect(await ok('s3', 'rb', `s3://${vb}`)).toContain(`remove_bucket: ${vb}`);
   });
+
+  // Tagging (issue 12): the CLI copies a source's tags, so `s3 cp` between keys needs the tagging API.
+  it('cp s3:// → s3:// of a tagged 20 MiB object (multipart copy) keeps bytes and tags; a small one too', async () => {
+    const tb = 'cli-tags';
+    await ok('s3', 'mb', `s3://${tb}`);
+    const file = join(work, 'tagged-big.bin');
+    const bytes = patternBytes(20 * MiB, 91);
+    writeFileSync(file, bytes);
+    await ok('s3', 'cp', '--no-progress', file, `s3://${tb}/dir/big.bin`);
+    await ok('s3api', 'put-object-tagging', '--bucket', tb, '--key', 'dir/big.bin', '--tagging', 'TagSet=[{Key=project,Value=massive},{Key=tier,Value=gold}]');
+    await ok('s3api', 'put-object', '--bucket', tb, '--key', 'dir/small.txt', '--body', small, '--tagging', 'kind=small&owner=cli');
+
+    expect(await ok('s3', 'cp', '--no-progress', `s3://${tb}/dir/big.bin`, `s3://${tb}/copy/big.bin`)).toContain('copy:');
+    expect(await ok('s3', 'cp', '--no-progress', `s3://${tb}/dir/small.txt`, `s3://${tb}/copy/small.txt`)).toContain('copy:');
+
+    const tags = async (key: string) => (JSON.parse(await ok('s3api', 'get-object-tagging', '--bucket', tb, '--key', key)) as { TagSet: unknown[] }).TagSet;
+    expect(await tags('copy/big.bin')).toEqual([{ Key: 'project', Value: 'massive' }, { Key: 'tier', Value: 'gold' }]);
+    expect(await tags('copy/small.txt')).toEqual([{ Key: 'kind', Value: 'small' }, { Key: 'owner', Value: 'cli' }]);
+    const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', tb, '--key', 'copy/big.bin')) as { ContentLength: number; ETag: string };
+    expect(head.ContentLength).toBe(20 * MiB);
+    // A multipart copy (the CLI splits at 8 MiB: 3 parts).
+    expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
+    const back = join(work, 'tagged-back.bin');
+    await ok('s3', 'cp', '--no-progress', `s3://${tb}/copy/big.bin`, back);
+    expect(md5Hex(readFileSync(back))).toBe(md5Hex(bytes));
+
+    // --copy-props none copies no tags.
+    await ok('s3', 'cp', '--no-progress', '--copy-props', 'none', `s3://${tb}/dir/big.bin`, `s3://${tb}/copy/untagged.bin`);
+    expect(await tags('copy/untagged.bin')).toEqual([]);
+    expect(await ok('s3', 'rb', '--force', `s3://${tb}`)).toContain(`remove_bucket: ${tb}`);
+  }, 180_000);
 });

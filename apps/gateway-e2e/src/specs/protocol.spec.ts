@@ -6,9 +6,9 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutBucketTaggingCommand,
+  PutBucketWebsiteCommand,
   PutObjectCommand,
-  PutObjectTaggingCommand,
+  PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
@@ -39,7 +39,7 @@ describe('request ids and error documents', () => {
     ['CreateBucket bad name', { method: 'PUT', path: '/Bad_Name' }, 400, 'InvalidBucketName'],
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
     ['GET ?acl', { method: 'GET', path: `/${Bucket}`, query: { acl: '' } }, 501, 'NotImplemented'],
-    ['PUT object ?tagging', { method: 'PUT', path: `/${Bucket}/obj`, query: { tagging: '' }, body: '<Tagging><TagSet/></Tagging>' }, 501, 'NotImplemented'],
+    ['PUT object ?retention', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 501, 'NotImplemented'],
     ['GET ?cors', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 501, 'NotImplemented'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],
     ['PATCH object', { method: 'PATCH', path: `/${Bucket}/obj`, body: 'x' }, 405, 'MethodNotAllowed'],
@@ -77,8 +77,8 @@ describe('request ids and error documents', () => {
   it('unsupported operations through the SDK → NotImplemented 501', async () => {
     await expectS3Error(s3.send(new GetBucketAclCommand({ Bucket })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new GetObjectAclCommand({ Bucket, Key: 'obj' })), 'NotImplemented', 501);
-    await expectS3Error(s3.send(new PutObjectTaggingCommand({ Bucket, Key: 'obj', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } })), 'NotImplemented', 501);
-    await expectS3Error(s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } })), 'NotImplemented', 501);
+    await expectS3Error(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'obj', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 86400_000) } })), 'NotImplemented', 501);
+    await expectS3Error(s3.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } })), 'NotImplemented', 501);
     // The unsupported PUT did not touch the object.
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'obj' }));
     expect(await got.Body!.transformToString()).toBe('hello');

@@ -23,6 +23,14 @@ import { listMultipartUploads } from './multipart/list-multipart-uploads';
 import { listParts } from './multipart/list-parts';
 import { uploadPart } from './multipart/upload-part';
 import { uploadPartCopy } from './multipart/upload-part-copy';
+// Tagging and GetObjectAttributes (issue 12)
+import { deleteBucketTagging } from './tagging/delete-bucket-tagging';
+import { deleteObjectTagging } from './tagging/delete-object-tagging';
+import { getBucketTagging } from './tagging/get-bucket-tagging';
+import { getObjectTagging } from './tagging/get-object-tagging';
+import { putBucketTagging } from './tagging/put-bucket-tagging';
+import { putObjectTagging } from './tagging/put-object-tagging';
+import { getObjectAttributes } from './object/get-object-attributes';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -51,4 +59,12 @@ export const HANDLERS = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  // Tagging and GetObjectAttributes (issue 12)
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  GetObjectAttributes: getObjectAttributes,
 } satisfies HandlerTable as HandlerTable;

@@ -114,6 +114,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
   for (const [k, val] of Object.entries(h.userMetadata)) out[META_PREFIX + k] = toWire(val);
   Object.assign(out, versionIdHeader(v));
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
+  if (h.tags !== undefined && h.tags.length > 0) out['x-amz-tagging-count'] = h.tags.length;
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
     out['x-amz-checksum-type'] = v.checksum.type;

@@ -32,6 +32,14 @@ export type Endpoint =
   | Upl<'ListParts'>
   | Prt<'UploadPart'>
   | Prt<'UploadPartCopy'>
+  // Tagging and GetObjectAttributes (issue 12)
+  | Bkt<'GetBucketTagging'>
+  | Bkt<'PutBucketTagging'>
+  | Bkt<'DeleteBucketTagging'>
+  | Obj<'GetObjectTagging'>
+  | Obj<'PutObjectTagging'>
+  | Obj<'DeleteObjectTagging'>
+  | Obj<'GetObjectAttributes'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -59,6 +67,15 @@ export interface RouteRule {
 /** Ordered: the first matching rule wins, so specific rules come before general ones. */
 export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'service', name: 'ListBuckets', auth: 'read' },
+
+  // Tagging and GetObjectAttributes (issue 12): sub-resource rules, before the plain operations.
+  { method: 'GET', target: 'bucket', query: ['tagging'], name: 'GetBucketTagging', auth: 'read' },
+  { method: 'PUT', target: 'bucket', query: ['tagging'], name: 'PutBucketTagging', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['tagging'], name: 'DeleteBucketTagging', auth: 'owner' },
+  { method: 'GET', target: 'object', query: ['tagging'], name: 'GetObjectTagging', auth: 'read' },
+  { method: 'PUT', target: 'object', query: ['tagging'], name: 'PutObjectTagging', auth: 'write' },
+  { method: 'DELETE', target: 'object', query: ['tagging'], name: 'DeleteObjectTagging', auth: 'write' },
+  { method: 'GET', target: 'object', query: ['attributes'], name: 'GetObjectAttributes', auth: 'read' },
 
   { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },

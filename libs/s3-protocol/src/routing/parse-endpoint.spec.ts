@@ -44,6 +44,14 @@ const CASES: [string, string, Record<string, string>, Record<string, unknown>][]
   ['GET', '/my-bucket/..%2Fx', {}, { name: 'GetObject', bucket: 'my-bucket', key: '../x' }],
   ['GET', '/my-bucket/a//b/', {}, { name: 'GetObject', bucket: 'my-bucket', key: 'a//b/' }],
   ['GET', '/my-bucket//', {}, { name: 'GetObject', bucket: 'my-bucket', key: '/' }],
+  // Tagging and GetObjectAttributes (issue 12)
+  ['GET', '/my-bucket?tagging', {}, { name: 'GetBucketTagging', bucket: 'my-bucket' }],
+  ['PUT', '/my-bucket?tagging', {}, { name: 'PutBucketTagging', bucket: 'my-bucket' }],
+  ['DELETE', '/my-bucket?tagging', {}, { name: 'DeleteBucketTagging', bucket: 'my-bucket' }],
+  ['GET', '/my-bucket/example-object?tagging&versionId=null', {}, { name: 'GetObjectTagging', bucket: 'my-bucket', key: 'example-object' }],
+  ['PUT', '/my-bucket/example-object?tagging', {}, { name: 'PutObjectTagging', bucket: 'my-bucket', key: 'example-object' }],
+  ['DELETE', '/my-bucket/example-object?tagging', {}, { name: 'DeleteObjectTagging', bucket: 'my-bucket', key: 'example-object' }],
+  ['GET', '/my-bucket/example-object?attributes', { 'x-amz-object-attributes': 'ETag' }, { name: 'GetObjectAttributes', bucket: 'my-bucket', key: 'example-object' }],
 ];
 
 describe('parseEndpoint', () => {
@@ -64,7 +72,10 @@ describe('parseEndpoint', () => {
 
   it('routes known but unserved sub-resources to Unsupported', () => {
     expect(parseEndpoint(req('GET', '/b?acl', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?acl' });
-    expect(parseEndpoint(req('PUT', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+    expect(parseEndpoint(req('PUT', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+    // A sub-resource we serve on one method is still no plain operation on another.
+    expect(parseEndpoint(req('HEAD', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k', operation: 'HEAD ?tagging' });
+    expect(parseEndpoint(req('PUT', '/b/k?attributes', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     // uploadId on a PUT without partNumber is not UploadPart.
     expect(parseEndpoint(req('PUT', '/b/k?uploadId=x', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });

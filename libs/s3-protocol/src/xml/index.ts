@@ -33,3 +33,10 @@ export { isBlankBody } from './xml-reader';
 export { parseCreateBucketConfiguration, type CreateBucketConfiguration } from './create-bucket-configuration';
 export { parseCompleteMultipartUpload, MAX_PART_NUMBER, type CompleteMultipartUpload, type CompletedPart } from './complete-multipart-upload';
 export { parseDelete, MAX_DELETE_OBJECTS, type Delete, type ObjectIdentifier } from './delete';
+export { buildTagging, parseTagging, type Tagging } from './tagging';
+export {
+  buildGetObjectAttributesResponse,
+  type GetObjectAttributesResponseInput,
+  type AttributesObjectParts,
+  type AttributesPart,
+} from './get-object-attributes-response';

@@ -1,11 +1,12 @@
 import { buildInitiateMultipartUploadResult } from '@massive/s3-protocol';
 import { parseChecksumRequest } from '../../http/checksum-request';
 import { parseObjectHeaders } from '../../http/object-headers';
+import { requestTags, withTags } from '../../http/tagging';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
 export const createMultipartUpload: Handler<'CreateMultipartUpload'> = async (ep, req, deps) => {
-  const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
+  const headers = withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers));
   const { algorithm, type } = parseChecksumRequest(req.headers, 'multipart');
   const upload = await deps.metadata.createMultipartUpload(
     { bucket: ep.bucket, key: ep.key, headers, owner: req.owner, checksumAlgorithm: algorithm, checksumType: type },

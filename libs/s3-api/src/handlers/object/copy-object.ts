@@ -5,6 +5,7 @@ import { discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
+import { copyTags, withTags } from '../../http/tagging';
 import type { Handler } from '../../types';
 
 export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
@@ -21,7 +22,9 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const headers = directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers;
+  // Tags follow their own directive (x-amz-tagging-directive), independent of the metadata one.
+  const tags = copyTags(req.headers, src.headers.tags);
+  const headers = withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags);
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };

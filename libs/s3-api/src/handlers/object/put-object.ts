@@ -1,9 +1,10 @@
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { requestTags, withTags } from '../../http/tagging';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
-  const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
+  const headers = withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers));
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   try {
