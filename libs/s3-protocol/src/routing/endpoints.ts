@@ -21,6 +21,8 @@ export type Endpoint =
   | Bkt<'ListObjectVersions'>
   | Bkt<'ListMultipartUploads'>
   | Bkt<'DeleteObjects'>
+  /** Browser POST upload: the key and everything else arrive as multipart/form-data fields. */
+  | Bkt<'PostObject'>
   | Obj<'GetObject'>
   | Obj<'HeadObject'>
   | Obj<'PutObject'>
@@ -52,6 +54,8 @@ export interface RouteRule {
   readonly queryValue?: readonly [string, string];
   /** A header that must be present. */
   readonly header?: string;
+  /** The media type the request's Content-Type must have (parameters such as `boundary` aside). */
+  readonly contentType?: string;
   readonly name: Exclude<EndpointName, 'Unsupported'>;
   readonly auth: AuthClass;
 }
@@ -71,6 +75,7 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', name: 'CreateBucket', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', auth: 'owner' },
   { method: 'POST', target: 'bucket', query: ['delete'], name: 'DeleteObjects', auth: 'write' },
+  { method: 'POST', target: 'bucket', contentType: 'multipart/form-data', name: 'PostObject', auth: 'write' },
 
   { method: 'GET', target: 'object', query: ['uploadId'], name: 'ListParts', auth: 'read' },
   { method: 'GET', target: 'object', name: 'GetObject', auth: 'read' },

@@ -44,6 +44,8 @@ const CASES: [string, string, Record<string, string>, Record<string, unknown>][]
   ['GET', '/my-bucket/..%2Fx', {}, { name: 'GetObject', bucket: 'my-bucket', key: '../x' }],
   ['GET', '/my-bucket/a//b/', {}, { name: 'GetObject', bucket: 'my-bucket', key: 'a//b/' }],
   ['GET', '/my-bucket//', {}, { name: 'GetObject', bucket: 'my-bucket', key: '/' }],
+  ['POST', '/my-bucket', { 'content-type': 'multipart/form-data; boundary=9431149156168' }, { name: 'PostObject', bucket: 'my-bucket' }],
+  ['POST', '/my-bucket/', { 'content-type': 'Multipart/Form-Data;boundary=x' }, { name: 'PostObject', bucket: 'my-bucket' }],
 ];
 
 describe('parseEndpoint', () => {
@@ -72,6 +74,8 @@ describe('parseEndpoint', () => {
   it.each([
     ['PATCH', '/b/k', 'MethodNotAllowed'],
     ['POST', '/b/k', 'MethodNotAllowed'],
+    // A bucket POST that is neither ?delete nor a form upload.
+    ['POST', '/b', 'MethodNotAllowed'],
     ['DELETE', '/', 'MethodNotAllowed'],
     ['GET', '/b/k%ZZ', 'InvalidURI'],
     ['PUT', '/b/k?partNumber=0&uploadId=u', 'InvalidArgument'],
