@@ -16,6 +16,7 @@ import { deleteObjects } from './object/delete-objects';
 import { getObject } from './object/get-object';
 import { headObject } from './object/head-object';
 import { putObject } from './object/put-object';
+import { postObject } from './object/post-object';
 import { abortMultipartUpload } from './multipart/abort-multipart-upload';
 import { completeMultipartUpload } from './multipart/complete-multipart-upload';
 import { createMultipartUpload } from './multipart/create-multipart-upload';
@@ -51,4 +52,5 @@ export const HANDLERS = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  PostObject: postObject,
 } satisfies HandlerTable as HandlerTable;
