@@ -77,7 +77,7 @@ describe('readFormUpload', () => {
     expect(b.pulled()).toBeLessThan(1024 * 1024);
     expect((await readAll(f.file)).length).toBe(data.length);
     await f.finished();
-    expect(b.pulled()).toBe(b.length);
+    expect(b.pulled()).toBe(b.length ?? -1);
   });
 
   it('takes a `file` field without a file name as the file', async () => {
@@ -117,7 +117,7 @@ describe('readFormUpload', () => {
     const b = body(form([{ name: 'key', value: 'k' }, { name: 'file', value: Buffer.alloc(2 * 1024 * 1024), filename: 'f' }]), 16 * 1024);
     const f = await readFormUpload(b, CT);
     f.abandon();
-    for (let i = 0; i < 100 && b.pulled() < b.length; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(b.pulled()).toBe(b.length);
+    for (let i = 0; i < 100 && b.pulled() < (b.length ?? 0); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(b.pulled()).toBe(b.length ?? -1);
   });
 });
