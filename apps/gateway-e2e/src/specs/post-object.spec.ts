@@ -77,7 +77,7 @@ describe('PostObject (browser form uploads)', () => {
       expect(r.status).toBe(204);
       expect(r.text).toBe('');
       expect(r.headers.get('etag')).toBe(`"${md5Hex(body)}"`);
-      expect(r.headers.get('location')).toBe(`${gw.endpoint}/${Bucket}/sdk/plain.bin`);
+      expect(r.headers.get('location')).toBe(`${gw.endpoint}/${Bucket}/sdk%2Fplain.bin`);
       expect(await getBytes('sdk/plain.bin')).toEqual(body);
     });
 
@@ -85,7 +85,7 @@ describe('PostObject (browser form uploads)', () => {
       const { fields } = await createPresignedPost(s3, { Bucket, Key: 'user/eric/${filename}' });
       const r = await post(Bucket, fields, 'photo bytes', { filename: 'photo 1.png' });
       expect(r.status).toBe(204);
-      expect(r.headers.get('location')).toBe(`${gw.endpoint}/${Bucket}/user/eric/photo%201.png`);
+      expect(r.headers.get('location')).toBe(`${gw.endpoint}/${Bucket}/user%2Feric%2Fphoto%201.png`);
       expect((await getBytes('user/eric/photo 1.png')).toString()).toBe('photo bytes');
     });
 
@@ -95,7 +95,7 @@ describe('PostObject (browser form uploads)', () => {
       expect(r.status).toBe(201);
       expect(r.headers.get('content-type')).toBe('application/xml');
       expect(parseXml(r.text)).toMatchObject({
-        PostResponse: { Location: `${gw.endpoint}/${Bucket}/sdk/201`, Bucket, Key: 'sdk/201', ETag: `"${md5Hex('x')}"` },
+        PostResponse: { Location: `${gw.endpoint}/${Bucket}/sdk%2F201`, Bucket, Key: 'sdk/201', ETag: `"${md5Hex('x')}"` },
       });
       const ok = await post(Bucket, (await createPresignedPost(s3, { Bucket, Key: 'sdk/200', Fields: { success_action_status: '200' } })).fields, 'x');
       expect([ok.status, ok.text]).toEqual([200, '']);
@@ -185,7 +185,7 @@ describe('PostObject (browser form uploads)', () => {
         rq.on('error', reject);
         rq.end(bytes);
       });
-      expect(status).toEqual({ status: 204, location: `http://${Bucket}.s3.localtest:${gw.port}/sdk/vhost` });
+      expect(status).toEqual({ status: 204, location: `http://${Bucket}.s3.localtest:${gw.port}/sdk%2Fvhost` });
       expect((await getBytes('sdk/vhost')).toString()).toBe('vhost');
     });
   });
@@ -218,6 +218,16 @@ describe('PostObject (browser form uploads)', () => {
     it('refuses a field the policy does not mention; x-ignore-* fields need no condition', async () => {
       expectError(await post(Bucket, signedForm(base('hb/extra'), { key: 'hb/extra', 'x-amz-meta-sneaky': '1' }), 'x'), 'AccessDenied', 403, 'Invalid according to Policy: Extra input fields: x-amz-meta-sneaky');
       expect((await post(Bucket, signedForm(base('hb/ignore'), { key: 'hb/ignore', 'x-ignore-tracking': '1' }), 'x')).status).toBe(204);
+      // The bucket is an input too: a policy must name it, form field or not.
+      expectError(await post(Bucket, signedForm([{ key: 'hb/nob' }], { key: 'hb/nob' }), 'x'), 'AccessDenied', 403, 'Invalid according to Policy: Extra input fields: bucket');
+      expectError(await post(Bucket, signedForm([{}], { key: 'hb/empty' }), 'x'), 'AccessDenied', 403, /^Invalid according to Policy: Extra input fields: /);
+    });
+
+    it('matches condition operators and field names case-insensitively, values case-sensitively', async () => {
+      const conds = [{ bUcKeT: Bucket }, ['StArTs-WiTh', '$KeY', 'hb/ci'], { AcL: 'private' }, ['EQ', '$CoNtEnT-TyPe', 'text/plain']];
+      expect((await post(Bucket, signedForm(conds, { kEy: 'hb/ci.txt', aCl: 'private', 'Content-Type': 'text/plain' }), 'x')).status).toBe(204);
+      expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'hb/ci.txt' }))).ContentType).toBe('text/plain');
+      expectError(await post(Bucket, signedForm(conds, { key: 'HB/ci.txt', acl: 'private', 'Content-Type': 'text/plain' }), 'x'), 'AccessDenied', 403);
     });
 
     it('ignores fields after the file (neither stored nor checked against the policy)', async () => {
@@ -308,7 +318,7 @@ describe('PostObject (browser form uploads)', () => {
     });
 
     it('answers NoSuchBucket for a form posted to a bucket that does not exist', async () => {
-      expectError(await post('post-missing', signedForm([{ key: 'k' }], { key: 'k' }), 'x'), 'NoSuchBucket', 404);
+      expectError(await post('post-missing', signedForm([{ bucket: 'post-missing' }, { key: 'k' }], { key: 'k' }), 'x'), 'NoSuchBucket', 404);
     });
   });
 });

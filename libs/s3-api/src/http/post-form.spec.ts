@@ -82,7 +82,7 @@ describe('redirectLocation', () => {
 
 describe('objectLocation', () => {
   it('answers in the style the form was posted in', () => {
-    expect(objectLocation({ host: '127.0.0.1:8080' }, 'b', 'dir/a b')).toBe('http://127.0.0.1:8080/b/dir/a%20b');
+    expect(objectLocation({ host: '127.0.0.1:8080' }, 'b', 'dir/a b')).toBe('http://127.0.0.1:8080/b/dir%2Fa%20b');
     expect(objectLocation({ host: 'b.s3.example.com' }, 'b', 'k')).toBe('http://b.s3.example.com/k');
     expect(objectLocation({ host: 's3.example.com', 'x-forwarded-proto': 'https' }, 'b', 'k')).toBe('https://s3.example.com/b/k');
   });

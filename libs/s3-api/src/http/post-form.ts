@@ -102,12 +102,13 @@ export function redirectLocation(url: string, bucket: string, key: string, etag:
 
 /**
  * The new object's URL in the style the form was posted in: `http://bucket.domain/key` when the Host
- * names the bucket, else `http://host/bucket/key` (https when a proxy says so).
+ * names the bucket, else `http://host/bucket/key` (https when a proxy says so). The key is encoded
+ * whole, `/` included, as S3 writes it (`.../bucket/uploads%2Fphoto.png`).
  */
 export function objectLocation(headers: IncomingHttpHeaders, bucket: string, key: string): string {
   const proto = headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   const host = headers.host ?? 'localhost';
-  const path = key.split('/').map(encodeURIComponent).join('/');
+  const path = encodeURIComponent(key);
   const vhost = host.toLowerCase().startsWith(`${bucket.toLowerCase()}.`);
   return vhost ? `${proto}://${host}/${path}` : `${proto}://${host}/${encodeURIComponent(bucket)}/${path}`;
 }

@@ -15,7 +15,7 @@ const AUTH: [string, string][] = [
   ['Policy', 'eyJ9'],
   ['X-Amz-Signature', 'ab'],
 ];
-const AUTH_CONDITIONS = AUTH.slice(0, 3).map(([k, v]) => ({ [k]: v }));
+const AUTH_CONDITIONS = [{ bucket: 'b' }, ...AUTH.slice(0, 3).map(([k, v]) => ({ [k]: v }))];
 
 function run(conditions: unknown[], fields: [string, string][], bucket = 'b', now = NOW) {
   return evaluatePostPolicy(policy([...AUTH_CONDITIONS, ...conditions]), { bucket, fields: new PostFields([...AUTH, ...fields]), now });
@@ -63,8 +63,21 @@ describe('evaluatePostPolicy', () => {
   });
 
   it('checks the bucket condition against the bucket posted to', () => {
-    expect(() => run([{ bucket: 'photos' }, { key: 'k' }], [['key', 'k']], 'photos')).not.toThrow();
-    expect(failure([{ bucket: 'photos' }, { key: 'k' }], [['key', 'k']], 'other')).toBe('Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "photos"]');
+    const p = policy([{ bucket: 'photos' }, ...AUTH_CONDITIONS.slice(1), { key: 'k' }]);
+    const fields = new PostFields([...AUTH, ['key', 'k']]);
+    expect(() => evaluatePostPolicy(p, { bucket: 'photos', fields, now: NOW })).not.toThrow();
+    expect(() => evaluatePostPolicy(p, { bucket: 'other', fields, now: NOW })).toThrow(
+      'Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "photos"]',
+    );
+    // A bucket form field (the SDK sends one) is checked the same way: against the bucket posted to.
+    expect(() => evaluatePostPolicy(p, { bucket: 'photos', fields: new PostFields([...AUTH, ['key', 'k'], ['bucket', 'photos']]), now: NOW })).not.toThrow();
+  });
+
+  it('requires a condition on the bucket even when the form has no bucket field', () => {
+    const p = policy([...AUTH_CONDITIONS.slice(1), { key: 'k' }]);
+    expect(() => evaluatePostPolicy(p, { bucket: 'b', fields: new PostFields([...AUTH, ['key', 'k']]), now: NOW })).toThrow(
+      'Invalid according to Policy: Extra input fields: bucket',
+    );
   });
 
   it('requires every Content-Type of a comma-separated list to start with the prefix', () => {
@@ -77,7 +90,7 @@ describe('evaluatePostPolicy', () => {
     expect(() => run([{ key: 'k' }], [['key', 'k'], ['x-ignore-tracking', '1']])).not.toThrow();
     // The auth fields themselves are fields: a policy that leaves out x-amz-date fails.
     expect(() =>
-      evaluatePostPolicy(policy([AUTH_CONDITIONS[0], AUTH_CONDITIONS[1], { key: 'k' }]), { bucket: 'b', fields: new PostFields([...AUTH, ['key', 'k']]), now: NOW }),
+      evaluatePostPolicy(policy([...AUTH_CONDITIONS.slice(0, 3), { key: 'k' }]), { bucket: 'b', fields: new PostFields([...AUTH, ['key', 'k']]), now: NOW }),
     ).toThrow('Invalid according to Policy: Extra input fields: x-amz-date');
   });
 
@@ -85,7 +98,7 @@ describe('evaluatePostPolicy', () => {
     const p = policy([{ key: 'other' }], '2029-12-31T23:59:59Z');
     expect(() => evaluatePostPolicy(p, { bucket: 'b', fields: new PostFields([['key', 'k']]), now: NOW })).toThrow('Invalid according to Policy: Policy expired.');
     // The expiration instant itself is still valid.
-    const edge = policy([{ key: 'k' }], '2030-01-01T00:00:00Z');
+    const edge = policy([{ bucket: 'b' }, { key: 'k' }], '2030-01-01T00:00:00Z');
     expect(() => evaluatePostPolicy(edge, { bucket: 'b', fields: new PostFields([['key', 'k']]), now: NOW })).not.toThrow();
   });
 

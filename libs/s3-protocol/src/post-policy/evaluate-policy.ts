@@ -24,7 +24,7 @@ function denied(detail: string): S3Error {
 
 /**
  * Checks a form against its (signed) policy as S3 does: not expired, every condition holds, and every
- * field is covered by a condition. Returns the allowed size of the file when the policy limits it
+ * field (and the bucket posted to) is covered by a condition. Returns the allowed size of the file when the policy limits it
  * (`content-length-range`; several ranges intersect). Failures are AccessDenied "Invalid according to
  * Policy: ...", quoting the failed condition or the extra field.
  */
@@ -41,7 +41,9 @@ export function evaluatePostPolicy(policy: PostPolicy, facts: PolicyFacts): Leng
     const actual = c.field === 'bucket' ? facts.bucket : facts.fields.get(c.field);
     if (actual === undefined || !holds(c.op, c.field, actual, c.value)) throw denied(`Policy Condition failed: ${c.text}`);
   }
-  for (const name of facts.fields.names()) {
+  // The bucket is an input even without a form field: a policy must name it ("Extra input fields: bucket").
+  const inputs = facts.fields.has('bucket') ? facts.fields.names() : ['bucket', ...facts.fields.names()];
+  for (const name of inputs) {
     if (EXEMPT.has(name) || name.startsWith('x-ignore-') || covered.has(name)) continue;
     throw denied(`Extra input fields: ${name}`);
   }
