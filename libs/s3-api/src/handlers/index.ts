@@ -16,7 +16,6 @@ import { deleteObjects } from './object/delete-objects';
 import { getObject } from './object/get-object';
 import { headObject } from './object/head-object';
 import { putObject } from './object/put-object';
-import { postObject } from './object/post-object';
 import { abortMultipartUpload } from './multipart/abort-multipart-upload';
 import { completeMultipartUpload } from './multipart/complete-multipart-upload';
 import { createMultipartUpload } from './multipart/create-multipart-upload';
@@ -24,6 +23,7 @@ import { listMultipartUploads } from './multipart/list-multipart-uploads';
 import { listParts } from './multipart/list-parts';
 import { uploadPart } from './multipart/upload-part';
 import { uploadPartCopy } from './multipart/upload-part-copy';
+import { postObject } from './object/post-object';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 

@@ -21,8 +21,6 @@ export type Endpoint =
   | Bkt<'ListObjectVersions'>
   | Bkt<'ListMultipartUploads'>
   | Bkt<'DeleteObjects'>
-  /** Browser POST upload: the key and everything else arrive as multipart/form-data fields. */
-  | Bkt<'PostObject'>
   | Obj<'GetObject'>
   | Obj<'HeadObject'>
   | Obj<'PutObject'>
@@ -34,6 +32,8 @@ export type Endpoint =
   | Upl<'ListParts'>
   | Prt<'UploadPart'>
   | Prt<'UploadPartCopy'>
+  /** Browser POST upload: the key and everything else arrive as multipart/form-data fields. */
+  | Bkt<'PostObject'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -75,7 +75,6 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', name: 'CreateBucket', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', auth: 'owner' },
   { method: 'POST', target: 'bucket', query: ['delete'], name: 'DeleteObjects', auth: 'write' },
-  { method: 'POST', target: 'bucket', contentType: 'multipart/form-data', name: 'PostObject', auth: 'write' },
 
   { method: 'GET', target: 'object', query: ['uploadId'], name: 'ListParts', auth: 'read' },
   { method: 'GET', target: 'object', name: 'GetObject', auth: 'read' },
@@ -88,6 +87,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'POST', target: 'object', query: ['uploadId'], name: 'CompleteMultipartUpload', auth: 'write' },
   { method: 'DELETE', target: 'object', query: ['uploadId'], name: 'AbortMultipartUpload', auth: 'write' },
   { method: 'DELETE', target: 'object', name: 'DeleteObject', auth: 'write' },
+
+  // Browser POST uploads (after ?delete, which a form POST never carries).
+  { method: 'POST', target: 'bucket', contentType: 'multipart/form-data', name: 'PostObject', auth: 'write' },
 ];
 
 /**

@@ -59,6 +59,13 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req(method, fixed, headers, 'my-bucket.s3.example.com:8080'), opts)).toEqual(want);
   });
 
+  it('routes a form POST to PostObject only on a bucket without ?delete', () => {
+    const form = { 'content-type': 'multipart/form-data; boundary=b' };
+    expect(parseEndpoint(req('POST', '/b?delete', form), opts)).toEqual({ name: 'DeleteObjects', bucket: 'b' });
+    expect(() => parseEndpoint(req('POST', '/b/k', form), opts)).toThrow(expect.objectContaining({ code: 'MethodNotAllowed' }));
+    expect(() => parseEndpoint(req('POST', '/b', { 'content-type': 'application/x-www-form-urlencoded' }), opts)).toThrow(expect.objectContaining({ code: 'MethodNotAllowed' }));
+  });
+
   it('treats hosts outside the configured domains as path style', () => {
     expect(parseEndpoint(req('GET', '/b/k', {}, 'other.example.org'), opts)).toEqual({ name: 'GetObject', bucket: 'b', key: 'k' });
     expect(parseEndpoint(req('GET', '/', {}, 's3.example.com'), opts)).toEqual({ name: 'ListBuckets' });
