@@ -254,6 +254,12 @@ describe('PostObject (browser form uploads)', () => {
       const alg = await post(Bucket, signedForm([...base('hb/ck2'), { 'x-amz-checksum-algorithm': 'CRC32' }], { key: 'hb/ck2', 'x-amz-checksum-algorithm': 'CRC32' }), body);
       expect(alg.status).toBe(204);
       expect(alg.headers.get('x-amz-checksum-crc32')).toMatch(/^[A-Za-z0-9+/]{6}==$/);
+
+      // Content-MD5, as on a PUT.
+      const md5 = createHash('md5').update(body).digest('base64');
+      const md5Conds = [...base('hb/md5'), ['starts-with', '$Content-MD5', '']];
+      expect((await post(Bucket, signedForm(md5Conds, { key: 'hb/md5', 'Content-MD5': md5 }), body)).status).toBe(204);
+      expectError(await post(Bucket, signedForm(md5Conds, { key: 'hb/md5', 'Content-MD5': createHash('md5').update('x').digest('base64') }), body), 'BadDigest', 400);
     });
 
     it('refuses an unsigned (anonymous) form with AccessDenied', async () => {
