@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
-import { ChecksumMode, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ChecksumMode, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { s3Client } from '../support/clients';
 import { CREDENTIALS, REGION, useGateway } from '../support/server';
@@ -321,6 +321,23 @@ describe('PostObject (browser form uploads)', () => {
       expectError(await post(Bucket, withField('tagging', '<Tagging><TagSet></TagSet></Tagging>'), 'x'), 'NotImplemented', 501);
       expectError(await post(Bucket, withField('x-amz-storage-class', 'GLACIER'), 'x'), 'InvalidStorageClass', 400);
       await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'hb/no' })), 'NotFound', 404);
+    });
+
+    it('creates a new version per upload in a versioned bucket and answers its x-amz-version-id', async () => {
+      const vb = 'post-versioned';
+      await s3.send(new CreateBucketCommand({ Bucket: vb }));
+      await s3.send(new PutBucketVersioningCommand({ Bucket: vb, VersioningConfiguration: { Status: 'Enabled' } }));
+      const ids: string[] = [];
+      for (const body of ['one', 'two']) {
+        const r = await post(vb, signedForm([{ bucket: vb }, { key: 'v' }], { key: 'v' }), body);
+        expect(r.status).toBe(204);
+        ids.push(r.headers.get('x-amz-version-id') ?? '');
+      }
+      expect(ids[0]).not.toBe(ids[1]);
+      const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: vb }));
+      expect((versions.Versions ?? []).map((v) => v.VersionId).sort()).toEqual([...ids].sort());
+      const first = await s3.send(new GetObjectCommand({ Bucket: vb, Key: 'v', VersionId: ids[0] }));
+      expect((await bodyBytes(first.Body)).toString()).toBe('one');
     });
 
     it('answers NoSuchBucket for a form posted to a bucket that does not exist', async () => {
