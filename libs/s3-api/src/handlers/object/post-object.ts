@@ -40,7 +40,8 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     const auth = postAuthFields(f.fields);
     // No public-write ACL or bucket policy exists yet, so an unsigned form is refused.
     if (auth.kind === 'anonymous') throw new S3Error('AccessDenied');
-    if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken', undefined, { Token: f.fields.get('x-amz-security-token') ?? '' });
+    // No session credentials are issued here, so no token can be valid (and none is echoed back).
+    if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken');
     let keyCache = keyCaches.get(deps);
     if (!keyCache) keyCaches.set(deps, (keyCache = new SigningKeyCache()));
     const signed = verifyPostSignature(auth, { lookup: (id) => deps.credentials.lookup(id)?.secretKey }, { region: deps.config.region, keyCache });
