@@ -8,6 +8,7 @@ import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorC
 import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
 import { authenticate } from './http/auth';
+import { formUploadRequest } from './http/form-auth';
 import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
@@ -81,7 +82,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
       operation = ep.name;
       inFlight(operation).inc();
-      const auth = authenticate(req, rawPath, rawQuery, deps);
+      // A browser POST upload is signed inside its form: its handler checks the signature and policy.
+      const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
       refuseUnsupportedHeaders(req.headers);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');

@@ -5,3 +5,4 @@ export * from './sigv4';
 export * from './checksums';
 export * from './xml';
 export * from './tagging';
+export * from './post-policy';

@@ -31,6 +31,7 @@ import { getObjectTagging } from './tagging/get-object-tagging';
 import { putBucketTagging } from './tagging/put-bucket-tagging';
 import { putObjectTagging } from './tagging/put-object-tagging';
 import { getObjectAttributes } from './object/get-object-attributes';
+import { postObject } from './object/post-object';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -67,4 +68,5 @@ export const HANDLERS = {
   PutObjectTagging: putObjectTagging,
   DeleteObjectTagging: deleteObjectTagging,
   GetObjectAttributes: getObjectAttributes,
+  PostObject: postObject,
 } satisfies HandlerTable as HandlerTable;

@@ -25,6 +25,8 @@ export interface IngestOptions {
   readonly source?: AsyncIterable<Buffer>;
   /** Declared size of `source`. */
   readonly sourceLength?: number;
+  /** The body's length is learned by reading it (a POST form's file): there is no Content-Length to require. */
+  readonly lengthFromStream?: boolean;
 }
 
 export interface Ingested {
@@ -50,7 +52,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   const length = copying ? opts.sourceLength : req.body.length;
   if (length !== undefined && length > opts.maxSize) throw new S3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(opts.maxSize) });
   // Neither Content-Length nor Transfer-Encoding means no body by HTTP's rules, not an empty object.
-  if (!copying && (length === undefined || !req.body.framed)) throw new S3Error('MissingContentLength');
+  if (!copying && !opts.lengthFromStream && (length === undefined || !req.body.framed)) throw new S3Error('MissingContentLength');
   const algorithm = wanted.location !== 'none' ? wanted.algorithm : opts.checksumAlgorithm;
   if (wanted.location !== 'none' && opts.checksumAlgorithm && wanted.algorithm !== opts.checksumAlgorithm) {
     throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${opts.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${wanted.algorithm.toLowerCase()}`);

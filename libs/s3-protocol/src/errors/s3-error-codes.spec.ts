@@ -41,6 +41,11 @@ describe('S3 error table', () => {
     ['SignatureDoesNotMatch', 403],
     ['SlowDown', 503],
     ['XAmzContentSHA256Mismatch', 400],
+    ['IncorrectNumberOfFilesInPostRequest', 400],
+    ['InvalidPolicyDocument', 400],
+    ['InvalidToken', 400],
+    ['MalformedPOSTRequest', 400],
+    ['MaxPostPreDataLengthExceededError', 400],
   ])('%s is HTTP %i', (code, status) => {
     expect(S3_ERRORS[code].status).toBe(status);
     expect(new S3Error(code).status).toBe(status);

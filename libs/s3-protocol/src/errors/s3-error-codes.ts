@@ -56,6 +56,12 @@ export const S3_ERRORS = {
   // Tagging (issue 12)
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   NoSuchTagSet: { status: 404, message: 'The TagSet does not exist' },
+  // Browser POST uploads (PostObject).
+  IncorrectNumberOfFilesInPostRequest: { status: 400, message: 'POST requires exactly one file upload per request.' },
+  InvalidPolicyDocument: { status: 400, message: 'The content of the form does not meet the conditions specified in the policy document.' },
+  InvalidToken: { status: 400, message: 'The provided token is malformed or otherwise invalid.' },
+  MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
+  MaxPostPreDataLengthExceededError: { status: 400, message: 'Your POST request fields preceding the upload file were too large.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -40,6 +40,8 @@ export type Endpoint =
   | Obj<'PutObjectTagging'>
   | Obj<'DeleteObjectTagging'>
   | Obj<'GetObjectAttributes'>
+  /** Browser POST upload: the key and everything else arrive as multipart/form-data fields. */
+  | Bkt<'PostObject'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -60,6 +62,8 @@ export interface RouteRule {
   readonly queryValue?: readonly [string, string];
   /** A header that must be present. */
   readonly header?: string;
+  /** The media type the request's Content-Type must have (parameters such as `boundary` aside). */
+  readonly contentType?: string;
   readonly name: Exclude<EndpointName, 'Unsupported'>;
   readonly auth: AuthClass;
 }
@@ -100,6 +104,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'POST', target: 'object', query: ['uploadId'], name: 'CompleteMultipartUpload', auth: 'write' },
   { method: 'DELETE', target: 'object', query: ['uploadId'], name: 'AbortMultipartUpload', auth: 'write' },
   { method: 'DELETE', target: 'object', name: 'DeleteObject', auth: 'write' },
+
+  // Browser POST uploads (after ?delete, which a form POST never carries).
+  { method: 'POST', target: 'bucket', contentType: 'multipart/form-data', name: 'PostObject', auth: 'write' },
 ];
 
 /**

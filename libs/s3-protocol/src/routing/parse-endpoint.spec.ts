@@ -52,6 +52,8 @@ const CASES: [string, string, Record<string, string>, Record<string, unknown>][]
   ['PUT', '/my-bucket/example-object?tagging', {}, { name: 'PutObjectTagging', bucket: 'my-bucket', key: 'example-object' }],
   ['DELETE', '/my-bucket/example-object?tagging', {}, { name: 'DeleteObjectTagging', bucket: 'my-bucket', key: 'example-object' }],
   ['GET', '/my-bucket/example-object?attributes', { 'x-amz-object-attributes': 'ETag' }, { name: 'GetObjectAttributes', bucket: 'my-bucket', key: 'example-object' }],
+  ['POST', '/my-bucket', { 'content-type': 'multipart/form-data; boundary=9431149156168' }, { name: 'PostObject', bucket: 'my-bucket' }],
+  ['POST', '/my-bucket/', { 'content-type': 'Multipart/Form-Data;boundary=x' }, { name: 'PostObject', bucket: 'my-bucket' }],
 ];
 
 describe('parseEndpoint', () => {
@@ -63,6 +65,13 @@ describe('parseEndpoint', () => {
     const rest = url.replace(/^\/my-bucket/, '') || '/';
     const fixed = rest.startsWith('/') ? rest : '/' + rest;
     expect(parseEndpoint(req(method, fixed, headers, 'my-bucket.s3.example.com:8080'), opts)).toEqual(want);
+  });
+
+  it('routes a form POST to PostObject only on a bucket without ?delete', () => {
+    const form = { 'content-type': 'multipart/form-data; boundary=b' };
+    expect(parseEndpoint(req('POST', '/b?delete', form), opts)).toEqual({ name: 'DeleteObjects', bucket: 'b' });
+    expect(() => parseEndpoint(req('POST', '/b/k', form), opts)).toThrow(expect.objectContaining({ code: 'MethodNotAllowed' }));
+    expect(() => parseEndpoint(req('POST', '/b', { 'content-type': 'application/x-www-form-urlencoded' }), opts)).toThrow(expect.objectContaining({ code: 'MethodNotAllowed' }));
   });
 
   it('treats hosts outside the configured domains as path style', () => {
@@ -83,6 +92,8 @@ describe('parseEndpoint', () => {
   it.each([
     ['PATCH', '/b/k', 'MethodNotAllowed'],
     ['POST', '/b/k', 'MethodNotAllowed'],
+    // A bucket POST that is neither ?delete nor a form upload.
+    ['POST', '/b', 'MethodNotAllowed'],
     ['DELETE', '/', 'MethodNotAllowed'],
     ['GET', '/b/k%ZZ', 'InvalidURI'],
     ['PUT', '/b/k?partNumber=0&uploadId=u', 'InvalidArgument'],

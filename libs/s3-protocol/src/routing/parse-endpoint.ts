@@ -89,7 +89,14 @@ function matches(rule: RouteRule, input: RouteInput): boolean {
   if (rule.query && !rule.query.every((q) => input.query.has(q))) return false;
   if (rule.queryValue && input.query.get(rule.queryValue[0]) !== rule.queryValue[1]) return false;
   if (rule.header && input.headers[rule.header] === undefined) return false;
+  if (rule.contentType && mediaType(input.headers['content-type']) !== rule.contentType) return false;
   return true;
+}
+
+/** `multipart/form-data; boundary=x` → `multipart/form-data` (lower case); undefined when absent. */
+function mediaType(h: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(h) ? h[0] : h;
+  return v?.split(';')[0].trim().toLowerCase();
 }
 
 export function parsePartNumber(raw: string | null): number {

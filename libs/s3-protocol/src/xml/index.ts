@@ -27,6 +27,7 @@ export {
   type ListedDeleteMarker,
 } from './list-versions-result';
 export { buildVersioningConfiguration, parseVersioningConfiguration, type VersioningConfiguration } from './versioning-configuration';
+export { buildPostResponse, type PostResponseInput } from './post-response';
 export { buildDeleteResult, type DeleteResultInput, type DeletedEntry, type DeleteErrorEntry } from './delete-result';
 
 export { isBlankBody } from './xml-reader';

@@ -1,0 +1,95 @@
+import {
+  buildPostResponse,
+  checkKeyLength,
+  evaluatePostPolicy,
+  missingField,
+  parsePostPolicy,
+  postAuthFields,
+  S3Error,
+  SigningKeyCache,
+  verifyPostSignature,
+} from '@massive/s3-protocol';
+import { formFileBody } from '../../http/form-file-body';
+import { readFormUpload, type FormUpload } from '../../http/form-upload';
+import { checksumHeaders, discard, ingest } from '../../http/ingest';
+import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { formWrite, objectLocation, redirectLocation, successAction } from '../../http/post-form';
+import { refuseUnsupportedHeaders } from '../../http/unsupported-headers';
+import { xmlResponse } from '../../http/xml-response';
+import type { Handler, S3ApiDeps } from '../../types';
+
+/** One signing-key cache per deps object (per gateway), never a module global. */
+const keyCaches = new WeakMap<S3ApiDeps, SigningKeyCache>();
+
+/**
+ * PostObject: a browser form upload (HTML POST with multipart/form-data). The fields before the file
+ * are checked first (SigV4 signature of the policy, the policy's expiration and conditions with
+ * `${filename}` substituted into the key), then the file streams into the same write path as a PUT
+ * (write intent, checksums, metadata commit), bounded by the policy's content-length-range.
+ */
+export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
+  const form = await readFormUpload(req.body, header(req.headers, 'content-type') ?? '');
+  try {
+    return await upload(form);
+  } catch (e) {
+    form.abandon();
+    throw e;
+  }
+
+  async function upload(f: FormUpload) {
+    const auth = postAuthFields(f.fields);
+    // No public-write ACL or bucket policy exists yet, so an unsigned form is refused.
+    if (auth.kind === 'anonymous') throw new S3Error('AccessDenied');
+    // No session credentials are issued here, so no token can be valid (and none is echoed back).
+    if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken');
+    let keyCache = keyCaches.get(deps);
+    if (!keyCache) keyCaches.set(deps, (keyCache = new SigningKeyCache()));
+    const signed = verifyPostSignature(auth, { lookup: (id) => deps.credentials.lookup(id)?.secretKey }, { region: deps.config.region, keyCache });
+    const cred = deps.credentials.lookup(signed.accessKeyId);
+    if (!cred) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: signed.accessKeyId });
+    const policy = parsePostPolicy(auth.policy);
+
+    const rawKey = f.fields.get('key');
+    if (rawKey === undefined) throw missingField('key');
+    const key = rawKey.split('${filename}').join(f.filename);
+    if (key === '') throw new S3Error('InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
+    checkKeyLength(key, deps.config.maxKeyBytes);
+    const fields = f.fields.with('key', key);
+    const range = evaluatePostPolicy(policy, { bucket: ep.bucket, fields, now: new Date() });
+
+    const write = formWrite(fields);
+    refuseUnsupportedHeaders(write.headers);
+    const headers = parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes);
+    const body = await formFileBody(f.file, deps.config.inlineThreshold, range);
+    const fileReq = { ...req, headers: write.headers, body, owner: cred.owner };
+    const data = await ingest(fileReq, deps, {
+      maxSize: deps.config.maxObjectSize,
+      allowInline: true,
+      lengthFromStream: true,
+      checksumAlgorithm: write.checksumAlgorithm,
+    });
+    try {
+      if (range && data.size < range.min) {
+        throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', {
+          ProposedSize: String(data.size),
+          MinSizeAllowed: String(range.min),
+        });
+      }
+      // The whole form is read (and well-formed) before the object becomes visible.
+      await f.finished();
+      const v = await deps.metadata.putObject(
+        { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.md5, headers, checksum: data.checksum },
+        req.ctx,
+      );
+      const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v) };
+      const action = successAction(fields);
+      if (action.kind === 'redirect') return { status: 303, headers: { ...common, Location: redirectLocation(action.url, ep.bucket, key, v.etag) } };
+      const location = objectLocation(req.headers, ep.bucket, key);
+      if (action.status === 201) return xmlResponse(buildPostResponse({ Location: location, Bucket: ep.bucket, Key: key, ETag: v.etag }), 201, { ...common, Location: location });
+      return { status: action.status, headers: { ...common, Location: location } };
+    } catch (e) {
+      await discard(data.data, fileReq, deps);
+      throw e;
+    }
+  }
+};
