@@ -23,6 +23,9 @@ import { listMultipartUploads } from './multipart/list-multipart-uploads';
 import { listParts } from './multipart/list-parts';
 import { uploadPart } from './multipart/upload-part';
 import { uploadPartCopy } from './multipart/upload-part-copy';
+import { putBucketCors } from './bucket/put-bucket-cors';
+import { getBucketCors } from './bucket/get-bucket-cors';
+import { deleteBucketCors } from './bucket/delete-bucket-cors';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -51,4 +54,7 @@ export const HANDLERS = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  PutBucketCors: putBucketCors,
+  GetBucketCors: getBucketCors,
+  DeleteBucketCors: deleteBucketCors,
 } satisfies HandlerTable as HandlerTable;

@@ -53,6 +53,14 @@ export const S3_ERRORS = {
   ConditionalRequestConflict: { status: 409, message: 'A conflicting operation occurred. If using PutObject you can retry the request. If using CompleteMultipartUpload you can retry the request.' },
   InvalidObjectState: { status: 403, message: 'The operation is not valid for the current state of the object.' },
   UnexpectedContent: { status: 400, message: 'This request does not support content' },
+  // CORS (PutBucketCors family and preflight OPTIONS), AWS's codes and messages.
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
+  AccessForbidden: {
+    status: 403,
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+  },
+  BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -32,6 +32,9 @@ export type Endpoint =
   | Upl<'ListParts'>
   | Prt<'UploadPart'>
   | Prt<'UploadPartCopy'>
+  | Bkt<'PutBucketCors'>
+  | Bkt<'GetBucketCors'>
+  | Bkt<'DeleteBucketCors'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -59,6 +62,11 @@ export interface RouteRule {
 /** Ordered: the first matching rule wins, so specific rules come before general ones. */
 export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'service', name: 'ListBuckets', auth: 'read' },
+
+  // Bucket CORS: before the general bucket rules (PUT bucket is CreateBucket, GET bucket ListObjects).
+  { method: 'PUT', target: 'bucket', query: ['cors'], name: 'PutBucketCors', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['cors'], name: 'GetBucketCors', auth: 'read' },
+  { method: 'DELETE', target: 'bucket', query: ['cors'], name: 'DeleteBucketCors', auth: 'owner' },
 
   { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },

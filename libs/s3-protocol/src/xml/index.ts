@@ -33,3 +33,4 @@ export { isBlankBody } from './xml-reader';
 export { parseCreateBucketConfiguration, type CreateBucketConfiguration } from './create-bucket-configuration';
 export { parseCompleteMultipartUpload, MAX_PART_NUMBER, type CompleteMultipartUpload, type CompletedPart } from './complete-multipart-upload';
 export { parseDelete, MAX_DELETE_OBJECTS, type Delete, type ObjectIdentifier } from './delete';
+export { parseCorsConfiguration, buildCorsConfiguration, MAX_CORS_RULES } from './cors-configuration';
