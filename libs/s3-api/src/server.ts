@@ -102,7 +102,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       inFlight(operation).inc();
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       const auth = authenticate(req, rawPath, rawQuery, deps);
-      refuseUnsupportedHeaders(req.headers);
+      refuseUnsupportedHeaders(req.headers, ep.name);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
       withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
