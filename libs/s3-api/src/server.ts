@@ -20,6 +20,7 @@ import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
 import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
+import { checkExpectedOwners } from './http/expected-owner';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -103,6 +104,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       const auth = authenticate(req, rawPath, rawQuery, deps);
       refuseUnsupportedHeaders(req.headers, ep.name);
+      const ctx = hangUp.ctx(requestId);
+      await checkExpectedOwners(ep, req.headers, deps, ctx);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
       withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
@@ -121,7 +124,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         limits.rejected('inflight_body_bytes');
         throw new S3Error('SlowDown');
       }
-      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
+      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };
       bytesOut = out.objectBytes ?? 0;

@@ -28,6 +28,17 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-object-lock-legal-hold' },
   { name: 'x-amz-bucket-object-lock-enabled', allowed: (v) => v.trim().toLowerCase() !== 'true' },
   { name: 'x-amz-bypass-governance-retention' },
+  { name: 'x-amz-object-lock-event-hold' },
+  { name: 'x-amz-object-lock-event-hold-duration-days' },
+  { name: 'x-amz-object-lock-event-hold-duration-years' },
+  // Checksums of algorithms we do not compute: accepting one would skip the integrity check it asks for.
+  { name: 'x-amz-checksum-sha512' },
+  { name: 'x-amz-checksum-md5' },
+  { name: 'x-amz-checksum-xxhash64' },
+  { name: 'x-amz-checksum-xxhash3' },
+  { name: 'x-amz-checksum-xxhash128' },
+  // Object annotations are not stored.
+  { name: 'x-amz-object-annotation-directive' },
   // Website redirects, appends (directory buckets) and MFA delete are not served.
   { name: 'x-amz-website-redirect-location' },
   { name: 'x-amz-write-offset-bytes' },
