@@ -23,7 +23,8 @@ const NO_QUERY = new URLSearchParams();
  */
 export async function answerPreflight(h: IncomingHttpHeaders, rawPath: string, deps: S3ApiDeps, ctx: CallCtx): Promise<S3Response> {
   const { bucket, key } = locate({ method: 'OPTIONS', rawPath, query: NO_QUERY, headers: h }, deps.config);
-  if (bucket === undefined) throw new S3Error('BadRequest', 'CORS preflight requests are answered for bucket and object paths only.');
+  // The service itself has no CORS rules: OPTIONS there is a method it does not serve.
+  if (bucket === undefined) throw new S3Error('MethodNotAllowed');
   const origin = header(h, 'origin');
   if (origin === undefined || origin === '') throw new S3Error('BadRequest');
   const method = header(h, 'access-control-request-method');
