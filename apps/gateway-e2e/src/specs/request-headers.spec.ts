@@ -215,7 +215,7 @@ describe('honoured headers round-trip', () => {
 
   it.each(['PutObject', 'CopyObject', 'CreateMultipartUpload'] as const)('%s stores the content headers and metadata', async (op) => {
     const key = `honoured-${op}`;
-    const extra = op === 'CopyObject' ? { 'x-amz-metadata-directive': 'REPLACE' } : {};
+    const extra: Record<string, string> = op === 'CopyObject' ? { 'x-amz-metadata-directive': 'REPLACE' } : {};
     const r = await rawRequest(gw, requestFor(op, key, { ...stored, ...extra }));
     expect(r.status).toBe(200);
     if (op === 'CreateMultipartUpload') {
