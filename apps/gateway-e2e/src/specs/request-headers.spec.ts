@@ -249,6 +249,19 @@ describe('honoured headers round-trip', () => {
     await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket, Key: 'src', ExpectedBucketOwner: '111122223333' })), 403);
   });
 
+  it('bucket encryption (SSE by default) is refused: objects are not encrypted at rest', async () => {
+    const xml =
+      '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+    for (const req of [
+      { method: 'PUT', path: `/${Bucket}`, query: { encryption: '' }, body: xml },
+      { method: 'GET', path: `/${Bucket}`, query: { encryption: '' } },
+    ]) {
+      const r = await rawRequest(gw, req);
+      expect([req.method, r.status]).toEqual([req.method, 501]);
+      expectErrorXml(r.text, 'NotImplemented');
+    }
+  });
+
   it('x-amz-request-payer is accepted as S3 does on a bucket that is not Requester Pays (no charge header)', async () => {
     const r = await rawRequest(gw, requestFor('GetObject', 'src', { 'x-amz-request-payer': 'requester' }));
     expect([r.status, r.text]).toEqual([200, 'source']);
