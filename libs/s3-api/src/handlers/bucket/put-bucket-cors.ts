@@ -11,10 +11,15 @@ import type { Handler } from '../../types';
 export const putBucketCors: Handler<'PutBucketCors'> = async (ep, req, deps) => {
   const h = req.headers;
   const integrity =
-    header(h, 'content-md5') !== undefined || Object.keys(h).some((n) => n.startsWith('x-amz-checksum-')) || req.body.trailerChecksum !== undefined;
+    header(h, 'content-md5') !== undefined || Object.keys(h).some(isChecksumValueHeader) || req.body.trailerChecksum !== undefined;
   if (!integrity) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
   const rules = parseCorsConfiguration(await readSmallBody(req, XML_BODY_LIMITS.PutBucketCors));
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'cors', document: encodeCorsDocument(rules) }, req.ctx);
   deps.corsRules?.invalidate(ep.bucket);
   return { status: 200 };
 };
+
+/** `x-amz-checksum-<algorithm>` carrying a value (not `x-amz-checksum-type` / `-algorithm` / `-mode`). */
+function isChecksumValueHeader(name: string): boolean {
+  return name.startsWith('x-amz-checksum-') && !['x-amz-checksum-type', 'x-amz-checksum-algorithm', 'x-amz-checksum-mode'].includes(name);
+}
