@@ -19,6 +19,9 @@ import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
+import { CorsRulesCache } from './http/cors-config';
+import { answerPreflight, lookupCors } from './http/cors';
+import { checkExpectedOwners } from './http/expected-owner';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -39,6 +42,9 @@ const LIMIT_REASONS: Partial<Record<S3ErrorCode, RejectionReason>> = {
 
 const NO_QUERY = new URLSearchParams();
 const SERVER = 'MassiveStorage';
+/** A bucket's CORS rules are reused this long by a gateway (its own Put/DeleteBucketCors apply at once). */
+const CORS_CACHE_TTL_MS = 5_000;
+const CORS_CACHE_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -53,7 +59,11 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const inFlight = labelCache((op: string) => metrics.inFlight.labels(op));
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
-  deps = { ...deps, readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry) };
+  deps = {
+    ...deps,
+    readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry),
+    corsRules: deps.corsRules ?? new CorsRulesCache(deps.metadata, { ttlMs: CORS_CACHE_TTL_MS, maxEntries: CORS_CACHE_ENTRIES }),
+  };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
   const idleMs = deps.config.bodyIdleTimeoutMs;
@@ -71,20 +81,33 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const method = req.method ?? 'GET';
     const hangUp = clientHangUp(res);
     let ep: Endpoint | undefined;
-    let operation: EndpointName | 'Unknown' = 'Unknown';
+    let operation: EndpointName | 'Unknown' | 'PreflightCors' = 'Unknown';
+    // CORS headers for a request with `Origin` (looked up alongside the request; others never wait on it).
+    let cors: Promise<Record<string, string>> | undefined;
     let bytesIn = 0;
     let bytesOut = 0;
     let release: (() => void) | undefined;
     // A client waiting for `100 Continue` that never got it will not send its body: nothing to drain.
     let withheldContinue = false;
     try {
+      if (method === 'OPTIONS') {
+        operation = 'PreflightCors';
+        inFlight(operation).inc();
+        const out = await answerPreflight(req.headers, rawPath, deps, hangUp.ctx(requestId));
+        await writeResponse(res, out, false, requestId);
+        if (!req.complete) drain(req, idleMs);
+        return;
+      }
       const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
       operation = ep.name;
       inFlight(operation).inc();
+      cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
-      refuseUnsupportedHeaders(req.headers);
+      refuseUnsupportedHeaders(req.headers, ep.name);
+      const ctx = hangUp.ctx(requestId);
+      await checkExpectedOwners(ep, req.headers, deps, ctx);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
       withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
@@ -103,8 +126,9 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         limits.rejected('inflight_body_bytes');
         throw new S3Error('SlowDown');
       }
-      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
-      const out = await handler(ep, s3req, deps);
+      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx };
+      let out = await handler(ep, s3req, deps);
+      if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };
       bytesOut = out.objectBytes ?? 0;
       // The client still holds a body back for a `100 Continue` that will not come: the connection
       // cannot carry another request after this one.
@@ -131,6 +155,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         } else {
           res.setHeader('x-amz-request-id', requestId);
           res.setHeader('Server', SERVER);
+          if (cors) for (const [name, value] of Object.entries(await cors)) res.setHeader(name, value);
           if (close) {
             res.shouldKeepAlive = false;
             res.setHeader('Connection', 'close');

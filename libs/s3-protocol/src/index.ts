@@ -6,3 +6,4 @@ export * from './checksums';
 export * from './xml';
 export * from './tagging';
 export * from './post-policy';
+export * from './cors';

@@ -40,7 +40,7 @@ describe('request ids and error documents', () => {
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
     ['GET ?acl', { method: 'GET', path: `/${Bucket}`, query: { acl: '' } }, 501, 'NotImplemented'],
     ['PUT object ?retention', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 501, 'NotImplemented'],
-    ['GET ?cors', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 501, 'NotImplemented'],
+    ['GET ?cors without rules', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 404, 'NoSuchCORSConfiguration'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],
     ['PATCH object', { method: 'PATCH', path: `/${Bucket}/obj`, body: 'x' }, 405, 'MethodNotAllowed'],
     ['PROPFIND bucket', { method: 'PROPFIND', path: `/${Bucket}` }, 405, 'MethodNotAllowed'],
@@ -84,7 +84,7 @@ describe('request ids and error documents', () => {
     expect(await got.Body!.transformToString()).toBe('hello');
   });
 
-  it('headers promising unsupported guarantees (SSE-C, SSE-KMS, object lock) → NotImplemented 501, nothing stored', async () => {
+  it('headers promising unsupported guarantees (SSE-C, SSE-KMS, SSE-S3, object lock) → NotImplemented 501, nothing stored', async () => {
     const customerKey = Buffer.alloc(32, 7);
     const refused: Record<string, unknown>[] = [
       { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: md5Base64(customerKey) },
@@ -96,8 +96,8 @@ describe('request ids and error documents', () => {
       await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'secret', ...extra })), 'NotImplemented', 501);
     }
     await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'guarded' })), 'NotFound', 404);
-    // SSE-S3 (AES256) stays accepted.
-    await s3.send(new PutObjectCommand({ Bucket, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' }));
+    // SSE-S3 (AES256) too: objects are not encrypted at rest, so no request may be told they are.
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'sse-s3', Body: 'x', ServerSideEncryption: 'AES256' })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: 'locked-bucket', ObjectLockEnabledForBucket: true })), 'NotImplemented', 501);
   });
 

@@ -32,6 +32,9 @@ import { putBucketTagging } from './tagging/put-bucket-tagging';
 import { putObjectTagging } from './tagging/put-object-tagging';
 import { getObjectAttributes } from './object/get-object-attributes';
 import { postObject } from './object/post-object';
+import { putBucketCors } from './bucket/put-bucket-cors';
+import { getBucketCors } from './bucket/get-bucket-cors';
+import { deleteBucketCors } from './bucket/delete-bucket-cors';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -69,4 +72,7 @@ export const HANDLERS = {
   DeleteObjectTagging: deleteObjectTagging,
   GetObjectAttributes: getObjectAttributes,
   PostObject: postObject,
+  PutBucketCors: putBucketCors,
+  GetBucketCors: getBucketCors,
+  DeleteBucketCors: deleteBucketCors,
 } satisfies HandlerTable as HandlerTable;

@@ -22,6 +22,8 @@ export const XML_BODY_LIMITS = {
   DeleteObjects: 2 * 1024 * 1024,
   /** 10,000 parts with an ETag and a checksum each. */
   CompleteMultipartUpload: 4 * 1024 * 1024,
+  /** 100 rules; metadata keeps at most 256 KiB of canonical JSON, so the XML stays in that range too. */
+  PutBucketCors: 128 * 1024,
 } as const;
 
 /**

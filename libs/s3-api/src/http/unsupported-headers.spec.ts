@@ -2,21 +2,52 @@ import { refuseUnsupportedHeaders } from './unsupported-headers';
 
 describe('refuseUnsupportedHeaders', () => {
   it.each([
-    { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
-    { 'x-amz-copy-source-server-side-encryption-customer-algorithm': 'AES256' },
+    { 'x-amz-server-side-encryption': 'AES256' },
     { 'x-amz-server-side-encryption': 'aws:kms' },
     { 'x-amz-server-side-encryption-aws-kms-key-id': 'k' },
+    { 'x-amz-server-side-encryption-context': 'e30=' },
+    { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' },
+    { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
+    { 'x-amz-server-side-encryption-customer-key': 'a2V5' },
+    { 'x-amz-server-side-encryption-customer-key-md5': 'bWQ1' },
+    { 'x-amz-copy-source-server-side-encryption-customer-algorithm': 'AES256' },
+    { 'x-amz-copy-source-server-side-encryption-customer-key': 'a2V5' },
+    { 'x-amz-copy-source-server-side-encryption-customer-key-md5': 'bWQ1' },
     { 'x-amz-object-lock-mode': 'COMPLIANCE' },
     { 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z' },
     { 'x-amz-object-lock-legal-hold': 'ON' },
     { 'x-amz-bucket-object-lock-enabled': 'true' },
-  ])('refuses %j with NotImplemented', (h) => {
-    expect(() => refuseUnsupportedHeaders(h)).toThrow(expect.objectContaining({ code: 'NotImplemented', status: 501 }));
+    { 'x-amz-bypass-governance-retention': 'true' },
+    { 'x-amz-object-lock-event-hold': 'ON' },
+    { 'x-amz-object-lock-event-hold-duration-days': '1' },
+    { 'x-amz-object-lock-event-hold-duration-years': '1' },
+    { 'x-amz-checksum-sha512': 'AAAA' },
+    { 'x-amz-checksum-md5': 'AAAA' },
+    { 'x-amz-checksum-xxhash64': 'AAAA' },
+    { 'x-amz-checksum-xxhash3': 'AAAA' },
+    { 'x-amz-checksum-xxhash128': 'AAAA' },
+    { 'x-amz-object-annotation-directive': 'COPY' },
+    { 'x-amz-website-redirect-location': '/other' },
+    { 'x-amz-write-offset-bytes': '0' },
+    { 'x-amz-mfa': '123 456' },
+  ])('refuses %j with NotImplemented naming the header', (h) => {
+    expect(() => refuseUnsupportedHeaders(h, 'PutObject')).toThrow(
+      expect.objectContaining({ code: 'NotImplemented', status: 501, extra: { Header: Object.keys(h)[0] } }),
+    );
   });
 
-  it('accepts SSE-S3 and ordinary requests', () => {
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256', 'content-type': 'text/plain' })).not.toThrow();
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'false' })).not.toThrow();
-    expect(() => refuseUnsupportedHeaders({})).not.toThrow();
+  it.each(['PutObject', 'CopyObject', 'CreateMultipartUpload'] as const)('%s: a storage class other than STANDARD is InvalidStorageClass', (op) => {
+    for (const sc of ['GLACIER', 'STANDARD_IA', 'REDUCED_REDUNDANCY', 'standard', 'NOPE']) {
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': sc }, op)).toThrow(
+        expect.objectContaining({ code: 'InvalidStorageClass', status: 400, extra: { StorageClassRequested: sc } }),
+      );
+    }
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': 'STANDARD' }, op)).not.toThrow();
+  });
+
+  it('accepts ordinary requests', () => {
+    expect(() => refuseUnsupportedHeaders({ 'content-type': 'text/plain' }, 'PutObject')).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'false' }, 'CreateBucket')).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({}, 'GetObject')).not.toThrow();
   });
 });

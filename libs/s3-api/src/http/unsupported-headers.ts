@@ -1,29 +1,64 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from '@massive/s3-protocol';
+import { S3Error, type EndpointName } from '@massive/s3-protocol';
 import { header } from './object-headers';
 
 /**
- * Request headers that promise a guarantee we do not provide. Ignoring them would be worse than refusing:
- * an SSE-C object would be stored in plain text and served to a GET without the key, an object-lock
- * retention would not stop a delete. So they answer 501 NotImplemented, the code AWS documents for "a header
- * you provided implies functionality that is not implemented". (SSE-S3, `AES256`, stays accepted.)
+ * Request headers that ask for a guarantee we do not provide. Ignoring them would be worse than refusing:
+ * an SSE-C object would be stored in plain text and served to a GET without the key, an SSE-S3 or SSE-KMS
+ * object would be reported encrypted at rest when it is not, an object-lock retention would not stop a delete.
+ * So they answer 501 NotImplemented, the code AWS documents for "a header you provided implies functionality
+ * that is not implemented" (MinIO answers the same without a KMS). Refused on every operation: a header that
+ * an operation does not take is refused too, rather than sometimes ignored.
  */
 const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) => boolean }[] = [
-  { name: 'x-amz-server-side-encryption-customer-algorithm' },
-  { name: 'x-amz-copy-source-server-side-encryption-customer-algorithm' },
-  { name: 'x-amz-server-side-encryption', allowed: (v) => v.trim() === 'AES256' },
+  // Server-side encryption: data is not encrypted at rest, so no request may claim it is.
+  { name: 'x-amz-server-side-encryption' },
   { name: 'x-amz-server-side-encryption-aws-kms-key-id' },
+  { name: 'x-amz-server-side-encryption-context' },
+  { name: 'x-amz-server-side-encryption-bucket-key-enabled' },
+  { name: 'x-amz-server-side-encryption-customer-algorithm' },
+  { name: 'x-amz-server-side-encryption-customer-key' },
+  { name: 'x-amz-server-side-encryption-customer-key-md5' },
+  { name: 'x-amz-copy-source-server-side-encryption-customer-algorithm' },
+  { name: 'x-amz-copy-source-server-side-encryption-customer-key' },
+  { name: 'x-amz-copy-source-server-side-encryption-customer-key-md5' },
+  // Object lock: no retention or legal hold is enforced.
   { name: 'x-amz-object-lock-mode' },
   { name: 'x-amz-object-lock-retain-until-date' },
   { name: 'x-amz-object-lock-legal-hold' },
   { name: 'x-amz-bucket-object-lock-enabled', allowed: (v) => v.trim().toLowerCase() !== 'true' },
+  { name: 'x-amz-bypass-governance-retention' },
+  { name: 'x-amz-object-lock-event-hold' },
+  { name: 'x-amz-object-lock-event-hold-duration-days' },
+  { name: 'x-amz-object-lock-event-hold-duration-years' },
+  // Checksums of algorithms we do not compute: accepting one would skip the integrity check it asks for.
+  { name: 'x-amz-checksum-sha512' },
+  { name: 'x-amz-checksum-md5' },
+  { name: 'x-amz-checksum-xxhash64' },
+  { name: 'x-amz-checksum-xxhash3' },
+  { name: 'x-amz-checksum-xxhash128' },
+  // Object annotations are not stored.
+  { name: 'x-amz-object-annotation-directive' },
+  // Website redirects, appends (directory buckets) and MFA delete are not served.
+  { name: 'x-amz-website-redirect-location' },
+  { name: 'x-amz-write-offset-bytes' },
+  { name: 'x-amz-mfa' },
 ];
 
-export function refuseUnsupportedHeaders(h: IncomingHttpHeaders): void {
+/** The operations that take `x-amz-storage-class`; every object is stored in (and listed as) STANDARD. */
+const STORAGE_CLASS_OPERATIONS: ReadonlySet<EndpointName> = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+
+export function refuseUnsupportedHeaders(h: IncomingHttpHeaders, operation?: EndpointName): void {
   for (const r of REFUSED) {
     const v = header(h, r.name);
     if (v !== undefined && !(r.allowed?.(v) ?? false)) {
       throw new S3Error('NotImplemented', `The ${r.name} header is not supported by this service.`, { Header: r.name });
+    }
+  }
+  if (operation !== undefined && STORAGE_CLASS_OPERATIONS.has(operation)) {
+    const sc = header(h, 'x-amz-storage-class');
+    if (sc !== undefined && sc !== 'STANDARD') {
+      throw new S3Error('InvalidStorageClass', 'The storage class you specified is not valid', { StorageClassRequested: sc });
     }
   }
 }

@@ -62,6 +62,14 @@ export const S3_ERRORS = {
   InvalidToken: { status: 400, message: 'The provided token is malformed or otherwise invalid.' },
   MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
   MaxPostPreDataLengthExceededError: { status: 400, message: 'Your POST request fields preceding the upload file were too large.' },
+  // CORS (PutBucketCors family and preflight OPTIONS), AWS's codes and messages.
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
+  AccessForbidden: {
+    status: 403,
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+  },
+  BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -42,6 +42,9 @@ export type Endpoint =
   | Obj<'GetObjectAttributes'>
   /** Browser POST upload: the key and everything else arrive as multipart/form-data fields. */
   | Bkt<'PostObject'>
+  | Bkt<'PutBucketCors'>
+  | Bkt<'GetBucketCors'>
+  | Bkt<'DeleteBucketCors'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -80,6 +83,10 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'object', query: ['tagging'], name: 'PutObjectTagging', auth: 'write' },
   { method: 'DELETE', target: 'object', query: ['tagging'], name: 'DeleteObjectTagging', auth: 'write' },
   { method: 'GET', target: 'object', query: ['attributes'], name: 'GetObjectAttributes', auth: 'read' },
+  // Bucket CORS: before the general bucket rules (PUT bucket is CreateBucket, GET bucket ListObjects).
+  { method: 'PUT', target: 'bucket', query: ['cors'], name: 'PutBucketCors', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['cors'], name: 'GetBucketCors', auth: 'read' },
+  { method: 'DELETE', target: 'bucket', query: ['cors'], name: 'DeleteBucketCors', auth: 'owner' },
 
   { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },

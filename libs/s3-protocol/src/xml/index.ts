@@ -41,3 +41,4 @@ export {
   type AttributesObjectParts,
   type AttributesPart,
 } from './get-object-attributes-response';
+export { parseCorsConfiguration, buildCorsConfiguration, MAX_CORS_RULES } from './cors-configuration';
