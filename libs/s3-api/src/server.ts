@@ -8,6 +8,7 @@ import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorC
 import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
 import { authenticate } from './http/auth';
+import { authorize, type Access } from './access/authorize';
 import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
@@ -70,6 +71,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const method = req.method ?? 'GET';
     const hangUp = clientHangUp(res);
     let ep: Endpoint | undefined;
+    let access: Access | undefined;
     let operation: EndpointName | 'Unknown' = 'Unknown';
     let bytesIn = 0;
     let bytesOut = 0;
@@ -82,6 +84,10 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       operation = ep.name;
       inFlight(operation).inc();
       const auth = authenticate(req, rawPath, rawQuery, deps);
+      // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
+      let granted = authorize(auth, ep, deps, hangUp.ctx(requestId));
+      if (granted instanceof Promise) granted = await granted;
+      access = granted;
       refuseUnsupportedHeaders(req.headers);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
@@ -101,7 +107,19 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         limits.rejected('inflight_body_bytes');
         throw new S3Error('SlowDown');
       }
-      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
+      const owner = auth.kind === 'signed' ? auth.owner : granted.bucket?.owner;
+      if (!owner) throw new S3Error('AccessDenied');
+      const s3req: S3Request = {
+        method,
+        headers: req.headers,
+        query,
+        body,
+        owner,
+        requestId,
+        ctx: hangUp.ctx(requestId),
+        ...(granted.bucket && { bucketAccess: granted.bucket }),
+        ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
+      };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
       // The client still holds a body back for a `100 Continue` that will not come: the connection
@@ -115,7 +133,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         res.destroy();
       } else {
         const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
-        const { error, internal } = toS3Error(err, where);
+        const { error, internal } = toS3Error(access ? access.mapError(err) : err, where);
         if (internal) log.error('internal error', { requestId, operation, err });
         const reason = LIMIT_REASONS[error.code];
         if (reason) limits.rejected(reason);

@@ -4,3 +4,4 @@ export * from './headers';
 export * from './sigv4';
 export * from './checksums';
 export * from './xml';
+export * from './acl';

@@ -23,6 +23,13 @@ import { listMultipartUploads } from './multipart/list-multipart-uploads';
 import { listParts } from './multipart/list-parts';
 import { uploadPart } from './multipart/upload-part';
 import { uploadPartCopy } from './multipart/upload-part-copy';
+// ACLs, Object Ownership, Block Public Access (issue 12)
+import { getBucketAcl } from './access/get-bucket-acl';
+import { putBucketAcl } from './access/put-bucket-acl';
+import { getObjectAcl } from './access/get-object-acl';
+import { putObjectAcl } from './access/put-object-acl';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './access/bucket-ownership-controls';
+import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './access/public-access-block';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -51,4 +58,15 @@ export const HANDLERS = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  // ACLs, Object Ownership, Block Public Access (issue 12)
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetBucketOwnershipControls: getBucketOwnershipControls,
+  PutBucketOwnershipControls: putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
+  GetPublicAccessBlock: getPublicAccessBlock,
+  PutPublicAccessBlock: putPublicAccessBlock,
+  DeletePublicAccessBlock: deletePublicAccessBlock,
 } satisfies HandlerTable as HandlerTable;

@@ -63,7 +63,7 @@ describe('parseEndpoint', () => {
   });
 
   it('routes known but unserved sub-resources to Unsupported', () => {
-    expect(parseEndpoint(req('GET', '/b?acl', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?acl' });
+    expect(parseEndpoint(req('GET', '/b?website', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?website' });
     expect(parseEndpoint(req('PUT', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     // uploadId on a PUT without partNumber is not UploadPart.
     expect(parseEndpoint(req('PUT', '/b/k?uploadId=x', {}), opts)).toMatchObject({ name: 'Unsupported' });

@@ -33,3 +33,6 @@ export { isBlankBody } from './xml-reader';
 export { parseCreateBucketConfiguration, type CreateBucketConfiguration } from './create-bucket-configuration';
 export { parseCompleteMultipartUpload, MAX_PART_NUMBER, type CompleteMultipartUpload, type CompletedPart } from './complete-multipart-upload';
 export { parseDelete, MAX_DELETE_OBJECTS, type Delete, type ObjectIdentifier } from './delete';
+export { buildAccessControlPolicy, parseAccessControlPolicy, type AccessControlPolicy } from './access-control-policy';
+export { buildOwnershipControls, parseOwnershipControls, isObjectOwnership, OBJECT_OWNERSHIPS, type ObjectOwnership } from './ownership-controls';
+export { buildPublicAccessBlock, parsePublicAccessBlock, type PublicAccessBlockConfiguration } from './public-access-block';

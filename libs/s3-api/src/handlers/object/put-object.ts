@@ -1,9 +1,11 @@
+import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
-  const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
+  const acl = await objectAclForWrite(ep.bucket, req, deps);
+  const headers = withAcl(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), acl);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   try {
