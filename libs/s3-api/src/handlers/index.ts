@@ -28,8 +28,12 @@ import { getBucketAcl } from './access/get-bucket-acl';
 import { putBucketAcl } from './access/put-bucket-acl';
 import { getObjectAcl } from './access/get-object-acl';
 import { putObjectAcl } from './access/put-object-acl';
-import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './access/bucket-ownership-controls';
-import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './access/public-access-block';
+import { getBucketOwnershipControls } from './access/get-bucket-ownership-controls';
+import { putBucketOwnershipControls } from './access/put-bucket-ownership-controls';
+import { deleteBucketOwnershipControls } from './access/delete-bucket-ownership-controls';
+import { getPublicAccessBlock } from './access/get-public-access-block';
+import { putPublicAccessBlock } from './access/put-public-access-block';
+import { deletePublicAccessBlock } from './access/delete-public-access-block';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 

@@ -1,17 +1,10 @@
-import { buildOwnershipControls, isOwnerOnly, parseOwnershipControls, S3Error } from '@massive/s3-protocol';
+import { isOwnerOnly, parseOwnershipControls, S3Error } from '@massive/s3-protocol';
 import { loadBucketAccess } from '../../access/bucket-access';
 import { encodeOwnership } from '../../access/stored-documents';
 import { readSmallBody } from '../../http/small-body';
-import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
 const MAX_XML = 16 * 1024;
-
-export const getBucketOwnershipControls: Handler<'GetBucketOwnershipControls'> = async (ep, req, deps) => {
-  const access = await loadBucketAccess(ep.bucket, deps, req.ctx);
-  if (!access.hasOwnershipControls) throw new S3Error('OwnershipControlsNotFoundError', undefined, { BucketName: ep.bucket });
-  return xmlResponse(buildOwnershipControls(access.ownership));
-};
 
 /**
  * BucketOwnerEnforced disables ACLs: AWS refuses it while the bucket's own ACL grants anyone but the owner
@@ -25,10 +18,4 @@ export const putBucketOwnershipControls: Handler<'PutBucketOwnershipControls'> =
   }
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'ownershipControls', document: encodeOwnership(ownership) }, req.ctx);
   return { status: 200 };
-};
-
-/** Without ownership controls a bucket behaves as ObjectWriter (AWS's legacy default): ACLs count again. */
-export const deleteBucketOwnershipControls: Handler<'DeleteBucketOwnershipControls'> = async (ep, req, deps) => {
-  await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'ownershipControls' }, req.ctx);
-  return { status: 204 };
 };
