@@ -85,7 +85,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       inFlight(operation).inc();
       const auth = authenticate(req, rawPath, rawQuery, deps);
       // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
-      let granted = authorize(auth, ep, deps, hangUp.ctx(requestId));
+      const ctx = hangUp.ctx(requestId);
+      let granted = authorize(auth, ep, deps, ctx);
       if (granted instanceof Promise) granted = await granted;
       access = granted;
       refuseUnsupportedHeaders(req.headers);
@@ -116,7 +117,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         body,
         owner,
         requestId,
-        ctx: hangUp.ctx(requestId),
+        ctx,
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
       };
