@@ -9,6 +9,7 @@ import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMe
 import { HANDLERS } from './handlers';
 import { authenticate } from './http/auth';
 import { formUploadRequest } from './http/form-auth';
+import { authorize, type Access } from './access/authorize';
 import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
@@ -81,6 +82,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const method = req.method ?? 'GET';
     const hangUp = clientHangUp(res);
     let ep: Endpoint | undefined;
+    let access: Access | undefined;
     let operation: EndpointName | 'Unknown' | 'PreflightCors' = 'Unknown';
     // CORS headers for a request with `Origin` (looked up alongside the request; others never wait on it).
     let cors: Promise<Record<string, string>> | undefined;
@@ -105,8 +107,12 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
-      refuseUnsupportedHeaders(req.headers, ep.name);
+      // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
       const ctx = hangUp.ctx(requestId);
+      let granted = authorize(auth, ep, deps, ctx);
+      if (granted instanceof Promise) granted = await granted;
+      access = granted;
+      refuseUnsupportedHeaders(req.headers, ep.name);
       await checkExpectedOwners(ep, req.headers, deps, ctx);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
@@ -126,7 +132,19 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         limits.rejected('inflight_body_bytes');
         throw new S3Error('SlowDown');
       }
-      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx };
+      const owner = auth.kind === 'signed' ? auth.owner : granted.bucket?.owner;
+      if (!owner) throw new S3Error('AccessDenied');
+      const s3req: S3Request = {
+        method,
+        headers: req.headers,
+        query,
+        body,
+        owner,
+        requestId,
+        ctx,
+        ...(granted.bucket && { bucketAccess: granted.bucket }),
+        ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
+      };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };
       bytesOut = out.objectBytes ?? 0;
@@ -141,7 +159,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         res.destroy();
       } else {
         const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
-        const { error, internal } = toS3Error(err, where);
+        const { error, internal } = toS3Error(access ? access.mapError(err) : err, where);
         if (internal) log.error('internal error', { requestId, operation, err });
         const reason = LIMIT_REASONS[error.code];
         if (reason) limits.rejected(reason);

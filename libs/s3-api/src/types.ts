@@ -4,6 +4,7 @@ import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
+import type { BucketAccess } from './access/bucket-access';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -102,8 +103,13 @@ export interface S3Request {
   readonly query: URLSearchParams;
   readonly body: RequestBody;
   readonly ctx: CallCtx;
+  /** The principal's identity; for an anonymous request ACLs let through, the bucket's owner. */
   readonly owner: Owner;
   readonly requestId: string;
+  /** Set for anonymous requests: the bucket's access settings `authorize` read (see access/authorize.ts). */
+  readonly bucketAccess?: BucketAccess;
+  /** Set where access depends on the object's own ACL: throws AccessDenied unless it grants enough. */
+  readonly checkObjectAcl?: (acl: string | undefined) => void;
 }
 
 export type HeaderValue = string | number | undefined;

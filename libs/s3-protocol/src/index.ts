@@ -7,3 +7,4 @@ export * from './xml';
 export * from './tagging';
 export * from './post-policy';
 export * from './cors';
+export * from './acl';

@@ -227,4 +227,20 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     expect(await tags('copy/untagged.bin')).toEqual([]);
     expect(await ok('s3', 'rb', '--force', `s3://${tb}`)).toContain(`remove_bucket: ${tb}`);
   }, 180_000);
+  it('ACLs: cp --acl is refused on a default bucket; on an ObjectWriter bucket it makes the object anonymously readable', async () => {
+    await ok('s3', 'mb', 's3://cli-acl-default');
+    const denied = await aws('s3', 'cp', '--no-progress', '--acl', 'public-read', small, 's3://cli-acl-default/public.txt');
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('AccessControlListNotSupported');
+    const ab = 'cli-acl';
+    await ok('s3api', 'create-bucket', '--bucket', ab, '--object-ownership', 'ObjectWriter');
+    await ok('s3api', 'delete-public-access-block', '--bucket', ab);
+    await ok('s3', 'cp', '--no-progress', '--acl', 'public-read', small, `s3://${ab}/public.txt`);
+    const anon = await fetch(`${gw.endpoint}/${ab}/public.txt`);
+    expect([anon.status, await anon.text()]).toEqual([200, readFileSync(small, 'utf8')]);
+    const acl = JSON.parse(await ok('s3api', 'get-object-acl', '--bucket', ab, '--key', 'public.txt')) as { Grants: { Grantee: { URI?: string }; Permission: string }[] };
+    expect(acl.Grants.filter((g) => g.Grantee.URI !== undefined).map((g) => [g.Grantee.URI, g.Permission])).toEqual([['http://acs.amazonaws.com/groups/global/AllUsers', 'READ']]);
+    await ok('s3api', 'put-object-acl', '--bucket', ab, '--key', 'public.txt', '--acl', 'private');
+    expect((await fetch(`${gw.endpoint}/${ab}/public.txt`)).status).toBe(403);
+  });
 });

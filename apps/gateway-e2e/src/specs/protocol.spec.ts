@@ -1,8 +1,6 @@
 import {
   CreateBucketCommand,
   DeleteObjectsCommand,
-  GetBucketAclCommand,
-  GetObjectAclCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -38,7 +36,7 @@ describe('request ids and error documents', () => {
     ['DeleteBucket not empty', { method: 'DELETE', path: `/${Bucket}` }, 409, 'BucketNotEmpty'],
     ['CreateBucket bad name', { method: 'PUT', path: '/Bad_Name' }, 400, 'InvalidBucketName'],
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
-    ['GET ?acl', { method: 'GET', path: `/${Bucket}`, query: { acl: '' } }, 501, 'NotImplemented'],
+    ['GET ?website', { method: 'GET', path: `/${Bucket}`, query: { website: '' } }, 501, 'NotImplemented'],
     ['PUT object ?retention', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 501, 'NotImplemented'],
     ['GET ?cors without rules', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 404, 'NoSuchCORSConfiguration'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],
@@ -75,8 +73,6 @@ describe('request ids and error documents', () => {
   });
 
   it('unsupported operations through the SDK → NotImplemented 501', async () => {
-    await expectS3Error(s3.send(new GetBucketAclCommand({ Bucket })), 'NotImplemented', 501);
-    await expectS3Error(s3.send(new GetObjectAclCommand({ Bucket, Key: 'obj' })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'obj', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 86400_000) } })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } })), 'NotImplemented', 501);
     // The unsupported PUT did not touch the object.

@@ -28,9 +28,7 @@ type Disposition =
   /** Refused with this S3 error whatever the value (`value` is a plausible one to send). */
   | { readonly refused: 'NotImplemented' | 'InvalidStorageClass'; readonly value: string }
   /** Accepted with exactly the effect AWS gives it on our buckets. */
-  | { readonly asAws: string }
-  /** Served by the object tagging / ACL work merged beside this one (their specs walk these). */
-  | { readonly delegated: 'acl' };
+  | { readonly asAws: string };
 
 const H = (where: string): Disposition => ({ honoured: where });
 const NI = (value: string): Disposition => ({ refused: 'NotImplemented', value });
@@ -93,11 +91,11 @@ const HEADERS: Readonly<Record<string, Disposition>> = {
   'x-amz-checksum-xxhash3': NI('AAAAAAAAAAA='),
   'x-amz-checksum-xxhash128': NI('AAAAAAAAAAAAAAAAAAAAAA=='),
   'x-amz-object-annotation-directive': NI('COPY'),
-  'x-amz-acl': { delegated: 'acl' },
-  'x-amz-grant-full-control': { delegated: 'acl' },
-  'x-amz-grant-read': { delegated: 'acl' },
-  'x-amz-grant-read-acp': { delegated: 'acl' },
-  'x-amz-grant-write-acp': { delegated: 'acl' },
+  'x-amz-acl': H('acl.spec.ts'),
+  'x-amz-grant-full-control': H('acl.spec.ts'),
+  'x-amz-grant-read': H('acl.spec.ts'),
+  'x-amz-grant-read-acp': H('acl.spec.ts'),
+  'x-amz-grant-write-acp': H('acl.spec.ts'),
   'x-amz-tagging': H('tagging.spec.ts'),
   'x-amz-tagging-directive': H('tagging.spec.ts'),
 };
@@ -151,13 +149,6 @@ describe("AWS's request headers: each honoured or refused", () => {
   it.each(OPERATIONS)('every %s header in the model is classified', (op) => {
     const unclassified = modelHeaders(op).filter((h) => HEADERS[h] === undefined);
     expect(unclassified).toEqual([]);
-  });
-
-  it('only the ACL headers are left to the work beside this one', () => {
-    const delegated = Object.entries(HEADERS).filter(([, d]) => 'delegated' in d).map(([h]) => h);
-    expect(delegated.sort()).toEqual(
-      ['x-amz-acl', 'x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp'].sort(),
-    );
   });
 
   const refusals = OPERATIONS.flatMap((op) =>

@@ -35,6 +35,17 @@ import { postObject } from './object/post-object';
 import { putBucketCors } from './bucket/put-bucket-cors';
 import { getBucketCors } from './bucket/get-bucket-cors';
 import { deleteBucketCors } from './bucket/delete-bucket-cors';
+// ACLs, Object Ownership, Block Public Access (issue 12)
+import { getBucketAcl } from './access/get-bucket-acl';
+import { putBucketAcl } from './access/put-bucket-acl';
+import { getObjectAcl } from './access/get-object-acl';
+import { putObjectAcl } from './access/put-object-acl';
+import { getBucketOwnershipControls } from './access/get-bucket-ownership-controls';
+import { putBucketOwnershipControls } from './access/put-bucket-ownership-controls';
+import { deleteBucketOwnershipControls } from './access/delete-bucket-ownership-controls';
+import { getPublicAccessBlock } from './access/get-public-access-block';
+import { putPublicAccessBlock } from './access/put-public-access-block';
+import { deletePublicAccessBlock } from './access/delete-public-access-block';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -75,4 +86,15 @@ export const HANDLERS = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
+  // ACLs, Object Ownership, Block Public Access (issue 12)
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetBucketOwnershipControls: getBucketOwnershipControls,
+  PutBucketOwnershipControls: putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: deleteBucketOwnershipControls,
+  GetPublicAccessBlock: getPublicAccessBlock,
+  PutPublicAccessBlock: putPublicAccessBlock,
+  DeletePublicAccessBlock: deletePublicAccessBlock,
 } satisfies HandlerTable as HandlerTable;

@@ -1,21 +1,37 @@
 import type { IncomingMessage } from 'node:http';
 import type { Owner } from '@massive/contracts';
-import { S3Error, SigningKeyCache, verifySigV4, type SignedAuth } from '@massive/s3-protocol';
+import { parsePayloadMode, S3Error, SigningKeyCache, verifySigV4, type SignedAuth } from '@massive/s3-protocol';
 import type { S3ApiDeps } from '../types';
+import { header } from './object-headers';
+
+/** What the request body reader needs to know about how the payload is authenticated. */
+export type PayloadAuth = Pick<SignedAuth, 'payloadMode' | 'payloadSha256' | 'decodedContentLength' | 'trailers' | 'signing'>;
 
 export interface Authenticated {
+  readonly kind: 'signed';
   readonly owner: Owner;
   readonly sigv4: SignedAuth;
 }
 
+/** An unsigned request: who may do what then is `authorize`'s call (ACLs, Block Public Access). */
+export interface Anonymous {
+  readonly kind: 'anonymous';
+  readonly sigv4: PayloadAuth;
+}
+
+export type Principal = Authenticated | Anonymous;
+
 /** One signing-key cache per deps object (per gateway), never a module global. */
 const caches = new WeakMap<S3ApiDeps, SigningKeyCache>();
 
+/** Never used: an anonymous payload has no chunk signatures to check. */
+const NO_SIGNING = { signingKey: Buffer.alloc(0), seedSignature: '', scope: '', datetime: '' };
+
 /**
- * SigV4 (header or presigned). Every endpoint needs a signed request: there are no public buckets,
- * so an anonymous request is AccessDenied.
+ * SigV4 (header or presigned), or an anonymous principal for a request that carries no signature at
+ * all. Whether the anonymous request may go on is decided next, by `authorize`.
  */
-export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, deps: S3ApiDeps): Authenticated {
+export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, deps: S3ApiDeps): Principal {
   let keyCache = caches.get(deps);
   if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
   const lookup = { lookup: (akid: string) => deps.credentials.lookup(akid)?.secretKey };
@@ -24,8 +40,19 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
     maxSkewMs: deps.config.maxSkewMs,
     keyCache,
   });
-  if (auth.kind === 'anonymous') throw new S3Error('AccessDenied');
+  if (auth.kind === 'anonymous') return { kind: 'anonymous', sigv4: anonymousPayload(req) };
   const cred = deps.credentials.lookup(auth.accessKeyId);
   if (!cred) throw new S3Error('InvalidAccessKeyId');
-  return { owner: cred.owner, sigv4: auth };
+  return { kind: 'signed', owner: cred.owner, sigv4: auth };
+}
+
+/**
+ * An anonymous body is plain bytes, checked against `x-amz-content-sha256` when it is a hash. aws-chunked
+ * bodies need a signature (or, unsigned with trailers, a signed request) to be framed: refused.
+ */
+function anonymousPayload(req: IncomingMessage): PayloadAuth {
+  const value = header(req.headers, 'x-amz-content-sha256');
+  const parsed = value === undefined ? { mode: 'unsigned' as const } : parsePayloadMode(value.trim());
+  if (parsed.mode !== 'unsigned' && parsed.mode !== 'sha256') throw new S3Error('AccessDenied');
+  return { payloadMode: parsed.mode, ...(parsed.sha256 !== undefined && { payloadSha256: parsed.sha256 }), signing: NO_SIGNING };
 }

@@ -7,6 +7,7 @@ import type { Authenticated } from './auth';
  */
 export function formUploadRequest(): Authenticated {
   return {
+    kind: 'signed',
     owner: { id: '', displayName: '' },
     sigv4: {
       kind: 'header',

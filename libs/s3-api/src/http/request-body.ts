@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgorithm } from '@massive/contracts';
 import { algorithmOfHeader, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
-import type { Authenticated } from './auth';
+import type { PayloadAuth } from './auth';
 import { bodyTimeout, idleTimeout } from '../limits/idle-timeout';
 import type { RequestBody, S3ApiConfig } from '../types';
 
@@ -19,7 +19,7 @@ export interface BodyHooks {
  * iterated, so requests without a body cost nothing here. A client that sends nothing for
  * `bodyIdleTimeoutMs` while the body is being read fails it with RequestTimeout.
  */
-export function openRequestBody(req: IncomingMessage, auth: Authenticated, config: Pick<S3ApiConfig, 'bodyIdleTimeoutMs'>, hooks: BodyHooks): RequestBody {
+export function openRequestBody(req: IncomingMessage, auth: { readonly sigv4: PayloadAuth }, config: Pick<S3ApiConfig, 'bodyIdleTimeoutMs'>, hooks: BodyHooks): RequestBody {
   const { onBytes } = hooks;
   const idleMs = config.bodyIdleTimeoutMs;
   const a = auth.sigv4;

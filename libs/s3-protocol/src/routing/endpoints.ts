@@ -45,6 +45,17 @@ export type Endpoint =
   | Bkt<'PutBucketCors'>
   | Bkt<'GetBucketCors'>
   | Bkt<'DeleteBucketCors'>
+  // ACLs, Object Ownership, Block Public Access (issue 12)
+  | Bkt<'GetBucketAcl'>
+  | Bkt<'PutBucketAcl'>
+  | Obj<'GetObjectAcl'>
+  | Obj<'PutObjectAcl'>
+  | Bkt<'GetBucketOwnershipControls'>
+  | Bkt<'PutBucketOwnershipControls'>
+  | Bkt<'DeleteBucketOwnershipControls'>
+  | Bkt<'GetPublicAccessBlock'>
+  | Bkt<'PutPublicAccessBlock'>
+  | Bkt<'DeletePublicAccessBlock'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -87,6 +98,17 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', query: ['cors'], name: 'PutBucketCors', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['cors'], name: 'GetBucketCors', auth: 'read' },
   { method: 'DELETE', target: 'bucket', query: ['cors'], name: 'DeleteBucketCors', auth: 'owner' },
+  // ACLs, Object Ownership, Block Public Access (issue 12). Before the plain bucket/object rules they refine.
+  { method: 'GET', target: 'bucket', query: ['acl'], name: 'GetBucketAcl', auth: 'read' },
+  { method: 'PUT', target: 'bucket', query: ['acl'], name: 'PutBucketAcl', auth: 'owner' },
+  { method: 'GET', target: 'object', query: ['acl'], name: 'GetObjectAcl', auth: 'read' },
+  { method: 'PUT', target: 'object', query: ['acl'], name: 'PutObjectAcl', auth: 'write' },
+  { method: 'GET', target: 'bucket', query: ['ownershipControls'], name: 'GetBucketOwnershipControls', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['ownershipControls'], name: 'PutBucketOwnershipControls', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['ownershipControls'], name: 'DeleteBucketOwnershipControls', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['publicAccessBlock'], name: 'GetPublicAccessBlock', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['publicAccessBlock'], name: 'PutPublicAccessBlock', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['publicAccessBlock'], name: 'DeletePublicAccessBlock', auth: 'owner' },
 
   { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },

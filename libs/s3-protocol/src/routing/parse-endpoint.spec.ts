@@ -79,8 +79,18 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('GET', '/', {}, 's3.example.com'), opts)).toEqual({ name: 'ListBuckets' });
   });
 
+  it('routes the ACL, ownership controls and public access block sub-resources', () => {
+    expect(parseEndpoint(req('GET', '/b?acl', {}), opts)).toEqual({ name: 'GetBucketAcl', bucket: 'b' });
+    expect(parseEndpoint(req('PUT', '/b?acl', {}), opts)).toEqual({ name: 'PutBucketAcl', bucket: 'b' });
+    expect(parseEndpoint(req('GET', '/b/k?acl&versionId=1', {}), opts)).toEqual({ name: 'GetObjectAcl', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('PUT', '/b/k?acl', {}), opts)).toEqual({ name: 'PutObjectAcl', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('DELETE', '/b?ownershipControls', {}), opts)).toEqual({ name: 'DeleteBucketOwnershipControls', bucket: 'b' });
+    expect(parseEndpoint(req('PUT', '/b?publicAccessBlock', {}), opts)).toEqual({ name: 'PutPublicAccessBlock', bucket: 'b' });
+    expect(parseEndpoint(req('DELETE', '/b/k?acl', {}), opts)).toMatchObject({ name: 'Unsupported' });
+  });
+
   it('routes known but unserved sub-resources to Unsupported', () => {
-    expect(parseEndpoint(req('GET', '/b?acl', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?acl' });
+    expect(parseEndpoint(req('GET', '/b?website', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?website' });
     expect(parseEndpoint(req('PUT', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     // A sub-resource we serve on one method is still no plain operation on another.
     expect(parseEndpoint(req('HEAD', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k', operation: 'HEAD ?tagging' });

@@ -34,3 +34,54 @@ describe('CreateBucket of a bucket the caller already owns', () => {
     await expect(call('us-east-1', new ServiceError('BucketAlreadyExists', 'taken'))).rejects.toMatchObject({ code: 'BucketAlreadyExists' });
   });
 });
+
+describe('CreateBucket access settings', () => {
+  function run(headers: Record<string, string>) {
+    const calls: string[] = [];
+    const metadata = {
+      createBucket: async () => {
+        calls.push('createBucket');
+        return {};
+      },
+      putBucketConfig: async ({ kind, document }: { kind: string; document?: string }) => {
+        calls.push(`${kind}=${document}`);
+      },
+    } as unknown as MetadataApi;
+    const deps = { metadata, config: DEFAULT_S3_CONFIG } as unknown as S3ApiDeps;
+    const req = {
+      headers,
+      owner: { id: 'o', displayName: 'o' },
+      ctx: { requestId: 'r' },
+      body: { collect: async () => Buffer.alloc(0), length: 0 },
+    } as unknown as S3Request;
+    return { calls, done: createBucket({ name: 'CreateBucket', bucket: 'my-bucket' } as never, req, deps) };
+  }
+
+  it('writes BucketOwnerEnforced and Block Public Access after the bucket, most restrictive first', async () => {
+    const { calls, done } = run({});
+    await done;
+    expect(calls).toEqual([
+      'createBucket',
+      'ownershipControls={"v":1,"objectOwnership":"BucketOwnerEnforced"}',
+      'publicAccessBlock={"v":1,"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}',
+    ]);
+  });
+
+  it('stores a non-public ACL last, with ObjectWriter', async () => {
+    const { calls, done } = run({ 'x-amz-object-ownership': 'ObjectWriter', 'x-amz-grant-read-acp': 'id="o"' });
+    await done;
+    expect(calls[1]).toContain('ObjectWriter');
+    expect(calls[3]).toBe('acl={"v":1,"grants":[{"grantee":{"type":"CanonicalUser","id":"o"},"permission":"READ_ACP"}]}');
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ 'x-amz-acl': 'public-read' }, 'InvalidBucketAclWithObjectOwnership'],
+    [{ 'x-amz-acl': 'public-read', 'x-amz-object-ownership': 'ObjectWriter' }, 'InvalidBucketAclWithBlockPublicAccessError'],
+    [{ 'x-amz-object-ownership': 'Mine' }, 'InvalidArgument'],
+    [{ 'x-amz-grant-read': 'emailAddress="a@b.c"', 'x-amz-object-ownership': 'ObjectWriter' }, 'UnresolvableGrantByEmailAddress'],
+  ])('refuses %j with %s before creating anything', async (headers, code) => {
+    const { calls, done } = run(headers);
+    await expect(done).rejects.toMatchObject({ code });
+    expect(calls).toEqual([]);
+  });
+});

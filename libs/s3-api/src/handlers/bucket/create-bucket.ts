@@ -1,5 +1,6 @@
 import { isServiceError } from '@massive/contracts';
 import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s3-protocol';
+import { newBucketAccess, writeNewBucketAccess } from '../../access/new-bucket-access';
 import { validateBucketName } from '../../http/bucket-name';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import type { Handler } from '../../types';
@@ -15,11 +16,15 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
   if (wanted !== undefined && wanted !== '' && wanted !== region) {
     throw new S3Error('IllegalLocationConstraintException', `The ${wanted} location constraint is incompatible for the region specific endpoint this request was sent to.`);
   }
+  const access = newBucketAccess(req.headers, req.owner);
   try {
     await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner }, req.ctx);
   } catch (e) {
-    // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds (200).
+    // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds (200), and
+    // leaves the bucket's settings as they are.
     if (!(region === LEGACY_REGION && isServiceError(e, 'BucketAlreadyOwnedByYou'))) throw e;
+    return { status: 200, headers: { Location: `/${ep.bucket}` } };
   }
+  await writeNewBucketAccess(ep.bucket, access, deps, req.ctx);
   return { status: 200, headers: { Location: `/${ep.bucket}` } };
 };

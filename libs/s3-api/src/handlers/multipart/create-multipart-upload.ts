@@ -1,3 +1,4 @@
+import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { buildInitiateMultipartUploadResult } from '@massive/s3-protocol';
 import { parseChecksumRequest } from '../../http/checksum-request';
 import { parseObjectHeaders } from '../../http/object-headers';
@@ -6,7 +7,9 @@ import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
 export const createMultipartUpload: Handler<'CreateMultipartUpload'> = async (ep, req, deps) => {
-  const headers = withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers));
+  // Tags and the ACL ride in the upload's headers and are applied at Complete, as S3 does.
+  const acl = await objectAclForWrite(ep.bucket, req, deps);
+  const headers = withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl);
   const { algorithm, type } = parseChecksumRequest(req.headers, 'multipart');
   const upload = await deps.metadata.createMultipartUpload(
     { bucket: ep.bucket, key: ep.key, headers, owner: req.owner, checksumAlgorithm: algorithm, checksumType: type },

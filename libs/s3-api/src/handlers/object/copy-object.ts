@@ -1,3 +1,4 @@
+import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import type { NewObjectData } from '@massive/contracts';
 import { buildCopyObjectResult, parseChecksumAlgorithm, S3Error } from '@massive/s3-protocol';
 import { copySourceVersionHeader, loadCopySource, versionBytes } from '../../http/copy-source';
@@ -13,6 +14,8 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
   }
+  // The copy gets the ACL this request asks for (private without one), never the source's.
+  const acl = await objectAclForWrite(ep.bucket, req, deps);
   const { source, version: src } = await loadCopySource(req, deps);
   const toItself = source.bucket === ep.bucket && source.key === ep.key;
   // Copying a named version onto its key is how S3 users restore an old version: not a no-op.
@@ -22,9 +25,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  // Tags follow their own directive (x-amz-tagging-directive), independent of the metadata one.
+  // Tags follow their own directive (x-amz-tagging-directive), independent of the metadata one; the copy
+  // gets the requested ACL, never the source's.
   const tags = copyTags(req.headers, src.headers.tags);
-  const headers = withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags);
+  const headers = withAcl(withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags), acl);
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };

@@ -1,10 +1,12 @@
+import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { requestTags, withTags } from '../../http/tagging';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
-  const headers = withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers));
+  const acl = await objectAclForWrite(ep.bucket, req, deps);
+  const headers = withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   try {

@@ -10,6 +10,7 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
   const h = req.headers;
   const versionId = req.query.get('versionId') ?? undefined;
   const v = await deps.metadata.getObject({ bucket, key, versionId }, req.ctx);
+  req.checkObjectAcl?.(v.headers.acl);
   try {
     checkReadConditions(
       {

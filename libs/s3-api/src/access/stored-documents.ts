@@ -1,0 +1,67 @@
+import { isObjectOwnership, isPermission, type Grant, type ObjectOwnership, type PublicAccessBlockConfiguration } from '@massive/s3-protocol';
+
+/**
+ * The gateway's stored forms of the 'acl' (bucket) and `headers.acl` (object), 'ownershipControls' and
+ * 'publicAccessBlock' documents: small versioned JSON, never the client's XML. A document this version
+ * cannot read is a server fault (thrown), never read as "no restriction".
+ */
+const VERSION = 1;
+
+export function encodeAcl(grants: readonly Grant[]): string {
+  return JSON.stringify({ v: VERSION, grants });
+}
+
+export function decodeAcl(doc: string): Grant[] {
+  const o = parse(doc, 'acl') as { grants?: unknown };
+  if (!Array.isArray(o.grants)) throw corrupt('acl');
+  return o.grants.map((g: unknown) => {
+    const { grantee, permission } = (g ?? {}) as { grantee?: { type?: unknown; id?: unknown; uri?: unknown; email?: unknown }; permission?: unknown };
+    if (typeof permission !== 'string' || !isPermission(permission) || !grantee) throw corrupt('acl');
+    if (grantee.type === 'CanonicalUser' && typeof grantee.id === 'string') return { grantee: { type: 'CanonicalUser', id: grantee.id }, permission };
+    if (grantee.type === 'Group' && typeof grantee.uri === 'string') return { grantee: { type: 'Group', uri: grantee.uri }, permission };
+    throw corrupt('acl');
+  });
+}
+
+export function encodeOwnership(ownership: ObjectOwnership): string {
+  return JSON.stringify({ v: VERSION, objectOwnership: ownership });
+}
+
+export function decodeOwnership(doc: string): ObjectOwnership {
+  const o = parse(doc, 'ownershipControls') as { objectOwnership?: unknown };
+  if (typeof o.objectOwnership !== 'string' || !isObjectOwnership(o.objectOwnership)) throw corrupt('ownershipControls');
+  return o.objectOwnership;
+}
+
+export function encodePublicAccessBlock(c: PublicAccessBlockConfiguration): string {
+  return JSON.stringify({ v: VERSION, ...c });
+}
+
+export function decodePublicAccessBlock(doc: string): PublicAccessBlockConfiguration {
+  const o = parse(doc, 'publicAccessBlock') as Record<string, unknown>;
+  const flag = (k: string): boolean => {
+    if (typeof o[k] !== 'boolean') throw corrupt('publicAccessBlock');
+    return o[k] as boolean;
+  };
+  return {
+    BlockPublicAcls: flag('BlockPublicAcls'),
+    IgnorePublicAcls: flag('IgnorePublicAcls'),
+    BlockPublicPolicy: flag('BlockPublicPolicy'),
+    RestrictPublicBuckets: flag('RestrictPublicBuckets'),
+  };
+}
+
+function parse(doc: string, kind: string): object {
+  let o: unknown;
+  try {
+    o = JSON.parse(doc);
+  } catch {
+    throw corrupt(kind);
+  }
+  if (typeof o !== 'object' || o === null || (o as { v?: unknown }).v !== VERSION) throw corrupt(kind);
+  return o;
+}
+
+function corrupt(kind: string): Error {
+  return new Error(`stored ${kind} document is unreadable (unknown version or corrupt)`);
+}

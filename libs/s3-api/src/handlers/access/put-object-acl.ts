@@ -1,0 +1,21 @@
+import { loadBucketAccess } from '../../access/bucket-access';
+import { checkAclAllowed } from '../../access/request-acl';
+import { encodeAcl } from '../../access/stored-documents';
+import type { Handler } from '../../types';
+import { grantsOfPutAcl } from './acl-body';
+
+/**
+ * Replaces one version's ACL in place (`versionId`, else the latest; no new version, as S3), with the
+ * same rules as PutBucketAcl. One metadata write (updateObjectVersion).
+ */
+export const putObjectAcl: Handler<'PutObjectAcl'> = async (ep, req, deps) => {
+  const versionId = req.query.get('versionId') ?? undefined;
+  const access = await loadBucketAccess(ep.bucket, deps, req.ctx);
+  const grants = await grantsOfPutAcl(req, 'object', access.owner.id, access.owner.id);
+  checkAclAllowed(grants, access);
+  const { s3VersionId } = await deps.metadata.updateObjectVersion(
+    { bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }), acl: encodeAcl(grants) },
+    req.ctx,
+  );
+  return { status: 200, headers: { 'x-amz-version-id': s3VersionId } };
+};

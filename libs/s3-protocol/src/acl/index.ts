@@ -1,0 +1,2 @@
+export * from './acl';
+export * from './grant-headers';
