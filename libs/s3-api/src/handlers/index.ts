@@ -23,6 +23,9 @@ import { listMultipartUploads } from './multipart/list-multipart-uploads';
 import { listParts } from './multipart/list-parts';
 import { uploadPart } from './multipart/upload-part';
 import { uploadPartCopy } from './multipart/upload-part-copy';
+import { deleteBucketLifecycle } from './lifecycle/delete-bucket-lifecycle';
+import { getBucketLifecycleConfiguration } from './lifecycle/get-bucket-lifecycle-configuration';
+import { putBucketLifecycleConfiguration } from './lifecycle/put-bucket-lifecycle-configuration';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -51,4 +54,7 @@ export const HANDLERS = {
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
+  GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
 } satisfies HandlerTable as HandlerTable;

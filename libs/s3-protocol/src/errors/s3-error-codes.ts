@@ -53,6 +53,7 @@ export const S3_ERRORS = {
   ConditionalRequestConflict: { status: 409, message: 'A conflicting operation occurred. If using PutObject you can retry the request. If using CompleteMultipartUpload you can retry the request.' },
   InvalidObjectState: { status: 403, message: 'The operation is not valid for the current state of the object.' },
   UnexpectedContent: { status: 400, message: 'This request does not support content' },
+  NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -33,3 +33,12 @@ export { isBlankBody } from './xml-reader';
 export { parseCreateBucketConfiguration, type CreateBucketConfiguration } from './create-bucket-configuration';
 export { parseCompleteMultipartUpload, MAX_PART_NUMBER, type CompleteMultipartUpload, type CompletedPart } from './complete-multipart-upload';
 export { parseDelete, MAX_DELETE_OBJECTS, type Delete, type ObjectIdentifier } from './delete';
+export {
+  buildLifecycleConfiguration,
+  parseLifecycleConfiguration,
+  MAX_LIFECYCLE_RULES,
+  type LifecycleConfigurationDoc,
+  type LifecycleRuleDoc,
+  type LifecycleFilterDoc,
+  type LifecycleTagDoc,
+} from './lifecycle-configuration';
