@@ -204,7 +204,8 @@ export class LifecycleWorker {
           const bucket = codecs.bucket.decodeValue(raw);
           const doc = await s.get(bucketConfigKey(bucket.id, 'lifecycle'));
           if (!doc) return undefined;
-          const rules = decodeLifecycleConfiguration(codecs.bucketConfig.decode(doc).raw.toString('utf8')).rules.filter((r) => r.status === 'Enabled');
+          const rules = this.rulesOf(c.bucket, codecs.bucketConfig.decode(doc).raw.toString('utf8'));
+          if (!rules) return undefined;
           const prefix = c.stage === 'versions' ? versionPrefix(bucket.id) : uploadPrefix(bucket.id);
           if (Buffer.compare(c.start, prefix) < 0) c.start = prefix; // the bucket was re-created (new id)
           const wanted = c.stage === 'versions' ? rules.some(hasVersionAction) : rules.some((r) => r.abortIncompleteMultipartUpload);
@@ -242,6 +243,17 @@ export class LifecycleWorker {
     c.stage = 'uploads';
     c.start = page.uploads;
     return false;
+  }
+
+  /** The enabled rules of a stored document; undefined (the bucket is skipped, an error reported) if unreadable. */
+  private rulesOf(bucket: string, doc: string): LifecycleRule[] | undefined {
+    try {
+      return decodeLifecycleConfiguration(doc).rules.filter((r) => r.status === 'Enabled');
+    } catch (e) {
+      this.metrics.errors.inc({ stage: 'scan' });
+      this.options.onError?.(new Error(`bucket ${bucket}: unreadable lifecycle configuration: ${(e as Error).message}`), 'scan');
+      return undefined;
+    }
   }
 
   /** One V record, in key order and newest first within a key. */
