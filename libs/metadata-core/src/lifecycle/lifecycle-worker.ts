@@ -5,6 +5,7 @@ import {
   decodeLifecycleConfiguration,
   expiredMarkerDue,
   noncurrentVersionDue,
+  rulePrefix,
   type CallCtx,
   type LifecycleRule,
 } from '@massive/contracts';
@@ -206,11 +207,19 @@ export class LifecycleWorker {
           if (!doc) return undefined;
           const rules = this.rulesOf(c.bucket, codecs.bucketConfig.decode(doc).raw.toString('utf8'));
           if (!rules) return undefined;
-          const prefix = c.stage === 'versions' ? versionPrefix(bucket.id) : uploadPrefix(bucket.id);
-          if (Buffer.compare(c.start, prefix) < 0) c.start = prefix; // the bucket was re-created (new id)
-          const wanted = c.stage === 'versions' ? rules.some(hasVersionAction) : rules.some((r) => r.abortIncompleteMultipartUpload);
-          const pairs = wanted ? await s.scan(c.start, prefixEnd(prefix), { limit }) : [];
-          return { bucket, rules, pairs, uploads: uploadPrefix(bucket.id) };
+          const family = c.stage === 'versions' ? versionPrefix : uploadPrefix;
+          const base = family(bucket.id);
+          if (Buffer.compare(c.start, base) < 0) c.start = base; // the bucket was re-created (new id)
+          // Only the key ranges some rule of this stage can select: a rule on `logs/` never walks the rest.
+          const acting = rules.filter(c.stage === 'versions' ? hasVersionAction : (r: LifecycleRule) => r.abortIncompleteMultipartUpload !== undefined);
+          const ranges = keyRanges(acting.map(rulePrefix)).map((p) => ({ start: family(bucket.id, p), end: prefixEnd(family(bucket.id, p)) }));
+          const i = ranges.findIndex((r) => Buffer.compare(r.end, c.start) > 0);
+          if (i < 0) return { bucket, rules, pairs: [], rangeEnd: undefined, uploads: uploadPrefix(bucket.id) };
+          const from = Buffer.compare(c.start, ranges[i].start) > 0 ? c.start : ranges[i].start;
+          const pairs = await s.scan(from, ranges[i].end, { limit });
+          // Where the walk goes on when this range is done: the next range, or (undefined) the stage is over.
+          const rangeEnd = i + 1 < ranges.length ? ranges[i].end : undefined;
+          return { bucket, rules, pairs, rangeEnd, uploads: uploadPrefix(bucket.id) };
         },
         ctx,
       )
@@ -220,7 +229,7 @@ export class LifecycleWorker {
       });
     if (!page) return true; // bucket or configuration gone
     const now = this.deps.clock();
-    t.scanned += page.pairs.length;
+    t.scanned += Math.max(1, page.pairs.length); // an empty range still costs a read
     this.metrics.scanned.inc(page.pairs.length);
     for (const p of page.pairs) {
       if (c.stage === 'versions') {
@@ -238,6 +247,10 @@ export class LifecycleWorker {
       c.start = keySuccessor(p.key);
     }
     if (page.pairs.length === limit) return false;
+    if (page.rangeEnd !== undefined) {
+      c.start = page.rangeEnd;
+      return false;
+    }
     if (c.stage === 'uploads') return true;
     await this.flushMarker(c, page.rules, now, t, ctx);
     c.stage = 'uploads';
@@ -342,6 +355,17 @@ export class LifecycleWorker {
     if (this.lease.held) await this.lease.release(backgroundCtx('lifecycle')).catch(() => undefined);
     this.metrics.leader.set(0);
   }
+}
+
+/**
+ * The prefixes to walk, sorted, none inside another ('' alone when any rule may select every key). Key
+ * order is the escaped prefix's order, which is the prefix string's UTF-8 order.
+ */
+export function keyRanges(prefixes: readonly string[]): string[] {
+  const sorted = [...new Set(prefixes)].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const out: string[] = [];
+  for (const p of sorted) if (!out.some((q) => p.startsWith(q))) out.push(p);
+  return out;
 }
 
 const hasVersionAction = (r: LifecycleRule): boolean => r.expiration !== undefined || r.noncurrentVersionExpiration !== undefined;

@@ -217,6 +217,25 @@ export function describeLifecycleScenarios(name: string, factory: (clock: () => 
       expect(await other.runOnce(ctx)).toMatchObject({ cycleComplete: true }); // released: 'two' takes over
     });
 
+    it('walks only the key ranges the rules can select', async () => {
+      const b = await bucket();
+      await rules(b, [
+        { id: 'logs', status: 'Enabled', filter: { kind: 'prefix', prefix: 'logs/' }, expiration: { days: 1 } },
+        { id: 'inner', status: 'Enabled', filter: { kind: 'prefix', prefix: 'logs/x' }, expiration: { days: 9 } },
+        { id: 'tmp', status: 'Enabled', filter: { kind: 'and', prefix: 'tmp/', tags: [{ key: 'a', value: 'b' }] }, expiration: { days: 1 } },
+      ]);
+      for (let i = 0; i < 30; i++) await put(b, `data/${i}`);
+      await put(b, 'logs/1');
+      await put(b, 'logs/x2');
+      await put(b, 'tmp/t', 10, [{ key: 'a', value: 'b' }]);
+      await put(b, 'zzz');
+      clock.now = T0 + 3 * DAY;
+      const r = await worker().runCycle(ctx);
+      expect(r.expired).toBe(3);
+      expect(r.scanned).toBeLessThan(10); // 3 versions, the bucket, a read per empty range: not the 32 others
+      expect((await keys(b)).length).toBe(31);
+    });
+
     it('a deleted configuration or bucket stops enforcement', async () => {
       const b = await bucket();
       await rules(b, [{ id: 'all', status: 'Enabled', filter: { kind: 'all' }, expiration: { days: 1 } }]);
