@@ -18,6 +18,7 @@ import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
+import { LifecycleRulesCache } from './http/lifecycle-expiration';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -53,6 +54,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
   deps = { ...deps, readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry) };
+  deps = { ...deps, lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache() };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
   const idleMs = deps.config.bodyIdleTimeoutMs;

@@ -3,6 +3,7 @@ import type { BlobApi, CallCtx, ChecksumAlgorithm, MetadataApi, Owner } from '@m
 import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
+import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -69,6 +70,8 @@ export interface S3ApiDeps {
   readonly logger: Logger;
   /** Counters of long reads' leases (set by createS3Api). */
   readonly readLeaseEvents?: ReadLeaseEvents;
+  /** Buckets' lifecycle rules for `x-amz-expiration` (set by createS3Api). */
+  readonly lifecycleRules?: LifecycleRulesCache;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

@@ -2,6 +2,8 @@ import {
   CreateBucketCommand,
   DeleteBucketLifecycleCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -90,6 +92,29 @@ describe.each(STYLES)('bucket lifecycle (%s style)', (style) => {
       'NoSuchBucket',
       404,
     );
+  });
+
+  it('x-amz-expiration on PUT, HEAD and GET names the rule and the midnight the object expires', async () => {
+    const c = s3();
+    const b = await bucket('header');
+    await c.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: b,
+        ...put([{ ID: 'logs rule', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }]),
+      }),
+    );
+    const day = 86_400_000;
+    const p = await c.send(new PutObjectCommand({ Bucket: b, Key: 'logs/a', Body: 'a' }));
+    const head = await c.send(new HeadObjectCommand({ Bucket: b, Key: 'logs/a' }));
+    const expected = `expiry-date="${new Date(Math.ceil((head.LastModified!.getTime() + 30 * day) / day) * day).toUTCString()}", rule-id="logs%20rule"`;
+    expect(p.Expiration).toBe(expected);
+    expect(head.Expiration).toBe(expected);
+    const get = await c.send(new GetObjectCommand({ Bucket: b, Key: 'logs/a' }));
+    await get.Body!.transformToString();
+    expect(get.Expiration).toBe(expected);
+    const other = await c.send(new PutObjectCommand({ Bucket: b, Key: 'data/x', Body: 'x' }));
+    expect(other.Expiration).toBeUndefined();
+    expect((await c.send(new HeadObjectCommand({ Bucket: b, Key: 'data/x' }))).Expiration).toBeUndefined();
   });
 
   it('the worker enforces a rule: past its Date, matching objects expire (a delete marker when versioned)', async () => {

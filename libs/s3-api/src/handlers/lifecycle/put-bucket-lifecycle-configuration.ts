@@ -19,5 +19,6 @@ export const putBucketLifecycleConfiguration: Handler<'PutBucketLifecycleConfigu
   const doc = parseLifecycleConfiguration(await readSmallBody(req, MAX_LIFECYCLE_XML), newRuleId);
   const config: LifecycleConfiguration = doc; // the XML model is the stored model, field for field
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'lifecycle', document: encodeLifecycleConfiguration(config) }, req.ctx);
+  deps.lifecycleRules?.forget(ep.bucket);
   return { status: 200 };
 };
