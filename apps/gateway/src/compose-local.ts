@@ -6,7 +6,7 @@ import { BlobService, LocalDiskStore, type BlobServiceOptions, type ChunkStore }
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv } from '@massive/kv-embedded';
-import { GarbageCollector, MetadataService } from '@massive/metadata-core';
+import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type CredentialStore } from '@massive/s3-api';
@@ -49,6 +49,18 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
     holderId: 'local-mode',
     onError: (err, loop) => deps.logger.warn('garbage collection pass failed', { loop, err }),
   });
+  const lifecycle =
+    cfg.lifecycleEnabled === 'true'
+      ? new LifecycleWorker({
+          kv,
+          registry: deps.registry,
+          gcGraceMs: cfg.gcGraceMs,
+          intervalMs: cfg.lifecycleIntervalMs,
+          maxRecordsPerPass: cfg.lifecycleMaxRecords,
+          holderId: 'local-mode',
+          onError: (err, stage) => deps.logger.warn('lifecycle pass failed', { stage, err }),
+        })
+      : undefined;
   const app = createS3Api(
     {
       metadata,
@@ -61,10 +73,14 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
   );
   return {
     app,
-    start: () => gc.start(),
+    start: () => {
+      gc.start();
+      lifecycle?.start();
+    },
     dependenciesReady: () => chunks.ready(),
     close: async () => {
       await gc.stop();
+      await lifecycle?.stop();
       chunks.close();
       await kv.close();
     },

@@ -24,6 +24,9 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly intentTtlMs: number;
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
+  readonly lifecycleEnabled: 'true' | 'false';
+  readonly lifecycleIntervalMs: number;
+  readonly lifecycleMaxRecords: number;
   readonly readLeaseAfterMs: number;
   readonly shutdownTimeoutMs: number;
   readonly metadataEndpoints: readonly string[];
@@ -59,6 +62,9 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },
+  { key: 'lifecycleEnabled', flag: 'lifecycle-enabled', env: 'MASSIVE_LIFECYCLE_ENABLED', kind: 'enum', values: ['true', 'false'], def: 'true', help: 'run the bucket lifecycle worker (local mode): expirations and aborts of stale uploads' },
+  { key: 'lifecycleIntervalMs', flag: 'lifecycle-interval-ms', env: 'MASSIVE_LIFECYCLE_INTERVAL_MS', kind: 'int', def: '60000', min: 10, help: 'pause between lifecycle passes (local mode)' },
+  { key: 'lifecycleMaxRecords', flag: 'lifecycle-max-records', env: 'MASSIVE_LIFECYCLE_MAX_RECORDS', kind: 'int', def: '20000', min: 1, help: 'versions, uploads and buckets examined per lifecycle pass (the next pass resumes) (local mode)' },
   { key: 'readLeaseAfterMs', flag: 'read-lease-after-ms', env: 'MASSIVE_READ_LEASE_AFTER_MS', kind: 'int', def: '10000', min: 100, help: 'a GET or copy still streaming after this long leases its version against GC (renewed at this interval); keep it under half the GC grace' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight requests' },
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },

@@ -15,6 +15,9 @@ export interface MetadataConfig {
   readonly logLevel: LogLevel;
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
+  readonly lifecycleEnabled: 'true' | 'false';
+  readonly lifecycleIntervalMs: number;
+  readonly lifecycleMaxRecords: number;
   readonly rpcTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
 }
@@ -30,6 +33,9 @@ export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (lets in-flight reads finish)' },
+  { key: 'lifecycleEnabled', flag: 'lifecycle-enabled', env: 'MASSIVE_LIFECYCLE_ENABLED', kind: 'enum', values: ['true', 'false'], def: 'true', help: 'run the bucket lifecycle worker: expirations and aborts of stale uploads' },
+  { key: 'lifecycleIntervalMs', flag: 'lifecycle-interval-ms', env: 'MASSIVE_LIFECYCLE_INTERVAL_MS', kind: 'int', def: '60000', min: 10, help: 'pause between lifecycle passes' },
+  { key: 'lifecycleMaxRecords', flag: 'lifecycle-max-records', env: 'MASSIVE_LIFECYCLE_MAX_RECORDS', kind: 'int', def: '20000', min: 1, help: 'versions, uploads and buckets examined per lifecycle pass (the next pass resumes)' },
   { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'deadline of each call to the blob service' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { GarbageCollector, MetadataService } from '@massive/metadata-core';
+import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
 import { loadConfig, usage } from './config';
@@ -34,6 +34,19 @@ async function main(): Promise<void> {
     holderId: cfg.grpcPort === 0 ? `${hostname()}:${randomUUID()}` : `${hostname()}:${cfg.grpcPort}`,
     onError: (err, loop) => logger.warn('garbage collection pass failed', { loop, err }),
   });
+  const holderId = cfg.grpcPort === 0 ? `${hostname()}:${randomUUID()}` : `${hostname()}:${cfg.grpcPort}`;
+  const lifecycle =
+    cfg.lifecycleEnabled === 'true'
+      ? new LifecycleWorker({
+          kv,
+          registry,
+          gcGraceMs: cfg.gcGraceMs,
+          intervalMs: cfg.lifecycleIntervalMs,
+          maxRecordsPerPass: cfg.lifecycleMaxRecords,
+          holderId,
+          onError: (err, stage) => logger.warn('lifecycle pass failed', { stage, err }),
+        })
+      : undefined;
   const rpc = new RpcServer({ metadata, registry, logger, protos });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
@@ -43,6 +56,7 @@ async function main(): Promise<void> {
   const health = setInterval(() => void ready().then((ok) => !draining && rpc.setServing(ok)), HEALTH_INTERVAL_MS);
   health.unref();
   gc.start();
+  lifecycle?.start();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
   logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints });
@@ -57,6 +71,7 @@ async function main(): Promise<void> {
     void (async () => {
       await rpc.shutdown(cfg.shutdownTimeoutMs);
       await gc.stop();
+      await lifecycle?.stop();
       blob.close();
       await kv.close();
       await admin.close();

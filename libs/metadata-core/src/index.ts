@@ -4,3 +4,5 @@ export { GarbageCollector, type GarbageCollectorOptions, type GcBlobPort, type G
 export { createMetadataMetrics, type MetadataMetrics } from './txn/metrics';
 export { TxnRunner, DEFAULT_RETRY, type RetryPolicy } from './txn/run-txn';
 export { multipartEtag } from './ops/multipart-checksum';
+export { LifecycleWorker, type LifecycleWorkerOptions, type LifecyclePassResult, type LifecycleStage } from './lifecycle/lifecycle-worker';
+export { createLifecycleMetrics, type LifecycleMetrics } from './lifecycle/lifecycle-metrics';

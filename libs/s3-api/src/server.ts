@@ -23,6 +23,7 @@ import type { ReadLeaseEvents } from './http/leased-read';
 import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
+import { LifecycleRulesCache } from './http/lifecycle-expiration';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -64,6 +65,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     ...deps,
     readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry),
     corsRules: deps.corsRules ?? new CorsRulesCache(deps.metadata, { ttlMs: CORS_CACHE_TTL_MS, maxEntries: CORS_CACHE_ENTRIES }),
+    lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));

@@ -5,6 +5,7 @@ import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
 import type { BucketAccess } from './access/bucket-access';
+import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -73,6 +74,8 @@ export interface S3ApiDeps {
   readonly readLeaseEvents?: ReadLeaseEvents;
   /** Buckets' CORS rules, cached for a few seconds (set by createS3Api). */
   readonly corsRules?: CorsRulesCache;
+  /** Buckets' lifecycle rules for `x-amz-expiration` (set by createS3Api). */
+  readonly lifecycleRules?: LifecycleRulesCache;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

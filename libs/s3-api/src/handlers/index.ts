@@ -46,6 +46,9 @@ import { deleteBucketOwnershipControls } from './access/delete-bucket-ownership-
 import { getPublicAccessBlock } from './access/get-public-access-block';
 import { putPublicAccessBlock } from './access/put-public-access-block';
 import { deletePublicAccessBlock } from './access/delete-public-access-block';
+import { deleteBucketLifecycle } from './lifecycle/delete-bucket-lifecycle';
+import { getBucketLifecycleConfiguration } from './lifecycle/get-bucket-lifecycle-configuration';
+import { putBucketLifecycleConfiguration } from './lifecycle/put-bucket-lifecycle-configuration';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -97,4 +100,7 @@ export const HANDLERS = {
   GetPublicAccessBlock: getPublicAccessBlock,
   PutPublicAccessBlock: putPublicAccessBlock,
   DeletePublicAccessBlock: deletePublicAccessBlock,
+  GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
+  PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: deleteBucketLifecycle,
 } satisfies HandlerTable as HandlerTable;

@@ -56,6 +56,10 @@ export type Endpoint =
   | Bkt<'GetPublicAccessBlock'>
   | Bkt<'PutPublicAccessBlock'>
   | Bkt<'DeletePublicAccessBlock'>
+  // Bucket lifecycle (?lifecycle).
+  | Bkt<'GetBucketLifecycleConfiguration'>
+  | Bkt<'PutBucketLifecycleConfiguration'>
+  | Bkt<'DeleteBucketLifecycle'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -111,6 +115,10 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'DELETE', target: 'bucket', query: ['publicAccessBlock'], name: 'DeletePublicAccessBlock', auth: 'owner' },
 
   { method: 'GET', target: 'bucket', query: ['location'], name: 'GetBucketLocation', auth: 'read' },
+  // Bucket lifecycle: before the plain bucket rules (ListObjects, CreateBucket, DeleteBucket).
+  { method: 'GET', target: 'bucket', query: ['lifecycle'], name: 'GetBucketLifecycleConfiguration', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['lifecycle'], name: 'PutBucketLifecycleConfiguration', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['lifecycle'], name: 'DeleteBucketLifecycle', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },

@@ -45,3 +45,12 @@ export { parseCorsConfiguration, buildCorsConfiguration, MAX_CORS_RULES } from '
 export { buildAccessControlPolicy, parseAccessControlPolicy, type AccessControlPolicy } from './access-control-policy';
 export { buildOwnershipControls, parseOwnershipControls, isObjectOwnership, OBJECT_OWNERSHIPS, type ObjectOwnership } from './ownership-controls';
 export { buildPublicAccessBlock, parsePublicAccessBlock, type PublicAccessBlockConfiguration } from './public-access-block';
+export {
+  buildLifecycleConfiguration,
+  parseLifecycleConfiguration,
+  MAX_LIFECYCLE_RULES,
+  type LifecycleConfigurationDoc,
+  type LifecycleRuleDoc,
+  type LifecycleFilterDoc,
+  type LifecycleTagDoc,
+} from './lifecycle-configuration';

@@ -1,5 +1,6 @@
 import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
+import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { requestTags, withTags } from '../../http/tagging';
 import type { Handler } from '../../types';
@@ -9,12 +10,14 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const headers = withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
+  const rules = deps.lifecycleRules?.rules(deps.metadata, ep.bucket, req.ctx);
   try {
     const v = await deps.metadata.putObject(
       { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.md5, headers, checksum: body.checksum, conditions },
       req.ctx,
     );
-    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v) } };
+    const expiration = rules ? expirationHeaders(await rules, v) : {};
+    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...expiration } };
   } catch (e) {
     await discard(body.data, req, deps);
     throw e;

@@ -2,6 +2,7 @@ import type { ObjectVersion } from '@massive/contracts';
 import { checkReadConditions, isS3Error, resolveRange, S3Error, type ResolvedRange } from '@massive/s3-protocol';
 import { header, notModifiedHeaders, objectResponseHeaders } from '../../http/object-headers';
 import { leasedRead } from '../../http/leased-read';
+import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { objectSegments } from '../../http/object-segments';
 import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 
@@ -9,6 +10,8 @@ import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 export async function readObject(bucket: string, key: string, req: S3Request, deps: S3ApiDeps, withBody: boolean): Promise<S3Response> {
   const h = req.headers;
   const versionId = req.query.get('versionId') ?? undefined;
+  // x-amz-expiration (current versions only): the rules come from a per-replica cache, fetched alongside.
+  const rules = versionId === undefined ? deps.lifecycleRules?.rules(deps.metadata, bucket, req.ctx) : undefined;
   const v = await deps.metadata.getObject({ bucket, key, versionId }, req.ctx);
   req.checkObjectAcl?.(v.headers.acl);
   try {
@@ -39,6 +42,7 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
     const part = v.parts[Number(partParam) - 1];
     if (part.checksum) headers[`x-amz-checksum-${part.checksum.algorithm.toLowerCase()}`] = part.checksum.value;
   }
+  if (rules) Object.assign(headers, expirationHeaders(await rules, v));
   const length = range ? range.end - range.start + 1 : v.size;
   headers['Content-Length'] = length;
   let status = 200;
