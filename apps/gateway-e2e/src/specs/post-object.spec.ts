@@ -1,6 +1,17 @@
 import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
-import { ChecksumMode, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  ChecksumMode,
+  CreateBucketCommand,
+  DeletePublicAccessBlockCommand,
+  GetObjectAclCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { s3Client } from '../support/clients';
 import { CREDENTIALS, REGION, useGateway } from '../support/server';
@@ -314,13 +325,35 @@ describe('PostObject (browser form uploads)', () => {
       expectError(await post(Bucket, signedForm(conds, { key: 'hb/pre', 'x-amz-meta-pad': 'p'.repeat(21 * KiB) }), 'x'), 'MaxPostPreDataLengthExceededError', 400);
     });
 
-    it('refuses what it cannot honour: a session token, public ACLs, tagging, other storage classes', async () => {
+    it('refuses what it cannot honour: a session token, ACLs the bucket does not allow, bad tags, other storage classes', async () => {
       const withField = (name: string, value: string) => signedForm([...base('hb/no'), { [name]: value }], { key: 'hb/no', [name]: value });
       expectError(await post(Bucket, withField('x-amz-security-token', 'tok'), 'x'), 'InvalidToken', 400);
-      expectError(await post(Bucket, withField('acl', 'public-read'), 'x'), 'NotImplemented', 501);
-      expectError(await post(Bucket, withField('tagging', '<Tagging><TagSet></TagSet></Tagging>'), 'x'), 'NotImplemented', 501);
+      // A new bucket's ownership is BucketOwnerEnforced: ACLs are disabled, as for a PUT with x-amz-acl.
+      expectError(await post(Bucket, withField('acl', 'public-read'), 'x'), 'AccessControlListNotSupported', 400);
+      expectError(await post(Bucket, withField('tagging', '<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>'), 'x'), 'InvalidTag', 400);
       expectError(await post(Bucket, withField('x-amz-storage-class', 'GLACIER'), 'x'), 'InvalidStorageClass', 400);
       await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'hb/no' })), 'NotFound', 404);
+    });
+
+    it('stores the tagging field as the object\'s tags, and an acl field where the bucket allows ACLs', async () => {
+      const tagging = '<Tagging><TagSet><Tag><Key>source</Key><Value>browser</Value></Tag></TagSet></Tagging>';
+      const r = await post(Bucket, signedForm([...base('hb/tagged'), { tagging }], { key: 'hb/tagged', tagging }), 'tagged');
+      expect(r.status).toBe(204);
+      const got = await s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'hb/tagged' }));
+      expect(got.TagSet).toEqual([{ Key: 'source', Value: 'browser' }]);
+
+      const ob = 'post-acl';
+      await s3.send(new CreateBucketCommand({ Bucket: ob, ObjectOwnership: 'ObjectWriter' }));
+      await s3.send(new DeletePublicAccessBlockCommand({ Bucket: ob }));
+      const acl = 'public-read';
+      const up = await post(ob, signedForm([{ bucket: ob }, { key: 'pub' }, { acl }], { key: 'pub', acl }), 'public bytes');
+      expect(up.status).toBe(204);
+      const grants = (await s3.send(new GetObjectAclCommand({ Bucket: ob, Key: 'pub' }))).Grants ?? [];
+      expect(grants.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ')).toBe(true);
+      // Readable without a signature, as a PUT with x-amz-acl: public-read would be.
+      const anon = await fetch(`${gw.endpoint}/${ob}/pub`);
+      expect(anon.status).toBe(200);
+      expect(await anon.text()).toBe('public bytes');
     });
 
     it('creates a new version per upload in a versioned bucket and answers its x-amz-version-id', async () => {

@@ -43,11 +43,16 @@ describe('formWrite', () => {
     expect(code(() => formWrite(fields({ 'x-amz-checksum-algorithm': 'MD5' })))).toBe('InvalidRequest');
   });
 
+  it('the acl field is a PUT\'s x-amz-acl, tagging the object\'s tag set (validated as PutObjectTagging\'s body)', () => {
+    expect(formWrite(fields({ acl: 'public-read' })).headers['x-amz-acl']).toBe('public-read');
+    expect(formWrite(fields({ tagging: '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>' })).tags).toEqual([{ key: 'a', value: '1' }]);
+    expect(formWrite(fields({})).tags).toBeUndefined();
+    expect(code(() => formWrite(fields({ tagging: '<Tagging/>' })))).toBe('MalformedXML');
+    const eleven = Array.from({ length: 11 }, (_, i) => `<Tag><Key>k${i}</Key><Value>v</Value></Tag>`).join('');
+    expect(code(() => formWrite(fields({ tagging: `<Tagging><TagSet>${eleven}</TagSet></Tagging>` })))).toBe('InvalidTag');
+  });
+
   it('refuses what it cannot store rather than dropping it', () => {
-    expect(code(() => formWrite(fields({ acl: 'private' })))).toBe('ok');
-    expect(code(() => formWrite(fields({ acl: 'bucket-owner-full-control' })))).toBe('ok');
-    expect(code(() => formWrite(fields({ acl: 'public-read' })))).toBe('NotImplemented');
-    expect(code(() => formWrite(fields({ tagging: '<Tagging/>' })))).toBe('NotImplemented');
     expect(code(() => formWrite(fields({ 'x-amz-website-redirect-location': '/x' })))).toBe('NotImplemented');
     expect(code(() => formWrite(fields({ 'x-amz-storage-class': 'STANDARD' })))).toBe('ok');
     expect(code(() => formWrite(fields({ 'x-amz-storage-class': 'GLACIER' })))).toBe('InvalidStorageClass');

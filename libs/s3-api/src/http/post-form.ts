@@ -1,5 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { CHECKSUM_ALGORITHMS, checksumHeaderName, parseChecksumAlgorithm, S3Error, type ChecksumAlgorithm, type PostFields } from '@massive/s3-protocol';
+import type { ObjectTag } from '@massive/contracts';
+import {
+  CHECKSUM_ALGORITHMS,
+  checksumHeaderName,
+  parseChecksumAlgorithm,
+  parseTagging,
+  S3Error,
+  validateTagSet,
+  type ChecksumAlgorithm,
+  type PostFields,
+} from '@massive/s3-protocol';
+import { toObjectTags } from './tagging';
 
 /** Form fields stored as the object's headers, exactly as the PutObject headers of the same names. */
 const HEADER_FIELDS: ReadonlySet<string> = new Set([
@@ -25,22 +36,21 @@ const HEADER_FIELDS: ReadonlySet<string> = new Set([
   ...CHECKSUM_ALGORITHMS.map(checksumHeaderName),
 ]);
 
-/** Canned ACLs that give exactly what every object here has: its owner's full control. */
-const OWNER_ONLY_ACLS: ReadonlySet<string> = new Set(['private', 'bucket-owner-full-control']);
-
 export interface FormWrite {
   /** The request headers a PutObject with these fields would have carried (values in wire form). */
   readonly headers: IncomingHttpHeaders;
   /** `x-amz-checksum-algorithm` without a value: compute and store that checksum. */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
+  /** The `tagging` field's tag set (an XML Tagging document, as PutObjectTagging's body). */
+  readonly tags?: readonly ObjectTag[];
 }
 
 /**
  * The object headers a POST upload asks for, as the PutObject headers they stand for, so one set of
  * rules (metadata limits, checksums, refused headers) serves both. Header values travel as bytes read
- * as latin1, so each UTF-8 value is given in that form. Fields naming something this service does not
- * store are refused, never dropped: tagging, website redirects, ACLs that grant more than the owner's
- * full control, storage classes other than STANDARD.
+ * as latin1, so each UTF-8 value is given in that form. `acl` becomes `x-amz-acl` (the bucket's
+ * ownership controls decide, as for a PUT) and `tagging` the object's tags. Fields naming something this
+ * service does not store are refused, never dropped: website redirects, storage classes other than STANDARD.
  */
 export function formWrite(fields: PostFields): FormWrite {
   const headers: IncomingHttpHeaders = {};
@@ -52,20 +62,21 @@ export function formWrite(fields: PostFields): FormWrite {
   const storageClass = fields.get('x-amz-storage-class');
   if (storageClass !== undefined && storageClass !== 'STANDARD') throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: storageClass });
   const acl = fields.get('acl');
-  if (acl !== undefined && !OWNER_ONLY_ACLS.has(acl)) {
-    throw new S3Error('NotImplemented', `The canned ACL '${acl}' is not supported by this service.`, { Field: 'acl' });
+  if (acl !== undefined) headers['x-amz-acl'] = acl;
+  if (fields.has('x-amz-website-redirect-location')) {
+    throw new S3Error('NotImplemented', 'The x-amz-website-redirect-location field is not supported by this service.', { Field: 'x-amz-website-redirect-location' });
   }
-  for (const name of ['tagging', 'x-amz-website-redirect-location']) {
-    if (fields.has(name)) throw new S3Error('NotImplemented', `The ${name} field is not supported by this service.`, { Field: name });
-  }
+  const tagging = fields.get('tagging');
+  const tags = tagging === undefined ? undefined : toObjectTags(validateTagSet(parseTagging(tagging).TagSet, 'object'));
+  const withTags = tags === undefined ? {} : { tags };
   const algorithmField = fields.get('x-amz-checksum-algorithm');
-  if (algorithmField === undefined) return { headers };
+  if (algorithmField === undefined) return { headers, ...withTags };
   const algorithm = parseChecksumAlgorithm(algorithmField, 'x-amz-checksum-algorithm');
   const given = CHECKSUM_ALGORITHMS.filter((a) => fields.has(checksumHeaderName(a)));
-  if (given.length === 0) return { headers, checksumAlgorithm: algorithm };
+  if (given.length === 0) return { headers, checksumAlgorithm: algorithm, ...withTags };
   // With a value: the same rule as x-amz-sdk-checksum-algorithm on a PUT (it must name the checksum given).
   headers['x-amz-sdk-checksum-algorithm'] = algorithmField;
-  return { headers };
+  return { headers, ...withTags };
 }
 
 export type SuccessAction = { readonly kind: 'redirect'; readonly url: string } | { readonly kind: 'status'; readonly status: 200 | 201 | 204 };

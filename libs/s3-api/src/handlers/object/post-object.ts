@@ -14,6 +14,8 @@ import { readFormUpload, type FormUpload } from '../../http/form-upload';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { formWrite, objectLocation, redirectLocation, successAction } from '../../http/post-form';
+import { objectAclForWrite, withAcl } from '../../access/request-acl';
+import { withTags } from '../../http/tagging';
 import { refuseUnsupportedHeaders } from '../../http/unsupported-headers';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps } from '../../types';
@@ -59,9 +61,11 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
 
     const write = formWrite(fields);
     refuseUnsupportedHeaders(write.headers);
-    const headers = parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes);
     const body = await formFileBody(f.file, deps.config.inlineThreshold, range);
     const fileReq = { ...req, headers: write.headers, body, owner: cred.owner };
+    // The `acl` field is checked against the bucket's ownership controls and Block Public Access as a PUT's x-amz-acl.
+    const acl = await objectAclForWrite(ep.bucket, fileReq, deps);
+    const headers = withAcl(withTags(parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes), write.tags), acl);
     const data = await ingest(fileReq, deps, {
       maxSize: deps.config.maxObjectSize,
       allowInline: true,
