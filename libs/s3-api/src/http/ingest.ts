@@ -60,6 +60,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   const md5 = createHash('md5');
   const ck: ChecksumHasher | undefined = algorithm ? createChecksumHasher(algorithm) : undefined;
   let size = 0;
+  let received = false;
   const max = opts.maxSize;
   async function* hashed(): AsyncGenerator<Buffer> {
     for await (const b of opts.source ?? req.body.stream()) {
@@ -69,6 +70,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
       ck?.update(b);
       yield b;
     }
+    received = true;
   }
 
   let data: NewObjectData;
@@ -88,10 +90,12 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     data = { kind: 'inline', bytes };
   } else {
     const intent = await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
-    // Renewed only while bytes arrive: a stalled writer's intent lapses and the janitor reclaims it.
+    // Renewed only while bytes arrive (then until the last chunk is written): a stalled writer's intent
+    // lapses and the janitor reclaims it.
     const stopRenewing = renewWhileProgressing({
       everyMs: renewalPeriod(deps.config.intentTtlMs),
       progress: () => size,
+      received: () => received,
       renew: () => deps.metadata.renewWriteIntent({ intentId: intent.intentId, ttlMs: deps.config.intentTtlMs }, req.ctx),
     });
     try {

@@ -38,8 +38,25 @@ describe('renewWhileProgressing', () => {
     stop();
   });
 
-  it('looks three times per TTL, at most once a second', () => {
+  it('keeps renewing once the body is fully received, bytes or not (the store may still be writing)', () => {
+    let bytes = 0;
+    let received = false;
+    let renewals = 0;
+    const stop = renewWhileProgressing({ everyMs: 100, progress: () => bytes, received: () => received, renew: async () => renewals++ });
+    bytes = 5;
+    jest.advanceTimersByTime(100);
+    expect(renewals).toBe(1);
+    jest.advanceTimersByTime(300); // stalled client: no renewal
+    expect(renewals).toBe(1);
+    received = true;
+    jest.advanceTimersByTime(300); // the gateway's own chunk writes: renewed each period
+    expect(renewals).toBe(4);
+    stop();
+  });
+
+  it('looks three times per TTL (so at most once a second from a 3 s TTL up)', () => {
     expect(renewalPeriod(6 * 3600_000)).toBe(2 * 3600_000);
-    expect(renewalPeriod(1500)).toBe(1000);
+    expect(renewalPeriod(3000)).toBe(1000);
+    expect(renewalPeriod(1000)).toBe(333);
   });
 });
