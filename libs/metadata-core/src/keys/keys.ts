@@ -113,6 +113,9 @@ export function escapeKey(s: string): Buffer {
 
 /** Decodes an escaped string starting at `offset`; returns it and the offset just past its terminator. */
 export function unescapeKey(buf: Buffer, offset = 0): { value: string; end: number } {
+  // Fast path (almost every key): no 0x00 in the body, so the first 0x00 is the terminator's.
+  const zero = buf.indexOf(0, offset);
+  if (zero >= 0 && buf[zero + 1] === 0x01) return { value: buf.toString('utf8', offset, zero), end: zero + 2 };
   let runStart = offset;
   const parts: Buffer[] = [];
   for (let i = offset; i < buf.length; i++) {

@@ -109,6 +109,12 @@ export class XmlWriter {
     return this.text(name, quoteETag(value));
   }
 
+  /** Appends markup the caller built and escaped itself (hot loops that write one string per entry). */
+  raw(markup: string): this {
+    this.out += markup;
+    return this;
+  }
+
   /** Closes the root element and returns the document. */
   end(): string {
     return `${this.out}</${this.root}>`;
