@@ -100,7 +100,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       const checksum = multipartChecksum(upload, chosen, deps.checksumCombiner);
       const now = deps.clock();
       const record = {
-        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
+        versionId: nextVersionId(deps, state),
         size,
         etag: multipartEtag(chosen),
         lastModified: now,

@@ -22,7 +22,7 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
 
       const now = deps.clock();
       const base = {
-        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
+        versionId: nextVersionId(deps, state),
         size: req.size,
         etag: req.etag,
         lastModified: now,
