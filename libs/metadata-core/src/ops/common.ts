@@ -135,7 +135,8 @@ export function bareEtag(etag: string): string {
   return e;
 }
 
-function matchesAny(header: string, etag: string): boolean {
+/** An If-Match style value (`*`, or a comma-separated list of quoted or bare etags) against an etag. */
+export function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((h) => {
     const t = h.trim();
     return t === '*' || bareEtag(t) === etag;
@@ -147,9 +148,9 @@ export function checkConditions(current: ObjectRecord | undefined, c: WriteCondi
   if (!c) return;
   if (c.ifMatch !== undefined) {
     if (!current) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`);
-    if (!matchesAny(c.ifMatch, current.etag)) throw new ServiceError('PreconditionFailed', 'If-Match failed');
+    if (!etagMatches(c.ifMatch, current.etag)) throw new ServiceError('PreconditionFailed', 'If-Match failed');
   }
-  if (c.ifNoneMatch !== undefined && current && matchesAny(c.ifNoneMatch, current.etag)) {
+  if (c.ifNoneMatch !== undefined && current && etagMatches(c.ifNoneMatch, current.etag)) {
     throw new ServiceError('PreconditionFailed', 'If-None-Match failed');
   }
 }

@@ -6,6 +6,7 @@ import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
 import { versionContract } from './contract/versions.contract';
 import { versioningContract } from './contract/versioning.contract';
+import { conditionalDeleteContract } from './contract/conditional-delete.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -37,5 +38,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     multipartContract(env);
     versionContract(env);
     versioningContract(env);
+    conditionalDeleteContract(env);
   });
 }
