@@ -24,12 +24,14 @@ describe('parseDelete', () => {
     const body = doc(
       obj('a', '<ETag>"abc"</ETag><LastModifiedTime>2024-05-01T12:00:00.000Z</LastModifiedTime><Size>42</Size>') +
         obj('b', '<VersionId>v</VersionId><Size>0</Size>') +
-        obj('c', '<LastModifiedTime>2024-05-01T14:00:00+02:00</LastModifiedTime>'),
+        obj('c', '<LastModifiedTime>2024-05-01T14:00:00+02:00</LastModifiedTime>') +
+        obj('d', '<LastModifiedTime>Wed, 01 May 2024 12:00:00 GMT</LastModifiedTime>'),
     );
     expect(parseDelete(body).Object).toEqual([
       { Key: 'a', ETag: '"abc"', LastModifiedTime: Date.UTC(2024, 4, 1, 12), Size: 42 },
       { Key: 'b', VersionId: 'v', Size: 0 },
       { Key: 'c', LastModifiedTime: Date.UTC(2024, 4, 1, 12) },
+      { Key: 'd', LastModifiedTime: Date.UTC(2024, 4, 1, 12) },
     ]);
   });
 

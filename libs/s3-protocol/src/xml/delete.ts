@@ -7,7 +7,7 @@ import { assertContainer, leafText, malformedXml, parseXmlBoolean, readXmlDocume
  *   handler to report per key.
  * - No objects, more than 1000 objects, a missing `Key`, or any unknown element is MalformedXML, as AWS does.
  * - `Quiet` is xsd:boolean (`true`/`false`/`1`/`0`), default false.
- * - `ETag`, `LastModifiedTime` (an ISO 8601 timestamp, returned as epoch ms) and `Size` (a non-negative
+ * - `ETag`, `LastModifiedTime` (an HTTP date or ISO 8601 timestamp, returned as epoch ms) and `Size` (a non-negative
  *   integer) are the entry's conditional-delete preconditions; a value that does not parse is MalformedXML.
  * The caller bounds the body size before calling (AWS caps the request at 1000 keys of ≤1024 bytes).
  */
@@ -72,8 +72,11 @@ const OBJECT_FIELDS = new Set(['Key', 'VersionId', 'ETag', 'LastModifiedTime', '
 
 function parseTimestamp(s: string): number {
   const t = s.trim();
-  // xsd:dateTime as S3 writes it (2024-05-01T12:00:00.000Z); an offset instead of Z is allowed.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(t)) throw malformedXml();
+  // The AWS model declares this member an HTTP date (the SDKs send `Tue, 14 Nov 2023 22:13:20 GMT`);
+  // xsd:dateTime as S3 writes timestamps (2024-05-01T12:00:00.000Z, or with an offset) is accepted too.
+  const httpDate = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  if (!httpDate.test(t) && !isoDate.test(t)) throw malformedXml();
   const ms = Date.parse(t);
   if (Number.isNaN(ms)) throw malformedXml();
   return ms;
