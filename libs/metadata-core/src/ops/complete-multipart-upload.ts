@@ -15,25 +15,43 @@ import { commitVersion, loadKeyState, nextVersionId } from './key-versions';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, noSuchUpload, scanParts } from './multipart-common';
 
-/** Checks the client's part list against the stored parts; returns the listed parts in order. */
+type ListedPart = CompleteMultipartReq['parts'][number];
+
+/**
+ * The client's part list with repeats of one number folded into one entry: a client that sent a part
+ * twice (a retry while the first upload was still in flight) may list both uploads, as S3 allows; the
+ * stored part is the upload of that number that completed last, and it must be one of those listed.
+ * A number lower than the one before it is InvalidPartOrder.
+ */
+export function groupListedParts(parts: readonly ListedPart[]): ListedPart[][] {
+  const groups: ListedPart[][] = [];
+  for (const p of parts) {
+    const last = groups[groups.length - 1];
+    if (last && p.partNumber < last[0].partNumber) {
+      throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order');
+    }
+    if (last && p.partNumber === last[0].partNumber) last.push(p);
+    else groups.push([p]);
+  }
+  return groups;
+}
+
+/** Checks the client's part list against the stored parts; returns the listed parts in order, once each. */
 export function selectParts(
   req: CompleteMultipartReq,
   stored: ReadonlyMap<number, PartRecord>,
   checksumAlgorithm: string | undefined,
 ): PartRecord[] {
   if (req.parts.length === 0) throw new ServiceError('InvalidArgument', 'You must specify at least one part');
-  for (let i = 1; i < req.parts.length; i++) {
-    if (req.parts[i].partNumber <= req.parts[i - 1].partNumber) {
-      throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order');
-    }
-  }
-  const chosen = req.parts.map((want) => {
-    const p = stored.get(want.partNumber);
-    if (!p || bareEtag(want.etag) !== p.etag) {
-      throw new ServiceError('InvalidPart', `Part ${want.partNumber} was not found or its ETag does not match`);
+  const chosen = groupListedParts(req.parts).map((group) => {
+    const partNumber = group[0].partNumber;
+    const p = stored.get(partNumber);
+    const want = p && group.find((w) => bareEtag(w.etag) === p.etag);
+    if (!p || !want) {
+      throw new ServiceError('InvalidPart', `Part ${partNumber} was not found or its ETag does not match`);
     }
     if (want.checksum !== undefined && p.checksum?.value !== want.checksum) {
-      throw new ServiceError('InvalidPart', `Part ${want.partNumber} checksum does not match`);
+      throw new ServiceError('InvalidPart', `Part ${partNumber} checksum does not match`);
     }
     if (checksumAlgorithm && p.checksum?.algorithm !== checksumAlgorithm) {
       throw new ServiceError('InvalidPart', `Part ${want.partNumber} has no ${checksumAlgorithm} checksum`);
@@ -64,8 +82,10 @@ export function selectParts(
 async function completedBy(tx: KvReader, bucketId: string, req: CompleteMultipartReq, versionId: string): Promise<LoadedVersion | undefined> {
   const v = await loadVersion(tx, bucketId, req.key, versionId);
   const parts = v.record.parts;
-  if (v.record.partsOf !== req.uploadId || !parts || parts.length !== req.parts.length) return undefined;
-  const same = req.parts.every((want, i) => want.partNumber === parts[i].partNumber && bareEtag(want.etag) === parts[i].etag);
+  if (v.record.partsOf !== req.uploadId || !parts) return undefined;
+  const groups = groupListedParts(req.parts);
+  if (groups.length !== parts.length) return undefined;
+  const same = groups.every((g, i) => g[0].partNumber === parts[i].partNumber && g.some((w) => bareEtag(w.etag) === parts[i].etag));
   return same ? v : undefined;
 }
 

@@ -74,13 +74,37 @@ export function multipartContract(env: () => ContractEnv): void {
       const complete = (parts: { partNumber: number; etag: string }[], minPartSize = 5) =>
         api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize, parts }, ctx);
       expect(await codeOf(complete([{ partNumber: 2, etag: p2.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
-      expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
+      expect(await codeOf(complete([{ partNumber: 2, etag: p2.etag }, { partNumber: 2, etag: p2.etag }, { partNumber: 1, etag: p1.etag }]))).toBe(
+        'InvalidPartOrder',
+      );
+      expect(await codeOf(complete([{ partNumber: 1, etag: 'wrong' }, { partNumber: 1, etag: 'also wrong' }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 5, etag: p2.etag }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: 'wrong' }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }]))).toBe('EntityTooSmall');
       // The last part may be small.
       const v = await complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }], 3);
       expect(v.size).toBe(13);
+    });
+
+    it('a part number listed twice (both uploads of a re-sent part) is the stored upload, once', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      const first = await part(api, bucket, 'k', up.uploadId, 1, 4);
+      const second = await part(api, bucket, 'k', up.uploadId, 1, 6); // completed last: it is part 1
+      const p2 = await part(api, bucket, 'k', up.uploadId, 2, 3);
+      const parts = [
+        { partNumber: 1, etag: first.etag },
+        { partNumber: 1, etag: second.etag },
+        { partNumber: 2, etag: p2.etag },
+      ];
+      const v = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts }, ctx);
+      expect(v.size).toBe(9);
+      expect(v.parts?.map((p) => [p.partNumber, p.etag])).toEqual([[1, second.etag], [2, p2.etag]]);
+      expect(v.etag).toMatch(/-2$/);
+      // A retried Complete with the same list answers the same object.
+      const again = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts }, ctx);
+      expect(again.versionId).toBe(v.versionId);
     });
 
     it('checks conditions on complete inside the transaction', async () => {

@@ -1,0 +1,104 @@
+import { Readable } from 'node:stream';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { s3Client } from '../support/clients';
+import { useGateway } from '../support/server';
+import { bodyBytes, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
+
+const MiB = 1024 * 1024;
+const gw = useGateway({ MASSIVE_CHUNK_SIZE: String(MiB) });
+const Bucket = 'core';
+let s3: S3Client;
+
+beforeAll(async () => {
+  s3 = s3Client(gw);
+  await s3.send(new CreateBucketCommand({ Bucket }));
+});
+
+/** A body that sends its first half, then waits for `release` before the rest. */
+function gatedBody(bytes: Buffer, release: Promise<void>): { body: Readable; halfSent: Promise<void> } {
+  let onHalf!: () => void;
+  const halfSent = new Promise<void>((r) => (onHalf = r));
+  const half = Math.floor(bytes.length / 2);
+  let step = 0;
+  const body = new Readable({
+    read() {
+      if (step === 0) {
+        step = 1;
+        this.push(bytes.subarray(0, half));
+        onHalf();
+      } else if (step === 1) {
+        step = 2;
+        void release.then(() => {
+          this.push(bytes.subarray(half));
+          this.push(null);
+        });
+      }
+    },
+  });
+  return { body, halfSent };
+}
+
+describe('UploadPart of a part number while an earlier upload of it is in flight', () => {
+  it('the last completed upload of the part wins, and Complete with it succeeds', async () => {
+    const Key = 'reupload';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const slow = patternBytes(3 * MiB, 11);
+    const fast = patternBytes(3 * MiB, 12);
+    let release!: () => void;
+    const gate = gatedBody(slow, new Promise<void>((r) => (release = r)));
+    const first = s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: gate.body, ContentLength: slow.length }));
+    await gate.halfSent;
+    const second = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: fast }));
+    expect(second.ETag).toBe(`"${md5Hex(fast)}"`);
+    release();
+    const firstDone = await first; // completes last: it wins
+    expect(firstDone.ETag).toBe(`"${md5Hex(slow)}"`);
+
+    const parts = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.ETag])).toEqual([[1, firstDone.ETag]]);
+    await expectS3Error(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: second.ETag }] } })),
+      'InvalidPart',
+      400,
+    );
+    // The client lists both uploads of part 1 (as s3-tests' resend_first_finishes_last does): S3 accepts it.
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: second.ETag }, { PartNumber: 1, ETag: firstDone.ETag }] },
+      }),
+    );
+    expect(done.ETag).toMatch(/-1"$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+    expect((await bodyBytes(got.Body)).equals(slow)).toBe(true);
+  });
+
+  it('a lower part number after a higher one is still InvalidPartOrder', async () => {
+    const Key = 'order';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const p1 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: patternBytes(5 * MiB, 13) }));
+    const p2 = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: patternBytes(100, 14) }));
+    await expectS3Error(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 2, ETag: p2.ETag }, { PartNumber: 1, ETag: p1.ETag }] },
+        }),
+      ),
+      'InvalidPartOrder',
+      400,
+    );
+  });
+});
