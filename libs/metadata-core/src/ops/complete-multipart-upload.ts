@@ -95,7 +95,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
-      const state = await loadKeyState(tx, bucket, req.key);
+      const state = await loadKeyState(tx, bucket, req.key, { addsVersion: true });
       const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId).catch((e: unknown) => {
         if (isServiceError(e, 'NoSuchUpload')) return undefined;
         throw e;

@@ -14,7 +14,7 @@ import { NULL_VERSION_ID } from './version-id';
 export interface KeyState {
   /** O: the latest version, when it is an object (not a marker). */
   readonly current?: ObjectRecord;
-  /** Internal id of the key's null version, if it has one. */
+  /** Internal id of the key's null version, if it has one (not read for `addsVersion` while Enabled). */
   readonly nullId?: string;
   /** N holds `nullId` (O does not point at it). */
   readonly nullInN: boolean;
@@ -22,12 +22,22 @@ export interface KeyState {
   readonly latestMarker?: LatestMarkerRecord;
 }
 
-/** Reads O (and N and D, unless the bucket was never versioned: such a bucket has neither), point reads only. */
-export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string): Promise<KeyState> {
+/**
+ * Reads O (and N and D, unless the bucket was never versioned: such a bucket has neither), point reads
+ * only. `addsVersion`: the caller only adds a version (PutObject, CompleteMultipartUpload); while
+ * Enabled such a write replaces nothing, so N is not read (one read fewer on the versioned PUT path).
+ */
+export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string, opts: { addsVersion?: boolean } = {}): Promise<KeyState> {
   if (bucket.versioning === 'Unversioned') {
     const raw = await r.get(objectKey(bucket.id, key));
     const current = raw && codecs.object.decodeValue(raw);
     return { ...(current && { current, nullId: current.versionId }), nullInN: false };
+  }
+  if (opts.addsVersion && bucket.versioning === 'Enabled') {
+    const [o, d] = await r.batchGet([objectKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
+    const current = o && codecs.object.decodeValue(o);
+    const latestMarker = d && codecs.latestMarker.decodeValue(d);
+    return { ...(current && { current }), nullInN: false, ...(latestMarker && { latestMarker }) };
   }
   const [o, n, d] = await r.batchGet([objectKey(bucket.id, key), nullVersionKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
   const current = o && codecs.object.decodeValue(o);

@@ -17,7 +17,7 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       lockBucketGuard(tx, bucket, req.key);
-      const state = await loadKeyState(tx, bucket, req.key);
+      const state = await loadKeyState(tx, bucket, req.key, { addsVersion: true });
       checkConditions(state.current, req.conditions, req.key);
 
       const now = deps.clock();
