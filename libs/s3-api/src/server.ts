@@ -101,7 +101,16 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         limits.rejected('inflight_body_bytes');
         throw new S3Error('SlowDown');
       }
-      const s3req: S3Request = { method, headers: req.headers, query, body, owner: auth.owner, requestId, ctx: hangUp.ctx(requestId) };
+      const s3req: S3Request = {
+        method,
+        headers: req.headers,
+        query,
+        body,
+        owner: auth.owner,
+        requestId,
+        ctx: hangUp.ctx(requestId),
+        ...(withheldContinue && { awaitingContinue: true }),
+      };
       const out = await handler(ep, s3req, deps);
       bytesOut = out.objectBytes ?? 0;
       // The client still holds a body back for a `100 Continue` that will not come: the connection

@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -9,7 +11,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
-import { useGateway } from '../support/server';
+import { NodeSha256 } from '../support/raw-http';
+import { CREDENTIALS, REGION, useGateway } from '../support/server';
 import { bodyBytes, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
 
 const MiB = 1024 * 1024;
@@ -100,5 +103,64 @@ describe('UploadPart of a part number while an earlier upload of it is in flight
       'InvalidPartOrder',
       400,
     );
+  });
+});
+
+/**
+ * A PUT with `Expect: 100-continue` that sends its body only on `100 Continue`: returns the final status,
+ * whether the server asked for the body, and the answer.
+ */
+async function putExpectingContinue(path: string, body: Buffer, secret = CREDENTIALS.secretAccessKey): Promise<{ status: number; continued: boolean; text: string }> {
+  const url = new URL(gw.endpoint);
+  const signer = new SignatureV4({
+    service: 's3',
+    region: REGION,
+    credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: secret },
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const headers = { host: url.host, 'content-length': String(body.length), expect: '100-continue', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers });
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = request({ host: '127.0.0.1', port: Number(url.port), method: 'PUT', path, headers: signed.headers, agent: false });
+    req.on('continue', () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, continued, text: Buffer.concat(chunks).toString('utf8') });
+        req.destroy();
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+describe('Expect: 100-continue', () => {
+  const body = patternBytes(64 * 1024, 21);
+
+  it('a bad signature is answered 403 before the body is asked for', async () => {
+    const r = await putExpectingContinue(`/${Bucket}/expect-bad-sig`, body, 'not-the-secret');
+    expect([r.status, r.continued]).toEqual([403, false]);
+    expect(r.text).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
+  it('a missing bucket is answered 404 NoSuchBucket before the body is asked for', async () => {
+    const r = await putExpectingContinue('/no-such-bucket-here/k', body);
+    expect([r.status, r.continued]).toEqual([404, false]);
+    expect(r.text).toContain('<Code>NoSuchBucket</Code>');
+  });
+
+  it('a good request gets 100 Continue, sends its body, and is stored', async () => {
+    const r = await putExpectingContinue(`/${Bucket}/expect-ok`, body);
+    expect([r.status, r.continued]).toEqual([200, true]);
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'expect-ok' }));
+    expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
   });
 });

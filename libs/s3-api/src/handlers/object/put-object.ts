@@ -5,6 +5,8 @@ import type { Handler } from '../../types';
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const headers = parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
+  // A client waiting for 100 Continue learns of a missing bucket before it sends the body.
+  if (req.awaitingContinue) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   try {
     const v = await deps.metadata.putObject(
