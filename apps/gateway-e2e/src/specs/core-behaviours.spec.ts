@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -106,11 +107,8 @@ describe('UploadPart of a part number while an earlier upload of it is in flight
   });
 });
 
-/**
- * A PUT with `Expect: 100-continue` that sends its body only on `100 Continue`: returns the final status,
- * whether the server asked for the body, and the answer.
- */
-async function putExpectingContinue(path: string, body: Buffer, secret = CREDENTIALS.secretAccessKey): Promise<{ status: number; continued: boolean; text: string }> {
+/** SigV4 headers (UNSIGNED-PAYLOAD) for a request to the gateway. */
+async function signHeaders(method: string, path: string, extra: Record<string, string>, secret: string = CREDENTIALS.secretAccessKey): Promise<Record<string, string>> {
   const url = new URL(gw.endpoint);
   const signer = new SignatureV4({
     service: 's3',
@@ -120,11 +118,47 @@ async function putExpectingContinue(path: string, body: Buffer, secret = CREDENT
     uriEscapePath: false,
     applyChecksum: false,
   });
-  const headers = { host: url.host, 'content-length': String(body.length), expect: '100-continue', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-  const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers });
+  const headers = { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...extra };
+  return (await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers })).headers;
+}
+
+/** Writes one request exactly as given on a fresh socket and returns the raw answer (the server closes or answers once). */
+function rawSocket(head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(new URL(gw.endpoint).port), '127.0.0.1', () => sock.write(head));
+    let got = '';
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('utf8');
+      if (/\r\n\r\n[\s\S]*<\/Error>/.test(got) || /^HTTP\/1\.1 2\d\d/.test(got)) sock.end();
+    });
+    sock.on('end', () => resolve(got));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+}
+
+describe('PUT framing', () => {
+  it('neither Content-Length nor Transfer-Encoding → 411 MissingContentLength, and no object is created', async () => {
+    const path = `/${Bucket}/unframed`;
+    const headers = await signHeaders('PUT', path, {});
+    const head = `PUT ${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\nconnection: close\r\n\r\n`;
+    const answer = await rawSocket(head);
+    expect(answer).toMatch(/^HTTP\/1\.1 411 /);
+    expect(answer).toContain('<Code>MissingContentLength</Code>');
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'unframed' })), 'NoSuchKey', 404);
+  });
+});
+
+/**
+ * A PUT with `Expect: 100-continue` that sends its body only on `100 Continue`: returns the final status,
+ * whether the server asked for the body, and the answer.
+ */
+async function putExpectingContinue(path: string, body: Buffer, secret: string = CREDENTIALS.secretAccessKey): Promise<{ status: number; continued: boolean; text: string }> {
+  const url = new URL(gw.endpoint);
+  const signed = await signHeaders('PUT', path, { 'content-length': String(body.length), expect: '100-continue' }, secret);
   return new Promise((resolve, reject) => {
     let continued = false;
-    const req = request({ host: '127.0.0.1', port: Number(url.port), method: 'PUT', path, headers: signed.headers, agent: false });
+    const req = request({ host: '127.0.0.1', port: Number(url.port), method: 'PUT', path, headers: signed, agent: false });
     req.on('continue', () => {
       continued = true;
       req.end(body);
