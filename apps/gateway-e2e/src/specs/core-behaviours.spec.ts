@@ -7,11 +7,13 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListPartsCommand,
+  PutObjectCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { s3Client } from '../support/clients';
+import { recordRequests, s3Client } from '../support/clients';
 import { NodeSha256 } from '../support/raw-http';
 import { CREDENTIALS, REGION, useGateway } from '../support/server';
 import { bodyBytes, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
@@ -195,6 +197,24 @@ describe('Expect: 100-continue', () => {
     const r = await putExpectingContinue(`/${Bucket}/expect-ok`, body);
     expect([r.status, r.continued]).toEqual([200, true]);
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'expect-ok' }));
+    expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
+  });
+});
+
+describe('Content-Encoding with aws-chunked', () => {
+  it('`deflate, gzip` sent with aws-chunked is stored without aws-chunked and otherwise verbatim', async () => {
+    const c = s3Client(gw);
+    const seen = recordRequests(c);
+    const body = patternBytes(200 * 1024, 31);
+    const stream = Readable.from((function* () {
+      for (let i = 0; i < body.length; i += 64 * 1024) yield body.subarray(i, i + 64 * 1024);
+    })());
+    await c.send(new PutObjectCommand({ Bucket, Key: 'encoded', Body: stream, ContentLength: body.length, ContentEncoding: 'deflate, gzip' }));
+    expect(seen[0].headers['content-encoding']).toMatch(/aws-chunked/);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'encoded' }));
+    expect(head.ContentEncoding).toBe('deflate, gzip');
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'encoded' }));
+    expect(got.ContentEncoding).toBe('deflate, gzip');
     expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
   });
 });
