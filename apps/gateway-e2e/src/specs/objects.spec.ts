@@ -308,6 +308,8 @@ describe('object keys', () => {
     '~tilde*star(paren)\'quote"',
     'unicodé/日本語/😀',
     'tab\tnewline\n',
+    'ctl\u0001\u001f\u007f', // control characters: S3 keys may hold any UTF-8; listings carry them as character references
+    'cr\rlf',
     'a'.repeat(1024),
     'é'.repeat(512), // 1024 bytes of UTF-8
   ];
