@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -139,8 +140,8 @@ describe('CompleteMultipartUpload with If-None-Match / If-Match', () => {
   }
 
   it('If-None-Match: * is 412 when the key exists, and the upload stays to complete later', async () => {
-    const u = await upload('mpu-none');
     await put('mpu-none');
+    const u = await upload('mpu-none');
     await expectS3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-none', ...u, IfNoneMatch: '*' })), 'PreconditionFailed', 412);
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-none', ...u }));
     expect(done.ETag).toMatch(/-1"$/);
@@ -152,10 +153,22 @@ describe('CompleteMultipartUpload with If-None-Match / If-Match', () => {
     expect(done.ETag).toMatch(/-1"$/);
   });
 
+  it('409 ConditionalRequestConflict when the key was written while the upload ran; the upload is then gone', async () => {
+    const u = await upload('mpu-raced');
+    await put('mpu-raced');
+    await expectS3Error(
+      s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-raced', ...u, IfNoneMatch: '*' })),
+      'ConditionalRequestConflict',
+      409,
+    );
+    await expectS3Error(s3.send(new ListPartsCommand({ Bucket, Key: 'mpu-raced', UploadId: u.UploadId })), 'NoSuchUpload', 404);
+  });
+
   it('If-Match: 404 NoSuchKey without an object, 412 on a stale etag, completes on the current one', async () => {
-    const u = await upload('mpu-match');
-    await expectS3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-match', ...u, IfMatch: '"abc"' })), 'NoSuchKey', 404);
+    const absent = await upload('mpu-match');
+    await expectS3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-match', ...absent, IfMatch: '"abc"' })), 'NoSuchKey', 404);
     const v = await put('mpu-match');
+    const u = await upload('mpu-match');
     await expectS3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-match', ...u, IfMatch: '"abc"' })), 'PreconditionFailed', 412);
     const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mpu-match', ...u, IfMatch: v.etag }));
     expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'mpu-match' }))).ETag).toBe(done.ETag);

@@ -76,6 +76,12 @@ export interface UploadRecord {
   readonly owner: Owner;
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  /**
+   * The key's latest version id when the upload was created (`''`: it had none); absent on uploads
+   * made before it was recorded. A conditional Complete whose condition fails answers 409
+   * ConditionalRequestConflict when the key changed since (a write raced the upload), 412 otherwise.
+   */
+  readonly keyLatestAtCreate?: string;
 }
 
 /** P: one uploaded part. */

@@ -9,11 +9,13 @@ import {
 import type { KvReader } from '@massive/kv';
 import { partKey, uploadKey } from '../keys/keys';
 import type { PartRecord } from '../model/records';
-import { bareEtag, checkConditions, enqueueGc, loadBucket, loadVersion, toObjectVersion, type LoadedVersion } from './common';
+import { bareEtag, conditionFailure, enqueueGc, loadBucket, loadVersion, toObjectVersion, type LoadedVersion } from './common';
 import { objectWriterName, type OpDeps } from './deps';
-import { commitVersion, loadKeyState, nextVersionId } from './key-versions';
+import { commitVersion, latestVersionId, loadKeyState, nextVersionId, type KeyState } from './key-versions';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, noSuchUpload, scanParts } from './multipart-common';
+import { enqueueParts } from './version-data';
+import type { UploadRecord } from '../model/records';
 
 type ListedPart = CompleteMultipartReq['parts'][number];
 
@@ -89,7 +91,24 @@ async function completedBy(tx: KvReader, bucketId: string, req: CompleteMultipar
   return same ? v : undefined;
 }
 
-export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+/** The key was written (or deleted) after the upload was created: the upload raced another write. */
+const keyChangedSince = (upload: UploadRecord, state: KeyState): boolean =>
+  upload.keyLatestAtCreate !== undefined && upload.keyLatestAtCreate !== (latestVersionId(state) ?? '');
+
+/**
+ * With conditions: a failed one is 412 PreconditionFailed (NoSuchKey for If-Match without an object) and
+ * the upload stays; but when the key changed while the upload ran, S3 answers 409
+ * ConditionalRequestConflict and the upload is gone (the client starts over): so here, in one commit.
+ */
+export async function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+  const out = await completeTxn(deps, req, ctx);
+  if (out === 'conflict') {
+    throw new ServiceError('ConditionalRequestConflict', `${req.key} was written while upload ${req.uploadId} ran; the upload was aborted`);
+  }
+  return out;
+}
+
+function completeTxn(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion | 'conflict'> {
   return deps.txn.run(
     'CompleteMultipartUpload',
     async (tx) => {
@@ -106,7 +125,14 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
         if (done) return toObjectVersion(req.bucket, req.key, done, bucket.versioning);
         throw noSuchUpload(req.uploadId);
       }
-      checkConditions(state.current, req.conditions, req.key);
+      const failed = conditionFailure(state.current, req.conditions, req.key);
+      if (failed && keyChangedSince(upload, state)) {
+        enqueueParts(tx, deps, req.uploadId, 0);
+        tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
+        deleteUploadGuards(tx, req.uploadId);
+        return 'conflict';
+      }
+      if (failed) throw failed;
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(req, stored, upload.checksumAlgorithm);

@@ -64,7 +64,7 @@ export async function newestVersions(r: KvReader, bucketId: string, key: string,
 }
 
 /** The id of the key's latest version (object or marker), if any: O's, else D's (no O, no D: no version). */
-const latestId = (state: KeyState): string | undefined => state.current?.versionId ?? state.latestMarker?.versionId;
+export const latestVersionId = (state: KeyState): string | undefined => state.current?.versionId ?? state.latestMarker?.versionId;
 
 /**
  * A new version id for `key`, greater than its latest: ids sort by clock, and a clock that went back
@@ -74,7 +74,7 @@ const latestId = (state: KeyState): string | undefined => state.current?.version
 export function nextVersionId(deps: OpDeps, state: KeyState): string {
   const now = deps.clock();
   const id = timeSortableId(now);
-  const latest = latestId(state);
+  const latest = latestVersionId(state);
   if (latest === undefined || id > latest) return id;
   return timeSortableId(parseInt(latest.slice(0, 12), 16) + 1);
 }

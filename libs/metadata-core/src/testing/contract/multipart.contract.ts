@@ -107,6 +107,37 @@ export function multipartContract(env: () => ContractEnv): void {
       expect(again.versionId).toBe(v.versionId);
     });
 
+    it('a failed condition on a key written while the upload ran is 409 ConditionalRequestConflict, and the upload is gone', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const complete = (uploadId: string, etag: string, conditions: object) =>
+        api.completeMultipartUpload({ bucket, key: 'k', uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag }], conditions }, ctx);
+
+      // The key appeared after the upload began: If-None-Match * races it → 409, upload aborted.
+      const raced = await create(api, bucket, 'k');
+      const p = await part(api, bucket, 'k', raced.uploadId, 1);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      expect(await codeOf(complete(raced.uploadId, p.etag, { ifNoneMatch: '*' }))).toBe('ConditionalRequestConflict');
+      expect(await codeOf(api.getMultipartUpload({ bucket, key: 'k', uploadId: raced.uploadId }, ctx))).toBe('NoSuchUpload');
+
+      // The key already existed when the upload began: 412, and the upload stays.
+      const kept = await create(api, bucket, 'k');
+      const q = await part(api, bucket, 'k', kept.uploadId, 1);
+      expect(await codeOf(complete(kept.uploadId, q.etag, { ifNoneMatch: '*' }))).toBe('PreconditionFailed');
+      expect(await codeOf(complete(kept.uploadId, q.etag, { ifMatch: '"other"' }))).toBe('PreconditionFailed');
+      await api.getMultipartUpload({ bucket, key: 'k', uploadId: kept.uploadId }, ctx);
+
+      // If-Match on the etag read before the upload, the key overwritten meanwhile → 409.
+      const overwritten = await create(api, bucket, 'k');
+      const r = await part(api, bucket, 'k', overwritten.uploadId, 1);
+      await putInline(api, bucket, 'k', 'two');
+      expect(await codeOf(complete(overwritten.uploadId, r.etag, { ifMatch: v1.etag }))).toBe('ConditionalRequestConflict');
+
+      // Without conditions a changed key is no conflict: the later commit wins.
+      const v = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: kept.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: q.etag }] }, ctx);
+      expect((await api.getObject({ bucket, key: 'k' }, ctx)).versionId).toBe(v.versionId);
+    });
+
     it('checks conditions on complete inside the transaction', async () => {
       const { api } = env();
       const bucket = await newBucket(api);
