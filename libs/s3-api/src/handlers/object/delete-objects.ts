@@ -26,6 +26,7 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
     };
   });
   const objects = entries.filter((e) => !e.refused).map(({ refused: _r, ...o }) => o);
+  if (objects.length === 0) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx); // a missing bucket fails the whole request
   const done = objects.length > 0 ? (await deps.metadata.deleteObjects({ bucket: ep.bucket, objects }, req.ctx)).results : [];
   let next = 0;
   const results = entries.map((e): Result =>
