@@ -189,6 +189,22 @@ export interface DeleteObjectReq {
    * version deletes nothing (S3 answers 204); a malformed one is InvalidArgument.
    */
   readonly versionId?: string;
+  /** Conditional delete, checked in the transaction against the key's current version. */
+  readonly conditions?: DeleteConditions;
+}
+
+/**
+ * S3 conditional delete (DeleteObject headers, DeleteObjects `<ETag>`, `<LastModifiedTime>`, `<Size>`).
+ * When the key has no current object (none, or its latest version is a delete marker), `ifMatch` fails
+ * with NoSuchKey and the other two hold; otherwise each given condition must hold or the delete is
+ * PreconditionFailed.
+ */
+export interface DeleteConditions {
+  /** An etag (quoted or bare), a comma-separated list of them, or `*`. */
+  readonly ifMatch?: string;
+  /** Epoch ms; compared at second precision (HTTP dates carry seconds). */
+  readonly ifMatchLastModifiedTime?: number;
+  readonly ifMatchSize?: number;
 }
 
 export interface DeleteObjectRes {
@@ -207,6 +223,7 @@ export interface DeleteObjectRes {
 export interface ObjectIdentifier {
   readonly key: string;
   readonly versionId?: string;
+  readonly conditions?: DeleteConditions;
 }
 
 export interface DeleteObjectsRes {

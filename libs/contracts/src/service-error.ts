@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'InvalidPartOrder',
   'EntityTooSmall',
   'PreconditionFailed',
+  /** A conditional CompleteMultipartUpload whose key was written while the upload ran (S3 409): the upload is gone. */
+  'ConditionalRequestConflict',
   'InvalidRange',
   'BadDigest',
   'InvalidDigest',

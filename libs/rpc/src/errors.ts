@@ -21,6 +21,7 @@ export const ERROR_TO_STATUS: Readonly<Record<ErrorCode, Status>> = {
   InvalidPartOrder: Status.INVALID_ARGUMENT,
   EntityTooSmall: Status.INVALID_ARGUMENT,
   PreconditionFailed: Status.FAILED_PRECONDITION,
+  ConditionalRequestConflict: Status.ABORTED,
   InvalidRange: Status.OUT_OF_RANGE,
   BadDigest: Status.INVALID_ARGUMENT,
   InvalidDigest: Status.INVALID_ARGUMENT,

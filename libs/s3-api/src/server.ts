@@ -146,6 +146,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         ctx,
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
+        ...(withheldContinue && { awaitingContinue: true }),
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

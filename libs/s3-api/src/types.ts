@@ -113,6 +113,12 @@ export interface S3Request {
   readonly bucketAccess?: BucketAccess;
   /** Set where access depends on the object's own ACL: throws AccessDenied unless it grants enough. */
   readonly checkObjectAcl?: (acl: string | undefined) => void;
+  /**
+   * The client sent `Expect: 100-continue` and holds its body until the first read of it: a handler
+   * that can fail on cheap facts (a missing bucket) checks them first, so the error goes out before
+   * any body byte is sent.
+   */
+  readonly awaitingContinue?: boolean;
 }
 
 export type HeaderValue = string | number | undefined;

@@ -75,15 +75,32 @@ describe('presigned URLs', () => {
     const r = await fetchS3(url);
     expect([r.status, r.code]).toEqual([403, 'AccessDenied']);
     expectErrorXml(r.text, 'AccessDenied', r.headers.get('x-amz-request-id'));
+    expect(r.text).toContain('<Message>Request has expired</Message>');
+    expect(r.text).toContain('<X-Amz-Expires>60</X-Amz-Expires>');
     expect(r.text).not.toContain('top secret');
   });
 
-  it('a presigned URL with an expiry over 7 days → AuthorizationQueryParametersError 400', async () => {
+  it('X-Amz-Expires=0 is a URL already expired → 403 AccessDenied "Request has expired"', async () => {
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'secret.txt' }), { expiresIn: 0, signingDate: new Date(Date.now() - 2000) });
+    expect(url).toContain('X-Amz-Expires=0');
+    const r = await fetchS3(url);
+    expect([r.status, r.code]).toEqual([403, 'AccessDenied']);
+    expect(r.text).toContain('<Message>Request has expired</Message>');
+  });
+
+  it('an X-Amz-Expires over 7 days or negative → 400 AuthorizationQueryParametersError, with AWS\'s message', async () => {
     const url = new URL(await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'secret.txt' }), { expiresIn: 300 }));
     url.searchParams.set('X-Amz-Expires', '604801');
-    const r = await fetchS3(url.toString());
-    expect(r.status).toBe(400);
-    expect(['AuthorizationQueryParametersError', 'SignatureDoesNotMatch']).toContain(r.code);
+    const week = await fetchS3(url.toString());
+    expect([week.status, week.code]).toEqual([400, 'AuthorizationQueryParametersError']);
+    expect(week.text).toContain(
+      '<Message>X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds</Message>',
+    );
+    url.searchParams.set('X-Amz-Expires', '-1');
+    const negative = await fetchS3(url.toString());
+    expect([negative.status, negative.code]).toEqual([400, 'AuthorizationQueryParametersError']);
+    expect(negative.text).toContain('<Message>X-Amz-Expires must be non-negative</Message>');
+    expect(negative.text).not.toContain('top secret');
   });
 
   it('a presigned URL used for another key or method → SignatureDoesNotMatch 403', async () => {

@@ -153,6 +153,36 @@ describe('ListObjectsV2', () => {
     expect(r.IsTruncated).toBe(false);
   });
 
+  it('an empty continuation-token is no token: the listing starts at start-after, or at the beginning', async () => {
+    const r = await rawRequest(gw, { method: 'GET', path: `/${Bucket}`, query: { 'list-type': '2', 'continuation-token': '', 'max-keys': '2' } });
+    expect(r.status).toBe(200);
+    const keys = [...r.text.matchAll(/<Key>(.*?)<\/Key>/g)].map((m) => m[1]);
+    expect(keys).toEqual([...KEYS].sort(byteOrder).slice(0, 2));
+    expect(r.text).not.toContain('<ContinuationToken>');
+    const after = await rawRequest(gw, {
+      method: 'GET',
+      path: `/${Bucket}`,
+      query: { 'list-type': '2', 'continuation-token': '', 'start-after': 'b', 'max-keys': '1' },
+    });
+    expect([...after.text.matchAll(/<Key>(.*?)<\/Key>/g)].map((m) => m[1])).toEqual(['b--1']);
+  });
+
+  it('encoding-type=url echoes encoded exactly the elements AWS encodes: V1 Prefix/Marker/Delimiter, V2 Prefix/StartAfter/Delimiter', async () => {
+    const v1 = await rawRequest(gw, { method: 'GET', path: `/${Bucket}`, query: { 'encoding-type': 'url', prefix: 'c d/', marker: 'c d/a b', delimiter: ' ' } });
+    expect(v1.text).toContain('<Prefix>c%20d/</Prefix>');
+    expect(v1.text).toContain('<Marker>c%20d/a%20b</Marker>');
+    expect(v1.text).toContain('<Delimiter>%20</Delimiter>');
+    const first = await s3.send(new ListObjectsV2Command({ Bucket, MaxKeys: 1 }));
+    const v2 = await rawRequest(gw, {
+      method: 'GET',
+      path: `/${Bucket}`,
+      query: { 'list-type': '2', 'encoding-type': 'url', prefix: 'c d/', 'start-after': 'c d/a b', 'continuation-token': first.NextContinuationToken! },
+    });
+    expect(v2.text).toContain('<Prefix>c%20d/</Prefix>');
+    expect(v2.text).toContain('<StartAfter>c%20d/a%20b</StartAfter>');
+    expect(v2.text).toContain(`<ContinuationToken>${first.NextContinuationToken}</ContinuationToken>`); // opaque, never encoded
+  });
+
   it('an invalid continuation token → InvalidArgument 400', async () => {
     await expectS3Error(s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken: 'not!a!token' })), 'InvalidArgument', 400);
     await expectS3Error(s3.send(new ListObjectsV2Command({ Bucket, ContinuationToken: 'AAAA' })), 'InvalidArgument', 400);

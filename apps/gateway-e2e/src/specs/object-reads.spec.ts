@@ -219,15 +219,17 @@ describe('partNumber reads', () => {
     expect(h1.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
   });
 
-  it('partNumber past the last part → InvalidPartNumber 416', async () => {
-    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'mp', PartNumber: 3 })), 'InvalidPartNumber', 416);
+  it('partNumber past the last part → 400 InvalidPartNumber, on GET and on HEAD', async () => {
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'mp', PartNumber: 3 })), 'InvalidPartNumber', 400);
+    await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket, Key: 'mp', PartNumber: 3 })), 400);
   });
 
   it('partNumber=1 of a single-PUT object is the whole object; partNumber=2 → InvalidPartNumber', async () => {
     const g = await s3.send(new GetObjectCommand({ Bucket, Key: 'small', PartNumber: 1 }));
     expect([200, 206]).toContain(g.$metadata.httpStatusCode);
     expect((await bodyBytes(g.Body)).equals(small)).toBe(true);
-    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'small', PartNumber: 2 })), 'InvalidPartNumber', 416);
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'small', PartNumber: 2 })), 'InvalidPartNumber', 400);
+    await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket, Key: 'small', PartNumber: 2 })), 400);
   });
 
   it('partNumber together with Range → 400 InvalidRequest; partNumber=0 → 400 InvalidArgument', async () => {

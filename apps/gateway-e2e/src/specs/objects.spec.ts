@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { recordRequests, s3Client, STYLES } from '../support/clients';
 import { useGateway } from '../support/server';
-import { bodyBytes, expectErrorXml, expectS3Error, md5Base64, md5Hex, patternBytes } from '../support/s3-assert';
+import { bodyBytes, expectBodylessError, expectErrorXml, expectS3Error, md5Base64, md5Hex, patternBytes } from '../support/s3-assert';
 import { rawRequest } from '../support/raw-http';
 
 const KiB = 1024;
@@ -271,15 +271,18 @@ describe('objects: validation and checksums', () => {
     expect(Object.keys(plain.headers).filter((k) => k.startsWith('x-amz-checksum-') && k !== 'x-amz-checksum-type')).toEqual([]);
   });
 
-  it('a PUT without Content-Length → MissingContentLength 411', async () => {
+  it('a plain Transfer-Encoding: chunked PUT (not aws-chunked) → 501 NotImplemented naming the header, as S3; nothing stored', async () => {
     const res = await rawRequest(gw, {
       method: 'PUT',
       path: `/${Bucket}/no-length`,
       headers: { 'transfer-encoding': 'chunked' },
       sign: 'unsigned',
     });
-    expect(res.status).toBe(411);
-    expectErrorXml(res.text, 'MissingContentLength', res.headers['x-amz-request-id'] as string);
+    expect(res.status).toBe(501);
+    expectErrorXml(res.text, 'NotImplemented', res.headers['x-amz-request-id'] as string);
+    expect(res.text).toContain('<Message>A header you provided implies functionality that is not implemented</Message>');
+    expect(res.text).toContain('<Header>Transfer-Encoding</Header>');
+    await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket, Key: 'no-length' })), 404);
   });
 });
 
@@ -305,6 +308,8 @@ describe('object keys', () => {
     '~tilde*star(paren)\'quote"',
     'unicodé/日本語/😀',
     'tab\tnewline\n',
+    'ctl\u0001\u001f\u007f', // control characters: S3 keys may hold any UTF-8; listings carry them as character references
+    'cr\rlf',
     'a'.repeat(1024),
     'é'.repeat(512), // 1024 bytes of UTF-8
   ];

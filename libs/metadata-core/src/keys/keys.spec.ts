@@ -14,6 +14,7 @@ import {
   intentChunkKey,
   intentChunkPrefix,
   keyVersionsPrefix,
+  latestMarkerKey,
   nullVersionKey,
   objectKey,
   objectPrefix,
@@ -133,5 +134,12 @@ describe('version key ranges', () => {
     expect(nullVersionKey(BID, 'k')[0]).toBe(0x4e);
     expect(nullVersionKey(BID, 'k').equals(nullVersionKey(BID, 'k'))).toBe(true);
     expect(nullVersionKey(BID, 'k').equals(nullVersionKey(BID, 'k2'))).toBe(false);
+  });
+
+  it('D keys are their own family, one per object key', () => {
+    expect(latestMarkerKey(BID, 'k')[0]).toBe(0x44);
+    expect(latestMarkerKey(BID, 'k').equals(latestMarkerKey(BID, 'k'))).toBe(true);
+    expect(latestMarkerKey(BID, 'k').equals(latestMarkerKey(BID, 'k2'))).toBe(false);
+    expect(latestMarkerKey(BID, 'k').subarray(1).equals(nullVersionKey(BID, 'k').subarray(1))).toBe(true);
   });
 });

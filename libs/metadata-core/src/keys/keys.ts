@@ -11,6 +11,8 @@
  * |        |                                                        | or a delete marker; every version of a key, newest first |
  * | `N`    | 'N' bucketId(16) esc(objectKey)                         | NullVersionRecord: the id of the key's null version, while O does |
  * |        |                                                        | not point at it (see "Versions" below)  |
+ * | `D`    | 'D' bucketId(16) esc(objectKey)                         | LatestMarkerRecord: the id of the key's latest |
+ * |        |                                                        | version while that is a delete marker (O absent) |
  * | `U`    | 'U' bucketId(16) esc(objectKey) uploadId(16)            | UploadRecord (multipart upload)         |
  * | `P`    | 'P' uploadId(16) partNumber(u32)                        | PartRecord (etag, size, manifest)       |
  * | `Q`    | 'Q' uploadId(16) stripe(u16)                            | never stored: lock stripes UploadPart   |
@@ -50,6 +52,10 @@
  *   which a key has at most one. It is found without a scan: it is O's version when O's record is not
  *   `versioned`; otherwise N names it. N exists exactly while the key has a null version O does not
  *   point at (a versioned PUT or a marker moved O away from it, or the null version is a marker).
+ * - D exists exactly while the key's latest version is a delete marker, and names it. So in a bucket
+ *   whose versioning is set, a key has versions iff it has O or D, and its latest version id is read
+ *   with point reads alone: a PUT of a new key (no O, no D) or over a marker never scans V to find the
+ *   id its new version must exceed, and a GET of a deleted key learns it is a marker from D.
  * - Every transaction that changes a key's versions writes (or deletes) its O key, so concurrent
  *   writers of one key on different metadata processes always conflict and retry (no write skew).
  */
@@ -59,6 +65,7 @@ export const FAMILY = {
   guard: 0x4c, // L
   object: 0x4f, // O
   nullVersion: 0x4e, // N
+  latestMarker: 0x44, // D
   version: 0x56, // V
   upload: 0x55, // U
   part: 0x50, // P
@@ -241,6 +248,11 @@ export const keyVersionsPrefix = (bucketId: string, key: string): Buffer =>
 
 export const nullVersionKey = (bucketId: string, key: string): Buffer =>
   Buffer.concat([fam(FAMILY.nullVersion), mustId(bucketId, 'bucket'), escapeKey(key)]);
+
+// ---------- D: latest delete marker ----------
+
+export const latestMarkerKey = (bucketId: string, key: string): Buffer =>
+  Buffer.concat([fam(FAMILY.latestMarker), mustId(bucketId, 'bucket'), escapeKey(key)]);
 
 // ---------- U: multipart uploads ----------
 

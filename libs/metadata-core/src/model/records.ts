@@ -60,6 +60,13 @@ export interface NullVersionRecord {
   readonly versionId: string;
 }
 
+/** D: the key's latest version, while that is a delete marker. */
+export interface LatestMarkerRecord {
+  readonly versionId: string;
+  /** The marker was written while versioning was Enabled; absent: it is the key's null version. */
+  readonly versioned?: true;
+}
+
 /** U: a multipart upload in progress. */
 export interface UploadRecord {
   readonly key: string;
@@ -69,6 +76,12 @@ export interface UploadRecord {
   readonly owner: Owner;
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   readonly checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  /**
+   * The key's latest version id when the upload was created (`''`: it had none); absent on uploads
+   * made before it was recorded. A conditional Complete whose condition fails answers 409
+   * ConditionalRequestConflict when the key changed since (a write raced the upload), 412 otherwise.
+   */
+  readonly keyLatestAtCreate?: string;
 }
 
 /** P: one uploaded part. */
@@ -129,6 +142,7 @@ export const codecs = {
   object: new RecordCodec<ObjectRecord>({ tag: 'O', version: 1 }),
   version: new RecordCodec<VersionRecord>({ tag: 'V', version: 1 }),
   nullVersion: new RecordCodec<NullVersionRecord>({ tag: 'N', version: 1 }),
+  latestMarker: new RecordCodec<LatestMarkerRecord>({ tag: 'D', version: 1 }),
   upload: new RecordCodec<UploadRecord>({ tag: 'U', version: 1 }),
   part: new RecordCodec<PartRecord>({ tag: 'P', version: 1 }),
   intent: new RecordCodec<IntentRecord>({ tag: 'I', version: 1 }),

@@ -135,7 +135,8 @@ export function bareEtag(etag: string): string {
   return e;
 }
 
-function matchesAny(header: string, etag: string): boolean {
+/** An If-Match style value (`*`, or a comma-separated list of quoted or bare etags) against an etag. */
+export function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((h) => {
     const t = h.trim();
     return t === '*' || bareEtag(t) === etag;
@@ -144,12 +145,19 @@ function matchesAny(header: string, etag: string): boolean {
 
 /** S3 write preconditions, evaluated inside the transaction against the current object. */
 export function checkConditions(current: ObjectRecord | undefined, c: WriteConditions | undefined, key: string): void {
-  if (!c) return;
+  const failure = conditionFailure(current, c, key);
+  if (failure) throw failure;
+}
+
+/** The error a failed write precondition answers (NoSuchKey for If-Match without an object), if one fails. */
+export function conditionFailure(current: ObjectRecord | undefined, c: WriteConditions | undefined, key: string): ServiceError | undefined {
+  if (!c) return undefined;
   if (c.ifMatch !== undefined) {
-    if (!current) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`);
-    if (!matchesAny(c.ifMatch, current.etag)) throw new ServiceError('PreconditionFailed', 'If-Match failed');
+    if (!current) return new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`);
+    if (!etagMatches(c.ifMatch, current.etag)) return new ServiceError('PreconditionFailed', 'If-Match failed');
   }
-  if (c.ifNoneMatch !== undefined && current && matchesAny(c.ifNoneMatch, current.etag)) {
-    throw new ServiceError('PreconditionFailed', 'If-None-Match failed');
+  if (c.ifNoneMatch !== undefined && current && etagMatches(c.ifNoneMatch, current.etag)) {
+    return new ServiceError('PreconditionFailed', 'If-None-Match failed');
   }
+  return undefined;
 }

@@ -9,31 +9,51 @@ import {
 import type { KvReader } from '@massive/kv';
 import { partKey, uploadKey } from '../keys/keys';
 import type { PartRecord } from '../model/records';
-import { bareEtag, checkConditions, enqueueGc, loadBucket, loadVersion, toObjectVersion, type LoadedVersion } from './common';
+import { bareEtag, conditionFailure, enqueueGc, loadBucket, loadVersion, toObjectVersion, type LoadedVersion } from './common';
 import { objectWriterName, type OpDeps } from './deps';
-import { commitVersion, loadKeyState, nextVersionId } from './key-versions';
+import { commitVersion, latestVersionId, loadKeyState, nextVersionId, type KeyState } from './key-versions';
 import { multipartChecksum, multipartEtag } from './multipart-checksum';
 import { deleteUploadGuards, loadUpload, noSuchUpload, scanParts } from './multipart-common';
+import { enqueueParts } from './version-data';
+import type { UploadRecord } from '../model/records';
 
-/** Checks the client's part list against the stored parts; returns the listed parts in order. */
+type ListedPart = CompleteMultipartReq['parts'][number];
+
+/**
+ * The client's part list with repeats of one number folded into one entry: a client that sent a part
+ * twice (a retry while the first upload was still in flight) may list both uploads, as S3 allows; the
+ * stored part is the upload of that number that completed last, and it must be one of those listed.
+ * A number lower than the one before it is InvalidPartOrder.
+ */
+export function groupListedParts(parts: readonly ListedPart[]): ListedPart[][] {
+  const groups: ListedPart[][] = [];
+  for (const p of parts) {
+    const last = groups[groups.length - 1];
+    if (last && p.partNumber < last[0].partNumber) {
+      throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order');
+    }
+    if (last && p.partNumber === last[0].partNumber) last.push(p);
+    else groups.push([p]);
+  }
+  return groups;
+}
+
+/** Checks the client's part list against the stored parts; returns the listed parts in order, once each. */
 export function selectParts(
   req: CompleteMultipartReq,
   stored: ReadonlyMap<number, PartRecord>,
   checksumAlgorithm: string | undefined,
 ): PartRecord[] {
   if (req.parts.length === 0) throw new ServiceError('InvalidArgument', 'You must specify at least one part');
-  for (let i = 1; i < req.parts.length; i++) {
-    if (req.parts[i].partNumber <= req.parts[i - 1].partNumber) {
-      throw new ServiceError('InvalidPartOrder', 'The list of parts was not in ascending order');
-    }
-  }
-  const chosen = req.parts.map((want) => {
-    const p = stored.get(want.partNumber);
-    if (!p || bareEtag(want.etag) !== p.etag) {
-      throw new ServiceError('InvalidPart', `Part ${want.partNumber} was not found or its ETag does not match`);
+  const chosen = groupListedParts(req.parts).map((group) => {
+    const partNumber = group[0].partNumber;
+    const p = stored.get(partNumber);
+    const want = p && group.find((w) => bareEtag(w.etag) === p.etag);
+    if (!p || !want) {
+      throw new ServiceError('InvalidPart', `Part ${partNumber} was not found or its ETag does not match`);
     }
     if (want.checksum !== undefined && p.checksum?.value !== want.checksum) {
-      throw new ServiceError('InvalidPart', `Part ${want.partNumber} checksum does not match`);
+      throw new ServiceError('InvalidPart', `Part ${partNumber} checksum does not match`);
     }
     if (checksumAlgorithm && p.checksum?.algorithm !== checksumAlgorithm) {
       throw new ServiceError('InvalidPart', `Part ${want.partNumber} has no ${checksumAlgorithm} checksum`);
@@ -64,18 +84,37 @@ export function selectParts(
 async function completedBy(tx: KvReader, bucketId: string, req: CompleteMultipartReq, versionId: string): Promise<LoadedVersion | undefined> {
   const v = await loadVersion(tx, bucketId, req.key, versionId);
   const parts = v.record.parts;
-  if (v.record.partsOf !== req.uploadId || !parts || parts.length !== req.parts.length) return undefined;
-  const same = req.parts.every((want, i) => want.partNumber === parts[i].partNumber && bareEtag(want.etag) === parts[i].etag);
+  if (v.record.partsOf !== req.uploadId || !parts) return undefined;
+  const groups = groupListedParts(req.parts);
+  if (groups.length !== parts.length) return undefined;
+  const same = groups.every((g, i) => g[0].partNumber === parts[i].partNumber && g.some((w) => bareEtag(w.etag) === parts[i].etag));
   return same ? v : undefined;
 }
 
-export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+/** The key was written (or deleted) after the upload was created: the upload raced another write. */
+const keyChangedSince = (upload: UploadRecord, state: KeyState): boolean =>
+  upload.keyLatestAtCreate !== undefined && upload.keyLatestAtCreate !== (latestVersionId(state) ?? '');
+
+/**
+ * With conditions: a failed one is 412 PreconditionFailed (NoSuchKey for If-Match without an object) and
+ * the upload stays; but when the key changed while the upload ran, S3 answers 409
+ * ConditionalRequestConflict and the upload is gone (the client starts over): so here, in one commit.
+ */
+export async function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion> {
+  const out = await completeTxn(deps, req, ctx);
+  if (out === 'conflict') {
+    throw new ServiceError('ConditionalRequestConflict', `${req.key} was written while upload ${req.uploadId} ran; the upload was aborted`);
+  }
+  return out;
+}
+
+function completeTxn(deps: OpDeps, req: CompleteMultipartReq, ctx: CallCtx): Promise<ObjectVersion | 'conflict'> {
   return deps.txn.run(
     'CompleteMultipartUpload',
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       // No bucket guard needed: the upload record exists until this commits, so DeleteBucket fails.
-      const state = await loadKeyState(tx, bucket, req.key);
+      const state = await loadKeyState(tx, bucket, req.key, { addsVersion: true });
       const upload = await loadUpload(tx, bucket.id, req.key, req.uploadId).catch((e: unknown) => {
         if (isServiceError(e, 'NoSuchUpload')) return undefined;
         throw e;
@@ -86,7 +125,14 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
         if (done) return toObjectVersion(req.bucket, req.key, done, bucket.versioning);
         throw noSuchUpload(req.uploadId);
       }
-      checkConditions(state.current, req.conditions, req.key);
+      const failed = conditionFailure(state.current, req.conditions, req.key);
+      if (failed && keyChangedSince(upload, state)) {
+        enqueueParts(tx, deps, req.uploadId, 0);
+        tx.delete(uploadKey(bucket.id, req.key, req.uploadId));
+        deleteUploadGuards(tx, req.uploadId);
+        return 'conflict';
+      }
+      if (failed) throw failed;
 
       const stored = new Map((await scanParts(tx, req.uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(req, stored, upload.checksumAlgorithm);
@@ -100,7 +146,7 @@ export function completeMultipartUpload(deps: OpDeps, req: CompleteMultipartReq,
       const checksum = multipartChecksum(upload, chosen, deps.checksumCombiner);
       const now = deps.clock();
       const record = {
-        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
+        versionId: nextVersionId(deps, state),
         size,
         etag: multipartEtag(chosen),
         lastModified: now,

@@ -3,6 +3,7 @@ import { uploadKey } from '../keys/keys';
 import { codecs, type UploadRecord } from '../model/records';
 import { loadBucket, lockBucketGuard } from './common';
 import { timeSortableId, type OpDeps } from './deps';
+import { latestVersionId, loadKeyState } from './key-versions';
 import { toMultipartUpload } from './multipart-common';
 
 /** CreateMultipartUpload: the upload id is unguessable and sorts by initiation time. */
@@ -16,6 +17,7 @@ export function createMultipartUpload(
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       lockBucketGuard(tx, bucket, req.key);
+      const state = await loadKeyState(tx, bucket, req.key, { addsVersion: true });
       const now = deps.clock();
       const rec: UploadRecord = {
         key: req.key,
@@ -27,6 +29,7 @@ export function createMultipartUpload(
           checksumAlgorithm: req.checksumAlgorithm,
           checksumType: req.checksumType ?? 'COMPOSITE',
         }),
+        keyLatestAtCreate: latestVersionId(state) ?? '',
       };
       tx.put(uploadKey(bucket.id, req.key, rec.uploadId), codecs.upload.encode(rec));
       return toMultipartUpload(req.bucket, rec);

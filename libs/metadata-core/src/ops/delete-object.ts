@@ -1,7 +1,7 @@
-import type { CallCtx, DeleteObjectReq, DeleteObjectRes } from '@massive/contracts';
+import { ServiceError, type CallCtx, type DeleteConditions, type DeleteObjectReq, type DeleteObjectRes } from '@massive/contracts';
 import type { KvTxn } from '@massive/kv';
-import type { BucketRecord } from '../model/records';
-import { loadBucket } from './common';
+import type { BucketRecord, ObjectRecord } from '../model/records';
+import { etagMatches, loadBucket } from './common';
 import { objectWriterName, type OpDeps } from './deps';
 import { addDeleteMarker, loadKeyState, removeVersion, s3VersionIdOf } from './key-versions';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
@@ -12,9 +12,18 @@ import { checkVersionId, NULL_VERSION_ID } from './version-id';
  *   deletes nothing; if it was the latest, the next newest becomes the latest.
  * - without: on a never-versioned bucket the object (its null version) goes; otherwise a delete marker
  *   becomes the latest version (Suspended: it is the new null version, replacing the old one).
+ * - `conditions` are checked first, against the key's current version, in this transaction.
  */
-export async function deleteInTxn(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, versionId?: string): Promise<DeleteObjectRes> {
+export async function deleteInTxn(
+  tx: KvTxn,
+  deps: OpDeps,
+  bucket: BucketRecord,
+  key: string,
+  versionId?: string,
+  conditions?: DeleteConditions,
+): Promise<DeleteObjectRes> {
   const state = await loadKeyState(tx, bucket, key);
+  checkDeleteConditions(state.current, conditions, key);
   const versioned = bucket.versioning !== 'Unversioned';
   if (versionId === undefined && versioned) {
     const marker = await addDeleteMarker(tx, deps, bucket, key, state);
@@ -31,6 +40,24 @@ export async function deleteInTxn(tx: KvTxn, deps: OpDeps, bucket: BucketRecord,
 }
 
 /**
+ * S3's conditional delete: evaluated on the current version only. Without one (no object, or a delete
+ * marker is the latest), If-Match is NoSuchKey (S3 answers 404 for `*` and for an etag alike) while the
+ * size and time conditions hold (S3 documents 204 for them on a missing key).
+ */
+export function checkDeleteConditions(current: ObjectRecord | undefined, c: DeleteConditions | undefined, key: string): void {
+  if (!c) return;
+  if (!current) {
+    if (c.ifMatch !== undefined) throw new ServiceError('NoSuchKey', `The specified key does not exist: ${key}`);
+    return;
+  }
+  const failed =
+    (c.ifMatch !== undefined && !etagMatches(c.ifMatch, current.etag)) ||
+    (c.ifMatchLastModifiedTime !== undefined && Math.floor(c.ifMatchLastModifiedTime / 1000) !== Math.floor(current.lastModified / 1000)) ||
+    (c.ifMatchSize !== undefined && c.ifMatchSize !== current.size);
+  if (failed) throw new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+}
+
+/**
  * DeleteObject: S3 answers 204 whether or not anything was deleted; `existed` tells which. A malformed
  * version id is InvalidArgument.
  */
@@ -38,7 +65,7 @@ export async function deleteObject(deps: OpDeps, req: DeleteObjectReq, ctx: Call
   if (req.versionId !== undefined) checkVersionId(req.versionId);
   return deps.txn.run(
     'DeleteObject',
-    async (tx) => deleteInTxn(tx, deps, await loadBucket(tx, req.bucket), req.key, req.versionId),
+    async (tx) => deleteInTxn(tx, deps, await loadBucket(tx, req.bucket), req.key, req.versionId, req.conditions),
     ctx,
     objectWriterName(req.bucket, req.key),
   );

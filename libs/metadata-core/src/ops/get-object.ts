@@ -1,13 +1,13 @@
 import { ServiceError, type CallCtx, type ObjectVersion } from '@massive/contracts';
 import { loadBucket, loadObject, loadVersion, toObjectVersion } from './common';
 import type { OpDeps } from './deps';
-import { findVersion, loadKeyState, newestVersions, s3VersionIdOf } from './key-versions';
+import { findVersion, loadKeyState, loadLatestMarker, s3VersionIdOf } from './key-versions';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
 
 /**
  * GetObject/HeadObject, from one snapshot.
- * - Latest: O then V (two reads however many versions the key has). Without O, a bucket whose
- *   versioning is set checks the newest V: when it is a delete marker, NoSuchKey says so (detail
+ * - Latest: O then V (two point reads however many versions the key has). Without O, a bucket whose
+ *   versioning is set reads D: when the latest version is a delete marker, NoSuchKey says so (detail
  *   `deleteMarker`, `versionId`), as S3's `x-amz-delete-marker` does.
  * - By version id (`null` names the null version): V directly. NoSuchVersion when the key has no such
  *   version; MethodNotAllowed for a delete marker (detail `deleteMarker`, `versionId`, `lastModified`);
@@ -31,8 +31,8 @@ export async function getObject(
         const current = await loadObject(s, bucket.id, req.key); // the latest needs O alone, never N
         if (current) return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId), bucket.versioning);
         if (bucket.versioning === 'Unversioned') throw noSuchKey();
-        const [latest] = await newestVersions(s, bucket.id, req.key, 1);
-        if (latest?.deleteMarker) throw noSuchKey({ deleteMarker: 'true', versionId: s3VersionIdOf(latest) });
+        const marker = await loadLatestMarker(s, bucket.id, req.key);
+        if (marker) throw noSuchKey({ deleteMarker: 'true', versionId: s3VersionIdOf(marker) });
         throw noSuchKey();
       }
       const id = req.versionId === NULL_VERSION_ID ? (await loadKeyState(s, bucket, req.key)).nullId : req.versionId;

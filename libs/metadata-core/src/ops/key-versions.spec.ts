@@ -2,9 +2,9 @@ import type { MetadataApi, ObjectVersion } from '@massive/contracts';
 import { prefixEnd } from '@massive/kv';
 import { MemoryKv } from '@massive/kv/testing';
 import { CountingKv, gcQueue } from '../../test/helpers';
-import { gcPrefix } from '../keys/keys';
+import { bucketKey, gcPrefix, keyVersionsPrefix, latestMarkerKey, objectKey } from '../keys/keys';
 import { MetadataService } from '../metadata-service';
-import { codecs } from '../model/records';
+import { codecs, type BucketRecord } from '../model/records';
 
 const ctx = { requestId: 't' };
 const owner = { id: 'o', displayName: 'o' };
@@ -100,3 +100,95 @@ describe('versioning cost', () => {
     expect(kv.scanned).toBeLessThanOrEqual(1);
   });
 });
+
+describe('versioned writes find the latest version with point reads (D)', () => {
+  const inline = (key: string) => ({ bucket: 'b', key, data: { kind: 'inline' as const, bytes: Buffer.from('x') }, size: 1, etag: 'e', headers });
+
+  async function setup(clock?: () => number) {
+    const mem = new MemoryKv();
+    const kv = new CountingKv(mem);
+    const svc = new MetadataService({ kv, ...(clock && { clock }) });
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    await svc.putBucketVersioning({ bucket: 'b', status: 'Enabled' }, ctx);
+    return { kv, svc };
+  }
+
+  it('a versioned PUT of a new key, of an existing key and over a delete marker scans nothing', async () => {
+    const { kv, svc } = await setup();
+    kv.scans = 0;
+    await svc.putObject(inline('new'), ctx);
+    expect(kv.scans).toBe(0);
+    await svc.putObject(inline('new'), ctx);
+    expect(kv.scans).toBe(0);
+    await svc.deleteObject({ bucket: 'b', key: 'new' }, ctx); // a marker on an object
+    await svc.deleteObject({ bucket: 'b', key: 'new' }, ctx); // a marker on a marker
+    await svc.deleteObject({ bucket: 'b', key: 'never' }, ctx); // a marker on nothing
+    expect(kv.scans).toBe(0);
+    await svc.putObject(inline('new'), ctx); // over the markers
+    await expect(svc.getObject({ bucket: 'b', key: 'never' }, ctx)).rejects.toMatchObject({ code: 'NoSuchKey', detail: { deleteMarker: 'true' } });
+    expect(kv.scans).toBe(0);
+    await svc.putBucketVersioning({ bucket: 'b', status: 'Suspended' }, ctx);
+    kv.scans = 0;
+    await svc.putObject(inline('new'), ctx);
+    await svc.putObject(inline('fresh'), ctx);
+    await svc.deleteObject({ bucket: 'b', key: 'fresh' }, ctx); // a null marker
+    await svc.putObject(inline('fresh'), ctx);
+    expect(kv.scans).toBe(0);
+  });
+
+  it('a clock that went back still gives a new version an id above the latest delete marker', async () => {
+    let now = 2_000_000_000_000;
+    const { svc } = await setup(() => now);
+    await svc.putObject(inline('k'), ctx);
+    const marker = await svc.deleteObject({ bucket: 'b', key: 'k' }, ctx);
+    now -= 60_000;
+    const v = await svc.putObject(inline('k'), ctx);
+    const listed = (await svc.listObjectVersions({ bucket: 'b', maxKeys: 10 }, ctx)).versions;
+    expect(listed.map((e) => e.versionId)).toEqual([v.s3VersionId, marker.versionId, expect.any(String)]);
+    expect(listed[0]).toMatchObject({ isLatest: true });
+    now -= 60_000;
+    const m2 = await svc.deleteObject({ bucket: 'b', key: 'never' }, ctx);
+    now -= 60_000;
+    const m3 = await svc.deleteObject({ bucket: 'b', key: 'never' }, ctx);
+    const never = (await svc.listObjectVersions({ bucket: 'b', prefix: 'never', maxKeys: 10 }, ctx)).versions;
+    expect(never.map((e) => e.versionId)).toEqual([m3.versionId, m2.versionId]);
+  });
+
+  it('after any sequence of writes, O and D say exactly what the newest V is', async () => {
+    const { kv, svc } = await setup();
+    const keys = ['a', 'b', 'c'];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let step = 0; step < 400; step++) {
+      const key = keys[rnd(keys.length)];
+      const op = rnd(10);
+      if (op < 4) await svc.putObject(inline(key), ctx);
+      else if (op < 6) await svc.deleteObject({ bucket: 'b', key }, ctx);
+      else if (op < 9) {
+        const versions = (await svc.listObjectVersions({ bucket: 'b', prefix: key, maxKeys: 1000 }, ctx)).versions;
+        if (versions.length > 0) await svc.deleteObject({ bucket: 'b', key, versionId: versions[rnd(versions.length)].versionId }, ctx);
+      } else await svc.putBucketVersioning({ bucket: 'b', status: rnd(2) ? 'Enabled' : 'Suspended' }, ctx);
+      await expectConsistent(kv, key);
+    }
+  });
+});
+
+/** O exists iff the newest V is an object (and names it); D iff it is a marker (and names it). */
+async function expectConsistent(kv: CountingKv, key: string): Promise<void> {
+  const snap = await kv.snapshot();
+  try {
+    const bucket: BucketRecord = codecs.bucket.decodeValue((await snap.get(bucketKey('b')))!);
+    const prefix = keyVersionsPrefix(bucket.id, key);
+    const [newest] = (await snap.scan(prefix, prefixEnd(prefix), { limit: 1 })).map((p) => codecs.version.decodeValue(p.value));
+    const [o, d] = await snap.batchGet([objectKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
+    expect({ o: o && codecs.object.decodeValue(o).versionId, d: d && codecs.latestMarker.decodeValue(d) }).toEqual({
+      o: newest && !newest.deleteMarker ? newest.versionId : undefined,
+      d: newest?.deleteMarker ? { versionId: newest.versionId, ...(newest.versioned && { versioned: true }) } : undefined,
+    });
+  } finally {
+    snap.close();
+  }
+}

@@ -1,7 +1,7 @@
 import type { KvReader, KvTxn } from '@massive/kv';
 import { prefixEnd } from '@massive/kv';
-import { decodeVersionKey, keyVersionsPrefix, nullVersionKey, objectKey, versionKey } from '../keys/keys';
-import { codecs, type BucketRecord, type ObjectRecord, type VersionRecord } from '../model/records';
+import { keyVersionsPrefix, latestMarkerKey, nullVersionKey, objectKey, versionKey } from '../keys/keys';
+import { codecs, type BucketRecord, type LatestMarkerRecord, type ObjectRecord, type VersionRecord } from '../model/records';
 import { lockBucketGuard } from './common';
 import { timeSortableId, type OpDeps } from './deps';
 import { enqueueVersionData } from './version-data';
@@ -14,24 +14,43 @@ import { NULL_VERSION_ID } from './version-id';
 export interface KeyState {
   /** O: the latest version, when it is an object (not a marker). */
   readonly current?: ObjectRecord;
-  /** Internal id of the key's null version, if it has one. */
+  /** Internal id of the key's null version, if it has one (not read for `addsVersion` while Enabled). */
   readonly nullId?: string;
   /** N holds `nullId` (O does not point at it). */
   readonly nullInN: boolean;
+  /** D: the latest version, when it is a delete marker. */
+  readonly latestMarker?: LatestMarkerRecord;
 }
 
-/** Reads O (and N, unless the bucket was never versioned: such a bucket has no N). */
-export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string): Promise<KeyState> {
+/**
+ * Reads O (and N and D, unless the bucket was never versioned: such a bucket has neither), point reads
+ * only. `addsVersion`: the caller only adds a version (PutObject, CompleteMultipartUpload); while
+ * Enabled such a write replaces nothing, so N is not read (one read fewer on the versioned PUT path).
+ */
+export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string, opts: { addsVersion?: boolean } = {}): Promise<KeyState> {
   if (bucket.versioning === 'Unversioned') {
     const raw = await r.get(objectKey(bucket.id, key));
     const current = raw && codecs.object.decodeValue(raw);
     return { ...(current && { current, nullId: current.versionId }), nullInN: false };
   }
-  const [o, n] = await r.batchGet([objectKey(bucket.id, key), nullVersionKey(bucket.id, key)]);
+  if (opts.addsVersion && bucket.versioning === 'Enabled') {
+    const [o, d] = await r.batchGet([objectKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
+    const current = o && codecs.object.decodeValue(o);
+    const latestMarker = d && codecs.latestMarker.decodeValue(d);
+    return { ...(current && { current }), nullInN: false, ...(latestMarker && { latestMarker }) };
+  }
+  const [o, n, d] = await r.batchGet([objectKey(bucket.id, key), nullVersionKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
   const current = o && codecs.object.decodeValue(o);
   if (current && !current.versioned) return { current, nullId: current.versionId, nullInN: false };
   const nullId = n && codecs.nullVersion.decodeValue(n).versionId;
-  return { ...(current && { current }), ...(nullId && { nullId }), nullInN: nullId !== undefined };
+  const latestMarker = d && codecs.latestMarker.decodeValue(d);
+  return { ...(current && { current }), ...(nullId && { nullId }), nullInN: nullId !== undefined, ...(latestMarker && { latestMarker }) };
+}
+
+/** The key's latest delete marker (D), if its latest version is one: a point read. */
+export async function loadLatestMarker(r: KvReader, bucketId: string, key: string): Promise<LatestMarkerRecord | undefined> {
+  const raw = await r.get(latestMarkerKey(bucketId, key));
+  return raw && codecs.latestMarker.decodeValue(raw);
 }
 
 /** The S3 version id of a record: `null` for the null version. */
@@ -44,23 +63,18 @@ export async function newestVersions(r: KvReader, bucketId: string, key: string,
   return pairs.map((p) => codecs.version.decodeValue(p.value));
 }
 
-/** The id of the key's latest version (object or marker), if any. */
-async function latestId(r: KvReader, bucket: BucketRecord, key: string, state: KeyState): Promise<string | undefined> {
-  if (state.current) return state.current.versionId;
-  if (bucket.versioning === 'Unversioned') return undefined; // no O: no version at all
-  const prefix = keyVersionsPrefix(bucket.id, key);
-  const [first] = await r.scan(prefix, prefixEnd(prefix), { limit: 1 });
-  return first && decodeVersionKey(first.key).versionId;
-}
+/** The id of the key's latest version (object or marker), if any: O's, else D's (no O, no D: no version). */
+export const latestVersionId = (state: KeyState): string | undefined => state.current?.versionId ?? state.latestMarker?.versionId;
 
 /**
  * A new version id for `key`, greater than its latest: ids sort by clock, and a clock that went back
  * (or another metadata process's skewed clock) must not make a new version sort below an older one.
+ * Needs no read: the latest is in `state` (O or D).
  */
-export async function nextVersionId(r: KvReader, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState): Promise<string> {
+export function nextVersionId(deps: OpDeps, state: KeyState): string {
   const now = deps.clock();
   const id = timeSortableId(now);
-  const latest = await latestId(r, bucket, key, state);
+  const latest = latestVersionId(state);
   if (latest === undefined || id > latest) return id;
   return timeSortableId(parseInt(latest.slice(0, 12), 16) + 1);
 }
@@ -136,6 +150,7 @@ export async function commitVersion(
   }
   tx.put(versionKey(bucket.id, key, record.versionId), codecs.version.encode(record, inline));
   tx.put(objectKey(bucket.id, key), codecs.object.encode(objectRecordOf(record)));
+  if (state.latestMarker) tx.delete(latestMarkerKey(bucket.id, key)); // the latest is no marker any more
   return record;
 }
 
@@ -145,7 +160,7 @@ export async function commitVersion(
  */
 export async function addDeleteMarker(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState): Promise<VersionRecord> {
   lockBucketGuard(tx, bucket, key); // a new V record: DeleteBucket must see it or conflict
-  const versionId = await nextVersionId(tx, deps, bucket, key, state);
+  const versionId = nextVersionId(deps, state);
   const base = { versionId, size: 0, etag: '', lastModified: deps.clock(), headers: { userMetadata: {} }, deleteMarker: true as const };
   let marker: VersionRecord;
   if (bucket.versioning === 'Enabled') {
@@ -157,9 +172,12 @@ export async function addDeleteMarker(tx: KvTxn, deps: OpDeps, bucket: BucketRec
     tx.put(nullVersionKey(bucket.id, key), codecs.nullVersion.encode({ versionId }));
   }
   tx.put(versionKey(bucket.id, key, versionId), codecs.version.encode(marker));
+  tx.put(latestMarkerKey(bucket.id, key), codecs.latestMarker.encode(latestMarkerOf(marker)));
   tx.delete(objectKey(bucket.id, key)); // even when absent: every writer of the key writes O (see touchObject)
   return marker;
 }
+
+const latestMarkerOf = (v: VersionRecord): LatestMarkerRecord => ({ versionId: v.versionId, ...(v.versioned && { versioned: true as const }) });
 
 /**
  * Rewrites O as it is (or deletes it when absent). Every transaction that changes a key's versions
@@ -190,14 +208,17 @@ export async function removeVersion(tx: KvTxn, deps: OpDeps, bucket: BucketRecor
   if (wasNull && state.nullInN) tx.delete(nullVersionKey(bucket.id, key));
 
   if (first?.versionId !== versionId) {
-    touchObject(tx, bucket.id, key, state); // not the latest: O and N stay as they are
+    touchObject(tx, bucket.id, key, state); // not the latest: O, N and D stay as they are
     return rec;
   }
   if (!second || second.deleteMarker) {
     tx.delete(objectKey(bucket.id, key));
+    if (second) tx.put(latestMarkerKey(bucket.id, key), codecs.latestMarker.encode(latestMarkerOf(second)));
+    else if (state.latestMarker) tx.delete(latestMarkerKey(bucket.id, key));
     return rec;
   }
   tx.put(objectKey(bucket.id, key), codecs.object.encode(objectRecordOf(second)));
+  if (state.latestMarker) tx.delete(latestMarkerKey(bucket.id, key)); // the removed latest was a marker
   // O now points at the null version: N must not name it any more.
   if (!second.versioned && !wasNull && state.nullInN) tx.delete(nullVersionKey(bucket.id, key));
   return rec;

@@ -17,12 +17,12 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
     async (tx) => {
       const bucket = await loadBucket(tx, req.bucket);
       lockBucketGuard(tx, bucket, req.key);
-      const state = await loadKeyState(tx, bucket, req.key);
+      const state = await loadKeyState(tx, bucket, req.key, { addsVersion: true });
       checkConditions(state.current, req.conditions, req.key);
 
       const now = deps.clock();
       const base = {
-        versionId: await nextVersionId(tx, deps, bucket, req.key, state),
+        versionId: nextVersionId(deps, state),
         size: req.size,
         etag: req.etag,
         lastModified: now,

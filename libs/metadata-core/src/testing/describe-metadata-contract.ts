@@ -7,6 +7,7 @@ import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
 import { versionContract } from './contract/versions.contract';
 import { versioningContract } from './contract/versioning.contract';
+import { conditionalDeleteContract } from './contract/conditional-delete.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -39,5 +40,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     versionContract(env);
     versioningContract(env);
     configContract(env);
+    conditionalDeleteContract(env);
   });
 }

@@ -50,6 +50,7 @@ import {
   encodeNewData,
   encodeOwner,
   required,
+  encodeDeleteConditions,
 } from './records';
 
 export interface GrpcClientOptions extends Omit<PoolOptions, 'label'> {
@@ -139,7 +140,8 @@ export class GrpcMetadataClient implements MetadataApi {
   }
 
   async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
-    const res = await this.pool.unary('DeleteObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx);
+    const msg = { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId), ...encodeDeleteConditions(req.conditions) };
+    const res = await this.pool.unary('DeleteObject', msg, ctx);
     return { existed: res.existed, ...opt('versionId', res.versionId), ...(res.deleteMarker && { deleteMarker: true }) };
   }
 
@@ -179,7 +181,7 @@ export class GrpcMetadataClient implements MetadataApi {
   }
 
   async deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
-    const objects = req.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }));
+    const objects = req.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId), ...encodeDeleteConditions(o.conditions) }));
     const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, objects }, ctx);
     return {
       results: res.results.map((r) => ({

@@ -17,6 +17,7 @@ import {
   encodeSummary,
   encodeUpload,
   encodeVersion,
+  decodeDeleteConditions,
 } from './records';
 
 function configKind(kind: string): BucketConfigKind {
@@ -73,7 +74,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
       ),
     GetObject: async (r, ctx) => encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)),
     DeleteObject: async (r, ctx) => {
-      const res = await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx);
+      const res = await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId), ...opt('conditions', decodeDeleteConditions(r)) }, ctx);
       return { existed: res.existed, ...opt('versionId', res.versionId), deleteMarker: res.deleteMarker === true };
     },
     PutBucketVersioning: async (r, ctx) => {
@@ -105,7 +106,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     },
     ListObjectVersions: async (r, ctx) => encodeListVersionsRes(await api.listObjectVersions(decodeListVersionsReq(r), ctx)),
     DeleteObjects: async (r, ctx) => {
-      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId) }))];
+      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId), ...opt('conditions', decodeDeleteConditions(o)) }))];
       const res = await api.deleteObjects({ bucket: r.bucket, objects }, ctx);
       return {
         results: res.results.map((x) => ({

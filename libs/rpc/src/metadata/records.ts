@@ -3,6 +3,7 @@ import {
   ServiceError,
   type Bucket,
   type ChecksumAlgorithm,
+  type DeleteConditions,
   type MultipartUpload,
   type NewObjectData,
   type ObjectChecksum,
@@ -240,6 +241,29 @@ export function encodeConditions(c: WriteConditions | undefined): PConditions | 
 }
 export function decodeConditions(c: PConditionsOut | null | undefined): WriteConditions | undefined {
   return c ? { ...opt('ifMatch', c.ifMatch), ...opt('ifNoneMatch', c.ifNoneMatch) } : undefined;
+}
+
+/** DeleteConditions as the optional fields of DeleteObjectRequest and its ObjectIdentifier. */
+export interface PDeleteConditions {
+  ifMatch?: string;
+  ifMatchLastModifiedTime?: number | string;
+  ifMatchSize?: number | string;
+}
+export function encodeDeleteConditions(c: DeleteConditions | undefined): PDeleteConditions {
+  if (!c) return {};
+  return {
+    ...opt('ifMatch', c.ifMatch),
+    ...opt('ifMatchLastModifiedTime', c.ifMatchLastModifiedTime === undefined ? undefined : u64(c.ifMatchLastModifiedTime)),
+    ...opt('ifMatchSize', c.ifMatchSize === undefined ? undefined : u64(c.ifMatchSize)),
+  };
+}
+export function decodeDeleteConditions(m: { ifMatch?: string; ifMatchLastModifiedTime?: string; ifMatchSize?: string }): DeleteConditions | undefined {
+  const c: DeleteConditions = {
+    ...opt('ifMatch', m.ifMatch),
+    ...opt('ifMatchLastModifiedTime', m.ifMatchLastModifiedTime === undefined ? undefined : num(m.ifMatchLastModifiedTime)),
+    ...opt('ifMatchSize', m.ifMatchSize === undefined ? undefined : num(m.ifMatchSize)),
+  };
+  return Object.keys(c).length > 0 ? c : undefined;
 }
 
 export function encodeNewData(d: NewObjectData): PNewData {

@@ -16,6 +16,7 @@ export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
   InvalidPartOrder: 'InvalidPartOrder',
   EntityTooSmall: 'EntityTooSmall',
   PreconditionFailed: 'PreconditionFailed',
+  ConditionalRequestConflict: 'ConditionalRequestConflict',
   InvalidRange: 'InvalidRange',
   BadDigest: 'BadDigest',
   InvalidDigest: 'InvalidDigest',

@@ -48,6 +48,13 @@ describe('ingest', () => {
     await expect(ingest(requestWith({ length: 0 }), deps, { maxSize: 100, allowInline: true })).resolves.toMatchObject({ size: 0 });
   });
 
+  it('refuses a plain chunked body (framed, no length) as 501 NotImplemented naming Transfer-Encoding, touching nothing', async () => {
+    const { deps, calls } = fakeDeps();
+    const err = await ingest(requestWith({ length: undefined, framed: true }), deps, { maxSize: 100, allowInline: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NotImplemented', status: 501, extra: { Header: 'Transfer-Encoding' } });
+    expect(calls).toEqual([]);
+  });
+
   it('renews the intent of a streamed body only while its bytes arrive, and abandons it when the body fails', async () => {
     jest.useFakeTimers();
     try {

@@ -1,5 +1,5 @@
 import type { ObjectVersion } from '@massive/contracts';
-import { notModifiedHeaders, objectResponseHeaders, parseObjectHeaders } from './object-headers';
+import { notModifiedHeaders, objectResponseHeaders, parseObjectHeaders, stripAwsChunked } from './object-headers';
 
 describe('object headers', () => {
   it('keeps what S3 keeps and drops the aws-chunked content coding', () => {
@@ -75,5 +75,18 @@ describe('object headers', () => {
     expect(notModifiedHeaders(v)).toEqual({ ETag: '"abc"', 'Last-Modified': 'Tue, 02 Jan 2024 03:04:05 GMT' });
     const cached = { ...v, headers: { ...v.headers, cacheControl: 'max-age=60', expires: 'Thu, 01 Dec 2044 16:00:00 GMT' } };
     expect(notModifiedHeaders(cached)).toMatchObject({ 'Cache-Control': 'max-age=60', Expires: 'Thu, 01 Dec 2044 16:00:00 GMT' });
+  });
+});
+
+describe('stripAwsChunked', () => {
+  it.each([
+    ['aws-chunked', undefined],
+    ['aws-chunked,deflate, gzip', 'deflate, gzip'],
+    ['deflate, gzip,aws-chunked', 'deflate, gzip'],
+    ['deflate, AWS-Chunked, gzip', 'deflate, gzip'],
+    ['gzip', 'gzip'],
+    ['deflate,  gzip', 'deflate,  gzip'],
+  ])('%j is stored as %j', (sent, stored) => {
+    expect(stripAwsChunked(sent)).toBe(stored);
   });
 });

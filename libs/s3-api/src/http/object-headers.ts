@@ -62,14 +62,15 @@ function toWire(v: string): string {
   return `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
 
-/** `aws-chunked` is a transfer detail of SigV4 streaming, not a stored content coding. */
-function stripAwsChunked(v: string | undefined): string | undefined {
+/**
+ * `aws-chunked` is a transfer detail of SigV4 streaming, not a stored content coding: it is removed and
+ * the rest kept as sent (`deflate, gzip` stays `deflate, gzip`, spacing included), as S3 stores it.
+ */
+export function stripAwsChunked(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
-  const rest = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
-  return rest.length ? rest.join(',') : undefined;
+  const rest = v.split(',').filter((s) => s.trim().toLowerCase() !== 'aws-chunked');
+  const out = rest.join(',').trim();
+  return out === '' ? undefined : out;
 }
 
 const OVERRIDES: readonly [string, string][] = [

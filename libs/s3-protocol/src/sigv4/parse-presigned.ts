@@ -53,9 +53,14 @@ export function parsePresignedQuery(params: readonly QueryParam[], service?: str
   const expires = value(X_AMZ_EXPIRES);
   if (!/^-?\d{1,15}$/.test(expires)) throw new S3Error(CODE, 'X-Amz-Expires should be a number');
   const expiresSeconds = Number(expires);
-  if (expiresSeconds < 1) throw new S3Error(CODE, 'X-Amz-Expires must be non-negative');
+  // 0 parses: such a URL is already expired (403 AccessDenied "Request has expired", checked with the time).
+  if (expiresSeconds < 0) throw new S3Error(CODE, 'X-Amz-Expires must be non-negative');
   if (expiresSeconds > MAX_PRESIGNED_EXPIRES_SECONDS) {
-    throw new S3Error(CODE, `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGNED_EXPIRES_SECONDS}`);
+    // AWS's words, as S3 answers a URL signed for longer than SigV4 allows.
+    throw new S3Error(
+      CODE,
+      `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_PRESIGNED_EXPIRES_SECONDS} seconds`,
+    );
   }
   return {
     ...parseCredential(value(X_AMZ_CREDENTIAL), CODE, service),

@@ -20,6 +20,32 @@ describe('parseDelete', () => {
     });
   });
 
+  it('reads the conditional-delete fields of an entry', () => {
+    const body = doc(
+      obj('a', '<ETag>"abc"</ETag><LastModifiedTime>2024-05-01T12:00:00.000Z</LastModifiedTime><Size>42</Size>') +
+        obj('b', '<VersionId>v</VersionId><Size>0</Size>') +
+        obj('c', '<LastModifiedTime>2024-05-01T14:00:00+02:00</LastModifiedTime>') +
+        obj('d', '<LastModifiedTime>Wed, 01 May 2024 12:00:00 GMT</LastModifiedTime>'),
+    );
+    expect(parseDelete(body).Object).toEqual([
+      { Key: 'a', ETag: '"abc"', LastModifiedTime: Date.UTC(2024, 4, 1, 12), Size: 42 },
+      { Key: 'b', VersionId: 'v', Size: 0 },
+      { Key: 'c', LastModifiedTime: Date.UTC(2024, 4, 1, 12) },
+      { Key: 'd', LastModifiedTime: Date.UTC(2024, 4, 1, 12) },
+    ]);
+  });
+
+  it.each([
+    ['a size that is no integer', '<Size>1.5</Size>'],
+    ['a negative size', '<Size>-1</Size>'],
+    ['an empty size', '<Size></Size>'],
+    ['a time that is no timestamp', '<LastModifiedTime>yesterday</LastModifiedTime>'],
+    ['a date without a time', '<LastModifiedTime>2024-05-01</LastModifiedTime>'],
+    ['a repeated ETag', '<ETag>a</ETag><ETag>b</ETag>'],
+  ])('refuses %s as MalformedXML', (_name, extra) => {
+    expect(() => parseDelete(doc(obj('k', extra)))).toThrow(expect.objectContaining({ code: 'MalformedXML' }));
+  });
+
   it('defaults Quiet to false', () => {
     expect(parseDelete(doc(obj('a'))).Quiet).toBe(false);
     expect(parseDelete(doc(obj('a') + '<Quiet>0</Quiet>')).Quiet).toBe(false);

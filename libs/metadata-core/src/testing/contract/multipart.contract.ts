@@ -74,13 +74,68 @@ export function multipartContract(env: () => ContractEnv): void {
       const complete = (parts: { partNumber: number; etag: string }[], minPartSize = 5) =>
         api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize, parts }, ctx);
       expect(await codeOf(complete([{ partNumber: 2, etag: p2.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
-      expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 1, etag: p1.etag }]))).toBe('InvalidPartOrder');
+      expect(await codeOf(complete([{ partNumber: 2, etag: p2.etag }, { partNumber: 2, etag: p2.etag }, { partNumber: 1, etag: p1.etag }]))).toBe(
+        'InvalidPartOrder',
+      );
+      expect(await codeOf(complete([{ partNumber: 1, etag: 'wrong' }, { partNumber: 1, etag: 'also wrong' }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 5, etag: p2.etag }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: 'wrong' }]))).toBe('InvalidPart');
       expect(await codeOf(complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }]))).toBe('EntityTooSmall');
       // The last part may be small.
       const v = await complete([{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }], 3);
       expect(v.size).toBe(13);
+    });
+
+    it('a part number listed twice (both uploads of a re-sent part) is the stored upload, once', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const up = await create(api, bucket, 'k');
+      const first = await part(api, bucket, 'k', up.uploadId, 1, 4);
+      const second = await part(api, bucket, 'k', up.uploadId, 1, 6); // completed last: it is part 1
+      const p2 = await part(api, bucket, 'k', up.uploadId, 2, 3);
+      const parts = [
+        { partNumber: 1, etag: first.etag },
+        { partNumber: 1, etag: second.etag },
+        { partNumber: 2, etag: p2.etag },
+      ];
+      const v = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts }, ctx);
+      expect(v.size).toBe(9);
+      expect(v.parts?.map((p) => [p.partNumber, p.etag])).toEqual([[1, second.etag], [2, p2.etag]]);
+      expect(v.etag).toMatch(/-2$/);
+      // A retried Complete with the same list answers the same object.
+      const again = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: up.uploadId, minPartSize: 5, parts }, ctx);
+      expect(again.versionId).toBe(v.versionId);
+    });
+
+    it('a failed condition on a key written while the upload ran is 409 ConditionalRequestConflict, and the upload is gone', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const complete = (uploadId: string, etag: string, conditions: object) =>
+        api.completeMultipartUpload({ bucket, key: 'k', uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag }], conditions }, ctx);
+
+      // The key appeared after the upload began: If-None-Match * races it → 409, upload aborted.
+      const raced = await create(api, bucket, 'k');
+      const p = await part(api, bucket, 'k', raced.uploadId, 1);
+      const v1 = await putInline(api, bucket, 'k', 'one');
+      expect(await codeOf(complete(raced.uploadId, p.etag, { ifNoneMatch: '*' }))).toBe('ConditionalRequestConflict');
+      expect(await codeOf(api.getMultipartUpload({ bucket, key: 'k', uploadId: raced.uploadId }, ctx))).toBe('NoSuchUpload');
+
+      // The key already existed when the upload began: 412, and the upload stays.
+      const kept = await create(api, bucket, 'k');
+      const q = await part(api, bucket, 'k', kept.uploadId, 1);
+      expect(await codeOf(complete(kept.uploadId, q.etag, { ifNoneMatch: '*' }))).toBe('PreconditionFailed');
+      expect(await codeOf(complete(kept.uploadId, q.etag, { ifMatch: '"other"' }))).toBe('PreconditionFailed');
+      await api.getMultipartUpload({ bucket, key: 'k', uploadId: kept.uploadId }, ctx);
+
+      // If-Match on the etag read before the upload, the key overwritten meanwhile → 409.
+      const overwritten = await create(api, bucket, 'k');
+      const r = await part(api, bucket, 'k', overwritten.uploadId, 1);
+      await putInline(api, bucket, 'k', 'two');
+      expect(await codeOf(complete(overwritten.uploadId, r.etag, { ifMatch: v1.etag }))).toBe('ConditionalRequestConflict');
+
+      // Without conditions a changed key is no conflict: the later commit wins.
+      const v = await api.completeMultipartUpload({ bucket, key: 'k', uploadId: kept.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: q.etag }] }, ctx);
+      expect((await api.getObject({ bucket, key: 'k' }, ctx)).versionId).toBe(v.versionId);
     });
 
     it('checks conditions on complete inside the transaction', async () => {

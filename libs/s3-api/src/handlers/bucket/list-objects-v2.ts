@@ -10,9 +10,10 @@ export const listObjectsV2: Handler<'ListObjectsV2'> = async (ep, req, deps) => 
   const encodingType = parseEncodingType(q);
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') || undefined;
-  const token = q.get('continuation-token');
+  // An empty continuation-token is no token (AWS lists from the start, or from start-after).
+  const token = q.get('continuation-token') || undefined;
   const startAfter = q.get('start-after') || undefined;
-  const resume = token !== null ? decodeContinuationToken(token) : startAfter;
+  const resume = token !== undefined ? decodeContinuationToken(token) : startAfter;
   const fetchOwner = q.get('fetch-owner') === 'true';
   const page =
     maxKeys === 0
@@ -22,7 +23,7 @@ export const listObjectsV2: Handler<'ListObjectsV2'> = async (ep, req, deps) => 
     Name: ep.bucket,
     Prefix: prefix,
     StartAfter: startAfter,
-    ContinuationToken: token ?? undefined,
+    ContinuationToken: token,
     NextContinuationToken: page.isTruncated && page.nextMarker !== undefined ? encodeContinuationToken(page.nextMarker) : undefined,
     MaxKeys: maxKeys,
     Delimiter: delimiter,

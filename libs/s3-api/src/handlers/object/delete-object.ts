@@ -1,9 +1,20 @@
+import { parseDeleteConditionHeaders, versionedConditionError } from '../../http/delete-conditions';
 import type { Handler } from '../../types';
 
-/** DeleteObject: 204 whether or not anything was deleted; with versioning set, says which version went. */
+/**
+ * DeleteObject: 204 whether or not anything was deleted; with versioning set, says which version went.
+ * Conditional (If-Match, x-amz-if-match-last-modified-time, x-amz-if-match-size): checked in the
+ * metadata transaction against the current version; 412 when one does not hold, 404 NoSuchKey for
+ * If-Match on a key without a current object.
+ */
 export const deleteObject: Handler<'DeleteObject'> = async (ep, req, deps) => {
   const versionId = req.query.get('versionId') ?? undefined;
-  const res = await deps.metadata.deleteObject({ bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }) }, req.ctx);
+  const conditions = parseDeleteConditionHeaders(req.headers);
+  if (conditions && versionId !== undefined) throw versionedConditionError(conditionHeaderName(conditions));
+  const res = await deps.metadata.deleteObject(
+    { bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }), ...(conditions && { conditions }) },
+    req.ctx,
+  );
   return {
     status: 204,
     headers: {
@@ -12,3 +23,8 @@ export const deleteObject: Handler<'DeleteObject'> = async (ep, req, deps) => {
     },
   };
 };
+
+function conditionHeaderName(c: { ifMatch?: string; ifMatchLastModifiedTime?: number }): string {
+  if (c.ifMatch !== undefined) return 'If-Match';
+  return c.ifMatchLastModifiedTime !== undefined ? 'x-amz-if-match-last-modified-time' : 'x-amz-if-match-size';
+}

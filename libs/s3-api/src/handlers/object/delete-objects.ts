@@ -1,15 +1,40 @@
-import { isErrorCode } from '@massive/contracts';
-import { buildDeleteResult, parseDelete } from '@massive/s3-protocol';
+import { isErrorCode, type DeleteObjectsRes, type ObjectIdentifier } from '@massive/contracts';
+import { buildDeleteResult, parseDelete, S3_ERRORS } from '@massive/s3-protocol';
 import { SERVICE_TO_S3 } from '../../errors/to-s3-error';
+import { entryConditions } from '../../http/delete-conditions';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
+type Result = DeleteObjectsRes['results'][number];
+
+/**
+ * DeleteObjects. An entry's `<ETag>`, `<LastModifiedTime>` and `<Size>` are its conditional delete,
+ * checked in that entry's transaction (a failed one is an `<Error>` PreconditionFailed, the others go on);
+ * with a `<VersionId>` they are refused for that entry (NotImplemented), as DeleteObject refuses them.
+ */
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
   const xml = await readSmallBody(req, XML_BODY_LIMITS.DeleteObjects);
   const doc = parseDelete(xml);
-  const objects = doc.Object.map((o) => ({ key: o.Key, ...(o.VersionId !== undefined && { versionId: o.VersionId }) }));
-  const res = await deps.metadata.deleteObjects({ bucket: ep.bucket, objects }, req.ctx);
+  const entries = doc.Object.map((o): ObjectIdentifier & { refused?: true } => {
+    const conditions = entryConditions(o);
+    return {
+      key: o.Key,
+      ...(o.VersionId !== undefined && { versionId: o.VersionId }),
+      ...(conditions && { conditions }),
+      ...(conditions && o.VersionId !== undefined && { refused: true as const }),
+    };
+  });
+  const objects = entries.filter((e) => !e.refused).map(({ refused: _r, ...o }) => o);
+  if (objects.length === 0) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx); // a missing bucket fails the whole request
+  const done = objects.length > 0 ? (await deps.metadata.deleteObjects({ bucket: ep.bucket, objects }, req.ctx)).results : [];
+  let next = 0;
+  const results = entries.map((e): Result =>
+    e.refused
+      ? { key: e.key, ...(e.versionId !== undefined && { versionId: e.versionId }), error: { code: 'NotImplemented', message: S3_ERRORS.NotImplemented.message } }
+      : done[next++],
+  );
+  const res = { results };
   return xmlResponse(
     buildDeleteResult({
       Quiet: doc.Quiet,
@@ -24,7 +49,7 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
       Error: res.results.flatMap((r) => {
         if (!r.error) return [];
         // Domain codes are S3 names where they reach a client (a bad version id is InvalidArgument).
-        const Code = isErrorCode(r.error.code) ? SERVICE_TO_S3[r.error.code] : 'InternalError';
+        const Code = isErrorCode(r.error.code) ? SERVICE_TO_S3[r.error.code] : r.error.code === 'NotImplemented' ? 'NotImplemented' : 'InternalError';
         return [{ Key: r.key, ...(r.versionId !== undefined && { VersionId: r.versionId }), Code, Message: r.error.message }];
       }),
     }),

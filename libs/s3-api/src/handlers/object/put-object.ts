@@ -9,6 +9,8 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const acl = await objectAclForWrite(ep.bucket, req, deps);
   const headers = withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
+  // A client waiting for 100 Continue learns of a missing bucket before it sends the body.
+  if (req.awaitingContinue) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
   const rules = deps.lifecycleRules?.rules(deps.metadata, ep.bucket, req.ctx);
   try {
