@@ -18,6 +18,7 @@ import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
+import { IntentPool } from './http/intent-pool';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -38,6 +39,8 @@ const LIMIT_REASONS: Partial<Record<S3ErrorCode, RejectionReason>> = {
 
 const NO_QUERY = new URLSearchParams();
 const SERVER = 'MassiveStorage';
+/** Write intents kept ready (http/intent-pool.ts): about the number of large writes in flight at once. */
+const INTENT_POOL_SIZE = 8;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -52,7 +55,11 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const inFlight = labelCache((op: string) => metrics.inFlight.labels(op));
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
-  deps = { ...deps, readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry) };
+  deps = {
+    ...deps,
+    readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry),
+    intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
+  };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
   const idleMs = deps.config.bodyIdleTimeoutMs;

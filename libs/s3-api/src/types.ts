@@ -3,6 +3,7 @@ import type { BlobApi, CallCtx, ChecksumAlgorithm, MetadataApi, Owner } from '@m
 import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
+import type { IntentPool } from './http/intent-pool';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -69,6 +70,8 @@ export interface S3ApiDeps {
   readonly logger: Logger;
   /** Counters of long reads' leases (set by createS3Api). */
   readonly readLeaseEvents?: ReadLeaseEvents;
+  /** Write intents created ahead of need (set by createS3Api); without it each write creates its own. */
+  readonly intents?: IntentPool;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */
