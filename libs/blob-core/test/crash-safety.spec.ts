@@ -13,7 +13,9 @@ jest.setTimeout(60_000);
 /** Runs the writer until `killAfterPuts` chunks began, waits `delayMs`, then SIGKILLs it. */
 function runAndKill(script: string, dir: string, killAfterPuts: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The bundle lives in a temp dir and keeps npm packages external: resolve them from the repo.
+    const env = { ...process.env, NODE_PATH: join(__dirname, '../../../node_modules') };
+    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     let putting = 0;
     child.on('message', (m: { putting?: string }) => {
       if (m.putting && ++putting === killAfterPuts) setTimeout(() => child.kill('SIGKILL'), delayMs);
