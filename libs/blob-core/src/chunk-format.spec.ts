@@ -34,6 +34,13 @@ describe('chunk format v1', () => {
     expect(() => verifyTrailer('t', trailer, footer)).not.toThrow();
   });
 
+  it('checks footers of files written with zlib.crc32 (chained CRCs agree with zlib)', () => {
+    const data = randomBytes(100_000);
+    const { footer, trailer } = encode(data, 4096);
+    const zlibFooterCrc = crc32(footer.subarray(0, FOOTER_SIZE - 4), crc32(trailer));
+    expect(footer.readUInt32BE(FOOTER_SIZE - 4)).toBe(zlibFooterCrc);
+  });
+
   it('gives the same trailer however the data is sliced', () => {
     const data = randomBytes(100_000);
     const whole = encodeTrailer([data], 4096);

@@ -1,4 +1,4 @@
-import { mkdtemp, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -53,14 +53,56 @@ describe('LocalDiskStore', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('lays chunks out as <dir>/chunks/<fan>/<intentId>/<seq> with a trailer and footer', async () => {
+  it('lays chunks out as <dir>/chunks/<fan>/<intentId>.<seq> with a trailer and footer', async () => {
     const id = await store.allocate('intent-1', 3);
     expect(id).toBe('intent-1.3');
     await store.put(id, [randomBytes(10_000)]);
     const path = store.pathOf(id);
-    expect(path).toMatch(/\/data\/chunks\/[0-9a-f]{2}\/intent-1\/3$/);
+    expect(path).toMatch(/\/data\/chunks\/[0-9a-f]{2}\/intent-1\.3$/);
     expect((await stat(path)).size).toBe(10_000 + 3 * 4 + FOOTER_SIZE);
-    expect(await readdir(join(path, '..'))).toEqual(['3']);
+    expect(await readdir(join(path, '..'))).toEqual(['intent-1.3']);
+  });
+
+  it('creates all 256 fan directories on the first write, and never a directory after', async () => {
+    await expect(readdir(join(dir, 'data', 'chunks'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await store.put(await store.allocate('first', 0), [Buffer.from('a')]);
+    const fans = await readdir(join(dir, 'data', 'chunks'));
+    expect(fans).toHaveLength(256);
+    expect(fans.every((f) => /^[0-9a-f]{2}$/.test(f))).toBe(true);
+    for (let i = 0; i < 20; i++) await store.put(await store.allocate(`w${i}`, 0), [Buffer.from('b')]);
+    for (const f of fans) {
+      for (const n of await readdir(join(dir, 'data', 'chunks', f))) expect((await stat(join(dir, 'data', 'chunks', f, n))).isFile()).toBe(true);
+    }
+  });
+
+  it('still reads, lists, sweeps and deletes chunks of the per-intent directory layout (written before 2026-12)', async () => {
+    // Build the old layout by hand: <fan>/<intentId>/<seq>, plus a dead writer's temp file.
+    const ids = [await store.allocate('old', 0), await store.allocate('old', 1)];
+    for (const id of ids) await store.put(id, [Buffer.from(id)]);
+    const fan = join(store.pathOf(ids[0]), '..');
+    await mkdir(join(fan, 'old'));
+    for (const [i, id] of ids.entries()) await rename(store.pathOf(id), join(fan, 'old', String(i)));
+    await writeFile(join(fan, 'old', '.2.0123456789ab.0.tmp'), 'partial');
+    expect((await store.read('old.1')).toString()).toBe('old.1');
+    expect((await store.read('old.0', { offset: 1, length: 2 })).toString()).toBe('ld');
+    expect(await store.listIntentChunks('old')).toEqual(ids);
+    const all: string[] = [];
+    for await (const id of store.listChunks()) all.push(id);
+    expect(all.sort()).toEqual(ids);
+    expect(await store.sweepTemp()).toBe(1);
+    // A new chunk of the same intent goes to the flat layout; both are listed.
+    await store.put(await store.allocate('old', 2), [Buffer.from('new')]);
+    expect(await store.listIntentChunks('old')).toEqual([...ids, 'old.2']);
+    await store.delete('old.0');
+    await store.delete('old.1');
+    // The emptied legacy directory is removed.
+    await expect(stat(join(fan, 'old'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await store.listIntentChunks('old')).toEqual(['old.2']);
+    await mkdir(join(fan, 'old'));
+    await writeFile(join(fan, 'old', '7'), 'x');
+    await store.deleteIntent('old');
+    expect(await store.listIntentChunks('old')).toEqual([]);
+    await expect(stat(join(fan, 'old'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('serves ranges that avoid a damaged block and rejects those that touch it', async () => {
@@ -104,25 +146,26 @@ describe('LocalDiskStore', () => {
     expect((await stat(outside)).size).toBe(8);
   });
 
-  it('removes an emptied intent directory on delete', async () => {
-    const id = await store.allocate('lonely', 0);
-    await store.put(id, [Buffer.from('x')]);
-    await store.delete(id);
-    await expect(stat(join(store.pathOf(id), '..'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await store.put(await store.allocate('lonely', 1), [Buffer.from('y')]);
-    expect(await store.listIntentChunks('lonely')).toEqual(['lonely.1']);
+  it('deleteIntent removes only that intent (not one whose id it prefixes), temp files included', async () => {
+    for (const i of ['ab', 'abc', 'ab_']) for (let seq = 0; seq < 2; seq++) await store.put(await store.allocate(i, seq), [Buffer.from(i)]);
+    await writeFile(join(store.pathOf('ab.0'), '..', '.ab.5.0123456789ab.0.tmp'), 'partial');
+    await store.deleteIntent('ab');
+    expect(await store.listIntentChunks('ab')).toEqual([]);
+    expect(await store.listIntentChunks('abc')).toEqual(['abc.0', 'abc.1']);
+    expect(await store.listIntentChunks('ab_')).toEqual(['ab_.0', 'ab_.1']);
+    expect(await store.sweepTemp()).toBe(0);
   });
 
   it('sweeps temp files of dead writers but not its own', async () => {
     const id = await store.allocate('sweep', 0);
     await store.put(id, [Buffer.from('kept')]);
-    const intentDir = join(store.pathOf(id), '..');
-    await writeFile(join(intentDir, '.1.0123456789ab.0.tmp'), 'partial');
+    const fanDir = join(store.pathOf(id), '..');
+    await writeFile(join(fanDir, '.sweep.1.0123456789ab.0.tmp'), 'partial');
     const mine = (store as unknown as { instance: string }).instance;
-    await writeFile(join(intentDir, `.2.${mine}.9.tmp`), 'in flight');
+    await writeFile(join(fanDir, `.sweep.2.${mine}.9.tmp`), 'in flight');
     expect(await store.listIntentChunks('sweep')).toEqual([id]);
     expect(await store.sweepTemp()).toBe(1);
-    expect((await readdir(intentDir)).sort()).toEqual([`.2.${mine}.9.tmp`, '0']);
+    expect((await readdir(fanDir)).sort()).toEqual([`.sweep.2.${mine}.9.tmp`, 'sweep.0']);
     expect((await store.read(id)).toString()).toBe('kept');
   });
 

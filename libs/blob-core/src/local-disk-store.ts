@@ -16,6 +16,7 @@ import {
   type ChunkLayout,
 } from './chunk-format';
 import { assertChunkRange, type ChunkRange, type ChunkStore } from './chunk-store';
+import { DirSyncer } from './dir-sync';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
 export interface LocalDiskStoreOptions {
@@ -30,22 +31,34 @@ export interface LocalDiskStoreOptions {
   readonly replicaId?: string;
 }
 
-/** Final chunk file names are the bare sequence number; temp files start with a dot. */
-const FINAL_NAME = /^(0|[1-9][0-9]{0,9})$/;
-const TEMP_NAME = /^\.(0|[1-9][0-9]{0,9})\.([0-9a-f]{12})\.([0-9]+)\.tmp$/;
+/** Chunk files in a fan directory: `<intentId>.<seq>`; temp files start with a dot. */
+const FLAT_NAME = /^([A-Za-z0-9_-]{1,128})\.(0|[1-9][0-9]{0,9})$/;
+const FLAT_TEMP_NAME = /^\.[A-Za-z0-9_-]{1,128}\.(0|[1-9][0-9]{0,9})\.([0-9a-f]{12})\.([0-9]+)\.tmp$/;
+/** Legacy layout, inside `<fan>/<intentId>/`: the bare sequence number, and its temp files. */
+const LEGACY_NAME = /^(0|[1-9][0-9]{0,9})$/;
+const LEGACY_TEMP_NAME = /^\.(0|[1-9][0-9]{0,9})\.([0-9a-f]{12})\.([0-9]+)\.tmp$/;
+/** Intent ids have no dot, so a fan directory entry without one is a legacy intent directory. */
+const INTENT_DIR_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const FAN_COUNT = 256;
 /** One read of the file's tail usually fetches footer and trailer together. */
 const TAIL_READ = 4096;
 
 /**
- * Chunks as files: `<dir>/chunks/<fan>/<intentId>/<seq>`, where `<fan>` is two hex digits of
- * CRC-32(intentId), so no directory grows huge and an intent is one directory (`deleteIntent` is one
- * recursive removal). Ids are `<intentId>.<seq>`, or `@<replicaId>/<intentId>.<seq>` on a replica in
- * distributed mode (see chunk-id.ts), and are validated before any path is built. File format: chunk-format.ts.
+ * Chunks as files: `<dir>/chunks/<fan>/<intentId>.<seq>`, where `<fan>` is two hex digits of
+ * CRC-32(intentId), so no directory grows huge. Ids are `<intentId>.<seq>`, or
+ * `@<replicaId>/<intentId>.<seq>` on a replica in distributed mode (see chunk-id.ts), and are validated
+ * before any path is built. File format: chunk-format.ts.
  *
- * A put writes `.<seq>.<instance>.<n>.tmp` in the intent directory, fdatasyncs it, hard-links it to its
- * final name (which fails if the chunk exists: chunks are write-once), unlinks the temp name and fsyncs
- * the directory. A crash leaves at most a temp file, never a partial chunk under a final name; call
- * `sweepTemp()` at startup to remove them. One process per data directory.
+ * A put writes `.<intentId>.<seq>.<instance>.<n>.tmp` in the fan directory, fdatasyncs it, hard-links
+ * it to its final name (which fails if the chunk exists: chunks are write-once), unlinks the temp name
+ * and fsyncs the fan directory. A crash leaves at most a temp file, never a partial chunk under a final
+ * name; call `sweepTemp()` at startup to remove them. One process per data directory.
+ *
+ * Sync budget per chunk: one fdatasync of its file, and one fsync of its fan directory shared with
+ * every chunk linked into that directory meanwhile (DirSyncer). The 256 fan directories are created,
+ * durably, by the first write, so later writes never create a directory. (Before 2026-12 each intent
+ * had a directory `<fan>/<intentId>/<seq>`: a new directory per write and one more fsync, of its
+ * parent. Such chunks are still read, listed, swept and deleted.)
  */
 export class LocalDiskStore implements ChunkStore {
   private readonly root: string;
@@ -54,6 +67,9 @@ export class LocalDiskStore implements ChunkStore {
   /** Marks this instance's temp files so `sweepTemp` never removes a write in progress. */
   private readonly instance = randomBytes(6).toString('hex');
   private tempCounter = 0;
+  private readonly dirSync = new DirSyncer();
+  /** The fan directories, created (durably) by the first write. */
+  private fans?: Promise<void>;
 
   constructor(dir: string, options: LocalDiskStoreOptions = {}) {
     this.root = join(dir, 'chunks');
@@ -69,10 +85,11 @@ export class LocalDiskStore implements ChunkStore {
 
   async put(id: string, data: readonly Buffer[]): Promise<void> {
     const { intentId, seq } = this.parse(id);
-    const dir = this.intentDir(intentId);
+    const fan = this.fanDir(intentId);
     const trailer = encodeTrailer(data, this.blockSize);
-    const temp = join(dir, `.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
-    const fh = await this.createTemp(dir, temp);
+    const temp = join(fan, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
+    await this.ensureFans();
+    const fh = await open(temp, 'wx');
     try {
       await writeAll(fh, [...data, trailer]);
       await fh.datasync();
@@ -83,7 +100,7 @@ export class LocalDiskStore implements ChunkStore {
     }
     await fh.close();
     try {
-      await link(temp, join(dir, String(seq)));
+      await link(temp, join(fan, `${intentId}.${seq}`));
     } catch (e) {
       if (errnoCode(e) === 'EEXIST') {
         throw new ServiceError('Internal', `chunk ${id} already exists; chunks are write-once (one write per intent)`);
@@ -92,21 +109,14 @@ export class LocalDiskStore implements ChunkStore {
     } finally {
       await unlink(temp).catch(() => undefined);
     }
-    await fsyncDir(dir);
+    await this.dirSync.sync(fan);
   }
 
   async read(id: string, range?: ChunkRange): Promise<Buffer> {
     const { intentId, seq } = this.parse(id);
     if (range) assertChunkRange(range);
-    let fh: FileHandle;
-    try {
-      fh = await open(join(this.intentDir(intentId), String(seq)), 'r');
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') {
-        throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
-      }
-      throw e;
-    }
+    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
+    if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
     try {
       const { size } = await fh.stat();
       return range ? await this.readRange(id, fh, size, range) : await this.readWhole(id, fh, size);
@@ -117,41 +127,45 @@ export class LocalDiskStore implements ChunkStore {
 
   async delete(id: string): Promise<void> {
     const { intentId, seq } = this.parse(id);
-    const dir = this.intentDir(intentId);
-    try {
-      await unlink(join(dir, String(seq)));
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return;
-      throw e;
+    const fan = this.fanDir(intentId);
+    if (await unlinkIfExists(this.flatPath(intentId, seq))) {
+      await this.dirSync.sync(fan);
+      return;
     }
-    // Drop the intent directory once its last chunk is gone, so GC'd intents leave nothing behind.
+    const dir = this.legacyDir(intentId);
+    if (!(await unlinkIfExists(join(dir, String(seq))))) return;
+    // Drop a legacy intent directory once its last chunk is gone, so GC'd intents leave nothing behind.
     // A concurrent delete of the intent's last other chunk may remove the directory first: its
     // fsync of the parent then makes our unlink durable too.
-    if (await rmdir(dir).then(() => true, () => false)) await fsyncDir(this.fanDir(intentId));
+    if (await rmdir(dir).then(() => true, () => false)) await this.dirSync.sync(fan);
     else await fsyncDir(dir).catch(ignoreMissing);
   }
 
   async deleteIntent(intentId: string): Promise<void> {
     assertIntentId(intentId);
-    await rm(this.intentDir(intentId), { recursive: true, force: true });
-    await fsyncDir(this.fanDir(intentId)).catch((e) => {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-    });
+    const fan = this.fanDir(intentId);
+    await rm(this.legacyDir(intentId), { recursive: true, force: true });
+    // Its chunk and temp files: one listing of the fan directory (the janitor's path, not a hot one).
+    for (const n of await readdirOrEmpty(fan)) {
+      if (n.startsWith(`${intentId}.`) || n.startsWith(`.${intentId}.`)) await unlinkIfExists(join(fan, n));
+    }
+    await this.dirSync.sync(fan).catch(ignoreMissing);
   }
 
   async listIntentChunks(intentId: string): Promise<string[]> {
     assertIntentId(intentId);
-    const names = await readdirOrEmpty(this.intentDir(intentId));
-    return names
-      .filter((n) => FINAL_NAME.test(n))
-      .map(Number)
-      .sort((a, b) => a - b)
-      .map((seq) => formatChunkId(intentId, seq, this.replicaId));
+    const seqs = new Set<number>();
+    for (const n of await readdirOrEmpty(this.fanDir(intentId))) {
+      const m = FLAT_NAME.exec(n);
+      if (m && m[1] === intentId) seqs.add(Number(m[2]));
+    }
+    for (const n of await readdirOrEmpty(this.legacyDir(intentId))) if (LEGACY_NAME.test(n)) seqs.add(Number(n));
+    return [...seqs].sort((a, b) => a - b).map((seq) => formatChunkId(intentId, seq, this.replicaId));
   }
 
   async *listChunks(): AsyncIterable<string> {
-    for await (const { intentId, names } of this.walkIntents()) {
-      for (const n of names) if (FINAL_NAME.test(n)) yield formatChunkId(intentId, Number(n), this.replicaId);
+    for await (const e of this.walk()) {
+      if (e.kind === 'chunk') yield formatChunkId(e.intentId, e.seq, this.replicaId);
     }
   }
 
@@ -161,25 +175,16 @@ export class LocalDiskStore implements ChunkStore {
    */
   async sweepTemp(): Promise<number> {
     let removed = 0;
-    for await (const { dir, names } of this.walkIntents()) {
-      for (const n of names) {
-        const m = TEMP_NAME.exec(n);
-        if (!m || m[2] === this.instance) continue;
-        await unlink(join(dir, n)).then(
-          () => removed++,
-          (e) => {
-            if (errnoCode(e) !== 'ENOENT') throw e;
-          },
-        );
-      }
+    for await (const e of this.walk()) {
+      if (e.kind === 'temp' && e.instance !== this.instance && (await unlinkIfExists(e.path))) removed++;
     }
     return removed;
   }
 
-  /** The file a chunk lives in (for operators and damage-injection tests). Validates the id. */
+  /** The file a chunk is written to (for operators and damage-injection tests). Validates the id. */
   pathOf(id: string): string {
     const { intentId, seq } = this.parse(id);
-    return join(this.intentDir(intentId), String(seq));
+    return this.flatPath(intentId, seq);
   }
 
   /** Parses an id and refuses one owned by another replica (or any owned id when this disk has no owner). */
@@ -196,25 +201,45 @@ export class LocalDiskStore implements ChunkStore {
     return join(this.root, (crc32(intentId) & 0xff).toString(16).padStart(2, '0'));
   }
 
-  private intentDir(intentId: string): string {
+  private flatPath(intentId: string, seq: number): string {
+    return join(this.fanDir(intentId), `${intentId}.${seq}`);
+  }
+
+  /** Where an intent's chunks were written before the flat layout. */
+  private legacyDir(intentId: string): string {
     return join(this.fanDir(intentId), intentId);
   }
 
-  /** Opens a new temp file, creating (and fsyncing into its parents) the intent directory if needed. */
-  private async createTemp(dir: string, temp: string): Promise<FileHandle> {
-    for (let attempt = 0; ; attempt++) {
-      const created = await mkdir(dir, { recursive: true });
-      if (created !== undefined) {
-        // Each new directory must itself be a durable entry of its parent.
-        for (let d = dir; d.length >= created.length; d = dirname(d)) await fsyncDir(dirname(d));
-      }
-      try {
-        return await open(temp, 'wx');
-      } catch (e) {
-        // A concurrent delete() may remove the emptied intent directory between mkdir and open.
-        if (errnoCode(e) !== 'ENOENT' || attempt >= 3) throw e;
-      }
+  private legacyPath(intentId: string, seq: number): string {
+    return join(this.legacyDir(intentId), String(seq));
+  }
+
+  /** Creates every fan directory once (the first write waits for it; a failure is retried by the next). */
+  private ensureFans(): Promise<void> {
+    this.fans ??= this.createFans().catch((e: unknown) => {
+      this.fans = undefined;
+      throw e;
+    });
+    return this.fans;
+  }
+
+  /** mkdir of every fan directory, then one fsync of each parent that gained entries. */
+  private async createFans(): Promise<void> {
+    const created = await mkdir(this.root, { recursive: true });
+    let added = false;
+    for (let i = 0; i < FAN_COUNT; i++) {
+      const made = await mkdir(join(this.root, i.toString(16).padStart(2, '0'))).then(
+        () => true,
+        (e: unknown) => {
+          if (errnoCode(e) !== 'EEXIST') throw e;
+          return false;
+        },
+      );
+      added ||= made;
     }
+    if (added) await fsyncDir(this.root);
+    // Each directory mkdir -p made must itself be a durable entry of its parent.
+    if (created !== undefined) for (let d = this.root; d.length >= created.length; d = dirname(d)) await fsyncDir(dirname(d));
   }
 
   private async readWhole(id: string, fh: FileHandle, size: number): Promise<Buffer> {
@@ -267,20 +292,56 @@ export class LocalDiskStore implements ChunkStore {
     return { layout, trailer };
   }
 
-  private async *walkIntents(): AsyncIterable<{ intentId: string; dir: string; names: string[] }> {
+  /** Every chunk and temp file, in both layouts. */
+  private async *walk(): AsyncIterable<WalkEntry> {
     for (const fan of await readdirOrEmpty(this.root)) {
       if (!/^[0-9a-f]{2}$/.test(fan)) continue;
-      for (const intentId of await readdirOrEmpty(join(this.root, fan))) {
-        if (!/^[A-Za-z0-9_-]{1,128}$/.test(intentId)) continue;
-        const dir = join(this.root, fan, intentId);
-        yield { intentId, dir, names: await readdirOrEmpty(dir) };
+      const fanDir = join(this.root, fan);
+      for (const n of await readdirOrEmpty(fanDir)) {
+        const flat = FLAT_NAME.exec(n);
+        const temp = flat ? null : FLAT_TEMP_NAME.exec(n);
+        if (flat) yield { kind: 'chunk', intentId: flat[1], seq: Number(flat[2]) };
+        else if (temp) yield { kind: 'temp', path: join(fanDir, n), instance: temp[2] };
+        else if (INTENT_DIR_NAME.test(n)) yield* legacyEntries(join(fanDir, n), n);
       }
     }
   }
 }
 
+type WalkEntry =
+  | { readonly kind: 'chunk'; readonly intentId: string; readonly seq: number }
+  | { readonly kind: 'temp'; readonly path: string; readonly instance: string };
+
+async function* legacyEntries(dir: string, intentId: string): AsyncIterable<WalkEntry> {
+  for (const n of await readdirOrEmpty(dir)) {
+    const temp = LEGACY_TEMP_NAME.exec(n);
+    if (LEGACY_NAME.test(n)) yield { kind: 'chunk', intentId, seq: Number(n) };
+    else if (temp) yield { kind: 'temp', path: join(dir, n), instance: temp[2] };
+  }
+}
+
 function ignoreMissing(e: unknown): void {
   if (errnoCode(e) !== 'ENOENT') throw e;
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** Unlinks `path`; false if it was not there. */
+async function unlinkIfExists(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return false;
+    throw e;
+  }
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

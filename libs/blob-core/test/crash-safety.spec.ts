@@ -13,7 +13,9 @@ jest.setTimeout(60_000);
 /** Runs the writer until `killAfterPuts` chunks began, waits `delayMs`, then SIGKILLs it. */
 function runAndKill(script: string, dir: string, killAfterPuts: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The bundle lives in a temp dir and keeps npm packages external: resolve them from the repo.
+    const env = { ...process.env, NODE_PATH: join(__dirname, '../../../node_modules') };
+    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     let putting = 0;
     child.on('message', (m: { putting?: string }) => {
       if (m.putting && ++putting === killAfterPuts) setTimeout(() => child.kill('SIGKILL'), delayMs);
@@ -61,13 +63,13 @@ describe('LocalDiskStore crash safety (writer SIGKILLed mid-write)', () => {
           expect(piece[0] === want && piece[PIECE - 1] === want && piece.every((b) => b === want)).toBe(true);
         }
       }
-      const intentDir = join(store.pathOf('crash.0'), '..');
-      const names = await readdir(intentDir).catch(() => [] as string[]); // killed before the first mkdir
+      const fanDir = join(store.pathOf('crash.0'), '..');
+      const names = await readdir(fanDir).catch(() => [] as string[]); // killed before the first mkdir
       const temps = names.filter((n) => n.endsWith('.tmp'));
-      expect(names.filter((n) => !n.endsWith('.tmp')).sort()).toEqual(ids.map((id) => String(parseChunkId(id).seq)).sort());
+      expect(names.filter((n) => !n.endsWith('.tmp')).sort()).toEqual(ids.map((id) => `crash.${parseChunkId(id).seq}`).sort());
       if (temps.length > 0) roundsWithTemp++;
       expect(await store.sweepTemp()).toBe(temps.length);
-      expect((await readdir(intentDir).catch(() => [] as string[])).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      expect((await readdir(fanDir).catch(() => [] as string[])).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     }
     // At least one kill landed while a chunk was being written (a temp file was left behind).
     expect(roundsWithTemp).toBeGreaterThan(0);

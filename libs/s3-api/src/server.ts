@@ -24,6 +24,7 @@ import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
+import { IntentPool } from './http/intent-pool';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -47,6 +48,8 @@ const SERVER = 'MassiveStorage';
 /** A bucket's CORS rules are reused this long by a gateway (its own Put/DeleteBucketCors apply at once). */
 const CORS_CACHE_TTL_MS = 5_000;
 const CORS_CACHE_ENTRIES = 10_000;
+/** Write intents kept ready (http/intent-pool.ts): about the number of large writes in flight at once. */
+const INTENT_POOL_SIZE = 8;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -66,6 +69,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry),
     corsRules: deps.corsRules ?? new CorsRulesCache(deps.metadata, { ttlMs: CORS_CACHE_TTL_MS, maxEntries: CORS_CACHE_ENTRIES }),
     lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(),
+    intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));

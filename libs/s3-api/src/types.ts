@@ -6,6 +6,7 @@ import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
 import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
+import type { IntentPool } from './http/intent-pool';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -76,6 +77,8 @@ export interface S3ApiDeps {
   readonly corsRules?: CorsRulesCache;
   /** Buckets' lifecycle rules for `x-amz-expiration` (set by createS3Api). */
   readonly lifecycleRules?: LifecycleRulesCache;
+  /** Write intents created ahead of need (set by createS3Api); without it each write creates its own. */
+  readonly intents?: IntentPool;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

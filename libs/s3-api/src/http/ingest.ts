@@ -92,7 +92,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     ck?.update(bytes);
     data = { kind: 'inline', bytes };
   } else {
-    const intent = await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
+    const intent = deps.intents ? await deps.intents.take(req.ctx) : await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
     // Renewed only while bytes arrive (then until the last chunk is written): a stalled writer's intent
     // lapses and the janitor reclaims it.
     const stopRenewing = renewWhileProgressing({

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { crc32 as zlibCrc32 } from 'node:zlib';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
-import { crc32c } from '@node-rs/crc32';
+// @node-rs/crc32's crc32 gives zlib.crc32's values (ISO-HDLC, S3's CRC32) about 2.5x faster (SIMD).
+import { crc32, crc32c } from '@node-rs/crc32';
 import type { ChecksumAlgorithm } from './algorithms';
 
 /** An incremental checksum. `digest` returns the big-endian bytes S3 base64-encodes. */
@@ -14,7 +14,7 @@ export interface ChecksumHasher {
 export function createChecksumHasher(algorithm: ChecksumAlgorithm): ChecksumHasher {
   switch (algorithm) {
     case 'CRC32':
-      return new Crc32Hasher(algorithm, zlibCrc32);
+      return new Crc32Hasher(algorithm, crc32);
     case 'CRC32C':
       return new Crc32Hasher(algorithm, crc32c);
     case 'CRC64NVME':
