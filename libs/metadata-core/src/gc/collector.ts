@@ -2,6 +2,7 @@ import { backgroundCtx, type BlobApi, type CallCtx } from '@massive/contracts';
 import { prefixEnd, type KvPair, type KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
 import {
+  bucketPrefix,
   decodeGcKey,
   decodeIntentChunkKey,
   decodeIntentExpiryKey,
@@ -16,7 +17,8 @@ import {
 } from '../keys/keys';
 import { codecs } from '../model/records';
 import { randomId } from '../ops/deps';
-import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, type MetadataMetrics } from '../txn/metrics';
+import { readBucketUsage } from '../ops/bucket-usage';
+import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, USAGE_BUCKET_LIMIT, type MetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
 import { LeaderLease } from './leader-lease';
 import { collectPartRecords } from './parts-collector';
@@ -243,6 +245,35 @@ export class GarbageCollector {
     const firstExpiry = intents.length > 0 ? decodeIntentExpiryKey(intents[0].key).expiresAt : now;
     this.metrics.intentsOpen.set(intents.length);
     this.metrics.intentsOverdueSeconds.set(Math.max(0, now - firstExpiry) / 1000);
+    await this.observeUsage(ctx);
+  }
+
+  /**
+   * Refreshes the per-bucket usage gauges from the counts writers keep in the guard stripes (one
+   * bounded scan per bucket, never a walk over objects). Buckets gone since the last pass lose their
+   * series; buckets created before usage was counted have none.
+   */
+  async observeUsage(ctx: CallCtx = backgroundCtx('gc')): Promise<void> {
+    const usage = await this.txn.read(
+      'BucketUsage',
+      async (s) => {
+        const buckets = await s.scan(bucketPrefix(), prefixEnd(bucketPrefix()), { limit: USAGE_BUCKET_LIMIT });
+        const out: { name: string; objects: number; bytes: number }[] = [];
+        for (const b of buckets) {
+          const rec = codecs.bucket.decodeValue(b.value);
+          const u = await readBucketUsage(s, rec);
+          if (u) out.push({ name: rec.name, ...u });
+        }
+        return out;
+      },
+      ctx,
+    );
+    this.metrics.bucketObjects.reset();
+    this.metrics.bucketBytes.reset();
+    for (const u of usage) {
+      this.metrics.bucketObjects.set({ bucket: u.name }, u.objects);
+      this.metrics.bucketBytes.set({ bucket: u.name }, u.bytes);
+    }
   }
 
   /** Runs both loops every `intervalMs` until `stop()`, on the lease holder only. Timers are unref'd. */

@@ -4,8 +4,10 @@
  * | family | key bytes                                              | value (codec/)                          |
  * |--------|--------------------------------------------------------|-----------------------------------------|
  * | `B`    | 'B' esc(bucketName)                                     | BucketRecord (id, region, owner, created)|
- * | `L`    | 'L' bucketId(16) stripe(u16)                            | never stored: lock stripes that object and |
- * |        |                                                        | upload writers `lock` and DeleteBucket deletes |
+ * | `L`    | 'L' bucketId(16) stripe(u16)                            | guard stripes that object and upload writers |
+ * |        |                                                        | `lock` and DeleteBucket deletes; a writer that |
+ * |        |                                                        | changes the bucket's usage writes its stripe's |
+ * |        |                                                        | UsageRecord (objects, bytes) instead    |
  * | `O`    | 'O' bucketId(16) esc(objectKey)                         | ObjectRecord: current version id + listing fields |
  * | `V`    | 'V' bucketId(16) esc(objectKey) ~versionId(16)          | VersionRecord: headers, checksums, parts, manifest or inline bytes, |
  * |        |                                                        | or a delete marker; every version of a key, newest first |
@@ -211,6 +213,8 @@ export function guardStripe(objectKey: string): number {
 
 export const guardKey = (bucketId: string, stripe: number): Buffer =>
   Buffer.concat([fam(FAMILY.guard), mustId(bucketId, 'bucket'), u16(stripe)]);
+/** Every stripe of a bucket (their usage records sum to the bucket's usage). */
+export const guardPrefix = (bucketId: string): Buffer => Buffer.concat([fam(FAMILY.guard), mustId(bucketId, 'bucket')]);
 
 // ---------- O: current objects ----------
 

@@ -18,6 +18,24 @@ export interface BucketRecord {
   readonly createdAt: number;
   /** Never back to 'Unversioned' once set (S3). Records from before versioning existed say 'Unversioned'. */
   readonly versioning: BucketVersioning;
+  /**
+   * The bucket's usage is counted in its guard stripes (L records, `UsageRecord`): set on every bucket
+   * created since usage existed. Older buckets report no usage (their stripes never saw their objects).
+   */
+  readonly usageTracked?: true;
+}
+
+/**
+ * L: the part of a bucket's usage made by the keys hashing to one guard stripe. Writers of a key lock
+ * its stripe anyway (DeleteBucket conflicts with them); a writer that changes the bucket's usage writes
+ * the stripe instead, so counting adds no conflict that locking did not already have. The bucket's
+ * usage is the sum over its stripes.
+ */
+export interface UsageRecord {
+  /** Object versions stored (delete markers excluded): AWS's NumberOfObjects. */
+  readonly objects: number;
+  /** Their bytes: AWS's BucketSizeBytes. */
+  readonly bytes: number;
 }
 
 /** O: the current version of a key, with what a listing needs. */
@@ -151,4 +169,5 @@ export const codecs = {
   readLease: new RecordCodec<ReadLeaseRecord>({ tag: 'R', version: 1 }),
   gcClaim: new RecordCodec<GcClaimRecord>({ tag: 'C', version: 1 }),
   bucketConfig: new RecordCodec<BucketConfigRecord>({ tag: 'c', version: 1 }),
+  usage: new RecordCodec<UsageRecord>({ tag: 'L', version: 1 }),
 } as const;

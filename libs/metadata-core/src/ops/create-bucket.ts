@@ -37,6 +37,7 @@ export function createBucket(
         owner: req.owner,
         createdAt: deps.clock(),
         versioning: 'Unversioned',
+        usageTracked: true,
       };
       tx.put(bucketKey(req.name), codecs.bucket.encode(rec));
       return toBucket(rec);

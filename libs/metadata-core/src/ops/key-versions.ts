@@ -1,7 +1,8 @@
 import type { KvReader, KvTxn } from '@massive/kv';
 import { prefixEnd } from '@massive/kv';
 import { keyVersionsPrefix, latestMarkerKey, nullVersionKey, objectKey, versionKey } from '../keys/keys';
-import { codecs, type BucketRecord, type LatestMarkerRecord, type ObjectRecord, type VersionRecord } from '../model/records';
+import { codecs, type BucketRecord, type LatestMarkerRecord, type ObjectRecord, type UsageRecord, type VersionRecord } from '../model/records';
+import { addVersion, applyUsage, decodeUsage, delta, removeVersionUsage, usageKeyOf, type UsageDelta } from './bucket-usage';
 import { lockBucketGuard } from './common';
 import { timeSortableId, type OpDeps } from './deps';
 import { enqueueVersionData } from './version-data';
@@ -20,6 +21,8 @@ export interface KeyState {
   readonly nullInN: boolean;
   /** D: the latest version, when it is a delete marker. */
   readonly latestMarker?: LatestMarkerRecord;
+  /** The usage counted in the key's guard stripe (buckets that track usage; see bucket-usage.ts). */
+  readonly usage?: UsageRecord;
 }
 
 /**
@@ -28,23 +31,27 @@ export interface KeyState {
  * Enabled such a write replaces nothing, so N is not read (one read fewer on the versioned PUT path).
  */
 export async function loadKeyState(r: KvReader, bucket: BucketRecord, key: string, opts: { addsVersion?: boolean } = {}): Promise<KeyState> {
+  // The key's usage stripe rides in the same batch (one round trip on TiKV, as before).
+  const usageKey = usageKeyOf(bucket, key);
+  const withUsage = (keys: Buffer[]): Buffer[] => (usageKey ? [...keys, usageKey] : keys);
+  const usageOf = (raw: Buffer | undefined): { usage?: UsageRecord } => (usageKey ? { usage: decodeUsage(raw) } : {});
   if (bucket.versioning === 'Unversioned') {
-    const raw = await r.get(objectKey(bucket.id, key));
+    const [raw, u] = usageKey ? await r.batchGet(withUsage([objectKey(bucket.id, key)])) : [await r.get(objectKey(bucket.id, key))];
     const current = raw && codecs.object.decodeValue(raw);
-    return { ...(current && { current, nullId: current.versionId }), nullInN: false };
+    return { ...(current && { current, nullId: current.versionId }), nullInN: false, ...usageOf(u) };
   }
   if (opts.addsVersion && bucket.versioning === 'Enabled') {
-    const [o, d] = await r.batchGet([objectKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
+    const [o, d, u] = await r.batchGet(withUsage([objectKey(bucket.id, key), latestMarkerKey(bucket.id, key)]));
     const current = o && codecs.object.decodeValue(o);
     const latestMarker = d && codecs.latestMarker.decodeValue(d);
-    return { ...(current && { current }), nullInN: false, ...(latestMarker && { latestMarker }) };
+    return { ...(current && { current }), nullInN: false, ...(latestMarker && { latestMarker }), ...usageOf(u) };
   }
-  const [o, n, d] = await r.batchGet([objectKey(bucket.id, key), nullVersionKey(bucket.id, key), latestMarkerKey(bucket.id, key)]);
+  const [o, n, d, u] = await r.batchGet(withUsage([objectKey(bucket.id, key), nullVersionKey(bucket.id, key), latestMarkerKey(bucket.id, key)]));
   const current = o && codecs.object.decodeValue(o);
-  if (current && !current.versioned) return { current, nullId: current.versionId, nullInN: false };
+  if (current && !current.versioned) return { current, nullId: current.versionId, nullInN: false, ...usageOf(u) };
   const nullId = n && codecs.nullVersion.decodeValue(n).versionId;
   const latestMarker = d && codecs.latestMarker.decodeValue(d);
-  return { ...(current && { current }), ...(nullId && { nullId }), nullInN: nullId !== undefined, ...(latestMarker && { latestMarker }) };
+  return { ...(current && { current }), ...(nullId && { nullId }), nullInN: nullId !== undefined, ...(latestMarker && { latestMarker }), ...usageOf(u) };
 }
 
 /** The key's latest delete marker (D), if its latest version is one: a point read. */
@@ -103,11 +110,12 @@ export async function findVersion(r: KvReader, bucketId: string, key: string, ve
  * Drops the key's null version (a new null version replaces it): its V, its N, and its data to the GC
  * queue unless `keepData` (a copy onto itself reuses it).
  */
-async function dropNullVersion(tx: KvTxn, deps: OpDeps, bucketId: string, key: string, state: KeyState, keepData = false): Promise<void> {
+async function dropNullVersion(tx: KvTxn, deps: OpDeps, bucketId: string, key: string, state: KeyState, usage: UsageDelta, keepData = false): Promise<void> {
   if (state.nullId === undefined) return;
   const old = await findVersion(tx, bucketId, key, state.nullId);
   tx.delete(versionKey(bucketId, key, state.nullId));
   if (state.nullInN) tx.delete(nullVersionKey(bucketId, key));
+  if (old && !old.record.deleteMarker) removeVersionUsage(usage, old.record.size);
   if (old && !old.record.deleteMarker && !keepData) enqueueVersionData(tx, deps, old.record);
 }
 
@@ -141,13 +149,16 @@ export async function commitVersion(
   reusesReplacedData = false,
 ): Promise<VersionRecord> {
   let record: VersionRecord;
+  const usage = delta();
   if (bucket.versioning === 'Enabled') {
     record = { ...base, versioned: true };
     rememberNull(tx, bucket.id, key, state);
   } else {
     record = base;
-    await dropNullVersion(tx, deps, bucket.id, key, state, reusesReplacedData);
+    await dropNullVersion(tx, deps, bucket.id, key, state, usage, reusesReplacedData);
   }
+  addVersion(usage, record.size);
+  applyUsage(tx, bucket, key, state.usage, usage);
   tx.put(versionKey(bucket.id, key, record.versionId), codecs.version.encode(record, inline));
   tx.put(objectKey(bucket.id, key), codecs.object.encode(objectRecordOf(record)));
   if (state.latestMarker) tx.delete(latestMarkerKey(bucket.id, key)); // the latest is no marker any more
@@ -168,7 +179,9 @@ export async function addDeleteMarker(tx: KvTxn, deps: OpDeps, bucket: BucketRec
     rememberNull(tx, bucket.id, key, state);
   } else {
     marker = base;
-    await dropNullVersion(tx, deps, bucket.id, key, state);
+    const usage = delta();
+    await dropNullVersion(tx, deps, bucket.id, key, state, usage);
+    await applyUsage(tx, bucket, key, state.usage, usage);
     tx.put(nullVersionKey(bucket.id, key), codecs.nullVersion.encode({ versionId }));
   }
   tx.put(versionKey(bucket.id, key, versionId), codecs.version.encode(marker));
@@ -203,7 +216,12 @@ export async function removeVersion(tx: KvTxn, deps: OpDeps, bucket: BucketRecor
   // Read before writing: a transaction's reads need not see its own writes.
   const [first, second] = await newestVersions(tx, bucket.id, key, 2);
   tx.delete(versionKey(bucket.id, key, versionId));
-  if (!rec.deleteMarker) enqueueVersionData(tx, deps, rec);
+  if (!rec.deleteMarker) {
+    enqueueVersionData(tx, deps, rec);
+    const usage = delta();
+    removeVersionUsage(usage, rec.size);
+    await applyUsage(tx, bucket, key, state.usage, usage);
+  }
   const wasNull = versionId === state.nullId;
   if (wasNull && state.nullInN) tx.delete(nullVersionKey(bucket.id, key));
 

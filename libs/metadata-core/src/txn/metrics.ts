@@ -20,7 +20,14 @@ export interface MetadataMetrics {
   readonly intentsOpen: Gauge<string>;
   /** How long the most overdue expired intent has waited for the janitor; 0 when none is overdue. */
   readonly intentsOverdueSeconds: Gauge<string>;
+  /** Object versions stored per bucket (maintained incrementally; reported by the GC leader). */
+  readonly bucketObjects: Gauge<'bucket'>;
+  /** Their bytes per bucket. */
+  readonly bucketBytes: Gauge<'bucket'>;
 }
+
+/** Usage gauges cover at most this many buckets (one bounded scan of guard stripes each). */
+export const USAGE_BUCKET_LIMIT = 10_000;
 
 /** Backlog gauges count at most this many keys per pass (a bounded scan, whatever the backlog). */
 export const BACKLOG_COUNT_LIMIT = 10_000;
@@ -35,6 +42,8 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   const gauge = (name: string, help: string): Gauge<string> =>
     (registry.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, registers: [registry] });
+  const bucketGauge = (name: string, help: string): Gauge<'bucket'> =>
+    (registry.getSingleMetric(name) as Gauge<'bucket'> | undefined) ?? new Gauge({ name, help, labelNames: ['bucket'], registers: [registry] });
   const txnDuration =
     (registry.getSingleMetric('metadata_txn_duration_seconds') as Histogram<'operation'> | undefined) ??
     new Histogram<'operation'>({
@@ -60,5 +69,7 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     gcBacklogOldestSeconds: gauge('metadata_gc_backlog_oldest_age_seconds', 'Age of the oldest queued chunk since it was unlinked (GC leader)'),
     intentsOpen: gauge('metadata_intents_open', `Write intents neither committed nor reclaimed (counted up to ${BACKLOG_COUNT_LIMIT}; GC leader)`),
     intentsOverdueSeconds: gauge('metadata_intents_overdue_seconds', 'How long the most overdue expired write intent has waited for the janitor (GC leader)'),
+    bucketObjects: bucketGauge('metadata_bucket_objects', 'Object versions stored in the bucket, delete markers excluded (counted incrementally; GC leader)'),
+    bucketBytes: bucketGauge('metadata_bucket_bytes', 'Bytes of the object versions stored in the bucket (counted incrementally; GC leader)'),
   };
 }
