@@ -71,6 +71,16 @@ spec:
           volumeMounts: [{ name: data, mountPath: /var/lib/pd }, { name: tmp, mountPath: /tmp }]
       volumes: [{ name: tmp, emptyDir: {} }]
   volumeClaimTemplates: [{ metadata: { name: data } }]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: meta }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: meta }
+  maxReplicas: 4
+  metrics:
+    - { type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } } }
+    - { type: Pods, pods: { metric: { name: s3_requests_in_flight }, target: { type: AverageValue, averageValue: "50" } } }
 `;
 
 describe('the hardening checker catches weak workloads', () => {
@@ -104,6 +114,10 @@ describe('the hardening checker catches weak workloads', () => {
     ['a service account token mounted', (d) => delete pod(d, 'Deployment').automountServiceAccountToken, /automountServiceAccountToken: false/],
     ['a hostPath volume', (d) => pod(d, 'Deployment').volumes.push({ name: 'host', hostPath: { path: '/' } }), /volume host is a hostPath/],
     ['host networking', (d) => (pod(d, 'Deployment').hostNetwork = true), /must not share the host network/],
+    ['an HPA on a metric nobody reports', (d) => (get(d, 'HorizontalPodAutoscaler').spec.metrics[1].pods.metric.name = 's3_queue_depth'), /Pods metric 's3_queue_depth' is not a series our services export/],
+    ['an HPA on an external metric', (d) => get(d, 'HorizontalPodAutoscaler').spec.metrics.push({ type: 'External', external: { metric: { name: 'sqs' } } }), /External metrics need an external metrics provider/],
+    ['an HPA on a resource metrics-server lacks', (d) => (get(d, 'HorizontalPodAutoscaler').spec.metrics[0].resource.name = 'ephemeral-storage'), /resource metric 'ephemeral-storage' is not reported/],
+    ['an HPA without metrics', (d) => delete get(d, 'HorizontalPodAutoscaler').spec.metrics, /no metrics/],
   ])('reports %s', (_what, mutate, message) => {
     const d = docs();
     mutate(d);

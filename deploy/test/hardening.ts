@@ -1,7 +1,7 @@
 // Workload hardening: what a cluster operator (and the Pod Security "restricted" profile) expects of
 // every pod we ship, our services and the TiKV/PD/SeaweedFS backends alike. Complements the reference
 // checks in checks.ts (which resolve names); each rule returns human-readable errors.
-import type { Doc } from './checks';
+import { ALLOWED_METRICS, type Doc } from './checks';
 
 type Obj = any;
 
@@ -25,7 +25,7 @@ const selects = (selector: Obj, labels: Record<string, string>): boolean => {
 };
 
 export function checkHardening(docs: readonly Doc[]): string[] {
-  const errors: string[] = [];
+  const errors: string[] = [...checkAutoscalers(docs)];
   for (const d of docs) {
     const o = d.obj;
     if (!WORKLOADS.has(o?.kind)) continue;
@@ -117,6 +117,32 @@ function checkSpread(o: Obj, pod: Obj, labels: Record<string, string>): string[]
     if (required.length === 0 && hardSpread.length === 0) out.push(`quorum members need requiredDuringScheduling podAntiAffinity on ${HOSTNAME} selecting their own pods (one member per node)`);
   } else if (required.length + preferred.length + spread.length === 0) {
     out.push(`replicas need podAntiAffinity or a topologySpreadConstraint on ${HOSTNAME} selecting their own pods`);
+  }
+  return out;
+}
+
+/**
+ * An HPA scales on something that exists: CPU or memory (metrics-server), or, as Pods/Object metrics,
+ * a series our services export (served to the HPA by prometheus-adapter). Nothing else would ever
+ * report a value, and the HPA would sit at its minimum.
+ */
+function checkAutoscalers(docs: readonly Doc[]): string[] {
+  const out: string[] = [];
+  for (const d of docs.filter((x) => x.obj?.kind === 'HorizontalPodAutoscaler')) {
+    const where = `${d.file}: HorizontalPodAutoscaler/${d.obj.metadata?.name}`;
+    const metrics: Obj[] = d.obj.spec?.metrics ?? [];
+    if (metrics.length === 0) out.push(`${where}: no metrics (autoscaling/v2 then defaults to 80% CPU silently; say so)`);
+    for (const m of metrics) {
+      if (m.type === 'Resource' || m.type === 'ContainerResource') {
+        const name = (m.resource ?? m.containerResource)?.name;
+        if (name !== 'cpu' && name !== 'memory') out.push(`${where}: resource metric '${name}' is not reported by metrics-server (cpu or memory)`);
+      } else if (m.type === 'Pods' || m.type === 'Object') {
+        const name = (m.pods ?? m.object)?.metric?.name;
+        if (!ALLOWED_METRICS.has(name)) out.push(`${where}: ${m.type} metric '${name}' is not a series our services export`);
+      } else {
+        out.push(`${where}: ${m.type} metrics need an external metrics provider this deployment does not ship`);
+      }
+    }
   }
   return out;
 }
