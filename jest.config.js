@@ -17,6 +17,7 @@ const projects = [
   ['blob', 'apps/blob'],
   ['gateway-e2e', 'apps/gateway-e2e', { slow: true }],
   ['deploy', 'deploy'],
+  ['workspace', 'tools/workspace'],
 ];
 module.exports = {
   projects: projects.map(([name, dir, extra]) => preset(name, dir, extra)),

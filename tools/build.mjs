@@ -1,8 +1,11 @@
 // Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
 // and the standalone protocol fakes into dist/tools/: fake-tikv.js (`npm run fake:tikv`) and
-// fake-seaweedfs.js (`npm run fake:seaweedfs`).
+// fake-seaweedfs.js (`npm run fake:seaweedfs`). `node tools/build.mjs [name...]` builds only the named
+// bundles (gateway, metadata, blob, fake-tikv, fake-seaweedfs): each Nx project's `build` target uses
+// that, so Nx caches and restores each bundle on its own.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 
 const apps = ['gateway', 'metadata', 'blob'];
 const entries = apps
@@ -12,8 +15,17 @@ const tools = [
   { entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' },
   { entry: 'libs/blob-seaweedfs/test/fake-seaweedfs/main.ts', outfile: 'dist/tools/fake-seaweedfs.js' },
 ];
+const all = [...entries, ...tools.filter((t) => existsSync(t.entry))];
+const nameOf = (outfile) => basename(outfile) === 'main.js' ? basename(dirname(outfile)) : basename(outfile, '.js');
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((n) => !all.some((b) => nameOf(b.outfile) === n));
+if (unknown.length) {
+  console.error(`unknown bundle(s): ${unknown.join(', ')} (known: ${all.map((b) => nameOf(b.outfile)).join(', ')})`);
+  process.exit(2);
+}
 await Promise.all(
-  [...entries, ...tools.filter((t) => existsSync(t.entry))]
+  all
+    .filter((b) => wanted.length === 0 || wanted.includes(nameOf(b.outfile)))
     .map(({ entry, outfile }) =>
       build({
         entryPoints: [entry],

@@ -25,7 +25,7 @@
 // seaweedfs the blob service records fids in metadata, so it is given the metadata endpoint (a port
 // reserved up front, since blob starts before metadata).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -129,7 +129,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
           entry.endpoint = m[1];
           entry.admin = m[2] ?? '';
           resolveReady(entry);
-        } else log(`[${name}] ${line}`);
+        } else if (!(ready && name === 'gateway' && BANNER_DETAIL.test(line))) log(`[${name}] ${line}`); // the summary lists those
       });
       createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
       child.once('exit', (code, signal) => {
@@ -205,6 +205,8 @@ export async function startDistributed({ env = process.env, args = [], log = (li
     });
     return {
       endpoint: gateway.endpoint,
+      dataDir,
+      credentials: credentialsSource(env, dataDir),
       services: children.map(({ name, endpoint, admin, child, fake }) => ({ name, endpoint, admin, pid: child.pid, fake })),
       backends: { ...backends, pdEndpoints, seaweedMasters },
       onDeath: (fn) => (onDeath = fn),
@@ -214,6 +216,47 @@ export async function startDistributed({ env = process.env, args = [], log = (li
     await stop();
     throw e;
   }
+}
+
+/** The gateway's banner lines after its ready line (`  S3 …`, `  metrics …`): the summary replaces them. */
+const BANNER_DETAIL = /^ {2}[a-zA-Z0-9]+ +\S/;
+
+/** Where the gateway's keys are: the settings, or the development-credentials file it keeps in the data dir. */
+function credentialsSource(env, dataDir) {
+  if (env.MASSIVE_ACCESS_KEY && env.MASSIVE_SECRET_KEY) return `access key ${env.MASSIVE_ACCESS_KEY} from MASSIVE_ACCESS_KEY (secret from MASSIVE_SECRET_KEY)`;
+  const file = join(dataDir, 'dev-credentials.json');
+  let accessKey = '?';
+  try {
+    accessKey = JSON.parse(readFileSync(file, 'utf8')).accessKey;
+  } catch {
+    // the gateway reported its own error if it could not write the file
+  }
+  return `access key ${accessKey}; both keys in ${file}`;
+}
+
+/** What `npm run start:distributed` prints once up: every endpoint, the data directory, where the keys are. */
+export function summary(cluster) {
+  const out = [];
+  for (const s of cluster.services) {
+    if (s.fake) {
+      const note =
+        s.name === 'fake-seaweedfs'
+          ? `masters ${s.endpoint}  !! TEST FAKE of SeaweedFS: plain files, not a storage engine !!`
+          : `PD ${s.endpoint}  !! TEST FAKE of TiKV: not durable, not a database !!`;
+      out.push(`  ${s.name.padEnd(9)} ${note}  pid ${s.pid}`);
+      continue;
+    }
+    out.push(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(28)} admin ${s.admin || '(on the S3 port under /-/)'}  pid ${s.pid}`);
+  }
+  const ours = cluster.services.filter((s) => !s.fake);
+  const ops = (s) => s.admin || `${s.endpoint}/-`;
+  out.push(`  metrics   ${ours.map((s) => `${ops(s)}/metrics`).join('  ')}`);
+  out.push(`  health    ${ours.map((s) => `${ops(s)}/health/ready`).join('  ')}  (and /health/live; grpc.health.v1 on metadata and blob)`);
+  out.push(`  data      ${cluster.dataDir}`);
+  out.push(`  keys      ${cluster.credentials}`);
+  // The same line local mode prints: scripts and test harnesses wait for it.
+  out.push(`Massive Storage (distributed mode) listening on ${cluster.endpoint}`);
+  return `${out.join('\n')}\n`;
 }
 
 const FLAGS = ['no-build', 'metadata-backend', 'blob-backend', 'pd-endpoints', 'pd', 'seaweed-masters'];
@@ -242,19 +285,7 @@ async function main() {
     process.stderr.write(`start-distributed: ${e.message}\n`);
     process.exit(1);
   }
-  for (const s of cluster.services) {
-    if (s.fake) {
-      const note =
-        s.name === 'fake-seaweedfs'
-          ? `masters ${s.endpoint}  !! TEST FAKE of SeaweedFS: plain files, not a storage engine !!`
-          : `PD ${s.endpoint}  !! TEST FAKE of TiKV: not durable, not a database !!`;
-      process.stdout.write(`  ${s.name.padEnd(9)} ${note}  pid ${s.pid}\n`);
-      continue;
-    }
-    process.stdout.write(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(28)} admin ${s.admin || '(on the S3 port under /-/)'}  pid ${s.pid}\n`);
-  }
-  // The same line local mode prints: scripts and test harnesses wait for it.
-  process.stdout.write(`Massive Storage (distributed mode) listening on ${cluster.endpoint}\n`);
+  process.stdout.write(summary(cluster));
 
   let exiting = false;
   const shutdown = async (code) => {

@@ -4,7 +4,6 @@
 // fails when it should.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import {
   ALLOWED_METRICS,
   checkBundleRequires,
@@ -23,45 +22,7 @@ import {
   parseYaml,
   parseYamlFile,
 } from './checks';
-
-const DEPLOY = path.resolve(__dirname, '..');
-const REPO = path.resolve(DEPLOY, '..');
-const K8S = path.join(DEPLOY, 'k8s');
-const rel = (p: string): string => path.relative(REPO, p);
-
-/** Top-level trees a user applies: the base and every overlay. */
-const ROOTS = [
-  path.join(K8S, 'base'),
-  ...fs
-    .readdirSync(path.join(K8S, 'overlays'))
-    .map((d) => path.join(K8S, 'overlays', d))
-    .filter((d) => kustomizationFile(d)),
-];
-
-const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-/**
- * Rendering needs `kubectl kustomize`. Off CI a machine without kubectl skips those checks; in CI
- * (CI=true, where .ci/run installs Debian's kubernetes-client) a missing kubectl fails them loudly.
- */
-const withKubectl: (name: string, fn: () => void) => void = kubectl
-  ? (name, fn) => it(name, fn)
-  : process.env.CI
-    ? (name) =>
-        it(name, () => {
-          throw new Error('kubectl is not installed: CI must render every overlay with `kubectl kustomize` (.ci/run installs kubernetes-client)');
-        })
-    : (name, fn) => it.skip(name, fn);
-const rendered = new Map<string, Doc[]>();
-function render(dir: string): Doc[] {
-  if (!rendered.has(dir)) {
-    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`kubectl kustomize ${rel(dir)} failed:\n${r.stderr}`);
-    const parsed = parseYaml(r.stdout, `${rel(dir)} (rendered)`);
-    expect(parsed.errors).toEqual([]);
-    rendered.set(dir, parsed.docs);
-  }
-  return rendered.get(dir)!;
-}
+import { DEPLOY, K8S, REPO, ROOTS, rel, render, withKubectl } from './render';
 
 const of = (docs: Doc[], kind: string, name?: string): Doc[] => docs.filter((d) => d.obj?.kind === kind && (name === undefined || d.obj?.metadata?.name === name));
 const one = (docs: Doc[], kind: string, name: string): any => {

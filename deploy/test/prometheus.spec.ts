@@ -1,8 +1,10 @@
 // Operators' tools, for real: Debian's `promtool` checks the alert rules (and their unit tests) and every
 // service's /metrics output, and Debian's `prometheus` scrapes the three services of
 // `npm run start:distributed` (on the TiKV and SeaweedFS fakes, so their clients' series exist) while S3
-// traffic runs; then every PromQL expression of the Grafana dashboard must return data, and every series
-// the dashboard and the alert rules select must exist with the labels they use. Needs the bundles
+// traffic runs, plus a local-mode gateway (`npm start`: the chunk store's disk gauges need a local disk,
+// which the SeaweedFS-backed blob service has not); then every PromQL expression of the Grafana
+// dashboard must return data, and every series the dashboard and the alert rules select must exist
+// with the labels they use. Needs the bundles
 // (`npm run build`). Off CI a machine without prometheus skips the live part; in CI (.ci/run installs
 // it) a missing binary fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +27,7 @@ import YAML from 'yaml';
 
 const REPO = resolve(__dirname, '../..');
 const SCRIPT = join(REPO, 'tools/start-distributed.mjs');
+const GATEWAY = join(REPO, 'dist/apps/gateway/main.js');
 const RULES = join(REPO, 'deploy/prometheus/alerts.yaml');
 const RULE_TESTS = join(REPO, 'deploy/prometheus/alerts.test.yaml');
 const OPERATOR_RULE = join(REPO, 'deploy/k8s/base/monitoring/prometheusrule.yaml');
@@ -160,11 +163,14 @@ describe('alert rules', () => {
 describe('Prometheus against the three services', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'massive-prom-'));
   let services: ChildProcess | undefined;
+  let local: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
   let out = '';
   let endpoint = '';
   let admins: Record<string, string> = {};
   let promUrl = '';
+  let localEndpoint = '';
+  let localAdmin = '';
 
   async function startServices(): Promise<void> {
     services = spawn(process.execPath, [SCRIPT, '--no-build'], {
@@ -194,13 +200,31 @@ describe('Prometheus against the three services', () => {
     admins = Object.fromEntries([...out.matchAll(/^\s+(gateway|metadata|blob)\s+\S+\s+admin (http:\/\/\S+)/gm)].map((m) => [m[1], m[2]]));
   }
 
+  /** One local-mode process (gateway + metadata + blob on local disk), with its admin port for /metrics. */
+  async function startLocal(): Promise<{ endpoint: string; admin: string }> {
+    local = spawn(process.execPath, [GATEWAY], {
+      env: { ...process.env, MASSIVE_MODE: 'local', MASSIVE_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_DATA_DIR: join(dataDir, 'local'), MASSIVE_ACCESS_KEY: CREDS.accessKeyId, MASSIVE_SECRET_KEY: CREDS.secretAccessKey, MASSIVE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    local.stderr!.resume();
+    let text = '';
+    return new Promise((res, rej) => {
+      local!.stdout!.on('data', (d) => {
+        text += d;
+        const m = /listening on (http:\/\/\S+) \(admin (http:\/\/[^\s)]+)\)/.exec(text);
+        if (m) res({ endpoint: m[1], admin: m[2] });
+      });
+      local!.once('exit', (code) => rej(new Error(`local gateway exited (${code}): ${text}`)));
+    });
+  }
+
   async function startPrometheus(): Promise<void> {
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     const config = {
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: [RULES],
-      scrape_configs: Object.entries(admins).map(([name, base]) => ({
+      scrape_configs: Object.entries({ ...admins, local: localAdmin }).map(([name, base]) => ({
         job_name: `massive-${name}`,
         metrics_path: '/metrics',
         static_configs: [{ targets: [new URL(base).host], labels: { namespace: NAMESPACE, pod: `massive-${name}-0` } }],
@@ -222,6 +246,11 @@ describe('Prometheus against the three services', () => {
   }
 
   async function traffic(): Promise<void> {
+    await trafficTo(endpoint);
+    await trafficTo(localEndpoint);
+  }
+
+  async function trafficTo(endpoint: string): Promise<void> {
     const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: 'prom' }));
     const big = Buffer.alloc(1536 * 1024, 7); // past the inline threshold: chunks through blob and SeaweedFS
@@ -256,22 +285,24 @@ describe('Prometheus against the three services', () => {
   if (tools) {
     beforeAll(async () => {
       await startServices();
+      ({ endpoint: localEndpoint, admin: localAdmin } = await startLocal());
       await startPrometheus();
       await traffic();
       // Every target up, and two scrapes after the traffic so rate() over the window has samples.
-      await waitFor('every target to be scraped', async () => (await query('up == 1')).length === 3);
+      await waitFor('every target to be scraped', async () => (await query('up == 1')).length === 4);
       await new Promise((r) => setTimeout(r, 3_000));
     }, 120_000);
     afterAll(async () => {
       await stop(prometheus);
       await stop(services);
+      await stop(local);
       rmSync(dataDir, { recursive: true, force: true });
     }, 30_000);
   }
 
   withTools('promtool check metrics passes on every service’s /metrics', async () => {
     expect(Object.keys(admins).sort()).toEqual(['blob', 'gateway', 'metadata']);
-    for (const [name, base] of Object.entries(admins)) {
+    for (const [name, base] of Object.entries({ ...admins, local: localAdmin })) {
       const text = await (await fetch(`${base}/metrics`)).text();
       const r = promtool(['check', 'metrics'], text);
       expect({ name, problems: r.out.trim() }).toEqual({ name, problems: '' });

@@ -214,15 +214,15 @@ async function main() {
     await ctx.createBuckets();
     log(`workloads: ${selected.join(', ')}; ${opts.durationS}s each after ${opts.warmupS}s warm-up\n`);
 
-    for (const w of selected) {
+    for (const [i, w] of selected.entries()) {
       const t = performance.now();
-      log(`${w} ...`);
+      log(`[${i + 1}/${selected.length}] ${w} ...`);
       if (ctx.prepare) await ctx.prepare(w);
       const before = await scrapeRestarts(endpoint);
       results[w] = await ctx[w]();
       const after = await scrapeRestarts(endpoint);
       if (before !== undefined && after !== undefined) results[w].txnRestarts = after - before;
-      log(`${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+      log(`[${i + 1}/${selected.length}] ${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
       if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
     }
     if (external) await ctx.cleanupLarge();

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { ChunkStore, ReplicaIdentity } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
-import type { Logger } from '@massive/observability';
+import { createDiskMetrics, type Logger } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcMetadataClient, loadProtos, parseEndpoints } from '@massive/rpc';
 import type { BlobConfig } from './config';
 import { openLocalBackend } from './local-backend';
@@ -23,6 +23,7 @@ export interface OpenedStore {
 export async function openStore(cfg: BlobConfig, deps: { logger: Logger; registry: Registry }): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
   const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger);
+  createDiskMetrics(deps.registry, dir);
   return {
     store,
     identity,

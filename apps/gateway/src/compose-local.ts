@@ -7,7 +7,7 @@ import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
-import { createBlobMetrics, type LimitMetrics, type Logger } from '@massive/observability';
+import { createBlobMetrics, createDiskMetrics, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type CredentialStore } from '@massive/s3-api';
 import { s3ApiConfig, type GatewayConfig } from './config';
@@ -110,6 +110,7 @@ async function openLocalChunkStore(
     return { store, options: { maxWritesInFlight: 4 }, ready: () => store.reachable(), close: () => store.close() };
   }
   const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
+  createDiskMetrics(deps.registry, cfg.dataDir);
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
   return { store, options: {}, ready: async () => true, close: () => undefined };

@@ -24,15 +24,18 @@ function ownerId(accessKey: string): string {
   return createHash('sha256').update(`massive-owner:${accessKey}`).digest('hex');
 }
 
+/** Where `developmentCredentials` keeps the key pair of a data directory. */
+export const devCredentialsFile = (dataDir: string): string => join(dataDir, 'dev-credentials.json');
+
 /**
  * Development credentials for a data directory: generated once, kept (mode 0600) in the directory so
- * restarts keep working with the same client configuration.
+ * restarts keep working with the same client configuration. `created` says whether this call made them.
  */
-export async function developmentCredentials(dataDir: string): Promise<KeyPair> {
-  const file = join(dataDir, 'dev-credentials.json');
+export async function developmentCredentials(dataDir: string): Promise<KeyPair & { readonly created: boolean }> {
+  const file = devCredentialsFile(dataDir);
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<KeyPair>;
-    if (typeof parsed.accessKey === 'string' && typeof parsed.secretKey === 'string') return { accessKey: parsed.accessKey, secretKey: parsed.secretKey };
+    if (typeof parsed.accessKey === 'string' && typeof parsed.secretKey === 'string') return { accessKey: parsed.accessKey, secretKey: parsed.secretKey, created: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -43,5 +46,5 @@ export async function developmentCredentials(dataDir: string): Promise<KeyPair> 
   await mkdir(dataDir, { recursive: true });
   await writeFile(file + '.tmp', JSON.stringify(pair) + '\n', { mode: 0o600 });
   await rename(file + '.tmp', file);
-  return pair;
+  return { ...pair, created: true };
 }

@@ -5,20 +5,23 @@ import { createS3Server } from '@massive/s3-api';
 import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
-import { developmentCredentials, StaticCredentials } from './credentials';
+import { type CredentialSource, newCredentialsNotice, startBanner } from './banner';
+import { developmentCredentials, devCredentialsFile, type KeyPair, StaticCredentials } from './credentials';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'gateway', level: cfg.logLevel });
   const registry = createRegistry();
-  let keys = cfg.accessKey && cfg.secretKey ? { accessKey: cfg.accessKey, secretKey: cfg.secretKey } : undefined;
-  if (!keys) {
-    keys = await developmentCredentials(cfg.dataDir);
-    process.stderr.write(
-      `\nNo credentials configured: using development credentials kept in ${cfg.dataDir}/dev-credentials.json\n` +
-        `  access key: ${keys.accessKey}\n  secret key: ${keys.secretKey}\n` +
-        `Set MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY to choose your own.\n\n`,
-    );
+  let keys: KeyPair;
+  let credentials: CredentialSource;
+  if (cfg.accessKey && cfg.secretKey) {
+    keys = { accessKey: cfg.accessKey, secretKey: cfg.secretKey };
+    credentials = { kind: 'settings', accessKey: keys.accessKey };
+  } else {
+    const dev = await developmentCredentials(cfg.dataDir);
+    keys = dev;
+    credentials = { kind: 'file', accessKey: dev.accessKey, file: devCredentialsFile(cfg.dataDir), created: dev.created };
+    if (dev.created) process.stderr.write(newCredentialsNotice(dev.accessKey, dev.secretKey, devCredentialsFile(cfg.dataDir)));
   }
   let draining = false;
   const limitMetrics = createLimitMetrics(registry);
@@ -40,9 +43,19 @@ async function main(): Promise<void> {
   const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };
   logger.info('listening', { mode: cfg.mode, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
   logger.flush();
-  // A line tests and scripts can wait for.
+  // Its first line is the one tests and scripts wait for.
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
-  process.stdout.write(`Massive Storage (${cfg.mode} mode) listening on http://${shown}:${addr.port}${admin ? ` (admin http://${shown}:${admin.port})` : ''}\n`);
+  process.stdout.write(
+    startBanner({
+      mode: cfg.mode,
+      s3: `http://${shown}:${addr.port}`,
+      ...(admin && { admin: `http://${shown}:${admin.port}` }),
+      region: cfg.region,
+      dataDir: cfg.dataDir,
+      credentials,
+      ...(cfg.mode === 'distributed' && { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints }),
+    }),
+  );
 
   const shutdown = (signal: string) => {
     if (draining) return;

@@ -394,6 +394,7 @@ export class BenchContext {
       const path = S3Http.objectPath(this.buckets.large, key);
       const parts = [];
       let nextPart = 0;
+      const progress = quarterly(size, (done, t) => this.log(`  (uploaded ${done / MiB} of ${size / MiB} MiB in ${t} s)`));
       await Promise.all(
         Array.from({ length: inFlight }, async () => {
           while (nextPart < digests.parts.length) {
@@ -416,6 +417,7 @@ export class BenchContext {
             if (unquote(r.headers.etag) !== digests.parts[i]) throw new MismatchError(`UploadPart ${i + 1}: ETag ${r.headers.etag}, expected "${digests.parts[i]}"`);
             lat.push(performance.now() - tp);
             parts[i] = { partNumber: i + 1, etag: digests.parts[i] };
+            progress.step(end - start);
           }
         }),
       );
@@ -465,12 +467,14 @@ export class BenchContext {
     let off = 0;
     let firstBad = -1;
     let ttfb;
+    const progress = quarterly(size, (done, t) => this.log(`  (downloaded ${(done / MiB).toFixed(0)} of ${size / MiB} MiB in ${t} s)`));
     try {
       const r = await this.s3.request({
         agent,
         method: 'GET',
         path: S3Http.objectPath(this.buckets.large, key),
         onData: (chunk) => {
+          progress.step(chunk.length);
           ttfb ??= performance.now() - started;
           if (firstBad < 0 && !pattern.matches(off, chunk)) firstBad = off;
           md5?.update(chunk);
@@ -517,3 +521,22 @@ Object.assign(BenchContext.prototype, versionedWorkloads);
 
 export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
 export { RequestError };
+
+/**
+ * Progress for the long single-stream workloads (the 1 GiB upload and download): `step(bytes)` reports
+ * through `report(doneBytes, seconds)` each time another quarter of `total` is done, the last excepted.
+ */
+function quarterly(total, report) {
+  const t0 = performance.now();
+  let done = 0;
+  let next = total / 4;
+  return {
+    step(bytes) {
+      done += bytes;
+      while (done >= next && next < total) {
+        report(done, ((performance.now() - t0) / 1000).toFixed(1));
+        next += total / 4;
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDiskMetrics } from './disk-metrics';
+import { createRegistry } from './metrics';
+
+const value = async (registry: ReturnType<typeof createRegistry>, name: string): Promise<number> => {
+  const m = await registry.getSingleMetric(name)!.get();
+  return m.values[0].value;
+};
+
+describe('createDiskMetrics', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'disk-metrics-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports the free and total bytes of the directory’s filesystem at scrape time', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    createDiskMetrics(registry, dir);
+    const s = statfsSync(dir);
+    const size = await value(registry, 'blob_store_size_bytes');
+    const free = await value(registry, 'blob_store_free_bytes');
+    expect(size).toBe(s.blocks * s.bsize);
+    expect(free).toBeGreaterThan(0);
+    expect(free).toBeLessThanOrEqual(size);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^# TYPE blob_store_free_bytes gauge$/m);
+    expect(text).toMatch(/^blob_store_size_bytes \d+$/m);
+  });
+
+  it('follows the filesystem between scrapes (no cached value)', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    let bavail = 1000;
+    createDiskMetrics(registry, dir, async () => ({ bsize: 4096, blocks: 10_000, bavail }));
+    expect(await value(registry, 'blob_store_free_bytes')).toBe(4096 * 1000);
+    bavail = 10;
+    expect(await value(registry, 'blob_store_free_bytes')).toBe(4096 * 10);
+    expect(await value(registry, 'blob_store_size_bytes')).toBe(4096 * 10_000);
+  });
+
+  it('reports NaN, not a stale number, when the filesystem cannot be read', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    createDiskMetrics(registry, join(dir, 'missing'));
+    expect(await value(registry, 'blob_store_free_bytes')).toBeNaN();
+    expect(await registry.metrics()).toMatch(/^blob_store_size_bytes nan$/im); // prom-client writes "Nan", which Prometheus parses as NaN
+  });
+
+  it('can be created once per registry in one process (local mode shares the process)', () => {
+    const a = createRegistry({ defaultMetrics: false });
+    const b = createRegistry({ defaultMetrics: false });
+    expect(() => {
+      createDiskMetrics(a, dir);
+      createDiskMetrics(b, dir);
+    }).not.toThrow();
+  });
+});
