@@ -4,6 +4,7 @@ import { service as healthService } from 'grpc-health-check';
 import type { CallCtx } from '@massive/contracts';
 import { REQUEST_ID_HEADER } from './bind-service';
 import { fromGrpcError, statusName } from './errors';
+import { CLIENT_WINDOW_BYTES } from './http2-windows';
 import { observeCall, type GrpcMetrics } from './metrics';
 
 /** Messages are bounded by design (bodies travel in ≤256 KiB pieces), but a manifest can be large. */
@@ -12,7 +13,10 @@ export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /**
  * Client channel settings: keep-alive pings find dead connections (a restarted peer) within ~30 s even
  * when idle; reconnects back off from 100 ms to 5 s; every channel spreads calls round-robin over the
- * addresses its target resolves to (`dns:///metadata:7070` behind a headless service).
+ * addresses its target resolves to (`dns:///metadata:7070` behind a headless service). HTTP/2 windows
+ * of 2 MiB (grpc-js sets stream and connection window from one option) instead of 64 KiB, so the
+ * messages of concurrent reads arrive without waiting on WINDOW_UPDATEs (http2-windows.ts). No
+ * channelz (per-call bookkeeping nothing reads).
  */
 export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 20_000,
@@ -23,6 +27,8 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  'grpc-node.flow_control_window': CLIENT_WINDOW_BYTES,
+  'grpc.enable_channelz': 0,
 };
 
 export interface PoolOptions {

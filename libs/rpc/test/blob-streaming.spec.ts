@@ -81,6 +81,13 @@ describe('blob streams over gRPC', () => {
     expect(fake.received.reduce((a, b) => a + b, 0)).toBe(3 * MiB + 5);
   });
 
+  it('joins small source pieces (socket reads) into messages of exactly 256 KiB', async () => {
+    const counter = { sent: 0 };
+    const m = await rpc.blob.write(source(MiB + 100, 10 * KiB, counter), { intentId: 'small' }, ctx);
+    expect(m.size).toBe(MiB + 100);
+    expect(fake.received).toEqual([MAX_DATA_MESSAGE_BYTES, MAX_DATA_MESSAGE_BYTES, MAX_DATA_MESSAGE_BYTES, MAX_DATA_MESSAGE_BYTES, 100]);
+  });
+
   it('writes an empty body', async () => {
     expect(await rpc.blob.write(source(0, 1, { sent: 0 }), { intentId: 'e' }, ctx)).toEqual({ size: 0, chunks: [{ id: 'e/0', size: 0 }] });
   });
