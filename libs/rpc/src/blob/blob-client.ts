@@ -5,7 +5,7 @@ import type { BlobDefinition } from '../generated/massive/blob/v1/Blob';
 import type { WriteRequest } from '../generated/massive/blob/v1/WriteRequest';
 import type { GrpcClientOptions } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
-import { coalesce, withDataCodecs } from './data-codec';
+import { coalesce, MAX_PIECE_BYTES, withDataCodecs } from './data-codec';
 import { ReplicaRouter, type ReplicaInfo } from './replica-router';
 import { splitManifest } from './split-manifest';
 
@@ -15,7 +15,7 @@ import { splitManifest } from './split-manifest';
  * grpc-js call filters, events, HTTP/2 frames). Not larger: grpc-js streams buffer up to 16 messages
  * on each side of a stream, so this also sets what one slow stream can hold in memory (4 MiB).
  */
-export const MAX_DATA_MESSAGE_BYTES = 256 * 1024;
+export const MAX_DATA_MESSAGE_BYTES = MAX_PIECE_BYTES;
 /** Deadline of one Describe call while learning which replica a target is. */
 const DESCRIBE_TIMEOUT_MS = 2000;
 

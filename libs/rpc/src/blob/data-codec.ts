@@ -13,6 +13,8 @@ import type { WriteRequest, WriteRequest__Output } from '../generated/massive/bl
  * exactly the .proto's and any protobuf peer interoperates.
  */
 
+/** The largest body piece in one gRPC message, both ways (see blob-client.ts). */
+export const MAX_PIECE_BYTES = 256 * 1024;
 /** Room a coalesced piece keeps in front of its bytes: a tag byte and a varint of up to 5 bytes. */
 export const HEADROOM = 6;
 const READ_DATA_TAG = (1 << 3) | 2; // field 1, length-delimited
@@ -38,8 +40,11 @@ function writeVarint(buf: Buffer, at: number, n: number): void {
   buf[at] = n;
 }
 
-/** One length-delimited field: in place when `data` has our headroom, else one copy. */
-export function encodeBytesField(tag: number, data: Buffer): Buffer {
+/**
+ * One length-delimited field: in place when `data` has our headroom, else one copy, into `scratch`
+ * when it is given and large enough (see `withDataCodecs`), else into a new buffer.
+ */
+export function encodeBytesField(tag: number, data: Buffer, scratch?: Buffer): Buffer {
   const head = 1 + varintLength(data.length);
   if (withHeadroom.has(data) && data.byteOffset >= head) {
     const out = Buffer.from(data.buffer, data.byteOffset - head, head + data.length);
@@ -47,7 +52,7 @@ export function encodeBytesField(tag: number, data: Buffer): Buffer {
     writeVarint(out, 1, data.length);
     return out;
   }
-  const out = Buffer.allocUnsafe(head + data.length);
+  const out = scratch && scratch.length >= head + data.length ? scratch.subarray(0, head + data.length) : Buffer.allocUnsafe(head + data.length);
   out[0] = tag;
   writeVarint(out, 1, data.length);
   data.copy(out, head);
@@ -99,10 +104,20 @@ export async function* coalesce(body: AsyncIterable<Buffer>, size: number): Asyn
   if (fill > 0) yield take();
 }
 
-/** `definition` with the fast codecs on Write's requests and Read's responses (both sides). */
+/**
+ * `definition` with the fast codecs on Write's requests and Read's responses (both sides).
+ *
+ * A server's Read responses are encoded into one scratch buffer reused for every message: grpc-js's
+ * server copies a serialized message into its framed buffer (5-byte gRPC prefix) synchronously, in
+ * the same call that serializes it (`serializeMessage` in server-interceptors), so the scratch is free
+ * again before the next message. That saves the blob service one 256 KiB allocation per message, and
+ * the garbage collections that allocation rate triggers. `blob-streaming.spec.ts` reads concurrent
+ * streams byte for byte, so a grpc-js that kept the serialized buffer would fail it.
+ */
 export function withDataCodecs(definition: BlobDefinition): BlobDefinition {
   const write = definition.Write;
   const read = definition.Read;
+  const scratch = Buffer.allocUnsafe(HEADROOM + MAX_PIECE_BYTES);
   return {
     ...definition,
     Write: {
@@ -115,7 +130,7 @@ export function withDataCodecs(definition: BlobDefinition): BlobDefinition {
     },
     Read: {
       ...definition.Read,
-      responseSerialize: (m: ReadResponse) => (Buffer.isBuffer(m.data) ? encodeBytesField(READ_DATA_TAG, m.data) : read.responseSerialize(m)),
+      responseSerialize: (m: ReadResponse) => (Buffer.isBuffer(m.data) ? encodeBytesField(READ_DATA_TAG, m.data, scratch) : read.responseSerialize(m)),
       responseDeserialize: (b: Buffer): ReadResponse__Output => {
         const data = decodeBytesField(READ_DATA_TAG, b);
         return data ? { data } : read.responseDeserialize(b);
