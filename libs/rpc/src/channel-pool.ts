@@ -49,6 +49,8 @@ type ReqOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut,
 type ResOf<M> = M extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never;
 type Methods<D> = Extract<keyof D, string>;
 const OVER: unique symbol = Symbol('call over');
+/** A client stream writes on while fewer messages than this wait to be handed to HTTP/2. */
+export const MAX_UNFLUSHED_MESSAGES = 4;
 
 /**
  * grpc-js clients for one service over one or more targets, with promise and async-iterable calls.
@@ -102,8 +104,9 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   }
 
   /**
-   * Sends `requests` as a client stream, writing only when the transport drains (backpressure), and
-   * resolves with the single response. Stops reading `requests` as soon as the call fails; a failing
+   * Sends `requests` as a client stream, writing only while fewer than MAX_UNFLUSHED_MESSAGES wait
+   * for the transport (backpressure, and a memory bound per stream), and resolves with the single
+   * response. Stops reading `requests` as soon as the call fails; a failing
    * source cancels the call and its error propagates unchanged.
    */
   async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
@@ -123,21 +126,36 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     result.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const cancel = () => call.cancel();
     ctx.signal?.addEventListener('abort', cancel, { once: true });
-    // Resolves when the transport wants more, or when the call is over (settled or failed).
-    const writable = () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          call.off('drain', done);
-          resolve();
-        };
-        call.on('drain', done);
-        result.then(done, done);
-      });
+    // Messages written but not yet handed to HTTP/2 (their write callback pending). grpc-js would
+    // buffer 16 before write() says stop, whatever their size: at 256 KiB that is 4 MiB per stream.
+    let unflushed = 0;
+    let needDrain = false;
+    let wake: (() => void) | undefined;
+    const flushed = () => {
+      unflushed--;
+      wake?.();
+    };
     // A call that ends early (the server failed) interrupts even a wait on a stalled source.
     const over: Promise<typeof OVER> = result.then(
       () => OVER,
       () => OVER,
     );
+    void over.then(() => wake?.());
+    // Resolves on any progress: a message flushed, 'drain', or the call over (settled or failed).
+    const progress = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          call.off('drain', drained);
+          wake = undefined;
+          resolve();
+        };
+        const drained = () => {
+          needDrain = false;
+          done();
+        };
+        wake = done;
+        call.on('drain', drained);
+      });
     const source = requests[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -156,7 +174,9 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
           call.end();
           break;
         }
-        if (!call.write(next.value)) await writable();
+        unflushed++;
+        if (!call.write(next.value, flushed)) needDrain = true;
+        while ((needDrain || unflushed >= MAX_UNFLUSHED_MESSAGES) && !ended) await progress();
       }
     } catch (e) {
       // The source failed (bad signature, client hang-up): the server must not commit anything.

@@ -4,7 +4,12 @@ import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+  });
 
 /** A BlobApi that records what it sees and lets the test set its pace. */
 class FakeBlob implements BlobApi {
@@ -17,13 +22,13 @@ class FakeBlob implements BlobApi {
   readSignal?: AbortSignal;
   readCtx?: CallCtx;
 
-  async write(body: AsyncIterable<Buffer>, req: { intentId: string }, _ctx: CallCtx): Promise<BlobManifest> {
+  async write(body: AsyncIterable<Buffer>, req: { intentId: string }, ctx: CallCtx): Promise<BlobManifest> {
     let total = 0;
     for await (const b of body) {
       this.received.push(b.length);
       total += b.length;
       if (total > this.failAfterBytes) throw new ServiceError('DataCorrupted', 'disk said no');
-      if (this.consumeDelayMs) await sleep(this.consumeDelayMs);
+      if (this.consumeDelayMs) await sleep(this.consumeDelayMs, ctx.signal);
     }
     return { size: total, chunks: [{ id: `${req.intentId}/0`, size: total }] };
   }
@@ -103,6 +108,27 @@ describe('blob streams over gRPC', () => {
     expect(counter.sent).toBeLessThan(32 * MiB);
     fake.consumeDelayMs = 0;
     expect((await p).size).toBe(64 * MiB);
+  });
+
+  it('a stalled server holds at most a few MiB of a write in flight (client, windows, server buffer)', async () => {
+    fake.consumeDelayMs = 60_000;
+    const counter = { sent: 0 };
+    const ac = new AbortController();
+    const p = rpc.blob.write(source(256 * MiB, 64 * KiB, counter), { intentId: 'stall' }, { requestId: 'r', signal: ac.signal });
+    p.catch(() => undefined);
+    // Wait until the source is no longer read (everything that fits is in flight).
+    let last = -1;
+    while (counter.sent !== last) {
+      last = counter.sent;
+      await sleep(250);
+    }
+    // 4 messages waiting for HTTP/2 (1 MiB), the piece being joined, the server's 1 MiB stream window
+    // and the messages grpc-js buffers on the server (16, 4 MiB): ~5.75 MiB measured. Without the
+    // client's bound grpc-js buffers 16 messages on the client too: ~7.75 MiB.
+    expect(counter.sent).toBeLessThan(7 * MiB);
+    ac.abort(new Error('test over'));
+    await expect(p).rejects.toThrow('test over');
+    fake.consumeDelayMs = 0;
   });
 
   it('a server failure mid-write rejects with its ServiceError and stops reading the source', async () => {
