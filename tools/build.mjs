@@ -1,6 +1,6 @@
 // Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
 // and the standalone protocol fakes into dist/tools/: fake-tikv.js (`npm run fake:tikv`) and
-// fake-seaweedfs.js (`npm run fake:seaweedfs`).
+// fake-seaweedfs.js (`npm run fake:seaweedfs`), and rpc-hop.js (libs/rpc/test/bench: the gRPC hop alone).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -11,6 +11,7 @@ const entries = apps
 const tools = [
   { entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' },
   { entry: 'libs/blob-seaweedfs/test/fake-seaweedfs/main.ts', outfile: 'dist/tools/fake-seaweedfs.js' },
+  { entry: 'libs/rpc/test/bench/rpc-hop.ts', outfile: 'dist/tools/rpc-hop.js' },
 ];
 await Promise.all(
   [...entries, ...tools.filter((t) => existsSync(t.entry))]
