@@ -37,8 +37,11 @@ export function setServerStreamWindow(server: grpc.Server, bytes = STREAM_WINDOW
   return true;
 }
 
-/** See setServerStreamWindow; every HTTP/2 server bound so far gets the hook once. */
-export function setServerConnectionWindow(server: grpc.Server, bytes = CONNECTION_WINDOW_BYTES): boolean {
+/**
+ * See setServerStreamWindow; every HTTP/2 server bound so far that is not in `hooked` gets the hook
+ * (and is added), so calling this after each bind hooks each listener once.
+ */
+export function setServerConnectionWindow(server: grpc.Server, hooked: WeakSet<http2.Http2Server>, bytes = CONNECTION_WINDOW_BYTES): boolean {
   const servers = (server as unknown as ServerInternals).http2Servers;
   if (!(servers instanceof Map) || servers.size === 0) return false;
   for (const h2 of servers.keys()) {
@@ -54,5 +57,3 @@ export function setServerConnectionWindow(server: grpc.Server, bytes = CONNECTIO
   }
   return true;
 }
-
-const hooked = new WeakSet<http2.Http2Server>();

@@ -1,3 +1,4 @@
+import type { Http2Server } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -50,6 +51,7 @@ export class RpcServer {
   private readonly names: string[] = [];
   /** Whether the HTTP/2 windows could be set (see http2-windows.ts); false: grpc-js defaults. */
   windowsTuned: boolean;
+  private readonly hooked = new WeakSet<Http2Server>();
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
@@ -77,7 +79,7 @@ export class RpcServer {
     const bound = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
-    this.windowsTuned = setServerConnectionWindow(this.server) && this.windowsTuned;
+    this.windowsTuned = setServerConnectionWindow(this.server, this.hooked) && this.windowsTuned;
     this.setServing(true);
     return bound;
   }

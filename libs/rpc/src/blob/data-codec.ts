@@ -117,7 +117,7 @@ export async function* coalesce(body: AsyncIterable<Buffer>, size: number): Asyn
 export function withDataCodecs(definition: BlobDefinition): BlobDefinition {
   const write = definition.Write;
   const read = definition.Read;
-  const scratch = Buffer.allocUnsafe(HEADROOM + MAX_PIECE_BYTES);
+  let scratch: Buffer | undefined; // allocated on a server's first read response (clients never need it)
   return {
     ...definition,
     Write: {
@@ -130,7 +130,7 @@ export function withDataCodecs(definition: BlobDefinition): BlobDefinition {
     },
     Read: {
       ...definition.Read,
-      responseSerialize: (m: ReadResponse) => (Buffer.isBuffer(m.data) ? encodeBytesField(READ_DATA_TAG, m.data, scratch) : read.responseSerialize(m)),
+      responseSerialize: (m: ReadResponse) => (Buffer.isBuffer(m.data) ? encodeBytesField(READ_DATA_TAG, m.data, (scratch ??= Buffer.allocUnsafe(HEADROOM + MAX_PIECE_BYTES))) : read.responseSerialize(m)),
       responseDeserialize: (b: Buffer): ReadResponse__Output => {
         const data = decodeBytesField(READ_DATA_TAG, b);
         return data ? { data } : read.responseDeserialize(b);
