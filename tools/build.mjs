@@ -1,8 +1,9 @@
 // Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
 // and the standalone protocol fakes into dist/tools/: fake-tikv.js (`npm run fake:tikv`) and
-// fake-seaweedfs.js (`npm run fake:seaweedfs`). `node tools/build.mjs [name...]` builds only the named
-// bundles (gateway, metadata, blob, fake-tikv, fake-seaweedfs): each Nx project's `build` target uses
-// that, so Nx caches and restores each bundle on its own.
+// fake-seaweedfs.js (`npm run fake:seaweedfs`), and rpc-hop.js (libs/rpc/test/bench: the gRPC hop alone).
+// `node tools/build.mjs [name...]` builds only the named bundles (gateway, metadata, blob, fake-tikv,
+// fake-seaweedfs, rpc-hop): each Nx project's `build` target uses that, so Nx caches and restores each
+// bundle on its own.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -14,6 +15,7 @@ const entries = apps
 const tools = [
   { entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' },
   { entry: 'libs/blob-seaweedfs/test/fake-seaweedfs/main.ts', outfile: 'dist/tools/fake-seaweedfs.js' },
+  { entry: 'libs/rpc/test/bench/rpc-hop.ts', outfile: 'dist/tools/rpc-hop.js' },
 ];
 const all = [...entries, ...tools.filter((t) => existsSync(t.entry))];
 const nameOf = (outfile) => basename(outfile) === 'main.js' ? basename(dirname(outfile)) : basename(outfile, '.js');

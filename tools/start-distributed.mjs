@@ -12,7 +12,8 @@
 // Once all three answer it prints the endpoints, then the same line local mode prints:
 //   Massive Storage (distributed mode) listening on http://127.0.0.1:<port>
 // Ctrl-C / SIGTERM stops all three (gateway first); if any service dies the others are stopped and
-// this exits non-zero. Flags: --no-build (use the existing dist/ bundles).
+// this exits non-zero. Flags: --no-build (use the existing dist/ bundles). MASSIVE_SERVICE_NODE_ARGS: extra
+// node flags for gateway, metadata and blob (space separated; `npm run bench -- --mode distributed --cpu-prof`).
 //
 // Backends: MASSIVE_METADATA_BACKEND / --metadata-backend (embedded | tikv) and MASSIVE_BLOB_BACKEND /
 // --blob-backend (local | seaweedfs). With tikv, metadata uses the PD endpoints of
@@ -111,8 +112,10 @@ export async function startDistributed({ env = process.env, args = [], log = (li
   const base = { MALLOC_TRIM_THRESHOLD_: '536870912', MALLOC_MMAP_THRESHOLD_: '67108864', ...env, MASSIVE_EXIT_ON_STDIN_CLOSE: '1' };
   delete base.MASSIVE_GRPC_PORT;
   delete base.MASSIVE_ADMIN_PORT;
+  delete base.MASSIVE_SERVICE_NODE_ARGS;
+  const nodeArgs = (env.MASSIVE_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
-  const start = (name, extraEnv, { argv = [join(ROOT, 'dist/apps', name, 'main.js')], ready: readyLine = READY, fake = false } = {}) =>
+  const start = (name, extraEnv, { argv = [...nodeArgs, join(ROOT, 'dist/apps', name, 'main.js')], ready: readyLine = READY, fake = false } = {}) =>
     new Promise((resolveReady, rejectReady) => {
       const child = spawn(process.execPath, argv, {
         env: { ...base, ...extraEnv },

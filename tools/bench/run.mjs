@@ -31,11 +31,13 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --download-md5         also MD5 the 1 GiB download (always compared byte for byte with the upload)
   --mode M               local (default: one process), distributed (gateway + metadata + blob apart,
                          blob on local disk) or seaweedfs (the same, blob on the SeaweedFS protocol fake;
-                         also measures the fake alone: its ceiling). CPU/RSS columns are the gateway's
+                         also measures the fake alone: its ceiling). CPU columns sum gateway +
+                         metadata + blob (not the fake), RSS is the gateway's
   --endpoint URL         use a running server instead of starting one (with --access-key/--secret-key)
   --access-key K, --secret-key S, --region R
   --server-pid PID       with --endpoint: the server's pid, for CPU and RSS figures
-  --cpu-prof             run the server under node --cpu-prof; print our hottest functions at the end
+  --cpu-prof             run the server under node --cpu-prof (each service in distributed mode); print our
+                         hottest functions at the end
   --cpu-prof-dir DIR     where the .cpuprofile goes (default a temp dir, kept)
   --server-node-arg A    extra node flag for the server (repeatable)
   --tmp-dir DIR          parent of the server's temp data dir (default ${tmpdir()})
@@ -188,10 +190,14 @@ async function main() {
     const mode = opt('mode', 'local');
     if (!['local', 'distributed', 'seaweedfs'].includes(mode)) fail(`--mode must be local, distributed or seaweedfs (got ${mode})`);
     if (!external && mode !== 'local') {
-      if (cpuProf) fail('--cpu-prof runs in local mode only');
-      server = new DistributedStack({ accessKey, secretKey, backend: mode === 'seaweedfs' ? 'seaweedfs' : 'local', tmpParent: opt('tmp-dir') ?? tmpdir() });
+      const nodeArgs = [];
+      if (cpuProf) {
+        profDir = resolve(opt('cpu-prof-dir') ?? mkdtempSync(join(tmpdir(), 'massive-bench-prof-')));
+        nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
+      }
+      server = new DistributedStack({ accessKey, secretKey, backend: mode === 'seaweedfs' ? 'seaweedfs' : 'local', tmpParent: opt('tmp-dir') ?? tmpdir(), nodeArgs });
       endpoint = await server.start();
-      serverPid = server.pid;
+      serverPid = server.cpuPids;
       log(`distributed mode (blob on ${server.backend}) at ${endpoint}: ${Object.entries(server.pids).map(([n, p]) => `${n} pid ${p}`).join(', ')}`);
     } else if (!external) {
       if (!existsSync(MAIN)) fail(`${MAIN} is missing: run \`npm run build\` (npm run bench does)`);
@@ -250,10 +256,12 @@ async function main() {
   if (cpuProf && profDir) {
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) log(`no .cpuprofile in ${profDir} (did the server exit cleanly?)`);
-    else {
-      const file = join(profDir, files.sort().at(-1));
-      profile = summarizeProfile(file, { top: 25 });
-      process.stdout.write(`\nServer CPU profile (${file}):\n${formatProfileSummary(profile)}\n`);
+    // Local mode: the one server's (the newest). Distributed: one per process (gateway, metadata, blob).
+    for (const f of opt('mode', 'local') === 'local' ? files.sort().slice(-1) : files.sort()) {
+      const file = join(profDir, f);
+      const summary = summarizeProfile(file, { top: 25 });
+      profile ??= summary;
+      process.stdout.write(`\nServer CPU profile (${file}):\n${formatProfileSummary(summary)}\n`);
     }
   }
   if (failure) {

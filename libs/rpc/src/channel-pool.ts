@@ -4,6 +4,7 @@ import { service as healthService } from 'grpc-health-check';
 import type { CallCtx } from '@massive/contracts';
 import { REQUEST_ID_HEADER } from './bind-service';
 import { fromGrpcError, statusName } from './errors';
+import { CLIENT_WINDOW_BYTES } from './http2-windows';
 import { observeCall, type GrpcMetrics } from './metrics';
 
 /** Messages are bounded by design (bodies travel in ≤256 KiB pieces), but a manifest can be large. */
@@ -12,7 +13,10 @@ export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /**
  * Client channel settings: keep-alive pings find dead connections (a restarted peer) within ~30 s even
  * when idle; reconnects back off from 100 ms to 5 s; every channel spreads calls round-robin over the
- * addresses its target resolves to (`dns:///metadata:7070` behind a headless service).
+ * addresses its target resolves to (`dns:///metadata:7070` behind a headless service). HTTP/2 windows
+ * of 2 MiB (grpc-js sets stream and connection window from one option) instead of 64 KiB, so the
+ * messages of concurrent reads arrive without waiting on WINDOW_UPDATEs (http2-windows.ts). No
+ * channelz (per-call bookkeeping nothing reads).
  */
 export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 20_000,
@@ -23,6 +27,8 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  'grpc-node.flow_control_window': CLIENT_WINDOW_BYTES,
+  'grpc.enable_channelz': 0,
 };
 
 export interface PoolOptions {
@@ -43,6 +49,8 @@ type ReqOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut,
 type ResOf<M> = M extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never;
 type Methods<D> = Extract<keyof D, string>;
 const OVER: unique symbol = Symbol('call over');
+/** A client stream writes on while fewer messages than this wait to be handed to HTTP/2. */
+export const MAX_UNFLUSHED_MESSAGES = 4;
 
 /**
  * grpc-js clients for one service over one or more targets, with promise and async-iterable calls.
@@ -96,8 +104,9 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   }
 
   /**
-   * Sends `requests` as a client stream, writing only when the transport drains (backpressure), and
-   * resolves with the single response. Stops reading `requests` as soon as the call fails; a failing
+   * Sends `requests` as a client stream, writing only while fewer than MAX_UNFLUSHED_MESSAGES wait
+   * for the transport (backpressure, and a memory bound per stream), and resolves with the single
+   * response. Stops reading `requests` as soon as the call fails; a failing
    * source cancels the call and its error propagates unchanged.
    */
   async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
@@ -117,21 +126,36 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     result.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const cancel = () => call.cancel();
     ctx.signal?.addEventListener('abort', cancel, { once: true });
-    // Resolves when the transport wants more, or when the call is over (settled or failed).
-    const writable = () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          call.off('drain', done);
-          resolve();
-        };
-        call.on('drain', done);
-        result.then(done, done);
-      });
+    // Messages written but not yet handed to HTTP/2 (their write callback pending). grpc-js would
+    // buffer 16 before write() says stop, whatever their size: at 256 KiB that is 4 MiB per stream.
+    let unflushed = 0;
+    let needDrain = false;
+    let wake: (() => void) | undefined;
+    const flushed = () => {
+      unflushed--;
+      wake?.();
+    };
     // A call that ends early (the server failed) interrupts even a wait on a stalled source.
     const over: Promise<typeof OVER> = result.then(
       () => OVER,
       () => OVER,
     );
+    void over.then(() => wake?.());
+    // Resolves on any progress: a message flushed, 'drain', or the call over (settled or failed).
+    const progress = () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          call.off('drain', drained);
+          wake = undefined;
+          resolve();
+        };
+        const drained = () => {
+          needDrain = false;
+          done();
+        };
+        wake = done;
+        call.on('drain', drained);
+      });
     const source = requests[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -150,7 +174,9 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
           call.end();
           break;
         }
-        if (!call.write(next.value)) await writable();
+        unflushed++;
+        if (!call.write(next.value, flushed)) needDrain = true;
+        while ((needDrain || unflushed >= MAX_UNFLUSHED_MESSAGES) && !ended) await progress();
       }
     } catch (e) {
       // The source failed (bad signature, client hang-up): the server must not commit anything.

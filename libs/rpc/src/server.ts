@@ -1,3 +1,4 @@
+import type { Http2Server } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -6,19 +7,25 @@ import type { Logger } from '@massive/observability';
 import type { Registry } from 'prom-client';
 import { bindService } from './bind-service';
 import { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
+import { withDataCodecs } from './blob/data-codec';
 import { MAX_MESSAGE_BYTES } from './channel-pool';
 import { metadataServiceImpl } from './metadata/metadata-server';
+import { setServerConnectionWindow, setServerStreamWindow } from './http2-windows';
 import { createGrpcServerMetrics } from './metrics';
 import { withFileDependencies } from './reflection-files';
 import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
 
-/** Keep-alive on the server side too (drops dead peers), and clients may ping every 10 s. */
+/**
+ * Keep-alive on the server side too (drops dead peers), and clients may ping every 10 s. No channelz:
+ * its per-call bookkeeping (call counters, traces) costs CPU on every call and nothing here reads it.
+ */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.enable_channelz': 0,
 };
 
 export interface RpcServerOptions {
@@ -42,17 +49,22 @@ export class RpcServer {
   readonly server: grpc.Server;
   private readonly health: HealthImplementation;
   private readonly names: string[] = [];
+  /** Whether the HTTP/2 windows could be set (see http2-windows.ts); false: grpc-js defaults. */
+  windowsTuned: boolean;
+  private readonly hooked = new WeakSet<Http2Server>();
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
     this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions });
+    this.windowsTuned = setServerStreamWindow(this.server);
     const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }) };
     if (opts.metadata) {
       this.server.addService(protos.metadata, bindService(protos.metadata, metadataServiceImpl(opts.metadata), bind));
       this.names.push(METADATA_SERVICE);
     }
     if (opts.blob) {
-      this.server.addService(protos.blob, bindService(protos.blob, blobServiceImpl(opts.blob, opts.blobReplica), bind));
+      const blob = withDataCodecs(protos.blob);
+      this.server.addService(blob, bindService(blob, blobServiceImpl(opts.blob, opts.blobReplica), bind));
       this.names.push(BLOB_SERVICE);
     }
     if (this.names.length === 0) throw new Error('RpcServer: no service to serve');
@@ -67,6 +79,7 @@ export class RpcServer {
     const bound = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
+    this.windowsTuned = setServerConnectionWindow(this.server, this.hooked) && this.windowsTuned;
     this.setServing(true);
     return bound;
   }

@@ -90,8 +90,16 @@ export class LocalGateway {
   }
 }
 
-/** { cpuMs: utime+stime (all threads), minflt: minor page faults } of a process, or undefined. */
+/**
+ * { cpuMs: utime+stime (all threads), minflt: minor page faults } of a process, or undefined. An array
+ * of pids (distributed mode: gateway, metadata, blob) sums them; undefined if any cannot be read.
+ */
 export function procStat(pid) {
+  if (Array.isArray(pid)) {
+    const all = pid.map((p) => procStat(p));
+    if (all.length === 0 || all.some((s) => s === undefined)) return undefined;
+    return { cpuMs: all.reduce((n, s) => n + s.cpuMs, 0), minflt: all.reduce((n, s) => n + s.minflt, 0) };
+  }
   if (!pid) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -106,6 +114,7 @@ export const procCpuMs = (pid) => procStat(pid)?.cpuMs;
 
 /** { rssKiB, hwmKiB } from /proc/<pid>/status. */
 export function procMem(pid) {
+  if (Array.isArray(pid)) pid = pid[0]; // RSS: the first (the gateway's)
   if (!pid) return undefined;
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -117,6 +126,7 @@ export function procMem(pid) {
 
 /** Resets the VmHWM peak (Linux >= 4.0, own processes); false when not permitted. */
 export function resetPeakRss(pid) {
+  if (Array.isArray(pid)) pid = pid[0];
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;

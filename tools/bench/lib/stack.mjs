@@ -9,7 +9,8 @@ const SCRIPT = resolve(import.meta.dirname, '../../start-distributed.mjs');
 
 export class DistributedStack {
   /** backend: 'local' (blob on local disk) or 'seaweedfs' (blob on the SeaweedFS fake). */
-  constructor({ accessKey, secretKey, backend = 'local', tmpParent = tmpdir(), logLevel = 'warn' }) {
+  constructor({ accessKey, secretKey, backend = 'local', tmpParent = tmpdir(), logLevel = 'warn', nodeArgs = [] }) {
+    this.nodeArgs = nodeArgs;
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.backend = backend;
@@ -41,6 +42,7 @@ export class DistributedStack {
         MASSIVE_SECRET_KEY: this.secretKey,
         MASSIVE_LOG_LEVEL: this.logLevel,
         MASSIVE_BLOB_BACKEND: this.backend,
+        ...(this.nodeArgs.length > 0 && { MASSIVE_SERVICE_NODE_ARGS: this.nodeArgs.join(' ') }),
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -73,9 +75,14 @@ export class DistributedStack {
     return this.endpoint;
   }
 
-  /** The gateway's pid: the CPU and RSS columns are the gateway's; `pids` has the others. */
+  /** The gateway's pid (RSS columns); `pids` has the others. */
   get pid() {
     return this.pids.gateway;
+  }
+
+  /** Gateway, metadata and blob (not a protocol fake): the CPU columns are their sum, gateway first. */
+  get cpuPids() {
+    return ['gateway', 'metadata', 'blob'].map((n) => this.pids[n]).filter((p) => p !== undefined);
   }
 
   get alive() {

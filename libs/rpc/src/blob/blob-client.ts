@@ -5,11 +5,17 @@ import type { BlobDefinition } from '../generated/massive/blob/v1/Blob';
 import type { WriteRequest } from '../generated/massive/blob/v1/WriteRequest';
 import type { GrpcClientOptions } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
+import { coalesce, MAX_PIECE_BYTES, withDataCodecs } from './data-codec';
 import { ReplicaRouter, type ReplicaInfo } from './replica-router';
 import { splitManifest } from './split-manifest';
 
-/** The largest body piece in one gRPC message, both ways. */
-export const MAX_DATA_MESSAGE_BYTES = 256 * 1024;
+/**
+ * The largest body piece in one gRPC message, both ways; writes are coalesced to exactly this size
+ * (socket reads of 16-64 KiB would otherwise each be a message, and the hop's cost is per message:
+ * grpc-js call filters, events, HTTP/2 frames). Not larger: grpc-js streams buffer up to 16 messages
+ * on each side of a stream, so this also sets what one slow stream can hold in memory (4 MiB).
+ */
+export const MAX_DATA_MESSAGE_BYTES = MAX_PIECE_BYTES;
 /** Deadline of one Describe call while learning which replica a target is. */
 const DESCRIBE_TIMEOUT_MS = 2000;
 
@@ -35,7 +41,7 @@ export class GrpcBlobClient implements BlobApi {
   readonly router: ReplicaRouter;
 
   constructor(opts: GrpcBlobClientOptions) {
-    this.pool = new ChannelPool(opts.definition ?? loadProtos().blob, { ...opts, label: 'blob service' });
+    this.pool = new ChannelPool(withDataCodecs(opts.definition ?? loadProtos().blob), { ...opts, label: 'blob service' });
     this.router = new ReplicaRouter({
       size: this.pool.size,
       describe: (i) => this.describe(i),
@@ -123,12 +129,13 @@ async function settleAll(calls: Promise<unknown>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-/** The header, then the body cut into pieces of at most MAX_DATA_MESSAGE_BYTES (views, no copies). */
+/** The header, then the body joined and cut into pieces of MAX_DATA_MESSAGE_BYTES (the last shorter). */
 async function* writeRequests(body: AsyncIterable<Buffer>, intentId: string): AsyncIterable<WriteRequest> {
   yield { header: { intentId } };
-  for await (const buf of body) yield* pieces(buf, (data) => ({ data }));
+  for await (const data of coalesce(body, MAX_DATA_MESSAGE_BYTES)) yield { data };
 }
 
+/** `buf` cut into pieces of at most MAX_DATA_MESSAGE_BYTES (views, no copies). */
 export function* pieces<T>(buf: Buffer, wrap: (b: Buffer) => T): Iterable<T> {
   for (let at = 0; at < buf.length; at += MAX_DATA_MESSAGE_BYTES) yield wrap(buf.subarray(at, at + MAX_DATA_MESSAGE_BYTES));
 }
