@@ -7,7 +7,7 @@ export function globToRegExp(pattern: string, ignoreCase = false): RegExp {
   for (const ch of pattern) {
     if (ch === '*') src += '[\\s\\S]*';
     else if (ch === '?') src += '[\\s\\S]';
-    else src += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    else src += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
   }
   return new RegExp(src + '$', ignoreCase ? 'iu' : 'u');
 }
