@@ -6,6 +6,7 @@ import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
 import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
+import type { BucketPolicyCache } from './access/bucket-policy-cache';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -76,6 +77,8 @@ export interface S3ApiDeps {
   readonly corsRules?: CorsRulesCache;
   /** Buckets' lifecycle rules for `x-amz-expiration` (set by createS3Api). */
   readonly lifecycleRules?: LifecycleRulesCache;
+  /** Buckets' policies and Block Public Access flags for authorisation (set by createS3Api). */
+  readonly bucketPolicies?: BucketPolicyCache;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */
@@ -113,6 +116,8 @@ export interface S3Request {
   readonly bucketAccess?: BucketAccess;
   /** Set where access depends on the object's own ACL: throws AccessDenied unless it grants enough. */
   readonly checkObjectAcl?: (acl: string | undefined) => void;
+  /** DeleteObjects on a bucket with a policy: whether one key (version) is denied (answered AccessDenied). */
+  readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
 }
 
 export type HeaderValue = string | number | undefined;

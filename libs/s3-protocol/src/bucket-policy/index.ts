@@ -5,3 +5,4 @@ export * from './policy-status';
 export * from './s3-actions';
 export { normaliseConditionKey } from './condition-keys';
 export { parseCidr, ipBytes, cidrContains } from './ip-match';
+export * from './iam-actions';
