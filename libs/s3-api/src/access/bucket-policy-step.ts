@@ -39,14 +39,15 @@ export function bucketPolicyStep(
     const state = known ?? (await stateOf(ep.bucket, deps, ctx));
     let decision: PolicyDecision = 'none';
     const input: PolicyInput | undefined = state ? { principal, ep, facts, state } : undefined;
-    if (input) decision = await decideBucketPolicy(input, deps, ctx);
+    // DeleteObjects (and PostObject) are decided per key, never as a whole: AWS has no action for the request.
+    const perKey = iamRequestOf(ep)?.perKey === true;
+    if (input && !perKey) decision = await decideBucketPolicy(input, deps, ctx);
     if (copy && decision !== 'deny') decision = combine(decision, await copySourceDecision(principal, ep, deps, ctx, facts));
     if (!input?.state.policy && decision === 'none') return undefined;
-    const perKey = iamRequestOf(ep)?.perKey === true && ep.name === 'DeleteObjects';
     const listing = { action: 's3:ListBucket', resource: s3Arn(ep.bucket) };
     return {
       decision,
-      ...(perKey && input && { forKey: (key: string, v: string | undefined) => decideForKey(input, key, v) }),
+      ...(ep.name === 'DeleteObjects' && input && { forKey: (key: string, v: string | undefined) => decideForKey(input, key, v) }),
       canList: () => input !== undefined && decideBucketPolicy({ ...input, ep: { name: 'ListObjectsV2', bucket: ep.bucket } }, deps, ctx, listing) === 'allow',
     };
   })();
