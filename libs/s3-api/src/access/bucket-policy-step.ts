@@ -3,7 +3,7 @@ import { iamRequestOf, s3Arn, type Endpoint, type PolicyDecision } from '@massiv
 import { parseCopySource } from '../http/copy-source';
 import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
-import type { BucketPolicyState } from './bucket-policy-cache';
+import { isNoSuchBucket, type BucketPolicyState } from './bucket-policy-cache';
 import { decideBucketPolicy, decideForKey, type PolicyInput } from './bucket-policy-decision';
 import type { RequestFacts } from './policy-context';
 
@@ -80,7 +80,7 @@ async function stateOf(bucket: string, deps: S3ApiDeps, ctx: CallCtx): Promise<B
   try {
     return await deps.bucketPolicies!.get(bucket, ctx);
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'NoSuchBucket') return undefined;
+    if (isNoSuchBucket(e)) return undefined;
     throw e;
   }
 }

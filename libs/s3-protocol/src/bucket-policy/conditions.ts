@@ -55,12 +55,11 @@ export interface ParsedOperator extends BaseOperator {
 
 /** The operator's parts, or undefined when IAM does not know it. */
 export function parseOperator(op: string): ParsedOperator | undefined {
-  let rest = op;
-  let set: 'any' | 'all' | undefined;
-  if (rest.startsWith('ForAnyValue:')) (set = 'any'), (rest = rest.slice('ForAnyValue:'.length));
-  else if (rest.startsWith('ForAllValues:')) (set = 'all'), (rest = rest.slice('ForAllValues:'.length));
-  let ifExists = false;
-  if (rest.endsWith('IfExists') && rest !== 'IfExists') (ifExists = true), (rest = rest.slice(0, -'IfExists'.length));
+  const qualifier = /^(ForAnyValue|ForAllValues):/.exec(op);
+  const set = qualifier ? (qualifier[1] === 'ForAnyValue' ? 'any' : 'all') : undefined;
+  let rest = qualifier ? op.slice(qualifier[0].length) : op;
+  const ifExists = rest.endsWith('IfExists') && rest !== 'IfExists';
+  if (ifExists) rest = rest.slice(0, -'IfExists'.length);
   const base = BASES[rest];
   if (!base || (base.kind === 'null' && (ifExists || set))) return undefined;
   return { ...base, base: rest, ifExists, ...(set && { set }) };
