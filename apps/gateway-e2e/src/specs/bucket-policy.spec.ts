@@ -182,6 +182,30 @@ describe('conditions', () => {
   });
 });
 
+describe('conditions on tags and transport', () => {
+  const Bucket = 'policy-tags';
+  beforeAll(async () => {
+    await openBucket(Bucket);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'tagged-public', Body: 'p', Tagging: 'Class=public' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'tagged-internal', Body: 'i', Tagging: 'Class=internal' }));
+  });
+
+  it("s3:ExistingObjectTag: anonymous reads only the objects tagged Class=public", async () => {
+    const Policy = policy(Bucket, publicRead(Bucket, { Condition: { StringEquals: { 's3:ExistingObjectTag/Class': 'public' } } }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket, Policy }));
+    expect((await anon(`/${Bucket}/tagged-public`)).status).toBe(200);
+    expect(await anon(`/${Bucket}/tagged-internal`)).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+
+  it('aws:SecureTransport: a Deny of plain HTTP stops the owner here (no TLS on this port)', async () => {
+    const Policy = policy(Bucket, { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${Bucket}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    await s3.send(new PutBucketPolicyCommand({ Bucket, Policy }));
+    await expectS3Error(s3.send(new GetObjectCommand({ Bucket, Key: 'tagged-public' })), 'AccessDenied', 403);
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: 'tagged-public' }))).Body!.transformToString()).toBe('p');
+  });
+});
+
 describe('an explicit Deny binds the bucket owner too', () => {
   const Bucket = 'policy-owner-deny';
   const Source = 'policy-copy-source';
