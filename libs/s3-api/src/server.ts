@@ -152,6 +152,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
         ...(granted.keyDenied && { keyDenied: granted.keyDenied }),
+        ...(granted.postKeyDenied && { postKeyDenied: granted.postKeyDenied }),
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

@@ -118,6 +118,8 @@ export interface S3Request {
   readonly checkObjectAcl?: (acl: string | undefined) => void;
   /** DeleteObjects on a bucket with a policy: whether one key (version) is denied (answered AccessDenied). */
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
+  /** PostObject on a bucket with a policy: whether it denies this signer writing this key (AccessDenied). */
+  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
 }
 
 export type HeaderValue = string | number | undefined;

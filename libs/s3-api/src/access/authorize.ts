@@ -1,4 +1,4 @@
-import { isServiceError, type CallCtx } from '@massive/contracts';
+import { isServiceError, type CallCtx, type Owner } from '@massive/contracts';
 import { ALL_USERS, groupHas, isS3Error, S3Error, type Endpoint, type EndpointName, type Permission, type PolicyDecision } from '@massive/s3-protocol';
 import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
@@ -27,6 +27,8 @@ export interface Access {
   readonly policy?: PolicyDecision;
   /** DeleteObjects: whether one key (version) may not be deleted (the policy denies it, or nothing allows it). */
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
+  /** PostObject: whether the bucket policy denies this signer writing this key. */
+  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
 }
 
 const OWNER_ACCESS: Access = { anonymous: false, mapError: (e) => e };
@@ -69,7 +71,8 @@ async function signedWithPolicy(pending: Promise<PolicyStep | undefined>): Promi
   if (!step) return OWNER_ACCESS;
   if (step.decision === 'deny') throw new S3Error('AccessDenied');
   const keyDenied = step.forKey ? (key: string, v: string | undefined) => step.forKey!(key, v) === 'deny' : undefined;
-  return { ...OWNER_ACCESS, policy: step.decision, ...(keyDenied && { keyDenied }) };
+  const postKeyDenied = step.forPostKey ? (owner: Owner, key: string) => step.forPostKey!(owner, key) === 'deny' : undefined;
+  return { ...OWNER_ACCESS, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
 }
 
 /**

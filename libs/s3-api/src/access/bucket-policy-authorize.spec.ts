@@ -134,6 +134,14 @@ describe('authorize with bucket policies', () => {
     expect(a.keyDenied?.('secret/x', 'v1')).toBe(true);
   });
 
+  it("PostObject: the policy's Deny of s3:PutObject binds the form's signer, per key", async () => {
+    const w = world({ policy: policyDoc(denySecret) });
+    const form = { kind: 'signed', owner: { id: '', displayName: '' } } as unknown as Principal;
+    const a = await run(form, { name: 'PostObject', bucket: 'b' }, w);
+    expect(a.postKeyDenied?.(OWNER, 'secret/upload')).toBe(true);
+    expect(a.postKeyDenied?.(OWNER, 'open/upload')).toBe(false);
+  });
+
   it('a bucket that does not exist has no policy: the handler answers NoSuchBucket', async () => {
     const w = world({});
     await expect(run(signed(), { name: 'GetObject', bucket: 'missing', key: 'k' }, w)).resolves.toMatchObject({ anonymous: false });

@@ -1,9 +1,8 @@
 import type { CallCtx } from '@massive/contracts';
 import { iamRequestOf, s3Arn, type Endpoint, type IamRequest, type PolicyDecision, type PolicyPrincipal } from '@massive/s3-protocol';
-import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
 import type { BucketPolicyState } from './bucket-policy-cache';
-import { requestContext, type RequestFacts } from './policy-context';
+import { requestContext, type PolicySubject, type RequestFacts } from './policy-context';
 
 /**
  * The bucket policy's say on one request: 'deny' (an explicit Deny matched: AccessDenied for everyone,
@@ -22,12 +21,12 @@ const EXISTING_TAG_ENDPOINTS: ReadonlySet<string> = new Set([
   'GetObjectAttributes',
 ]);
 
-export function policyPrincipal(p: Principal): PolicyPrincipal {
+export function policyPrincipal(p: PolicySubject): PolicyPrincipal {
   return p.kind === 'signed' ? { anonymous: false, ids: [p.owner.id] } : { anonymous: true };
 }
 
 export interface PolicyInput {
-  readonly principal: Principal;
+  readonly principal: PolicySubject;
   readonly ep: Endpoint;
   readonly facts: RequestFacts;
   readonly state: BucketPolicyState;
@@ -48,10 +47,13 @@ export function decideBucketPolicy(input: PolicyInput, deps: S3ApiDeps, ctx: Cal
   return finish(input, req, context);
 }
 
-/** The per-key decision of DeleteObjects (`s3:DeleteObject` / `s3:DeleteObjectVersion` on each key). */
-export function decideForKey(input: PolicyInput, key: string, versionId: string | undefined): PolicyDecision {
+/**
+ * The per-key decision of DeleteObjects (`s3:DeleteObject` / `s3:DeleteObjectVersion` on each key) or of a
+ * PostObject form (`s3:PutObject` on its key, `action` given).
+ */
+export function decideForKey(input: PolicyInput, key: string, versionId: string | undefined, action?: string): PolicyDecision {
   if (!input.state.policy) return 'none';
-  const action = versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
+  action ??= versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
   const bucket = 'bucket' in input.ep ? input.ep.bucket : '';
   const context = requestContext(input.principal, input.ep, input.facts);
   if (versionId !== undefined) context.set('s3:versionid', [versionId]);

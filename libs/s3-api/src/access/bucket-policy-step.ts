@@ -1,4 +1,4 @@
-import type { CallCtx } from '@massive/contracts';
+import type { CallCtx, Owner } from '@massive/contracts';
 import { iamRequestOf, s3Arn, type Endpoint, type PolicyDecision } from '@massive/s3-protocol';
 import { parseCopySource } from '../http/copy-source';
 import type { Principal } from '../http/auth';
@@ -12,6 +12,8 @@ export interface PolicyStep {
   readonly decision: PolicyDecision;
   /** DeleteObjects: the decision for one key (version), known once the body is read. */
   readonly forKey?: (key: string, versionId: string | undefined) => PolicyDecision;
+  /** PostObject: the decision for the form's signer and key, known once the form is read and verified. */
+  readonly forPostKey?: (owner: Owner, key: string) => PolicyDecision;
   /** Whether the policy lets this principal list the bucket (so a missing key may say NoSuchKey). */
   canList(): boolean;
 }
@@ -48,6 +50,10 @@ export function bucketPolicyStep(
     return {
       decision,
       ...(ep.name === 'DeleteObjects' && input && { forKey: (key: string, v: string | undefined) => decideForKey(input, key, v) }),
+      ...(ep.name === 'PostObject' &&
+        input && {
+          forPostKey: (owner: Owner, key: string) => decideForKey({ ...input, principal: { kind: 'signed', owner } }, key, undefined, 's3:PutObject'),
+        }),
       canList: () => input !== undefined && decideBucketPolicy({ ...input, ep: { name: 'ListObjectsV2', bucket: ep.bucket } }, deps, ctx, listing) === 'allow',
     };
   })();

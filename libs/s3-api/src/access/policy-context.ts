@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Endpoint } from '@massive/s3-protocol';
 import { parseTaggingHeader } from '@massive/s3-protocol';
-import type { Principal } from '../http/auth';
+import type { Owner } from '@massive/contracts';
+
+/** Who asks, as far as a policy cares (a `Principal` is one). */
+export type PolicySubject = { readonly kind: 'signed'; readonly owner: Owner } | { readonly kind: 'anonymous' };
 
 /** What a policy condition may look at in the HTTP request (given by the server to `authorize`). */
 export interface RequestFacts {
@@ -27,7 +30,7 @@ const HEADER_KEYS = [
  * `aws:username`, `aws:PrincipalType`) and S3's keys for this operation. Keys are lower case (see
  * normaliseConditionKey). `aws:SourceIp` is the TCP peer: a proxy in front must not be trusted blindly.
  */
-export function requestContext(principal: Principal, ep: Endpoint, facts: RequestFacts, now = new Date()): Map<string, string[]> {
+export function requestContext(principal: PolicySubject, ep: Endpoint, facts: RequestFacts, now = new Date()): Map<string, string[]> {
   const ctx = new Map<string, string[]>();
   const set = (k: string, v: string | undefined): void => {
     if (v !== undefined) ctx.set(k, [v]);
