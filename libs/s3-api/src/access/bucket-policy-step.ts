@@ -54,7 +54,12 @@ export function bucketPolicyStep(
         input && {
           forPostKey: (owner: Owner, key: string) => decideForKey({ ...input, principal: { kind: 'signed', owner } }, key, undefined, 's3:PutObject'),
         }),
-      canList: () => input !== undefined && decideBucketPolicy({ ...input, ep: { name: 'ListObjectsV2', bucket: ep.bucket } }, deps, ctx, listing) === 'allow',
+      canList: () => {
+        if (!input) return false;
+        // Synchronous: listings never read object tags.
+        const d = decideBucketPolicy({ ...input, ep: { name: 'ListObjectsV2', bucket: ep.bucket } }, deps, ctx, listing);
+        return d === 'allow';
+      },
     };
   })();
 }

@@ -37,7 +37,7 @@ export function compileBucketPolicy(policy: BucketPolicy): CompiledBucketPolicy 
       const lookup: ContextLookup = (k) => req.context.get(k);
       let allowed = false;
       for (const s of statements) {
-        if (s.deny ? false : allowed) continue; // an Allow already found: only a Deny can change the answer
+        if (allowed && !s.deny) continue; // an Allow already found: only a Deny can change the answer
         if (!matches(s, req, lookup, variables)) continue;
         if (s.deny) return 'deny';
         allowed = true;
