@@ -9,8 +9,9 @@ import type { RequestFacts } from './policy-context';
 
 /**
  * What a request may do, decided once before its handler runs. Signed requests are the owner's (the only
- * key today): they pass without any lookup, so the hot path pays nothing. Issue 13 (per-key grants,
- * bucket policies) adds its checks here, as further steps of the same decision.
+ * key today): they pass unless the bucket policy explicitly denies them (`bucketPolicyStep`: answered
+ * synchronously from the gateway's cache for a bucket without a policy, so the hot path pays nothing).
+ * Per-key grants (issue 13) add their checks here, as further steps of the same decision.
  */
 export interface Access {
   readonly anonymous: boolean;
@@ -76,7 +77,8 @@ async function signedWithPolicy(pending: Promise<PolicyStep | undefined>): Promi
 }
 
 /**
- * An unsigned request: allowed only where the bucket's ownership controls let ACLs count, Block Public
+ * An unsigned request: allowed where the bucket policy allows it (and nothing denies it), or else only
+ * where the bucket's ownership controls let ACLs count, Block Public
  * Access does not ignore public ACLs, and an ACL grants AllUsers the permission. Costs one metadata read
  * (the bucket's acl, ownershipControls and publicAccessBlock documents). Everything else is AccessDenied,
  * the same answer as before ACLs existed. (AuthenticatedUsers grants never reach an anonymous request.)
@@ -96,7 +98,7 @@ async function authorizeAnonymous(principal: Principal, ep: Endpoint, deps: S3Ap
   const aclsCount = aclsEnabled(access) && !publicAclsIgnored(access);
   if (!aclsCount) throw new S3Error('AccessDenied');
   if (bucketPermission !== undefined && !groupHas(access.grants, ALL_USERS, bucketPermission)) throw new S3Error('AccessDenied');
-  const canList = groupHas(access.grants, ALL_USERS, 'READ');
+  const canList = groupHas(access.grants, ALL_USERS, 'READ') || step?.canList() === true;
   const mapError = (e: unknown): unknown => (!canList && isMissing(e) ? new S3Error('AccessDenied') : e);
   if (objectPermission === undefined) return { anonymous: true, bucket: access, mapError };
   return {
