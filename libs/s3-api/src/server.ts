@@ -25,6 +25,7 @@ import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
 import { IntentPool } from './http/intent-pool';
+import { BucketPolicyCache } from './access/bucket-policy-cache';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -50,6 +51,9 @@ const CORS_CACHE_TTL_MS = 5_000;
 const CORS_CACHE_ENTRIES = 10_000;
 /** Write intents kept ready (http/intent-pool.ts): about the number of large writes in flight at once. */
 const INTENT_POOL_SIZE = 8;
+/** A bucket's policy is reused this long by a gateway (its own Put/DeleteBucketPolicy apply at once). */
+const POLICY_CACHE_TTL_MS = 5_000;
+const POLICY_CACHE_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -70,6 +74,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     corsRules: deps.corsRules ?? new CorsRulesCache(deps.metadata, { ttlMs: CORS_CACHE_TTL_MS, maxEntries: CORS_CACHE_ENTRIES }),
     lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(),
     intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
+    bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
@@ -115,7 +120,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
       // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
       const ctx = hangUp.ctx(requestId);
-      let granted = authorize(auth, ep, deps, ctx);
+      let granted = authorize(auth, ep, deps, ctx, { req, query });
       if (granted instanceof Promise) granted = await granted;
       access = granted;
       refuseUnsupportedHeaders(req.headers, ep.name);
@@ -151,6 +156,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
         ...(withheldContinue && { awaitingContinue: true }),
+        ...(granted.keyDenied && { keyDenied: granted.keyDenied }),
+        ...(granted.postKeyDenied && { postKeyDenied: granted.postKeyDenied }),
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

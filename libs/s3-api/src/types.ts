@@ -7,6 +7,7 @@ import type { CorsRulesCache } from './http/cors-config';
 import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
+import type { BucketPolicyCache } from './access/bucket-policy-cache';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -79,6 +80,8 @@ export interface S3ApiDeps {
   readonly lifecycleRules?: LifecycleRulesCache;
   /** Write intents created ahead of need (set by createS3Api); without it each write creates its own. */
   readonly intents?: IntentPool;
+  /** Buckets' policies and Block Public Access flags for authorisation (set by createS3Api). */
+  readonly bucketPolicies?: BucketPolicyCache;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */
@@ -122,6 +125,10 @@ export interface S3Request {
    * any body byte is sent.
    */
   readonly awaitingContinue?: boolean;
+  /** DeleteObjects on a bucket with a policy: whether one key (version) is denied (answered AccessDenied). */
+  readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
+  /** PostObject on a bucket with a policy: whether it denies this signer writing this key (AccessDenied). */
+  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
 }
 
 export type HeaderValue = string | number | undefined;

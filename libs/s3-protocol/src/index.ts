@@ -8,3 +8,4 @@ export * from './tagging';
 export * from './post-policy';
 export * from './cors';
 export * from './acl';
+export * from './bucket-policy';

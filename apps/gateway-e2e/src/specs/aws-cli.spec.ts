@@ -243,4 +243,27 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     await ok('s3api', 'put-object-acl', '--bucket', ab, '--key', 'public.txt', '--acl', 'private');
     expect((await fetch(`${gw.endpoint}/${ab}/public.txt`)).status).toBe(403);
   });
+
+  // Bucket policies (issue 13): the CLI flow of put-bucket-policy --policy file://...
+  it('bucket policy: put-bucket-policy from a file makes objects anonymously readable; a malformed one is refused', async () => {
+    const pb = 'cli-policy';
+    await ok('s3', 'mb', `s3://${pb}`);
+    await ok('s3api', 'delete-public-access-block', '--bucket', pb);
+    await ok('s3', 'cp', '--no-progress', small, `s3://${pb}/site/index.txt`);
+    const file = join(work, 'policy.json');
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${pb}/site/*` }] });
+    writeFileSync(file, text);
+    await ok('s3api', 'put-bucket-policy', '--bucket', pb, '--policy', `file://${file}`);
+    expect((JSON.parse(await ok('s3api', 'get-bucket-policy', '--bucket', pb)) as { Policy: string }).Policy).toBe(text);
+    expect(JSON.parse(await ok('s3api', 'get-bucket-policy-status', '--bucket', pb))).toEqual({ PolicyStatus: { IsPublic: true } });
+    const anon = await fetch(`${gw.endpoint}/${pb}/site/index.txt`);
+    expect([anon.status, await anon.text()]).toEqual([200, readFileSync(small, 'utf8')]);
+    writeFileSync(file, text.replace('s3:GetObject', 's3:GetObjekt'));
+    const bad = await aws('s3api', 'put-bucket-policy', '--bucket', pb, '--policy', `file://${file}`);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('MalformedPolicy');
+    expect(bad.stderr).toContain('Policy has invalid action');
+    await ok('s3api', 'delete-bucket-policy', '--bucket', pb);
+    expect((await fetch(`${gw.endpoint}/${pb}/site/index.txt`)).status).toBe(403);
+  });
 });

@@ -1,14 +1,17 @@
-import { isServiceError, type CallCtx } from '@massive/contracts';
-import { ALL_USERS, groupHas, isS3Error, S3Error, type Endpoint, type EndpointName, type Permission } from '@massive/s3-protocol';
+import { isServiceError, type CallCtx, type Owner } from '@massive/contracts';
+import { ALL_USERS, groupHas, isS3Error, S3Error, type Endpoint, type EndpointName, type Permission, type PolicyDecision } from '@massive/s3-protocol';
 import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
 import { aclsEnabled, loadBucketAccess, publicAclsIgnored, type BucketAccess } from './bucket-access';
 import { decodeAcl } from './stored-documents';
+import { bucketPolicyStep, type PolicyStep } from './bucket-policy-step';
+import type { RequestFacts } from './policy-context';
 
 /**
  * What a request may do, decided once before its handler runs. Signed requests are the owner's (the only
- * key today): they pass without any lookup, so the hot path pays nothing. Issue 13 (per-key grants,
- * bucket policies) adds its checks here, as further steps of the same decision.
+ * key today): they pass unless the bucket policy explicitly denies them (`bucketPolicyStep`: answered
+ * synchronously from the gateway's cache for a bucket without a policy, so the hot path pays nothing).
+ * Per-key grants (issue 13) add their checks here, as further steps of the same decision.
  */
 export interface Access {
   readonly anonymous: boolean;
@@ -21,6 +24,12 @@ export interface Access {
   readonly checkObjectAcl?: (acl: string | undefined) => void;
   /** Turns a handler's error into what this principal may see (NoSuchKey is AccessDenied without list rights). */
   readonly mapError: (e: unknown) => unknown;
+  /** The bucket policy's decision for this request, when the bucket has a policy ('deny' never gets here). */
+  readonly policy?: PolicyDecision;
+  /** DeleteObjects: whether one key (version) may not be deleted (the policy denies it, or nothing allows it). */
+  readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
+  /** PostObject: whether the bucket policy denies this signer writing this key. */
+  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
 }
 
 const OWNER_ACCESS: Access = { anonymous: false, mapError: (e) => e };
@@ -47,18 +56,41 @@ const ANONYMOUS_OBJECT_PERMISSION: Partial<Record<EndpointName, Permission>> = {
   GetObjectAcl: 'READ_ACP',
 };
 
-export function authorize(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): Access | Promise<Access> {
-  if (principal.kind === 'signed') return OWNER_ACCESS;
-  return authorizeAnonymous(ep, deps, ctx);
+export function authorize(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx, facts?: RequestFacts): Access | Promise<Access> {
+  if (principal.kind === 'signed') {
+    // Bucket policy (issue 13): synchronous when the bucket is known to have none.
+    const step = facts ? bucketPolicyStep(principal, ep, deps, ctx, facts) : undefined;
+    if (step === undefined) return OWNER_ACCESS;
+    return signedWithPolicy(step);
+  }
+  return authorizeAnonymous(principal, ep, deps, ctx, facts);
+}
+
+/** A signed request to a bucket with a policy: an explicit Deny is AccessDenied, for the owner too. */
+async function signedWithPolicy(pending: Promise<PolicyStep | undefined>): Promise<Access> {
+  const step = await pending;
+  if (!step) return OWNER_ACCESS;
+  if (step.decision === 'deny') throw new S3Error('AccessDenied');
+  const keyDenied = step.forKey ? (key: string, v: string | undefined) => step.forKey!(key, v) === 'deny' : undefined;
+  const postKeyDenied = step.forPostKey ? (owner: Owner, key: string) => step.forPostKey!(owner, key) === 'deny' : undefined;
+  return { ...OWNER_ACCESS, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
 }
 
 /**
- * An unsigned request: allowed only where the bucket's ownership controls let ACLs count, Block Public
+ * An unsigned request: allowed where the bucket policy allows it (and nothing denies it), or else only
+ * where the bucket's ownership controls let ACLs count, Block Public
  * Access does not ignore public ACLs, and an ACL grants AllUsers the permission. Costs one metadata read
  * (the bucket's acl, ownershipControls and publicAccessBlock documents). Everything else is AccessDenied,
  * the same answer as before ACLs existed. (AuthenticatedUsers grants never reach an anonymous request.)
  */
-async function authorizeAnonymous(ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): Promise<Access> {
+async function authorizeAnonymous(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx, facts: RequestFacts | undefined): Promise<Access> {
+  // The bucket policy first (issue 13): a Deny ends it, an Allow lets the request through whatever the ACLs say.
+  const step = facts ? await bucketPolicyStep(principal, ep, deps, ctx, facts) : undefined;
+  if (step?.decision === 'deny') throw new S3Error('AccessDenied');
+  if (step && 'bucket' in ep) {
+    if (step.decision === 'allow') return anonymousByPolicy(ep.bucket, step, deps, ctx);
+    if (step.forKey) return anonymousPerKey(ep.bucket, step, deps, ctx);
+  }
   const bucketPermission = ANONYMOUS_BUCKET_PERMISSION[ep.name];
   const objectPermission = ANONYMOUS_OBJECT_PERMISSION[ep.name];
   if ((bucketPermission === undefined && objectPermission === undefined) || !('bucket' in ep)) throw new S3Error('AccessDenied');
@@ -66,7 +98,7 @@ async function authorizeAnonymous(ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): 
   const aclsCount = aclsEnabled(access) && !publicAclsIgnored(access);
   if (!aclsCount) throw new S3Error('AccessDenied');
   if (bucketPermission !== undefined && !groupHas(access.grants, ALL_USERS, bucketPermission)) throw new S3Error('AccessDenied');
-  const canList = groupHas(access.grants, ALL_USERS, 'READ');
+  const canList = groupHas(access.grants, ALL_USERS, 'READ') || step?.canList() === true;
   const mapError = (e: unknown): unknown => (!canList && isMissing(e) ? new S3Error('AccessDenied') : e);
   if (objectPermission === undefined) return { anonymous: true, bucket: access, mapError };
   return {
@@ -77,6 +109,25 @@ async function authorizeAnonymous(ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): 
       if (acl === undefined || !groupHas(decodeAcl(acl), ALL_USERS, objectPermission)) throw new S3Error('AccessDenied');
     },
   };
+}
+
+/** Anonymous and allowed by the policy: a missing key is NoSuchKey only if the policy or an ACL lets it list. */
+async function anonymousByPolicy(bucket: string, step: PolicyStep, deps: S3ApiDeps, ctx: CallCtx): Promise<Access> {
+  const access = await loadBucketAccess(bucket, deps, ctx);
+  const canList = step.canList() || (aclsEnabled(access) && !publicAclsIgnored(access) && groupHas(access.grants, ALL_USERS, 'READ'));
+  const mapError = (e: unknown): unknown => (!canList && isMissing(e) ? new S3Error('AccessDenied') : e);
+  return { anonymous: true, bucket: access, mapError, policy: 'allow' };
+}
+
+/** Anonymous DeleteObjects on a bucket with a policy: each key needs the policy's Allow or a public WRITE ACL. */
+async function anonymousPerKey(bucket: string, step: PolicyStep, deps: S3ApiDeps, ctx: CallCtx): Promise<Access> {
+  const access = await loadBucketAccess(bucket, deps, ctx);
+  const aclWrite = aclsEnabled(access) && !publicAclsIgnored(access) && groupHas(access.grants, ALL_USERS, 'WRITE');
+  const keyDenied = (key: string, v: string | undefined): boolean => {
+    const d = step.forKey!(key, v);
+    return d === 'deny' || (d === 'none' && !aclWrite);
+  };
+  return { anonymous: true, bucket: access, mapError: (e) => e, policy: 'none', keyDenied };
 }
 
 function isMissing(e: unknown): boolean {

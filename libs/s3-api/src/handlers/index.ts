@@ -49,6 +49,11 @@ import { deletePublicAccessBlock } from './access/delete-public-access-block';
 import { deleteBucketLifecycle } from './lifecycle/delete-bucket-lifecycle';
 import { getBucketLifecycleConfiguration } from './lifecycle/get-bucket-lifecycle-configuration';
 import { putBucketLifecycleConfiguration } from './lifecycle/put-bucket-lifecycle-configuration';
+// Bucket policies (issue 13)
+import { getBucketPolicy } from './policy/get-bucket-policy';
+import { putBucketPolicy } from './policy/put-bucket-policy';
+import { deleteBucketPolicy } from './policy/delete-bucket-policy';
+import { getBucketPolicyStatus } from './policy/get-bucket-policy-status';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -103,4 +108,9 @@ export const HANDLERS = {
   GetBucketLifecycleConfiguration: getBucketLifecycleConfiguration,
   PutBucketLifecycleConfiguration: putBucketLifecycleConfiguration,
   DeleteBucketLifecycle: deleteBucketLifecycle,
+  // Bucket policies (issue 13)
+  GetBucketPolicy: getBucketPolicy,
+  PutBucketPolicy: putBucketPolicy,
+  DeleteBucketPolicy: deleteBucketPolicy,
+  GetBucketPolicyStatus: getBucketPolicyStatus,
 } satisfies HandlerTable as HandlerTable;

@@ -79,6 +79,10 @@ export const S3_ERRORS = {
   OwnershipControlsNotFoundError: { status: 404, message: 'The bucket ownership controls were not found' },
   NoSuchPublicAccessBlockConfiguration: { status: 404, message: 'The public access block configuration was not found' },
   NoSuchLifecycleConfiguration: { status: 404, message: 'The lifecycle configuration does not exist' },
+  // Bucket policies (issue 13).
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
+  PolicyTooLarge: { status: 400, message: 'Policy exceeds the maximum allowed document size.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

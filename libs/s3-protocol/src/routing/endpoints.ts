@@ -60,6 +60,11 @@ export type Endpoint =
   | Bkt<'GetBucketLifecycleConfiguration'>
   | Bkt<'PutBucketLifecycleConfiguration'>
   | Bkt<'DeleteBucketLifecycle'>
+  // Bucket policies (issue 13).
+  | Bkt<'GetBucketPolicy'>
+  | Bkt<'PutBucketPolicy'>
+  | Bkt<'DeleteBucketPolicy'>
+  | Bkt<'GetBucketPolicyStatus'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -119,6 +124,11 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', query: ['lifecycle'], name: 'GetBucketLifecycleConfiguration', auth: 'owner' },
   { method: 'PUT', target: 'bucket', query: ['lifecycle'], name: 'PutBucketLifecycleConfiguration', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['lifecycle'], name: 'DeleteBucketLifecycle', auth: 'owner' },
+  // Bucket policies (issue 13): before the plain bucket rules.
+  { method: 'GET', target: 'bucket', query: ['policy'], name: 'GetBucketPolicy', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['policy'], name: 'PutBucketPolicy', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['policy'], name: 'DeleteBucketPolicy', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['policyStatus'], name: 'GetBucketPolicyStatus', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },

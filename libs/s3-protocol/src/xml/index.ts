@@ -54,3 +54,4 @@ export {
   type LifecycleFilterDoc,
   type LifecycleTagDoc,
 } from './lifecycle-configuration';
+export { buildPolicyStatus } from './policy-status';

@@ -9,5 +9,6 @@ const MAX_XML = 16 * 1024;
 export const putPublicAccessBlock: Handler<'PutPublicAccessBlock'> = async (ep, req, deps) => {
   const config = parsePublicAccessBlock(await readSmallBody(req, MAX_XML));
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'publicAccessBlock', document: encodePublicAccessBlock(config) }, req.ctx);
+  deps.bucketPolicies?.forget(ep.bucket); // RestrictPublicBuckets changes what a policy grants
   return { status: 200 };
 };

@@ -8,6 +8,9 @@ import type { Handler } from '../../types';
 
 type Result = DeleteObjectsRes['results'][number];
 
+/** S3 codes this handler itself puts on an entry (not domain codes from metadata). */
+const PASSED_THROUGH: ReadonlySet<string> = new Set(['NotImplemented', 'AccessDenied']);
+
 /**
  * DeleteObjects. An entry's `<ETag>`, `<LastModifiedTime>` and `<Size>` are its conditional delete,
  * checked in that entry's transaction (a failed one is an `<Error>` PreconditionFailed, the others go on);
@@ -16,22 +19,27 @@ type Result = DeleteObjectsRes['results'][number];
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
   const xml = await readSmallBody(req, XML_BODY_LIMITS.DeleteObjects);
   const doc = parseDelete(xml);
-  const entries = doc.Object.map((o): ObjectIdentifier & { refused?: true } => {
+  // Per entry, before any deletes: conditions with a version id are refused (NotImplemented), and a
+  // bucket policy decides per key (s3:DeleteObject / s3:DeleteObjectVersion): denied keys are AccessDenied.
+  const entries = doc.Object.map((o): ObjectIdentifier & { refusal?: 'NotImplemented' | 'AccessDenied' } => {
     const conditions = entryConditions(o);
+    const versionId = o.VersionId;
+    const refusal =
+      conditions && versionId !== undefined ? ('NotImplemented' as const) : req.keyDenied?.(o.Key, versionId) ? ('AccessDenied' as const) : undefined;
     return {
       key: o.Key,
-      ...(o.VersionId !== undefined && { versionId: o.VersionId }),
+      ...(versionId !== undefined && { versionId }),
       ...(conditions && { conditions }),
-      ...(conditions && o.VersionId !== undefined && { refused: true as const }),
+      ...(refusal && { refusal }),
     };
   });
-  const objects = entries.filter((e) => !e.refused).map(({ refused: _r, ...o }) => o);
+  const objects = entries.filter((e) => !e.refusal).map(({ refusal: _r, ...o }) => o);
   if (objects.length === 0) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx); // a missing bucket fails the whole request
   const done = objects.length > 0 ? (await deps.metadata.deleteObjects({ bucket: ep.bucket, objects }, req.ctx)).results : [];
   let next = 0;
   const results = entries.map((e): Result =>
-    e.refused
-      ? { key: e.key, ...(e.versionId !== undefined && { versionId: e.versionId }), error: { code: 'NotImplemented', message: S3_ERRORS.NotImplemented.message } }
+    e.refusal
+      ? { key: e.key, ...(e.versionId !== undefined && { versionId: e.versionId }), error: { code: e.refusal, message: S3_ERRORS[e.refusal].message } }
       : done[next++],
   );
   const res = { results };
@@ -49,7 +57,7 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
       Error: res.results.flatMap((r) => {
         if (!r.error) return [];
         // Domain codes are S3 names where they reach a client (a bad version id is InvalidArgument).
-        const Code = isErrorCode(r.error.code) ? SERVICE_TO_S3[r.error.code] : r.error.code === 'NotImplemented' ? 'NotImplemented' : 'InternalError';
+        const Code = isErrorCode(r.error.code) ? SERVICE_TO_S3[r.error.code] : PASSED_THROUGH.has(r.error.code) ? r.error.code : 'InternalError';
         return [{ Key: r.key, ...(r.versionId !== undefined && { VersionId: r.versionId }), Code, Message: r.error.message }];
       }),
     }),
