@@ -123,6 +123,21 @@ export interface BucketConfigRecord {
   readonly updatedAt: number;
 }
 
+/** K 0x01: an access key; the raw section is its secret, sealed by the gateway (opaque here). */
+export interface AccessKeyRecordValue {
+  readonly accessKeyId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly canonicalId: string;
+}
+
+/** K 0x04 (and its 0x05 index): what a key may do on a bucket. */
+export interface GrantRecord {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly owner: boolean;
+}
+
 /** One codec instance per record type; instances are immutable, so sharing them is safe. */
 export const codecs = {
   bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
@@ -137,4 +152,6 @@ export const codecs = {
   readLease: new RecordCodec<ReadLeaseRecord>({ tag: 'R', version: 1 }),
   gcClaim: new RecordCodec<GcClaimRecord>({ tag: 'C', version: 1 }),
   bucketConfig: new RecordCodec<BucketConfigRecord>({ tag: 'c', version: 1 }),
+  accessKey: new RecordCodec<AccessKeyRecordValue>({ tag: 'K', version: 1 }),
+  grant: new RecordCodec<GrantRecord>({ tag: 'g', version: 1 }),
 } as const;
