@@ -7,9 +7,10 @@ import type { CallCtx } from '@massive/contracts';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorCode } from '@massive/s3-protocol';
 import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
-import { authenticate } from './http/auth';
+import { authenticate, prepareCredentials } from './http/auth';
 import { formUploadRequest } from './http/form-auth';
 import { authorize, type Access } from './access/authorize';
+import { checkCopySourceGrant } from './access/authorize-key';
 import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
@@ -108,12 +109,16 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       inFlight(operation).inc();
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
-      const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
-      // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
       const ctx = hangUp.ctx(requestId);
+      // A non-root key not in the gateway's key cache is read first (cached keys: nothing to wait for).
+      const loading = ep.name === 'PostObject' ? undefined : prepareCredentials(req, rawQuery, deps, ctx);
+      if (loading) await loading;
+      const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
+      // The root key's requests, and other keys' within their cached grants, get their answer synchronously.
       let granted = authorize(auth, ep, deps, ctx);
       if (granted instanceof Promise) granted = await granted;
       access = granted;
+      if (auth.kind === 'signed') checkCopySourceGrant(auth, ep, req.headers, deps);
       refuseUnsupportedHeaders(req.headers, ep.name);
       await checkExpectedOwners(ep, req.headers, deps, ctx);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
@@ -144,6 +149,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         owner,
         requestId,
         ctx,
+        ...(auth.kind === 'signed' && auth.scope && { scope: auth.scope }),
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
       };

@@ -4,11 +4,12 @@ import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
 import { aclsEnabled, loadBucketAccess, publicAclsIgnored, type BucketAccess } from './bucket-access';
 import { decodeAcl } from './stored-documents';
+import { authorizeKey } from './authorize-key';
 
 /**
- * What a request may do, decided once before its handler runs. Signed requests are the owner's (the only
- * key today): they pass without any lookup, so the hot path pays nothing. Issue 13 (per-key grants,
- * bucket policies) adds its checks here, as further steps of the same decision.
+ * What a request may do, decided once before its handler runs. The root key passes without any lookup;
+ * another key's grants come from the gateway's key cache (authorize-key.ts), so the hot path pays no
+ * metadata read either. Bucket policies (issue 13) add their checks here, as further steps.
  */
 export interface Access {
   readonly anonymous: boolean;
@@ -48,7 +49,7 @@ const ANONYMOUS_OBJECT_PERMISSION: Partial<Record<EndpointName, Permission>> = {
 };
 
 export function authorize(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): Access | Promise<Access> {
-  if (principal.kind === 'signed') return OWNER_ACCESS;
+  if (principal.kind === 'signed') return principal.scope ? authorizeKey({ ...principal, scope: principal.scope }, ep, deps, ctx) : OWNER_ACCESS;
   return authorizeAnonymous(ep, deps, ctx);
 }
 
