@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Credential, CredentialStore } from '@massive/s3-api';
+import { canonicalUserId, type Credential, type CredentialStore } from '@massive/s3-api';
 
 export interface KeyPair {
   readonly accessKey: string;
@@ -19,20 +19,17 @@ export class StaticCredentials implements CredentialStore {
   }
 }
 
-function ownerId(accessKey: string): string {
-  // A stable canonical-user-id-like string per key (64 hex chars, as AWS's).
-  return createHash('sha256').update(`massive-owner:${accessKey}`).digest('hex');
-}
+const ownerId = canonicalUserId;
 
 /**
  * Development credentials for a data directory: generated once, kept (mode 0600) in the directory so
  * restarts keep working with the same client configuration.
  */
-export async function developmentCredentials(dataDir: string): Promise<KeyPair> {
+export async function developmentCredentials(dataDir: string): Promise<KeyPair & { readonly created: boolean }> {
   const file = join(dataDir, 'dev-credentials.json');
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<KeyPair>;
-    if (typeof parsed.accessKey === 'string' && typeof parsed.secretKey === 'string') return { accessKey: parsed.accessKey, secretKey: parsed.secretKey };
+    if (typeof parsed.accessKey === 'string' && typeof parsed.secretKey === 'string') return { accessKey: parsed.accessKey, secretKey: parsed.secretKey, created: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -43,5 +40,5 @@ export async function developmentCredentials(dataDir: string): Promise<KeyPair> 
   await mkdir(dataDir, { recursive: true });
   await writeFile(file + '.tmp', JSON.stringify(pair) + '\n', { mode: 0o600 });
   await rename(file + '.tmp', file);
-  return pair;
+  return { ...pair, created: true };
 }

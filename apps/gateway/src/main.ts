@@ -5,7 +5,8 @@ import { createS3Server } from '@massive/s3-api';
 import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
-import { developmentCredentials, StaticCredentials } from './credentials';
+import { developmentCredentials } from './credentials';
+import { loadMasterKey, refuseWellKnownRoot } from './identity';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
@@ -13,16 +14,24 @@ async function main(): Promise<void> {
   const registry = createRegistry();
   let keys = cfg.accessKey && cfg.secretKey ? { accessKey: cfg.accessKey, secretKey: cfg.secretKey } : undefined;
   if (!keys) {
-    keys = await developmentCredentials(cfg.dataDir);
+    const dev = await developmentCredentials(cfg.dataDir);
+    keys = { accessKey: dev.accessKey, secretKey: dev.secretKey };
+    // The secret is shown once, when generated; afterwards only where it is kept.
     process.stderr.write(
-      `\nNo credentials configured: using development credentials kept in ${cfg.dataDir}/dev-credentials.json\n` +
-        `  access key: ${keys.accessKey}\n  secret key: ${keys.secretKey}\n` +
-        `Set MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY to choose your own.\n\n`,
+      dev.created
+        ? `\nNo credentials configured: generated development (root) credentials, kept in ${cfg.dataDir}/dev-credentials.json\n` +
+            `  access key: ${keys.accessKey}\n  secret key: ${keys.secretKey}\n` +
+            `Set MASSIVE_ACCESS_KEY and MASSIVE_SECRET_KEY to choose your own.\n\n`
+        : `\nNo credentials configured: using the development (root) credentials in ${cfg.dataDir}/dev-credentials.json (access key ${keys.accessKey})\n\n`,
     );
   }
+  refuseWellKnownRoot(keys);
+  const masterKey = await loadMasterKey(process.env, cfg.dataDir, (msg) => process.stderr.write(`\n${msg}\n\n`));
   let draining = false;
   const limitMetrics = createLimitMetrics(registry);
-  const deps = { logger, registry, limitMetrics, credentials: new StaticCredentials([keys]), draining: () => draining };
+  // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
+  const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
+  const deps = { logger, registry, limitMetrics, identity: { root: keys, masterKey }, adminOnS3Port: adminPort === undefined, draining: () => draining };
   const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
   const server: Server = createS3Server(composed.app, serverLimits(cfg), limitMetrics);
   await new Promise<void>((resolve, reject) => {
@@ -30,11 +39,16 @@ async function main(): Promise<void> {
     server.listen(cfg.port, cfg.host, () => resolve());
   });
   composed.start();
-  // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
-  const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
   let admin: AdminServer | undefined;
   if (adminPort !== undefined) {
-    admin = await startAdminServer({ host: cfg.host, port: adminPort, registry, ready: async () => !draining && (await composed.dependenciesReady()) });
+    const adminApi = composed.admin;
+    admin = await startAdminServer({
+      host: cfg.host,
+      port: adminPort,
+      registry,
+      ready: async () => !draining && (await composed.dependenciesReady()),
+      ...(adminApi && { routes: [{ prefix: '/admin/', handle: adminApi }] }),
+    });
   }
   const addr = server.address() as AddressInfo;
   const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };

@@ -21,6 +21,7 @@ import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
+import type { AdminHandler } from './admin/admin-api';
 import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
@@ -32,6 +33,8 @@ export interface S3ApiOptions {
   readonly ready?: () => boolean | Promise<boolean>;
   /** Limit metrics shared with `createS3Server` (created here when not given). */
   readonly limitMetrics?: LimitMetrics;
+  /** The admin API, served under `/-/admin/` on this port (local mode without an admin port). */
+  readonly admin?: AdminHandler;
 }
 
 /** Limit errors raised by the dispatcher or handlers, counted by reason. */
@@ -44,6 +47,7 @@ const LIMIT_REASONS: Partial<Record<S3ErrorCode, RejectionReason>> = {
 };
 
 const NO_QUERY = new URLSearchParams();
+const ADMIN_MOUNT = '/-/admin/';
 const SERVER = 'MassiveStorage';
 /** A bucket's CORS rules are reused this long by a gateway (its own Put/DeleteBucketCors apply at once). */
 const CORS_CACHE_TTL_MS = 5_000;
@@ -74,7 +78,10 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
 
   return (req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/-/')) return ops(req, res);
+    if (url.startsWith('/-/')) {
+      if (opts.admin && url.startsWith(ADMIN_MOUNT)) return opts.admin(req, res, url.slice(ADMIN_MOUNT.length - 1).split('?')[0]);
+      return ops(req, res);
+    }
     const q = url.indexOf('?');
     void serve(req, res, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
   };
