@@ -17,7 +17,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
-import { CREDENTIALS, useGateway } from '../support/server';
+import { CREDENTIALS, E2E_MODE, useGateway } from '../support/server';
 import { bodyBytes, expectS3Error } from '../support/s3-assert';
 
 /**
@@ -167,6 +167,13 @@ describe('keys and grants', () => {
     expect(await adminFails(['key', 'create', '--name', 'sneaky'], { accessKey: CREDENTIALS.accessKeyId, secretKey: 'wrong-secret' })).toContain('AccessDenied');
     expect(await admin(['key', 'list'])).not.toContain('sneaky');
     expect(await adminFails(['key', 'delete', 'no-such-key'])).toContain('NoSuchAccessKey');
+    // Local mode serves it on the S3 port under /-/admin/; distributed mode only on the gateway's admin port.
+    if (E2E_MODE === 'distributed') {
+      expect(gw.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/admin$/);
+      expect((await fetch(`${gw.endpoint}/-/admin/v1/keys`)).status).toBe(404);
+    } else {
+      expect(gw.adminUrl).toBe(`${gw.endpoint}/-/admin`);
+    }
     expect(await adminFails(['key', 'allow', 'app1', `missing-${suffix}`, '--read'])).toContain('NoSuchBucket');
   });
 
