@@ -16,6 +16,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../support/clients';
 import { CREDENTIALS, E2E_MODE, useGateway } from '../support/server';
 import { bodyBytes, expectS3Error } from '../support/s3-assert';
@@ -105,6 +106,20 @@ describe('keys and grants', () => {
     await expect(s2.send(new HeadBucketCommand({ Bucket: `missing-${suffix}` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
     // The root key may do everything.
     expect((await bodyBytes((await root.send(new GetObjectCommand({ Bucket: b1, Key: 'private.txt' }))).Body)).toString()).toBe('app1 only');
+  });
+
+  it('presigned URLs of a key carry its grants (the key is loaded from metadata before SigV4)', async () => {
+    // A key whose first request is presigned: the gateway finds it from the query's X-Amz-Credential.
+    const reader = JSON.parse(await admin(['key', 'create', '--name', 'presigner', '--json'])) as Key;
+    secrets.push(reader.secretAccessKey);
+    await admin(['key', 'allow', 'presigner', b1, '--read']);
+    const own = await getSignedUrl(clientOf(reader), new GetObjectCommand({ Bucket: b1, Key: 'private.txt' }), { expiresIn: 300 });
+    const ok = await fetch(own);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('app1 only');
+    const foreign = await fetch(await getSignedUrl(s2, new GetObjectCommand({ Bucket: b1, Key: 'private.txt' }), { expiresIn: 300 }));
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toContain('<Code>AccessDenied</Code>');
   });
 
   it('grants allow and deny exactly: read-only cannot PUT, write cannot change ACLs or delete the bucket', async () => {
