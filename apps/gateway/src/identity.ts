@@ -3,8 +3,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
+import type { Registry } from 'prom-client';
 import { ConfigError } from '@massive/observability';
-import { createAdminApi, KeyCache, MASTER_KEY_BYTES, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
+import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
 import type { KeyPair } from './credentials';
 
 /**
@@ -72,6 +73,7 @@ export function composeIdentity(
   metadata: MetadataApi,
   config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
   logger: Logger,
+  registry: Registry,
 ): { credentials: CredentialStore; admin: AdminHandler } {
   const sealer = new SecretSealer(setup.masterKey);
   const keys = new KeyCache({
@@ -79,6 +81,7 @@ export function composeIdentity(
     metadata,
     sealer,
     onUnreadable: (accessKeyId) => logger.error('access key secret does not open with this master key (wrong MASSIVE_MASTER_KEY?)', { accessKeyId }),
+    onLoad: createKeyCacheMetrics(registry),
   });
   const admin = createAdminApi({ metadata, keys, sealer, region: config.region, maxSkewMs: config.maxSkewMs, logger });
   return { credentials: keys, admin };
@@ -86,11 +89,11 @@ export function composeIdentity(
 
 /** Tests pass fixed credentials; the gateway passes its root key and master key (keys from metadata, admin API). */
 export function credentialsFor(
-  deps: { readonly credentials?: CredentialStore; readonly identity?: IdentitySetup; readonly logger: Logger },
+  deps: { readonly credentials?: CredentialStore; readonly identity?: IdentitySetup; readonly logger: Logger; readonly registry: Registry },
   metadata: MetadataApi,
   config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
 ): { credentials: CredentialStore; admin?: AdminHandler } {
-  if (deps.identity) return composeIdentity(deps.identity, metadata, config, deps.logger);
+  if (deps.identity) return composeIdentity(deps.identity, metadata, config, deps.logger, deps.registry);
   if (!deps.credentials) throw new Error('the gateway needs credentials or an identity setup');
   return { credentials: deps.credentials };
 }

@@ -7,3 +7,4 @@ export { createAdminApi, type AdminApiDeps, type AdminHandler } from './admin/ad
 export { KeyCache, type KeyCacheOptions, type RootKey } from './identity/key-cache';
 export { SecretSealer, MASTER_KEY_BYTES } from './identity/secret-seal';
 export { canonicalUserId } from './identity/canonical-id';
+export { createKeyCacheMetrics, type KeyLoadResult } from './identity/key-metrics';

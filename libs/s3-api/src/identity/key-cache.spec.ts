@@ -74,6 +74,16 @@ describe('KeyCache', () => {
     expect(md.calls()).toBe(2);
   });
 
+  it('reports each read by result', async () => {
+    const md = fakeMetadata();
+    md.keys.set('K1', { name: 'app1', secret: 's', grants: [] });
+    const results: string[] = [];
+    const cache = new KeyCache({ root: { accessKey: 'ROOT', secretKey: 'x' }, metadata: md.api, sealer, onLoad: (r) => results.push(r) });
+    await cache.prepare('K1', ctx);
+    await cache.prepare('NOPE', ctx);
+    expect(results).toEqual(['found', 'unknown']);
+  });
+
   it('remembers unknown keys briefly and reads a key once however many requests wait on it', async () => {
     const { cache, md, advance } = setup();
     const release = md.hold();

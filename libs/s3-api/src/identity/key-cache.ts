@@ -1,6 +1,7 @@
 import type { CallCtx, KeyGrant, MetadataApi } from '@massive/contracts';
 import type { Credential, CredentialStore, KeyPermissions, KeyScope } from '../types';
 import { canonicalUserId } from './canonical-id';
+import type { KeyLoadResult } from './key-metrics';
 import type { SecretSealer } from './secret-seal';
 
 export interface RootKey {
@@ -26,6 +27,8 @@ export interface KeyCacheOptions {
   readonly now?: () => number;
   /** A stored key whose secret does not open (another master key, corruption): it counts as unknown. */
   readonly onUnreadable?: (accessKeyId: string, err: unknown) => void;
+  /** Each read of a key from metadata, by result (metrics: key-metrics.ts). */
+  readonly onLoad?: (result: KeyLoadResult) => void;
 }
 
 interface Entry {
@@ -111,7 +114,10 @@ export class KeyCache implements CredentialStore {
   private async read(accessKeyId: string, ctx: CallCtx): Promise<void> {
     await this.turn();
     try {
-      const { key, grants } = await this.opts.metadata.getKey({ accessKeyId }, ctx);
+      const { key, grants } = await this.opts.metadata.getKey({ accessKeyId }, ctx).catch((err: unknown) => {
+        this.opts.onLoad?.('error');
+        throw err;
+      });
       let cred: Credential | undefined;
       if (key) {
         try {
@@ -121,6 +127,7 @@ export class KeyCache implements CredentialStore {
           this.opts.onUnreadable?.(accessKeyId, err);
         }
       }
+      this.opts.onLoad?.(cred ? 'found' : key ? 'unreadable' : 'unknown');
       this.entries.delete(accessKeyId);
       this.entries.set(accessKeyId, { ...(cred && { cred }), loadedAt: this.now() });
       while (this.entries.size > this.maxEntries) {
