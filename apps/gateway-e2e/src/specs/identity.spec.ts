@@ -16,6 +16,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../support/clients';
 import { CREDENTIALS, E2E_MODE, useGateway } from '../support/server';
@@ -133,6 +134,19 @@ describe('keys and grants', () => {
     await expectS3Error(s2.send(new PutBucketAclCommand({ Bucket: shared, ACL: 'private' })), 'AccessDenied', 403);
     await expectS3Error(s2.send(new DeleteBucketCommand({ Bucket: shared })), 'AccessDenied', 403);
     expect((await s1.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name).sort()).toEqual([b1, shared].sort());
+
+    // A browser form signed by a key is held to the same grants.
+    const form = async (c: S3Client, key: string): Promise<number> => {
+      const { url, fields } = await createPresignedPost(c, { Bucket: shared, Key: key });
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+      fd.append('file', new Blob(['form bytes']), 'f.txt');
+      const res = await fetch(url, { method: 'POST', body: fd });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await form(s2, 'form-by-app2')).toBe(204);
+    expect(await form(s1, 'form-by-app1')).toBe(403);
 
     const info = await admin(['bucket', 'info', shared]);
     expect(info).toMatch(/app1 \(MK[0-9A-F]+\): read\n/);
