@@ -20,7 +20,6 @@ export interface AdminApiDeps {
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse, path: string) => void;
 
 const MAX_BODY_BYTES = 64 * 1024;
-let counter = 0;
 
 /**
  * The admin API (JSON over HTTP): keys and grants. Mounted on the gateway's admin port under `/admin/`
@@ -30,6 +29,7 @@ let counter = 0;
  */
 export function createAdminApi(deps: AdminApiDeps): AdminHandler {
   const keyCache = new SigningKeyCache();
+  let counter = 0;
   return (req, res, path) => {
     const requestId = `admin-${Date.now().toString(36)}-${(counter++).toString(36)}`;
     void serve(req, res, path, requestId).catch((err: unknown) => {
