@@ -54,6 +54,7 @@ export const SERVICES: Readonly<Record<string, { app: string; required: Required
       MASSIVE_BLOB_ENDPOINTS: null,
       MASSIVE_ACCESS_KEY: null,
       MASSIVE_SECRET_KEY: null,
+      MASSIVE_MASTER_KEY: null,
     },
   },
   'massive-storage/metadata': {

@@ -9,7 +9,8 @@ import { LmdbKv } from '@massive/kv-embedded';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, createDiskMetrics, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
-import { createS3Api, type CredentialStore } from '@massive/s3-api';
+import { createS3Api, type AdminHandler, type CredentialStore } from '@massive/s3-api';
+import { credentialsFor, type IdentitySetup } from './identity';
 import { s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
@@ -19,6 +20,8 @@ export interface Composed {
   /** Whether the dependencies answer (readiness, besides draining). */
   dependenciesReady(): Promise<boolean>;
   close(): Promise<void>;
+  /** The admin API (keys, grants), for the admin port; absent with fixed credentials. */
+  readonly admin?: AdminHandler;
 }
 
 export interface ComposeDeps {
@@ -26,7 +29,11 @@ export interface ComposeDeps {
   readonly registry: Registry;
   /** Shared by the S3 dispatcher and the HTTP server (one set of limit metrics per registry). */
   readonly limitMetrics: LimitMetrics;
-  readonly credentials: CredentialStore;
+  /** Fixed credentials (tests), or, with `identity`, keys from metadata under the root key. */
+  readonly credentials?: CredentialStore;
+  readonly identity?: IdentitySetup;
+  /** Serve the admin API on the S3 port under `/-/admin/` (local mode without an admin port). */
+  readonly adminOnS3Port?: boolean;
   readonly draining: () => boolean;
 }
 
@@ -61,18 +68,20 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
           onError: (err, stage) => deps.logger.warn('lifecycle pass failed', { stage, err }),
         })
       : undefined;
+  const config = s3ApiConfig(cfg);
+  const { credentials, admin } = credentialsFor(deps, metadata, config);
   const app = createS3Api(
+    { metadata, blob, credentials, logger: deps.logger, config },
     {
-      metadata,
-      blob,
-      credentials: deps.credentials,
-      logger: deps.logger,
-      config: s3ApiConfig(cfg),
+      registry: deps.registry,
+      limitMetrics: deps.limitMetrics,
+      ready: async () => !deps.draining() && (await chunks.ready()),
+      ...(deps.adminOnS3Port && admin && { admin }),
     },
-    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await chunks.ready()) },
   );
   return {
     app,
+    ...(admin && { admin }),
     start: () => {
       gc.start();
       lifecycle?.start();

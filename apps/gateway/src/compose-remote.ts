@@ -1,5 +1,6 @@
 import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints } from '@massive/rpc';
 import { createS3Api } from '@massive/s3-api';
+import { credentialsFor } from './identity';
 import type { ComposeDeps, Composed } from './compose-local';
 import { s3ApiConfig, type GatewayConfig } from './config';
 
@@ -35,12 +36,20 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
     return cached.ok;
   };
 
+  const config = s3ApiConfig(cfg);
+  const { credentials, admin } = credentialsFor(deps, metadata, config);
   const app = createS3Api(
-    { metadata, blob, credentials: deps.credentials, logger: deps.logger, config: s3ApiConfig(cfg) },
-    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await dependenciesReady()) },
+    { metadata, blob, credentials, logger: deps.logger, config },
+    {
+      registry: deps.registry,
+      limitMetrics: deps.limitMetrics,
+      ready: async () => !deps.draining() && (await dependenciesReady()),
+      ...(deps.adminOnS3Port && admin && { admin }),
+    },
   );
   return {
     app,
+    ...(admin && { admin }),
     start: () => undefined,
     dependenciesReady,
     close: async () => {

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Credential, CredentialStore } from '@massive/s3-api';
+import { canonicalUserId, type Credential, type CredentialStore } from '@massive/s3-api';
 
 export interface KeyPair {
   readonly accessKey: string;
@@ -19,10 +19,7 @@ export class StaticCredentials implements CredentialStore {
   }
 }
 
-function ownerId(accessKey: string): string {
-  // A stable canonical-user-id-like string per key (64 hex chars, as AWS's).
-  return createHash('sha256').update(`massive-owner:${accessKey}`).digest('hex');
-}
+const ownerId = canonicalUserId;
 
 /** Where `developmentCredentials` keeps the key pair of a data directory. */
 export const devCredentialsFile = (dataDir: string): string => join(dataDir, 'dev-credentials.json');

@@ -6,7 +6,8 @@ import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './c
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
 import { type CredentialSource, newCredentialsNotice, startBanner } from './banner';
-import { developmentCredentials, devCredentialsFile, type KeyPair, StaticCredentials } from './credentials';
+import { developmentCredentials, devCredentialsFile, type KeyPair } from './credentials';
+import { loadMasterKey, refuseWellKnownRoot } from './identity';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
@@ -18,14 +19,19 @@ async function main(): Promise<void> {
     keys = { accessKey: cfg.accessKey, secretKey: cfg.secretKey };
     credentials = { kind: 'settings', accessKey: keys.accessKey };
   } else {
+    // The secret is shown once, when generated; afterwards only where it is kept (the banner says).
     const dev = await developmentCredentials(cfg.dataDir);
-    keys = dev;
+    keys = { accessKey: dev.accessKey, secretKey: dev.secretKey };
     credentials = { kind: 'file', accessKey: dev.accessKey, file: devCredentialsFile(cfg.dataDir), created: dev.created };
     if (dev.created) process.stderr.write(newCredentialsNotice(dev.accessKey, dev.secretKey, devCredentialsFile(cfg.dataDir)));
   }
+  refuseWellKnownRoot(keys);
+  const masterKey = await loadMasterKey(process.env, cfg.dataDir, (msg) => process.stderr.write(`\n${msg}\n\n`));
   let draining = false;
   const limitMetrics = createLimitMetrics(registry);
-  const deps = { logger, registry, limitMetrics, credentials: new StaticCredentials([keys]), draining: () => draining };
+  // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
+  const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
+  const deps = { logger, registry, limitMetrics, identity: { root: keys, masterKey }, adminOnS3Port: adminPort === undefined, draining: () => draining };
   const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
   const server: Server = createS3Server(composed.app, serverLimits(cfg), limitMetrics);
   await new Promise<void>((resolve, reject) => {
@@ -33,11 +39,16 @@ async function main(): Promise<void> {
     server.listen(cfg.port, cfg.host, () => resolve());
   });
   composed.start();
-  // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
-  const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
   let admin: AdminServer | undefined;
   if (adminPort !== undefined) {
-    admin = await startAdminServer({ host: cfg.host, port: adminPort, registry, ready: async () => !draining && (await composed.dependenciesReady()) });
+    const adminApi = composed.admin;
+    admin = await startAdminServer({
+      host: cfg.host,
+      port: adminPort,
+      registry,
+      ready: async () => !draining && (await composed.dependenciesReady()),
+      ...(adminApi && { routes: [{ prefix: '/admin/', handle: adminApi }] }),
+    });
   }
   const addr = server.address() as AddressInfo;
   const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };

@@ -5,3 +5,4 @@ export * from './metadata-api';
 export * from './chunk-owner';
 export * from './lifecycle/lifecycle-rules';
 export * from './lifecycle/lifecycle-eval';
+export * from './access-keys';

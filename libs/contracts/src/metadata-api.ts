@@ -1,5 +1,6 @@
 import type { BlobManifest } from './blob-api';
 import type { CallCtx } from './call-ctx';
+import type { AccessKeyApi } from './access-keys';
 
 export interface Owner {
   readonly id: string;
@@ -367,9 +368,11 @@ export interface ReadLease {
  * The metadata service. Every method is one KV transaction (retried on conflict inside the service).
  * Plain data only, so the same interface is served in-process and over gRPC.
  */
-export interface MetadataApi {
-  createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket>;
+export interface MetadataApi extends AccessKeyApi {
+  /** `ownerKey`: the access key creating it (not the root key), granted read, write and owner in the same transaction. */
+  createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket>;
   getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket>;
+  /** Deletes the bucket's key grants with it. */
   deleteBucket(req: { name: string }, ctx: CallCtx): Promise<void>;
   listBuckets(req: { owner?: string }, ctx: CallCtx): Promise<readonly Bucket[]>;
 

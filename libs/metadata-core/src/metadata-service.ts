@@ -28,6 +28,12 @@ import type {
   BucketConfigKind,
   BucketConfigs,
   UpdateObjectVersionReq,
+  AccessKeyRecord,
+  AccessKeySummary,
+  KeyGrant,
+  KeyLookup,
+  KeyPermission,
+  KeyWithGrants,
 } from '@massive/contracts';
 import type { KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
@@ -48,6 +54,7 @@ import { listObjects } from './ops/list-objects';
 import { listObjectVersions } from './ops/list-object-versions';
 import { putBucketVersioning } from './ops/put-bucket-versioning';
 import { getBucketConfig, putBucketConfig } from './ops/bucket-config';
+import { createKey, deleteKey, getKey, listBucketGrants, listKeys, updateGrant } from './ops/access-keys';
 import { updateObjectVersion } from './ops/update-object-version';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
@@ -92,7 +99,7 @@ export class MetadataService implements MetadataApi {
     };
   }
 
-  createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket> {
+  createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket> {
     return createBucket(this.deps, req, ctx);
   }
   getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket> {
@@ -178,5 +185,25 @@ export class MetadataService implements MetadataApi {
   }
   listMultipartUploads(req: ListUploadsReq, ctx: CallCtx): Promise<ListUploadsRes> {
     return listMultipartUploads(this.deps, req, ctx);
+  }
+
+  // ---- access keys and grants ----
+  createKey(req: AccessKeyRecord, ctx: CallCtx): Promise<AccessKeySummary> {
+    return createKey(this.deps, req, ctx);
+  }
+  getKey(req: KeyLookup, ctx: CallCtx): Promise<KeyWithGrants> {
+    return getKey(this.deps, req, ctx);
+  }
+  listKeys(_req: Record<string, never>, ctx: CallCtx): Promise<readonly AccessKeySummary[]> {
+    return listKeys(this.deps, ctx);
+  }
+  deleteKey(req: { accessKeyId: string }, ctx: CallCtx): Promise<{ readonly deleted: boolean }> {
+    return deleteKey(this.deps, req, ctx);
+  }
+  updateGrant(req: { accessKeyId: string; bucket: string; allow: readonly KeyPermission[]; deny: readonly KeyPermission[] }, ctx: CallCtx): Promise<KeyGrant> {
+    return updateGrant(this.deps, req, ctx);
+  }
+  listBucketGrants(req: { bucket: string }, ctx: CallCtx): Promise<readonly KeyGrant[]> {
+    return listBucketGrants(this.deps, req, ctx);
   }
 }

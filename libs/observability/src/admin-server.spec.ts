@@ -23,4 +23,24 @@ describe('admin server', () => {
       await admin.close();
     }
   });
+
+  it('hands paths under a route prefix (any method) to that route, with the rest of the path', async () => {
+    const seen: string[] = [];
+    const admin = await startAdminServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: new Registry(),
+      ready: () => true,
+      routes: [{ prefix: '/admin/', handle: (req, res, path) => (seen.push(`${req.method} ${path}`), res.end('routed')) }],
+    });
+    try {
+      const base = `http://127.0.0.1:${admin.port}`;
+      expect(await (await fetch(`${base}/admin/v1/keys?x=1`, { method: 'POST', body: '{}' })).text()).toBe('routed');
+      expect((await fetch(`${base}/adminx`)).status).toBe(404);
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect(seen).toEqual(['POST /v1/keys']);
+    } finally {
+      await admin.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -9,6 +9,8 @@ export interface AdminServerOptions {
   readonly registry: Registry;
   /** Readiness: false while draining or while a dependency is down (answered 503). */
   readonly ready: () => boolean | Promise<boolean>;
+  /** Further endpoints under `prefix` (e.g. the gateway's admin API under `/admin/`): `path` is what follows it, with its leading '/'. */
+  readonly routes?: readonly { readonly prefix: string; handle(req: IncomingMessage, res: ServerResponse, path: string): void }[];
 }
 
 export interface AdminServer {
@@ -23,6 +25,8 @@ export interface AdminServer {
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const route = opts.routes?.find((r) => path.startsWith(r.prefix));
+    if (route) return route.handle(req, res, path.slice(route.prefix.length - 1));
     const answer = async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.statusCode = 405;

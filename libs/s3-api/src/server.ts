@@ -7,9 +7,10 @@ import type { CallCtx } from '@massive/contracts';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorCode } from '@massive/s3-protocol';
 import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
-import { authenticate } from './http/auth';
+import { authenticate, prepareCredentials } from './http/auth';
 import { formUploadRequest } from './http/form-auth';
 import { authorize, type Access } from './access/authorize';
+import { checkCopySourceGrant } from './access/authorize-key';
 import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
@@ -20,6 +21,7 @@ import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
+import type { AdminHandler } from './admin/admin-api';
 import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
@@ -33,6 +35,8 @@ export interface S3ApiOptions {
   readonly ready?: () => boolean | Promise<boolean>;
   /** Limit metrics shared with `createS3Server` (created here when not given). */
   readonly limitMetrics?: LimitMetrics;
+  /** The admin API, served under `/-/admin/` on this port (local mode without an admin port). */
+  readonly admin?: AdminHandler;
 }
 
 /** Limit errors raised by the dispatcher or handlers, counted by reason. */
@@ -45,6 +49,7 @@ const LIMIT_REASONS: Partial<Record<S3ErrorCode, RejectionReason>> = {
 };
 
 const NO_QUERY = new URLSearchParams();
+const ADMIN_MOUNT = '/-/admin/';
 const SERVER = 'MassiveStorage';
 /** A bucket's CORS rules are reused this long by a gateway (its own Put/DeleteBucketCors apply at once). */
 const CORS_CACHE_TTL_MS = 5_000;
@@ -82,7 +87,10 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
 
   return (req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/-/')) return ops(req, res);
+    if (url.startsWith('/-/')) {
+      if (opts.admin && url.startsWith(ADMIN_MOUNT)) return opts.admin(req, res, url.slice(ADMIN_MOUNT.length - 1).split('?')[0]);
+      return ops(req, res);
+    }
     const q = url.indexOf('?');
     void serve(req, res, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
   };
@@ -117,12 +125,18 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       inFlight(operation).inc();
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
-      const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
-      // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
       const ctx = hangUp.ctx(requestId);
+      // A non-root key not in the gateway's key cache is read first (cached keys: nothing to wait for).
+      const loading = ep.name === 'PostObject' ? undefined : prepareCredentials(req, rawQuery, deps, ctx);
+      if (loading) await loading;
+      // A browser POST upload is signed inside its form: its handler checks the signature and policy.
+      const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
+      // The root key's requests, and other keys' within their cached grants, get their answer synchronously
+      // (the bucket policy too, for a bucket the gateway knows has none).
       let granted = authorize(auth, ep, deps, ctx, { req, query });
       if (granted instanceof Promise) granted = await granted;
       access = granted;
+      if (auth.kind === 'signed') checkCopySourceGrant(auth, ep, req.headers, deps);
       refuseUnsupportedHeaders(req.headers, ep.name);
       await checkExpectedOwners(ep, req.headers, deps, ctx);
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
@@ -153,6 +167,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         owner,
         requestId,
         ctx,
+        ...(auth.kind === 'signed' && auth.scope && { scope: auth.scope }),
         ...(granted.bucket && { bucketAccess: granted.bucket }),
         ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
         ...(withheldContinue && { awaitingContinue: true }),

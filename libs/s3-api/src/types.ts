@@ -60,10 +60,42 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
 export interface Credential {
   readonly secretKey: string;
   readonly owner: Owner;
+  /** What a (non-root) key may do; absent: the root key, which may do everything. */
+  readonly scope?: KeyScope;
+}
+
+/** A key's grants as a gateway last read them (identity/key-cache.ts). */
+export interface KeyScope {
+  readonly accessKeyId: string;
+  /** The key's permissions on a bucket (all false without a grant). */
+  permissions(bucket: string): KeyPermissions;
+  /** Buckets the key holds any permission on (what ListBuckets shows it). */
+  buckets(): readonly string[];
+  /**
+   * The key's grants read again, unless they were read a moment ago (a grant just made through another
+   * gateway): undefined when the key is gone.
+   */
+  refresh(ctx: CallCtx): Promise<KeyScope | undefined>;
+}
+
+export interface KeyPermissions {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly owner: boolean;
 }
 
 export interface CredentialStore {
+  /** The key's credential from memory: undefined when unknown (or not loaded: see `prepare`). */
   lookup(accessKeyId: string): Credential | undefined;
+  /**
+   * Loads a key that is not in memory (or is stale) so `lookup` can answer; undefined when it already can
+   * (the hot path: no promise, no metadata read).
+   */
+  prepare?(accessKeyId: string, ctx: CallCtx): Promise<void> | undefined;
+  /** Drops what is cached about a key (every key without an argument): admin changes, bucket creation and deletion. */
+  invalidate?(accessKeyId?: string): void;
+  /** Whether a canonical user id names a key (an ACL grantee). */
+  canonicalIdExists?(canonicalId: string, ctx: CallCtx): Promise<boolean>;
 }
 
 export interface S3ApiDeps {
@@ -114,6 +146,8 @@ export interface S3Request {
   readonly ctx: CallCtx;
   /** The principal's identity; for an anonymous request ACLs let through, the bucket's owner. */
   readonly owner: Owner;
+  /** A non-root key's grants (absent for the root key and anonymous requests). */
+  readonly scope?: KeyScope;
   readonly requestId: string;
   /** Set for anonymous requests: the bucket's access settings `authorize` read (see access/authorize.ts). */
   readonly bucketAccess?: BucketAccess;

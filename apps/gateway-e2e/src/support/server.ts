@@ -41,8 +41,14 @@ export class GatewayProcess {
   private proc?: ChildProcess;
   private stderrTail = '';
   private url = '';
+  private adminBase = '';
+  private logText = '';
 
-  constructor(private readonly env: Readonly<Record<string, string>> = {}) {
+  constructor(
+    private readonly env: Readonly<Record<string, string>> = {},
+    /** keepLogs: keep everything the process writes (stdout and stderr, every start) for `logs`. */
+    private readonly opts: { readonly keepLogs?: boolean } = {},
+  ) {
     if (!existsSync(GATEWAY_MAIN)) {
       throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` before the e2e suite`);
     }
@@ -58,6 +64,17 @@ export class GatewayProcess {
   get endpoint(): string {
     if (!this.url) throw new Error('gateway not started');
     return this.url;
+  }
+
+  /** The admin API's base URL: `/-/admin` on the S3 port in local mode, the gateway's admin port in distributed mode. */
+  get adminUrl(): string {
+    if (!this.url) throw new Error('gateway not started');
+    return this.adminBase || `${this.url}/-/admin`;
+  }
+
+  /** Everything the process wrote so far (with `keepLogs`). */
+  get logs(): string {
+    return this.logText;
   }
 
   get port(): number {
@@ -95,7 +112,9 @@ export class GatewayProcess {
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-8192);
+      if (this.opts.keepLogs) this.logText += d;
     });
+    if (this.opts.keepLogs) proc.stdout!.on('data', (d: Buffer) => (this.logText += d.toString('utf8')));
     this.url = await new Promise<string>((res, rej) => {
       let out = '';
       const timer = setTimeout(() => fail(new Error(`gateway did not print its listening line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
@@ -106,6 +125,8 @@ export class GatewayProcess {
         const m = READY_LINE.exec(out);
         if (!m) return;
         cleanup();
+        // The distributed launcher names the gateway's admin port in its summary, before the ready line.
+        this.adminBase = /^\s*gateway\s+\S+\s+admin (http:\/\/\S+)/m.exec(out)?.[1]?.concat('/admin') ?? '';
         res(m[1]);
       };
       const cleanup = () => {
@@ -200,8 +221,8 @@ function sigkill(p: ChildProcess): void {
  * The usual spec setup: one gateway for the file, started in beforeAll, disposed in afterAll.
  * `env` adds MASSIVE_* settings (chunk size, inline threshold, ...).
  */
-export function useGateway(env: Readonly<Record<string, string>> = {}): GatewayProcess {
-  const gw = new GatewayProcess(env);
+export function useGateway(env: Readonly<Record<string, string>> = {}, opts: { readonly keepLogs?: boolean } = {}): GatewayProcess {
+  const gw = new GatewayProcess(env, opts);
   beforeAll(() => gw.start(), 30_000);
   afterAll(() => gw.dispose(), 30_000);
   return gw;

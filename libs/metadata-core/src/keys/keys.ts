@@ -26,7 +26,13 @@
  * |        |                                                        | e.g. SeaweedFS fids); consumed at commit, |
  * |        |                                                        | deleted by the janitor with the chunks  |
  * | `G`    | 'G' dueAt(u64) esc(chunkId)                            | GcRecord: a chunk to delete once due    |
- * | `K`    | 'K' esc(accessKeyId)                                   | credential (secret sealed)              |
+ * | `K`    | 'K' 0x01 esc(accessKeyId)                              | AccessKeyRecord (name, created, canonical id); |
+ * |        |                                                        | raw section: the secret sealed by the gateway |
+ * | `K`    | 'K' 0x02 esc(name)                                     | access key id: the unique-name index    |
+ * | `K`    | 'K' 0x03 esc(canonicalId)                              | access key id: canonical user id index (ACL grantees) |
+ * | `K`    | 'K' 0x04 esc(accessKeyId) esc(bucketName)              | GrantRecord: read / write / owner of a key on a bucket |
+ * | `K`    | 'K' 0x05 esc(bucketName) esc(accessKeyId)              | empty: the same grant indexed by bucket; DeleteBucket |
+ * |        |                                                        | and DeleteKey delete both sides          |
  * | `R`    | 'R' 0x01 versionId(16) leaseId(16)                     | ReadLeaseRecord: a long read holds a version's chunks |
  * | `R`    | 'R' 0x02 expiresAt(u64) versionId(16) leaseId(16)      | empty: expiry index, the janitor drops lapsed leases |
  * | `R`    | 'R' 0x03 versionId(16)                                 | GcClaimRecord: the collector took this version's chunks; no new lease |
@@ -319,8 +325,29 @@ export function decodeGcKey(key: Buffer): { dueAt: number; chunkId: string } {
 
 // ---------- K: access keys ----------
 
-export const accessKeyKey = (accessKeyId: string): Buffer =>
-  Buffer.concat([fam(FAMILY.accessKey), escapeKey(accessKeyId)]);
+const KEY_RECORD = 0x01;
+const KEY_BY_NAME = 0x02;
+const KEY_BY_CANONICAL_ID = 0x03;
+const GRANT_BY_KEY = 0x04;
+const GRANT_BY_BUCKET = 0x05;
+
+export const accessKeyPrefix = (): Buffer => Buffer.from([FAMILY.accessKey, KEY_RECORD]);
+export const accessKeyKey = (accessKeyId: string): Buffer => Buffer.concat([accessKeyPrefix(), escapeKey(accessKeyId)]);
+export const keyNameKey = (name: string): Buffer => Buffer.concat([Buffer.from([FAMILY.accessKey, KEY_BY_NAME]), escapeKey(name)]);
+export const keyCanonicalIdKey = (canonicalId: string): Buffer =>
+  Buffer.concat([Buffer.from([FAMILY.accessKey, KEY_BY_CANONICAL_ID]), escapeKey(canonicalId)]);
+export const keyGrantPrefix = (accessKeyId: string): Buffer => Buffer.concat([Buffer.from([FAMILY.accessKey, GRANT_BY_KEY]), escapeKey(accessKeyId)]);
+export const keyGrantKey = (accessKeyId: string, bucket: string): Buffer => Buffer.concat([keyGrantPrefix(accessKeyId), escapeKey(bucket)]);
+export function decodeKeyGrantKey(key: Buffer): { accessKeyId: string; bucket: string } {
+  const id = unescapeKey(key, 2);
+  return { accessKeyId: id.value, bucket: unescapeKey(key, id.end).value };
+}
+export const bucketGrantPrefix = (bucket: string): Buffer => Buffer.concat([Buffer.from([FAMILY.accessKey, GRANT_BY_BUCKET]), escapeKey(bucket)]);
+export const bucketGrantKey = (bucket: string, accessKeyId: string): Buffer => Buffer.concat([bucketGrantPrefix(bucket), escapeKey(accessKeyId)]);
+export function decodeBucketGrantKey(key: Buffer): { bucket: string; accessKeyId: string } {
+  const b = unescapeKey(key, 2);
+  return { bucket: b.value, accessKeyId: unescapeKey(key, b.end).value };
+}
 
 // ---------- R: read leases and GC claims ----------
 

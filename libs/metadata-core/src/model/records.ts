@@ -154,6 +154,21 @@ export interface BucketConfigRecord {
   readonly updatedAt: number;
 }
 
+/** K 0x01: an access key; the raw section is its secret, sealed by the gateway (opaque here). */
+export interface AccessKeyRecordValue {
+  readonly accessKeyId: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly canonicalId: string;
+}
+
+/** K 0x04 (and its 0x05 index): what a key may do on a bucket. */
+export interface GrantRecord {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly owner: boolean;
+}
+
 /** One codec instance per record type; instances are immutable, so sharing them is safe. */
 export const codecs = {
   bucket: new RecordCodec<BucketRecord>({ tag: 'B', version: 1 }),
@@ -170,4 +185,6 @@ export const codecs = {
   gcClaim: new RecordCodec<GcClaimRecord>({ tag: 'C', version: 1 }),
   bucketConfig: new RecordCodec<BucketConfigRecord>({ tag: 'c', version: 1 }),
   usage: new RecordCodec<UsageRecord>({ tag: 'L', version: 1 }),
+  accessKey: new RecordCodec<AccessKeyRecordValue>({ tag: 'K', version: 1 }),
+  grant: new RecordCodec<GrantRecord>({ tag: 'g', version: 1 }),
 } as const;

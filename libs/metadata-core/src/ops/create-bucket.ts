@@ -2,6 +2,7 @@ import { ServiceError, type Bucket, type CallCtx, type Owner } from '@massive/co
 import { bucketKey } from '../keys/keys';
 import { codecs, type BucketRecord } from '../model/records';
 import { randomId, type OpDeps } from './deps';
+import { grantCreator } from './access-keys';
 
 export function toBucket(r: BucketRecord): Bucket {
   return {
@@ -16,7 +17,7 @@ export function toBucket(r: BucketRecord): Bucket {
 
 export function createBucket(
   deps: OpDeps,
-  req: { name: string; region: string; owner: Owner },
+  req: { name: string; region: string; owner: Owner; ownerKey?: string },
   ctx: CallCtx,
 ): Promise<Bucket> {
   return deps.txn.run(
@@ -40,6 +41,7 @@ export function createBucket(
         usageTracked: true,
       };
       tx.put(bucketKey(req.name), codecs.bucket.encode(rec));
+      if (req.ownerKey !== undefined) await grantCreator(tx, req.ownerKey, req.name);
       return toBucket(rec);
     },
     ctx,

@@ -3,6 +3,7 @@ import { prefixEnd } from '@massive/kv';
 import { BUCKET_GUARD_STRIPES, bucketConfigPrefix, bucketKey, guardKey, uploadPrefix, versionPrefix } from '../keys/keys';
 import { loadBucket } from './common';
 import type { OpDeps } from './deps';
+import { deleteBucketGrants } from './access-keys';
 
 /**
  * Fails BucketNotEmpty while any version (object or delete marker: every O has its V) or multipart
@@ -28,6 +29,7 @@ export function deleteBucket(deps: OpDeps, req: { name: string }, ctx: CallCtx):
       }
       for (let s = 0; s < BUCKET_GUARD_STRIPES; s++) tx.delete(guardKey(b.id, s));
       for (const c of configKeys) tx.delete(c.key); // its configurations (a handful: one per kind)
+      await deleteBucketGrants(tx, req.name);
       tx.delete(bucketKey(req.name));
     },
     ctx,

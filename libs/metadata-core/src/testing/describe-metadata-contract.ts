@@ -2,6 +2,7 @@ import type { MetadataApi } from '@massive/contracts';
 import { bucketContract } from './contract/buckets.contract';
 import { configContract } from './contract/configs.contract';
 import type { ContractEnv } from './contract/fixtures';
+import { keyContract } from './contract/keys.contract';
 import { listingContract } from './contract/listing.contract';
 import { multipartContract } from './contract/multipart.contract';
 import { objectContract } from './contract/objects.contract';
@@ -41,5 +42,6 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     versioningContract(env);
     configContract(env);
     conditionalDeleteContract(env);
+    keyContract(env);
   });
 }

@@ -40,6 +40,18 @@ import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUplo
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from './massive/metadata/v1/GetObjectRequest';
 import type { GetPartManifestsRequest as _massive_metadata_v1_GetPartManifestsRequest, GetPartManifestsRequest__Output as _massive_metadata_v1_GetPartManifestsRequest__Output } from './massive/metadata/v1/GetPartManifestsRequest';
 import type { GetPartManifestsResponse as _massive_metadata_v1_GetPartManifestsResponse, GetPartManifestsResponse__Output as _massive_metadata_v1_GetPartManifestsResponse__Output } from './massive/metadata/v1/GetPartManifestsResponse';
+import type { GrantListRequest as _massive_metadata_v1_GrantListRequest, GrantListRequest__Output as _massive_metadata_v1_GrantListRequest__Output } from './massive/metadata/v1/GrantListRequest';
+import type { GrantListResponse as _massive_metadata_v1_GrantListResponse, GrantListResponse__Output as _massive_metadata_v1_GrantListResponse__Output } from './massive/metadata/v1/GrantListResponse';
+import type { GrantRecord as _massive_metadata_v1_GrantRecord, GrantRecord__Output as _massive_metadata_v1_GrantRecord__Output } from './massive/metadata/v1/GrantRecord';
+import type { GrantUpdateRequest as _massive_metadata_v1_GrantUpdateRequest, GrantUpdateRequest__Output as _massive_metadata_v1_GrantUpdateRequest__Output } from './massive/metadata/v1/GrantUpdateRequest';
+import type { KeyDeleteRequest as _massive_metadata_v1_KeyDeleteRequest, KeyDeleteRequest__Output as _massive_metadata_v1_KeyDeleteRequest__Output } from './massive/metadata/v1/KeyDeleteRequest';
+import type { KeyDeleteResponse as _massive_metadata_v1_KeyDeleteResponse, KeyDeleteResponse__Output as _massive_metadata_v1_KeyDeleteResponse__Output } from './massive/metadata/v1/KeyDeleteResponse';
+import type { KeyGetRequest as _massive_metadata_v1_KeyGetRequest, KeyGetRequest__Output as _massive_metadata_v1_KeyGetRequest__Output } from './massive/metadata/v1/KeyGetRequest';
+import type { KeyGetResponse as _massive_metadata_v1_KeyGetResponse, KeyGetResponse__Output as _massive_metadata_v1_KeyGetResponse__Output } from './massive/metadata/v1/KeyGetResponse';
+import type { KeyListRequest as _massive_metadata_v1_KeyListRequest, KeyListRequest__Output as _massive_metadata_v1_KeyListRequest__Output } from './massive/metadata/v1/KeyListRequest';
+import type { KeyListResponse as _massive_metadata_v1_KeyListResponse, KeyListResponse__Output as _massive_metadata_v1_KeyListResponse__Output } from './massive/metadata/v1/KeyListResponse';
+import type { KeyRecord as _massive_metadata_v1_KeyRecord, KeyRecord__Output as _massive_metadata_v1_KeyRecord__Output } from './massive/metadata/v1/KeyRecord';
+import type { KeySummary as _massive_metadata_v1_KeySummary, KeySummary__Output as _massive_metadata_v1_KeySummary__Output } from './massive/metadata/v1/KeySummary';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from './massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from './massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from './massive/metadata/v1/ListBucketsResponse';
@@ -132,6 +144,18 @@ export interface ProtoGrpcType {
         GetObjectRequest: MessageTypeDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_GetObjectRequest__Output>
         GetPartManifestsRequest: MessageTypeDefinition<_massive_metadata_v1_GetPartManifestsRequest, _massive_metadata_v1_GetPartManifestsRequest__Output>
         GetPartManifestsResponse: MessageTypeDefinition<_massive_metadata_v1_GetPartManifestsResponse, _massive_metadata_v1_GetPartManifestsResponse__Output>
+        GrantListRequest: MessageTypeDefinition<_massive_metadata_v1_GrantListRequest, _massive_metadata_v1_GrantListRequest__Output>
+        GrantListResponse: MessageTypeDefinition<_massive_metadata_v1_GrantListResponse, _massive_metadata_v1_GrantListResponse__Output>
+        GrantRecord: MessageTypeDefinition<_massive_metadata_v1_GrantRecord, _massive_metadata_v1_GrantRecord__Output>
+        GrantUpdateRequest: MessageTypeDefinition<_massive_metadata_v1_GrantUpdateRequest, _massive_metadata_v1_GrantUpdateRequest__Output>
+        KeyDeleteRequest: MessageTypeDefinition<_massive_metadata_v1_KeyDeleteRequest, _massive_metadata_v1_KeyDeleteRequest__Output>
+        KeyDeleteResponse: MessageTypeDefinition<_massive_metadata_v1_KeyDeleteResponse, _massive_metadata_v1_KeyDeleteResponse__Output>
+        KeyGetRequest: MessageTypeDefinition<_massive_metadata_v1_KeyGetRequest, _massive_metadata_v1_KeyGetRequest__Output>
+        KeyGetResponse: MessageTypeDefinition<_massive_metadata_v1_KeyGetResponse, _massive_metadata_v1_KeyGetResponse__Output>
+        KeyListRequest: MessageTypeDefinition<_massive_metadata_v1_KeyListRequest, _massive_metadata_v1_KeyListRequest__Output>
+        KeyListResponse: MessageTypeDefinition<_massive_metadata_v1_KeyListResponse, _massive_metadata_v1_KeyListResponse__Output>
+        KeyRecord: MessageTypeDefinition<_massive_metadata_v1_KeyRecord, _massive_metadata_v1_KeyRecord__Output>
+        KeySummary: MessageTypeDefinition<_massive_metadata_v1_KeySummary, _massive_metadata_v1_KeySummary__Output>
         LeaseVersionRequest: MessageTypeDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_LeaseVersionRequest__Output>
         ListBucketsRequest: MessageTypeDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsRequest__Output>
         ListBucketsResponse: MessageTypeDefinition<_massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsResponse__Output>

@@ -29,12 +29,19 @@ import type {
   UploadPartReq,
   ReadLease,
   WriteIntent,
+  AccessKeyRecord,
+  AccessKeySummary,
+  KeyGrant,
+  KeyLookup,
+  KeyPermission,
+  KeyWithGrants,
 } from '@massive/contracts';
 import { ChannelPool, type PoolOptions } from '../channel-pool';
 import { decodeManifest, encodeManifest, opt, u64 } from '../codec';
 import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
 import { loadProtos } from '../proto';
 import { decodeListVersionsRes, encodeListVersionsReq } from './version-records';
+import { decodeGrant, decodeKeyRecord, decodeKeySummary, encodeKeyLookup, encodeKeyRecord } from './key-records';
 import {
   decodeBucket,
   decodeIntent,
@@ -75,8 +82,9 @@ export class GrpcMetadataClient implements MetadataApi {
     this.pool.close();
   }
 
-  async createBucket(req: { name: string; region: string; owner: Owner }, ctx: CallCtx): Promise<Bucket> {
-    return decodeBucket(await this.pool.unary('CreateBucket', { name: req.name, region: req.region, owner: encodeOwner(req.owner) }, ctx));
+  async createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket> {
+    const msg = { name: req.name, region: req.region, owner: encodeOwner(req.owner), ...opt('ownerKey', req.ownerKey) };
+    return decodeBucket(await this.pool.unary('CreateBucket', msg, ctx));
   }
 
   async getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket> {
@@ -288,5 +296,31 @@ export class GrpcMetadataClient implements MetadataApi {
       ...opt('nextKeyMarker', res.nextKeyMarker),
       ...opt('nextUploadIdMarker', res.nextUploadIdMarker),
     };
+  }
+
+  // ---- access keys and grants ----
+  async createKey(req: AccessKeyRecord, ctx: CallCtx): Promise<AccessKeySummary> {
+    return decodeKeySummary(await this.pool.unary('KeyCreate', encodeKeyRecord(req), ctx));
+  }
+
+  async getKey(req: KeyLookup, ctx: CallCtx): Promise<KeyWithGrants> {
+    const res = await this.pool.unary('KeyGet', encodeKeyLookup(req), ctx);
+    return { ...(res.key && { key: decodeKeyRecord(res.key) }), grants: res.grants.map(decodeGrant) };
+  }
+
+  async listKeys(_req: Record<string, never>, ctx: CallCtx): Promise<readonly AccessKeySummary[]> {
+    return (await this.pool.unary('KeyList', {}, ctx)).keys.map(decodeKeySummary);
+  }
+
+  async deleteKey(req: { accessKeyId: string }, ctx: CallCtx): Promise<{ readonly deleted: boolean }> {
+    return { deleted: (await this.pool.unary('KeyDelete', { accessKeyId: req.accessKeyId }, ctx)).deleted };
+  }
+
+  async updateGrant(req: { accessKeyId: string; bucket: string; allow: readonly KeyPermission[]; deny: readonly KeyPermission[] }, ctx: CallCtx): Promise<KeyGrant> {
+    return decodeGrant(await this.pool.unary('GrantUpdate', { accessKeyId: req.accessKeyId, bucket: req.bucket, allow: [...req.allow], deny: [...req.deny] }, ctx));
+  }
+
+  async listBucketGrants(req: { bucket: string }, ctx: CallCtx): Promise<readonly KeyGrant[]> {
+    return (await this.pool.unary('GrantList', { bucket: req.bucket }, ctx)).grants.map(decodeGrant);
   }
 }

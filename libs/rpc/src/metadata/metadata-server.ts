@@ -3,6 +3,7 @@ import type { AsyncService } from '../bind-service';
 import { decodeManifest, encodeManifest, num, opt } from '../codec';
 import type { MetadataHandlers } from '../generated/massive/metadata/v1/Metadata';
 import { decodeListVersionsReq, encodeListVersionsRes } from './version-records';
+import { decodeKeyLookup, decodeKeyRecord, decodePermissions, encodeGrant, encodeKeyRecord, encodeKeySummary } from './key-records';
 import {
   decodeAlgorithm,
   decodeChecksum,
@@ -28,7 +29,8 @@ function configKind(kind: string): BucketConfigKind {
 /** The Metadata gRPC service over any MetadataApi (MetadataService in apps/metadata): decode, call, encode. */
 export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHandlers> {
   return {
-    CreateBucket: async (r, ctx) => encodeBucket(await api.createBucket({ name: r.name, region: r.region, owner: decodeOwner(r.owner) }, ctx)),
+    CreateBucket: async (r, ctx) =>
+      encodeBucket(await api.createBucket({ name: r.name, region: r.region, owner: decodeOwner(r.owner), ...opt('ownerKey', r.ownerKey) }, ctx)),
     GetBucket: async (r, ctx) => encodeBucket(await api.getBucket({ name: r.name }, ctx)),
     DeleteBucket: async (r, ctx) => {
       await api.deleteBucket({ name: r.name }, ctx);
@@ -206,5 +208,16 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
         ...opt('nextUploadIdMarker', res.nextUploadIdMarker),
       };
     },
+    // ---- access keys and grants ----
+    KeyCreate: async (r, ctx) => encodeKeySummary(await api.createKey(decodeKeyRecord(r), ctx)),
+    KeyGet: async (r, ctx) => {
+      const res = await api.getKey(decodeKeyLookup(r), ctx);
+      return { ...(res.key && { key: encodeKeyRecord(res.key) }), grants: res.grants.map(encodeGrant) };
+    },
+    KeyList: async (_r, ctx) => ({ keys: (await api.listKeys({}, ctx)).map(encodeKeySummary) }),
+    KeyDelete: async (r, ctx) => api.deleteKey({ accessKeyId: r.accessKeyId }, ctx),
+    GrantUpdate: async (r, ctx) =>
+      encodeGrant(await api.updateGrant({ accessKeyId: r.accessKeyId, bucket: r.bucket, allow: decodePermissions(r.allow), deny: decodePermissions(r.deny) }, ctx)),
+    GrantList: async (r, ctx) => ({ grants: (await api.listBucketGrants({ bucket: r.bucket }, ctx)).map(encodeGrant) }),
   };
 }

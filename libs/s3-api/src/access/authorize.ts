@@ -6,12 +6,14 @@ import { aclsEnabled, loadBucketAccess, publicAclsIgnored, type BucketAccess } f
 import { decodeAcl } from './stored-documents';
 import { bucketPolicyStep, type PolicyStep } from './bucket-policy-step';
 import type { RequestFacts } from './policy-context';
+import { authorizeKey } from './authorize-key';
 
 /**
- * What a request may do, decided once before its handler runs. Signed requests are the owner's (the only
- * key today): they pass unless the bucket policy explicitly denies them (`bucketPolicyStep`: answered
- * synchronously from the gateway's cache for a bucket without a policy, so the hot path pays nothing).
- * Per-key grants (issue 13) add their checks here, as further steps of the same decision.
+ * What a request may do, decided once before its handler runs. First the bucket policy
+ * (`bucketPolicyStep`: answered synchronously from the gateway's cache for a bucket without a policy):
+ * an explicit Deny is AccessDenied for every principal, the owner too; an explicit Allow lets a key in.
+ * Otherwise the root key passes without any lookup, and another key's grants come from the gateway's
+ * key cache (authorize-key.ts), so the hot path pays no metadata read either way.
  */
 export interface Access {
   readonly anonymous: boolean;
@@ -58,22 +60,28 @@ const ANONYMOUS_OBJECT_PERMISSION: Partial<Record<EndpointName, Permission>> = {
 
 export function authorize(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx, facts?: RequestFacts): Access | Promise<Access> {
   if (principal.kind === 'signed') {
+    const grants = (): Access | Promise<Access> =>
+      principal.scope ? authorizeKey({ ...principal, scope: principal.scope }, ep, deps, ctx) : OWNER_ACCESS;
     // Bucket policy (issue 13): synchronous when the bucket is known to have none.
     const step = facts ? bucketPolicyStep(principal, ep, deps, ctx, facts) : undefined;
-    if (step === undefined) return OWNER_ACCESS;
-    return signedWithPolicy(step);
+    if (step === undefined) return grants();
+    return signedWithPolicy(step, grants);
   }
   return authorizeAnonymous(principal, ep, deps, ctx, facts);
 }
 
-/** A signed request to a bucket with a policy: an explicit Deny is AccessDenied, for the owner too. */
-async function signedWithPolicy(pending: Promise<PolicyStep | undefined>): Promise<Access> {
+/**
+ * A signed request to a bucket with a policy: an explicit Deny is AccessDenied, for the owner too; an
+ * explicit Allow lets the key in without a grant; no statement leaves it to the key's grants (or ACLs).
+ */
+async function signedWithPolicy(pending: Promise<PolicyStep | undefined>, grants: () => Access | Promise<Access>): Promise<Access> {
   const step = await pending;
-  if (!step) return OWNER_ACCESS;
+  if (!step) return grants();
   if (step.decision === 'deny') throw new S3Error('AccessDenied');
+  const base = step.decision === 'allow' ? OWNER_ACCESS : await grants();
   const keyDenied = step.forKey ? (key: string, v: string | undefined) => step.forKey!(key, v) === 'deny' : undefined;
   const postKeyDenied = step.forPostKey ? (owner: Owner, key: string) => step.forPostKey!(owner, key) === 'deny' : undefined;
-  return { ...OWNER_ACCESS, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
+  return { ...base, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
 }
 
 /**

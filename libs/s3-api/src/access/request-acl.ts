@@ -15,13 +15,21 @@ import { header } from '../http/object-headers';
 import type { S3ApiDeps, S3Request } from '../types';
 import { loadBucketAccess, type BucketAccess } from './bucket-access';
 import { encodeAcl } from './stored-documents';
+import { ANY_ID, checkGranteeKeys } from './grantee-keys';
 
 /**
  * The ACL a request asks for with `x-amz-acl` or `x-amz-grant-*` (undefined: it asks for none). Canned
  * ACLs expand to AWS's grants; grant headers replace the ACL as given (the owner gets nothing implicit),
  * and grantees this service cannot honour are refused (see `checkGrantees`).
  */
-export function requestedGrants(h: IncomingHttpHeaders, target: 'bucket' | 'object', ownerId: string, bucketOwnerId = ownerId): Grant[] | undefined {
+export function requestedGrants(
+  h: IncomingHttpHeaders,
+  target: 'bucket' | 'object',
+  ownerId: string,
+  bucketOwnerId = ownerId,
+  /** Canonical ids accepted besides the owners' (checked later, asynchronously: see `checkGranteeKeys`). */
+  acceptId?: (id: string) => boolean,
+): Grant[] | undefined {
   const cannedRaw = header(h, 'x-amz-acl');
   const granted = parseGrantHeaders((name) => header(h, name));
   if (cannedRaw !== undefined && granted !== undefined) {
@@ -29,7 +37,7 @@ export function requestedGrants(h: IncomingHttpHeaders, target: 'bucket' | 'obje
   }
   if (cannedRaw !== undefined) return expandCannedAcl(parseCannedAcl(cannedRaw), target, ownerId, bucketOwnerId);
   if (granted === undefined) return undefined;
-  checkGrantees(granted, new Set([ownerId, bucketOwnerId]));
+  checkGrantees(granted, acceptId ?? new Set([ownerId, bucketOwnerId]));
   return dedupeGrants(granted);
 }
 
@@ -48,11 +56,12 @@ export function checkAclAllowed(grants: readonly Grant[], access: BucketAccess):
  * version: undefined for private. A request without ACL headers costs nothing here (no metadata read).
  */
 export async function objectAclForWrite(bucket: string, req: S3Request, deps: S3ApiDeps): Promise<string | undefined> {
-  const first = requestedGrants(req.headers, 'object', req.owner.id);
+  const first = requestedGrants(req.headers, 'object', req.owner.id, req.owner.id, ANY_ID);
   if (first === undefined) return undefined;
   const access = req.bucketAccess ?? (await loadBucketAccess(bucket, deps, req.ctx));
   // The bucket owner's grants (bucket-owner-read / -full-control) need the bucket's owner.
-  const grants = access.owner.id === req.owner.id ? first : (requestedGrants(req.headers, 'object', req.owner.id, access.owner.id) ?? first);
+  const grants = access.owner.id === req.owner.id ? first : (requestedGrants(req.headers, 'object', req.owner.id, access.owner.id, ANY_ID) ?? first);
+  await checkGranteeKeys(grants, [req.owner.id, access.owner.id], deps, req.ctx);
   checkAclAllowed(grants, access);
   return isOwnerOnly(grants, req.owner.id) ? undefined : encodeAcl(grants);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { Owner } from '@massive/contracts';
+import type { CallCtx, Owner } from '@massive/contracts';
 import { parsePayloadMode, S3Error, SigningKeyCache, verifySigV4, type SignedAuth } from '@massive/s3-protocol';
-import type { S3ApiDeps } from '../types';
+import type { KeyScope, S3ApiDeps } from '../types';
 import { header } from './object-headers';
 
 /** What the request body reader needs to know about how the payload is authenticated. */
@@ -11,6 +11,8 @@ export interface Authenticated {
   readonly kind: 'signed';
   readonly owner: Owner;
   readonly sigv4: SignedAuth;
+  /** A non-root key's grants (absent: the root key). */
+  readonly scope?: KeyScope;
 }
 
 /** An unsigned request: who may do what then is `authorize`'s call (ACLs, Block Public Access). */
@@ -43,7 +45,36 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
   if (auth.kind === 'anonymous') return { kind: 'anonymous', sigv4: anonymousPayload(req) };
   const cred = deps.credentials.lookup(auth.accessKeyId);
   if (!cred) throw new S3Error('InvalidAccessKeyId');
-  return { kind: 'signed', owner: cred.owner, sigv4: auth };
+  return { kind: 'signed', owner: cred.owner, sigv4: auth, ...(cred.scope && { scope: cred.scope }) };
+}
+
+const CREDENTIAL_IN_HEADER = /Credential=([^/,\s]+)\//;
+const CREDENTIAL_IN_QUERY = /(?:^|&)X-Amz-Credential=([^&]+)/;
+
+/**
+ * The access key id a request names (Authorization header or presigned query), read without parsing the
+ * rest: enough to load the key before SigV4 runs. Undefined when it names none (SigV4 then decides).
+ */
+export function requestAccessKeyId(authorization: string | undefined, rawQuery: string): string | undefined {
+  if (authorization !== undefined) return CREDENTIAL_IN_HEADER.exec(authorization)?.[1];
+  if (rawQuery === '' || !rawQuery.includes('X-Amz-Credential=')) return undefined;
+  const m = CREDENTIAL_IN_QUERY.exec(rawQuery);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]).split('/')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure `deps.credentials.lookup` can answer for the key a request names (a non-root key not in the
+ * gateway's cache is read from metadata): undefined, with nothing to wait for, on the hot path.
+ */
+export function prepareCredentials(req: IncomingMessage, rawQuery: string, deps: S3ApiDeps, ctx: CallCtx): Promise<void> | undefined {
+  if (!deps.credentials.prepare) return undefined;
+  const id = requestAccessKeyId(req.headers.authorization, rawQuery);
+  return id === undefined ? undefined : deps.credentials.prepare(id, ctx);
 }
 
 /**

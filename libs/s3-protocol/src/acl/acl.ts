@@ -84,13 +84,14 @@ export function expandCannedAcl(canned: CannedAcl, target: 'bucket' | 'object', 
  * here (UnresolvableGrantByEmailAddress); a canonical id other than a known one is InvalidArgument
  * (`Invalid id`); groups other than AllUsers and AuthenticatedUsers (LogDelivery) have no meaning here.
  */
-export function checkGrantees(grants: readonly Grant[], knownIds: ReadonlySet<string>): void {
+export function checkGrantees(grants: readonly Grant[], knownIds: ReadonlySet<string> | ((id: string) => boolean)): void {
+  const known = typeof knownIds === 'function' ? knownIds : (id: string) => knownIds.has(id);
   for (const { grantee } of grants) {
     switch (grantee.type) {
       case 'AmazonCustomerByEmail':
         throw new S3Error('UnresolvableGrantByEmailAddress', undefined, { EmailAddress: grantee.email });
       case 'CanonicalUser':
-        if (!knownIds.has(grantee.id)) throw new S3Error('InvalidArgument', 'Invalid id', { ArgumentName: 'CanonicalUser/ID', ArgumentValue: grantee.id });
+        if (!known(grantee.id)) throw new S3Error('InvalidArgument', 'Invalid id', { ArgumentName: 'CanonicalUser/ID', ArgumentValue: grantee.id });
         break;
       case 'Group':
         if (grantee.uri !== ALL_USERS && grantee.uri !== AUTHENTICATED_USERS) {

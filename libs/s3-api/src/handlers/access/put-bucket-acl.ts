@@ -12,7 +12,7 @@ import { grantsOfPutAcl } from './acl-body';
  */
 export const putBucketAcl: Handler<'PutBucketAcl'> = async (ep, req, deps) => {
   const access = await loadBucketAccess(ep.bucket, deps, req.ctx);
-  const grants = await grantsOfPutAcl(req, 'bucket', access.owner.id, access.owner.id);
+  const grants = await grantsOfPutAcl(req, 'bucket', access.owner.id, access.owner.id, deps);
   checkAclAllowed(grants, access);
   const document = isOwnerOnly(grants, access.owner.id) ? undefined : encodeAcl(grants);
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'acl', ...(document !== undefined && { document }) }, req.ctx);

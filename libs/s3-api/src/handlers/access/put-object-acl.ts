@@ -11,7 +11,7 @@ import { grantsOfPutAcl } from './acl-body';
 export const putObjectAcl: Handler<'PutObjectAcl'> = async (ep, req, deps) => {
   const versionId = req.query.get('versionId') ?? undefined;
   const access = await loadBucketAccess(ep.bucket, deps, req.ctx);
-  const grants = await grantsOfPutAcl(req, 'object', access.owner.id, access.owner.id);
+  const grants = await grantsOfPutAcl(req, 'object', access.owner.id, access.owner.id, deps);
   checkAclAllowed(grants, access);
   const { s3VersionId } = await deps.metadata.updateObjectVersion(
     { bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }), acl: encodeAcl(grants) },

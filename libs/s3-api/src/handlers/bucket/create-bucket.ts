@@ -18,7 +18,10 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
   }
   const access = newBucketAccess(req.headers, req.owner);
   try {
-    await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner }, req.ctx);
+    // A key other than the root owns what it creates (read, write and owner, in the same transaction).
+    const ownerKey = req.scope?.accessKeyId;
+    await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner, ...(ownerKey !== undefined && { ownerKey }) }, req.ctx);
+    if (ownerKey !== undefined) deps.credentials.invalidate?.(ownerKey);
   } catch (e) {
     // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds (200), and
     // leaves the bucket's settings as they are.

@@ -3,5 +3,7 @@ import type { Handler } from '../../types';
 export const deleteBucket: Handler<'DeleteBucket'> = async (ep, req, deps) => {
   await deps.metadata.deleteBucket({ name: ep.bucket }, req.ctx);
   deps.bucketPolicies?.forget(ep.bucket);
+  // Its grants went with it: no key keeps a cached grant on a name someone may create again.
+  deps.credentials.invalidate?.();
   return { status: 204 };
 };

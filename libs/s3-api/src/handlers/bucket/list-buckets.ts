@@ -10,8 +10,11 @@ export const listBuckets: Handler<'ListBuckets'> = async (_ep, req, deps) => {
     throw new S3Error('InvalidArgument', 'max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: maxRaw ?? '' });
   }
   const token = req.query.get('continuation-token') ?? undefined;
-  const all = (await deps.metadata.listBuckets({ owner: req.owner.id }, req.ctx)).filter(
-    (b) => (prefix === undefined || b.name.startsWith(prefix)) && (token === undefined || b.name > token),
+  // The root key sees every bucket; another key those it holds a grant on (as of its cached grants).
+  const scope = req.scope ? ((await req.scope.refresh(req.ctx)) ?? req.scope) : undefined;
+  const visible = scope ? new Set(scope.buckets()) : undefined;
+  const all = (await deps.metadata.listBuckets({}, req.ctx)).filter(
+    (b) => (visible === undefined || visible.has(b.name)) && (prefix === undefined || b.name.startsWith(prefix)) && (token === undefined || b.name > token),
   );
   const page = all.slice(0, max);
   const truncated = all.length > page.length;

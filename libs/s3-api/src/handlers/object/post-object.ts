@@ -9,6 +9,8 @@ import {
   SigningKeyCache,
   verifyPostSignature,
 } from '@massive/s3-protocol';
+import { authorizeKey } from '../../access/authorize-key';
+import { formUploadRequest } from '../../http/form-auth';
 import { formFileBody } from '../../http/form-file-body';
 import { readFormUpload, type FormUpload } from '../../http/form-upload';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
@@ -46,9 +48,14 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken');
     let keyCache = keyCaches.get(deps);
     if (!keyCache) keyCaches.set(deps, (keyCache = new SigningKeyCache()));
+    // A non-root key not in the gateway's key cache is read first.
+    const loading = deps.credentials.prepare?.(auth.credential.split('/')[0], req.ctx);
+    if (loading) await loading;
     const signed = verifyPostSignature(auth, { lookup: (id) => deps.credentials.lookup(id)?.secretKey }, { region: deps.config.region, keyCache });
     const cred = deps.credentials.lookup(signed.accessKeyId);
     if (!cred) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: signed.accessKeyId });
+    // The form's key needs write on the bucket, as a PutObject by it would.
+    if (cred.scope) await authorizeKey({ ...formUploadRequest(), owner: cred.owner, scope: cred.scope }, ep, deps, req.ctx);
     const policy = parsePostPolicy(auth.policy);
 
     const rawKey = f.fields.get('key');

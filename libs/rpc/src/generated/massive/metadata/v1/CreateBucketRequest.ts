@@ -7,10 +7,20 @@ export interface CreateBucketRequest {
   'name'?: (string);
   'region'?: (string);
   'owner'?: (_massive_metadata_v1_Owner | null);
+  /**
+   * The access key creating the bucket (not the root key): granted read, write and owner with it.
+   */
+  'ownerKey'?: (string);
+  '_ownerKey'?: "ownerKey";
 }
 
 export interface CreateBucketRequest__Output {
   'name': (string);
   'region': (string);
   'owner': (_massive_metadata_v1_Owner__Output | null);
+  /**
+   * The access key creating the bucket (not the root key): granted read, write and owner with it.
+   */
+  'ownerKey'?: (string);
+  '_ownerKey'?: "ownerKey";
 }

@@ -25,6 +25,18 @@ import type { GetMultipartUploadRequest as _massive_metadata_v1_GetMultipartUplo
 import type { GetObjectRequest as _massive_metadata_v1_GetObjectRequest, GetObjectRequest__Output as _massive_metadata_v1_GetObjectRequest__Output } from '../../../massive/metadata/v1/GetObjectRequest';
 import type { GetPartManifestsRequest as _massive_metadata_v1_GetPartManifestsRequest, GetPartManifestsRequest__Output as _massive_metadata_v1_GetPartManifestsRequest__Output } from '../../../massive/metadata/v1/GetPartManifestsRequest';
 import type { GetPartManifestsResponse as _massive_metadata_v1_GetPartManifestsResponse, GetPartManifestsResponse__Output as _massive_metadata_v1_GetPartManifestsResponse__Output } from '../../../massive/metadata/v1/GetPartManifestsResponse';
+import type { GrantListRequest as _massive_metadata_v1_GrantListRequest, GrantListRequest__Output as _massive_metadata_v1_GrantListRequest__Output } from '../../../massive/metadata/v1/GrantListRequest';
+import type { GrantListResponse as _massive_metadata_v1_GrantListResponse, GrantListResponse__Output as _massive_metadata_v1_GrantListResponse__Output } from '../../../massive/metadata/v1/GrantListResponse';
+import type { GrantRecord as _massive_metadata_v1_GrantRecord, GrantRecord__Output as _massive_metadata_v1_GrantRecord__Output } from '../../../massive/metadata/v1/GrantRecord';
+import type { GrantUpdateRequest as _massive_metadata_v1_GrantUpdateRequest, GrantUpdateRequest__Output as _massive_metadata_v1_GrantUpdateRequest__Output } from '../../../massive/metadata/v1/GrantUpdateRequest';
+import type { KeyDeleteRequest as _massive_metadata_v1_KeyDeleteRequest, KeyDeleteRequest__Output as _massive_metadata_v1_KeyDeleteRequest__Output } from '../../../massive/metadata/v1/KeyDeleteRequest';
+import type { KeyDeleteResponse as _massive_metadata_v1_KeyDeleteResponse, KeyDeleteResponse__Output as _massive_metadata_v1_KeyDeleteResponse__Output } from '../../../massive/metadata/v1/KeyDeleteResponse';
+import type { KeyGetRequest as _massive_metadata_v1_KeyGetRequest, KeyGetRequest__Output as _massive_metadata_v1_KeyGetRequest__Output } from '../../../massive/metadata/v1/KeyGetRequest';
+import type { KeyGetResponse as _massive_metadata_v1_KeyGetResponse, KeyGetResponse__Output as _massive_metadata_v1_KeyGetResponse__Output } from '../../../massive/metadata/v1/KeyGetResponse';
+import type { KeyListRequest as _massive_metadata_v1_KeyListRequest, KeyListRequest__Output as _massive_metadata_v1_KeyListRequest__Output } from '../../../massive/metadata/v1/KeyListRequest';
+import type { KeyListResponse as _massive_metadata_v1_KeyListResponse, KeyListResponse__Output as _massive_metadata_v1_KeyListResponse__Output } from '../../../massive/metadata/v1/KeyListResponse';
+import type { KeyRecord as _massive_metadata_v1_KeyRecord, KeyRecord__Output as _massive_metadata_v1_KeyRecord__Output } from '../../../massive/metadata/v1/KeyRecord';
+import type { KeySummary as _massive_metadata_v1_KeySummary, KeySummary__Output as _massive_metadata_v1_KeySummary__Output } from '../../../massive/metadata/v1/KeySummary';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from '../../../massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from '../../../massive/metadata/v1/ListBucketsRequest';
 import type { ListBucketsResponse as _massive_metadata_v1_ListBucketsResponse, ListBucketsResponse__Output as _massive_metadata_v1_ListBucketsResponse__Output } from '../../../massive/metadata/v1/ListBucketsResponse';
@@ -181,6 +193,66 @@ export interface MetadataClient extends grpc.Client {
   getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
   getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
   getPartManifests(argument: _massive_metadata_v1_GetPartManifestsRequest, callback: grpc.requestCallback<_massive_metadata_v1_GetPartManifestsResponse__Output>): grpc.ClientUnaryCall;
+  
+  GrantList(argument: _massive_metadata_v1_GrantListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  GrantList(argument: _massive_metadata_v1_GrantListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  GrantList(argument: _massive_metadata_v1_GrantListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  GrantList(argument: _massive_metadata_v1_GrantListRequest, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  grantList(argument: _massive_metadata_v1_GrantListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  grantList(argument: _massive_metadata_v1_GrantListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  grantList(argument: _massive_metadata_v1_GrantListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  grantList(argument: _massive_metadata_v1_GrantListRequest, callback: grpc.requestCallback<_massive_metadata_v1_GrantListResponse__Output>): grpc.ClientUnaryCall;
+  
+  GrantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  GrantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  GrantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  GrantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  grantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  grantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  grantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  grantUpdate(argument: _massive_metadata_v1_GrantUpdateRequest, callback: grpc.requestCallback<_massive_metadata_v1_GrantRecord__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Access keys (secrets sealed by the gateway, opaque here) and their per-bucket grants.
+   */
+  KeyCreate(argument: _massive_metadata_v1_KeyRecord, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  KeyCreate(argument: _massive_metadata_v1_KeyRecord, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  KeyCreate(argument: _massive_metadata_v1_KeyRecord, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  KeyCreate(argument: _massive_metadata_v1_KeyRecord, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  /**
+   * Access keys (secrets sealed by the gateway, opaque here) and their per-bucket grants.
+   */
+  keyCreate(argument: _massive_metadata_v1_KeyRecord, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  keyCreate(argument: _massive_metadata_v1_KeyRecord, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  keyCreate(argument: _massive_metadata_v1_KeyRecord, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  keyCreate(argument: _massive_metadata_v1_KeyRecord, callback: grpc.requestCallback<_massive_metadata_v1_KeySummary__Output>): grpc.ClientUnaryCall;
+  
+  KeyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KeyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KeyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KeyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  keyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  keyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  keyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  keyDelete(argument: _massive_metadata_v1_KeyDeleteRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyDeleteResponse__Output>): grpc.ClientUnaryCall;
+  
+  KeyGet(argument: _massive_metadata_v1_KeyGetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  KeyGet(argument: _massive_metadata_v1_KeyGetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  KeyGet(argument: _massive_metadata_v1_KeyGetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  KeyGet(argument: _massive_metadata_v1_KeyGetRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  keyGet(argument: _massive_metadata_v1_KeyGetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  keyGet(argument: _massive_metadata_v1_KeyGetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  keyGet(argument: _massive_metadata_v1_KeyGetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  keyGet(argument: _massive_metadata_v1_KeyGetRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyGetResponse__Output>): grpc.ClientUnaryCall;
+  
+  KeyList(argument: _massive_metadata_v1_KeyListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  KeyList(argument: _massive_metadata_v1_KeyListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  KeyList(argument: _massive_metadata_v1_KeyListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  KeyList(argument: _massive_metadata_v1_KeyListRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  keyList(argument: _massive_metadata_v1_KeyListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  keyList(argument: _massive_metadata_v1_KeyListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  keyList(argument: _massive_metadata_v1_KeyListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
+  keyList(argument: _massive_metadata_v1_KeyListRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
   
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
@@ -351,6 +423,21 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   GetPartManifests: grpc.handleUnaryCall<_massive_metadata_v1_GetPartManifestsRequest__Output, _massive_metadata_v1_GetPartManifestsResponse>;
   
+  GrantList: grpc.handleUnaryCall<_massive_metadata_v1_GrantListRequest__Output, _massive_metadata_v1_GrantListResponse>;
+  
+  GrantUpdate: grpc.handleUnaryCall<_massive_metadata_v1_GrantUpdateRequest__Output, _massive_metadata_v1_GrantRecord>;
+  
+  /**
+   * Access keys (secrets sealed by the gateway, opaque here) and their per-bucket grants.
+   */
+  KeyCreate: grpc.handleUnaryCall<_massive_metadata_v1_KeyRecord__Output, _massive_metadata_v1_KeySummary>;
+  
+  KeyDelete: grpc.handleUnaryCall<_massive_metadata_v1_KeyDeleteRequest__Output, _massive_metadata_v1_KeyDeleteResponse>;
+  
+  KeyGet: grpc.handleUnaryCall<_massive_metadata_v1_KeyGetRequest__Output, _massive_metadata_v1_KeyGetResponse>;
+  
+  KeyList: grpc.handleUnaryCall<_massive_metadata_v1_KeyListRequest__Output, _massive_metadata_v1_KeyListResponse>;
+  
   LeaseVersion: grpc.handleUnaryCall<_massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease>;
   
   ListBuckets: grpc.handleUnaryCall<_massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse>;
@@ -402,6 +489,12 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   GetMultipartUpload: MethodDefinition<_massive_metadata_v1_GetMultipartUploadRequest, _massive_metadata_v1_MultipartUpload, _massive_metadata_v1_GetMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload__Output>
   GetObject: MethodDefinition<_massive_metadata_v1_GetObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_GetObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>
   GetPartManifests: MethodDefinition<_massive_metadata_v1_GetPartManifestsRequest, _massive_metadata_v1_GetPartManifestsResponse, _massive_metadata_v1_GetPartManifestsRequest__Output, _massive_metadata_v1_GetPartManifestsResponse__Output>
+  GrantList: MethodDefinition<_massive_metadata_v1_GrantListRequest, _massive_metadata_v1_GrantListResponse, _massive_metadata_v1_GrantListRequest__Output, _massive_metadata_v1_GrantListResponse__Output>
+  GrantUpdate: MethodDefinition<_massive_metadata_v1_GrantUpdateRequest, _massive_metadata_v1_GrantRecord, _massive_metadata_v1_GrantUpdateRequest__Output, _massive_metadata_v1_GrantRecord__Output>
+  KeyCreate: MethodDefinition<_massive_metadata_v1_KeyRecord, _massive_metadata_v1_KeySummary, _massive_metadata_v1_KeyRecord__Output, _massive_metadata_v1_KeySummary__Output>
+  KeyDelete: MethodDefinition<_massive_metadata_v1_KeyDeleteRequest, _massive_metadata_v1_KeyDeleteResponse, _massive_metadata_v1_KeyDeleteRequest__Output, _massive_metadata_v1_KeyDeleteResponse__Output>
+  KeyGet: MethodDefinition<_massive_metadata_v1_KeyGetRequest, _massive_metadata_v1_KeyGetResponse, _massive_metadata_v1_KeyGetRequest__Output, _massive_metadata_v1_KeyGetResponse__Output>
+  KeyList: MethodDefinition<_massive_metadata_v1_KeyListRequest, _massive_metadata_v1_KeyListResponse, _massive_metadata_v1_KeyListRequest__Output, _massive_metadata_v1_KeyListResponse__Output>
   LeaseVersion: MethodDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_ReadLease, _massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease__Output>
   ListBuckets: MethodDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse__Output>
   ListMultipartUploads: MethodDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse__Output>

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MetadataApi } from '@massive/contracts';
+import type { Logger } from '@massive/observability';
+import type { Registry } from 'prom-client';
+import { ConfigError } from '@massive/observability';
+import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
+import type { KeyPair } from './credentials';
+
+/**
+ * Values that are public knowledge: the placeholders of deploy/k8s/base/gateway/secret.yaml, AWS's
+ * documentation example and MinIO's default. A server started with one of them is open to anyone.
+ */
+const WELL_KNOWN = [/CHANGE-?ME/i, /^AKIAIOSFODNN7EXAMPLE$/, /^wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY$/, /^minioadmin$/];
+
+export function isWellKnownSecret(v: string): boolean {
+  return WELL_KNOWN.some((re) => re.test(v));
+}
+
+/** Refuses root credentials anyone could know (a base Secret applied unchanged). */
+export function refuseWellKnownRoot(root: KeyPair): void {
+  if (isWellKnownSecret(root.accessKey) || isWellKnownSecret(root.secretKey)) {
+    throw new ConfigError(
+      'MASSIVE_ACCESS_KEY / MASSIVE_SECRET_KEY hold well-known placeholder or example values (e.g. the CHANGE-ME values of ' +
+        'deploy/k8s/base/gateway/secret.yaml): set credentials of your own before starting the gateway',
+    );
+  }
+}
+
+/**
+ * The master key that seals access-key secrets: `MASSIVE_MASTER_KEY` (base64 of 32 bytes), shared by every
+ * gateway replica. Without it, one is generated once into `<data dir>/master-key` (mode 0600) and kept
+ * there; `announce` is told once, when it is generated (never the key itself).
+ */
+export async function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string, announce: (msg: string) => void): Promise<Buffer> {
+  const configured = env['MASSIVE_MASTER_KEY'];
+  if (configured !== undefined && configured !== '') return decodeMasterKey(configured, 'MASSIVE_MASTER_KEY');
+  const file = join(dataDir, 'master-key');
+  try {
+    return decodeMasterKey((await readFile(file, 'utf8')).trim(), file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const key = randomBytes(MASTER_KEY_BYTES);
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file + '.tmp', key.toString('base64') + '\n', { mode: 0o600, flag: 'w' });
+  await rename(file + '.tmp', file);
+  announce(
+    `No MASSIVE_MASTER_KEY set: generated the master key that seals access-key secrets into ${file} (mode 0600). ` +
+      'Keep it with the metadata; every gateway replica needs the same one (set MASSIVE_MASTER_KEY to share it).',
+  );
+  return key;
+}
+
+function decodeMasterKey(text: string, where: string): Buffer {
+  if (isWellKnownSecret(text)) throw new ConfigError(`${where} holds a placeholder value: set a master key of your own (base64 of ${MASTER_KEY_BYTES} random bytes, e.g. \`openssl rand -base64 32\`)`);
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== MASTER_KEY_BYTES || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new ConfigError(`${where} must be base64 of exactly ${MASTER_KEY_BYTES} bytes (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return key;
+}
+
+export interface IdentitySetup {
+  readonly root: KeyPair;
+  readonly masterKey: Buffer;
+}
+
+/** The key cache (SigV4 lookups, grants) and the admin API over a metadata port. */
+export function composeIdentity(
+  setup: IdentitySetup,
+  metadata: MetadataApi,
+  config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
+  logger: Logger,
+  registry: Registry,
+): { credentials: CredentialStore; admin: AdminHandler } {
+  const sealer = new SecretSealer(setup.masterKey);
+  const keys = new KeyCache({
+    root: setup.root,
+    metadata,
+    sealer,
+    onUnreadable: (accessKeyId) => logger.error('access key secret does not open with this master key (wrong MASSIVE_MASTER_KEY?)', { accessKeyId }),
+    onLoad: createKeyCacheMetrics(registry),
+  });
+  const admin = createAdminApi({ metadata, keys, sealer, region: config.region, maxSkewMs: config.maxSkewMs, logger });
+  return { credentials: keys, admin };
+}
+
+/** Tests pass fixed credentials; the gateway passes its root key and master key (keys from metadata, admin API). */
+export function credentialsFor(
+  deps: { readonly credentials?: CredentialStore; readonly identity?: IdentitySetup; readonly logger: Logger; readonly registry: Registry },
+  metadata: MetadataApi,
+  config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
+): { credentials: CredentialStore; admin?: AdminHandler } {
+  if (deps.identity) return composeIdentity(deps.identity, metadata, config, deps.logger, deps.registry);
+  if (!deps.credentials) throw new Error('the gateway needs credentials or an identity setup');
+  return { credentials: deps.credentials };
+}
