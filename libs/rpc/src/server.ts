@@ -10,6 +10,8 @@ import { MAX_MESSAGE_BYTES } from './channel-pool';
 import { metadataServiceImpl } from './metadata/metadata-server';
 import { createGrpcServerMetrics } from './metrics';
 import { withFileDependencies } from './reflection-files';
+import { serverCredentials, tokenAuthInterceptor, type RpcSecurity } from './security/rpc-security';
+import { Counter } from 'prom-client';
 import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
 
 /** Keep-alive on the server side too (drops dead peers), and clients may ping every 10 s. */
@@ -31,21 +33,30 @@ export interface RpcServerOptions {
   readonly logger?: Logger;
   readonly protos?: LoadedProtos;
   readonly serverOptions?: grpc.ServerOptions;
+  /**
+   * Who may call (DESIGN.md §8): with `tls`, only clients with a certificate signed by the CA; with
+   * `token`, only calls carrying it (the health service excepted). Absent: anyone (tests, dev opt-out).
+   */
+  readonly security?: RpcSecurity;
 }
 
 /**
  * A gRPC server for our services, with the standard health service (grpc.health.v1: '' and each
  * service name) and server reflection (v1 and v1alpha), so `grpcurl -plaintext host:port list`,
- * `describe` and calls work without proto files.
+ * `describe` and calls work without proto files (with `-H 'authorization: Bearer <token>'` when the
+ * server has a token; health needs none).
  */
 export class RpcServer {
   readonly server: grpc.Server;
   private readonly health: HealthImplementation;
   private readonly names: string[] = [];
+  private readonly security: RpcSecurity | undefined;
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
-    this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions });
+    this.security = opts.security;
+    const interceptors = opts.security?.token ? [tokenAuthInterceptor(opts.security.token, refusedCounter(opts.registry, opts.logger))] : [];
+    this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions, interceptors: [...interceptors, ...(opts.serverOptions?.interceptors ?? [])] });
     const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }) };
     if (opts.metadata) {
       this.server.addService(protos.metadata, bindService(protos.metadata, metadataServiceImpl(opts.metadata), bind));
@@ -65,7 +76,7 @@ export class RpcServer {
   async listen(host: string, port: number): Promise<number> {
     const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      this.server.bindAsync(address, serverCredentials(this.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.setServing(true);
     return bound;
@@ -92,4 +103,24 @@ export class RpcServer {
       });
     });
   }
+}
+
+/**
+ * `grpc_server_unauthenticated_total` (calls refused for a missing or wrong token; no labels: the
+ * method path comes from the caller) and a warning per refusal, at most one a second.
+ */
+function refusedCounter(registry: Registry | undefined, logger: Logger | undefined): (path: string) => void {
+  const name = 'grpc_server_unauthenticated_total';
+  const counter = registry
+    ? ((registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help: 'gRPC calls refused UNAUTHENTICATED: missing or wrong service token', registers: [registry] }))
+    : undefined;
+  let lastLog = 0;
+  return (path) => {
+    counter?.inc();
+    const now = Date.now();
+    if (logger && now - lastLog >= 1000) {
+      lastLog = now;
+      logger.warn('gRPC call refused: missing or wrong service token', { method: path.slice(0, 200) });
+    }
+  };
 }
