@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLimitMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
 import { createS3Server } from '@massive/s3-api';
+import { rpcSecurityFromEnv } from '@massive/rpc';
 import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
@@ -10,6 +11,8 @@ import { developmentCredentials, StaticCredentials } from './credentials';
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'gateway', level: cfg.logLevel });
+  // Distributed mode: how to reach metadata and blob (refused at start without a token or certificates).
+  const trust = cfg.mode === 'distributed' ? rpcSecurityFromEnv(process.env) : undefined;
   const registry = createRegistry();
   let keys = cfg.accessKey && cfg.secretKey ? { accessKey: cfg.accessKey, secretKey: cfg.secretKey } : undefined;
   if (!keys) {
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   let draining = false;
   const limitMetrics = createLimitMetrics(registry);
   const deps = { logger, registry, limitMetrics, credentials: new StaticCredentials([keys]), draining: () => draining };
-  const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
+  const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps, trust?.security);
   const server: Server = createS3Server(composed.app, serverLimits(cfg), limitMetrics);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
     admin = await startAdminServer({ host: cfg.host, port: adminPort, registry, ready: async () => !draining && (await composed.dependenciesReady()) });
   }
   const addr = server.address() as AddressInfo;
-  const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };
+  const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints, rpcSecurity: trust?.describe } : { dataDir: cfg.dataDir };
   logger.info('listening', { mode: cfg.mode, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
   logger.flush();
   // A line tests and scripts can wait for.
