@@ -39,7 +39,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const READY = /listening on ((?:grpc|http):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
+const READY = /listening on ((?:grpc|https?):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
 /** The fake's banner line naming its PD members: `PD         : 127.0.0.1:41231,...`. */
 const FAKE_PD_READY = /^PD\s*:\s*(\S+)/;
 const FAKE_TIKV = join(ROOT, 'dist/tools/fake-tikv.js');

@@ -10,7 +10,7 @@ import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/met
 import { createBlobMetrics, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type CredentialStore } from '@massive/s3-api';
-import { s3ApiConfig, type GatewayConfig } from './config';
+import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
   readonly app: RequestListener;
@@ -69,7 +69,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       logger: deps.logger,
       config: s3ApiConfig(cfg),
     },
-    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await chunks.ready()) },
+    { registry: deps.registry, limitMetrics: deps.limitMetrics, metricsAccess: metricsAccess(cfg), ready: async () => !deps.draining() && (await chunks.ready()) },
   );
   return {
     app,

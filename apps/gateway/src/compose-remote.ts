@@ -1,7 +1,7 @@
 import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
 import { createS3Api } from '@massive/s3-api';
 import type { ComposeDeps, Composed } from './compose-local';
-import { s3ApiConfig, type GatewayConfig } from './config';
+import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
 /** How long a readiness answer about the dependencies is reused (probes come every few seconds). */
 const READY_CACHE_MS = 1000;
@@ -38,7 +38,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
 
   const app = createS3Api(
     { metadata, blob, credentials: deps.credentials, logger: deps.logger, config: s3ApiConfig(cfg) },
-    { registry: deps.registry, limitMetrics: deps.limitMetrics, ready: async () => !deps.draining() && (await dependenciesReady()) },
+    { registry: deps.registry, limitMetrics: deps.limitMetrics, metricsAccess: metricsAccess(cfg), ready: async () => !deps.draining() && (await dependenciesReady()) },
   );
   return {
     app,

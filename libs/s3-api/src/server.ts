@@ -24,6 +24,8 @@ import { CorsRulesCache } from './http/cors-config';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
+import { metricsGate, type MetricsAccess } from './http/metrics-access';
+import { refuseUnsignedPayload } from './http/signed-payload';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -31,6 +33,8 @@ export interface S3ApiOptions {
   readonly ready?: () => boolean | Promise<boolean>;
   /** Limit metrics shared with `createS3Server` (created here when not given). */
   readonly limitMetrics?: LimitMetrics;
+  /** Who may read `/-/metrics` here. Default: nobody (the admin port serves it to the pod network). */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 /** Limit errors raised by the dispatcher or handlers, counted by reason. */
@@ -109,6 +113,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
+      if (deps.config.requireSignedPayload) refuseUnsignedPayload(req, auth.sigv4.payloadMode);
       // Signed requests (the owner's) get their answer synchronously: nothing read on the hot path.
       const ctx = hangUp.ctx(requestId);
       let granted = authorize(auth, ep, deps, ctx);
@@ -203,7 +208,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   }
 }
 
-/** `/-/health/live`, `/-/health/ready`, `/-/metrics` on the S3 port. */
+/** `/-/health/live`, `/-/health/ready` (open: load balancer probes), `/-/metrics` (token or public) on the S3 port. */
 function operationalApp(opts: S3ApiOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -213,7 +218,13 @@ function operationalApp(opts: S3ApiOptions): express.Express {
     const ok = opts.ready ? await opts.ready() : true;
     res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ready' : 'not ready');
   });
-  app.get('/-/metrics', async (_req, res) => {
+  const gate = metricsGate(opts.metricsAccess);
+  app.get('/-/metrics', async (req, res) => {
+    const verdict = gate(req.headers);
+    if (!verdict.allowed) {
+      if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="massive-metrics"');
+      return void res.status(verdict.status).type('text/plain').send(`${verdict.message}\n`);
+    }
     res.type(opts.registry.contentType).send(await opts.registry.metrics());
   });
   app.use((_req, res) => void res.status(404).end());
