@@ -92,7 +92,7 @@ describe('S3-port security settings', () => {
     [{ MASSIVE_S3_TLS_CERT: '/c.pem' }, /needs both MASSIVE_S3_TLS_CERT and MASSIVE_S3_TLS_KEY/],
     [{ MASSIVE_S3_TLS_KEY: '/k.pem' }, /needs both/],
     [{ MASSIVE_METRICS_TOKEN: 'metrics-token-0123456789', MASSIVE_METRICS_PUBLIC: 'true' }, /contradict/],
-    [{ MASSIVE_METRICS_TOKEN: 'REPLACE_ME-metrics-token' }, /placeholder REPLACE_ME/],
+    [{ MASSIVE_METRICS_TOKEN: 'CHANGE-ME-metrics-token' }, /placeholder \(CHANGE-ME\)/],
     [{ MASSIVE_METRICS_TOKEN: 'short' }, /at least 16/],
     [{ MASSIVE_REQUIRE_SIGNED_PAYLOAD: 'yes' }, /MASSIVE_REQUIRE_SIGNED_PAYLOAD/],
   ])('refuses %j', (env, message) => {

@@ -1,6 +1,6 @@
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
-import { parseEndpoints } from '@massive/rpc';
+import { isPlaceholderSecret, parseEndpoints } from '@massive/rpc';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type MetricsAccess, type S3ApiConfig, type S3Tls, type ServerLimits } from '@massive/s3-api';
 
@@ -170,7 +170,7 @@ function s3SecurityError(cfg: GatewayConfig): string | undefined {
   if ((cfg.s3TlsCert === undefined) !== (cfg.s3TlsKey === undefined)) return 'HTTPS on the S3 port needs both MASSIVE_S3_TLS_CERT and MASSIVE_S3_TLS_KEY (or --s3-tls-cert and --s3-tls-key)';
   if (cfg.metricsToken !== undefined) {
     if (cfg.metricsPublic === 'true') return 'MASSIVE_METRICS_TOKEN and MASSIVE_METRICS_PUBLIC=true contradict each other: set one';
-    if (cfg.metricsToken.toUpperCase().includes('REPLACE_ME')) return 'MASSIVE_METRICS_TOKEN still holds the placeholder REPLACE_ME: put a random token in the Secret (e.g. openssl rand -base64 32)';
+    if (isPlaceholderSecret(cfg.metricsToken)) return 'MASSIVE_METRICS_TOKEN still holds a placeholder (CHANGE-ME): put a random token in the Secret (e.g. openssl rand -base64 32)';
     if (cfg.metricsToken.length < MIN_METRICS_TOKEN_LENGTH) return `MASSIVE_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`;
   }
   return undefined;

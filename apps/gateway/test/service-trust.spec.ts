@@ -41,10 +41,10 @@ describe('service trust in distributed mode', () => {
   });
 
   it('a placeholder token from an example Secret is refused', () => {
-    const env = { ...process.env, MASSIVE_HOST: '127.0.0.1', MASSIVE_GRPC_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_SERVICE_TOKEN: 'REPLACE_ME-with-openssl-rand-base64-32-output' };
+    const env = { ...process.env, MASSIVE_HOST: '127.0.0.1', MASSIVE_GRPC_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_SERVICE_TOKEN: 'CHANGE-ME-service-token-placeholder' };
     const r = spawnSync(process.execPath, [join(ROOT, 'dist/apps/blob/main.js')], { env, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/placeholder REPLACE_ME/);
+    expect(r.stderr).toMatch(/placeholder CHANGE-ME/);
   });
 
   describe('npm run start:distributed', () => {

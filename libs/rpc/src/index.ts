@@ -12,4 +12,4 @@ export { ReplicaRouter, type ReplicaInfo, type ReplicaRouterOptions } from './bl
 export { splitManifest, type ManifestSegment } from './blob/split-manifest';
 export { parseEndpoints } from './endpoints';
 export { AUTHORIZATION_HEADER, OPEN_SERVICE_PREFIX, bearer, channelCredentials, serverCredentials, tokenAuthInterceptor, type RpcSecurity, type TlsMaterial } from './security/rpc-security';
-export { MIN_SERVICE_TOKEN_LENGTH, RPC_SECURITY_ENV, SECRET_PLACEHOLDER, rpcSecurityFromEnv, type RpcSecuritySetting } from './security/from-env';
+export { isPlaceholderSecret, MIN_SERVICE_TOKEN_LENGTH, RPC_SECURITY_ENV, SECRET_PLACEHOLDER, rpcSecurityFromEnv, type RpcSecuritySetting } from './security/from-env';

@@ -33,7 +33,9 @@ describe('rpcSecurityFromEnv', () => {
   it.each([
     ['a short token', 'x'.repeat(31), /at least 32/],
     ['the placeholder', `${SECRET_PLACEHOLDER}-service-token-0123456789abcdef`, /placeholder/],
-    ['the placeholder in lower case', `replace_me-${'x'.repeat(40)}`, /placeholder/],
+    ['the placeholder in lower case', `change_me-${'x'.repeat(40)}`, /placeholder/],
+    ['the base Secret\'s value', 'CHANGE-ME-service-token-placeholder', /placeholder CHANGE-ME/],
+    ['another placeholder spelling', `REPLACE_ME-${'x'.repeat(40)}`, /placeholder/],
     ['a token with spaces', `${TOKEN} ${TOKEN}`, /printable ASCII/],
   ])('refuses %s', (_what, token, message) => {
     expect(() => load({ MASSIVE_SERVICE_TOKEN: token })).toThrow(message);

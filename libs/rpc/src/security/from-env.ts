@@ -6,9 +6,16 @@ import type { RpcSecurity, TlsMaterial } from './rpc-security';
 export const MIN_SERVICE_TOKEN_LENGTH = 32;
 /**
  * Secrets shipped in example manifests carry this marker (deploy/README.md); a service refuses to start
- * with a value that contains it, so nobody runs on a well-known token.
+ * with a value that contains it (or `CHANGE_ME`, `REPLACE-ME`, any case), so nobody runs on a
+ * well-known token.
  */
-export const SECRET_PLACEHOLDER = 'REPLACE_ME';
+export const SECRET_PLACEHOLDER = 'CHANGE-ME';
+const PLACEHOLDER = /(CHANGE|REPLACE)[-_]?ME/i;
+
+/** Whether `value` still holds an example manifest's placeholder. */
+export function isPlaceholderSecret(value: string): boolean {
+  return PLACEHOLDER.test(value);
+}
 
 /** The environment variables read by `rpcSecurityFromEnv` (documented in README "Service security"). */
 export const RPC_SECURITY_ENV = {
@@ -60,7 +67,7 @@ export function rpcSecurityFromEnv(env: NodeJS.ProcessEnv, readFile: ReadFile = 
   if (tokenFile !== undefined) token = load(E.tokenFile, tokenFile).toString('utf8').trim();
   if (token !== undefined) {
     const from = tokenFile !== undefined ? E.tokenFile : E.token;
-    if (token.toUpperCase().includes(SECRET_PLACEHOLDER)) {
+    if (isPlaceholderSecret(token)) {
       throw new ConfigError(`${from} still holds the placeholder ${SECRET_PLACEHOLDER}: put a random token in the Secret (e.g. openssl rand -base64 32)`);
     }
     if (token.length < MIN_SERVICE_TOKEN_LENGTH) throw new ConfigError(`${from} must be at least ${MIN_SERVICE_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`);
