@@ -2,7 +2,6 @@
 // other"). Pure functions over parsed manifests, like checks.ts; no imports from libs/.
 import type { Doc } from './checks';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
