@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bearer, loadProtos } from '@massive/rpc';
+import { createTestPki } from '@massive/rpc/testing';
 
 const ROOT = resolve(__dirname, '../../..');
 const SCRIPT = join(ROOT, 'tools/start-distributed.mjs');
@@ -51,13 +52,15 @@ describe('service trust in distributed mode', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'massive-trust-dist-'));
     let proc: ChildProcess;
     let out = '';
+    let err = '';
     let endpoint = '';
 
     beforeAll(async () => {
-      const env: NodeJS.ProcessEnv = { ...process.env, MASSIVE_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_DATA_DIR: dataDir, MASSIVE_ACCESS_KEY: CREDS.accessKeyId, MASSIVE_SECRET_KEY: CREDS.secretAccessKey, MASSIVE_LOG_LEVEL: 'warn' };
+      // info: every service logs its start and each request, so the grep for the token below means something.
+      const env: NodeJS.ProcessEnv = { ...process.env, MASSIVE_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_DATA_DIR: dataDir, MASSIVE_ACCESS_KEY: CREDS.accessKeyId, MASSIVE_SECRET_KEY: CREDS.secretAccessKey, MASSIVE_LOG_LEVEL: 'info' };
       for (const k of ['MASSIVE_SERVICE_TOKEN', 'MASSIVE_SERVICE_TOKEN_FILE', 'MASSIVE_INSECURE_RPC', 'MASSIVE_BLOB_BACKEND', 'MASSIVE_METADATA_BACKEND']) delete env[k];
       proc = spawn(process.execPath, [SCRIPT, '--no-build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      proc.stderr!.resume();
+      proc.stderr!.on('data', (d) => (err += d));
       endpoint = await new Promise<string>((res, rej) => {
         proc.stdout!.on('data', (d) => {
           out += d;
@@ -112,6 +115,73 @@ describe('service trust in distributed mode', () => {
       expect((await call(blob, describe, {}, bearer(token))).code).toBe(grpc.status.OK);
       const check = healthService['Check'] as unknown as grpc.MethodDefinition<object, object>;
       for (const target of [metadata, blob]) expect(await call(target, check, { service: '' })).toEqual({ code: grpc.status.OK, res: { status: 'SERVING' } });
+    });
+
+    it('never prints or logs the token (stdout and every service\'s log)', async () => {
+      const token = readFileSync(join(dataDir, 'service-token'), 'utf8').trim();
+      const metadata = new RegExp('^\\s+metadata\\s+grpc://(\\S+)', 'm').exec(out)![1];
+      await call(metadata, protos.metadata.ListBuckets as unknown as grpc.MethodDefinition<object, object>, {}, bearer(`${token}x`));
+      await new Promise((r) => setTimeout(r, 300)); // let the services' log lines reach us
+      const logs = out + err; // the services' JSON logs, relayed by start-distributed
+      expect(logs).toMatch(/gRPC call refused: missing or wrong service token/);
+      expect(logs).toMatch(/"rpcSecurity":"service token"/);
+      expect(logs).not.toContain(token);
+    });
+  });
+
+  describe('start:distributed with mutual TLS (MASSIVE_TLS_CA/CERT/KEY, no token)', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'massive-trust-mtls-'));
+    const pki = createTestPki('massive-trust-ca', { service: 'DNS:localhost,IP:127.0.0.1' });
+    let proc: ChildProcess;
+    let out = '';
+
+    beforeAll(async () => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        MASSIVE_PORT: '0',
+        MASSIVE_HOST: '127.0.0.1',
+        MASSIVE_DATA_DIR: dataDir,
+        MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
+        MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
+        MASSIVE_LOG_LEVEL: 'warn',
+        MASSIVE_TLS_CA: pki.path('ca', 'crt'),
+        MASSIVE_TLS_CERT: pki.path('service', 'crt'),
+        MASSIVE_TLS_KEY: pki.path('service', 'key'),
+      };
+      for (const k of ['MASSIVE_SERVICE_TOKEN', 'MASSIVE_SERVICE_TOKEN_FILE', 'MASSIVE_INSECURE_RPC', 'MASSIVE_BLOB_BACKEND', 'MASSIVE_METADATA_BACKEND']) delete env[k];
+      proc = spawn(process.execPath, [SCRIPT, '--no-build'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      proc.stderr!.resume();
+      await new Promise<string>((res, rej) => {
+        proc.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+          if (m) res(m[1]);
+        });
+        proc.once('exit', (code) => rej(new Error(`start-distributed exited (${code}): ${out}`)));
+      });
+    });
+    afterAll(async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('generates no token, and the services serve S3 over mTLS; a plaintext caller is refused', async () => {
+      expect(() => statSync(join(dataDir, 'service-token'))).toThrow();
+      const endpoint = /listening on (http:\/\/[^\s]+)/.exec(out)![1];
+      const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
+      await s3.send(new CreateBucketCommand({ Bucket: 'mtls' }));
+      const big = Buffer.alloc(300 * 1024, 9);
+      await s3.send(new PutObjectCommand({ Bucket: 'mtls', Key: 'big', Body: big }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'mtls', Key: 'big' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(big);
+      s3.destroy();
+      const metadata = /^\s+metadata\s+grpc:\/\/(\S+)/m.exec(out)![1];
+      const listBuckets = protos.metadata.ListBuckets as unknown as grpc.MethodDefinition<object, object>;
+      expect((await call(metadata, listBuckets, {})).code).toBe(grpc.status.UNAVAILABLE);
     });
   });
 });

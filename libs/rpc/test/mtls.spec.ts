@@ -3,7 +3,7 @@ import { service as healthService } from 'grpc-health-check';
 import type { CallCtx, MetadataApi } from '@massive/contracts';
 import { GrpcMetadataClient, loadProtos, type RpcSecurity } from '../src';
 import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
-import { createTestPki, type TestPki } from './tls-fixtures';
+import { createTestPki, type TestPki } from '../src/testing';
 
 const CTX: CallCtx = { requestId: 'mtls-test' };
 const protos = loadProtos();

@@ -43,3 +43,4 @@ export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: B
     },
   };
 }
+export { createTestPki, type TestPki } from './pki';
