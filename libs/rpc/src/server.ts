@@ -3,7 +3,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { BlobApi, MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { bindService } from './bind-service';
 import { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
 import { MAX_MESSAGE_BYTES } from './channel-pool';
@@ -11,7 +11,6 @@ import { metadataServiceImpl } from './metadata/metadata-server';
 import { createGrpcServerMetrics } from './metrics';
 import { withFileDependencies } from './reflection-files';
 import { serverCredentials, tokenAuthInterceptor, type RpcSecurity } from './security/rpc-security';
-import { Counter } from 'prom-client';
 import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
 
 /** Keep-alive on the server side too (drops dead peers), and clients may ping every 10 s. */
