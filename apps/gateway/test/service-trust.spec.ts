@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -46,6 +46,28 @@ describe('service trust in distributed mode', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'dist/apps/blob/main.js')], { env, encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/placeholder CHANGE-ME/);
+  });
+
+  it('start:distributed keeps its token: reused on restart, tightened to 0600, none when trust is configured', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'massive-trust-token-'));
+    const run = (env: Record<string, string>) => {
+      const code = `import { ensureServiceToken } from ${JSON.stringify(SCRIPT)}; process.stdout.write(String(ensureServiceToken(${JSON.stringify(dir)}, ${JSON.stringify(env)})));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    try {
+      const path = join(dir, 'service-token');
+      expect(run({})).toBe(path);
+      const first = readFileSync(path, 'utf8');
+      chmodSync(path, 0o644);
+      expect(run({})).toBe(path);
+      expect(readFileSync(path, 'utf8')).toBe(first);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      for (const env of [{ MASSIVE_SERVICE_TOKEN: 'x'.repeat(40) }, { MASSIVE_TLS_CA: '/ca.pem' }, { MASSIVE_INSECURE_RPC: 'true' }]) expect(run(env)).toBe('undefined');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('npm run start:distributed', () => {
