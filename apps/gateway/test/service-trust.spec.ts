@@ -64,7 +64,8 @@ describe('service trust in distributed mode', () => {
       expect(run({})).toBe(path);
       expect(readFileSync(path, 'utf8')).toBe(first);
       expect(statSync(path).mode & 0o777).toBe(0o600);
-      for (const env of [{ MASSIVE_SERVICE_TOKEN: 'x'.repeat(40) }, { MASSIVE_TLS_CA: '/ca.pem' }, { MASSIVE_INSECURE_RPC: 'true' }]) expect(run(env)).toBe('undefined');
+      const configured: Record<string, string>[] = [{ MASSIVE_SERVICE_TOKEN: 'x'.repeat(40) }, { MASSIVE_TLS_CA: '/ca.pem' }, { MASSIVE_INSECURE_RPC: 'true' }];
+      for (const env of configured) expect(run(env)).toBe('undefined');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
