@@ -25,15 +25,22 @@
 // under <data dir>/seaweedfs-fake so a restart finds them) first. With
 // seaweedfs the blob service records fids in metadata, so it is given the metadata endpoint (a port
 // reserved up front, since blob starts before metadata).
+//
+// Service trust (README "Service security"): the three services refuse to start without a shared
+// secret. When none is set (MASSIVE_SERVICE_TOKEN / MASSIVE_SERVICE_TOKEN_FILE, MASSIVE_TLS_CA/CERT/KEY,
+// or the development opt-out MASSIVE_INSECURE_RPC=true), a random token is kept in
+// <data dir>/service-token (mode 0600, created once, reused on restart) and handed to the services as
+// MASSIVE_SERVICE_TOKEN_FILE; its path is printed (grpcurl -H "authorization: Bearer $(cat <path>)").
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const READY = /listening on ((?:grpc|http):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
+const READY = /listening on ((?:grpc|https?):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
 /** The fake's banner line naming its PD members: `PD         : 127.0.0.1:41231,...`. */
 const FAKE_PD_READY = /^PD\s*:\s*(\S+)/;
 const FAKE_TIKV = join(ROOT, 'dist/tools/fake-tikv.js');
@@ -96,6 +103,30 @@ export function resolveBackends(args = [], env = process.env) {
   return { metadata, blob, pdEndpoints, seaweedMasters, fakeTikv: metadata === 'tikv' && !pdEndpoints, fakeSeaweed: blob === 'seaweedfs' && !seaweedMasters };
 }
 
+/** Environment variables that already say how the services trust each other. */
+const TRUST_ENV = ['MASSIVE_SERVICE_TOKEN', 'MASSIVE_SERVICE_TOKEN_FILE', 'MASSIVE_TLS_CA', 'MASSIVE_TLS_CERT', 'MASSIVE_TLS_KEY'];
+
+/**
+ * The service token for this data dir: `<dataDir>/service-token`, created (32 random bytes, base64url,
+ * mode 0600) unless it exists; an existing file readable by others is tightened to 0600. Returns
+ * undefined when the environment already configures trust (token, TLS, or MASSIVE_INSECURE_RPC=true).
+ */
+export function ensureServiceToken(dataDir, env = process.env) {
+  if (TRUST_ENV.some((k) => (env[k] ?? '').trim() !== '') || env.MASSIVE_INSECURE_RPC === 'true') return undefined;
+  const path = join(dataDir, 'service-token');
+  mkdirSync(dataDir, { recursive: true });
+  if (!existsSync(path)) {
+    try {
+      writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e; // another launcher on this dir won the race: use its token
+    }
+  }
+  if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  if (readFileSync(path, 'utf8').trim() === '') throw new Error(`${path} is empty: delete it to get a new token`);
+  return path;
+}
+
 /** Starts blob, metadata and gateway; resolves once the gateway listens. */
 export async function startDistributed({ env = process.env, args = [], log = (line) => process.stdout.write(line + '\n') } = {}) {
   const backends = resolveBackends(args, env);
@@ -109,7 +140,14 @@ export async function startDistributed({ env = process.env, args = [], log = (li
   // Every service reads only its own MASSIVE_* settings; these are the ones we decide here.
   // glibc: keep freed buffers in the heap instead of mmap/munmap per large Buffer (page faults on every
   // chunk cost ~1/3 of a 1 MiB GET's CPU here); see README "Benchmarks".
-  const base = { MALLOC_TRIM_THRESHOLD_: '536870912', MALLOC_MMAP_THRESHOLD_: '67108864', ...env, MASSIVE_EXIT_ON_STDIN_CLOSE: '1' };
+  const serviceTokenFile = ensureServiceToken(dataDir, env);
+  const base = {
+    MALLOC_TRIM_THRESHOLD_: '536870912',
+    MALLOC_MMAP_THRESHOLD_: '67108864',
+    ...env,
+    MASSIVE_EXIT_ON_STDIN_CLOSE: '1',
+    ...(serviceTokenFile && { MASSIVE_SERVICE_TOKEN_FILE: serviceTokenFile }),
+  };
   delete base.MASSIVE_GRPC_PORT;
   delete base.MASSIVE_ADMIN_PORT;
   delete base.MASSIVE_SERVICE_NODE_ARGS;
@@ -212,6 +250,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       credentials: credentialsSource(env, dataDir),
       services: children.map(({ name, endpoint, admin, child, fake }) => ({ name, endpoint, admin, pid: child.pid, fake })),
       backends: { ...backends, pdEndpoints, seaweedMasters },
+      serviceTokenFile,
       onDeath: (fn) => (onDeath = fn),
       stop,
     };
@@ -257,6 +296,9 @@ export function summary(cluster) {
   out.push(`  health    ${ours.map((s) => `${ops(s)}/health/ready`).join('  ')}  (and /health/live; grpc.health.v1 on metadata and blob)`);
   out.push(`  data      ${cluster.dataDir}`);
   out.push(`  keys      ${cluster.credentials}`);
+  if (cluster.serviceTokenFile) {
+    out.push(`  token     service token in ${cluster.serviceTokenFile} (gRPC: grpcurl -H "authorization: Bearer $(cat ${cluster.serviceTokenFile})" ...)`);
+  }
   // The same line local mode prints: scripts and test harnesses wait for it.
   out.push(`Massive Storage (distributed mode) listening on ${cluster.endpoint}`);
   return `${out.join('\n')}\n`;

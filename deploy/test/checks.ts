@@ -26,6 +26,12 @@ export function envReadBy(app: string, repo = REPO): Set<string> {
   for (const f of listFiles(path.join(repo, 'apps', app, 'src'), (x) => x.endsWith('.ts') && !x.endsWith('.spec.ts'))) {
     for (const m of fs.readFileSync(f, 'utf8').matchAll(/'(MASSIVE_[A-Z0-9_]+)'/g)) out.add(m[1]);
   }
+  // Service trust (token / mutual TLS) is read by libs/rpc for every app that calls rpcSecurityFromEnv.
+  const appSources = listFiles(path.join(repo, 'apps', app, 'src'), (x) => x.endsWith('.ts') && !x.endsWith('.spec.ts')).map((f) => fs.readFileSync(f, 'utf8'));
+  if (appSources.some((t) => t.includes('rpcSecurityFromEnv('))) {
+    const trust = fs.readFileSync(path.join(repo, 'libs/rpc/src/security/from-env.ts'), 'utf8');
+    for (const m of trust.matchAll(/'(MASSIVE_[A-Z0-9_]+)'/g)) out.add(m[1]);
+  }
   // Settings tables may splice in rows from libraries (e.g. SEAWEED_SETTINGS): ask the app's own table.
   const config = path.join(repo, 'apps', app, 'src', 'config.ts');
   if (fs.existsSync(config)) {

@@ -12,6 +12,7 @@ import { DistributedStack } from './lib/stack.mjs';
 import { Signer } from './lib/sigv4.mjs';
 import { BenchContext, WORKLOADS } from './lib/workloads.mjs';
 import { summarizeProfile, formatProfileSummary } from './profile-summary.mjs';
+import { BENCH_METRICS_TOKEN } from './lib/metrics-token.mjs';
 
 const HELP = `npm run bench -- [options]          (each option also reads BENCH_<NAME>, e.g. BENCH_ONLY=get4k)
 
@@ -312,7 +313,7 @@ async function waitQuiet(maxS) {
 /** Sum of metadata_txn_restarts_total (KV write conflicts retried) from /-/metrics; undefined if unavailable. */
 async function scrapeRestarts(endpoint) {
   try {
-    const res = await fetch(new URL('/-/metrics', endpoint), { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(new URL('/-/metrics', endpoint), { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` }, signal: AbortSignal.timeout(5000) });
     if (!res.ok) return undefined;
     let sum = 0;
     for (const line of (await res.text()).split('\n')) {

@@ -1,6 +1,6 @@
 import { BlobService } from '@massive/blob-core';
 import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
-import { RpcServer } from '@massive/rpc';
+import { RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
 import { loadConfig, usage } from './config';
 import { openStore } from './open-store';
 
@@ -11,14 +11,16 @@ const HEALTH_INTERVAL_MS = 5000;
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'blob', level: cfg.logLevel });
+  // Who may call us (and how we call metadata): refused at start without a token or certificates.
+  const trust = rpcSecurityFromEnv(process.env);
   const registry = createRegistry();
-  const opened = await openStore(cfg, { logger, registry });
+  const opened = await openStore(cfg, { logger, registry, rpcSecurity: trust.security });
   const blob = new BlobService(opened.store, {
     chunkSize: cfg.chunkSize,
     metrics: createBlobMetrics(registry),
     ...(opened.writesInFlight && { maxWritesInFlight: opened.writesInFlight }),
   });
-  const rpc = new RpcServer({ blob, ...(opened.identity && { blobReplica: opened.identity }), registry, logger });
+  const rpc = new RpcServer({ blob, ...(opened.identity && { blobReplica: opened.identity }), registry, logger, security: trust.security });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     ...(opened.identity && { replicaId: opened.identity.replicaId }),
     ...(cfg.backend === 'local' ? { dataDir: cfg.dataDir } : { seaweedMasters: cfg.seaweedMasters, collection: cfg.seaweedCollection, replication: cfg.seaweedReplication }),
     chunkSize: cfg.chunkSize,
+    rpcSecurity: trust.describe,
   });
   logger.flush();
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);

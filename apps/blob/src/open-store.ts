@@ -4,7 +4,7 @@ import type { ChunkStore, ReplicaIdentity } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { createDiskMetrics, type Logger } from '@massive/observability';
-import { createGrpcClientMetrics, GrpcMetadataClient, loadProtos, parseEndpoints } from '@massive/rpc';
+import { createGrpcClientMetrics, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
 import type { BlobConfig } from './config';
 import { openLocalBackend } from './local-backend';
 
@@ -19,8 +19,15 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+export interface StoreDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** How to reach the metadata service (seaweedfs records fids there): token and/or TLS. */
+  readonly rpcSecurity?: RpcSecurity;
+}
+
 /** The chunk store the config asks for. */
-export async function openStore(cfg: BlobConfig, deps: { logger: Logger; registry: Registry }): Promise<OpenedStore> {
+export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
   const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger);
   createDiskMetrics(deps.registry, dir);
@@ -40,12 +47,13 @@ export async function openStore(cfg: BlobConfig, deps: { logger: Logger; registr
  * SeaweedFS: stateless (chunk ids are fids). Each fid is recorded under its write intent through the
  * metadata service before upload, so the metadata janitor can reclaim an abandoned write.
  */
-function openSeaweed(cfg: BlobConfig, deps: { logger: Logger; registry: Registry }): OpenedStore {
+function openSeaweed(cfg: BlobConfig, deps: StoreDeps): OpenedStore {
   const metadata = new GrpcMetadataClient({
     definition: loadProtos().metadata,
     targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS'),
     metrics: createGrpcClientMetrics(deps.registry),
     defaultTimeoutMs: 10_000,
+    ...(deps.rpcSecurity && { security: deps.rpcSecurity }),
   });
   const store = new SeaweedFsChunkStore({
     masters: cfg.seaweedMasters,

@@ -18,7 +18,7 @@ interface Run {
 /** Starts the service; once it prints its listening line, sends SIGTERM. Resolves when it exits. */
 function run(dataDir: string, replicaId: string): Promise<Run> {
   return new Promise((done, fail) => {
-    const env = { ...process.env, MASSIVE_DATA_DIR: dataDir, MASSIVE_BLOB_REPLICA_ID: replicaId, MASSIVE_GRPC_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_LOG_LEVEL: 'silent' };
+    const env = { ...process.env, MASSIVE_DATA_DIR: dataDir, MASSIVE_BLOB_REPLICA_ID: replicaId, MASSIVE_GRPC_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_LOG_LEVEL: 'silent', MASSIVE_SERVICE_TOKEN: 'replica-id-test-token-0123456789abcdef' };
     const p = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

@@ -11,7 +11,7 @@ import { createBlobMetrics, createDiskMetrics, type LimitMetrics, type Logger } 
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type AdminHandler, type CredentialStore } from '@massive/s3-api';
 import { credentialsFor, type IdentitySetup } from './identity';
-import { s3ApiConfig, type GatewayConfig } from './config';
+import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
   readonly app: RequestListener;
@@ -75,6 +75,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
     {
       registry: deps.registry,
       limitMetrics: deps.limitMetrics,
+      metricsAccess: metricsAccess(cfg),
       ready: async () => !deps.draining() && (await chunks.ready()),
       ...(deps.adminOnS3Port && admin && { admin }),
     },

@@ -1,19 +1,20 @@
-import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints } from '@massive/rpc';
+import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
 import { createS3Api } from '@massive/s3-api';
 import { credentialsFor } from './identity';
 import type { ComposeDeps, Composed } from './compose-local';
-import { s3ApiConfig, type GatewayConfig } from './config';
+import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
 /** How long a readiness answer about the dependencies is reused (probes come every few seconds). */
 const READY_CACHE_MS = 1000;
 
 /**
  * Distributed mode: the same S3 API over gRPC clients of the metadata and blob services. Nothing else
- * differs from local mode; the gateway keeps no state (GC runs in the metadata service).
+ * differs from local mode; the gateway keeps no state (GC runs in the metadata service). `security`: the
+ * service token and/or TLS material the services require (main.ts reads it; none only in tests).
  */
-export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
+export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: RpcSecurity): Composed {
   const protos = loadProtos();
-  const common = { metrics: createGrpcClientMetrics(deps.registry), defaultTimeoutMs: cfg.rpcTimeoutMs };
+  const common = { metrics: createGrpcClientMetrics(deps.registry), defaultTimeoutMs: cfg.rpcTimeoutMs, ...(security && { security }) };
   const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
   const blob = new GrpcBlobClient({ ...common, definition: protos.blob, targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS') });
 
@@ -43,6 +44,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps): Composed {
     {
       registry: deps.registry,
       limitMetrics: deps.limitMetrics,
+      metricsAccess: metricsAccess(cfg),
       ready: async () => !deps.draining() && (await dependenciesReady()),
       ...(deps.adminOnS3Port && admin && { admin }),
     },

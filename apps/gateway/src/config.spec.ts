@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, s3ApiConfig, serverLimits, usage } from './config';
+import { ConfigError, loadConfig, metricsAccess, s3ApiConfig, s3Tls, serverLimits, usage } from './config';
 
 describe('loadConfig', () => {
   it('carries the read-lease interval to the S3 API, and refuses one too long for the GC grace', () => {
@@ -68,5 +68,34 @@ describe('loadConfig', () => {
   ])('rejects %j %j clearly', (argv, env, msg) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(msg);
+  });
+});
+
+describe('S3-port security settings', () => {
+  it('takes HTTPS, signed payloads and the metrics token', () => {
+    const cfg = loadConfig([], { MASSIVE_S3_TLS_CERT: '/c.pem', MASSIVE_S3_TLS_KEY: '/k.pem', MASSIVE_REQUIRE_SIGNED_PAYLOAD: 'true', MASSIVE_METRICS_TOKEN: 'metrics-token-0123456789' });
+    expect(s3ApiConfig(cfg).requireSignedPayload).toBe(true);
+    expect(metricsAccess(cfg)).toEqual({ public: false, token: 'metrics-token-0123456789' });
+    expect(s3Tls(cfg, (p) => Buffer.from(`pem of ${p}`))).toEqual({ cert: Buffer.from('pem of /c.pem'), key: Buffer.from('pem of /k.pem') });
+    expect(() => s3Tls(cfg, () => { throw new Error('ENOENT'); })).toThrow(/MASSIVE_S3_TLS_CERT: cannot read \/c.pem/);
+  });
+
+  it('defaults: plain HTTP, unsigned payloads accepted, metrics closed on the S3 port', () => {
+    const cfg = loadConfig([], {});
+    expect(s3ApiConfig(cfg).requireSignedPayload).toBe(false);
+    expect(metricsAccess(cfg)).toEqual({ public: false });
+    expect(s3Tls(cfg)).toBeUndefined();
+    expect(metricsAccess(loadConfig([], { MASSIVE_METRICS_PUBLIC: 'true' }))).toEqual({ public: true });
+  });
+
+  it.each([
+    [{ MASSIVE_S3_TLS_CERT: '/c.pem' }, /needs both MASSIVE_S3_TLS_CERT and MASSIVE_S3_TLS_KEY/],
+    [{ MASSIVE_S3_TLS_KEY: '/k.pem' }, /needs both/],
+    [{ MASSIVE_METRICS_TOKEN: 'metrics-token-0123456789', MASSIVE_METRICS_PUBLIC: 'true' }, /contradict/],
+    [{ MASSIVE_METRICS_TOKEN: 'CHANGE-ME-metrics-token' }, /placeholder \(CHANGE-ME\)/],
+    [{ MASSIVE_METRICS_TOKEN: 'short' }, /at least 16/],
+    [{ MASSIVE_REQUIRE_SIGNED_PAYLOAD: 'yes' }, /MASSIVE_REQUIRE_SIGNED_PAYLOAD/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig([], env)).toThrow(message);
   });
 });

@@ -1,7 +1,8 @@
 import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
-import { parseEndpoints } from '@massive/rpc';
-import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type S3ApiConfig, type ServerLimits } from '@massive/s3-api';
+import { isPlaceholderSecret, parseEndpoints } from '@massive/rpc';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type MetricsAccess, type S3ApiConfig, type S3Tls, type ServerLimits } from '@massive/s3-api';
 
 export { ConfigError };
 
@@ -42,6 +43,14 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly maxMetadataBytes: number;
   /** Local mode: where chunks go (local disk under dataDir, or SeaweedFS). The blob service has its own. */
   readonly blobBackend: 'local' | 'seaweedfs';
+  /** HTTPS on the S3 port: PEM certificate chain and key files (both or neither). */
+  readonly s3TlsCert?: string;
+  readonly s3TlsKey?: string;
+  /** Refuse UNSIGNED-PAYLOAD bodies over plain HTTP. */
+  readonly requireSignedPayload: 'true' | 'false';
+  /** `/-/metrics` on the S3 port: bearer token, or public. */
+  readonly metricsToken?: string;
+  readonly metricsPublic: 'true' | 'false';
 }
 
 export const DEFAULT_GATEWAY_ADMIN_PORT = 9100;
@@ -81,7 +90,15 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'maxMetadataBytes', flag: 'max-metadata-bytes', env: 'MASSIVE_MAX_METADATA_BYTES', kind: 'int', def: String(DEFAULT_S3_CONFIG.maxUserMetadataBytes), min: 0, help: 'user metadata per object (x-amz-meta-* names and values); past it 400 MetadataTooLarge' },
   { key: 'blobBackend', flag: 'blob-backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local mode: chunks on local disk, or in SeaweedFS (--seaweed-masters; the distributed blob service has its own)' },
   ...SEAWEED_SETTINGS,
+  { key: 's3TlsCert', flag: 's3-tls-cert', env: 'MASSIVE_S3_TLS_CERT', kind: 'string', help: 'serve HTTPS on the S3 port: PEM certificate chain file (with --s3-tls-key)' },
+  { key: 's3TlsKey', flag: 's3-tls-key', env: 'MASSIVE_S3_TLS_KEY', kind: 'string', help: 'serve HTTPS on the S3 port: PEM private key file (with --s3-tls-cert)' },
+  { key: 'requireSignedPayload', flag: 'require-signed-payload', env: 'MASSIVE_REQUIRE_SIGNED_PAYLOAD', kind: 'enum', values: ['true', 'false'], def: 'false', help: 'refuse bodies the signature does not cover (UNSIGNED-PAYLOAD) over plain HTTP with AccessDenied' },
+  { key: 'metricsToken', flag: 'metrics-token', env: 'MASSIVE_METRICS_TOKEN', kind: 'string', help: '/-/metrics on the S3 port needs Authorization: Bearer <this> (the admin port serves /metrics regardless)' },
+  { key: 'metricsPublic', flag: 'metrics-public', env: 'MASSIVE_METRICS_PUBLIC', kind: 'enum', values: ['true', 'false'], def: 'false', help: '/-/metrics on the S3 port is open to anyone' },
 ];
+
+/** Shortest metrics token accepted. */
+const MIN_METRICS_TOKEN_LENGTH = 16;
 
 export function usage(): string {
   return usageOf('massive-gateway', SETTINGS);
@@ -118,6 +135,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
     throw new ConfigError('the access key must be 3-128 characters of letters, digits, ".", "_" or "-"');
   }
   if (cfg.secretKey !== undefined && cfg.secretKey.length < 8) throw new ConfigError('the secret key must be at least 8 characters');
+  const problem = s3SecurityError(cfg);
+  if (problem) throw new ConfigError(problem);
   if (mode === 'local' && cfg.gcGraceMs > 0 && cfg.readLeaseAfterMs * 2 > cfg.gcGraceMs) {
     // A read takes its first lease after readLeaseAfterMs; chunks unlinked under it wait gcGraceMs.
     throw new ConfigError(
@@ -142,7 +161,37 @@ export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
     maxInflightBodyBytes: cfg.maxInflightBodyBytes,
     // What one upload can hold: the chunk being filled plus the blob writer's puts in flight.
     maxBodyChargeBytes: 3 * cfg.chunkSize,
+    requireSignedPayload: cfg.requireSignedPayload === 'true',
   };
+}
+
+/** HTTPS, signed payloads and the metrics token: what is inconsistent, or undefined. */
+function s3SecurityError(cfg: GatewayConfig): string | undefined {
+  if ((cfg.s3TlsCert === undefined) !== (cfg.s3TlsKey === undefined)) return 'HTTPS on the S3 port needs both MASSIVE_S3_TLS_CERT and MASSIVE_S3_TLS_KEY (or --s3-tls-cert and --s3-tls-key)';
+  if (cfg.metricsToken !== undefined) {
+    if (cfg.metricsPublic === 'true') return 'MASSIVE_METRICS_TOKEN and MASSIVE_METRICS_PUBLIC=true contradict each other: set one';
+    if (isPlaceholderSecret(cfg.metricsToken)) return 'MASSIVE_METRICS_TOKEN still holds a placeholder (CHANGE-ME): put a random token in the Secret (e.g. openssl rand -base64 32)';
+    if (cfg.metricsToken.length < MIN_METRICS_TOKEN_LENGTH) return `MASSIVE_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+/** Who may read `/-/metrics` on the S3 port. */
+export function metricsAccess(cfg: GatewayConfig): MetricsAccess {
+  return { public: cfg.metricsPublic === 'true', ...(cfg.metricsToken !== undefined && { token: cfg.metricsToken }) };
+}
+
+/** The S3 port's certificate and key when it serves HTTPS (read once at start; restart to rotate). */
+export function s3Tls(cfg: GatewayConfig, readFile: (path: string) => Buffer = readFileSync): S3Tls | undefined {
+  if (cfg.s3TlsCert === undefined || cfg.s3TlsKey === undefined) return undefined;
+  const load = (name: string, path: string): Buffer => {
+    try {
+      return readFile(path);
+    } catch (e) {
+      throw new ConfigError(`${name}: cannot read ${path}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: load('MASSIVE_S3_TLS_CERT', cfg.s3TlsCert), key: load('MASSIVE_S3_TLS_KEY', cfg.s3TlsKey) };
 }
 
 /** What the S3 port's HTTP server enforces. */

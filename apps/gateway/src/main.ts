@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLimitMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
 import { createS3Server } from '@massive/s3-api';
-import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, serverLimits, usage } from './config';
+import { rpcSecurityFromEnv } from '@massive/rpc';
+import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, s3Tls, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
 import { type CredentialSource, newCredentialsNotice, startBanner } from './banner';
@@ -11,7 +11,10 @@ import { loadMasterKey, refuseWellKnownRoot } from './identity';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
+  const tls = s3Tls(cfg);
   const logger = createLogger({ service: 'gateway', level: cfg.logLevel });
+  // Distributed mode: how to reach metadata and blob (refused at start without a token or certificates).
+  const trust = cfg.mode === 'distributed' ? rpcSecurityFromEnv(process.env) : undefined;
   const registry = createRegistry();
   let keys: KeyPair;
   let credentials: CredentialSource;
@@ -32,8 +35,8 @@ async function main(): Promise<void> {
   // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
   const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
   const deps = { logger, registry, limitMetrics, identity: { root: keys, masterKey }, adminOnS3Port: adminPort === undefined, draining: () => draining };
-  const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps);
-  const server: Server = createS3Server(composed.app, serverLimits(cfg), limitMetrics);
+  const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps, trust?.security);
+  const server = createS3Server(composed.app, serverLimits(cfg), limitMetrics, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
@@ -51,15 +54,15 @@ async function main(): Promise<void> {
     });
   }
   const addr = server.address() as AddressInfo;
-  const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints } : { dataDir: cfg.dataDir };
-  logger.info('listening', { mode: cfg.mode, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
+  const extra = cfg.mode === 'distributed' ? { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints, rpcSecurity: trust?.describe } : { dataDir: cfg.dataDir };
+  logger.info('listening', { mode: cfg.mode, scheme: tls ? 'https' : 'http', requireSignedPayload: cfg.requireSignedPayload, host: addr.address, port: addr.port, adminPort: admin?.port, region: cfg.region, ...extra });
   logger.flush();
   // Its first line is the one tests and scripts wait for.
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
   process.stdout.write(
     startBanner({
       mode: cfg.mode,
-      s3: `http://${shown}:${addr.port}`,
+      s3: `${tls ? 'https' : 'http'}://${shown}:${addr.port}`,
       ...(admin && { admin: `http://${shown}:${admin.port}` }),
       region: cfg.region,
       dataDir: cfg.dataDir,

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { LocalServer, waitFor } from './local-server';
+import { LocalServer, METRICS_AUTH, waitFor } from './local-server';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function metric(endpoint: string, name: string): Promise<number> {
-  const text = await (await fetch(`${endpoint}/-/metrics`)).text();
+  const text = await (await fetch(`${endpoint}/-/metrics`, { headers: METRICS_AUTH })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }

@@ -8,6 +8,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/gateway/main.js');
 export const CREDS = { accessKeyId: 'AKIDCRASHTEST', secretAccessKey: 'crash-test-secret-key' };
+/** `/-/metrics` on the S3 port needs this bearer token (MASSIVE_METRICS_TOKEN). */
+export const METRICS_TOKEN = 'local-server-metrics-token';
+export const METRICS_AUTH = { authorization: `Bearer ${METRICS_TOKEN}` };
 
 /** A gateway process on its own data dir, restartable on the same dir (built bundle: run `npm run build`). */
 export class LocalServer {
@@ -27,6 +30,7 @@ export class LocalServer {
         MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
         MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
         MASSIVE_LOG_LEVEL: 'warn',
+        MASSIVE_METRICS_TOKEN: METRICS_TOKEN,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

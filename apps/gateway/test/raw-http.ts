@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CREDS } from './local-server';
+import { CREDS, METRICS_AUTH } from './local-server';
 
 /** SigV4 headers for a request to `url` (unsigned payload unless `payloadSha256` is given). */
 export async function signedHeaders(method: string, url: URL, headers: Record<string, string> = {}, payloadSha256 = 'UNSIGNED-PAYLOAD'): Promise<Record<string, string>> {
@@ -109,7 +109,7 @@ export function rssNowMiB(pid: number): number {
 /** A metric's value from the Prometheus text (`name{labels}` exactly as printed), 0 when absent. */
 export async function metric(endpoint: string, series: string): Promise<number> {
   const text = await new Promise<string>((resolve, reject) => {
-    request(`${endpoint}/-/metrics`, { agent: false }, (res) => {
+    request(`${endpoint}/-/metrics`, { agent: false, headers: METRICS_AUTH }, (res) => {
       let t = '';
       res.on('data', (d) => (t += d));
       res.on('end', () => resolve(t));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
-import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer } from '@massive/rpc';
+import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
 import { loadConfig, usage } from './config';
 import { kvReady, openKv } from './kv-backend';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
@@ -14,6 +14,8 @@ const HEALTH_INTERVAL_MS = 5000;
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
   const logger = createLogger({ service: 'metadata', level: cfg.logLevel });
+  // Who may call us (and how we call blob): refused at start without a token or certificates.
+  const trust = rpcSecurityFromEnv(process.env);
   const registry = createRegistry();
   const kv = await openKv(cfg, registry);
   const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     definition: protos.blob,
     metrics: createGrpcClientMetrics(registry),
     defaultTimeoutMs: cfg.rpcTimeoutMs,
+    security: trust.security,
   });
   const gc = new GarbageCollector({
     kv,
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
           onError: (err, stage) => logger.warn('lifecycle pass failed', { stage, err }),
         })
       : undefined;
-  const rpc = new RpcServer({ metadata, registry, logger, protos });
+  const rpc = new RpcServer({ metadata, registry, logger, protos, security: trust.security });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   lifecycle?.start();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
-  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints });
+  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints, rpcSecurity: trust.describe });
   logger.flush();
   process.stdout.write(`Massive Storage metadata service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
 

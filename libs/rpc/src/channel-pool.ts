@@ -6,6 +6,7 @@ import { REQUEST_ID_HEADER } from './bind-service';
 import { fromGrpcError, statusName } from './errors';
 import { CLIENT_WINDOW_BYTES } from './http2-windows';
 import { observeCall, type GrpcMetrics } from './metrics';
+import { AUTHORIZATION_HEADER, bearer, channelCredentials, channelSecurityOptions, type RpcSecurity } from './security/rpc-security';
 
 /** Messages are bounded by design (bodies travel in ≤256 KiB pieces), but a manifest can be large. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -43,6 +44,8 @@ export interface PoolOptions {
   /** Deadline of unary calls whose CallCtx has none. Default 30 s. Streams get none by default. */
   readonly defaultTimeoutMs?: number;
   readonly channelOptions?: grpc.ChannelOptions;
+  /** TLS material and/or the service token the servers require (see RpcSecurity). */
+  readonly security?: RpcSecurity;
 }
 
 type ReqOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
@@ -61,14 +64,17 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   private readonly clients: grpc.Client[];
   private next = 0;
   private readonly defaultTimeoutMs: number;
+  private readonly authorization: string | undefined;
 
   constructor(
     private readonly definition: D,
     private readonly opts: PoolOptions,
   ) {
     if (opts.targets.length === 0) throw new Error(`${opts.label}: no endpoints configured`);
-    const options = { ...CLIENT_CHANNEL_OPTIONS, ...opts.channelOptions };
-    this.clients = opts.targets.map((t) => new grpc.Client(t, grpc.credentials.createInsecure(), options));
+    const options = { ...CLIENT_CHANNEL_OPTIONS, ...channelSecurityOptions(opts.security), ...opts.channelOptions };
+    const credentials = channelCredentials(opts.security);
+    this.clients = opts.targets.map((t) => new grpc.Client(t, credentials, options));
+    this.authorization = opts.security?.token === undefined ? undefined : bearer(opts.security.token);
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
   }
 
@@ -251,6 +257,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   private metadata(ctx: CallCtx): grpc.Metadata {
     const md = new grpc.Metadata();
     md.set(REQUEST_ID_HEADER, ctx.requestId);
+    if (this.authorization !== undefined) md.set(AUTHORIZATION_HEADER, this.authorization);
     return md;
   }
 

@@ -11,3 +11,5 @@ export { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
 export { ReplicaRouter, type ReplicaInfo, type ReplicaRouterOptions } from './blob/replica-router';
 export { splitManifest, type ManifestSegment } from './blob/split-manifest';
 export { parseEndpoints } from './endpoints';
+export { AUTHORIZATION_HEADER, OPEN_SERVICE_PREFIX, bearer, channelCredentials, serverCredentials, tokenAuthInterceptor, type RpcSecurity, type TlsMaterial } from './security/rpc-security';
+export { isPlaceholderSecret, MIN_SERVICE_TOKEN_LENGTH, RPC_SECURITY_ENV, SECRET_PLACEHOLDER, rpcSecurityFromEnv, type RpcSecuritySetting } from './security/from-env';

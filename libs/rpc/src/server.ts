@@ -4,7 +4,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { BlobApi, MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { bindService } from './bind-service';
 import { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
 import { withDataCodecs } from './blob/data-codec';
@@ -13,6 +13,7 @@ import { metadataServiceImpl } from './metadata/metadata-server';
 import { setServerConnectionWindow, setServerStreamWindow } from './http2-windows';
 import { createGrpcServerMetrics } from './metrics';
 import { withFileDependencies } from './reflection-files';
+import { serverCredentials, tokenAuthInterceptor, type RpcSecurity } from './security/rpc-security';
 import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
 
 /**
@@ -38,12 +39,18 @@ export interface RpcServerOptions {
   readonly logger?: Logger;
   readonly protos?: LoadedProtos;
   readonly serverOptions?: grpc.ServerOptions;
+  /**
+   * Who may call (DESIGN.md §8): with `tls`, only clients with a certificate signed by the CA; with
+   * `token`, only calls carrying it (the health service excepted). Absent: anyone (tests, dev opt-out).
+   */
+  readonly security?: RpcSecurity;
 }
 
 /**
  * A gRPC server for our services, with the standard health service (grpc.health.v1: '' and each
  * service name) and server reflection (v1 and v1alpha), so `grpcurl -plaintext host:port list`,
- * `describe` and calls work without proto files.
+ * `describe` and calls work without proto files (with `-H 'authorization: Bearer <token>'` when the
+ * server has a token; health needs none).
  */
 export class RpcServer {
   readonly server: grpc.Server;
@@ -52,10 +59,13 @@ export class RpcServer {
   /** Whether the HTTP/2 windows could be set (see http2-windows.ts); false: grpc-js defaults. */
   windowsTuned: boolean;
   private readonly hooked = new WeakSet<Http2Server>();
+  private readonly security: RpcSecurity | undefined;
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
-    this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions });
+    this.security = opts.security;
+    const interceptors = opts.security?.token ? [tokenAuthInterceptor(opts.security.token, refusedCounter(opts.registry, opts.logger))] : [];
+    this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions, interceptors: [...interceptors, ...(opts.serverOptions?.interceptors ?? [])] });
     this.windowsTuned = setServerStreamWindow(this.server);
     const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }) };
     if (opts.metadata) {
@@ -77,7 +87,7 @@ export class RpcServer {
   async listen(host: string, port: number): Promise<number> {
     const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      this.server.bindAsync(address, serverCredentials(this.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.windowsTuned = setServerConnectionWindow(this.server, this.hooked) && this.windowsTuned;
     this.setServing(true);
@@ -105,4 +115,24 @@ export class RpcServer {
       });
     });
   }
+}
+
+/**
+ * `grpc_server_unauthenticated_total` (calls refused for a missing or wrong token; no labels: the
+ * method path comes from the caller) and a warning per refusal, at most one a second.
+ */
+function refusedCounter(registry: Registry | undefined, logger: Logger | undefined): (path: string) => void {
+  const name = 'grpc_server_unauthenticated_total';
+  const counter = registry
+    ? ((registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help: 'gRPC calls refused UNAUTHENTICATED: missing or wrong service token', registers: [registry] }))
+    : undefined;
+  let lastLog = 0;
+  return (path) => {
+    counter?.inc();
+    const now = Date.now();
+    if (logger && now - lastLog >= 1000) {
+      lastLog = now;
+      logger.warn('gRPC call refused: missing or wrong service token', { method: path.slice(0, 200) });
+    }
+  };
 }

@@ -28,6 +28,8 @@ import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
 import { IntentPool } from './http/intent-pool';
 import { BucketPolicyCache } from './access/bucket-policy-cache';
+import { metricsGate, type MetricsAccess } from './http/metrics-access';
+import { refuseUnsignedPayload } from './http/signed-payload';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -37,6 +39,8 @@ export interface S3ApiOptions {
   readonly limitMetrics?: LimitMetrics;
   /** The admin API, served under `/-/admin/` on this port (local mode without an admin port). */
   readonly admin?: AdminHandler;
+  /** Who may read `/-/metrics` here. Default: nobody (the admin port serves it to the pod network). */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 /** Limit errors raised by the dispatcher or handlers, counted by reason. */
@@ -124,13 +128,13 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       operation = ep.name;
       inFlight(operation).inc();
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
-      // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const ctx = hangUp.ctx(requestId);
       // A non-root key not in the gateway's key cache is read first (cached keys: nothing to wait for).
       const loading = ep.name === 'PostObject' ? undefined : prepareCredentials(req, rawQuery, deps, ctx);
       if (loading) await loading;
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
+      if (deps.config.requireSignedPayload) refuseUnsignedPayload(req, auth.sigv4.payloadMode);
       // The root key's requests, and other keys' within their cached grants, get their answer synchronously
       // (the bucket policy too, for a bucket the gateway knows has none).
       let granted = authorize(auth, ep, deps, ctx, { req, query });
@@ -230,7 +234,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   }
 }
 
-/** `/-/health/live`, `/-/health/ready`, `/-/metrics` on the S3 port. */
+/** `/-/health/live`, `/-/health/ready` (open: load balancer probes), `/-/metrics` (token or public) on the S3 port. */
 function operationalApp(opts: S3ApiOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -240,7 +244,13 @@ function operationalApp(opts: S3ApiOptions): express.Express {
     const ok = opts.ready ? await opts.ready() : true;
     res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ready' : 'not ready');
   });
-  app.get('/-/metrics', async (_req, res) => {
+  const gate = metricsGate(opts.metricsAccess);
+  app.get('/-/metrics', async (req, res) => {
+    const verdict = gate(req.headers);
+    if (!verdict.allowed) {
+      if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="massive-metrics"');
+      return void res.status(verdict.status).type('text/plain').send(`${verdict.message}\n`);
+    }
     res.type(opts.registry.contentType).send(await opts.registry.metrics());
   });
   app.use((_req, res) => void res.status(404).end());

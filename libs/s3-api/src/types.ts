@@ -39,6 +39,8 @@ export interface S3ApiConfig {
   readonly maxInflightBodyBytes: number;
   /** The most one body can hold in memory (the blob writer's buffers): what it counts against the in-flight cap. */
   readonly maxBodyChargeBytes: number;
+  /** Refuse bodies the signature does not cover (UNSIGNED-PAYLOAD, unsigned streaming) over plain HTTP. */
+  readonly requireSignedPayload: boolean;
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -55,6 +57,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   bodyIdleTimeoutMs: 30_000,
   maxInflightBodyBytes: 256 * 1024 ** 2,
   maxBodyChargeBytes: 24 * 1024 ** 2,
+  requireSignedPayload: false,
 };
 
 export interface Credential {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BENCH_METRICS_TOKEN } from './metrics-token.mjs';
 
 export const MAIN = resolve(import.meta.dirname, '../../../dist/apps/gateway/main.js');
 const CLK_TCK = 100; // USER_HZ on Linux
@@ -36,6 +37,8 @@ export class LocalGateway {
         MASSIVE_ACCESS_KEY: this.accessKey,
         MASSIVE_SECRET_KEY: this.secretKey,
         MASSIVE_LOG_LEVEL: this.logLevel,
+        // /-/metrics on the S3 port needs a bearer token (run.mjs scrapes it with BENCH_METRICS_TOKEN).
+        MASSIVE_METRICS_TOKEN: BENCH_METRICS_TOKEN,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

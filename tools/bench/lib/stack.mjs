@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BENCH_METRICS_TOKEN } from './metrics-token.mjs';
 
 const SCRIPT = resolve(import.meta.dirname, '../../start-distributed.mjs');
 
@@ -41,6 +42,8 @@ export class DistributedStack {
         MASSIVE_ACCESS_KEY: this.accessKey,
         MASSIVE_SECRET_KEY: this.secretKey,
         MASSIVE_LOG_LEVEL: this.logLevel,
+        // /-/metrics on the S3 port needs a bearer token (run.mjs scrapes it with BENCH_METRICS_TOKEN).
+        MASSIVE_METRICS_TOKEN: BENCH_METRICS_TOKEN,
         MASSIVE_BLOB_BACKEND: this.backend,
         ...(this.nodeArgs.length > 0 && { MASSIVE_SERVICE_NODE_ARGS: this.nodeArgs.join(' ') }),
       },

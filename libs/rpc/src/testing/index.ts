@@ -5,6 +5,7 @@ import { GrpcBlobClient } from '../blob/blob-client';
 import { GrpcMetadataClient } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
 import { RpcServer } from '../server';
+import type { RpcSecurity } from '../security/rpc-security';
 
 export interface LoopbackRpc {
   readonly server: RpcServer;
@@ -17,14 +18,16 @@ export interface LoopbackRpc {
 
 /**
  * A real gRPC server on 127.0.0.1:0 serving `impls`, with clients connected to it: the same ports,
- * over the wire (for contract suites and in-process vs remote comparisons).
+ * over the wire (for contract suites and in-process vs remote comparisons). `security` secures the
+ * server and (unless `clientSecurity` says otherwise) the clients.
  */
-export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity }, opts: { registry?: Registry; defaultTimeoutMs?: number } = {}): Promise<LoopbackRpc> {
+export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity }, opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity } = {}): Promise<LoopbackRpc> {
   const protos = loadProtos();
-  const server = new RpcServer({ ...impls, protos, ...(opts.registry && { registry: opts.registry }) });
+  const server = new RpcServer({ ...impls, protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) });
   const port = await server.listen('127.0.0.1', 0);
   const target = `127.0.0.1:${port}`;
-  const common = { targets: [target], ...(opts.defaultTimeoutMs !== undefined && { defaultTimeoutMs: opts.defaultTimeoutMs }) };
+  const clientSecurity = opts.clientSecurity ?? opts.security;
+  const common = { targets: [target], ...(opts.defaultTimeoutMs !== undefined && { defaultTimeoutMs: opts.defaultTimeoutMs }), ...(clientSecurity && { security: clientSecurity }) };
   const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata });
   const blob = new GrpcBlobClient({ ...common, definition: protos.blob });
   return {
@@ -40,3 +43,4 @@ export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: B
     },
   };
 }
+export { createTestPki, type TestPki } from './pki';

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { buildS3ErrorXml, S3Error, type S3ErrorCode } from '@massive/s3-protocol';
 import { requestIdGenerator, type LimitMetrics } from '@massive/observability';
@@ -23,6 +24,12 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxHeaderBytes: 16 * 1024,
 };
 
+/** The S3 port's certificate chain and key (PEM), when the gateway serves HTTPS itself. */
+export interface S3Tls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
 /** Set on a request whose client sent `Expect: 100-continue` and waits for it: the body is read only once admitted. */
 export const AWAITING_CONTINUE = Symbol('massive.awaitingContinue');
 
@@ -35,22 +42,25 @@ export type ContinueAware = IncomingMessage & { [AWAITING_CONTINUE]?: boolean };
  * until the dispatcher admits the body. There is no total request timeout: a large upload may take
  * hours as long as bytes keep coming (the dispatcher's idle timeout covers stalls).
  */
-export function createS3Server(listener: RequestListener, limits: ServerLimits, metrics: LimitMetrics): Server {
-  const server = createServer({
+export function createS3Server(listener: RequestListener, limits: ServerLimits, metrics: LimitMetrics, tls?: S3Tls): Server | HttpsServer {
+  const options = {
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: 0,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxHeaderSize: limits.maxHeaderBytes,
     // How often Node looks for connections past the headers timeout (its default, 30 s, is coarser than the timeout).
     connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 4))),
-  });
+  };
+  // HTTPS: a TLS handshake must finish within the headers timeout too.
+  const server = tls ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs }) : createServer(options);
   const governor = new ConnectionGovernor<Socket>(limits.maxConnections, {
     onCount: (n) => metrics.connections.set(n),
     onEvict: () => metrics.rejected('idle_connection_evicted'),
   });
   const nextRequestId = requestIdGenerator();
 
-  server.on('connection', (socket: Socket) => {
+  // Over TLS, requests carry the TLS socket: count those (each wraps one TCP connection).
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     governor.connected(socket);
     socket.once('close', () => governor.closed(socket));
   });
