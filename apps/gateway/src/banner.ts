@@ -14,6 +14,11 @@ export interface BannerInfo {
   readonly region: string;
   readonly dataDir: string;
   readonly credentials: CredentialSource;
+  /**
+   * Who may read /-/metrics on the S3 port (the admin port, when there is one, serves it to its network):
+   * anyone, holders of MASSIVE_METRICS_TOKEN, or nobody. Default: anyone.
+   */
+  readonly metricsOnS3Port?: 'public' | 'token' | 'closed';
   /** Distributed mode: the services this gateway calls. */
   readonly metadata?: readonly string[];
   readonly blob?: readonly string[];
@@ -30,7 +35,7 @@ export function startBanner(b: BannerInfo): string {
     `Massive Storage (${b.mode} mode) listening on ${b.s3}${b.admin ? ` (admin ${b.admin})` : ''}`,
     row('S3', `${b.s3}  (region ${b.region}; path-style, or virtual-hosted <bucket>.<host>)`),
     ...(b.admin ? [row('admin', b.admin)] : []),
-    row('metrics', `${ops}/metrics`),
+    row('metrics', metricsLine(b, ops)),
     row('health', `${ops}/health/live  ${ops}/health/ready`),
     ...(b.metadata ? [row('metadata', b.metadata.join(', '))] : []),
     ...(b.blob ? [row('blob', b.blob.join(', '))] : []),
@@ -38,6 +43,12 @@ export function startBanner(b: BannerInfo): string {
     row('keys', credentialsLine(b.credentials)),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function metricsLine(b: BannerInfo, ops: string): string {
+  if (b.admin || (b.metricsOnS3Port ?? 'public') === 'public') return `${ops}/metrics`;
+  if (b.metricsOnS3Port === 'token') return `${ops}/metrics  (Authorization: Bearer <MASSIVE_METRICS_TOKEN>)`;
+  return `closed on the S3 port: set MASSIVE_METRICS_TOKEN (then Authorization: Bearer <token>) or MASSIVE_METRICS_PUBLIC=true, or give an admin port`;
 }
 
 function credentialsLine(c: CredentialSource): string {

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       region: cfg.region,
       dataDir: cfg.dataDir,
       credentials,
+      metricsOnS3Port: cfg.metricsPublic === 'true' ? 'public' : cfg.metricsToken !== undefined ? 'token' : 'closed',
       ...(cfg.mode === 'distributed' && { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints }),
     }),
   );

@@ -58,7 +58,7 @@ describe('the start banner', () => {
     const env = { MASSIVE_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_DATA_DIR: dataDir };
     const ready = /listening on http[^\n]*\n(?:.*\n)*  keys .*\n/;
 
-    const first = await runUntil([MAIN], env, ready);
+    const first = await runUntil([MAIN], { ...env, MASSIVE_METRICS_PUBLIC: 'true' }, ready);
     try {
       const keyFile = join(dataDir, 'dev-credentials.json');
       const { accessKey, secretKey } = JSON.parse(readFileSync(keyFile, 'utf8')) as { accessKey: string; secretKey: string };
@@ -82,6 +82,8 @@ describe('the start banner', () => {
     const { secretKey } = JSON.parse(readFileSync(join(dataDir, 'dev-credentials.json'), 'utf8')) as { secretKey: string };
     expect(second.stdout + second.stderr).not.toContain(secretKey);
     expect(field(second.stdout, 'keys')).toMatch(/both keys in .*dev-credentials\.json$/);
+    // Without MASSIVE_METRICS_PUBLIC or a token, metrics on the S3 port are closed, and the banner says how to open them.
+    expect(field(second.stdout, 'metrics')).toMatch(/^closed on the S3 port: set MASSIVE_METRICS_TOKEN/);
   });
 
   it('start:distributed: every service with its admin port, metrics and health URLs that answer, data dir and keys', async () => {

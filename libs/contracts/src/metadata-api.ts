@@ -68,6 +68,22 @@ export function isBucketConfigKind(s: string): s is BucketConfigKind {
 /** The largest configuration document metadata stores (AWS's largest, a lifecycle of 1,000 rules, fits). */
 export const MAX_BUCKET_CONFIG_BYTES = 256 * 1024;
 
+/** One configuration a bucket starts with (CreateBucket writes them in its own transaction). */
+export interface BucketConfigEntry {
+  readonly kind: BucketConfigKind;
+  readonly document: string;
+}
+
+export interface CreateBucketReq {
+  readonly name: string;
+  readonly region: string;
+  readonly owner: Owner;
+  /** The access key creating the bucket (not the root key): granted read, write and owner with it. */
+  readonly ownerKey?: string;
+  /** Configurations the bucket is created with (ownership controls, Block Public Access, ACL): all or none. */
+  readonly configs?: readonly BucketConfigEntry[];
+}
+
 export interface BucketConfigs {
   readonly bucket: Bucket;
   /** The documents of the kinds asked for that the bucket has. */
@@ -370,7 +386,7 @@ export interface ReadLease {
  */
 export interface MetadataApi extends AccessKeyApi {
   /** `ownerKey`: the access key creating it (not the root key), granted read, write and owner in the same transaction. */
-  createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket>;
+  createBucket(req: CreateBucketReq, ctx: CallCtx): Promise<Bucket>;
   getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket>;
   /** Deletes the bucket's key grants with it. */
   deleteBucket(req: { name: string }, ctx: CallCtx): Promise<void>;

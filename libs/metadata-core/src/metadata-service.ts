@@ -19,7 +19,6 @@ import type {
   MultipartUpload,
   ObjectIdentifier,
   ObjectVersion,
-  Owner,
   PutObjectReq,
   ReadLease,
   StoredPart,
@@ -28,6 +27,7 @@ import type {
   BucketConfigKind,
   BucketConfigs,
   UpdateObjectVersionReq,
+  CreateBucketReq,
   AccessKeyRecord,
   AccessKeySummary,
   KeyGrant,
@@ -99,7 +99,7 @@ export class MetadataService implements MetadataApi {
     };
   }
 
-  createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket> {
+  createBucket(req: CreateBucketReq, ctx: CallCtx): Promise<Bucket> {
     return createBucket(this.deps, req, ctx);
   }
   getBucket(req: { name: string }, ctx: CallCtx): Promise<Bucket> {

@@ -108,7 +108,9 @@ describe('service token on every call (MASSIVE_SERVICE_TOKEN)', () => {
     const read: Buffer[] = [];
     for await (const b of rpc.blob.read({ chunks: [{ id: 'c1', size: 12 }], size: 12 } as unknown as BlobManifest, undefined, CTX)) read.push(b);
     expect(Buffer.concat(read).toString()).toBe('secret bytes');
-    expect(impl.calls).toEqual(['listBuckets', 'write', 'write-piece', 'write-piece', 'read']);
+    // The client coalesces small write pieces into larger messages: at least one piece, then the read.
+    expect(impl.calls.filter((c) => c !== 'write-piece')).toEqual(['listBuckets', 'write', 'read']);
+    expect(impl.calls).toContain('write-piece');
   });
 
   it.each([

@@ -18,6 +18,20 @@ function checkKind(kind: string): void {
   if (!KINDS.has(kind)) throw new ServiceError('InvalidArgument', `Unknown bucket configuration: ${kind}`);
 }
 
+/** A configuration metadata can store: a known kind, a document within MAX_BUCKET_CONFIG_BYTES. */
+export function checkConfig(kind: string, document: string | undefined): Buffer | undefined {
+  checkKind(kind);
+  const doc = document === undefined ? undefined : Buffer.from(document, 'utf8');
+  if (doc && doc.length > MAX_BUCKET_CONFIG_BYTES) {
+    throw new ServiceError('InvalidArgument', `The ${kind} configuration exceeds ${MAX_BUCKET_CONFIG_BYTES} bytes`);
+  }
+  return doc;
+}
+
+export function encodeConfig(kind: string, document: string, updatedAt: number): Buffer {
+  return codecs.bucketConfig.encode({ kind, updatedAt }, Buffer.from(document, 'utf8'));
+}
+
 /**
  * Put/Delete of a bucket sub-resource (tagging, CORS, lifecycle, policy, ACL, ...): one C record per
  * kind, written in place. The transaction locks B, so it conflicts with a concurrent DeleteBucket
@@ -28,11 +42,7 @@ export async function putBucketConfig(
   req: { bucket: string; kind: BucketConfigKind; document?: string },
   ctx: CallCtx,
 ): Promise<void> {
-  checkKind(req.kind);
-  const doc = req.document === undefined ? undefined : Buffer.from(req.document, 'utf8');
-  if (doc && doc.length > MAX_BUCKET_CONFIG_BYTES) {
-    throw new ServiceError('InvalidArgument', `The ${req.kind} configuration exceeds ${MAX_BUCKET_CONFIG_BYTES} bytes`);
-  }
+  const doc = checkConfig(req.kind, req.document);
   await deps.txn.run(
     'PutBucketConfig',
     async (tx) => {

@@ -1,5 +1,6 @@
-import { ServiceError, type Bucket, type CallCtx, type Owner } from '@massive/contracts';
-import { bucketKey } from '../keys/keys';
+import { ServiceError, type Bucket, type CallCtx, type CreateBucketReq } from '@massive/contracts';
+import { bucketConfigKey, bucketKey } from '../keys/keys';
+import { checkConfig, encodeConfig } from './bucket-config';
 import { codecs, type BucketRecord } from '../model/records';
 import { randomId, type OpDeps } from './deps';
 import { grantCreator } from './access-keys';
@@ -17,9 +18,14 @@ export function toBucket(r: BucketRecord): Bucket {
 
 export function createBucket(
   deps: OpDeps,
-  req: { name: string; region: string; owner: Owner; ownerKey?: string },
+  req: CreateBucketReq,
   ctx: CallCtx,
 ): Promise<Bucket> {
+  try {
+    for (const c of req.configs ?? []) checkConfig(c.kind, c.document);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return deps.txn.run(
     'CreateBucket',
     async (tx) => {
@@ -41,6 +47,8 @@ export function createBucket(
         usageTracked: true,
       };
       tx.put(bucketKey(req.name), codecs.bucket.encode(rec));
+      // Its initial settings commit with it: a crash leaves the bucket with all of them or no bucket.
+      for (const c of req.configs ?? []) tx.put(bucketConfigKey(rec.id, c.kind), encodeConfig(c.kind, c.document, rec.createdAt));
       if (req.ownerKey !== undefined) await grantCreator(tx, req.ownerKey, req.name);
       return toBucket(rec);
     },

@@ -5,6 +5,7 @@ import type {
   BucketConfigKind,
   BucketConfigs,
   UpdateObjectVersionReq,
+  CreateBucketReq,
   CallCtx,
   CompleteMultipartReq,
   DeleteObjectReq,
@@ -23,7 +24,6 @@ import type {
   MultipartUpload,
   ObjectIdentifier,
   ObjectVersion,
-  Owner,
   PutObjectReq,
   StoredPart,
   UploadPartReq,
@@ -82,8 +82,14 @@ export class GrpcMetadataClient implements MetadataApi {
     this.pool.close();
   }
 
-  async createBucket(req: { name: string; region: string; owner: Owner; ownerKey?: string }, ctx: CallCtx): Promise<Bucket> {
-    const msg = { name: req.name, region: req.region, owner: encodeOwner(req.owner), ...opt('ownerKey', req.ownerKey) };
+  async createBucket(req: CreateBucketReq, ctx: CallCtx): Promise<Bucket> {
+    const msg = {
+      name: req.name,
+      region: req.region,
+      owner: encodeOwner(req.owner),
+      ...opt('ownerKey', req.ownerKey),
+      configs: (req.configs ?? []).map((c) => ({ kind: c.kind, document: c.document })),
+    };
     return decodeBucket(await this.pool.unary('CreateBucket', msg, ctx));
   }
 

@@ -30,7 +30,18 @@ function configKind(kind: string): BucketConfigKind {
 export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHandlers> {
   return {
     CreateBucket: async (r, ctx) =>
-      encodeBucket(await api.createBucket({ name: r.name, region: r.region, owner: decodeOwner(r.owner), ...opt('ownerKey', r.ownerKey) }, ctx)),
+      encodeBucket(
+        await api.createBucket(
+          {
+            name: r.name,
+            region: r.region,
+            owner: decodeOwner(r.owner),
+            ...opt('ownerKey', r.ownerKey),
+            ...(r.configs.length > 0 && { configs: r.configs.map((c) => ({ kind: configKind(c.kind), document: c.document })) }),
+          },
+          ctx,
+        ),
+      ),
     GetBucket: async (r, ctx) => encodeBucket(await api.getBucket({ name: r.name }, ctx)),
     DeleteBucket: async (r, ctx) => {
       await api.deleteBucket({ name: r.name }, ctx);

@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BucketConfigKind, CallCtx, Owner } from '@massive/contracts';
+import type { BucketConfigKind, Owner } from '@massive/contracts';
 import { isObjectOwnership, isOwnerOnly, isPublicAcl, S3Error, type ObjectOwnership } from '@massive/s3-protocol';
 import { header } from '../http/object-headers';
-import type { S3ApiDeps } from '../types';
 import { requestedGrants } from './request-acl';
 import { encodeAcl, encodeOwnership, encodePublicAccessBlock } from './stored-documents';
 
@@ -29,8 +28,7 @@ export function newBucketAccess(h: IncomingHttpHeaders, owner: Owner): NewBucket
   const custom = grants !== undefined && !isOwnerOnly(grants, owner.id);
   if (custom && ownership === 'BucketOwnerEnforced') throw new S3Error('InvalidBucketAclWithObjectOwnership');
   if (custom && isPublicAcl(grants)) throw new S3Error('InvalidBucketAclWithBlockPublicAccessError');
-  // Written in this order after the bucket: every prefix a crash can leave is at most as open as the end state
-  // (no ownership document reads as ObjectWriter with a private ACL and no public grant).
+  // Written with the bucket, in its CreateBucket transaction (a crash leaves all of them or no bucket).
   return {
     documents: [
       { kind: 'ownershipControls', document: encodeOwnership(ownership) },
@@ -38,8 +36,4 @@ export function newBucketAccess(h: IncomingHttpHeaders, owner: Owner): NewBucket
       ...(custom ? [{ kind: 'acl' as const, document: encodeAcl(grants) }] : []),
     ],
   };
-}
-
-export async function writeNewBucketAccess(bucket: string, access: NewBucketAccess, deps: Pick<S3ApiDeps, 'metadata'>, ctx: CallCtx): Promise<void> {
-  for (const d of access.documents) await deps.metadata.putBucketConfig({ bucket, kind: d.kind, document: d.document }, ctx);
 }

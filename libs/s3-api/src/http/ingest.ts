@@ -52,8 +52,9 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   const length = copying ? opts.sourceLength : req.body.length;
   if (length !== undefined && length > opts.maxSize) throw new S3Error('EntityTooLarge', undefined, { ProposedSize: String(length), MaxSizeAllowed: String(opts.maxSize) });
   // A plain `Transfer-Encoding: chunked` body (not aws-chunked with its decoded length) has no length
-  // to check before storing: S3 refuses it with 501 NotImplemented naming the header, and so do we.
-  if (!copying && length === undefined && req.body.framed) throw new S3Error('NotImplemented', undefined, { Header: 'Transfer-Encoding' });
+  // to check before storing: S3 refuses it with 501 NotImplemented naming the header, and so do we. (A
+  // browser POST's file part has no length of its own either: its form is bounded by the policy instead.)
+  if (!copying && !opts.lengthFromStream && length === undefined && req.body.framed) throw new S3Error('NotImplemented', undefined, { Header: 'Transfer-Encoding' });
   // Neither Content-Length nor Transfer-Encoding means no body by HTTP's rules, not an empty object.
   if (!copying && !opts.lengthFromStream && (length === undefined || !req.body.framed)) throw new S3Error('MissingContentLength');
   const algorithm = wanted.location !== 'none' ? wanted.algorithm : opts.checksumAlgorithm;

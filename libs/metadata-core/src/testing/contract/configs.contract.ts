@@ -1,4 +1,4 @@
-import { alice, codeOf, ctx, headers, md5hex, newBucket, putInline, type ContractEnv } from './fixtures';
+import { alice, bucketName, codeOf, ctx, headers, md5hex, newBucket, putInline, type ContractEnv } from './fixtures';
 
 /** Bucket configurations (C records) and in-place version updates (tags, ACL). */
 export function configContract(env: () => ContractEnv): void {
@@ -27,6 +27,24 @@ export function configContract(env: () => ContractEnv): void {
       // @ts-expect-error: not a kind
       expect(await codeOf(api.putBucketConfig({ bucket, kind: 'website', document: 'x' }, ctx))).toBe('InvalidArgument');
       expect(await codeOf(api.putBucketConfig({ bucket, kind: 'policy', document: 'x'.repeat(256 * 1024 + 1) }, ctx))).toBe('InvalidArgument');
+    });
+
+    it('CreateBucket writes the configurations it is given with the bucket, or nothing at all', async () => {
+      const { api } = env();
+      const bucket = bucketName('cfg');
+      const configs = [
+        { kind: 'ownershipControls' as const, document: '{"v":1,"o":"ObjectWriter"}' },
+        { kind: 'acl' as const, document: '{"v":1,"g":[]}' },
+      ];
+      await api.createBucket({ name: bucket, region: 'us-east-1', owner: alice, configs }, ctx);
+      expect((await api.getBucketConfig({ bucket, kinds: ['ownershipControls', 'acl', 'cors'] }, ctx)).documents).toEqual({
+        ownershipControls: '{"v":1,"o":"ObjectWriter"}',
+        acl: '{"v":1,"g":[]}',
+      });
+      const refused = bucketName('cfg');
+      // @ts-expect-error: not a kind
+      expect(await codeOf(api.createBucket({ name: refused, region: 'us-east-1', owner: alice, configs: [{ kind: 'website', document: 'x' }] }, ctx))).toBe('InvalidArgument');
+      expect(await codeOf(api.getBucket({ name: refused }, ctx))).toBe('NoSuchBucket');
     });
 
     it('a configuration dies with its bucket: a re-created bucket starts with none', async () => {

@@ -1,6 +1,6 @@
 import { isServiceError } from '@massive/contracts';
 import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s3-protocol';
-import { newBucketAccess, writeNewBucketAccess } from '../../access/new-bucket-access';
+import { newBucketAccess } from '../../access/new-bucket-access';
 import { validateBucketName } from '../../http/bucket-name';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import type { Handler } from '../../types';
@@ -20,7 +20,8 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
   try {
     // A key other than the root owns what it creates (read, write and owner, in the same transaction).
     const ownerKey = req.scope?.accessKeyId;
-    await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner, ...(ownerKey !== undefined && { ownerKey }) }, req.ctx);
+    // Its ownership controls, Block Public Access and ACL commit with the bucket (all or nothing).
+    await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner, ...(ownerKey !== undefined && { ownerKey }), configs: access.documents }, req.ctx);
     if (ownerKey !== undefined) deps.credentials.invalidate?.(ownerKey);
   } catch (e) {
     // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds (200), and
@@ -28,6 +29,5 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
     if (!(region === LEGACY_REGION && isServiceError(e, 'BucketAlreadyOwnedByYou'))) throw e;
     return { status: 200, headers: { Location: `/${ep.bucket}` } };
   }
-  await writeNewBucketAccess(ep.bucket, access, deps, req.ctx);
   return { status: 200, headers: { Location: `/${ep.bucket}` } };
 };

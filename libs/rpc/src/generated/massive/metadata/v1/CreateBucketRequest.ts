@@ -2,6 +2,7 @@
 // Original file: proto/massive/metadata/v1/metadata.proto
 
 import type { Owner as _massive_metadata_v1_Owner, Owner__Output as _massive_metadata_v1_Owner__Output } from '../../../massive/metadata/v1/Owner';
+import type { BucketConfigDocument as _massive_metadata_v1_BucketConfigDocument, BucketConfigDocument__Output as _massive_metadata_v1_BucketConfigDocument__Output } from '../../../massive/metadata/v1/BucketConfigDocument';
 
 export interface CreateBucketRequest {
   'name'?: (string);
@@ -11,6 +12,10 @@ export interface CreateBucketRequest {
    * The access key creating the bucket (not the root key): granted read, write and owner with it.
    */
   'ownerKey'?: (string);
+  /**
+   * Configurations the bucket is created with, in the same transaction.
+   */
+  'configs'?: (_massive_metadata_v1_BucketConfigDocument)[];
   '_ownerKey'?: "ownerKey";
 }
 
@@ -22,5 +27,9 @@ export interface CreateBucketRequest__Output {
    * The access key creating the bucket (not the root key): granted read, write and owner with it.
    */
   'ownerKey'?: (string);
+  /**
+   * Configurations the bucket is created with, in the same transaction.
+   */
+  'configs': (_massive_metadata_v1_BucketConfigDocument__Output)[];
   '_ownerKey'?: "ownerKey";
 }
