@@ -186,6 +186,30 @@ describe('keys and grants', () => {
     await expectS3Error(s1.send(new PutObjectCommand({ Bucket: b2, Key: 'x', Body: 'x' })), 'AccessDenied', 403);
   });
 
+  it('CreateBucket grants to another key, and an object ACL\'s WRITE_ACP lets that key change the object\'s ACL', async () => {
+    const app2Id = (await s2.send(new ListBucketsCommand({}))).Owner?.ID as string;
+    const app1Id = (await s1.send(new ListBucketsCommand({}))).Owner?.ID as string;
+    const b3 = `app1-granted-${suffix}`;
+    // A name that is no key is refused before anything is created.
+    await expectS3Error(
+      s1.send(new CreateBucketCommand({ Bucket: b3, ObjectOwnership: 'ObjectWriter', GrantFullControl: `id=${app1Id}`, GrantRead: `id=${'0'.repeat(64)}` })),
+      'InvalidArgument',
+      400,
+    );
+    await expectS3Error(s1.send(new HeadBucketCommand({ Bucket: b3 })), 'NotFound', 404);
+    await s1.send(new CreateBucketCommand({ Bucket: b3, ObjectOwnership: 'ObjectWriter', GrantFullControl: `id=${app1Id}`, GrantRead: `id=${app2Id}` }));
+    await s1.send(new PutObjectCommand({ Bucket: b3, Key: 'acp.txt', Body: 'acp' }));
+    expect((await s2.send(new ListObjectsV2Command({ Bucket: b3 }))).Contents?.map((o) => o.Key)).toEqual(['acp.txt']);
+
+    // app2 holds no grant on b3 beyond READ: PutObjectAcl needs WRITE_ACP on the object itself.
+    await expectS3Error(s2.send(new PutObjectAclCommand({ Bucket: b3, Key: 'acp.txt', ACL: 'private' })), 'AccessDenied', 403);
+    await s1.send(new PutObjectAclCommand({ Bucket: b3, Key: 'acp.txt', GrantFullControl: `id=${app1Id}`, GrantWriteACP: `id=${app2Id}` }));
+    await s2.send(new PutObjectAclCommand({ Bucket: b3, Key: 'acp.txt', GrantFullControl: `id=${app1Id}`, GrantRead: `id=${app2Id}` }));
+    expect((await bodyBytes((await s2.send(new GetObjectCommand({ Bucket: b3, Key: 'acp.txt' }))).Body)).toString()).toBe('acp');
+    // ...and it gave WRITE_ACP away with that ACL: no second change.
+    await expectS3Error(s2.send(new PutObjectAclCommand({ Bucket: b3, Key: 'acp.txt', ACL: 'private' })), 'AccessDenied', 403);
+  });
+
   it('the admin API refuses anonymous requests and every key but the root key', async () => {
     const anonymous = await fetch(`${gw.adminUrl}/v1/keys`);
     expect(anonymous.status).toBe(403);

@@ -45,6 +45,7 @@ const OBJECT_ACL_PERMISSION: Partial<Record<EndpointName, Permission>> = {
   GetObject: 'READ',
   HeadObject: 'READ',
   GetObjectAcl: 'READ_ACP',
+  PutObjectAcl: 'WRITE_ACP',
 };
 
 export function authorizeKey(principal: Authenticated & { scope: KeyScope }, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx): Access | Promise<Access> {

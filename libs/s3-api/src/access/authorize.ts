@@ -56,6 +56,7 @@ const ANONYMOUS_OBJECT_PERMISSION: Partial<Record<EndpointName, Permission>> = {
   GetObject: 'READ',
   HeadObject: 'READ',
   GetObjectAcl: 'READ_ACP',
+  PutObjectAcl: 'WRITE_ACP',
 };
 
 export function authorize(principal: Principal, ep: Endpoint, deps: S3ApiDeps, ctx: CallCtx, facts?: RequestFacts): Access | Promise<Access> {

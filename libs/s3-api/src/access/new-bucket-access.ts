@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BucketConfigKind, Owner } from '@massive/contracts';
-import { isObjectOwnership, isOwnerOnly, isPublicAcl, S3Error, type ObjectOwnership } from '@massive/s3-protocol';
+import { isObjectOwnership, isOwnerOnly, isPublicAcl, S3Error, type Grant, type ObjectOwnership } from '@massive/s3-protocol';
 import { header } from '../http/object-headers';
+import { ANY_ID } from './grantee-keys';
 import { requestedGrants } from './request-acl';
 import { encodeAcl, encodeOwnership, encodePublicAccessBlock } from './stored-documents';
 
@@ -10,6 +11,8 @@ export const NEW_BUCKET_PUBLIC_ACCESS_BLOCK = { BlockPublicAcls: true, IgnorePub
 
 export interface NewBucketAccess {
   readonly documents: readonly { readonly kind: BucketConfigKind; readonly document: string }[];
+  /** The ACL asked for, when it is not the owner's alone: its other canonical ids must name keys (`checkGranteeKeys`). */
+  readonly grants?: readonly Grant[];
 }
 
 /**
@@ -24,7 +27,7 @@ export function newBucketAccess(h: IncomingHttpHeaders, owner: Owner): NewBucket
     throw new S3Error('InvalidArgument', 'Invalid x-amz-object-ownership header', { ArgumentName: 'x-amz-object-ownership', ArgumentValue: raw });
   }
   const ownership: ObjectOwnership = raw !== undefined ? (raw.trim() as ObjectOwnership) : 'BucketOwnerEnforced';
-  const grants = requestedGrants(h, 'bucket', owner.id);
+  const grants = requestedGrants(h, 'bucket', owner.id, owner.id, ANY_ID);
   const custom = grants !== undefined && !isOwnerOnly(grants, owner.id);
   if (custom && ownership === 'BucketOwnerEnforced') throw new S3Error('InvalidBucketAclWithObjectOwnership');
   if (custom && isPublicAcl(grants)) throw new S3Error('InvalidBucketAclWithBlockPublicAccessError');
@@ -35,5 +38,6 @@ export function newBucketAccess(h: IncomingHttpHeaders, owner: Owner): NewBucket
       { kind: 'publicAccessBlock', document: encodePublicAccessBlock(NEW_BUCKET_PUBLIC_ACCESS_BLOCK) },
       ...(custom ? [{ kind: 'acl' as const, document: encodeAcl(grants) }] : []),
     ],
+    ...(custom && { grants }),
   };
 }

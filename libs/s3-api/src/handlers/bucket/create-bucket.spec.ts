@@ -39,12 +39,12 @@ describe('CreateBucket access settings', () => {
   function run(headers: Record<string, string>) {
     const calls: string[] = [];
     const metadata = {
-      createBucket: async () => {
-        calls.push('createBucket');
+      createBucket: async ({ configs }: { configs?: { kind: string; document: string }[] }) => {
+        calls.push('createBucket', ...(configs ?? []).map((c) => `${c.kind}=${c.document}`));
         return {};
       },
-      putBucketConfig: async ({ kind, document }: { kind: string; document?: string }) => {
-        calls.push(`${kind}=${document}`);
+      putBucketConfig: async () => {
+        calls.push('putBucketConfig (not atomic with the bucket)');
       },
     } as unknown as MetadataApi;
     const deps = { metadata, config: DEFAULT_S3_CONFIG } as unknown as S3ApiDeps;
@@ -57,7 +57,7 @@ describe('CreateBucket access settings', () => {
     return { calls, done: createBucket({ name: 'CreateBucket', bucket: 'my-bucket' } as never, req, deps) };
   }
 
-  it('writes BucketOwnerEnforced and Block Public Access after the bucket, most restrictive first', async () => {
+  it('creates the bucket with BucketOwnerEnforced and Block Public Access in its own transaction', async () => {
     const { calls, done } = run({});
     await done;
     expect(calls).toEqual([
@@ -67,7 +67,7 @@ describe('CreateBucket access settings', () => {
     ]);
   });
 
-  it('stores a non-public ACL last, with ObjectWriter', async () => {
+  it('stores a non-public ACL with ObjectWriter, in the same transaction', async () => {
     const { calls, done } = run({ 'x-amz-object-ownership': 'ObjectWriter', 'x-amz-grant-read-acp': 'id="o"' });
     await done;
     expect(calls[1]).toContain('ObjectWriter');

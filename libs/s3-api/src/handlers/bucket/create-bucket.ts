@@ -1,5 +1,6 @@
 import { isServiceError } from '@massive/contracts';
 import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s3-protocol';
+import { checkGranteeKeys } from '../../access/grantee-keys';
 import { newBucketAccess } from '../../access/new-bucket-access';
 import { validateBucketName } from '../../http/bucket-name';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
@@ -17,6 +18,8 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
     throw new S3Error('IllegalLocationConstraintException', `The ${wanted} location constraint is incompatible for the region specific endpoint this request was sent to.`);
   }
   const access = newBucketAccess(req.headers, req.owner);
+  // Grants may name other keys (their canonical ids, as ListBuckets shows them): each must exist.
+  if (access.grants) await checkGranteeKeys(access.grants, [req.owner.id], deps, req.ctx);
   try {
     // A key other than the root owns what it creates (read, write and owner, in the same transaction).
     const ownerKey = req.scope?.accessKeyId;
