@@ -21,6 +21,7 @@ import { readBucketUsage } from '../ops/bucket-usage';
 import { BACKLOG_COUNT_LIMIT, createMetadataMetrics, USAGE_BUCKET_LIMIT, type MetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
 import { LeaderLease } from './leader-lease';
+import { PeriodicLoop } from './periodic-loop';
 import { collectPartRecords } from './parts-collector';
 import { claimOrPostpone, reapReadLeases } from './read-lease-gate';
 
@@ -75,9 +76,7 @@ export class GarbageCollector {
   private readonly clock: () => number;
   private readonly batch: number;
   private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private started = false;
+  private readonly loop: PeriodicLoop;
   readonly lease: LeaderLease;
 
   constructor(private readonly options: GarbageCollectorOptions) {
@@ -86,6 +85,7 @@ export class GarbageCollector {
     this.clock = options.clock ?? Date.now;
     this.batch = options.batchSize ?? 256;
     this.intervalMs = options.intervalMs ?? 10_000;
+    this.loop = new PeriodicLoop(this.intervalMs, () => this.tick());
     const leaseMs = options.leaseMs ?? Math.max(1000, 3 * this.intervalMs);
     this.lease = new LeaderLease(this.txn, 'gc', options.holderId ?? randomId(), leaseMs, this.clock);
   }
@@ -278,39 +278,29 @@ export class GarbageCollector {
 
   /** Runs both loops every `intervalMs` until `stop()`, on the lease holder only. Timers are unref'd. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    const tick = async (): Promise<void> => {
-      const ctx = backgroundCtx('gc');
-      let leader = false;
-      await this.guarded('lease', async () => {
-        leader = await this.lease.acquire(ctx);
-        this.metrics.gcLeader.set(leader ? 1 : 0);
-        return 0;
-      });
-      if (!leader) return;
-      const keep = (): Promise<boolean> => this.lease.keep(ctx);
-      await this.guarded('janitor', () => this.reclaimIntentsOnce(backgroundCtx('janitor'), keep));
-      await this.guarded('janitor', () => this.reapLeasesOnce(ctx));
-      await this.guarded('collector', () => this.collectOnce(ctx, keep));
-      await this.guarded('backlog', () => this.observeBacklog(ctx).then(() => 0));
-    };
-    const schedule = (): void => {
-      if (!this.started) return;
-      this.timer = setTimeout(() => {
-        this.running = tick().finally(schedule);
-      }, this.intervalMs);
-      this.timer.unref();
-    };
-    schedule();
+    this.loop.start();
+  }
+
+  /** One scheduled pass: take or keep the lease; as leader, both loops, then the backlog gauges. */
+  private async tick(): Promise<void> {
+    const ctx = backgroundCtx('gc');
+    let leader = false;
+    await this.guarded('lease', async () => {
+      leader = await this.lease.acquire(ctx);
+      this.metrics.gcLeader.set(leader ? 1 : 0);
+      return 0;
+    });
+    if (!leader) return;
+    const keep = (): Promise<boolean> => this.lease.keep(ctx);
+    await this.guarded('janitor', () => this.reclaimIntentsOnce(backgroundCtx('janitor'), keep));
+    await this.guarded('janitor', () => this.reapLeasesOnce(ctx));
+    await this.guarded('collector', () => this.collectOnce(ctx, keep));
+    await this.guarded('backlog', () => this.observeBacklog(ctx).then(() => 0));
   }
 
   /** Stops the timers, waits for a pass in progress and hands the lease over (best effort). */
   async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     if (this.lease.held) await this.lease.release(backgroundCtx('gc')).catch(() => undefined);
     this.metrics.gcLeader.set(0);
   }

@@ -16,6 +16,7 @@ import { codecs, type BucketRecord, type VersionRecord } from '../model/records'
 import { DEFAULT_GC_GRACE_MS } from '../metadata-service';
 import { randomId, type OpDeps } from '../ops/deps';
 import { LeaderLease } from '../gc/leader-lease';
+import { PeriodicLoop } from '../gc/periodic-loop';
 import { createMetadataMetrics } from '../txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from '../txn/run-txn';
 import { abortStaleUpload, expireCurrentVersion, expireNoncurrentVersion, isGone, removeExpiredDeleteMarker } from './lifecycle-actions';
@@ -99,9 +100,7 @@ export class LifecycleWorker {
   private cursor: Cursor | undefined;
   /** The walk resumes with the first bucket after this name (undefined: from the first bucket). */
   private afterBucket: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private started = false;
+  private readonly loop: PeriodicLoop;
 
   constructor(private readonly options: LifecycleWorkerOptions) {
     const registry = options.registry ?? new Registry();
@@ -112,6 +111,13 @@ export class LifecycleWorker {
     this.batch = Math.max(1, options.batchSize ?? 256);
     this.maxRecords = Math.max(1, options.maxRecordsPerPass ?? 20_000);
     this.intervalMs = options.intervalMs ?? 60_000;
+    this.loop = new PeriodicLoop(this.intervalMs, async () => {
+      try {
+        await this.runOnce();
+      } catch (e) {
+        this.options.onError?.(e, this.lease.held ? 'scan' : 'lease');
+      }
+    });
     const leaseMs = options.leaseMs ?? Math.max(1000, 3 * this.intervalMs);
     this.lease = new LeaderLease(txn, 'lifecycle', options.holderId ?? randomId(), leaseMs, clock);
   }
@@ -327,31 +333,12 @@ export class LifecycleWorker {
 
   /** Runs a pass every `intervalMs` until `stop()`, on the lease holder only. Timers are unref'd. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    const tick = async (): Promise<void> => {
-      try {
-        await this.runOnce();
-      } catch (e) {
-        this.options.onError?.(e, this.lease.held ? 'scan' : 'lease');
-      }
-    };
-    const schedule = (): void => {
-      if (!this.started) return;
-      this.timer = setTimeout(() => {
-        this.running = tick().finally(schedule);
-      }, this.intervalMs);
-      this.timer.unref();
-    };
-    schedule();
+    this.loop.start();
   }
 
   /** Stops the timer, waits for a pass in progress and hands the lease over (best effort). */
   async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     if (this.lease.held) await this.lease.release(backgroundCtx('lifecycle')).catch(() => undefined);
     this.metrics.leader.set(0);
   }
