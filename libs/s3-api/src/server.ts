@@ -27,6 +27,7 @@ import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
 import { IntentPool } from './http/intent-pool';
+import { sharedHashPool } from './http/hashing/shared-pool';
 import { BucketPolicyCache } from './access/bucket-policy-cache';
 import { metricsGate, type MetricsAccess } from './http/metrics-access';
 import { refuseUnsignedPayload } from './http/signed-payload';
@@ -84,6 +85,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(),
     intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
+    hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));

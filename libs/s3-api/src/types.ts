@@ -8,6 +8,7 @@ import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
 import type { BucketPolicyCache } from './access/bucket-policy-cache';
+import type { HashJob, HashName, Hashing } from './http/hashing/hash-job';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -41,6 +42,8 @@ export interface S3ApiConfig {
   readonly maxBodyChargeBytes: number;
   /** Refuse bodies the signature does not cover (UNSIGNED-PAYLOAD, unsigned streaming) over plain HTTP. */
   readonly requireSignedPayload: boolean;
+  /** Threads hashing large request bodies (MD5, SHA-256) off the event loop; 0 hashes on it. */
+  readonly hashThreads: number;
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -58,6 +61,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   maxInflightBodyBytes: 256 * 1024 ** 2,
   maxBodyChargeBytes: 24 * 1024 ** 2,
   requireSignedPayload: false,
+  hashThreads: 1,
 };
 
 export interface Credential {
@@ -117,6 +121,8 @@ export interface S3ApiDeps {
   readonly intents?: IntentPool;
   /** Buckets' policies and Block Public Access flags for authorisation (set by createS3Api). */
   readonly bucketPolicies?: BucketPolicyCache;
+  /** Where large bodies are hashed (set by createS3Api from `hashThreads`); default: on the event loop. */
+  readonly hashing?: Hashing;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */
@@ -129,7 +135,13 @@ export interface RequestBody {
    * The payload, consumed once. Iteration throws (at the end at the latest) if the payload hash,
    * a chunk signature or the declared length does not hold.
    */
-  stream(): AsyncIterable<Buffer>;
+  stream(job?: HashJob): AsyncIterable<Buffer>;
+  /**
+   * Digests the body checks itself while streaming ('sha256' for a signed payload). A `job` given to
+   * `stream` must compute them: the body feeds it every payload byte and checks its digests at the end,
+   * so a caller hashing the body anyway (MD5 for the ETag) pays one pass for both.
+   */
+  readonly selfHashes: readonly HashName[];
   /**
    * The whole payload of a small body (at most `limit` bytes, else EntityTooLarge), with the same checks
    * as `stream()`. Plain bodies skip the async-iterator chain: one buffer, one hash pass.

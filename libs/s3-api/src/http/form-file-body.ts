@@ -1,6 +1,7 @@
 import { S3Error } from '@massive/s3-protocol';
 import type { LengthRange } from '@massive/s3-protocol';
 import type { RequestBody } from '../types';
+import { fedTo, type HashJob } from './hashing/hash-job';
 
 /**
  * A POST form's file as a request body for `ingest`. Up to `peekBytes` are read ahead: a file that ends
@@ -35,10 +36,11 @@ export async function formFileBody(file: AsyncIterable<Buffer>, peekBytes: numbe
   return {
     length: ended ? seen : undefined,
     framed: true,
+    selfHashes: [],
     trailers: () => ({}),
-    stream() {
+    stream(job?: HashJob) {
       take();
-      return all();
+      return job ? fedTo(all(), job) : all();
     },
     async collect(limit: number) {
       take();

@@ -1,6 +1,7 @@
 import { S3Error } from '@massive/s3-protocol';
 import type { RequestBody } from '../types';
 import { readFormUpload } from './form-upload';
+import { fedTo, type HashJob } from './hashing/hash-job';
 
 const BOUNDARY = '----massive9431149156168';
 const CT = `multipart/form-data; boundary=${BOUNDARY}`;
@@ -22,17 +23,21 @@ function form(parts: Part[], end = true): Buffer {
 /** A request body fed in pieces of `piece` bytes, counting how far the reader has pulled. */
 function body(bytes: Buffer, piece = 1000, failWith?: Error): RequestBody & { pulled(): number } {
   let pulled = 0;
+  async function* pieces(): AsyncGenerator<Buffer> {
+    for (let i = 0; i < bytes.length; i += piece) {
+      pulled = Math.min(bytes.length, i + piece);
+      yield bytes.subarray(i, i + piece);
+    }
+    if (failWith) throw failWith;
+  }
   return {
     length: bytes.length,
     framed: true,
+    selfHashes: [],
     trailers: () => ({}),
     pulled: () => pulled,
-    async *stream() {
-      for (let i = 0; i < bytes.length; i += piece) {
-        pulled = Math.min(bytes.length, i + piece);
-        yield bytes.subarray(i, i + piece);
-      }
-      if (failWith) throw failWith;
+    stream(job?: HashJob) {
+      return job ? fedTo(pieces(), job) : pieces();
     },
     collect: () => Promise.reject(new Error('unused')),
   };

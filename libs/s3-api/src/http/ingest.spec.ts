@@ -2,6 +2,9 @@ import type { BlobApi, MetadataApi } from '@massive/contracts';
 import { S3Error } from '@massive/s3-protocol';
 import { ingest } from './ingest';
 import { DEFAULT_S3_CONFIG, type RequestBody, type S3ApiDeps, type S3Request } from '../types';
+import { fedTo, type HashJob } from './hashing/hash-job';
+import { HashPool } from './hashing/hash-pool';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Ports that record what ingest asked of them; the blob write consumes the body as a store would. */
 function fakeDeps(config = DEFAULT_S3_CONFIG) {
@@ -28,9 +31,13 @@ function requestWith(body: Partial<RequestBody> & { pieces?: (() => Promise<Buff
   const full: RequestBody = {
     length: body.length,
     framed: body.framed ?? true,
+    selfHashes: [],
     trailers: () => ({}),
-    async *stream() {
-      for (const p of pieces) yield await p();
+    stream(job?: HashJob) {
+      async function* all() {
+        for (const p of pieces) yield await p();
+      }
+      return job ? fedTo(all(), job) : all();
     },
     collect: async () => Buffer.concat(await Promise.all(pieces.map((p) => p()))),
   };
@@ -74,6 +81,28 @@ describe('ingest', () => {
       expect(calls).toEqual(['createWriteIntent', 'blob.write', 'renewWriteIntent', 'abandonWriteIntent']);
     } finally {
       jest.useRealTimers();
+    }
+  });
+
+  it('hashes a streamed body once on a hashing thread: ETag, SHA-256 checksum and Content-MD5 all from the same job', async () => {
+    const pool = new HashPool({ threads: 1, minBytes: 0, ringBytes: 64 * 1024 });
+    try {
+      const data = randomBytes(700_000);
+      const md5 = createHash('md5').update(data).digest();
+      const sha = createHash('sha256').update(data).digest('base64');
+      const pieces = Array.from({ length: Math.ceil(data.length / 65536) }, (_, i) => async () => data.subarray(i * 65536, (i + 1) * 65536));
+      const { deps } = fakeDeps({ ...DEFAULT_S3_CONFIG, inlineThreshold: 0 });
+      const withPool = { ...deps, hashing: pool };
+      const req = requestWith({ length: data.length, pieces });
+      (req as { headers: Record<string, string> }).headers = { 'x-amz-checksum-sha256': sha, 'content-md5': md5.toString('base64') };
+      const got = await ingest(req, withPool, { maxSize: 1 << 20, allowInline: false });
+      expect(got).toMatchObject({ size: data.length, md5: md5.toString('hex'), checksum: { algorithm: 'SHA256', value: sha } });
+
+      const wrong = requestWith({ length: data.length, pieces });
+      (wrong as { headers: Record<string, string> }).headers = { 'content-md5': createHash('md5').update('other').digest('base64') };
+      await expect(ingest(wrong, withPool, { maxSize: 1 << 20, allowInline: false })).rejects.toMatchObject({ code: 'BadDigest' });
+    } finally {
+      await pool.close();
     }
   });
 });

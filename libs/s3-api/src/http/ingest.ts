@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ChecksumAlgorithm, NewObjectData, ObjectChecksum } from '@massive/contracts';
 import {
   createChecksumHasher,
@@ -10,6 +9,7 @@ import {
   verifyContentMd5,
   type ChecksumHasher,
 } from '@massive/s3-protocol';
+import { fedTo, inlineHashing, type HashJob, type HashName } from './hashing/hash-job';
 import { header } from './object-headers';
 import { renewalPeriod, renewWhileProgressing } from '../limits/intent-renewal';
 import type { S3ApiDeps, S3Request } from '../types';
@@ -61,17 +61,22 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   if (wanted.location !== 'none' && opts.checksumAlgorithm && wanted.algorithm !== opts.checksumAlgorithm) {
     throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${opts.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${wanted.algorithm.toLowerCase()}`);
   }
-  const md5 = createHash('md5');
-  const ck: ChecksumHasher | undefined = algorithm ? createChecksumHasher(algorithm) : undefined;
   let size = 0;
   let received = false;
   const max = opts.maxSize;
-  async function* hashed(): AsyncGenerator<Buffer> {
-    for await (const b of opts.source ?? req.body.stream()) {
+  // MD5 (the ETag), SHA-1/SHA-256 checksums and the signed payload's SHA-256 are computed by one hash
+  // job (on a hashing thread for large bodies: hashing/hash-pool.ts), a digest both need computed once;
+  // CRC checksums are cheap and stay here.
+  const shaChecksum = algorithm === 'SHA1' ? 'sha1' : algorithm === 'SHA256' ? 'sha256' : undefined;
+  const crc: ChecksumHasher | undefined = algorithm && !shaChecksum ? createChecksumHasher(algorithm) : undefined;
+  const own: HashName[] = shaChecksum ? ['md5', shaChecksum] : ['md5'];
+  let job: HashJob | undefined;
+  async function* hashed(j: HashJob): AsyncGenerator<Buffer> {
+    const source = opts.source ? fedTo(opts.source, j) : req.body.stream(j);
+    for await (const b of source) {
       size += b.length;
       if (size > max) throw new S3Error('EntityTooLarge');
-      md5.update(b);
-      ck?.update(b);
+      crc?.update(b);
       yield b;
     }
     received = true;
@@ -89,8 +94,10 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
       bytes = await req.body.collect(Math.min(max, deps.config.inlineThreshold));
     }
     size = bytes.length;
-    md5.update(bytes);
-    ck?.update(bytes);
+    job = inlineHashing.open(own, size);
+    // `collect` checked the signed payload's SHA-256 itself.
+    job.update(bytes);
+    crc?.update(bytes);
     data = { kind: 'inline', bytes };
   } else {
     const intent = deps.intents ? await deps.intents.take(req.ctx) : await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
@@ -102,10 +109,14 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
       received: () => received,
       renew: () => deps.metadata.renewWriteIntent({ intentId: intent.intentId, ttlMs: deps.config.intentTtlMs }, req.ctx),
     });
+    // The streamed body checks its signed SHA-256 with the same job (RequestBody.selfHashes).
+    const names = copying ? own : [...own, ...req.body.selfHashes];
+    const j = (job = (deps.hashing ?? inlineHashing).open(names, length));
     try {
-      const manifest = await deps.blob.write(hashed(), { intentId: intent.intentId }, req.ctx);
+      const manifest = await deps.blob.write(hashed(j), { intentId: intent.intentId }, req.ctx);
       data = { kind: 'chunks', manifest, intentId: intent.intentId };
     } catch (e) {
+      j.abort();
       await discardIntent(intent.intentId, req, deps);
       throw e;
     } finally {
@@ -114,11 +125,12 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
   }
 
   try {
-    const md5Digest = md5.digest();
+    const digests = await job.digests();
+    const md5Digest = need(digests.md5);
     if (expectedMd5) verifyContentMd5(expectedMd5, md5Digest);
     let checksum: ObjectChecksum | undefined;
-    if (ck && algorithm) {
-      const computed = await ck.digest();
+    if (algorithm) {
+      const computed = shaChecksum ? need(digests[shaChecksum]) : await (crc as ChecksumHasher).digest();
       if (wanted.location === 'header') verifyChecksum(algorithm, wanted.value, computed);
       if (wanted.location === 'trailer') verifyChecksum(algorithm, parseTrailerChecksum(algorithm, req.body.trailers()[wanted.trailerName]), computed);
       checksum = { algorithm, value: computed.toString('base64'), type: 'FULL_OBJECT' };
@@ -129,6 +141,11 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     await discard(data, req, deps);
     throw e;
   }
+}
+
+function need(digest: Buffer | undefined): Buffer {
+  if (!digest) throw new Error('hash job did not compute a digest it was asked for');
+  return digest;
 }
 
 /** Gives up an ingested body that will not be committed: its chunks go to the janitor now. */

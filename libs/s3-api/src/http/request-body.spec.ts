@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Authenticated } from './auth';
 import { openRequestBody } from './request-body';
+import { HashPool } from './hashing/hash-pool';
+import { InlineHashJob } from './hashing/hash-job';
 import { DEFAULT_S3_CONFIG } from '../types';
 
 /** A request whose body arrives in the given pieces; `truncated` closes it before the end. */
@@ -62,6 +64,45 @@ describe('openRequestBody', () => {
     expect(seen).toBe(11);
     const bad = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('other')), DEFAULT_S3_CONFIG, NO_HOOKS);
     await expect(read(bad)).rejects.toMatchObject({ code: 'XAmzContentSHA256Mismatch' });
+  });
+
+  describe('with a hash job (one pass for the payload SHA-256 and the caller\'s MD5)', () => {
+    const pool = new HashPool({ threads: 1, minBytes: 0 });
+    afterAll(() => pool.close());
+    const drain = async (it: AsyncIterable<Buffer>) => {
+      let s = '';
+      for await (const b of it) s += b.toString();
+      return s;
+    };
+
+    it.each([['a hashing thread', () => pool.open(['md5', 'sha256'], undefined)], ['the event loop', () => new InlineHashJob(['md5', 'sha256'])]])(
+      'verifies a signed payload with the job on %s, which the caller then reads',
+      async (_where, open) => {
+        const body = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('hello world')), DEFAULT_S3_CONFIG, NO_HOOKS);
+        expect(body.selfHashes).toEqual(['sha256']);
+        const job = open();
+        expect(await drain(body.stream(job))).toBe('hello world');
+        const d = await job.digests();
+        expect(d.md5?.toString('hex')).toBe(createHash('md5').update('hello world').digest('hex'));
+        expect(d.sha256?.toString('hex')).toBe(sha('hello world'));
+
+        const bad = openRequestBody(request(['hello ', 'world']), auth('sha256', sha('hello there')), DEFAULT_S3_CONFIG, NO_HOOKS);
+        await expect(drain(bad.stream(open()))).rejects.toMatchObject({ code: 'XAmzContentSHA256Mismatch' });
+      },
+    );
+
+    it('refuses a job that does not compute what the body must check', async () => {
+      const body = openRequestBody(request(['x']), auth('sha256', sha('x')), DEFAULT_S3_CONFIG, NO_HOOKS);
+      await expect(drain(body.stream(new InlineHashJob(['md5'])))).rejects.toThrow('needs a hash job computing sha256');
+    });
+
+    it('feeds an unsigned payload to the job too', async () => {
+      const body = openRequestBody(request(['abc', 'def']), auth('unsigned'), DEFAULT_S3_CONFIG, NO_HOOKS);
+      expect(body.selfHashes).toEqual([]);
+      const job = pool.open(['md5'], undefined);
+      expect(await drain(body.stream(job))).toBe('abcdef');
+      expect((await job.digests()).md5?.toString('hex')).toBe(createHash('md5').update('abcdef').digest('hex'));
+    });
   });
 
   it('refuses more than the limit and truncated bodies', async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgorithm } from '@massive/contracts';
 import { algorithmOfHeader, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
 import type { PayloadAuth } from './auth';
+import { fedTo, type HashJob, type HashName } from './hashing/hash-job';
 import { bodyTimeout, idleTimeout } from '../limits/idle-timeout';
 import type { RequestBody, S3ApiConfig } from '../types';
 
@@ -41,9 +42,11 @@ export function openRequestBody(req: IncomingMessage, auth: { readonly sigv4: Pa
     consumed = true;
     hooks.onFirstRead?.();
   };
+  const selfHashes: readonly HashName[] = a.payloadMode === 'sha256' ? ['sha256'] : [];
   const body: RequestBody = {
     length,
     framed,
+    selfHashes,
     trailerChecksum,
     trailers: () => trailers,
     async collect(limit: number): Promise<Buffer> {
@@ -53,16 +56,16 @@ export function openRequestBody(req: IncomingMessage, auth: { readonly sigv4: Pa
       if (a.payloadMode === 'sha256') checkSha256(bytes, a.payloadSha256 ?? '');
       return bytes;
     },
-    stream(): AsyncIterable<Buffer> {
+    stream(job?: HashJob): AsyncIterable<Buffer> {
       take();
       const raw = counted(req, onBytes, idleMs);
       switch (a.payloadMode) {
         case 'unsigned':
-          return raw;
+          return job ? fedTo(raw, job) : raw;
         case 'sha256':
-          return verifyPayloadSha256(raw, a.payloadSha256 ?? '');
-        default:
-          return decodeAwsChunked(raw, {
+          return job ? verifiedBy(job, raw, a.payloadSha256 ?? '') : verifyPayloadSha256(raw, a.payloadSha256 ?? '');
+        default: {
+          const decoded = decodeAwsChunked(raw, {
             mode: a.payloadMode,
             signing: a.signing,
             decodedContentLength: a.decodedContentLength,
@@ -71,10 +74,22 @@ export function openRequestBody(req: IncomingMessage, auth: { readonly sigv4: Pa
               trailers = Object.fromEntries(t);
             },
           });
+          return job ? fedTo(decoded, job) : decoded;
+        }
       }
     },
   };
   return body;
+}
+
+/** As verifyPayloadSha256, with the SHA-256 computed by `job` (which the caller also reads). */
+async function* verifiedBy(job: HashJob, source: AsyncIterable<Buffer>, expectedHex: string): AsyncGenerator<Buffer> {
+  if (!job.names.has('sha256')) throw new Error('a signed payload needs a hash job computing sha256 (RequestBody.selfHashes)');
+  yield* fedTo(source, job);
+  const computed = (await job.digests()).sha256?.toString('hex');
+  if (computed !== expectedHex.toLowerCase()) {
+    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: expectedHex, S3ComputedContentSHA256: computed ?? '' });
+  }
 }
 
 async function gather(source: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {

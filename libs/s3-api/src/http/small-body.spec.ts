@@ -4,15 +4,20 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '@massive/s3-protocol';
 import { readSmallBody } from './small-body';
 import type { RequestBody } from '../types';
+import { fedTo, type HashJob } from './hashing/hash-job';
 
 function body(text: string, trailers: Record<string, string> = {}): RequestBody {
   const bytes = Buffer.from(text);
   return {
     length: bytes.length,
     framed: true,
-    async *stream() {
-      yield bytes.subarray(0, 3);
-      yield bytes.subarray(3);
+    selfHashes: [],
+    stream(job?: HashJob) {
+      async function* all() {
+        yield bytes.subarray(0, 3);
+        yield bytes.subarray(3);
+      }
+      return job ? fedTo(all(), job) : all();
     },
     async collect(limit: number) {
       if (bytes.length > limit) throw new S3Error('EntityTooLarge');
