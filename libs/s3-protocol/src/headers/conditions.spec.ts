@@ -1,5 +1,5 @@
 import { S3Error } from '../errors';
-import { checkCopySourceConditions, checkReadConditions, etagListMatches, type ConditionHeaders } from './conditions';
+import { checkCopySourceConditions, checkReadConditions, etagListMatches, formatHttpDate, type ConditionHeaders } from './conditions';
 
 const etag = 'abc';
 const lm = Date.parse('2024-01-02T03:04:05.678Z');
@@ -50,5 +50,16 @@ describe('read conditions', () => {
 
   it('matches weak and quoted etags', () => {
     expect(etagListMatches('W/"abc"', 'abc')).toBe(true);
+  });
+});
+
+describe('formatHttpDate', () => {
+  it('formats to the second, the same for every millisecond of it, and moves on with the clock', () => {
+    const t = Date.UTC(2026, 11, 3, 12, 0, 5);
+    expect(formatHttpDate(t)).toBe('Thu, 03 Dec 2026 12:00:05 GMT');
+    expect(formatHttpDate(t + 999)).toBe('Thu, 03 Dec 2026 12:00:05 GMT');
+    expect(formatHttpDate(t + 1000)).toBe('Thu, 03 Dec 2026 12:00:06 GMT');
+    expect(formatHttpDate(t)).toBe('Thu, 03 Dec 2026 12:00:05 GMT');
+    expect(formatHttpDate(0)).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
   });
 });

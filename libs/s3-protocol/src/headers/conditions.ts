@@ -14,8 +14,14 @@ export function parseConditionDate(s: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/** The last date formatted (a GET's Last-Modified, a response's Date): most responses repeat it. */
+let lastHttpDate = { second: NaN, text: '' };
+
+/** IMF-fixdate of `ms` (to the second, as HTTP dates are). */
 export function formatHttpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastHttpDate.second) lastHttpDate = { second, text: new Date(second * 1000).toUTCString() };
+  return lastHttpDate.text;
 }
 
 export function stripQuotes(etag: string): string {

@@ -46,4 +46,21 @@ describe('parseAuthorizationHeader', () => {
   it('answers SigV2 with InvalidRequest', () => {
     expect(() => parseAuthorizationHeader('AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=')).toThrow(expect.objectContaining({ code: 'InvalidRequest' }));
   });
+
+  it('gives the same answer on the one-match path SDKs hit and on the general one, and reuses nothing wrongly', () => {
+    const canonical = `AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=${SIG}`;
+    const general = `AWS4-HMAC-SHA256 Signature=${SIG}, SignedHeaders=host;x-amz-date, Credential=AKID/20130524/us-east-1/s3/aws4_request`;
+    expect(parseAuthorizationHeader(canonical)).toEqual(parseAuthorizationHeader(general));
+    // The second parse of the same signed header list reuses the first, which is frozen.
+    const again = parseAuthorizationHeader(canonical.replace('AKID', 'OTHER'));
+    expect(again.signedHeaders).toEqual(['host', 'x-amz-date']);
+    expect(Object.isFrozen(again.signedHeaders)).toBe(true);
+    expect(again.accessKeyId).toBe('OTHER');
+    // A canonical-looking header is still validated: bad header names, scope and signature are refused.
+    expect(() => parseAuthorizationHeader(canonical.replace('host;x-amz-date', 'Host;x-amz-date'))).toThrow(/Signed headers/);
+    expect(() => parseAuthorizationHeader(canonical.replace('/s3/', '/ec2/'))).toThrow(/incorrect service/);
+    expect(() => parseAuthorizationHeader(canonical.replace(SIG, SIG.toUpperCase()))).toThrow(/signature/);
+    expect(() => parseAuthorizationHeader(canonical.replace('host;x-amz-date', 'host;host'))).toThrow(/Signed headers/);
+  });
 });
+

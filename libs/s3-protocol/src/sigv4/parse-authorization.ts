@@ -11,12 +11,23 @@ export interface ParsedAuthorization extends Credential {
 }
 
 const MALFORMED = 'The authorization header is malformed;';
+/** `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=<64 hex>` exactly as the SDKs write it. */
+const CANONICAL_FORM = /^AWS4-HMAC-SHA256 Credential=([^,= ]+), ?SignedHeaders=([^,= ]+), ?Signature=([0-9a-f]{64})$/;
 
 /**
  * Parses the SigV4 Authorization header. Like AWS it tolerates spaces around ',' and '=', and any order
  * of the three components, but each must appear exactly once.
  */
 export function parseAuthorizationHeader(value: string, service?: string): ParsedAuthorization {
+  // What every SDK sends, in one match; anything else (other order, spacing, errors) takes the general path.
+  const m = CANONICAL_FORM.exec(value);
+  if (m !== null) {
+    return {
+      ...parseCredential(m[1], 'AuthorizationHeaderMalformed', service),
+      signedHeaders: m[2] === lastSigned.value ? lastSigned.names : rememberSigned(m[2]),
+      signature: m[3],
+    };
+  }
   const trimmed = value.trim();
   const space = trimmed.indexOf(' ');
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -53,6 +64,15 @@ export function parseAuthorizationHeader(value: string, service?: string): Parse
     signedHeaders: parseSignedHeaders(signedHeaders, 'AuthorizationHeaderMalformed'),
     signature: parseSignature(signature, 'AuthorizationHeaderMalformed'),
   };
+}
+
+/** A client signs the same header list request after request: the last one parsed, reused (never mutated). */
+let lastSigned: { value: string; names: readonly string[] } = { value: '', names: [] };
+
+function rememberSigned(value: string): readonly string[] {
+  const names = Object.freeze(parseSignedHeaders(value, 'AuthorizationHeaderMalformed'));
+  lastSigned = { value, names };
+  return names;
 }
 
 /** `host;x-amz-date` → ['host', 'x-amz-date']; names must be lowercase, non-empty and unique. */

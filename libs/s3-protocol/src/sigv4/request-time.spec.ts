@@ -41,4 +41,16 @@ describe('request time', () => {
     expect(() => checkScopeDate('20130524', '20130524T235959Z', 'AuthorizationHeaderMalformed')).not.toThrow();
     expect(() => checkScopeDate('20130523', '20130524T000000Z', 'AuthorizationHeaderMalformed')).toThrow(expect.objectContaining({ code: 'AuthorizationHeaderMalformed' }));
   });
+
+  it('parses a repeated x-amz-date once, and still gives each caller its own Date', () => {
+    const a = parseAmzDate('20130524T000000Z');
+    const b = parseAmzDate('20130524T000000Z');
+    expect(a).toEqual(new Date(Date.UTC(2013, 4, 24)));
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a);
+    expect(parseAmzDate('20130524T000001Z')).toEqual(new Date(Date.UTC(2013, 4, 24, 0, 0, 1)));
+    expect(parseAmzDate('20130231T000000Z')).toBeUndefined();
+    expect(parseAmzDate('20130524T000000Z')?.getTime()).toBe(Date.UTC(2013, 4, 24));
+  });
 });
+

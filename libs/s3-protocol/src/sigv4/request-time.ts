@@ -4,6 +4,16 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** Parses the ISO 8601 basic format SigV4 signs (`20130524T000000Z`); undefined when malformed. */
 export function parseAmzDate(value: string): Date | undefined {
+  // Requests signed within the same second carry the same value: reuse its parse (the Date is never mutated).
+  if (value === lastAmzDate.value) return new Date(lastAmzDate.ms);
+  const t = parseAmzDateUncached(value);
+  if (t !== undefined) lastAmzDate = { value, ms: t.getTime() };
+  return t;
+}
+
+let lastAmzDate = { value: '', ms: 0 };
+
+function parseAmzDateUncached(value: string): Date | undefined {
   const m = AMZ_DATE.exec(value);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
