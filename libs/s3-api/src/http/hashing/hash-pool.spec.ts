@@ -102,6 +102,16 @@ describe('HashPool', () => {
     expect(after).toBeInstanceOf(InlineHashJob);
   });
 
+  it('does not keep the process alive: its threads and their ports are unref\'d', async () => {
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort' || r === 'Worker').length;
+    const before = ports();
+    pool = new HashPool({ threads: 2, minBytes: 0 });
+    const jobs = [pool.open(['md5'], undefined), pool.open(['sha256'], undefined)];
+    for (const j of jobs) j.update(Buffer.alloc(1000));
+    await Promise.all(jobs.map((j) => j.digests()));
+    expect(ports()).toBe(before);
+  });
+
   it('refuses nonsense options', () => {
     pool = new HashPool({ threads: 1 });
     expect(() => new HashPool({ threads: 0 })).toThrow(RangeError);

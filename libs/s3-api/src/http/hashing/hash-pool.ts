@@ -105,7 +105,6 @@ class Lane {
     this.words = new Int32Array(ring);
     this.ctl = new Int32Array(ctl);
     this.worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { ring, ctl }, name: 'massive-hash' });
-    this.worker.unref();
     this.worker.on('message', (m: { id: number; digests: Record<string, string> }) => {
       const r = this.results.get(m.id);
       if (!r) return;
@@ -117,6 +116,9 @@ class Lane {
     const fail = (why: string) => this.fail(new Error(`hashing thread ${why}`));
     this.worker.on('error', (e) => fail(`failed: ${e.message}`));
     this.worker.on('exit', (code) => fail(`exited (code ${code})`));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a ref'd port
+    // would keep the process from ever exiting (the thread never ends on its own).
+    this.worker.unref();
   }
 
   get active(): number {
