@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LmdbKv } from '@massive/kv-embedded';
 import { MetadataService } from '@massive/metadata-core';
-import { BIG_BUCKET_FORMAT, fillBigBucket } from '@massive/metadata-core/testing';
+import { BIG_BUCKET_FORMAT, bigBucketLayout, fillBigBucket } from '@massive/metadata-core/testing';
 import { canonicalUserId } from '@massive/s3-api';
 
 /** Written last into a built data dir: a directory without it is an unfinished build. */
@@ -21,7 +21,8 @@ export interface BigStoreSpec {
 export interface BigStoreStamp {
   readonly format: number;
   readonly accessKey: string;
-  readonly buckets: readonly { name: string; keys: number; objects: number; bytes: number; seconds: number }[];
+  /** firstKey/lastKey let a reader check that its copy of the key layout matches the builder's. */
+  readonly buckets: readonly { name: string; keys: number; firstKey: string; lastKey: string; objects: number; bytes: number; seconds: number }[];
   readonly buildSeconds: number;
   readonly builtAt: string;
 }
@@ -51,7 +52,8 @@ export async function buildBigStore(spec: BigStoreSpec): Promise<BigStoreStamp> 
         ...(spec.batch !== undefined && { batch: spec.batch }),
         onProgress: (done) => spec.onProgress?.(b.name, done, b.keys, (performance.now() - t) / 1000),
       });
-      built.push({ name: b.name, keys: res.keys, objects: res.usage.objects, bytes: res.usage.bytes, seconds: Math.round(performance.now() - t) / 1000 });
+      const layout = bigBucketLayout(b.keys);
+      built.push({ name: b.name, keys: res.keys, firstKey: layout.key(0), lastKey: layout.key(b.keys - 1), objects: res.usage.objects, bytes: res.usage.bytes, seconds: Math.round(performance.now() - t) / 1000 });
     }
   } finally {
     await kv.close();
