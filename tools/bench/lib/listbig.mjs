@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expectStatus, MismatchError, S3Http, xmlText } from './client.mjs';
-import { runLoad } from './load.mjs';
+import { Latencies, loop, startMeter, summarize } from './load.mjs';
 import { LocalGateway } from './server.mjs';
 
 export const BIG_TOOL = resolve(import.meta.dirname, '../../../dist/tools/big-bucket.js');
@@ -137,6 +137,39 @@ async function checkSample(s3, agent, bucket, keys, count) {
   }
 }
 
+/** Each side's measured time is split in ROUNDS slices, run alternately (ABBA...), so a box whose other
+ * load changes during the run slows both sides alike instead of whichever ran at the worse moment. */
+const ROUNDS = 4;
+
+/** Warms each side up, then runs the sides' slices alternately; returns one summarized row per side. */
+async function interleaved({ sides, rounds, concurrency, durationMs, warmupMs, serverPid }) {
+  for (const side of sides) {
+    if (warmupMs <= 0) break;
+    const w = await loop({ concurrency, durationMs: warmupMs, op: side.op, record: false, maxErrors: 100 });
+    if (w.fatal) throw w.fatal;
+    if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
+  }
+  const acc = sides.map(() => ({ ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), elapsedMs: 0, used: {} }));
+  const add = (used, k, v) => (used[k] = k in used && used[k] === undefined ? undefined : v === undefined ? undefined : (used[k] ?? 0) + v);
+  for (let r = 0; r < rounds; r++) {
+    for (const i of r % 2 === 0 ? sides.keys() : [...sides.keys()].reverse()) {
+      const meter = startMeter(serverPid);
+      const st = await loop({ concurrency, durationMs: durationMs / rounds, op: sides[i].op, record: true, maxErrors: 100 });
+      const used = meter.stop();
+      if (st.fatal) throw st.fatal;
+      const a = acc[i];
+      a.ops += st.ops;
+      a.bytes += st.bytes;
+      a.errors += st.errors;
+      a.errorSamples.push(...st.errorSamples.slice(0, 5 - a.errorSamples.length));
+      for (let k = 0; k < st.lat.n; k++) a.lat.push(st.lat.a[k]);
+      a.elapsedMs += st.elapsedMs;
+      for (const [k, v] of Object.entries(used)) add(a.used, k, v);
+    }
+  }
+  return acc.map((a) => summarize(a, concurrency, a.used));
+}
+
 /**
  * The workload. Returns { rows: { name: result row }, aims: [...] }: rows `listbig <size> <page>` for
  * size 1k and the big bucket, page first / mid (start-after a random key) / delim (delimiter `/` at the
@@ -161,27 +194,24 @@ export async function listbig(ctx) {
     const big = pageOps(s3, agent, BIG_NAME, o.keys);
     const bigLabel = human(o.keys);
     for (const kind of ['first', 'mid', 'delim']) {
-      for (const [label, ops, keys] of [['1k', small, SMALL.keys], [bigLabel, big, o.keys]]) {
-        let entries = 0;
-        let calls = 0;
-        const res = await runLoad({
-          concurrency: conc,
-          durationMs: ctx.opts.durationS * 1000,
-          warmupMs: ctx.opts.warmupS * 1000,
-          serverPid: server.pid,
-          op: async () => {
-            const r = await ops[kind]();
-            entries += r.entries;
-            calls++;
-            return r.bytes;
-          },
-        });
-        const name = `listbig ${label} ${kind}`;
-        const perPage = Math.round(entries / Math.max(1, calls)); // warm-up pages included: a mean
-
-        rows[name] = { ...res, bucketKeys: keys, page: kind, entriesPerPage: perPage, note: `${kind === 'delim' ? 'prefixes' : 'keys'}/page ~${perPage} over ${keys} keys` };
+      const sides = [['1k', small, SMALL.keys], [bigLabel, big, o.keys]].map(([label, ops, keys]) => {
+        const side = { label, keys, entries: 0, calls: 0 };
+        side.op = async () => {
+          const r = await ops[kind]();
+          side.entries += r.entries;
+          side.calls++;
+          return r.bytes;
+        };
+        return side;
+      });
+      const results = await interleaved({ sides, rounds: ROUNDS, concurrency: conc, durationMs: ctx.opts.durationS * 1000, warmupMs: ctx.opts.warmupS * 1000, serverPid: server.pid });
+      sides.forEach((side, i) => {
+        const res = results[i];
+        const name = `listbig ${side.label} ${kind}`;
+        const perPage = Math.round(side.entries / Math.max(1, side.calls)); // warm-up pages included: a mean
+        rows[name] = { ...res, bucketKeys: side.keys, page: kind, entriesPerPage: perPage, note: `${kind === 'delim' ? 'prefixes' : 'keys'}/page ~${perPage} over ${side.keys} keys` };
         ctx.log(`  ${name}: ${res.opsPerSec} pages/s, p50 ${res.p50Ms} ms, p99 ${res.p99Ms} ms, server ${res.serverCpuUsPerOp} µs/page`);
-      }
+      });
     }
     const aims = ['first', 'mid', 'delim'].map((kind) => {
       const base = rows[`listbig 1k ${kind === 'mid' ? 'first' : kind}`];
