@@ -200,6 +200,7 @@ async function main() {
     if (quietWait > 0) await waitQuiet(quietWait);
     const mode = opt('mode', 'local');
     if (!['local', 'distributed', 'seaweedfs'].includes(mode)) fail(`--mode must be local, distributed or seaweedfs (got ${mode})`);
+    if (selected.includes('listbig') && (external || mode !== 'local')) fail('listbig starts its own local-mode gateway on its store: run it without --endpoint, in --mode local');
     if (!external && mode !== 'local') {
       const nodeArgs = [];
       if (cpuProf) {
