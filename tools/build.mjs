@@ -1,8 +1,9 @@
 // Bundles each app's composition root into dist/apps/<app>/main.js (npm packages stay external),
 // and the standalone protocol fakes into dist/tools/: fake-tikv.js (`npm run fake:tikv`) and
-// fake-seaweedfs.js (`npm run fake:seaweedfs`), and rpc-hop.js (libs/rpc/test/bench: the gRPC hop alone).
+// fake-seaweedfs.js (`npm run fake:seaweedfs`), rpc-hop.js (libs/rpc/test/bench: the gRPC hop alone) and big-bucket.js (apps/gateway/test/bench: builds
+// the bench's 10M-key bucket straight through the KV).
 // `node tools/build.mjs [name...]` builds only the named bundles (gateway, metadata, blob, fake-tikv,
-// fake-seaweedfs, rpc-hop): each Nx project's `build` target uses that, so Nx caches and restores each
+// fake-seaweedfs, rpc-hop, big-bucket): each Nx project's `build` target uses that, so Nx caches and restores each
 // bundle on its own.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ const tools = [
   { entry: 'libs/kv-tikv/test/fake-tikv/main.ts', outfile: 'dist/tools/fake-tikv.js' },
   { entry: 'libs/blob-seaweedfs/test/fake-seaweedfs/main.ts', outfile: 'dist/tools/fake-seaweedfs.js' },
   { entry: 'libs/rpc/test/bench/rpc-hop.ts', outfile: 'dist/tools/rpc-hop.js' },
+  { entry: 'apps/gateway/test/bench/big-bucket-main.ts', outfile: 'dist/tools/big-bucket.js' },
 ];
 const all = [...entries, ...tools.filter((t) => existsSync(t.entry))];
 const nameOf = (outfile) => basename(outfile) === 'main.js' ? basename(dirname(outfile)) : basename(outfile, '.js');

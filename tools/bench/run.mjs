@@ -10,19 +10,23 @@ import { LocalGateway, MAIN } from './lib/server.mjs';
 import { seaweedCeiling } from './lib/seaweed-ceiling.mjs';
 import { DistributedStack } from './lib/stack.mjs';
 import { Signer } from './lib/sigv4.mjs';
-import { BenchContext, WORKLOADS } from './lib/workloads.mjs';
+import { BenchContext, OPT_IN_WORKLOADS, WORKLOADS } from './lib/workloads.mjs';
 import { summarizeProfile, formatProfileSummary } from './profile-summary.mjs';
 import { BENCH_METRICS_TOKEN } from './lib/metrics-token.mjs';
 
 const HELP = `npm run bench -- [options]          (each option also reads BENCH_<NAME>, e.g. BENCH_ONLY=get4k)
 
-  --only LIST            workloads to run, comma separated (default all): ${WORKLOADS.join(',')}
+  --only LIST            workloads to run, comma separated (default all but ${OPT_IN_WORKLOADS.join(',')}): ${WORKLOADS.join(',')}
   --skip LIST            workloads to leave out
   --duration S           measured seconds per time-bounded workload (default 10)
   --warmup S             warm-up seconds before each (default 2)
   --concurrency N|LIST   N for every small-object workload, or per workload: get4k=64,put1m=4
                          (defaults: 4 KiB ops 32, list 8, 1 MiB ops 8)
   --list-keys N          objects in the LIST bucket (default 20000)
+  --big-keys N           listbig: objects in the big bucket (default 10000000), next to a 1,000-key one
+  --big-store DIR        listbig: where the big buckets' data dir is cached between runs (default
+                         ${tmpdir()}/massive-bench-big-<N>; built there, ~2-4 min and ~7 GB for 10M keys,
+                         when missing or stale)
   --small-objects N      4 KiB objects written first when GET/HEAD/DELETE run without PUT (default 5000)
   --large-mib N          size of the multipart object (default 1024)
   --part-mib N           multipart part size (default 16)
@@ -54,6 +58,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     concurrency: { type: 'string' },
     'list-keys': { type: 'string' },
+    'big-keys': { type: 'string' },
+    'big-store': { type: 'string' },
     'small-objects': { type: 'string' },
     'large-mib': { type: 'string' },
     'part-mib': { type: 'string' },
@@ -117,9 +123,10 @@ const split = (s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []
 const only = split(opt('only'));
 const skip = split(opt('skip'));
 for (const w of [...only, ...skip]) if (!WORKLOADS.includes(w)) fail(`unknown workload "${w}" (known: ${WORKLOADS.join(', ')})`);
-const selected = WORKLOADS.filter((w) => (only.length === 0 || only.includes(w)) && !skip.includes(w));
+// Opt-in workloads (listbig: its store takes minutes and GBs to build once) run only when --only names them.
+const selected = WORKLOADS.filter((w) => (only.length === 0 ? !OPT_IN_WORKLOADS.includes(w) : only.includes(w)) && !skip.includes(w));
 
-const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, vput4k: 32, vget4k: 32, vlist: 8, put1m: 8, get1m: 8 };
+const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, listbig: 8, vput4k: 32, vget4k: 32, vlist: 8, put1m: 8, get1m: 8 };
 const concSpec = opt('concurrency', '');
 const concOverride = {};
 if (/^\d+$/.test(concSpec)) {
@@ -143,6 +150,7 @@ const opts = {
   signPayloadMax: num('sign-payload-max', 1024 * 1024),
   downloadMd5: flag('download-md5'),
   concurrency: (w) => concOverride[w] ?? DEFAULT_CONC[w] ?? 1,
+  bigKeys: Math.max(1000, Math.floor(num('big-keys', 10_000_000))),
   bucketPrefix: `bench-${Date.now().toString(36)}`,
 };
 
@@ -162,6 +170,8 @@ async function main() {
   let profDir;
   let exitCode = 0;
   const results = {};
+  const extraAims = [];
+  let bigStore;
   let failure;
 
   let cleaned;
@@ -190,6 +200,7 @@ async function main() {
     if (quietWait > 0) await waitQuiet(quietWait);
     const mode = opt('mode', 'local');
     if (!['local', 'distributed', 'seaweedfs'].includes(mode)) fail(`--mode must be local, distributed or seaweedfs (got ${mode})`);
+    if (selected.includes('listbig') && (external || mode !== 'local')) fail('listbig starts its own local-mode gateway on its store: run it without --endpoint, in --mode local');
     if (!external && mode !== 'local') {
       const nodeArgs = [];
       if (cpuProf) {
@@ -208,6 +219,8 @@ async function main() {
         nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profDir}`);
       }
       server = new LocalGateway({ accessKey, secretKey, nodeArgs, tmpParent: opt('tmp-dir') ?? tmpdir() });
+      const storeDir = resolve(opt('big-store') ?? join(tmpdir(), `massive-bench-big-${opts.bigKeys}`));
+      opts.big = { keys: opts.bigKeys, storeDir, accessKey, secretKey, nodeArgs };
       endpoint = await server.start();
       serverPid = server.pid;
       log(`gateway pid ${serverPid} at ${endpoint}, data in ${server.dataDir}${cpuProf ? ` (cpu profile -> ${profDir})` : ''}`);
@@ -226,10 +239,19 @@ async function main() {
       log(`[${i + 1}/${selected.length}] ${w} ...`);
       if (ctx.prepare) await ctx.prepare(w);
       const before = await scrapeRestarts(endpoint);
-      results[w] = await ctx[w]();
-      const after = await scrapeRestarts(endpoint);
-      if (before !== undefined && after !== undefined) results[w].txnRestarts = after - before;
-      log(`[${i + 1}/${selected.length}] ${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+      const out = await ctx[w]();
+      if (out.rows) {
+        // One workload, several rows (listbig: its own server, so no txn restarts from this one).
+        Object.assign(results, out.rows);
+        extraAims.push(...out.aims);
+        bigStore = out.store;
+        log(`[${i + 1}/${selected.length}] ${w}: ${Object.keys(out.rows).length} rows [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+      } else {
+        results[w] = out;
+        const after = await scrapeRestarts(endpoint);
+        if (before !== undefined && after !== undefined) results[w].txnRestarts = after - before;
+        log(`[${i + 1}/${selected.length}] ${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+      }
       if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
     }
     if (external) await ctx.cleanupLarge();
@@ -252,13 +274,13 @@ async function main() {
   printTable(results);
   const noisy = Object.entries(results).filter(([, r]) => r.otherCpuPct > 30).map(([w, r]) => `${w} ${r.otherCpuPct}%`);
   if (noisy.length) process.stdout.write(`\nWARNING: other work kept the box busy during ${noisy.join(', ')} (other%): these numbers understate the server.\n`);
-  const targets = checkTargets(results);
+  const targets = checkTargets(results, extraAims);
   let profile;
   if (cpuProf && profDir) {
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
     if (files.length === 0) log(`no .cpuprofile in ${profDir} (did the server exit cleanly?)`);
-    // Local mode: the one server's (the newest). Distributed: one per process (gateway, metadata, blob).
-    for (const f of opt('mode', 'local') === 'local' ? files.sort().slice(-1) : files.sort()) {
+    // One per process: local mode's server (and listbig's own, when it ran); distributed: gateway, metadata, blob.
+    for (const f of files.sort()) {
       const file = join(profDir, f);
       const summary = summarizeProfile(file, { top: 25 });
       profile ??= summary;
@@ -282,9 +304,10 @@ async function main() {
     ok: exitCode === 0,
     noisy: noisy.length > 0,
     ...(failure && { failure: String(failure.message ?? failure) }),
-    options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined },
+    options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined, big: undefined },
     results,
     targets,
+    ...(bigStore && { bigStore }),
     ...(profile && { profile: { file: profile.file, totalMs: profile.totalMs, ours: profile.ours.slice(0, 15) } }),
   };
   process.stdout.write(JSON.stringify(json) + '\n');
@@ -385,9 +408,14 @@ const TARGETS = [
   { workload: 'mpu1g', metric: 'mibPerSec', min: 250, unit: 'MiB/s', label: '1 GiB multipart upload' },
 ];
 
-function checkTargets(results) {
+function checkTargets(results, aims = []) {
   const out = {};
   const lines = [];
+  // listbig: a big bucket's page costs at most `target` times the 1k bucket's (pages/s ratio).
+  for (const a of aims) {
+    out[a.workload] = { metric: a.metric, value: a.value, target: a.target, met: a.met, ...(a.cpuRatio !== undefined && { serverCpuRatio: a.cpuRatio }) };
+    lines.push(`  ${a.met ? 'MET ' : 'MISS'}  ${a.label.padEnd(24)} ${String(a.value).padStart(9)}x slower (target <= ${a.target}x; server CPU/page ${a.cpuRatio ?? '?'}x)`);
+  }
   for (const t of TARGETS) {
     const r = results[t.workload];
     if (!r) continue;

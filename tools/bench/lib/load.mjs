@@ -39,7 +39,8 @@ class Latencies {
   }
 }
 
-async function loop({ concurrency, durationMs, maxOps = Infinity, op, record, maxErrors }) {
+/** One closed-loop run (see runLoad); listbig.mjs interleaves several. */
+export async function loop({ concurrency, durationMs, maxOps = Infinity, op, record, maxErrors }) {
   const deadline = performance.now() + durationMs;
   const st = { ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), fatal: undefined, started: 0 };
   let issued = 0;

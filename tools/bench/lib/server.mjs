@@ -9,12 +9,14 @@ export const MAIN = resolve(import.meta.dirname, '../../../dist/apps/gateway/mai
 const CLK_TCK = 100; // USER_HZ on Linux
 
 export class LocalGateway {
-  constructor({ accessKey, secretKey, nodeArgs = [], tmpParent = tmpdir(), logLevel = 'warn' }) {
+  /** `dataDir`: serve this existing directory (kept) instead of a fresh temp one (removed by removeDataDir). */
+  constructor({ accessKey, secretKey, nodeArgs = [], tmpParent = tmpdir(), logLevel = 'warn', dataDir }) {
     this.accessKey = accessKey;
     this.secretKey = secretKey;
     this.nodeArgs = nodeArgs;
     this.logLevel = logLevel;
-    this.dataDir = mkdtempSync(join(tmpParent, 'massive-bench-'));
+    this.ownsDataDir = dataDir === undefined;
+    this.dataDir = dataDir ?? mkdtempSync(join(tmpParent, 'massive-bench-'));
     this.proc = undefined;
     this.endpoint = '';
     this.stderr = '';
@@ -89,7 +91,7 @@ export class LocalGateway {
   }
 
   removeDataDir() {
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 

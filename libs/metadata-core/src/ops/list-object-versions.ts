@@ -3,13 +3,11 @@ import { prefixEnd, type KvReader } from '@massive/kv';
 import { decodeVersionKey, keySuccessor, keyVersionsPrefix, versionKey, versionPrefix } from '../keys/keys';
 import { codecs, type BucketRecord } from '../model/records';
 import { loadBucket } from './common';
+import { DelimitedBatch } from './delimited-batch';
 import type { OpDeps } from './deps';
 import { loadKeyState, s3VersionIdOf } from './key-versions';
 import { MAX_KEYS } from './list-objects';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
-
-/** Scan batch when rolling up common prefixes: small, since a batch is cut short at every prefix. */
-const DELIMITED_BATCH = 64;
 
 /**
  * ListObjectVersions: one snapshot per page, O(page) reads. It walks the V family in key order, which is
@@ -58,9 +56,10 @@ export async function versionsPage(r: KvReader, bucket: BucketRecord, req: ListO
     ...(last?.versionId !== undefined && { nextVersionIdMarker: last.versionId }),
   });
 
+  const batches = new DelimitedBatch();
   while (count() < maxKeys) {
     const want = maxKeys - count() + 1;
-    const limit = delimiter ? Math.min(want, DELIMITED_BATCH) : want;
+    const limit = delimiter ? batches.limit(want) : want;
     const batch = await r.scan(start, end, { limit });
     if (batch.length === 0) return { versions, commonPrefixes, isTruncated: false };
     let sought = false;
@@ -94,6 +93,8 @@ export async function versionsPage(r: KvReader, bucket: BucketRecord, req: ListO
       start = keySuccessor(pair.key);
     }
     if (!sought && batch.length < limit) return { versions, commonPrefixes, isTruncated: false };
+    if (sought) batches.sought();
+    else batches.ranThrough();
   }
   const more = maxKeys > 0 && (await r.scan(start, end, { limit: 1 })).length > 0;
   return more ? truncated() : { versions, commonPrefixes, isTruncated: false };

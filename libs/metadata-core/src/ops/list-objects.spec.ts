@@ -42,3 +42,52 @@ describe('listObjects cost', () => {
     expect(kv.scanned).toBeLessThanOrEqual(101);
   });
 });
+
+describe('listObjects with a delimiter reads about one pair per common prefix', () => {
+  const rec = codecs.object.encode({ versionId: '0'.repeat(32), size: 1, etag: 'e', lastModified: 0 });
+  async function seeded(keys: string[]) {
+    const mem = new MemoryKv();
+    const kv = new CountingKv(mem);
+    const svc = new MetadataService({ kv });
+    const b = await svc.createBucket({ name: 'dirs', region: 'r', owner: { id: 'o', displayName: 'o' } }, ctx);
+    await mem.txn(async (tx) => {
+      for (const k of keys) tx.put(objectKey(b.id, k), rec);
+    });
+    kv.scanned = 0;
+    kv.scans = 0;
+    return { svc, kv };
+  }
+  const dir = (d: number) => `d${String(d).padStart(4, '0')}/`;
+
+  it('a page of 1,000 prefixes (20 keys under each) reads ~1,000 pairs, not a batch per prefix', async () => {
+    const keys = Array.from({ length: 1000 * 20 }, (_, i) => `${dir(Math.floor(i / 20))}k${i % 20}`);
+    const { svc, kv } = await seeded(keys);
+    const page = await svc.listObjects({ bucket: 'dirs', delimiter: '/', maxKeys: 1000 }, ctx);
+    expect(page.commonPrefixes).toEqual(Array.from({ length: 1000 }, (_, d) => dir(d)));
+    expect(page).toMatchObject({ objects: [], isTruncated: false });
+    expect(kv.scanned).toBeLessThanOrEqual(1001); // was 64 per prefix (64,000)
+
+    kv.scanned = 0;
+    const half = await svc.listObjects({ bucket: 'dirs', delimiter: '/', maxKeys: 500, startAfter: dir(199) }, ctx);
+    expect(half.commonPrefixes).toEqual(Array.from({ length: 500 }, (_, d) => dir(200 + d)));
+    expect(half).toMatchObject({ isTruncated: true, nextMarker: dir(699) });
+    expect(kv.scanned).toBeLessThanOrEqual(502);
+  });
+
+  it('plain keys between prefixes are read in growing batches, all of them listed', async () => {
+    const plain = Array.from({ length: 700 }, (_, i) => `m${String(i).padStart(4, '0')}`);
+    const keys = [...['a/1', 'a/2', 'b/1'], ...plain, ...['n/1', 'n/2', 'o']];
+    const { svc, kv } = await seeded(keys);
+    const page = await svc.listObjects({ bucket: 'dirs', delimiter: '/', maxKeys: 1000 }, ctx);
+    expect(page.commonPrefixes).toEqual(['a/', 'b/', 'n/']);
+    expect(page.objects.map((o) => o.key)).toEqual([...plain, 'o']);
+    expect(page.isTruncated).toBe(false);
+    // Wasted reads (pairs after a prefix within a batch) stay below the pairs used; few scans.
+    expect(kv.scanned).toBeLessThanOrEqual(2 * (plain.length + 4));
+    expect(kv.scans).toBeLessThan(30);
+
+    const cut = await svc.listObjects({ bucket: 'dirs', delimiter: '/', maxKeys: 300 }, ctx);
+    expect([...cut.commonPrefixes, ...cut.objects.map((o) => o.key)]).toEqual(['a/', 'b/', ...plain.slice(0, 298)]);
+    expect(cut).toMatchObject({ isTruncated: true, nextMarker: plain[297] });
+  });
+});

@@ -3,11 +3,10 @@ import { prefixEnd, type KvReader } from '@massive/kv';
 import { decodeObjectKey, keySuccessor, objectKey, objectPrefix } from '../keys/keys';
 import { codecs } from '../model/records';
 import { loadBucket } from './common';
+import { DelimitedBatch } from './delimited-batch';
 import type { OpDeps } from './deps';
 
 export const MAX_KEYS = 1000;
-/** Scan batch when rolling up common prefixes: small, since a batch is cut short at every prefix. */
-const DELIMITED_BATCH = 64;
 
 /**
  * ListObjects (v1 and v2): one snapshot per page, O(page) reads. When a common prefix is emitted the
@@ -40,9 +39,11 @@ export async function listPage(r: KvReader, bucketId: string, req: ListObjectsRe
   let last: string | undefined;
 
   const count = () => objects.length + commonPrefixes.length;
+  const batches = new DelimitedBatch();
   while (count() < maxKeys) {
     const want = maxKeys - count() + 1;
-    const batch = await r.scan(start, end, { limit: delimiter ? Math.min(want, DELIMITED_BATCH) : want });
+    const limit = delimiter ? batches.limit(want) : want;
+    const batch = await r.scan(start, end, { limit });
     if (batch.length === 0) return { objects, commonPrefixes, isTruncated: false };
     let sought = false;
     for (const pair of batch) {
@@ -74,9 +75,9 @@ export async function listPage(r: KvReader, bucketId: string, req: ListObjectsRe
       start = keySuccessor(pair.key);
     }
     if (start.length === 0) return { objects, commonPrefixes, isTruncated: false };
-    if (!sought && batch.length < Math.min(want, delimiter ? DELIMITED_BATCH : want)) {
-      return { objects, commonPrefixes, isTruncated: false };
-    }
+    if (!sought && batch.length < limit) return { objects, commonPrefixes, isTruncated: false };
+    if (sought) batches.sought();
+    else batches.ranThrough();
   }
   // The page is full: it is truncated only if anything at all remains.
   const more = maxKeys > 0 && (await r.scan(start, end, { limit: 1 })).length > 0;
