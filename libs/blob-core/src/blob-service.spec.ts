@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlobManifest, CallCtx } from '@massive/contracts';
 import { BlobService } from './blob-service';
-import type { ChunkRange, ChunkStore } from './chunk-store';
+import type { ChunkRange, ChunkReader, ChunkStore } from './chunk-store';
 import { LocalDiskStore } from './local-disk-store';
 import { MemoryChunkStore } from './testing';
 
@@ -308,4 +308,65 @@ describe('BlobService', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  describe('opened chunks (ChunkStore.openChunk)', () => {
+    /** A store whose openChunk counts opens and closes and reads through the inner store. */
+    class OpeningStore extends SpyStore {
+      opened: string[] = [];
+      open = 0;
+      async openChunk(id: string): Promise<ChunkReader> {
+        await this.inner.read(id, { offset: 0, length: 0 }); // missing → DataCorrupted, as a real store
+        this.opened.push(id);
+        this.open++;
+        let closed = false;
+        return {
+          read: (range) => {
+            if (closed) throw new Error('read after close');
+            return this.read(id, range);
+          },
+          close: async () => {
+            closed = true;
+            this.open--;
+          },
+        };
+      }
+    }
+
+    it('opens each chunk read in several pieces once, reads single pieces plainly, and closes every chunk it opened', async () => {
+      const store = new OpeningStore();
+      const blob = new BlobService(store, { chunkSize: C, readPieceSize: 300 });
+      const data = randomBytes(3 * C + 200);
+      const m = await blob.write(fromBuffers([data]), { intentId: 'oc' }, ctx);
+      store.gate = tick;
+      expect((await drain(blob.read(m, undefined, ctx))).equals(data)).toBe(true);
+      expect(store.opened).toEqual(['oc.0', 'oc.1', 'oc.2']); // the 200-byte last chunk is one piece: no open
+      await tick();
+      expect(store.open).toBe(0);
+      // A range within one chunk, several pieces: one open; a one-piece range: none.
+      store.opened = [];
+      expect((await drain(blob.read(m, { start: 1100, end: 1899 }, ctx))).equals(data.subarray(1100, 1900))).toBe(true);
+      expect((await drain(blob.read(m, { start: 2100, end: 2199 }, ctx))).equals(data.subarray(2100, 2200))).toBe(true);
+      expect(store.opened).toEqual(['oc.1']);
+    });
+
+    it('closes the open chunk when the reader stops early or a read fails', async () => {
+      const store = new OpeningStore();
+      const blob = new BlobService(store, { chunkSize: C, readPieceSize: 100 });
+      const m = await blob.write(fromBuffers([randomBytes(3 * C)]), { intentId: 'early' }, ctx);
+      store.gate = tick;
+      for await (const b of blob.read(m, undefined, ctx)) {
+        expect(b.length).toBe(100);
+        break;
+      }
+      await tick();
+      await tick();
+      expect(store.open).toBe(0);
+      await store.inner.delete('early.1');
+      await expect(drain(blob.read(m, undefined, ctx))).rejects.toMatchObject({ code: 'DataCorrupted' });
+      await tick();
+      await tick();
+      expect(store.open).toBe(0);
+    });
+  });
 });
+

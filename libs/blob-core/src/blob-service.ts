@@ -11,6 +11,7 @@ import {
 import { raceAbort } from './abort';
 import type { BlobMetrics } from './blob-metrics';
 import type { ChunkStore } from './chunk-store';
+import { ChunkReaders } from './chunk-readers';
 import { planReads, type ChunkRead } from './read-plan';
 
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -139,12 +140,18 @@ export class BlobService implements BlobApi {
     const { signal } = ctx;
     const plan = planReads(manifest, range, this.readPieceSize);
     signal?.throwIfAborted();
-    let pending = plan.length > 0 ? this.fetch(plan[0]) : undefined;
-    for (let i = 0; i < plan.length && pending; i++) {
-      const buf = await raceAbort(pending, signal);
-      pending = i + 1 < plan.length ? this.fetch(plan[i + 1]) : undefined;
-      signal?.throwIfAborted();
-      yield buf;
+    const readers = new ChunkReaders(this.store, plan);
+    let pending = plan.length > 0 ? this.fetch(plan[0], readers.read(0)) : undefined;
+    try {
+      for (let i = 0; i < plan.length && pending; i++) {
+        const buf = await raceAbort(pending, signal);
+        pending = i + 1 < plan.length ? this.fetch(plan[i + 1], readers.read(i + 1)) : undefined;
+        signal?.throwIfAborted();
+        yield buf;
+      }
+    } finally {
+      // Stopped early (the client went away, or a read failed): close the open chunk after its read.
+      readers.close(pending);
     }
   }
 
@@ -165,10 +172,9 @@ export class BlobService implements BlobApi {
     await this.store.deleteIntent(intentId);
   }
 
-  /** Starts one chunk read. Its rejection is handled here too, so an abandoned prefetch never goes unhandled. */
-  private fetch(r: ChunkRead): Promise<Buffer> {
-    const whole = r.offset === 0 && r.length === r.chunkSize;
-    const p = this.store.read(r.id, whole ? undefined : { offset: r.offset, length: r.length }).then(
+  /** Checks one chunk read. Its rejection is handled here too, so an abandoned prefetch never goes unhandled. */
+  private fetch(r: ChunkRead, read: Promise<Buffer>): Promise<Buffer> {
+    const p = read.then(
       (buf) => {
         if (buf.length !== r.length) {
           throw new ServiceError('DataCorrupted', `chunk ${r.id} gave ${buf.length} bytes for a ${r.length}-byte read (manifest size ${r.chunkSize})`);

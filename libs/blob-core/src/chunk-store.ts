@@ -36,6 +36,12 @@ export interface ChunkStore {
   allocate(intentId: string, seq: number, dataSize?: number): Promise<string>;
   put(id: string, data: readonly Buffer[]): Promise<string | void>;
   read(id: string, range?: ChunkRange): Promise<Buffer>;
+  /**
+   * Optional: one chunk opened for several range reads (a large GET reads a chunk in pieces), so the
+   * file is opened and its checksums read once rather than per piece. Same errors and guarantees as
+   * `read`; the reader keeps reading a chunk deleted meanwhile. Close it when done (after its reads).
+   */
+  openChunk?(id: string): Promise<ChunkReader>;
   delete(id: string): Promise<void>;
   /**
    * Optional batch delete (GC): same semantics as `delete` for each id; a store that can group work
@@ -52,6 +58,12 @@ export interface ChunkStore {
   listIntentChunks?(intentId: string): Promise<string[]>;
   /** Every stored chunk id, in no particular order (audits, tests). Optional, as above. */
   listChunks?(): AsyncIterable<string>;
+}
+
+/** Range reads of one opened chunk (ChunkStore.openChunk); reads may run concurrently. */
+export interface ChunkReader {
+  read(range: ChunkRange): Promise<Buffer>;
+  close(): Promise<void>;
 }
 
 /** Throws InvalidArgument unless `range` is a well-formed range (bounds against the chunk are the store's job). */

@@ -15,7 +15,7 @@ import {
   verifyTrailer,
   type ChunkLayout,
 } from './chunk-format';
-import { assertChunkRange, type ChunkRange, type ChunkStore } from './chunk-store';
+import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
 import { DirSyncer } from './dir-sync';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
@@ -122,6 +122,26 @@ export class LocalDiskStore implements ChunkStore {
       return range ? await this.readRange(id, fh, size, range) : await this.readWhole(id, fh, size);
     } finally {
       await fh.close();
+    }
+  }
+
+  async openChunk(id: string): Promise<ChunkReader> {
+    const { intentId, seq } = this.parse(id);
+    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
+    if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
+    try {
+      const { size } = await fh.stat();
+      const checks = await this.readTrailer(id, fh, size);
+      return {
+        read: async (range) => {
+          assertChunkRange(range);
+          return this.readBlocks(id, fh, checks, range);
+        },
+        close: () => fh.close(),
+      };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
     }
   }
 
@@ -257,7 +277,11 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   private async readRange(id: string, fh: FileHandle, size: number, range: ChunkRange): Promise<Buffer> {
-    const { layout, trailer } = await this.readTrailer(id, fh, size);
+    return this.readBlocks(id, fh, await this.readTrailer(id, fh, size), range);
+  }
+
+  /** `range` of the data, read in whole checksum blocks and verified against the trailer. */
+  private async readBlocks(id: string, fh: FileHandle, { layout, trailer }: { layout: ChunkLayout; trailer: Buffer }, range: ChunkRange): Promise<Buffer> {
     const { offset, length } = range;
     if (offset + length > layout.dataLength) {
       throw corrupt(id, `range ${offset}+${length} is past its end (${layout.dataLength} bytes)`);

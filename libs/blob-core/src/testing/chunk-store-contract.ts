@@ -226,6 +226,34 @@ export function describeChunkStoreContract(
       await rejectsWith(store.read(id, { offset: Math.max(0, at - 10), length: 20 }), 'DataCorrupted');
     });
 
+    it('an opened chunk (openChunk, where offered) reads what read does, verified, and survives a delete', async () => {
+      if (!store.openChunk) return;
+      const data = randomBytes(3 * 65536 + 123);
+      const id = await putNew(data);
+      const reader = await store.openChunk(id);
+      try {
+        const pieces = await Promise.all([0, 70_000, 140_000].map((offset) => reader.read({ offset, length: Math.min(70_000, data.length - offset) })));
+        expect(Buffer.concat(pieces).equals(data.subarray(0, 210_000))).toBe(true);
+        await rejectsWith(reader.read({ offset: -1, length: 2 }), 'InvalidArgument');
+        await rejectsWith(reader.read({ offset: data.length - 1, length: 2 }), 'DataCorrupted');
+        await store.delete(id);
+        expect((await reader.read({ offset: 5, length: 10 })).equals(data.subarray(5, 15))).toBe(true);
+      } finally {
+        await reader.close();
+      }
+      await rejectsWith(store.openChunk(id), 'DataCorrupted');
+      await rejectsWith(store.openChunk('../../etc/passwd'), 'InvalidArgument');
+      const flipped = await putNew(randomBytes(150_001));
+      await h.corrupt(flipped, { kind: 'flip', at: 65_536 });
+      const bad = await store.openChunk(flipped);
+      try {
+        expect((await bad.read({ offset: 0, length: 1000 })).length).toBe(1000);
+        await rejectsWith(bad.read({ offset: 65_000, length: 1000 }), 'DataCorrupted');
+      } finally {
+        await bad.close();
+      }
+    });
+
     it('detects a truncated chunk', async () => {
       const id = await putNew(randomBytes(70_000));
       await h.corrupt(id, { kind: 'truncate' });
