@@ -62,7 +62,12 @@ export class BlobDataServer {
     this.protos = opts.protos ?? loadProtos();
     this.metrics = opts.registry && createBlobDataServerMetrics(opts.registry);
     this.valid = opts.security?.token === undefined ? undefined : tokenChecker(opts.security.token);
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.handle(req, res).catch((err: unknown) => {
+        // Only a bug gets here (handle answers every error itself): never an unhandled rejection.
+        this.opts.logger?.error('blob data request failed', { err });
+        res.destroy();
+      });
     const tls = opts.security?.tls;
     this.server = tls
       ? https.createServer({ ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true }, handler)
