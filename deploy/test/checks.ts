@@ -122,6 +122,8 @@ export const ALLOWED_METRICS: ReadonlySet<string> = new Set([
   'grpc_server_handled_total',
   'grpc_server_handling_seconds_bucket',
   'grpc_client_handled_total',
+  'blob_data_server_requests_total',
+  'blob_data_client_requests_total',
   'metadata_txn_total',
   'metadata_txn_restarts_total',
   'metadata_txn_duration_seconds_bucket',
