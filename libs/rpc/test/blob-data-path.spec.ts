@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
 import { Registry } from 'prom-client';
-import { BlobDataClient, BlobDataServer, createBlobDataClientMetrics, type DataEndpoint, type RpcSecurity } from '../src';
+import { BlobDataClient, BlobDataServer, createBlobDataClientMetrics, GrpcBlobClient, RpcServer, type DataEndpoint, type RpcSecurity } from '../src';
 import { createTestPki, type TestPki } from '../src/testing';
 
 const MiB = 1024 * 1024;
@@ -10,9 +10,9 @@ const TOKEN = 'data-path-token-0123456789abcdef0123456789';
 const CTX: CallCtx = { requestId: 'data-test' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out');
     await sleep(10);
   }
@@ -381,5 +381,36 @@ describe('blob data path over mutual TLS', () => {
     });
     expect(plain).toMatch(/^error /);
     expect(api.calls).toEqual([]);
+  });
+});
+
+describe('blob data path: discovery through Describe', () => {
+  it('a replica that starts announcing a data port (rolling upgrade) gets the bodies; one that stops gets gRPC again', async () => {
+    const api = new Scripted();
+    const data = new BlobDataServer({ blob: api });
+    const dataPort = await data.listen('127.0.0.1', 0);
+    const identity = { replicaId: '', legacyChunks: false, dataPort: 0 };
+    const rpc = new RpcServer({ blob: api, blobReplica: identity });
+    const port = await rpc.listen('127.0.0.1', 0);
+    const client = new GrpcBlobClient({ targets: [`127.0.0.1:${port}`], dataProbeMs: 0, minRefreshMs: 0 });
+    try {
+      expect(await client.dataEndpoint(0)).toBeUndefined();
+      expect((await client.write(bytes(1000), { intentId: 'over-grpc' }, CTX)).size).toBe(1000);
+      identity.dataPort = dataPort;
+      await waitFor(async () => (await client.dataEndpoint(0)) !== undefined);
+      expect(await client.dataEndpoint(0)).toEqual({ host: '127.0.0.1', port: dataPort });
+      expect((await client.write(bytes(1000), { intentId: 'over-http' }, CTX)).size).toBe(1000);
+      // The data server goes away (downgrade): the failure is Unavailable and the map is re-learnt.
+      identity.dataPort = 0;
+      await data.shutdown(100);
+      await expect(client.write(bytes(1000), { intentId: 'refused' }, CTX)).rejects.toMatchObject({ code: 'Unavailable' });
+      await waitFor(async () => (await client.dataEndpoint(0)) === undefined);
+      expect((await client.write(bytes(1000), { intentId: 'grpc-again' }, CTX)).size).toBe(1000);
+      expect(api.calls).toEqual(['write over-grpc', 'write over-http', 'write grpc-again']);
+    } finally {
+      client.close();
+      await rpc.shutdown(100);
+      await data.shutdown(100);
+    }
   });
 });

@@ -19,6 +19,8 @@ import { splitManifest } from './split-manifest';
  * on each side of a stream, so this also sets what one slow stream can hold in memory (4 MiB).
  */
 export const MAX_DATA_MESSAGE_BYTES = MAX_PIECE_BYTES;
+/** How often replicas that announced no data port are asked again (Describe). */
+const DATA_PROBE_INTERVAL_MS = 30_000;
 /** Deadline of one Describe call while learning which replica a target is. */
 const DESCRIBE_TIMEOUT_MS = 2000;
 
@@ -35,6 +37,8 @@ export interface GrpcBlobClientOptions extends Omit<GrpcClientOptions, 'definiti
   readonly dataMetrics?: BlobDataMetrics;
   /** Connections per replica on the data path at most. Default 256. */
   readonly maxDataSockets?: number;
+  /** How often replicas without a data port are asked again. Default 30 s. */
+  readonly dataProbeMs?: number;
 }
 
 /**
@@ -57,10 +61,13 @@ export class GrpcBlobClient implements BlobApi {
   readonly router: ReplicaRouter;
   private readonly data: BlobDataClient | undefined;
   private readonly dataHosts: readonly (string | undefined)[];
+  private lastDataProbe = Date.now();
+  private readonly dataProbeMs: number;
 
   constructor(opts: GrpcBlobClientOptions) {
     this.pool = new ChannelPool(withDataCodecs(opts.definition ?? loadProtos().blob), { ...opts, label: 'blob service' });
     this.dataHosts = opts.targets.map(dataHostOf);
+    this.dataProbeMs = opts.dataProbeMs ?? DATA_PROBE_INTERVAL_MS;
     this.data =
       opts.dataPath === 'grpc'
         ? undefined
@@ -103,7 +110,14 @@ export class GrpcBlobClient implements BlobApi {
     if (!this.data || host === undefined) return undefined;
     if (!this.router.info(i)) await this.router.refresh(false);
     const port = this.router.info(i)?.dataPort ?? 0;
-    return port > 0 ? { host, port } : undefined;
+    if (port > 0) return { host, port };
+    // A replica without a data path may be an older version about to be upgraded (a rolling update):
+    // ask again now and then, so bodies move to HTTP once it serves one.
+    if (Date.now() - this.lastDataProbe >= this.dataProbeMs) {
+      this.lastDataProbe = Date.now();
+      void this.router.refresh(true);
+    }
+    return undefined;
   }
 
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
