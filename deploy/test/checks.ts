@@ -110,7 +110,7 @@ const ENDPOINT_ENV: Readonly<Record<string, string>> = {
 };
 
 /** Env vars whose (inline) value must be a port the container declares. */
-const PORT_ENV = ['MASSIVE_PORT', 'MASSIVE_ADMIN_PORT', 'MASSIVE_GRPC_PORT'];
+const PORT_ENV = ['MASSIVE_PORT', 'MASSIVE_ADMIN_PORT', 'MASSIVE_GRPC_PORT', 'MASSIVE_DATA_PORT'];
 
 /** Metric names the services export (issue 4); the dashboard may use these and nothing else. */
 export const ALLOWED_METRICS: ReadonlySet<string> = new Set([
@@ -122,6 +122,8 @@ export const ALLOWED_METRICS: ReadonlySet<string> = new Set([
   'grpc_server_handled_total',
   'grpc_server_handling_seconds_bucket',
   'grpc_client_handled_total',
+  'blob_data_server_requests_total',
+  'blob_data_client_requests_total',
   'metadata_txn_total',
   'metadata_txn_restarts_total',
   'metadata_txn_duration_seconds_bucket',

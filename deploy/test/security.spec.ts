@@ -57,6 +57,10 @@ describe.each(ROOTS.map((r) => [path.relative(K8S, r), r]))('%s', (_name, root) 
     expect(access(docs, 'massive-blob', 'grpc')).toEqual(only('massive-gateway', 'massive-metadata'));
   });
 
+  it('lets only the gateway reach the blob data path (object bodies over HTTP)', () => {
+    expect(access(docs, 'massive-blob', 'data')).toEqual(only('massive-gateway'));
+  });
+
   it('lets only metadata (and the cluster itself) reach PD and TiKV', () => {
     expect(access(docs, 'pd', 'client')).toEqual(only('massive-metadata', 'pd', 'tikv'));
     expect(access(docs, 'pd', 'peer')).toEqual(only('pd'));

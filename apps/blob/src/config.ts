@@ -9,6 +9,9 @@ export { ConfigError };
 export interface BlobConfig extends SeaweedSettings {
   readonly host: string;
   readonly grpcPort: number;
+  /** The HTTP blob data path's port (bodies outside gRPC); `dataPath: 'off'` serves none. */
+  readonly dataPort: number;
+  readonly dataPath: 'http' | 'off';
   readonly adminPort: number;
   readonly backend: 'local' | 'seaweedfs';
   readonly dataDir: string;
@@ -23,6 +26,8 @@ export interface BlobConfig extends SeaweedSettings {
 export const SETTINGS: readonly Setting<keyof BlobConfig>[] = [
   { key: 'host', flag: 'host', env: 'MASSIVE_HOST', kind: 'string', def: '0.0.0.0', help: 'address to listen on (gRPC and admin)' },
   { key: 'grpcPort', flag: 'grpc-port', env: 'MASSIVE_GRPC_PORT', kind: 'port', def: '7071', help: 'gRPC port of massive.blob.v1.Blob (0 picks a free port)' },
+  { key: 'dataPort', flag: 'data-port', env: 'MASSIVE_DATA_PORT', kind: 'port', help: 'HTTP/1.1 data port for object bodies (same TLS and service token as gRPC; 0 picks a free port; default: the gRPC port + 1)' },
+  { key: 'dataPath', flag: 'data-path', env: 'MASSIVE_DATA_PATH', kind: 'enum', values: ['http', 'off'], def: 'http', help: 'http: serve bodies on the data port too | off: bodies only over gRPC Write/Read' },
   { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', def: '9102', help: 'admin HTTP port: /metrics, /health/live, /health/ready' },
   { key: 'backend', flag: 'backend', env: 'MASSIVE_BLOB_BACKEND', kind: 'enum', values: ['local', 'seaweedfs'], def: 'local', help: 'local (chunks under --data-dir) | seaweedfs (--seaweed-masters)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'local backend: chunks live in <data-dir>/blobs' },
@@ -39,8 +44,11 @@ export function usage(): string {
 }
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BlobConfig {
-  const parsed = parseSettings(SETTINGS, argv, env, 'massive-blob') as unknown as Omit<BlobConfig, 'replicaId'> & { replicaId?: string };
-  const cfg: BlobConfig = { ...parsed, replicaId: parsed.replicaId ?? defaultReplicaId(hostname()) };
+  const parsed = parseSettings(SETTINGS, argv, env, 'massive-blob') as unknown as Omit<BlobConfig, 'replicaId' | 'dataPort'> & { replicaId?: string; dataPort?: number };
+  const cfg: BlobConfig = { ...parsed, replicaId: parsed.replicaId ?? defaultReplicaId(hostname()), dataPort: parsed.dataPort ?? defaultDataPort(parsed.grpcPort) };
+  if (cfg.dataPath === 'http' && cfg.dataPort !== 0 && (cfg.dataPort === cfg.grpcPort || cfg.dataPort === cfg.adminPort)) {
+    throw new ConfigError(`the data port ${cfg.dataPort} is also the gRPC or admin port: set MASSIVE_DATA_PORT (or --data-port) to a port of its own`);
+  }
   if (cfg.backend === 'local' && cfg.seaweedMasters.length > 0) {
     throw new ConfigError('MASSIVE_SEAWEED_MASTERS is set but the backend is local: set MASSIVE_BLOB_BACKEND=seaweedfs, or unset it');
   }
@@ -60,6 +68,13 @@ function checkSeaweed(cfg: BlobConfig): void {
       'MASSIVE_BLOB_BACKEND=seaweedfs needs MASSIVE_METADATA_ENDPOINTS (or --metadata-endpoints): every fid is recorded under its write intent in metadata before upload, so a crash leaks nothing',
     );
   }
+}
+
+/** The gRPC port + 1 (7072 by default); 0 (a free port) when the gRPC port is picked free too. */
+function defaultDataPort(grpcPort: number): number {
+  if (grpcPort === 0) return 0;
+  if (grpcPort === 65535) throw new ConfigError('the data port defaults to the gRPC port + 1, and the gRPC port is 65535: set MASSIVE_DATA_PORT (or --data-port)');
+  return grpcPort + 1;
 }
 
 /**

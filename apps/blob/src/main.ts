@@ -1,6 +1,6 @@
 import { BlobService } from '@massive/blob-core';
 import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
-import { RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
+import { BlobDataServer, RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
 import { loadConfig, usage } from './config';
 import { openStore } from './open-store';
 
@@ -20,19 +20,32 @@ async function main(): Promise<void> {
     metrics: createBlobMetrics(registry),
     ...(opened.writesInFlight && { maxWritesInFlight: opened.writesInFlight }),
   });
-  const rpc = new RpcServer({ blob, ...(opened.identity && { blobReplica: opened.identity }), registry, logger, security: trust.security });
+  // Bodies travel over the HTTP data path (same trust as gRPC); Describe tells clients its port.
+  const data = cfg.dataPath === 'http' ? new BlobDataServer({ blob, registry, logger, security: trust.security }) : undefined;
+  const dataPort = data ? await data.listen(cfg.host, cfg.dataPort) : 0;
+  const identity = { replicaId: '', legacyChunks: false, ...opened.identity, dataPort };
+  const rpc = new RpcServer({ blob, blobReplica: identity, registry, logger, security: trust.security });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
   const storeReady = () => opened.ready();
   const ready = async () => !draining && (await storeReady());
   const admin = await startAdminServer({ host: cfg.host, port: cfg.adminPort, registry, ready });
-  const health = setInterval(() => void ready().then((ok) => !draining && rpc.setServing(ok)), HEALTH_INTERVAL_MS);
+  const health = setInterval(
+    () =>
+      void ready().then((ok) => {
+        if (draining) return;
+        rpc.setServing(ok);
+        data?.setServing(ok);
+      }),
+    HEALTH_INTERVAL_MS,
+  );
   health.unref();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
   logger.info('listening', {
     grpcPort,
+    dataPort,
     adminPort: admin.port,
     backend: cfg.backend,
     ...(opened.identity && { replicaId: opened.identity.replicaId }),
@@ -41,7 +54,7 @@ async function main(): Promise<void> {
     rpcSecurity: trust.describe,
   });
   logger.flush();
-  process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
+  process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})${data ? ` (data http${trust.security.tls ? 's' : ''}://${shown}:${dataPort})` : ''}\n`);
 
   const exit = (code: number, msg: string, err?: unknown) => {
     logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });
@@ -54,7 +67,7 @@ async function main(): Promise<void> {
     clearInterval(health);
     logger.info('shutting down: finishing in-flight calls', { signal });
     void (async () => {
-      await rpc.shutdown(cfg.shutdownTimeoutMs);
+      await Promise.all([rpc.shutdown(cfg.shutdownTimeoutMs), data?.shutdown(cfg.shutdownTimeoutMs)]);
       await admin.close();
       await opened.close();
     })().then(

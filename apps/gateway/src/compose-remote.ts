@@ -1,4 +1,4 @@
-import { createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
+import { createBlobDataClientMetrics, createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
 import { createS3Api } from '@massive/s3-api';
 import { credentialsFor } from './identity';
 import type { ComposeDeps, Composed } from './compose-local';
@@ -16,7 +16,13 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
   const protos = loadProtos();
   const common = { metrics: createGrpcClientMetrics(deps.registry), defaultTimeoutMs: cfg.rpcTimeoutMs, ...(security && { security }) };
   const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
-  const blob = new GrpcBlobClient({ ...common, definition: protos.blob, targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS') });
+  // Object bodies take each blob replica's HTTP data path (announced in its Describe), control calls gRPC.
+  const blob = new GrpcBlobClient({
+    ...common,
+    definition: protos.blob,
+    targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS'),
+    dataMetrics: createBlobDataClientMetrics(deps.registry),
+  });
 
   // Ready = metadata answers. Blob is deliberately not part of it: with blob down, every gateway
   // replica would drop out of the load balancer and even inline objects (no blob round trip) and

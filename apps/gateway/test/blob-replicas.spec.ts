@@ -10,7 +10,7 @@ import { chunkOwner, type BlobManifest, type CallCtx } from '@massive/contracts'
 import { MemoryKv } from '@massive/kv/testing';
 import { GarbageCollector, MetadataService } from '@massive/metadata-core';
 import { createLimitMetrics, createLogger, createRegistry } from '@massive/observability';
-import { GrpcBlobClient, RpcServer } from '@massive/rpc';
+import { BlobDataServer, GrpcBlobClient, RpcServer } from '@massive/rpc';
 import { composeRemote } from '../src/compose-remote';
 import { loadConfig } from '../src/config';
 import { StaticCredentials } from '../src/credentials';
@@ -19,6 +19,7 @@ import { StaticCredentials } from '../src/credentials';
  * Local disk in distributed mode: two blob replicas, each owning its disk, behind one gRPC client
  * (the gateway's and metadata GC's). Every object written through either is readable, deletable and
  * collected; the intent janitor reclaims chunks on both; a replica that is down is Unavailable.
+ * Run twice: bodies over gRPC Write/Read, and over each replica's HTTP data path (same routing).
  */
 jest.setTimeout(30_000);
 
@@ -33,13 +34,25 @@ interface Replica {
   readonly store: LocalDiskStore;
   server: RpcServer;
   port: number;
+  /** The HTTP data path, when the run uses it (a fresh port on every start). */
+  data?: BlobDataServer;
 }
+
+/** Whether replicas serve the HTTP data path (set per run by describe.each below). */
+let withDataPath = false;
 
 async function startReplica(id: string, dir: string, port = 0): Promise<Replica> {
   const identity = await claimReplicaIdentity(dir, id);
   const store = new LocalDiskStore(dir, { replicaId: identity.replicaId });
-  const server = new RpcServer({ blob: new BlobService(store, { chunkSize: CHUNK }), blobReplica: identity });
-  return { id, dir, store, server, port: await server.listen('127.0.0.1', port) };
+  const blob = new BlobService(store, { chunkSize: CHUNK });
+  const data = withDataPath ? new BlobDataServer({ blob }) : undefined;
+  const dataPort = data ? await data.listen('127.0.0.1', 0) : 0;
+  const server = new RpcServer({ blob, blobReplica: { ...identity, dataPort } });
+  return { id, dir, store, server, port: await server.listen('127.0.0.1', port), ...(data && { data }) };
+}
+
+async function stopReplica(r: Replica): Promise<void> {
+  await Promise.all([r.server.shutdown(100), r.data?.shutdown(100)]);
 }
 
 async function* body(buf: Buffer): AsyncIterable<Buffer> {
@@ -73,7 +86,13 @@ async function eventually<T>(fn: () => Promise<T>, ms = 10_000): Promise<T> {
 
 const owners = (m: BlobManifest) => new Set(m.chunks.map((c) => chunkOwner(c.id)));
 
-describe('local-disk blob replicas in distributed mode', () => {
+describe.each([
+  ['bodies over gRPC', false],
+  ['bodies over the HTTP data path', true],
+])('local-disk blob replicas in distributed mode (%s)', (_how, dataPath) => {
+  beforeAll(() => {
+    withDataPath = dataPath;
+  });
   let root: string;
   let a: Replica;
   let b: Replica;
@@ -97,7 +116,7 @@ describe('local-disk blob replicas in distributed mode', () => {
 
   afterEach(async () => {
     client.close();
-    await Promise.all([a.server.shutdown(100), b.server.shutdown(100)]);
+    await Promise.all([stopReplica(a), stopReplica(b)]);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -115,6 +134,7 @@ describe('local-disk blob replicas in distributed mode', () => {
       const data = randomBytes(3 * CHUNK + 1000 * i);
       objects.set(`k${i}`, { data, manifest: await put(`k${i}`, data) });
     }
+    expect([(await client.dataEndpoint(0)) !== undefined, (await client.dataEndpoint(1)) !== undefined]).toEqual([dataPath, dataPath]);
     const byOwner = [...objects.values()].map((o) => [...owners(o.manifest)]);
     for (const o of byOwner) expect(o).toHaveLength(1); // one write, one replica
     expect(new Set(byOwner.flat())).toEqual(new Set(['blob-a', 'blob-b']));
@@ -193,7 +213,7 @@ describe('local-disk blob replicas in distributed mode', () => {
       const m = await put(`k${i}`, randomBytes(CHUNK + 1));
       (owners(m).has('blob-a') ? onA : onB).push(m);
     }
-    await b.server.shutdown(100);
+    await stopReplica(b);
     await expect(readAll(client.read(onB[0], undefined, ctx))).rejects.toMatchObject({ code: 'Unavailable' });
     await expect(client.deleteChunks(onB[0].chunks.map((c) => c.id), ctx)).rejects.toMatchObject({ code: 'Unavailable' });
     const { intentId } = await meta.createWriteIntent({ ttlMs: 60_000 }, ctx);
@@ -240,7 +260,7 @@ describe('local-disk blob replicas in distributed mode', () => {
       expect(await stored(c.store)).toEqual([]);
     } finally {
       three.close();
-      await c.server.shutdown(100);
+      await stopReplica(c);
     }
   });
 

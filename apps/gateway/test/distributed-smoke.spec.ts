@@ -64,11 +64,16 @@ describe('start:distributed', () => {
       const text = samples(await (await fetch(`${base}/metrics`)).text());
       expect(text.some((l) => l.startsWith('process_cpu_seconds_total'))).toBe(true);
       if (name === 'gateway') {
-        expect(text).toContainEqual(expect.stringMatching(/^grpc_client_handled_total\{grpc_service="massive.blob.v1.Blob",grpc_method="Write",grpc_code="OK"/));
+        // Bodies take blob's HTTP data path (learnt through the gRPC Describe), not gRPC Write/Read.
+        expect(text).toContainEqual(expect.stringMatching(/^grpc_client_handled_total\{grpc_service="massive.blob.v1.Blob",grpc_method="Describe",grpc_code="OK"/));
+        expect(text).toContainEqual(expect.stringMatching(/^blob_data_client_requests_total\{method="Write",code="OK"\} 1$/));
+        expect(text).toContainEqual(expect.stringMatching(/^blob_data_client_requests_total\{method="Read",code="OK"\} 1$/));
+        expect(text).not.toContainEqual(expect.stringMatching(/^grpc_client_handled_total\{grpc_service="massive.blob.v1.Blob",grpc_method="(Write|Read)"/));
         expect(text).toContainEqual(expect.stringMatching(/^s3_requests_total\{operation="PutObject",code="200"/));
       } else {
         const service = name === 'blob' ? 'massive.blob.v1.Blob' : 'massive.metadata.v1.Metadata';
         expect(text).toContainEqual(expect.stringMatching(new RegExp(`^grpc_server_handled_total\\{grpc_service="${service}"`)));
+        if (name === 'blob') expect(text).toContainEqual(expect.stringMatching(/^blob_data_server_requests_total\{method="Write",code="OK"\} 1$/));
       }
     }
 

@@ -244,14 +244,18 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     return c;
   }
 
-  /** Round robin over the targets, preferring channels that are not known to be failing. */
   private pick(): grpc.Client {
+    return this.clients[this.pickTarget()];
+  }
+
+  /** The next target round-robin, preferring channels that are not known to be failing. */
+  pickTarget(): number {
     const n = this.clients.length;
-    for (let i = 0; i < n; i++) {
-      const c = this.clients[this.next++ % n];
-      if (n === 1 || c.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return c;
+    for (let k = 0; k < n; k++) {
+      const i = this.next++ % n;
+      if (n === 1 || this.isUp(i)) return i;
     }
-    return this.clients[this.next++ % n];
+    return this.next++ % n;
   }
 
   private metadata(ctx: CallCtx): grpc.Metadata {

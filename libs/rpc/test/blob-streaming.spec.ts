@@ -64,11 +64,21 @@ async function* source(total: number, piece: number, counter: { sent: number }):
   }
 }
 
-describe('blob streams over gRPC', () => {
+/**
+ * The same streaming contract over both transports of GrpcBlobClient: gRPC Write/Read, and the HTTP
+ * data path (announced in Describe). Tests about gRPC messages run on gRPC only.
+ */
+describe.each([
+  ['gRPC', false],
+  ['the HTTP data path', true],
+])('blob streams over %s', (_transport, dataPath) => {
   const fake = new FakeBlob();
   let rpc: LoopbackRpc;
+  // Defined only for their transport (never reported as skipped).
+  const grpcOnly = (name: string, fn: () => Promise<void>) => !dataPath && it(name, fn);
+  const httpOnly = (name: string, fn: () => Promise<void>) => dataPath && it(name, fn);
   beforeAll(async () => {
-    rpc = await startLoopbackRpc({ blob: fake });
+    rpc = await startLoopbackRpc({ blob: fake }, { dataPath });
   });
   afterAll(() => rpc.close());
   beforeEach(() => {
@@ -78,7 +88,15 @@ describe('blob streams over gRPC', () => {
   });
   const ctx = { requestId: 'r' };
 
-  it('writes a body in messages of at most 256 KiB and answers the manifest', async () => {
+  httpOnly('bodies take the data path (Describe announced its port)', async () => {
+    expect(await rpc.blob.dataEndpoint(0)).toEqual({ host: '127.0.0.1', port: rpc.dataPort });
+  });
+
+  grpcOnly('bodies stay on gRPC without a data port', async () => {
+    expect(await rpc.blob.dataEndpoint(0)).toBeUndefined();
+  });
+
+  it('writes a body (pieces of at most 256 KiB reach the service) and answers the manifest', async () => {
     const counter = { sent: 0 };
     const m = await rpc.blob.write(source(3 * MiB + 5, MiB, counter), { intentId: 'i1' }, ctx);
     expect(m).toEqual({ size: 3 * MiB + 5, chunks: [{ id: 'i1/0', size: 3 * MiB + 5 }] });
@@ -86,7 +104,7 @@ describe('blob streams over gRPC', () => {
     expect(fake.received.reduce((a, b) => a + b, 0)).toBe(3 * MiB + 5);
   });
 
-  it('joins small source pieces (socket reads) into messages of exactly 256 KiB', async () => {
+  grpcOnly('joins small source pieces (socket reads) into messages of exactly 256 KiB', async () => {
     const counter = { sent: 0 };
     const m = await rpc.blob.write(source(MiB + 100, 10 * KiB, counter), { intentId: 'small' }, ctx);
     expect(m.size).toBe(MiB + 100);

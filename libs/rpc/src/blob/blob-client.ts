@@ -6,6 +6,9 @@ import type { WriteRequest } from '../generated/massive/blob/v1/WriteRequest';
 import type { GrpcClientOptions } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
 import { coalesce, MAX_PIECE_BYTES, withDataCodecs } from './data-codec';
+import { BlobDataClient, type DataEndpoint } from './http/data-client';
+import { dataHostOf } from './http/data-host';
+import type { BlobDataMetrics } from './http/data-metrics';
 import { ReplicaRouter, type ReplicaInfo } from './replica-router';
 import { splitManifest } from './split-manifest';
 
@@ -16,6 +19,8 @@ import { splitManifest } from './split-manifest';
  * on each side of a stream, so this also sets what one slow stream can hold in memory (4 MiB).
  */
 export const MAX_DATA_MESSAGE_BYTES = MAX_PIECE_BYTES;
+/** How often replicas that announced no data port are asked again (Describe). */
+const DATA_PROBE_INTERVAL_MS = 30_000;
 /** Deadline of one Describe call while learning which replica a target is. */
 const DESCRIBE_TIMEOUT_MS = 2000;
 
@@ -23,12 +28,27 @@ export interface GrpcBlobClientOptions extends Omit<GrpcClientOptions, 'definiti
   readonly definition?: BlobDefinition;
   /** Fewest milliseconds between two re-learnings of the replica map. Default 1000. */
   readonly minRefreshMs?: number;
+  /**
+   * Where bodies travel: `http` (the default) over a replica's HTTP/1.1 data path when its Describe
+   * announces one, else over gRPC Write/Read; `grpc` always over gRPC.
+   */
+  readonly dataPath?: 'http' | 'grpc';
+  /** Metrics of the data path (createBlobDataClientMetrics). */
+  readonly dataMetrics?: BlobDataMetrics;
+  /** Connections per replica on the data path at most. Default 256. */
+  readonly maxDataSockets?: number;
+  /** How often replicas without a data port are asked again. Default 30 s. */
+  readonly dataProbeMs?: number;
 }
 
 /**
  * BlobApi over gRPC. Bodies stream both ways in pieces of at most 256 KiB with backpressure: a write
  * reads the source only as fast as the blob service takes it, a read pulls only as fast as the
  * consumer iterates. Stopping a read early, or aborting ctx.signal, cancels the call server-side.
+ *
+ * Bodies take the blob data path (plain HTTP/1.1, http/data-client.ts) of a replica whose Describe
+ * gives a data port, reached at the host of its gRPC target; replicas without one (older servers), or
+ * targets naming several addresses, get gRPC Write/Read. The control calls stay on gRPC.
  *
  * Routing (DESIGN.md §5): writes go round-robin to a healthy target; the replica that takes one names
  * its chunks. Chunk ids `@<replica>/...` (local disk in distributed mode) go only to the target that
@@ -39,9 +59,24 @@ export interface GrpcBlobClientOptions extends Omit<GrpcClientOptions, 'definiti
 export class GrpcBlobClient implements BlobApi {
   readonly pool: ChannelPool<BlobDefinition>;
   readonly router: ReplicaRouter;
+  private readonly data: BlobDataClient | undefined;
+  private readonly dataHosts: readonly (string | undefined)[];
+  private lastDataProbe = Date.now();
+  private readonly dataProbeMs: number;
 
   constructor(opts: GrpcBlobClientOptions) {
     this.pool = new ChannelPool(withDataCodecs(opts.definition ?? loadProtos().blob), { ...opts, label: 'blob service' });
+    this.dataHosts = opts.targets.map(dataHostOf);
+    this.dataProbeMs = opts.dataProbeMs ?? DATA_PROBE_INTERVAL_MS;
+    this.data =
+      opts.dataPath === 'grpc'
+        ? undefined
+        : new BlobDataClient({
+            label: this.pool.label,
+            ...(opts.security && { security: opts.security }),
+            ...(opts.dataMetrics && { metrics: opts.dataMetrics }),
+            ...(opts.maxDataSockets !== undefined && { maxSockets: opts.maxDataSockets }),
+          });
     this.router = new ReplicaRouter({
       size: this.pool.size,
       describe: (i) => this.describe(i),
@@ -57,23 +92,51 @@ export class GrpcBlobClient implements BlobApi {
 
   close(): void {
     this.pool.close();
+    this.data?.close();
   }
 
   /** Who target `i` is (Describe). */
   async describe(i: number): Promise<ReplicaInfo> {
     const res = await this.pool.unary('Describe', {}, { requestId: 'blob-describe', deadline: Date.now() + DESCRIBE_TIMEOUT_MS }, i);
-    return { replicaId: res.replicaId, legacyChunks: res.legacyChunks };
+    return { replicaId: res.replicaId, legacyChunks: res.legacyChunks, dataPort: res.dataPort };
+  }
+
+  /**
+   * Target `i`'s data path, if it has one (learnt from Describe, asked once if never answered yet).
+   * Undefined: use gRPC with that target.
+   */
+  async dataEndpoint(i: number): Promise<DataEndpoint | undefined> {
+    const host = this.dataHosts[i];
+    if (!this.data || host === undefined) return undefined;
+    if (!this.router.info(i)) await this.router.refresh(false);
+    const port = this.router.info(i)?.dataPort ?? 0;
+    if (port > 0) return { host, port };
+    // A replica without a data path may be an older version about to be upgraded (a rolling update):
+    // ask again now and then, so bodies move to HTTP once it serves one.
+    if (Date.now() - this.lastDataProbe >= this.dataProbeMs) {
+      this.lastDataProbe = Date.now();
+      void this.router.refresh(true);
+    }
+    return undefined;
   }
 
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
-    return decodeManifest(await this.pool.clientStream('Write', writeRequests(body, req.intentId), ctx));
+    const target = this.pool.pickTarget();
+    const ep = await this.dataEndpoint(target);
+    if (ep && this.data) return this.watch(this.data.write(ep, body, req.intentId, ctx), 'data path');
+    return decodeManifest(await this.pool.clientStream('Write', writeRequests(body, req.intentId), ctx, target));
   }
 
   async *read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
     for (const seg of splitManifest(manifest, range)) {
-      const target = await this.router.targetFor(seg.owner);
+      const target = (await this.router.targetFor(seg.owner)) ?? this.pool.pickTarget();
+      const ep = await this.dataEndpoint(target);
+      if (ep && this.data) {
+        yield* this.routed(this.data.read(ep, seg.manifest, seg.range, ctx), 'data path');
+        continue;
+      }
       const req = { manifest: encodeManifest(seg.manifest), ...opt('range', seg.range && encodeRange(seg.range)) };
-      yield* this.routed(this.pool.serverStream('Read', req, ctx, target), seg.owner);
+      yield* this.routed(this.pool.serverStream('Read', req, ctx, target), seg.owner, (msg) => msg.data);
     }
   }
 
@@ -112,9 +175,10 @@ export class GrpcBlobClient implements BlobApi {
     }
   }
 
-  private async *routed(stream: AsyncIterable<{ data: Buffer }>, owner: string | undefined): AsyncIterable<Buffer> {
+  /** A failed data-path call re-learns the map too: the replica may have restarted on another port. */
+  private async *routed<T>(stream: AsyncIterable<T>, owner: string | undefined, unwrap?: (msg: T) => Buffer): AsyncIterable<Buffer> {
     try {
-      for await (const msg of stream) yield msg.data;
+      for await (const msg of stream) yield unwrap ? unwrap(msg) : (msg as unknown as Buffer);
     } catch (e) {
       if (owner !== undefined && isServiceError(e, 'Unavailable')) this.router.invalidate();
       throw e;

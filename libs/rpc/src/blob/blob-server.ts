@@ -11,6 +11,8 @@ export interface BlobReplicaIdentity {
   /** The replica owning this server's disk; '' (the default) for a stateless store such as SeaweedFS. */
   readonly replicaId: string;
   readonly legacyChunks: boolean;
+  /** The port of this server's HTTP blob data path (BlobDataServer); 0 or absent: none. */
+  readonly dataPort?: number;
 }
 
 const STATELESS: BlobReplicaIdentity = { replicaId: '', legacyChunks: false };
@@ -18,7 +20,7 @@ const STATELESS: BlobReplicaIdentity = { replicaId: '', legacyChunks: false };
 /** The Blob gRPC service over any BlobApi (BlobService in apps/blob). */
 export function blobServiceImpl(api: BlobApi, identity: BlobReplicaIdentity = STATELESS): AsyncService<BlobHandlers> {
   return {
-    Describe: async () => ({ replicaId: identity.replicaId, legacyChunks: identity.legacyChunks }),
+    Describe: async () => ({ replicaId: identity.replicaId, legacyChunks: identity.legacyChunks, dataPort: identity.dataPort ?? 0 }),
     Write: async (reqs, ctx) => {
       const it = reqs[Symbol.asyncIterator]();
       const first = await it.next();

@@ -5,6 +5,8 @@ export interface ReplicaInfo {
   /** '' for a stateless replica (every id without an owner is served by any replica). */
   readonly replicaId: string;
   readonly legacyChunks: boolean;
+  /** Port of its HTTP blob data path on the target's host; 0 or absent: bodies over gRPC. */
+  readonly dataPort?: number;
 }
 
 export interface ReplicaRouterOptions {
@@ -96,6 +98,11 @@ export class ReplicaRouter {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  /** What target `i` said last (undefined: never answered). */
+  info(i: number): ReplicaInfo | undefined {
+    return this.known[i];
   }
 
   /** What each target said last (undefined: never answered). */

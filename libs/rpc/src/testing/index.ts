@@ -2,6 +2,7 @@ import type { BlobApi, MetadataApi } from '@massive/contracts';
 import type { BlobReplicaIdentity } from '../blob/blob-server';
 import type { Registry } from 'prom-client';
 import { GrpcBlobClient } from '../blob/blob-client';
+import { BlobDataServer } from '../blob/http/data-server';
 import { GrpcMetadataClient } from '../metadata/metadata-client';
 import { loadProtos } from '../proto';
 import { RpcServer } from '../server';
@@ -13,17 +14,27 @@ export interface LoopbackRpc {
   readonly target: string;
   readonly metadata: GrpcMetadataClient;
   readonly blob: GrpcBlobClient;
+  /** The blob data path, when started (`dataPath: true`). */
+  readonly data?: BlobDataServer;
+  readonly dataPort?: number;
   close(): Promise<void>;
 }
 
 /**
  * A real gRPC server on 127.0.0.1:0 serving `impls`, with clients connected to it: the same ports,
  * over the wire (for contract suites and in-process vs remote comparisons). `security` secures the
- * server and (unless `clientSecurity` says otherwise) the clients.
+ * server and (unless `clientSecurity` says otherwise) the clients. `dataPath`: the blob service also
+ * serves its HTTP data path (announced in Describe), which the blob client then uses for bodies.
  */
-export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity }, opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity } = {}): Promise<LoopbackRpc> {
+export async function startLoopbackRpc(
+  impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity },
+  opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity; dataPath?: boolean } = {},
+): Promise<LoopbackRpc> {
   const protos = loadProtos();
-  const server = new RpcServer({ ...impls, protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) });
+  const data = opts.dataPath && impls.blob ? new BlobDataServer({ blob: impls.blob, protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) }) : undefined;
+  const dataPort = data ? await data.listen('127.0.0.1', 0) : undefined;
+  const blobReplica = dataPort === undefined ? impls.blobReplica : { replicaId: '', legacyChunks: false, ...impls.blobReplica, dataPort };
+  const server = new RpcServer({ ...impls, ...(blobReplica && { blobReplica }), protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) });
   const port = await server.listen('127.0.0.1', 0);
   const target = `127.0.0.1:${port}`;
   const clientSecurity = opts.clientSecurity ?? opts.security;
@@ -36,10 +47,12 @@ export async function startLoopbackRpc(impls: { metadata?: MetadataApi; blob?: B
     target,
     metadata,
     blob,
+    ...(data && { data, dataPort }),
     close: async () => {
       metadata.close();
       blob.close();
       await server.shutdown(1000);
+      await data?.shutdown(1000);
     },
   };
 }

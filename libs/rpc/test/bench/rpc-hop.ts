@@ -3,11 +3,12 @@
 // in-memory BlobApi (no disk). Prints the CPU each side spends per MiB (per 1000 calls for unary).
 // Not a test: `node tools/build.mjs && node dist/tools/rpc-hop.js`. Knobs (environment): ONLY
 // (read,write,unary), CONC (8 concurrent calls), SIZE (bytes per read/write, 1 MiB), SRC (size of the
-// pieces a write's source yields, 64 KiB: socket reads), MS (measured ms per workload, 4000), ROUNDS (1).
+// pieces a write's source yields, 64 KiB: socket reads), MS (measured ms per workload, 4000), ROUNDS (1),
+// DATA (1: the server also serves the HTTP blob data path, so reads and writes take it; default 0: gRPC).
 // On a shared box run it a few times and compare the minimum or the median, not one run.
 import { fork } from 'node:child_process';
 import type { BlobApi, BlobManifest, CallCtx } from '@massive/contracts';
-import { GrpcBlobClient, RpcServer } from '../../src';
+import { BlobDataServer, GrpcBlobClient, RpcServer } from '../../src';
 
 const MiB = 1024 * 1024;
 const POOL = Buffer.alloc(8 * MiB, 7);
@@ -28,10 +29,12 @@ const api: BlobApi = {
 };
 
 async function server(): Promise<void> {
-  const srv = new RpcServer({ blob: api });
+  const data = env('DATA', 0) === 1 ? new BlobDataServer({ blob: api }) : undefined;
+  const dataPort = data ? await data.listen('127.0.0.1', 0) : 0;
+  const srv = new RpcServer({ blob: api, blobReplica: { replicaId: '', legacyChunks: false, dataPort } });
   const port = await srv.listen('127.0.0.1', 0);
   process.on('message', (m: { cpu?: boolean; stop?: boolean }) => {
-    if (m.stop) void srv.shutdown(1000).then(() => process.exit(0));
+    if (m.stop) void Promise.all([srv.shutdown(1000), data?.shutdown(1000)]).then(() => process.exit(0));
     const u = process.cpuUsage();
     process.send?.({ cpuMs: (u.user + u.system) / 1000 });
   });

@@ -13,6 +13,12 @@ export interface DescribeResponse {
    * This replica also holds chunks stored before it had a replica id (ids without an owner).
    */
   'legacyChunks'?: (boolean);
+  /**
+   * The port of this server's HTTP/1.1 blob data path (same host as this gRPC endpoint, same TLS and
+   * service token): Write and Read bodies go there instead of through the gRPC streams. 0 (or absent,
+   * an older server): no data path, use Write/Read here.
+   */
+  'dataPort'?: (number);
 }
 
 export interface DescribeResponse__Output {
@@ -26,4 +32,10 @@ export interface DescribeResponse__Output {
    * This replica also holds chunks stored before it had a replica id (ids without an owner).
    */
   'legacyChunks': (boolean);
+  /**
+   * The port of this server's HTTP/1.1 blob data path (same host as this gRPC endpoint, same TLS and
+   * service token): Write and Read bodies go there instead of through the gRPC streams. 0 (or absent,
+   * an older server): no data path, use Write/Read here.
+   */
+  'dataPort': (number);
 }

@@ -1,0 +1,206 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { isIP } from 'node:net';
+import { isServiceError, ServiceError, type BlobManifest, type ByteRange, type CallCtx } from '@massive/contracts';
+import { REQUEST_ID_HEADER } from '../../bind-service';
+import { decodeManifest, encodeManifest, encodeRange, opt } from '../../codec';
+import { loadProtos, type LoadedProtos } from '../../proto';
+import { AUTHORIZATION_HEADER, bearer, type RpcSecurity } from '../../security/rpc-security';
+import { observeData, type BlobDataMetrics, type DataMethod } from './data-metrics';
+import { errorFromResponse, errorFromTrailers, INTENT_HEADER, OK_STATUS, PROTOBUF, READ_PATH, TIMEOUT_HEADER, WRITE_PATH } from './wire';
+
+/** Where a blob replica's data path listens (the host of its gRPC target, the port it announced). */
+export interface DataEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface BlobDataClientOptions {
+  /** For error messages ("blob service (a:7071)"). */
+  readonly label: string;
+  readonly security?: RpcSecurity;
+  readonly metrics?: BlobDataMetrics;
+  /** Connections per blob replica at most (requests beyond wait for one). Default 256. */
+  readonly maxSockets?: number;
+  readonly protos?: LoadedProtos;
+}
+
+/** Largest manifest response read (5,120 chunks is ~0.5 MiB). */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** Idle connections are closed by the client after this long, well before the server's 65 s. */
+const IDLE_SOCKET_MS = 30_000;
+const OVER: unique symbol = Symbol('response arrived');
+
+/**
+ * The client side of the blob data path (wire.ts): one keep-alive agent for every replica (http, or
+ * https with our client certificate under mutual TLS), the service token and request id on every
+ * request, ctx's deadline as a timer that cuts the request, ctx.signal aborting it. Transport failures
+ * (refused, reset, cut mid-body, TLS) are `Unavailable`: the gateway answers 503 and SDKs retry.
+ */
+export class BlobDataClient {
+  private readonly agent: http.Agent;
+  private readonly tls: boolean;
+  private readonly authorization: string | undefined;
+  private readonly protos: LoadedProtos;
+
+  constructor(private readonly opts: BlobDataClientOptions) {
+    const tls = opts.security?.tls;
+    const common = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: opts.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_MS };
+    this.agent = tls ? new https.Agent({ ...common, ca: tls.ca, cert: tls.cert, key: tls.key }) : new http.Agent(common);
+    this.tls = tls !== undefined;
+    this.authorization = opts.security?.token === undefined ? undefined : bearer(opts.security.token);
+    this.protos = opts.protos ?? loadProtos();
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Streams `body` to the replica and resolves with the manifest once every chunk is durable. The
+   * source is read only while the socket takes it (at most one piece waits in the client). A source
+   * that fails aborts the request (the server then commits nothing) and its error propagates
+   * unchanged; a server that answers early (an error) stops the source being read.
+   */
+  async write(ep: DataEndpoint, body: AsyncIterable<Buffer>, intentId: string, ctx: CallCtx): Promise<BlobManifest> {
+    ctx.signal?.throwIfAborted();
+    const call = this.start('Write', ep, 'PUT', WRITE_PATH, ctx, { [INTENT_HEADER]: intentId, 'content-type': 'application/octet-stream' });
+    const over: Promise<typeof OVER> = call.response.then(
+      () => OVER,
+      () => OVER,
+    );
+    const source = body[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await Promise.race([source.next(), over]);
+        if (next === OVER) {
+          // The server answered (or the request failed) before the body ended: stop reading the source
+          // once the pending read settles.
+          void Promise.resolve(source.return?.()).catch(() => undefined);
+          break;
+        }
+        if (next.done) {
+          call.req.end();
+          break;
+        }
+        if (!call.req.write(next.value)) await Promise.race([waitDrain(call.req), over]);
+      }
+    } catch (e) {
+      call.finish(e);
+      throw e;
+    }
+    try {
+      const res = await call.response;
+      const raw = await readBody(res, MAX_MANIFEST_BYTES);
+      if (res.statusCode !== 200) throw errorFromResponse(res.statusCode ?? 0, res.headers, raw.toString('utf8'), this.opts.label);
+      const manifest = decodeManifest(this.protos.blob.Write.responseDeserialize(raw));
+      call.finish(undefined);
+      return manifest;
+    } catch (e) {
+      const err = this.failure(e, ctx);
+      call.finish(err);
+      throw err;
+    }
+  }
+
+  /**
+   * The manifest's bytes (or `range` of them) as the socket delivers them, read only as fast as the
+   * consumer iterates. Ends only after the server's status trailer says OK: an error after the first
+   * byte is the server's ServiceError, a cut body `Unavailable`. Stopping early (or ctx.signal)
+   * closes the connection, which stops the server's reading.
+   */
+  async *read(ep: DataEndpoint, manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
+    ctx.signal?.throwIfAborted();
+    const body = this.protos.blob.Read.requestSerialize({ manifest: encodeManifest(manifest), ...opt('range', range && encodeRange(range)) });
+    const call = this.start('Read', ep, 'POST', READ_PATH, ctx, { 'content-type': PROTOBUF, 'content-length': String(body.length) });
+    call.req.end(body);
+    let outcome: unknown = 'canceled';
+    try {
+      let res: http.IncomingMessage;
+      try {
+        res = await call.response;
+        if (res.statusCode !== 200) throw errorFromResponse(res.statusCode ?? 0, res.headers, (await readBody(res, 64 * 1024)).toString('utf8'), this.opts.label);
+        for await (const b of res as AsyncIterable<Buffer>) yield b;
+        const bad = errorFromTrailers(res.trailers, this.opts.label);
+        if (bad) throw bad;
+        outcome = undefined;
+      } catch (e) {
+        outcome = this.failure(e, ctx);
+        throw outcome;
+      }
+    } finally {
+      call.finish(outcome);
+    }
+  }
+
+  /** Starts a request; `finish` records the outcome once and releases (or, on failure, destroys) it. */
+  private start(method: DataMethod, ep: DataEndpoint, verb: string, path: string, ctx: CallCtx, headers: Record<string, string>) {
+    const started = process.hrtime.bigint();
+    const timeout = ctx.deadline === undefined ? undefined : Math.max(0, ctx.deadline - Date.now());
+    const req = (this.tls ? https : http).request({
+      host: ep.host,
+      port: ep.port,
+      method: verb,
+      path,
+      agent: this.agent,
+      headers: {
+        ...headers,
+        [REQUEST_ID_HEADER]: ctx.requestId,
+        ...(this.authorization !== undefined && { [AUTHORIZATION_HEADER]: this.authorization }),
+        ...(timeout !== undefined && { [TIMEOUT_HEADER]: String(timeout) }),
+      },
+      ...(this.tls && this.opts.security?.tls?.serverName !== undefined && { servername: this.opts.security.tls.serverName }),
+      ...(this.tls && this.opts.security?.tls?.serverName === undefined && isIP(ep.host) === 0 && { servername: ep.host }),
+    });
+    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', reject);
+    });
+    response.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    req.on('error', () => undefined); // errors after the response (a reset while discarding) are the response's
+    const timer = timeout === undefined ? undefined : setTimeout(() => req.destroy(new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`)), timeout);
+    const abort = () => req.destroy(ctx.signal?.reason instanceof Error ? ctx.signal.reason : new Error('aborted'));
+    ctx.signal?.addEventListener('abort', abort, { once: true });
+    let finished = false;
+    const finish = (err: unknown) => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', abort);
+      if (err !== undefined) req.destroy();
+      const code = err === undefined ? OK_STATUS : ctx.signal?.aborted || err === 'canceled' ? 'Canceled' : isServiceError(err) ? err.code : 'Error';
+      observeData(this.opts.metrics, method, code, started);
+    };
+    return { req, response, finish };
+  }
+
+  /** The caller's own abort wins (AbortSignal convention); a ServiceError passes; transport errors are Unavailable. */
+  private failure(err: unknown, ctx: CallCtx): unknown {
+    if (ctx.signal?.aborted) return ctx.signal.reason;
+    if (isServiceError(err)) return err;
+    return new ServiceError('Unavailable', `${this.opts.label}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function waitDrain(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
+  });
+}
+
+async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const b of res as AsyncIterable<Buffer>) {
+    n += b.length;
+    if (n > limit) throw new ServiceError('Internal', `a blob data response over ${limit} bytes`);
+    parts.push(b);
+  }
+  return Buffer.concat(parts, n);
+}

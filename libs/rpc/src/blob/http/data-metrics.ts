@@ -1,0 +1,48 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/**
+ * Metrics of the blob data path (README "Metrics"): one counter of finished requests by `method`
+ * (`Write`, `Read`: the gRPC method names they replace) and `code` (`OK` or the ServiceError code,
+ * `Canceled` when the client went away first), and one latency histogram by `method`, per side.
+ */
+export interface BlobDataMetrics {
+  readonly requests: Counter<'method' | 'code'>;
+  readonly seconds: Histogram<'method'>;
+}
+
+export type DataMethod = 'Write' | 'Read';
+
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
+
+/** `blob_data_server_requests_total`, `blob_data_server_request_seconds` (and the refusal counter). */
+export function createBlobDataServerMetrics(registry: Registry): BlobDataMetrics & { readonly refused: Counter } {
+  return {
+    ...create(registry, 'server', 'Blob data-path requests answered by the blob service', 'Blob data-path request time on the server, until the last byte'),
+    refused: existing<Counter>(registry, 'blob_data_server_unauthenticated_total') ?? new Counter({ name: 'blob_data_server_unauthenticated_total', help: 'Blob data-path requests refused: missing or wrong service token', registers: [registry] }),
+  };
+}
+
+/** `blob_data_client_requests_total`, `blob_data_client_request_seconds`. */
+export function createBlobDataClientMetrics(registry: Registry): BlobDataMetrics {
+  return create(registry, 'client', 'Blob data-path requests made by this process', 'Blob data-path request time seen by the client, until the last byte');
+}
+
+function existing<T>(registry: Registry, name: string): T | undefined {
+  return registry.getSingleMetric(name) as T | undefined;
+}
+
+function create(registry: Registry, side: 'server' | 'client', help: string, secondsHelp: string): BlobDataMetrics {
+  const requestsName = `blob_data_${side}_requests_total`;
+  const secondsName = `blob_data_${side}_request_seconds`;
+  return {
+    requests: existing(registry, requestsName) ?? new Counter({ name: requestsName, help: `${help}, by method and code`, labelNames: ['method', 'code'], registers: [registry] }),
+    seconds: existing(registry, secondsName) ?? new Histogram({ name: secondsName, help: secondsHelp, labelNames: ['method'], buckets: BUCKETS, registers: [registry] }),
+  };
+}
+
+/** Records one finished request. */
+export function observeData(m: BlobDataMetrics | undefined, method: DataMethod, code: string, startedNs: bigint): void {
+  if (!m) return;
+  m.requests.inc({ method, code });
+  m.seconds.observe({ method }, Number(process.hrtime.bigint() - startedNs) / 1e9);
+}
