@@ -380,7 +380,7 @@ function printTable(results) {
     [
       r.txnRestarts && `${r.txnRestarts} txn conflicts retried`,
       r.keysPerSec && `${r.keysPerSec} keys/s over ${r.bucketKeys} keys`,
-      r.serverPeakRssMiB && `server RSS peak ${r.serverPeakRssMiB} MiB${r.serverHwmMiB ? ` (VmHWM ${r.serverHwmMiB})` : ''}`,
+      r.serverPeakRssMiB && `server RSS peak ${r.serverPeakRssMiB} MiB${r.serverHwmMiB ? ` (VmHWM ${r.serverHwmMiB})` : ''}${r.serverPeakAnonMiB ? `, anon ${r.serverPeakAnonMiB} MiB (without LMDB's mapped file)` : ''}`,
       r.ttfbMs && `ttfb ${r.ttfbMs} ms`,
       r.verified && `verified ${r.verified}`,
       r.parts && `${r.parts}x${r.partMiB} MiB parts, part p50 ${r.p50Ms} p99 ${r.p99Ms} ms`,

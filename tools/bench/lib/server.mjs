@@ -117,13 +117,13 @@ export function procStat(pid) {
 
 export const procCpuMs = (pid) => procStat(pid)?.cpuMs;
 
-/** { rssKiB, hwmKiB } from /proc/<pid>/status. */
+/** { rssKiB, hwmKiB, anonKiB } from /proc/<pid>/status (anon: the process's own memory, without mapped files such as LMDB's). */
 export function procMem(pid) {
   if (Array.isArray(pid)) pid = pid[0]; // RSS: the first (the gateway's)
   if (!pid) return undefined;
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { rssKiB: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1]), hwmKiB: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1]) };
+    return { rssKiB: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1]), hwmKiB: Number(/VmHWM:\s+(\d+)/.exec(s)?.[1]), anonKiB: Number(/RssAnon:\s+(\d+)/.exec(s)?.[1]) };
   } catch {
     return undefined;
   }
@@ -140,21 +140,28 @@ export function resetPeakRss(pid) {
   }
 }
 
-/** Polls VmRSS every `everyMs`; stop() returns { peakRssMiB, hwmMiB, hwmReset }. */
+/**
+ * Polls VmRSS every `everyMs`; stop() returns { peakRssMiB, peakAnonMiB, hwmMiB, hwmReset }. RSS counts the
+ * pages of LMDB's memory-mapped file the process touched (after a full run, hundreds of MiB of small
+ * objects stored inline); RssAnon is the memory the process itself holds (heap, buffers).
+ */
 export function watchRss(pid, everyMs = 50) {
   if (!pid) return { stop: () => undefined };
   const hwmReset = resetPeakRss(pid);
   let peak = procMem(pid)?.rssKiB ?? 0;
-  const timer = setInterval(() => {
+  let anon = procMem(pid)?.anonKiB ?? 0;
+  const sample = () => {
     const m = procMem(pid);
     if (m && m.rssKiB > peak) peak = m.rssKiB;
-  }, everyMs);
+    if (m && m.anonKiB > anon) anon = m.anonKiB;
+    return m;
+  };
+  const timer = setInterval(sample, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      const m = procMem(pid);
-      if (m && m.rssKiB > peak) peak = m.rssKiB;
-      return { peakRssMiB: round1(peak / 1024), hwmMiB: m ? round1(m.hwmKiB / 1024) : undefined, hwmReset };
+      const m = sample();
+      return { peakRssMiB: round1(peak / 1024), peakAnonMiB: round1(anon / 1024), hwmMiB: m ? round1(m.hwmKiB / 1024) : undefined, hwmReset };
     },
   };
 }

@@ -444,6 +444,7 @@ export class BenchContext {
         etag,
         md5: digests.wholeMd5,
         serverPeakRssMiB: mem?.peakRssMiB,
+        serverPeakAnonMiB: mem?.peakAnonMiB,
         serverHwmMiB: mem?.hwmReset ? mem.hwmMiB : undefined,
         note: `${parts.length} parts of ${this.opts.partMiB} MiB, ${inFlight} in flight; latency = per part`,
       };
@@ -503,6 +504,7 @@ export class BenchContext {
         ttfbMs: round(ttfb, 2),
         verified: gotMd5 ? 'bytes+md5+etag' : 'bytes+etag',
         serverPeakRssMiB: mem?.peakRssMiB,
+        serverPeakAnonMiB: mem?.peakAnonMiB,
         serverHwmMiB: mem?.hwmReset ? mem.hwmMiB : undefined,
         note: `one streamed GET; body compared byte for byte with the upload${gotMd5 ? ', MD5 ' + gotMd5 : ''}`,
       };
