@@ -27,7 +27,7 @@ interface Tier {
 
 let t: Tier;
 
-async function start(): Promise<Tier> {
+async function start(uploadAttempts?: number): Promise<Tier> {
   const fake = await FakeSeaweed.start({ servers: 4 });
   for (let i = 0; i < 4; i++) fake.grow('objects', '001');
   const kv = new MemoryKv();
@@ -39,6 +39,7 @@ async function start(): Promise<Tier> {
     collection: 'objects',
     replication: '001',
     registry,
+    ...(uploadAttempts !== undefined && { uploadAttempts }),
     intentLog: { recordChunks: (intentId, chunkIds) => meta.recordIntentChunks({ intentId, chunkIds }, ctx) },
   });
   const blob = new BlobService(store, { chunkSize: CHUNK, maxWritesInFlight: 4, readPieceSize: 100_000 });
@@ -131,7 +132,10 @@ describe('BlobService on SeaweedFS', () => {
   });
 
   it('collects overwritten and deleted objects, and fids abandoned by a re-assign, down to zero needles', async () => {
-    t = await start();
+    // Every server fails its first PUT (a primary's or a replica's), so the first upload is certainly
+    // re-assigned; four failures in all, so with five attempts no chunk can run out of them, however
+    // the concurrent chunks' attempts interleave (with the default three, one chunk could meet three).
+    t = await start(5);
     for (let s = 0; s < 4; s++) t.fake.failNext({ server: s }, 'PUT', 500, 'failed to write to local disk: volume 1 is read only', 1);
     await commit(t.meta, 'a', randomBytes(4 * CHUNK)); // the first uploads fail and are re-assigned
     await commit(t.meta, 'a', randomBytes(2 * CHUNK)); // overwrite
