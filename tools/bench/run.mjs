@@ -401,11 +401,16 @@ function printTable(results) {
   );
 }
 
+/** Issue 11's aims for local mode (`min`: at least; `max`: at most). */
 const TARGETS = [
   { workload: 'get4k', metric: 'opsPerSec', min: 10000, unit: 'op/s', label: '4 KiB GET' },
+  { workload: 'head4k', metric: 'opsPerSec', min: 10000, unit: 'op/s', label: '4 KiB HEAD' },
   { workload: 'put4k', metric: 'opsPerSec', min: 3000, unit: 'op/s', label: '4 KiB PUT' },
-  { workload: 'get1m', metric: 'mibPerSec', min: 700, unit: 'MiB/s', label: '1 MiB GET' },
-  { workload: 'mpu1g', metric: 'mibPerSec', min: 250, unit: 'MiB/s', label: '1 GiB multipart upload' },
+  { workload: 'put1m', metric: 'mibPerSec', min: 250, unit: 'MiB/s', label: '1 MiB PUT' },
+  { workload: 'get1m', metric: 'mibPerSec', min: 600, unit: 'MiB/s', label: '1 MiB GET' },
+  { workload: 'mpu1g', metric: 'mibPerSec', min: 300, unit: 'MiB/s', label: '1 GiB multipart upload' },
+  { workload: 'mpu1g', metric: 'serverPeakAnonMiB', max: 300, unit: 'MiB', label: 'multipart: server memory', key: 'mpu1gMemory' },
+  { workload: 'get1g', metric: 'mibPerSec', min: 600, unit: 'MiB/s', label: '1 GiB download' },
 ];
 
 function checkTargets(results, aims = []) {
@@ -418,11 +423,12 @@ function checkTargets(results, aims = []) {
   }
   for (const t of TARGETS) {
     const r = results[t.workload];
-    if (!r) continue;
-    const v = r[t.metric];
-    const met = v >= t.min;
-    out[t.workload] = { metric: t.metric, value: v, target: t.min, met };
-    lines.push(`  ${met ? 'MET ' : 'MISS'}  ${t.label.padEnd(24)} ${String(v).padStart(9)} ${t.unit} (target > ${t.min})`);
+    const v = r?.[t.metric];
+    if (v === undefined || v === null) continue;
+    const met = t.max !== undefined ? v <= t.max : v >= t.min;
+    const target = t.max !== undefined ? `< ${t.max}` : `> ${t.min}`;
+    out[t.key ?? t.workload] = { metric: t.metric, value: v, target: t.max ?? t.min, ...(t.max !== undefined && { atMost: true }), met };
+    lines.push(`  ${met ? 'MET ' : 'MISS'}  ${t.label.padEnd(24)} ${String(v).padStart(9)} ${t.unit} (target ${target})`);
   }
   if (lines.length) process.stdout.write(`\nTargets:\n${lines.join('\n')}\n`);
   return out;
