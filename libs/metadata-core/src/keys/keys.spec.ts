@@ -24,6 +24,8 @@ import {
   versionKey,
   versionPrefix,
   BUCKET_GUARD_STRIPES,
+  bucketPrefix,
+  gcPrefix,
 } from './keys';
 
 const BID = randomBytes(16).toString('hex');
@@ -143,3 +145,28 @@ describe('version key ranges', () => {
     expect(latestMarkerKey(BID, 'k').subarray(1).equals(nullVersionKey(BID, 'k').subarray(1))).toBe(true);
   });
 });
+
+describe('shared key parts', () => {
+  it('keys built from the same bucket id share no bytes: changing one key or prefix never changes the next', () => {
+    const a = objectKey(BID, 'k');
+    a.fill(0);
+    expect(objectKey(BID, 'k').equals(a)).toBe(false);
+    expect(decodeObjectKey(objectKey(BID, 'k'))).toBe('k');
+    const p = bucketPrefix();
+    p[0] = 0;
+    expect(bucketPrefix()[0]).not.toBe(0);
+    const g = gcPrefix();
+    g[0] = 0;
+    expect(gcPrefix()[0]).not.toBe(0);
+    const v = versionKey(BID, 'k', 'ab'.repeat(16));
+    v.fill(1);
+    expect(decodeVersionKey(versionKey(BID, 'k', 'ab'.repeat(16)))).toEqual({ key: 'k', versionId: 'ab'.repeat(16) });
+  });
+
+  it('still refuses malformed ids after a good one was seen', () => {
+    objectKey(BID, 'k');
+    expect(() => objectKey(BID.toUpperCase(), 'k')).toThrow(/malformed bucket id/);
+    expect(() => objectKey(BID.slice(1), 'k')).toThrow(/malformed bucket id/);
+  });
+});
+

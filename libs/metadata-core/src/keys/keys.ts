@@ -178,11 +178,25 @@ export function idBytes(id: string): Buffer | undefined {
   return Buffer.from(id, 'hex');
 }
 
+/**
+ * The bytes of an id, for building keys (every caller copies them into a new key with Buffer.concat or
+ * complement, so they are shared, never handed out). The last few bucket ids are kept: a request builds
+ * two or three keys of one bucket, and a busy gateway serves a handful of buckets.
+ */
 function mustId(id: string, what: string): Buffer {
+  // Version, upload and intent ids are new on every write: only bucket ids repeat.
+  const hit = what === 'bucket' ? recentIds.get(id) : undefined;
+  if (hit) return hit;
   const b = idBytes(id);
   if (!b) throw new Error(`malformed ${what} id: ${id}`);
+  if (what === 'bucket') {
+    if (recentIds.size >= RECENT_IDS) recentIds.clear();
+    recentIds.set(id, b);
+  }
   return b;
 }
+const RECENT_IDS = 64;
+const recentIds = new Map<string, Buffer>();
 
 function complement(b: Buffer): Buffer {
   const out = Buffer.alloc(b.length);
@@ -190,11 +204,17 @@ function complement(b: Buffer): Buffer {
   return out;
 }
 
-const fam = (f: number): Buffer => Buffer.from([f]);
+/** A family's one-byte prefix, shared (keys copy it with Buffer.concat; prefixes handed out are copies). */
+const FAMILY_BYTES = new Map<number, Buffer>();
+const fam = (f: number): Buffer => {
+  let b = FAMILY_BYTES.get(f);
+  if (!b) FAMILY_BYTES.set(f, (b = Buffer.from([f])));
+  return b;
+};
 
 // ---------- B: buckets by name ----------
 
-export const bucketPrefix = (): Buffer => fam(FAMILY.bucket);
+export const bucketPrefix = (): Buffer => Buffer.from(fam(FAMILY.bucket));
 export const bucketKey = (name: string): Buffer => Buffer.concat([fam(FAMILY.bucket), escapeKey(name)]);
 export function decodeBucketKey(key: Buffer): string {
   return unescapeKey(key, 1).value;
@@ -314,7 +334,7 @@ export function decodeIntentChunkKey(key: Buffer): string {
 
 // ---------- G: GC queue ----------
 
-export const gcPrefix = (): Buffer => fam(FAMILY.gc);
+export const gcPrefix = (): Buffer => Buffer.from(fam(FAMILY.gc));
 export const gcKey = (dueAt: number, chunkId: string): Buffer =>
   Buffer.concat([fam(FAMILY.gc), u64(dueAt), escapeKey(chunkId)]);
 /** First G key whose due time is > `t`. */
