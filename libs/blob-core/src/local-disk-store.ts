@@ -115,8 +115,7 @@ export class LocalDiskStore implements ChunkStore {
   async read(id: string, range?: ChunkRange): Promise<Buffer> {
     const { intentId, seq } = this.parse(id);
     if (range) assertChunkRange(range);
-    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
-    if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
+    const fh = await this.openStored(id, intentId, seq);
     try {
       const { size } = await fh.stat();
       return range ? await this.readRange(id, fh, size, range) : await this.readWhole(id, fh, size);
@@ -127,8 +126,7 @@ export class LocalDiskStore implements ChunkStore {
 
   async openChunk(id: string): Promise<ChunkReader> {
     const { intentId, seq } = this.parse(id);
-    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
-    if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
+    const fh = await this.openStored(id, intentId, seq);
     try {
       const { size } = await fh.stat();
       const checks = await this.readTrailer(id, fh, size);
@@ -205,6 +203,13 @@ export class LocalDiskStore implements ChunkStore {
   pathOf(id: string): string {
     const { intentId, seq } = this.parse(id);
     return this.flatPath(intentId, seq);
+  }
+
+  /** The chunk's file, in either layout; missing is DataCorrupted (a chunk is only read because metadata references it). */
+  private async openStored(id: string, intentId: string, seq: number): Promise<FileHandle> {
+    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
+    if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
+    return fh;
   }
 
   /** Parses an id and refuses one owned by another replica (or any owned id when this disk has no owner). */

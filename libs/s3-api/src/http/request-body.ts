@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgorithm } from '@massive/contracts';
-import { algorithmOfHeader, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
+import { algorithmOfHeader, checkPayloadSha256, decodeAwsChunked, isStreamingMode, S3Error, verifyPayloadSha256 } from '@massive/s3-protocol';
 import type { PayloadAuth } from './auth';
 import { fedTo, type HashJob, type HashName } from './hashing/hash-job';
 import { bodyTimeout, idleTimeout } from '../limits/idle-timeout';
@@ -86,10 +86,7 @@ export function openRequestBody(req: IncomingMessage, auth: { readonly sigv4: Pa
 async function* verifiedBy(job: HashJob, source: AsyncIterable<Buffer>, expectedHex: string): AsyncGenerator<Buffer> {
   if (!job.names.has('sha256')) throw new Error('a signed payload needs a hash job computing sha256 (RequestBody.selfHashes)');
   yield* fedTo(source, job);
-  const computed = (await job.digests()).sha256?.toString('hex');
-  if (computed !== expectedHex.toLowerCase()) {
-    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: expectedHex, S3ComputedContentSHA256: computed ?? '' });
-  }
+  checkPayloadSha256(expectedHex, (await job.digests()).sha256?.toString('hex') ?? '');
 }
 
 async function gather(source: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
@@ -148,10 +145,7 @@ function readPlain(req: IncomingMessage, limit: number, onBytes: (n: number) => 
 }
 
 function checkSha256(bytes: Buffer, expectedHex: string): void {
-  const computed = createHash('sha256').update(bytes).digest('hex');
-  if (computed !== expectedHex.toLowerCase()) {
-    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: expectedHex, S3ComputedContentSHA256: computed });
-  }
+  checkPayloadSha256(expectedHex, createHash('sha256').update(bytes).digest('hex'));
 }
 
 async function* counted(req: IncomingMessage, onBytes: (n: number) => void, idleMs: number): AsyncGenerator<Buffer> {

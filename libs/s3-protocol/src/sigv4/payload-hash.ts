@@ -13,11 +13,15 @@ export async function* verifyPayloadSha256(source: AsyncIterable<Uint8Array>, ex
     hash.update(buf);
     yield buf;
   }
-  const computed = hash.digest('hex');
-  if (computed !== expectedHex.toLowerCase()) {
+  checkPayloadSha256(expectedHex, hash.digest('hex'));
+}
+
+/** Throws XAmzContentSHA256Mismatch unless the body's SHA-256 (`computedHex`) is the signed `expectedHex`. */
+export function checkPayloadSha256(expectedHex: string, computedHex: string): void {
+  if (computedHex !== expectedHex.toLowerCase()) {
     throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
       ClientComputedContentSHA256: expectedHex,
-      S3ComputedContentSHA256: computed,
+      S3ComputedContentSHA256: computedHex,
     });
   }
 }

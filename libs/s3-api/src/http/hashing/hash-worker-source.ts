@@ -1,3 +1,5 @@
+import { HASH_NAMES } from './hash-job';
+
 /** Ring record layout shared by hash-pool.ts (writer) and the worker below (reader). */
 export const RECORD_HEADER = 16;
 export const RECORD_ALIGN = 16;
@@ -22,7 +24,7 @@ export const HASH_WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const NAMES = ['md5', 'sha1', 'sha256'];
+const NAMES = ${JSON.stringify(HASH_NAMES)};
 const ring = Buffer.from(workerData.ring);
 const words = new Int32Array(workerData.ring);
 const ctl = new Int32Array(workerData.ctl);
