@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import { KvUnavailableError } from '@massive/kv';
 import { Backoffer, type BackoffEnv } from '../backoff';
 import { encodeBoundary, encodeKey } from '../codec/memcomparable';
@@ -44,6 +45,7 @@ export interface PdRegion {
  */
 export class PdClient {
   private readonly clients = new Map<string, RpcClient>();
+  private readonly retired = new Set<RpcClient>();
   private readonly tso: TsoStream;
   private members: string[] = [];
   private leaderUrl: string | undefined;
@@ -123,8 +125,9 @@ export class PdClient {
   close(): void {
     this.closed = true;
     this.tso.close();
-    for (const c of this.clients.values()) c.close();
+    for (const c of [...this.clients.values(), ...this.retired]) c.close();
     this.clients.clear();
+    this.retired.clear();
   }
 
   /** One PD RPC on the leader, with re-discovery and backoff on failure. */
@@ -229,9 +232,31 @@ export class PdClient {
 
   private getMembers(url: string): Promise<GetMembersResponse> {
     const t0 = process.hrtime.bigint();
-    return this.client(url)
+    const c = this.client(url);
+    return c
       .unary<GetMembersResponse>('GetMembers', { header: { cluster_id: '0' } }, this.opts.timeoutMs)
+      .catch((err: unknown) => {
+        if (isGrpcError(err) && err.code === grpc.status.UNAVAILABLE) this.retire(url, c);
+        throw err;
+      })
       .finally(() => this.opts.observe?.('GetMembers', Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+
+  /**
+   * A member did not answer GetMembers (any member answers it, so this is the transport: refused,
+   * reset). Its channel is retired, as the router does for stores: a channel that failed to
+   * connect sits in reconnect backoff (up to 1 s) and fails every call fast meanwhile, so a PD
+   * back from an outage would stay unreachable for that long. Discovery is where every failed PD
+   * call ends up, so the next round dials afresh. Calls still in flight get one RPC timeout.
+   */
+  private retire(url: string, c: RpcClient): void {
+    if (this.clients.get(url) !== c) return;
+    this.clients.delete(url);
+    this.retired.add(c);
+    setTimeout(() => {
+      this.retired.delete(c);
+      c.close();
+    }, this.opts.timeoutMs).unref();
   }
 
   private client(url: string): RpcClient {
