@@ -15,7 +15,7 @@ export interface LocalBackend {
  * The local-disk backend of a blob replica: `<dataDir>/blobs`, bound to `replicaId` on first start (a
  * disk that belongs to another replica is refused), temp files of interrupted writes swept.
  */
-export async function openLocalBackend(dataDir: string, replicaId: string, logger: Logger): Promise<LocalBackend> {
+export async function openLocalBackend(dataDir: string, replicaId: string, logger: Logger, directIo = true): Promise<LocalBackend> {
   const dir = join(dataDir, 'blobs');
   await mkdir(dir, { recursive: true });
   let identity: ReplicaIdentity;
@@ -24,7 +24,11 @@ export async function openLocalBackend(dataDir: string, replicaId: string, logge
   } catch (e) {
     throw e instanceof ReplicaIdentityError ? new ConfigError(e.message) : e;
   }
-  const store = new LocalDiskStore(dir, { replicaId: identity.replicaId });
+  const store = new LocalDiskStore(dir, {
+    replicaId: identity.replicaId,
+    directIo,
+    onDirectIoRefused: (err) => logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
+  });
   const swept = await store.sweepTemp();
   if (swept) logger.info('removed temp files of interrupted writes', { count: swept });
   return { dir, store, identity };

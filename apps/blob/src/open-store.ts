@@ -29,7 +29,7 @@ export interface StoreDeps {
 /** The chunk store the config asks for. */
 export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
-  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger);
+  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger, cfg.diskIo === 'direct');
   createDiskMetrics(deps.registry, dir);
   return {
     store,

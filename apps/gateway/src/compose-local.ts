@@ -119,7 +119,11 @@ async function openLocalChunkStore(
     });
     return { store, options: { maxWritesInFlight: 4 }, ready: () => store.reachable(), close: () => store.close() };
   }
-  const store = new LocalDiskStore(join(cfg.dataDir, 'blobs'));
+  const dir = join(cfg.dataDir, 'blobs');
+  const store = new LocalDiskStore(dir, {
+    directIo: cfg.diskIo === 'direct',
+    onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
+  });
   createDiskMetrics(deps.registry, cfg.dataDir);
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });

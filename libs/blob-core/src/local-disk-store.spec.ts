@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,19 @@ async function flipByte(path: string, at: number): Promise<void> {
 describeChunkStoreContract('LocalDiskStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
   const store = new LocalDiskStore(dir);
+  return {
+    store,
+    corrupt: async (id, damage) =>
+      damage.kind === 'flip'
+        ? flipByte(store.pathOf(id), damage.at)
+        : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describeChunkStoreContract('LocalDiskStore through the page cache (--disk-io buffered)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
+  const store = new LocalDiskStore(dir, { directIo: false });
   return {
     store,
     corrupt: async (id, damage) =>
@@ -187,6 +201,61 @@ describe('LocalDiskStore', () => {
     await expect(store.read(id)).rejects.toMatchObject({ code: 'Unavailable' });
     expect((await mine.read(id)).toString()).toBe('mine');
     expect(() => new LocalDiskStore(dir, { replicaId: 'Bad_Id' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  });
+
+  describe('direct I/O', () => {
+    // Sizes around the 4 KiB blocks written direct (the rest goes through a buffered handle).
+    const SIZES = [0, 1, 4096 - 36, 4096 - 35, 4096, 65_536, 1024 * 1024 - 1, 1024 * 1024 + 4097, 3 * 1024 * 1024 + 100];
+
+    it.each(SIZES)('a %i-byte chunk keeps its exact size and layout, whichever mode writes or reads it', async (size) => {
+      const direct = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 });
+      const buffered = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, directIo: false });
+      const data = randomBytes(size);
+      const a = Math.min(3, size);
+      const b = Math.max(a, Math.floor(size / 2));
+      const pieces = [data.subarray(0, a), data.subarray(a, b), data.subarray(b)];
+      for (const [writer, reader, seq] of [[direct, buffered, 0], [buffered, direct, 1], [direct, direct, 2]] as const) {
+        const id = await writer.allocate(`dio-${size}`, seq);
+        await writer.put(id, pieces);
+        expect((await stat(writer.pathOf(id))).size).toBe(size + 4 * Math.ceil(size / 4096) + FOOTER_SIZE);
+        expect((await reader.read(id)).equals(data)).toBe(true);
+        if (size > 10) {
+          const at = Math.floor(size / 3) + 1;
+          expect((await reader.read(id, { offset: at, length: size - at - 1 })).equals(data.subarray(at, size - 1))).toBe(true);
+          const chunk = await reader.openChunk(id);
+          try {
+            expect((await chunk.read({ offset: 5, length: 5 })).equals(data.subarray(5, 10))).toBe(true);
+          } finally {
+            await chunk.close();
+          }
+        }
+      }
+      expect(buffered.directIo).toBe(false);
+    });
+
+    it('a filesystem that refuses O_DIRECT turns it off once, with a warning, and nothing is lost', async () => {
+      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+      const realOpen = fsp.open;
+      const spy = jest.spyOn(fsp, 'open').mockImplementation(async (path, flags, mode) => {
+        if (typeof flags === 'number' && (flags & (constants.O_DIRECT as number)) !== 0) {
+          throw Object.assign(new Error(`EINVAL: invalid argument, open '${String(path)}'`), { code: 'EINVAL' });
+        }
+        return realOpen(path, flags, mode);
+      });
+      try {
+        const refused: unknown[] = [];
+        const s = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        const data = randomBytes(200_000);
+        await Promise.all([0, 1, 2].map(async (seq) => s.put(await s.allocate('refused', seq), [data])));
+        expect(s.directIo).toBe(false);
+        expect(refused).toHaveLength(1);
+        expect(refused[0]).toMatchObject({ code: 'EINVAL' });
+        for (const seq of [0, 1, 2]) expect((await s.read(`refused.${seq}`)).equals(data)).toBe(true);
+        expect((await readdir(join(dir, 'data', 'chunks'))).filter((n) => n.startsWith('.'))).toEqual([]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   it('deletes every chunk of an intent concurrently (the last ones race to remove the directory)', async () => {

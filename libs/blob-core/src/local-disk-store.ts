@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { link, mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -16,6 +17,7 @@ import {
   type ChunkLayout,
 } from './chunk-format';
 import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
+import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, StagingPool, writeDirect } from './direct-io';
 import { DirSyncer } from './dir-sync';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
@@ -29,6 +31,14 @@ export interface LocalDiskStoreOptions {
    * (local mode, or written before replica ids) name the same files and keep working.
    */
   readonly replicaId?: string;
+  /**
+   * Chunk data bypasses the page cache (O_DIRECT; see direct-io.ts). Default: on where the platform
+   * has O_DIRECT (Linux). A filesystem that refuses it (EINVAL on the first open or write) turns it
+   * off for the store, which then reads and writes through the page cache; `directIo` tells which.
+   */
+  readonly directIo?: boolean;
+  /** Told once when the filesystem refuses direct I/O and the store falls back to buffered I/O. */
+  readonly onDirectIoRefused?: (err: unknown) => void;
 }
 
 /** Chunk files in a fan directory: `<intentId>.<seq>`; temp files start with a dot. */
@@ -70,6 +80,13 @@ export class LocalDiskStore implements ChunkStore {
   private readonly dirSync = new DirSyncer();
   /** The fan directories, created (durably) by the first write. */
   private fans?: Promise<void>;
+  private direct: boolean;
+  /** Whether the filesystem takes direct I/O, found out once (before the first direct open). */
+  private directProbe?: Promise<void>;
+  private readonly staging = new StagingPool();
+  /** Handles opened with O_DIRECT (read through staging buffers). */
+  private readonly directHandles = new WeakSet<FileHandle>();
+  private readonly onDirectIoRefused?: (err: unknown) => void;
 
   constructor(dir: string, options: LocalDiskStoreOptions = {}) {
     this.root = join(dir, 'chunks');
@@ -77,6 +94,13 @@ export class LocalDiskStore implements ChunkStore {
     assertBlockSize(this.blockSize);
     if (options.replicaId !== undefined) assertReplicaId(options.replicaId);
     this.replicaId = options.replicaId;
+    this.direct = (options.directIo ?? true) && O_DIRECT !== undefined;
+    this.onDirectIoRefused = options.onDirectIoRefused;
+  }
+
+  /** Whether chunk data bypasses the page cache (false if turned off, or refused by the filesystem). */
+  get directIo(): boolean {
+    return this.direct;
   }
 
   async allocate(intentId: string, seq: number): Promise<string> {
@@ -89,16 +113,7 @@ export class LocalDiskStore implements ChunkStore {
     const trailer = encodeTrailer(data, this.blockSize);
     const temp = join(fan, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
     await this.ensureFans();
-    const fh = await open(temp, 'wx');
-    try {
-      await writeAll(fh, [...data, trailer]);
-      await fh.datasync();
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      throw e;
-    }
-    await fh.close();
+    await this.writeTemp(temp, [...data, trailer]);
     try {
       await link(temp, join(fan, `${intentId}.${seq}`));
     } catch (e) {
@@ -110,6 +125,83 @@ export class LocalDiskStore implements ChunkStore {
       await unlink(temp).catch(() => undefined);
     }
     await this.dirSync.sync(fan);
+  }
+
+  /** Writes and fdatasyncs a new temp file; on failure it is gone. */
+  private async writeTemp(temp: string, parts: Buffer[]): Promise<void> {
+    if (this.direct) await this.probeDirect();
+    if (this.direct) return this.writeTempDirect(temp, parts);
+    const fh = await open(temp, 'wx');
+    try {
+      await writeAll(fh, parts);
+      await fh.datasync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw e;
+    }
+    await fh.close();
+  }
+
+  /**
+   * The whole 4 KiB blocks through an O_DIRECT handle, the rest (under 4 KiB: the trailer's end)
+   * through a buffered one, then one fdatasync (of the inode: it covers both handles' writes and
+   * the file's size and extents).
+   */
+  private async writeTempDirect(temp: string, parts: Buffer[]): Promise<void> {
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const aligned = total - (total % DIRECT_ALIGN);
+    let fh: FileHandle | undefined;
+    let tail: FileHandle | undefined;
+    try {
+      fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (O_DIRECT as number), 0o666);
+      const cursor = new PieceCursor(parts);
+      await writeDirect(fh, cursor, aligned, this.staging);
+      if (aligned < total) {
+        tail = await open(temp, constants.O_WRONLY);
+        await writeAll(tail, cursor.rest(), aligned);
+      }
+      await (tail ?? fh).datasync();
+    } catch (e) {
+      await Promise.all([fh?.close(), tail?.close()]).catch(() => undefined);
+      // Also when the open itself failed: Linux creates the file before it checks O_DIRECT.
+      await unlink(temp).catch(() => undefined);
+      throw e;
+    }
+    await Promise.all([fh.close(), tail?.close()]);
+  }
+
+  /**
+   * Once: a 4 KiB direct write and read of a scratch file in the store's root. A filesystem that
+   * refuses either (EINVAL, EOPNOTSUPP) turns direct I/O off for the store; any other failure is
+   * retried by the next caller.
+   */
+  private probeDirect(): Promise<void> {
+    this.directProbe ??= (async () => {
+      await this.ensureFans();
+      const path = join(this.root, `.direct-io-probe.${this.instance}`);
+      const slot = await this.staging.acquire();
+      let fh: FileHandle | undefined;
+      try {
+        slot.fill(0x5a, 0, DIRECT_ALIGN);
+        fh = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | (O_DIRECT as number), 0o600);
+        await fh.write(slot, 0, DIRECT_ALIGN, 0);
+        await fh.read(slot, 0, DIRECT_ALIGN, 0);
+      } catch (e) {
+        if (!isDirectIoRefused(e)) throw e;
+        this.direct = false;
+        this.onDirectIoRefused?.(e);
+      } finally {
+        this.staging.release(slot);
+        await fh?.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+      }
+    })().catch((e: unknown) => {
+      this.directProbe = undefined;
+      throw e;
+    });
+    return this.directProbe;
   }
 
   async read(id: string, range?: ChunkRange): Promise<Buffer> {
@@ -207,9 +299,22 @@ export class LocalDiskStore implements ChunkStore {
 
   /** The chunk's file, in either layout; missing is DataCorrupted (a chunk is only read because metadata references it). */
   private async openStored(id: string, intentId: string, seq: number): Promise<FileHandle> {
-    const fh = (await openIfExists(this.flatPath(intentId, seq))) ?? (await openIfExists(this.legacyPath(intentId, seq)));
+    const fh = (await this.openForRead(this.flatPath(intentId, seq))) ?? (await this.openForRead(this.legacyPath(intentId, seq)));
     if (!fh) throw new ServiceError('DataCorrupted', `chunk ${id} is missing: referenced data was lost`);
     return fh;
+  }
+
+  private async openForRead(path: string): Promise<FileHandle | undefined> {
+    if (this.direct) await this.probeDirect();
+    if (!this.direct) return openIfExists(path, 'r');
+    const fh = await openIfExists(path, constants.O_RDONLY | (O_DIRECT as number));
+    if (fh) this.directHandles.add(fh);
+    return fh;
+  }
+
+  /** Positional read of the whole of `buf` (short only at EOF), through staging buffers on a direct handle. */
+  private readAt(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
+    return this.directHandles.has(fh) ? readDirect(fh, buf, position, this.staging) : readFully(fh, buf, position);
   }
 
   /** Parses an id and refuses one owned by another replica (or any owned id when this disk has no owner). */
@@ -270,7 +375,7 @@ export class LocalDiskStore implements ChunkStore {
   private async readWhole(id: string, fh: FileHandle, size: number): Promise<Buffer> {
     // The whole file in one read: data, trailer and footer.
     const file = Buffer.allocUnsafe(size);
-    const got = await readFully(fh, file, 0);
+    const got = await this.readAt(fh, file, 0);
     if (got !== size) throw corrupt(id, `short read (${got} of ${size} bytes)`);
     const footer = file.subarray(Math.max(0, size - FOOTER_SIZE));
     const layout = decodeFooter(id, footer, size);
@@ -298,7 +403,7 @@ export class LocalDiskStore implements ChunkStore {
     const start = first * blockSize;
     const end = Math.min((last + 1) * blockSize, layout.dataLength);
     const blocks = Buffer.allocUnsafe(end - start);
-    const got = await readFully(fh, blocks, start);
+    const got = await this.readAt(fh, blocks, start);
     if (got !== blocks.length) throw corrupt(id, 'short read');
     verifyBlocks(id, layout, trailer, first, blocks);
     return blocks.subarray(offset - start, offset - start + length);
@@ -306,7 +411,7 @@ export class LocalDiskStore implements ChunkStore {
 
   private async readTrailer(id: string, fh: FileHandle, size: number): Promise<{ layout: ChunkLayout; trailer: Buffer }> {
     const tail = Buffer.allocUnsafe(Math.min(size, TAIL_READ));
-    if ((await readFully(fh, tail, size - tail.length)) !== tail.length) throw corrupt(id, 'short read');
+    if ((await this.readAt(fh, tail, size - tail.length)) !== tail.length) throw corrupt(id, 'short read');
     const footer = tail.subarray(Math.max(0, tail.length - FOOTER_SIZE));
     const layout = decodeFooter(id, footer, size);
     const trailerLength = 4 * layout.blockCount;
@@ -315,7 +420,7 @@ export class LocalDiskStore implements ChunkStore {
       trailer = tail.subarray(tail.length - FOOTER_SIZE - trailerLength, tail.length - FOOTER_SIZE);
     } else {
       trailer = Buffer.allocUnsafe(trailerLength);
-      if ((await readFully(fh, trailer, layout.dataLength)) !== trailerLength) throw corrupt(id, 'short read');
+      if ((await this.readAt(fh, trailer, layout.dataLength)) !== trailerLength) throw corrupt(id, 'short read');
     }
     verifyTrailer(id, trailer, footer);
     return { layout, trailer };
@@ -353,9 +458,9 @@ function ignoreMissing(e: unknown): void {
   if (errnoCode(e) !== 'ENOENT') throw e;
 }
 
-async function openIfExists(path: string): Promise<FileHandle | undefined> {
+async function openIfExists(path: string, flags: string | number): Promise<FileHandle | undefined> {
   try {
-    return await open(path, 'r');
+    return await open(path, flags);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return undefined;
     throw e;
