@@ -218,9 +218,9 @@ describe('BlobService', () => {
     expect(maxHeld).toBeLessThanOrEqual(3 * C + piece);
   });
 
-  it('prefetches at most one chunk ahead of a slow reader', async () => {
+  it.each([1, 3])('keeps readAhead = %i pieces in flight ahead of a slow reader, never more', async (readAhead) => {
     const store = new SpyStore();
-    const blob = new BlobService(store, { chunkSize: C });
+    const blob = new BlobService(store, { chunkSize: C, readAhead });
     const m = await blob.write(fromBuffers([randomBytes(10 * C)]), { intentId: 'pre' }, ctx);
     store.gate = tick;
     let yielded = 0;
@@ -228,9 +228,10 @@ describe('BlobService', () => {
       yielded += b.length;
       await tick();
       await tick();
-      expect(store.reads.length).toBeLessThanOrEqual(Math.ceil(yielded / C) + 1);
+      // Issued: the pieces yielded (this one included) and readAhead more.
+      expect(store.reads.length).toBeLessThanOrEqual(yielded / C + readAhead);
     }
-    expect(store.maxReadsInFlight).toBe(1);
+    expect(store.maxReadsInFlight).toBe(readAhead);
     expect(store.reads.length).toBe(10);
   });
 
@@ -256,6 +257,7 @@ describe('BlobService', () => {
     const counters = { written: 0, read: 0 };
     const blob = new BlobService(store, {
       chunkSize: C,
+      readAhead: 1,
       metrics: {
         chunkWritten: (n) => (counters.written += n),
         chunkRead: (n) => (counters.read += n),
@@ -264,6 +266,7 @@ describe('BlobService', () => {
     });
     const data = randomBytes(3 * C);
     const m = await blob.write(fromBuffers([data]), { intentId: 'bad' }, ctx);
+    // (Read-ahead would also read, and count, the chunk after the corrupt one.)
     expect(counters.written).toBe(3 * C);
     store.corrupt('bad.1', { kind: 'flip', at: 17 });
     const pieces: Buffer[] = [];
@@ -314,17 +317,30 @@ describe('BlobService', () => {
     class OpeningStore extends SpyStore {
       opened: string[] = [];
       open = 0;
+      closedWithReadsInFlight = 0;
+      /** Most reads in flight together on one opened chunk. */
+      maxChunkReads = 0;
+      /** The read at offset 600 takes 30 ms: the pieces after it, the chunk's last included, settle first. */
+      slowFirst = false;
       async openChunk(id: string): Promise<ChunkReader> {
         await this.inner.read(id, { offset: 0, length: 0 }); // missing → DataCorrupted, as a real store
         this.opened.push(id);
         this.open++;
         let closed = false;
+        let inFlight = 0;
         return {
-          read: (range) => {
+          read: async (range) => {
             if (closed) throw new Error('read after close');
-            return this.read(id, range);
+            this.maxChunkReads = Math.max(this.maxChunkReads, ++inFlight);
+            try {
+              if (this.slowFirst && range.offset === 600) await new Promise((r) => setTimeout(r, 30));
+              return await this.read(id, range);
+            } finally {
+              inFlight--;
+            }
           },
           close: async () => {
+            if (inFlight > 0) this.closedWithReadsInFlight++;
             closed = true;
             this.open--;
           },
@@ -347,6 +363,28 @@ describe('BlobService', () => {
       expect((await drain(blob.read(m, { start: 1100, end: 1899 }, ctx))).equals(data.subarray(1100, 1900))).toBe(true);
       expect((await drain(blob.read(m, { start: 2100, end: 2199 }, ctx))).equals(data.subarray(2100, 2200))).toBe(true);
       expect(store.opened).toEqual(['oc.1']);
+    });
+
+    it('with reads of one opened chunk in flight together, closes it only once all have settled', async () => {
+      const store = new OpeningStore();
+      const blob = new BlobService(store, { chunkSize: C, readPieceSize: 100, readAhead: 4 });
+      const data = randomBytes(2 * C);
+      const m = await blob.write(fromBuffers([data]), { intentId: 'ooo' }, ctx);
+      // Later pieces come back first: the last piece of a chunk settles before the ones ahead of it.
+      store.slowFirst = true;
+      expect((await drain(blob.read(m, undefined, ctx))).equals(data)).toBe(true);
+      expect(store.maxChunkReads).toBe(4);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(store.open).toBe(0);
+      expect(store.closedWithReadsInFlight).toBe(0);
+      // Stopped early with reads in flight: closed after them too.
+      for await (const b of blob.read(m, undefined, ctx)) {
+        expect(b.length).toBe(100);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(store.open).toBe(0);
+      expect(store.closedWithReadsInFlight).toBe(0);
     });
 
     it('closes the open chunk when the reader stops early or a read fails', async () => {

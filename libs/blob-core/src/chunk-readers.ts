@@ -4,11 +4,12 @@ import type { ChunkRead } from './read-plan';
 /**
  * The reads of one plan, in order: a chunk read in several pieces in a row is opened once
  * (`ChunkStore.openChunk`: one open and one checksum-trailer read instead of one per piece) and closed
- * after its last piece; single pieces and stores without `openChunk` use plain `read`. At most one
- * chunk is open at a time, since the plan's pieces of a chunk are consecutive.
+ * once every read of it has settled (several may be in flight: read-ahead); single pieces and stores
+ * without `openChunk` use plain `read`. At most one chunk is open at a time for new reads, since the
+ * plan's pieces of a chunk are consecutive.
  */
 export class ChunkReaders {
-  private current?: { readonly id: string; readonly end: number; readonly reader: Promise<ChunkReader> };
+  private current?: { readonly id: string; readonly end: number; readonly reader: Promise<ChunkReader>; readonly reads: Promise<unknown>[] };
 
   constructor(
     private readonly store: ChunkStore,
@@ -29,28 +30,28 @@ export class ChunkReaders {
       this.close();
       const reader = this.store.openChunk(r.id);
       reader.catch(() => undefined);
-      cur = this.current = { id: r.id, end, reader };
+      cur = this.current = { id: r.id, end, reader, reads: [] };
     }
     const got = cur.reader.then((h) => h.read(range));
+    cur.reads.push(got);
     if (i === cur.end) {
       this.current = undefined;
-      closeAfter(cur.reader, got);
+      closeAfter(cur.reader, cur.reads);
     }
     return got;
   }
 
-  /** Closes the chunk still open (the read stopped early), once `pending` (its read in flight) settles. */
-  close(pending?: Promise<unknown>): void {
+  /** Closes the chunk still open (the read stopped early), once its reads in flight settle. */
+  close(): void {
     const cur = this.current;
     this.current = undefined;
-    if (cur) closeAfter(cur.reader, pending ?? Promise.resolve());
+    if (cur) closeAfter(cur.reader, cur.reads);
   }
 }
 
-function closeAfter(reader: Promise<ChunkReader>, last: Promise<unknown>): void {
+function closeAfter(reader: Promise<ChunkReader>, reads: readonly Promise<unknown>[]): void {
   const noop = () => undefined;
-  void last
-    .then(noop, noop)
+  void Promise.allSettled(reads)
     .then(() => reader)
     .then((h) => h.close())
     .catch(noop);
