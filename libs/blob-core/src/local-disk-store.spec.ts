@@ -178,7 +178,9 @@ describe('LocalDiskStore', () => {
     const mine = (store as unknown as { instance: string }).instance;
     await writeFile(join(fanDir, `.sweep.2.${mine}.9.tmp`), 'in flight');
     expect(await store.listIntentChunks('sweep')).toEqual([id]);
-    expect(await store.sweepTemp()).toBe(1);
+    await writeFile(join(dir, 'data', 'chunks', '.direct-io-probe.0123456789ab'), 'a probe of a dead process');
+    expect(await store.sweepTemp()).toBe(2);
+    expect((await readdir(join(dir, 'data', 'chunks'))).filter((n) => n.startsWith('.'))).toEqual([]);
     expect((await readdir(fanDir)).sort()).toEqual([`.sweep.2.${mine}.9.tmp`, 'sweep.0']);
     expect((await store.read(id)).toString()).toBe('kept');
   });

@@ -47,6 +47,8 @@ const FLAT_TEMP_NAME = /^\.[A-Za-z0-9_-]{1,128}\.(0|[1-9][0-9]{0,9})\.([0-9a-f]{
 /** Legacy layout, inside `<fan>/<intentId>/`: the bare sequence number, and its temp files. */
 const LEGACY_NAME = /^(0|[1-9][0-9]{0,9})$/;
 const LEGACY_TEMP_NAME = /^\.(0|[1-9][0-9]{0,9})\.([0-9a-f]{12})\.([0-9]+)\.tmp$/;
+/** The scratch file of the direct-I/O probe, in the chunks directory. */
+const PROBE_NAME = /^\.direct-io-probe\.([0-9a-f]{12})$/;
 /** Intent ids have no dot, so a fan directory entry without one is a legacy intent directory. */
 const INTENT_DIR_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const FAN_COUNT = 256;
@@ -287,6 +289,11 @@ export class LocalDiskStore implements ChunkStore {
     let removed = 0;
     for await (const e of this.walk()) {
       if (e.kind === 'temp' && e.instance !== this.instance && (await unlinkIfExists(e.path))) removed++;
+    }
+    // A direct-I/O probe of a process that died within it (see probeDirect).
+    for (const n of await readdirOrEmpty(this.root)) {
+      const probe = PROBE_NAME.exec(n);
+      if (probe && probe[1] !== this.instance && (await unlinkIfExists(join(this.root, n)))) removed++;
     }
     return removed;
   }
