@@ -22,8 +22,11 @@ import { errnoCode } from './fs-io';
  * trailer's end) is written through a second, buffered descriptor: the file keeps its exact size.
  */
 export const DIRECT_ALIGN = 4096;
-/** One staging buffer: the most a single direct read or write moves. */
-export const STAGING_SIZE = 1024 * 1024;
+/**
+ * One staging buffer: the most a single direct read or write moves. 1 MiB and 64 KiB, so a whole
+ * 1 MiB chunk file (data, trailer, footer) is read in one request to the device, not two.
+ */
+export const STAGING_SIZE = 1024 * 1024 + 64 * 1024;
 const SLOTS_PER_ARENA = 8;
 const WASM_PAGE = 64 * 1024;
 
