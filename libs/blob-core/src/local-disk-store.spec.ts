@@ -235,6 +235,38 @@ describe('LocalDiskStore', () => {
       expect(buffered.directIo).toBe(false);
     });
 
+    it('reads go on when the disk takes no writes (the probe fails), and an O_DIRECT open refused then falls back', async () => {
+      const data = randomBytes(300_000);
+      const writer = new LocalDiskStore(join(dir, 'data'));
+      await writer.put(await writer.allocate('ro', 0), [data]);
+      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+      const realOpen = fsp.open;
+      let refuseDirectReads = false;
+      const spy = jest.spyOn(fsp, 'open').mockImplementation(async (path, flags, mode) => {
+        if (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0) {
+          throw Object.assign(new Error(`EROFS: read-only file system, open '${String(path)}'`), { code: 'EROFS' });
+        }
+        if (refuseDirectReads && typeof flags === 'number' && (flags & (constants.O_DIRECT as number)) !== 0) {
+          throw Object.assign(new Error(`EINVAL: invalid argument, open '${String(path)}'`), { code: 'EINVAL' });
+        }
+        return realOpen(path, flags, mode);
+      });
+      try {
+        const refused: unknown[] = [];
+        const reader = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        expect((await reader.read('ro.0')).equals(data)).toBe(true);
+        expect(reader.directIo).toBe(true);
+        refuseDirectReads = true;
+        const other = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        expect((await other.read('ro.0', { offset: 7, length: 70_000 })).equals(data.subarray(7, 70_007))).toBe(true);
+        expect((await other.read('ro.0')).equals(data)).toBe(true);
+        expect(other.directIo).toBe(false);
+        expect(refused).toEqual([expect.objectContaining({ code: 'EINVAL' })]);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('a filesystem that refuses O_DIRECT turns it off once, with a warning, and nothing is lost', async () => {
       const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
       const realOpen = fsp.open;

@@ -33,8 +33,9 @@ export interface LocalDiskStoreOptions {
   readonly replicaId?: string;
   /**
    * Chunk data bypasses the page cache (O_DIRECT; see direct-io.ts). Default: on where the platform
-   * has O_DIRECT (Linux). A filesystem that refuses it (EINVAL on the first open or write) turns it
-   * off for the store, which then reads and writes through the page cache; `directIo` tells which.
+   * has O_DIRECT (Linux). A filesystem that refuses it (EINVAL or EOPNOTSUPP from the probe at first
+   * use, or from opening a chunk) turns it off for the store, which then reads and writes through the
+   * page cache; `directIo` tells which.
    */
   readonly directIo?: boolean;
   /** Told once when the filesystem refuses direct I/O and the store falls back to buffered I/O. */
@@ -174,6 +175,12 @@ export class LocalDiskStore implements ChunkStore {
     await Promise.all([fh.close(), tail?.close()]);
   }
 
+  private refuseDirect(err: unknown): void {
+    if (!this.direct) return;
+    this.direct = false;
+    this.onDirectIoRefused?.(err);
+  }
+
   /**
    * Once: a 4 KiB direct write and read of a scratch file in the store's root. A filesystem that
    * refuses either (EINVAL, EOPNOTSUPP) turns direct I/O off for the store; any other failure is
@@ -192,8 +199,7 @@ export class LocalDiskStore implements ChunkStore {
         await fh.read(slot, 0, DIRECT_ALIGN, 0);
       } catch (e) {
         if (!isDirectIoRefused(e)) throw e;
-        this.direct = false;
-        this.onDirectIoRefused?.(e);
+        this.refuseDirect(e);
       } finally {
         this.staging.release(slot);
         await fh?.close().catch(() => undefined);
@@ -312,11 +318,20 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   private async openForRead(path: string): Promise<FileHandle | undefined> {
-    if (this.direct) await this.probeDirect();
-    if (!this.direct) return openIfExists(path, 'r');
-    const fh = await openIfExists(path, constants.O_RDONLY | (O_DIRECT as number));
-    if (fh) this.directHandles.add(fh);
-    return fh;
+    // The probe writes: on a disk that takes no writes (read-only mount, full) it fails, and reads
+    // must go on. Then the open itself tells whether the filesystem takes O_DIRECT.
+    if (this.direct) await this.probeDirect().catch(() => undefined);
+    if (this.direct) {
+      try {
+        const fh = await openIfExists(path, constants.O_RDONLY | (O_DIRECT as number));
+        if (fh) this.directHandles.add(fh);
+        return fh;
+      } catch (e) {
+        if (!isDirectIoRefused(e)) throw e;
+        this.refuseDirect(e);
+      }
+    }
+    return openIfExists(path, 'r');
   }
 
   /** Positional read of the whole of `buf` (short only at EOF), through staging buffers on a direct handle. */
