@@ -75,6 +75,17 @@ export class StagingPool {
   }
 }
 
+let shared: StagingPool | undefined;
+
+/**
+ * The process's staging pool, shared by every store in it: its size caps the direct I/Os in flight
+ * (and their memory, 32 × STAGING_SIZE) whatever the number of stores.
+ */
+export function sharedStagingPool(): StagingPool {
+  shared ??= new StagingPool();
+  return shared;
+}
+
 /** Copies a list of buffers out in order, as if they were one. */
 export class PieceCursor {
   private i = 0;

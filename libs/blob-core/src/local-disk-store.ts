@@ -17,7 +17,7 @@ import {
   type ChunkLayout,
 } from './chunk-format';
 import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
-import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, StagingPool, writeDirect } from './direct-io';
+import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, sharedStagingPool, writeDirect } from './direct-io';
 import { DirSyncer } from './dir-sync';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
@@ -86,7 +86,7 @@ export class LocalDiskStore implements ChunkStore {
   private direct: boolean;
   /** Whether the filesystem takes direct I/O, found out once (before the first direct open). */
   private directProbe?: Promise<void>;
-  private readonly staging = new StagingPool();
+  private readonly staging = sharedStagingPool();
   /** Handles opened with O_DIRECT (read through staging buffers). */
   private readonly directHandles = new WeakSet<FileHandle>();
   private readonly onDirectIoRefused?: (err: unknown) => void;
