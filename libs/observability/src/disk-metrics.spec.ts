@@ -31,11 +31,23 @@ describe('createDiskMetrics', () => {
   it('follows the filesystem between scrapes (no cached value)', async () => {
     const registry = createRegistry({ defaultMetrics: false });
     let bavail = 1000;
-    createDiskMetrics(registry, dir, async () => ({ bsize: 4096, blocks: 10_000, bavail }));
+    createDiskMetrics(registry, dir, { stat: async () => ({ bsize: 4096, blocks: 10_000, bavail }) });
     expect(await value(registry, 'blob_store_free_bytes')).toBe(4096 * 1000);
     bavail = 10;
     expect(await value(registry, 'blob_store_free_bytes')).toBe(4096 * 10);
     expect(await value(registry, 'blob_store_size_bytes')).toBe(4096 * 10_000);
+  });
+
+  it('tells whether chunk data bypasses the page cache, as the store says at scrape time', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    let direct = true;
+    createDiskMetrics(registry, dir, { directIo: () => direct });
+    expect(await value(registry, 'blob_store_direct_io')).toBe(1);
+    direct = false; // the filesystem refused O_DIRECT at first use
+    expect(await value(registry, 'blob_store_direct_io')).toBe(0);
+    const without = createRegistry({ defaultMetrics: false });
+    createDiskMetrics(without, dir);
+    expect(await without.metrics()).not.toMatch(/blob_store_direct_io/);
   });
 
   it('reports NaN, not a stale number, when the filesystem cannot be read', async () => {

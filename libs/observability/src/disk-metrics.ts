@@ -10,7 +10,17 @@ export type StatFs = (path: string) => Promise<{ bsize: number; blocks: number; 
  * scrapes). Free is what an unprivileged writer may still use (f_bavail), which is what runs out first.
  * A statfs failure (the directory is gone, the volume unmounted) reports NaN rather than a stale value.
  */
-export function createDiskMetrics(registry: Registry, dir: string, stat: StatFs = statfs): void {
+export interface DiskMetricsOptions {
+  /** statfs, injectable so tests can fake a full disk. */
+  readonly stat?: StatFs;
+  /**
+   * Whether the store's chunk data bypasses the page cache (O_DIRECT), as `blob_store_direct_io`:
+   * 0 means buffered I/O, configured (`--disk-io buffered`) or because the filesystem refused O_DIRECT.
+   */
+  readonly directIo?: () => boolean;
+}
+
+export function createDiskMetrics(registry: Registry, dir: string, { stat = statfs, directIo }: DiskMetricsOptions = {}): void {
   const read = async (): Promise<{ free: number; size: number }> => {
     try {
       const s = await stat(dir);
@@ -27,6 +37,16 @@ export function createDiskMetrics(registry: Registry, dir: string, stat: StatFs 
       this.set((await read()).free);
     },
   });
+  if (directIo) {
+    new Gauge({
+      name: 'blob_store_direct_io',
+      help: 'Whether the local chunk store reads and writes chunk data with O_DIRECT (1) or through the page cache (0: configured, or refused by the filesystem)',
+      registers: [registry],
+      collect() {
+        this.set(directIo() ? 1 : 0);
+      },
+    });
+  }
   new Gauge({
     name: 'blob_store_size_bytes',
     help: 'Size in bytes of the filesystem holding the local chunk store',
