@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describeChunkStoreContract, HOSTILE_IDS } from './testing';
-import { LocalDiskStore } from './local-disk-store';
+import { describeChunkStoreContract, HOSTILE_IDS, type ChunkStoreHarness } from './testing';
+import { LocalDiskStore, type LocalDiskStoreOptions } from './local-disk-store';
 import { FOOTER_SIZE } from './chunk-format';
 
 async function flipByte(path: string, at: number): Promise<void> {
@@ -19,44 +19,36 @@ async function flipByte(path: string, at: number): Promise<void> {
   }
 }
 
-describeChunkStoreContract('LocalDiskStore', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
-  const store = new LocalDiskStore(dir);
-  return {
-    store,
-    corrupt: async (id, damage) =>
-      damage.kind === 'flip'
-        ? flipByte(store.pathOf(id), damage.at)
-        : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
-    close: () => rm(dir, { recursive: true, force: true }),
+/** A LocalDiskStore in a fresh directory, with the damage the contract injects. */
+function diskContract(options: LocalDiskStoreOptions = {}): () => Promise<ChunkStoreHarness> {
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
+    const store = new LocalDiskStore(dir, options);
+    return {
+      store,
+      corrupt: async (id, damage) =>
+        damage.kind === 'flip'
+          ? flipByte(store.pathOf(id), damage.at)
+          : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
+      close: () => rm(dir, { recursive: true, force: true }),
+    };
   };
-});
+}
 
-describeChunkStoreContract('LocalDiskStore through the page cache (--disk-io buffered)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
-  const store = new LocalDiskStore(dir, { directIo: false });
-  return {
-    store,
-    corrupt: async (id, damage) =>
-      damage.kind === 'flip'
-        ? flipByte(store.pathOf(id), damage.at)
-        : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
-    close: () => rm(dir, { recursive: true, force: true }),
-  };
-});
+/** Makes `open` throw `code` for the calls `refuse` picks (a filesystem's answers); restore it after. */
+function failOpens(refuse: (flags: number) => string | undefined): jest.SpyInstance {
+  const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+  const realOpen = fsp.open;
+  return jest.spyOn(fsp, 'open').mockImplementation(async (path, flags, mode) => {
+    const code = typeof flags === 'number' ? refuse(flags) : undefined;
+    if (code) throw Object.assign(new Error(`${code}: open '${String(path)}'`), { code });
+    return realOpen(path, flags, mode);
+  });
+}
 
-describeChunkStoreContract('LocalDiskStore owned by a replica', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
-  const store = new LocalDiskStore(dir, { replicaId: 'massive-blob-3' });
-  return {
-    store,
-    corrupt: async (id, damage) =>
-      damage.kind === 'flip'
-        ? flipByte(store.pathOf(id), damage.at)
-        : truncate(store.pathOf(id), (await stat(store.pathOf(id))).size - 1),
-    close: () => rm(dir, { recursive: true, force: true }),
-  };
-});
+describeChunkStoreContract('LocalDiskStore', diskContract());
+describeChunkStoreContract('LocalDiskStore through the page cache (--disk-io buffered)', diskContract({ directIo: false }));
+describeChunkStoreContract('LocalDiskStore owned by a replica', diskContract({ replicaId: 'massive-blob-3' }));
 
 describe('LocalDiskStore', () => {
   let dir: string;
@@ -239,23 +231,22 @@ describe('LocalDiskStore', () => {
       const data = randomBytes(300_000);
       const writer = new LocalDiskStore(join(dir, 'data'));
       await writer.put(await writer.allocate('ro', 0), [data]);
-      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-      const realOpen = fsp.open;
       let refuseDirectReads = false;
-      const spy = jest.spyOn(fsp, 'open').mockImplementation(async (path, flags, mode) => {
-        if (typeof flags === 'number' && (flags & constants.O_CREAT) !== 0) {
-          throw Object.assign(new Error(`EROFS: read-only file system, open '${String(path)}'`), { code: 'EROFS' });
+      let creates = 0;
+      const spy = failOpens((flags) => {
+        if ((flags & constants.O_CREAT) !== 0) {
+          creates++;
+          return 'EROFS';
         }
-        if (refuseDirectReads && typeof flags === 'number' && (flags & (constants.O_DIRECT as number)) !== 0) {
-          throw Object.assign(new Error(`EINVAL: invalid argument, open '${String(path)}'`), { code: 'EINVAL' });
-        }
-        return realOpen(path, flags, mode);
+        return refuseDirectReads && (flags & (constants.O_DIRECT as number)) !== 0 ? 'EINVAL' : undefined;
       });
       try {
         const refused: unknown[] = [];
         const reader = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
         expect((await reader.read('ro.0')).equals(data)).toBe(true);
+        expect((await reader.read('ro.0', { offset: 1, length: 10 })).equals(data.subarray(1, 11))).toBe(true);
         expect(reader.directIo).toBe(true);
+        expect(creates).toBe(1); // the probe was tried once, not on every read
         refuseDirectReads = true;
         const other = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
         expect((await other.read('ro.0', { offset: 7, length: 70_000 })).equals(data.subarray(7, 70_007))).toBe(true);
@@ -268,14 +259,7 @@ describe('LocalDiskStore', () => {
     });
 
     it('a filesystem that refuses O_DIRECT turns it off once, with a warning, and nothing is lost', async () => {
-      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
-      const realOpen = fsp.open;
-      const spy = jest.spyOn(fsp, 'open').mockImplementation(async (path, flags, mode) => {
-        if (typeof flags === 'number' && (flags & (constants.O_DIRECT as number)) !== 0) {
-          throw Object.assign(new Error(`EINVAL: invalid argument, open '${String(path)}'`), { code: 'EINVAL' });
-        }
-        return realOpen(path, flags, mode);
-      });
+      const spy = failOpens((flags) => ((flags & (constants.O_DIRECT as number)) !== 0 ? 'EINVAL' : undefined));
       try {
         const refused: unknown[] = [];
         const s = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });

@@ -86,6 +86,8 @@ export class LocalDiskStore implements ChunkStore {
   private direct: boolean;
   /** Whether the filesystem takes direct I/O, found out once (before the first direct open). */
   private directProbe?: Promise<void>;
+  /** Reads have waited for the probe once (whatever its outcome: a failed one is retried by writes only). */
+  private readsProbed = false;
   private readonly staging = sharedStagingPool();
   /** Handles opened with O_DIRECT (read through staging buffers). */
   private readonly directHandles = new WeakSet<FileHandle>();
@@ -319,8 +321,12 @@ export class LocalDiskStore implements ChunkStore {
 
   private async openForRead(path: string): Promise<FileHandle | undefined> {
     // The probe writes: on a disk that takes no writes (read-only mount, full) it fails, and reads
-    // must go on. Then the open itself tells whether the filesystem takes O_DIRECT.
-    if (this.direct) await this.probeDirect().catch(() => undefined);
+    // must go on, without trying it again on every read. The open itself then tells whether the
+    // filesystem takes O_DIRECT.
+    if (this.direct && !this.readsProbed) {
+      await this.probeDirect().catch(() => undefined);
+      this.readsProbed = true;
+    }
     if (this.direct) {
       try {
         const fh = await openIfExists(path, constants.O_RDONLY | (O_DIRECT as number));
