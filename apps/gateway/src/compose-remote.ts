@@ -15,7 +15,7 @@ const READY_CACHE_MS = 1000;
 export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: RpcSecurity): Composed {
   const protos = loadProtos();
   const common = { metrics: createGrpcClientMetrics(deps.registry), defaultTimeoutMs: cfg.rpcTimeoutMs, ...(security && { security }) };
-  const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
+  const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, mux: cfg.rpcMux === 'true', targets: parseEndpoints(cfg.metadataEndpoints.join(','), 'MASSIVE_METADATA_ENDPOINTS') });
   // Object bodies take each blob replica's HTTP data path (announced in its Describe), control calls gRPC.
   const blob = new GrpcBlobClient({
     ...common,

@@ -35,6 +35,7 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly metadataEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
   readonly rpcTimeoutMs: number;
+  readonly rpcMux: 'true' | 'false';
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly bodyIdleTimeoutMs: number;
@@ -83,6 +84,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: metadata gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'distributed: blob gRPC targets, comma-separated host:port or dns:///host:port' },
   { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'distributed: deadline of each metadata call' },
+  { key: 'rpcMux', flag: 'rpc-mux', env: 'MASSIVE_RPC_MUX', kind: 'enum', values: ['true', 'false'], def: 'true', help: 'distributed: metadata calls travel multiplexed on a few long-lived gRPC streams (Mux), batched per event-loop turn; false: one unary call each' },
   // Resource limits (README "Limits and timeouts").
   { key: 'headersTimeoutMs', flag: 'headers-timeout-ms', env: 'MASSIVE_HEADERS_TIMEOUT_MS', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.headersTimeoutMs), min: 100, help: 'request line and headers must arrive within this; silent new connections are closed after it' },
   { key: 'keepAliveTimeoutMs', flag: 'keep-alive-timeout-ms', env: 'MASSIVE_KEEP_ALIVE_TIMEOUT_MS', kind: 'int', def: String(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs), min: 100, help: 'idle keep-alive connections are closed after this' },

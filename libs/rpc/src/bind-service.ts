@@ -3,6 +3,7 @@ import { ServiceError, type CallCtx } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import { statusName, toStatus } from './errors';
 import { observeCall, type GrpcMetrics } from './metrics';
+import { muxHandler, MuxStreams, MUX_METHOD, type MuxFinish } from './mux/mux-server';
 
 /** Metadata key carrying CallCtx.requestId (the S3 request id) across every hop. */
 export const REQUEST_ID_HEADER = 'massive-request-id';
@@ -18,7 +19,7 @@ type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number e
  * ones take an async iterable of requests, server-streaming ones return an async iterable of responses.
  */
 export type AsyncService<H> = {
-  [K in KnownKeys<H>]: H[K] extends grpc.handleServerStreamingCall<infer Req, infer Res>
+  [K in KnownKeys<H> as K extends typeof MUX_METHOD ? never : K]: H[K] extends grpc.handleServerStreamingCall<infer Req, infer Res>
     ? ServerStreamMethod<Req, Res>
     : H[K] extends grpc.handleClientStreamingCall<infer Req, infer Res>
       ? ClientStreamMethod<Req, Res>
@@ -30,6 +31,8 @@ export type AsyncService<H> = {
 export interface BindOptions {
   readonly metrics?: GrpcMetrics;
   readonly logger?: Logger;
+  /** Where the service's Mux streams (if it has that method) are tracked, for a graceful shutdown. */
+  readonly muxStreams?: MuxStreams;
 }
 
 type AnyImpl = Record<string, (...args: never[]) => unknown>;
@@ -51,21 +54,29 @@ interface SurfaceCall {
 export function bindService<H>(definition: grpc.ServiceDefinition, impl: AsyncService<H>, opts: BindOptions = {}): grpc.UntypedServiceImplementation {
   const methods = impl as unknown as AnyImpl;
   const out: grpc.UntypedServiceImplementation = {};
+  /** Counts and logs one finished call (a cancelled one is neither an error nor logged as one). */
+  const record = (service: string, method: string, ctx: CallCtx, started: bigint, code: string, err: unknown) => {
+    if (opts.metrics) observeCall(opts.metrics, service, method, code, started);
+    if (err !== undefined && code !== 'CANCELLED' && opts.logger) {
+      const internal = !(err instanceof ServiceError) || err.code === 'Internal';
+      if (internal) opts.logger.error('rpc failed', { requestId: ctx.requestId, rpc: method, err });
+      else opts.logger.debug('rpc', { requestId: ctx.requestId, rpc: method, code });
+    } else opts.logger?.debug('rpc', { requestId: ctx.requestId, rpc: method, code });
+  };
   for (const [name, def] of Object.entries(definition)) {
     const fn = methods[name];
-    if (typeof fn !== 'function') throw new Error(`bindService: no implementation for ${def.path}`);
+    if (typeof fn !== 'function' && name !== MUX_METHOD) throw new Error(`bindService: no implementation for ${def.path}`);
     const [service, method] = def.path.slice(1).split('/');
     const finish = (call: SurfaceCall, ctx: CallCtx, started: bigint, err: unknown) => {
       const code = call.cancelled ? 'CANCELLED' : err === undefined ? 'OK' : statusName(toStatus(err).code);
-      if (opts.metrics) observeCall(opts.metrics, service, method, code, started);
-      if (err !== undefined && !call.cancelled && opts.logger) {
-        const internal = !(err instanceof ServiceError) || err.code === 'Internal';
-        if (internal) opts.logger.error('rpc failed', { requestId: ctx.requestId, rpc: method, err });
-        else opts.logger.debug('rpc', { requestId: ctx.requestId, rpc: method, code });
-      } else opts.logger?.debug('rpc', { requestId: ctx.requestId, rpc: method, code });
+      record(service, method, ctx, started, code, err);
     };
 
-    if (!def.requestStream && !def.responseStream) {
+    if (name === MUX_METHOD && def.requestStream && def.responseStream) {
+      // Every call on the stream is finished (counted, logged) as the unary method it names.
+      const muxFinish: MuxFinish = (inner, ctx, started, code, err) => record(service, inner, ctx, started, code, err);
+      out[name] = muxHandler(definition, methods, muxFinish, opts.muxStreams ?? new MuxStreams()) as grpc.handleBidiStreamingCall<unknown, unknown>;
+    } else if (!def.requestStream && !def.responseStream) {
       const unary = fn as unknown as UnaryMethod<unknown, unknown>;
       out[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         const started = process.hrtime.bigint();

@@ -6,6 +6,10 @@ import { REQUEST_ID_HEADER } from './bind-service';
 import { fromGrpcError, statusName } from './errors';
 import { CLIENT_WINDOW_BYTES } from './http2-windows';
 import { observeCall, type GrpcMetrics } from './metrics';
+import type { MuxRequest } from './generated/massive/rpc/v1/MuxRequest';
+import type { MuxResponse__Output } from './generated/massive/rpc/v1/MuxResponse';
+import { MuxChannel, MUX_UNSUPPORTED, type MuxOptions } from './mux/mux-client';
+import { MUX_METHOD } from './mux/mux-server';
 import { AUTHORIZATION_HEADER, bearer, channelCredentials, channelSecurityOptions, type RpcSecurity } from './security/rpc-security';
 
 /** Messages are bounded by design (bodies travel in ≤256 KiB pieces), but a manifest can be large. */
@@ -46,6 +50,11 @@ export interface PoolOptions {
   readonly channelOptions?: grpc.ChannelOptions;
   /** TLS material and/or the service token the servers require (see RpcSecurity). */
   readonly security?: RpcSecurity;
+  /**
+   * Unary calls travel multiplexed on the service's `Mux` streams (mux/mux-client.ts): false (the
+   * default) makes plain unary calls; a service without that method gets plain calls regardless.
+   */
+  readonly mux?: boolean | MuxOptions;
 }
 
 type ReqOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never;
@@ -64,6 +73,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   private readonly clients: grpc.Client[];
   private next = 0;
   private readonly defaultTimeoutMs: number;
+  private readonly muxes: MuxChannel[] | undefined;
   private readonly authorization: string | undefined;
 
   constructor(
@@ -76,6 +86,11 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     this.clients = opts.targets.map((t) => new grpc.Client(t, credentials, options));
     this.authorization = opts.security?.token === undefined ? undefined : bearer(opts.security.token);
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
+    const muxDef = (definition as grpc.ServiceDefinition)[MUX_METHOD] as MethodDefinition<MuxRequest, unknown, unknown, MuxResponse__Output> | undefined;
+    if (opts.mux && muxDef?.requestStream && muxDef.responseStream) {
+      const muxOpts = opts.mux === true ? {} : opts.mux;
+      this.muxes = this.clients.map((c) => new MuxChannel(c, muxDef, () => this.streamMetadata(), muxOpts));
+    }
   }
 
   get label(): string {
@@ -97,8 +112,26 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     const def = this.definition[method];
     ctx.signal?.throwIfAborted();
     const started = process.hrtime.bigint();
+    const i = target ?? this.pickTarget();
+    const mux = this.muxes?.[i];
+    if (mux?.usable) {
+      let pending: Promise<Buffer> | undefined;
+      try {
+        pending = mux.call(method, def.requestSerialize(req), ctx, this.deadline(ctx, true));
+        if (pending) {
+          const value = def.responseDeserialize(await pending) as ResOf<D[K]>;
+          this.observe(def.path, null, ctx, started);
+          return value;
+        }
+      } catch (e) {
+        if (e !== MUX_UNSUPPORTED) {
+          this.observe(def.path, (e as { code?: number }).code === undefined ? { code: grpc.status.INTERNAL } : (e as { code: number }), ctx, started);
+          throw this.failure(e, ctx);
+        }
+      }
+    }
     return new Promise((resolve, reject) => {
-      const call = this.client(target).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
+      const call = this.client(i).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
         ctx.signal?.removeEventListener('abort', cancel);
         this.observe(def.path, err, ctx, started);
         if (err) reject(this.failure(err, ctx));
@@ -233,6 +266,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   }
 
   close(): void {
+    for (const m of this.muxes ?? []) m.close();
     for (const c of this.clients) c.close();
   }
 
@@ -265,8 +299,19 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     return md;
   }
 
+  /** A Mux stream's metadata: the service token (request ids travel per call). */
+  private streamMetadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.authorization !== undefined) md.set(AUTHORIZATION_HEADER, this.authorization);
+    return md;
+  }
+
+  private deadline(ctx: CallCtx, unary: boolean): number | undefined {
+    return ctx.deadline ?? (unary ? Date.now() + this.defaultTimeoutMs : undefined);
+  }
+
   private options(ctx: CallCtx, unary: boolean): grpc.CallOptions {
-    const deadline = ctx.deadline ?? (unary ? Date.now() + this.defaultTimeoutMs : undefined);
+    const deadline = this.deadline(ctx, unary);
     return deadline === undefined ? {} : { deadline };
   }
 

@@ -1,4 +1,5 @@
-import type { Http2Server } from 'node:http2';
+import * as http2 from 'node:http2';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -12,6 +13,7 @@ import { MAX_MESSAGE_BYTES } from './channel-pool';
 import { metadataServiceImpl } from './metadata/metadata-server';
 import { setServerConnectionWindow, setServerStreamWindow } from './http2-windows';
 import { createGrpcServerMetrics } from './metrics';
+import { MuxStreams } from './mux/mux-server';
 import { withFileDependencies } from './reflection-files';
 import { serverCredentials, tokenAuthInterceptor, type RpcSecurity } from './security/rpc-security';
 import { BLOB_SERVICE, loadProtos, METADATA_SERVICE, type LoadedProtos } from './proto';
@@ -59,15 +61,20 @@ export class RpcServer {
   /** Whether the HTTP/2 windows could be set (see http2-windows.ts); false: grpc-js defaults. */
   windowsTuned: boolean;
   private readonly hooked = new WeakSet<Http2Server>();
+  private readonly tracked = new WeakSet<Http2Server>();
+  private readonly sessions = new Set<ServerHttp2Session>();
   private readonly security: RpcSecurity | undefined;
+  /** Open Mux streams (long-lived: a graceful shutdown drains them rather than wait for them). */
+  readonly muxStreams: MuxStreams;
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
     this.security = opts.security;
+    this.muxStreams = new MuxStreams(opts.registry);
     const interceptors = opts.security?.token ? [tokenAuthInterceptor(opts.security.token, refusedCounter(opts.registry, opts.logger))] : [];
     this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions, interceptors: [...interceptors, ...(opts.serverOptions?.interceptors ?? [])] });
     this.windowsTuned = setServerStreamWindow(this.server);
-    const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }) };
+    const bind = { ...(opts.registry && { metrics: createGrpcServerMetrics(opts.registry) }), ...(opts.logger && { logger: opts.logger }), muxStreams: this.muxStreams };
     if (opts.metadata) {
       this.server.addService(protos.metadata, bindService(protos.metadata, metadataServiceImpl(opts.metadata), bind));
       this.names.push(METADATA_SERVICE);
@@ -90,8 +97,23 @@ export class RpcServer {
       this.server.bindAsync(address, serverCredentials(this.security), (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.windowsTuned = setServerConnectionWindow(this.server, this.hooked) && this.windowsTuned;
+    this.trackSessions();
     this.setServing(true);
     return bound;
+  }
+
+  /** Every open HTTP/2 session of the listeners bound so far (what a forced shutdown must cut). */
+  private trackSessions(): void {
+    const servers = (this.server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+    if (!(servers instanceof Map)) throw new Error('RpcServer: grpc-js no longer keeps http2Servers: forced shutdowns would cut nothing');
+    for (const h2 of servers.keys()) {
+      if (this.tracked.has(h2)) continue;
+      this.tracked.add(h2);
+      h2.on('session', (session: ServerHttp2Session) => {
+        this.sessions.add(session);
+        session.once('close', () => this.sessions.delete(session));
+      });
+    }
   }
 
   /** What grpc.health.v1 answers (readiness: false while draining or while a dependency is down). */
@@ -101,13 +123,19 @@ export class RpcServer {
   }
 
   /**
-   * Graceful stop: NOT_SERVING, no new calls, in-flight calls finish; after `timeoutMs` the rest are
+   * Graceful stop: NOT_SERVING, no new calls, in-flight calls finish (Mux streams end once theirs have,
+   * answering later calls `not_executed` so clients send them elsewhere); after `timeoutMs` the rest are
    * cancelled.
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.setServing(false);
+    this.muxStreams.drain();
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => this.server.forceShutdown(), timeoutMs);
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        // grpc-js 1.14 destroys only the sessions channelz tracks, none with channelz off: cut them here.
+        for (const session of this.sessions) session.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
+      }, timeoutMs);
       force.unref();
       this.server.tryShutdown(() => {
         clearTimeout(force);

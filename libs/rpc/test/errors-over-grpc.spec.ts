@@ -30,12 +30,16 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('ServiceError ↔ gRPC status', () => {
+// Every contract holds the same for plain unary calls and for calls multiplexed on Mux streams.
+describe.each([
+  ['multiplexed', true],
+  ['unary', false],
+])('ServiceError ↔ gRPC status (%s calls)', (_name, mux) => {
   const fake = fakeMetadata();
   const registry = new Registry();
   let rpc: LoopbackRpc;
   beforeAll(async () => {
-    rpc = await startLoopbackRpc({ metadata: fake.api }, { registry });
+    rpc = await startLoopbackRpc({ metadata: fake.api }, { registry, mux });
   });
   afterAll(() => rpc.close());
   const ctx: CallCtx = { requestId: 'REQ1' };
@@ -91,7 +95,7 @@ describe('ServiceError ↔ gRPC status', () => {
   });
 
   it('an unreachable service is Unavailable, quickly', async () => {
-    const dead = new GrpcMetadataClient({ targets: ['127.0.0.1:1'] });
+    const dead = new GrpcMetadataClient({ targets: ['127.0.0.1:1'], mux });
     const started = Date.now();
     const e = (await caught(dead.getBucket({ name: 'b' }, ctx))) as ServiceError;
     dead.close();

@@ -92,6 +92,10 @@ import type { UploadPartRequest as _massive_metadata_v1_UploadPartRequest, Uploa
 import type { VersionSummary as _massive_metadata_v1_VersionSummary, VersionSummary__Output as _massive_metadata_v1_VersionSummary__Output } from './massive/metadata/v1/VersionSummary';
 import type { WriteConditions as _massive_metadata_v1_WriteConditions, WriteConditions__Output as _massive_metadata_v1_WriteConditions__Output } from './massive/metadata/v1/WriteConditions';
 import type { WriteIntent as _massive_metadata_v1_WriteIntent, WriteIntent__Output as _massive_metadata_v1_WriteIntent__Output } from './massive/metadata/v1/WriteIntent';
+import type { MuxCall as _massive_rpc_v1_MuxCall, MuxCall__Output as _massive_rpc_v1_MuxCall__Output } from './massive/rpc/v1/MuxCall';
+import type { MuxReply as _massive_rpc_v1_MuxReply, MuxReply__Output as _massive_rpc_v1_MuxReply__Output } from './massive/rpc/v1/MuxReply';
+import type { MuxRequest as _massive_rpc_v1_MuxRequest, MuxRequest__Output as _massive_rpc_v1_MuxRequest__Output } from './massive/rpc/v1/MuxRequest';
+import type { MuxResponse as _massive_rpc_v1_MuxResponse, MuxResponse__Output as _massive_rpc_v1_MuxResponse__Output } from './massive/rpc/v1/MuxResponse';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -196,6 +200,14 @@ export interface ProtoGrpcType {
         VersionSummary: MessageTypeDefinition<_massive_metadata_v1_VersionSummary, _massive_metadata_v1_VersionSummary__Output>
         WriteConditions: MessageTypeDefinition<_massive_metadata_v1_WriteConditions, _massive_metadata_v1_WriteConditions__Output>
         WriteIntent: MessageTypeDefinition<_massive_metadata_v1_WriteIntent, _massive_metadata_v1_WriteIntent__Output>
+      }
+    }
+    rpc: {
+      v1: {
+        MuxCall: MessageTypeDefinition<_massive_rpc_v1_MuxCall, _massive_rpc_v1_MuxCall__Output>
+        MuxReply: MessageTypeDefinition<_massive_rpc_v1_MuxReply, _massive_rpc_v1_MuxReply__Output>
+        MuxRequest: MessageTypeDefinition<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxRequest__Output>
+        MuxResponse: MessageTypeDefinition<_massive_rpc_v1_MuxResponse, _massive_rpc_v1_MuxResponse__Output>
       }
     }
   }

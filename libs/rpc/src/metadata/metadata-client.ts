@@ -70,7 +70,8 @@ export class GrpcMetadataClient implements MetadataApi {
   readonly pool: ChannelPool<MetadataDefinition>;
 
   constructor(opts: GrpcClientOptions) {
-    this.pool = new ChannelPool(opts.definition ?? loadProtos().metadata, { ...opts, label: 'metadata service' });
+    // Multiplexed by default: most metadata calls are small, and a unary call's own cost dominates them.
+    this.pool = new ChannelPool(opts.definition ?? loadProtos().metadata, { mux: true, ...opts, label: 'metadata service' });
   }
 
   /** grpc.health.v1: true when a replica answers SERVING. */

@@ -25,10 +25,11 @@ export interface LoopbackRpc {
  * over the wire (for contract suites and in-process vs remote comparisons). `security` secures the
  * server and (unless `clientSecurity` says otherwise) the clients. `dataPath`: the blob service also
  * serves its HTTP data path (announced in Describe), which the blob client then uses for bodies.
+ * `mux: false`: the metadata client makes plain unary calls (default: multiplexed, as in production).
  */
 export async function startLoopbackRpc(
   impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity },
-  opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity; dataPath?: boolean } = {},
+  opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity; dataPath?: boolean; mux?: boolean } = {},
 ): Promise<LoopbackRpc> {
   const protos = loadProtos();
   const data = opts.dataPath && impls.blob ? new BlobDataServer({ blob: impls.blob, protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) }) : undefined;
@@ -39,7 +40,7 @@ export async function startLoopbackRpc(
   const target = `127.0.0.1:${port}`;
   const clientSecurity = opts.clientSecurity ?? opts.security;
   const common = { targets: [target], ...(opts.defaultTimeoutMs !== undefined && { defaultTimeoutMs: opts.defaultTimeoutMs }), ...(clientSecurity && { security: clientSecurity }) };
-  const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata });
+  const metadata = new GrpcMetadataClient({ ...common, definition: protos.metadata, ...(opts.mux !== undefined && { mux: opts.mux }) });
   const blob = new GrpcBlobClient({ ...common, definition: protos.blob });
   return {
     server,

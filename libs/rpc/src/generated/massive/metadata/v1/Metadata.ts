@@ -49,6 +49,8 @@ import type { ListObjectsResponse as _massive_metadata_v1_ListObjectsResponse, L
 import type { ListPartsRequest as _massive_metadata_v1_ListPartsRequest, ListPartsRequest__Output as _massive_metadata_v1_ListPartsRequest__Output } from '../../../massive/metadata/v1/ListPartsRequest';
 import type { ListPartsResponse as _massive_metadata_v1_ListPartsResponse, ListPartsResponse__Output as _massive_metadata_v1_ListPartsResponse__Output } from '../../../massive/metadata/v1/ListPartsResponse';
 import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, MultipartUpload__Output as _massive_metadata_v1_MultipartUpload__Output } from '../../../massive/metadata/v1/MultipartUpload';
+import type { MuxRequest as _massive_rpc_v1_MuxRequest, MuxRequest__Output as _massive_rpc_v1_MuxRequest__Output } from '../../../massive/rpc/v1/MuxRequest';
+import type { MuxResponse as _massive_rpc_v1_MuxResponse, MuxResponse__Output as _massive_rpc_v1_MuxResponse__Output } from '../../../massive/rpc/v1/MuxResponse';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from '../../../massive/metadata/v1/ObjectVersion';
 import type { PutBucketConfigRequest as _massive_metadata_v1_PutBucketConfigRequest, PutBucketConfigRequest__Output as _massive_metadata_v1_PutBucketConfigRequest__Output } from '../../../massive/metadata/v1/PutBucketConfigRequest';
 import type { PutBucketConfigResponse as _massive_metadata_v1_PutBucketConfigResponse, PutBucketConfigResponse__Output as _massive_metadata_v1_PutBucketConfigResponse__Output } from '../../../massive/metadata/v1/PutBucketConfigResponse';
@@ -309,6 +311,19 @@ export interface MetadataClient extends grpc.Client {
   listParts(argument: _massive_metadata_v1_ListPartsRequest, callback: grpc.requestCallback<_massive_metadata_v1_ListPartsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Any unary method above, many calls per stream and per message (massive/rpc/v1/mux.proto): what the
+   * gateway uses on its hot path. Each call behaves exactly as the unary method it names.
+   */
+  Mux(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxResponse__Output>;
+  Mux(options?: grpc.CallOptions): grpc.ClientDuplexStream<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxResponse__Output>;
+  /**
+   * Any unary method above, many calls per stream and per message (massive/rpc/v1/mux.proto): what the
+   * gateway uses on its hot path. Each call behaves exactly as the unary method it names.
+   */
+  mux(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxResponse__Output>;
+  mux(options?: grpc.CallOptions): grpc.ClientDuplexStream<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxResponse__Output>;
+  
+  /**
    * A bucket's configurations (sub-resources: tagging, cors, lifecycle, policy, acl, ...).
    */
   PutBucketConfig(argument: _massive_metadata_v1_PutBucketConfigRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_PutBucketConfigResponse__Output>): grpc.ClientUnaryCall;
@@ -451,6 +466,12 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   ListParts: grpc.handleUnaryCall<_massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse>;
   
   /**
+   * Any unary method above, many calls per stream and per message (massive/rpc/v1/mux.proto): what the
+   * gateway uses on its hot path. Each call behaves exactly as the unary method it names.
+   */
+  Mux: grpc.handleBidiStreamingCall<_massive_rpc_v1_MuxRequest__Output, _massive_rpc_v1_MuxResponse>;
+  
+  /**
    * A bucket's configurations (sub-resources: tagging, cors, lifecycle, policy, acl, ...).
    */
   PutBucketConfig: grpc.handleUnaryCall<_massive_metadata_v1_PutBucketConfigRequest__Output, _massive_metadata_v1_PutBucketConfigResponse>;
@@ -501,6 +522,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   ListObjectVersions: MethodDefinition<_massive_metadata_v1_ListObjectVersionsRequest, _massive_metadata_v1_ListObjectVersionsResponse, _massive_metadata_v1_ListObjectVersionsRequest__Output, _massive_metadata_v1_ListObjectVersionsResponse__Output>
   ListObjects: MethodDefinition<_massive_metadata_v1_ListObjectsRequest, _massive_metadata_v1_ListObjectsResponse, _massive_metadata_v1_ListObjectsRequest__Output, _massive_metadata_v1_ListObjectsResponse__Output>
   ListParts: MethodDefinition<_massive_metadata_v1_ListPartsRequest, _massive_metadata_v1_ListPartsResponse, _massive_metadata_v1_ListPartsRequest__Output, _massive_metadata_v1_ListPartsResponse__Output>
+  Mux: MethodDefinition<_massive_rpc_v1_MuxRequest, _massive_rpc_v1_MuxResponse, _massive_rpc_v1_MuxRequest__Output, _massive_rpc_v1_MuxResponse__Output>
   PutBucketConfig: MethodDefinition<_massive_metadata_v1_PutBucketConfigRequest, _massive_metadata_v1_PutBucketConfigResponse, _massive_metadata_v1_PutBucketConfigRequest__Output, _massive_metadata_v1_PutBucketConfigResponse__Output>
   PutBucketVersioning: MethodDefinition<_massive_metadata_v1_PutBucketVersioningRequest, _massive_metadata_v1_PutBucketVersioningResponse, _massive_metadata_v1_PutBucketVersioningRequest__Output, _massive_metadata_v1_PutBucketVersioningResponse__Output>
   PutObject: MethodDefinition<_massive_metadata_v1_PutObjectRequest, _massive_metadata_v1_ObjectVersion, _massive_metadata_v1_PutObjectRequest__Output, _massive_metadata_v1_ObjectVersion__Output>

@@ -1,0 +1,194 @@
+import * as grpc from '@grpc/grpc-js';
+import type { CallCtx, MetadataApi } from '@massive/contracts';
+import { Registry } from 'prom-client';
+import { bindService } from '../src/bind-service';
+import { GrpcMetadataClient } from '../src/metadata/metadata-client';
+import { metadataServiceImpl } from '../src/metadata/metadata-server';
+import { loadProtos } from '../src/proto';
+import { RpcServer } from '../src/server';
+
+// Calls multiplexed on Mux streams (proto/massive/rpc/v1/mux.proto). The contracts a call shares with
+// its unary twin (errors, deadlines, cancellation, request ids) run both ways in errors-over-grpc.spec.ts;
+// here: what only the streams have — batching, shutdown drains, old servers, broken streams, rotation.
+
+const protos = loadProtos();
+const ctx: CallCtx = { requestId: 'mux-spec' };
+
+/**
+ * listBuckets answers after about `delayMs` (0: at once; `jitter`: anywhere from half to one and a half
+ * times it, so that callers fall out of step) with no bucket, counting the calls it served.
+ */
+function fakeApi(delayMs = 0, jitter = false): { api: MetadataApi; served: () => number; hold: (ms: number) => void } {
+  let served = 0;
+  let delay = delayMs;
+  const api = {
+    listBuckets: async () => {
+      const ms = jitter ? delay * (0.5 + Math.random()) : delay;
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms).unref());
+      served++;
+      return [];
+    },
+  } as unknown as MetadataApi;
+  return { api, served: () => served, hold: (ms) => (delay = ms) };
+}
+
+async function serve(api: MetadataApi, registry?: Registry): Promise<{ server: RpcServer; port: number }> {
+  const server = new RpcServer({ metadata: api, protos, ...(registry && { registry }) });
+  return { server, port: await server.listen('127.0.0.1', 0) };
+}
+
+async function metricValue(registry: Registry, name: string, labels = ''): Promise<number> {
+  const text = await registry.metrics();
+  const m = new RegExp(`^${name}${labels.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+describe('Mux streams', () => {
+  it('carries the calls of one event-loop turn in one message', async () => {
+    const registry = new Registry();
+    const fake = fakeApi();
+    const { server, port } = await serve(fake.api, registry);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata });
+    try {
+      await client.listBuckets({}, ctx); // the stream is open
+      await Promise.all(Array.from({ length: 64 }, () => client.listBuckets({}, ctx)));
+      expect(fake.served()).toBe(65);
+      // 65 calls in (far) fewer messages: the 64 issued together travel together.
+      expect(await metricValue(registry, 'grpc_server_mux_calls_per_message_count')).toBeLessThanOrEqual(3);
+      expect(await metricValue(registry, 'grpc_server_mux_calls_per_message_sum')).toBe(65);
+      // The first call's turn used the first of the four streams, the next turn's calls the second.
+      expect(await metricValue(registry, 'grpc_server_mux_streams')).toBe(2);
+      // Each call is counted as the unary method it names.
+      expect(await metricValue(registry, 'grpc_server_handled_total', '{grpc_service="massive.metadata.v1.Metadata",grpc_method="ListBuckets",grpc_code="OK"}')).toBe(65);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
+  it('a graceful shutdown finishes the calls it started, sends later ones to another replica, and does not wait on idle streams', async () => {
+    // Out of step, so that A's streams have calls in flight when it starts draining, and calls that
+    // reach it after that (answered not_executed) must be sent again, to B.
+    const a = fakeApi(20, true);
+    const b = fakeApi(20, true);
+    const A = await serve(a.api);
+    const B = await serve(b.api);
+    const client = new GrpcMetadataClient({ targets: [`ipv4:127.0.0.1:${A.port},127.0.0.1:${B.port}`], definition: protos.metadata });
+    const failures: unknown[] = [];
+    let done = 0;
+    let stop = false;
+    // 16 callers, each issuing calls back to back until told to stop.
+    const callers = Array.from({ length: 16 }, async () => {
+      while (!stop) {
+        await client.listBuckets({}, ctx).then(
+          () => done++,
+          (e: unknown) => failures.push(e),
+        );
+      }
+    });
+    try {
+      await until(() => a.served() > 20 && b.served() > 20);
+      const t0 = Date.now();
+      await A.server.shutdown(10_000);
+      // Streams end as soon as their calls are answered: not the 10 s a stream left open would cost.
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      const bBefore = b.served();
+      await until(() => b.served() > bBefore + 50);
+      stop = true;
+      await Promise.all(callers);
+      expect(failures).toEqual([]);
+      expect(done).toBe(a.served() + b.served());
+    } finally {
+      stop = true;
+      client.close();
+      await B.server.shutdown(1000);
+    }
+  });
+
+  it('a server without Mux (an older release) gets plain unary calls', async () => {
+    const fake = fakeApi();
+    const { Mux: _mux, ...withoutMux } = protos.metadata;
+    const server = new grpc.Server();
+    server.addService(withoutMux, bindService(withoutMux, metadataServiceImpl(fake.api)));
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata });
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => client.listBuckets({}, ctx)));
+      await client.listBuckets({}, ctx);
+      expect(fake.served()).toBe(11);
+    } finally {
+      client.close();
+      server.forceShutdown();
+    }
+  });
+
+  it('a shutdown past its timeout cuts the calls still running: Unavailable; the next call opens a new stream', async () => {
+    const fake = fakeApi(5_000);
+    const first = await serve(fake.api);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${first.port}`], definition: protos.metadata });
+    try {
+      const pending = client.listBuckets({}, ctx).then(
+        () => 'answered',
+        (e: { code?: string }) => e.code,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = Date.now();
+      await first.server.shutdown(100);
+      expect(await pending).toBe('Unavailable');
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      // The same port again (a restarted replica): the client recovers on its own.
+      fake.hold(0);
+      const second = new RpcServer({ metadata: fake.api, protos });
+      await second.listen('127.0.0.1', first.port);
+      try {
+        await until(async () => (await client.listBuckets({}, ctx).then(() => true, () => false)));
+      } finally {
+        await second.shutdown(1000);
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  it('replaces streams older than their maximum age, ending the old ones once answered', async () => {
+    const fake = fakeApi(2);
+    const { server, port } = await serve(fake.api);
+    const opened = jest.spyOn(server.muxStreams, 'add');
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 2, maxAgeMs: 30 } });
+    try {
+      const end = Date.now() + 400;
+      while (Date.now() < end) await Promise.all(Array.from({ length: 8 }, () => client.listBuckets({}, ctx)));
+      expect(opened.mock.calls.length).toBeGreaterThan(4);
+      // Retired streams end: only the current ones (at most one per slot) stay open.
+      await until(() => server.muxStreams.size <= 2);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
+  it('past its calls-in-flight limit a stream sends the rest as plain unary calls', async () => {
+    const registry = new Registry();
+    const fake = fakeApi(20);
+    const { server, port } = await serve(fake.api, registry);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1, maxInFlight: 4 } });
+    try {
+      await Promise.all(Array.from({ length: 12 }, () => client.listBuckets({}, ctx)));
+      expect(fake.served()).toBe(12);
+      expect(await metricValue(registry, 'grpc_server_mux_calls_per_message_sum')).toBe(4);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+});
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+
