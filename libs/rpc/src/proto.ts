@@ -10,7 +10,7 @@ import type { MetadataDefinition } from './generated/massive/metadata/v1/Metadat
  * choices: camelCase fields, 64-bit integers as decimal strings (exact), enums as names, defaults for
  * absent scalars, and a virtual field naming the set member of each oneof (proto3 `optional` too).
  */
-export const PROTO_LOADER_OPTIONS: Options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
+export const PROTO_LOADER_OPTIONS: Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
 
 export const PROTO_FILES = ['massive/metadata/v1/metadata.proto', 'massive/blob/v1/blob.proto'] as const;
 

@@ -257,7 +257,7 @@ export function encodeDeleteConditions(c: DeleteConditions | undefined): PDelete
     ...opt('ifMatchSize', c.ifMatchSize === undefined ? undefined : u64(c.ifMatchSize)),
   };
 }
-export function decodeDeleteConditions(m: { ifMatch?: string; ifMatchLastModifiedTime?: string; ifMatchSize?: string }): DeleteConditions | undefined {
+export function decodeDeleteConditions(m: { ifMatch?: string; ifMatchLastModifiedTime?: number | string; ifMatchSize?: number | string }): DeleteConditions | undefined {
   const c: DeleteConditions = {
     ...opt('ifMatch', m.ifMatch),
     ...opt('ifMatchLastModifiedTime', m.ifMatchLastModifiedTime === undefined ? undefined : num(m.ifMatchLastModifiedTime)),

@@ -16,6 +16,6 @@ export interface BlobManifest {
  * Where an object's (or part's) bytes live, in order.
  */
 export interface BlobManifest__Output {
-  'size': (string);
+  'size': (number);
   'chunks': (_massive_blob_v1_ChunkRef__Output)[];
 }

@@ -15,6 +15,6 @@ export interface ByteRange {
  * Inclusive byte range.
  */
 export interface ByteRange__Output {
-  'start': (string);
-  'end': (string);
+  'start': (number);
+  'end': (number);
 }

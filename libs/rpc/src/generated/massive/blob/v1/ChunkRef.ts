@@ -10,5 +10,5 @@ export interface ChunkRef {
 
 export interface ChunkRef__Output {
   'id': (string);
-  'size': (string);
+  'size': (number);
 }

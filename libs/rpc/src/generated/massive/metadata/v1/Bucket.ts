@@ -22,7 +22,7 @@ export interface Bucket__Output {
   'id': (string);
   'region': (string);
   'owner': (_massive_metadata_v1_Owner__Output | null);
-  'createdAt': (string);
+  'createdAt': (number);
   /**
    * "Enabled" or "Suspended"; absent when versioning was never set.
    */

@@ -33,7 +33,7 @@ export interface CompleteMultipartUploadRequest__Output {
   'key': (string);
   'uploadId': (string);
   'parts': (_massive_metadata_v1_CompleteMultipartUploadRequest_Part__Output)[];
-  'minPartSize': (string);
+  'minPartSize': (number);
   'conditions'?: (_massive_metadata_v1_WriteConditions__Output | null);
   '_conditions'?: "conditions";
 }

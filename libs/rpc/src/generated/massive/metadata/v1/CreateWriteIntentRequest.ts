@@ -8,5 +8,5 @@ export interface CreateWriteIntentRequest {
 }
 
 export interface CreateWriteIntentRequest__Output {
-  'ttlMs': (string);
+  'ttlMs': (number);
 }

@@ -33,8 +33,8 @@ export interface DeleteObjectRequest__Output {
    * Conditional delete (If-Match, x-amz-if-match-last-modified-time in epoch ms, x-amz-if-match-size).
    */
   'ifMatch'?: (string);
-  'ifMatchLastModifiedTime'?: (string);
-  'ifMatchSize'?: (string);
+  'ifMatchLastModifiedTime'?: (number);
+  'ifMatchSize'?: (number);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";

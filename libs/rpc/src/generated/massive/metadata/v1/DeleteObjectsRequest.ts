@@ -25,8 +25,8 @@ export interface _massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier__Out
    * Conditional delete of this entry (<ETag>, <LastModifiedTime> in epoch ms, <Size>).
    */
   'ifMatch'?: (string);
-  'ifMatchLastModifiedTime'?: (string);
-  'ifMatchSize'?: (string);
+  'ifMatchLastModifiedTime'?: (number);
+  'ifMatchSize'?: (number);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";

@@ -17,7 +17,7 @@ export interface KeyRecord {
 export interface KeyRecord__Output {
   'accessKeyId': (string);
   'name': (string);
-  'createdAt': (string);
+  'createdAt': (number);
   'canonicalId': (string);
   /**
    * Sealed by the gateway (AES-256-GCM under its master key); never the plaintext secret.

@@ -13,6 +13,6 @@ export interface KeySummary {
 export interface KeySummary__Output {
   'accessKeyId': (string);
   'name': (string);
-  'createdAt': (string);
+  'createdAt': (number);
   'canonicalId': (string);
 }

@@ -19,6 +19,6 @@ export interface LeaseVersionRequest__Output {
    * Absent: take a new lease; present: renew that one.
    */
   'leaseId'?: (string);
-  'ttlMs': (string);
+  'ttlMs': (number);
   '_leaseId'?: "leaseId";
 }

@@ -22,7 +22,7 @@ export interface MultipartUpload__Output {
   'bucket': (string);
   'key': (string);
   'uploadId': (string);
-  'initiated': (string);
+  'initiated': (number);
   'headers': (_massive_metadata_v1_ObjectHeaders__Output | null);
   'checksumAlgorithm': (_massive_metadata_v1_ChecksumAlgorithm__Output);
   'checksumType': (_massive_metadata_v1_ChecksumType__Output);

@@ -16,9 +16,9 @@ export interface ObjectSummary {
 
 export interface ObjectSummary__Output {
   'key': (string);
-  'size': (string);
+  'size': (number);
   'etag': (string);
-  'lastModified': (string);
+  'lastModified': (number);
   'checksumAlgorithm': (_massive_metadata_v1_ChecksumAlgorithm__Output);
   'checksumType': (_massive_metadata_v1_ChecksumType__Output);
 }

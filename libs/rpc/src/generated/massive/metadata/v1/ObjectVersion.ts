@@ -39,9 +39,9 @@ export interface ObjectVersion__Output {
   'bucket': (string);
   'key': (string);
   'versionId': (string);
-  'size': (string);
+  'size': (number);
   'etag': (string);
-  'lastModified': (string);
+  'lastModified': (number);
   'headers': (_massive_metadata_v1_ObjectHeaders__Output | null);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);
   /**

@@ -14,7 +14,7 @@ export interface PartInfo {
 
 export interface PartInfo__Output {
   'partNumber': (number);
-  'size': (string);
+  'size': (number);
   'etag': (string);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);
   '_checksum'?: "checksum";

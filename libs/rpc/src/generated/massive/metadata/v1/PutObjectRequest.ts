@@ -24,7 +24,7 @@ export interface PutObjectRequest__Output {
   'bucket': (string);
   'key': (string);
   'data': (_massive_metadata_v1_NewObjectData__Output | null);
-  'size': (string);
+  'size': (number);
   'etag': (string);
   'headers': (_massive_metadata_v1_ObjectHeaders__Output | null);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);

@@ -10,5 +10,5 @@ export interface ReadLease {
 
 export interface ReadLease__Output {
   'leaseId': (string);
-  'expiresAt': (string);
+  'expiresAt': (number);
 }

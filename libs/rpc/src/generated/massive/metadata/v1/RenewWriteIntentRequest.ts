@@ -10,5 +10,5 @@ export interface RenewWriteIntentRequest {
 
 export interface RenewWriteIntentRequest__Output {
   'intentId': (string);
-  'ttlMs': (string);
+  'ttlMs': (number);
 }

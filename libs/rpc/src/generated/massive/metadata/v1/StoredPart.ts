@@ -15,9 +15,9 @@ export interface StoredPart {
 
 export interface StoredPart__Output {
   'partNumber': (number);
-  'size': (string);
+  'size': (number);
   'etag': (string);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);
-  'lastModified': (string);
+  'lastModified': (number);
   '_checksum'?: "checksum";
 }

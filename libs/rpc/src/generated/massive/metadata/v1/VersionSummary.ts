@@ -22,8 +22,8 @@ export interface VersionSummary__Output {
   'versionId': (string);
   'isLatest': (boolean);
   'deleteMarker': (boolean);
-  'lastModified': (string);
-  'size': (string);
+  'lastModified': (number);
+  'size': (number);
   'etag': (string);
   'checksumAlgorithm': (_massive_metadata_v1_ChecksumAlgorithm__Output);
   'checksumType': (_massive_metadata_v1_ChecksumType__Output);

@@ -10,5 +10,5 @@ export interface WriteIntent {
 
 export interface WriteIntent__Output {
   'intentId': (string);
-  'expiresAt': (string);
+  'expiresAt': (number);
 }
