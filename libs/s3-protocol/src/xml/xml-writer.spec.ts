@@ -1,5 +1,5 @@
 import { parseBack } from './testing/xml-assert';
-import { XmlWriter, escapeXml, quoteETag } from './xml-writer';
+import { XmlWriter, escapeXml, formatTimestamp, quoteETag } from './xml-writer';
 
 describe('escapeXml', () => {
   it.each([
@@ -52,5 +52,21 @@ describe('XmlWriter', () => {
 
   it.each([1.5, NaN, Infinity, 2 ** 53])('rejects the non-integer %p', (n) => {
     expect(() => new XmlWriter('R').int('N', n)).toThrow(TypeError);
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('is exactly toISOString, for times in and across seconds, before 1970 and past year 9999', () => {
+    const times = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, -1, -999, -1000, -1001, 1_796_317_902_627, 1_796_317_902_999, 1_796_317_903_000, 253_402_300_799_999, 253_402_300_800_000, -62_198_755_200_001];
+    // Out of order too: the cache of the last second must never leak into another second.
+    for (let i = 0; i < 2000; i++) times.push(Math.floor(1_796_317_900_000 + (i * 7919) % 5000), Math.floor((i * 2_654_435_761) % 4e12) - 1e12);
+    for (const t of times) {
+      expect(formatTimestamp(t)).toBe(new Date(t).toISOString());
+      expect(formatTimestamp(new Date(t))).toBe(new Date(t).toISOString());
+    }
+  });
+
+  it('throws for an invalid time, as toISOString does', () => {
+    expect(() => formatTimestamp(new Date(NaN))).toThrow(RangeError);
   });
 });
