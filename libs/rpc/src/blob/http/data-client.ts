@@ -174,10 +174,15 @@ export class BlobDataClient {
     return { req, response, finish };
   }
 
-  /** The caller's own abort wins (AbortSignal convention); a ServiceError passes; transport errors are Unavailable. */
+  /**
+   * The caller's own abort wins (AbortSignal convention); a ServiceError passes; transport errors are
+   * Unavailable, named for the deadline once it has passed (the server cuts the call at the same
+   * moment, and its hang-up may arrive before our own timer fires).
+   */
   private failure(err: unknown, ctx: CallCtx): unknown {
     if (ctx.signal?.aborted) return ctx.signal.reason;
     if (isServiceError(err)) return err;
+    if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`);
     return new ServiceError('Unavailable', `${this.opts.label}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
