@@ -7,7 +7,7 @@ import type { MetadataDefinition } from './generated/massive/metadata/v1/Metadat
 
 /**
  * How every .proto of ours is loaded. The generated types (`npm run proto:gen`) are made with the same
- * choices: camelCase fields, 64-bit integers as decimal strings (exact), enums as names, defaults for
+ * choices: camelCase fields, 64-bit integers as numbers (exact to 2^53; codec.ts num() refuses more), enums as names, defaults for
  * absent scalars, and a virtual field naming the set member of each oneof (proto3 `optional` too).
  */
 export const PROTO_LOADER_OPTIONS: Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
