@@ -167,6 +167,25 @@ describe('Mux streams', () => {
     }
   });
 
+  it('replies that add up past 1 MiB go in several messages (one message of them all could exceed what the client takes)', async () => {
+    // ~330 KB per reply: eight finished in one turn would be ~2.6 MB in one message.
+    const manifest = { size: 5000, chunks: Array.from({ length: 5000 }, (_, i) => ({ id: `chunk-${String(i).padStart(50, '0')}`, size: 1 })) };
+    const api = { getPartManifests: async () => [manifest] } as unknown as MetadataApi;
+    const { server, port } = await serve(api);
+    const client = new GrpcMetadataClient({
+      targets: [`127.0.0.1:${port}`],
+      definition: protos.metadata,
+      channelOptions: { 'grpc.max_receive_message_length': 1536 * 1024 },
+    });
+    try {
+      const got = await Promise.all(Array.from({ length: 8 }, () => client.getPartManifests({ uploadId: 'u', partNumbers: [1] }, ctx)));
+      for (const [m] of got) expect(m).toEqual(manifest);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
   it('past its calls-in-flight limit a stream sends the rest as plain unary calls', async () => {
     const registry = new Registry();
     const fake = fakeApi(20);

@@ -10,6 +10,8 @@ import type { MuxResponse } from '../generated/massive/rpc/v1/MuxResponse';
 
 /** The multiplexing method's name in a service that offers it (proto/massive/rpc/v1/mux.proto). */
 export const MUX_METHOD = 'Mux';
+/** A message is sent at once, without waiting for the turn to end, when it would grow past this. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
 
 type Unary = (req: unknown, ctx: CallCtx) => Promise<unknown>;
 /** Called once per finished call: its status name, and the error unless it succeeded. */
@@ -75,6 +77,7 @@ export class MuxStreams {
 class ServerMux {
   private readonly inflight = new Map<number, AbortController>();
   private replies: MuxReply[] = [];
+  private replyBytes = 0;
   private scheduled = false;
   private halfClosed = false;
   private draining = false;
@@ -176,6 +179,12 @@ class ServerMux {
   private reply(r: MuxReply): void {
     if (this.closed) return;
     this.replies.push(r);
+    this.replyBytes += (r.response as Buffer | undefined)?.length ?? 0;
+    // Big replies go at once: a message of many would grow past what the client accepts.
+    if (this.replyBytes >= MAX_BATCH_BYTES) {
+      this.flush();
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -187,6 +196,7 @@ class ServerMux {
     if (this.closed || this.replies.length === 0) return;
     const replies = this.replies;
     this.replies = [];
+    this.replyBytes = 0;
     // Replies are bounded by the client's calls in flight: no need to wait for 'drain' here.
     this.call.write({ replies });
     this.maybeEnd();
