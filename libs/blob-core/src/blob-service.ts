@@ -171,6 +171,11 @@ export class BlobService implements BlobApi {
     }
   }
 
+  /** Hands a piece `read` yielded back to the store that read it (see BlobApi.release). */
+  release(piece: Buffer): void {
+    this.store.release?.(piece);
+  }
+
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
     if (this.store.deleteMany) {
       ctx.signal?.throwIfAborted();

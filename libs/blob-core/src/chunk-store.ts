@@ -36,6 +36,8 @@ export interface ChunkStore {
   allocate(intentId: string, seq: number, dataSize?: number): Promise<string>;
   put(id: string, data: readonly Buffer[]): Promise<string | void>;
   read(id: string, range?: ChunkRange): Promise<Buffer>;
+  /** Optional: a buffer `read` (or a ChunkReader) returned, handed back for reuse (BlobApi.release). */
+  release?(buf: Buffer): void;
   /**
    * Optional: one chunk opened for several range reads (a large GET reads a chunk in pieces), so the
    * file is opened and its checksums read once rather than per piece. Same errors and guarantees as

@@ -18,6 +18,7 @@ import {
 } from './chunk-format';
 import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
 import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, sharedStagingPool, writeDirect } from './direct-io';
+import { sharedReadBuffers } from './read-buffers';
 import { DirSyncer } from './dir-sync';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
@@ -89,6 +90,8 @@ export class LocalDiskStore implements ChunkStore {
   /** Reads have waited for the probe once (whatever its outcome: a failed one is retried by writes only). */
   private readsProbed = false;
   private readonly staging = sharedStagingPool();
+  /** Where reads land; the consumer hands pieces back (release) once its socket has them. */
+  private readonly readBuffers = sharedReadBuffers();
   /** Handles opened with O_DIRECT (read through staging buffers). */
   private readonly directHandles = new WeakSet<FileHandle>();
   private readonly onDirectIoRefused?: (err: unknown) => void;
@@ -224,6 +227,10 @@ export class LocalDiskStore implements ChunkStore {
     } finally {
       await fh.close();
     }
+  }
+
+  release(buf: Buffer): void {
+    this.readBuffers.release(buf);
   }
 
   async openChunk(id: string): Promise<ChunkReader> {
@@ -402,7 +409,7 @@ export class LocalDiskStore implements ChunkStore {
 
   private async readWhole(id: string, fh: FileHandle, size: number): Promise<Buffer> {
     // The whole file in one read: data, trailer and footer.
-    const file = Buffer.allocUnsafe(size);
+    const file = this.readBuffers.acquire(size);
     const got = await this.readAt(fh, file, 0);
     if (got !== size) throw corrupt(id, `short read (${got} of ${size} bytes)`);
     const footer = file.subarray(Math.max(0, size - FOOTER_SIZE));
@@ -411,7 +418,7 @@ export class LocalDiskStore implements ChunkStore {
     verifyTrailer(id, trailer, footer);
     const data = file.subarray(0, layout.dataLength);
     verifyBlocks(id, layout, trailer, 0, data);
-    return data;
+    return this.readBuffers.adopt(data);
   }
 
   private async readRange(id: string, fh: FileHandle, size: number, range: ChunkRange): Promise<Buffer> {
@@ -430,11 +437,11 @@ export class LocalDiskStore implements ChunkStore {
     const last = Math.floor((offset + length - 1) / blockSize);
     const start = first * blockSize;
     const end = Math.min((last + 1) * blockSize, layout.dataLength);
-    const blocks = Buffer.allocUnsafe(end - start);
+    const blocks = this.readBuffers.acquire(end - start);
     const got = await this.readAt(fh, blocks, start);
     if (got !== blocks.length) throw corrupt(id, 'short read');
     verifyBlocks(id, layout, trailer, first, blocks);
-    return blocks.subarray(offset - start, offset - start + length);
+    return this.readBuffers.adopt(blocks.subarray(offset - start, offset - start + length));
   }
 
   private async readTrailer(id: string, fh: FileHandle, size: number): Promise<{ layout: ChunkLayout; trailer: Buffer }> {

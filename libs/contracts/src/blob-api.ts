@@ -39,6 +39,12 @@ export interface BlobApi {
    * Corrupt data surfaces as ServiceError('DataCorrupted') mid-stream, never as wrong bytes.
    */
   read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer>;
+  /**
+   * Optional: hands back a piece `read` yielded, once nothing refers to it any more (its socket write
+   * completed), so its memory serves the next read instead of waiting for the GC. The caller must not
+   * touch it afterwards. Pieces never handed back are collected as usual; anything else is ignored.
+   */
+  release?(piece: Buffer): void;
   /** Idempotent: deleting a missing chunk succeeds. */
   deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void>;
   /** Deletes every chunk minted under an intent (the janitor's tool). Idempotent. */

@@ -1,6 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import express from 'express';
 import { Counter, type Registry } from 'prom-client';
 import type { CallCtx } from '@massive/contracts';
@@ -90,6 +88,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
   const idleMs = deps.config.bodyIdleTimeoutMs;
+  // Pieces of GET bodies go back to the blob store once written (BlobApi.release; absent over gRPC).
+  const releasePiece = deps.blob.release ? (piece: Buffer) => deps.blob.release?.(piece) : undefined;
 
   return (req, res) => {
     const url = req.url ?? '/';
@@ -186,7 +186,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       // The client still holds a body back for a `100 Continue` that will not come: the connection
       // cannot carry another request after this one.
       if (withheldContinue && !req.complete) res.shouldKeepAlive = false;
-      await writeResponse(res, out, method === 'HEAD', requestId, idleMs, () => limits.rejected('send_idle_timeout'));
+      await writeResponse(res, out, method === 'HEAD', requestId, idleMs, () => limits.rejected('send_idle_timeout'), releasePiece);
     } catch (err) {
       if (hangUp.happened()) {
         // The client hung up: nothing to answer, and not a server fault.
@@ -293,9 +293,18 @@ function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; h
  * Writes a handler's response with one writeHead of a flat header list (Node's cheapest path: no
  * per-header setHeader bookkeeping), then the body: bytes in one write, streams with backpressure.
  * A streamed body whose client stops reading for `idleMs` is cut (the connection is closed), so a
- * stalled reader does not pin chunk buffers and file handles.
+ * stalled reader does not pin chunk buffers and file handles. `release`: each streamed piece is handed
+ * to it once its socket write has completed (BlobApi.release: the blob store reuses the memory).
  */
-async function writeResponse(res: ServerResponse, out: S3Response, head: boolean, requestId: string, idleMs = 0, onIdle?: () => void): Promise<void> {
+async function writeResponse(
+  res: ServerResponse,
+  out: S3Response,
+  head: boolean,
+  requestId: string,
+  idleMs = 0,
+  onIdle?: () => void,
+  release?: (piece: Buffer) => void,
+): Promise<void> {
   const flat: (string | number)[] = ['x-amz-request-id', requestId, 'Server', SERVER];
   const headers = out.headers;
   let hasLength = false;
@@ -323,17 +332,9 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
   // Pull the first piece before committing to a status: a chunk that is missing or corrupt right away
   // becomes a proper S3 error instead of a connection cut after a 200.
   const it = body[Symbol.asyncIterator]();
-  const first = await it.next();
+  let r = await it.next();
   res.writeHead(out.status, flat as unknown as string[]);
-  if (first.done) return void res.end();
-  async function* rest(): AsyncGenerator<Buffer> {
-    try {
-      yield first.value;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    } finally {
-      await it.return?.();
-    }
-  }
+  if (r.done) return void res.end();
   const socket = res.socket;
   if (idleMs > 0 && socket) {
     socket.setTimeout(idleMs);
@@ -343,7 +344,59 @@ async function writeResponse(res: ServerResponse, out: S3Response, head: boolean
     });
   }
   // No reset afterwards: once the response finishes, Node sets the keep-alive timeout on the socket.
-  await pipeline(Readable.from(rest(), { objectMode: false }), res);
+  let done = false;
+  try {
+    while (!r.done) {
+      const piece = r.value;
+      // The callback runs once the socket is done with the piece (written, or failed: then kept).
+      const ok = release ? res.write(piece, (err) => err || release(piece)) : res.write(piece);
+      if (!ok) await drainedOrClosed(res);
+      if (res.destroyed) throw prematureClose();
+      r = await it.next();
+    }
+    done = true;
+    // Gone while the last piece was read: no 'close' is coming any more.
+    if (res.destroyed) throw prematureClose();
+    await new Promise<void>((resolve, reject) => {
+      res.end();
+      const finished = () => {
+        res.off('close', closed);
+        resolve();
+      };
+      const closed = () => {
+        res.off('finish', finished);
+        if (res.writableFinished) resolve();
+        else reject(prematureClose());
+      };
+      res.once('finish', finished);
+      res.once('close', closed);
+    });
+  } catch (e) {
+    // A failed read (the error after a 200) or a client gone: the connection is cut.
+    res.destroy();
+    throw e;
+  } finally {
+    if (!done) await it.return?.();
+  }
+}
+
+/** What a stream pipeline reports when its destination closes early (the caller sees the hang-up). */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/** Resolves on 'drain', or on 'close' (a destroyed response drains no more). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** `s3_read_leases_total` and `s3_reads_lost_to_gc_total` (see http/leased-read.ts). */

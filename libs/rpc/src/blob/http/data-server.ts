@@ -159,8 +159,11 @@ export class BlobDataServer {
     let finished = next.done === true;
     try {
       res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: `${STATUS_TRAILER}, ${MESSAGE_TRAILER}, ${ERROR_DETAIL_TRAILER}` });
+      const blob = this.opts.blob;
       while (!next.done) {
-        if (!res.write(next.value)) await drained(res, ctx.signal);
+        const piece = next.value;
+        // Once the socket is done with it, the piece's memory serves the next read (BlobApi.release).
+        if (!res.write(piece, (err) => err || blob.release?.(piece))) await drained(res, ctx.signal);
         ctx.signal.throwIfAborted();
         next = await it.next();
       }
