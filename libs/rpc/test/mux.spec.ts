@@ -66,6 +66,39 @@ describe('Mux streams', () => {
     }
   });
 
+  it('starts the calls of one message one per event-loop turn (each reply leaves before the next call runs)', async () => {
+    // A CPU-bound call (a 1,000-key listing: ~3 ms) must not hold back the replies of the calls before
+    // it: started all in one turn, every reply waited for the whole batch. Turns are counted here by a
+    // chain of setImmediate; each call notes the turn it started in.
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    const startedIn: number[] = [];
+    const api = {
+      listBuckets: async () => {
+        startedIn.push(turn);
+        return [];
+      },
+    } as unknown as MetadataApi;
+    const { server, port } = await serve(api);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    try {
+      await client.listBuckets({}, ctx);
+      startedIn.length = 0;
+      await Promise.all(Array.from({ length: 4 }, () => client.listBuckets({}, ctx)));
+      expect(startedIn).toHaveLength(4);
+      expect(new Set(startedIn).size).toBe(4);
+    } finally {
+      ticking = false;
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
   it('a graceful shutdown finishes the calls it started, sends later ones to another replica, and does not wait on idle streams', async () => {
     // Out of step, so that A's streams have calls in flight when it starts draining, and calls that
     // reach it after that (answered not_executed) must be sent again, to B.

@@ -10,7 +10,7 @@ import type { MuxResponse } from '../generated/massive/rpc/v1/MuxResponse';
 
 /** The multiplexing method's name in a service that offers it (proto/massive/rpc/v1/mux.proto). */
 export const MUX_METHOD = 'Mux';
-/** A message is sent at once, without waiting for the turn to end, when it would grow past this. */
+/** A client sends its batch at once, without waiting for the turn to end, when it would grow past this. */
 export const MAX_BATCH_BYTES = 1024 * 1024;
 
 type Unary = (req: unknown, ctx: CallCtx) => Promise<unknown>;
@@ -71,14 +71,18 @@ export class MuxStreams {
 
 /**
  * The server end of a Mux stream: runs every call it carries through the same unary implementation a
- * plain call of that method would reach (same ctx, same errors), concurrently, and sends the replies
- * finished in one turn of the event loop as one message.
+ * plain call of that method would reach (same ctx, same errors), concurrently. The calls of one message
+ * are started one per turn of the event loop, and each reply is sent as soon as it is ready: the client
+ * then works on the first replies while the next calls run here. Started all at once and answered all
+ * at once, a batch of listings (3 ms each) kept the gateway idle while the metadata service ran them and
+ * the other way round: the two processes took turns, busy together 2% of the time, and distributed
+ * listings ran at 60% of the rate they reach this way.
  */
 class ServerMux {
   private readonly inflight = new Map<number, AbortController>();
-  private replies: MuxReply[] = [];
-  private replyBytes = 0;
-  private scheduled = false;
+  /** Calls received and not started yet. */
+  private queue: MuxCall__Output[] = [];
+  private pumping = false;
   private halfClosed = false;
   private draining = false;
   private closed = false;
@@ -103,6 +107,9 @@ class ServerMux {
 
   drain(): void {
     this.draining = true;
+    const waiting = this.queue;
+    this.queue = [];
+    for (const c of waiting) this.reply({ id: c.id, status: Status.UNAVAILABLE, message: 'the server is shutting down', notExecuted: true });
     this.maybeEnd();
   }
 
@@ -113,9 +120,24 @@ class ServerMux {
       if (ac) {
         this.inflight.delete(id);
         ac.abort(new ServiceError('Unavailable', 'the caller cancelled the call'));
+      } else {
+        // Not started yet: it never will be (the client wants no reply).
+        const at = this.queue.findIndex((c) => c.id === id);
+        if (at >= 0) this.queue.splice(at, 1);
       }
     }
-    for (const c of m.calls) this.run(c);
+    for (const c of m.calls) this.queue.push(c);
+    if (!this.pumping) this.pump();
+    this.maybeEnd();
+  }
+
+  /** Starts the next queued call, and schedules the one after it for the next turn of the event loop. */
+  private pump(): void {
+    const c = this.closed ? undefined : this.queue.shift();
+    this.pumping = c !== undefined && this.queue.length > 0;
+    if (c !== undefined) this.run(c);
+    if (this.pumping) setImmediate(() => this.pump());
+    else this.maybeEnd();
   }
 
   private run(c: MuxCall__Output): void {
@@ -176,35 +198,18 @@ class ServerMux {
     );
   }
 
+  /**
+   * Sends a reply at once (HTTP/2 writes what a turn queued together at its end). Replies are bounded by
+   * the client's calls in flight: no need to wait for 'drain' here.
+   */
   private reply(r: MuxReply): void {
     if (this.closed) return;
-    this.replies.push(r);
-    this.replyBytes += (r.response as Buffer | undefined)?.length ?? 0;
-    // Big replies go at once: a message of many would grow past what the client accepts.
-    if (this.replyBytes >= MAX_BATCH_BYTES) {
-      this.flush();
-      return;
-    }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.closed || this.replies.length === 0) return;
-    const replies = this.replies;
-    this.replies = [];
-    this.replyBytes = 0;
-    // Replies are bounded by the client's calls in flight: no need to wait for 'drain' here.
-    this.call.write({ replies });
-    this.maybeEnd();
+    this.call.write({ replies: [r] });
   }
 
   /** Ends the stream (status OK) once the client is done or we drain, and nothing is owed. */
   private maybeEnd(): void {
-    if (this.closed || !(this.halfClosed || this.draining) || this.inflight.size > 0 || this.scheduled) return;
+    if (this.closed || !(this.halfClosed || this.draining) || this.inflight.size > 0 || this.queue.length > 0 || this.pumping) return;
     this.closed = true;
     this.streams.delete(this);
     this.call.end();
@@ -214,6 +219,7 @@ class ServerMux {
     if (this.closed) return;
     this.closed = true;
     this.streams.delete(this);
+    this.queue = [];
     const running = [...this.inflight.values()];
     this.inflight.clear();
     for (const ac of running) ac.abort(reason);
