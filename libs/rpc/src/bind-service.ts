@@ -3,6 +3,7 @@ import { ServiceError, type CallCtx } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import { statusName, toStatus } from './errors';
 import { observeCall, type GrpcMetrics } from './metrics';
+import { cancelledByCaller, servedCall } from './call-ctx';
 import { muxHandler, MuxStreams, MUX_METHOD, type MuxFinish } from './mux/mux-server';
 
 /** Metadata key carrying CallCtx.requestId (the S3 request id) across every hop. */
@@ -185,26 +186,16 @@ function drained(call: grpc.ServerWritableStream<unknown, unknown>, signal: Abor
  * client cancels or hangs up, or when the deadline passes.
  */
 function serverCtx(call: SurfaceCall): { ctx: CallCtx; done: () => void } {
-  const ac = new AbortController();
-  const onCancel = () => ac.abort(new ServiceError('Unavailable', 'the caller cancelled the call'));
-  call.on('cancelled', onCancel);
   const raw = call.getDeadline();
   const deadline = raw instanceof Date ? raw.getTime() : raw;
-  let timer: NodeJS.Timeout | undefined;
-  if (Number.isFinite(deadline)) {
-    timer = setTimeout(() => ac.abort(new ServiceError('Unavailable', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
-    timer.unref();
-  }
   const id = call.metadata.get(REQUEST_ID_HEADER)[0];
-  const ctx: CallCtx = {
-    requestId: typeof id === 'string' && id !== '' ? id : 'unknown',
-    signal: ac.signal,
-    ...(Number.isFinite(deadline) && { deadline }),
-  };
+  const served = servedCall(typeof id === 'string' ? id : '', Number.isFinite(deadline) ? deadline : undefined);
+  const onCancel = () => served.abort(cancelledByCaller());
+  call.on('cancelled', onCancel);
   return {
-    ctx,
+    ctx: served.ctx,
     done: () => {
-      if (timer) clearTimeout(timer);
+      served.done();
       call.off('cancelled', onCancel);
     },
   };

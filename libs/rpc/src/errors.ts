@@ -45,9 +45,14 @@ export function statusName(code: number): string {
  * Server side: any error → the status sent to the client. A ServiceError keeps its code (trailer),
  * message (details) and detail; anything else becomes `Internal` with its message.
  */
+/** Any error → a ServiceError (unknown errors are Internal, keeping their message). */
+export function asServiceError(err: unknown): ServiceError {
+  return isServiceError(err) ? err : new ServiceError('Internal', err instanceof Error ? err.message : String(err));
+}
+
 export function toStatus(err: unknown): Partial<StatusObject> & { code: Status; details: string; metadata: Metadata } {
   const metadata = new Metadata();
-  const e = isServiceError(err) ? err : new ServiceError('Internal', err instanceof Error ? err.message : String(err));
+  const e = asServiceError(err);
   metadata.set(ERROR_CODE_TRAILER, e.code);
   if (e.detail) metadata.set(ERROR_DETAIL_TRAILER, JSON.stringify(e.detail));
   return { code: ERROR_TO_STATUS[e.code], details: e.message, metadata };

@@ -6,7 +6,6 @@ import type { MuxCall } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply__Output } from '../generated/massive/rpc/v1/MuxReply';
 import type { MuxRequest } from '../generated/massive/rpc/v1/MuxRequest';
 import type { MuxResponse__Output } from '../generated/massive/rpc/v1/MuxResponse';
-import { MAX_BATCH_BYTES } from './mux-server';
 
 export interface MuxOptions {
   /**
@@ -28,6 +27,8 @@ export interface MuxOptions {
 /** The server has no Mux method (an older release): the caller makes the plain unary call instead. */
 export const MUX_UNSUPPORTED = new Error('the server does not multiplex calls');
 
+/** A batch is sent at once, without waiting for the turn to end, when it would grow past this. */
+const MAX_BATCH_BYTES = 1024 * 1024;
 const MAX_ID = 0xffff_ffff;
 const UNSUPPORTED_RECHECK_MS = 60_000;
 const MAX_RESENDS = 4;

@@ -1,8 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
-import { isServiceError, ServiceError, type CallCtx } from '@massive/contracts';
+import { ServiceError, type CallCtx } from '@massive/contracts';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { ERROR_TO_STATUS } from '../errors';
+import { cancelledByCaller, servedCall, type ServedCall } from '../call-ctx';
+import { asServiceError, ERROR_TO_STATUS } from '../errors';
 import type { MuxCall__Output } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply } from '../generated/massive/rpc/v1/MuxReply';
 import type { MuxRequest__Output } from '../generated/massive/rpc/v1/MuxRequest';
@@ -10,8 +11,6 @@ import type { MuxResponse } from '../generated/massive/rpc/v1/MuxResponse';
 
 /** The multiplexing method's name in a service that offers it (proto/massive/rpc/v1/mux.proto). */
 export const MUX_METHOD = 'Mux';
-/** A client sends its batch at once, without waiting for the turn to end, when it would grow past this. */
-export const MAX_BATCH_BYTES = 1024 * 1024;
 
 type Unary = (req: unknown, ctx: CallCtx) => Promise<unknown>;
 /** Called once per finished call: its status name, and the error unless it succeeded. */
@@ -79,7 +78,7 @@ export class MuxStreams {
  * listings ran at 60% of the rate they reach this way.
  */
 class ServerMux {
-  private readonly inflight = new Map<number, AbortController>();
+  private readonly inflight = new Map<number, ServedCall>();
   /** Calls received and not started yet. */
   private queue: MuxCall__Output[] = [];
   private pumping = false;
@@ -100,7 +99,7 @@ class ServerMux {
       this.maybeEnd();
     });
     // The client cancelled the stream or the connection died: abort everything still running.
-    call.on('cancelled', () => this.close(new ServiceError('Unavailable', 'the caller cancelled the call')));
+    call.on('cancelled', () => this.close(cancelledByCaller()));
     call.on('error', () => this.close(new ServiceError('Unavailable', 'the stream failed')));
     streams.add(this);
   }
@@ -116,10 +115,10 @@ class ServerMux {
   private receive(m: MuxRequest__Output): void {
     if (m.calls.length > 0) this.streams.perMessage?.observe(m.calls.length);
     for (const id of m.cancel) {
-      const ac = this.inflight.get(id);
-      if (ac) {
+      const served = this.inflight.get(id);
+      if (served) {
         this.inflight.delete(id);
-        ac.abort(new ServiceError('Unavailable', 'the caller cancelled the call'));
+        served.abort(cancelledByCaller());
       } else {
         // Not started yet: it never will be (the client wants no reply).
         const at = this.queue.findIndex((c) => c.id === id);
@@ -152,19 +151,13 @@ class ServerMux {
       return;
     }
     const started = process.hrtime.bigint();
-    const ac = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = c.timeoutMs > 0 ? Date.now() + c.timeoutMs : undefined;
-    if (deadline !== undefined) {
-      timer = setTimeout(() => ac.abort(new ServiceError('Unavailable', 'deadline exceeded')), c.timeoutMs);
-      timer.unref();
-    }
-    const ctx: CallCtx = { requestId: c.requestId !== '' ? c.requestId : 'unknown', signal: ac.signal, ...(deadline !== undefined && { deadline }) };
-    this.inflight.set(c.id, ac);
+    const served = servedCall(c.requestId, c.timeoutMs > 0 ? Date.now() + c.timeoutMs : undefined);
+    const { ctx } = served;
+    this.inflight.set(c.id, served);
     const settle = (err: unknown, value?: unknown) => {
-      if (timer) clearTimeout(timer);
+      served.done();
       // Gone from the map: cancelled by the client (who wants no reply) or the stream closed.
-      const wanted = this.inflight.get(c.id) === ac;
+      const wanted = this.inflight.get(c.id) === served;
       if (wanted) this.inflight.delete(c.id);
       let reply: MuxReply | undefined;
       if (err === undefined) {
@@ -222,7 +215,7 @@ class ServerMux {
     this.queue = [];
     const running = [...this.inflight.values()];
     this.inflight.clear();
-    for (const ac of running) ac.abort(reason);
+    for (const served of running) served.abort(reason);
   }
 }
 
@@ -232,7 +225,7 @@ function statusCode(code: number): string {
 
 /** What a unary call failing with `err` would end with (errors.ts toStatus), as a reply. */
 function errorReply(id: number, err: unknown): MuxReply {
-  const e = isServiceError(err) ? err : new ServiceError('Internal', err instanceof Error ? err.message : String(err));
+  const e = asServiceError(err);
   return { id, status: ERROR_TO_STATUS[e.code], message: e.message, errorCode: e.code, ...(e.detail && { errorDetail: JSON.stringify(e.detail) }) };
 }
 

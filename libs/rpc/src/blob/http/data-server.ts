@@ -9,8 +9,8 @@ import { decodeManifest, decodeRange, encodeManifest } from '../../codec';
 import { loadProtos, type LoadedProtos } from '../../proto';
 import { tokenChecker, type RpcSecurity } from '../../security/rpc-security';
 import { createBlobDataServerMetrics, observeData, type BlobDataMetrics, type DataMethod } from './data-metrics';
+import { asServiceError } from '../../errors';
 import {
-  asServiceError,
   deadlineFrom,
   errorFields,
   errorTrailers,

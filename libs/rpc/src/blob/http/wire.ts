@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { status as Status } from '@grpc/grpc-js';
-import { isErrorCode, isServiceError, ServiceError, type ErrorCode } from '@massive/contracts';
+import { isErrorCode, ServiceError, type ErrorCode } from '@massive/contracts';
 import { ERROR_CODE_TRAILER, ERROR_DETAIL_TRAILER, ERROR_TO_STATUS } from '../../errors';
 
 /**
@@ -51,11 +51,6 @@ const GRPC_TO_HTTP: Partial<Record<Status, number>> = {
 /** The HTTP status of a ServiceError code (informative: the client reads `massive-error-code`). */
 export function httpStatusOf(code: ErrorCode): number {
   return GRPC_TO_HTTP[ERROR_TO_STATUS[code]] ?? 500;
-}
-
-/** Any error → a ServiceError (unknown errors are Internal, as on the gRPC path). */
-export function asServiceError(err: unknown): ServiceError {
-  return isServiceError(err) ? err : new ServiceError('Internal', err instanceof Error ? err.message : String(err));
 }
 
 /** Header/trailer values of an error (message URI-encoded in a trailer: it may hold any character). */
