@@ -1,6 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
-import type { ChunkStore, ReplicaIdentity } from '@massive/blob-core';
+import { sharedReadBuffers, type ChunkStore, type ReplicaIdentity } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { createDiskMetrics, type Logger } from '@massive/observability';
@@ -30,7 +30,7 @@ export interface StoreDeps {
 export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
   const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger, cfg.diskIo === 'direct');
-  createDiskMetrics(deps.registry, dir, { directIo: () => store.directIo });
+  createDiskMetrics(deps.registry, dir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers() });
   return {
     store,
     identity,

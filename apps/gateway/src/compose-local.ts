@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
-import { BlobService, LocalDiskStore, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
+import { BlobService, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv } from '@massive/kv-embedded';
@@ -124,7 +124,7 @@ async function openLocalChunkStore(
     directIo: cfg.diskIo === 'direct',
     onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });
-  createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo });
+  createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers() });
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
   return { store, options: {}, ready: async () => true, close: () => undefined };

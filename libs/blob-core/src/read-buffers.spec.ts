@@ -8,9 +8,11 @@ describe('ReadBufferPool', () => {
     expect(a.buffer).not.toBe(b.buffer);
     pool.release(a);
     expect(pool.idle).toBe(1);
+    expect(pool.reused).toBe(0);
     const c = pool.acquire(10);
     expect(c.buffer).toBe(a.buffer);
     expect(c.length).toBe(10);
+    expect(pool.reused).toBe(1);
   });
 
   it('ignores a second hand-back, and a stale one after the memory was lent again', () => {

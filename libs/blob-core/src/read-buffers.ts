@@ -13,6 +13,8 @@ export class ReadBufferPool {
   private readonly free: Buffer[] = [];
   /** Lent buffers by their memory: the whole buffer and the view handed out. */
   private readonly lent = new WeakMap<ArrayBufferLike, { whole: Buffer; view: Buffer }>();
+  /** Reads that landed in a handed-back buffer instead of a new one (`blob_read_buffers_reused_total`). */
+  reused = 0;
 
   /**
    * `capacity`: the size of each pooled buffer (larger reads get a buffer of their own); `maxFree`:
@@ -26,7 +28,9 @@ export class ReadBufferPool {
   /** A buffer of exactly `size` bytes, contents undefined. */
   acquire(size: number): Buffer {
     if (size > this.capacity || size === 0) return Buffer.allocUnsafeSlow(size);
-    const whole = this.free.pop() ?? Buffer.allocUnsafeSlow(this.capacity);
+    let whole = this.free.pop();
+    if (whole) this.reused++;
+    else whole = Buffer.allocUnsafeSlow(this.capacity);
     const view = whole.subarray(0, size);
     this.lent.set(whole.buffer, { whole, view });
     return view;
@@ -53,7 +57,7 @@ export class ReadBufferPool {
     return part;
   }
 
-  /** Idle buffers kept (for tests and metrics). */
+  /** Idle buffers kept (`blob_read_buffers_idle`). */
   get idle(): number {
     return this.free.length;
   }

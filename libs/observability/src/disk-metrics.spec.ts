@@ -50,6 +50,18 @@ describe('createDiskMetrics', () => {
     expect(await without.metrics()).not.toMatch(/blob_store_direct_io/);
   });
 
+  it('reports the read buffers idle and the reads that reused one, at scrape time', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    const pool = { idle: 3, reused: 0 };
+    createDiskMetrics(registry, dir, { readBuffers: pool });
+    expect(await value(registry, 'blob_read_buffers_idle')).toBe(3);
+    expect(await value(registry, 'blob_read_buffers_reused_total')).toBe(0);
+    Object.assign(pool, { idle: 5, reused: 42 });
+    expect(await value(registry, 'blob_read_buffers_idle')).toBe(5);
+    expect(await value(registry, 'blob_read_buffers_reused_total')).toBe(42);
+    expect(await registry.metrics()).toMatch(/^# TYPE blob_read_buffers_reused_total counter$/m);
+  });
+
   it('reports NaN, not a stale number, when the filesystem cannot be read', async () => {
     const registry = createRegistry({ defaultMetrics: false });
     createDiskMetrics(registry, join(dir, 'missing'));

@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What `statfs` tells about a filesystem; injectable so tests can fake a full disk. */
 export type StatFs = (path: string) => Promise<{ bsize: number; blocks: number; bavail: number }>;
@@ -18,9 +18,14 @@ export interface DiskMetricsOptions {
    * 0 means buffered I/O, configured (`--disk-io buffered`) or because the filesystem refused O_DIRECT.
    */
   readonly directIo?: () => boolean;
+  /**
+   * The pool chunk reads land in (blob-core ReadBufferPool), as `blob_read_buffers_idle` and
+   * `blob_read_buffers_reused_total`: reads served by handed-back memory rather than a new buffer.
+   */
+  readonly readBuffers?: { readonly idle: number; readonly reused: number };
 }
 
-export function createDiskMetrics(registry: Registry, dir: string, { stat = statfs, directIo }: DiskMetricsOptions = {}): void {
+export function createDiskMetrics(registry: Registry, dir: string, { stat = statfs, directIo, readBuffers }: DiskMetricsOptions = {}): void {
   const read = async (): Promise<{ free: number; size: number }> => {
     try {
       const s = await stat(dir);
@@ -37,6 +42,25 @@ export function createDiskMetrics(registry: Registry, dir: string, { stat = stat
       this.set((await read()).free);
     },
   });
+  if (readBuffers) {
+    new Gauge({
+      name: 'blob_read_buffers_idle',
+      help: 'Read buffers handed back and waiting for the next chunk read',
+      registers: [registry],
+      collect() {
+        this.set(readBuffers.idle);
+      },
+    });
+    new Counter({
+      name: 'blob_read_buffers_reused_total',
+      help: 'Chunk reads that landed in a handed-back buffer instead of newly allocated memory',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(readBuffers.reused);
+      },
+    });
+  }
   if (directIo) {
     new Gauge({
       name: 'blob_store_direct_io',

@@ -23,6 +23,9 @@ const BACKEND_ENV: Record<string, string> = Object.fromEntries(
     .filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''),
 );
 
+/** Where chunks live in this run: local disk (the default) or the SeaweedFS fake. */
+export const BLOB_BACKEND: 'local' | 'seaweedfs' = BACKEND_ENV['MASSIVE_BLOB_BACKEND'] === 'seaweedfs' ? 'seaweedfs' : 'local';
+
 export const CREDENTIALS = { accessKeyId: 'AKIDE2ETESTKEY', secretAccessKey: 'e2e-secret-access-key-0123456789' } as const;
 export const REGION = 'us-east-1';
 /** Virtual-hosted style: `bucket.s3.localtest:<port>`; the clients resolve every name to 127.0.0.1. */
@@ -43,6 +46,7 @@ export class GatewayProcess {
   private stderrTail = '';
   private url = '';
   private adminBase = '';
+  private blobAdmin = '';
   private logText = '';
 
   constructor(
@@ -71,6 +75,15 @@ export class GatewayProcess {
   get adminUrl(): string {
     if (!this.url) throw new Error('gateway not started');
     return this.adminBase || `${this.url}/-/admin`;
+  }
+
+  /**
+   * Where the process that reads chunks reports its metrics: the gateway's `/-/metrics` in local mode
+   * (start it with `MASSIVE_METRICS_PUBLIC=true`), the blob service's admin port in distributed mode.
+   */
+  get blobMetricsUrl(): string {
+    if (!this.url) throw new Error('gateway not started');
+    return this.blobAdmin ? `${this.blobAdmin}/metrics` : `${this.url}/-/metrics`;
   }
 
   /** Everything the process wrote so far (with `keepLogs`). */
@@ -128,6 +141,7 @@ export class GatewayProcess {
         cleanup();
         // The distributed launcher names the gateway's admin port in its summary, before the ready line.
         this.adminBase = /^\s*gateway\s+\S+\s+admin (http:\/\/\S+)/m.exec(out)?.[1]?.concat('/admin') ?? '';
+        this.blobAdmin = /^\s*blob\s+\S+\s+admin (http:\/\/\S+)/m.exec(out)?.[1] ?? '';
         res(m[1]);
       };
       const cleanup = () => {
