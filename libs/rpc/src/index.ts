@@ -11,7 +11,7 @@ export { blobServiceImpl, type BlobReplicaIdentity } from './blob/blob-server';
 export { ReplicaRouter, type ReplicaInfo, type ReplicaRouterOptions } from './blob/replica-router';
 export { BlobDataServer, type BlobDataServerOptions } from './blob/http/data-server';
 export { BlobDataClient, type BlobDataClientOptions, type DataEndpoint } from './blob/http/data-client';
-export { createBlobDataClientMetrics, createBlobDataServerMetrics, type BlobDataMetrics } from './blob/http/data-metrics';
+export { createBlobDataClientMetrics, createBlobDataServerMetrics, type BlobDataClientMetrics, type BlobDataMetrics } from './blob/http/data-metrics';
 export { dataHostOf } from './blob/http/data-host';
 export { splitManifest, type ManifestSegment } from './blob/split-manifest';
 export { parseEndpoints } from './endpoints';

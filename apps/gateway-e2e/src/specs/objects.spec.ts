@@ -12,7 +12,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { recordRequests, s3Client, STYLES } from '../support/clients';
-import { BLOB_BACKEND, useGateway } from '../support/server';
+import { BLOB_BACKEND, E2E_MODE, useGateway } from '../support/server';
 import { bodyBytes, expectBodylessError, expectErrorXml, expectS3Error, md5Base64, md5Hex, patternBytes } from '../support/s3-assert';
 import { rawRequest } from '../support/raw-http';
 
@@ -50,9 +50,18 @@ function stalledGet(url: string): Promise<{ resume(): Promise<Buffer> }> {
  * in distributed), undefined where there is none (chunks in SeaweedFS: no local disk store to pool reads).
  */
 async function readBuffersReused(): Promise<number | undefined> {
-  const res = await fetch(gw.blobMetricsUrl);
+  return metricValue(gw.blobMetricsUrl, 'blob_read_buffers_reused_total');
+}
+
+/** Socket reads of blob data the gateway received in handed-back memory (distributed mode only). */
+async function receiveBuffersReused(): Promise<number | undefined> {
+  return metricValue(gw.gatewayMetricsUrl, 'blob_data_client_receive_buffers_reused_total');
+}
+
+async function metricValue(url: string, name: string): Promise<number | undefined> {
+  const res = await fetch(url);
   expect(res.status).toBe(200);
-  const m = /^blob_read_buffers_reused_total (\S+)$/m.exec(await res.text());
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await res.text());
   return m ? Number(m[1]) : undefined;
 }
 
@@ -447,6 +456,7 @@ describe('concurrent writers', () => {
       ...stalledBodies.map((Body, i) => s3.send(new PutObjectCommand({ Bucket, Key: `stalled/${i}`, Body }))),
     ]);
     const reusedBefore = await readBuffersReused();
+    const receivedBefore = await receiveBuffersReused();
     const stalled = await Promise.all(
       stalledBodies.map(async (_, i) => stalledGet(await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: `stalled/${i}` }), { expiresIn: 300 }))),
     );
@@ -467,6 +477,11 @@ describe('concurrent writers', () => {
     const reusedAfter = await readBuffersReused();
     if (BLOB_BACKEND === 'local') expect(reusedAfter! - reusedBefore!).toBeGreaterThan(0);
     else expect([reusedBefore, reusedAfter]).toEqual([undefined, undefined]);
+    // In distributed mode the gateway receives bodies from the blob data path in pooled buffers too,
+    // handed back once written to the S3 client: the stalled readers' pieces wait in its sockets.
+    const receivedAfter = await receiveBuffersReused();
+    if (E2E_MODE === 'distributed') expect(receivedAfter! - receivedBefore!).toBeGreaterThan(0);
+    else expect([receivedBefore, receivedAfter]).toEqual([undefined, undefined]);
   });
 
   it('parallel PUTs of distinct keys all land', async () => {

@@ -86,6 +86,15 @@ export class GatewayProcess {
     return this.blobAdmin ? `${this.blobAdmin}/metrics` : `${this.url}/-/metrics`;
   }
 
+  /**
+   * The gateway's metrics: `/-/metrics` on the S3 port in local mode (start it with
+   * `MASSIVE_METRICS_PUBLIC=true`), its admin port's `/metrics` in distributed mode.
+   */
+  get gatewayMetricsUrl(): string {
+    if (!this.url) throw new Error('gateway not started');
+    return this.adminBase ? `${this.adminBase.replace(/\/admin$/, '')}/metrics` : `${this.url}/-/metrics`;
+  }
+
   /** Everything the process wrote so far (with `keepLogs`). */
   get logs(): string {
     return this.logText;

@@ -8,7 +8,7 @@ import { loadProtos } from '../proto';
 import { coalesce, MAX_PIECE_BYTES, withDataCodecs } from './data-codec';
 import { BlobDataClient, type DataEndpoint } from './http/data-client';
 import { dataHostOf } from './http/data-host';
-import type { BlobDataMetrics } from './http/data-metrics';
+import type { BlobDataClientMetrics, BlobDataMetrics } from './http/data-metrics';
 import { ReplicaRouter, type ReplicaInfo } from './replica-router';
 import { splitManifest } from './split-manifest';
 
@@ -34,7 +34,7 @@ export interface GrpcBlobClientOptions extends Omit<GrpcClientOptions, 'definiti
    */
   readonly dataPath?: 'http' | 'grpc';
   /** Metrics of the data path (createBlobDataClientMetrics). */
-  readonly dataMetrics?: BlobDataMetrics;
+  readonly dataMetrics?: BlobDataMetrics & Partial<Pick<BlobDataClientMetrics, 'watchReceiveBuffers'>>;
   /** Connections per replica on the data path at most. Default 256. */
   readonly maxDataSockets?: number;
   /** How often replicas without a data port are asked again. Default 30 s. */
@@ -138,6 +138,11 @@ export class GrpcBlobClient implements BlobApi {
       const req = { manifest: encodeManifest(seg.manifest), ...opt('range', seg.range && encodeRange(seg.range)) };
       yield* this.routed(this.pool.serverStream('Read', req, ctx, target), seg.owner, (msg) => msg.data);
     }
+  }
+
+  /** Pieces `read` yielded from the data path go back to its receive buffers (BlobApi.release). */
+  release(piece: Buffer): void {
+    this.data?.release(piece);
   }
 
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {

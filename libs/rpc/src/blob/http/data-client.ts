@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
 import { isServiceError, ServiceError, type BlobManifest, type ByteRange, type CallCtx } from '@massive/contracts';
@@ -6,7 +7,9 @@ import { REQUEST_ID_HEADER } from '../../bind-service';
 import { decodeManifest, encodeManifest, encodeRange, opt } from '../../codec';
 import { loadProtos, type LoadedProtos } from '../../proto';
 import { AUTHORIZATION_HEADER, bearer, type RpcSecurity } from '../../security/rpc-security';
-import { observeData, type BlobDataMetrics, type DataMethod } from './data-metrics';
+import { observeData, type BlobDataClientMetrics, type BlobDataMetrics, type DataMethod } from './data-metrics';
+import { ReadConnections } from './read-client';
+import { ReceiveBuffers } from './receive-buffers';
 import { errorFromResponse, errorFromTrailers, INTENT_HEADER, OK_STATUS, PROTOBUF, READ_PATH, TIMEOUT_HEADER, WRITE_PATH } from './wire';
 
 /** Where a blob replica's data path listens (the host of its gRPC target, the port it announced). */
@@ -19,11 +22,19 @@ export interface BlobDataClientOptions {
   /** For error messages ("blob service (a:7071)"). */
   readonly label: string;
   readonly security?: RpcSecurity;
-  readonly metrics?: BlobDataMetrics;
+  /** createBlobDataClientMetrics (it also reports the receive buffers), or plain request metrics. */
+  readonly metrics?: BlobDataMetrics & Partial<Pick<BlobDataClientMetrics, 'watchReceiveBuffers'>>;
   /** Connections per blob replica at most (requests beyond wait for one). Default 256. */
   readonly maxSockets?: number;
   readonly protos?: LoadedProtos;
+  /** Where read bodies land (default: a pool of this client's own). */
+  readonly receiveBuffers?: ReceiveBuffers;
 }
+
+/** Socket reads of read bodies land in buffers this big: the most one read returns. */
+export const RECEIVE_BUFFER_SIZE = 1024 * 1024;
+/** Idle receive buffers kept: enough for 8 GETs with a piece in their client's socket and one queued. */
+const MAX_IDLE_RECEIVE_BUFFERS = 24;
 
 /** Largest manifest response read (5,120 chunks is ~0.5 MiB). */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
@@ -32,16 +43,20 @@ const IDLE_SOCKET_MS = 30_000;
 const OVER: unique symbol = Symbol('response arrived');
 
 /**
- * The client side of the blob data path (wire.ts): one keep-alive agent for every replica (http, or
+ * The client side of the blob data path (wire.ts): keep-alive connections to every replica (http, or
  * https with our client certificate under mutual TLS), the service token and request id on every
  * request, ctx's deadline as a timer that cuts the request, ctx.signal aborting it. Transport failures
  * (refused, reset, cut mid-body, TLS) are `Unavailable`: the gateway answers 503 and SDKs retry.
+ * Writes go through Node's http client; reads through ReadConnections, whose socket reads land in
+ * pooled buffers (read-client.ts).
  */
 export class BlobDataClient {
   private readonly agent: http.Agent;
   private readonly tls: boolean;
   private readonly authorization: string | undefined;
   private readonly protos: LoadedProtos;
+  private readonly receive: ReceiveBuffers;
+  private readonly reads: ReadConnections;
 
   constructor(private readonly opts: BlobDataClientOptions) {
     const tls = opts.security?.tls;
@@ -50,10 +65,19 @@ export class BlobDataClient {
     this.tls = tls !== undefined;
     this.authorization = opts.security?.token === undefined ? undefined : bearer(opts.security.token);
     this.protos = opts.protos ?? loadProtos();
+    this.receive = opts.receiveBuffers ?? new ReceiveBuffers(RECEIVE_BUFFER_SIZE, MAX_IDLE_RECEIVE_BUFFERS);
+    opts.metrics?.watchReceiveBuffers?.(this.receive);
+    this.reads = new ReadConnections({ ...(tls && { tls }), maxSockets: common.maxSockets, idleMs: IDLE_SOCKET_MS, buffers: this.receive });
   }
 
   close(): void {
     this.agent.destroy();
+    this.reads.close();
+  }
+
+  /** The pool read bodies land in (its `reused` and `idle` counts are metrics). */
+  get receiveBuffers(): ReceiveBuffers {
+    return this.receive;
   }
 
   /**
@@ -107,30 +131,50 @@ export class BlobDataClient {
    * The manifest's bytes (or `range` of them) as the socket delivers them, read only as fast as the
    * consumer iterates. Ends only after the server's status trailer says OK: an error after the first
    * byte is the server's ServiceError, a cut body `Unavailable`. Stopping early (or ctx.signal)
-   * closes the connection, which stops the server's reading.
+   * closes the connection, which stops the server's reading. Pieces of 64 KiB and more are views of
+   * the socket's pooled read buffers: hand each back with `release` once done with it (one not
+   * handed back is left to the GC).
    */
   async *read(ep: DataEndpoint, manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
     ctx.signal?.throwIfAborted();
+    const started = process.hrtime.bigint();
     const body = this.protos.blob.Read.requestSerialize({ manifest: encodeManifest(manifest), ...opt('range', range && encodeRange(range)) });
-    const call = this.start('Read', ep, 'POST', READ_PATH, ctx, { 'content-type': PROTOBUF, 'content-length': String(body.length) });
-    call.req.end(body);
+    const timeout = ctx.deadline === undefined ? undefined : Math.max(0, ctx.deadline - Date.now());
+    const head = requestHead('POST', READ_PATH, ep, {
+      'content-type': PROTOBUF,
+      'content-length': String(body.length),
+      [REQUEST_ID_HEADER]: ctx.requestId,
+      ...(this.authorization !== undefined && { [AUTHORIZATION_HEADER]: this.authorization }),
+      ...(timeout !== undefined && { [TIMEOUT_HEADER]: String(timeout) }),
+    });
+    const ex = this.reads.exchange(ep, Buffer.concat([head, body]));
+    const timer = timeout === undefined ? undefined : setTimeout(() => ex.close(new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`)), timeout);
+    const abort = () => ex.close(ctx.signal?.reason instanceof Error ? ctx.signal.reason : new Error('aborted'));
+    ctx.signal?.addEventListener('abort', abort, { once: true });
     let outcome: unknown = 'canceled';
     try {
-      let res: http.IncomingMessage;
-      try {
-        res = await call.response;
-        if (res.statusCode !== 200) throw errorFromResponse(res.statusCode ?? 0, res.headers, (await readBody(res, 64 * 1024)).toString('utf8'), this.opts.label);
-        for await (const b of res as AsyncIterable<Buffer>) yield b;
-        const bad = errorFromTrailers(res.trailers, this.opts.label);
-        if (bad) throw bad;
-        outcome = undefined;
-      } catch (e) {
-        outcome = this.failure(e, ctx);
-        throw outcome;
-      }
+      await ex.response();
+      if (ex.status !== 200) throw errorFromResponse(ex.status, ex.headers as IncomingHttpHeaders, await ex.text(64 * 1024), this.opts.label);
+      for (let b = await ex.next(); b !== undefined; b = await ex.next()) yield b;
+      const bad = errorFromTrailers(ex.trailers ?? {}, this.opts.label);
+      if (bad) throw bad;
+      outcome = undefined;
+    } catch (e) {
+      outcome = this.failure(e, ctx);
+      throw outcome;
     } finally {
-      call.finish(outcome);
+      if (timer) clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', abort);
+      // Not read to its end (stopped early, failed): the connection is closed, never reused.
+      if (outcome !== undefined) ex.close(outcome === 'canceled' ? new Error('read stopped by the consumer') : outcome);
+      const code = outcome === undefined ? OK_STATUS : ctx.signal?.aborted || outcome === 'canceled' ? 'Canceled' : isServiceError(outcome) ? outcome.code : 'Error';
+      observeData(this.opts.metrics, 'Read', code, started);
     }
+  }
+
+  /** Hands back a piece `read` yielded, once nothing refers to it any more (see `read`). */
+  release(piece: Buffer): void {
+    this.receive.release(piece);
   }
 
   /** Starts a request; `finish` records the outcome once and releases (or, on failure, destroys) it. */
@@ -185,6 +229,17 @@ export class BlobDataClient {
     if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`);
     return new ServiceError('Unavailable', `${this.opts.label}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** A request head: the request line, Host, then `headers` (values with CR, LF or NUL are refused). */
+function requestHead(method: string, path: string, ep: DataEndpoint, headers: Record<string, string>): Buffer {
+  let head = `${method} ${path} HTTP/1.1\r\nhost: ${isIP(ep.host) === 6 ? `[${ep.host}]` : ep.host}:${ep.port}\r\n`;
+  for (const name in headers) {
+    const v = headers[name]!;
+    if (/[\r\n\0]/.test(v)) throw new ServiceError('Internal', `header ${name} holds a line break`);
+    head += `${name}: ${v}\r\n`;
+  }
+  return Buffer.from(`${head}\r\n`, 'latin1');
 }
 
 function waitDrain(req: http.ClientRequest): Promise<void> {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
  * Metrics of the blob data path (README "Metrics"): one counter of finished requests by `method`
@@ -12,6 +12,17 @@ export interface BlobDataMetrics {
 
 export type DataMethod = 'Write' | 'Read';
 
+/** The client's metrics, and the pool its read bodies land in (read-client.ts), reported at scrape time. */
+export interface BlobDataClientMetrics extends BlobDataMetrics {
+  /** Reports `pool` as `blob_data_client_receive_buffers_idle` and `..._reused_total` (the client calls it). */
+  watchReceiveBuffers(pool: ReceiveBufferCounts): void;
+}
+
+export interface ReceiveBufferCounts {
+  readonly idle: number;
+  readonly reused: number;
+}
+
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 
 /** `blob_data_server_requests_total`, `blob_data_server_request_seconds` (and the refusal counter). */
@@ -22,10 +33,43 @@ export function createBlobDataServerMetrics(registry: Registry): BlobDataMetrics
   };
 }
 
-/** `blob_data_client_requests_total`, `blob_data_client_request_seconds`. */
-export function createBlobDataClientMetrics(registry: Registry): BlobDataMetrics {
-  return create(registry, 'client', 'Blob data-path requests made by this process', 'Blob data-path request time seen by the client, until the last byte');
+/**
+ * `blob_data_client_requests_total`, `blob_data_client_request_seconds`, and the receive buffers:
+ * `blob_data_client_receive_buffers_idle` (handed back, waiting for the next socket read) and
+ * `blob_data_client_receive_buffers_reused_total` (socket reads that landed in handed-back memory).
+ */
+export function createBlobDataClientMetrics(registry: Registry): BlobDataClientMetrics {
+  let pools = receivePools.get(registry);
+  if (!pools) {
+    const all: ReceiveBufferCounts[] = (pools = []);
+    receivePools.set(registry, all);
+    const sum = (k: keyof ReceiveBufferCounts): number => all.reduce((n, p) => n + p[k], 0);
+    new Gauge({
+      name: 'blob_data_client_receive_buffers_idle',
+      help: 'Blob data-path receive buffers handed back and waiting for the next socket read',
+      registers: [registry],
+      collect() {
+        this.set(sum('idle'));
+      },
+    });
+    new Counter({
+      name: 'blob_data_client_receive_buffers_reused_total',
+      help: 'Blob data-path socket reads that landed in a handed-back buffer instead of new memory',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(sum('reused'));
+      },
+    });
+  }
+  return {
+    ...create(registry, 'client', 'Blob data-path requests made by this process', 'Blob data-path request time seen by the client, until the last byte'),
+    watchReceiveBuffers: (pool) => void pools.push(pool),
+  };
 }
+
+/** Every client's receive pool, by the registry that reports them. */
+const receivePools = new WeakMap<Registry, ReceiveBufferCounts[]>();
 
 function existing<T>(registry: Registry, name: string): T | undefined {
   return registry.getSingleMetric(name) as T | undefined;
