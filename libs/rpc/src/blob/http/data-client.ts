@@ -34,7 +34,7 @@ export interface BlobDataClientOptions {
 /** Socket reads of read bodies land in buffers this big: the most one read returns. */
 export const RECEIVE_BUFFER_SIZE = 1024 * 1024;
 /** Idle receive buffers kept: enough for 8 GETs with a piece in their client's socket and one queued. */
-const MAX_IDLE_RECEIVE_BUFFERS = 24;
+const MAX_IDLE_RECEIVE_BUFFERS = 16;
 
 /** Largest manifest response read (5,120 chunks is ~0.5 MiB). */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
