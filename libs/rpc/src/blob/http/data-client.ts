@@ -27,8 +27,6 @@ export interface BlobDataClientOptions {
   /** Connections per blob replica at most (requests beyond wait for one). Default 256. */
   readonly maxSockets?: number;
   readonly protos?: LoadedProtos;
-  /** Where read bodies land (default: a pool of this client's own). */
-  readonly receiveBuffers?: ReceiveBuffers;
 }
 
 /** Socket reads of read bodies land in buffers this big: the most one read returns. */
@@ -65,7 +63,7 @@ export class BlobDataClient {
     this.tls = tls !== undefined;
     this.authorization = opts.security?.token === undefined ? undefined : bearer(opts.security.token);
     this.protos = opts.protos ?? loadProtos();
-    this.receive = opts.receiveBuffers ?? new ReceiveBuffers(RECEIVE_BUFFER_SIZE, MAX_IDLE_RECEIVE_BUFFERS);
+    this.receive = new ReceiveBuffers(RECEIVE_BUFFER_SIZE, MAX_IDLE_RECEIVE_BUFFERS);
     opts.metrics?.watchReceiveBuffers?.(this.receive);
     this.reads = new ReadConnections({ ...(tls && { tls }), maxSockets: common.maxSockets, idleMs: IDLE_SOCKET_MS, buffers: this.receive });
   }
@@ -73,11 +71,6 @@ export class BlobDataClient {
   close(): void {
     this.agent.destroy();
     this.reads.close();
-  }
-
-  /** The pool read bodies land in (its `reused` and `idle` counts are metrics). */
-  get receiveBuffers(): ReceiveBuffers {
-    return this.receive;
   }
 
   /**

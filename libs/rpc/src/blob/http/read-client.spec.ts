@@ -201,6 +201,21 @@ describe('ReadConnections', () => {
     expect(conns.idleCount).toBe(1);
   });
 
+  it('keeps at most 64 idle connections per endpoint; the rest close when their exchange ends', async () => {
+    await server.close();
+    // Answers only once 70 requests are in: 70 connections busy at once.
+    const held: net.Socket[] = [];
+    server = await rawServer((socket) => {
+      held.push(socket);
+      if (held.length === 70) for (const s of held) s.write(chunkedResponse(bodies[2]!));
+    });
+    conns.close();
+    conns = new ReadConnections({ maxSockets: 100, idleMs: 5_000, buffers });
+    const all = await Promise.all(Array.from({ length: 70 }, () => pieces(conns.exchange(ep(), REQUEST))));
+    expect(all.every((p) => Buffer.concat(p).equals(bodies[2]!))).toBe(true);
+    expect([server.connections(), conns.idleCount]).toEqual([70, 64]);
+  });
+
   it('idle connections close after idleMs', async () => {
     conns.close();
     conns = new ReadConnections({ maxSockets: 4, idleMs: 50, buffers });

@@ -54,6 +54,7 @@ export class ResponseParser {
   private closeDelimited = false;
   private connectionClose = false;
   private http10 = false;
+  /** A byte of the response has arrived (a cut is then mid-response). */
   private seenBytes = false;
 
   constructor(
@@ -69,11 +70,6 @@ export class ResponseParser {
   /** The connection may carry another request: a delimited body and no `Connection: close`. */
   get reusable(): boolean {
     return this.state === State.Done && !this.closeDelimited && !this.connectionClose && !this.http10;
-  }
-
-  /** True once a byte of the response has arrived. */
-  get started(): boolean {
-    return this.seenBytes;
   }
 
   /**
@@ -117,7 +113,7 @@ export class ResponseParser {
   eof(): void {
     if (this.state === State.Done) return;
     if (this.state === State.UntilClose) return this.finish({});
-    throw new HttpParseError(this.started ? 'the connection closed before the response ended' : 'the connection closed before a response');
+    throw new HttpParseError(this.seenBytes ? 'the connection closed before the response ended' : 'the connection closed before a response');
   }
 
   /** Consumes up to one line ending in `buf[at, end)`; returns where parsing resumes, or -1 when the line is incomplete. */
