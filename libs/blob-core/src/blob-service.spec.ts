@@ -80,6 +80,89 @@ class SpyStore implements ChunkStore {
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 1));
 
+describe('BlobService.write of a LentBody (pooled receive buffers)', () => {
+  /**
+   * A body that lends its pieces and checks each hand-back: exactly once, and only when no put that
+   * was given any byte of the piece is still pending (a put is pending from its call until it settles).
+   */
+  function lentBody(pieces: Buffer[], pending: Set<number>) {
+    const ranges = new Map<Buffer, { start: number; end: number }>();
+    const released = new Map<Buffer, number>();
+    const early: string[] = [];
+    let at = 0;
+    for (const p of pieces) {
+      ranges.set(p, { start: at, end: at + p.length });
+      at += p.length;
+    }
+    const body = {
+      async *[Symbol.asyncIterator]() {
+        for (const p of pieces) {
+          await tick();
+          yield p;
+        }
+      },
+      release(piece: Buffer) {
+        released.set(piece, (released.get(piece) ?? 0) + 1);
+        const r = ranges.get(piece)!;
+        for (const seq of pending) if (seq * C < r.end && (seq + 1) * C > r.start) early.push(`piece ${r.start}-${r.end} while chunk ${seq} was being put`);
+      },
+    };
+    return { body, released, early };
+  }
+
+  class PendingStore extends SpyStore {
+    readonly pending = new Set<number>();
+    failSeq?: number;
+    override async put(id: string, data: readonly Buffer[]) {
+      const seq = Number(id.split('.').pop());
+      this.pending.add(seq);
+      try {
+        // Puts settle out of order.
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 6)));
+        if (seq === this.failSeq) throw new Error('disk full');
+        await super.put(id, data);
+      } finally {
+        this.pending.delete(seq);
+      }
+    }
+  }
+
+  it('hands back every piece exactly once, each only after every chunk holding part of it was put', async () => {
+    for (let round = 0; round < 5; round++) {
+      const store = new PendingStore();
+      const blob = new BlobService(store, { chunkSize: C, maxWritesInFlight: 3 });
+      const data = randomBytes(7 * C + 13);
+      const pieces = randomSplits(data);
+      const { body, released, early } = lentBody(pieces, store.pending);
+      const m = await blob.write(body, { intentId: `l${round}` }, ctx);
+      expect((await drain(blob.read(m, undefined, ctx))).equals(data)).toBe(true);
+      expect(early).toEqual([]);
+      expect(pieces.filter((p) => released.get(p) !== 1)).toEqual([]);
+    }
+  });
+
+  it('a failed write hands back everything too, once no put is pending', async () => {
+    const store = new PendingStore();
+    store.failSeq = 2;
+    const blob = new BlobService(store, { chunkSize: C, maxWritesInFlight: 2 });
+    const pieces = randomSplits(randomBytes(8 * C));
+    const { body, released, early } = lentBody(pieces, store.pending);
+    await expect(blob.write(body, { intentId: 'lf' }, ctx)).rejects.toThrow('disk full');
+    expect(early).toEqual([]);
+    // Pieces the write never pulled from the source were never lent to it.
+    const taken = pieces.filter((p) => released.has(p));
+    expect(taken.length).toBeGreaterThan(0);
+    expect(taken.every((p) => released.get(p) === 1)).toBe(true);
+  });
+
+  it('a plain body (no release) is consumed as before', async () => {
+    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const data = randomBytes(3 * C);
+    const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'p' }, ctx);
+    expect((await drain(blob.read(m, undefined, ctx))).equals(data)).toBe(true);
+  });
+});
+
 describe('BlobService', () => {
   describe.each([0, 1, C - 1, C, C + 1, 3 * C, 5 * C + 7])('round trip of %i bytes', (size) => {
     it('writes fixed-size chunks under the intent and reads the same bytes back', async () => {

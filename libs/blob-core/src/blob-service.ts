@@ -1,4 +1,5 @@
 import {
+  isLentBody,
   isServiceError,
   ServiceError,
   type BlobApi,
@@ -66,7 +67,9 @@ export class BlobService implements BlobApi {
    * Consumes `body`, pulling the next buffer only when fewer than `maxWritesInFlight` chunk puts are
    * pending. Chunks are lists of the source's slices (no copies here). On failure or abort it stops
    * reading the source, waits for its pending puts, deletes the chunks it stored (best effort; the
-   * intent janitor is the backstop) and rejects.
+   * intent janitor is the backstop) and rejects. A LentBody gets each piece back once every chunk
+   * holding part of it has been put (in order: a piece waits for the chunks before its own), and
+   * everything it still holds once the write is over, whichever way.
    */
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
     ctx.signal?.throwIfAborted();
@@ -77,6 +80,15 @@ export class BlobService implements BlobApi {
     const chunks: ChunkRef[] = [];
     const stored: string[] = [];
     const inflight = new Set<Promise<void>>();
+    const lent = isLentBody(body) ? body : undefined;
+    // Lent pieces in arrival order, each with the index of the chunk holding its last byte.
+    const held: { piece: Buffer; last: number }[] = [];
+    const settled = new Set<number>();
+    let settledBelow = 0; // every chunk below this index has been put (or failed)
+    let opened = 0; // chunks started; the one being filled has this index
+    const handBack = (all: boolean): void => {
+      while (held.length > 0 && (all || held[0]!.last < settledBelow)) lent!.release(held.shift()!.piece);
+    };
     let slices: Buffer[] = [];
     let fill = 0;
     let total = 0;
@@ -84,6 +96,7 @@ export class BlobService implements BlobApi {
     const startPut = async (): Promise<void> => {
       const data = slices;
       const size = fill;
+      const seq = opened++;
       slices = [];
       fill = 0;
       const id = await raceAbort(this.store.allocate(req.intentId, chunks.length, size), halt);
@@ -100,7 +113,13 @@ export class BlobService implements BlobApi {
           },
           (error: unknown) => stop.abort(error),
         )
-        .finally(() => inflight.delete(put));
+        .finally(() => {
+          inflight.delete(put);
+          if (!lent) return;
+          settled.add(seq);
+          while (settled.has(settledBelow)) settled.delete(settledBelow++);
+          handBack(false);
+        });
       inflight.add(put);
       while (inflight.size >= this.maxWritesInFlight) await raceAbort(Promise.race(inflight), halt);
     };
@@ -118,6 +137,7 @@ export class BlobService implements BlobApi {
           break;
         }
         let buf = asBuffer(next.value);
+        if (lent) held.push({ piece: next.value, last: opened + Math.floor((fill + buf.length - 1) / this.chunkSize) });
         total += buf.length;
         while (buf.length > 0) {
           const take = Math.min(this.chunkSize - fill, buf.length);
@@ -137,6 +157,9 @@ export class BlobService implements BlobApi {
       await Promise.all(inflight);
       await Promise.allSettled(stored.map((id) => this.store.delete(id)));
       throw halt.aborted ? halt.reason : e;
+    } finally {
+      // Every put has settled (or never started): nothing refers to a piece any more.
+      if (lent) handBack(true);
     }
   }
 

@@ -28,11 +28,29 @@ export interface BlobWriteReq {
 }
 
 /**
+ * A write body whose pieces are lent: views of memory the source reuses (the blob data server's pooled
+ * receive buffers). A consumer that knows this hands each piece it took back with `release`, exactly
+ * once, when nothing refers to it any more; a piece never handed back is left to the GC (safe, just
+ * not reused). After `release` the piece's bytes may change at any moment.
+ */
+export interface LentBody extends AsyncIterable<Buffer> {
+  release(piece: Buffer): void;
+}
+
+/** Whether `body` lends its pieces (LentBody). */
+export function isLentBody(body: AsyncIterable<Buffer>): body is LentBody {
+  return typeof (body as Partial<LentBody>).release === 'function';
+}
+
+/**
  * The blob service: turns a byte stream into checksummed chunks and back. Bodies are streams both ways;
  * no implementation may buffer a whole object.
  */
 export interface BlobApi {
-  /** Consumes `body` fully (honouring backpressure) and returns its manifest once every chunk is durable. */
+  /**
+   * Consumes `body` fully (honouring backpressure) and returns its manifest once every chunk is
+   * durable. A LentBody's pieces may be handed back (`release`) once stored, or once the write failed.
+   */
   write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest>;
   /**
    * Streams `manifest`'s bytes, or just `range` of them, reading only the chunks the range covers.

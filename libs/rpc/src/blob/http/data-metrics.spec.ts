@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { createBlobDataClientMetrics } from './data-metrics';
+import { createBlobDataClientMetrics, createBlobDataServerMetrics } from './data-metrics';
 
 async function value(registry: Registry, name: string): Promise<number | undefined> {
   const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await registry.metrics());
@@ -26,5 +26,19 @@ describe('createBlobDataClientMetrics', () => {
     createBlobDataClientMetrics(registry);
     expect(await value(registry, 'blob_data_client_receive_buffers_idle')).toBe(0);
     expect(await value(registry, 'blob_data_client_receive_buffers_reused_total')).toBe(0);
+  });
+});
+
+describe('createBlobDataServerMetrics', () => {
+  it("reports the server's write-body pool under its own names, apart from a client's on the same registry", async () => {
+    const registry = new Registry();
+    const server = { idle: 4, reused: 12 };
+    createBlobDataServerMetrics(registry, server);
+    createBlobDataClientMetrics(registry).watchReceiveBuffers({ idle: 1, reused: 2 });
+    expect(await value(registry, 'blob_data_server_receive_buffers_idle')).toBe(4);
+    expect(await value(registry, 'blob_data_server_receive_buffers_reused_total')).toBe(12);
+    expect(await value(registry, 'blob_data_client_receive_buffers_idle')).toBe(1);
+    createBlobDataServerMetrics(registry); // request metrics again (no pool): nothing registered twice
+    expect(await value(registry, 'blob_data_server_receive_buffers_idle')).toBe(4);
   });
 });

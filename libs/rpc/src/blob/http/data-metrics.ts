@@ -25,8 +25,12 @@ export interface ReceiveBufferCounts {
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 
-/** `blob_data_server_requests_total`, `blob_data_server_request_seconds` (and the refusal counter). */
-export function createBlobDataServerMetrics(registry: Registry): BlobDataMetrics & { readonly refused: Counter } {
+/**
+ * `blob_data_server_requests_total`, `blob_data_server_request_seconds`, the refusal counter, and
+ * `pool` (where write bodies land) as `blob_data_server_receive_buffers_idle` / `..._reused_total`.
+ */
+export function createBlobDataServerMetrics(registry: Registry, pool?: ReceiveBufferCounts): BlobDataMetrics & { readonly refused: Counter } {
+  if (pool) receiveBufferMetrics(registry, 'server').push(pool);
   return {
     ...create(registry, 'server', 'Blob data-path requests answered by the blob service', 'Blob data-path request time on the server, until the last byte'),
     refused: existing<Counter>(registry, 'blob_data_server_unauthenticated_total') ?? new Counter({ name: 'blob_data_server_unauthenticated_total', help: 'Blob data-path requests refused: missing or wrong service token', registers: [registry] }),
@@ -39,37 +43,45 @@ export function createBlobDataServerMetrics(registry: Registry): BlobDataMetrics
  * `blob_data_client_receive_buffers_reused_total` (socket reads that landed in handed-back memory).
  */
 export function createBlobDataClientMetrics(registry: Registry): BlobDataClientMetrics {
-  let pools = receivePools.get(registry);
-  if (!pools) {
-    const all: ReceiveBufferCounts[] = (pools = []);
-    receivePools.set(registry, all);
-    const sum = (k: keyof ReceiveBufferCounts): number => all.reduce((n, p) => n + p[k], 0);
-    new Gauge({
-      name: 'blob_data_client_receive_buffers_idle',
-      help: 'Blob data-path receive buffers handed back and waiting for the next socket read',
-      registers: [registry],
-      collect() {
-        this.set(sum('idle'));
-      },
-    });
-    new Counter({
-      name: 'blob_data_client_receive_buffers_reused_total',
-      help: 'Blob data-path socket reads that landed in a handed-back buffer instead of new memory',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(sum('reused'));
-      },
-    });
-  }
+  const pools = receiveBufferMetrics(registry, 'client');
   return {
     ...create(registry, 'client', 'Blob data-path requests made by this process', 'Blob data-path request time seen by the client, until the last byte'),
     watchReceiveBuffers: (pool) => void pools.push(pool),
   };
 }
 
-/** Every client's receive pool, by the registry that reports them. */
-const receivePools = new WeakMap<Registry, ReceiveBufferCounts[]>();
+/** Every receive pool of one side, by the registry that reports them (summed). */
+const receivePools = new WeakMap<Registry, Map<'server' | 'client', ReceiveBufferCounts[]>>();
+
+/** The pools `blob_data_<side>_receive_buffers_*` sum over, registering the two metrics on first use. */
+function receiveBufferMetrics(registry: Registry, side: 'server' | 'client'): ReceiveBufferCounts[] {
+  let sides = receivePools.get(registry);
+  if (!sides) receivePools.set(registry, (sides = new Map()));
+  let all = sides.get(side);
+  if (all) return all;
+  const pools: ReceiveBufferCounts[] = (all = []);
+  sides.set(side, pools);
+  const sum = (k: keyof ReceiveBufferCounts): number => pools.reduce((n, p) => n + p[k], 0);
+  const what = side === 'client' ? 'read bodies' : 'write bodies';
+  new Gauge({
+    name: `blob_data_${side}_receive_buffers_idle`,
+    help: `Blob data-path receive buffers (${what}) handed back and waiting for the next socket read`,
+    registers: [registry],
+    collect() {
+      this.set(sum('idle'));
+    },
+  });
+  new Counter({
+    name: `blob_data_${side}_receive_buffers_reused_total`,
+    help: `Blob data-path socket reads (${what}) that landed in a handed-back buffer instead of new memory`,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sum('reused'));
+    },
+  });
+  return all;
+}
 
 function existing<T>(registry: Registry, name: string): T | undefined {
   return registry.getSingleMetric(name) as T | undefined;

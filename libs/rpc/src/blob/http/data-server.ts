@@ -1,7 +1,4 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { ServiceError, type BlobApi, type CallCtx } from '@massive/contracts';
+import { ServiceError, type BlobApi, type CallCtx, type LentBody } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import type { Registry } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../../bind-service';
@@ -10,6 +7,9 @@ import { loadProtos, type LoadedProtos } from '../../proto';
 import { tokenChecker, type RpcSecurity } from '../../security/rpc-security';
 import { createBlobDataServerMetrics, observeData, type BlobDataMetrics, type DataMethod } from './data-metrics';
 import { asServiceError } from '../../errors';
+import { HttpParseError } from './http1-parser';
+import { Http1Server, type ServerExchange } from './http1-server';
+import { ReceiveBuffers } from './receive-buffers';
 import {
   deadlineFrom,
   errorFields,
@@ -40,53 +40,54 @@ export interface BlobDataServerOptions {
   readonly protos?: LoadedProtos;
 }
 
-/** Keep-alive longer than the client agent's idle timeout, so the client always closes first. */
+/** Keep-alive longer than the client's idle timeout, so the client always closes first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Write bodies land in buffers this big (several socket reads each): the largest piece a write gets. */
+export const WRITE_BODY_BUFFER_SIZE = 1024 * 1024;
+/**
+ * Idle receive buffers kept. A write holds its body until its chunks are stored (up to three 8 MiB
+ * chunks for a large one), so busy writes use far more than this; the rest go to the GC.
+ */
+const MAX_IDLE_RECEIVE_BUFFERS = 32;
 
 /**
  * The blob service's HTTP/1.1 data path (wire.ts): Write and Read bodies as raw bytes, with the same
  * ServiceError codes, auth, deadlines and cancellation as the gRPC Write/Read. A client that hangs up
  * (or a deadline that passes) aborts ctx.signal, which stops the BlobApi's read or write; responses
  * are written only as fast as the socket drains (backpressure), request bodies read only as fast as
- * the BlobApi consumes them.
+ * the BlobApi consumes them. Served by Http1Server: write bodies reach the BlobApi as views of pooled
+ * receive buffers (a LentBody), which the blob service hands back once their chunk is stored.
  */
 export class BlobDataServer {
-  readonly server: http.Server;
+  private readonly http: Http1Server;
   private serving = true;
   private readonly metrics: (BlobDataMetrics & { refused: { inc(): void } }) | undefined;
   private readonly protos: LoadedProtos;
   private readonly valid: ((values: readonly string[]) => boolean) | undefined;
   private lastRefusalLog = 0;
+  /** Where write bodies land (reported as `blob_data_server_receive_buffers_*`). */
+  readonly receiveBuffers = new ReceiveBuffers(WRITE_BODY_BUFFER_SIZE, MAX_IDLE_RECEIVE_BUFFERS);
 
   constructor(private readonly opts: BlobDataServerOptions) {
     this.protos = opts.protos ?? loadProtos();
-    this.metrics = opts.registry && createBlobDataServerMetrics(opts.registry);
+    this.metrics = opts.registry && createBlobDataServerMetrics(opts.registry, this.receiveBuffers);
     this.valid = opts.security?.token === undefined ? undefined : tokenChecker(opts.security.token);
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
-      void this.handle(req, res).catch((err: unknown) => {
-        // Only a bug gets here (handle answers every error itself): never an unhandled rejection.
-        this.opts.logger?.error('blob data request failed', { err });
-        res.destroy();
-      });
     const tls = opts.security?.tls;
-    this.server = tls
-      ? https.createServer({ ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true }, handler)
-      : http.createServer(handler);
-    this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
-    // Bodies may take long (a 5 GiB write); deadlines come from the caller, not a server default.
-    this.server.requestTimeout = 0;
+    this.http = new Http1Server(
+      {
+        ...(tls && { tls: { ca: tls.ca, cert: tls.cert, key: tls.key } }),
+        buffers: this.receiveBuffers,
+        idleMs: KEEP_ALIVE_TIMEOUT_MS,
+        // Only a bug gets here (handle answers every error itself).
+        onHandlerError: (err) => this.opts.logger?.error('blob data request failed', { err }),
+      },
+      (ex) => this.handle(ex),
+    );
   }
 
   /** Binds `host:port` (0 picks a free port); resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve((this.server.address() as AddressInfo).port);
-      });
-    });
+    return this.http.listen(host, port);
   }
 
   /** What `GET /v1/health` answers (false while draining). */
@@ -97,56 +98,50 @@ export class BlobDataServer {
   /** Stops accepting, lets in-flight requests finish, then cuts what is left after `timeoutMs`. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.serving = false;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    const force = setTimeout(() => this.server.closeAllConnections(), timeoutMs);
-    force.unref();
-    await closed;
-    clearTimeout(force);
+    await this.http.shutdown(timeoutMs);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(this.serving ? 200 : 503, { 'content-type': 'text/plain' }).end(this.serving ? 'serving' : 'not serving');
+  private async handle(ex: ServerExchange): Promise<void> {
+    const path = ex.path;
+    if (path === HEALTH_PATH && (ex.method === 'GET' || ex.method === 'HEAD')) {
+      ex.respond(this.serving ? 200 : 503, { 'content-type': 'text/plain' }, Buffer.from(this.serving ? 'serving' : 'not serving'));
       return;
     }
-    if (this.valid && !this.valid(headerValues(req.headers.authorization))) {
+    if (this.valid && !this.valid(headerValues(ex.headers.authorization))) {
       this.refused(path);
-      sendPlain(req, res, 401, UNAUTHENTICATED_MESSAGE);
+      sendPlain(ex, 401, UNAUTHENTICATED_MESSAGE);
       return;
     }
-    const method: DataMethod | undefined = path === WRITE_PATH && req.method === 'PUT' ? 'Write' : path === READ_PATH && req.method === 'POST' ? 'Read' : undefined;
+    const method: DataMethod | undefined = path === WRITE_PATH && ex.method === 'PUT' ? 'Write' : path === READ_PATH && ex.method === 'POST' ? 'Read' : undefined;
     if (!method) {
-      sendPlain(req, res, path === WRITE_PATH || path === READ_PATH ? 405 : 404, `no ${req.method} ${path.slice(0, 100)} here`);
+      sendPlain(ex, path === WRITE_PATH || path === READ_PATH ? 405 : 404, `no ${ex.method} ${path.slice(0, 100)} here`);
       return;
     }
     const started = process.hrtime.bigint();
-    const { ctx, done } = requestCtx(req, res);
+    const { ctx, done } = requestCtx(ex);
     let code = OK_STATUS;
     try {
-      if (method === 'Write') await this.write(req, res, ctx);
-      else await this.read(req, res, ctx);
+      if (method === 'Write') await this.write(ex, ctx);
+      else await this.read(ex, ctx);
     } catch (err) {
-      code = ctx.signal.aborted && !res.writableEnded ? 'Canceled' : asServiceError(err).code;
-      this.failed(req, res, ctx, method, err);
+      code = ctx.signal.aborted && !ex.finished ? 'Canceled' : asServiceError(err).code;
+      this.failed(ex, ctx, method, err);
     } finally {
       done();
       observeData(this.metrics, method, code, started);
     }
   }
 
-  private async write(req: http.IncomingMessage, res: http.ServerResponse, ctx: DataCtx): Promise<void> {
-    const intentId = req.headers[INTENT_HEADER];
-    if (typeof intentId !== 'string' || intentId === '') throw new ServiceError('InvalidArgument', `a blob write needs the ${INTENT_HEADER} header`);
-    const manifest = await this.opts.blob.write(bodyOf(req), { intentId }, ctx);
+  private async write(ex: ServerExchange, ctx: DataCtx): Promise<void> {
+    const intentId = ex.headers[INTENT_HEADER];
+    if (intentId === undefined || intentId === '') throw new ServiceError('InvalidArgument', `a blob write needs the ${INTENT_HEADER} header`);
+    const manifest = await this.opts.blob.write(lentBody(ex), { intentId }, ctx);
     const body = this.protos.blob.Write.responseSerialize(encodeManifest(manifest));
-    res.writeHead(200, { 'content-type': PROTOBUF, 'content-length': body.length });
-    res.end(body);
+    ex.respond(200, { 'content-type': PROTOBUF }, body);
   }
 
-  private async read(req: http.IncomingMessage, res: http.ServerResponse, ctx: DataCtx): Promise<void> {
-    const raw = await readAll(req, MAX_READ_REQUEST_BYTES);
+  private async read(ex: ServerExchange, ctx: DataCtx): Promise<void> {
+    const raw = await readAll(ex, MAX_READ_REQUEST_BYTES);
     let decoded: ReturnType<LoadedProtos['blob']['Read']['requestDeserialize']>;
     try {
       decoded = this.protos.blob.Read.requestDeserialize(raw);
@@ -158,25 +153,24 @@ export class BlobDataServer {
     let next = await it.next();
     let finished = next.done === true;
     try {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: `${STATUS_TRAILER}, ${MESSAGE_TRAILER}, ${ERROR_DETAIL_TRAILER}` });
+      ex.writeHead(200, { 'content-type': 'application/octet-stream', trailer: `${STATUS_TRAILER}, ${MESSAGE_TRAILER}, ${ERROR_DETAIL_TRAILER}` });
       const blob = this.opts.blob;
       while (!next.done) {
         const piece = next.value;
         // Once the socket is done with it, the piece's memory serves the next read (BlobApi.release).
-        if (!res.write(piece, (err) => err || blob.release?.(piece))) await drained(res, ctx.signal);
+        if (!ex.write(piece, (err) => err || blob.release?.(piece))) await ex.drained(ctx.signal);
         ctx.signal.throwIfAborted();
         next = await it.next();
       }
       finished = true;
-      res.addTrailers({ [STATUS_TRAILER]: OK_STATUS });
-      res.end();
+      ex.end({ [STATUS_TRAILER]: OK_STATUS });
     } finally {
       if (!finished) await it.return?.();
     }
   }
 
   /** An error: a status response if nothing was sent yet, else error trailers ending the body; nothing once the client left. */
-  private failed(req: http.IncomingMessage, res: http.ServerResponse, ctx: DataCtx, method: DataMethod, err: unknown): void {
+  private failed(ex: ServerExchange, ctx: DataCtx, method: DataMethod, err: unknown): void {
     const e = asServiceError(err);
     const internal = e.code === 'Internal';
     if (this.opts.logger) {
@@ -184,16 +178,15 @@ export class BlobDataServer {
       if (internal) this.opts.logger.error('blob data request failed', fields);
       else this.opts.logger.debug('blob data request', fields);
     }
-    if (res.destroyed || res.writableEnded || ctx.signal.aborted) {
-      res.destroy();
+    if (ex.destroyed || ex.finished || ctx.signal.aborted) {
+      ex.destroy();
       return;
     }
-    if (res.headersSent) {
-      res.addTrailers(errorTrailers(e));
-      res.end();
+    if (ex.headersSent) {
+      ex.end(errorTrailers(e));
       return;
     }
-    sendPlain(req, res, httpStatusOf(e.code), e.message, errorFields(e));
+    sendPlain(ex, httpStatusOf(e.code), e.message, errorFields(e));
   }
 
   private refused(path: string): void {
@@ -206,72 +199,66 @@ export class BlobDataServer {
   }
 }
 
-function headerValues(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+function headerValues(v: string | undefined): string[] {
+  return v === undefined ? [] : [v];
 }
 
 /**
  * A text response. When the request body was not read to its end (a refused or failed write), the
- * rest is drained and the connection closed after the response, so the client reads the answer
- * instead of a reset and no stray bytes are taken for a next request.
+ * response says `connection: close` and the server drops the rest of the body until the client
+ * closes, so the client reads the answer instead of a reset and no stray bytes are taken for a next
+ * request (Http1Server).
  */
-function sendPlain(req: http.IncomingMessage, res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
-  const body = Buffer.from(message, 'utf8');
-  const unread = !req.complete;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, ...headers, ...(unread && { connection: 'close' }) });
-  res.end(body);
-  if (unread) req.resume();
+function sendPlain(ex: ServerExchange, status: number, message: string, headers: Record<string, string> = {}): void {
+  ex.respond(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }, Buffer.from(message, 'utf8'));
 }
 
-/** The request body as the BlobApi's source: Buffers, read only as fast as they are consumed. */
-async function* bodyOf(req: http.IncomingMessage): AsyncIterable<Buffer> {
-  for await (const b of req as AsyncIterable<Buffer>) yield b;
+/**
+ * The request body as the BlobApi's source: views of pooled receive buffers, read only as fast as
+ * they are consumed, handed back with `release`. A malformed body (bad chunk framing) or one cut
+ * short fails the write as InvalidArgument.
+ */
+function lentBody(ex: ServerExchange): LentBody {
+  const body = ex.body;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => body.next().catch((e: unknown) => Promise.reject(e instanceof HttpParseError ? new ServiceError('InvalidArgument', `the write body: ${e.message}`) : e)),
+      return: () => body.return(),
+    }),
+    release: (piece) => body.release(piece),
+  };
 }
 
-async function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+async function readAll(ex: ServerExchange, limit: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let n = 0;
-  for await (const b of req as AsyncIterable<Buffer>) {
+  for await (const b of ex.body) {
     n += b.length;
     if (n > limit) throw new ServiceError('InvalidArgument', `a ReadRequest is at most ${limit} bytes`);
     parts.push(b);
   }
-  return Buffer.concat(parts, n);
-}
-
-/** Resolves on 'drain', on close, or when `signal` aborts. */
-function drained(res: http.ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-    signal.addEventListener('abort', done);
-  });
+  const all = Buffer.concat(parts, n);
+  for (const b of parts) ex.body.release(b);
+  return all;
 }
 
 /**
  * CallCtx of a data request: the caller's request id, its deadline, and a signal aborted when the
  * client hangs up before the response is complete, or when the deadline passes.
  */
-function requestCtx(req: http.IncomingMessage, res: http.ServerResponse): { ctx: DataCtx; done: () => void } {
+function requestCtx(ex: ServerExchange): { ctx: DataCtx; done: () => void } {
   const ac = new AbortController();
-  const deadline = deadlineFrom(req.headers);
+  const deadline = deadlineFrom(ex.headers);
   const timer = deadline === undefined ? undefined : setTimeout(() => ac.abort(new ServiceError('Unavailable', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
-  const onClose = () => {
-    if (!res.writableFinished) ac.abort(new ServiceError('Unavailable', 'the client closed the connection'));
-  };
-  res.on('close', onClose);
-  const id = req.headers[REQUEST_ID_HEADER];
+  const onClose = () => ac.abort(new ServiceError('Unavailable', 'the client closed the connection'));
+  if (ex.signal.aborted) onClose();
+  else ex.signal.addEventListener('abort', onClose, { once: true });
+  const id = ex.headers[REQUEST_ID_HEADER];
   return {
-    ctx: { requestId: typeof id === 'string' && id !== '' ? id : 'unknown', signal: ac.signal, ...(deadline !== undefined && { deadline }) },
+    ctx: { requestId: id !== undefined && id !== '' ? id : 'unknown', signal: ac.signal, ...(deadline !== undefined && { deadline }) },
     done: () => {
       if (timer) clearTimeout(timer);
-      res.off('close', onClose);
+      ex.signal.removeEventListener('abort', onClose);
     },
   };
 }

@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { TlsMaterial } from '../../security/rpc-security';
 import type { ReceiveBuffers } from './receive-buffers';
-import { ResponseParser, type ResponseSink } from './response-parser';
+import { ResponseParser, type ResponseSink } from './http1-parser';
 
 /**
  * HTTP/1.1 exchanges on keep-alive connections whose socket reads land in pooled buffers (Node's

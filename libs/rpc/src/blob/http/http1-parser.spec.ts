@@ -1,4 +1,4 @@
-import { HttpParseError, ResponseParser } from './response-parser';
+import { HttpParseError, RequestParser, ResponseParser } from './http1-parser';
 
 interface Parsed {
   status?: number;
@@ -137,5 +137,94 @@ describe('ResponseParser', () => {
     expect(out.status).toBeUndefined();
     parser.feed(buf, 15, buf.length);
     expect([out.status, out.body.toString()]).toEqual([200, 'abc']);
+  });
+});
+
+describe('RequestParser', () => {
+  interface Req {
+    method?: string;
+    target?: string;
+    headers?: Readonly<Record<string, string>>;
+    body: string;
+    trailers?: Readonly<Record<string, string>>;
+  }
+  /** Feeds `text` one byte at a time (every state crosses a read boundary), then whole. */
+  function parseReq(text: string): { byByte: Req; whole: Req; parser: RequestParser; rest: number } {
+    const run = (cut: boolean) => {
+      const out: Req = { body: '' };
+      const parser = new RequestParser(
+        {
+          head: (method, target, headers) => Object.assign(out, { method, target, headers }),
+          data: (buf, start, end) => (out.body += buf.toString('latin1', start, end)),
+          end: (trailers) => (out.trailers = trailers),
+        },
+        1024,
+      );
+      const bytes = Buffer.from(text, 'latin1');
+      let rest = 0;
+      if (cut) {
+        for (let i = 0; i < bytes.length && !parser.done; i++) parser.feed(bytes, i, i + 1);
+      } else {
+        rest = bytes.length - parser.feed(bytes, 0, bytes.length);
+      }
+      return { out, parser, rest };
+    };
+    const a = run(true);
+    const b = run(false);
+    return { byByte: a.out, whole: b.out, parser: b.parser, rest: b.rest };
+  }
+
+  it('a request line, headers and a Content-Length body; what follows is left for the next request', () => {
+    const { whole, byByte, parser, rest } = parseReq('PUT /v1/blob/write?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX-A: 1\r\nx-a: 2\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n');
+    expect(whole).toEqual({ method: 'PUT', target: '/v1/blob/write?x=1', headers: { host: 'a', 'content-length': '5', 'x-a': '1, 2' }, body: 'hello', trailers: {} });
+    expect(byByte).toEqual(whole);
+    expect(parser.done && parser.reusable).toBe(true);
+    expect(rest).toBe('GET / HTTP/1.1\r\n\r\n'.length);
+  });
+
+  it('a chunked body with extensions and trailers', () => {
+    const { whole, byByte } = parseReq('PUT /w HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nx-sum: 9\r\n\r\n');
+    expect(whole.body).toBe('abcde');
+    expect(whole.trailers).toEqual({ 'x-sum': '9' });
+    expect(byByte).toEqual(whole);
+  });
+
+  it('no Transfer-Encoding or Content-Length: no body, the request ends with its head', () => {
+    const { whole, parser } = parseReq('GET /v1/health HTTP/1.1\r\n\r\n');
+    expect(whole).toMatchObject({ method: 'GET', body: '', trailers: {} });
+    expect(parser.done).toBe(true);
+  });
+
+  it('empty lines before the request line are skipped (RFC 9112 §2.2)', () => {
+    expect(parseReq('\r\n\r\nGET / HTTP/1.1\r\n\r\n').whole.method).toBe('GET');
+  });
+
+  it('HTTP/1.0 and Connection: close are answered, then the connection closes', () => {
+    expect(parseReq('GET / HTTP/1.0\r\n\r\n').parser.reusable).toBe(false);
+    expect(parseReq('GET / HTTP/1.1\r\nconnection: keep-alive, Close\r\n\r\n').parser.reusable).toBe(false);
+  });
+
+  it.each([
+    ['a malformed request line', 'GET /\r\n\r\n'],
+    ['a method that is not a token', 'G(T / HTTP/1.1\r\n\r\n'],
+    ['HTTP/2 on this parser', 'GET / HTTP/2.0\r\n\r\n'],
+    ['both transfer-encoding and content-length (smuggling)', 'PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n'],
+    ['a transfer coding other than chunked', 'PUT / HTTP/1.1\r\ntransfer-encoding: gzip, chunked\r\n\r\n'],
+    ['two different content-lengths', 'PUT / HTTP/1.1\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\n'],
+    ['a negative content-length', 'PUT / HTTP/1.1\r\ncontent-length: -1\r\n\r\n'],
+    ['whitespace before a colon', 'PUT / HTTP/1.1\r\nhost : a\r\n\r\n'],
+    ['a bad chunk size', 'PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'],
+    ['a head over the limit', `GET / HTTP/1.1\r\nx: ${'a'.repeat(2000)}\r\n\r\n`],
+  ])('refuses %s', (_what, text) => {
+    expect(() => parseReq(text)).toThrow(HttpParseError);
+  });
+
+  it('a connection that ends mid-request is a cut request; one that never sent a byte is idle', () => {
+    const p = new RequestParser({ head: () => undefined, data: () => undefined, end: () => undefined });
+    expect(p.idle).toBe(true);
+    p.feed(Buffer.from('PUT / HTTP/1.1\r\ncontent-length: 9\r\n\r\nabc'), 0, 40);
+    expect(p.idle).toBe(false);
+    expect(p.headDone).toBe(true);
+    expect(() => p.eof()).toThrow('the connection closed before the request ended');
   });
 });
