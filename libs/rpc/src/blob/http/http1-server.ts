@@ -297,7 +297,8 @@ export class ServerConn implements RequestSink {
     const ex = this.ex;
     if (!ex) return;
     ex.body.end();
-    if (ex.finished) this.next();
+    // Answered before its body ended: move on once this feed is over (never inside the parser's call).
+    if (ex.finished) process.nextTick(() => this.ex === ex && this.next());
   }
 
   /** The handler may read more: resume a paused socket. */
