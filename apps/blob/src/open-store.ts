@@ -30,7 +30,7 @@ export interface StoreDeps {
 export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
   const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger, cfg.diskIo === 'direct');
-  createDiskMetrics(deps.registry, dir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers() });
+  createDiskMetrics(deps.registry, dir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers(), openFiles: () => store.openFiles });
   return {
     store,
     identity,
@@ -39,7 +39,7 @@ export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<Opene
         () => true,
         () => false,
       ),
-    close: async () => undefined,
+    close: async () => store.close(),
   };
 }
 

@@ -124,8 +124,8 @@ async function openLocalChunkStore(
     directIo: cfg.diskIo === 'direct',
     onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });
-  createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers() });
+  createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers(), openFiles: () => store.openFiles });
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
-  return { store, options: {}, ready: async () => true, close: () => undefined };
+  return { store, options: {}, ready: async () => true, close: () => store.close() };
 }

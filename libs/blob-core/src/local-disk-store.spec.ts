@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +44,16 @@ function failOpens(refuse: (flags: number) => string | undefined): jest.SpyInsta
     if (code) throw Object.assign(new Error(`${code}: open '${String(path)}'`), { code });
     return realOpen(path, flags, mode);
   });
+}
+
+/** Descriptors this process has open on files under `dir` (from /proc/self/fd). */
+async function fdsUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
+    if (target.startsWith(dir)) out.push(target);
+  }
+  return out.sort();
 }
 
 describeChunkStoreContract('LocalDiskStore', diskContract());
@@ -308,5 +318,84 @@ describe('LocalDiskStore', () => {
       await Promise.all(ids.map((id) => store.delete(id)));
       expect(await store.listIntentChunks(`race-${round}`)).toEqual([]);
     }
+  });
+
+  describe('chunk files kept open between reads', () => {
+    const opens = () => {
+      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+      return jest.spyOn(fsp, 'open');
+    };
+    afterEach(() => jest.restoreAllMocks());
+
+    it('reads of a chunk in a row open its file once (whole, ranged, openChunk), and read the same bytes', async () => {
+      const data = randomBytes(70_000);
+      const id = await store.allocate('kept', 0);
+      await store.put(id, [data]);
+      const spy = opens();
+      for (let i = 0; i < 3; i++) expect((await store.read(id)).equals(data)).toBe(true);
+      expect((await store.read(id, { offset: 4095, length: 9000 })).equals(data.subarray(4095, 13_095))).toBe(true);
+      const reader = await store.openChunk(id);
+      expect((await reader.read({ offset: 60_000, length: 10_000 })).equals(data.subarray(60_000))).toBe(true);
+      await reader.close();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(store.openFiles).toEqual({ open: 1, reused: 4 });
+      expect(await fdsUnder(dir)).toEqual([store.pathOf(id)]);
+    });
+
+    it('a delete closes the kept file, and later reads find the chunk missing', async () => {
+      const ids = [await store.allocate('gone', 0), await store.allocate('gone', 1), await store.allocate('other', 0)];
+      for (const id of ids) await store.put(id, [Buffer.from(id)]);
+      for (const id of ids) await store.read(id);
+      expect((await fdsUnder(dir)).length).toBe(3);
+      await store.delete(ids[0]);
+      await expect(store.read(ids[0])).rejects.toMatchObject({ code: 'DataCorrupted', message: expect.stringMatching(/missing/) });
+      await store.deleteIntent('gone');
+      await expect(store.read(ids[1], { offset: 0, length: 1 })).rejects.toMatchObject({ code: 'DataCorrupted' });
+      // The deleted files' space is given back: nothing holds them open.
+      expect(await fdsUnder(dir)).toEqual([store.pathOf(ids[2])]);
+      expect((await store.read(ids[2])).toString()).toBe(ids[2]);
+    });
+
+    it('reads in flight on a kept file when its chunk is deleted return their bytes; the file closes after them', async () => {
+      const data = randomBytes(3 * 4096);
+      const id = await store.allocate('racing', 0);
+      await store.put(id, [data]);
+      await store.read(id);
+      // These take the kept descriptor at once (before the delete below starts).
+      const reads = [store.read(id), store.read(id, { offset: 100, length: 5000 })];
+      await store.delete(id);
+      const [whole, part] = await Promise.all(reads);
+      expect(whole.equals(data)).toBe(true);
+      expect(part.equals(data.subarray(100, 5100))).toBe(true);
+      expect(await fdsUnder(dir)).toEqual([]);
+      await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    });
+
+    it('keeps at most `openFiles` open, closes them when idle and on close()', async () => {
+      const bounded = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 });
+      const ids = await Promise.all([0, 1, 2, 3].map((i) => bounded.allocate('bounded', i)));
+      for (const id of ids) await bounded.put(id, [Buffer.from(id)]);
+      for (const id of ids) expect((await bounded.read(id)).toString()).toBe(id);
+      expect(await fdsUnder(dir)).toEqual([bounded.pathOf(ids[2]), bounded.pathOf(ids[3])].sort());
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await fdsUnder(dir)).toEqual([]);
+      await bounded.read(ids[0]);
+      expect((await fdsUnder(dir)).length).toBe(1);
+      bounded.close();
+      await new Promise((r) => setImmediate(r));
+      expect(await fdsUnder(dir)).toEqual([]);
+    });
+
+    it('a damaged file read through a kept descriptor is still caught, and the descriptor dropped', async () => {
+      const data = randomBytes(5 * 4096);
+      const id = await store.allocate('damaged-later', 0);
+      await store.put(id, [data]);
+      expect((await store.read(id)).equals(data)).toBe(true);
+      await flipByte(store.pathOf(id), 4096 + 1);
+      await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+      expect(await fdsUnder(dir)).toEqual([]);
+      await truncate(store.pathOf(id), 4096);
+      await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    });
   });
 });

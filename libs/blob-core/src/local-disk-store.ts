@@ -20,6 +20,7 @@ import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } 
 import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, sharedStagingPool, writeDirect } from './direct-io';
 import { sharedReadBuffers } from './read-buffers';
 import { DirSyncer } from './dir-sync';
+import { HandleCache } from './handle-cache';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
 export interface LocalDiskStoreOptions {
@@ -41,6 +42,25 @@ export interface LocalDiskStoreOptions {
   readonly directIo?: boolean;
   /** Told once when the filesystem refuses direct I/O and the store falls back to buffered I/O. */
   readonly onDirectIoRefused?: (err: unknown) => void;
+  /**
+   * Chunk files kept open between reads (see handle-cache.ts), least recently used closed first
+   * (default 256; 0 opens and closes the file on every read).
+   */
+  readonly openFiles?: number;
+  /** A kept chunk file unused this long is closed (default 10 s). */
+  readonly openFileIdleMs?: number;
+}
+
+/** A chunk file open for reads: its size (chunk files never change), and its checksums once a range read needed them. */
+interface OpenChunk {
+  readonly fh: FileHandle;
+  readonly size: number;
+  checks?: Promise<ChunkChecks>;
+}
+
+interface ChunkChecks {
+  readonly layout: ChunkLayout;
+  readonly trailer: Buffer;
 }
 
 /** Chunk files in a fan directory: `<intentId>.<seq>`; temp files start with a dot. */
@@ -95,6 +115,8 @@ export class LocalDiskStore implements ChunkStore {
   /** Handles opened with O_DIRECT (read through staging buffers). */
   private readonly directHandles = new WeakSet<FileHandle>();
   private readonly onDirectIoRefused?: (err: unknown) => void;
+  /** Chunk files open for reads, by `<intentId>.<seq>`; evicted before a chunk is deleted. */
+  private readonly handles: HandleCache<OpenChunk>;
 
   constructor(dir: string, options: LocalDiskStoreOptions = {}) {
     this.root = join(dir, 'chunks');
@@ -104,6 +126,21 @@ export class LocalDiskStore implements ChunkStore {
     this.replicaId = options.replicaId;
     this.direct = (options.directIo ?? true) && O_DIRECT !== undefined;
     this.onDirectIoRefused = options.onDirectIoRefused;
+    this.handles = new HandleCache<OpenChunk>({
+      capacity: options.openFiles ?? 256,
+      idleMs: options.openFileIdleMs ?? 10_000,
+      close: (f) => f.fh.close(),
+    });
+  }
+
+  /** Chunk files kept open for reads now, and reads that found theirs open (`blob_chunk_files_open`, `blob_chunk_file_reuses_total`). */
+  get openFiles(): { readonly open: number; readonly reused: number } {
+    return { open: this.handles.size, reused: this.handles.hits };
+  }
+
+  /** Closes the chunk files kept open (reads in flight finish first). */
+  close(): void {
+    this.handles.clear();
   }
 
   /** Whether chunk data bypasses the page cache (false if turned off, or refused by the filesystem). */
@@ -117,6 +154,9 @@ export class LocalDiskStore implements ChunkStore {
 
   async put(id: string, data: readonly Buffer[]): Promise<void> {
     const { intentId, seq } = this.parse(id);
+    // Nothing should be open under a name not yet written; a stale entry (the intent was reclaimed and
+    // its writer went on) must not outlive the new file.
+    this.handles.evict(`${intentId}.${seq}`);
     const fan = this.fanDir(intentId);
     const trailer = encodeTrailer(data, this.blockSize);
     const temp = join(fan, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
@@ -220,12 +260,17 @@ export class LocalDiskStore implements ChunkStore {
   async read(id: string, range?: ChunkRange): Promise<Buffer> {
     const { intentId, seq } = this.parse(id);
     if (range) assertChunkRange(range);
-    const fh = await this.openStored(id, intentId, seq);
+    const key = `${intentId}.${seq}`;
+    const lease = await this.handles.acquire(key, () => this.openChunkFile(id, intentId, seq));
     try {
-      const { size } = await fh.stat();
-      return range ? await this.readRange(id, fh, size, range) : await this.readWhole(id, fh, size);
+      const f = lease.value;
+      return range ? await this.readBlocks(id, f.fh, await this.checksOf(id, f), range) : await this.readWhole(id, f.fh, f.size);
+    } catch (e) {
+      // Whatever went wrong, the next read starts from a fresh open.
+      this.handles.evict(key);
+      throw e;
     } finally {
-      await fh.close();
+      lease.release();
     }
   }
 
@@ -235,25 +280,29 @@ export class LocalDiskStore implements ChunkStore {
 
   async openChunk(id: string): Promise<ChunkReader> {
     const { intentId, seq } = this.parse(id);
-    const fh = await this.openStored(id, intentId, seq);
+    const key = `${intentId}.${seq}`;
+    const lease = await this.handles.acquire(key, () => this.openChunkFile(id, intentId, seq));
+    const f = lease.value;
     try {
-      const { size } = await fh.stat();
-      const checks = await this.readTrailer(id, fh, size);
+      const checks = await this.checksOf(id, f);
       return {
         read: async (range) => {
           assertChunkRange(range);
-          return this.readBlocks(id, fh, checks, range);
+          return this.readBlocks(id, f.fh, checks, range);
         },
-        close: () => fh.close(),
+        close: async () => lease.release(),
       };
     } catch (e) {
-      await fh.close().catch(() => undefined);
+      this.handles.evict(key);
+      lease.release();
       throw e;
     }
   }
 
   async delete(id: string): Promise<void> {
     const { intentId, seq } = this.parse(id);
+    // Before the unlink: no read after the delete finds the file through a kept descriptor.
+    this.handles.evict(`${intentId}.${seq}`);
     const fan = this.fanDir(intentId);
     if (await unlinkIfExists(this.flatPath(intentId, seq))) {
       await this.dirSync.sync(fan);
@@ -270,6 +319,8 @@ export class LocalDiskStore implements ChunkStore {
 
   async deleteIntent(intentId: string): Promise<void> {
     assertIntentId(intentId);
+    const prefix = `${intentId}.`;
+    this.handles.evictWhere((key) => key.startsWith(prefix));
     const fan = this.fanDir(intentId);
     await rm(this.legacyDir(intentId), { recursive: true, force: true });
     // Its chunk and temp files: one listing of the fan directory (the janitor's path, not a hot one).
@@ -317,6 +368,31 @@ export class LocalDiskStore implements ChunkStore {
   pathOf(id: string): string {
     const { intentId, seq } = this.parse(id);
     return this.flatPath(intentId, seq);
+  }
+
+  /** Opens a chunk's file for reads, with its size. */
+  private async openChunkFile(id: string, intentId: string, seq: number): Promise<OpenChunk> {
+    const fh = await this.openStored(id, intentId, seq);
+    try {
+      const { size } = await fh.stat();
+      return { fh, size };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The chunk's checksums, read (and verified) once per open file. */
+  private checksOf(id: string, f: OpenChunk): Promise<ChunkChecks> {
+    let checks = f.checks;
+    if (!checks) {
+      const p = this.readTrailer(id, f.fh, f.size);
+      f.checks = checks = p;
+      p.catch(() => {
+        if (f.checks === p) f.checks = undefined;
+      });
+    }
+    return checks;
   }
 
   /** The chunk's file, in either layout; missing is DataCorrupted (a chunk is only read because metadata references it). */
@@ -421,12 +497,8 @@ export class LocalDiskStore implements ChunkStore {
     return this.readBuffers.adopt(data);
   }
 
-  private async readRange(id: string, fh: FileHandle, size: number, range: ChunkRange): Promise<Buffer> {
-    return this.readBlocks(id, fh, await this.readTrailer(id, fh, size), range);
-  }
-
   /** `range` of the data, read in whole checksum blocks and verified against the trailer. */
-  private async readBlocks(id: string, fh: FileHandle, { layout, trailer }: { layout: ChunkLayout; trailer: Buffer }, range: ChunkRange): Promise<Buffer> {
+  private async readBlocks(id: string, fh: FileHandle, { layout, trailer }: ChunkChecks, range: ChunkRange): Promise<Buffer> {
     const { offset, length } = range;
     if (offset + length > layout.dataLength) {
       throw corrupt(id, `range ${offset}+${length} is past its end (${layout.dataLength} bytes)`);
@@ -444,7 +516,7 @@ export class LocalDiskStore implements ChunkStore {
     return this.readBuffers.adopt(blocks.subarray(offset - start, offset - start + length));
   }
 
-  private async readTrailer(id: string, fh: FileHandle, size: number): Promise<{ layout: ChunkLayout; trailer: Buffer }> {
+  private async readTrailer(id: string, fh: FileHandle, size: number): Promise<ChunkChecks> {
     const tail = Buffer.allocUnsafe(Math.min(size, TAIL_READ));
     if ((await this.readAt(fh, tail, size - tail.length)) !== tail.length) throw corrupt(id, 'short read');
     const footer = tail.subarray(Math.max(0, tail.length - FOOTER_SIZE));

@@ -62,6 +62,18 @@ describe('createDiskMetrics', () => {
     expect(await registry.metrics()).toMatch(/^# TYPE blob_read_buffers_reused_total counter$/m);
   });
 
+  it('reports the chunk files kept open and the reads that found theirs open, at scrape time', async () => {
+    const registry = createRegistry({ defaultMetrics: false });
+    let files = { open: 2, reused: 7 };
+    createDiskMetrics(registry, dir, { openFiles: () => files });
+    expect(await value(registry, 'blob_chunk_files_open')).toBe(2);
+    expect(await value(registry, 'blob_chunk_file_reuses_total')).toBe(7);
+    files = { open: 0, reused: 9 };
+    expect(await value(registry, 'blob_chunk_files_open')).toBe(0);
+    expect(await value(registry, 'blob_chunk_file_reuses_total')).toBe(9);
+    expect(await registry.metrics()).toMatch(/^# TYPE blob_chunk_file_reuses_total counter$/m);
+  });
+
   it('reports NaN, not a stale number, when the filesystem cannot be read', async () => {
     const registry = createRegistry({ defaultMetrics: false });
     createDiskMetrics(registry, join(dir, 'missing'));

@@ -23,9 +23,14 @@ export interface DiskMetricsOptions {
    * `blob_read_buffers_reused_total`: reads served by handed-back memory rather than a new buffer.
    */
   readonly readBuffers?: { readonly idle: number; readonly reused: number };
+  /**
+   * The chunk files the store keeps open between reads, as `blob_chunk_files_open` and
+   * `blob_chunk_file_reuses_total`: reads that found their file open (no open, stat, close).
+   */
+  readonly openFiles?: () => { readonly open: number; readonly reused: number };
 }
 
-export function createDiskMetrics(registry: Registry, dir: string, { stat = statfs, directIo, readBuffers }: DiskMetricsOptions = {}): void {
+export function createDiskMetrics(registry: Registry, dir: string, { stat = statfs, directIo, readBuffers, openFiles }: DiskMetricsOptions = {}): void {
   const read = async (): Promise<{ free: number; size: number }> => {
     try {
       const s = await stat(dir);
@@ -58,6 +63,25 @@ export function createDiskMetrics(registry: Registry, dir: string, { stat = stat
       collect() {
         this.reset();
         this.inc(readBuffers.reused);
+      },
+    });
+  }
+  if (openFiles) {
+    new Gauge({
+      name: 'blob_chunk_files_open',
+      help: 'Chunk files kept open between reads (closed when unused for a while, evicted before a delete)',
+      registers: [registry],
+      collect() {
+        this.set(openFiles().open);
+      },
+    });
+    new Counter({
+      name: 'blob_chunk_file_reuses_total',
+      help: 'Chunk reads that found the chunk file already open (no open, stat and close for them)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(openFiles().reused);
       },
     });
   }

@@ -311,4 +311,51 @@ describe('Http1Server (the blob data path server)', () => {
     await r.until(() => r.statuses.length === 2 && r.received.endsWith('serving'));
     expect(r.received).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\ncontent-length: 7\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
   });
+
+  it('the head leaves with the first piece, and a one-piece body with its trailers too: one socket write', async () => {
+    // What the server's sockets hand the kernel: one entry per _write/_writev call.
+    const calls: { socket: net.Socket; bytes: string }[] = [];
+    const proto = net.Socket.prototype as unknown as {
+      _write(chunk: Buffer, enc: string, cb: () => void): void;
+      _writev(chunks: { chunk: Buffer | string }[], cb: () => void): void;
+    };
+    const write = proto._write;
+    const writev = proto._writev;
+    jest.spyOn(proto, '_write').mockImplementation(function (this: net.Socket, chunk, enc, cb) {
+      calls.push({ socket: this, bytes: chunk.toString('latin1') });
+      return write.call(this, chunk, enc, cb);
+    });
+    jest.spyOn(proto, '_writev').mockImplementation(function (this: net.Socket, chunks, cb) {
+      calls.push({ socket: this, bytes: chunks.map((c) => (typeof c.chunk === 'string' ? c.chunk : c.chunk.toString('latin1'))).join('') });
+      return writev.call(this, chunks, cb);
+    });
+    try {
+      handler = async (ex) => {
+        ex.writeHead(200, { trailer: 'x-status' });
+        ex.write(Buffer.from('one'));
+        await Promise.resolve(); // the next piece's read says "done" without I/O
+        if (ex.path === '/two') {
+          await new Promise((r) => setTimeout(r, 5)); // a later piece waits for the disk
+          ex.write(Buffer.from('two'));
+        }
+        ex.end({ 'x-status': 'OK' });
+      };
+      const r = connect();
+      r.socket.write('GET /one HTTP/1.1\r\n\r\n');
+      await r.until(() => r.received.endsWith('x-status: OK\r\n\r\n'));
+      const served = () => calls.filter((c) => c.socket !== r.socket).map((c) => c.bytes);
+      expect(served()).toEqual(['HTTP/1.1 200 OK\r\ntrailer: x-status\r\ntransfer-encoding: chunked\r\n\r\n3\r\none\r\n0\r\nx-status: OK\r\n\r\n']);
+      calls.length = 0;
+      r.received = '';
+      r.socket.write('GET /two HTTP/1.1\r\n\r\n');
+      await r.until(() => r.received.endsWith('x-status: OK\r\n\r\n'));
+      expect(served()).toEqual([
+        'HTTP/1.1 200 OK\r\ntrailer: x-status\r\ntransfer-encoding: chunked\r\n\r\n3\r\none\r\n',
+        '3\r\ntwo\r\n',
+        '0\r\nx-status: OK\r\n\r\n',
+      ]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
 });

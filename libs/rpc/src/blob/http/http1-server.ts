@@ -49,6 +49,12 @@ const FIRST_READ_SIZE = 16 * 1024;
 const MIN_POOLED_READ = 64 * 1024;
 /** Unconsumed body bytes past which the connection stops reading until the handler catches up. */
 const HIGH_WATER = 1024 * 1024;
+/**
+ * Response bytes queued on a socket before `write` says wait for 'drain': a read piece (up to 1 MiB
+ * and 64 KiB, pooled memory the piece holds anyway) is taken without waiting, so a handler writing
+ * the last piece learns the body ended and its trailers leave in the same write.
+ */
+const RESPONSE_HIGH_WATER_MARK = 2 * 1024 * 1024;
 /** TCP keep-alive probes (a client gone without a FIN is found while idle). */
 const TCP_KEEPALIVE_MS = 10_000;
 /** After a response that left its request body unread, the client gets this long to stop sending. */
@@ -176,6 +182,7 @@ export class ServerConn implements RequestSink {
     const socket = new net.Socket({
       handle,
       allowHalfOpen: true,
+      writableHighWaterMark: RESPONSE_HIGH_WATER_MARK,
       onread: { buffer: () => ref.conn?.nextBuffer() ?? small, callback: (n: number, b: Buffer) => ref.conn?.onRead(n, b) ?? false },
     } as net.SocketConstructorOpts);
     ref.conn = new ServerConn(server, socket, small);
@@ -587,6 +594,12 @@ export class ServerExchange {
     if (this.headersSent || this.closed) return;
     this.headersSent = true;
     this.chunked = true;
+    // The head leaves with what the handler writes before the event loop moves on (its first piece;
+    // the trailers too when the body is that one piece): one write, and one wake-up of the reader,
+    // instead of three.
+    const socket = this.conn.socket;
+    socket.cork();
+    setImmediate(() => socket.uncork());
     this.closesConnection = this.conn.writeHead(this, status, { ...headers, 'transfer-encoding': 'chunked' });
   }
 
