@@ -334,6 +334,23 @@ describe('BlobService', () => {
     expect(got).toBe(1500);
   });
 
+  it('a read stopped early hands the pieces it read ahead back to the store, never the ones it yielded', async () => {
+    const store = new SpyStore();
+    const released: Buffer[] = [];
+    Object.assign(store, { release: (b: Buffer) => released.push(b) });
+    const blob = new BlobService(store, { chunkSize: C, readPieceSize: C, readAhead: 3 });
+    const m = await blob.write(fromBuffers([randomBytes(6 * C)]), { intentId: 'ahead' }, ctx);
+    const yielded: Buffer[] = [];
+    for await (const b of blob.read(m, undefined, ctx)) {
+      yielded.push(b);
+      if (yielded.length === 2) break;
+    }
+    await tick();
+    // Pieces 3 to 5 were in flight when the consumer stopped: read, never seen, handed back.
+    expect(released).toHaveLength(3);
+    expect(released.some((b) => yielded.includes(b))).toBe(false);
+  });
+
   it('surfaces corruption mid-stream as DataCorrupted after only correct bytes, and counts it', async () => {
     const store = new MemoryChunkStore();
     const corruptions: string[] = [];

@@ -189,8 +189,10 @@ export class BlobService implements BlobApi {
         yield buf;
       }
     } finally {
-      // Stopped early (the client went away, or a read failed): the open chunk closes once its reads settle.
+      // Stopped early (the client went away, or a read failed): the open chunk closes once its reads
+      // settle, and pieces read ahead that nobody will see go back to the store.
       readers.close();
+      for (const p of ahead) p.then((b) => this.store.release?.(b), () => undefined);
     }
   }
 

@@ -1,9 +1,9 @@
 import { constants } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DIRECT_ALIGN, O_DIRECT, PieceCursor, readDirect, STAGING_SIZE, StagingPool, writeDirect } from './direct-io';
+import { alignedSlots, DIRECT_ALIGN, O_DIRECT, PieceCursor, readDirect, STAGING_SIZE, StagingPool, writeDirect } from './direct-io';
 
 describe('PieceCursor', () => {
   it('copies across piece boundaries in order, and hands back the rest without copying', () => {
@@ -76,6 +76,36 @@ describe('writeDirect / readDirect', () => {
       }
     },
   );
+
+  it('reads straight into aligned memory with room for whole blocks, staging only what it must', async () => {
+    const length = 5 * DIRECT_ALIGN + 123;
+    const data = randomBytes(length);
+    const path = join(dir, 'h');
+    await writeFile(path, data);
+    const fh = await open(path, (O_DIRECT as number) | constants.O_RDONLY);
+    // A pool that fails any use: a read that staged would reject.
+    const noStaging = { acquire: () => Promise.reject(new Error('staged')), release: () => undefined } as unknown as StagingPool;
+    try {
+      const [slot] = alignedSlots(8 * DIRECT_ALIGN, 1);
+      slot.fill(0xee);
+      // The whole file from 0: the device writes into the slot, past dst's end up to the next block.
+      const whole = slot.subarray(0, length);
+      expect(await readDirect(fh, whole, 0, noStaging, slot.length)).toBe(length);
+      expect(whole.equals(data)).toBe(true);
+      // From an aligned offset, near the end: short at EOF.
+      const tail = slot.subarray(DIRECT_ALIGN, DIRECT_ALIGN + 2 * DIRECT_ALIGN);
+      expect(await readDirect(fh, tail, 4 * DIRECT_ALIGN, noStaging, slot.length - DIRECT_ALIGN)).toBe(DIRECT_ALIGN + 123);
+      expect(tail.subarray(0, DIRECT_ALIGN + 123).equals(data.subarray(4 * DIRECT_ALIGN))).toBe(true);
+      // Not enough room for whole blocks, an unaligned position, or no room given: staged.
+      await expect(readDirect(fh, slot.subarray(0, length), 0, noStaging, length)).rejects.toThrow('staged');
+      await expect(readDirect(fh, slot.subarray(0, 100), 1, noStaging, slot.length)).rejects.toThrow('staged');
+      const plain = Buffer.alloc(100);
+      expect(await readDirect(fh, plain, 7, pool)).toBe(100);
+      expect(plain.equals(data.subarray(7, 107))).toBe(true);
+    } finally {
+      await fh.close();
+    }
+  });
 
   it('refuses a length that is not whole blocks (the caller writes the tail buffered)', async () => {
     const fh = await open(join(dir, 'g'), directFlags(), 0o600);

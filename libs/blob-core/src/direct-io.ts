@@ -18,7 +18,8 @@ import { errnoCode } from './fs-io';
  * block, 512 or 4096: we use 4096, the page size, which satisfies both). Node has no aligned
  * allocation, but a WebAssembly.Memory is page-aligned (V8 reserves it with the OS page allocator), so
  * the staging buffers are slices of such memories: the data is copied into one (a userland memcpy,
- * ~30 µs per MiB here) and written from there. The part of a file past its last whole 4 KiB (the
+ * ~30 µs per MiB here) and written from there. Reads skip that copy when they land in a page-aligned
+ * read buffer (ReadBufferPool's, also WebAssembly memory) with room for whole blocks: see readDirect. The part of a file past its last whole 4 KiB (the
  * trailer's end) is written through a second, buffered descriptor: the file keeps its exact size.
  */
 export const DIRECT_ALIGN = 4096;
@@ -58,12 +59,10 @@ export class StagingPool {
     const b = this.free.pop();
     if (b) return b;
     if (this.made < this.maxSlots) {
-      const pages = (SLOTS_PER_ARENA * STAGING_SIZE) / WASM_PAGE;
-      const memory = new WasmMemory({ initial: pages, maximum: pages });
-      const arena = Buffer.from(memory.buffer);
-      for (let i = SLOTS_PER_ARENA - 1; i >= 1; i--) this.free.push(arena.subarray(i * STAGING_SIZE, (i + 1) * STAGING_SIZE));
-      this.made += SLOTS_PER_ARENA;
-      return arena.subarray(0, STAGING_SIZE);
+      const slots = alignedSlots(STAGING_SIZE, SLOTS_PER_ARENA);
+      for (let i = slots.length - 1; i >= 1; i--) this.free.push(slots[i]);
+      this.made += slots.length;
+      return slots[0];
     }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -73,6 +72,18 @@ export class StagingPool {
     if (next) next(b);
     else this.free.push(b);
   }
+}
+
+/**
+ * `count` page-aligned buffers of `size` bytes (a multiple of DIRECT_ALIGN), slots of one new
+ * WebAssembly.Memory: its memory is page-aligned, and lives as long as any of its slots is referenced.
+ * Throws RangeError where the memory cannot be had (V8 reserves address space for each memory).
+ */
+export function alignedSlots(size: number, count: number): Buffer[] {
+  if (size % DIRECT_ALIGN !== 0 || count < 1) throw new RangeError(`aligned slots of ${size} bytes: not a multiple of ${DIRECT_ALIGN}`);
+  const pages = Math.ceil((size * count) / WASM_PAGE);
+  const arena = Buffer.from(new WasmMemory({ initial: pages, maximum: pages }).buffer);
+  return Array.from({ length: count }, (_, i) => arena.subarray(i * size, (i + 1) * size));
 }
 
 let shared: StagingPool | undefined;
@@ -145,11 +156,26 @@ export async function writeDirect(fh: FileHandle, cursor: PieceCursor, length: n
 }
 
 /**
- * Fills `dst` with the file's bytes from `position` through `fh` (opened with O_DIRECT), reading
- * aligned spans into a staging buffer; returns how many bytes were read (fewer only at EOF).
+ * Fills `dst` with the file's bytes from `position` through `fh` (opened with O_DIRECT); returns how
+ * many bytes were read (fewer only at EOF). `room`: bytes from `dst`'s start that are ours to write
+ * (dst and what follows it in its buffer), 0 unless dst is page-aligned memory (ReadBufferPool's). When
+ * `position` is aligned and the room holds `dst` rounded up to a block, the device writes straight
+ * into it; otherwise aligned spans are read into a staging buffer and copied out.
  */
-export async function readDirect(fh: FileHandle, dst: Buffer, position: number, pool: StagingPool): Promise<number> {
+export async function readDirect(fh: FileHandle, dst: Buffer, position: number, pool: StagingPool, room = 0): Promise<number> {
   if (dst.length === 0) return 0;
+  const whole = roundUp(dst.length);
+  if (position % DIRECT_ALIGN === 0 && room >= whole) {
+    const into = new Uint8Array(dst.buffer, dst.byteOffset, whole);
+    let done = 0;
+    while (done < dst.length) {
+      const { bytesRead } = await fh.read(into, done, whole - done, position + done);
+      done += bytesRead;
+      // Short: the end of the file (a direct read otherwise moves whole blocks, so `done` stays aligned).
+      if (bytesRead <= 0 || bytesRead % DIRECT_ALIGN !== 0) break;
+    }
+    return Math.min(done, dst.length);
+  }
   const slot = await pool.acquire();
   try {
     let done = 0;

@@ -425,7 +425,7 @@ export class LocalDiskStore implements ChunkStore {
 
   /** Positional read of the whole of `buf` (short only at EOF), through staging buffers on a direct handle. */
   private readAt(fh: FileHandle, buf: Buffer, position: number): Promise<number> {
-    return this.directHandles.has(fh) ? readDirect(fh, buf, position, this.staging) : readFully(fh, buf, position);
+    return this.directHandles.has(fh) ? readDirect(fh, buf, position, this.staging, this.readBuffers.directRoom(buf)) : readFully(fh, buf, position);
   }
 
   /** Parses an id and refuses one owned by another replica (or any owned id when this disk has no owner). */

@@ -1,4 +1,13 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { DIRECT_ALIGN } from './direct-io';
 import { ReadBufferPool } from './read-buffers';
+
+/** A full garbage collection (the flag is set for this process, then gc taken from a fresh context). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 describe('ReadBufferPool', () => {
   it('reuses a buffer only after it is handed back', () => {
@@ -50,5 +59,53 @@ describe('ReadBufferPool', () => {
     expect(pool.idle).toBe(2);
     pool.release(Buffer.alloc(10));
     expect(pool.idle).toBe(2);
+  });
+
+  describe('aligned', () => {
+    const size = 4 * DIRECT_ALIGN;
+
+    it('lends page-aligned memory a direct read may fill to its end; plain pools and foreign buffers give no room', () => {
+      const pool = new ReadBufferPool(size, 2, { aligned: true });
+      const a = pool.acquire(size);
+      expect(pool.directRoom(a)).toBe(size);
+      expect(pool.directRoom(pool.acquire(100))).toBe(size);
+      expect(pool.directRoom(a.subarray(DIRECT_ALIGN))).toBe(size - DIRECT_ALIGN);
+      expect(pool.directRoom(a.subarray(1))).toBe(0);
+      expect(pool.directRoom(Buffer.alloc(size))).toBe(0);
+      const plain = new ReadBufferPool(size, 2);
+      expect(plain.directRoom(plain.acquire(100))).toBe(0);
+      // A size that is not whole blocks cannot be aligned: plain buffers.
+      const odd = new ReadBufferPool(size + 1, 2, { aligned: true });
+      expect(odd.directRoom(odd.acquire(100))).toBe(0);
+    });
+
+    it('keeps at most maxFree aligned buffers alive; past that, plain ones that are not kept', () => {
+      const pool = new ReadBufferPool(size, 2, { aligned: true });
+      const lent = [pool.acquire(10), pool.acquire(10), pool.acquire(10)];
+      expect(lent.map((b) => pool.directRoom(b) > 0)).toEqual([true, true, false]);
+      pool.release(lent[2]);
+      expect(pool.idle).toBe(0);
+      pool.release(lent[0]);
+      pool.release(lent[1]);
+      expect(pool.idle).toBe(2);
+      const again = [pool.acquire(10), pool.acquire(10)];
+      expect(again.every((b) => pool.directRoom(b) > 0)).toBe(true);
+      expect(pool.reused).toBe(2);
+    });
+
+    it('an aligned buffer never handed back is collected, and the pool makes another in its place', async () => {
+      const pool = new ReadBufferPool(size, 1, { aligned: true });
+      pool.acquire(10); // lost: nothing refers to it
+      expect(pool.directRoom(pool.acquire(10))).toBe(0); // the one allowed is still alive
+      for (let i = 0; i < 20 && pool.directRoom(pool.acquire(10)) === 0; i++) {
+        collectGarbage();
+        await new Promise((r) => setTimeout(r, 10)); // finalization callbacks run in a later task
+      }
+      expect(pool.directRoom(pool.acquire(10))).toBe(0); // the new one is lent (lost again) ...
+      collectGarbage();
+      await new Promise((r) => setTimeout(r, 10));
+      const b = pool.acquire(10);
+      expect(pool.directRoom(b)).toBe(size); // ... and collected again
+    });
   });
 });

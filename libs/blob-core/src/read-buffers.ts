@@ -1,3 +1,17 @@
+import { alignedSlots, DIRECT_ALIGN, O_DIRECT } from './direct-io';
+
+export interface ReadBufferPoolOptions {
+  /**
+   * Pooled buffers are page-aligned memory, so that a direct read (O_DIRECT) lands in them straight
+   * from the device instead of in a staging buffer and then a copy (`directRoom`; readDirect). Each is
+   * a WebAssembly.Memory of its own (Node has no aligned allocation; V8 reserves address space for
+   * each, not memory), at most `maxFree` alive at once: past that, reads get plain buffers (copied
+   * into), which are not kept. One never handed back is reclaimed by the GC like any buffer, and the
+   * pool makes another in its place.
+   */
+  readonly aligned?: boolean;
+}
+
 /**
  * Buffers that chunk reads land in, handed back by the consumer once nothing refers to them any more
  * (the socket write of the piece completed) and reused for the next read. Each 1 MiB GET allocated a
@@ -15,6 +29,13 @@ export class ReadBufferPool {
   private readonly lent = new WeakMap<ArrayBufferLike, { whole: Buffer; view: Buffer }>();
   /** Reads that landed in a handed-back buffer instead of a new one (`blob_read_buffers_reused_total`). */
   reused = 0;
+  private aligned: boolean;
+  /** The memories of the aligned buffers alive (lent, idle, or lost and not yet collected). */
+  private readonly alignedMemory = new WeakSet<ArrayBufferLike>();
+  private alignedAlive = 0;
+  private readonly alignedCollected = new FinalizationRegistry<undefined>(() => {
+    this.alignedAlive--;
+  });
 
   /**
    * `capacity`: the size of each pooled buffer (larger reads get a buffer of their own); `maxFree`:
@@ -23,14 +44,17 @@ export class ReadBufferPool {
   constructor(
     readonly capacity: number,
     private readonly maxFree: number,
-  ) {}
+    options: ReadBufferPoolOptions = {},
+  ) {
+    this.aligned = options.aligned === true && capacity % DIRECT_ALIGN === 0;
+  }
 
   /** A buffer of exactly `size` bytes, contents undefined. */
   acquire(size: number): Buffer {
     if (size > this.capacity || size === 0) return Buffer.allocUnsafeSlow(size);
     let whole = this.free.pop();
     if (whole) this.reused++;
-    else whole = Buffer.allocUnsafeSlow(this.capacity);
+    else whole = this.make();
     const view = whole.subarray(0, size);
     this.lent.set(whole.buffer, { whole, view });
     return view;
@@ -44,7 +68,8 @@ export class ReadBufferPool {
     const l = this.lent.get(buf.buffer);
     if (!l || l.view !== buf) return;
     this.lent.delete(buf.buffer);
-    if (this.free.length < this.maxFree) this.free.push(l.whole);
+    // Aligned buffers are kept before plain ones (a plain one is only made when none was idle).
+    if (this.free.length < this.maxFree && (!this.aligned || this.alignedMemory.has(l.whole.buffer))) this.free.push(l.whole);
   }
 
   /**
@@ -61,6 +86,34 @@ export class ReadBufferPool {
   get idle(): number {
     return this.free.length;
   }
+
+  /**
+   * How many bytes from `buf`'s start a direct read may write (see readDirect): to the end of its
+   * buffer when `buf` is a page-aligned view into an aligned one (what `acquire` lends), else 0.
+   */
+  directRoom(buf: Buffer): number {
+    if (buf.byteOffset % DIRECT_ALIGN !== 0 || !this.alignedMemory.has(buf.buffer)) return 0;
+    return Math.min(buf.buffer.byteLength, this.capacity) - buf.byteOffset;
+  }
+
+  private make(): Buffer {
+    if (this.aligned && this.alignedAlive < this.maxFree) {
+      let whole: Buffer | undefined;
+      try {
+        whole = alignedSlots(this.capacity, 1)[0];
+      } catch {
+        // No address space for another memory (a ulimit -v, say): plain buffers from now on.
+        this.aligned = false;
+      }
+      if (whole) {
+        this.alignedMemory.add(whole.buffer);
+        this.alignedCollected.register(whole.buffer, undefined);
+        this.alignedAlive++;
+        return whole;
+      }
+    }
+    return Buffer.allocUnsafeSlow(this.capacity);
+  }
 }
 
 /** 1 MiB pieces and whole 1 MiB chunk files (data, CRC trailer, footer). */
@@ -72,6 +125,6 @@ let shared: ReadBufferPool | undefined;
 
 /** The process's pool: every store and consumer in one process shares it. */
 export function sharedReadBuffers(): ReadBufferPool {
-  shared ??= new ReadBufferPool(READ_BUFFER_SIZE, MAX_IDLE_READ_BUFFERS);
+  shared ??= new ReadBufferPool(READ_BUFFER_SIZE, MAX_IDLE_READ_BUFFERS, { aligned: O_DIRECT !== undefined });
   return shared;
 }
