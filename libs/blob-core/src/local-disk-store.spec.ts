@@ -371,6 +371,27 @@ describe('LocalDiskStore', () => {
       await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
     });
 
+    it('a read that opens the file while its delete is under way does not keep it open', async () => {
+      const id = await store.allocate('window', 0);
+      await store.put(id, [Buffer.from('bytes')]);
+      // Hold the unlink until a read has opened the file (between the delete's start and its unlink).
+      const fsp = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+      const realUnlink = fsp.unlink;
+      let go!: () => void;
+      const gate = new Promise<void>((r) => (go = r));
+      jest.spyOn(fsp, 'unlink').mockImplementation(async (path) => {
+        await gate;
+        return realUnlink(path);
+      });
+      const deleting = store.delete(id);
+      expect((await store.read(id)).toString()).toBe('bytes');
+      expect(await fdsUnder(dir)).toEqual([store.pathOf(id)]);
+      go();
+      await deleting;
+      expect(await fdsUnder(dir)).toEqual([]);
+      await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    });
+
     it('keeps at most `openFiles` open, closes them when idle and on close()', async () => {
       const bounded = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 });
       const ids = await Promise.all([0, 1, 2, 3].map((i) => bounded.allocate('bounded', i)));

@@ -301,8 +301,18 @@ export class LocalDiskStore implements ChunkStore {
 
   async delete(id: string): Promise<void> {
     const { intentId, seq } = this.parse(id);
-    // Before the unlink: no read after the delete finds the file through a kept descriptor.
-    this.handles.evict(`${intentId}.${seq}`);
+    const key = `${intentId}.${seq}`;
+    // Evicted before the unlink, so no read after the delete finds the file through a kept descriptor,
+    // and after it, so a read that opened the file meanwhile does not keep it open.
+    this.handles.evict(key);
+    try {
+      await this.unlinkChunk(intentId, seq);
+    } finally {
+      this.handles.evict(key);
+    }
+  }
+
+  private async unlinkChunk(intentId: string, seq: number): Promise<void> {
     const fan = this.fanDir(intentId);
     if (await unlinkIfExists(this.flatPath(intentId, seq))) {
       await this.dirSync.sync(fan);
@@ -320,14 +330,19 @@ export class LocalDiskStore implements ChunkStore {
   async deleteIntent(intentId: string): Promise<void> {
     assertIntentId(intentId);
     const prefix = `${intentId}.`;
-    this.handles.evictWhere((key) => key.startsWith(prefix));
-    const fan = this.fanDir(intentId);
-    await rm(this.legacyDir(intentId), { recursive: true, force: true });
-    // Its chunk and temp files: one listing of the fan directory (the janitor's path, not a hot one).
-    for (const n of await readdirOrEmpty(fan)) {
-      if (n.startsWith(`${intentId}.`) || n.startsWith(`.${intentId}.`)) await unlinkIfExists(join(fan, n));
+    const evict = () => this.handles.evictWhere((key) => key.startsWith(prefix));
+    evict(); // before and after the removal, as in delete
+    try {
+      const fan = this.fanDir(intentId);
+      await rm(this.legacyDir(intentId), { recursive: true, force: true });
+      // Its chunk and temp files: one listing of the fan directory (the janitor's path, not a hot one).
+      for (const n of await readdirOrEmpty(fan)) {
+        if (n.startsWith(`${intentId}.`) || n.startsWith(`.${intentId}.`)) await unlinkIfExists(join(fan, n));
+      }
+      await this.dirSync.sync(fan).catch(ignoreMissing);
+    } finally {
+      evict();
     }
-    await this.dirSync.sync(fan).catch(ignoreMissing);
   }
 
   async listIntentChunks(intentId: string): Promise<string[]> {
