@@ -18,9 +18,10 @@ import { errnoCode } from './fs-io';
  * block, 512 or 4096: we use 4096, the page size, which satisfies both). Node has no aligned
  * allocation, but a WebAssembly.Memory is page-aligned (V8 reserves it with the OS page allocator), so
  * the staging buffers are slices of such memories: the data is copied into one (a userland memcpy,
- * ~30 µs per MiB here) and written from there. Reads skip that copy when they land in a page-aligned
- * read buffer (ReadBufferPool's, also WebAssembly memory) with room for whole blocks: see readDirect. The part of a file past its last whole 4 KiB (the
+ * ~30 µs per MiB here) and written from there. The part of a file past its last whole 4 KiB (the
  * trailer's end) is written through a second, buffered descriptor: the file keeps its exact size.
+ * Reads skip the copy when they land in a page-aligned read buffer (ReadBufferPool's, WebAssembly
+ * memory too) with room for whole blocks: see readDirect.
  */
 export const DIRECT_ALIGN = 4096;
 /**
