@@ -42,16 +42,14 @@ interface Entry<H> {
 export class HandleCache<H> {
   private readonly entries = new Map<string, Entry<H>>();
   private sweeper?: NodeJS.Timeout;
-  /** Uses served by a kept entry (or an open already in flight): `blob_chunk_handles_hits_total`. */
+  /** Uses served by a kept entry (or an open already in flight): `blob_chunk_file_reuses_total`. */
   hits = 0;
-  /** Entries opened. */
-  opens = 0;
 
   constructor(private readonly opts: HandleCacheOptions<H>) {
     if (!(opts.capacity >= 0) || !(opts.idleMs > 0)) throw new RangeError('HandleCache: capacity must be ≥ 0 and idleMs > 0');
   }
 
-  /** Entries kept now, open or opening (`blob_chunk_handles_open`). */
+  /** Entries kept now, open or opening (`blob_chunk_files_open`). */
   get size(): number {
     return this.entries.size;
   }
@@ -68,7 +66,6 @@ export class HandleCache<H> {
       this.entries.delete(key);
       this.entries.set(key, e);
     } else {
-      this.opens++;
       e = { key, value: open(), users: 0, lastUsed: 0, gone: false };
       const opened = e;
       if (this.opts.capacity > 0) {
