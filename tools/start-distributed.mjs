@@ -57,16 +57,36 @@ const SEAWEED_BANNER = [
   '#'.repeat(100),
 ];
 
-/** A free loopback port (bound then released), for a service another one must know before it starts. */
-function freePort() {
-  return new Promise((res, rej) => {
+/** Whether `port` on 127.0.0.1 can be listened on now (bound, then released). */
+function canListen(port) {
+  return new Promise((res) => {
     const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(String(port)));
-    });
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
   });
+}
+
+/**
+ * A loopback port for a service another one must know before it starts. Picked at random below the
+ * kernel's ephemeral range, which listen(0) and outgoing connections draw from: a port released by
+ * bind-then-close *inside* that range can be handed to any socket on the box before its service binds
+ * it (seen: the blob service's connections took metadata's reserved port, EADDRINUSE). Below the range
+ * only an explicit bind can take it, and the caller still retries if one does.
+ */
+export async function reservePort() {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch {
+    // not Linux: the usual range's floor
+  }
+  const low = 10_000;
+  const high = Math.max(low + 1_000, Math.min(ephemeralLow, 32_768));
+  for (let i = 0; i < 64; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return String(port);
+  }
+  throw new Error(`no free loopback port between ${low} and ${high}`);
 }
 // The fake does not watch its stdin: this wrapper stops it (SIGTERM) when the supervisor goes away.
 const WITH_STDIN_WATCH = (script) =>
@@ -128,8 +148,11 @@ export function ensureServiceToken(dataDir, env = process.env) {
   return path;
 }
 
-/** Starts blob, metadata and gateway; resolves once the gateway listens. */
-export async function startDistributed({ env = process.env, args = [], log = (line) => process.stdout.write(line + '\n') } = {}) {
+/**
+ * Starts blob, metadata and gateway; resolves once the gateway listens. `pickPort` reserves metadata's
+ * port when blob must know it first (tests hand in one that returns a taken port).
+ */
+export async function startDistributed({ env = process.env, args = [], log = (line) => process.stdout.write(line + '\n'), pickPort = reservePort } = {}) {
   const backends = resolveBackends(args, env);
   const dataDir = resolve(env.MASSIVE_DATA_DIR ?? './data');
   const ephemeral = env.MASSIVE_PORT === '0';
@@ -178,22 +201,24 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       child.once('exit', (code, signal) => {
         entry.exited = true;
         if (!ready) rejectReady(new Error(`${name} exited (${signal ?? code}) before it was ready`));
-        else if (!stopping) onDeath(entry, code, signal);
+        else if (!stopping && !entry.retired) onDeath(entry, code, signal);
       });
     });
 
+  const stopOne = async (e) => {
+    e.retired = true;
+    if (e.exited) return;
+    const gone = new Promise((r) => e.child.once('exit', r));
+    e.child.kill('SIGTERM');
+    const t = setTimeout(() => e.child.kill('SIGKILL'), 30_000);
+    await gone;
+    clearTimeout(t);
+  };
   const stop = async () => {
     stopping = true;
     // Gateway first (it drains S3 requests), then metadata (its GC talks to blob), then blob, then
     // the TiKV fake when we started one (metadata needs it until it has stopped).
-    for (const e of [...children].reverse()) {
-      if (e.exited) continue;
-      const gone = new Promise((r) => e.child.once('exit', r));
-      e.child.kill('SIGTERM');
-      const t = setTimeout(() => e.child.kill('SIGKILL'), 30_000);
-      await gone;
-      clearTimeout(t);
-    }
+    for (const e of [...children].reverse()) await stopOne(e);
   };
 
   try {
@@ -219,27 +244,42 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       const argv = ['-e', WITH_STDIN_WATCH(FAKE_SEAWEED), '--', '--host', '127.0.0.1', '--servers', '3', '--replication', '001', '--data-dir', join(dataDir, 'seaweedfs-fake')];
       seaweedMasters = (await start('fake-seaweedfs', {}, { argv, ready: FAKE_SEAWEED_READY, fake: true })).endpoint;
     }
-    let metadataGrpcPort = port('MASSIVE_METADATA_GRPC_PORT', '7070');
-    if (backends.blob === 'seaweedfs' && metadataGrpcPort === '0') metadataGrpcPort = await freePort();
-    const blob = await start('blob', {
-      ...loopback,
-      MASSIVE_GRPC_PORT: port('MASSIVE_BLOB_GRPC_PORT', '7071'),
-      MASSIVE_DATA_PORT: port('MASSIVE_BLOB_DATA_PORT', '7072'),
-      MASSIVE_ADMIN_PORT: port('MASSIVE_BLOB_ADMIN_PORT', '9102'),
-      MASSIVE_DATA_DIR: join(dataDir, 'blob-svc'),
-      MASSIVE_BLOB_BACKEND: backends.blob,
-      ...(seaweedMasters ? { MASSIVE_SEAWEED_MASTERS: seaweedMasters, MASSIVE_METADATA_ENDPOINTS: `127.0.0.1:${metadataGrpcPort}` } : {}),
-    });
+    // With seaweedfs, blob is told metadata's endpoint before metadata starts (it records fids there);
+    // on ephemeral ports that means reserving one. Should something bind it in between all the same,
+    // blob and metadata start again on another.
+    const pickMetadataPort = backends.blob === 'seaweedfs' && port('MASSIVE_METADATA_GRPC_PORT', '7070') === '0';
+    let blob;
+    let metadata;
+    for (let attempt = 1; ; attempt++) {
+      const metadataGrpcPort = pickMetadataPort ? await pickPort() : port('MASSIVE_METADATA_GRPC_PORT', '7070');
+      blob = await start('blob', {
+        ...loopback,
+        MASSIVE_GRPC_PORT: port('MASSIVE_BLOB_GRPC_PORT', '7071'),
+        MASSIVE_DATA_PORT: port('MASSIVE_BLOB_DATA_PORT', '7072'),
+        MASSIVE_ADMIN_PORT: port('MASSIVE_BLOB_ADMIN_PORT', '9102'),
+        MASSIVE_DATA_DIR: join(dataDir, 'blob-svc'),
+        MASSIVE_BLOB_BACKEND: backends.blob,
+        ...(seaweedMasters ? { MASSIVE_SEAWEED_MASTERS: seaweedMasters, MASSIVE_METADATA_ENDPOINTS: `127.0.0.1:${metadataGrpcPort}` } : {}),
+      });
+      try {
+        metadata = await start('metadata', {
+          ...loopback,
+          MASSIVE_GRPC_PORT: metadataGrpcPort,
+          MASSIVE_ADMIN_PORT: port('MASSIVE_METADATA_ADMIN_PORT', '9101'),
+          MASSIVE_DATA_DIR: join(dataDir, 'metadata-svc'),
+          MASSIVE_BLOB_ENDPOINTS: blob.endpoint.replace('grpc://', ''),
+          MASSIVE_METADATA_BACKEND: backends.metadata,
+          ...(pdEndpoints ? { MASSIVE_PD_ENDPOINTS: pdEndpoints } : {}),
+        });
+        break;
+      } catch (e) {
+        if (!pickMetadataPort || attempt >= 3 || (await canListen(Number(metadataGrpcPort)))) throw e;
+        log(`[start-distributed] port ${metadataGrpcPort} was taken before metadata bound it: starting blob and metadata again on another`);
+        await stopOne(blob);
+        children.splice(0, children.length, ...children.filter((c) => !c.exited));
+      }
+    }
     const blobTarget = blob.endpoint.replace('grpc://', '');
-    const metadata = await start('metadata', {
-      ...loopback,
-      MASSIVE_GRPC_PORT: metadataGrpcPort,
-      MASSIVE_ADMIN_PORT: port('MASSIVE_METADATA_ADMIN_PORT', '9101'),
-      MASSIVE_DATA_DIR: join(dataDir, 'metadata-svc'),
-      MASSIVE_BLOB_ENDPOINTS: blobTarget,
-      MASSIVE_METADATA_BACKEND: backends.metadata,
-      ...(pdEndpoints ? { MASSIVE_PD_ENDPOINTS: pdEndpoints } : {}),
-    });
     const gateway = await start('gateway', {
       MASSIVE_MODE: 'distributed',
       MASSIVE_DATA_DIR: dataDir,
