@@ -190,6 +190,7 @@ describe('service trust in distributed mode', () => {
         await exited;
       }
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(pki.dir, { recursive: true, force: true });
     });
 
     it('generates no token, and the services serve S3 over mTLS; a plaintext caller is refused', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
@@ -349,6 +350,7 @@ describe('blob data path over mutual TLS', () => {
   afterAll(async () => {
     for (const c of clients) c.close();
     await server?.shutdown(1000);
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
   it('a client with our certificate (and the token) writes and reads over https, by IP or by name', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import type { CallCtx, MetadataApi } from '@massive/contracts';
@@ -34,6 +35,7 @@ describe('mutual TLS between services', () => {
   afterAll(async () => {
     for (const c of clients) c.close();
     await rpc?.close();
+    for (const p of [ours, other]) if (p) rmSync(p.dir, { recursive: true, force: true });
   });
   beforeEach(() => calls.splice(0));
 

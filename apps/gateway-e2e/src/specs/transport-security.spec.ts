@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -8,6 +9,7 @@ import { CREDENTIALS, REGION, useGateway, type GatewayProcess } from '../support
 import { createServerCert } from '../support/tls';
 
 const cert = createServerCert();
+afterAll(() => rmSync(cert.dir, { recursive: true, force: true }));
 const METRICS_TOKEN = 'e2e-metrics-token-0123456789abcdef';
 
 /** The gateway serving HTTPS itself, refusing unsigned payloads over plain HTTP, metrics behind a token. */

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 /** A throwaway CA and a server certificate it signed for `localhost` / 127.0.0.1 (PEM file paths). */
 export interface TestServerCert {
+  /** The directory holding the files: remove it when done. */
+  readonly dir: string;
   readonly caPem: Buffer;
   readonly certFile: string;
   readonly keyFile: string;
@@ -29,5 +31,5 @@ export function createServerCert(): TestServerCert {
   openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'server.ext'], dir);
-  return { caPem: readFileSync(join(dir, 'ca.crt')), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
+  return { dir, caPem: readFileSync(join(dir, 'ca.crt')), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
 }
