@@ -66,10 +66,8 @@ describe('Mux streams', () => {
     }
   });
 
-  it('starts the calls of one message one per event-loop turn (each reply leaves before the next call runs)', async () => {
-    // A CPU-bound call (a 1,000-key listing: ~3 ms) must not hold back the replies of the calls before
-    // it: started all in one turn, every reply waited for the whole batch. Turns are counted here by a
-    // chain of setImmediate; each call notes the turn it started in.
+  /** Counts turns of the event loop (a chain of setImmediate); `stop` ends the chain. */
+  function turnCounter(): { now: () => number; stop: () => void } {
     let turn = 0;
     let ticking = true;
     const tick = () => {
@@ -77,23 +75,117 @@ describe('Mux streams', () => {
       if (ticking) setImmediate(tick);
     };
     tick();
+    return { now: () => turn, stop: () => (ticking = false) };
+  }
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+
+  it('starts slow calls one per event-loop turn, each reply leaving in a message of its own before the next call runs', async () => {
+    // A CPU-bound call (a 1,000-key listing: ~3 ms) must not hold back the replies of the calls before
+    // it: started all in one turn, every reply waited for the whole batch.
+    const turns = turnCounter();
     const startedIn: number[] = [];
     const api = {
       listBuckets: async () => {
-        startedIn.push(turn);
+        startedIn.push(turns.now());
+        busy(3);
         return [];
       },
     } as unknown as MetadataApi;
-    const { server, port } = await serve(api);
+    const registry = new Registry();
+    const { server, port } = await serve(api, registry);
     const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
     try {
-      await client.listBuckets({}, ctx);
+      await client.listBuckets({}, ctx); // its cost is known from now on
       startedIn.length = 0;
       await Promise.all(Array.from({ length: 4 }, () => client.listBuckets({}, ctx)));
       expect(startedIn).toHaveLength(4);
       expect(new Set(startedIn).size).toBe(4);
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_count')).toBe(5);
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_sum')).toBe(5);
     } finally {
-      ticking = false;
+      turns.stop();
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
+  it('runs cheap calls of a message back to back in one turn and answers them in one message', async () => {
+    // One call per turn and a message per reply cost every GetObject a write and a wake-up of the client.
+    const turns = turnCounter();
+    const startedIn: number[] = [];
+    const api = {
+      listBuckets: async () => {
+        startedIn.push(turns.now());
+        return [];
+      },
+    } as unknown as MetadataApi;
+    const registry = new Registry();
+    const { server, port } = await serve(api, registry);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    try {
+      await client.listBuckets({}, ctx);
+      startedIn.length = 0;
+      await Promise.all(Array.from({ length: 16 }, () => client.listBuckets({}, ctx)));
+      expect(startedIn).toHaveLength(16);
+      // One call per turn would take 16 turns and 16 messages; each takes µs here, so most share a turn
+      // (not asserted exactly: a GC pause may end a turn's run early).
+      expect(new Set(startedIn).size).toBeLessThanOrEqual(8);
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_sum')).toBe(17);
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_count')).toBeLessThanOrEqual(9);
+    } finally {
+      turns.stop();
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
+  it('a slow call behind cheap ones starts in a turn of its own, after their replies have left', async () => {
+    const turns = turnCounter();
+    const log: string[] = [];
+    let sent = 0;
+    const api = {
+      listBuckets: async () => {
+        log.push(`cheap@${turns.now()}`);
+        return [];
+      },
+      getPartManifests: async () => {
+        log.push(`slow@${turns.now()} after ${sent} replies sent`);
+        busy(3);
+        return [];
+      },
+    } as unknown as MetadataApi;
+    const registry = new Registry();
+    const { server, port } = await serve(api, registry);
+    const replies = registry.getSingleMetric('grpc_server_mux_replies_per_message') as unknown as { observe: (v: number) => void };
+    const observe = replies.observe.bind(replies);
+    replies.observe = (v: number) => {
+      sent += v;
+      observe(v);
+    };
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    try {
+      await client.listBuckets({}, ctx);
+      await client.getPartManifests({ uploadId: 'u', partNumbers: [1] }, ctx);
+      log.length = 0;
+      const before = sent;
+      await Promise.all([
+        client.listBuckets({}, ctx),
+        client.listBuckets({}, ctx),
+        client.listBuckets({}, ctx),
+        client.getPartManifests({ uploadId: 'u', partNumbers: [1] }, ctx),
+        client.listBuckets({}, ctx),
+      ]);
+      expect(log).toHaveLength(5);
+      const cheapTurns = log.slice(0, 3).map((l) => Number(/@(\d+)/.exec(l)![1]));
+      const slow = /^slow@(\d+) after (\d+) replies sent$/.exec(log[3])!;
+      expect(slow).not.toBeNull();
+      expect(Number(slow[1])).toBeGreaterThan(Math.max(...cheapTurns));
+      expect(Number(slow[2]) - before).toBe(3); // the three cheap replies left before it started
+    } finally {
+      turns.stop();
       client.close();
       await server.shutdown(1000);
     }

@@ -24,13 +24,21 @@ export class MuxStreams {
   private readonly open = new Set<ServerMux>();
   private draining = false;
   readonly perMessage: Histogram | undefined;
+  readonly repliesPerMessage: Histogram | undefined;
+  /** How long each method's calls take here, start to reply (ms, a moving average): which ones may share a turn. */
+  private readonly costs = new Map<string, number>();
 
   constructor(registry?: Registry) {
     if (!registry) return;
     const name = 'grpc_server_mux_calls_per_message';
+    const buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256];
     this.perMessage =
       (registry.getSingleMetric(name) as Histogram | undefined) ??
-      new Histogram({ name, help: 'Calls carried per Mux request message (batched per client event-loop turn)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [registry] });
+      new Histogram({ name, help: 'Calls carried per Mux request message (batched per client event-loop turn)', buckets, registers: [registry] });
+    const replies = 'grpc_server_mux_replies_per_message';
+    this.repliesPerMessage =
+      (registry.getSingleMetric(replies) as Histogram | undefined) ??
+      new Histogram({ name: replies, help: 'Replies carried per Mux response message (those ready in one event-loop turn)', buckets, registers: [registry] });
     const open = this.open;
     if (!registry.getSingleMetric('grpc_server_mux_streams')) {
       new Gauge({
@@ -66,22 +74,59 @@ export class MuxStreams {
   get size(): number {
     return this.open.size;
   }
+
+  /** What a call of `method` is expected to take (ms), or undefined before one has finished. */
+  expectedMs(method: string): number | undefined {
+    return this.costs.get(method);
+  }
+
+  /** A call of `method` took `ms` from its start to its reply. */
+  observeCost(method: string, ms: number): void {
+    const prev = this.costs.get(method);
+    this.costs.set(method, prev === undefined ? ms : prev + (ms - prev) * COST_WEIGHT);
+  }
 }
 
 /**
+ * A turn of the server's event loop runs further calls of a message, one after another, while the turn
+ * is younger than this and the next call is expected to fit: cheap calls (an object lookup: tens of
+ * µs) are answered together in one response message, instead of one message, one write and one
+ * wake-up of the client each.
+ */
+const TURN_BUDGET_MS = 0.5;
+/** Weight of the newest call in a method's cost average. */
+const COST_WEIGHT = 0.2;
+/** Replies of a turn go in several messages past this many bytes (a client takes 256 MiB at most; be modest). */
+const MAX_REPLY_BATCH_BYTES = 1024 * 1024;
+
+/**
  * The server end of a Mux stream: runs every call it carries through the same unary implementation a
- * plain call of that method would reach (same ctx, same errors), concurrently. The calls of one message
- * are started one per turn of the event loop, and each reply is sent as soon as it is ready: the client
- * then works on the first replies while the next calls run here. Started all at once and answered all
- * at once, a batch of listings (3 ms each) kept the gateway idle while the metadata service ran them and
- * the other way round: the two processes took turns, busy together 2% of the time, and distributed
- * listings ran at 60% of the rate they reach this way.
+ * plain call of that method would reach (same ctx, same errors), concurrently.
+ *
+ * Scheduling. Each turn of the event loop starts the next queued call, and its reply leaves as soon as it
+ * is ready, before the next turn starts a call. Started all at once and answered all at once,
+ * a batch of listings (3 ms each) kept the gateway idle while the metadata service ran them and the
+ * other way round: the two processes took turns, busy together 2% of the time, and distributed listings
+ * ran at 60% of the rate they reach one per turn. But one call per turn and one message per reply made
+ * every cheap call (a GetObject: tens of µs of work) cost a response message, a write and a wake-up of
+ * the client: at 32 clients' 4 KiB GETs, a write per reply. So once a call has finished within its turn,
+ * the next queued call runs at once when the turn is still younger than TURN_BUDGET_MS and that call's
+ * method is expected (from its past calls) to fit, and the replies of such a run leave together when it
+ * stops: cheap calls are answered several to a message, while a slow call still starts in a turn of its
+ * own, after the replies before it have left.
  */
 class ServerMux {
   private readonly inflight = new Map<number, ServedCall>();
   /** Calls received and not started yet. */
   private queue: MuxCall__Output[] = [];
+  /** A turn that starts the next queued call is scheduled. */
   private pumping = false;
+  /** When the current turn started its first call (performance.now()). */
+  private turnStartedAt = 0;
+  /** Replies waiting for the end of the turn, and their size. */
+  private outbox: MuxReply[] = [];
+  private outboxBytes = 0;
+  private flushScheduled = false;
   private halfClosed = false;
   private draining = false;
   private closed = false;
@@ -109,6 +154,7 @@ class ServerMux {
     const waiting = this.queue;
     this.queue = [];
     for (const c of waiting) this.reply({ id: c.id, status: Status.UNAVAILABLE, message: 'the server is shutting down', notExecuted: true });
+    this.flush();
     this.maybeEnd();
   }
 
@@ -130,31 +176,70 @@ class ServerMux {
     this.maybeEnd();
   }
 
-  /** Starts the next queued call, and schedules the one after it for the next turn of the event loop. */
+  /**
+   * A turn: the replies of the last one leave, the next queued call starts (and the calls its turn has
+   * room for after it), and the next turn is scheduled while calls are queued.
+   */
   private pump(): void {
+    this.flush();
     const c = this.closed ? undefined : this.queue.shift();
-    this.pumping = c !== undefined && this.queue.length > 0;
-    if (c !== undefined) this.run(c);
+    if (c !== undefined) {
+      this.turnStartedAt = performance.now();
+      this.runFrom(c);
+    }
+    this.pumping = !this.closed && this.queue.length > 0;
     if (this.pumping) setImmediate(() => this.pump());
     else this.maybeEnd();
   }
 
-  private run(c: MuxCall__Output): void {
+  /**
+   * Runs `c`, then, each time the call before has finished, the next one the turn has room for; the
+   * replies leave once the run stops. (Sent later, at the turn's end, a slow call's reply would wait for
+   * HTTP/2 to write it after the next turn's call: the client idle meanwhile.)
+   */
+  private runFrom(c: MuxCall__Output | undefined): void {
+    while (c !== undefined) {
+      if (!this.run(c, () => this.runFrom(this.nextInTurn()))) return; // its reply comes later: it continues from there
+      c = this.nextInTurn();
+    }
+    this.flush();
+  }
+
+  /** The next queued call if this turn has room for it (by its method's past calls), else undefined. */
+  private nextInTurn(): MuxCall__Output | undefined {
+    if (this.closed || this.draining || this.queue.length === 0) return undefined;
+    const cost = this.streams.expectedMs(this.queue[0].method);
+    if (cost === undefined || performance.now() - this.turnStartedAt + cost > TURN_BUDGET_MS) return undefined;
+    return this.queue.shift();
+  }
+
+  /**
+   * Starts `c`. True when it ended at once (refused, or failed before starting); otherwise `then` runs
+   * once its reply is out, if that is still within the turn that started it.
+   */
+  private run(c: MuxCall__Output, then: () => void): boolean {
     const def = this.definition[c.method] as grpc.MethodDefinition<unknown, unknown> | undefined;
     const fn = this.methods[c.method];
     if (!def || def.requestStream || def.responseStream || typeof fn !== 'function') {
       this.reply({ id: c.id, status: Status.UNIMPLEMENTED, message: `no unary method ${c.method} to multiplex` });
-      return;
+      return true;
     }
     if (this.draining) {
       this.reply({ id: c.id, status: Status.UNAVAILABLE, message: 'the server is shutting down', notExecuted: true });
-      return;
+      return true;
     }
     const started = process.hrtime.bigint();
+    const startedAt = performance.now();
+    const turn = this.turnStartedAt;
     const served = servedCall(c.requestId, c.timeoutMs > 0 ? Date.now() + c.timeoutMs : undefined);
     const { ctx } = served;
     this.inflight.set(c.id, served);
+    let sync = true;
+    let ended = false;
     const settle = (err: unknown, value?: unknown) => {
+      ended = true;
+      const now = performance.now();
+      this.streams.observeCost(c.method, now - startedAt);
       served.done();
       // Gone from the map: cancelled by the client (who wants no reply) or the stream closed.
       const wanted = this.inflight.get(c.id) === served;
@@ -170,6 +255,12 @@ class ServerMux {
       reply ??= errorReply(c.id, err);
       this.finish(c.method, ctx, started, wanted ? statusCode(reply.status ?? Status.OK) : 'CANCELLED', err);
       if (wanted) this.reply(reply);
+      // Inside `run` (refused at once) the caller's loop goes on; finished within the turn that started
+      // it, the run goes on from here; otherwise the reply leaves now.
+      if (!sync) {
+        if (turn === this.turnStartedAt) then();
+        else this.flush();
+      }
       this.maybeEnd();
     };
     let req: unknown;
@@ -177,7 +268,7 @@ class ServerMux {
       req = def.requestDeserialize(c.request);
     } catch (e) {
       settle(new ServiceError('InvalidArgument', `cannot decode the ${c.method} request: ${e instanceof Error ? e.message : String(e)}`));
-      return;
+      return true;
     }
     let pending: Promise<unknown>;
     try {
@@ -189,20 +280,44 @@ class ServerMux {
       (v) => settle(undefined, v),
       (e: unknown) => settle(e ?? new Error('rejected')),
     );
+    sync = false;
+    return ended;
   }
 
   /**
-   * Sends a reply at once (HTTP/2 writes what a turn queued together at its end). Replies are bounded by
-   * the client's calls in flight: no need to wait for 'drain' here.
+   * Queues a reply until the run of calls that produced it stops (flush), sending what is queued first
+   * when this one would take the message past MAX_REPLY_BATCH_BYTES; the turn's end sends anything
+   * left. Replies are bounded by the client's calls in flight: no need to wait for 'drain' here.
    */
   private reply(r: MuxReply): void {
     if (this.closed) return;
-    this.call.write({ replies: [r] });
+    const bytes = (r.response as Buffer | undefined)?.length ?? 0;
+    if (this.outbox.length > 0 && this.outboxBytes + bytes > MAX_REPLY_BATCH_BYTES) this.flush();
+    this.outbox.push(r);
+    this.outboxBytes += bytes;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Sends the queued replies in one message. */
+  private flush(): void {
+    if (this.outbox.length === 0 || this.closed) return;
+    const replies = this.outbox;
+    this.outbox = [];
+    this.outboxBytes = 0;
+    this.streams.repliesPerMessage?.observe(replies.length);
+    this.call.write({ replies });
   }
 
   /** Ends the stream (status OK) once the client is done or we drain, and nothing is owed. */
   private maybeEnd(): void {
     if (this.closed || !(this.halfClosed || this.draining) || this.inflight.size > 0 || this.queue.length > 0 || this.pumping) return;
+    this.flush();
     this.closed = true;
     this.streams.delete(this);
     this.call.end();
@@ -212,6 +327,7 @@ class ServerMux {
     if (this.closed) return;
     this.closed = true;
     this.streams.delete(this);
+    this.outbox = [];
     this.queue = [];
     const running = [...this.inflight.values()];
     this.inflight.clear();
