@@ -191,6 +191,36 @@ describe('Mux streams', () => {
     }
   });
 
+  it('replies of calls that finish together after their turn (a group commit) leave in one message', async () => {
+    let open: () => void = () => undefined;
+    let gate = new Promise<void>((r) => (open = r));
+    const api = {
+      listBuckets: async () => {
+        await gate;
+        return [];
+      },
+    } as unknown as MetadataApi;
+    const registry = new Registry();
+    const { server, port } = await serve(api, registry);
+    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    try {
+      open();
+      await client.listBuckets({}, ctx);
+      gate = new Promise<void>((r) => (open = r));
+      const all = Promise.all(Array.from({ length: 8 }, () => client.listBuckets({}, ctx)));
+      // All eight started (one per turn: their cost is past the turn's budget while they wait) and wait.
+      await new Promise((r) => setTimeout(r, 100));
+      const before = await metricValue(registry, 'grpc_server_mux_replies_per_message_count');
+      open();
+      await all;
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_count')).toBe(before + 1);
+      expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_sum')).toBe(9);
+    } finally {
+      client.close();
+      await server.shutdown(1000);
+    }
+  });
+
   it('a graceful shutdown finishes the calls it started, sends later ones to another replica, and does not wait on idle streams', async () => {
     // Out of step, so that A's streams have calls in flight when it starts draining, and calls that
     // reach it after that (answered not_executed) must be sent again, to B.

@@ -127,6 +127,7 @@ class ServerMux {
   private outbox: MuxReply[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
+  private flushQueued = false;
   private halfClosed = false;
   private draining = false;
   private closed = false;
@@ -256,10 +257,12 @@ class ServerMux {
       this.finish(c.method, ctx, started, wanted ? statusCode(reply.status ?? Status.OK) : 'CANCELLED', err);
       if (wanted) this.reply(reply);
       // Inside `run` (refused at once) the caller's loop goes on; finished within the turn that started
-      // it, the run goes on from here; otherwise the reply leaves now.
+      // it, the run goes on from here; otherwise the reply leaves once the microtasks queued now have
+      // run, with the replies they finish (a group commit answers many writes at once). Not later: a
+      // reply written in the next turn would go out after that turn's call.
       if (!sync) {
         if (turn === this.turnStartedAt) then();
-        else this.flush();
+        else this.flushSoon();
       }
       this.maybeEnd();
     };
@@ -302,6 +305,16 @@ class ServerMux {
         this.flush();
       });
     }
+  }
+
+  /** Flushes after the microtasks queued so far. */
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   /** Sends the queued replies in one message. */
