@@ -123,7 +123,7 @@ class ServerMux {
   private pumping = false;
   /** When the current turn started its first call (performance.now()). */
   private turnStartedAt = 0;
-  /** Replies waiting for the end of the turn, and their size. */
+  /** Replies not sent yet (see flush), and their size. */
   private outbox: MuxReply[] = [];
   private outboxBytes = 0;
   private flushScheduled = false;
