@@ -37,6 +37,19 @@ async function serve(api: MetadataApi, registry?: Registry): Promise<{ server: R
   return { server, port: await server.listen('127.0.0.1', 0) };
 }
 
+/** A server for `api` and a client on one Mux stream to it; `close` stops both. */
+async function oneStream(api: MetadataApi, registry: Registry): Promise<{ client: GrpcMetadataClient; close: () => Promise<void> }> {
+  const { server, port } = await serve(api, registry);
+  const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+  return {
+    client,
+    close: async () => {
+      client.close();
+      await server.shutdown(1000);
+    },
+  };
+}
+
 async function metricValue(registry: Registry, name: string, labels = ''): Promise<number> {
   const text = await registry.metrics();
   const m = new RegExp(`^${name}${labels.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
@@ -95,8 +108,7 @@ describe('Mux streams', () => {
       },
     } as unknown as MetadataApi;
     const registry = new Registry();
-    const { server, port } = await serve(api, registry);
-    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const { client, close } = await oneStream(api, registry);
     try {
       await client.listBuckets({}, ctx); // its cost is known from now on
       startedIn.length = 0;
@@ -107,8 +119,7 @@ describe('Mux streams', () => {
       expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_sum')).toBe(5);
     } finally {
       turns.stop();
-      client.close();
-      await server.shutdown(1000);
+      await close();
     }
   });
 
@@ -123,8 +134,7 @@ describe('Mux streams', () => {
       },
     } as unknown as MetadataApi;
     const registry = new Registry();
-    const { server, port } = await serve(api, registry);
-    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const { client, close } = await oneStream(api, registry);
     try {
       await client.listBuckets({}, ctx);
       startedIn.length = 0;
@@ -137,8 +147,7 @@ describe('Mux streams', () => {
       expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_count')).toBeLessThanOrEqual(9);
     } finally {
       turns.stop();
-      client.close();
-      await server.shutdown(1000);
+      await close();
     }
   });
 
@@ -158,14 +167,13 @@ describe('Mux streams', () => {
       },
     } as unknown as MetadataApi;
     const registry = new Registry();
-    const { server, port } = await serve(api, registry);
+    const { client, close } = await oneStream(api, registry);
     const replies = registry.getSingleMetric('grpc_server_mux_replies_per_message') as unknown as { observe: (v: number) => void };
     const observe = replies.observe.bind(replies);
     replies.observe = (v: number) => {
       sent += v;
       observe(v);
     };
-    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
     try {
       await client.listBuckets({}, ctx);
       await client.getPartManifests({ uploadId: 'u', partNumbers: [1] }, ctx);
@@ -186,8 +194,7 @@ describe('Mux streams', () => {
       expect(Number(slow[2]) - before).toBe(3); // the three cheap replies left before it started
     } finally {
       turns.stop();
-      client.close();
-      await server.shutdown(1000);
+      await close();
     }
   });
 
@@ -201,8 +208,7 @@ describe('Mux streams', () => {
       },
     } as unknown as MetadataApi;
     const registry = new Registry();
-    const { server, port } = await serve(api, registry);
-    const client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const { client, close } = await oneStream(api, registry);
     try {
       open();
       await client.listBuckets({}, ctx);
@@ -216,8 +222,7 @@ describe('Mux streams', () => {
       expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_count')).toBe(before + 1);
       expect(await metricValue(registry, 'grpc_server_mux_replies_per_message_sum')).toBe(9);
     } finally {
-      client.close();
-      await server.shutdown(1000);
+      await close();
     }
   });
 

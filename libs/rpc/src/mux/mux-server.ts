@@ -200,7 +200,7 @@ class ServerMux {
    */
   private runFrom(c: MuxCall__Output | undefined): void {
     while (c !== undefined) {
-      if (!this.run(c, () => this.runFrom(this.nextInTurn()))) return; // its reply comes later: it continues from there
+      if (!this.run(c)) return; // its reply comes later: the run goes on from there
       c = this.nextInTurn();
     }
     this.flush();
@@ -215,10 +215,10 @@ class ServerMux {
   }
 
   /**
-   * Starts `c`. True when it ended at once (refused, or failed before starting); otherwise `then` runs
-   * once its reply is out, if that is still within the turn that started it.
+   * Starts `c`. True when it ended at once (refused, or failed before starting); otherwise, once it has
+   * finished within the turn that started it, the run goes on from its reply.
    */
-  private run(c: MuxCall__Output, then: () => void): boolean {
+  private run(c: MuxCall__Output): boolean {
     const def = this.definition[c.method] as grpc.MethodDefinition<unknown, unknown> | undefined;
     const fn = this.methods[c.method];
     if (!def || def.requestStream || def.responseStream || typeof fn !== 'function') {
@@ -261,7 +261,7 @@ class ServerMux {
       // run, with the replies they finish (a group commit answers many writes at once). Not later: a
       // reply written in the next turn would go out after that turn's call.
       if (!sync) {
-        if (turn === this.turnStartedAt) then();
+        if (turn === this.turnStartedAt) this.runFrom(this.nextInTurn());
         else this.flushSoon();
       }
       this.maybeEnd();
