@@ -79,18 +79,40 @@ describe('ReadBufferPool', () => {
       expect(odd.directRoom(odd.acquire(100))).toBe(0);
     });
 
-    it('keeps at most maxFree aligned buffers alive; past that, plain ones that are not kept', () => {
+    it('keeps at most maxFree aligned buffers alive; past that, plain ones, kept but lent after aligned ones', () => {
       const pool = new ReadBufferPool(size, 2, { aligned: true });
       const lent = [pool.acquire(10), pool.acquire(10), pool.acquire(10)];
       expect(lent.map((b) => pool.directRoom(b) > 0)).toEqual([true, true, false]);
       pool.release(lent[2]);
-      expect(pool.idle).toBe(0);
+      expect(pool.idle).toBe(1);
       pool.release(lent[0]);
-      pool.release(lent[1]);
+      pool.release(lent[1]); // the pool is full: this aligned one takes the plain one's place
       expect(pool.idle).toBe(2);
       const again = [pool.acquire(10), pool.acquire(10)];
       expect(again.every((b) => pool.directRoom(b) > 0)).toBe(true);
       expect(pool.reused).toBe(2);
+      expect(pool.idle).toBe(0);
+    });
+
+    it('while every aligned buffer allowed is out, reads go round plain ones instead of a new buffer each', () => {
+      const pool = new ReadBufferPool(size, 2, { aligned: true });
+      const out = [pool.acquire(10), pool.acquire(10)]; // held: not handed back, not collectable
+      const seen = new Set<ArrayBufferLike>();
+      for (let i = 0; i < 10; i++) {
+        const b = pool.acquire(size);
+        expect(pool.directRoom(b)).toBe(0);
+        seen.add(b.buffer);
+        pool.release(b);
+      }
+      expect(seen.size).toBe(1);
+      expect(pool.reused).toBe(9);
+      // An aligned one handed back is lent before the idle plain one.
+      pool.release(out[0]);
+      const next = pool.acquire(10);
+      expect(next.buffer).toBe(out[0].buffer);
+      expect(pool.idle).toBe(1);
+      expect(pool.directRoom(pool.acquire(10))).toBe(0);
+      expect(pool.idle).toBe(0);
     });
 
     it('an aligned buffer never handed back is collected, and the pool makes another in its place', async () => {

@@ -6,8 +6,9 @@ export interface ReadBufferPoolOptions {
    * from the device instead of in a staging buffer and then a copy (`directRoom`; readDirect). Each is
    * a WebAssembly.Memory of its own (Node has no aligned allocation; V8 reserves address space for
    * each, not memory), at most `maxFree` alive at once: past that, reads get plain buffers (copied
-   * into), which are not kept. One never handed back is reclaimed by the GC like any buffer, and the
-   * pool makes another in its place.
+   * into), which are kept and reused too, but lent only when no aligned one is idle or can be made.
+   * One never handed back is reclaimed by the GC like any buffer, and the pool makes another in its
+   * place.
    */
   readonly aligned?: boolean;
 }
@@ -24,7 +25,15 @@ export interface ReadBufferPoolOptions {
  * twice, or late, cannot give away memory another read is using.
  */
 export class ReadBufferPool {
+  /** Idle aligned buffers (all of them, when the pool is not aligned). */
   private readonly free: Buffer[] = [];
+  /**
+   * Idle plain buffers of an aligned pool: made while every aligned one allowed was out (lent, or lost
+   * and not yet collected). Kept, so that such a stretch does not allocate a buffer per read (the GC
+   * pressure the pool is for), but lent after the aligned ones, and dropped one by one as aligned ones
+   * come back. Both lists together hold at most `maxFree`.
+   */
+  private readonly plainFree: Buffer[] = [];
   /** Lent buffers by their memory: the whole buffer and the view handed out. */
   private readonly lent = new WeakMap<ArrayBufferLike, { whole: Buffer; view: Buffer }>();
   /** Reads that landed in a handed-back buffer instead of a new one (`blob_read_buffers_reused_total`). */
@@ -54,7 +63,9 @@ export class ReadBufferPool {
     if (size > this.capacity || size === 0) return Buffer.allocUnsafeSlow(size);
     let whole = this.free.pop();
     if (whole) this.reused++;
-    else whole = this.make();
+    else if ((whole = this.makeAligned())) this.plainFree.pop(); // one plain idle buffer fewer is needed
+    else if ((whole = this.plainFree.pop())) this.reused++;
+    else whole = Buffer.allocUnsafeSlow(this.capacity);
     const view = whole.subarray(0, size);
     this.lent.set(whole.buffer, { whole, view });
     return view;
@@ -68,8 +79,12 @@ export class ReadBufferPool {
     const l = this.lent.get(buf.buffer);
     if (!l || l.view !== buf) return;
     this.lent.delete(buf.buffer);
-    // Aligned buffers are kept before plain ones (a plain one is only made when none was idle).
-    if (this.free.length < this.maxFree && (!this.aligned || this.alignedMemory.has(l.whole.buffer))) this.free.push(l.whole);
+    const whole = l.whole;
+    if (!this.aligned || this.alignedMemory.has(whole.buffer)) {
+      // An aligned one is kept before a plain one: it takes a plain one's place when full.
+      if (this.free.length + this.plainFree.length >= this.maxFree) this.plainFree.pop();
+      if (this.free.length < this.maxFree) this.free.push(whole);
+    } else if (this.free.length + this.plainFree.length < this.maxFree) this.plainFree.push(whole);
   }
 
   /**
@@ -84,7 +99,7 @@ export class ReadBufferPool {
 
   /** Idle buffers kept (`blob_read_buffers_idle`). */
   get idle(): number {
-    return this.free.length;
+    return this.free.length + this.plainFree.length;
   }
 
   /**
@@ -96,23 +111,21 @@ export class ReadBufferPool {
     return Math.min(buf.buffer.byteLength, this.capacity) - buf.byteOffset;
   }
 
-  private make(): Buffer {
-    if (this.aligned && this.alignedAlive < this.maxFree) {
-      let whole: Buffer | undefined;
-      try {
-        whole = alignedSlots(this.capacity, 1)[0];
-      } catch {
-        // No address space for another memory (a ulimit -v, say): plain buffers from now on.
-        this.aligned = false;
-      }
-      if (whole) {
-        this.alignedMemory.add(whole.buffer);
-        this.alignedCollected.register(whole.buffer, undefined);
-        this.alignedAlive++;
-        return whole;
-      }
+  /** A new aligned buffer, if the pool is aligned and fewer than `maxFree` are alive. */
+  private makeAligned(): Buffer | undefined {
+    if (!this.aligned || this.alignedAlive >= this.maxFree) return undefined;
+    let whole: Buffer;
+    try {
+      whole = alignedSlots(this.capacity, 1)[0];
+    } catch {
+      // No address space for another memory (a ulimit -v, say): plain buffers from now on.
+      this.aligned = false;
+      return undefined;
     }
-    return Buffer.allocUnsafeSlow(this.capacity);
+    this.alignedMemory.add(whole.buffer);
+    this.alignedCollected.register(whole.buffer, undefined);
+    this.alignedAlive++;
+    return whole;
   }
 }
 
