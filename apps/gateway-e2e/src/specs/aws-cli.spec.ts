@@ -7,26 +7,35 @@ import { md5Hex, patternBytes } from '../support/s3-assert';
 
 const MiB = 1024 * 1024;
 
-/** Debian's package (/usr/bin/aws, what CI installs) first, then whatever `aws` is on PATH. */
-function findAws(): string | undefined {
+/**
+ * Debian's package (/usr/bin/aws, what CI installs) first, then whatever `aws` is on PATH; version 2
+ * only. The spec relies on v2's behaviour: `s3 cp` between keys copies the source's tags (`--copy-props`,
+ * which v1 lacks: a v1 `aws` on PATH, as pyenv installs, made a multipart copy without tags and failed
+ * the tagging case for no fault of the gateway's).
+ */
+function findAws(): { readonly cli?: string; readonly refused: readonly string[] } {
+  const refused: string[] = [];
   for (const candidate of [process.env['MASSIVE_E2E_AWS_CLI'], '/usr/bin/aws', 'aws']) {
     if (!candidate) continue;
+    let version: string;
     try {
-      execFileSync(candidate, ['--version'], { stdio: 'pipe', timeout: 30_000 });
-      return candidate;
+      version = execFileSync(candidate, ['--version'], { stdio: 'pipe', timeout: 30_000, encoding: 'utf8' }).trim();
     } catch {
-      // try the next one
+      continue; // not there: try the next one
     }
+    if (/^aws-cli\/2\./.test(version)) return { cli: candidate, refused };
+    refused.push(`${candidate} (${version.split(' ')[0]})`);
   }
-  return undefined;
+  return { refused };
 }
 
-const AWS = findAws();
+const { cli: AWS, refused: OLD_CLIS } = findAws();
+const missing = `the aws CLI (version 2) is not installed${OLD_CLIS.length > 0 ? `; found only ${OLD_CLIS.join(', ')}` : ''}`;
 if (!AWS && process.env['CI']) {
-  throw new Error('the aws CLI is not on PATH, and CI is set: install it (the e2e suite must run the CLI in CI)');
+  throw new Error(`${missing}, and CI is set: install it (Debian's awscli; the e2e suite must run the CLI in CI)`);
 }
 if (!AWS) {
-  console.warn('gateway-e2e: the aws CLI is not on PATH; skipping aws-cli.spec.ts (set CI=1 to make this a failure)');
+  console.warn(`gateway-e2e: ${missing}; skipping aws-cli.spec.ts (set CI=1 to make this a failure)`);
 }
 const describeCli = AWS ? describe : describe.skip;
 
