@@ -118,7 +118,16 @@ export interface PartInfo {
 export type ObjectData =
   | { readonly kind: 'inline'; readonly bytes: Buffer }
   | { readonly kind: 'chunks'; readonly manifest: BlobManifest }
-  | { readonly kind: 'parts'; readonly uploadId: string };
+  | { readonly kind: 'parts'; readonly uploadId: string }
+  /** Inline bytes left out: the version was asked for `withoutData` (see getObject). */
+  | { readonly kind: 'omitted' };
+
+export interface GetObjectReq {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly withoutData?: boolean;
+}
 
 export interface ObjectVersion {
   readonly bucket: string;
@@ -416,7 +425,12 @@ export interface MetadataApi extends AccessKeyApi {
   releaseVersionLease(req: { versionId: string; leaseId: string }, ctx: CallCtx): Promise<void>;
 
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion>;
-  getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion>;
+  /**
+   * `withoutData`: for callers that read the version but not its bytes (HeadObject, tagging, ACLs,
+   * policy checks): inline bytes are left out (data kind `omitted`) instead of copied out of the record
+   * and, in distributed mode, sent over the wire; chunked and multipart data are described as always.
+   */
+  getObject(req: GetObjectReq, ctx: CallCtx): Promise<ObjectVersion>;
   /**
    * The manifests of parts of a multipart version (data kind `parts`), in the order asked. NoSuchVersion
    * once the version's data is gone (collected after an overwrite or delete).

@@ -17,6 +17,7 @@ import type {
   ListUploadsRes,
   MetadataApi,
   MultipartUpload,
+  GetObjectReq,
   ObjectIdentifier,
   ObjectVersion,
   PutObjectReq,
@@ -137,7 +138,7 @@ export class MetadataService implements MetadataApi {
   putObject(req: PutObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     return putObject(this.deps, req, ctx);
   }
-  getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
+  getObject(req: GetObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
     return getObject(this.deps, req, ctx);
   }
   deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {

@@ -44,6 +44,18 @@ export class RecordCodec<T extends object> {
   }
 
   decode(buf: Buffer): Decoded<T> {
+    const { value, end } = this.parse(buf);
+    // Copy the raw section: adapters may hand out buffers they later reuse.
+    const raw = buf.length > end ? Buffer.from(buf.subarray(end)) : EMPTY;
+    return { value, raw };
+  }
+
+  /** The JSON header alone: the raw section is neither copied nor returned. */
+  decodeValue(buf: Buffer): T {
+    return this.parse(buf).value;
+  }
+
+  private parse(buf: Buffer): { value: T; end: number } {
     if (buf.length < HEADER || buf[1] !== this.tag) {
       throw new ServiceError('Internal', `corrupt ${this.spec.tag} record`);
     }
@@ -58,13 +70,7 @@ export class RecordCodec<T extends object> {
       if (!migrate) throw new ServiceError('Internal', `no migration for ${this.spec.tag} v${v}`);
       value = migrate(value);
     }
-    // Copy the raw section: adapters may hand out buffers they later reuse.
-    const raw = buf.length > HEADER + n ? Buffer.from(buf.subarray(HEADER + n)) : EMPTY;
-    return { value: value as T, raw };
-  }
-
-  decodeValue(buf: Buffer): T {
-    return this.decode(buf).value;
+    return { value: value as T, end: HEADER + n };
   }
 }
 

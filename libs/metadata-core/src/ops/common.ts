@@ -53,7 +53,20 @@ export async function loadVersion(r: KvReader, bucketId: string, key: string, ve
   return { record: value, inline };
 }
 
-export function toObjectVersion(bucket: string, key: string, v: LoadedVersion, versioning: BucketVersioning = 'Unversioned'): ObjectVersion {
+/** A version's record alone, its inline bytes neither copied nor returned (getObject `withoutData`). */
+export async function loadVersionRecord(r: KvReader, bucketId: string, key: string, versionId: string): Promise<VersionRecord> {
+  const raw = await r.get(versionKey(bucketId, key, versionId));
+  if (!raw) throw new ServiceError('Internal', `object ${key} points at a missing version ${versionId}`);
+  return codecs.version.decodeValue(raw);
+}
+
+/** `v.inline` undefined: the version was read without its bytes, and inline data is `omitted`. */
+export function toObjectVersion(
+  bucket: string,
+  key: string,
+  v: { readonly record: VersionRecord; readonly inline: Buffer | undefined },
+  versioning: BucketVersioning = 'Unversioned',
+): ObjectVersion {
   const r = v.record;
   return {
     bucket,
@@ -70,7 +83,9 @@ export function toObjectVersion(bucket: string, key: string, v: LoadedVersion, v
       ? { kind: 'chunks', manifest: r.manifest }
       : r.partsOf
         ? { kind: 'parts', uploadId: r.partsOf }
-        : { kind: 'inline', bytes: v.inline },
+        : v.inline
+          ? { kind: 'inline', bytes: v.inline }
+          : { kind: 'omitted' },
   };
 }
 

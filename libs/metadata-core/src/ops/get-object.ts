@@ -1,5 +1,5 @@
-import { ServiceError, type CallCtx, type ObjectVersion } from '@massive/contracts';
-import { loadBucket, loadObject, loadVersion, toObjectVersion } from './common';
+import { ServiceError, type CallCtx, type GetObjectReq, type ObjectVersion } from '@massive/contracts';
+import { loadBucket, loadObject, loadVersion, loadVersionRecord, toObjectVersion } from './common';
 import type { OpDeps } from './deps';
 import { findVersion, loadKeyState, loadLatestMarker, s3VersionIdOf } from './key-versions';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
@@ -12,10 +12,12 @@ import { checkVersionId, NULL_VERSION_ID } from './version-id';
  * - By version id (`null` names the null version): V directly. NoSuchVersion when the key has no such
  *   version; MethodNotAllowed for a delete marker (detail `deleteMarker`, `versionId`, `lastModified`);
  *   InvalidArgument for a malformed id.
+ * - `withoutData`: inline bytes are left out (kind `omitted`); on the latest path they are not even
+ *   copied out of the record.
  */
 export async function getObject(
   deps: OpDeps,
-  req: { bucket: string; key: string; versionId?: string },
+  req: GetObjectReq,
   ctx: CallCtx,
 ): Promise<ObjectVersion> {
   if (req.versionId !== undefined) checkVersionId(req.versionId);
@@ -29,7 +31,12 @@ export async function getObject(
 
       if (req.versionId === undefined) {
         const current = await loadObject(s, bucket.id, req.key); // the latest needs O alone, never N
-        if (current) return toObjectVersion(req.bucket, req.key, await loadVersion(s, bucket.id, req.key, current.versionId), bucket.versioning);
+        if (current) {
+          const v = req.withoutData
+            ? { record: await loadVersionRecord(s, bucket.id, req.key, current.versionId), inline: undefined }
+            : await loadVersion(s, bucket.id, req.key, current.versionId);
+          return toObjectVersion(req.bucket, req.key, v, bucket.versioning);
+        }
         if (bucket.versioning === 'Unversioned') throw noSuchKey();
         const marker = await loadLatestMarker(s, bucket.id, req.key);
         if (marker) throw noSuchKey({ deleteMarker: 'true', versionId: s3VersionIdOf(marker) });
@@ -49,7 +56,7 @@ export async function getObject(
           lastModified: found.record.lastModified,
         });
       }
-      return toObjectVersion(req.bucket, req.key, found, bucket.versioning);
+      return toObjectVersion(req.bucket, req.key, req.withoutData ? { record: found.record, inline: undefined } : found, bucket.versioning);
     },
     ctx,
   );

@@ -23,6 +23,7 @@ import type {
   MetadataApi,
   MultipartUpload,
   ObjectIdentifier,
+  GetObjectReq,
   ObjectVersion,
   PutObjectReq,
   StoredPart,
@@ -150,8 +151,9 @@ export class GrpcMetadataClient implements MetadataApi {
     return decodeVersion(await this.pool.unary('PutObject', msg, ctx));
   }
 
-  async getObject(req: { bucket: string; key: string; versionId?: string }, ctx: CallCtx): Promise<ObjectVersion> {
-    return decodeVersion(await this.pool.unary('GetObject', { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId) }, ctx));
+  async getObject(req: GetObjectReq, ctx: CallCtx): Promise<ObjectVersion> {
+    const msg = { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId), ...(req.withoutData && { withoutData: true }) };
+    return decodeVersion(await this.pool.unary('GetObject', msg, ctx));
   }
 
   async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {

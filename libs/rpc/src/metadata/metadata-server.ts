@@ -85,7 +85,8 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
           ctx,
         ),
       ),
-    GetObject: async (r, ctx) => encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId) }, ctx)),
+    GetObject: async (r, ctx) =>
+      encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId), ...(r.withoutData && { withoutData: true }) }, ctx)),
     DeleteObject: async (r, ctx) => {
       const res = await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId), ...opt('conditions', decodeDeleteConditions(r)) }, ctx);
       return { existed: res.existed, ...opt('versionId', res.versionId), deleteMarker: res.deleteMarker === true };

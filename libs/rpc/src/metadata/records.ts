@@ -160,7 +160,7 @@ export function decodeVersion(v: PVersionOut): ObjectVersion {
   };
 }
 
-function encodeData(d: ObjectData): { inline: Buffer } | { chunks: ReturnType<typeof encodeManifest> } | { partsOf: string } {
+function encodeData(d: ObjectData): { inline: Buffer } | { chunks: ReturnType<typeof encodeManifest> } | { partsOf: string } | { omitted: true } {
   switch (d.kind) {
     case 'inline':
       return { inline: d.bytes };
@@ -168,6 +168,8 @@ function encodeData(d: ObjectData): { inline: Buffer } | { chunks: ReturnType<ty
       return { chunks: encodeManifest(d.manifest) };
     case 'parts':
       return { partsOf: d.uploadId };
+    case 'omitted':
+      return { omitted: true };
   }
 }
 
@@ -177,6 +179,8 @@ function decodeData(data: NonNullable<PVersionOut['data']>): ObjectData {
       return { kind: 'chunks', manifest: decodeManifest(data.chunks) };
     case 'partsOf':
       return { kind: 'parts', uploadId: data.partsOf ?? '' };
+    case 'omitted':
+      return { kind: 'omitted' };
     default:
       return { kind: 'inline', bytes: data.inline ?? Buffer.alloc(0) };
   }

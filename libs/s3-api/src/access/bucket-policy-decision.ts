@@ -72,7 +72,7 @@ function finish(input: PolicyInput, req: IamRequest, context: Map<string, string
 
 async function existingTags(bucket: string, key: string, versionId: string | undefined, deps: S3ApiDeps, ctx: CallCtx) {
   try {
-    const v = await deps.metadata.getObject({ bucket, key, ...(versionId !== undefined && { versionId }) }, ctx);
+    const v = await deps.metadata.getObject({ bucket, key, ...(versionId !== undefined && { versionId }), withoutData: true }, ctx);
     return v.headers.tags ?? [];
   } catch {
     // No such object (or version): no tags; the handler answers the miss itself.

@@ -21,6 +21,28 @@ export function objectContract(env: () => ContractEnv): void {
       expect(gotBig.data.kind).toBe('chunks');
     });
 
+    it('withoutData: inline bytes left out (kind omitted), the rest as a full read; chunked data described as always', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const bytes = Buffer.alloc(4096, 7);
+      await api.putObject({ bucket, key: 'small', data: { kind: 'inline', bytes }, size: bytes.length, etag: md5hex(bytes), headers }, ctx);
+      const full = await api.getObject({ bucket, key: 'small' }, ctx);
+      expect(full.data).toEqual({ kind: 'inline', bytes });
+      // The latest version, and the same one by id ('null', the key's null version): two paths.
+      for (const versionId of [undefined, 'null']) {
+        const head = await api.getObject({ bucket, key: 'small', ...(versionId && { versionId }), withoutData: true }, ctx);
+        expect(head).toEqual({ ...full, data: { kind: 'omitted' } });
+      }
+      // An empty object is inline too.
+      await api.putObject({ bucket, key: 'empty', data: { kind: 'inline', bytes: Buffer.alloc(0) }, size: 0, etag: md5hex(''), headers }, ctx);
+      expect((await api.getObject({ bucket, key: 'empty', withoutData: true }, ctx)).data).toEqual({ kind: 'omitted' });
+      const big = await putChunks(api, bucket, 'big', 5000);
+      expect(await api.getObject({ bucket, key: 'big', withoutData: true }, ctx)).toEqual(big);
+      // A miss is the same miss; the record read without its bytes was not changed by it.
+      expect(await codeOf(api.getObject({ bucket, key: 'nope', withoutData: true }, ctx))).toBe('NoSuchKey');
+      expect(await api.getObject({ bucket, key: 'small' }, ctx)).toEqual(full);
+    });
+
     it('overwrites (read-after-overwrite) and deletes (read-after-delete)', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

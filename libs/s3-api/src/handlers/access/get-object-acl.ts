@@ -11,7 +11,7 @@ import type { Handler } from '../../types';
 export const getObjectAcl: Handler<'GetObjectAcl'> = async (ep, req, deps) => {
   const versionId = req.query.get('versionId') ?? undefined;
   const access = req.bucketAccess ?? (await loadBucketAccess(ep.bucket, deps, req.ctx));
-  const v = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, versionId }, req.ctx);
+  const v = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, versionId, withoutData: true }, req.ctx);
   req.checkObjectAcl?.(v.headers.acl);
   const owner = access.owner;
   const grants = aclsEnabled(access) && v.headers.acl !== undefined ? decodeAcl(v.headers.acl) : ownerGrants(owner.id);

@@ -12,7 +12,7 @@ export const putObjectAcl: Handler<'PutObjectAcl'> = async (ep, req, deps) => {
   const versionId = req.query.get('versionId') ?? undefined;
   // Allowed by the object's own ACL (WRITE_ACP) rather than a grant: check the version's ACL first.
   if (req.checkObjectAcl) {
-    const current = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }) }, req.ctx);
+    const current = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, ...(versionId !== undefined && { versionId }), withoutData: true }, req.ctx);
     req.checkObjectAcl(current.headers.acl);
   }
   const access = await loadBucketAccess(ep.bucket, deps, req.ctx);

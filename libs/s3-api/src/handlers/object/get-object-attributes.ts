@@ -23,7 +23,7 @@ export const getObjectAttributes: Handler<'GetObjectAttributes'> = async (ep, re
   const maxParts = intHeader(req.headers, 'x-amz-max-parts', MAX_ATTRIBUTE_PARTS);
   const marker = intHeader(req.headers, 'x-amz-part-number-marker', 0);
   const versionId = req.query.get('versionId') ?? undefined;
-  const v = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, versionId }, req.ctx);
+  const v = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, versionId, withoutData: true }, req.ctx);
   const xml = buildGetObjectAttributesResponse({
     ...(wanted.has('ETag') && { ETag: v.etag }),
     ...(wanted.has('Checksum') && v.checksum && { Checksum: checksumFields(v.checksum) }),

@@ -6,6 +6,12 @@ export interface GetObjectRequest {
   'bucket'?: (string);
   'key'?: (string);
   'versionId'?: (string);
+  /**
+   * The version without its inline bytes (HeadObject, tagging and ACL reads): ObjectData is `omitted`
+   * where it would be `inline`; chunked and multipart data are described as always. A server that does
+   * not know the field sends the bytes, which such a caller ignores.
+   */
+  'withoutData'?: (boolean);
   '_versionId'?: "versionId";
 }
 
@@ -13,5 +19,11 @@ export interface GetObjectRequest__Output {
   'bucket': (string);
   'key': (string);
   'versionId'?: (string);
+  /**
+   * The version without its inline bytes (HeadObject, tagging and ACL reads): ObjectData is `omitted`
+   * where it would be `inline`; chunked and multipart data are described as always. A server that does
+   * not know the field sends the bytes, which such a caller ignores.
+   */
+  'withoutData': (boolean);
   '_versionId'?: "versionId";
 }

@@ -10,7 +10,11 @@ export interface ObjectData {
    * Multipart: the upload whose part records hold the manifests (GetPartManifests).
    */
   'partsOf'?: (string);
-  'kind'?: "inline"|"chunks"|"partsOf";
+  /**
+   * The bytes are inline, and the caller asked for the version without them (GetObjectRequest.without_data).
+   */
+  'omitted'?: (boolean);
+  'kind'?: "inline"|"chunks"|"partsOf"|"omitted";
 }
 
 export interface ObjectData__Output {
@@ -20,5 +24,9 @@ export interface ObjectData__Output {
    * Multipart: the upload whose part records hold the manifests (GetPartManifests).
    */
   'partsOf'?: (string);
-  'kind'?: "inline"|"chunks"|"partsOf";
+  /**
+   * The bytes are inline, and the caller asked for the version without them (GetObjectRequest.without_data).
+   */
+  'omitted'?: (boolean);
+  'kind'?: "inline"|"chunks"|"partsOf"|"omitted";
 }
