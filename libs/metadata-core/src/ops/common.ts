@@ -83,9 +83,9 @@ export function toObjectVersion(
       ? { kind: 'chunks', manifest: r.manifest }
       : r.partsOf
         ? { kind: 'parts', uploadId: r.partsOf }
-        : v.inline
-          ? { kind: 'inline', bytes: v.inline }
-          : { kind: 'omitted' },
+        : v.inline === undefined
+          ? { kind: 'omitted' }
+          : { kind: 'inline', bytes: v.inline },
   };
 }
 
