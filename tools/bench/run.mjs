@@ -19,7 +19,9 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --only LIST            workloads to run, comma separated (default all but ${OPT_IN_WORKLOADS.join(',')}): ${WORKLOADS.join(',')}
   --skip LIST            workloads to leave out
   --duration S           measured seconds per time-bounded workload (default 10)
-  --warmup S             warm-up seconds before each (default 2)
+  --warmup S             warm-up seconds before each (default 2); then on in 2 s slices while the
+                         rate still climbs (a slice > 5% faster than the one before), up to
+  --max-warmup S         seconds (default 16; DELETE warms up --warmup only: it uses up its objects)
   --concurrency N|LIST   N for every small-object workload, or per workload: get4k=64,put1m=4
                          (defaults: 4 KiB ops 32, list 8, 1 MiB ops 8)
   --list-keys N          objects in the LIST bucket (default 20000)
@@ -56,6 +58,7 @@ const { values: args } = parseArgs({
     skip: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
+    'max-warmup': { type: 'string' },
     concurrency: { type: 'string' },
     'list-keys': { type: 'string' },
     'big-keys': { type: 'string' },
@@ -142,6 +145,7 @@ if (/^\d+$/.test(concSpec)) {
 const opts = {
   durationS: num('duration', 10),
   warmupS: num('warmup', 2),
+  maxWarmupS: num('max-warmup', 16),
   listKeys: Math.max(1, Math.floor(num('list-keys', 20000))),
   smallObjects: Math.max(100, Math.floor(num('small-objects', 5000))),
   largeMiB: Math.max(1, Math.floor(num('large-mib', 1024))),
@@ -232,7 +236,7 @@ async function main() {
     const s3 = new S3Http({ endpoint, signer });
     const ctx = new BenchContext({ s3, opts, serverPid, log });
     await ctx.createBuckets();
-    log(`workloads: ${selected.join(', ')}; ${opts.durationS}s each after ${opts.warmupS}s warm-up\n`);
+    log(`workloads: ${selected.join(', ')}; ${opts.durationS}s each after ${opts.warmupS}-${Math.max(opts.warmupS, opts.maxWarmupS)}s of warm-up (until the rate stops climbing)\n`);
 
     for (const [i, w] of selected.entries()) {
       const t = performance.now();
@@ -355,6 +359,7 @@ function describe(r) {
   if (r.p50Ms !== null) parts.push(`p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms`);
   if (r.errors) parts.push(`${r.errors} errors`);
   if (r.serverPeakRssMiB) parts.push(`server RSS peak ${r.serverPeakRssMiB} MiB`);
+  if (r.warmupS !== undefined) parts.push(`after ${r.warmupS} s of warm-up`);
   return parts.join(', ');
 }
 

@@ -81,6 +81,7 @@ export class BenchContext {
       concurrency,
       durationMs: this.opts.durationS * 1000,
       warmupMs: this.opts.warmupS * 1000,
+      maxWarmupMs: Math.max(this.opts.warmupS, this.opts.maxWarmupS) * 1000,
       op,
       serverPid: this.serverPid,
       ...extra,
@@ -203,7 +204,7 @@ export class BenchContext {
         expectStatus(r, 204, `DELETE obj4k/${pad(n)}`);
         deleted.push(n);
         return 0;
-      });
+      }, { maxWarmupMs: this.opts.warmupS * 1000 }); // a longer warm-up would use up the objects
       this.small.deletedUpTo = Math.min(next, end);
       // Deleted keys are gone, the others are still there.
       const sample = Array.from({ length: 50 }, () => deleted[Math.floor(Math.random() * deleted.length)]);
