@@ -102,6 +102,15 @@ export function enqueueGc(tx: KvTxn, deps: OpDeps, chunks: readonly ChunkRef[], 
 }
 
 /**
+ * The error for an intent that is gone, expired or being reclaimed. Made only when thrown: an Error
+ * captures a stack trace, and building it up front on every commit was 3% of the metadata service's
+ * CPU during 1 MiB PUTs.
+ */
+export function intentExpired(intentId: string): ServiceError {
+  return new ServiceError('IntentExpired', `write intent ${intentId} expired or was reclaimed`);
+}
+
+/**
  * Consumes a write intent at commit: it must exist, be unexpired and not being reclaimed. Deleting the
  * record (a write) makes this commit conflict with a janitor that marks it concurrently. `committed` is
  * the chunks the commit references (every other chunk recorded under the intent is garbage).
@@ -112,12 +121,11 @@ export async function consumeIntent(
   intentId: string,
   committed: readonly ChunkRef[],
 ): Promise<void> {
-  const expired = new ServiceError('IntentExpired', `write intent ${intentId} expired or was reclaimed`);
-  if (!idBytes(intentId)) throw expired;
+  if (!idBytes(intentId)) throw intentExpired(intentId);
   const raw = await tx.get(intentKey(intentId));
-  if (!raw) throw expired;
+  if (!raw) throw intentExpired(intentId);
   const rec = codecs.intent.decodeValue(raw);
-  if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw expired;
+  if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw intentExpired(intentId);
   tx.delete(intentKey(intentId));
   tx.delete(intentExpiryKey(rec.expiresAt, intentId));
   await forgetIntentChunks(tx, deps, intentId, committed);

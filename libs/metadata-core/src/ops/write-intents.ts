@@ -2,6 +2,7 @@ import { ServiceError, type CallCtx, type WriteIntent } from '@massive/contracts
 import { idBytes, intentChunkKey, intentExpiryKey, intentKey } from '../keys/keys';
 import { codecs } from '../model/records';
 import { randomId, type OpDeps } from './deps';
+import { intentExpired } from './common';
 
 /** Write intents: recorded before any chunk is written, consumed by the commit, reclaimed by the janitor. */
 
@@ -34,13 +35,12 @@ export function renewWriteIntent(
   return deps.txn.run(
     'RenewWriteIntent',
     async (tx) => {
-      const expired = new ServiceError('IntentExpired', `write intent ${req.intentId} expired or was reclaimed`);
-      if (!idBytes(req.intentId)) throw expired;
+      if (!idBytes(req.intentId)) throw intentExpired(req.intentId);
       const raw = await tx.get(intentKey(req.intentId));
-      if (!raw) throw expired;
+      if (!raw) throw intentExpired(req.intentId);
       const rec = codecs.intent.decodeValue(raw);
       const now = deps.clock();
-      if (rec.reclaiming || rec.expiresAt <= now) throw expired;
+      if (rec.reclaiming || rec.expiresAt <= now) throw intentExpired(req.intentId);
       const expiresAt = Math.max(rec.expiresAt, now + req.ttlMs);
       tx.delete(intentExpiryKey(rec.expiresAt, req.intentId));
       tx.put(intentKey(req.intentId), codecs.intent.encode({ expiresAt }));
@@ -99,12 +99,11 @@ export async function recordIntentChunks(
   return deps.txn.run(
     'RecordIntentChunks',
     async (tx) => {
-      const expired = new ServiceError('IntentExpired', `write intent ${req.intentId} expired or was reclaimed`);
-      if (!idBytes(req.intentId)) throw expired;
+      if (!idBytes(req.intentId)) throw intentExpired(req.intentId);
       const raw = await tx.get(intentKey(req.intentId));
-      if (!raw) throw expired;
+      if (!raw) throw intentExpired(req.intentId);
       const rec = codecs.intent.decodeValue(raw);
-      if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw expired;
+      if (rec.reclaiming || rec.expiresAt <= deps.clock()) throw intentExpired(req.intentId);
       tx.put(intentKey(req.intentId), raw);
       for (const id of req.chunkIds) tx.put(intentChunkKey(req.intentId, id), RECORDED);
     },
