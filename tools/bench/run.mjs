@@ -373,6 +373,7 @@ async function compareMain() {
     }
   } catch (err) {
     failure = err;
+    for (const { name, server } of sides) if (server.stderr.trim()) log(`${name} server stderr (tail):\n${server.stderr.slice(-3000)}`);
   }
   await stopAll();
 

@@ -95,7 +95,8 @@ const STILL_CLIMBING = 1.05;
 export async function runLoad({ concurrency, durationMs, warmupMs = 0, maxWarmupMs = warmupMs, maxOps, op, serverPid, maxErrors = 100 }) {
   let warmedMs = 0;
   let prevRate;
-  for (let sliceMs = warmupMs; sliceMs > 0; sliceMs = Math.min(WARMUP_SLICE_MS, maxWarmupMs - warmedMs)) {
+  // Whole slices only: a short last one would be compared at its ramp-up's noise.
+  for (let sliceMs = warmupMs; sliceMs > 0; sliceMs = maxWarmupMs - warmedMs >= WARMUP_SLICE_MS ? WARMUP_SLICE_MS : 0) {
     const w = await loop({ concurrency, durationMs: sliceMs, maxOps, op, record: false, maxErrors });
     if (w.fatal) throw w.fatal;
     if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
