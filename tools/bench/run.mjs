@@ -42,6 +42,7 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
                          metadata + blob (not the fake), RSS is the gateway's; or compare: local and
                          distributed mode up side by side, each workload run on both back to back
                          (which goes first alternates), printed with distributed / local per row
+  --rounds N             compare: run each row N times on both modes, A B then B A ... (default 2)
   --endpoint URL         use a running server instead of starting one (with --access-key/--secret-key)
   --access-key K, --secret-key S, --region R
   --server-pid PID       with --endpoint: the server's pid, for CPU and RSS figures
@@ -83,6 +84,7 @@ const { values: args } = parseArgs({
     'tmp-dir': { type: 'string' },
     'keep-data': { type: 'boolean' },
     'quiet-wait': { type: 'string' },
+    rounds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -339,6 +341,7 @@ async function compareMain() {
   const secretKey = 'bench-secret-key-0000000000000000000000';
   const tmpParent = opt('tmp-dir') ?? tmpdir();
   const signer = new Signer({ accessKey, secretKey, region: opt('region', 'us-east-1') });
+  const rounds = Math.max(1, Math.floor(num('rounds', 2)));
   const sides = [
     { name: 'local', server: new LocalGateway({ accessKey, secretKey, tmpParent }), results: {} },
     { name: 'distributed', server: new DistributedStack({ accessKey, secretKey, backend: 'local', tmpParent }), results: {} },
@@ -362,13 +365,17 @@ async function compareMain() {
     }
     log(`workloads: ${selected.join(', ')}; each on both modes, ${opts.durationS}s after ${opts.warmupS}-${Math.max(opts.warmupS, opts.maxWarmupS)}s of warm-up\n`);
     for (const [i, w] of selected.entries()) {
-      const order = i % 2 === 0 ? sides : [...sides].reverse();
-      for (const side of order) if (side.ctx.prepare) await side.ctx.prepare(w);
-      for (const side of order) {
-        const t = performance.now();
-        side.results[w] = await side.ctx[w]();
-        log(`[${i + 1}/${selected.length}] ${w} ${side.name}: ${describe(side.results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
-        if (!side.server.alive) throw new Error(`the ${side.name} server died during ${w}: ${side.server.stderr.slice(-2000)}`);
+      for (const side of sides) if (side.ctx.prepare) await side.ctx.prepare(w);
+      for (let round = 0; round < rounds; round++) {
+        // A B, B A, A B ...: a box slowing down (or speeding up) through a row favours neither side.
+        const order = (i + round) % 2 === 0 ? sides : [...sides].reverse();
+        for (const side of order) {
+          const t = performance.now();
+          const r = await side.ctx[w]();
+          (side.results[w] ??= []).push(r);
+          log(`[${i + 1}/${selected.length}] ${w} ${side.name}${rounds > 1 ? ` (round ${round + 1})` : ''}: ${describe(r)} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
+          if (!side.server.alive) throw new Error(`the ${side.name} server died during ${w}: ${side.server.stderr.slice(-2000)}`);
+        }
       }
     }
   } catch (err) {
@@ -385,19 +392,28 @@ async function compareMain() {
     const d = dist[w];
     if (!l || !d) continue;
     const m = RATE_OF(w);
-    const ratio = l[m] > 0 && d[m] !== null ? round2(d[m] / l[m]) : null;
+    // Round k's pair ran back to back; the row's ratio is the mean of the pairs' ratios.
+    const each = l.map((lr, k) => (lr[m] > 0 && d[k]?.[m] !== null && d[k]?.[m] !== undefined ? d[k][m] / lr[m] : null)).filter((x) => x !== null);
+    const ratio = each.length ? round2(mean(each)) : null;
     ratios[w] = ratio;
     const unit = m === 'mibPerSec' ? 'MiB/s' : 'op/s';
-    const cpu = (r) => r.serverCpuUsPerOp ?? '';
-    rows.push([w, `${l[m]} ${unit}`, cpu(l), `${d[m]} ${unit}`, cpu(d), ratio === null ? '' : ratio.toFixed(2), ratio !== null && ratio < 0.7 ? 'below 0.7' : '']);
+    const avg = (rs, k) => {
+      const xs = rs.map((r) => r[k]).filter((x) => typeof x === 'number');
+      return xs.length ? Math.round(mean(xs) * 10) / 10 : '';
+    };
+    const cpu = (rs) => (avg(rs, 'serverCpuUsPerOp') === '' ? '' : Math.round(avg(rs, 'serverCpuUsPerOp')));
+    rows.push([w, `${avg(l, m)} ${unit}`, cpu(l), `${avg(d, m)} ${unit}`, cpu(d), ratio === null ? '' : ratio.toFixed(2), each.map((x) => x.toFixed(2)).join(' '), ratio !== null && ratio < 0.7 ? 'below 0.7' : '']);
   }
-  const head = ['workload', 'local', 'srv µs/op', 'distributed', 'srv µs/op', 'dist/local', ''];
+  const head = ['workload', 'local', 'srv µs/op', 'distributed', 'srv µs/op', 'dist/local', 'per round', ''];
   const table = [head, ...rows].map((r) => r.map(String));
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   process.stdout.write('\n' + line(table[0]) + '\n' + widths.map((n) => '-'.repeat(n)).join('  ') + '\n' + table.slice(1).map(line).join('\n') + '\n');
-  process.stdout.write('(srv µs/op: server CPU per operation, distributed mode summed over gateway, metadata and blob; each row ran on both modes back to back)\n');
-  const errors = sides.reduce((n, s) => n + Object.values(s.results).reduce((k, r) => k + (r.errors ?? 0), 0), 0);
+  process.stdout.write(
+    `(means over ${rounds} round${rounds > 1 ? 's' : ''}; in each round a row ran on both modes back to back, which one first alternating. srv µs/op: server\n` +
+      ' CPU per operation, distributed mode summed over gateway, metadata and blob. dist/local: the mean of the rounds\' ratios)\n',
+  );
+  const errors = sides.reduce((n, s) => n + Object.values(s.results).flat().reduce((k, r) => k + (r.errors ?? 0), 0), 0);
   if (failure) process.stdout.write(`\n*** BENCH FAILED: ${failure.stack ?? failure}\n`);
   else if (errors > 0) process.stdout.write(`\n*** BENCH FAILED: ${errors} request errors (see errorSamples in the JSON)\n`);
   const ok = !failure && errors === 0;
@@ -413,6 +429,7 @@ async function compareMain() {
     ok,
     ...(failure && { failure: String(failure.message ?? failure) }),
     options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined, big: undefined },
+    rounds,
     results: { local, distributed: dist },
     ratios,
   };
@@ -421,6 +438,7 @@ async function compareMain() {
 }
 
 const round2 = (x) => Math.round(x * 100) / 100;
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Waits (up to `maxS`) until the whole box has been < 25% of one core busy for 3 s in a row. */
 async function waitQuiet(maxS) {
