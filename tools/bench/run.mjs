@@ -328,10 +328,11 @@ const RATE_OF = (w) => (/1m$|1g$/.test(w) ? 'mibPerSec' : 'opsPerSec');
 
 /**
  * `--mode compare`: local mode and distributed mode (blob on local disk) up side by side; each workload
- * runs on one and right after on the other, the order alternating by row, and the table gives
- * distributed / local per row. Issue 11 asks for that ratio "measured in the same bench run": this box's
- * speed drifts 2-3x within an hour, so two runs minutes apart mislead (one such pair read 1.22 for the
- * 4 KiB GET and 1.42 for ListObjectVersions, 0.57 for versioned PUT). While one side runs the other is
+ * runs on one and right after on the other, `--rounds` times (A B, then B A, ...), and the table gives
+ * distributed / local per row: the mean of the rounds' ratios, each round's beside it. Issue 11 asks for
+ * that ratio "measured in the same bench run": this box's speed drifts 2-3x within an hour, so two runs
+ * minutes apart mislead (one such pair read 1.22 for the 4 KiB GET and 1.42 for ListObjectVersions, 0.57
+ * for versioned PUT), and even one back-to-back pair moves by 0.1-0.2. While one side runs the other is
  * idle (1-2% of a core).
  */
 async function compareMain() {
