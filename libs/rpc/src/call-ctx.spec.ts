@@ -70,6 +70,25 @@ describe('servedCall', () => {
     expect(lateSignal.aborted).toBe(false);
   });
 
+  it('isAborted answers without making the signal, and follows the signal once it is made', () => {
+    jest.useFakeTimers();
+    const made = jest.spyOn(globalThis, 'AbortController');
+    const lazy = servedCall('req-8', Date.now() + 1_000);
+    expect(lazy.ctx.isAborted!()).toBe(false);
+    lazy.abort(cancelledByCaller());
+    expect(lazy.ctx.isAborted!()).toBe(true);
+    expect(made).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+    made.mockRestore(); // jest's spy cannot construct the class
+
+    const read = servedCall('req-9', Date.now() + 1_000);
+    const signal = read.ctx.signal!;
+    expect(read.ctx.isAborted!()).toBe(false);
+    jest.advanceTimersByTime(1_000);
+    expect(signal.aborted).toBe(true);
+    expect(read.ctx.isAborted!()).toBe(true);
+  });
+
   it('names an unknown caller and leaves the deadline out when there is none', () => {
     const served = servedCall('', undefined);
     expect(served.ctx.requestId).toBe('unknown');

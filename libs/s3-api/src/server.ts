@@ -284,6 +284,8 @@ function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; h
       get signal() {
         return signal();
       },
+      // In local mode the metadata service's write transactions check this before each attempt.
+      isAborted: () => gone,
     }),
     happened: () => gone,
   };

@@ -47,6 +47,55 @@ describe('TxnRunner', () => {
     expect(await metric(reg, 'metadata_txn_restarts_total', { operation: 'X' })).toBe(2);
   });
 
+  it("checks the caller through ctx.isAborted before each attempt and never makes a served call's lazy signal", async () => {
+    const { kv, runner } = setup();
+    let signalReads = 0;
+    let aborted = false;
+    const ctx = {
+      requestId: 'r-1',
+      get signal(): AbortSignal {
+        signalReads++;
+        return new AbortController().signal;
+      },
+      isAborted: () => aborted,
+    };
+    kv.failNextCommits(2);
+    let runs = 0;
+    await runner.run('PutThing', async (tx) => {
+      runs++;
+      tx.put(Buffer.from('k'), Buffer.from('v'));
+    }, ctx);
+    expect(runs).toBe(3);
+    expect(signalReads).toBe(0);
+
+    // Aborted during the first attempt (which then conflicts): no second attempt.
+    kv.failNextCommits(1);
+    runs = 0;
+    const e = await runner
+      .run('PutThing', async (tx) => {
+        runs++;
+        aborted = true;
+        tx.put(Buffer.from('k'), Buffer.from('v'));
+      }, ctx)
+      .catch((x: unknown) => x);
+    expect(e).toEqual(new ServiceError('Unavailable', 'request aborted'));
+    expect(runs).toBe(1);
+    expect(signalReads).toBe(0);
+  });
+
+  it('without ctx.isAborted, an aborted signal stops the transaction before it runs', async () => {
+    const { runner } = setup();
+    const ac = new AbortController();
+    ac.abort();
+    let runs = 0;
+    await expect(
+      runner.run('PutThing', async () => {
+        runs++;
+      }, { requestId: 'r-2', signal: ac.signal }),
+    ).rejects.toMatchObject({ code: 'Unavailable', message: 'request aborted' });
+    expect(runs).toBe(0);
+  });
+
   it('does not retry domain errors, and maps KvUnavailableError to Unavailable', async () => {
     const { kv, runner } = setup();
     let runs = 0;

@@ -1,4 +1,4 @@
-import { type CallCtx, ServiceError } from '@massive/contracts';
+import { callAborted, type CallCtx, ServiceError } from '@massive/contracts';
 import { KvConflictError, KvUnavailableError, KvUnknownOutcomeError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
 import { KeyQueue } from './key-queue';
 import type { MetadataMetrics } from './metrics';
@@ -108,8 +108,9 @@ export class TxnRunner {
   }
 }
 
+/** Before each attempt: the caller still waits. `callAborted`, not `signal.aborted`: a served call's signal is made on first read. */
 function checkAlive(ctx: CallCtx | undefined): void {
-  if (ctx?.signal?.aborted) throw new ServiceError('Unavailable', 'request aborted');
+  if (callAborted(ctx)) throw new ServiceError('Unavailable', 'request aborted');
   checkDeadline(ctx);
 }
 
