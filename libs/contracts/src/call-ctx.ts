@@ -7,7 +7,9 @@ export interface CallCtx {
   /**
    * Whether the call was aborted, answered without making `signal` where that is made on first read (a
    * served call's: rpc's `servedCall`), and live even when the ctx was copied. The deadline is not
-   * part of it: check `deadline`. Absent: `signal.aborted` answers. Read it through `callAborted`.
+   * part of it: check `deadline`. Absent: `signal.aborted` answers. Read it through `callAborted`. A ctx
+   * derived from another with a different signal must not carry this one over (it would answer for
+   * the old signal only).
    */
   readonly isAborted?: () => boolean;
   /** Absolute deadline, ms since the epoch. */
