@@ -296,24 +296,10 @@ async function main() {
       process.stdout.write(`\nServer CPU profile (${file}):\n${formatProfileSummary(summary)}\n`);
     }
   }
-  if (failure) {
-    process.stdout.write(`\n*** BENCH FAILED: ${failure.stack ?? failure}\n`);
-  } else if (errors > 0) {
-    process.stdout.write(`\n*** BENCH FAILED: ${errors} request errors (see errorSamples in the JSON)\n`);
-  }
+  reportFailure(failure, errors);
   const json = {
-    bench: 'massive-storage',
-    version: 1,
-    at: new Date().toISOString(),
-    git: gitRev(),
-    node: process.version,
-    cpus: cpus().length,
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    target: external ? 'external' : `${opt('mode', 'local')}-mode`,
-    ok: exitCode === 0,
+    ...runRecord(external ? 'external' : `${opt('mode', 'local')}-mode`, exitCode === 0, failure),
     noisy: noisy.length > 0,
-    ...(failure && { failure: String(failure.message ?? failure) }),
-    options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined, big: undefined },
     results,
     targets,
     ...(bigStore && { bigStore }),
@@ -415,10 +401,21 @@ async function compareMain() {
       ' CPU per operation, distributed mode summed over gateway, metadata and blob. dist/local: the mean of the rounds\' ratios)\n',
   );
   const errors = sides.reduce((n, s) => n + Object.values(s.results).flat().reduce((k, r) => k + (r.errors ?? 0), 0), 0);
-  if (failure) process.stdout.write(`\n*** BENCH FAILED: ${failure.stack ?? failure}\n`);
-  else if (errors > 0) process.stdout.write(`\n*** BENCH FAILED: ${errors} request errors (see errorSamples in the JSON)\n`);
+  reportFailure(failure, errors);
   const ok = !failure && errors === 0;
   const json = {
+    ...runRecord('compare', ok, failure),
+    rounds,
+    results: { local, distributed: dist },
+    ratios,
+  };
+  process.stdout.write(JSON.stringify(json) + '\n');
+  process.exit(ok ? 0 : 1);
+}
+
+/** The fields every run's JSON line starts with: what ran, where, with which options, and whether it went through. */
+function runRecord(target, ok, failure) {
+  return {
     bench: 'massive-storage',
     version: 1,
     at: new Date().toISOString(),
@@ -426,16 +423,16 @@ async function compareMain() {
     node: process.version,
     cpus: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
-    target: 'compare',
+    target,
     ok,
     ...(failure && { failure: String(failure.message ?? failure) }),
     options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined, big: undefined },
-    rounds,
-    results: { local, distributed: dist },
-    ratios,
   };
-  process.stdout.write(JSON.stringify(json) + '\n');
-  process.exit(ok ? 0 : 1);
+}
+
+function reportFailure(failure, errors) {
+  if (failure) process.stdout.write(`\n*** BENCH FAILED: ${failure.stack ?? failure}\n`);
+  else if (errors > 0) process.stdout.write(`\n*** BENCH FAILED: ${errors} request errors (see errorSamples in the JSON)\n`);
 }
 
 const round2 = (x) => Math.round(x * 100) / 100;
