@@ -119,7 +119,7 @@ export type ObjectData =
   | { readonly kind: 'inline'; readonly bytes: Buffer }
   | { readonly kind: 'chunks'; readonly manifest: BlobManifest }
   | { readonly kind: 'parts'; readonly uploadId: string }
-  /** Inline bytes left out: the version was asked for `withoutData` (see getObject). */
+  /** Inline bytes left out: the version was asked for `withoutData` (see getObject and PutObjectReq). */
   | { readonly kind: 'omitted' };
 
 export interface GetObjectReq {
@@ -187,6 +187,12 @@ export interface PutObjectReq {
   readonly headers: ObjectHeaders;
   readonly checksum?: ObjectChecksum;
   readonly conditions?: WriteConditions;
+  /**
+   * The version written is returned without inline bytes (data kind `omitted`): the caller has them.
+   * Without it the reply repeats the bytes, which in distributed mode cross the wire a second time
+   * (up to the inline threshold per PUT). Chunked and multipart data are described as always.
+   */
+  readonly withoutData?: boolean;
 }
 
 export interface ListObjectsReq {

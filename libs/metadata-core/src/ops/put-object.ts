@@ -60,7 +60,7 @@ export function putObject(deps: OpDeps, req: PutObjectReq, ctx: CallCtx): Promis
         }
       }
       const committed = await commitVersion(tx, deps, bucket, req.key, state, record, inline, reusesOldData);
-      return toObjectVersion(req.bucket, req.key, { record: committed, inline: inline ?? Buffer.alloc(0) }, bucket.versioning);
+      return toObjectVersion(req.bucket, req.key, { record: committed, inline: req.withoutData ? undefined : (inline ?? Buffer.alloc(0)) }, bucket.versioning);
     },
     ctx,
     objectWriterName(req.bucket, req.key),

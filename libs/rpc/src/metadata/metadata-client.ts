@@ -147,6 +147,7 @@ export class GrpcMetadataClient implements MetadataApi {
       headers: encodeHeaders(req.headers),
       ...opt('checksum', encodeChecksum(req.checksum)),
       ...opt('conditions', encodeConditions(req.conditions)),
+      ...(req.withoutData && { withoutData: true }),
     };
     return decodeVersion(await this.pool.unary('PutObject', msg, ctx));
   }

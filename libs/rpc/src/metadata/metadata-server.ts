@@ -81,6 +81,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
             headers: decodeHeaders(r.headers),
             ...opt('checksum', decodeChecksum(r.checksum)),
             ...opt('conditions', decodeConditions(r.conditions)),
+            ...(r.withoutData && { withoutData: true }),
           },
           ctx,
         ),

@@ -43,6 +43,30 @@ export function objectContract(env: () => ContractEnv): void {
       expect(await api.getObject({ bucket, key: 'small' }, ctx)).toEqual(full);
     });
 
+    it('putObject withoutData: the version written comes back without its inline bytes, which are stored all the same', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const bytes = Buffer.alloc(4096, 9);
+      const put = { bucket, key: 'small', data: { kind: 'inline' as const, bytes }, size: bytes.length, etag: md5hex(bytes), headers };
+      const written = await api.putObject({ ...put, withoutData: true }, ctx);
+      const full = await api.getObject({ bucket, key: 'small' }, ctx);
+      expect(full.data).toEqual({ kind: 'inline', bytes });
+      expect(written).toEqual({ ...full, data: { kind: 'omitted' } });
+      // Without the flag the reply carries the bytes, as before.
+      const again = await api.putObject(put, ctx);
+      expect(again.data).toEqual({ kind: 'inline', bytes });
+      // A copy onto itself keeps the stored bytes: left out of the reply too.
+      const copied = await api.putObject({ ...put, data: { kind: 'current', versionId: again.versionId }, withoutData: true }, ctx);
+      expect(copied.data).toEqual({ kind: 'omitted' });
+      expect((await api.getObject({ bucket, key: 'small' }, ctx)).data).toEqual({ kind: 'inline', bytes });
+      // Chunked data is described as always.
+      const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+      const m = manifest(5000);
+      const big = await api.putObject({ bucket, key: 'big', data: { kind: 'chunks', manifest: m, intentId }, size: 5000, etag: md5hex('big'), headers, withoutData: true }, ctx);
+      expect(big.data).toEqual({ kind: 'chunks', manifest: m });
+      expect(await api.getObject({ bucket, key: 'big' }, ctx)).toEqual(big);
+    });
+
     it('overwrites (read-after-overwrite) and deletes (read-after-delete)', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

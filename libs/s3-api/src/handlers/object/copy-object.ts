@@ -56,7 +56,7 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   }
   try {
     const v = await deps.metadata.putObject(
-      { bucket: ep.bucket, key: ep.key, data, size: src.size, etag, headers, checksum, conditions },
+      { bucket: ep.bucket, key: ep.key, data, size: src.size, etag, headers, checksum, conditions, withoutData: true },
       req.ctx,
     );
     return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }), 200, {

@@ -91,7 +91,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
       // The whole form is read (and well-formed) before the object becomes visible.
       await f.finished();
       const v = await deps.metadata.putObject(
-        { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.md5, headers, checksum: data.checksum },
+        { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.md5, headers, checksum: data.checksum, withoutData: true },
         req.ctx,
       );
       const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v) };

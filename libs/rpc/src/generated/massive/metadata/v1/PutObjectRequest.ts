@@ -16,6 +16,11 @@ export interface PutObjectRequest {
   'headers'?: (_massive_metadata_v1_ObjectHeaders | null);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum | null);
   'conditions'?: (_massive_metadata_v1_WriteConditions | null);
+  /**
+   * The reply describes the version written without its inline bytes (ObjectData `omitted`): the caller
+   * sent them. A server that does not know the field sends them back, which such a caller ignores.
+   */
+  'withoutData'?: (boolean);
   '_checksum'?: "checksum";
   '_conditions'?: "conditions";
 }
@@ -29,6 +34,11 @@ export interface PutObjectRequest__Output {
   'headers': (_massive_metadata_v1_ObjectHeaders__Output | null);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);
   'conditions'?: (_massive_metadata_v1_WriteConditions__Output | null);
+  /**
+   * The reply describes the version written without its inline bytes (ObjectData `omitted`): the caller
+   * sent them. A server that does not know the field sends them back, which such a caller ignores.
+   */
+  'withoutData': (boolean);
   '_checksum'?: "checksum";
   '_conditions'?: "conditions";
 }
