@@ -1,4 +1,4 @@
-import { DirSyncer } from './dir-sync';
+import { DirSyncer, KeptDirs } from './dir-sync';
 
 /** An fsync stand-in whose calls complete only when the test says so. */
 function manualFsync() {
@@ -70,5 +70,33 @@ describe('DirSyncer', () => {
     expect(f.calls).toHaveLength(3);
     f.calls[2].done();
     await again;
+  });
+});
+
+describe('KeptDirs', () => {
+  it('keeps one descriptor per directory; a failed open keeps nothing and the next sync opens afresh; close() drops them', async () => {
+    const { mkdtemp, mkdir, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const root = await mkdtemp(join(tmpdir(), 'kept-dirs-'));
+    const dirs = new KeptDirs();
+    try {
+      await dirs.fsync(root);
+      await dirs.fsync(root);
+      expect(dirs.size).toBe(1);
+      const missing = join(root, 'later');
+      await expect(dirs.fsync(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(dirs.size).toBe(1);
+      await mkdir(missing);
+      await dirs.fsync(missing);
+      expect(dirs.size).toBe(2);
+      dirs.close();
+      expect(dirs.size).toBe(0);
+      await dirs.fsync(root);
+      expect(dirs.size).toBe(1);
+    } finally {
+      dirs.close();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

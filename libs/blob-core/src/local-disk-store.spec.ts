@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeChunkStoreContract, HOSTILE_IDS, type ChunkStoreHarness } from './testing';
 import { LocalDiskStore, type LocalDiskStoreOptions } from './local-disk-store';
@@ -47,12 +47,14 @@ function failOpens(refuse: (flags: number) => string | undefined): jest.SpyInsta
   });
 }
 
-/** Descriptors this process has open on files under `dir` (from /proc/self/fd). */
-async function fdsUnder(dir: string): Promise<string[]> {
+/** Descriptors this process has open on files under `dir` (from /proc/self/fd); `dirs`: on directories instead. */
+async function fdsUnder(dir: string, { dirs = false } = {}): Promise<string[]> {
   const out: string[] = [];
   for (const fd of await readdir('/proc/self/fd')) {
     const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
-    if (target.startsWith(dir)) out.push(target);
+    if (!target.startsWith(dir)) continue;
+    const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
+    if (isDir === dirs) out.push(target);
   }
   return out.sort();
 }
@@ -414,6 +416,26 @@ describe('LocalDiskStore', () => {
       bounded.close();
       await new Promise((r) => setImmediate(r));
       expect(await fdsUnder(dir)).toEqual([]);
+    });
+
+    it('writes into a fan directory open it once for their directory fsyncs; close() closes it, and a later write opens it again', async () => {
+      const kept = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 });
+      const ids = await Promise.all([0, 1, 2].map((i) => kept.allocate('one-fan', i)));
+      await kept.put(ids[0], [Buffer.from('warm')]); // the first write creates the fan directories
+      const fan = dirname(kept.pathOf(ids[0]));
+      const spy = opens();
+      await kept.put(ids[1], [Buffer.from(ids[1])]);
+      await Promise.all([kept.put(ids[2], [Buffer.from(ids[2])]), kept.delete(ids[0])]);
+      expect(spy.mock.calls.filter(([path]) => path === fan)).toEqual([]);
+      expect(await fdsUnder(dir, { dirs: true })).toEqual([fan]);
+      for (const id of ids.slice(1)) expect((await kept.read(id)).toString()).toBe(id);
+      kept.close();
+      await new Promise((r) => setImmediate(r));
+      expect(await fdsUnder(dir, { dirs: true })).toEqual([]);
+      const after = await kept.allocate('one-fan', 3);
+      await kept.put(after, [Buffer.from(after)]);
+      expect(spy.mock.calls.filter(([path]) => path === fan)).toHaveLength(1);
+      kept.close();
     });
 
     it('a damaged file read through a kept descriptor is still caught, and the descriptor dropped', async () => {

@@ -19,7 +19,7 @@ import {
 import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
 import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, sharedStagingPool, writeDirect } from './direct-io';
 import { sharedReadBuffers } from './read-buffers';
-import { DirSyncer } from './dir-sync';
+import { DirSyncer, KeptDirs } from './dir-sync';
 import { HandleCache } from './handle-cache';
 import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
 
@@ -89,10 +89,11 @@ const TAIL_READ = 4096;
  * name; call `sweepTemp()` at startup to remove them. One process per data directory.
  *
  * Sync budget per chunk: one fdatasync of its file, and one fsync of its fan directory shared with
- * every chunk linked into that directory meanwhile (DirSyncer). The 256 fan directories are created,
- * durably, by the first write, so later writes never create a directory. (Before 2026-12 each intent
- * had a directory `<fan>/<intentId>/<seq>`: a new directory per write and one more fsync, of its
- * parent. Such chunks are still read, listed, swept and deleted.)
+ * every chunk linked into that directory meanwhile (DirSyncer), through a descriptor kept open
+ * (KeptDirs: opening and closing it were two more of a chunk write's thread-pool calls, twelve in all).
+ * The 256 fan directories are created, durably, by the first write, so later writes never create a
+ * directory. (Before 2026-12 each intent had a directory `<fan>/<intentId>/<seq>`: a new directory
+ * per write and one more fsync, of its parent. Such chunks are still read, listed, swept and deleted.)
  */
 export class LocalDiskStore implements ChunkStore {
   private readonly root: string;
@@ -101,7 +102,9 @@ export class LocalDiskStore implements ChunkStore {
   /** Marks this instance's temp files so `sweepTemp` never removes a write in progress. */
   private readonly instance = randomBytes(6).toString('hex');
   private tempCounter = 0;
-  private readonly dirSync = new DirSyncer();
+  /** The fan directories' descriptors, kept open for their fsyncs. */
+  private readonly fanDirs = new KeptDirs();
+  private readonly dirSync = new DirSyncer(this.fanDirs.fsync);
   /** The fan directories, created (durably) by the first write. */
   private fans?: Promise<void>;
   private direct: boolean;
@@ -138,9 +141,10 @@ export class LocalDiskStore implements ChunkStore {
     return { open: this.handles.size, reused: this.handles.hits };
   }
 
-  /** Closes the chunk files kept open (reads in flight finish first). */
+  /** Closes the chunk files and fan directories kept open (reads in flight finish first). */
   close(): void {
     this.handles.clear();
+    this.fanDirs.close();
   }
 
   /** Whether chunk data bypasses the page cache (false if turned off, or refused by the filesystem). */
