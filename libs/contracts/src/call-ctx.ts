@@ -12,6 +12,13 @@ export interface CallCtx {
    * the old signal only).
    */
   readonly isAborted?: () => boolean;
+  /**
+   * Calls `listener` once when the call is aborted from now on, and returns what unregisters it;
+   * without making `signal` where that is made on first read (the gateway request's). Not called for
+   * an abort that already happened: check `callAborted` first. Absent: `signal` is listened to. Use it
+   * through `whenAborted`. Like `isAborted`, not to be carried into a ctx with another signal.
+   */
+  readonly onAbort?: (listener: () => void) => () => void;
   /** Absolute deadline, ms since the epoch. */
   readonly deadline?: number;
 }
@@ -24,4 +31,27 @@ export function backgroundCtx(requestId = 'background'): CallCtx {
 export function callAborted(ctx: CallCtx | undefined): boolean {
   if (!ctx) return false;
   return ctx.isAborted ? ctx.isAborted() : ctx.signal?.aborted === true;
+}
+
+const NOTHING_TO_REMOVE = (): void => undefined;
+
+/**
+ * Calls `listener` once if `ctx`'s call is aborted from now on (not for an abort already past: check
+ * `callAborted` first); returns what unregisters it. Through `onAbort` where the ctx has one, so a
+ * lazy signal is not made for every call that merely might be cancelled.
+ */
+export function whenAborted(ctx: CallCtx | undefined, listener: () => void): () => void {
+  if (!ctx) return NOTHING_TO_REMOVE;
+  if (ctx.onAbort) return ctx.onAbort(listener);
+  const signal = ctx.signal;
+  if (!signal) return NOTHING_TO_REMOVE;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
+/** `signal.throwIfAborted()` for a ctx, without making a lazy signal unless the call was aborted. */
+export function throwIfCallAborted(ctx: CallCtx | undefined): void {
+  if (!callAborted(ctx)) return;
+  ctx?.signal?.throwIfAborted();
+  throw new DOMException('This operation was aborted', 'AbortError');
 }

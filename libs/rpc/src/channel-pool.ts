@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { service as healthService } from 'grpc-health-check';
-import type { CallCtx } from '@massive/contracts';
+import { callAborted, throwIfCallAborted, whenAborted, type CallCtx } from '@massive/contracts';
 import { REQUEST_ID_HEADER } from './bind-service';
 import { fromGrpcError, statusName } from './errors';
 import { CLIENT_WINDOW_BYTES } from './http2-windows';
@@ -66,7 +66,7 @@ export const MAX_UNFLUSHED_MESSAGES = 4;
 
 /**
  * grpc-js clients for one service over one or more targets, with promise and async-iterable calls.
- * CallCtx travels as a deadline, cancellation (aborting `ctx.signal` cancels the call) and the request
+ * CallCtx travels as a deadline, cancellation (aborting the call's ctx cancels the call) and the request
  * id in metadata; failures come back as the ServiceError the server threw, or `Unavailable`.
  */
 export class ChannelPool<D extends grpc.ServiceDefinition> {
@@ -110,7 +110,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
   /** `target`: call that target (index into `targets`) instead of the next one round-robin. */
   async unary<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
     const def = this.definition[method];
-    ctx.signal?.throwIfAborted();
+    throwIfCallAborted(ctx);
     const started = process.hrtime.bigint();
     const i = target ?? this.pickTarget();
     const mux = this.muxes?.[i];
@@ -132,13 +132,12 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     }
     return new Promise((resolve, reject) => {
       const call = this.client(i).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, true), (err, value) => {
-        ctx.signal?.removeEventListener('abort', cancel);
+        offAbort();
         this.observe(def.path, err, ctx, started);
         if (err) reject(this.failure(err, ctx));
         else resolve(value as ResOf<D[K]>);
       });
-      const cancel = () => call.cancel();
-      ctx.signal?.addEventListener('abort', cancel, { once: true });
+      const offAbort = whenAborted(ctx, () => call.cancel());
     });
   }
 
@@ -150,7 +149,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
    */
   async clientStream<K extends Methods<D>>(method: K, requests: AsyncIterable<ReqOf<D[K]>>, ctx: CallCtx, target?: number): Promise<ResOf<D[K]>> {
     const def = this.definition[method];
-    ctx.signal?.throwIfAborted();
+    throwIfCallAborted(ctx);
     const started = process.hrtime.bigint();
     let call!: grpc.ClientWritableStream<ReqOf<D[K]>>;
     let ended = false;
@@ -163,8 +162,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
       });
     });
     result.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    const cancel = () => call.cancel();
-    ctx.signal?.addEventListener('abort', cancel, { once: true });
+    const offAbort = whenAborted(ctx, () => call.cancel());
     // Messages written but not yet handed to HTTP/2 (their write callback pending). grpc-js would
     // buffer 16 before write() says stop, whatever their size: at 256 KiB that is 4 MiB per stream.
     let unflushed = 0;
@@ -222,7 +220,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
       call.cancel();
       throw e;
     } finally {
-      ctx.signal?.removeEventListener('abort', cancel);
+      offAbort();
     }
     return result;
   }
@@ -233,11 +231,10 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
    */
   async *serverStream<K extends Methods<D>>(method: K, req: ReqOf<D[K]>, ctx: CallCtx, target?: number): AsyncIterable<ResOf<D[K]>> {
     const def = this.definition[method];
-    ctx.signal?.throwIfAborted();
+    throwIfCallAborted(ctx);
     const started = process.hrtime.bigint();
     const call = this.client(target).makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, req, this.metadata(ctx), this.options(ctx, false));
-    const cancel = () => call.cancel();
-    ctx.signal?.addEventListener('abort', cancel, { once: true });
+    const offAbort = whenAborted(ctx, () => call.cancel());
     let outcome: unknown = 'CANCELLED';
     try {
       for await (const msg of call) yield msg as ResOf<D[K]>;
@@ -246,7 +243,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
       outcome = e;
       throw this.failure(e, ctx);
     } finally {
-      ctx.signal?.removeEventListener('abort', cancel);
+      offAbort();
       if (outcome !== undefined) call.cancel();
       this.observe(def.path, outcome === 'CANCELLED' ? { code: grpc.status.CANCELLED } : (outcome as grpc.ServiceError | undefined), ctx, started);
     }
@@ -317,14 +314,14 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
 
   /** The caller's own abort wins (AbortSignal convention); otherwise the server's error, or Unavailable. */
   private failure(err: unknown, ctx: CallCtx): unknown {
-    if (ctx.signal?.aborted) return ctx.signal.reason;
+    if (callAborted(ctx)) return ctx.signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
     return fromGrpcError(err, this.label);
   }
 
   private observe(path: string, err: { code?: number } | null | undefined, ctx: CallCtx, started: bigint): void {
     if (!this.opts.metrics) return;
     const [service, method] = path.slice(1).split('/');
-    const code = ctx.signal?.aborted ? 'CANCELLED' : err ? statusName(err.code ?? grpc.status.UNKNOWN) : 'OK';
+    const code = callAborted(ctx) ? 'CANCELLED' : err ? statusName(err.code ?? grpc.status.UNKNOWN) : 'OK';
     observeCall(this.opts.metrics, service, method, code, started);
   }
 }

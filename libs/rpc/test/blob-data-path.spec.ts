@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
 import { Registry } from 'prom-client';
 import { BlobDataClient, BlobDataServer, createBlobDataClientMetrics, GrpcBlobClient, RpcServer, type DataEndpoint, type RpcSecurity } from '../src';
-import { createTestPki, type TestPki } from '../src/testing';
+import { createTestPki, hangUpCtx, type TestPki } from '../src/testing';
 
 const MiB = 1024 * 1024;
 const TOKEN = 'data-path-token-0123456789abcdef0123456789';
@@ -173,6 +173,21 @@ describe('blob data path (HTTP/1.1): errors, cancellation, deadlines', () => {
     const it = client.read(ep, { size: 1024 * MiB, chunks: [] }, undefined, { requestId: 'r', signal: ac.signal })[Symbol.asyncIterator]();
     await it.next();
     ac.abort(reason);
+    const e = await (async () => {
+      for (;;) if ((await it.next()).done) return undefined;
+    })().catch((x: unknown) => x);
+    expect(e).toBe(reason);
+    await waitFor(() => api.finished);
+    expect(api.readSignal?.aborted).toBe(true);
+  });
+
+  it('a ctx that listens through onAbort (the gateway request’s): a read makes no signal, and the hang-up stops it with its reason', async () => {
+    const reason = new Error('S3 client went away');
+    const h = hangUpCtx(reason);
+    const it = client.read(ep, { size: 1024 * MiB, chunks: [] }, undefined, h.ctx)[Symbol.asyncIterator]();
+    await it.next();
+    expect({ signalReads: h.signalReads(), listening: h.listening() }).toEqual({ signalReads: 0, listening: 1 });
+    h.hangUp();
     const e = await (async () => {
       for (;;) if ((await it.next()).done) return undefined;
     })().catch((x: unknown) => x);

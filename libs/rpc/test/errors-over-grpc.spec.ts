@@ -1,7 +1,7 @@
 import { ERROR_CODES, ServiceError, type CallCtx, type MetadataApi } from '@massive/contracts';
 import { Registry } from 'prom-client';
 import { GrpcMetadataClient } from '../src';
-import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
+import { hangUpCtx, startLoopbackRpc, type LoopbackRpc } from '../src/testing';
 
 /** A MetadataApi whose getBucket throws what the test says, and whose listBuckets waits for its signal. */
 function fakeMetadata(): { api: MetadataApi; throwNext: (e: unknown) => void; seen: CallCtx[] } {
@@ -90,6 +90,21 @@ describe.each([
     await waitFor(() => fake.seen.length > before);
     const reason = new Error('client went away');
     ac.abort(reason);
+    expect(await caught(p)).toBe(reason);
+    await waitFor(() => fake.seen[before].signal!.aborted);
+  });
+
+  it('a ctx that listens through onAbort (the gateway request’s) makes no signal for a call, and its abort cancels the call on both sides', async () => {
+    const reason = new Error('client closed the connection');
+    const h = hangUpCtx(reason);
+    fake.throwNext(new ServiceError('NoSuchBucket'));
+    expect(((await caught(rpc.metadata.getBucket({ name: 'b' }, h.ctx))) as ServiceError).code).toBe('NoSuchBucket');
+    expect({ signalReads: h.signalReads(), listening: h.listening() }).toEqual({ signalReads: 0, listening: 0 });
+    const before = fake.seen.length;
+    const p = rpc.metadata.listBuckets({}, h.ctx);
+    await waitFor(() => fake.seen.length > before);
+    expect({ signalReads: h.signalReads(), listening: h.listening() }).toEqual({ signalReads: 0, listening: 1 });
+    h.hangUp();
     expect(await caught(p)).toBe(reason);
     await waitFor(() => fake.seen[before].signal!.aborted);
   });

@@ -259,17 +259,25 @@ function operationalApp(opts: S3ApiOptions): express.Express {
   return app;
 }
 
+const NO_LISTENER = (): void => undefined;
+
 /**
- * The request's abort signal, created only when something asks for it (most requests never do), and
- * fired when the client hangs up before the response is finished.
+ * The request's abort signal, created only when something asks for it (most requests never do: RPC
+ * clients listen through `onAbort`), and fired when the client hangs up before the response is finished.
+ * Exported for its spec.
  */
-function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; happened(): boolean } {
+export function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; happened(): boolean } {
   let ac: AbortController | undefined;
   let gone = false;
+  /** What onAbort registered: the RPC clients' cancellations, one per call in flight. */
+  let listeners: Set<() => void> | undefined;
   res.once('close', () => {
     if (res.writableFinished) return;
     gone = true;
     ac?.abort(new Error('client closed the connection'));
+    const called = listeners;
+    listeners = undefined;
+    if (called) for (const l of called) l();
   });
   const signal = (): AbortSignal => {
     if (!ac) {
@@ -286,6 +294,13 @@ function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; h
       },
       // In local mode the metadata service's write transactions check this before each attempt.
       isAborted: () => gone,
+      // Every metadata and blob call listens for the hang-up: a Set, not the AbortController and
+      // EventTarget listeners a signal would cost each request (2% of the gateway's CPU, distributed).
+      onAbort: (listener) => {
+        if (gone) return NO_LISTENER;
+        (listeners ??= new Set()).add(listener);
+        return () => void listeners?.delete(listener);
+      },
     }),
     happened: () => gone,
   };

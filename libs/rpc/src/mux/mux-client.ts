@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
-import type { CallCtx } from '@massive/contracts';
+import { whenAborted, type CallCtx } from '@massive/contracts';
 import { ERROR_CODE_TRAILER, ERROR_DETAIL_TRAILER } from '../errors';
 import type { MuxCall } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply__Output } from '../generated/massive/rpc/v1/MuxReply';
@@ -57,7 +57,8 @@ interface Pending {
   id: number;
   stream: ClientMux | undefined;
   timer: NodeJS.Timeout | undefined;
-  onAbort: (() => void) | undefined;
+  /** Unregisters the call's abort listener (whenAborted). */
+  offAbort: (() => void) | undefined;
   resolve(b: Buffer): void;
   reject(e: unknown): void;
 }
@@ -97,14 +98,11 @@ export class MuxChannel {
     const stream = this.current();
     if (stream.pending.size >= this.maxInFlight) return undefined;
     return new Promise<Buffer>((resolve, reject) => {
-      const p: Pending = { method, payload, ctx, deadline, resent: 0, id: 0, stream: undefined, timer: undefined, onAbort: undefined, resolve, reject };
+      const p: Pending = { method, payload, ctx, deadline, resent: 0, id: 0, stream: undefined, timer: undefined, offAbort: undefined, resolve, reject };
       if (deadline !== undefined) {
         p.timer = setTimeout(() => this.giveUp(p, failure(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded')), Math.max(0, deadline - Date.now()));
       }
-      if (ctx.signal) {
-        p.onAbort = () => this.giveUp(p, failure(grpc.status.CANCELLED, 'Cancelled on client'));
-        ctx.signal.addEventListener('abort', p.onAbort, { once: true });
-      }
+      p.offAbort = whenAborted(ctx, () => this.giveUp(p, failure(grpc.status.CANCELLED, 'Cancelled on client')));
       stream.send(p);
     });
   }
@@ -138,7 +136,10 @@ export class MuxChannel {
   /** The call ends here (answered, failed, given up): timers and listeners go. */
   settle(p: Pending): void {
     if (p.timer) clearTimeout(p.timer);
-    if (p.onAbort) p.ctx.signal?.removeEventListener('abort', p.onAbort);
+    if (p.offAbort) {
+      p.offAbort();
+      p.offAbort = undefined;
+    }
     p.stream = undefined;
   }
 

@@ -58,3 +58,4 @@ export async function startLoopbackRpc(
   };
 }
 export { createTestPki, type TestPki } from './pki';
+export { hangUpCtx } from './hang-up-ctx';

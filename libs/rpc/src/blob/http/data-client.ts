@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
-import { isServiceError, ServiceError, type BlobManifest, type ByteRange, type CallCtx } from '@massive/contracts';
+import { callAborted, isServiceError, ServiceError, throwIfCallAborted, whenAborted, type BlobManifest, type ByteRange, type CallCtx } from '@massive/contracts';
 import { REQUEST_ID_HEADER } from '../../bind-service';
 import { decodeManifest, encodeManifest, encodeRange, opt } from '../../codec';
 import { loadProtos, type LoadedProtos } from '../../proto';
@@ -43,10 +43,10 @@ const OVER: unique symbol = Symbol('response arrived');
 /**
  * The client side of the blob data path (wire.ts): keep-alive connections to every replica (http, or
  * https with our client certificate under mutual TLS), the service token and request id on every
- * request, ctx's deadline as a timer that cuts the request, ctx.signal aborting it. Transport failures
- * (refused, reset, cut mid-body, TLS) are `Unavailable`: the gateway answers 503 and SDKs retry.
- * Writes go through Node's http client; reads through ReadConnections, whose socket reads land in
- * pooled buffers (read-client.ts).
+ * request, ctx's deadline as a timer that cuts the request, the ctx's abort (whenAborted) cutting it.
+ * Transport failures (refused, reset, cut mid-body, TLS) are `Unavailable`: the gateway answers 503
+ * and SDKs retry. Writes go through Node's http client; reads through ReadConnections, whose socket
+ * reads land in pooled buffers (read-client.ts).
  */
 export class BlobDataClient {
   private readonly agent: http.Agent;
@@ -80,7 +80,7 @@ export class BlobDataClient {
    * unchanged; a server that answers early (an error) stops the source being read.
    */
   async write(ep: DataEndpoint, body: AsyncIterable<Buffer>, intentId: string, ctx: CallCtx): Promise<BlobManifest> {
-    ctx.signal?.throwIfAborted();
+    throwIfCallAborted(ctx);
     const call = this.start('Write', ep, 'PUT', WRITE_PATH, ctx, { [INTENT_HEADER]: intentId, 'content-type': 'application/octet-stream' });
     const over: Promise<typeof OVER> = call.response.then(
       () => OVER,
@@ -123,13 +123,13 @@ export class BlobDataClient {
   /**
    * The manifest's bytes (or `range` of them) as the socket delivers them, read only as fast as the
    * consumer iterates. Ends only after the server's status trailer says OK: an error after the first
-   * byte is the server's ServiceError, a cut body `Unavailable`. Stopping early (or ctx.signal)
+   * byte is the server's ServiceError, a cut body `Unavailable`. Stopping early (or the ctx's abort)
    * closes the connection, which stops the server's reading. Pieces of 64 KiB and more are views of
    * the socket's pooled read buffers: hand each back with `release` once done with it (one not
    * handed back is left to the GC).
    */
   async *read(ep: DataEndpoint, manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
-    ctx.signal?.throwIfAborted();
+    throwIfCallAborted(ctx);
     const started = process.hrtime.bigint();
     const body = this.protos.blob.Read.requestSerialize({ manifest: encodeManifest(manifest), ...opt('range', range && encodeRange(range)) });
     const timeout = ctx.deadline === undefined ? undefined : Math.max(0, ctx.deadline - Date.now());
@@ -142,8 +142,7 @@ export class BlobDataClient {
     });
     const ex = this.reads.exchange(ep, Buffer.concat([head, body]));
     const timer = timeout === undefined ? undefined : setTimeout(() => ex.close(new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`)), timeout);
-    const abort = () => ex.close(ctx.signal?.reason instanceof Error ? ctx.signal.reason : new Error('aborted'));
-    ctx.signal?.addEventListener('abort', abort, { once: true });
+    const offAbort = whenAborted(ctx, () => ex.close(abortError(ctx)));
     let outcome: unknown = 'canceled';
     try {
       await ex.response();
@@ -157,10 +156,10 @@ export class BlobDataClient {
       throw outcome;
     } finally {
       if (timer) clearTimeout(timer);
-      ctx.signal?.removeEventListener('abort', abort);
+      offAbort();
       // Not read to its end (stopped early, failed): the connection is closed, never reused.
       if (outcome !== undefined) ex.close(outcome === 'canceled' ? new Error('read stopped by the consumer') : outcome);
-      const code = outcome === undefined ? OK_STATUS : ctx.signal?.aborted || outcome === 'canceled' ? 'Canceled' : isServiceError(outcome) ? outcome.code : 'Error';
+      const code = outcome === undefined ? OK_STATUS : callAborted(ctx) || outcome === 'canceled' ? 'Canceled' : isServiceError(outcome) ? outcome.code : 'Error';
       observeData(this.opts.metrics, 'Read', code, started);
     }
   }
@@ -196,16 +195,15 @@ export class BlobDataClient {
     response.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     req.on('error', () => undefined); // errors after the response (a reset while discarding) are the response's
     const timer = timeout === undefined ? undefined : setTimeout(() => req.destroy(new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`)), timeout);
-    const abort = () => req.destroy(ctx.signal?.reason instanceof Error ? ctx.signal.reason : new Error('aborted'));
-    ctx.signal?.addEventListener('abort', abort, { once: true });
+    const offAbort = whenAborted(ctx, () => req.destroy(abortError(ctx)));
     let finished = false;
     const finish = (err: unknown) => {
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
-      ctx.signal?.removeEventListener('abort', abort);
+      offAbort();
       if (err !== undefined) req.destroy();
-      const code = err === undefined ? OK_STATUS : ctx.signal?.aborted || err === 'canceled' ? 'Canceled' : isServiceError(err) ? err.code : 'Error';
+      const code = err === undefined ? OK_STATUS : callAborted(ctx) || err === 'canceled' ? 'Canceled' : isServiceError(err) ? err.code : 'Error';
       observeData(this.opts.metrics, method, code, started);
     };
     return { req, response, finish };
@@ -217,7 +215,7 @@ export class BlobDataClient {
    * moment, and its hang-up may arrive before our own timer fires).
    */
   private failure(err: unknown, ctx: CallCtx): unknown {
-    if (ctx.signal?.aborted) return ctx.signal.reason;
+    if (callAborted(ctx)) return ctx.signal?.reason ?? abortError(ctx);
     if (isServiceError(err)) return err;
     if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return new ServiceError('Unavailable', `${this.opts.label}: deadline exceeded`);
     return new ServiceError('Unavailable', `${this.opts.label}: ${err instanceof Error ? err.message : String(err)}`);
@@ -256,4 +254,10 @@ async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffe
     parts.push(b);
   }
   return Buffer.concat(parts, n);
+}
+
+/** Why the caller aborted: its signal's reason when that is an Error. */
+function abortError(ctx: CallCtx): Error {
+  const reason: unknown = ctx.signal?.reason;
+  return reason instanceof Error ? reason : new Error('aborted');
 }
