@@ -295,7 +295,7 @@ export function clientHangUp(res: ServerResponse): { ctx(requestId: string): Cal
       // In local mode the metadata service's write transactions check this before each attempt.
       isAborted: () => gone,
       // Every metadata and blob call listens for the hang-up: a Set, not the AbortController and
-      // EventTarget listeners a signal would cost each request (2% of the gateway's CPU, distributed).
+      // EventTarget listeners a signal costs (distributed 4 KiB PUT: 310 -> 266 µs of gateway CPU).
       onAbort: (listener) => {
         if (gone) return NO_LISTENER;
         (listeners ??= new Set()).add(listener);
