@@ -1,4 +1,5 @@
 import { callAborted, throwIfCallAborted, whenAborted } from './call-ctx';
+import { hangUpCtx } from './testing';
 
 describe('callAborted', () => {
   it('is false without a ctx or a signal, and follows the signal without isAborted', () => {
@@ -12,44 +13,25 @@ describe('callAborted', () => {
   });
 
   it('asks isAborted when there is one, and never reads the signal then', () => {
-    let reads = 0;
-    let aborted = false;
-    const ctx = {
-      requestId: 'r',
-      get signal(): AbortSignal {
-        reads++;
-        return AbortSignal.abort();
-      },
-      isAborted: () => aborted,
-    };
-    expect(callAborted(ctx)).toBe(false);
-    aborted = true;
-    expect(callAborted({ ...ctx, requestId: 'copied' })).toBe(true);
-    expect(reads).toBe(1); // the spread read the getter once; callAborted never did
+    const h = hangUpCtx();
+    expect(callAborted(h.ctx)).toBe(false);
+    h.hangUp();
+    expect(callAborted({ ...h.ctx, requestId: 'copied' })).toBe(true);
+    expect(h.signalReads()).toBe(1); // the spread read the getter once; callAborted never did
   });
 });
 
 describe('whenAborted', () => {
   it('listens through onAbort when the ctx has one, never reading its signal', () => {
-    let reads = 0;
-    const registered: (() => void)[] = [];
-    let removed = 0;
-    const ctx = {
-      requestId: 'r',
-      get signal(): AbortSignal {
-        reads++;
-        return new AbortController().signal;
-      },
-      onAbort: (l: () => void) => {
-        registered.push(l);
-        return () => void removed++;
-      },
-    };
+    const h = hangUpCtx();
     let calls = 0;
-    const off = whenAborted(ctx, () => calls++);
-    registered[0]();
+    whenAborted(h.ctx, () => calls++);
+    const off = whenAborted(h.ctx, () => calls++);
+    expect(h.listening()).toBe(2);
     off();
-    expect({ calls, removed, reads }).toEqual({ calls: 1, removed: 1, reads: 0 });
+    expect(h.listening()).toBe(1);
+    h.hangUp();
+    expect({ calls, reads: h.signalReads() }).toEqual({ calls: 1, reads: 0 });
   });
 
   it('falls back to the signal: called once on abort, not after being removed; nothing to do without a ctx or signal', () => {
@@ -70,21 +52,12 @@ describe('whenAborted', () => {
 
 describe('throwIfCallAborted', () => {
   it('throws the signal’s reason once aborted, and reads no signal before', () => {
-    let reads = 0;
-    let aborted = false;
     const reason = new Error('gone');
-    const ctx = {
-      requestId: 'r',
-      get signal(): AbortSignal {
-        reads++;
-        return AbortSignal.abort(reason);
-      },
-      isAborted: () => aborted,
-    };
-    expect(() => throwIfCallAborted(ctx)).not.toThrow();
-    expect(reads).toBe(0);
-    aborted = true;
-    expect(() => throwIfCallAborted(ctx)).toThrow(reason);
+    const h = hangUpCtx(reason);
+    expect(() => throwIfCallAborted(h.ctx)).not.toThrow();
+    expect(h.signalReads()).toBe(0);
+    h.hangUp();
+    expect(() => throwIfCallAborted(h.ctx)).toThrow(reason);
     // Aborted without a signal to give a reason: an AbortError.
     expect(() => throwIfCallAborted({ requestId: 'r', isAborted: () => true })).toThrow(expect.objectContaining({ name: 'AbortError' }));
     expect(() => throwIfCallAborted(undefined)).not.toThrow();

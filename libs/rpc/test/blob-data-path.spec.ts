@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
 import { Registry } from 'prom-client';
 import { BlobDataClient, BlobDataServer, createBlobDataClientMetrics, GrpcBlobClient, RpcServer, type DataEndpoint, type RpcSecurity } from '../src';
-import { createTestPki, hangUpCtx, type TestPki } from '../src/testing';
+import { hangUpCtx } from '@massive/contracts/testing';
+import { createTestPki, type TestPki } from '../src/testing';
 
 const MiB = 1024 * 1024;
 const TOKEN = 'data-path-token-0123456789abcdef0123456789';

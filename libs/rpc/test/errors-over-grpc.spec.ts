@@ -1,7 +1,8 @@
 import { ERROR_CODES, ServiceError, type CallCtx, type MetadataApi } from '@massive/contracts';
 import { Registry } from 'prom-client';
 import { GrpcMetadataClient } from '../src';
-import { hangUpCtx, startLoopbackRpc, type LoopbackRpc } from '../src/testing';
+import { hangUpCtx } from '@massive/contracts/testing';
+import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
 
 /** A MetadataApi whose getBucket throws what the test says, and whose listBuckets waits for its signal. */
 function fakeMetadata(): { api: MetadataApi; throwNext: (e: unknown) => void; seen: CallCtx[] } {

@@ -1,4 +1,5 @@
 import { isServiceError, ServiceError } from '@massive/contracts';
+import { hangUpCtx } from '@massive/contracts/testing';
 import { KvUnavailableError, KvUnknownOutcomeError } from '@massive/kv';
 import { MemoryKv } from '@massive/kv/testing';
 import { Registry } from 'prom-client';
@@ -49,16 +50,7 @@ describe('TxnRunner', () => {
 
   it("checks the caller through ctx.isAborted before each attempt and never makes a served call's lazy signal", async () => {
     const { kv, runner } = setup();
-    let signalReads = 0;
-    let aborted = false;
-    const ctx = {
-      requestId: 'r-1',
-      get signal(): AbortSignal {
-        signalReads++;
-        return new AbortController().signal;
-      },
-      isAborted: () => aborted,
-    };
+    const { ctx, signalReads, hangUp } = hangUpCtx();
     kv.failNextCommits(2);
     let runs = 0;
     await runner.run('PutThing', async (tx) => {
@@ -66,7 +58,7 @@ describe('TxnRunner', () => {
       tx.put(Buffer.from('k'), Buffer.from('v'));
     }, ctx);
     expect(runs).toBe(3);
-    expect(signalReads).toBe(0);
+    expect(signalReads()).toBe(0);
 
     // Aborted during the first attempt (which then conflicts): no second attempt.
     kv.failNextCommits(1);
@@ -74,13 +66,13 @@ describe('TxnRunner', () => {
     const e = await runner
       .run('PutThing', async (tx) => {
         runs++;
-        aborted = true;
+        hangUp();
         tx.put(Buffer.from('k'), Buffer.from('v'));
       }, ctx)
       .catch((x: unknown) => x);
     expect(e).toEqual(new ServiceError('Unavailable', 'request aborted'));
     expect(runs).toBe(1);
-    expect(signalReads).toBe(0);
+    expect(signalReads()).toBe(0);
   });
 
   it('without ctx.isAborted, an aborted signal stops the transaction before it runs', async () => {

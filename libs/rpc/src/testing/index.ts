@@ -58,4 +58,3 @@ export async function startLoopbackRpc(
   };
 }
 export { createTestPki, type TestPki } from './pki';
-export { hangUpCtx } from './hang-up-ctx';

@@ -1,4 +1,4 @@
-import type { CallCtx } from '@massive/contracts';
+import type { CallCtx } from '../call-ctx';
 
 /**
  * A CallCtx like the gateway request's: `onAbort` listeners and `isAborted` without a signal, and a

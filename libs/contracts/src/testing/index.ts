@@ -1,0 +1,2 @@
+/** Test helpers for code that takes a CallCtx (`@massive/contracts/testing`). */
+export { hangUpCtx } from './hang-up-ctx';
