@@ -181,8 +181,8 @@ export class BenchContext {
     }
   }
 
-  /** Keys to delete: what PUT left, topped up to 2x --small-objects (10000); the run stops early if
-   * they run out (the rate is still over the time it actually ran). */
+  /** Keys to delete before the first warm-up slice: what PUT left, topped up to 2x --small-objects
+   * (10000); runLoad's refill tops them up before each later slice and before the measured run. */
   deletePopulation() {
     return Math.max(2 * this.opts.smallObjects, this.opts.concurrency('delete4k') * 100);
   }
@@ -192,32 +192,44 @@ export class BenchContext {
     await this.ensureSmall(this.deletePopulation());
     const agent = this.s3.agent(conc);
     const bucket = this.buckets.small;
-    const end = this.small.next;
-    let next = this.small.deletedUpTo;
+    const small = this.small;
+    let next = small.deletedUpTo;
     const deleted = [];
     try {
-      const res = await this.load('delete4k', async () => {
-        let n = next++;
-        while (n < end && this.small.failed.has(n)) n = next++;
-        if (n >= end) return EXHAUSTED;
-        const r = await this.s3.request({ agent, method: 'DELETE', path: `/${bucket}/obj4k/${pad(n)}` });
-        expectStatus(r, 204, `DELETE obj4k/${pad(n)}`);
-        deleted.push(n);
-        return 0;
-      }, { maxWarmupMs: this.opts.warmupS * 1000 }); // a longer warm-up would use up the objects
-      this.small.deletedUpTo = Math.min(next, end);
+      const res = await this.load(
+        'delete4k',
+        async () => {
+          let n = next++;
+          while (n < small.next && small.failed.has(n)) n = next++;
+          if (n >= small.next) return EXHAUSTED; // ran out before a refill (none runs mid-slice)
+          const r = await this.s3.request({ agent, method: 'DELETE', path: `/${bucket}/obj4k/${pad(n)}` });
+          expectStatus(r, 204, `DELETE obj4k/${pad(n)}`);
+          deleted.push(n);
+          return 0;
+        },
+        {
+          // Between slices, untimed: objects for the next slice or the measured run.
+          refill: async (ops) => {
+            next = Math.min(next, small.next); // workers that found none moved it past the end
+            small.deletedUpTo = next;
+            await this.ensureSmall(ops);
+          },
+        },
+      );
+      small.deletedUpTo = Math.min(next, small.next);
+      const end = small.next;
       // Deleted keys are gone, the others are still there.
       const sample = Array.from({ length: 50 }, () => deleted[Math.floor(Math.random() * deleted.length)]);
       for (const n of sample) {
         const r = await this.s3.request({ agent, method: 'HEAD', path: `/${bucket}/obj4k/${pad(n)}` });
         if (r.status !== 404) throw new MismatchError(`HEAD obj4k/${pad(n)} after DELETE: HTTP ${r.status}, expected 404`);
       }
-      if (this.small.deletedUpTo < end) {
+      if (small.deletedUpTo < end) {
         const n = end - 1;
         const r = await this.s3.request({ agent, method: 'HEAD', path: `/${bucket}/obj4k/${pad(n)}` });
         if (r.status !== 200 && !this.small.failed.has(n)) throw new MismatchError(`HEAD obj4k/${pad(n)} (not deleted): HTTP ${r.status}`);
       }
-      return { ...res, mibPerSec: null, ...(this.small.deletedUpTo >= end && { note: 'ran out of keys' }) };
+      return { ...res, mibPerSec: null, ...(small.deletedUpTo >= end && { note: 'ran out of keys' }) };
     } finally {
       agent.destroy();
     }
