@@ -21,7 +21,7 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --duration S           measured seconds per time-bounded workload (default 10)
   --warmup S             warm-up seconds before each (default 2); then on in 2 s slices while the
                          rate still climbs (a slice > 5% faster than the one before), up to
-  --max-warmup S         seconds (default 16; DELETE warms up --warmup only: it uses up its objects)
+  --max-warmup S         seconds (default 16; DELETE is topped up with objects between slices, untimed)
   --concurrency N|LIST   N for every small-object workload, or per workload: get4k=64,put1m=4
                          (defaults: 4 KiB ops 32, list 8, 1 MiB ops 8)
   --list-keys N          objects in the LIST bucket (default 20000)
