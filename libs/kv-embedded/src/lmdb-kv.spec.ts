@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvConflictError, prefixEnd } from '@massive/kv';
 import { describeKvContract } from '@massive/kv/testing';
-import { LmdbKv } from './lmdb-kv';
+import { open } from 'lmdb';
+import { DEFAULT_PAGE_SIZE, LmdbKv } from './lmdb-kv';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -91,6 +92,72 @@ describe('LmdbKv', () => {
     const got = await kv.txn((tx) => tx.scan(b('other'), prefixEnd(b('other'))));
     expect(got).toHaveLength(20);
     expect(await kv.txn((tx) => tx.batchGet([b('hot'), b('stale-side')]))).toEqual([b('1'), undefined]);
+  });
+});
+
+describe('LmdbKv page size', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Overflow pages of the `data` database (opened read-only beside a closed LmdbKv). */
+  async function overflowPages(): Promise<number> {
+    const root = open({ path: dir, readOnly: true, maxDbs: 4 });
+    try {
+      return (root.openDB('data', { keyEncoding: 'binary', encoding: 'binary' }).getStats() as { overflowPages: number }).overflowPages;
+    } finally {
+      await root.close();
+    }
+  }
+
+  it('makes new stores with 8 KiB pages: a 4 KiB object record takes one overflow page, not a run of two', async () => {
+    const kv = new LmdbKv({ path: dir });
+    expect(kv.pageSize).toBe(DEFAULT_PAGE_SIZE);
+    expect(DEFAULT_PAGE_SIZE).toBe(8192);
+    // What a 4 KiB inline object's version record weighs: the bytes plus its JSON record.
+    const value = Buffer.alloc(4400, 7);
+    await kv.txn(async (tx) => {
+      for (let i = 0; i < 10; i++) tx.put(b(`v/${i}`), value);
+    });
+    await kv.close();
+    // Runs of two or more freed pages are what slows LMDB's free list down under churn (see
+    // DEFAULT_PAGE_SIZE); on 4 KiB pages these ten records would take 20.
+    expect(await overflowPages()).toBe(10);
+  });
+
+  it('opens an existing 4 KiB store as it was made: page size, key limit and data unchanged', async () => {
+    const old = new LmdbKv({ path: dir, pageSize: 4096 });
+    expect(old.pageSize).toBe(4096);
+    const oldMaxKey = old.maxKeySize;
+    await old.txn(async (tx) => tx.put(b('k'), Buffer.alloc(4400, 1)));
+    await old.close();
+    expect(await overflowPages()).toBe(2);
+
+    const kv = new LmdbKv({ path: dir });
+    try {
+      expect(kv.pageSize).toBe(4096);
+      expect(kv.maxKeySize).toBe(oldMaxKey);
+      expect(kv.maxKeySize).toBe(1978);
+      expect(await kv.txn((tx) => tx.get(b('k')))).toEqual(Buffer.alloc(4400, 1));
+      await expect(kv.txn(async (tx) => tx.put(Buffer.alloc(kv.maxKeySize + 1), b('x')))).rejects.toThrow(/limit/);
+      await kv.txn(async (tx) => tx.put(Buffer.alloc(kv.maxKeySize), b('longest')));
+      expect(await kv.txn((tx) => tx.get(Buffer.alloc(kv.maxKeySize)))).toEqual(b('longest'));
+    } finally {
+      await kv.close();
+    }
+  });
+
+  it('stores the longest key it admits on 8 KiB pages', async () => {
+    const kv = new LmdbKv({ path: dir });
+    try {
+      await kv.txn(async (tx) => tx.put(Buffer.alloc(kv.maxKeySize, 2), b('longest')));
+      expect(await kv.txn((tx) => tx.get(Buffer.alloc(kv.maxKeySize, 2)))).toEqual(b('longest'));
+      await expect(kv.txn(async (tx) => tx.put(Buffer.alloc(kv.maxKeySize + 1), b('x')))).rejects.toThrow(/limit/);
+    } finally {
+      await kv.close();
+    }
   });
 });
 

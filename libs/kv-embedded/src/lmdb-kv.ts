@@ -18,7 +18,27 @@ export interface LmdbKvOptions {
   readonly path: string;
   /** Initial map size in bytes (virtual address space; lmdb-js grows it when full). Default 64 GiB. */
   readonly mapSize?: number;
+  /**
+   * Page size of a store this creates (default 8192, DEFAULT_PAGE_SIZE); an existing store keeps the
+   * page size it was made with (LMDB records it in the meta pages), so older 4 KiB stores open as before.
+   */
+  readonly pageSize?: number;
 }
+
+/**
+ * 8 KiB pages, not the OS's 4 KiB. A value that does not fit in a leaf goes to overflow pages, as one
+ * contiguous run; a 4 KiB object's record (about 4.4 KB with its version record) takes a run of two 4 KiB
+ * pages, but one 8 KiB page. Runs of two or more are what LMDB's free-page bookkeeping (lmdb-js's
+ * `mdb_midl_insert`, one sorted-array insert per freed run) handles badly once churn has left a large,
+ * fragmented free list: in a PUT-then-DELETE churn of 4.4 KB values (tools/bench, `delete4k` repeated),
+ * write CPU per object rose 4x within three cycles of 60,000 objects on 4 KiB pages, and `perf` put 31%
+ * of a local server's CPU in `mdb_midl_insert`; on 8 KiB pages it stayed flat over eight cycles, at the
+ * same fresh-store PUT rate (four interleaved rounds, 2026-12-05). 16 KiB pages would keep 4 KiB objects
+ * in the leaves, but cost a 16 KiB page write per small record and round every larger inline value up to
+ * 16 KiB. Values over 8 KiB still take runs (their churn slowed down 2x in the same test, at any page
+ * size): see README "Storage design in local mode".
+ */
+export const DEFAULT_PAGE_SIZE = 8192;
 
 /**
  * The embedded KvStore on LMDB (lmdb-js), for local mode. One process owns the directory, and one
@@ -46,8 +66,10 @@ export class LmdbKv implements KvStore {
   private readonly data: Database<Buffer, Buffer>;
   private readonly meta: Database<Buffer, Buffer>;
   private readonly tracker: ConflictTracker;
-  /** The longest key LMDB accepts (a compile-time constant of lmdb-js, 1978 bytes). */
+  /** The longest key LMDB accepts in this store (lmdb-js: 1978 bytes on 4 KiB pages, 4026 on larger). */
   readonly maxKeySize: number;
+  /** The store's page size (what it was created with). */
+  readonly pageSize: number;
   private closed = false;
   private readonly running = new Set<Promise<unknown>>();
 
@@ -68,6 +90,7 @@ export class LmdbKv implements KvStore {
       // LD_PRELOAD shim of apps/gateway/test/durability, which guards this ordering).
       overlappingSync: false,
       noSync: false,
+      pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     });
     this.data = this.root.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' });
     this.meta = this.root.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' });
@@ -76,6 +99,7 @@ export class LmdbKv implements KvStore {
     else if (format[0] !== FORMAT_VERSION) throw new Error(`LmdbKv: unknown store format ${format[0]} at ${options.path}`);
     this.tracker = new ConflictTracker(decodeSeq(this.meta.get(SEQ_KEY)));
     this.maxKeySize = (this.root as { maxKeySize?: number }).maxKeySize ?? 511;
+    this.pageSize = (this.root.getStats() as { pageSize: number }).pageSize;
   }
 
   async txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
