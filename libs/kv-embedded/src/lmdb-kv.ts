@@ -27,16 +27,16 @@ export interface LmdbKvOptions {
 
 /**
  * 8 KiB pages, not the OS's 4 KiB. A value that does not fit in a leaf goes to overflow pages, as one
- * contiguous run; a 4 KiB object's record (about 4.4 KB with its version record) takes a run of two 4 KiB
- * pages, but one 8 KiB page. Runs of two or more are what LMDB's free-page bookkeeping (lmdb-js's
- * `mdb_midl_insert`, one sorted-array insert per freed run) handles badly once churn has left a large,
- * fragmented free list: in a PUT-then-DELETE churn of 4.4 KB values (tools/bench, `delete4k` repeated),
- * write CPU per object rose 4x within three cycles of 60,000 objects on 4 KiB pages, and `perf` put 31%
- * of a local server's CPU in `mdb_midl_insert`; on 8 KiB pages it stayed flat over eight cycles, at the
- * same fresh-store PUT rate (four interleaved rounds, 2026-12-05). 16 KiB pages would keep 4 KiB objects
- * in the leaves, but cost a 16 KiB page write per small record and round every larger inline value up to
- * 16 KiB. Values over 8 KiB still take runs (their churn slowed down 2x in the same test, at any page
- * size): see README "Storage design in local mode".
+ * contiguous run: a 4 KiB object's record (about 4.4 KB with its version record) takes a run of two 4 KiB
+ * pages, but one 8 KiB page. lmdb-js's free-page bookkeeping inserts each freed run into a sorted array
+ * (`mdb_midl_insert`), which churn makes quadratic once the free list is large and fragmented. Measured
+ * with `tools/bench/lmdb-churn.mjs` (cycles of PUT 60,000 such records, DELETE nine in ten): write CPU per
+ * object rose from 9 to 33-40 µs within three or four cycles on 4 KiB pages and stayed at 8-9 µs over
+ * eight cycles on 8 KiB pages; `perf` put 31% of a local server's CPU in `mdb_midl_insert` during its
+ * sixth bench DELETE row. A fresh store's 4 KiB PUT rate is the same on both (four interleaved rounds,
+ * 2026-12-05). 16 KiB pages would keep 4 KiB objects in the leaves, but write 16 KiB per dirtied page and
+ * round every larger inline value up to 16 KiB. Values over 8 KiB still take runs (their churn cost
+ * doubled in the same test at 4, 8 or 16 KiB pages).
  */
 export const DEFAULT_PAGE_SIZE = 8192;
 
