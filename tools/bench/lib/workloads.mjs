@@ -227,7 +227,7 @@ export class BenchContext {
       if (small.deletedUpTo < end) {
         const n = end - 1;
         const r = await this.s3.request({ agent, method: 'HEAD', path: `/${bucket}/obj4k/${pad(n)}` });
-        if (r.status !== 200 && !this.small.failed.has(n)) throw new MismatchError(`HEAD obj4k/${pad(n)} (not deleted): HTTP ${r.status}`);
+        if (r.status !== 200 && !small.failed.has(n)) throw new MismatchError(`HEAD obj4k/${pad(n)} (not deleted): HTTP ${r.status}`);
       }
       return { ...res, mibPerSec: null, ...(small.deletedUpTo >= end && { note: 'ran out of keys' }) };
     } finally {
