@@ -74,6 +74,47 @@ export function describeKvContract(name: string, factory: KvContractFactory): vo
         expect(await read(fx.kv, 'k')).toEqual(b('orig'));
       });
 
+      it('a value read belongs to the caller: later reads and writes leave it as it was', async () => {
+        // Record decoders hand out views of what a read returned (inline object bytes): an adapter that
+        // reused a read buffer (lmdb-js getBinaryFast) or handed out its write buffer would corrupt them.
+        await fx.kv.txn(async (tx) => {
+          tx.put(b('k1'), b('value-one'));
+          tx.put(b('k2'), b('the second value, longer'));
+        });
+        const snap = await fx.kv.snapshot();
+        try {
+          const one = await snap.get(b('k1'));
+          const [two] = await snap.batchGet([b('k2')]);
+          const pairs = await snap.scan(b('k1'), b('k3'));
+          await snap.get(b('k2'));
+          await snap.batchGet([b('k1'), b('k2')]);
+          await snap.scan(b('k'), b('l'), { reverse: true });
+          expect(one).toEqual(b('value-one'));
+          expect(two).toEqual(b('the second value, longer'));
+          expect(pairs.map((p) => p.value.toString())).toEqual(['value-one', 'the second value, longer']);
+        } finally {
+          snap.close();
+        }
+        await fx.kv.txn(async (tx) => {
+          tx.put(b('k3'), b('buffered'));
+          const got = await tx.get(b('k3'));
+          const [scanned] = await tx.scan(b('k3'), b('k4'));
+          got?.write('XXXX');
+          scanned.value.write('YYYY');
+          tx.put(b('k3'), b('rewritten'));
+          expect(await tx.get(b('k3'))).toEqual(b('rewritten'));
+          expect(got).toEqual(b('XXXXered'));
+          expect(scanned.value).toEqual(b('YYYYered'));
+        });
+        expect(await read(fx.kv, 'k3')).toEqual(b('rewritten'));
+        await fx.kv.txn(async (tx) => {
+          tx.put(b('k4'), b('buffered'));
+          const [scanned] = await tx.scan(b('k4'), b('k5'));
+          scanned.value.write('ZZZZ'); // must not reach the buffered write
+        });
+        expect(await read(fx.kv, 'k4')).toEqual(b('buffered'));
+      });
+
       it('rejects empty keys on write', async () => {
         await expect(fx.kv.txn(async (tx) => tx.put(Buffer.alloc(0), b('x')))).rejects.toThrow();
       });

@@ -45,8 +45,10 @@ export class RecordCodec<T extends object> {
 
   decode(buf: Buffer): Decoded<T> {
     const { value, end } = this.parse(buf);
-    // Copy the raw section: adapters may hand out buffers they later reuse.
-    const raw = buf.length > end ? Buffer.from(buf.subarray(end)) : EMPTY;
+    // A view, not a copy: every KV read returns a buffer its caller owns (the KV contract checks that
+    // no adapter reuses or keeps one), so the raw section is the caller's too. A GET of a 4 KiB inline
+    // object copied its bytes a second time here.
+    const raw = buf.length > end ? buf.subarray(end) : EMPTY;
     return { value, raw };
   }
 
