@@ -25,7 +25,30 @@ import type { OpDeps } from './deps';
 export async function loadBucket(r: KvReader, name: string): Promise<BucketRecord> {
   const raw = await r.get(bucketKey(name));
   if (!raw) throw new ServiceError('NoSuchBucket', `The specified bucket does not exist: ${name}`);
-  return codecs.bucket.decodeValue(raw);
+  return decodeBucket(name, raw);
+}
+
+/**
+ * Every request reads its bucket's record (from its own snapshot, always) and nearly every one finds
+ * the bytes the previous request found: those decode to the record decoded then, frozen, so the JSON
+ * parse is skipped. The record is compared by its bytes, so a changed bucket is never answered from
+ * here, whichever process changed it. Exported for its spec.
+ */
+export function decodeBucket(name: string, raw: Buffer): BucketRecord {
+  const hit = decodedBuckets.get(name);
+  if (hit !== undefined && hit.raw.equals(raw)) return hit.value;
+  const value = deepFreeze(codecs.bucket.decodeValue(raw));
+  if (decodedBuckets.size >= DECODED_BUCKETS) decodedBuckets.clear();
+  decodedBuckets.set(name, { raw, value });
+  return value;
+}
+/** A busy metadata service serves a handful of buckets; many more only cost a parse each. */
+const DECODED_BUCKETS = 256;
+const decodedBuckets = new Map<string, { readonly raw: Buffer; readonly value: BucketRecord }>();
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) deepFreeze(v as object);
+  return Object.freeze(o);
 }
 
 /**

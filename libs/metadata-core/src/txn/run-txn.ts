@@ -17,6 +17,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+interface ReadMetrics {
+  readonly ok: { inc(): void };
+  readonly duration: { observe(seconds: number): void };
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttempts: 60, baseDelayMs: 2, maxDelayMs: 200 };
 
 /**
@@ -26,6 +31,7 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttemp
  */
 export class TxnRunner {
   private readonly queue = new KeyQueue();
+  private readonly readMetrics = new Map<string, ReadMetrics>();
 
   constructor(
     private readonly kv: KvStore,
@@ -74,17 +80,28 @@ export class TxnRunner {
    * materialise its abort signal on every GET).
    */
   async read<T>(op: string, fn: (snap: KvSnapshot) => Promise<T>, ctx?: CallCtx): Promise<T> {
-    const stop = this.metrics.txnDuration.startTimer({ operation: op });
+    const m = this.readMetricsOf(op);
+    const started = process.hrtime.bigint();
     try {
       checkDeadline(ctx);
       const result = await withSnapshot(this.kv, fn);
-      this.metrics.txnTotal.inc({ operation: op, result: 'ok' });
+      m.ok.inc();
       return result;
     } catch (e) {
       throw this.fail(op, e);
     } finally {
-      stop();
+      m.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
+  }
+
+  /** Every GET and HEAD is a read: its metric children are looked up once per operation, not per call. */
+  private readMetricsOf(op: string): ReadMetrics {
+    let m = this.readMetrics.get(op);
+    if (m === undefined) {
+      m = { ok: this.metrics.txnTotal.labels(op, 'ok'), duration: this.metrics.txnDuration.labels(op) };
+      this.readMetrics.set(op, m);
+    }
+    return m;
   }
 
   /** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
