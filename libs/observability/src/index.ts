@@ -6,3 +6,4 @@ export * from './disk-metrics';
 export * from './settings';
 export * from './admin-server';
 export * from './service-lifecycle';
+export * from './hot-metrics';

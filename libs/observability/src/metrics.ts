@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { HotCounter, HotGauge, HotHistogram } from './hot-metrics';
 
 /**
  * A registry per service (three services share one process in local mode: no global registry). No
@@ -18,42 +19,45 @@ export function createRegistry(opts: { defaultMetrics?: boolean } = {}): Registr
 }
 
 export interface HttpMetrics {
-  readonly requests: Counter<'operation' | 'code'>;
-  readonly duration: Histogram<'operation'>;
-  readonly bytesIn: Counter<'operation'>;
-  readonly bytesOut: Counter<'operation'>;
-  readonly inFlight: Gauge<'operation'>;
+  readonly requests: HotCounter<'operation' | 'code'>;
+  readonly duration: HotHistogram<'operation'>;
+  readonly bytesIn: HotCounter<'operation'>;
+  readonly bytesOut: HotCounter<'operation'>;
+  readonly inFlight: HotGauge<'operation'>;
 }
 
-/** Gateway request metrics, labelled by S3 operation (the endpoint name), never by URI. */
+/**
+ * Gateway request metrics, labelled by S3 operation (the endpoint name), never by URI. Every request
+ * updates four or five of them: hot metrics (hot-metrics.ts), exported as prom-client's would be.
+ */
 export function createHttpMetrics(registry: Registry): HttpMetrics {
   return {
-    requests: new Counter({
+    requests: new HotCounter({
       name: 's3_requests_total',
       help: 'S3 requests by operation and HTTP status code',
       labelNames: ['operation', 'code'],
       registers: [registry],
     }),
-    duration: new Histogram({
+    duration: new HotHistogram({
       name: 's3_request_duration_seconds',
       help: 'S3 request latency by operation',
       labelNames: ['operation'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    bytesIn: new Counter({
+    bytesIn: new HotCounter({
       name: 's3_request_body_bytes_total',
       help: 'Object bytes received in request bodies',
       labelNames: ['operation'],
       registers: [registry],
     }),
-    bytesOut: new Counter({
+    bytesOut: new HotCounter({
       name: 's3_response_body_bytes_total',
       help: 'Object bytes sent in response bodies',
       labelNames: ['operation'],
       registers: [registry],
     }),
-    inFlight: new Gauge({
+    inFlight: new HotGauge({
       name: 's3_requests_in_flight',
       help: 'S3 requests being served',
       labelNames: ['operation'],

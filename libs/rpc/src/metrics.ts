@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { HotCounter, HotHistogram, type HotCounterChild, type HotHistogramChild } from '@massive/observability';
+import type { Registry } from 'prom-client';
 
 /**
  * gRPC call metrics (the go-grpc-prometheus names). Labels are the fully-qualified service, the method
@@ -6,8 +7,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
  * default `service` label naming the process, which a metric label of the same name would overwrite.
  */
 export interface GrpcMetrics {
-  readonly handled: Counter<'grpc_service' | 'grpc_method' | 'grpc_code'>;
-  readonly seconds: Histogram<'grpc_service' | 'grpc_method'>;
+  readonly handled: HotCounter<'grpc_service' | 'grpc_method' | 'grpc_code'>;
+  readonly seconds: HotHistogram<'grpc_service' | 'grpc_method'>;
 }
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -26,19 +27,38 @@ function create(registry: Registry, side: 'server' | 'client', handledHelp: stri
   const handledName = `grpc_${side}_handled_total`;
   const secondsName = `grpc_${side}_handling_seconds`;
   // Two clients (metadata and blob) in one process share the metric objects.
-  const existingHandled = registry.getSingleMetric(handledName) as GrpcMetrics['handled'] | undefined;
-  const existingSeconds = registry.getSingleMetric(secondsName) as GrpcMetrics['seconds'] | undefined;
+  // Hot metrics (every call updates both): exported as prom-client's would be.
+  const existingHandled = registry.getSingleMetric(handledName) as unknown as GrpcMetrics['handled'] | undefined;
+  const existingSeconds = registry.getSingleMetric(secondsName) as unknown as GrpcMetrics['seconds'] | undefined;
   return {
     handled:
       existingHandled ??
-      new Counter({ name: handledName, help: `${handledHelp}, by status`, labelNames: ['grpc_service', 'grpc_method', 'grpc_code'], registers: [registry] }),
+      new HotCounter({ name: handledName, help: `${handledHelp}, by status`, labelNames: ['grpc_service', 'grpc_method', 'grpc_code'], registers: [registry] }),
     seconds:
-      existingSeconds ?? new Histogram({ name: secondsName, help: secondsHelp, labelNames: ['grpc_service', 'grpc_method'], buckets: BUCKETS, registers: [registry] }),
+      existingSeconds ?? new HotHistogram({ name: secondsName, help: secondsHelp, labelNames: ['grpc_service', 'grpc_method'], buckets: BUCKETS, registers: [registry] }),
   };
 }
 
 /** Records one finished call. */
 export function observeCall(m: GrpcMetrics, service: string, method: string, code: string, startedNs: bigint): void {
-  m.handled.inc({ grpc_service: service, grpc_method: method, grpc_code: code });
-  m.seconds.observe({ grpc_service: service, grpc_method: method }, Number(process.hrtime.bigint() - startedNs) / 1e9);
+  const c = childrenOf(m, service, method, code);
+  c.handled.inc();
+  c.seconds.observeSince(startedNs);
+}
+
+interface CallChildren {
+  readonly handled: HotCounterChild<string>;
+  readonly seconds: HotHistogramChild<string>;
+}
+
+/** A call's two children, by service, method and code: one lookup per call. */
+const callChildren = new WeakMap<GrpcMetrics, Map<string, CallChildren>>();
+
+function childrenOf(m: GrpcMetrics, service: string, method: string, code: string): CallChildren {
+  let byCall = callChildren.get(m);
+  if (byCall === undefined) callChildren.set(m, (byCall = new Map()));
+  const k = `${service}/${method}/${code}`;
+  let c = byCall.get(k);
+  if (c === undefined) byCall.set(k, (c = { handled: m.handled.labels(service, method, code), seconds: m.seconds.labels(service, method) }));
+  return c;
 }

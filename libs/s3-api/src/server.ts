@@ -13,7 +13,6 @@ import { openRequestBody } from './http/request-body';
 import { renderError } from './http/render-error';
 import { refuseUnsupportedHeaders } from './http/unsupported-headers';
 import { toS3Error } from './errors/to-s3-error';
-import { labelCache } from './http/label-cache';
 import { BodyBudget } from './limits/body-budget';
 import { drain, drainable } from './limits/drain';
 import { AWAITING_CONTINUE, type ContinueAware } from './limits/s3-server';
@@ -71,9 +70,8 @@ const POLICY_CACHE_ENTRIES = 10_000;
 export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListener {
   const ops = operationalApp(opts);
   const metrics = createHttpMetrics(opts.registry);
-  const requests = labelCache((op: string, status: string) => metrics.requests.labels(op, status));
-  const durations = labelCache((op: string) => metrics.duration.labels(op));
-  const inFlight = labelCache((op: string) => metrics.inFlight.labels(op));
+  // Hot metrics: a child per label tuple, found with one Map lookup.
+  const inFlight = (op: string) => metrics.inFlight.labels(op);
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
   deps = {
@@ -225,10 +223,10 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       release?.();
       if (operation !== 'Unknown') inFlight(operation).dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      requests(operation, String(res.statusCode)).inc();
-      durations(operation).observe(seconds);
-      if (bytesIn) metrics.bytesIn.inc({ operation }, bytesIn);
-      if (bytesOut) metrics.bytesOut.inc({ operation }, bytesOut);
+      metrics.requests.labels(operation, String(res.statusCode)).inc();
+      metrics.duration.labels(operation).observe(seconds);
+      if (bytesIn) metrics.bytesIn.labels(operation).inc(bytesIn);
+      if (bytesOut) metrics.bytesOut.labels(operation).inc(bytesOut);
       if (log.enabled('info')) {
         log.info('request', { requestId, operation, method, status: res.statusCode, bytesIn, bytesOut, durationMs: Math.round(seconds * 1e6) / 1e3 });
       }

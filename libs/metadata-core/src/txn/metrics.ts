@@ -1,10 +1,12 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { HotCounter, HotHistogram } from '@massive/observability';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Metrics of the metadata service, registered on an injected Registry (never the global one). */
 export interface MetadataMetrics {
-  readonly txnRestarts: Counter<'operation'>;
-  readonly txnTotal: Counter<'operation' | 'result'>;
-  readonly txnDuration: Histogram<'operation'>;
+  /** Hot metrics (every request runs a transaction): exported as prom-client's would be. */
+  readonly txnRestarts: HotCounter<'operation'>;
+  readonly txnTotal: HotCounter<'operation' | 'result'>;
+  readonly txnDuration: HotHistogram<'operation'>;
   readonly gcChunksDeleted: Counter<string>;
   readonly gcIntentsReclaimed: Counter<string>;
   readonly gcErrors: Counter<'loop'>;
@@ -44,9 +46,11 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     (registry.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, registers: [registry] });
   const bucketGauge = (name: string, help: string): Gauge<'bucket'> =>
     (registry.getSingleMetric(name) as Gauge<'bucket'> | undefined) ?? new Gauge({ name, help, labelNames: ['bucket'], registers: [registry] });
+  const hotCounter = <L extends string>(name: string, help: string, labelNames: readonly L[]): HotCounter<L> =>
+    (registry.getSingleMetric(name) as unknown as HotCounter<L> | undefined) ?? new HotCounter<L>({ name, help, labelNames, registers: [registry] });
   const txnDuration =
-    (registry.getSingleMetric('metadata_txn_duration_seconds') as Histogram<'operation'> | undefined) ??
-    new Histogram<'operation'>({
+    (registry.getSingleMetric('metadata_txn_duration_seconds') as unknown as HotHistogram<'operation'> | undefined) ??
+    new HotHistogram<'operation'>({
       name: 'metadata_txn_duration_seconds',
       help: 'Duration of metadata transactions, retries included',
       labelNames: ['operation'],
@@ -54,8 +58,8 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
       registers: [registry],
     });
   return {
-    txnRestarts: counter('metadata_txn_restarts_total', 'Metadata transactions restarted after a KV conflict', ['operation']),
-    txnTotal: counter('metadata_txn_total', 'Metadata transactions by outcome (ok, error, conflict, unavailable)', [
+    txnRestarts: hotCounter('metadata_txn_restarts_total', 'Metadata transactions restarted after a KV conflict', ['operation']),
+    txnTotal: hotCounter('metadata_txn_total', 'Metadata transactions by outcome (ok, error, conflict, unavailable)', [
       'operation',
       'result',
     ]),

@@ -17,11 +17,6 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-interface ReadMetrics {
-  readonly ok: { inc(): void };
-  readonly duration: { observe(seconds: number): void };
-}
-
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttempts: 60, baseDelayMs: 2, maxDelayMs: 200 };
 
 /**
@@ -31,7 +26,6 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttemp
  */
 export class TxnRunner {
   private readonly queue = new KeyQueue();
-  private readonly readMetrics = new Map<string, ReadMetrics>();
 
   constructor(
     private readonly kv: KvStore,
@@ -51,26 +45,26 @@ export class TxnRunner {
   }
 
   private async attempt<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx: CallCtx | undefined, maxAttempts: number): Promise<T> {
-    const stop = this.metrics.txnDuration.startTimer({ operation: op });
+    const started = process.hrtime.bigint();
     try {
       for (let attempt = 1; ; attempt++) {
         checkAlive(ctx);
         try {
           const result = await this.kv.txn(fn);
-          this.metrics.txnTotal.inc({ operation: op, result: 'ok' });
+          this.metrics.txnTotal.labels(op, 'ok').inc();
           return result;
         } catch (e) {
           if (!(e instanceof KvConflictError)) throw this.fail(op, e);
           if (attempt >= maxAttempts) {
-            this.metrics.txnTotal.inc({ operation: op, result: 'conflict' });
+            this.metrics.txnTotal.labels(op, 'conflict').inc();
             throw new ServiceError('Conflict', `${op}: transaction kept conflicting after ${attempt} attempts`);
           }
-          this.metrics.txnRestarts.inc({ operation: op });
+          this.metrics.txnRestarts.labels(op).inc();
           await this.sleep(this.backoff(attempt));
         }
       }
     } finally {
-      stop();
+      this.metrics.txnDuration.labels(op).observeSince(started);
     }
   }
 
@@ -80,28 +74,17 @@ export class TxnRunner {
    * materialise its abort signal on every GET).
    */
   async read<T>(op: string, fn: (snap: KvSnapshot) => Promise<T>, ctx?: CallCtx): Promise<T> {
-    const m = this.readMetricsOf(op);
     const started = process.hrtime.bigint();
     try {
       checkDeadline(ctx);
       const result = await withSnapshot(this.kv, fn);
-      m.ok.inc();
+      this.metrics.txnTotal.labels(op, 'ok').inc();
       return result;
     } catch (e) {
       throw this.fail(op, e);
     } finally {
-      m.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics.txnDuration.labels(op).observeSince(started);
     }
-  }
-
-  /** Every GET and HEAD is a read: its metric children are looked up once per operation, not per call. */
-  private readMetricsOf(op: string): ReadMetrics {
-    let m = this.readMetrics.get(op);
-    if (m === undefined) {
-      m = { ok: this.metrics.txnTotal.labels(op, 'ok'), duration: this.metrics.txnDuration.labels(op) };
-      this.readMetrics.set(op, m);
-    }
-    return m;
   }
 
   /** Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
@@ -112,15 +95,15 @@ export class TxnRunner {
 
   private fail(op: string, e: unknown): unknown {
     if (e instanceof KvUnavailableError) {
-      this.metrics.txnTotal.inc({ operation: op, result: 'unavailable' });
+      this.metrics.txnTotal.labels(op, 'unavailable').inc();
       return new ServiceError('Unavailable', e.message);
     }
     if (e instanceof KvUnknownOutcomeError) {
       // Never retried here: the commit may have happened. The client sees a 500 and decides.
-      this.metrics.txnTotal.inc({ operation: op, result: 'unknown_outcome' });
+      this.metrics.txnTotal.labels(op, 'unknown_outcome').inc();
       return new ServiceError('Internal', `${op}: transaction outcome unknown: ${e.message}`);
     }
-    this.metrics.txnTotal.inc({ operation: op, result: 'error' });
+    this.metrics.txnTotal.labels(op, 'error').inc();
     return e;
   }
 }
