@@ -242,6 +242,36 @@ describe('BlobService', () => {
     await expect(blob.write(stalled, { intentId: 's' }, { requestId: 's', signal: ac.signal })).rejects.toThrow('deadline');
   });
 
+  it("listens for a hang-up through the ctx's onAbort: the lazy signal is made only when it fires", async () => {
+    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    let signalReads = 0;
+    let gone = false;
+    const listeners = new Set<() => void>();
+    const ac = new AbortController();
+    const lazy: CallCtx = {
+      requestId: 'lazy',
+      get signal() {
+        signalReads++;
+        return ac.signal;
+      },
+      isAborted: () => gone,
+      onAbort: (l) => (listeners.add(l), () => void listeners.delete(l)),
+    };
+    const data = randomBytes(5 * C + 17);
+    const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'lazy' }, lazy);
+    expect(await drain(blob.read(m, undefined, lazy))).toEqual(data);
+    expect(signalReads).toBe(0);
+    expect(listeners.size).toBe(0); // every listener it added is gone
+
+    const stalled: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise(() => undefined) }) };
+    const writing = blob.write(stalled, { intentId: 'lazy2' }, lazy);
+    await new Promise((r) => setTimeout(r, 5));
+    gone = true;
+    ac.abort(new Error('client closed the connection'));
+    for (const l of [...listeners]) l();
+    await expect(writing).rejects.toThrow('client closed the connection');
+  });
+
   it('fails the write when a chunk put fails, stops reading and removes the chunks it stored', async () => {
     const store = new MemoryChunkStore();
     const blob = new BlobService(store, { chunkSize: C });

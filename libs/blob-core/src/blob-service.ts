@@ -1,4 +1,5 @@
 import {
+  callAborted,
   isLentBody,
   isServiceError,
   ServiceError,
@@ -9,7 +10,7 @@ import {
   type CallCtx,
   type ChunkRef,
 } from '@massive/contracts';
-import { raceAbort } from './abort';
+import { callerReason, Halt } from './abort';
 import type { BlobMetrics } from './blob-metrics';
 import type { ChunkStore } from './chunk-store';
 import { ChunkReaders } from './chunk-readers';
@@ -72,11 +73,11 @@ export class BlobService implements BlobApi {
    * everything it still holds once the write is over, whichever way.
    */
   async write(body: AsyncIterable<Buffer>, req: BlobWriteReq, ctx: CallCtx): Promise<BlobManifest> {
-    ctx.signal?.throwIfAborted();
+    if (callAborted(ctx)) throw callerReason(ctx);
     // Aborted by the first failed put (reason: its error) or by the caller (reason: theirs), so a
     // failure interrupts even a wait on a stalled source.
-    const stop = new AbortController();
-    const halt = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+    const halt = new Halt();
+    const unfollow = halt.follow(ctx);
     const chunks: ChunkRef[] = [];
     const stored: string[] = [];
     const inflight = new Set<Promise<void>>();
@@ -99,7 +100,7 @@ export class BlobService implements BlobApi {
       const seq = opened++;
       slices = [];
       fill = 0;
-      const id = await raceAbort(this.store.allocate(req.intentId, chunks.length, size), halt);
+      const id = await halt.race(this.store.allocate(req.intentId, chunks.length, size));
       const index = chunks.length;
       chunks.push({ id, size });
       const put: Promise<void> = this.store
@@ -111,7 +112,7 @@ export class BlobService implements BlobApi {
             stored.push(typeof movedTo === 'string' ? movedTo : id);
             this.metrics?.chunkWritten?.(size);
           },
-          (error: unknown) => stop.abort(error),
+          (error: unknown) => halt.abort(error),
         )
         .finally(() => {
           inflight.delete(put);
@@ -121,14 +122,14 @@ export class BlobService implements BlobApi {
           handBack(false);
         });
       inflight.add(put);
-      while (inflight.size >= this.maxWritesInFlight) await raceAbort(Promise.race(inflight), halt);
+      while (inflight.size >= this.maxWritesInFlight) await halt.race(Promise.race(inflight));
     };
 
     const source = body[Symbol.asyncIterator]();
     let sourceDone = false;
     try {
       for (;;) {
-        const next = await raceAbort(source.next(), halt).catch((e: unknown) => {
+        const next = await halt.race(source.next()).catch((e: unknown) => {
           sourceDone = !halt.aborted; // the source itself failed: nothing to close
           throw e;
         });
@@ -158,6 +159,7 @@ export class BlobService implements BlobApi {
       await Promise.allSettled(stored.map((id) => this.store.delete(id)));
       throw halt.aborted ? halt.reason : e;
     } finally {
+      unfollow();
       // Every put has settled (or never started): nothing refers to a piece any more.
       if (lent) handBack(true);
     }
@@ -169,9 +171,10 @@ export class BlobService implements BlobApi {
    * first `next()` with InvalidRange; corrupt or missing chunks reject mid-stream with DataCorrupted.
    */
   async *read(manifest: BlobManifest, range: ByteRange | undefined, ctx: CallCtx): AsyncIterable<Buffer> {
-    const { signal } = ctx;
     const plan = planReads(manifest, range, this.readPieceSize);
-    signal?.throwIfAborted();
+    if (callAborted(ctx)) throw callerReason(ctx);
+    const halt = new Halt();
+    const unfollow = halt.follow(ctx);
     const readers = new ChunkReaders(this.store, plan);
     const ahead: Promise<Buffer>[] = [];
     let next = 0;
@@ -182,13 +185,14 @@ export class BlobService implements BlobApi {
     try {
       fill();
       while (ahead.length > 0) {
-        const buf = await raceAbort(ahead[0], signal);
+        const buf = await halt.race(ahead[0]);
         ahead.shift();
         fill();
-        signal?.throwIfAborted();
+        halt.throwIfAborted();
         yield buf;
       }
     } finally {
+      unfollow();
       // Stopped early (the client went away, or a read failed): the open chunk closes once its reads
       // settle, and pieces read ahead that nobody will see go back to the store.
       readers.close();
@@ -203,18 +207,18 @@ export class BlobService implements BlobApi {
 
   async deleteChunks(ids: readonly string[], ctx: CallCtx): Promise<void> {
     if (this.store.deleteMany) {
-      ctx.signal?.throwIfAborted();
+      if (callAborted(ctx)) throw callerReason(ctx);
       await this.store.deleteMany(ids);
       return;
     }
     for (let i = 0; i < ids.length; i += 16) {
-      ctx.signal?.throwIfAborted();
+      if (callAborted(ctx)) throw callerReason(ctx);
       await Promise.all(ids.slice(i, i + 16).map((id) => this.store.delete(id)));
     }
   }
 
   async deleteIntent(intentId: string, ctx: CallCtx): Promise<void> {
-    ctx.signal?.throwIfAborted();
+    if (callAborted(ctx)) throw callerReason(ctx);
     await this.store.deleteIntent(intentId);
   }
 
