@@ -404,18 +404,23 @@ describe('LocalDiskStore', () => {
     });
 
     it('keeps at most `openFiles` open, closes them when idle and on close()', async () => {
-      const bounded = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 });
+      // The bound is checked with an idle time no slow machine reaches (CI once took over 100 ms to
+      // read four chunks, and the idle close ran first); idle closing with a short one, polled.
+      const bounded = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 60_000 });
       const ids = await Promise.all([0, 1, 2, 3].map((i) => bounded.allocate('bounded', i)));
       for (const id of ids) await bounded.put(id, [Buffer.from(id)]);
       for (const id of ids) expect((await bounded.read(id)).toString()).toBe(id);
       expect(await fdsUnder(dir)).toEqual([bounded.pathOf(ids[2]), bounded.pathOf(ids[3])].sort());
-      await new Promise((r) => setTimeout(r, 400));
-      expect(await fdsUnder(dir)).toEqual([]);
-      await bounded.read(ids[0]);
-      expect((await fdsUnder(dir)).length).toBe(1);
       bounded.close();
       await new Promise((r) => setImmediate(r));
       expect(await fdsUnder(dir)).toEqual([]);
+
+      const idle = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 });
+      await idle.read(ids[0]);
+      await idle.read(ids[1]);
+      for (const until = Date.now() + 10_000; (await fdsUnder(dir)).length > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+      expect(await fdsUnder(dir)).toEqual([]); // closed by the idle timer, not by close()
+      idle.close();
     });
 
     it('writes into a fan directory open it once for their directory fsyncs; close() closes it, and a later write opens it again', async () => {
