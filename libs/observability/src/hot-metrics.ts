@@ -125,6 +125,18 @@ abstract class ValueSeries<L extends string> extends Series {
   }
 }
 
+/** Counters and gauges: one number per series. */
+abstract class ValueMetric<L extends string, C extends ValueSeries<L>> extends HotMetric<L, C> {
+  constructor(cfg: { name: string; help: string; labelNames?: readonly L[]; registers: readonly Registry[] }) {
+    super(cfg.name, cfg.help, cfg.labelNames ?? [], cfg.registers);
+    this.init();
+  }
+
+  get(): Promise<ExportedMetric> {
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: valuesOf(this.live()) });
+  }
+}
+
 export class HotCounterChild<L extends string> extends ValueSeries<L> {
   inc(by = 1): void {
     if (!(by >= 0) || by === Infinity) throw new Error(`It is not possible to decrease a counter (or add a non-finite value): ${by}`);
@@ -133,21 +145,12 @@ export class HotCounterChild<L extends string> extends ValueSeries<L> {
   }
 }
 
-export class HotCounter<L extends string = string> extends HotMetric<L, HotCounterChild<L>> {
+export class HotCounter<L extends string = string> extends ValueMetric<L, HotCounterChild<L>> {
   readonly type = 'counter' as const;
-
-  constructor(cfg: { name: string; help: string; labelNames?: readonly L[]; registers: readonly Registry[] }) {
-    super(cfg.name, cfg.help, cfg.labelNames ?? [], cfg.registers);
-    this.init();
-  }
 
   inc(labels?: Partial<Record<L, string | number>> | number, by?: number): void {
     if (typeof labels === 'number') this.of(undefined).inc(labels);
     else this.of(labels).inc(by);
-  }
-
-  get(): Promise<ExportedMetric> {
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: valuesOf(this.live()) });
   }
 
   protected create(labels: Partial<Record<L, string>>): HotCounterChild<L> {
@@ -172,13 +175,8 @@ export class HotGaugeChild<L extends string> extends ValueSeries<L> {
   }
 }
 
-export class HotGauge<L extends string = string> extends HotMetric<L, HotGaugeChild<L>> {
+export class HotGauge<L extends string = string> extends ValueMetric<L, HotGaugeChild<L>> {
   readonly type = 'gauge' as const;
-
-  constructor(cfg: { name: string; help: string; labelNames?: readonly L[]; registers: readonly Registry[] }) {
-    super(cfg.name, cfg.help, cfg.labelNames ?? [], cfg.registers);
-    this.init();
-  }
 
   inc(labels?: Partial<Record<L, string | number>>, by?: number): void {
     this.of(labels).inc(by);
@@ -191,10 +189,6 @@ export class HotGauge<L extends string = string> extends HotMetric<L, HotGaugeCh
   set(labels: Partial<Record<L, string | number>> | number, value?: number): void {
     if (typeof labels === 'number') this.of(undefined).set(labels);
     else this.of(labels).set(value ?? 0);
-  }
-
-  get(): Promise<ExportedMetric> {
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: valuesOf(this.live()) });
   }
 
   protected create(labels: Partial<Record<L, string>>): HotGaugeChild<L> {
