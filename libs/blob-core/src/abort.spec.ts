@@ -71,4 +71,28 @@ describe('Halt', () => {
     plain.follow({ requestId: 'r', isAborted: () => true });
     expect(() => plain.throwIfAborted()).toThrow(/aborted/);
   });
+
+  it('handles a promise raced after the abort, so its later rejection is not left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const halt = new Halt();
+      halt.abort(new Error('put failed'));
+      let fail!: (e: Error) => void;
+      const read = new Promise<never>((_, reject) => (fail = reject));
+      await expect(halt.race(read)).rejects.toThrow('put failed');
+      const ac = new AbortController();
+      ac.abort(new Error('caller left'));
+      let fail2!: (e: Error) => void;
+      await expect(raceAbort(new Promise<never>((_, reject) => (fail2 = reject)), ac.signal)).rejects.toThrow('caller left');
+      fail(new Error('hash job updated after it ended'));
+      fail2(new Error('late'));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -1,9 +1,12 @@
 import { callAborted, whenAborted, type CallCtx } from '@massive/contracts';
 
-/** Rejects with `signal.reason` as soon as `signal` aborts, else settles like `promise`. */
+/** Rejects with `signal.reason` as soon as `signal` aborts, else settles like `promise` (handled either way: see Halt.race). */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -44,9 +47,17 @@ export class Halt {
     if (this.aborted) throw this.reason;
   }
 
-  /** Settles like `promise`, or rejects with the reason as soon as this aborts (at once if it has). */
+  /**
+   * Settles like `promise`, or rejects with the reason as soon as this aborts (at once if it has).
+   * Either way `promise` is handled: a source read started after a failed put and rejecting later
+   * (its body's hash job was aborted meanwhile) must not become an unhandled rejection, which kills
+   * the process.
+   */
   race<T>(promise: Promise<T>): Promise<T> {
-    if (this.aborted) return Promise.reject(this.reason);
+    if (this.aborted) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.reason);
+    }
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(this.reason);
       this.listeners.add(onAbort);
