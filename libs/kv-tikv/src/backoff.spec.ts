@@ -34,6 +34,16 @@ describe('Backoffer', () => {
     expect(slept).toEqual([5, 10, 1]);
   });
 
+  it('counts sleeps per kind, and a branch starts from its parent\'s count', async () => {
+    const { bo } = make(10_000);
+    expect(bo.sleepsOf('diskFull')).toBe(0);
+    await bo.backoff('diskFull', 'full');
+    await bo.backoff('regionMiss', 'x');
+    expect(bo.sleepsOf('diskFull')).toBe(1);
+    expect(bo.branch().sleepsOf('diskFull')).toBe(1);
+    expect(bo.fork(1000, 'cleanup').sleepsOf('diskFull')).toBe(0);
+  });
+
   it('caps one sleep at maxMs (time left on a lock)', async () => {
     const { bo, slept } = make(10_000);
     await bo.backoff('regionMiss', 'x', 3);

@@ -14,7 +14,8 @@ export type BackoffKind =
   | 'pdRpc'
   | 'tsoRpc'
   | 'txnLock'
-  | 'txnNotFound';
+  | 'txnNotFound'
+  | 'diskFull';
 
 export interface BackoffPolicy {
   readonly baseMs: number;
@@ -37,6 +38,8 @@ export const DEFAULT_BACKOFF_POLICIES: BackoffPolicies = {
   tsoRpc: { baseMs: 20, capMs: 1000 },
   txnLock: { baseMs: 2, capMs: 500 },
   txnNotFound: { baseMs: 2, capMs: 500 },
+  // client-go's BoTiKVDiskFull starts at 500 ms: about what TiKV needs to move a leader off a full store.
+  diskFull: { baseMs: 500, capMs: 5000 },
 };
 
 export interface BackoffEnv {
@@ -65,6 +68,11 @@ export class Backoffer {
 
   get totalSleptMs(): number {
     return this.slept;
+  }
+
+  /** Sleeps of `kind` taken so far (a branch counts those taken before it was made). */
+  sleepsOf(kind: BackoffKind): number {
+    return this.attempts.get(kind) ?? 0;
   }
 
   /** The next sleep for `kind` (without taking it): min(cap, base * 2^n) with equal jitter. */

@@ -1,6 +1,7 @@
-import { KvConflictError, KvUnknownOutcomeError, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import { KvConflictError, KvUnknownOutcomeError, type KvSnapshot, type KvStore, type KvTxn, type TxnOptions } from '@massive/kv';
 import { DEFAULT_BACKOFF_POLICIES, type BackoffEnv } from './backoff';
 import { loadTikvProtos } from './grpc/rpc';
+import { DiskFullOpt } from './grpc/wire';
 import { createTikvMetrics, recordBackoff, type TikvMetrics, type TxnResult } from './metrics';
 import { resolveOptions, type ResolvedOptions, type TikvKvOptions } from './options';
 import { PdClient } from './pd/pd-client';
@@ -28,7 +29,8 @@ export interface TikvKvStats {
  * `txn(fn)` takes start_ts from PD's TSO, runs `fn` with snapshot reads at start_ts merged with its
  * buffered writes, then commits with 2PC (see Committer). Conflicts throw KvConflictError; an
  * outage past the budgets throws KvUnavailableError; a primary commit with no definite answer
- * throws KvUnknownOutcomeError.
+ * throws KvUnknownOutcomeError; a store below its reserved space throws KvStoreFullError, unless
+ * the txn frees space (`freesSpace`: its writes may use the reserve, DiskFullOpt.AllowedOnAlmostFull).
  */
 export class TikvKv implements KvStore {
   private readonly core: ClientCore;
@@ -110,7 +112,7 @@ export class TikvKv implements KvStore {
     return this.core.pd.getTimestamp();
   }
 
-  async txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
+  async txn<T>(fn: (tx: KvTxn) => Promise<T>, opts: TxnOptions = {}): Promise<T> {
     this.checkOpen();
     const startTs = await this.core.pd.getTimestamp();
     const receivedAt = Date.now();
@@ -129,7 +131,8 @@ export class TikvKv implements KvStore {
       return result;
     }
     try {
-      const committer = new Committer(this.core, startTs, receivedAt, mutationsOf(tx.buffer));
+      const diskFullOpt = opts.freesSpace ? DiskFullOpt.AllowedOnAlmostFull : DiskFullOpt.NotAllowedOnFull;
+      const committer = new Committer(this.core, startTs, receivedAt, mutationsOf(tx.buffer), { diskFullOpt });
       await committer.commit(this.opts.commitSecondariesInBackground ? (w) => this.track(w) : undefined);
     } catch (err) {
       if (err instanceof KvConflictError) {

@@ -1,4 +1,4 @@
-import { prefixEnd, type KvKey, type KvPair, type KvReader, type KvSnapshot, type KvStore, type KvTxn, type ScanOptions } from '@massive/kv';
+import { prefixEnd, type KvKey, type KvPair, type KvReader, type KvSnapshot, type KvStore, type KvTxn, type ScanOptions, type TxnOptions } from '@massive/kv';
 
 /**
  * A KvStore that lives under a key prefix of another one: how the real-cluster suite gets a
@@ -10,8 +10,8 @@ export class PrefixedKv implements KvStore {
     private readonly prefix: Buffer,
   ) {}
 
-  txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
-    return this.inner.txn((tx) => fn(this.wrapTxn(tx)));
+  txn<T>(fn: (tx: KvTxn) => Promise<T>, opts?: TxnOptions): Promise<T> {
+    return this.inner.txn((tx) => fn(this.wrapTxn(tx)), opts);
   }
 
   async snapshot(): Promise<KvSnapshot> {

@@ -51,12 +51,22 @@ export interface KvSnapshot extends KvReader {
   close(): void;
 }
 
+export interface TxnOptions {
+  /**
+   * The transaction frees space (deletes, garbage collection, aborts): it may use the space a full
+   * store keeps in reserve, so that a store too full for new data can still be emptied (TiKV's
+   * `DiskFullOpt::AllowedOnAlmostFull`). Default false.
+   */
+  readonly freesSpace?: boolean;
+}
+
 export interface KvStore {
   /**
    * Runs `fn` in a new transaction and commits what it wrote. Throws KvConflictError on a write
-   * conflict; any error thrown by `fn` rolls the transaction back and propagates unchanged.
+   * conflict, KvStoreFullError when the store has no room for the commit; any error thrown by `fn`
+   * rolls the transaction back and propagates unchanged.
    */
-  txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T>;
+  txn<T>(fn: (tx: KvTxn) => Promise<T>, opts?: TxnOptions): Promise<T>;
   /** A consistent read-only view of the whole store. */
   snapshot(): Promise<KvSnapshot>;
   close(): Promise<void>;
@@ -73,6 +83,14 @@ export class KvConflictError extends Error {
 /** The backend is unreachable or overloaded after the adapter's own retries. */
 export class KvUnavailableError extends Error {
   override readonly name = 'KvUnavailableError';
+}
+
+/**
+ * The store has no room for the commit (the disk is full, or TiKV refuses writes below its reserved
+ * space): nothing was written. Not retried: space does not come back in a backoff's time.
+ */
+export class KvStoreFullError extends Error {
+  override readonly name = 'KvStoreFullError';
 }
 
 /**

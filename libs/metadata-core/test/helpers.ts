@@ -1,5 +1,5 @@
 import type { CallCtx } from '@massive/contracts';
-import { prefixEnd, type KvPair, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import { prefixEnd, type KvPair, type KvSnapshot, type KvStore, type KvTxn, type TxnOptions } from '@massive/kv';
 import type { GcBlobPort } from '../src/gc/collector';
 import { decodeGcKey, gcPrefix } from '../src/keys/keys';
 
@@ -42,7 +42,7 @@ export class CountingKv implements KvStore {
     return pairs;
   };
 
-  txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
+  txn<T>(fn: (tx: KvTxn) => Promise<T>, opts?: TxnOptions): Promise<T> {
     return this.inner.txn((tx) =>
       fn({
         get: (k) => tx.get(k),
@@ -52,6 +52,7 @@ export class CountingKv implements KvStore {
         delete: (k) => tx.delete(k),
         lock: (k) => tx.lock(k),
       }),
+      opts,
     );
   }
 
@@ -88,7 +89,7 @@ export class GatedKv implements KvStore {
     return { reached: reachedP, release };
   }
 
-  txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
+  txn<T>(fn: (tx: KvTxn) => Promise<T>, opts?: TxnOptions): Promise<T> {
     return this.inner.txn(async (tx) => {
       const out = await fn(tx);
       const g = this.gate;
@@ -98,7 +99,7 @@ export class GatedKv implements KvStore {
         await g.release;
       }
       return out;
-    });
+    }, opts);
   }
 
   snapshot(): Promise<KvSnapshot> {

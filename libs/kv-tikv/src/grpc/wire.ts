@@ -83,7 +83,8 @@ export interface RegionError {
   proposal_in_merging_mode?: object;
   data_is_not_ready?: object;
   region_not_initialized?: object;
-  disk_full?: object;
+  /** The stores below their reserved space that refused the write (errorpb.DiskFull). */
+  disk_full?: { store_id?: U64[]; reason?: string };
   mismatch_peer_id?: object;
   undetermined_result?: { message?: string };
 }
@@ -96,7 +97,17 @@ export interface WContext {
   resolved_locks?: U64[];
   /** kvrpcpb.APIVersion: V1 = 0 (what this client speaks), V1TTL = 1, V2 = 2. */
   api_version?: number;
+  /** kvrpcpb.DiskFullOpt (see DiskFullOpt); unset = NotAllowedOnFull. */
+  disk_full_opt?: DiskFullOptCode;
 }
+
+/**
+ * kvrpcpb.DiskFullOpt: which writes a store accepts once its free space is below
+ * `storage.reserve-space` ("almost full"). Default NotAllowedOnFull; AllowedOnAlmostFull lets a
+ * write that frees space use the reserve (TiKV refuses every write once the disk is "already full").
+ */
+export const DiskFullOpt = { NotAllowedOnFull: 0, AllowedOnAlmostFull: 1, AllowedOnAlreadyFull: 2 } as const;
+export type DiskFullOptCode = (typeof DiskFullOpt)[keyof typeof DiskFullOpt];
 
 export interface WLockInfo {
   primary_lock?: Buffer;

@@ -1,13 +1,22 @@
 import { KvConflictError, KvUnavailableError } from '@massive/kv';
 import type { Backoffer } from '../backoff';
 import { hexOf } from '../codec/keys';
-import type { CommitResponse, KeyError, PrewriteResponse, SimpleResponse } from '../grpc/wire';
+import type { CommitResponse, DiskFullOptCode, KeyError, PrewriteResponse, SimpleResponse } from '../grpc/wire';
 import { toU64 } from '../pd/timestamp';
 import { backoffer, type ClientCore } from '../tikv/core';
 import { keyErrorToError, lockFromWire, type Lock } from '../tikv/lock';
+import type { SendOptions } from '../tikv/sender';
 import { batchBySize, lockTtlMs, pickPrimary, sizedLockTtlMs, txnBytesOf, type TxnMutation } from './mutations';
 import { PrimaryOutcome } from './primary-outcome';
 import { TtlKeeper } from './ttl-keeper';
+
+export interface CommitOptions {
+  /**
+   * Context.disk_full_opt of every write this transaction sends (prewrite, heartbeat, commit,
+   * rollback): AllowedOnAlmostFull for a txn that frees space (TxnOptions.freesSpace).
+   */
+  readonly diskFullOpt?: DiskFullOptCode;
+}
 
 /**
  * Optimistic Percolator 2PC (client-go `2pc.go`, client-rust `Committer`):
@@ -18,11 +27,14 @@ import { TtlKeeper } from './ttl-keeper';
  * 4. commit the secondaries (best effort: readers roll leftover locks forward via the primary).
  * A write conflict rolls back what was prewritten and throws KvConflictError. A primary commit
  * whose outcome stays open throws KvUnknownOutcomeError (see PrimaryOutcome), never a retryable error.
+ * A store too full for the write (DiskFull, see TikvSender) fails prewrite or the primary commit
+ * with KvStoreFullError, and what was prewritten is rolled back like after any other failure.
  */
 export class Committer {
   private readonly primary: Buffer;
   private readonly byKey = new Map<string, TxnMutation>();
   private readonly baseTtlMs: number;
+  private readonly sendOpts: SendOptions;
   readonly keeper: TtlKeeper;
 
   constructor(
@@ -30,11 +42,13 @@ export class Committer {
     private readonly startTs: bigint,
     private readonly startTsReceivedAtMs: number,
     mutations: readonly TxnMutation[],
+    opts: CommitOptions = {},
   ) {
     this.primary = pickPrimary(mutations);
     for (const m of mutations) this.byKey.set(hexOf(m.key), m);
     this.baseTtlMs = sizedLockTtlMs(core.limits.lockTtlMs, txnBytesOf(mutations));
-    this.keeper = new TtlKeeper(core, this.primary, startTs, startTsReceivedAtMs, this.baseTtlMs);
+    this.sendOpts = { diskFullOpt: opts.diskFullOpt };
+    this.keeper = new TtlKeeper(core, this.primary, startTs, startTsReceivedAtMs, this.baseTtlMs, this.sendOpts);
   }
 
   /** Runs 2PC; resolves once the primary is committed (and, unless `background`, the secondaries). */
@@ -73,14 +87,20 @@ export class Committer {
       // Every parallel batch backs off on its own copy of the remaining budget.
       const bbo = batches.length > 1 ? bo.branch() : bo;
       for (;;) {
-        const out = await this.core.sender.send<PrewriteResponse>(bbo, region, 'KvPrewrite', {
-          mutations: batch,
-          primary_lock: this.primary,
-          start_version: toU64(this.startTs),
-          lock_ttl: toU64(BigInt(lockTtlMs(this.baseTtlMs, this.startTsReceivedAtMs, Date.now()))),
-          txn_size: toU64(BigInt(regionKeys)),
-          min_commit_ts: '0',
-        });
+        const out = await this.core.sender.send<PrewriteResponse>(
+          bbo,
+          region,
+          'KvPrewrite',
+          {
+            mutations: batch,
+            primary_lock: this.primary,
+            start_version: toU64(this.startTs),
+            lock_ttl: toU64(BigInt(lockTtlMs(this.baseTtlMs, this.startTsReceivedAtMs, Date.now()))),
+            txn_size: toU64(BigInt(regionKeys)),
+            min_commit_ts: '0',
+          },
+          this.sendOpts,
+        );
         // The region changed under us: split this batch again against the fresh cache.
         if (!out.ok) return this.prewrite(bbo, batch.map((m) => m.key));
         const errors = out.resp.errors ?? [];
@@ -147,7 +167,7 @@ export class Committer {
 
   /** Commits the primary; throws unless it is known to be committed (see PrimaryOutcome). */
   private async commitPrimary(commitTs: bigint): Promise<void> {
-    const outcome = new PrimaryOutcome(this.core, this.primary, this.startTs);
+    const outcome = new PrimaryOutcome(this.core, this.primary, this.startTs, this.sendOpts);
     const committed = await outcome.commit(commitTs);
     if (committed === true) return;
     // Definitely not committed: clear every lock (secondaries too) so readers need not wait out the TTL.
@@ -159,11 +179,13 @@ export class Committer {
     if (keys.length === 0) return;
     const bo = backoffer(this.core, this.core.limits.cleanupBudgetMs, 'commit secondaries');
     try {
-      await this.core.sender.onKeys<CommitResponse>(bo, keys, 'KvCommit', (_r, ks) => ({
-        start_version: toU64(this.startTs),
-        keys: ks,
-        commit_version: toU64(commitTs),
-      }));
+      await this.core.sender.onKeys<CommitResponse>(
+        bo,
+        keys,
+        'KvCommit',
+        (_r, ks) => ({ start_version: toU64(this.startTs), keys: ks, commit_version: toU64(commitTs) }),
+        this.sendOpts,
+      );
     } catch {
       // Best effort: a reader meeting a leftover lock rolls it forward from the committed primary.
     }
@@ -178,12 +200,12 @@ export class Committer {
     const body = (_r: unknown, ks: Buffer[]) => ({ start_version: toU64(this.startTs), keys: ks });
     try {
       if (keys.some((k) => k.equals(this.primary))) {
-        const replies = await this.core.sender.onKeys<SimpleResponse>(bo, [this.primary], 'KvBatchRollback', body);
+        const replies = await this.core.sender.onKeys<SimpleResponse>(bo, [this.primary], 'KvBatchRollback', body, this.sendOpts);
         // Refused (e.g. TiKV's abort for a committed key): leave everything to the lock resolvers.
         if (replies.some((r) => r.resp.error)) return;
       }
       const rest = keys.filter((k) => !k.equals(this.primary));
-      await this.core.sender.onKeys<SimpleResponse>(bo, rest, 'KvBatchRollback', body);
+      await this.core.sender.onKeys<SimpleResponse>(bo, rest, 'KvBatchRollback', body, this.sendOpts);
     } catch {
       // Leftover locks expire after their TTL and are rolled back by readers.
     }

@@ -1,9 +1,10 @@
-import { KvConflictError, KvUnavailableError, KvUnknownOutcomeError } from '@massive/kv';
+import { KvConflictError, KvStoreFullError, KvUnavailableError, KvUnknownOutcomeError } from '@massive/kv';
 import type { Backoffer } from '../backoff';
 import type { CommitResponse, KeyError, SimpleResponse } from '../grpc/wire';
 import { toU64 } from '../pd/timestamp';
 import { backoffer, type ClientCore } from '../tikv/core';
 import { keyErrorToError } from '../tikv/lock';
+import type { SendOptions } from '../tikv/sender';
 
 /** What is known about the primary after a check. */
 type Evidence = 'committed' | 'rolledBack' | 'open' | 'unanswered';
@@ -28,7 +29,7 @@ export const isLockNotFound = (e: KeyError): boolean => !!e.txn_lock_not_found |
  *   nothing either: the status is asked once more.
  * Anything else is KvUnknownOutcomeError. A budget spent before any attempt could have applied
  * (every attempt refused up front: NotLeader, EpochNotMatch, ServerIsBusy, …) is a definite
- * "not committed".
+ * "not committed", and so is DiskFull (TiKV refuses before proposing): KvStoreFullError.
  */
 export class PrimaryOutcome {
   /** Why an attempt may have been applied (first reason), if one may have been. */
@@ -40,6 +41,8 @@ export class PrimaryOutcome {
     private readonly core: ClientCore,
     private readonly primary: Buffer,
     private readonly startTs: bigint,
+    /** Context of our own commit and rollback requests (disk_full_opt). */
+    private readonly sendOpts: SendOptions = {},
   ) {}
 
   /**
@@ -69,6 +72,7 @@ export class PrimaryOutcome {
         'KvCommit',
         () => ({ start_version: toU64(this.startTs), keys: [this.primary], commit_version: toU64(commitTs) }),
         {
+          ...this.sendOpts,
           onMaybeApplied: (why, via) => {
             this.maybeApplied ??= why;
             if (via === 'region') this.proposalInDoubt = true;
@@ -97,6 +101,9 @@ export class PrimaryOutcome {
     if (!this.proposalInDoubt) {
       rollback = await this.rollbackPrimary(this.fresh('roll back primary'));
       if (rollback === 'done') {
+        // Not committed for sure; a store that refused the commit for space is the reason to report.
+        const last = retried instanceof Error ? retried : cause;
+        if (last instanceof KvStoreFullError) return last;
         return new KvUnavailableError(`commit of txn ${this.startTs} did not complete and was rolled back: ${cause.message}`);
       }
     }
@@ -131,10 +138,13 @@ export class PrimaryOutcome {
 
   private async rollbackPrimary(bo: Backoffer): Promise<'done' | 'refused' | 'unanswered'> {
     try {
-      const replies = await this.core.sender.onKeys<SimpleResponse>(bo, [this.primary], 'KvBatchRollback', () => ({
-        start_version: toU64(this.startTs),
-        keys: [this.primary],
-      }));
+      const replies = await this.core.sender.onKeys<SimpleResponse>(
+        bo,
+        [this.primary],
+        'KvBatchRollback',
+        () => ({ start_version: toU64(this.startTs), keys: [this.primary] }),
+        this.sendOpts,
+      );
       return replies.length > 0 && replies.every((r) => !r.resp.error) ? 'done' : 'refused';
     } catch {
       return 'unanswered';

@@ -1,6 +1,7 @@
 import type { TxnHeartBeatResponse } from '../grpc/wire';
 import { toU64 } from '../pd/timestamp';
 import { backoffer, type ClientCore } from '../tikv/core';
+import type { SendOptions } from '../tikv/sender';
 import { lockTtlMs } from './mutations';
 
 /** Shortest heartbeat period, whatever the TTL (keeps a misconfigured TTL from spinning). */
@@ -28,6 +29,7 @@ export class TtlKeeper {
     private readonly startTs: bigint,
     private readonly startTsReceivedAtMs: number,
     private readonly baseTtlMs: number,
+    private readonly sendOpts: SendOptions = {},
   ) {}
 
   get periodMs(): number {
@@ -56,11 +58,13 @@ export class TtlKeeper {
     const bo = backoffer(this.core, this.periodMs, 'txn heartbeat');
     const ttl = lockTtlMs(this.baseTtlMs, this.startTsReceivedAtMs, Date.now());
     try {
-      const { resp } = await this.core.sender.onKey<TxnHeartBeatResponse>(bo, this.primary, 'KvTxnHeartBeat', () => ({
-        primary_lock: this.primary,
-        start_version: toU64(this.startTs),
-        advise_lock_ttl: toU64(BigInt(ttl)),
-      }));
+      const { resp } = await this.core.sender.onKey<TxnHeartBeatResponse>(
+        bo,
+        this.primary,
+        'KvTxnHeartBeat',
+        () => ({ primary_lock: this.primary, start_version: toU64(this.startTs), advise_lock_ttl: toU64(BigInt(ttl)) }),
+        this.sendOpts,
+      );
       if (this.stopped) return;
       if (resp.error) {
         // The lock is gone (committed, or rolled back by a reader): nothing left to keep alive.

@@ -14,6 +14,7 @@ export {
   FakeClock,
   decodeKey,
   encodeKey,
+  type DiskUsage,
   type FakeClusterOptions,
   type FaultRule,
   type InjectLockSpec,

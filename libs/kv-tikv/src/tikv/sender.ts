@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+import { KvStoreFullError, KvUnavailableError } from '@massive/kv';
 import type { Backoffer } from '../backoff';
 import { isGrpcError } from '../grpc/rpc';
-import type { RegionError, TikvMethod, TikvResponse, WContext } from '../grpc/wire';
+import type { DiskFullOptCode, RegionError, TikvMethod, TikvResponse, WContext } from '../grpc/wire';
 import type { TikvMetrics } from '../metrics';
 import { toU64 } from '../pd/timestamp';
 import { regionFromWire, withLeaderFromWire } from '../region-cache/convert';
@@ -21,6 +22,8 @@ export interface SendOptions {
    * matters (the primary commit) must then not be reported as "not done".
    */
   readonly onMaybeApplied?: (why: string, via: 'transport' | 'region') => void;
+  /** Context.disk_full_opt of a write (unset: NotAllowedOnFull). Reads need none. */
+  readonly diskFullOpt?: DiskFullOptCode;
 }
 
 /**
@@ -33,14 +36,18 @@ export class ReplyTooLargeError extends Error {
 
 const TOO_LARGE = /larger than max|message too large|exceeds? .*max/i;
 
-/** Region errors that may follow an applied proposal. */
+/**
+ * Region errors that may follow an applied proposal. Not DiskFull: TiKV checks the disk before it
+ * proposes (raftstore `check_proposal_with_disk_full_opt`), so a DiskFull write was never applied.
+ */
 const MAYBE_APPLIED = new Set(['stale_command', 'region_not_found', 'undetermined_result']);
 
 /**
  * Sends one request to one region's leader with a proper Context, and handles region errors the
  * client-go way (`region_request.go onRegionError`): NotLeader moves the leader, EpochNotMatch
  * adopts the current regions, RegionNotFound / KeyNotInRegion / StoreNotMatch invalidate and back
- * off, ServerIsBusy / StaleCommand back off. Every backoff draws on the caller's budget.
+ * off, ServerIsBusy / StaleCommand back off, DiskFull fails (see `onDiskFull`). Every backoff
+ * draws on the caller's budget.
  */
 export class TikvSender {
   constructor(
@@ -68,6 +75,7 @@ export class TikvSender {
       region_id: toU64(region.id),
       region_epoch: { conf_ver: toU64(region.epoch.confVer), version: toU64(region.epoch.version) },
       peer: { id: toU64(region.leader.id), store_id: toU64(region.leader.storeId) },
+      ...(opts.diskFullOpt ? { disk_full_opt: opts.diskFullOpt } : {}),
     };
     let resp: R;
     const stop = this.metrics.rpcDuration.startTimer({ method });
@@ -123,6 +131,7 @@ export class TikvSender {
     keys: readonly Buffer[],
     method: TikvMethod,
     body: (region: RegionInfo, keys: Buffer[]) => object,
+    opts?: SendOptions,
   ): Promise<(KeyGroup & { resp: R })[]> {
     if (keys.length === 0) return [];
     const groups = (await this.router.groupByRegion(bo, keys)).flatMap((g) => chunk(g, MAX_KEYS_PER_REQUEST));
@@ -130,8 +139,8 @@ export class TikvSender {
     const parts = await Promise.all(
       groups.map(async (g) => {
         const gbo = groups.length > 1 ? bo.branch() : bo;
-        const out = await this.send<R>(gbo, g.region, method, body(g.region, g.keys));
-        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(gbo, g.keys, method, body);
+        const out = await this.send<R>(gbo, g.region, method, body(g.region, g.keys), opts);
+        return out.ok ? [{ ...g, resp: out.resp }] : this.onKeys<R>(gbo, g.keys, method, body, opts);
       }),
     );
     return parts.flat();
@@ -182,6 +191,8 @@ export class TikvSender {
           `${what.message}: the write is larger than TiKV accepts in one raft entry ` +
             `(${e.raft_entry_too_large && 'entry_size' in e.raft_entry_too_large ? String(e.raft_entry_too_large.entry_size) : '?'} bytes; raft-entry-max-size)`,
         );
+      case 'disk_full':
+        return this.onDiskFull(bo, region, method, e);
       case 'max_timestamp_not_synced':
       case 'read_index_not_ready':
       case 'proposal_in_merging_mode':
@@ -191,6 +202,33 @@ export class TikvSender {
       default:
         cache.invalidate(region.id);
         return bo.backoff('regionMiss', what);
+    }
+  }
+
+  /**
+   * DiskFull: a store of the region is below its reserved space (`storage.reserve-space`) and
+   * refused the write before proposing it, so nothing was applied; the region is fine (no cache
+   * change). Space does not come back in a backoff's time, so unlike client-go (BoTiKVDiskFull,
+   * retried until the 40 s budget is spent) this fails with KvStoreFullError, with ONE exception:
+   * when the refusal names only the leader's own store, TiKV moves the leader to a peer with room
+   * if a quorum of peers has room (raftstore `pre_transfer_leader` in the same check), and one
+   * retry after client-go's first DiskFull step (~500 ms) lands there (NotLeader points to it).
+   * A second DiskFull in the same operation, or one naming followers (a quorum is full: TiKV moves
+   * nothing), fails at once.
+   */
+  private async onDiskFull(bo: Backoffer, region: RegionInfo, method: TikvMethod, e: RegionError): Promise<void> {
+    const stores = (e.disk_full?.store_id ?? []).map(String);
+    const full = new KvStoreFullError(
+      `${method} on ${describeRegion(region)}: TiKV store ${stores.join(', ') || '?'} has no room for the write ` +
+        `(${e.disk_full?.reason || e.message || 'disk full'})`,
+    );
+    const onlyLeader = stores.length === 1 && stores[0] === String(region.leader.storeId);
+    if (!onlyLeader || bo.sleepsOf('diskFull') > 0) throw full;
+    try {
+      await bo.backoff('diskFull', full);
+    } catch (err) {
+      // The budget is spent: still the store's refusal, not an outage.
+      throw err instanceof KvUnavailableError ? full : err;
     }
   }
 }

@@ -3,6 +3,7 @@
  * in-memory MVCC engine and region map. TEST FAKE: nothing is durable. See README.md for the API.
  */
 import { encodeKey, u64 } from './codec';
+import { DiskUsage, DiskUsages } from './disk';
 import { FaultPlan, FaultRule, PdFault, PdMatch, PdRequestInfo, TikvFault, TikvMatch, TikvRequestInfo, pdMatches, tikvMatches } from './faults';
 import { MvccLock, MvccStore, MvccWrite, ReadResult } from './mvcc';
 import { PdErrorStyle, FakePdMember, PdShared } from './pd-server';
@@ -79,6 +80,7 @@ export class FakeCluster {
   private readonly log: TikvRequestInfo[] = [];
   private readonly counts = new Map<string, number>();
   private readonly tombstones = new Map<bigint, 'tombstone' | 'forgotten'>();
+  private readonly disk = new DiskUsages();
   private readonly storeShared: StoreShared;
   private readonly protos: ReturnType<typeof loadTikvProtos>;
 
@@ -102,6 +104,8 @@ export class FakeCluster {
       apiVersion: opts.apiVersion ?? 'V1',
       maxSendBytes: opts.tikvMaxSendBytes ?? 10 * 1024 * 1024,
       raftEntryMaxBytes: opts.raftEntryMaxBytes ?? 8 * 1024 * 1024,
+      disk: this.disk,
+      storeRunning: (id) => !!this.stores.find((s) => s.storeId === id)?.running,
     });
     storeIds.forEach((id, i) => this.stores.push(new FakeStore(id, storeShared, protos, host, opts.storePorts?.[i] ?? 0)));
     const pdShared: PdShared = {
@@ -295,7 +299,13 @@ export class FakeCluster {
     this.tikvFaults.clear();
     this.pdFaults.clear();
     this.hooks.clear();
+    this.disk.clear();
     this.stores.forEach((s) => (s.delayMs = 0));
+  }
+
+  /** Disk usage of `storeIds` (none = all) until changed or `clearFaults`: full stores refuse writes (disk.ts). */
+  setDiskUsage(usage: DiskUsage, ...storeIds: (bigint | number)[]): void {
+    for (const id of storeIds.length > 0 ? storeIds.map(BigInt) : this.storeIds()) this.disk.set(id, usage);
   }
 
   /** Runs `hook` (awaited) before each TiKV request is applied, after faults; returns an unsubscribe. */

@@ -14,7 +14,9 @@ export type RegionFault =
   | { kind: 'ServerIsBusy'; backoffMs?: number }
   | { kind: 'StaleCommand' }
   /** TiKV 8: the proposal's fate is unknown (e.g. the leader stepped down before it applied). */
-  | { kind: 'UndeterminedResult' };
+  | { kind: 'UndeterminedResult' }
+  /** A store below its reserved space refused the write (not applied); default: names the leader's store. */
+  | { kind: 'DiskFull'; storeIds?: readonly (bigint | number)[]; reason?: string };
 
 /** Region errors a write can be answered with although it WAS applied (raft applied, reply lost in the shuffle). */
 export type AfterApplyError = 'StaleCommand' | 'RegionNotFound' | 'UndeterminedResult';

@@ -1,10 +1,11 @@
 /**
  * One fake TiKV store: its own grpc-js server on 127.0.0.1, sharing the cluster's region map and
  * MVCC engine. Every request runs: record -> injected fault -> store delay -> beforeApply hooks ->
- * region check (Context) -> command -> reply (or a lost reply).
+ * region check (Context) -> disk check (writes) -> command -> reply (or a lost reply).
  */
 import * as grpc from '@grpc/grpc-js';
-import { stripDefaults, u64 } from './codec';
+import { stripDefaults, u64, wire } from './codec';
+import { DiskUsages } from './disk';
 import { AfterApplyError, FaultPlan, TikvFault, TikvMatch, TikvRequestInfo } from './faults';
 import { TikvProtos } from './proto';
 import { COMMANDS, CommandEnv, Reply } from './tikv-commands';
@@ -43,6 +44,10 @@ export interface StoreShared extends CommandEnv {
   readonly maxSendBytes: number;
   /** raftstore.raft-entry-max-size (TiKV default 8 MiB): larger writes get RaftEntryTooLarge. */
   readonly raftEntryMaxBytes: number;
+  /** Each store's disk usage (Normal unless set): full stores refuse writes with DiskFull. */
+  readonly disk: DiskUsages;
+  /** Whether a store is up (a leader moving off a full disk picks a running peer). */
+  readonly storeRunning: (storeId: bigint) => boolean;
 }
 
 const WRITES = new Set<TikvMethod>(['KvPrewrite', 'KvCommit', 'KvBatchRollback', 'KvResolveLock', 'KvCleanup', 'KvTxnHeartBeat']);
@@ -82,6 +87,11 @@ function injectedRegionError(fault: TikvFault, shared: StoreShared, regionId: bi
       return { message: 'stale command (injected)', stale_command: {} };
     case 'UndeterminedResult':
       return { message: 'undetermined result (injected)', undetermined_result: { message: 'injected' } };
+    case 'DiskFull': {
+      const stores = fault.storeIds?.map((id) => wire(BigInt(id))) ?? (region ? [wire(region.leaderStoreId)] : []);
+      const reason = fault.reason ?? 'propose failed: tikv disk full (injected)';
+      return { message: reason, disk_full: { store_id: stores, reason } };
+    }
     default:
       return undefined;
   }
@@ -192,6 +202,11 @@ export class FakeStore {
       }
       const apiError = apiVersionError(this.shared.apiVersion, req);
       if (apiError) return reply(null, method === 'KvPrewrite' ? { errors: [{ abort: apiError }] } : { error: { abort: apiError } });
+      const full = this.shared.disk.check(method, ctx, checked.region, this.shared.storeRunning);
+      if (full) {
+        if (full.transferTo !== undefined) this.shared.regions.transferLeader(checked.region.id, full.transferTo);
+        return reply(null, { region_error: full.error });
+      }
       const res = this.execute(method, checked.region, req);
       if (fault?.kind === 'LostReply') return reply(unavailable('fake-tikv: reply lost after apply (injected)'));
       if (fault?.kind === 'AppliedThen') return reply(null, { region_error: appliedThen(fault.error, info.regionId) });

@@ -19,7 +19,12 @@ export interface WireContext {
   peer?: WirePeer;
   resolved_locks?: U64[];
   committed_locks?: U64[];
+  /** kvrpcpb.DiskFullOpt (see DiskFullOpt); unset = NotAllowedOnFull. */
+  disk_full_opt?: number;
 }
+
+/** kvrpcpb.DiskFullOpt */
+export const DiskFullOpt = { NotAllowedOnFull: 0, AllowedOnAlmostFull: 1, AllowedOnAlreadyFull: 2 } as const;
 
 export interface RegionError {
   message?: string;
@@ -33,6 +38,7 @@ export interface RegionError {
   mismatch_peer_id?: { request_peer_id?: U64; store_peer_id?: U64 };
   undetermined_result?: { message?: string };
   raft_entry_too_large?: { region_id?: U64; entry_size?: U64 };
+  disk_full?: { store_id?: U64[]; reason?: string };
 }
 
 export interface LockInfo {
