@@ -135,6 +135,8 @@ export const ALLOWED_METRICS: ReadonlySet<string> = new Set([
   'blob_chunk_corruptions_total',
   'blob_store_free_bytes',
   'blob_store_size_bytes',
+  'space_reserve_bytes',
+  'space_reserve_low',
   'metadata_bucket_objects',
   'metadata_bucket_bytes',
   'tikv_region_errors_total',

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { isReplicaId } from '@massive/contracts';
-import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { ConfigError, DEFAULT_RESERVE_BYTES, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 
 export { ConfigError };
 
@@ -21,6 +21,8 @@ export interface BlobConfig extends SeaweedSettings {
   readonly chunkSize: number;
   /** Local backend: O_DIRECT or through the page cache. */
   readonly diskIo: 'direct' | 'buffered';
+  /** Local backend: free bytes kept for deletes on the data dir's filesystem (0: off). */
+  readonly reserveSpace: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }
@@ -38,6 +40,7 @@ export const SETTINGS: readonly Setting<keyof BlobConfig>[] = [
   { key: 'metadataEndpoints', flag: 'metadata-endpoints', env: 'MASSIVE_METADATA_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'seaweedfs backend: metadata gRPC targets, where fids are recorded under write intents before upload' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks)' },
   { key: 'diskIo', flag: 'disk-io', env: 'MASSIVE_DISK_IO', kind: 'enum', values: ['direct', 'buffered'], def: 'direct', help: 'local backend: direct: chunk data bypasses the page cache (O_DIRECT; falls back to buffered, with a warning, where the filesystem refuses it) | buffered: through the page cache' },
+  { key: 'reserveSpace', flag: 'reserve-space', env: 'MASSIVE_RESERVE_SPACE', kind: 'int', def: String(DEFAULT_RESERVE_BYTES), min: 0, help: 'local backend: free bytes kept for deletes on the filesystem of the data dir: below it, chunk writes are refused with InsufficientStorage (S3 507) while reads and deletes go on (0: off)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
 ];

@@ -1,9 +1,9 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import { sharedReadBuffers, type ChunkStore, type ReplicaIdentity } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
-import { createDiskMetrics, type Logger } from '@massive/observability';
+import { createDiskMetrics, openSpaceReserve, type Logger } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
 import type { BlobConfig } from './config';
 import { openLocalBackend } from './local-backend';
@@ -29,7 +29,9 @@ export interface StoreDeps {
 /** The chunk store the config asks for. */
 export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<OpenedStore> {
   if (cfg.backend === 'seaweedfs') return openSeaweed(cfg, deps);
-  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger, cfg.diskIo === 'direct');
+  await mkdir(cfg.dataDir, { recursive: true });
+  const reserve = await openSpaceReserve(cfg.dataDir, cfg.reserveSpace, { logger: deps.logger, registry: deps.registry, store: 'blob' });
+  const { dir, store, identity } = await openLocalBackend(cfg.dataDir, cfg.replicaId, deps.logger, cfg.diskIo === 'direct', reserve);
   createDiskMetrics(deps.registry, dir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers(), openFiles: () => store.openFiles });
   return {
     store,

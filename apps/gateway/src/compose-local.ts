@@ -5,9 +5,9 @@ import type { Registry } from 'prom-client';
 import { BlobService, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
-import { LmdbKv } from '@massive/kv-embedded';
+import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
-import { createBlobMetrics, createDiskMetrics, type LimitMetrics, type Logger } from '@massive/observability';
+import { createBlobMetrics, createDiskMetrics, openSpaceReserve, type DiskSpaceReserve, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
 import { createS3Api, type AdminHandler, type CredentialStore } from '@massive/s3-api';
 import { credentialsFor, type IdentitySetup } from './identity';
@@ -43,9 +43,15 @@ export interface ComposeDeps {
  */
 export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promise<Composed> {
   await mkdir(cfg.dataDir, { recursive: true });
+  tolerateOrphanLmdbCommitFailures();
   const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
-  const metadata = new MetadataService({ kv, registry: deps.registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
-  const chunks = await openLocalChunkStore(cfg, metadata, deps);
+  // Metadata and chunks share the data dir's filesystem, each with its reserve: the metadata store also
+  // counts the pages LMDB freed (deleting small objects makes room for more, never for chunks).
+  const reserveDeps = { logger: deps.logger, registry: deps.registry };
+  const metadataReserve = await openSpaceReserve(cfg.dataDir, cfg.reserveSpace, { ...reserveDeps, store: 'metadata', reusable: () => kv.reusableBytes() });
+  const metadata = new MetadataService({ kv, registry: deps.registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum, spaceReserve: metadataReserve });
+  const blobReserve = await openSpaceReserve(cfg.dataDir, cfg.reserveSpace, { ...reserveDeps, store: 'blob' });
+  const chunks = await openLocalChunkStore(cfg, metadata, deps, blobReserve);
   const blob = new BlobService(chunks.store, { chunkSize: cfg.chunkSize, metrics: createBlobMetrics(deps.registry), ...chunks.options });
   const gc = new GarbageCollector({
     kv,
@@ -105,6 +111,7 @@ async function openLocalChunkStore(
   cfg: GatewayConfig,
   metadata: MetadataService,
   deps: ComposeDeps,
+  spaceReserve: DiskSpaceReserve,
 ): Promise<{ store: ChunkStore; options: BlobServiceOptions; ready(): Promise<boolean>; close(): void }> {
   if (cfg.blobBackend === 'seaweedfs') {
     const store = new SeaweedFsChunkStore({
@@ -121,6 +128,7 @@ async function openLocalChunkStore(
   }
   const dir = join(cfg.dataDir, 'blobs');
   const store = new LocalDiskStore(dir, {
+    spaceReserve,
     directIo: cfg.diskIo === 'direct',
     onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });

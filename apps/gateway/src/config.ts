@@ -1,4 +1,4 @@
-import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { ConfigError, DEFAULT_RESERVE_BYTES, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { isPlaceholderSecret, parseEndpoints } from '@massive/rpc';
 import { readFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly chunkSize: number;
   /** Local disk chunks: O_DIRECT or through the page cache. */
   readonly diskIo: 'direct' | 'buffered';
+  /** Free bytes kept for deletes on the data dir's filesystem (local mode; 0: off). */
+  readonly reserveSpace: number;
   readonly intentTtlMs: number;
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
@@ -73,6 +75,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },
   { key: 'diskIo', flag: 'disk-io', env: 'MASSIVE_DISK_IO', kind: 'enum', values: ['direct', 'buffered'], def: 'direct', help: 'direct: chunk data bypasses the page cache (O_DIRECT; falls back to buffered, with a warning, where the filesystem refuses it) | buffered: through the page cache (local mode with chunks on local disk)' },
+  { key: 'reserveSpace', flag: 'reserve-space', env: 'MASSIVE_RESERVE_SPACE', kind: 'int', def: String(DEFAULT_RESERVE_BYTES), min: 0, help: 'free bytes kept for deletes on the filesystem of the data dir: below it, writes that add data are refused with 507 InsufficientStorage while reads and deletes go on (local mode; 0: off)' },
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },

@@ -1,4 +1,4 @@
-import { ConfigError, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
+import { ConfigError, DEFAULT_RESERVE_BYTES, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { parseEndpoints } from '@massive/rpc';
 
 export { ConfigError };
@@ -10,6 +10,8 @@ export interface MetadataConfig {
   readonly adminPort: number;
   readonly backend: 'embedded' | 'tikv';
   readonly dataDir: string;
+  /** Embedded backend: free bytes kept for deletes on the data dir's filesystem (0: off). */
+  readonly reserveSpace: number;
   readonly pdEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
   readonly logLevel: LogLevel;
@@ -28,6 +30,7 @@ export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
   { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', def: '9101', help: 'admin HTTP port: /metrics, /health/live, /health/ready' },
   { key: 'backend', flag: 'backend', env: 'MASSIVE_METADATA_BACKEND', kind: 'enum', values: ['embedded', 'tikv'], def: 'embedded', help: 'embedded (LMDB under --data-dir) | tikv (--pd-endpoints)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'embedded backend: the store lives in <data-dir>/metadata' },
+  { key: 'reserveSpace', flag: 'reserve-space', env: 'MASSIVE_RESERVE_SPACE', kind: 'int', def: String(DEFAULT_RESERVE_BYTES), min: 0, help: 'embedded backend: free bytes kept for deletes on the filesystem of the data dir: below it, writes that add data are refused with InsufficientStorage (S3 507) while reads and deletes go on (0: off; TiKV keeps its own reserve-space)' },
   { key: 'pdEndpoints', flag: 'pd-endpoints', env: 'MASSIVE_PD_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'tikv backend: PD addresses, comma-separated host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'blob gRPC targets for garbage collection, comma-separated host:port or dns:///host:port' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },

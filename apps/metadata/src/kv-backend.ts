@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { withSnapshot, type KvStore } from '@massive/kv';
-import { LmdbKv } from '@massive/kv-embedded';
+import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
 import { TikvKv } from '@massive/kv-tikv';
 import type { MetadataConfig } from './config';
 
@@ -10,6 +10,7 @@ import type { MetadataConfig } from './config';
 export async function openKv(cfg: MetadataConfig, registry?: Registry): Promise<KvStore> {
   if (cfg.backend === 'embedded') {
     await mkdir(cfg.dataDir, { recursive: true });
+    tolerateOrphanLmdbCommitFailures();
     return new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
   }
   return TikvKv.connect({ pdEndpoints: cfg.pdEndpoints, registry });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
-import { createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
+import { LmdbKv } from '@massive/kv-embedded';
+import { createLogger, createRegistry, onShutdownSignals, openSpaceReserve, runService, startAdminServer } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
 import { loadConfig, usage } from './config';
 import { kvReady, openKv } from './kv-backend';
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   const trust = rpcSecurityFromEnv(process.env);
   const registry = createRegistry();
   const kv = await openKv(cfg, registry);
-  const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum });
+  // The embedded store keeps a free-space reserve of its own; TiKV enforces its reserve-space itself.
+  const spaceReserve =
+    kv instanceof LmdbKv ? await openSpaceReserve(cfg.dataDir, cfg.reserveSpace, { logger, registry, store: 'metadata', reusable: () => kv.reusableBytes() }) : undefined;
+  const metadata = new MetadataService({ kv, registry, gcGraceMs: cfg.gcGraceMs, checksumCombiner: combineMultipartChecksum, spaceReserve });
   const protos = loadProtos();
   const blob = new GrpcBlobClient({
     targets: parseEndpoints(cfg.blobEndpoints.join(','), 'MASSIVE_BLOB_ENDPOINTS'),

@@ -455,4 +455,61 @@ describe('LocalDiskStore', () => {
       await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
     });
   });
+
+  describe('a full disk', () => {
+    /** Every file under `dir`, temp files included (names starting with a dot). */
+    async function filesUnder(root: string): Promise<string[]> {
+      const out: string[] = [];
+      for (const e of await readdir(root, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+      return out.sort();
+    }
+
+    it('refuses a put while the space reserve is low, before writing anything; reads and deletes go on', async () => {
+      const reserve = { isLow: false, low: () => reserve.isLow, noteFull: () => undefined, describe: () => '1 MiB free on /x, below the 256 MiB reserve kept for deletes' };
+      const s = new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve });
+      const kept = randomBytes(10_000);
+      await s.put(await s.allocate('full', 0), [kept]);
+      const before = await filesUnder(dir);
+      reserve.isLow = true;
+      await expect(s.put(await s.allocate('full', 1), [randomBytes(10_000)])).rejects.toMatchObject({
+        code: 'InsufficientStorage',
+        message: 'chunk full.1 refused: 1 MiB free on /x, below the 256 MiB reserve kept for deletes',
+      });
+      expect(await filesUnder(dir)).toEqual(before);
+      expect((await s.read('full.0')).equals(kept)).toBe(true);
+      await s.delete('full.0');
+      await expect(s.read('full.0')).rejects.toMatchObject({ code: 'DataCorrupted', message: expect.stringContaining('missing') });
+      s.close();
+    });
+
+    it('turns ENOSPC and EDQUOT from the disk into InsufficientStorage, leaves no temp file, and has the reserve measure again', async () => {
+      let full = 0;
+      const reserve = { low: () => false, noteFull: () => void full++, describe: () => '' };
+      const s = new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve });
+      await s.put(await s.allocate('nospc', 0), [randomBytes(1000)]); // the fan directories exist
+      const before = await filesUnder(dir);
+      for (const code of ['ENOSPC', 'EDQUOT']) {
+        const spy = failOpens((flags) => ((flags & constants.O_CREAT) !== 0 ? code : undefined));
+        try {
+          await expect(s.put(await s.allocate('nospc', 1), [randomBytes(1000)])).rejects.toMatchObject({
+            code: 'InsufficientStorage',
+            message: expect.stringContaining(`is full (${code})`),
+          });
+        } finally {
+          spy.mockRestore();
+        }
+      }
+      expect(full).toBe(2);
+      expect(await filesUnder(dir)).toEqual(before);
+      // Other failures keep their own error.
+      const spy = failOpens((flags) => ((flags & constants.O_CREAT) !== 0 ? 'EIO' : undefined));
+      try {
+        await expect(s.put(await s.allocate('nospc', 2), [randomBytes(1000)])).rejects.toMatchObject({ code: 'EIO' });
+      } finally {
+        spy.mockRestore();
+      }
+      await s.put(await s.allocate('nospc', 1), [randomBytes(1000)]);
+      s.close();
+    });
+  });
 });

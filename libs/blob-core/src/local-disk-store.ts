@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { link, mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { assertReplicaId, ServiceError } from '@massive/contracts';
+import { assertReplicaId, ServiceError, type SpaceReserve } from '@massive/contracts';
 import { assertIntentId, formatChunkId, parseChunkId, type ParsedChunkId } from './chunk-id';
 import {
   assertBlockSize,
@@ -49,6 +49,11 @@ export interface LocalDiskStoreOptions {
   readonly openFiles?: number;
   /** A kept chunk file unused this long is closed (default 10 s). */
   readonly openFileIdleMs?: number;
+  /**
+   * The free space kept for deletes (observability's DiskSpaceReserve over this directory): while it
+   * is low, `put` refuses with InsufficientStorage before writing anything.
+   */
+  readonly spaceReserve?: SpaceReserve;
 }
 
 /** A chunk file open for reads: its size (chunk files never change), and its checksums once a range read needed them. */
@@ -120,9 +125,11 @@ export class LocalDiskStore implements ChunkStore {
   private readonly onDirectIoRefused?: (err: unknown) => void;
   /** Chunk files open for reads, by `<intentId>.<seq>`; evicted before a chunk is deleted. */
   private readonly handles: HandleCache<OpenChunk>;
+  private readonly reserve?: SpaceReserve;
 
   constructor(dir: string, options: LocalDiskStoreOptions = {}) {
     this.root = join(dir, 'chunks');
+    this.reserve = options.spaceReserve;
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     assertBlockSize(this.blockSize);
     if (options.replicaId !== undefined) assertReplicaId(options.replicaId);
@@ -158,25 +165,38 @@ export class LocalDiskStore implements ChunkStore {
 
   async put(id: string, data: readonly Buffer[]): Promise<void> {
     const { intentId, seq } = this.parse(id);
+    if (this.reserve?.low()) throw new ServiceError('InsufficientStorage', `chunk ${id} refused: ${this.reserve.describe()}`);
     // Nothing should be open under a name not yet written; a stale entry (the intent was reclaimed and
     // its writer went on) must not outlive the new file.
     this.handles.evict(`${intentId}.${seq}`);
     const fan = this.fanDir(intentId);
     const trailer = encodeTrailer(data, this.blockSize);
     const temp = join(fan, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
-    await this.ensureFans();
-    await this.writeTemp(temp, [...data, trailer]);
     try {
-      await link(temp, join(fan, `${intentId}.${seq}`));
-    } catch (e) {
-      if (errnoCode(e) === 'EEXIST') {
-        throw new ServiceError('Internal', `chunk ${id} already exists; chunks are write-once (one write per intent)`);
+      await this.ensureFans();
+      await this.writeTemp(temp, [...data, trailer]);
+      try {
+        await link(temp, join(fan, `${intentId}.${seq}`));
+      } catch (e) {
+        if (errnoCode(e) === 'EEXIST') {
+          throw new ServiceError('Internal', `chunk ${id} already exists; chunks are write-once (one write per intent)`);
+        }
+        throw e;
+      } finally {
+        await unlink(temp).catch(() => undefined);
       }
-      throw e;
-    } finally {
-      await unlink(temp).catch(() => undefined);
+      await this.dirSync.sync(fan);
+    } catch (e) {
+      throw this.noRoom(id, e);
     }
-    await this.dirSync.sync(fan);
+  }
+
+  /** ENOSPC or EDQUOT (the disk filled since the reserve was last measured) → InsufficientStorage. */
+  private noRoom(id: string, e: unknown): unknown {
+    const code = errnoCode(e);
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') return e;
+    this.reserve?.noteFull();
+    return new ServiceError('InsufficientStorage', `chunk ${id} not written: the disk holding ${this.root} is full (${code})`);
   }
 
   /** Writes and fdatasyncs a new temp file; on failure it is gone. */

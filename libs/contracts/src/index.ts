@@ -6,3 +6,4 @@ export * from './chunk-owner';
 export * from './lifecycle/lifecycle-rules';
 export * from './lifecycle/lifecycle-eval';
 export * from './access-keys';
+export * from './space-reserve';

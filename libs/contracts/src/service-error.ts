@@ -32,6 +32,11 @@ export const ERROR_CODES = [
   'Conflict',
   /** A dependency is down or overloaded; clients may retry. */
   'Unavailable',
+  /**
+   * The store has no room for this write: its free space is below the reserve kept for deletes, or
+   * the disk itself is full. Nothing was written; reads and deletes still work (S3 507).
+   */
+  'InsufficientStorage',
   'Internal',
 ] as const;
 

@@ -17,6 +17,8 @@
  */
 export class ConflictTracker {
   private readonly lastCommit = new Map<string, number>();
+  /** Claims whose commit has not settled: what each of their keys carried before (undefined: nothing). */
+  private readonly pending = new Map<number, [string, number | undefined][]>();
   private queue: { readonly key: string; readonly seq: number }[] = [];
   private head = 0;
   /** snapshot seq -> registered transactions. */
@@ -61,19 +63,42 @@ export class ConflictTracker {
       for (const k of group) if ((this.lastCommit.get(k) ?? 0) > snapshotSeq) return { conflict: k };
     }
     const seq = ++this.assigned;
+    const undo: [string, number | undefined][] = [];
     for (const group of keys) {
       for (const k of group) {
+        undo.push([k, this.lastCommit.get(k)]);
         this.lastCommit.set(k, seq);
         this.queue.push({ key: k, seq });
       }
     }
+    this.pending.set(seq, undo);
     return seq;
   }
 
   /** The commit with `seq` is durable and visible to every snapshot taken from now on. */
   markResolved(seq: number): void {
+    this.pending.delete(seq);
     if (seq > this.resolved) this.resolved = seq;
     this.gc();
+  }
+
+  /**
+   * The commit with `seq` failed (LMDB wrote nothing: a full disk, an I/O error): its keys carry
+   * again what they carried before the claim, so no later transaction meets a conflict with a write
+   * that never happened. A key claimed again since (it cannot be: a later claim of it would have
+   * conflicted with this one) keeps its newer seq. Its seq stays unused: snapshots never see it.
+   */
+  abandon(seq: number): void {
+    const undo = this.pending.get(seq);
+    if (!undo) return;
+    this.pending.delete(seq);
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const [k, before] = undo[i];
+      if (this.lastCommit.get(k) !== seq) continue;
+      // At or below the floor, the entry no longer matters to anyone (and gc may have passed it).
+      if (before === undefined || before <= this.floor) this.lastCommit.delete(k);
+      else this.lastCommit.set(k, before);
+    }
   }
 
   private gc(): void {

@@ -1,1 +1,2 @@
 export { LmdbKv, type LmdbKvOptions } from './lmdb-kv';
+export { tolerateOrphanLmdbCommitFailures } from './orphan-commit-failures';

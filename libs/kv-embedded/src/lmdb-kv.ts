@@ -1,5 +1,7 @@
+import { statfsSync } from 'node:fs';
 import {
   KvConflictError,
+  KvStoreFullError,
   type KvKey,
   type KvPair,
   type KvReader,
@@ -72,8 +74,10 @@ export class LmdbKv implements KvStore {
   readonly pageSize: number;
   private closed = false;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly path: string;
 
   constructor(options: LmdbKvOptions) {
+    this.path = options.path;
     this.root = open<Buffer, Buffer>({
       path: options.path,
       mapSize: options.mapSize ?? 64 * 2 ** 30,
@@ -100,6 +104,19 @@ export class LmdbKv implements KvStore {
     this.tracker = new ConflictTracker(decodeSeq(this.meta.get(SEQ_KEY)));
     this.maxKeySize = (this.root as { maxKeySize?: number }).maxKeySize ?? 511;
     this.pageSize = (this.root.getStats() as { pageSize: number }).pageSize;
+  }
+
+  /**
+   * Bytes the store can fill without growing its file: pages freed by deletes, which LMDB reuses but
+   * never gives back to the filesystem. Counted as free space by the metadata store's reserve, so that
+   * deleting small (inline) objects lets writes in again. From LMDB's own counts: the file's pages up to
+   * the last one used, less every page of every database (the catalogue, the free list, `data`, `meta`)
+   * and the two meta pages. Pages still pinned by a long read are included: they come back when it ends.
+   */
+  reusableBytes(): number {
+    const root = this.root.getStats() as LmdbStats & { lastPageNumber: number; free: LmdbStats };
+    const used = 2 + pagesOf(root) + pagesOf(root.free) + pagesOf(this.data.getStats() as LmdbStats) + pagesOf(this.meta.getStats() as LmdbStats);
+    return Math.max(0, root.lastPageNumber + 1 - used) * this.pageSize;
   }
 
   async txn<T>(fn: (tx: KvTxn) => Promise<T>): Promise<T> {
@@ -186,17 +203,27 @@ export class LmdbKv implements KvStore {
     const snapshotSeq = view.seq ?? 0; // set by the first put/delete/lock
     const writes = [...buf.writes].map(([k, v]) => [Buffer.from(k, 'latin1'), v] as const);
     const keys = [[...buf.writes.keys()], [...buf.locks]];
-    const outcome = await this.root.transaction(() => {
-      // Synchronous, and never throws on a conflict: see the class comment.
-      const claimed = this.tracker.claim(snapshotSeq, keys);
-      if (typeof claimed !== 'number') return claimed;
-      for (const [key, value] of writes) {
-        if (value) void this.data.put(key, value);
-        else void this.data.remove(key);
-      }
-      void this.meta.put(SEQ_KEY, encodeSeq(claimed));
-      return claimed;
-    });
+    let claim: number | undefined;
+    let outcome: number | { conflict: string };
+    try {
+      outcome = await this.root.transaction(() => {
+        // Synchronous, and never throws on a conflict: see the class comment.
+        const claimed = this.tracker.claim(snapshotSeq, keys);
+        if (typeof claimed !== 'number') return claimed;
+        claim = claimed;
+        for (const [key, value] of writes) {
+          if (value) void this.data.put(key, value);
+          else void this.data.remove(key);
+        }
+        void this.meta.put(SEQ_KEY, encodeSeq(claimed));
+        return claimed;
+      });
+    } catch (e) {
+      // LMDB aborted the write transaction (with every transaction batched into it): nothing of it
+      // reached the file, so its claim must not make later transactions conflict.
+      if (claim !== undefined) this.tracker.abandon(claim);
+      throw await commitFailure(e, this.path);
+    }
     if (typeof outcome !== 'number') {
       if (outcome.conflict === '') throw new KvConflictError('snapshot too old to validate');
       const key = Buffer.from(outcome.conflict, 'latin1');
@@ -349,4 +376,57 @@ function encodeSeq(seq: number): Buffer {
 
 function decodeSeq(raw: Buffer | undefined): number {
   return raw ? Number(raw.readBigUInt64BE()) : 0;
+}
+
+interface LmdbStats {
+  readonly treeBranchPageCount: number;
+  readonly treeLeafPageCount: number;
+  readonly overflowPages: number;
+}
+
+function pagesOf(s: LmdbStats): number {
+  return s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+}
+
+/** Free bytes under which a failed commit is taken for a full disk (LMDB turns a short write into EIO). */
+const FULL_DISK_SLACK = 64 * 2 ** 20;
+/** How long a failed commit waits for lmdb-js to name the cause (it does so in the same turn). */
+const CAUSE_WAIT_MS = 1000;
+
+/**
+ * A failed LMDB commit → the error `txn` throws. lmdb-js rejects every transaction of the failed batch
+ * with "Commit failed" and puts the cause in `commitError`, a promise rejected once for the batch; left
+ * unhandled, that rejection kills the process, so it is always handled here. A full disk (ENOSPC,
+ * EDQUOT, or the EIO that LMDB makes of a short write, when the disk has next to no space left) is
+ * KvStoreFullError; anything else keeps its cause.
+ */
+async function commitFailure(err: unknown, path: string): Promise<Error> {
+  const pending = (err as { commitError?: unknown } | undefined)?.commitError;
+  let cause: unknown = err;
+  if (pending instanceof Promise) {
+    let timer: NodeJS.Timeout | undefined;
+    cause = await Promise.race([
+      pending.then(
+        () => err,
+        (reason: unknown) => reason,
+      ),
+      new Promise<unknown>((resolve) => (timer = setTimeout(resolve, CAUSE_WAIT_MS, err))),
+    ]);
+    clearTimeout(timer);
+  }
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const what = cause instanceof Error ? cause.message : String(cause);
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 28 || code === 122 || diskAlmostFull(path)) {
+    return new KvStoreFullError(`LMDB commit failed, the disk holding ${path} is full: ${what}`);
+  }
+  return new Error(`LMDB commit failed: ${what}`, { cause });
+}
+
+function diskAlmostFull(path: string): boolean {
+  try {
+    const s = statfsSync(path);
+    return s.bavail * s.bsize < FULL_DISK_SLACK;
+  } catch {
+    return false;
+  }
 }

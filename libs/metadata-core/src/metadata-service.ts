@@ -35,6 +35,7 @@ import type {
   KeyLookup,
   KeyPermission,
   KeyWithGrants,
+  SpaceReserve,
 } from '@massive/contracts';
 import type { KvStore } from '@massive/kv';
 import { Registry } from 'prom-client';
@@ -78,6 +79,11 @@ export interface MetadataServiceOptions {
   readonly gcGraceMs?: number;
   /** Multipart checksums the service cannot compute itself (CRC32C, CRC64NVME, FULL_OBJECT). */
   readonly checksumCombiner?: ChecksumCombiner;
+  /**
+   * The embedded store's free-space reserve: writes that add data are refused (InsufficientStorage)
+   * while it is low. TiKV keeps its own (`reserve-space`).
+   */
+  readonly spaceReserve?: SpaceReserve;
 }
 
 export const DEFAULT_GC_GRACE_MS = 60_000;
@@ -93,7 +99,7 @@ export class MetadataService implements MetadataApi {
     this.metrics = createMetadataMetrics(options.registry ?? new Registry());
     const clock = options.clock ?? Date.now;
     this.deps = {
-      txn: new TxnRunner(options.kv, this.metrics, { ...DEFAULT_RETRY, ...options.retry }),
+      txn: new TxnRunner(options.kv, this.metrics, { ...DEFAULT_RETRY, ...options.retry }, undefined, options.spaceReserve),
       clock,
       gcGraceMs: options.gcGraceMs ?? DEFAULT_GC_GRACE_MS,
       ...(options.checksumCombiner && { checksumCombiner: options.checksumCombiner }),

@@ -7,3 +7,4 @@ export * from './settings';
 export * from './admin-server';
 export * from './service-lifecycle';
 export * from './hot-metrics';
+export * from './space-reserve';

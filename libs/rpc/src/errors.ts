@@ -30,6 +30,7 @@ export const ERROR_TO_STATUS: Readonly<Record<ErrorCode, Status>> = {
   IntentExpired: Status.FAILED_PRECONDITION,
   Conflict: Status.ABORTED,
   Unavailable: Status.UNAVAILABLE,
+  InsufficientStorage: Status.RESOURCE_EXHAUSTED,
   Internal: Status.INTERNAL,
 };
 

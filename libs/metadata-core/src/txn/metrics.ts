@@ -59,7 +59,7 @@ export function createMetadataMetrics(registry: Registry): MetadataMetrics {
     });
   return {
     txnRestarts: hotCounter('metadata_txn_restarts_total', 'Metadata transactions restarted after a KV conflict', ['operation']),
-    txnTotal: hotCounter('metadata_txn_total', 'Metadata transactions by outcome (ok, error, conflict, unavailable)', [
+    txnTotal: hotCounter('metadata_txn_total', 'Metadata transactions by outcome (ok, error, conflict, unavailable, unknown_outcome, full: refused for want of space)', [
       'operation',
       'result',
     ]),

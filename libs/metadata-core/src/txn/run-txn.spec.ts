@@ -1,10 +1,10 @@
 import { isServiceError, ServiceError } from '@massive/contracts';
 import { hangUpCtx } from '@massive/contracts/testing';
-import { KvUnavailableError, KvUnknownOutcomeError } from '@massive/kv';
+import { KvStoreFullError, KvUnavailableError, KvUnknownOutcomeError, type KvStore, type TxnOptions } from '@massive/kv';
 import { MemoryKv } from '@massive/kv/testing';
 import { Registry } from 'prom-client';
 import { createMetadataMetrics } from './metrics';
-import { TxnRunner } from './run-txn';
+import { ADDS_DATA, FREES_SPACE, TxnRunner } from './run-txn';
 
 async function metric(reg: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
@@ -123,5 +123,69 @@ describe('TxnRunner', () => {
     const a = createMetadataMetrics(reg);
     const b = createMetadataMetrics(reg);
     expect(a.txnRestarts).toBe(b.txnRestarts);
+  });
+
+  describe('space', () => {
+    const setupSpace = () => {
+      const kv = new MemoryKv();
+      const reg = new Registry();
+      const seen: (TxnOptions | undefined)[] = [];
+      const spy: KvStore = {
+        txn: (fn, opts) => {
+          seen.push(opts);
+          return kv.txn(fn);
+        },
+        snapshot: () => kv.snapshot(),
+        close: () => kv.close(),
+      };
+      const reserve = { isLow: false, full: 0, low: () => reserve.isLow, noteFull: () => void reserve.full++, describe: () => '1 MiB free on /data, below the 256 MiB reserve' };
+      const runner = new TxnRunner(spy, createMetadataMetrics(reg), { maxAttempts: 5, serializedMaxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, async () => {}, reserve);
+      return { kv, reg, seen, reserve, runner };
+    };
+    const put = async (tx: { put(k: Buffer, v: Buffer): void }) => tx.put(Buffer.from('k'), Buffer.from('v'));
+
+    it('refuses operations that add data while the reserve is low, before any transaction', async () => {
+      const { reg, seen, reserve, runner } = setupSpace();
+      reserve.isLow = true;
+      for (const op of ADDS_DATA) {
+        const e = await runner.run(op, put).catch((x: unknown) => x);
+        expect(e).toEqual(new ServiceError('InsufficientStorage', `${op}: refused, 1 MiB free on /data, below the 256 MiB reserve`));
+        expect(await metric(reg, 'metadata_txn_total', { operation: op, result: 'full' })).toBe(1);
+      }
+      expect(seen).toHaveLength(0);
+      // Deletes and everything else still run while it is low; freeing ones say so to the store.
+      await runner.run('DeleteObject', put);
+      await runner.run('PutBucketConfig', put);
+      expect(seen).toEqual([{ freesSpace: true }, undefined]);
+      reserve.isLow = false;
+      await runner.run('PutObject', put);
+      expect(seen[2]).toBeUndefined();
+    });
+
+    it('marks every freeing operation, and no operation both adds and frees', async () => {
+      const { seen, runner } = setupSpace();
+      for (const op of FREES_SPACE) {
+        expect(ADDS_DATA.has(op)).toBe(false);
+        await runner.run(op, put);
+      }
+      expect(seen).toEqual([...FREES_SPACE].map(() => ({ freesSpace: true })));
+    });
+
+    it('turns a store with no room (KvStoreFullError) into InsufficientStorage, never retried, and measures again', async () => {
+      const { kv, reg, reserve, runner } = setupSpace();
+      kv.failNextCommits(1, new KvStoreFullError('LMDB commit failed, the disk holding /data is full: Input/output error'));
+      let runs = 0;
+      const e = await runner
+        .run('PutBucketConfig', async (tx) => {
+          runs++;
+          await put(tx);
+        })
+        .catch((x: unknown) => x);
+      expect(e).toEqual(new ServiceError('InsufficientStorage', 'PutBucketConfig: LMDB commit failed, the disk holding /data is full: Input/output error'));
+      expect(runs).toBe(1);
+      expect(reserve.full).toBe(1);
+      expect(await metric(reg, 'metadata_txn_total', { operation: 'PutBucketConfig', result: 'full' })).toBe(1);
+      expect(await metric(reg, 'metadata_txn_restarts_total', { operation: 'PutBucketConfig' })).toBe(0);
+    });
   });
 });

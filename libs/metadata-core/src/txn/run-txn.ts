@@ -1,5 +1,5 @@
-import { callAborted, type CallCtx, ServiceError } from '@massive/contracts';
-import { KvConflictError, KvUnavailableError, KvUnknownOutcomeError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn } from '@massive/kv';
+import { callAborted, type CallCtx, ServiceError, type SpaceReserve } from '@massive/contracts';
+import { KvConflictError, KvStoreFullError, KvUnavailableError, KvUnknownOutcomeError, withSnapshot, type KvSnapshot, type KvStore, type KvTxn, type TxnOptions } from '@massive/kv';
 import { KeyQueue } from './key-queue';
 import type { MetadataMetrics } from './metrics';
 
@@ -20,6 +20,39 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttempts: 60, baseDelayMs: 2, maxDelayMs: 200 };
 
 /**
+ * Operations that add data: refused while the store's space reserve is low (see SpaceReserve), before
+ * anything is read or written. CreateWriteIntent opens every chunked upload, so a large PUT or part is
+ * refused before its body is taken. CompleteMultipartUpload is not here: its data is already stored,
+ * and completing it frees the parts' records.
+ */
+export const ADDS_DATA: ReadonlySet<string> = new Set(['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CreateWriteIntent', 'CreateBucket']);
+
+/**
+ * Operations that free space: they may use the reserve of a store that is almost full (TiKV:
+ * `DiskFullOpt::AllowedOnAlmostFull`), so that deleting is what still works when nothing else does.
+ */
+export const FREES_SPACE: ReadonlySet<string> = new Set([
+  'DeleteObject',
+  'DeleteBucket',
+  'AbortMultipartUpload',
+  'AbandonWriteIntent',
+  'ReleaseVersionLease',
+  'LifecycleExpireCurrent',
+  'LifecycleExpireNoncurrent',
+  'LifecycleRemoveMarker',
+  'GcDrain',
+  'GcPartsDrain',
+  'GcClaim',
+  'JanitorClaim',
+  'JanitorForget',
+  'LeaseReap',
+  'ClaimReap',
+  'LeaseRelease',
+  'DeleteKey',
+]);
+const FREEING: TxnOptions = { freesSpace: true };
+
+/**
  * The one place metadata transactions are run and retried (JuiceFS's kvMeta.txn): KvConflictError
  * restarts the whole function after a jittered exponential backoff, up to a bounded count; every
  * outcome is counted per operation. Adapters only classify their errors.
@@ -32,6 +65,8 @@ export class TxnRunner {
     private readonly metrics: MetadataMetrics,
     private readonly policy: RetryPolicy = DEFAULT_RETRY,
     private readonly sleep: (ms: number) => Promise<void> = defaultSleep,
+    /** The embedded store's space reserve: ADDS_DATA operations are refused while it is low. */
+    private readonly space?: SpaceReserve,
   ) {}
 
   /**
@@ -46,11 +81,16 @@ export class TxnRunner {
 
   private async attempt<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx: CallCtx | undefined, maxAttempts: number): Promise<T> {
     const started = process.hrtime.bigint();
+    const opts = FREES_SPACE.has(op) ? FREEING : undefined;
     try {
+      if (this.space?.low() && ADDS_DATA.has(op)) {
+        this.metrics.txnTotal.labels(op, 'full').inc();
+        throw new ServiceError('InsufficientStorage', `${op}: refused, ${this.space.describe()}`);
+      }
       for (let attempt = 1; ; attempt++) {
         checkAlive(ctx);
         try {
-          const result = await this.kv.txn(fn);
+          const result = await this.kv.txn(fn, opts);
           this.metrics.txnTotal.labels(op, 'ok').inc();
           return result;
         } catch (e) {
@@ -97,6 +137,11 @@ export class TxnRunner {
     if (e instanceof KvUnavailableError) {
       this.metrics.txnTotal.labels(op, 'unavailable').inc();
       return new ServiceError('Unavailable', e.message);
+    }
+    if (e instanceof KvStoreFullError) {
+      this.metrics.txnTotal.labels(op, 'full').inc();
+      this.space?.noteFull();
+      return new ServiceError('InsufficientStorage', `${op}: ${e.message}`);
     }
     if (e instanceof KvUnknownOutcomeError) {
       // Never retried here: the commit may have happened. The client sees a 500 and decides.

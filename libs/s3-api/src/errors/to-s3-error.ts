@@ -28,6 +28,8 @@ export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
   // Retries exhausted on a hot key: SDKs retry SlowDown with backoff.
   Conflict: 'SlowDown',
   Unavailable: 'ServiceUnavailable',
+  // Not retried by SDKs (a full disk does not drain in a retry's time).
+  InsufficientStorage: 'InsufficientStorage',
   Internal: 'InternalError',
 };
 

@@ -47,6 +47,8 @@ export const S3_ERRORS = {
   RequestTimeTooSkewed: { status: 403, message: 'The difference between the request time and the current time is too large.' },
   RequestTimeout: { status: 400, message: 'Your socket connection to the server was not read from or written to within the timeout period.' },
   ServiceUnavailable: { status: 503, message: 'Please reduce your request rate.' },
+  // Not AWS's (S3 has no full state): the HTTP status MinIO answers too. SDKs do not retry a 507.
+  InsufficientStorage: { status: 507, message: 'The storage backend has no room for this write. Delete objects or add capacity: reads and deletes still work.' },
   SignatureDoesNotMatch: { status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
   SlowDown: { status: 503, message: 'Please reduce your request rate.' },
   XAmzContentSHA256Mismatch: { status: 400, message: 'The provided \'x-amz-content-sha256\' header does not match what was computed.' },
