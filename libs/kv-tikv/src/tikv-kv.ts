@@ -30,7 +30,7 @@ export interface TikvKvStats {
  * buffered writes, then commits with 2PC (see Committer). Conflicts throw KvConflictError; an
  * outage past the budgets throws KvUnavailableError; a primary commit with no definite answer
  * throws KvUnknownOutcomeError; a store below its reserved space throws KvStoreFullError, unless
- * the txn frees space (`freesSpace`: its writes may use the reserve, DiskFullOpt.AllowedOnAlmostFull).
+ * the txn must work on a full store (`useReserve`: its writes may use the reserve, DiskFullOpt.AllowedOnAlmostFull).
  */
 export class TikvKv implements KvStore {
   private readonly core: ClientCore;
@@ -131,7 +131,7 @@ export class TikvKv implements KvStore {
       return result;
     }
     try {
-      const diskFullOpt = opts.freesSpace ? DiskFullOpt.AllowedOnAlmostFull : DiskFullOpt.NotAllowedOnFull;
+      const diskFullOpt = opts.useReserve ? DiskFullOpt.AllowedOnAlmostFull : DiskFullOpt.NotAllowedOnFull;
       const committer = new Committer(this.core, startTs, receivedAt, mutationsOf(tx.buffer), { diskFullOpt });
       await committer.commit(this.opts.commitSecondariesInBackground ? (w) => this.track(w) : undefined);
     } catch (err) {

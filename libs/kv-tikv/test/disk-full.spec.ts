@@ -43,14 +43,14 @@ describe('TikvKv on a full TiKV store', () => {
     expect(await get(fx.kv, 'z')).toBe('new');
   });
 
-  it('a txn that frees space (freesSpace) commits its deletes on an almost-full cluster, flagged AllowedOnAlmostFull', async () => {
+  it('a txn that frees space (useReserve) commits its deletes on an almost-full cluster, flagged AllowedOnAlmostFull', async () => {
     fx.cluster.setDiskUsage('almostFull');
     await fx.kv.txn(
       async (tx) => {
         tx.delete(k('a'));
         tx.delete(k('z'));
       },
-      { freesSpace: true },
+      { useReserve: true },
     );
     expect(await get(fx.kv, 'a')).toBeUndefined();
     expect(await get(fx.kv, 'z')).toBeUndefined();
@@ -75,7 +75,7 @@ describe('TikvKv on a full TiKV store', () => {
           tx.put(k('a'), k('new'));
           tx.put(k('z'), k('new'));
         },
-        { freesSpace: true },
+        { useReserve: true },
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KvStoreFullError);

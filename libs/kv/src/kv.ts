@@ -53,11 +53,12 @@ export interface KvSnapshot extends KvReader {
 
 export interface TxnOptions {
   /**
-   * The transaction frees space (deletes, garbage collection, aborts): it may use the space a full
-   * store keeps in reserve, so that a store too full for new data can still be emptied (TiKV's
-   * `DiskFullOpt::AllowedOnAlmostFull`). Default false.
+   * The transaction must keep working on a store too full for new data: it frees space (deletes,
+   * garbage collection, aborts) or keeps reads and the collector running (read leases, the
+   * collector's own lease). It may use the space the store keeps in reserve, so that a full store can
+   * still be read and emptied (TiKV's `DiskFullOpt::AllowedOnAlmostFull`). Default false.
    */
-  readonly freesSpace?: boolean;
+  readonly useReserve?: boolean;
 }
 
 export interface KvStore {

@@ -13,7 +13,7 @@ import { TtlKeeper } from './ttl-keeper';
 export interface CommitOptions {
   /**
    * Context.disk_full_opt of every write this transaction sends (prewrite, heartbeat, commit,
-   * rollback): AllowedOnAlmostFull for a txn that frees space (TxnOptions.freesSpace).
+   * rollback): AllowedOnAlmostFull for a txn that may use the reserve (TxnOptions.useReserve).
    */
   readonly diskFullOpt?: DiskFullOptCode;
 }

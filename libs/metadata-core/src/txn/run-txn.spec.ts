@@ -4,7 +4,7 @@ import { KvStoreFullError, KvUnavailableError, KvUnknownOutcomeError, type KvSto
 import { MemoryKv } from '@massive/kv/testing';
 import { Registry } from 'prom-client';
 import { createMetadataMetrics } from './metrics';
-import { ADDS_DATA, FREES_SPACE, TxnRunner } from './run-txn';
+import { ADDS_DATA, USES_RESERVE, TxnRunner } from './run-txn';
 
 async function metric(reg: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const m = (await reg.getMetricsAsJSON()).find((x) => x.name === name);
@@ -153,22 +153,22 @@ describe('TxnRunner', () => {
         expect(await metric(reg, 'metadata_txn_total', { operation: op, result: 'full' })).toBe(1);
       }
       expect(seen).toHaveLength(0);
-      // Deletes and everything else still run while it is low; freeing ones say so to the store.
+      // Deletes and everything else still run while it is low; those that may use the reserve say so to the store.
       await runner.run('DeleteObject', put);
       await runner.run('PutBucketConfig', put);
-      expect(seen).toEqual([{ freesSpace: true }, undefined]);
+      expect(seen).toEqual([{ useReserve: true }, undefined]);
       reserve.isLow = false;
       await runner.run('PutObject', put);
       expect(seen[2]).toBeUndefined();
     });
 
-    it('marks every freeing operation, and no operation both adds and frees', async () => {
+    it('lets every operation that must work on a full store use the reserve, and none of them adds data', async () => {
       const { seen, runner } = setupSpace();
-      for (const op of FREES_SPACE) {
+      for (const op of USES_RESERVE) {
         expect(ADDS_DATA.has(op)).toBe(false);
         await runner.run(op, put);
       }
-      expect(seen).toEqual([...FREES_SPACE].map(() => ({ freesSpace: true })));
+      expect(seen).toEqual([...USES_RESERVE].map(() => ({ useReserve: true })));
     });
 
     it('turns a store with no room (KvStoreFullError) into InsufficientStorage, never retried, and measures again', async () => {

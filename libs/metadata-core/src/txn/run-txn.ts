@@ -28,10 +28,12 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, serializedMaxAttemp
 export const ADDS_DATA: ReadonlySet<string> = new Set(['PutObject', 'UploadPart', 'CreateMultipartUpload', 'CreateWriteIntent', 'CreateBucket']);
 
 /**
- * Operations that free space: they may use the reserve of a store that is almost full (TiKV:
- * `DiskFullOpt::AllowedOnAlmostFull`), so that deleting is what still works when nothing else does.
+ * Operations that must keep working on a store too full for new data, and so may use its reserve
+ * (TiKV: `DiskFullOpt::AllowedOnAlmostFull`): those that free space (deletes, aborts, garbage
+ * collection, lifecycle expiry), the collector's leadership lease without which nothing is collected,
+ * and the read leases that long GETs take (reads go on when the store is full).
  */
-export const FREES_SPACE: ReadonlySet<string> = new Set([
+export const USES_RESERVE: ReadonlySet<string> = new Set([
   'DeleteObject',
   'DeleteBucket',
   'AbortMultipartUpload',
@@ -47,10 +49,12 @@ export const FREES_SPACE: ReadonlySet<string> = new Set([
   'JanitorForget',
   'LeaseReap',
   'ClaimReap',
+  'LeaseAcquire',
   'LeaseRelease',
+  'LeaseVersion',
   'DeleteKey',
 ]);
-const FREEING: TxnOptions = { freesSpace: true };
+const RESERVE_OK: TxnOptions = { useReserve: true };
 
 /**
  * The one place metadata transactions are run and retried (JuiceFS's kvMeta.txn): KvConflictError
@@ -81,7 +85,7 @@ export class TxnRunner {
 
   private async attempt<T>(op: string, fn: (tx: KvTxn) => Promise<T>, ctx: CallCtx | undefined, maxAttempts: number): Promise<T> {
     const started = process.hrtime.bigint();
-    const opts = FREES_SPACE.has(op) ? FREEING : undefined;
+    const opts = USES_RESERVE.has(op) ? RESERVE_OK : undefined;
     try {
       if (this.space?.low() && ADDS_DATA.has(op)) {
         this.metrics.txnTotal.labels(op, 'full').inc();
