@@ -27,10 +27,17 @@ describe('toS3Error', () => {
     ['DataCorrupted', 'InternalError', 500],
     ['Internal', 'InternalError', 500],
     ['IntentExpired', 'RequestTimeout', 400],
+    ['InsufficientStorage', 'InsufficientStorage', 507],
   ] as const)('%s → %s (%i)', (from, to, status) => {
     const { error } = toS3Error(new ServiceError(from, 'detail'));
     expect(error.code).toBe(to);
     expect(error.status).toBe(status);
+  });
+
+  it('InsufficientStorage keeps the domain message to itself (it may name a path) and is not an internal error', () => {
+    const { error, internal } = toS3Error(new ServiceError('InsufficientStorage', 'PutObject: refused, 1 MiB free on /var/lib/massive, below the 256 MiB reserve'));
+    expect(error.message).toBe('The storage backend has no room for this write. Delete objects or add capacity: reads and deletes still work.');
+    expect(internal).toBe(false);
   });
 
   it('passes S3Error through untouched', () => {
