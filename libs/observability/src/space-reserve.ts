@@ -9,6 +9,12 @@ export const DEFAULT_RESERVE_BYTES = 256 * 2 ** 20;
 
 /** Fastest rate at which a store is assumed to fill its disk, in bytes per ms (4 GiB/s). */
 const FILL_BYTES_PER_MS = 4 * 2 ** 20;
+/**
+ * Near (or below) the reserve, synchronous measurements are at least this far apart: a check costs
+ * about 30 µs with LMDB's page counts, and a flood of refused writes must not turn into a flood of
+ * them. At 4 GiB/s the disk takes 4 MiB in that time, well inside any sensible reserve.
+ */
+const MIN_SYNC_INTERVAL_MS = 1;
 
 export interface DiskSpaceReserveOptions {
   /** statfs, injectable so tests can fake a full disk. */
@@ -38,7 +44,8 @@ export interface DiskSpaceReserveOptions {
  * about once a second whatever the load. Near it, a stale measurement could let a second of writes
  * run through the reserve (a disk fills at hundreds of MiB/s), so when the headroom left at the last
  * measurement is smaller than what the disk could have taken since (at 4 GiB/s), the check measures
- * synchronously (one statfs, a few µs) before answering. Writes admitted at once still share the
+ * synchronously (one statfs, a few µs; about 30 µs with LMDB's page counts) before answering, at most
+ * once a millisecond. Writes admitted at once still share the
  * headroom: keep the reserve above the bytes in flight (`--max-inflight-body-bytes`).
  * Free space is statfs's f_bavail (what an unprivileged writer may still use). A reserve of 0 turns
  * the check off (writes then fail only when the disk itself is full, with the same error). A failed
@@ -75,7 +82,7 @@ export class DiskSpaceReserve {
   low(): boolean {
     if (this.reserveBytes <= 0) return false;
     const age = this.now() - this.measuredAt;
-    if (age * FILL_BYTES_PER_MS > this.free - this.reserveBytes) this.measureSync();
+    if (age >= MIN_SYNC_INTERVAL_MS && age * FILL_BYTES_PER_MS > this.free - this.reserveBytes) this.measureSync();
     else if (age > this.maxAgeMs) void this.refresh();
     return this.free < this.reserveBytes;
   }
