@@ -1,0 +1,48 @@
+// `npm run bench` is the instrument of every performance claim (issue 11): a bench that stops working,
+// or that counts failed or wrong responses as throughput, misleads every decision made with it. This
+// runs it end to end on tiny sizes, in local mode and with the services apart, and checks what it
+// reports, never how fast: each default workload ran, every request succeeded, every byte verified
+// (the bench exits non-zero otherwise), and the JSON line is there to keep. Needs the build (`npm test`
+// builds first).
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const REPO = resolve(__dirname, '../..');
+const RUN = resolve(REPO, 'tools/bench/run.mjs');
+
+/** The workloads a default run covers (listbig is opt-in). */
+const DEFAULT_WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
+
+interface BenchLine {
+  bench: string;
+  ok: boolean;
+  target: string;
+  results: Record<string, { ops: number; errors: number }>;
+}
+
+function bench(mode: 'local' | 'distributed'): { status: number | null; out: string; line: BenchLine } {
+  const r = spawnSync(
+    process.execPath,
+    [RUN, '--mode', mode, '--duration', '1', '--warmup', '0', '--max-warmup', '0', '--list-keys', '300', '--small-objects', '200', '--large-mib', '32', '--part-mib', '8'],
+    { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
+  );
+  const out = `${r.stdout}\n${r.stderr}`;
+  const json = r.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
+  if (!json) throw new Error(`the bench printed no JSON line (exit ${r.status}):\n${out.slice(-4000)}`);
+  return { status: r.status, out, line: JSON.parse(json) as BenchLine };
+}
+
+describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny sizes)', (mode) => {
+  it('runs every default workload, with no failed request, and keeps its JSON line', () => {
+    const { status, out, line } = bench(mode);
+    expect({ status, ok: line.ok }).toEqual({ status: 0, ok: true });
+    expect(line.bench).toBe('massive-storage');
+    expect(line.target).toBe(mode === 'local' ? 'local-mode' : 'distributed-mode');
+    expect(Object.keys(line.results).sort()).toEqual([...DEFAULT_WORKLOADS].sort());
+    for (const [name, r] of Object.entries(line.results)) {
+      expect({ name, errors: r.errors, ran: r.ops > 0 }).toEqual({ name, errors: 0, ran: true });
+    }
+    // The table a reader compares with README's, one row per workload.
+    for (const name of DEFAULT_WORKLOADS) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+  }, 300_000);
+});
