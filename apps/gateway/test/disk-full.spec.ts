@@ -118,7 +118,7 @@ async function distributedTarget(shim: string, control: string): Promise<Target>
   const stopProc = async () => {
     client?.destroy();
     const p = proc;
-    if (p && p.exitCode === null) {
+    if (p && p.exitCode === null && p.signalCode === null) {
       const exited = new Promise((r) => p.once('exit', r));
       p.kill('SIGTERM');
       await exited;
@@ -131,7 +131,7 @@ async function distributedTarget(shim: string, control: string): Promise<Target>
       return client!;
     },
     // start-distributed stops every service when one of them dies: its being up means all three are.
-    alive: () => proc?.exitCode === null,
+    alive: () => proc !== undefined && proc.exitCode === null && proc.signalCode === null,
     restart: async () => {
       await stopProc();
       return start();

@@ -38,7 +38,7 @@ describe('start:distributed', () => {
     });
   });
   afterAll(async () => {
-    if (proc.exitCode === null) {
+    if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGKILL');
       await new Promise((r) => proc.once('exit', r));
     }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -16,6 +16,8 @@ export const METRICS_AUTH = { authorization: `Bearer ${METRICS_TOKEN}` };
 export class LocalServer {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'massive-crash-'));
   private proc?: ChildProcess;
+  /** The last 16 KiB the current process wrote to stderr (in errors about it). */
+  private stderrTail = '';
   endpoint = '';
 
   constructor(private readonly env: Record<string, string> = {}) {}
@@ -36,8 +38,9 @@ export class LocalServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    let stderr = '';
-    proc.stderr!.on('data', (d) => (stderr += d));
+    this.stderrTail = '';
+    proc.stderr!.on('data', (d) => (this.stderrTail = (this.stderrTail + d).slice(-16 * 1024)));
+    let timer: NodeJS.Timeout | undefined;
     this.endpoint = await new Promise<string>((res, rej) => {
       let out = '';
       const onData = (d: Buffer) => {
@@ -50,8 +53,10 @@ export class LocalServer {
         }
       };
       proc.stdout!.on('data', onData);
-      proc.once('exit', (code) => rej(new Error(`gateway exited (${code}) before listening: ${stderr}`)));
-    });
+      proc.once('exit', (code) => rej(new Error(`gateway exited (${code}) before listening: ${this.stderrTail}`)));
+      // A start that hangs says so, with what the process was doing, instead of running into the test's timeout.
+      timer = setTimeout(() => rej(new Error(`gateway ${proc.pid} did not listen within ${START_TIMEOUT_MS} ms (${processState(proc.pid)}); stdout: ${out.slice(-2000)}; stderr: ${this.stderrTail}`)), START_TIMEOUT_MS);
+    }).finally(() => clearTimeout(timer));
   }
 
   pid(): number {
@@ -66,18 +71,31 @@ export class LocalServer {
   /** SIGKILL: no shutdown hooks, no flush — a crash. */
   async kill(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
-    await exited;
+    await this.exitedWithin(p, exited, 'SIGKILL');
+  }
+
+  /** Waits for `exited`; past EXIT_TIMEOUT_MS fails with what the process is stuck on (a D-state I/O wait shows as "D"). */
+  private async exitedWithin(p: ChildProcess, exited: Promise<unknown>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`gateway ${p.pid} still running ${EXIT_TIMEOUT_MS} ms after ${what} (${processState(p.pid)}); stderr: ${this.stderrTail}`)), EXIT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGTERM');
-    await exited;
+    await this.exitedWithin(p, exited, 'SIGTERM');
   }
 
   /** Final chunk files on disk (temp files excluded). */
@@ -104,6 +122,29 @@ export class LocalServer {
   async dispose(): Promise<void> {
     await this.kill();
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** How long a start may take to print its listening line before the harness says why not. */
+const START_TIMEOUT_MS = 60_000;
+/** How long a killed or stopped server may take to exit (SIGTERM drains: under the shutdown timeout, 25 s). */
+const EXIT_TIMEOUT_MS = 40_000;
+
+/** `/proc/<pid>` state and kernel wait channel, for errors about a process that does not start or exit. */
+function processState(pid: number | undefined): string {
+  if (pid === undefined) return 'no pid';
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    let wchan = '?';
+    try {
+      wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8') || '0';
+    } catch {
+      // not readable on every kernel
+    }
+    return `state ${state}, wchan ${wchan}`;
+  } catch {
+    return 'gone from /proc';
   }
 }
 

@@ -94,7 +94,7 @@ describe('service trust in distributed mode', () => {
       });
     });
     afterAll(async () => {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;
@@ -184,7 +184,7 @@ describe('service trust in distributed mode', () => {
       });
     });
     afterAll(async () => {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await exited;
