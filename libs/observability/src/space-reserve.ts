@@ -38,18 +38,20 @@ export interface DiskSpaceReserveOptions {
 
 /**
  * A store's free-space reserve over statfs (contracts' SpaceReserve, structurally: observability is a
- * util library and depends on no domain one). Far from the reserve, checks
- * never wait on the disk: `low()` answers from the last measurement and starts a new one in the
- * background when that is older than `maxAgeMs`, so a request costs a clock read and the disk is asked
- * about once a second whatever the load. Near it, a stale measurement could let a second of writes
- * run through the reserve (a disk fills at hundreds of MiB/s), so when the headroom left at the last
- * measurement is smaller than what the disk could have taken since (at 4 GiB/s), the check measures
- * synchronously (one statfs, a few µs; about 30 µs with LMDB's page counts) before answering, at most
- * once a millisecond. Writes admitted at once still share the
- * headroom: keep the reserve above the bytes in flight (`--max-inflight-body-bytes`).
- * Free space is statfs's f_bavail (what an unprivileged writer may still use). A reserve of 0 turns
- * the check off (writes then fail only when the disk itself is full, with the same error). A failed
- * statfs keeps the last value: the check never invents a full disk.
+ * util library and depends on no domain one).
+ *
+ * Far from the reserve, checks never wait on the disk: `low()` answers from the last measurement and
+ * starts a new one in the background when that is older than `maxAgeMs`, so a request costs a clock
+ * read and the disk is asked about once a second whatever the load. Near it, a stale measurement could
+ * let a second of writes run through the reserve (a disk fills at hundreds of MiB/s): when the headroom
+ * left at the last measurement is smaller than what the disk could have taken since (at 4 GiB/s), the
+ * check measures synchronously before answering (one statfs, a few µs; about 30 µs with LMDB's page
+ * counts), at most once a millisecond. Writes admitted at once still share the headroom: keep the
+ * reserve above the bytes in flight (`--max-inflight-body-bytes`).
+ *
+ * Free space is statfs's f_bavail (what an unprivileged writer may still use). A reserve of 0 turns the
+ * check off (writes then fail only when the disk itself is full, with the same error). A failed statfs
+ * keeps the last value: the check never invents a full disk.
  */
 export class DiskSpaceReserve {
   private free = Number.POSITIVE_INFINITY;
