@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -18,7 +18,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { CREDS, LocalServer } from './local-server';
+import { DistributedStack } from './distributed-stack';
+import { LocalServer } from './local-server';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -84,61 +85,27 @@ async function localTarget(shim: string, control: string): Promise<Target> {
 }
 
 async function distributedTarget(shim: string, control: string): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'massive-disk-full-dist-'));
-  let proc: ChildProcess | undefined;
-  let client: S3Client | undefined;
-  const start = async (): Promise<S3Client> => {
-    const p = spawn(process.execPath, [resolve(__dirname, '../../../tools/start-distributed.mjs'), '--no-build'], {
-      env: {
-        ...process.env,
-        ...shimEnv(shim, dataDir, control),
-        MASSIVE_PORT: '0',
-        MASSIVE_HOST: '127.0.0.1',
-        MASSIVE_DATA_DIR: dataDir,
-        MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
-        MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
-        MASSIVE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc = p;
-    p.stderr!.resume();
-    let out = '';
-    const endpoint = await new Promise<string>((res, rej) => {
-      p.stdout!.on('data', (d) => {
-        out += d;
-        const m = /\(distributed mode\) listening on (http:\/\/\S+)/.exec(out);
-        if (m) res(m[1]);
-      });
-      p.once('exit', (code) => rej(new Error(`start-distributed exited (${code}): ${out}`)));
-    });
-    client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
-    return client;
-  };
-  const stopProc = async () => {
-    client?.destroy();
-    const p = proc;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise((r) => p.once('exit', r));
-      p.kill('SIGTERM');
-      await exited;
-    }
-  };
-  await start();
+  const env = shimEnv(shim, '', control);
+  const stack = new DistributedStack(env, 'massive-disk-full-dist-');
+  env.DISK_SHIM_DIR = stack.dataDir; // the stack reads its env at start()
+  await stack.start();
+  let client = stack.client();
   return {
-    dataDir,
+    dataDir: stack.dataDir,
     get client() {
-      return client!;
+      return client;
     },
-    // start-distributed stops every service when one of them dies: its being up means all three are.
-    alive: () => proc !== undefined && proc.exitCode === null && proc.signalCode === null,
+    alive: () => stack.alive(),
     restart: async () => {
-      await stopProc();
-      return start();
+      client.destroy();
+      await stack.stop();
+      await stack.start();
+      client = stack.client();
+      return client;
     },
     stop: async () => {
-      await stopProc();
-      rmSync(dataDir, { recursive: true, force: true });
+      client.destroy();
+      await stack.dispose();
     },
   };
 }

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -11,7 +9,8 @@ import {
   UploadPartCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { CREDS, LocalServer } from './local-server';
+import { DistributedStack } from './distributed-stack';
+import { LocalServer } from './local-server';
 import { buildSyncShim, readSyncLog, settle, type SyncCall } from './durability/sync-log';
 
 const MiB = 1024 * 1024;
@@ -69,39 +68,14 @@ async function localTarget(env: Record<string, string>): Promise<Target> {
 
 /** `start:distributed`: every process inherits LD_PRELOAD, so the metadata and blob services' flushes are logged too. */
 async function distributedTarget(env: Record<string, string>): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'massive-durable-dist-'));
-  const proc: ChildProcess = spawn(process.execPath, [resolve(__dirname, '../../../tools/start-distributed.mjs'), '--no-build'], {
-    env: {
-      ...process.env,
-      ...env,
-      MASSIVE_PORT: '0',
-      MASSIVE_HOST: '127.0.0.1',
-      MASSIVE_DATA_DIR: dataDir,
-      MASSIVE_ACCESS_KEY: CREDS.accessKeyId,
-      MASSIVE_SECRET_KEY: CREDS.secretAccessKey,
-      MASSIVE_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stderr!.resume();
-  let out = '';
-  const endpoint = await new Promise<string>((res, rej) => {
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /\(distributed mode\) listening on (http:\/\/\S+)/.exec(out);
-      if (m) res(m[1]);
-    });
-    proc.once('exit', (code) => rej(new Error(`start-distributed exited (${code}): ${out}`)));
-  });
+  const stack = new DistributedStack(env, 'massive-durable-dist-');
+  await stack.start();
+  const client = stack.client();
   return {
-    client: new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 }),
+    client,
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+      client.destroy();
+      await stack.dispose();
     },
   };
 }

@@ -126,12 +126,12 @@ export class LocalServer {
 }
 
 /** How long a start may take to print its listening line before the harness says why not. */
-const START_TIMEOUT_MS = 60_000;
+export const START_TIMEOUT_MS = 60_000;
 /** How long a killed or stopped server may take to exit (SIGTERM drains: under the shutdown timeout, 25 s). */
-const EXIT_TIMEOUT_MS = 40_000;
+export const EXIT_TIMEOUT_MS = 40_000;
 
 /** `/proc/<pid>` state and kernel wait channel, for errors about a process that does not start or exit. */
-function processState(pid: number | undefined): string {
+export function processState(pid: number | undefined): string {
   if (pid === undefined) return 'no pid';
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
