@@ -275,4 +275,14 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     await ok('s3api', 'delete-bucket-policy', '--bucket', pb);
     expect((await fetch(`${gw.endpoint}/${pb}/site/index.txt`)).status).toBe(403);
   });
+
+  // Features we do not offer read as S3 answers for a bucket that never had them (not 501).
+  it('s3api get-bucket-request-payment and get-bucket-encryption answer as S3 for a bucket without them', async () => {
+    const fb = 'cli-features';
+    await ok('s3', 'mb', `s3://${fb}`);
+    expect(JSON.parse(await ok('s3api', 'get-bucket-request-payment', '--bucket', fb))).toEqual({ Payer: 'BucketOwner' });
+    const enc = await aws('s3api', 'get-bucket-encryption', '--bucket', fb);
+    expect(enc.code).not.toBe(0);
+    expect(enc.stderr).toContain('ServerSideEncryptionConfigurationNotFoundError');
+  });
 });

@@ -36,7 +36,7 @@ describe('request ids and error documents', () => {
     ['DeleteBucket not empty', { method: 'DELETE', path: `/${Bucket}` }, 409, 'BucketNotEmpty'],
     ['CreateBucket bad name', { method: 'PUT', path: '/Bad_Name' }, 400, 'InvalidBucketName'],
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
-    ['GET ?website', { method: 'GET', path: `/${Bucket}`, query: { website: '' } }, 501, 'NotImplemented'],
+    ['GET ?inventory', { method: 'GET', path: `/${Bucket}`, query: { inventory: '' } }, 501, 'NotImplemented'],
     ['PUT object ?retention', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 501, 'NotImplemented'],
     ['GET ?cors without rules', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 404, 'NoSuchCORSConfiguration'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],

@@ -54,6 +54,19 @@ import { getBucketPolicy } from './policy/get-bucket-policy';
 import { putBucketPolicy } from './policy/put-bucket-policy';
 import { deleteBucketPolicy } from './policy/delete-bucket-policy';
 import { getBucketPolicyStatus } from './policy/get-bucket-policy-status';
+import {
+  deleteBucketEncryption,
+  deleteBucketReplication,
+  deleteBucketWebsite,
+  getBucketAccelerateConfiguration,
+  getBucketEncryption,
+  getBucketLogging,
+  getBucketNotificationConfiguration,
+  getBucketReplication,
+  getBucketRequestPayment,
+  getBucketWebsite,
+  getObjectLockConfiguration,
+} from './bucket/unconfigured-features';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -113,4 +126,15 @@ export const HANDLERS = {
   PutBucketPolicy: putBucketPolicy,
   DeleteBucketPolicy: deleteBucketPolicy,
   GetBucketPolicyStatus: getBucketPolicyStatus,
+  GetBucketEncryption: getBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
+  GetBucketWebsite: getBucketWebsite,
+  DeleteBucketWebsite: deleteBucketWebsite,
+  GetBucketReplication: getBucketReplication,
+  DeleteBucketReplication: deleteBucketReplication,
+  GetObjectLockConfiguration: getObjectLockConfiguration,
+  GetBucketLogging: getBucketLogging,
+  GetBucketNotificationConfiguration: getBucketNotificationConfiguration,
+  GetBucketRequestPayment: getBucketRequestPayment,
+  GetBucketAccelerateConfiguration: getBucketAccelerateConfiguration,
 } satisfies HandlerTable as HandlerTable;

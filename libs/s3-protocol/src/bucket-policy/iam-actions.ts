@@ -68,6 +68,17 @@ export const ENDPOINT_ACTIONS: Readonly<Record<Exclude<EndpointName, 'Unsupporte
   PutBucketPolicy: A('PutBucketPolicy'),
   DeleteBucketPolicy: A('DeleteBucketPolicy'),
   GetBucketPolicyStatus: A('GetBucketPolicyStatus'),
+  GetBucketEncryption: A('GetEncryptionConfiguration'),
+  DeleteBucketEncryption: A('PutEncryptionConfiguration'),
+  GetBucketWebsite: A('GetBucketWebsite'),
+  DeleteBucketWebsite: A('DeleteBucketWebsite'),
+  GetBucketReplication: A('GetReplicationConfiguration'),
+  DeleteBucketReplication: A('PutReplicationConfiguration'),
+  GetObjectLockConfiguration: A('GetBucketObjectLockConfiguration'),
+  GetBucketLogging: A('GetBucketLogging'),
+  GetBucketNotificationConfiguration: A('GetBucketNotification'),
+  GetBucketRequestPayment: A('GetBucketRequestPayment'),
+  GetBucketAccelerateConfiguration: A('GetAccelerateConfiguration'),
 };
 
 export interface IamRequest {

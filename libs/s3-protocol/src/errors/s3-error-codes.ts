@@ -85,6 +85,11 @@ export const S3_ERRORS = {
   MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   PolicyTooLarge: { status: 400, message: 'Policy exceeds the maximum allowed document size.' },
+  // Bucket features never configured here (we serve none of them): what S3 answers for a bucket without one.
+  ServerSideEncryptionConfigurationNotFoundError: { status: 404, message: 'The server side encryption configuration was not found' },
+  NoSuchWebsiteConfiguration: { status: 404, message: 'The specified bucket does not have a website configuration' },
+  ReplicationConfigurationNotFoundError: { status: 404, message: 'The replication configuration was not found' },
+  ObjectLockConfigurationNotFoundError: { status: 404, message: 'Object Lock configuration does not exist for this bucket' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

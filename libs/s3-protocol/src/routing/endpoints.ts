@@ -65,6 +65,18 @@ export type Endpoint =
   | Bkt<'PutBucketPolicy'>
   | Bkt<'DeleteBucketPolicy'>
   | Bkt<'GetBucketPolicyStatus'>
+  // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
+  | Bkt<'GetBucketEncryption'>
+  | Bkt<'DeleteBucketEncryption'>
+  | Bkt<'GetBucketWebsite'>
+  | Bkt<'DeleteBucketWebsite'>
+  | Bkt<'GetBucketReplication'>
+  | Bkt<'DeleteBucketReplication'>
+  | Bkt<'GetObjectLockConfiguration'>
+  | Bkt<'GetBucketLogging'>
+  | Bkt<'GetBucketNotificationConfiguration'>
+  | Bkt<'GetBucketRequestPayment'>
+  | Bkt<'GetBucketAccelerateConfiguration'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -129,6 +141,19 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', query: ['policy'], name: 'PutBucketPolicy', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['policy'], name: 'DeleteBucketPolicy', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['policyStatus'], name: 'GetBucketPolicyStatus', auth: 'owner' },
+  // Features we do not serve: their reads answer "not configured" as S3 does for a bucket without them, and
+  // deleting a configuration that cannot exist succeeds; their Puts stay NotImplemented (Unsupported).
+  { method: 'GET', target: 'bucket', query: ['encryption'], name: 'GetBucketEncryption', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['encryption'], name: 'DeleteBucketEncryption', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['website'], name: 'GetBucketWebsite', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['website'], name: 'DeleteBucketWebsite', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['replication'], name: 'GetBucketReplication', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['replication'], name: 'DeleteBucketReplication', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['object-lock'], name: 'GetObjectLockConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['logging'], name: 'GetBucketLogging', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['notification'], name: 'GetBucketNotificationConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['requestPayment'], name: 'GetBucketRequestPayment', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['accelerate'], name: 'GetBucketAccelerateConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },

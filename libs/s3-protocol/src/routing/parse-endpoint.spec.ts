@@ -89,8 +89,33 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('DELETE', '/b/k?acl', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });
 
+  it('routes the reads of features never configured (and their deletes) to their endpoints; Puts stay Unsupported', () => {
+    const bucketOps: [string, string, string][] = [
+      ['GET', 'encryption', 'GetBucketEncryption'],
+      ['DELETE', 'encryption', 'DeleteBucketEncryption'],
+      ['GET', 'website', 'GetBucketWebsite'],
+      ['DELETE', 'website', 'DeleteBucketWebsite'],
+      ['GET', 'replication', 'GetBucketReplication'],
+      ['DELETE', 'replication', 'DeleteBucketReplication'],
+      ['GET', 'object-lock', 'GetObjectLockConfiguration'],
+      ['GET', 'logging', 'GetBucketLogging'],
+      ['GET', 'notification', 'GetBucketNotificationConfiguration'],
+      ['GET', 'requestPayment', 'GetBucketRequestPayment'],
+      ['GET', 'accelerate', 'GetBucketAccelerateConfiguration'],
+    ];
+    for (const [method, sub, name] of bucketOps) {
+      expect(parseEndpoint(req(method, `/b?${sub}`, {}), opts)).toEqual({ name, bucket: 'b' });
+    }
+    for (const sub of ['encryption', 'website', 'replication', 'object-lock', 'logging', 'notification', 'requestPayment', 'accelerate']) {
+      expect(parseEndpoint(req('PUT', `/b?${sub}`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
+    }
+  });
+
   it('routes known but unserved sub-resources to Unsupported', () => {
-    expect(parseEndpoint(req('GET', '/b?website', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'GET ?website' });
+    expect(parseEndpoint(req('PUT', '/b?website', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'PUT ?website' });
+    expect(parseEndpoint(req('GET', '/b?inventory', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'GET ?inventory' });
+    // Object lock on an object is retention / legal hold, never the bucket's configuration.
+    expect(parseEndpoint(req('GET', '/b/k?object-lock', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     expect(parseEndpoint(req('PUT', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     // A sub-resource we serve on one method is still no plain operation on another.
     expect(parseEndpoint(req('HEAD', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k', operation: 'HEAD ?tagging' });

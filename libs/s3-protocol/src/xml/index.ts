@@ -55,3 +55,9 @@ export {
   type LifecycleTagDoc,
 } from './lifecycle-configuration';
 export { buildPolicyStatus } from './policy-status';
+export {
+  buildAccelerateConfiguration,
+  buildBucketLoggingStatus,
+  buildNotificationConfiguration,
+  buildRequestPaymentConfiguration,
+} from './unconfigured-features';

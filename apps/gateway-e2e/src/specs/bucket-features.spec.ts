@@ -1,0 +1,119 @@
+import {
+  CreateBucketCommand,
+  DeleteBucketEncryptionCommand,
+  DeleteBucketReplicationCommand,
+  DeleteBucketWebsiteCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketAccelerateConfigurationCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetBucketReplicationCommand,
+  GetBucketRequestPaymentCommand,
+  GetBucketWebsiteCommand,
+  GetObjectLockConfigurationCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLoggingCommand,
+  PutBucketPolicyCommand,
+  PutBucketRequestPaymentCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { s3Client } from '../support/clients';
+import { useGateway } from '../support/server';
+import { expectErrorXml, expectS3Error } from '../support/s3-assert';
+
+/**
+ * Bucket features we do not offer (default encryption, website, replication, object lock, logging,
+ * notifications, requester pays, acceleration): their reads answer what S3 answers for a bucket that
+ * never had them, through the SDK's own deserializers; deletes succeed; Puts stay 501; a missing bucket
+ * is NoSuchBucket; the reads are the owner's (anonymous → AccessDenied) unless a bucket policy allows
+ * their IAM action.
+ */
+const gw = useGateway();
+const Bucket = 'features';
+let s3: S3Client;
+
+beforeAll(async () => {
+  s3 = s3Client(gw);
+  await s3.send(new CreateBucketCommand({ Bucket }));
+});
+
+async function anon(path: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(`${gw.endpoint}${path}`);
+  return { status: r.status, text: await r.text() };
+}
+
+describe('features never configured', () => {
+  it('answer S3\'s "not configured" 404s', async () => {
+    await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket })), 'ServerSideEncryptionConfigurationNotFoundError', 404);
+    await expectS3Error(s3.send(new GetBucketWebsiteCommand({ Bucket })), 'NoSuchWebsiteConfiguration', 404);
+    await expectS3Error(s3.send(new GetBucketReplicationCommand({ Bucket })), 'ReplicationConfigurationNotFoundError', 404);
+    await expectS3Error(s3.send(new GetObjectLockConfigurationCommand({ Bucket })), 'ObjectLockConfigurationNotFoundError', 404);
+  });
+
+  it('answer S3\'s "not configured" documents', async () => {
+    const logging = await s3.send(new GetBucketLoggingCommand({ Bucket }));
+    expect(logging.$metadata.httpStatusCode).toBe(200);
+    expect(logging.LoggingEnabled).toBeUndefined();
+    const notifications = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }));
+    expect(notifications.$metadata.httpStatusCode).toBe(200);
+    expect(notifications.TopicConfigurations ?? []).toEqual([]);
+    expect(notifications.QueueConfigurations ?? []).toEqual([]);
+    expect(notifications.LambdaFunctionConfigurations ?? []).toEqual([]);
+    expect(notifications.EventBridgeConfiguration).toBeUndefined();
+    expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
+    const accelerate = await s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket }));
+    expect(accelerate.$metadata.httpStatusCode).toBe(200);
+    expect(accelerate.Status).toBeUndefined();
+  });
+
+  it('deleting a configuration that is not there succeeds (204), as S3', async () => {
+    for (const command of [new DeleteBucketEncryptionCommand({ Bucket }), new DeleteBucketWebsiteCommand({ Bucket }), new DeleteBucketReplicationCommand({ Bucket })]) {
+      expect((await s3.send(command as never) as { $metadata: { httpStatusCode?: number } }).$metadata.httpStatusCode).toBe(204);
+    }
+    await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket })), 'ServerSideEncryptionConfigurationNotFoundError', 404);
+  });
+
+  it('setting one stays 501 NotImplemented, and changes nothing', async () => {
+    await expectS3Error(
+      s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } })),
+      'NotImplemented',
+      501,
+    );
+    await expectS3Error(s3.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: Bucket, TargetPrefix: 'logs/' } } })), 'NotImplemented', 501);
+    await expectS3Error(s3.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } })), 'NotImplemented', 501);
+    await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket })), 'ServerSideEncryptionConfigurationNotFoundError', 404);
+    expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
+  });
+
+  it('a missing bucket is NoSuchBucket, for reads and deletes', async () => {
+    const Missing = 'no-such-features-bucket';
+    await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket: Missing })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new GetBucketLoggingCommand({ Bucket: Missing })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new GetBucketRequestPaymentCommand({ Bucket: Missing })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new DeleteBucketWebsiteCommand({ Bucket: Missing })), 'NoSuchBucket', 404);
+  });
+
+  it('are the owner\'s: anonymous requests are AccessDenied, unless a bucket policy allows the action', async () => {
+    for (const sub of ['encryption', 'website', 'replication', 'object-lock', 'logging', 'notification', 'requestPayment', 'accelerate']) {
+      const r = await anon(`/${Bucket}?${sub}`);
+      expect([sub, r.status]).toEqual([sub, 403]);
+      expectErrorXml(r.text, 'AccessDenied');
+    }
+    const Open = 'features-open';
+    await s3.send(new CreateBucketCommand({ Bucket: Open }));
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: Open }));
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetBucketLogging', 's3:GetEncryptionConfiguration'], Resource: `arn:aws:s3:::${Open}` }],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: Open, Policy }));
+    const logging = await anon(`/${Open}?logging`);
+    expect(logging.status).toBe(200);
+    expect(logging.text).toContain('<BucketLoggingStatus');
+    expectErrorXml((await anon(`/${Open}?encryption`)).text, 'ServerSideEncryptionConfigurationNotFoundError');
+    // Actions the policy does not name stay the owner's.
+    expectErrorXml((await anon(`/${Open}?requestPayment`)).text, 'AccessDenied');
+  });
+});
