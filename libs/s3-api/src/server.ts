@@ -333,7 +333,7 @@ async function writeResponse(
   }
   const body = out.body;
   if (body === undefined || head) {
-    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) void body[Symbol.asyncIterator]().return?.();
+    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body) && !isPieces(body)) void body[Symbol.asyncIterator]().return?.();
     res.writeHead(out.status, flat as unknown as string[]);
     res.end();
     return;
@@ -342,6 +342,18 @@ async function writeResponse(
     if (!hasLength) flat.push('Content-Length', Buffer.byteLength(body));
     res.writeHead(out.status, flat as unknown as string[]);
     res.end(body);
+    return;
+  }
+  if (isPieces(body)) {
+    // Each piece is measured (and flattened) on its own, never the whole document as one string.
+    let length = 0;
+    for (const piece of body) length += Buffer.byteLength(piece);
+    if (!hasLength) flat.push('Content-Length', length);
+    res.writeHead(out.status, flat as unknown as string[]);
+    // Corked: the pieces leave in one writev; end() uncorks.
+    res.cork();
+    for (const piece of body) res.write(piece);
+    res.end();
     return;
   }
   // Pull the first piece before committing to a status: a chunk that is missing or corrupt right away
@@ -393,6 +405,10 @@ async function writeResponse(
   } finally {
     if (!done) await it.return?.();
   }
+}
+
+function isPieces(body: NonNullable<S3Response['body']>): body is readonly string[] {
+  return Array.isArray(body);
 }
 
 /** What a stream pipeline reports when its destination closes early (the caller sees the hang-up). */

@@ -186,7 +186,8 @@ export interface S3Response {
   readonly status: number;
   readonly headers?: Readonly<Record<string, HeaderValue>>;
   /** XML text, bytes, or a stream of object bytes (written with backpressure). */
-  readonly body?: string | Buffer | AsyncIterable<Buffer>;
+  /** Pieces (XmlPieces: a listing) are written one after another, corked into one write. */
+  readonly body?: string | Buffer | readonly string[] | AsyncIterable<Buffer>;
   /** Bytes of object data in `body`, for metrics. */
   readonly objectBytes?: number;
 }

@@ -1,4 +1,4 @@
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * DeleteObjects: `<Deleted>` entries (`Key, VersionId?, DeleteMarker?, DeleteMarkerVersionId?`) then
@@ -26,7 +26,7 @@ export interface DeleteResultInput {
   readonly Error: readonly DeleteErrorEntry[];
 }
 
-export function buildDeleteResult(input: DeleteResultInput): string {
+function writeDeleteResult(input: DeleteResultInput): XmlWriter {
   const w = new XmlWriter('DeleteResult');
   if (input.Quiet !== true) {
     for (const d of input.Deleted) {
@@ -38,5 +38,14 @@ export function buildDeleteResult(input: DeleteResultInput): string {
   for (const e of input.Error) {
     w.open('Error').text('Key', e.Key).optText('VersionId', e.VersionId).text('Code', e.Code).text('Message', e.Message).close('Error');
   }
-  return w.end();
+  return w;
+}
+
+export function buildDeleteResult(input: DeleteResultInput): string {
+  return writeDeleteResult(input).end();
+}
+
+/** As `buildDeleteResult`, in pieces: what a response sends (the document can be large). */
+export function buildDeleteResultPieces(input: DeleteResultInput): XmlPieces {
+  return writeDeleteResult(input).endPieces();
 }

@@ -1,26 +1,28 @@
 // S3 XML documents: typed builders (one file per response document) and strict parsers for request bodies.
-export { XML_PROLOG, S3_XMLNS, escapeXml, quoteETag, formatTimestamp } from './xml-writer';
+export { XML_PROLOG, S3_XMLNS, PIECE_CHARS, escapeXml, quoteETag, formatTimestamp, type XmlPieces } from './xml-writer';
 export type { ChecksumAlgorithm, ChecksumType, Checksums, EncodingType, Owner } from './xml-types';
 export { s3UrlEncode, s3UrlEncodeOpt } from './s3-url-encode';
 
 export { buildError, buildS3ErrorXml, type ErrorDocument, type ErrorContext } from './error-document';
-export { buildListAllMyBucketsResult, type ListAllMyBucketsResultInput, type ListedBucket } from './list-all-my-buckets-result';
+export { buildListAllMyBucketsResult, buildListAllMyBucketsResultPieces, type ListAllMyBucketsResultInput, type ListedBucket } from './list-all-my-buckets-result';
 export { buildLocationConstraint, type LocationConstraintInput } from './location-constraint';
-export { buildListBucketResult, urlEncodeListBucketResult, type ListBucketResultInput, type ListedObject } from './list-bucket-result';
-export { buildListBucketResultV2, urlEncodeListBucketResultV2, type ListBucketResultV2Input } from './list-bucket-result-v2';
+export { buildListBucketResult, buildListBucketResultPieces, urlEncodeListBucketResult, type ListBucketResultInput, type ListedObject } from './list-bucket-result';
+export { buildListBucketResultV2, buildListBucketResultV2Pieces, urlEncodeListBucketResultV2, type ListBucketResultV2Input } from './list-bucket-result-v2';
 export { buildInitiateMultipartUploadResult, type InitiateMultipartUploadResultInput } from './initiate-multipart-upload-result';
 export { buildCompleteMultipartUploadResult, type CompleteMultipartUploadResultInput } from './complete-multipart-upload-result';
 export { buildCopyObjectResult, type CopyObjectResultInput } from './copy-object-result';
 export { buildCopyPartResult, type CopyPartResultInput } from './copy-part-result';
-export { buildListPartsResult, type ListPartsResultInput, type ListedPart } from './list-parts-result';
+export { buildListPartsResult, buildListPartsResultPieces, type ListPartsResultInput, type ListedPart } from './list-parts-result';
 export {
   buildListMultipartUploadsResult,
+  buildListMultipartUploadsResultPieces,
   urlEncodeListMultipartUploadsResult,
   type ListMultipartUploadsResultInput,
   type ListedUpload,
 } from './list-multipart-uploads-result';
 export {
   buildListVersionsResult,
+  buildListVersionsResultPieces,
   urlEncodeListVersionsResult,
   type ListVersionsResultInput,
   type ListedVersion,
@@ -28,7 +30,7 @@ export {
 } from './list-versions-result';
 export { buildVersioningConfiguration, parseVersioningConfiguration, type VersioningConfiguration } from './versioning-configuration';
 export { buildPostResponse, type PostResponseInput } from './post-response';
-export { buildDeleteResult, type DeleteResultInput, type DeletedEntry, type DeleteErrorEntry } from './delete-result';
+export { buildDeleteResult, buildDeleteResultPieces, type DeleteResultInput, type DeletedEntry, type DeleteErrorEntry } from './delete-result';
 
 export { isBlankBody } from './xml-reader';
 export { parseCreateBucketConfiguration, type CreateBucketConfiguration } from './create-bucket-configuration';

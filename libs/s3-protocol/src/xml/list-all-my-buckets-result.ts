@@ -1,5 +1,5 @@
 import { type Owner, writeOwner } from './xml-types';
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListBuckets. AWS writes `Owner` first, then `Buckets`, then the pagination elements
@@ -19,7 +19,7 @@ export interface ListAllMyBucketsResultInput {
   readonly Prefix?: string;
 }
 
-export function buildListAllMyBucketsResult(input: ListAllMyBucketsResultInput): string {
+function writeListAllMyBucketsResult(input: ListAllMyBucketsResultInput): XmlWriter {
   const w = new XmlWriter('ListAllMyBucketsResult');
   writeOwner(w, 'Owner', input.Owner);
   w.open('Buckets');
@@ -27,5 +27,14 @@ export function buildListAllMyBucketsResult(input: ListAllMyBucketsResultInput):
     w.open('Bucket').text('Name', b.Name).date('CreationDate', b.CreationDate).optText('BucketRegion', b.BucketRegion).close('Bucket');
   }
   w.close('Buckets');
-  return w.optText('ContinuationToken', input.ContinuationToken).optText('Prefix', input.Prefix).end();
+  return w.optText('ContinuationToken', input.ContinuationToken).optText('Prefix', input.Prefix);
+}
+
+export function buildListAllMyBucketsResult(input: ListAllMyBucketsResultInput): string {
+  return writeListAllMyBucketsResult(input).end();
+}
+
+/** As `buildListAllMyBucketsResult`, in pieces: what a response sends (the document can be large). */
+export function buildListAllMyBucketsResultPieces(input: ListAllMyBucketsResultInput): XmlPieces {
+  return writeListAllMyBucketsResult(input).endPieces();
 }

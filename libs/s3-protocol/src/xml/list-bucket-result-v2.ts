@@ -1,7 +1,7 @@
 import { type ListedObject, writeContents } from './list-bucket-result';
 import { s3UrlEncode, s3UrlEncodeOpt } from './s3-url-encode';
 import { type EncodingType, writeCommonPrefixes } from './xml-types';
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListObjectsV2 (`list-type=2`). Element order is what S3 sends (its documentation examples):
@@ -27,7 +27,7 @@ export interface ListBucketResultV2Input {
   readonly CommonPrefixes: readonly string[];
 }
 
-export function buildListBucketResultV2(input: ListBucketResultV2Input): string {
+function writeListBucketResultV2(input: ListBucketResultV2Input): XmlWriter {
   const w = new XmlWriter('ListBucketResult')
     .text('Name', input.Name)
     .text('Prefix', input.Prefix)
@@ -42,7 +42,16 @@ export function buildListBucketResultV2(input: ListBucketResultV2Input): string 
   const withOwner = input.FetchOwner === true;
   for (const o of input.Contents) writeContents(w, o, withOwner);
   writeCommonPrefixes(w, input.CommonPrefixes);
-  return w.end();
+  return w;
+}
+
+export function buildListBucketResultV2(input: ListBucketResultV2Input): string {
+  return writeListBucketResultV2(input).end();
+}
+
+/** As `buildListBucketResultV2`, in pieces: what a response sends (the document can be large). */
+export function buildListBucketResultV2Pieces(input: ListBucketResultV2Input): XmlPieces {
+  return writeListBucketResultV2(input).endPieces();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { s3UrlEncode, s3UrlEncodeOpt } from './s3-url-encode';
 import { type ChecksumAlgorithm, type ChecksumType, type EncodingType, type Owner, writeCommonPrefixes, writeOwner } from './xml-types';
-import { escapeXml, formatTimestamp, quoteETag, XmlWriter } from './xml-writer';
+import { escapeXml, formatTimestamp, quoteETag, XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListObjects (v1). Element order is what S3 sends (its documentation examples, Garage and MinIO agree), which
@@ -53,7 +53,7 @@ export function writeContents(w: XmlWriter, o: ListedObject, withOwner: boolean)
   w.raw(`<StorageClass>${escapeXml(o.StorageClass)}</StorageClass></Contents>`);
 }
 
-export function buildListBucketResult(input: ListBucketResultInput): string {
+function writeListBucketResult(input: ListBucketResultInput): XmlWriter {
   const delimiter = input.Delimiter || undefined;
   const w = new XmlWriter('ListBucketResult').text('Name', input.Name).text('Prefix', input.Prefix).text('Marker', input.Marker);
   if (delimiter !== undefined && input.IsTruncated) w.optText('NextMarker', input.NextMarker);
@@ -61,7 +61,16 @@ export function buildListBucketResult(input: ListBucketResultInput): string {
   w.bool('IsTruncated', input.IsTruncated);
   for (const o of input.Contents) writeContents(w, o, true);
   writeCommonPrefixes(w, input.CommonPrefixes);
-  return w.end();
+  return w;
+}
+
+export function buildListBucketResult(input: ListBucketResultInput): string {
+  return writeListBucketResult(input).end();
+}
+
+/** As `buildListBucketResult`, in pieces: what a response sends (the document can be large). */
+export function buildListBucketResultPieces(input: ListBucketResultInput): XmlPieces {
+  return writeListBucketResult(input).endPieces();
 }
 
 /**

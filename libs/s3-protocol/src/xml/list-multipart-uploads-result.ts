@@ -1,6 +1,6 @@
 import { s3UrlEncode, s3UrlEncodeOpt } from './s3-url-encode';
 import { type ChecksumAlgorithm, type ChecksumType, type EncodingType, type Owner, writeCommonPrefixes, writeOwner } from './xml-types';
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListMultipartUploads. Element order follows S3's documentation examples:
@@ -35,7 +35,7 @@ export interface ListMultipartUploadsResultInput {
   readonly EncodingType?: EncodingType;
 }
 
-export function buildListMultipartUploadsResult(input: ListMultipartUploadsResultInput): string {
+function writeListMultipartUploadsResult(input: ListMultipartUploadsResultInput): XmlWriter {
   const w = new XmlWriter('ListMultipartUploadsResult')
     .text('Bucket', input.Bucket)
     .text('KeyMarker', input.KeyMarker)
@@ -54,7 +54,16 @@ export function buildListMultipartUploadsResult(input: ListMultipartUploadsResul
     w.optText('ChecksumAlgorithm', u.ChecksumAlgorithm).optText('ChecksumType', u.ChecksumType).close('Upload');
   }
   writeCommonPrefixes(w, input.CommonPrefixes);
-  return w.optText('EncodingType', input.EncodingType).end();
+  return w.optText('EncodingType', input.EncodingType);
+}
+
+export function buildListMultipartUploadsResult(input: ListMultipartUploadsResultInput): string {
+  return writeListMultipartUploadsResult(input).end();
+}
+
+/** As `buildListMultipartUploadsResult`, in pieces: what a response sends (the document can be large). */
+export function buildListMultipartUploadsResultPieces(input: ListMultipartUploadsResultInput): XmlPieces {
+  return writeListMultipartUploadsResult(input).endPieces();
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type ChecksumAlgorithm, type ChecksumType, type Checksums, type Owner, writeChecksums, writeOwner } from './xml-types';
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListParts. Element order follows S3's documentation example, which is what S3 sends:
@@ -32,7 +32,7 @@ export interface ListPartsResultInput {
   readonly ChecksumType?: ChecksumType;
 }
 
-export function buildListPartsResult(input: ListPartsResultInput): string {
+function writeListPartsResult(input: ListPartsResultInput): XmlWriter {
   const w = new XmlWriter('ListPartsResult').text('Bucket', input.Bucket).text('Key', input.Key).text('UploadId', input.UploadId);
   writeOwner(w, 'Initiator', input.Initiator);
   writeOwner(w, 'Owner', input.Owner);
@@ -46,5 +46,14 @@ export function buildListPartsResult(input: ListPartsResultInput): string {
     writeChecksums(w, p);
     w.close('Part');
   }
-  return w.optText('ChecksumAlgorithm', input.ChecksumAlgorithm).optText('ChecksumType', input.ChecksumType).end();
+  return w.optText('ChecksumAlgorithm', input.ChecksumAlgorithm).optText('ChecksumType', input.ChecksumType);
+}
+
+export function buildListPartsResult(input: ListPartsResultInput): string {
+  return writeListPartsResult(input).end();
+}
+
+/** As `buildListPartsResult`, in pieces: what a response sends (the document can be large). */
+export function buildListPartsResultPieces(input: ListPartsResultInput): XmlPieces {
+  return writeListPartsResult(input).endPieces();
 }

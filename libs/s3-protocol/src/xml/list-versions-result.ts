@@ -1,6 +1,6 @@
 import { s3UrlEncode, s3UrlEncodeOpt } from './s3-url-encode';
 import { type ChecksumAlgorithm, type ChecksumType, type EncodingType, type Owner, writeCommonPrefixes, writeOwner } from './xml-types';
-import { XmlWriter } from './xml-writer';
+import { XmlWriter, type XmlPieces } from './xml-writer';
 
 /**
  * ListObjectVersions: `Name, Prefix, KeyMarker, VersionIdMarker, NextKeyMarker?, NextVersionIdMarker?,
@@ -48,7 +48,7 @@ export interface ListVersionsResultInput {
   readonly CommonPrefixes: readonly string[];
 }
 
-export function buildListVersionsResult(input: ListVersionsResultInput): string {
+function writeListVersionsResult(input: ListVersionsResultInput): XmlWriter {
   const w = new XmlWriter('ListVersionsResult').text('Name', input.Name).text('Prefix', input.Prefix);
   w.text('KeyMarker', input.KeyMarker).text('VersionIdMarker', input.VersionIdMarker);
   w.optText('NextKeyMarker', input.NextKeyMarker).optText('NextVersionIdMarker', input.NextVersionIdMarker);
@@ -66,7 +66,16 @@ export function buildListVersionsResult(input: ListVersionsResultInput): string 
     w.close(e.kind);
   }
   writeCommonPrefixes(w, input.CommonPrefixes);
-  return w.end();
+  return w;
+}
+
+export function buildListVersionsResult(input: ListVersionsResultInput): string {
+  return writeListVersionsResult(input).end();
+}
+
+/** As `buildListVersionsResult`, in pieces: what a response sends (the document can be large). */
+export function buildListVersionsResultPieces(input: ListVersionsResultInput): XmlPieces {
+  return writeListVersionsResult(input).endPieces();
 }
 
 /**

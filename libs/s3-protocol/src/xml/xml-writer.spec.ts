@@ -1,5 +1,7 @@
 import { parseBack } from './testing/xml-assert';
-import { XmlWriter, escapeXml, formatTimestamp, quoteETag } from './xml-writer';
+import { buildListBucketResult, buildListBucketResultPieces } from './list-bucket-result';
+import { buildListBucketResultV2, buildListBucketResultV2Pieces } from './list-bucket-result-v2';
+import { PIECE_CHARS, XmlWriter, escapeXml, formatTimestamp, quoteETag } from './xml-writer';
 
 describe('escapeXml', () => {
   it.each([
@@ -52,6 +54,38 @@ describe('XmlWriter', () => {
 
   it.each([1.5, NaN, Infinity, 2 ** 53])('rejects the non-integer %p', (n) => {
     expect(() => new XmlWriter('R').int('N', n)).toThrow(TypeError);
+  });
+});
+
+describe('XmlWriter pieces', () => {
+  it('a small document is one piece, equal to end()', () => {
+    const build = () => new XmlWriter('R').text('A', 'x').int('N', 1);
+    expect(build().endPieces()).toEqual([build().end()]);
+  });
+
+  it('a large document comes in pieces of about PIECE_CHARS that concatenate to end(), multibyte text included', () => {
+    const build = () => {
+      const w = new XmlWriter('ListBucketResult');
+      for (let i = 0; i < 3000; i++) w.open('Contents').text('Key', `dir/ключ-${i}-é<&>`).int('Size', i).close('Contents');
+      return w;
+    };
+    const whole = build().end();
+    const pieces = build().endPieces();
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces.join('')).toBe(whole);
+    // Each piece but the last reaches the bound, and none passes it by more than one element's markup.
+    for (const p of pieces.slice(0, -1)) expect(p.length).toBeGreaterThanOrEqual(PIECE_CHARS);
+    for (const p of pieces) expect(p.length).toBeLessThan(PIECE_CHARS + 100);
+    parseBack(whole);
+  });
+
+  it('every listing builder\'s pieces concatenate to its string', () => {
+    const objects = Array.from({ length: 1000 }, (_, i) => ({ Key: `k/${i}/ü`, LastModified: new Date(1_796_317_902_627 + i), ETag: 'abc', Size: i, StorageClass: 'STANDARD' }));
+    const input = { Name: 'b', Prefix: '', MaxKeys: 1000, IsTruncated: false, Contents: objects, CommonPrefixes: ['p/'] };
+    expect(buildListBucketResultV2Pieces(input).length).toBeGreaterThan(1);
+    expect(buildListBucketResultV2Pieces(input).join('')).toBe(buildListBucketResultV2(input));
+    const v1 = { ...input, Marker: '' };
+    expect(buildListBucketResultPieces(v1).join('')).toBe(buildListBucketResult(v1));
   });
 });
 

@@ -69,42 +69,64 @@ export function formatTimestamp(date: Date | number): string {
 }
 
 /**
+ * A document as consecutive pieces (their concatenation is the document), each at most a little over
+ * PIECE_CHARS characters. A response writes them one after another, never as one string.
+ */
+export type XmlPieces = readonly string[];
+
+/**
+ * Where a writer starts a new piece. A string built by `+=` is a rope that V8 flattens before it can
+ * be measured or written, and a flat string over 128 KiB goes to the large-object space: fresh pages,
+ * faulted in one by one. A 1,000-key listing page is 210-400 KB: flattening it cost 800 µs on the bench
+ * box (12% of a LIST's server CPU), against 90 µs in 32K-character pieces, which stay in the young
+ * generation (under 128 KiB even when a key makes the piece two-byte).
+ */
+export const PIECE_CHARS = 32 * 1024;
+
+/**
  * Writes one document. Element names are trusted constants from our builders; only values are escaped.
- * Methods return `this` so a builder reads top to bottom in AWS element order.
+ * Methods return `this` so a builder reads top to bottom in AWS element order. `end` returns the
+ * document as one string, `endPieces` as pieces (for documents that can be large: listings).
  */
 export class XmlWriter {
   private out: string;
+  /** Pieces complete so far (PIECE_CHARS each, about), when the document grew past one. */
+  private done?: string[];
 
   constructor(private readonly root: string, withNamespace = true) {
     this.out = withNamespace ? `${XML_PROLOG}<${root} xmlns="${S3_XMLNS}">` : `${XML_PROLOG}<${root}>`;
   }
 
-  open(name: string): this {
-    this.out += `<${name}>`;
+  private add(markup: string): this {
+    this.out += markup;
+    if (this.out.length >= PIECE_CHARS) {
+      (this.done ??= []).push(this.out);
+      this.out = '';
+    }
     return this;
   }
 
+  open(name: string): this {
+    return this.add(`<${name}>`);
+  }
+
   close(name: string): this {
-    this.out += `</${name}>`;
-    return this;
+    return this.add(`</${name}>`);
   }
 
   /** `<name>value</name>`, value escaped; an empty string gives `<name></name>`. */
   text(name: string, value: string): this {
-    this.out += `<${name}>${escapeXml(value)}</${name}>`;
-    return this;
+    return this.add(`<${name}>${escapeXml(value)}</${name}>`);
   }
 
   /** Like `text`, but writes nothing when the value is `undefined`. */
   optText(name: string, value: string | undefined): this {
-    if (value !== undefined) this.out += `<${name}>${escapeXml(value)}</${name}>`;
-    return this;
+    return value === undefined ? this : this.add(`<${name}>${escapeXml(value)}</${name}>`);
   }
 
   int(name: string, value: number): this {
     if (!Number.isSafeInteger(value)) throw new TypeError(`XML <${name}> needs an integer, got ${value}`);
-    this.out += `<${name}>${value}</${name}>`;
-    return this;
+    return this.add(`<${name}>${value}</${name}>`);
   }
 
   optInt(name: string, value: number | undefined): this {
@@ -112,13 +134,11 @@ export class XmlWriter {
   }
 
   bool(name: string, value: boolean): this {
-    this.out += value ? `<${name}>true</${name}>` : `<${name}>false</${name}>`;
-    return this;
+    return this.add(value ? `<${name}>true</${name}>` : `<${name}>false</${name}>`);
   }
 
   date(name: string, value: Date): this {
-    this.out += `<${name}>${formatTimestamp(value)}</${name}>`;
-    return this;
+    return this.add(`<${name}>${formatTimestamp(value)}</${name}>`);
   }
 
   etag(name: string, value: string): this {
@@ -127,12 +147,18 @@ export class XmlWriter {
 
   /** Appends markup the caller built and escaped itself (hot loops that write one string per entry). */
   raw(markup: string): this {
-    this.out += markup;
-    return this;
+    return this.add(markup);
   }
 
   /** Closes the root element and returns the document. */
   end(): string {
-    return `${this.out}</${this.root}>`;
+    const last = `${this.out}</${this.root}>`;
+    return this.done ? this.done.join('') + last : last;
+  }
+
+  /** Closes the root element and returns the document as pieces (see XmlPieces). */
+  endPieces(): XmlPieces {
+    const last = `${this.out}</${this.root}>`;
+    return this.done ? [...this.done, last] : [last];
   }
 }

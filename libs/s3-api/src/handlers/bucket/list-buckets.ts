@@ -1,4 +1,4 @@
-import { buildListAllMyBucketsResult, S3Error } from '@massive/s3-protocol';
+import { buildListAllMyBucketsResultPieces, S3Error } from '@massive/s3-protocol';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 
@@ -19,7 +19,7 @@ export const listBuckets: Handler<'ListBuckets'> = async (_ep, req, deps) => {
   const page = all.slice(0, max);
   const truncated = all.length > page.length;
   return xmlResponse(
-    buildListAllMyBucketsResult({
+    buildListAllMyBucketsResultPieces({
       Owner: { ID: req.owner.id, DisplayName: req.owner.displayName },
       Buckets: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt), BucketRegion: b.region })),
       Prefix: prefix,

@@ -1,6 +1,6 @@
 import type { VersionSummary } from '@massive/contracts';
 import {
-  buildListVersionsResult,
+  buildListVersionsResultPieces,
   S3Error,
   urlEncodeListVersionsResult,
   type ListedDeleteMarker,
@@ -52,7 +52,7 @@ export const listObjectVersions: Handler<'ListObjectVersions'> = async (ep, req,
     Entries: page.versions.map((v) => listedEntry(v, owner)),
     CommonPrefixes: page.commonPrefixes,
   };
-  return xmlResponse(buildListVersionsResult(encodingType ? urlEncodeListVersionsResult(doc) : doc));
+  return xmlResponse(buildListVersionsResultPieces(encodingType ? urlEncodeListVersionsResult(doc) : doc));
 };
 
 function listedEntry(v: VersionSummary, owner: Owner | undefined): ListedVersion | ListedDeleteMarker {

@@ -1,4 +1,4 @@
-import { buildListBucketResultV2, urlEncodeListBucketResultV2, type ListBucketResultV2Input } from '@massive/s3-protocol';
+import { buildListBucketResultV2Pieces, urlEncodeListBucketResultV2, type ListBucketResultV2Input } from '@massive/s3-protocol';
 import { decodeContinuationToken, encodeContinuationToken, parseEncodingType, parseMaxKeys } from '../../http/list-params';
 import { listedObject } from '../../http/listed';
 import { xmlResponse } from '../../http/xml-response';
@@ -32,5 +32,5 @@ export const listObjectsV2: Handler<'ListObjectsV2'> = async (ep, req, deps) => 
     Contents: page.objects.map((o) => listedObject(o, fetchOwner ? req.owner : undefined)),
     CommonPrefixes: page.commonPrefixes,
   };
-  return xmlResponse(buildListBucketResultV2(encodingType ? urlEncodeListBucketResultV2(doc) : doc));
+  return xmlResponse(buildListBucketResultV2Pieces(encodingType ? urlEncodeListBucketResultV2(doc) : doc));
 };

@@ -1,4 +1,4 @@
-import { buildListBucketResult, urlEncodeListBucketResult, type ListBucketResultInput } from '@massive/s3-protocol';
+import { buildListBucketResultPieces, urlEncodeListBucketResult, type ListBucketResultInput } from '@massive/s3-protocol';
 import { parseEncodingType, parseMaxKeys } from '../../http/list-params';
 import { listedObject } from '../../http/listed';
 import { xmlResponse } from '../../http/xml-response';
@@ -27,5 +27,5 @@ export const listObjects: Handler<'ListObjects'> = async (ep, req, deps) => {
     Contents: page.objects.map((o) => listedObject(o, req.owner)),
     CommonPrefixes: page.commonPrefixes,
   };
-  return xmlResponse(buildListBucketResult(encodingType ? urlEncodeListBucketResult(doc) : doc));
+  return xmlResponse(buildListBucketResultPieces(encodingType ? urlEncodeListBucketResult(doc) : doc));
 };

@@ -1,4 +1,4 @@
-import { buildListMultipartUploadsResult, urlEncodeListMultipartUploadsResult, type ListMultipartUploadsResultInput } from '@massive/s3-protocol';
+import { buildListMultipartUploadsResultPieces, urlEncodeListMultipartUploadsResult, type ListMultipartUploadsResultInput } from '@massive/s3-protocol';
 import { listedUpload } from '../../http/listed';
 import { parseEncodingType, parseMaxKeys } from '../../http/list-params';
 import { xmlResponse } from '../../http/xml-response';
@@ -27,5 +27,5 @@ export const listMultipartUploads: Handler<'ListMultipartUploads'> = async (ep, 
     Upload: res.uploads.map(listedUpload),
     CommonPrefixes: res.commonPrefixes,
   };
-  return xmlResponse(buildListMultipartUploadsResult(encodingType ? urlEncodeListMultipartUploadsResult(doc) : doc));
+  return xmlResponse(buildListMultipartUploadsResultPieces(encodingType ? urlEncodeListMultipartUploadsResult(doc) : doc));
 };

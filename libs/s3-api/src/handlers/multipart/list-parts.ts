@@ -1,4 +1,4 @@
-import { buildListPartsResult, S3Error } from '@massive/s3-protocol';
+import { buildListPartsResultPieces, S3Error } from '@massive/s3-protocol';
 import { parseMaxKeys } from '../../http/list-params';
 import { xmlOwner } from '../../http/listed';
 import { checksumFields } from '../../http/checksum-fields';
@@ -17,7 +17,7 @@ export const listParts: Handler<'ListParts'> = async (ep, req, deps) => {
   }
   const res = await deps.metadata.listParts({ bucket: ep.bucket, key: ep.key, uploadId: ep.uploadId, partNumberMarker: marker, maxParts }, req.ctx);
   return xmlResponse(
-    buildListPartsResult({
+    buildListPartsResultPieces({
       Bucket: ep.bucket,
       Key: ep.key,
       UploadId: ep.uploadId,

@@ -1,5 +1,5 @@
 import { isErrorCode, type DeleteObjectsRes, type ObjectIdentifier } from '@massive/contracts';
-import { buildDeleteResult, parseDelete, S3_ERRORS } from '@massive/s3-protocol';
+import { buildDeleteResultPieces, parseDelete, S3_ERRORS } from '@massive/s3-protocol';
 import { SERVICE_TO_S3 } from '../../errors/to-s3-error';
 import { entryConditions } from '../../http/delete-conditions';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
@@ -44,7 +44,7 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
   );
   const res = { results };
   return xmlResponse(
-    buildDeleteResult({
+    buildDeleteResultPieces({
       Quiet: doc.Quiet,
       Deleted: res.results
         .filter((r) => !r.error)
