@@ -133,6 +133,7 @@ export const ALLOWED_METRICS: ReadonlySet<string> = new Set([
   'blob_bytes_written_total',
   'blob_bytes_read_total',
   'blob_chunk_corruptions_total',
+  'blob_chunk_write_seconds_bucket',
   'blob_store_free_bytes',
   'blob_store_size_bytes',
   'space_reserve_bytes',

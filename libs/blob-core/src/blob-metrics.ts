@@ -4,8 +4,11 @@
  * free of any metrics library. Every method is optional.
  */
 export interface BlobMetrics {
-  /** A chunk of `bytes` bytes was stored durably. */
-  chunkWritten?(bytes: number): void;
+  /**
+   * A chunk of `bytes` bytes was stored durably, `seconds` after its put started (the store's write,
+   * its syncs and, on SeaweedFS, the volume servers' round trips: the disk latency a PUT waits for).
+   */
+  chunkWritten?(bytes: number, seconds: number): void;
   /** A chunk (or part of one) of `bytes` verified bytes was read. */
   chunkRead?(bytes: number): void;
   /** A read found a corrupt or missing chunk (ServiceError 'DataCorrupted'). */

@@ -406,6 +406,24 @@ describe('BlobService', () => {
     expect(counters.read).toBe(C);
   });
 
+  it('reports how long each chunk took to be stored durably', async () => {
+    const store = new MemoryChunkStore();
+    const slow = Object.create(store) as MemoryChunkStore;
+    // The second chunk's store is slow: its time must cover the whole put, not the call.
+    let calls = 0;
+    slow.put = async (id, data) => {
+      if (calls++ === 1) await new Promise((r) => setTimeout(r, 80));
+      return store.put(id, data);
+    };
+    const seen: [number, number][] = [];
+    const blob = new BlobService(slow, { chunkSize: C, metrics: { chunkWritten: (bytes, seconds) => seen.push([bytes, seconds]) } });
+    await blob.write(fromBuffers([randomBytes(2 * C + 5)]), { intentId: 'timed' }, ctx);
+    expect(seen.map(([b]) => b).sort((a, b) => a - b)).toEqual([5, C, C]);
+    const times = seen.map(([, t]) => t);
+    expect(times.every((t) => t >= 0 && t < 5)).toBe(true);
+    expect(times.filter((t) => t >= 0.075)).toHaveLength(1);
+  });
+
   it('treats a chunk shorter than its manifest entry as corrupt', async () => {
     const store = new MemoryChunkStore();
     const blob = new BlobService(store, { chunkSize: C });

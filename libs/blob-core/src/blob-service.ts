@@ -103,6 +103,7 @@ export class BlobService implements BlobApi {
       const id = await halt.race(this.store.allocate(req.intentId, chunks.length, size));
       const index = chunks.length;
       chunks.push({ id, size });
+      const started = performance.now();
       const put: Promise<void> = this.store
         .put(id, data)
         .then(
@@ -110,7 +111,7 @@ export class BlobService implements BlobApi {
             // A store that had to place the chunk anew (SeaweedFS re-assign) names where it really is.
             if (typeof movedTo === 'string' && movedTo !== id) chunks[index] = { id: movedTo, size };
             stored.push(typeof movedTo === 'string' ? movedTo : id);
-            this.metrics?.chunkWritten?.(size);
+            this.metrics?.chunkWritten?.(size, (performance.now() - started) / 1000);
           },
           (error: unknown) => halt.abort(error),
         )

@@ -66,9 +66,12 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
   };
 }
 
+/** A healthy disk syncs a chunk in milliseconds; a degraded or saturated one takes hundreds of them, or seconds. */
+const CHUNK_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** Blob-service storage metrics; the object satisfies blob-core's BlobMetrics hooks structurally. */
 export function createBlobMetrics(registry: Registry): {
-  chunkWritten(bytes: number): void;
+  chunkWritten(bytes: number, seconds: number): void;
   chunkRead(bytes: number): void;
   corruption(chunkId: string): void;
 } {
@@ -76,10 +79,17 @@ export function createBlobMetrics(registry: Registry): {
   const bytesWritten = new Counter({ name: 'blob_bytes_written_total', help: 'Object bytes stored in chunks', registers: [registry] });
   const bytesRead = new Counter({ name: 'blob_bytes_read_total', help: 'Verified chunk bytes read', registers: [registry] });
   const corruptions = new Counter({ name: 'blob_chunk_corruptions_total', help: 'Reads that found a corrupt or missing chunk', registers: [registry] });
+  const writeSeconds = new HotHistogram({
+    name: 'blob_chunk_write_seconds',
+    help: 'Time from a chunk put to the chunk stored durably (write and syncs; on SeaweedFS, the volume servers too)',
+    buckets: CHUNK_WRITE_BUCKETS,
+    registers: [registry],
+  });
   return {
-    chunkWritten: (bytes) => {
+    chunkWritten: (bytes, seconds) => {
       chunksWritten.inc();
       bytesWritten.inc(bytes);
+      writeSeconds.observe(seconds);
     },
     chunkRead: (bytes) => bytesRead.inc(bytes),
     corruption: () => corruptions.inc(),
