@@ -66,6 +66,31 @@ describe.each(STYLES)('buckets (%s style)', (style) => {
     expect(names).toEqual(expect.arrayContaining([b('sort-a'), b('sort-b'), b('sort-c')]));
   });
 
+  it('ListBuckets pages with max-buckets and continuation-token, and filters by prefix and bucket-region', async () => {
+    const c = s3();
+    const names = ['page-a', 'page-b', 'page-c', 'page-d', 'page-e'].map(b);
+    for (const n of names) await c.send(new CreateBucketCommand({ Bucket: n }));
+    const Prefix = b('page-');
+    const seen: string[] = [];
+    let ContinuationToken: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await c.send(new ListBucketsCommand({ Prefix, MaxBuckets: 2, ContinuationToken }));
+      expect(page.Buckets!.length).toBeLessThanOrEqual(2);
+      expect(page.Prefix).toBe(Prefix);
+      seen.push(...page.Buckets!.map((x) => x.Name!));
+      for (const x of page.Buckets!) expect(x.BucketRegion).toBe('us-east-1');
+      ContinuationToken = page.ContinuationToken;
+      if (!ContinuationToken) break;
+    }
+    expect(seen).toEqual(names);
+    const here = await c.send(new ListBucketsCommand({ Prefix, BucketRegion: 'us-east-1' }));
+    expect(here.Buckets!.map((x) => x.Name)).toEqual(names);
+    const elsewhere = await c.send(new ListBucketsCommand({ Prefix, BucketRegion: 'eu-west-1' }));
+    expect(elsewhere.Buckets ?? []).toEqual([]);
+    await expectS3Error(c.send(new ListBucketsCommand({ MaxBuckets: 0 })), 'InvalidArgument', 400);
+    await expectS3Error(c.send(new ListBucketsCommand({ MaxBuckets: 10001 })), 'InvalidArgument', 400);
+  });
+
   it('CreateBucket again by its owner in us-east-1 → 200 (S3 legacy behaviour there; elsewhere BucketAlreadyOwnedByYou)', async () => {
     const c = s3();
     await c.send(new CreateBucketCommand({ Bucket: b('twice') }));
