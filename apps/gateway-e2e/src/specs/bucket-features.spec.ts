@@ -12,8 +12,10 @@ import {
   GetBucketRequestPaymentCommand,
   GetBucketWebsiteCommand,
   GetObjectLockConfigurationCommand,
+  PutBucketAccelerateConfigurationCommand,
   PutBucketEncryptionCommand,
   PutBucketLoggingCommand,
+  PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketRequestPaymentCommand,
   type S3Client,
@@ -21,12 +23,13 @@ import {
 import { s3Client } from '../support/clients';
 import { useGateway } from '../support/server';
 import { expectErrorXml, expectS3Error } from '../support/s3-assert';
+import { rawRequest } from '../support/raw-http';
 
 /**
  * Bucket features we do not offer (default encryption, website, replication, object lock, logging,
  * notifications, requester pays, acceleration): their reads answer what S3 answers for a bucket that
- * never had them, through the SDK's own deserializers; deletes succeed; Puts stay 501; a missing bucket
- * is NoSuchBucket; the reads are the owner's (anonymous → AccessDenied) unless a bucket policy allows
+ * never had them, through the SDK's own deserializers; deletes succeed, and so do Puts that set logging,
+ * notifications, requester pays or acceleration off; every other Put is 501; a missing bucket is NoSuchBucket; the reads are the owner's (anonymous → AccessDenied) unless a bucket policy allows
  * their IAM action.
  */
 const gw = useGateway();
@@ -82,9 +85,36 @@ describe('features never configured', () => {
     );
     await expectS3Error(s3.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: Bucket, TargetPrefix: 'logs/' } } })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } })), 'NotImplemented', 501);
+    await expectS3Error(s3.send(new PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Enabled' } })), 'NotImplemented', 501);
+    await expectS3Error(
+      s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket,
+          NotificationConfiguration: { QueueConfigurations: [{ QueueArn: 'arn:aws:sqs:us-east-1:123456789012:q', Events: ['s3:ObjectCreated:*'] }] },
+        }),
+      ),
+      'NotImplemented',
+      501,
+    );
     await expectS3Error(s3.send(new GetBucketEncryptionCommand({ Bucket })), 'ServerSideEncryptionConfigurationNotFoundError', 404);
     expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
     expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
+  });
+
+  it('setting logging, notifications, requester pays or acceleration off succeeds (what tools send to remove them)', async () => {
+    const ok = async (p: Promise<{ $metadata: { httpStatusCode?: number } }>) => expect((await p).$metadata.httpStatusCode).toBe(200);
+    await ok(s3.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: {} })));
+    await ok(s3.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: {} })));
+    await ok(s3.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'BucketOwner' } })));
+    await ok(s3.send(new PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Suspended' } })));
+    expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toBeUndefined();
+    expect((await s3.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer).toBe('BucketOwner');
+    expect((await s3.send(new GetBucketAccelerateConfigurationCommand({ Bucket }))).Status).toBeUndefined();
+    // A body that is no such document is MalformedXML, never taken as "off".
+    const bad = await rawRequest(gw, { method: 'PUT', path: `/${Bucket}`, query: { requestPayment: '' }, body: '<RequestPaymentConfiguration><Payer>Nobody</Payer></RequestPaymentConfiguration>' });
+    expect(bad.status).toBe(400);
+    expectErrorXml(bad.text, 'MalformedXML');
+    await expectS3Error(s3.send(new PutBucketRequestPaymentCommand({ Bucket: 'no-such-features-bucket', RequestPaymentConfiguration: { Payer: 'BucketOwner' } })), 'NoSuchBucket', 404);
   });
 
   it('a missing bucket is NoSuchBucket, for reads and deletes', async () => {

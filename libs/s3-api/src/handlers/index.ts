@@ -66,6 +66,10 @@ import {
   getBucketRequestPayment,
   getBucketWebsite,
   getObjectLockConfiguration,
+  putBucketAccelerateConfiguration,
+  putBucketLogging,
+  putBucketNotificationConfiguration,
+  putBucketRequestPayment,
 } from './bucket/unconfigured-features';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
@@ -137,4 +141,8 @@ export const HANDLERS = {
   GetBucketNotificationConfiguration: getBucketNotificationConfiguration,
   GetBucketRequestPayment: getBucketRequestPayment,
   GetBucketAccelerateConfiguration: getBucketAccelerateConfiguration,
+  PutBucketLogging: putBucketLogging,
+  PutBucketNotificationConfiguration: putBucketNotificationConfiguration,
+  PutBucketRequestPayment: putBucketRequestPayment,
+  PutBucketAccelerateConfiguration: putBucketAccelerateConfiguration,
 } satisfies HandlerTable as HandlerTable;

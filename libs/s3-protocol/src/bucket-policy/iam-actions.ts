@@ -79,6 +79,10 @@ export const ENDPOINT_ACTIONS: Readonly<Record<Exclude<EndpointName, 'Unsupporte
   GetBucketNotificationConfiguration: A('GetBucketNotification'),
   GetBucketRequestPayment: A('GetBucketRequestPayment'),
   GetBucketAccelerateConfiguration: A('GetAccelerateConfiguration'),
+  PutBucketLogging: A('PutBucketLogging'),
+  PutBucketNotificationConfiguration: A('PutBucketNotification'),
+  PutBucketRequestPayment: A('PutBucketRequestPayment'),
+  PutBucketAccelerateConfiguration: A('PutAccelerateConfiguration'),
 };
 
 export interface IamRequest {

@@ -77,6 +77,10 @@ export type Endpoint =
   | Bkt<'GetBucketNotificationConfiguration'>
   | Bkt<'GetBucketRequestPayment'>
   | Bkt<'GetBucketAccelerateConfiguration'>
+  | Bkt<'PutBucketLogging'>
+  | Bkt<'PutBucketNotificationConfiguration'>
+  | Bkt<'PutBucketRequestPayment'>
+  | Bkt<'PutBucketAccelerateConfiguration'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -142,7 +146,9 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'DELETE', target: 'bucket', query: ['policy'], name: 'DeleteBucketPolicy', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['policyStatus'], name: 'GetBucketPolicyStatus', auth: 'owner' },
   // Features we do not serve: their reads answer "not configured" as S3 does for a bucket without them, and
-  // deleting a configuration that cannot exist succeeds; their Puts stay NotImplemented (Unsupported).
+  // deleting a configuration that cannot exist succeeds. Setting one is NotImplemented, except setting
+  // logging, notifications, requester pays or acceleration off (what we are), which tools send to remove
+  // them; the other Puts stay Unsupported.
   { method: 'GET', target: 'bucket', query: ['encryption'], name: 'GetBucketEncryption', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['encryption'], name: 'DeleteBucketEncryption', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['website'], name: 'GetBucketWebsite', auth: 'owner' },
@@ -154,6 +160,10 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', target: 'bucket', query: ['notification'], name: 'GetBucketNotificationConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['requestPayment'], name: 'GetBucketRequestPayment', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['accelerate'], name: 'GetBucketAccelerateConfiguration', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['logging'], name: 'PutBucketLogging', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['notification'], name: 'PutBucketNotificationConfiguration', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['requestPayment'], name: 'PutBucketRequestPayment', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['accelerate'], name: 'PutBucketAccelerateConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },

@@ -89,7 +89,7 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('DELETE', '/b/k?acl', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });
 
-  it('routes the reads of features never configured (and their deletes) to their endpoints; Puts stay Unsupported', () => {
+  it('routes the reads of features never configured, their deletes and the Puts that can set them off to their endpoints; other Puts stay Unsupported', () => {
     const bucketOps: [string, string, string][] = [
       ['GET', 'encryption', 'GetBucketEncryption'],
       ['DELETE', 'encryption', 'DeleteBucketEncryption'],
@@ -102,11 +102,15 @@ describe('parseEndpoint', () => {
       ['GET', 'notification', 'GetBucketNotificationConfiguration'],
       ['GET', 'requestPayment', 'GetBucketRequestPayment'],
       ['GET', 'accelerate', 'GetBucketAccelerateConfiguration'],
+      ['PUT', 'logging', 'PutBucketLogging'],
+      ['PUT', 'notification', 'PutBucketNotificationConfiguration'],
+      ['PUT', 'requestPayment', 'PutBucketRequestPayment'],
+      ['PUT', 'accelerate', 'PutBucketAccelerateConfiguration'],
     ];
     for (const [method, sub, name] of bucketOps) {
       expect(parseEndpoint(req(method, `/b?${sub}`, {}), opts)).toEqual({ name, bucket: 'b' });
     }
-    for (const sub of ['encryption', 'website', 'replication', 'object-lock', 'logging', 'notification', 'requestPayment', 'accelerate']) {
+    for (const sub of ['encryption', 'website', 'replication', 'object-lock']) {
       expect(parseEndpoint(req('PUT', `/b?${sub}`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
     }
   });

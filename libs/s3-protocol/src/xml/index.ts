@@ -62,4 +62,8 @@ export {
   buildBucketLoggingStatus,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
+  parseAccelerateConfiguration,
+  parseBucketLoggingStatus,
+  parseNotificationConfiguration,
+  parseRequestPaymentConfiguration,
 } from './unconfigured-features';

@@ -1,4 +1,13 @@
-import { buildAccelerateConfiguration, buildBucketLoggingStatus, buildNotificationConfiguration, buildRequestPaymentConfiguration } from './unconfigured-features';
+import {
+  buildAccelerateConfiguration,
+  buildBucketLoggingStatus,
+  buildNotificationConfiguration,
+  buildRequestPaymentConfiguration,
+  parseAccelerateConfiguration,
+  parseBucketLoggingStatus,
+  parseNotificationConfiguration,
+  parseRequestPaymentConfiguration,
+} from './unconfigured-features';
 import { parseBack } from './testing/xml-assert';
 
 const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
@@ -15,5 +24,36 @@ describe('documents of features never configured', () => {
     const xml = buildRequestPaymentConfiguration();
     expect(xml).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<RequestPaymentConfiguration ${NS}><Payer>BucketOwner</Payer></RequestPaymentConfiguration>`);
     expect(parseBack(xml).RequestPaymentConfiguration.Payer).toBe('BucketOwner');
+  });
+});
+
+describe('bodies that set those features', () => {
+  const doc = (root: string, inner = '') => `<?xml version="1.0" encoding="UTF-8"?><${root} xmlns="${NS.slice(7, -1)}">${inner}</${root}>`;
+
+  it('tell off from on', () => {
+    expect(parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer>BucketOwner</Payer>'))).toBe('BucketOwner');
+    expect(parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer> Requester </Payer>'))).toBe('Requester');
+    expect(parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Suspended</Status>'))).toBe('Suspended');
+    expect(parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Enabled</Status>'))).toBe('Enabled');
+    expect(parseBucketLoggingStatus(doc('BucketLoggingStatus'))).toEqual({ enabled: false });
+    expect(parseBucketLoggingStatus('<BucketLoggingStatus/>')).toEqual({ enabled: false });
+    expect(parseBucketLoggingStatus(doc('BucketLoggingStatus', '<LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix>l/</TargetPrefix></LoggingEnabled>'))).toEqual({ enabled: true });
+    expect(parseNotificationConfiguration(doc('NotificationConfiguration'))).toEqual({ empty: true });
+    expect(parseNotificationConfiguration(doc('NotificationConfiguration', '<QueueConfiguration><Queue>arn:q</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration>'))).toEqual({ empty: false });
+    expect(parseNotificationConfiguration(doc('NotificationConfiguration', '<EventBridgeConfiguration></EventBridgeConfiguration>'))).toEqual({ empty: false });
+  });
+
+  it.each([
+    ['a payer of another kind', () => parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer>Nobody</Payer>'))],
+    ['no payer', () => parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration'))],
+    ['two payers', () => parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer>BucketOwner</Payer><Payer>BucketOwner</Payer>'))],
+    ['a status of another kind', () => parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Off</Status>'))],
+    ['no status', () => parseAccelerateConfiguration(doc('AccelerateConfiguration'))],
+    ['an unknown logging element', () => parseBucketLoggingStatus(doc('BucketLoggingStatus', '<Logging/>'))],
+    ['an unknown notification element', () => parseNotificationConfiguration(doc('NotificationConfiguration', '<SnsConfiguration/>'))],
+    ['the wrong root', () => parseBucketLoggingStatus(doc('NotificationConfiguration'))],
+    ['not XML', () => parseNotificationConfiguration('{}')],
+  ])('refuse %s as MalformedXML', (_what, parse) => {
+    expect(parse).toThrow(expect.objectContaining({ code: 'MalformedXML' }));
   });
 });

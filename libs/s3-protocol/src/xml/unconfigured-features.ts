@@ -1,3 +1,4 @@
+import { assertContainer, leafText, malformedXml, readXmlDocument } from './xml-reader';
 import { XmlWriter } from './xml-writer';
 
 /**
@@ -26,4 +27,50 @@ export function buildRequestPaymentConfiguration(): string {
 /** GetBucketAccelerateConfiguration of a bucket whose acceleration was never set: no `<Status>`. */
 export function buildAccelerateConfiguration(): string {
   return new XmlWriter('AccelerateConfiguration').end();
+}
+
+/**
+ * The bodies that set those features, parsed strictly (MalformedXML otherwise) only as far as telling
+ * "off" from "on": setting one off is what we already are (and what tools send to remove one); on is
+ * the handler's NotImplemented.
+ */
+
+/** PutBucketRequestPayment: `<RequestPaymentConfiguration><Payer>BucketOwner|Requester</Payer>`. */
+export function parseRequestPaymentConfiguration(body: string | Uint8Array): 'BucketOwner' | 'Requester' {
+  const root = readXmlDocument(body, 'RequestPaymentConfiguration');
+  assertContainer(root);
+  const [payer, ...rest] = root.children;
+  if (payer?.name !== 'Payer' || rest.length > 0) throw malformedXml();
+  const value = leafText(payer).trim();
+  if (value !== 'BucketOwner' && value !== 'Requester') throw malformedXml();
+  return value;
+}
+
+/** PutBucketAccelerateConfiguration: `<AccelerateConfiguration><Status>Enabled|Suspended</Status>`. */
+export function parseAccelerateConfiguration(body: string | Uint8Array): 'Enabled' | 'Suspended' {
+  const root = readXmlDocument(body, 'AccelerateConfiguration');
+  assertContainer(root);
+  const [status, ...rest] = root.children;
+  if (status?.name !== 'Status' || rest.length > 0) throw malformedXml();
+  const value = leafText(status).trim();
+  if (value !== 'Enabled' && value !== 'Suspended') throw malformedXml();
+  return value;
+}
+
+/** PutBucketLogging: an empty `<BucketLoggingStatus/>` turns logging off; `<LoggingEnabled>` turns it on. */
+export function parseBucketLoggingStatus(body: string | Uint8Array): { readonly enabled: boolean } {
+  const root = readXmlDocument(body, 'BucketLoggingStatus');
+  assertContainer(root);
+  if (root.children.some((c) => c.name !== 'LoggingEnabled') || root.children.length > 1) throw malformedXml();
+  return { enabled: root.children.length === 1 };
+}
+
+const NOTIFICATION_ELEMENTS = new Set(['TopicConfiguration', 'QueueConfiguration', 'CloudFunctionConfiguration', 'EventBridgeConfiguration']);
+
+/** PutBucketNotificationConfiguration: an empty `<NotificationConfiguration/>` removes every notification. */
+export function parseNotificationConfiguration(body: string | Uint8Array): { readonly empty: boolean } {
+  const root = readXmlDocument(body, 'NotificationConfiguration');
+  assertContainer(root);
+  if (root.children.some((c) => !NOTIFICATION_ELEMENTS.has(c.name))) throw malformedXml();
+  return { empty: root.children.length === 0 };
 }
