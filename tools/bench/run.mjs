@@ -247,7 +247,7 @@ async function main() {
       const t = performance.now();
       log(`[${i + 1}/${selected.length}] ${w} ...`);
       if (ctx.prepare) await ctx.prepare(w);
-      const before = await scrapeRestarts(endpoint);
+      const before = await scrapeServer(endpoint);
       const out = await ctx[w]();
       if (out.rows) {
         // One workload, several rows (listbig: its own server, so no txn restarts from this one).
@@ -257,8 +257,8 @@ async function main() {
         log(`[${i + 1}/${selected.length}] ${w}: ${Object.keys(out.rows).length} rows [${((performance.now() - t) / 1000).toFixed(1)} s]`);
       } else {
         results[w] = out;
-        const after = await scrapeRestarts(endpoint);
-        if (before !== undefined && after !== undefined) results[w].txnRestarts = after - before;
+        const after = await scrapeServer(endpoint);
+        if (before !== undefined && after !== undefined) Object.assign(results[w], serverStages(before, after));
         log(`[${i + 1}/${selected.length}] ${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
       }
       if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
@@ -457,19 +457,39 @@ async function waitQuiet(maxS) {
   log(`box still busy after ${maxS} s: starting anyway`);
 }
 
-/** Sum of metadata_txn_restarts_total (KV write conflicts retried) from /-/metrics; undefined if unavailable. */
-async function scrapeRestarts(endpoint) {
+/**
+ * From the server's /-/metrics (undefined if unavailable): metadata_txn_restarts_total summed (KV write
+ * conflicts retried), and the sums and counts of the two stages a data write waits for, where the
+ * server exports them (local mode: gateway, metadata and blob in one process): blob_chunk_write_seconds
+ * (chunk put to durable) and metadata_txn_duration_seconds of PutObject and UploadPart (the commit).
+ */
+async function scrapeServer(endpoint) {
   try {
     const res = await fetch(new URL('/-/metrics', endpoint), { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` }, signal: AbortSignal.timeout(5000) });
     if (!res.ok) return undefined;
-    let sum = 0;
+    const m = { restarts: 0, chunkSum: 0, chunkCount: 0, commitSum: 0, commitCount: 0 };
+    const value = (line) => Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+    const commit = (line) => line.includes('operation="PutObject"') || line.includes('operation="UploadPart"');
     for (const line of (await res.text()).split('\n')) {
-      if (line.startsWith('metadata_txn_restarts_total')) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+      if (line.startsWith('metadata_txn_restarts_total')) m.restarts += value(line);
+      else if (line.startsWith('blob_chunk_write_seconds_sum')) m.chunkSum += value(line);
+      else if (line.startsWith('blob_chunk_write_seconds_count')) m.chunkCount += value(line);
+      else if (line.startsWith('metadata_txn_duration_seconds_sum') && commit(line)) m.commitSum += value(line);
+      else if (line.startsWith('metadata_txn_duration_seconds_count') && commit(line)) m.commitCount += value(line);
     }
-    return sum;
+    return m;
   } catch {
     return undefined;
   }
+}
+
+/** What happened on the server during one workload (warm-up included): restarts, and each write stage's mean. */
+function serverStages(before, after) {
+  const out = { txnRestarts: after.restarts - before.restarts };
+  const mean = (sum, count) => Math.round(((after[sum] - before[sum]) / (after[count] - before[count])) * 1e5) / 100;
+  if (after.chunkCount > before.chunkCount) Object.assign(out, { chunkWrites: after.chunkCount - before.chunkCount, chunkWriteMs: mean('chunkSum', 'chunkCount') });
+  if (after.commitCount > before.commitCount) out.commitMs = mean('commitSum', 'commitCount');
+  return out;
 }
 
 function describe(r) {
@@ -504,6 +524,8 @@ function printTable(results) {
     r.opsPerSec !== null ? (r.cpuBoundOpsPerSec ?? '') : '',
     [
       r.txnRestarts && `${r.txnRestarts} txn conflicts retried`,
+      r.chunkWriteMs !== undefined && `chunk put to durable ${r.chunkWriteMs} ms (mean of ${r.chunkWrites})`,
+      r.commitMs !== undefined && `commit ${r.commitMs} ms (mean)`,
       r.keysPerSec && `${r.keysPerSec} keys/s over ${r.bucketKeys} keys`,
       r.serverPeakRssMiB && `server RSS peak ${r.serverPeakRssMiB} MiB${r.serverHwmMiB ? ` (VmHWM ${r.serverHwmMiB})` : ''}${r.serverPeakAnonMiB ? `, anon ${r.serverPeakAnonMiB} MiB (without LMDB's mapped file)` : ''}`,
       r.ttfbMs && `ttfb ${r.ttfbMs} ms`,

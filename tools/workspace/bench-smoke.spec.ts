@@ -17,7 +17,7 @@ interface BenchLine {
   bench: string;
   ok: boolean;
   target: string;
-  results: Record<string, { ops: number; errors: number }>;
+  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number }>;
 }
 
 function bench(mode: 'local' | 'distributed'): { status: number | null; out: string; line: BenchLine } {
@@ -44,5 +44,10 @@ describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny s
     }
     // The table a reader compares with README's, one row per workload.
     for (const name of DEFAULT_WORKLOADS) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    // Where a large PUT's time went, from the server's metrics (one process in local mode exports both).
+    if (mode === 'local') {
+      const { chunkWriteMs, commitMs } = line.results['put1m'];
+      expect({ chunkWriteMs: chunkWriteMs! > 0, commitMs: commitMs! > 0 }).toEqual({ chunkWriteMs: true, commitMs: true });
+    }
   }, 300_000);
 });
