@@ -35,26 +35,25 @@ export function buildAccelerateConfiguration(): string {
  * the handler's NotImplemented.
  */
 
+/** `<root><element>one of choices</element></root>`, nothing else. */
+function singleChoice<C extends string>(body: string | Uint8Array, rootName: string, element: string, choices: readonly C[]): C {
+  const root = readXmlDocument(body, rootName);
+  assertContainer(root);
+  const [el, ...rest] = root.children;
+  if (el?.name !== element || rest.length > 0) throw malformedXml();
+  const value = leafText(el).trim();
+  if (!(choices as readonly string[]).includes(value)) throw malformedXml();
+  return value as C;
+}
+
 /** PutBucketRequestPayment: `<RequestPaymentConfiguration><Payer>BucketOwner|Requester</Payer>`. */
 export function parseRequestPaymentConfiguration(body: string | Uint8Array): 'BucketOwner' | 'Requester' {
-  const root = readXmlDocument(body, 'RequestPaymentConfiguration');
-  assertContainer(root);
-  const [payer, ...rest] = root.children;
-  if (payer?.name !== 'Payer' || rest.length > 0) throw malformedXml();
-  const value = leafText(payer).trim();
-  if (value !== 'BucketOwner' && value !== 'Requester') throw malformedXml();
-  return value;
+  return singleChoice(body, 'RequestPaymentConfiguration', 'Payer', ['BucketOwner', 'Requester'] as const);
 }
 
 /** PutBucketAccelerateConfiguration: `<AccelerateConfiguration><Status>Enabled|Suspended</Status>`. */
 export function parseAccelerateConfiguration(body: string | Uint8Array): 'Enabled' | 'Suspended' {
-  const root = readXmlDocument(body, 'AccelerateConfiguration');
-  assertContainer(root);
-  const [status, ...rest] = root.children;
-  if (status?.name !== 'Status' || rest.length > 0) throw malformedXml();
-  const value = leafText(status).trim();
-  if (value !== 'Enabled' && value !== 'Suspended') throw malformedXml();
-  return value;
+  return singleChoice(body, 'AccelerateConfiguration', 'Status', ['Enabled', 'Suspended'] as const);
 }
 
 /** PutBucketLogging: an empty `<BucketLoggingStatus/>` turns logging off; `<LoggingEnabled>` turns it on. */

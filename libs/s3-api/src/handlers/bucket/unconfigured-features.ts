@@ -8,10 +8,11 @@ import {
   parseNotificationConfiguration,
   parseRequestPaymentConfiguration,
   S3Error,
+  type S3ErrorCode,
 } from '@massive/s3-protocol';
 import { readSmallBody } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
-import type { Handler, S3ApiDeps, S3Request } from '../../types';
+import type { Handler, S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /**
  * Bucket features this service does not offer (default encryption, static websites, replication, object
@@ -25,97 +26,71 @@ import type { Handler, S3ApiDeps, S3Request } from '../../types';
  * configurations S3 lets you delete succeeds, as S3 answers a delete of one that is not there. A missing
  * bucket is NoSuchBucket first.
  */
+/** These handlers need only the bucket's name from their endpoint (all are bucket endpoints). */
+type BucketHandler = (ep: { readonly bucket: string }, req: S3Request, deps: S3ApiDeps) => Promise<S3Response>;
+
 async function existing(bucket: string, req: S3Request, deps: S3ApiDeps): Promise<void> {
   await deps.metadata.getBucket({ name: bucket }, req.ctx);
 }
 
-/** No default encryption: objects are not encrypted at rest here, so claiming SSE-S3 (AWS's default) would be false. */
-export const getBucketEncryption: Handler<'GetBucketEncryption'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: ep.bucket });
-};
+/** A read S3 answers with a 404 of its own for a bucket without the feature. */
+function notConfigured(code: S3ErrorCode): BucketHandler {
+  return async (ep, req, deps) => {
+    await existing(ep.bucket, req, deps);
+    throw new S3Error(code, undefined, { BucketName: ep.bucket });
+  };
+}
 
-export const deleteBucketEncryption: Handler<'DeleteBucketEncryption'> = async (ep, req, deps) => {
+/** A read S3 answers with a document for a bucket without the feature. */
+function unconfiguredDocument(build: () => string): BucketHandler {
+  return async (ep, req, deps) => {
+    await existing(ep.bucket, req, deps);
+    return xmlResponse(build());
+  };
+}
+
+/** Deleting a configuration that is not there: 204, as S3. */
+const deleted: BucketHandler = async (ep, req, deps) => {
   await existing(ep.bucket, req, deps);
   return { status: 204 };
-};
-
-export const getBucketWebsite: Handler<'GetBucketWebsite'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  throw new S3Error('NoSuchWebsiteConfiguration', undefined, { BucketName: ep.bucket });
-};
-
-export const deleteBucketWebsite: Handler<'DeleteBucketWebsite'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return { status: 204 };
-};
-
-export const getBucketReplication: Handler<'GetBucketReplication'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  throw new S3Error('ReplicationConfigurationNotFoundError', undefined, { BucketName: ep.bucket });
-};
-
-export const deleteBucketReplication: Handler<'DeleteBucketReplication'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return { status: 204 };
-};
-
-export const getObjectLockConfiguration: Handler<'GetObjectLockConfiguration'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  throw new S3Error('ObjectLockConfigurationNotFoundError', undefined, { BucketName: ep.bucket });
-};
-
-export const getBucketLogging: Handler<'GetBucketLogging'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return xmlResponse(buildBucketLoggingStatus());
-};
-
-export const getBucketNotificationConfiguration: Handler<'GetBucketNotificationConfiguration'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return xmlResponse(buildNotificationConfiguration());
-};
-
-export const getBucketRequestPayment: Handler<'GetBucketRequestPayment'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return xmlResponse(buildRequestPaymentConfiguration());
-};
-
-export const getBucketAccelerateConfiguration: Handler<'GetBucketAccelerateConfiguration'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  return xmlResponse(buildAccelerateConfiguration());
 };
 
 /** Small documents: a Payer, a Status, or (refused anyway) a logging or notification configuration. */
 const MAX_FEATURE_XML = 64 * 1024;
 
-export const putBucketLogging: Handler<'PutBucketLogging'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  if (parseBucketLoggingStatus(await readSmallBody(req, MAX_FEATURE_XML)).enabled) {
-    throw new S3Error('NotImplemented', 'Server access logging is not supported by this service');
-  }
-  return { status: 200 };
-};
+/** A Put that may only set its feature off (what the bucket already is): 200, or NotImplemented for on. */
+function offOnly(isOff: (body: Buffer) => boolean, refused: string): BucketHandler {
+  return async (ep, req, deps) => {
+    await existing(ep.bucket, req, deps);
+    if (!isOff(await readSmallBody(req, MAX_FEATURE_XML))) throw new S3Error('NotImplemented', `${refused} not supported by this service`);
+    return { status: 200 };
+  };
+}
 
-export const putBucketNotificationConfiguration: Handler<'PutBucketNotificationConfiguration'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  if (!parseNotificationConfiguration(await readSmallBody(req, MAX_FEATURE_XML)).empty) {
-    throw new S3Error('NotImplemented', 'Event notifications are not supported by this service');
-  }
-  return { status: 200 };
-};
+/** No default encryption: objects are not encrypted at rest here, so claiming SSE-S3 (AWS's default) would be false. */
+export const getBucketEncryption: Handler<'GetBucketEncryption'> = notConfigured('ServerSideEncryptionConfigurationNotFoundError');
+export const deleteBucketEncryption: Handler<'DeleteBucketEncryption'> = deleted;
+export const getBucketWebsite: Handler<'GetBucketWebsite'> = notConfigured('NoSuchWebsiteConfiguration');
+export const deleteBucketWebsite: Handler<'DeleteBucketWebsite'> = deleted;
+export const getBucketReplication: Handler<'GetBucketReplication'> = notConfigured('ReplicationConfigurationNotFoundError');
+export const deleteBucketReplication: Handler<'DeleteBucketReplication'> = deleted;
+export const getObjectLockConfiguration: Handler<'GetObjectLockConfiguration'> = notConfigured('ObjectLockConfigurationNotFoundError');
 
-export const putBucketRequestPayment: Handler<'PutBucketRequestPayment'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  if (parseRequestPaymentConfiguration(await readSmallBody(req, MAX_FEATURE_XML)) !== 'BucketOwner') {
-    throw new S3Error('NotImplemented', 'Requester Pays buckets are not supported by this service');
-  }
-  return { status: 200 };
-};
+export const getBucketLogging: Handler<'GetBucketLogging'> = unconfiguredDocument(buildBucketLoggingStatus);
+export const getBucketNotificationConfiguration: Handler<'GetBucketNotificationConfiguration'> = unconfiguredDocument(buildNotificationConfiguration);
+export const getBucketRequestPayment: Handler<'GetBucketRequestPayment'> = unconfiguredDocument(buildRequestPaymentConfiguration);
+export const getBucketAccelerateConfiguration: Handler<'GetBucketAccelerateConfiguration'> = unconfiguredDocument(buildAccelerateConfiguration);
 
-export const putBucketAccelerateConfiguration: Handler<'PutBucketAccelerateConfiguration'> = async (ep, req, deps) => {
-  await existing(ep.bucket, req, deps);
-  if (parseAccelerateConfiguration(await readSmallBody(req, MAX_FEATURE_XML)) !== 'Suspended') {
-    throw new S3Error('NotImplemented', 'Transfer Acceleration is not supported by this service');
-  }
-  return { status: 200 };
-};
+export const putBucketLogging: Handler<'PutBucketLogging'> = offOnly((b) => !parseBucketLoggingStatus(b).enabled, 'Server access logging is');
+export const putBucketNotificationConfiguration: Handler<'PutBucketNotificationConfiguration'> = offOnly(
+  (b) => parseNotificationConfiguration(b).empty,
+  'Event notifications are',
+);
+export const putBucketRequestPayment: Handler<'PutBucketRequestPayment'> = offOnly(
+  (b) => parseRequestPaymentConfiguration(b) === 'BucketOwner',
+  'Requester Pays buckets are',
+);
+export const putBucketAccelerateConfiguration: Handler<'PutBucketAccelerateConfiguration'> = offOnly(
+  (b) => parseAccelerateConfiguration(b) === 'Suspended',
+  'Transfer Acceleration is',
+);
