@@ -61,7 +61,11 @@ describe('versioning races between metadata processes', () => {
     await b.deleteObject({ bucket: 'b', key: 'k', versionId: m1 }, ctx); // promotes v1: O → v1
     gate.release();
     const m2 = (await mark).versionId ?? '';
-    expect(m2 > m1).toBe(true);
+    // A new id is promised greater than the key's latest when it commits (nextVersionId): that was v1,
+    // m1 being gone by then. Not greater than m1: ids are a millisecond clock and a random tail, and a
+    // retry in the millisecond m1 was made in (this whole race takes about one) sorts below it half the time.
+    expect(m2 > v1).toBe(true);
+    expect(m2).not.toBe(m1);
     expect(await state(a)).toEqual({ latest: 'NoSuchKey (marker)', versions: [`${m2} marker latest`, v1] });
   });
 
