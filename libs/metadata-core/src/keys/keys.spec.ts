@@ -24,8 +24,10 @@ import {
   versionKey,
   versionPrefix,
   BUCKET_GUARD_STRIPES,
+  bucketKey,
   bucketPrefix,
   gcPrefix,
+  uploadKeyPrefix,
 } from './keys';
 
 const BID = randomBytes(16).toString('hex');
@@ -143,6 +145,52 @@ describe('version key ranges', () => {
     expect(latestMarkerKey(BID, 'k').equals(latestMarkerKey(BID, 'k'))).toBe(true);
     expect(latestMarkerKey(BID, 'k').equals(latestMarkerKey(BID, 'k2'))).toBe(false);
     expect(latestMarkerKey(BID, 'k').subarray(1).equals(nullVersionKey(BID, 'k').subarray(1))).toBe(true);
+  });
+});
+
+describe('keys built in one allocation', () => {
+  // The layout spelled out part by part (what the builders did with Buffer.concat before).
+  const esc = (s: string): Buffer => {
+    const raw = Buffer.from(s, 'utf8');
+    const out: number[] = [];
+    for (const b of raw) out.push(...(b === 0 ? [0x00, 0xff] : [b]));
+    return Buffer.from([...out, 0x00, 0x01]);
+  };
+  const id = (hex: string): Buffer => Buffer.from(hex, 'hex');
+  const not = (b: Buffer): Buffer => Buffer.from(b.map((x) => 0xff - x));
+  const strings = (): string[] => [
+    '',
+    'k',
+    '\u0000',
+    'a\u0000b\u0000',
+    '日本/😀',
+    '\ud800', // a lone surrogate: U+FFFD in UTF-8, whichever way it is written
+    'x'.repeat(1024),
+    ...Array.from({ length: 300 }, randomString),
+  ];
+
+  it('lay out every byte as the schema says (property)', () => {
+    const vid = randomBytes(16).toString('hex');
+    const uid = randomBytes(16).toString('hex');
+    for (const k of strings()) {
+      expect(bucketKey(k)).toEqual(Buffer.concat([Buffer.from('B'), esc(k)]));
+      expect(objectKey(BID, k)).toEqual(Buffer.concat([Buffer.from('O'), id(BID), esc(k)]));
+      expect(versionKey(BID, k, vid)).toEqual(Buffer.concat([Buffer.from('V'), id(BID), esc(k), not(id(vid))]));
+      expect(keyVersionsPrefix(BID, k)).toEqual(Buffer.concat([Buffer.from('V'), id(BID), esc(k)]));
+      expect(nullVersionKey(BID, k)).toEqual(Buffer.concat([Buffer.from('N'), id(BID), esc(k)]));
+      expect(latestMarkerKey(BID, k)).toEqual(Buffer.concat([Buffer.from('D'), id(BID), esc(k)]));
+      expect(uploadKeyPrefix(BID, k)).toEqual(Buffer.concat([Buffer.from('U'), id(BID), esc(k)]));
+      expect(uploadKey(BID, k, uid)).toEqual(Buffer.concat([Buffer.from('U'), id(BID), esc(k), id(uid)]));
+    }
+  });
+
+  it('refuse malformed version and upload ids, whatever the key', () => {
+    for (const bad of ['', 'AB'.repeat(16), 'ab'.repeat(15), 'ab'.repeat(17), 'zz'.repeat(16), `${'ab'.repeat(16)}\n`]) {
+      expect(() => versionKey(BID, 'k', bad)).toThrow(/malformed version id/);
+      expect(() => versionKey(BID, 'a\u0000', bad)).toThrow(/malformed version id/);
+      expect(() => uploadKey(BID, 'k', bad)).toThrow(/malformed upload id/);
+    }
+    expect(() => versionKey(BID.slice(2), 'k', 'ab'.repeat(16))).toThrow(/malformed bucket id/);
   });
 });
 

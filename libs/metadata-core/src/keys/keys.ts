@@ -126,6 +126,33 @@ export function escapeKey(s: string): Buffer {
   return Buffer.concat([escapeBody(s), TERMINATOR]);
 }
 
+/**
+ * `family`, `id`, esc(`key`), then `tail` bytes the caller fills in: one allocation. Buffer.concat of
+ * the parts made five or six, and a GET builds two such keys (O, then V). A key holding U+0000 (the
+ * only character whose UTF-8 has a 0x00 byte) takes the general escape.
+ */
+function familyIdKey(family: number, id: Buffer, key: string, tail = 0): Buffer {
+  if (key.includes('\u0000')) return Buffer.concat([fam(family), id, escapeKey(key), Buffer.alloc(tail)]);
+  const at = 1 + id.length;
+  const n = Buffer.byteLength(key, 'utf8');
+  const out = Buffer.allocUnsafe(at + n + TERMINATOR.length + tail);
+  out[0] = family;
+  id.copy(out, 1);
+  out.write(key, at, n, 'utf8');
+  out[at + n] = TERMINATOR[0];
+  out[at + n + 1] = TERMINATOR[1];
+  return out;
+}
+
+/** Writes the 32-hex-digit id into the last ID_BYTES of `out` (complemented if asked); throws if malformed. */
+function writeIdTail(out: Buffer, id: string, what: string, complemented = false): Buffer {
+  if (!ID_HEX.test(id)) throw new Error(`malformed ${what} id: ${id}`);
+  const at = out.length - ID_BYTES;
+  out.write(id, at, ID_BYTES, 'hex');
+  if (complemented) for (let i = at; i < out.length; i++) out[i] = 0xff - out[i];
+  return out;
+}
+
 /** Decodes an escaped string starting at `offset`; returns it and the offset just past its terminator. */
 export function unescapeKey(buf: Buffer, offset = 0): { value: string; end: number } {
   // Fast path (almost every key): no 0x00 in the body, so the first 0x00 is the terminator's.
@@ -173,8 +200,10 @@ function u16(n: number): Buffer {
 }
 
 /** Parses a 32-hex-char id (bucket, version, upload, intent); undefined when malformed. */
+const ID_HEX = /^[0-9a-f]{32}$/;
+
 export function idBytes(id: string): Buffer | undefined {
-  if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
+  if (!ID_HEX.test(id)) return undefined;
   return Buffer.from(id, 'hex');
 }
 
@@ -215,7 +244,8 @@ const fam = (f: number): Buffer => {
 // ---------- B: buckets by name ----------
 
 export const bucketPrefix = (): Buffer => Buffer.from(fam(FAMILY.bucket));
-export const bucketKey = (name: string): Buffer => Buffer.concat([fam(FAMILY.bucket), escapeKey(name)]);
+const NO_ID = Buffer.alloc(0);
+export const bucketKey = (name: string): Buffer => familyIdKey(FAMILY.bucket, NO_ID, name);
 export function decodeBucketKey(key: Buffer): string {
   return unescapeKey(key, 1).value;
 }
@@ -247,8 +277,7 @@ export const guardPrefix = (bucketId: string): Buffer => Buffer.concat([fam(FAMI
 /** Every O key of a bucket whose object key starts with `prefix` starts with these bytes. */
 export const objectPrefix = (bucketId: string, prefix = ''): Buffer =>
   Buffer.concat([fam(FAMILY.object), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
-export const objectKey = (bucketId: string, key: string): Buffer =>
-  Buffer.concat([fam(FAMILY.object), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const objectKey = (bucketId: string, key: string): Buffer => familyIdKey(FAMILY.object, mustId(bucketId, 'bucket'), key);
 export function decodeObjectKey(key: Buffer): string {
   return unescapeKey(key, 1 + ID_BYTES).value;
 }
@@ -256,12 +285,7 @@ export function decodeObjectKey(key: Buffer): string {
 // ---------- V: versions ----------
 
 export const versionKey = (bucketId: string, key: string, versionId: string): Buffer =>
-  Buffer.concat([
-    fam(FAMILY.version),
-    mustId(bucketId, 'bucket'),
-    escapeKey(key),
-    complement(mustId(versionId, 'version')),
-  ]);
+  writeIdTail(familyIdKey(FAMILY.version, mustId(bucketId, 'bucket'), key, ID_BYTES), versionId, 'version', true);
 export function decodeVersionKey(key: Buffer): { key: string; versionId: string } {
   const { value, end } = unescapeKey(key, 1 + ID_BYTES);
   return { key: value, versionId: complement(key.subarray(end, end + ID_BYTES)).toString('hex') };
@@ -271,28 +295,24 @@ export function decodeVersionKey(key: Buffer): { key: string; versionId: string 
 export const versionPrefix = (bucketId: string, prefix = ''): Buffer =>
   Buffer.concat([fam(FAMILY.version), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
 /** Every version of exactly `key`, newest first. */
-export const keyVersionsPrefix = (bucketId: string, key: string): Buffer =>
-  Buffer.concat([fam(FAMILY.version), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const keyVersionsPrefix = (bucketId: string, key: string): Buffer => familyIdKey(FAMILY.version, mustId(bucketId, 'bucket'), key);
 
 // ---------- N: null version index ----------
 
-export const nullVersionKey = (bucketId: string, key: string): Buffer =>
-  Buffer.concat([fam(FAMILY.nullVersion), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const nullVersionKey = (bucketId: string, key: string): Buffer => familyIdKey(FAMILY.nullVersion, mustId(bucketId, 'bucket'), key);
 
 // ---------- D: latest delete marker ----------
 
-export const latestMarkerKey = (bucketId: string, key: string): Buffer =>
-  Buffer.concat([fam(FAMILY.latestMarker), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const latestMarkerKey = (bucketId: string, key: string): Buffer => familyIdKey(FAMILY.latestMarker, mustId(bucketId, 'bucket'), key);
 
 // ---------- U: multipart uploads ----------
 
 export const uploadPrefix = (bucketId: string, prefix = ''): Buffer =>
   Buffer.concat([fam(FAMILY.upload), mustId(bucketId, 'bucket'), escapeBody(prefix)]);
 /** All uploads of exactly `key`. */
-export const uploadKeyPrefix = (bucketId: string, key: string): Buffer =>
-  Buffer.concat([fam(FAMILY.upload), mustId(bucketId, 'bucket'), escapeKey(key)]);
+export const uploadKeyPrefix = (bucketId: string, key: string): Buffer => familyIdKey(FAMILY.upload, mustId(bucketId, 'bucket'), key);
 export const uploadKey = (bucketId: string, key: string, uploadId: string): Buffer =>
-  Buffer.concat([uploadKeyPrefix(bucketId, key), mustId(uploadId, 'upload')]);
+  writeIdTail(familyIdKey(FAMILY.upload, mustId(bucketId, 'bucket'), key, ID_BYTES), uploadId, 'upload');
 export function decodeUploadKey(key: Buffer): { key: string; uploadId: string } {
   const { value, end } = unescapeKey(key, 1 + ID_BYTES);
   return { key: value, uploadId: key.subarray(end, end + ID_BYTES).toString('hex') };
