@@ -7,7 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, Upl
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { HttpRequest } from '@smithy/types';
 import { computeChecksum, parseRequestChecksum } from '../src/checksums';
-import { decodeAwsChunked, verifyPayloadSha256, verifySigV4, type SigV4Request, type SignedAuth, type Trailers } from '../src/sigv4';
+import { decodeAwsChunked, verifyPayloadSha256, verifySigV4, type RawHeaders, type SigV4Request, type SignedAuth, type Trailers } from '../src/sigv4';
 import { collect } from './sources';
 
 const credentials = { accessKeyId: 'AKIAINTEROP', secretAccessKey: 'interop/secret+key' };
@@ -15,7 +15,7 @@ const lookup = { lookup: (id: string) => (id === credentials.accessKeyId ? crede
 const REGION = 'eu-west-1';
 
 interface Captured {
-  readonly req: SigV4Request;
+  readonly req: Omit<SigV4Request, 'headers'> & { readonly headers: RawHeaders };
   readonly body: Buffer;
 }
 

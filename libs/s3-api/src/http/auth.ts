@@ -37,7 +37,7 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
   let keyCache = caches.get(deps);
   if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
   const lookup = { lookup: (akid: string) => deps.credentials.lookup(akid)?.secretKey };
-  const auth = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.headersDistinct }, lookup, {
+  const auth = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.rawHeaders }, lookup, {
     region: deps.config.region,
     maxSkewMs: deps.config.maxSkewMs,
     keyCache,

@@ -62,5 +62,19 @@ describe('parseAuthorizationHeader', () => {
     expect(() => parseAuthorizationHeader(canonical.replace(SIG, SIG.toUpperCase()))).toThrow(/signature/);
     expect(() => parseAuthorizationHeader(canonical.replace('host;x-amz-date', 'host;host'))).toThrow(/Signed headers/);
   });
+
+  it('reuses the last credential parsed only for that very credential and service', () => {
+    const header = (credential: string) => `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host, Signature=${SIG}`;
+    const a = parseAuthorizationHeader(header('AKID/20130524/us-east-1/s3/aws4_request'));
+    expect(Object.isFrozen(a.scope)).toBe(true);
+    expect(parseAuthorizationHeader(header('AKID/20130524/us-east-1/s3/aws4_request')).scope).toBe(a.scope);
+    // Alternating keys, dates and regions each get their own answer.
+    expect(parseAuthorizationHeader(header('OTHER/20130525/eu-west-1/s3/aws4_request'))).toMatchObject({ accessKeyId: 'OTHER', scope: { date: '20130525', region: 'eu-west-1', service: 's3' } });
+    expect(parseAuthorizationHeader(header('AKID/20130524/us-east-1/s3/aws4_request'))).toMatchObject({ accessKeyId: 'AKID', scope: { date: '20130524', region: 'us-east-1' } });
+    // The credential a caller of another service would accept is still checked against this one's.
+    expect(() => parseAuthorizationHeader(header('AKID/20130524/us-east-1/s3/aws4_request'), 'iam')).toThrow(/incorrect service/);
+    expect(parseAuthorizationHeader(header('AKID/20130524/us-east-1/iam/aws4_request'), 'iam').scope.service).toBe('iam');
+    expect(() => parseAuthorizationHeader(header('AKID/20130524/us-east-1/iam/aws4_request'))).toThrow(/incorrect service/);
+  });
 });
 

@@ -22,8 +22,10 @@ export function parseAuthorizationHeader(value: string, service?: string): Parse
   // What every SDK sends, in one match; anything else (other order, spacing, errors) takes the general path.
   const m = CANONICAL_FORM.exec(value);
   if (m !== null) {
+    const c = lastCredential !== undefined && m[1] === lastCredential.value && service === lastCredential.service ? lastCredential.parsed : rememberCredential(m[1], service);
     return {
-      ...parseCredential(m[1], 'AuthorizationHeaderMalformed', service),
+      accessKeyId: c.accessKeyId,
+      scope: c.scope,
       signedHeaders: m[2] === lastSigned.value ? lastSigned.names : rememberSigned(m[2]),
       signature: m[3],
     };
@@ -64,6 +66,19 @@ export function parseAuthorizationHeader(value: string, service?: string): Parse
     signedHeaders: parseSignedHeaders(signedHeaders, 'AuthorizationHeaderMalformed'),
     signature: parseSignature(signature, 'AuthorizationHeaderMalformed'),
   };
+}
+
+/**
+ * A client names the same credential request after request (it changes with the date): the last one
+ * parsed, reused. Frozen, scope included: every request that names it shares it.
+ */
+let lastCredential: { value: string; service: string | undefined; parsed: Credential } | undefined;
+
+function rememberCredential(value: string, service: string | undefined): Credential {
+  const c = parseCredential(value, 'AuthorizationHeaderMalformed', service);
+  const parsed = Object.freeze({ accessKeyId: c.accessKeyId, scope: Object.freeze({ ...c.scope }) });
+  lastCredential = { value, service, parsed };
+  return parsed;
 }
 
 /** A client signs the same header list request after request: the last one parsed, reused (never mutated). */

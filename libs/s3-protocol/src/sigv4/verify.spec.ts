@@ -2,7 +2,11 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
 import { SigningKeyCache } from './signing-key';
-import { verifySigV4, type AuthResult, type SigV4Request, type SignedAuth } from './verify';
+import type { RawHeaders } from './headers';
+import { verifySigV4, type AuthResult, type SigV4Request as AnySigV4Request, type SignedAuth } from './verify';
+
+/** The specs build requests with header objects (what they tamper with); the gateway passes rawHeaders. */
+type SigV4Request = Omit<AnySigV4Request, 'headers'> & { readonly headers: RawHeaders };
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -111,6 +115,19 @@ describe('verifySigV4: round trips with @smithy/signature-v4', () => {
   it.each(ODD_KEYS)('header auth accepts key %j', async (key) => {
     const req = await sign('PUT', keyPath('bucket', key), {}, { 'x-amz-meta-note': '  spaced   out ', 'content-type': 'text/plain' });
     expect(signed(verifySigV4(req, credentials, opts))).toMatchObject({ kind: 'header', accessKeyId: AKID, payloadMode: 'unsigned' });
+  });
+
+  it.each(ODD_KEYS)('header auth accepts key %j given as a rawHeaders list, and finds tampering there too', async (key) => {
+    const req = await sign('PUT', keyPath('bucket', key), {}, { 'x-amz-meta-note': '  spaced   out ', 'content-type': 'text/plain' });
+    // Names as a client may have cased them on the wire: Node keeps rawHeaders' names as sent.
+    const list = (headers: RawHeaders): string[] =>
+      Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()), String(value)]));
+    const raw = { ...req, headers: list(req.headers) };
+    expect(signed(verifySigV4(raw, credentials, opts))).toMatchObject({ kind: 'header', accessKeyId: AKID, payloadMode: 'unsigned' });
+    const tampered = { ...req, headers: list({ ...req.headers, 'content-type': 'text/html' }) };
+    expect(codeOf(() => verifySigV4(tampered, credentials, opts))).toBe('SignatureDoesNotMatch');
+    const unsigned = { ...req, headers: [...list(req.headers), 'X-Amz-Meta-Extra', '1'] };
+    expect(codeOf(() => verifySigV4(unsigned, credentials, opts))).toBe('AccessDenied');
   });
 
   it.each(ODD_KEYS)('presigned accepts key %j', async (key) => {

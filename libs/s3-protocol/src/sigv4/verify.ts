@@ -17,7 +17,7 @@ import {
   X_AMZ_TRAILER,
 } from './constants';
 import { formatScope, type CredentialScope } from './credential';
-import { headerValue, toHeaderMap, type HeaderMap, type RawHeaders } from './headers';
+import { headerValue, toHeaderMap, type HeaderMap, type RawHeaderList, type RawHeaders } from './headers';
 import { parseAuthorizationHeader } from './parse-authorization';
 import { parsePresignedQuery } from './parse-presigned';
 import { parsePayloadMode, type PayloadMode } from './payload-mode';
@@ -31,7 +31,8 @@ export interface SigV4Request {
   readonly method: string;
   readonly rawPath: string;
   readonly rawQuery: string;
-  readonly headers: RawHeaders;
+  /** Node's `req.rawHeaders` (cheapest) or a header object such as `req.headersDistinct`. */
+  readonly headers: RawHeaders | RawHeaderList;
 }
 
 export interface CredentialLookup {
@@ -163,8 +164,11 @@ export function verifySigV4(req: SigV4Request, credentials: CredentialLookup, op
 
 /** AWS refuses x-amz-* headers that the signature does not cover. */
 function checkAmzHeadersSigned(headers: HeaderMap, signedHeaders: readonly string[]): void {
-  const unsigned = [...headers.keys()].filter((name) => name.startsWith('x-amz-') && !signedHeaders.includes(name));
-  if (unsigned.length > 0) {
+  let unsigned: string[] | undefined;
+  for (const name of headers.keys()) {
+    if (name.startsWith('x-amz-') && !signedHeaders.includes(name)) (unsigned ??= []).push(name);
+  }
+  if (unsigned !== undefined) {
     throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') });
   }
 }
