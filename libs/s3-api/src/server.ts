@@ -127,8 +127,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
       operation = ep.name;
       inFlight(operation).inc();
-      cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, hangUp.ctx(requestId));
       const ctx = hangUp.ctx(requestId);
+      cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, ctx);
       // A non-root key not in the gateway's key cache is read first (cached keys: nothing to wait for).
       const loading = ep.name === 'PostObject' ? undefined : prepareCredentials(req, rawQuery, deps, ctx);
       if (loading) await loading;

@@ -62,4 +62,11 @@ describe('formatHttpDate', () => {
     expect(formatHttpDate(t)).toBe('Thu, 03 Dec 2026 12:00:05 GMT');
     expect(formatHttpDate(0)).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
   });
+
+  it('stays right for every second while many seconds alternate, past what it remembers', () => {
+    const t = Date.UTC(2026, 11, 3, 12, 0, 0);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2000; i += 7) expect(formatHttpDate(t + i * 1000 + round * 333)).toBe(new Date(t + i * 1000).toUTCString());
+    }
+  });
 });

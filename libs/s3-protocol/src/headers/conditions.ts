@@ -14,14 +14,23 @@ export function parseConditionDate(s: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** The last date formatted (a GET's Last-Modified, a response's Date): most responses repeat it. */
-let lastHttpDate = { second: NaN, text: '' };
+/**
+ * Dates formatted lately, by second (GETs' Last-Modified, responses' Date): objects written together
+ * share a second, and a workload reading many of them alternates between a few. Cleared when full.
+ */
+const httpDates = new Map<number, string>();
+const HTTP_DATES = 512;
 
 /** IMF-fixdate of `ms` (to the second, as HTTP dates are). */
 export function formatHttpDate(ms: number): string {
   const second = Math.floor(ms / 1000);
-  if (second !== lastHttpDate.second) lastHttpDate = { second, text: new Date(second * 1000).toUTCString() };
-  return lastHttpDate.text;
+  let text = httpDates.get(second);
+  if (text === undefined) {
+    text = new Date(second * 1000).toUTCString();
+    if (httpDates.size >= HTTP_DATES) httpDates.clear();
+    httpDates.set(second, text);
+  }
+  return text;
 }
 
 export function stripQuotes(etag: string): string {
