@@ -142,7 +142,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       access = granted;
       if (auth.kind === 'signed') checkCopySourceGrant(auth, ep, req.headers, deps);
       refuseUnsupportedHeaders(req.headers, ep.name);
-      await checkExpectedOwners(ep, req.headers, deps, ctx);
+      const owners = checkExpectedOwners(ep, req.headers, deps, ctx);
+      if (owners) await owners;
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
       if (!handler) throw new S3Error('NotImplemented');
       withheldContinue = (req as ContinueAware)[AWAITING_CONTINUE] === true;
