@@ -44,7 +44,7 @@ export interface ComposeDeps {
 export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promise<Composed> {
   await mkdir(cfg.dataDir, { recursive: true });
   tolerateOrphanLmdbCommitFailures();
-  const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
+  const kv = new LmdbKv({ path: join(cfg.dataDir, 'metadata'), mapSize: cfg.metadataMapBytes });
   // Metadata and chunks share the data dir's filesystem, each with its reserve: the metadata store also
   // counts the pages LMDB freed (deleting small objects makes room for more, never for chunks).
   const reserveDeps = { logger: deps.logger, registry: deps.registry };

@@ -11,6 +11,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 8080, dataDir: './data', region: 'us-east-1', logLevel: 'info', domains: [] });
     expect(c.accessKey).toBeUndefined();
   });
+  it('maps 64 GiB for the metadata store up front unless told less, and no less than 1 MiB', () => {
+    expect(loadConfig([], {}).metadataMapBytes).toBe(64 * 2 ** 30);
+    expect(loadConfig([], { MASSIVE_METADATA_MAP_BYTES: String(2 ** 30) }).metadataMapBytes).toBe(2 ** 30);
+    expect(loadConfig(['--metadata-map-bytes', '1048576'], {}).metadataMapBytes).toBe(1048576);
+    expect(() => loadConfig([], { MASSIVE_METADATA_MAP_BYTES: '4096' })).toThrow(ConfigError);
+  });
   it('reads the environment, and flags win over it', () => {
     const env = { MASSIVE_PORT: '9000', MASSIVE_DATA_DIR: '/srv/s3', MASSIVE_ACCESS_KEY: 'AKID1', MASSIVE_SECRET_KEY: 'secret123' };
     expect(loadConfig([], env)).toMatchObject({ port: 9000, dataDir: '/srv/s3', accessKey: 'AKID1', secretKey: 'secret123' });

@@ -1,6 +1,7 @@
 import { ConfigError, DEFAULT_RESERVE_BYTES, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@massive/blob-seaweedfs';
 import { isPlaceholderSecret, parseEndpoints } from '@massive/rpc';
+import { DEFAULT_MAP_SIZE } from '@massive/kv-embedded';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type MetricsAccess, type S3ApiConfig, type S3Tls, type ServerLimits } from '@massive/s3-api';
 
@@ -26,6 +27,8 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly diskIo: 'direct' | 'buffered';
   /** Free bytes kept for deletes on the data dir's filesystem (local mode; 0: off). */
   readonly reserveSpace: number;
+  /** Address space the metadata store (LMDB) maps up front (local mode); it maps more as it grows. */
+  readonly metadataMapBytes: number;
   readonly intentTtlMs: number;
   readonly gcIntervalMs: number;
   readonly gcGraceMs: number;
@@ -76,6 +79,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },
   { key: 'diskIo', flag: 'disk-io', env: 'MASSIVE_DISK_IO', kind: 'enum', values: ['direct', 'buffered'], def: 'direct', help: 'direct: chunk data bypasses the page cache (O_DIRECT; falls back to buffered, with a warning, where the filesystem refuses it) | buffered: through the page cache (local mode with chunks on local disk)' },
   { key: 'reserveSpace', flag: 'reserve-space', env: 'MASSIVE_RESERVE_SPACE', kind: 'int', def: String(DEFAULT_RESERVE_BYTES), min: 0, help: 'free bytes kept for deletes on the filesystem of the data dir: below it, writes that add data are refused with 507 InsufficientStorage while reads and deletes go on (local mode; 0: off)' },
+  { key: 'metadataMapBytes', flag: 'metadata-map-bytes', env: 'MASSIVE_METADATA_MAP_BYTES', kind: 'int', def: String(DEFAULT_MAP_SIZE), min: 1024 * 1024, help: 'address space the embedded metadata store maps up front; not a limit (it maps more as it grows): lower it where virtual memory is capped (ulimit -v, valgrind) (local mode)' },
   { key: 'intentTtlMs', flag: 'intent-ttl-ms', env: 'MASSIVE_INTENT_TTL_MS', kind: 'int', def: String(6 * 3600_000), min: 1000, help: 'how long an unfinished write may run before the janitor reclaims it' },
   { key: 'gcIntervalMs', flag: 'gc-interval-ms', env: 'MASSIVE_GC_INTERVAL_MS', kind: 'int', def: '10000', min: 10, help: 'pause between garbage-collection passes (local mode)' },
   { key: 'gcGraceMs', flag: 'gc-grace-ms', env: 'MASSIVE_GC_GRACE_MS', kind: 'int', def: '60000', min: 0, help: 'delay before unlinked chunks are deleted (local mode)' },

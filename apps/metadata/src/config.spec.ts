@@ -4,6 +4,7 @@ describe('metadata service config', () => {
   const blob = { MASSIVE_BLOB_ENDPOINTS: '127.0.0.1:7071' };
   it('has defaults that run (with a blob endpoint for GC)', () => {
     expect(loadConfig([], blob)).toMatchObject({ grpcPort: 7070, adminPort: 9101, backend: 'embedded', dataDir: './data', blobEndpoints: ['127.0.0.1:7071'] });
+    expect(loadConfig([], { ...blob, MASSIVE_METADATA_MAP_BYTES: String(2 ** 30) }).metadataMapBytes).toBe(2 ** 30);
     expect(loadConfig(['--backend', 'tikv', '--pd-endpoints', 'pd-0:2379,pd-1:2379'], blob)).toMatchObject({ backend: 'tikv', pdEndpoints: ['pd-0:2379', 'pd-1:2379'] });
   });
   it.each([
@@ -13,6 +14,7 @@ describe('metadata service config', () => {
     [[], { ...blob, MASSIVE_PD_ENDPOINTS: 'pd:2379' }, /backend is embedded/],
     [[], { ...blob, MASSIVE_GRPC_PORT: '99999' }, /grpcPort must be at most 65535/],
     [[], { MASSIVE_BLOB_ENDPOINTS: 'nohost' }, /'nohost' is not host:port/],
+    [[], { ...blob, MASSIVE_METADATA_MAP_BYTES: '4096' }, /MASSIVE_METADATA_MAP_BYTES: metadataMapBytes must be an integer >= 1048576/],
   ])('rejects %j %j clearly', (argv, env, msg) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(msg);

@@ -1,5 +1,6 @@
 import { ConfigError, DEFAULT_RESERVE_BYTES, parseSettings, usageOf, type LogLevel, type Setting } from '@massive/observability';
 import { parseEndpoints } from '@massive/rpc';
+import { DEFAULT_MAP_SIZE } from '@massive/kv-embedded';
 
 export { ConfigError };
 
@@ -12,6 +13,8 @@ export interface MetadataConfig {
   readonly dataDir: string;
   /** Embedded backend: free bytes kept for deletes on the data dir's filesystem (0: off). */
   readonly reserveSpace: number;
+  /** Embedded backend: address space the store (LMDB) maps up front; it maps more as it grows. */
+  readonly metadataMapBytes: number;
   readonly pdEndpoints: readonly string[];
   readonly blobEndpoints: readonly string[];
   readonly logLevel: LogLevel;
@@ -31,6 +34,7 @@ export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
   { key: 'backend', flag: 'backend', env: 'MASSIVE_METADATA_BACKEND', kind: 'enum', values: ['embedded', 'tikv'], def: 'embedded', help: 'embedded (LMDB under --data-dir) | tikv (--pd-endpoints)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'embedded backend: the store lives in <data-dir>/metadata' },
   { key: 'reserveSpace', flag: 'reserve-space', env: 'MASSIVE_RESERVE_SPACE', kind: 'int', def: String(DEFAULT_RESERVE_BYTES), min: 0, help: 'embedded backend: free bytes kept for deletes on the filesystem of the data dir: below it, writes that add data are refused with InsufficientStorage (S3 507) while reads and deletes go on (0: off; TiKV keeps its own reserve-space)' },
+  { key: 'metadataMapBytes', flag: 'metadata-map-bytes', env: 'MASSIVE_METADATA_MAP_BYTES', kind: 'int', def: String(DEFAULT_MAP_SIZE), min: 1024 * 1024, help: 'embedded backend: address space the embedded metadata store maps up front; not a limit (it maps more as it grows): lower it where virtual memory is capped (ulimit -v, valgrind)' },
   { key: 'pdEndpoints', flag: 'pd-endpoints', env: 'MASSIVE_PD_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'tikv backend: PD addresses, comma-separated host:port' },
   { key: 'blobEndpoints', flag: 'blob-endpoints', env: 'MASSIVE_BLOB_ENDPOINTS', kind: 'list', keepCase: true, def: '', help: 'blob gRPC targets for garbage collection, comma-separated host:port or dns:///host:port' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },

@@ -11,7 +11,7 @@ export async function openKv(cfg: MetadataConfig, registry?: Registry): Promise<
   if (cfg.backend === 'embedded') {
     await mkdir(cfg.dataDir, { recursive: true });
     tolerateOrphanLmdbCommitFailures();
-    return new LmdbKv({ path: join(cfg.dataDir, 'metadata') });
+    return new LmdbKv({ path: join(cfg.dataDir, 'metadata'), mapSize: cfg.metadataMapBytes });
   }
   return TikvKv.connect({ pdEndpoints: cfg.pdEndpoints, registry });
 }

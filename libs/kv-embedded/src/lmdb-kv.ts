@@ -63,6 +63,12 @@ export const DEFAULT_PAGE_SIZE = 8192;
  * - Layout: user pairs live in the named database `data` (the root database holds LMDB's own
  *   catalogue of named databases), bookkeeping in `meta`: `format` (= 1) and `seq`.
  */
+/**
+ * Address space an LmdbKv maps up front (`mapSize`). Not a limit: lmdb-js maps more as the file grows.
+ * Lower it where virtual memory is capped (`ulimit -v`, valgrind).
+ */
+export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
+
 export class LmdbKv implements KvStore {
   private readonly root: RootDatabase<Buffer, Buffer>;
   private readonly data: Database<Buffer, Buffer>;
@@ -80,7 +86,7 @@ export class LmdbKv implements KvStore {
     this.path = options.path;
     this.root = open<Buffer, Buffer>({
       path: options.path,
-      mapSize: options.mapSize ?? 64 * 2 ** 30,
+      mapSize: options.mapSize ?? DEFAULT_MAP_SIZE,
       keyEncoding: 'binary',
       encoding: 'binary',
       maxDbs: 4,
