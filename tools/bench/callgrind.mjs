@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Instructions per request, counted by valgrind's callgrind: a measure of the server's per-request work
 // that does not move with the box. `npm run bench`'s op/s and CPU per op swing by 20% or more from run
-// to run on these shared machines; the same build here gives the same count within 1% (GET: 381,296
-// and 381,145 instructions in two runs), so a change of a few percent shows. Kernel time (the socket
-// syscalls) is not counted: only the process's own instructions, every thread of it (V8's GC and
+// to run on these shared machines; here the same build's count repeats within 0.1% for HEAD and 2-4% for
+// GET (its 4 KiB bodies move the GC's timing), so a change of a few percent shows. Kernel time (the
+// socket syscalls) is not counted: only the process's own instructions, every thread of it (V8's GC and
 // compiler threads, libuv's pool, LMDB's writer), serialised by valgrind.
 //
-//   node tools/bench/callgrind.mjs [--only get4k,head4k,put4k] [--ops 2000] [--warmup 16000] [--dist DIR]
+//   node tools/bench/callgrind.mjs [--only get4k,head4k,put4k] [--ops 2000] [--warmup 10000]
+//                                  [--concurrency 1] [--dist DIR]
 //
 // It starts DIR/apps/gateway/main.js (default: dist) in local mode under
 // `valgrind --tool=callgrind --instr-atstart=no` with a fresh temp data dir, writes 64 objects of 4 KiB,
 // and per workload: `--warmup` requests with counting off (V8 tiers the hot code up meanwhile: after 6,000
-// GETs a window still counted 5% of TurboFan compiling), then counting on for `--ops` requests from 8
-// clients, a dump, and the dump's total over the requests. Needs valgrind (Debian's `valgrind` package);
+// GETs a window still counted 5% of TurboFan compiling), then counting on for `--ops` requests, a dump,
+// and the dump's total over the requests. One client by default: with 8, how many requests one turn of
+// the event loop served varied with timing, and the same build's GET count with it, by up to 10%. Needs valgrind (Debian's `valgrind` package);
 // about 1-2 minutes per workload (the server runs ~50x slower under valgrind).
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,8 +30,8 @@ const { values: o } = parseArgs({
   options: {
     only: { type: 'string', default: WORKLOADS.join(',') },
     ops: { type: 'string', default: '2000' },
-    warmup: { type: 'string', default: '16000' },
-    concurrency: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '1' },
     dist: { type: 'string', default: resolve(import.meta.dirname, '../../dist') },
     help: { type: 'boolean', default: false },
   },
