@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Instructions per request, counted by valgrind's callgrind: a measure of the server's per-request work
 // that does not move with the box. `npm run bench`'s op/s and CPU per op swing by 20% or more from run
-// to run on these shared machines; here the same build's count repeats within 0.1% for HEAD and 2-4% for
-// GET (its 4 KiB bodies move the GC's timing), so a change of a few percent shows. Kernel time (the
+// to run on these shared machines; on an otherwise idle box the same build's count repeated within 0.1%
+// for HEAD and 2-4% for GET (its 4 KiB bodies move the GC's timing), so a change of a few percent shows.
+// Timing still matters (when the GC and the compiler threads run): with tests running beside it, one
+// HEAD count moved 9%. Run it on a quiet box, twice for a row that matters. Kernel time (the
 // socket syscalls) is not counted: only the process's own instructions, every thread of it (V8's GC and
 // compiler threads, libuv's pool, LMDB's writer), serialised by valgrind.
 //
