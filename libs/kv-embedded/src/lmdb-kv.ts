@@ -43,6 +43,12 @@ export interface LmdbKvOptions {
 export const DEFAULT_PAGE_SIZE = 8192;
 
 /**
+ * Address space an LmdbKv maps up front (`mapSize`). Not a limit: lmdb-js maps more as the file grows.
+ * Lower it where virtual memory is capped (`ulimit -v`, valgrind).
+ */
+export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
+
+/**
  * The embedded KvStore on LMDB (lmdb-js), for local mode. One process owns the directory, and one
  * LmdbKv instance per directory: conflict detection lives in this object's memory.
  *
@@ -63,12 +69,6 @@ export const DEFAULT_PAGE_SIZE = 8192;
  * - Layout: user pairs live in the named database `data` (the root database holds LMDB's own
  *   catalogue of named databases), bookkeeping in `meta`: `format` (= 1) and `seq`.
  */
-/**
- * Address space an LmdbKv maps up front (`mapSize`). Not a limit: lmdb-js maps more as the file grows.
- * Lower it where virtual memory is capped (`ulimit -v`, valgrind).
- */
-export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
-
 export class LmdbKv implements KvStore {
   private readonly root: RootDatabase<Buffer, Buffer>;
   private readonly data: Database<Buffer, Buffer>;

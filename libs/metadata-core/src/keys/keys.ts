@@ -199,9 +199,9 @@ function u16(n: number): Buffer {
   return b;
 }
 
-/** Parses a 32-hex-char id (bucket, version, upload, intent); undefined when malformed. */
 const ID_HEX = /^[0-9a-f]{32}$/;
 
+/** Parses a 32-hex-char id (bucket, version, upload, intent); undefined when malformed. */
 export function idBytes(id: string): Buffer | undefined {
   if (!ID_HEX.test(id)) return undefined;
   return Buffer.from(id, 'hex');
