@@ -17,6 +17,22 @@ describe('RecordCodec', () => {
     expect(c.decode(buf)).toEqual({ value: { name: 'a', size: 4 }, raw });
   });
 
+  it('lays the record out byte for byte: version, tag, JSON length, UTF-8 JSON, raw bytes (copied)', () => {
+    const c = new RecordCodec<V2>({ tag: 'V', version: 3 });
+    const value = { name: 'héllo 日本 😀 "q" \\', size: 7 };
+    const raw = Buffer.from('raw\u0000bytes');
+    const json = Buffer.from(JSON.stringify(value), 'utf8');
+    const head = Buffer.from([3, 'V'.charCodeAt(0), 0, 0, 0, 0]);
+    head.writeUInt32BE(json.length, 2);
+    const buf = c.encode(value, raw);
+    expect(buf).toEqual(Buffer.concat([head, json, raw]));
+    raw.fill(0);
+    expect(c.decode(buf)).toEqual({ value, raw: Buffer.from('raw\u0000bytes') });
+    expect(c.encode(value)).toEqual(Buffer.concat([head, json]));
+    expect(c.encode(value, Buffer.alloc(0))).toEqual(Buffer.concat([head, json]));
+    expect(c.decode(c.encode(value)).raw.length).toBe(0);
+  });
+
   it('migrates older versions on read', () => {
     const v1 = new RecordCodec<{ name: string }>({ tag: 'X', version: 1 });
     const v2 = new RecordCodec<V2>({ tag: 'X', version: 2, migrations: { 1: (o) => ({ ...o, size: 0 }) } });
