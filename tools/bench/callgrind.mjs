@@ -9,7 +9,13 @@
 // compiler threads, libuv's pool, LMDB's writer), serialised by valgrind.
 //
 //   node tools/bench/callgrind.mjs [--only get4k,head4k,put4k] [--ops 2000] [--warmup 10000]
-//                                  [--concurrency 1] [--dist DIR]
+//                                  [--concurrency 1] [--dist DIR] [--mode local|distributed] [--keep]
+//
+// --mode distributed counts the gateway of distributed mode: the metadata and blob services run as
+// `npm run start:distributed` starts them (from dist/, not under valgrind, with a gateway of their own
+// left idle), and a second gateway, DIR's, runs under valgrind against them: its count is the
+// gateway's side of each request (SigV4, the Mux call and its protobuf, the S3 response), to set
+// against local mode's, whose gateway also does the metadata lookup itself.
 //
 // It starts DIR/apps/gateway/main.js (default: dist) in local mode under
 // `valgrind --tool=callgrind --instr-atstart=no` with a fresh temp data dir, writes 64 objects of 4 KiB,
@@ -35,6 +41,8 @@ const { values: o } = parseArgs({
     warmup: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '1' },
     dist: { type: 'string', default: resolve(import.meta.dirname, '../../dist') },
+    mode: { type: 'string', default: 'local' },
+    keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,6 +55,7 @@ for (const w of only) if (!WORKLOADS.includes(w)) fail(`unknown workload ${w} ($
 const ops = positive('ops', o.ops);
 const warmup = positive('warmup', o.warmup);
 const concurrency = positive('concurrency', o.concurrency);
+if (o.mode !== 'local' && o.mode !== 'distributed') fail(`--mode must be local or distributed, got ${o.mode}`);
 
 function positive(name, v) {
   const n = Number(v);
@@ -67,6 +76,24 @@ try {
 const ACCESS = 'CALLGRINDACCESSKEY01';
 const SECRET = 'callgrind-secret-key-0000000000000000000';
 const dir = mkdtempSync(join(tmpdir(), 'massive-callgrind-'));
+/** Distributed mode: metadata and blob (and an idle gateway) started natively, the measured gateway pointed at them. */
+let cluster;
+let distributedEnv = {};
+if (o.mode === 'distributed') {
+  const { startDistributed } = await import('../start-distributed.mjs');
+  cluster = await startDistributed({
+    env: { ...process.env, MASSIVE_PORT: '0', MASSIVE_DATA_DIR: join(dir, 'data'), MASSIVE_ACCESS_KEY: ACCESS, MASSIVE_SECRET_KEY: SECRET, MASSIVE_LOG_LEVEL: 'warn' },
+    log: () => undefined,
+  });
+  const endpointOf = (name) => cluster.services.find((s) => s.name === name).endpoint.replace('grpc://', '');
+  distributedEnv = {
+    MASSIVE_MODE: 'distributed',
+    MASSIVE_ADMIN_PORT: '0',
+    MASSIVE_METADATA_ENDPOINTS: endpointOf('metadata'),
+    MASSIVE_BLOB_ENDPOINTS: endpointOf('blob'),
+    ...(cluster.serviceTokenFile && { MASSIVE_SERVICE_TOKEN_FILE: cluster.serviceTokenFile }),
+  };
+}
 const server = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath, join(o.dist, 'apps/gateway/main.js')], {
   env: {
     ...process.env,
@@ -78,6 +105,7 @@ const server = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--c
     MASSIVE_LOG_LEVEL: 'warn',
     // valgrind cannot reserve LMDB's default 64 GiB of address space up front; the store maps more as it grows.
     MASSIVE_METADATA_MAP_BYTES: String(2 ** 30),
+    ...distributedEnv,
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -150,7 +178,9 @@ try {
   agent.destroy();
   server.kill('SIGKILL');
   await new Promise((r) => server.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
+  if (o.keep) process.stderr.write(`kept the dumps (callgrind_annotate <file>) and the data in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 let git = '';
@@ -159,6 +189,6 @@ try {
 } catch {
   // not a checkout
 }
-process.stdout.write(`\nworkload  instructions/request  (callgrind, ${ops} requests from ${concurrency} clients after ${warmup} of warm-up)\n`);
+process.stdout.write(`\nworkload  instructions/request  (callgrind, ${o.mode} mode${o.mode === 'distributed' ? ': the gateway' : ''}, ${ops} requests from ${concurrency} clients after ${warmup} of warm-up)\n`);
 for (const r of results) process.stdout.write(`${r.workload.padEnd(8)}  ${r.instructionsPerOp.toLocaleString('en').padStart(20)}\n`);
-process.stdout.write(`${JSON.stringify({ bench: 'massive-callgrind', version: 1, at: new Date().toISOString(), git, node: process.version, options: { ops, warmup, concurrency }, results })}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'massive-callgrind', version: 1, at: new Date().toISOString(), git, node: process.version, options: { mode: o.mode, ops, warmup, concurrency }, results })}\n`);
