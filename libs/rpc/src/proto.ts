@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { loadSync, type MethodDefinition, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { Root, Service } from 'protobufjs';
+import { compileEncoder } from './proto-encode';
 import type { BlobDefinition } from './generated/massive/blob/v1/Blob';
 import type { MetadataDefinition } from './generated/massive/metadata/v1/Metadata';
 
@@ -47,9 +49,36 @@ export function loadProtos(protoDir: string = findProtoDir()): LoadedProtos {
   // grpc-health-check ships grpc/health/v1 as <pkg>/proto/health/v1/health.proto.
   const healthDir = dirname(dirname(dirname(healthProtoPath)));
   const packageDefinition = loadSync([...PROTO_FILES, 'health/v1/health.proto'], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir, healthDir] });
+  installEncoders(packageDefinition, protoDir);
   return {
     packageDefinition,
     metadata: packageDefinition[METADATA_SERVICE] as unknown as MetadataDefinition,
     blob: packageDefinition[BLOB_SERVICE] as unknown as BlobDefinition,
   };
+}
+
+/**
+ * Gives every method of our services encoders compiled by proto-encode.ts in place of proto-loader's
+ * (`fromObject` then protobufjs `encode`): the same bytes, less work and one allocation per message.
+ * Decoding stays proto-loader's. The types come from a protobufjs Root loaded as proto-loader loads
+ * its own (same files, camelCase names); a type the compiler does not cover keeps proto-loader's.
+ */
+function installEncoders(def: PackageDefinition, protoDir: string): void {
+  const root = new Root();
+  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(protoDir, target));
+  root.loadSync([...PROTO_FILES], { keepCase: PROTO_LOADER_OPTIONS.keepCase ?? false });
+  root.resolveAll();
+  for (const name of [METADATA_SERVICE, BLOB_SERVICE]) {
+    const service = root.lookup(name);
+    if (!(service instanceof Service)) throw new Error(`${name} not found among ${PROTO_FILES.join(', ')}`);
+    const methods = def[name] as unknown as Record<string, MethodDefinition<unknown, unknown>>;
+    for (const [method, m] of Object.entries(methods)) {
+      const rpc = service.methods[method];
+      if (!rpc?.resolvedRequestType || !rpc.resolvedResponseType) throw new Error(`${name}/${method}: no resolved types`);
+      const req = compileEncoder(rpc.resolvedRequestType);
+      const res = compileEncoder(rpc.resolvedResponseType);
+      if (req) m.requestSerialize = req;
+      if (res) m.responseSerialize = res;
+    }
+  }
 }
