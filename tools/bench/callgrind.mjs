@@ -9,13 +9,17 @@
 // compiler threads, libuv's pool, LMDB's writer), serialised by valgrind.
 //
 //   node tools/bench/callgrind.mjs [--only get4k,head4k,put4k] [--ops 2000] [--warmup 10000]
-//                                  [--concurrency 1] [--dist DIR] [--mode local|distributed] [--keep]
+//                                  [--concurrency 1] [--dist DIR] [--mode local|distributed]
+//                                  [--service gateway|metadata] [--keep]
 //
-// --mode distributed counts the gateway of distributed mode: the metadata and blob services run as
-// `npm run start:distributed` starts them (from dist/, not under valgrind, with a gateway of their own
-// left idle), and a second gateway, DIR's, runs under valgrind against them: its count is the
-// gateway's side of each request (SigV4, the Mux call and its protobuf, the S3 response), to set
-// against local mode's, whose gateway also does the metadata lookup itself.
+// --mode distributed counts one service of distributed mode. Blob and metadata run as `npm run
+// start:distributed` starts them (from dist/, not under valgrind, with a gateway of their own left
+// idle). With --service gateway (the default) a second gateway, DIR's, runs under valgrind against
+// them: its count is the gateway's side of each request (SigV4, the Mux call and its protobuf, the S3
+// response), to set against local mode's, whose gateway also does the metadata lookup itself. With
+// --service metadata, DIR's metadata service runs under valgrind on a store of its own, behind a
+// gateway of DIR's running natively: its count is the metadata side of each request (the Mux call,
+// the protobuf both ways, the lookup).
 //
 // It starts DIR/apps/gateway/main.js (default: dist) in local mode under
 // `valgrind --tool=callgrind --instr-atstart=no` with a fresh temp data dir, writes 64 objects of 4 KiB,
@@ -42,6 +46,7 @@ const { values: o } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     dist: { type: 'string', default: resolve(import.meta.dirname, '../../dist') },
     mode: { type: 'string', default: 'local' },
+    service: { type: 'string', default: 'gateway' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -56,6 +61,8 @@ const ops = positive('ops', o.ops);
 const warmup = positive('warmup', o.warmup);
 const concurrency = positive('concurrency', o.concurrency);
 if (o.mode !== 'local' && o.mode !== 'distributed') fail(`--mode must be local or distributed, got ${o.mode}`);
+if (o.service !== 'gateway' && o.service !== 'metadata') fail(`--service must be gateway or metadata, got ${o.service}`);
+if (o.service === 'metadata' && o.mode !== 'distributed') fail('--service metadata needs --mode distributed');
 
 function positive(name, v) {
   const n = Number(v);
@@ -76,54 +83,76 @@ try {
 const ACCESS = 'CALLGRINDACCESSKEY01';
 const SECRET = 'callgrind-secret-key-0000000000000000000';
 const dir = mkdtempSync(join(tmpdir(), 'massive-callgrind-'));
-/** Distributed mode: metadata and blob (and an idle gateway) started natively, the measured gateway pointed at them. */
+/** Starts a process and resolves with it and the match of `ready` on its stdout. */
+function startProc(cmd, args, env, ready) {
+  const child = spawn(cmd, args, { env: { ...process.env, MASSIVE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8000)));
+  return new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`${args.at(-1)}: no "listening on" after 120 s: ${stderr}`)), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res({ child, match: m[1] });
+      }
+    });
+    child.once('exit', (code) => rej(new Error(`${args.at(-1)} exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+const valgrind = (main) => ['valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath, main]];
+const HTTP_READY = /listening on (http:\/\/\S+)/;
+const GRPC_READY = /listening on grpc:\/\/(\S+)/;
+const credentials = { MASSIVE_ACCESS_KEY: ACCESS, MASSIVE_SECRET_KEY: SECRET };
+// valgrind cannot reserve LMDB's default 64 GiB of address space up front; the store maps more as it grows.
+const MAP = { MASSIVE_METADATA_MAP_BYTES: String(2 ** 30) };
+
+/** The process counted (callgrind_control's target) and the S3 endpoint the requests go to. */
+let server;
+let endpoint;
+/** Distributed mode: blob and metadata (and an idle gateway) as `npm run start:distributed` starts them. */
 let cluster;
-let distributedEnv = {};
-if (o.mode === 'distributed') {
+/** Distributed mode, counting metadata: the gateway in front of the counted metadata service. */
+let frontGateway;
+if (o.mode === 'local') {
+  const [cmd, args] = valgrind(join(o.dist, 'apps/gateway/main.js'));
+  ({ child: server, match: endpoint } = await startProc(cmd, args, { MASSIVE_PORT: '0', MASSIVE_HOST: '127.0.0.1', MASSIVE_DATA_DIR: join(dir, 'data'), ...credentials, ...MAP }, HTTP_READY));
+} else {
   const { startDistributed } = await import('../start-distributed.mjs');
   cluster = await startDistributed({
-    env: { ...process.env, MASSIVE_PORT: '0', MASSIVE_DATA_DIR: join(dir, 'data'), MASSIVE_ACCESS_KEY: ACCESS, MASSIVE_SECRET_KEY: SECRET, MASSIVE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, MASSIVE_PORT: '0', MASSIVE_DATA_DIR: join(dir, 'data'), ...credentials, MASSIVE_LOG_LEVEL: 'warn' },
     log: () => undefined,
   });
   const endpointOf = (name) => cluster.services.find((s) => s.name === name).endpoint.replace('grpc://', '');
-  distributedEnv = {
+  const trust = cluster.serviceTokenFile ? { MASSIVE_SERVICE_TOKEN_FILE: cluster.serviceTokenFile } : {};
+  const gatewayEnv = (metadata) => ({
     MASSIVE_MODE: 'distributed',
-    MASSIVE_ADMIN_PORT: '0',
-    MASSIVE_METADATA_ENDPOINTS: endpointOf('metadata'),
-    MASSIVE_BLOB_ENDPOINTS: endpointOf('blob'),
-    ...(cluster.serviceTokenFile && { MASSIVE_SERVICE_TOKEN_FILE: cluster.serviceTokenFile }),
-  };
-}
-const server = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath, join(o.dist, 'apps/gateway/main.js')], {
-  env: {
-    ...process.env,
     MASSIVE_PORT: '0',
     MASSIVE_HOST: '127.0.0.1',
+    MASSIVE_ADMIN_PORT: '0',
     MASSIVE_DATA_DIR: join(dir, 'data'),
-    MASSIVE_ACCESS_KEY: ACCESS,
-    MASSIVE_SECRET_KEY: SECRET,
-    MASSIVE_LOG_LEVEL: 'warn',
-    // valgrind cannot reserve LMDB's default 64 GiB of address space up front; the store maps more as it grows.
-    MASSIVE_METADATA_MAP_BYTES: String(2 ** 30),
-    ...distributedEnv,
-  },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let stderr = '';
-server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-8000)));
-const endpoint = await new Promise((res, rej) => {
-  let out = '';
-  const timer = setTimeout(() => rej(new Error(`no "listening on" after 120 s: ${stderr}`)), 120_000);
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) {
-      clearTimeout(timer);
-      res(m[1]);
-    }
+    MASSIVE_METADATA_ENDPOINTS: metadata,
+    MASSIVE_BLOB_ENDPOINTS: endpointOf('blob'),
+    ...credentials,
+    ...trust,
   });
-  server.once('exit', (code) => rej(new Error(`server exited (${code}) before listening: ${stderr}`)));
-});
+  if (o.service === 'gateway') {
+    const [cmd, args] = valgrind(join(o.dist, 'apps/gateway/main.js'));
+    ({ child: server, match: endpoint } = await startProc(cmd, args, gatewayEnv(endpointOf('metadata')), HTTP_READY));
+  } else {
+    // A metadata service of its own (its own store) under valgrind, and a native gateway in front of it.
+    const [cmd, args] = valgrind(join(o.dist, 'apps/metadata/main.js'));
+    const env = { MASSIVE_HOST: '127.0.0.1', MASSIVE_GRPC_PORT: '0', MASSIVE_ADMIN_PORT: '0', MASSIVE_DATA_DIR: join(dir, 'metadata-counted'), MASSIVE_BLOB_ENDPOINTS: endpointOf('blob'), ...MAP, ...trust };
+    let target;
+    ({ child: server, match: target } = await startProc(cmd, args, env, GRPC_READY));
+    let front;
+    ({ child: front, match: endpoint } = await startProc(process.execPath, [join(o.dist, 'apps/gateway/main.js')], gatewayEnv(target), HTTP_READY));
+    frontGateway = front;
+  }
+}
 
 const s3 = new S3Http({ endpoint, signer: new Signer({ accessKey: ACCESS, secretKey: SECRET }) });
 const agent = s3.agent(concurrency);
@@ -178,6 +207,7 @@ try {
   agent.destroy();
   server.kill('SIGKILL');
   await new Promise((r) => server.once('exit', r));
+  frontGateway?.kill('SIGKILL');
   await cluster?.stop();
   if (o.keep) process.stderr.write(`kept the dumps (callgrind_annotate <file>) and the data in ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });
@@ -189,6 +219,6 @@ try {
 } catch {
   // not a checkout
 }
-process.stdout.write(`\nworkload  instructions/request  (callgrind, ${o.mode} mode${o.mode === 'distributed' ? ': the gateway' : ''}, ${ops} requests from ${concurrency} clients after ${warmup} of warm-up)\n`);
+process.stdout.write(`\nworkload  instructions/request  (callgrind, ${o.mode} mode${o.mode === 'distributed' ? `: the ${o.service}` : ''}, ${ops} requests from ${concurrency} clients after ${warmup} of warm-up)\n`);
 for (const r of results) process.stdout.write(`${r.workload.padEnd(8)}  ${r.instructionsPerOp.toLocaleString('en').padStart(20)}\n`);
-process.stdout.write(`${JSON.stringify({ bench: 'massive-callgrind', version: 1, at: new Date().toISOString(), git, node: process.version, options: { mode: o.mode, ops, warmup, concurrency }, results })}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'massive-callgrind', version: 1, at: new Date().toISOString(), git, node: process.version, options: { mode: o.mode, ...(o.mode === 'distributed' && { service: o.service }), ops, warmup, concurrency }, results })}\n`);
