@@ -95,6 +95,53 @@ describe('LmdbKv', () => {
   });
 });
 
+describe('LmdbKv reads', () => {
+  let dir: string;
+  let kv: LmdbKv;
+  beforeEach(() => {
+    dir = tempDir();
+    kv = new LmdbKv({ path: dir });
+  });
+  afterEach(async () => {
+    await kv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands out copies in pooled memory: small values share an ArrayBuffer, every value its own bytes', async () => {
+    const big = Buffer.alloc(200 * 1024, 0x5a);
+    await kv.txn(async (tx) => {
+      tx.put(b('a'), b('first'));
+      tx.put(b('b'), b('second'));
+      tx.put(b('c'), Buffer.alloc(5000, 7));
+      tx.put(b('d'), big);
+    });
+    const snap = await kv.snapshot();
+    try {
+      const [x, y, c, d] = await Promise.all([snap.get(b('a')), snap.get(b('b')), snap.get(b('c')), snap.get(b('d'))]);
+      expect([x?.toString(), y?.toString(), c?.equals(Buffer.alloc(5000, 7)), d?.equals(big)]).toEqual(['first', 'second', true, true]);
+      // Not an ArrayBuffer per small value (lmdb-js' binary encoding gave each its own).
+      expect(x!.buffer.byteLength).toBeGreaterThan(x!.length);
+      // Each read is the caller's: writing into one changes neither the store nor another read.
+      x!.fill(0x21);
+      expect((await snap.get(b('a')))?.toString()).toBe('first');
+      expect(y!.toString()).toBe('second');
+      const scanned = await snap.scan(b('a'), b('e'));
+      expect(scanned.map(({ key, value }) => [key.toString(), value.length])).toEqual([
+        ['a', 5],
+        ['b', 6],
+        ['c', 5000],
+        ['d', 200 * 1024],
+      ]);
+      expect(scanned[3].value.equals(big)).toBe(true);
+      scanned[0].value.fill(0);
+      expect(scanned[1].value.toString()).toBe('second');
+      expect((await snap.scan(b('a'), b('b')))[0].value.toString()).toBe('first');
+    } finally {
+      snap.close();
+    }
+  });
+});
+
 describe('LmdbKv page size', () => {
   let dir: string;
   beforeEach(() => {

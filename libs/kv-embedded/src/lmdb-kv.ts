@@ -11,7 +11,7 @@ import {
   type KvValue,
   type ScanOptions,
 } from '@massive/kv';
-import { open, type Database, type RangeOptions, type RootDatabase, type Transaction } from 'lmdb';
+import { open, type Database, type DatabaseOptions, type RangeOptions, type RootDatabase, type Transaction } from 'lmdb';
 import { ConflictTracker } from './conflict-tracker';
 import { mergeScan, WriteBuffer } from '@massive/kv';
 
@@ -102,7 +102,7 @@ export class LmdbKv implements KvStore {
       noSync: false,
       pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     });
-    this.data = this.root.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary' });
+    this.data = this.root.openDB<Buffer, Buffer>('data', { keyEncoding: 'binary', encoding: 'binary', encoder: POOLED_COPY } as DatabaseOptions);
     this.meta = this.root.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' });
     const format = this.meta.get(FORMAT_KEY);
     if (format === undefined) this.meta.putSync(FORMAT_KEY, Buffer.from([FORMAT_VERSION]));
@@ -371,6 +371,28 @@ function collect(pairs: Iterable<KvPair>): KvPair[] {
 }
 
 const FORMAT_VERSION = 1;
+/**
+ * How values leave lmdb-js: a copy of the bytes into Node's Buffer pool (values under 4 KiB share an
+ * 8 KiB ArrayBuffer, as every small Buffer does), handed to the caller, who owns it. lmdb-js's own
+ * `binary` encoding copies each value with Uint8Array#slice, an ArrayBuffer of its own per value:
+ * three per local-mode GET (bucket, object and version records) and 1,000 per listing page, each
+ * tracked by V8's GC as external memory. Writes pass the caller's Buffer through unchanged. With a
+ * decoder lmdb-js hands over its reused read buffer (`decoderCopies`); the second argument is the
+ * value's size in range scans and the read options in `get` (where the buffer's length is the size).
+ */
+const POOLED_COPY = {
+  encode: (value: Buffer): Buffer => value,
+  decode(bytes: Uint8Array, size?: unknown): Buffer {
+    // lmdb-js's read buffer carries the value's size as an own `length` (its typed-array length is the
+    // whole buffer's): take the size from there, the bytes through subarray.
+    const n = typeof size === 'number' ? size : bytes.length;
+    const out = Buffer.allocUnsafe(n);
+    out.set(bytes.subarray(0, n));
+    return out;
+  },
+  needsStableBuffer: false,
+};
+
 const FORMAT_KEY = Buffer.from('format');
 const SEQ_KEY = Buffer.from('seq');
 
