@@ -158,6 +158,9 @@ describe('proto-decode', () => {
     expect(o.kind).toBe('inline');
     expect(o.inline.buffer).toBe(b.buffer);
     expect(o.inline.equals(Buffer.alloc(4096, 9))).toBe(true);
+    // A plain Uint8Array (not a Buffer) decodes the same.
+    const plain = new Uint8Array(b.buffer, b.byteOffset, b.length);
+    sameShape(compileDecoder(t)!(plain as Buffer), o);
   });
 
   it('loadProtos installs it for every method of both services', () => {

@@ -39,9 +39,9 @@ export function compileDecoder(type: Type): Decode | undefined {
   if (!collect(type, plans, types)) return undefined;
   for (const [name, plan] of plans) generate(plans, types.get(name)!, plan);
   const plan = plans.get(type.fullName)!;
-  return (buf: Buffer) => {
-    const r: Reader = { buf, pos: 0 };
-    return plan.decode(r, buf.length, 0);
+  return (input: Buffer) => {
+    const buf = Buffer.isBuffer(input) ? input : Buffer.from((input as Uint8Array).buffer, (input as Uint8Array).byteOffset, (input as Uint8Array).byteLength);
+    return plan.decode({ buf, pos: 0 }, buf.length, 0);
   };
 }
 
@@ -130,13 +130,13 @@ function generate(plans: Map<string, Plan>, type: Type, plan: Plan): void {
         `case ${f.id}: { e2 = len(r); k = ''; v = ${valueDefault};`,
         `  while (r.pos < e2) { t2 = u32(r); if (t2 >>> 3 === 1) k = str(r); else if (t2 >>> 3 === 2) v = ${read}; else skip(r, t2 & 7, d); }`,
         `  if (r.pos !== e2) throw new RangeError('index out of range');`,
-        // A second occurrence of the map field adds to it (protobufjs keeps one object per message).
-        `  if (!seen${f.id}) { seen${f.id} = true; o[${key}] = {}; } setKey(o[${key}], k, v); break; }`,
+        // Entries add to the object the defaults made (protobufjs keeps one object per message).
+        `  setKey(o[${key}], k, v); break; }`,
       );
     } else if (f.repeated) {
       const packable = !(rt instanceof Type) && (rt instanceof Enum || PACKABLE.has(f.type));
       cases.push(
-        `case ${f.id}: { if (!seen${f.id}) { seen${f.id} = true; o[${key}] = []; } a = o[${key}];`,
+        `case ${f.id}: { a = o[${key}];`,
         packable ? `  if ((t & 7) === 2) { e2 = len(r); while (r.pos < e2) a.push(${read}); if (r.pos !== e2) throw new RangeError('index out of range'); } else` : '',
         `  a.push(${read}); break; }`,
       );
@@ -147,14 +147,13 @@ function generate(plans: Map<string, Plan>, type: Type, plan: Plan): void {
   }
   // Fields with presence (oneof members, proto3 optional) have no default: they and their oneof's name
   // are appended as they arrive, which is toObject's order for bytes written in field order (ours).
-  const flags = fields.filter((f) => f.repeated || f.map).map((f) => `seen${f.id} = false`);
   const src =
     `const { ${Object.keys(HELPERS).join(', ')} } = H;\n` +
     `return function ${type.fullName.replace(/[^A-Za-z0-9_]/g, '_')}$decode(r, end, d) {\n` +
     `  if (d > ${MAX_DEPTH}) throw new Error('max depth exceeded');\n` +
     `  if (end > r.buf.length) throw new RangeError('index out of range');\n` +
     `  const o = { ${defaults.join(', ')} };\n` +
-    `  let t, t2, e, e2, k, v, a${flags.length > 0 ? ', ' + flags.join(', ') : ''};\n` +
+    `  let t, t2, e, e2, k, v, a;\n` +
     `  while (r.pos < end) {\n` +
     `    t = u32(r);\n` +
     `    switch (t >>> 3) {\n${cases.join('\n')}\n      default: skip(r, t & 7, d);\n    }\n` +

@@ -340,10 +340,12 @@ function strWrite(buf: Buffer, pos: number, s: string, st: State): number {
 }
 
 /**
- * Encoded messages are short-lived (grpc-js copies each into its frame at once), so outputs up to
- * SLAB_MAX bytes are cut from shared slabs, as Node's Buffer pool does below 4 KiB: a 4 KiB reply then
- * costs no ArrayBuffer of its own (creating one, and the GC's tracking of it, cost more than encoding
- * the message). A slab is freed once no output cut from it is referenced.
+ * Encoded messages are short-lived (grpc-js copies each into its frame at once; the Mux client and the
+ * blob data client keep a request until its call ends, for a resend), so outputs up to SLAB_MAX bytes
+ * are cut from shared slabs, as Node's Buffer pool does below 4 KiB: a 4 KiB reply then costs no
+ * ArrayBuffer of its own (creating one, and the GC's tracking of it, cost more than encoding the
+ * message). A slab is freed once no output cut from it is referenced; an output kept for long would
+ * keep its slab (64 KiB at most).
  */
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX = 16 * 1024;
