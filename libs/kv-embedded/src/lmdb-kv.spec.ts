@@ -93,19 +93,6 @@ describe('LmdbKv', () => {
     expect(got).toHaveLength(20);
     expect(await kv.txn((tx) => tx.batchGet([b('hot'), b('stale-side')]))).toEqual([b('1'), undefined]);
   });
-});
-
-describe('LmdbKv reads', () => {
-  let dir: string;
-  let kv: LmdbKv;
-  beforeEach(() => {
-    dir = tempDir();
-    kv = new LmdbKv({ path: dir });
-  });
-  afterEach(async () => {
-    await kv.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('hands out copies in pooled memory: small values share an ArrayBuffer, every value its own bytes', async () => {
     const big = Buffer.alloc(200 * 1024, 0x5a);

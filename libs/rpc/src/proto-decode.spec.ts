@@ -1,16 +1,13 @@
-import { isAbsolute, join } from 'node:path';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
-import { parse, Root, Type } from 'protobufjs';
+import { parse, Service, Type } from 'protobufjs';
 import { compileDecoder } from './proto-decode';
 import { compileEncoder } from './proto-encode';
+import { loadProtoRoot } from './proto-types';
 import { BLOB_SERVICE, findProtoDir, loadProtos, METADATA_SERVICE, PROTO_FILES, PROTO_LOADER_OPTIONS } from './proto';
-import { gen, rng } from './testing/proto-values';
+import { gen, ourMessageTypes, rng } from './testing/proto-values';
 
 const protoDir = findProtoDir();
-const root = new Root();
-root.resolvePath = (_o, target) => (isAbsolute(target) ? target : join(protoDir, target));
-root.loadSync([...PROTO_FILES], { keepCase: false });
-root.resolveAll();
+const root = loadProtoRoot(protoDir, PROTO_FILES);
 
 const original = loadSync([...PROTO_FILES], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir] });
 
@@ -18,14 +15,6 @@ const original = loadSync([...PROTO_FILES], { ...PROTO_LOADER_OPTIONS, includeDi
 function reference(t: Type): (b: Buffer) => unknown {
   const opts = { longs: Number, enums: String, defaults: true, oneofs: true };
   return (b) => t.toObject(t.decode(b), opts);
-}
-
-function allTypes(ns: { nestedArray: unknown[] }, out: Type[] = []): Type[] {
-  for (const n of ns.nestedArray) {
-    if (n instanceof Type) out.push(n);
-    if ((n as { nestedArray?: unknown[] }).nestedArray) allTypes(n as { nestedArray: unknown[] }, out);
-  }
-  return out;
 }
 
 /** Equal values with keys in the same order (toStrictEqual ignores order; callers may serialize these). */
@@ -47,7 +36,7 @@ function sameShape(a: unknown, b: unknown, path = '$'): void {
   expect([path, a]).toEqual([path, b]);
 }
 
-const types = allTypes(root).filter((t) => t.fullName.startsWith('.massive.'));
+const types = ourMessageTypes(root);
 
 describe('proto-decode', () => {
   it('compiles a decoder for every message type of our protos', () => {
@@ -173,6 +162,18 @@ describe('proto-decode', () => {
       for (const [name, m] of Object.entries(def as unknown as Record<string, MethodDefinition<unknown, unknown>>)) {
         expect(m.requestDeserialize).not.toBe(theirs[name].requestDeserialize);
         expect([name, m.requestDeserialize.name, m.responseDeserialize.name]).toEqual([name, expect.stringMatching(/^massive-decode:\.massive\./), expect.stringMatching(/^massive-decode:\.massive\./)]);
+        // Installed decoders share their generated functions (one cache): still proto-loader's objects.
+        const rpc = (root.lookup(svc) as Service).methods[name];
+        const r = rng(name.length * 37 + 11);
+        for (const [t, dec] of [
+          [rpc.resolvedRequestType!, m.requestDeserialize],
+          [rpc.resolvedResponseType!, m.responseDeserialize],
+        ] as const) {
+          for (let i = 0; i < 20; i++) {
+            const bytes = Buffer.from(compileEncoder(t)!(gen(t, r, 0)));
+            sameShape(dec(bytes), reference(t)(bytes));
+          }
+        }
       }
     }
   });

@@ -1,4 +1,5 @@
-import { Enum, Type, type Field, type MapField } from 'protobufjs';
+import { Enum, Type } from 'protobufjs';
+import { coveredTypes } from './proto-types';
 
 /**
  * Protobuf decoding into the plain objects proto-loader's `deserialize` returns (protobufjs `decode`,
@@ -13,8 +14,7 @@ import { Enum, Type, type Field, type MapField } from 'protobufjs';
  * numbers (inexact past 2^53, as protobufjs' toNumber; codec.ts `num()` refuses those); bytes as views
  * of the input (not copies). Keys come in proto-loader's order. Malformed input throws a RangeError or
  * an Error (where protobufjs clips an over-long string, this throws). Types using what we do not
- * (groups, sint64, maps keyed by anything but strings or holding enums) keep protobufjs:
- * `compileDecoder` returns undefined.
+ * (proto-types.ts `coveredTypes`) keep protobufjs: `compileDecoder` returns undefined.
  */
 export type Decode = (buf: Buffer) => unknown;
 
@@ -26,46 +26,40 @@ interface Reader {
   pos: number;
 }
 
-interface Plan {
+export interface Plan {
   readonly name: string;
   /** Decodes the message in [r.pos, end) into a new object. */
   decode: (r: Reader, end: number, depth: number) => Record<string, unknown>;
 }
 
-/** A decoder for `type`, or undefined when it (or a type it holds) uses features this does not cover. */
-export function compileDecoder(type: Type): Decode | undefined {
-  const plans = new Map<string, Plan>();
-  const types = new Map<string, Type>();
-  if (!collect(type, plans, types)) return undefined;
-  for (const [name, plan] of plans) generate(plans, types.get(name)!, plan);
-  const plan = plans.get(type.fullName)!;
+/** Generated per-type functions, shared by every decoder compiled with the same cache. */
+export type DecoderCache = Map<string, Plan>;
+
+/**
+ * A decoder for `type`, or undefined when it (or a type it holds) uses features this does not cover.
+ * Decoders compiled with one `cache` share the functions of the message types they have in common.
+ */
+export function compileDecoder(type: Type, cache: DecoderCache = new Map()): Decode | undefined {
+  const types = coveredTypes(type);
+  if (!types) return undefined;
+  const fresh: Type[] = [];
+  for (const t of types.values()) {
+    if (cache.has(t.fullName)) continue;
+    cache.set(t.fullName, { name: t.fullName, decode: unset });
+    fresh.push(t);
+  }
+  for (const t of fresh) generate(cache, t, cache.get(t.fullName)!);
+  const plan = cache.get(type.fullName)!;
   return (input: Buffer) => {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from((input as Uint8Array).buffer, (input as Uint8Array).byteOffset, (input as Uint8Array).byteLength);
     return plan.decode({ buf, pos: 0 }, buf.length, 0);
   };
 }
 
-function collect(type: Type, plans: Map<string, Plan>, types: Map<string, Type>): boolean {
-  if (plans.has(type.fullName)) return true;
-  plans.set(type.fullName, { name: type.fullName, decode: unset });
-  types.set(type.fullName, type);
-  for (const f of type.fieldsArray) {
-    f.resolve();
-    if ((f as Field & { delimited?: boolean }).delimited || f.type === 'sint64') return false;
-    const rt = f.resolvedType;
-    if (f.map && ((f as unknown as MapField).keyType !== 'string' || rt instanceof Enum)) return false;
-    if (rt instanceof Type) {
-      if (!collect(rt, plans, types)) return false;
-    } else if (!rt && !SCALARS.has(f.type)) return false;
-  }
-  return true;
-}
-
 function unset(): never {
   throw new Error('decoder not generated');
 }
 
-const SCALARS = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes']);
 /** Types proto3 may pack (what protobufjs accepts packed whatever the field says). */
 const PACKABLE = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'fixed64', 'sfixed64', 'bool']);
 

@@ -1,33 +1,22 @@
-import { isAbsolute, join } from 'node:path';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
-import { parse, Root, Type } from 'protobufjs';
-import { gen, rng } from './testing/proto-values';
+import { parse, Service, Type } from 'protobufjs';
+import { gen, ourMessageTypes, rng } from './testing/proto-values';
 import { compileEncoder } from './proto-encode';
+import { loadProtoRoot } from './proto-types';
 import { BLOB_SERVICE, findProtoDir, loadProtos, METADATA_SERVICE, PROTO_FILES, PROTO_LOADER_OPTIONS } from './proto';
 
 const protoDir = findProtoDir();
-const root = new Root();
-root.resolvePath = (_o, target) => (isAbsolute(target) ? target : join(protoDir, target));
-root.loadSync([...PROTO_FILES], { keepCase: false });
-root.resolveAll();
+const root = loadProtoRoot(protoDir, PROTO_FILES);
 
 /** proto-loader's own serializers, for comparison (loadSync directly: loadProtos installs ours). */
 const original = loadSync([...PROTO_FILES], { ...PROTO_LOADER_OPTIONS, includeDirs: [protoDir] });
 
-function allTypes(ns: { nestedArray: unknown[] }, out: Type[] = []): Type[] {
-  for (const n of ns.nestedArray) {
-    if (n instanceof Type) out.push(n);
-    if ((n as { nestedArray?: unknown[] }).nestedArray) allTypes(n as { nestedArray: unknown[] }, out);
-  }
-  return out;
-}
-
-/** An encoder for any type through proto-loader (a method's serializer when one exists, else protobufjs directly as proto-loader does). */
+/** What proto-loader's serialize does for any type: protobufjs fromObject, then encode. */
 function reference(t: Type): (v: unknown) => Buffer {
   return (v) => Buffer.from(t.encode(t.fromObject(v as Record<string, unknown>)).finish());
 }
 
-const types = allTypes(root).filter((t) => t.fullName.startsWith('.massive.'));
+const types = ourMessageTypes(root);
 
 describe('proto-encode', () => {
   it('compiles an encoder for every message type of our protos', () => {
@@ -57,6 +46,18 @@ describe('proto-encode', () => {
       for (const [name, m] of Object.entries(def as unknown as Record<string, MethodDefinition<unknown, unknown>>)) {
         expect(m.requestSerialize).not.toBe(theirs[name].requestSerialize);
         expect([name, m.requestSerialize.name, m.responseSerialize.name]).toEqual([name, expect.stringMatching(/^massive-encode:\.massive\./), expect.stringMatching(/^massive-encode:\.massive\./)]);
+        // Installed encoders share their generated functions (one cache): still proto-loader's bytes.
+        const rpc = (root.lookup(svc) as Service).methods[name];
+        const r = rng(name.length * 31 + 7);
+        for (const [t, enc] of [
+          [rpc.resolvedRequestType!, m.requestSerialize],
+          [rpc.resolvedResponseType!, m.responseSerialize],
+        ] as const) {
+          for (let i = 0; i < 20; i++) {
+            const v = gen(t, r, 0);
+            expect([name, t.fullName, enc(v).toString('hex')]).toEqual([name, t.fullName, reference(t)(v).toString('hex')]);
+          }
+        }
       }
     }
     const get = ours.metadata.GetObject;

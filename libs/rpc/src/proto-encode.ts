@@ -1,4 +1,5 @@
-import { Enum, Type, type Field, type MapField } from 'protobufjs';
+import { Enum, Type } from 'protobufjs';
+import { coveredTypes } from './proto-types';
 
 /**
  * Protobuf encoding of plain objects: the bytes proto-loader's `serialize` produces (its `fromObject`,
@@ -18,8 +19,8 @@ import { Enum, Type, type Field, type MapField } from 'protobufjs';
  * makes a repeated element 0; an unknown number passes); 64-bit integers as numbers, decimal strings,
  * bigints or Long-like `{low, high}`; bytes as a Uint8Array or base64 text; maps as plain objects. As
  * protobufjs does, every present field is written, default values included, in field-number order,
- * packed where proto3 packs. Types using what we do not (groups, sint64, maps keyed by anything but
- * strings or holding enums) keep protobufjs: `compileEncoder` returns undefined.
+ * packed where proto3 packs. Types using what we do not (proto-types.ts `coveredTypes`) keep protobufjs:
+ * `compileEncoder` returns undefined.
  */
 export type Encode = (value: unknown) => Buffer;
 
@@ -31,7 +32,7 @@ interface State {
   at: number;
 }
 
-interface Plan {
+export interface Plan {
   readonly name: string;
   /** Pass 1: the message's encoded size (without its own tag and length). */
   size: (m: Record<string, unknown>, st: State, depth: number) => number;
@@ -39,13 +40,24 @@ interface Plan {
   write: (m: Record<string, unknown>, st: State, buf: Buffer, pos: number) => number;
 }
 
-/** An encoder for `type`, or undefined when it (or a type it holds) uses features this does not cover. */
-export function compileEncoder(type: Type): Encode | undefined {
-  const plans = new Map<string, Plan>();
-  const types = new Map<string, Type>();
-  if (!collect(type, plans, types)) return undefined;
-  for (const [name, plan] of plans) generate(plans, types.get(name)!, plan);
-  const plan = plans.get(type.fullName)!;
+/** Generated per-type functions, shared by every encoder compiled with the same cache. */
+export type EncoderCache = Map<string, Plan>;
+
+/**
+ * An encoder for `type`, or undefined when it (or a type it holds) uses features this does not cover.
+ * Encoders compiled with one `cache` share the functions of the message types they have in common.
+ */
+export function compileEncoder(type: Type, cache: EncoderCache = new Map()): Encode | undefined {
+  const types = coveredTypes(type);
+  if (!types) return undefined;
+  const fresh: Type[] = [];
+  for (const t of types.values()) {
+    if (cache.has(t.fullName)) continue;
+    cache.set(t.fullName, { name: t.fullName, size: unset, write: unset });
+    fresh.push(t);
+  }
+  for (const t of fresh) generate(cache, t, cache.get(t.fullName)!);
+  const plan = cache.get(type.fullName)!;
   const full = type.fullName;
   return (value: unknown) => {
     if (!isObject(value)) throw new TypeError(`${full}: object expected`);
@@ -56,23 +68,6 @@ export function compileEncoder(type: Type): Encode | undefined {
     if (end !== n) throw new Error(`${full}: encoded ${end} of ${n} bytes`);
     return buf;
   };
-}
-
-/** Plans (to be generated) for `type` and every message type it holds; false if one is not covered. */
-function collect(type: Type, plans: Map<string, Plan>, types: Map<string, Type>): boolean {
-  if (plans.has(type.fullName)) return true;
-  plans.set(type.fullName, { name: type.fullName, size: unset, write: unset });
-  types.set(type.fullName, type);
-  for (const f of type.fieldsArray) {
-    f.resolve();
-    if ((f as Field & { delimited?: boolean }).delimited || f.type === 'sint64') return false;
-    const rt = f.resolvedType;
-    if (f.map && ((f as unknown as MapField).keyType !== 'string' || rt instanceof Enum)) return false;
-    if (rt instanceof Type) {
-      if (!collect(rt, plans, types)) return false;
-    } else if (!rt && !(f.type in WIRE)) return false;
-  }
-  return true;
 }
 
 function unset(): never {

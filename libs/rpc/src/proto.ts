@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadSync, type MethodDefinition, type Options, type PackageDefinition } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { Root, Service, type Type } from 'protobufjs';
-import { compileDecoder } from './proto-decode';
-import { compileEncoder } from './proto-encode';
+import { Service, type Type } from 'protobufjs';
+import { compileDecoder, type DecoderCache } from './proto-decode';
+import { compileEncoder, type EncoderCache } from './proto-encode';
+import { loadProtoRoot } from './proto-types';
 import type { BlobDefinition } from './generated/massive/blob/v1/Blob';
 import type { MetadataDefinition } from './generated/massive/metadata/v1/Metadata';
 
@@ -67,18 +68,17 @@ export function loadProtos(protoDir: string = findProtoDir()): LoadedProtos {
  * `massive-decode:<type>`.
  */
 function installCodecs(def: PackageDefinition, protoDir: string): void {
-  const root = new Root();
-  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(protoDir, target));
-  root.loadSync([...PROTO_FILES], { keepCase: PROTO_LOADER_OPTIONS.keepCase ?? false });
-  root.resolveAll();
+  const root = loadProtoRoot(protoDir, PROTO_FILES, PROTO_LOADER_OPTIONS.keepCase ?? false);
+  const encoderPlans: EncoderCache = new Map();
+  const decoderPlans: DecoderCache = new Map();
   const encoders = new Map<Type, ((v: unknown) => Buffer) | undefined>();
   const decoders = new Map<Type, ((b: Buffer) => unknown) | undefined>();
   const encoderOf = (t: Type) => {
-    if (!encoders.has(t)) encoders.set(t, named(compileEncoder(t), `massive-encode:${t.fullName}`));
+    if (!encoders.has(t)) encoders.set(t, named(compileEncoder(t, encoderPlans), `massive-encode:${t.fullName}`));
     return encoders.get(t);
   };
   const decoderOf = (t: Type) => {
-    if (!decoders.has(t)) decoders.set(t, named(compileDecoder(t), `massive-decode:${t.fullName}`));
+    if (!decoders.has(t)) decoders.set(t, named(compileDecoder(t, decoderPlans), `massive-decode:${t.fullName}`));
     return decoders.get(t);
   };
   for (const name of [METADATA_SERVICE, BLOB_SERVICE]) {

@@ -1,4 +1,4 @@
-import { Enum, Type, type Field } from 'protobufjs';
+import { Enum, Type, type Field, type Root } from 'protobufjs';
 
 /** Random plain objects of any message type, as callers hand them to proto-loader (for the codec specs). */
 
@@ -78,3 +78,16 @@ function value(f: Field, r: () => number, depth: number): unknown {
   }
 }
 
+
+/** Every message type of our protos (package massive.*) in `root`. */
+export function ourMessageTypes(root: Root): Type[] {
+  const out: Type[] = [];
+  const walk = (ns: { nestedArray: unknown[] }) => {
+    for (const n of ns.nestedArray) {
+      if (n instanceof Type) out.push(n);
+      if ((n as { nestedArray?: unknown[] }).nestedArray) walk(n as { nestedArray: unknown[] });
+    }
+  };
+  walk(root);
+  return out.filter((t) => t.fullName.startsWith('.massive.'));
+}
