@@ -179,11 +179,14 @@ export function objectContract(env: () => ContractEnv): void {
       it('fails commits after expiry or abandonment; renewal extends a live intent only', async () => {
         const { api } = env();
         const bucket = await newBucket(api);
-        const short = await api.createWriteIntent({ ttlMs: 30 }, ctx);
+        // Long enough to be renewed however slow the box (30 ms failed a run of this suite under load:
+        // the intent expired between the create and the renewal), short enough to wait out below.
+        const short = await api.createWriteIntent({ ttlMs: 1_000 }, ctx);
         const renewed = await api.renewWriteIntent({ intentId: short.intentId, ttlMs: 60_000 }, ctx);
         expect(renewed.expiresAt).toBeGreaterThan(short.expiresAt);
         const gone = await api.createWriteIntent({ ttlMs: 20 }, ctx);
-        await sleep(60);
+        // Past `gone`'s expiry and `short`'s first one: the put at the end shows the renewal held.
+        await sleep(Math.max(60, short.expiresAt - Date.now() + 50));
         const put = (intentId: string) =>
           api.putObject(
             { bucket, key: 'k', data: { kind: 'chunks', manifest: manifest(10), intentId }, size: 10, etag: 'e', headers },
