@@ -58,6 +58,15 @@ const SEAWEED_BANNER = [
 ];
 
 /** Whether `port` on 127.0.0.1 can be listened on now (bound, then released). */
+/**
+ * The node flags the gateway always runs with, wherever it is started (`npm start`, its Dockerfile, the
+ * test and bench harnesses): apps/gateway/node-flags.json, checked against each by
+ * tools/workspace/gateway-node-flags.spec.ts.
+ */
+export function gatewayNodeFlags() {
+  return JSON.parse(readFileSync(join(ROOT, 'apps/gateway/node-flags.json'), 'utf8'));
+}
+
 function canListen(port) {
   return new Promise((res) => {
     const srv = createServer();
@@ -280,13 +289,18 @@ export async function startDistributed({ env = process.env, args = [], log = (li
       }
     }
     const blobTarget = blob.endpoint.replace('grpc://', '');
-    const gateway = await start('gateway', {
-      MASSIVE_MODE: 'distributed',
-      MASSIVE_DATA_DIR: dataDir,
-      MASSIVE_ADMIN_PORT: port('MASSIVE_GATEWAY_ADMIN_PORT', '9100'),
-      MASSIVE_METADATA_ENDPOINTS: metadata.endpoint.replace('grpc://', ''),
-      MASSIVE_BLOB_ENDPOINTS: blobTarget,
-    });
+    // The gateway with the V8 flags it always runs with (apps/gateway/node-flags.json).
+    const gateway = await start(
+      'gateway',
+      {
+        MASSIVE_MODE: 'distributed',
+        MASSIVE_DATA_DIR: dataDir,
+        MASSIVE_ADMIN_PORT: port('MASSIVE_GATEWAY_ADMIN_PORT', '9100'),
+        MASSIVE_METADATA_ENDPOINTS: metadata.endpoint.replace('grpc://', ''),
+        MASSIVE_BLOB_ENDPOINTS: blobTarget,
+      },
+      { argv: [...gatewayNodeFlags(), ...nodeArgs, join(ROOT, 'dist/apps/gateway/main.js')] },
+    );
     return {
       endpoint: gateway.endpoint,
       dataDir,

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 
 const MAIN = resolve(__dirname, '../../../dist/apps/gateway/main.js');
+/** The node flags the gateway always runs with (`npm start`, its Dockerfile, start-distributed). */
+const NODE_FLAGS: readonly string[] = JSON.parse(readFileSync(resolve(__dirname, '../node-flags.json'), 'utf8'));
 export const CREDS = { accessKeyId: 'AKIDCRASHTEST', secretAccessKey: 'crash-test-secret-key' };
 /** `/-/metrics` on the S3 port needs this bearer token (MASSIVE_METRICS_TOKEN). */
 export const METRICS_TOKEN = 'local-server-metrics-token';
@@ -23,7 +25,7 @@ export class LocalServer {
   constructor(private readonly env: Record<string, string> = {}) {}
 
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, [MAIN], {
+    const proc = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
       env: {
         ...process.env,
         MASSIVE_PORT: '0',

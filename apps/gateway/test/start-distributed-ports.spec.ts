@@ -39,7 +39,9 @@ describe('start:distributed: the metadata port blob must know first', () => {
       const pickPort = async () => { const p = picks.length === 0 ? taken : await reservePort(); picks.push(p); return p; };
       const log = (line) => process.stderr.write(line + '\\n');
       const cluster = await startDistributed({ env: process.env, log, pickPort });
-      process.stdout.write(JSON.stringify({ endpoint: cluster.endpoint, taken, picks, services: cluster.services.map((s) => s.name) }) + '\\n');
+      const { readFileSync } = await import('node:fs');
+      const gatewayArgs = readFileSync('/proc/' + cluster.services.find((s) => s.name === 'gateway').pid + '/cmdline', 'utf8').split('\\0');
+      process.stdout.write(JSON.stringify({ endpoint: cluster.endpoint, taken, picks, services: cluster.services.map((s) => s.name), gatewayArgs }) + '\\n');
       process.stdin.resume();
       process.stdin.once('end', async () => { await cluster.stop(); squatter.close(); process.exit(0); });
     `;
@@ -61,7 +63,7 @@ describe('start:distributed: the metadata port blob must know first', () => {
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     try {
-      const started = await new Promise<{ endpoint: string; taken: string; picks: string[]; services: string[] }>((res, rej) => {
+      const started = await new Promise<{ endpoint: string; taken: string; picks: string[]; services: string[]; gatewayArgs: string[] }>((res, rej) => {
         child.stdout.on('data', (d) => {
           out += d;
           const nl = out.indexOf('\n');
@@ -76,6 +78,11 @@ describe('start:distributed: the metadata port blob must know first', () => {
       // One of each: the first blob was stopped, the failed metadata is not listed.
       expect(started.services.filter((s) => s === 'blob')).toHaveLength(1);
       expect(started.services.filter((s) => s === 'metadata')).toHaveLength(1);
+      // The gateway runs with its node flags (apps/gateway/node-flags.json), before its script.
+      const flags = JSON.parse(readFileSync(join(ROOT, 'apps/gateway/node-flags.json'), 'utf8')) as string[];
+      const main = started.gatewayArgs.findIndex((a) => a.endsWith('dist/apps/gateway/main.js'));
+      expect(main).toBeGreaterThan(0);
+      expect(started.gatewayArgs.slice(1, main)).toEqual(expect.arrayContaining(flags));
 
       const s3 = new S3Client({ endpoint: started.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: CREDS, maxAttempts: 1 });
       await s3.send(new CreateBucketCommand({ Bucket: 'ports' }));

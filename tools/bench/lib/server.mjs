@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { BENCH_METRICS_TOKEN } from './metrics-token.mjs';
 
 export const MAIN = resolve(import.meta.dirname, '../../../dist/apps/gateway/main.js');
+/** The node flags the gateway always runs with (`npm start`, its Dockerfile): see tools/start-distributed.mjs. */
+const GATEWAY_NODE_FLAGS = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../apps/gateway/node-flags.json'), 'utf8'));
 const CLK_TCK = 100; // USER_HZ on Linux
 
 export class LocalGateway {
@@ -27,9 +29,9 @@ export class LocalGateway {
     // Undo what run.mjs set for the load generator only (see CLIENT_MALLOC_ENV there).
     for (const k of (env.BENCH_REEXECED ?? '').split(',')) if (k.startsWith('MALLOC_')) delete env[k];
     delete env.BENCH_REEXECED;
-    const proc = spawn(process.execPath, [...this.nodeArgs, MAIN], {
+    const proc = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...this.nodeArgs, MAIN], {
       env: {
-        // The server runs as `npm start` runs it (package.json: the same glibc malloc thresholds).
+        // The server runs as `npm start` runs it (package.json: the same glibc malloc thresholds and node flags).
         MALLOC_TRIM_THRESHOLD_: '536870912',
         MALLOC_MMAP_THRESHOLD_: '67108864',
         ...env,

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get as httpsGet } from 'node:https';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** The bundle `npm run build` writes; the suite drives the real process, never the libs in-process. */
 export const GATEWAY_MAIN = resolve(__dirname, '../../../../dist/apps/gateway/main.js');
+/** The node flags the gateway always runs with (`npm start`, its Dockerfile, start-distributed). */
+export const GATEWAY_NODE_FLAGS: readonly string[] = JSON.parse(readFileSync(resolve(__dirname, '../../../gateway/node-flags.json'), 'utf8'));
 /** Distributed mode on loopback: blob, metadata and gateway processes (DESIGN §1: one e2e suite, both wirings). */
 const DISTRIBUTED_LAUNCHER = resolve(__dirname, '../../../../tools/start-distributed.mjs');
 
@@ -112,7 +114,7 @@ export class GatewayProcess {
     if (this.running) throw new Error('gateway already running');
     this.stderrTail = '';
     const distributed = E2E_MODE === 'distributed';
-    const proc = spawn(process.execPath, distributed ? [DISTRIBUTED_LAUNCHER, '--no-build'] : [GATEWAY_MAIN], {
+    const proc = spawn(process.execPath, distributed ? [DISTRIBUTED_LAUNCHER, '--no-build'] : [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN], {
       // Distributed: the launcher and its three services share a process group, so a kill reaches all of them.
       detached: distributed,
       env: {
