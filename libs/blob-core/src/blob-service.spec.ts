@@ -8,6 +8,16 @@ import type { ChunkRange, ChunkReader, ChunkStore } from './chunk-store';
 import { LocalDiskStore } from './local-disk-store';
 import { MemoryChunkStore } from './testing';
 
+/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
+const opened: LocalDiskStore[] = [];
+function keep(store: LocalDiskStore): LocalDiskStore {
+  opened.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
 const C = 1000;
 const ctx: CallCtx = { requestId: 'test' };
 
@@ -448,7 +458,7 @@ describe('BlobService', () => {
   it('round-trips through LocalDiskStore with the default chunk size', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blob-core-svc-'));
     try {
-      const blob = new BlobService(new LocalDiskStore(dir));
+      const blob = new BlobService(keep(new LocalDiskStore(dir)));
       const data = randomBytes(8 * 1024 * 1024 + 12345);
       const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'disk' }, ctx);
       expect(m.chunks.length).toBe(2);

@@ -8,6 +8,16 @@ import { LocalDiskStore, type LocalDiskStoreOptions } from './local-disk-store';
 import { FOOTER_SIZE } from './chunk-format';
 import { sharedReadBuffers } from './read-buffers';
 
+/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
+const opened: LocalDiskStore[] = [];
+function keep(store: LocalDiskStore): LocalDiskStore {
+  opened.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
 async function flipByte(path: string, at: number): Promise<void> {
   const fh = await open(path, 'r+');
   try {
@@ -24,7 +34,7 @@ async function flipByte(path: string, at: number): Promise<void> {
 function diskContract(options: LocalDiskStoreOptions = {}): () => Promise<ChunkStoreHarness> {
   return async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
-    const store = new LocalDiskStore(dir, options);
+    const store = keep(new LocalDiskStore(dir, options));
     return {
       store,
       corrupt: async (id, damage) =>
@@ -68,7 +78,7 @@ describe('LocalDiskStore', () => {
   let store: LocalDiskStore;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'blob-core-lds-'));
-    store = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 });
+    store = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -182,7 +192,7 @@ describe('LocalDiskStore', () => {
 
   it('reads trailers that do not fit in one tail read', async () => {
     const data = randomBytes(1500 * 64);
-    const small = new LocalDiskStore(join(dir, 'data'), { blockSize: 64 });
+    const small = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 64 }));
     const id = await small.allocate('big-trailer', 0);
     await small.put(id, [data]);
     expect((await small.read(id, { offset: 5000, length: 70_000 })).equals(data.subarray(5000, 75_000))).toBe(true);
@@ -224,7 +234,7 @@ describe('LocalDiskStore', () => {
   });
 
   it('on a replica: mints owned ids, lists them owned, and refuses chunks of other replicas as Unavailable', async () => {
-    const mine = new LocalDiskStore(join(dir, 'data'), { replicaId: 'blob-a' });
+    const mine = keep(new LocalDiskStore(join(dir, 'data'), { replicaId: 'blob-a' }));
     const id = await mine.allocate('owned', 2);
     expect(id).toBe('@blob-a/owned.2');
     await mine.put(id, [Buffer.from('mine')]);
@@ -248,8 +258,8 @@ describe('LocalDiskStore', () => {
     const SIZES = [0, 1, 4096 - 36, 4096 - 35, 4096, 65_536, 1024 * 1024 - 1, 1024 * 1024 + 4097, 3 * 1024 * 1024 + 100];
 
     it.each(SIZES)('a %i-byte chunk keeps its exact size and layout, whichever mode writes or reads it', async (size) => {
-      const direct = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 });
-      const buffered = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, directIo: false });
+      const direct = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
+      const buffered = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, directIo: false }));
       const data = randomBytes(size);
       const a = Math.min(3, size);
       const b = Math.max(a, Math.floor(size / 2));
@@ -275,7 +285,7 @@ describe('LocalDiskStore', () => {
 
     it('reads go on when the disk takes no writes (the probe fails), and an O_DIRECT open refused then falls back', async () => {
       const data = randomBytes(300_000);
-      const writer = new LocalDiskStore(join(dir, 'data'));
+      const writer = keep(new LocalDiskStore(join(dir, 'data')));
       await writer.put(await writer.allocate('ro', 0), [data]);
       let refuseDirectReads = false;
       let creates = 0;
@@ -288,13 +298,13 @@ describe('LocalDiskStore', () => {
       });
       try {
         const refused: unknown[] = [];
-        const reader = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        const reader = keep(new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) }));
         expect((await reader.read('ro.0')).equals(data)).toBe(true);
         expect((await reader.read('ro.0', { offset: 1, length: 10 })).equals(data.subarray(1, 11))).toBe(true);
         expect(reader.directIo).toBe(true);
         expect(creates).toBe(1); // the probe was tried once, not on every read
         refuseDirectReads = true;
-        const other = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        const other = keep(new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) }));
         expect((await other.read('ro.0', { offset: 7, length: 70_000 })).equals(data.subarray(7, 70_007))).toBe(true);
         expect((await other.read('ro.0')).equals(data)).toBe(true);
         expect(other.directIo).toBe(false);
@@ -308,7 +318,7 @@ describe('LocalDiskStore', () => {
       const spy = failOpens((flags) => ((flags & (constants.O_DIRECT as number)) !== 0 ? 'EINVAL' : undefined));
       try {
         const refused: unknown[] = [];
-        const s = new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) });
+        const s = keep(new LocalDiskStore(join(dir, 'data'), { onDirectIoRefused: (e) => refused.push(e) }));
         const data = randomBytes(200_000);
         await Promise.all([0, 1, 2].map(async (seq) => s.put(await s.allocate('refused', seq), [data])));
         expect(s.directIo).toBe(false);
@@ -406,7 +416,7 @@ describe('LocalDiskStore', () => {
     it('keeps at most `openFiles` open, closes them when idle and on close()', async () => {
       // The bound is checked with an idle time no slow machine reaches (CI once took over 100 ms to
       // read four chunks, and the idle close ran first); idle closing with a short one, polled.
-      const bounded = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 60_000 });
+      const bounded = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 60_000 }));
       const ids = await Promise.all([0, 1, 2, 3].map((i) => bounded.allocate('bounded', i)));
       for (const id of ids) await bounded.put(id, [Buffer.from(id)]);
       for (const id of ids) expect((await bounded.read(id)).toString()).toBe(id);
@@ -415,7 +425,7 @@ describe('LocalDiskStore', () => {
       await new Promise((r) => setImmediate(r));
       expect(await fdsUnder(dir)).toEqual([]);
 
-      const idle = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 });
+      const idle = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, openFiles: 2, openFileIdleMs: 100 }));
       await idle.read(ids[0]);
       await idle.read(ids[1]);
       for (const until = Date.now() + 10_000; (await fdsUnder(dir)).length > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
@@ -424,7 +434,7 @@ describe('LocalDiskStore', () => {
     });
 
     it('writes into a fan directory open it once for their directory fsyncs; close() closes it, and a later write opens it again', async () => {
-      const kept = new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 });
+      const kept = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
       const ids = await Promise.all([0, 1, 2].map((i) => kept.allocate('one-fan', i)));
       await kept.put(ids[0], [Buffer.from('warm')]); // the first write creates the fan directories
       const fan = dirname(kept.pathOf(ids[0]));
@@ -466,7 +476,7 @@ describe('LocalDiskStore', () => {
 
     it('refuses a put while the space reserve is low, before writing anything; reads and deletes go on', async () => {
       const reserve = { isLow: false, low: () => reserve.isLow, noteFull: () => undefined, describe: () => '1 MiB free on /x, below the 256 MiB reserve kept for deletes' };
-      const s = new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve });
+      const s = keep(new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve }));
       const kept = randomBytes(10_000);
       await s.put(await s.allocate('full', 0), [kept]);
       const before = await filesUnder(dir);
@@ -485,7 +495,7 @@ describe('LocalDiskStore', () => {
     it('turns ENOSPC and EDQUOT from the disk into InsufficientStorage, leaves no temp file, and has the reserve measure again', async () => {
       let full = 0;
       const reserve = { low: () => false, noteFull: () => void full++, describe: () => '' };
-      const s = new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve });
+      const s = keep(new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve }));
       await s.put(await s.allocate('nospc', 0), [randomBytes(1000)]); // the fan directories exist
       const before = await filesUnder(dir);
       for (const code of ['ENOSPC', 'EDQUOT']) {

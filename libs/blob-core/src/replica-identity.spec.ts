@@ -4,6 +4,16 @@ import { join } from 'node:path';
 import { LocalDiskStore } from './local-disk-store';
 import { claimReplicaIdentity, REPLICA_FILE, ReplicaIdentityError } from './replica-identity';
 
+/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
+const opened: LocalDiskStore[] = [];
+function keep(store: LocalDiskStore): LocalDiskStore {
+  opened.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
 describe('claimReplicaIdentity', () => {
   let dir: string;
   beforeEach(async () => {
@@ -37,12 +47,12 @@ describe('claimReplicaIdentity', () => {
   });
 
   it('marks a disk that already held chunks (plain ids) as holding legacy chunks', async () => {
-    const before = new LocalDiskStore(dir);
+    const before = keep(new LocalDiskStore(dir));
     const old = await before.allocate('old-intent', 0);
     await before.put(old, [Buffer.from('kept')]);
     expect(await claimReplicaIdentity(dir, 'massive-blob-0')).toEqual({ replicaId: 'massive-blob-0', legacyChunks: true });
     // The replica serves the old id and mints owned ids for new chunks, on the same disk.
-    const after = new LocalDiskStore(dir, { replicaId: 'massive-blob-0' });
+    const after = keep(new LocalDiskStore(dir, { replicaId: 'massive-blob-0' }));
     expect((await after.read(old)).toString()).toBe('kept');
     const fresh = await after.allocate('new-intent', 0);
     expect(fresh).toBe('@massive-blob-0/new-intent.0');

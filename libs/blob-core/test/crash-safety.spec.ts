@@ -7,6 +7,16 @@ import { LocalDiskStore } from '../src/local-disk-store';
 import { parseChunkId } from '../src/chunk-id';
 import { PIECE, pieceByte } from './fixtures/crash-pattern';
 
+/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
+const opened: LocalDiskStore[] = [];
+function keep(store: LocalDiskStore): LocalDiskStore {
+  opened.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
 const CHUNK = 4 * PIECE;
 jest.setTimeout(60_000);
 
@@ -50,7 +60,7 @@ describe('LocalDiskStore crash safety (writer SIGKILLed mid-write)', () => {
     for (let round = 0; round < 8 && !(round >= 3 && roundsWithTemp > 0); round++) {
       const dir = join(work, `data-${round}`);
       await runAndKill(script, dir, 2 + (round % 3), round * 3);
-      const store = new LocalDiskStore(dir);
+      const store = keep(new LocalDiskStore(dir));
       const ids = await store.listIntentChunks('crash');
       for (const id of ids) {
         // Every visible chunk is complete, verifies, and holds exactly what the writer wrote.
