@@ -57,7 +57,6 @@ const SEAWEED_BANNER = [
   '#'.repeat(100),
 ];
 
-/** Whether `port` on 127.0.0.1 can be listened on now (bound, then released). */
 /**
  * The node flags the gateway always runs with, wherever it is started (`npm start`, its Dockerfile, the
  * test and bench harnesses): apps/gateway/node-flags.json, checked against each by
@@ -67,6 +66,7 @@ export function gatewayNodeFlags() {
   return JSON.parse(readFileSync(join(ROOT, 'apps/gateway/node-flags.json'), 'utf8'));
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on now (bound, then released). */
 function canListen(port) {
   return new Promise((res) => {
     const srv = createServer();
