@@ -6,17 +6,10 @@ import type { BlobManifest, CallCtx } from '@massive/contracts';
 import { BlobService } from './blob-service';
 import type { ChunkRange, ChunkReader, ChunkStore } from './chunk-store';
 import { LocalDiskStore } from './local-disk-store';
-import { MemoryChunkStore } from './testing';
+import { closingStores, MemoryChunkStore } from './testing';
 
-/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
-const opened: LocalDiskStore[] = [];
-function keep(store: LocalDiskStore): LocalDiskStore {
-  opened.push(store);
-  return store;
-}
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
+/** Stores a test opens are closed after it. */
+const keep = closingStores();
 
 const C = 1000;
 const ctx: CallCtx = { requestId: 'test' };

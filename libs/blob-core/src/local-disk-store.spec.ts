@@ -3,20 +3,13 @@ import { mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat, truncate, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describeChunkStoreContract, HOSTILE_IDS, type ChunkStoreHarness } from './testing';
+import { closingStores, describeChunkStoreContract, HOSTILE_IDS, type ChunkStoreHarness } from './testing';
 import { LocalDiskStore, type LocalDiskStoreOptions } from './local-disk-store';
 import { FOOTER_SIZE } from './chunk-format';
 import { sharedReadBuffers } from './read-buffers';
 
-/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
-const opened: LocalDiskStore[] = [];
-function keep(store: LocalDiskStore): LocalDiskStore {
-  opened.push(store);
-  return store;
-}
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
+/** Stores a test opens are closed after it. */
+const keep = closingStores();
 
 async function flipByte(path: string, at: number): Promise<void> {
   const fh = await open(path, 'r+');

@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDiskStore } from './local-disk-store';
 import { claimReplicaIdentity, REPLICA_FILE, ReplicaIdentityError } from './replica-identity';
+import { closingStores } from './testing';
 
-/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
-const opened: LocalDiskStore[] = [];
-function keep(store: LocalDiskStore): LocalDiskStore {
-  opened.push(store);
-  return store;
-}
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
+/** Stores a test opens are closed after it. */
+const keep = closingStores();
 
 describe('claimReplicaIdentity', () => {
   let dir: string;

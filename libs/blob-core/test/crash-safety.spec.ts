@@ -6,16 +6,10 @@ import { buildSync } from 'esbuild';
 import { LocalDiskStore } from '../src/local-disk-store';
 import { parseChunkId } from '../src/chunk-id';
 import { PIECE, pieceByte } from './fixtures/crash-pattern';
+import { closingStores } from '../src/testing';
 
-/** Stores opened by a test, closed after it (their kept directory handles are not left to the GC). */
-const opened: LocalDiskStore[] = [];
-function keep(store: LocalDiskStore): LocalDiskStore {
-  opened.push(store);
-  return store;
-}
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
+/** Stores a test opens are closed after it. */
+const keep = closingStores();
 
 const CHUNK = 4 * PIECE;
 jest.setTimeout(60_000);

@@ -1,2 +1,3 @@
 export * from './chunk-store-contract';
 export * from './memory-chunk-store';
+export * from './closing-stores';
