@@ -1,5 +1,5 @@
 import { Enum, Type } from 'protobufjs';
-import { coveredTypes } from './proto-types';
+import { planTypes } from './proto-types';
 
 /**
  * Protobuf decoding into the plain objects proto-loader's `deserialize` returns (protobufjs `decode`,
@@ -40,16 +40,8 @@ export type DecoderCache = Map<string, Plan>;
  * Decoders compiled with one `cache` share the functions of the message types they have in common.
  */
 export function compileDecoder(type: Type, cache: DecoderCache = new Map()): Decode | undefined {
-  const types = coveredTypes(type);
-  if (!types) return undefined;
-  const fresh: Type[] = [];
-  for (const t of types.values()) {
-    if (cache.has(t.fullName)) continue;
-    cache.set(t.fullName, { name: t.fullName, decode: unset });
-    fresh.push(t);
-  }
-  for (const t of fresh) generate(cache, t, cache.get(t.fullName)!);
-  const plan = cache.get(type.fullName)!;
+  const plan = planTypes(type, cache, (t) => ({ name: t.fullName, decode: unset }), (t, p) => generate(cache, t, p));
+  if (!plan) return undefined;
   return (input: Buffer) => {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from((input as Uint8Array).buffer, (input as Uint8Array).byteOffset, (input as Uint8Array).byteLength);
     return plan.decode({ buf, pos: 0 }, buf.length, 0);

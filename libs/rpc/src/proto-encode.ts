@@ -1,5 +1,5 @@
 import { Enum, Type } from 'protobufjs';
-import { coveredTypes } from './proto-types';
+import { planTypes } from './proto-types';
 
 /**
  * Protobuf encoding of plain objects: the bytes proto-loader's `serialize` produces (its `fromObject`,
@@ -48,16 +48,8 @@ export type EncoderCache = Map<string, Plan>;
  * Encoders compiled with one `cache` share the functions of the message types they have in common.
  */
 export function compileEncoder(type: Type, cache: EncoderCache = new Map()): Encode | undefined {
-  const types = coveredTypes(type);
-  if (!types) return undefined;
-  const fresh: Type[] = [];
-  for (const t of types.values()) {
-    if (cache.has(t.fullName)) continue;
-    cache.set(t.fullName, { name: t.fullName, size: unset, write: unset });
-    fresh.push(t);
-  }
-  for (const t of fresh) generate(cache, t, cache.get(t.fullName)!);
-  const plan = cache.get(type.fullName)!;
+  const plan = planTypes(type, cache, (t) => ({ name: t.fullName, size: unset, write: unset }), (t, p) => generate(cache, t, p));
+  if (!plan) return undefined;
   const full = type.fullName;
   return (value: unknown) => {
     if (!isObject(value)) throw new TypeError(`${full}: object expected`);

@@ -17,6 +17,25 @@ export function loadProtoRoot(protoDir: string, files: readonly string[], keepCa
 }
 
 /**
+ * The generated plan of `type`, with one in `cache` for every message type it holds: a type not there
+ * yet gets `placeholder`'s plan first, then `generate` fills the new ones in (types that refer to one
+ * another find each other's plans). Undefined when a type is not covered (`cache` is left as it was).
+ * The encoder and the decoder build their caches with it.
+ */
+export function planTypes<P>(type: Type, cache: Map<string, P>, placeholder: (t: Type) => P, generate: (t: Type, plan: P) => void): P | undefined {
+  const types = coveredTypes(type);
+  if (!types) return undefined;
+  const fresh: Type[] = [];
+  for (const t of types.values()) {
+    if (cache.has(t.fullName)) continue;
+    cache.set(t.fullName, placeholder(t));
+    fresh.push(t);
+  }
+  for (const t of fresh) generate(t, cache.get(t.fullName)!);
+  return cache.get(type.fullName);
+}
+
+/**
  * `type` and every message type it holds, by full name; undefined when one of them uses what the
  * generated coders do not cover (groups, sint64, maps keyed by anything but strings or holding enums).
  */
