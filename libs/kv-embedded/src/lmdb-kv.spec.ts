@@ -127,6 +127,31 @@ describe('LmdbKv', () => {
       snap.close();
     }
   });
+
+  it('cuts 4-16 KiB values from a shared slab, each its own bytes, and the next slab when one is full', async () => {
+    // 40 values of 4-16 KiB (~400 KiB): several 128 KiB slabs, values at their ends and starts.
+    const sizes = Array.from({ length: 40 }, (_, i) => 4096 + ((i * 2999) % (12 * 1024 + 1)));
+    await kv.txn(async (tx) => {
+      sizes.forEach((n, i) => tx.put(b(`s${String(i).padStart(2, '0')}`), Buffer.alloc(n, i + 1)));
+    });
+    const snap = await kv.snapshot();
+    try {
+      const got = await Promise.all(sizes.map((_, i) => snap.get(b(`s${String(i).padStart(2, '0')}`))));
+      got.forEach((v, i) => expect(v?.equals(Buffer.alloc(sizes[i], i + 1))).toBe(true));
+      // Shared: not an ArrayBuffer per value.
+      expect(new Set(got.map((v) => v!.buffer)).size).toBeLessThan(got.length / 4);
+      // Each its own: filling every other value changes no neighbour, nor the store.
+      got.forEach((v, i) => i % 2 === 0 && v!.fill(0));
+      got.forEach((v, i) => i % 2 === 1 && expect(v!.equals(Buffer.alloc(sizes[i], i + 1))).toBe(true));
+      expect((await snap.get(b('s00')))?.equals(Buffer.alloc(sizes[0], 1))).toBe(true);
+      // Over 16 KiB: an ArrayBuffer of its own, never a slab (a kept value pins at most 8x its size).
+      await kv.txn(async (tx) => tx.put(b('big'), Buffer.alloc(16 * 1024 + 1, 9)));
+    } finally {
+      snap.close();
+    }
+    const big = await kv.txn((tx) => tx.get(b('big')));
+    expect(big!.buffer.byteLength).toBe(16 * 1024 + 1);
+  });
 });
 
 describe('LmdbKv page size', () => {
