@@ -7,11 +7,16 @@ import { startLoopbackRpc, type LoopbackRpc } from '../src/testing';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/** Resolves after `ms`, or as soon as `signal` aborts. */
+/**
+ * Resolves after `ms`, or as soon as `signal` aborts. The abort listener goes when the timer fires: a
+ * slow consumer sleeps once per piece on one call's signal (it left 11 on one, a MaxListenersExceeded
+ * warning in every CI log).
+ */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    const onAbort = () => (clearTimeout(t), r());
+    const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), r()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /** A BlobApi that records what it sees and lets the test set its pace. */
