@@ -17,7 +17,7 @@ export function canonicalHeaders(headers: HeaderMap, signedHeaders: readonly str
     if (values === undefined) {
       throw new S3Error('SignatureDoesNotMatch', `The signed header "${name}" is missing from the request.`, { SignedHeaders: signedHeaders.join(';') });
     }
-    out += `${name}:${values.map(trimAll).join(',')}\n`;
+    out += `${name}:${values.length === 1 ? trimAll(values[0]) : values.map(trimAll).join(',')}\n`;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { SUITE_CREDENTIALS, SUITE_SERVICE, SUITE_VECTORS } from '../../test/sigv4-suite.fixture';
 import { canonicalHeaders } from './canonical-headers';
 import { canonicalQuery, parseRawQuery } from './canonical-query';
-import { canonicalRequest, sha256Hex } from './canonical-request';
+import { canonicalRequest, sha256Hex, sha256HexOfWire } from './canonical-request';
 import { canonicalUri } from './canonical-uri';
 import { formatScope } from './credential';
 import { toHeaderMap } from './headers';
@@ -59,5 +59,33 @@ describe('canonicalRequest', () => {
         'host;range;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     );
     expect(sha256Hex(canonical)).toBe('7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972');
+  });
+});
+
+describe('canonicalRequest, the signed header list', () => {
+  const parts = (signedHeaders: readonly string[]) => ({ method: 'GET', uri: '/', query: '', headers: '', signedHeaders, payloadHash: 'UNSIGNED-PAYLOAD' });
+  const listOf = (canonical: string) => canonical.split('\n')[4];
+
+  it('joins each list, the same frozen one again and again, and a list that changed', () => {
+    const frozen = Object.freeze(['host', 'x-amz-date']);
+    expect(listOf(canonicalRequest(parts(frozen)))).toBe('host;x-amz-date');
+    expect(listOf(canonicalRequest(parts(frozen)))).toBe('host;x-amz-date');
+    expect(listOf(canonicalRequest(parts(Object.freeze(['host']))))).toBe('host');
+    const mutable = ['host', 'range'];
+    expect(listOf(canonicalRequest(parts(mutable)))).toBe('host;range');
+    mutable.push('x-amz-date');
+    expect(listOf(canonicalRequest(parts(mutable)))).toBe('host;range;x-amz-date');
+    expect(listOf(canonicalRequest(parts(frozen)))).toBe('host;x-amz-date');
+  });
+});
+
+describe('sha256HexOfWire', () => {
+  it('hashes ASCII as is, chars 0x80-0xff as the latin1 bytes they came as, and anything past 0xff as UTF-8', () => {
+    const { createHash } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const hash = (s: string, enc: 'latin1' | 'utf8') => createHash('sha256').update(s, enc).digest('hex');
+    expect(sha256HexOfWire('GET\n/\n')).toBe(hash('GET\n/\n', 'utf8'));
+    expect(sha256HexOfWire('x-amz-meta-a:h\u00c3\u00a9llo')).toBe(hash('x-amz-meta-a:h\u00c3\u00a9llo', 'latin1'));
+    expect(sha256HexOfWire('x-amz-meta-a:h\u00c3\u00a9llo')).not.toBe(hash('x-amz-meta-a:h\u00c3\u00a9llo', 'utf8'));
+    expect(sha256HexOfWire('key:\u65e5\u672c')).toBe(hash('key:\u65e5\u672c', 'utf8'));
   });
 });

@@ -15,8 +15,21 @@ export interface CanonicalRequestParts {
 
 /** CanonicalRequest = Method \n URI \n Query \n Headers \n SignedHeaders \n HashedPayload */
 export function canonicalRequest(p: CanonicalRequestParts): string {
-  return `${p.method}\n${p.uri}\n${p.query}\n${p.headers}\n${p.signedHeaders.join(';')}\n${p.payloadHash}`;
+  return `${p.method}\n${p.uri}\n${p.query}\n${p.headers}\n${signedHeaderList(p.signedHeaders)}\n${p.payloadHash}`;
 }
+
+/**
+ * `host;x-amz-date;…`. A client signs the same list request after request, and the header parser hands
+ * back the same frozen array for it (parse-authorization.ts): the last frozen one joined is kept
+ * (a list that could still change is joined every time).
+ */
+function signedHeaderList(names: readonly string[]): string {
+  if (names === lastSigned.names) return lastSigned.joined;
+  if (!Object.isFrozen(names)) return names.join(';');
+  lastSigned = { names, joined: names.join(';') };
+  return lastSigned.joined;
+}
+let lastSigned: { names: readonly string[]; joined: string } = { names: [], joined: '' };
 
 export function sha256Hex(data: string | Uint8Array): string {
   // One-shot hashing (Node >= 20.12) skips the Hash object: the canonical request is hashed per request.
@@ -31,7 +44,9 @@ export function sha256Hex(data: string | Uint8Array): string {
  * string with chars past 0xFF cannot have come off the wire and is hashed as UTF-8.
  */
 export function sha256HexOfWire(data: string): string {
-  if (/^[\x00-\x7f]*$/.test(data) || /[^\x00-\xff]/.test(data)) return sha256Hex(data);
+  // ASCII (as good as every request) when its UTF-8 is one byte per char: a native count, where a
+  // regex over the whole canonical request cost ~1% of a 4 KiB GET's instructions.
+  if (Buffer.byteLength(data, 'utf8') === data.length || /[^\x00-\xff]/.test(data)) return sha256Hex(data);
   return crypto.createHash('sha256').update(data, 'latin1').digest('hex');
 }
 

@@ -10,6 +10,12 @@ describe('parsePayloadMode', () => {
     expect(parsePayloadMode(value)).toEqual({ mode });
   });
 
+  it("reads the empty body's SHA-256 (answered from a constant) like any other", () => {
+    const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    expect(parsePayloadMode(empty)).toEqual({ mode: 'sha256', sha256: empty });
+    expect(parsePayloadMode(empty.toUpperCase())).toEqual({ mode: 'sha256', sha256: empty });
+  });
+
   it('reads a hex SHA-256', () => {
     const hex = '44CE7DD67C959E0D3524FFAC1771DFBBA87D2B6B4B4E99E42034A8B803F8B072';
     expect(parsePayloadMode(hex)).toEqual({ mode: 'sha256', sha256: hex.toLowerCase() });

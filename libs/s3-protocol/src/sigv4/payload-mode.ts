@@ -1,5 +1,6 @@
 import { S3Error } from '../errors';
 import {
+  EMPTY_SHA256,
   STREAMING_AWS4_ECDSA_P256_SHA256_PAYLOAD,
   STREAMING_AWS4_ECDSA_P256_SHA256_PAYLOAD_TRAILER,
   STREAMING_AWS4_HMAC_SHA256_PAYLOAD,
@@ -32,9 +33,12 @@ const LITERALS: Readonly<Record<string, PayloadMode>> = {
 };
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** The empty body's hash, what every GET, HEAD and DELETE names: answered without the regex. */
+const EMPTY_BODY = Object.freeze({ mode: 'sha256' as const, sha256: EMPTY_SHA256 });
 
 /** Reads `x-amz-content-sha256`. AWS answers InvalidArgument for a value that is none of the known forms. */
 export function parsePayloadMode(value: string): { mode: PayloadMode; sha256?: string } {
+  if (value === EMPTY_SHA256) return EMPTY_BODY;
   const mode = LITERALS[value];
   if (mode !== undefined) return { mode };
   if (SHA256_HEX.test(value)) return { mode: 'sha256', sha256: value.toLowerCase() };
