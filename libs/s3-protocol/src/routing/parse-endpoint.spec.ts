@@ -1,4 +1,5 @@
 import { isS3Error } from '../errors';
+import { ROUTES, type Target } from './endpoints';
 import { parseEndpoint, type RouteInput } from './parse-endpoint';
 
 const opts = { vhostDomains: ['s3.example.com'] };
@@ -160,5 +161,53 @@ describe('parseEndpoint', () => {
 
   it('accepts a 1024-byte key', () => {
     expect(parseEndpoint(req('GET', '/b/' + 'é'.repeat(512)), opts)).toMatchObject({ key: 'é'.repeat(512) });
+  });
+});
+
+describe('parseEndpoint against a scan of every rule in ROUTES order', () => {
+  // The reference: the first rule of ROUTES that matches, as the router chose before it indexed them.
+  const reference = (method: string, target: Target, query: URLSearchParams, headers: Record<string, string>) =>
+    ROUTES.find(
+      (r) =>
+        r.method === method &&
+        r.target === target &&
+        (!r.query || r.query.every((q) => query.has(q))) &&
+        (!r.queryValue || query.get(r.queryValue[0]) === r.queryValue[1]) &&
+        (!r.header || headers[r.header] !== undefined) &&
+        (!r.contentType || headers['content-type']?.split(';')[0].trim().toLowerCase() === r.contentType),
+    );
+  const queryNames = [...new Set(ROUTES.flatMap((r) => [...(r.query ?? []), ...(r.queryValue ? [r.queryValue[0]] : [])]))];
+  const headerNames = [...new Set(ROUTES.flatMap((r) => (r.header ? [r.header] : [])))];
+  const contentTypes = [...new Set(ROUTES.flatMap((r) => (r.contentType ? [r.contentType] : [])))];
+  const paths: Record<Target, string> = { service: '/', bucket: '/b', object: '/b/k' };
+
+  it('chooses the same rule for every method, target and mix of query parameters, headers and content types', () => {
+    let rng = 7;
+    const pick = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let compared = 0;
+    for (let i = 0; i < 4000; i++) {
+      const method = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'get', 'PATCH'][Math.floor(pick() * 7)];
+      const target = (['service', 'bucket', 'object'] as const)[Math.floor(pick() * 3)];
+      const query = new URLSearchParams();
+      for (const q of queryNames) if (pick() < 0.06) query.set(q, q === 'uploadId' ? 'u1' : q === 'partNumber' ? '3' : pick() < 0.5 ? '' : 'x');
+      for (const r of ROUTES) if (r.queryValue && pick() < 0.05) query.set(r.queryValue[0], r.queryValue[1]);
+      const headers: Record<string, string> = { host: 'localhost' };
+      for (const h of headerNames) if (pick() < 0.2) headers[h] = 'v';
+      if (pick() < 0.3) headers['content-type'] = `${contentTypes[Math.floor(pick() * contentTypes.length)] ?? 'text/plain'}; boundary=z`;
+      const want = reference(method.toUpperCase(), target, query, headers);
+      let got: string | undefined;
+      try {
+        got = parseEndpoint({ method, rawPath: paths[target], query, headers }).name;
+      } catch (e) {
+        if (!isS3Error(e)) throw e;
+        if (e.code === 'NotImplemented') continue; // a sub-resource of no service-level rule: decided after the match
+        expect(e.code).toBe('MethodNotAllowed');
+        got = undefined;
+      }
+      if (got === 'Unsupported') continue; // a sub-resource the rule does not serve: decided after the match
+      expect(got).toBe(want?.name);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 });

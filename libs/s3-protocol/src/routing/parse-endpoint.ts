@@ -61,8 +61,8 @@ export function parseEndpoint(input: RouteInput, opts: RoutingOptions = {}): End
   const { bucket, key } = locate(input, opts);
   const target: Target = bucket === undefined ? 'service' : key === undefined ? 'bucket' : 'object';
   const method = input.method.toUpperCase();
-  const rule = ROUTES.find((r) => r.method === method && r.target === target && matches(r, input));
-  const unserved = [...input.query.keys()].find((q) => SUB_RESOURCES.has(q) && !rule?.query?.includes(q));
+  const rule = RULES_BY_METHOD.get(method)?.[target].find((r) => matches(r, input));
+  const unserved = input.query.size === 0 ? undefined : [...input.query.keys()].find((q) => SUB_RESOURCES.has(q) && !rule?.query?.includes(q));
   if (unserved !== undefined) {
     if (bucket === undefined) throw new S3Error('NotImplemented');
     return { name: 'Unsupported', bucket, key, operation: `${method} ?${unserved}` };
@@ -84,6 +84,21 @@ export function parseEndpoint(input: RouteInput, opts: RoutingOptions = {}): End
     }
   }
 }
+
+/**
+ * ROUTES by method and target, each list in ROUTES' order, so the first match is ROUTES' first match:
+ * the scan of all of ROUTES (rules of a dozen shapes, so every property read was megamorphic) was
+ * ~2% of a 4 KiB GET's instructions.
+ */
+const RULES_BY_METHOD: ReadonlyMap<string, Readonly<Record<Target, readonly RouteRule[]>>> = (() => {
+  const byMethod = new Map<string, Record<Target, RouteRule[]>>();
+  for (const r of ROUTES) {
+    let byTarget = byMethod.get(r.method);
+    if (byTarget === undefined) byMethod.set(r.method, (byTarget = { service: [], bucket: [], object: [] }));
+    byTarget[r.target].push(r);
+  }
+  return byMethod;
+})();
 
 function matches(rule: RouteRule, input: RouteInput): boolean {
   if (rule.query && !rule.query.every((q) => input.query.has(q))) return false;
