@@ -184,8 +184,18 @@ describe('keys built in one allocation', () => {
     }
   });
 
+  it('write the id bytes (version ids complemented) for every hex digit', () => {
+    const ids = ['0123456789abcdef'.repeat(2), 'fedcba9876543210'.repeat(2), '0'.repeat(32), 'f'.repeat(32), ...Array.from({ length: 50 }, () => randomBytes(16).toString('hex'))];
+    for (const x of ids) {
+      const raw = Buffer.from(x, 'hex');
+      expect(uploadKey(BID, 'k', x).subarray(-16)).toEqual(raw);
+      expect(versionKey(BID, 'k', x).subarray(-16)).toEqual(Buffer.from(raw.map((b) => 0xff - b)));
+      expect(decodeVersionKey(versionKey(BID, 'k', x))).toEqual({ key: 'k', versionId: x });
+    }
+  });
+
   it('refuse malformed version and upload ids, whatever the key', () => {
-    for (const bad of ['', 'AB'.repeat(16), 'ab'.repeat(15), 'ab'.repeat(17), 'zz'.repeat(16), `${'ab'.repeat(16)}\n`]) {
+    for (const bad of ['', 'AB'.repeat(16), 'ab'.repeat(15), 'ab'.repeat(17), 'zz'.repeat(16), `${'ab'.repeat(16)}\n`, `g${'a'.repeat(31)}`, `${'a'.repeat(31)}/`, `${'a'.repeat(30)}:a`, `${'a'.repeat(31)}\u0661`]) {
       expect(() => versionKey(BID, 'k', bad)).toThrow(/malformed version id/);
       expect(() => versionKey(BID, 'a\u0000', bad)).toThrow(/malformed version id/);
       expect(() => uploadKey(BID, 'k', bad)).toThrow(/malformed upload id/);
