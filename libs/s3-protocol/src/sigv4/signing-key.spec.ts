@@ -27,6 +27,20 @@ describe('SigningKeyCache', () => {
     expect(cache.size).toBe(4);
   });
 
+  it('answers a frozen scope seen last by identity, and still by secret and by value', () => {
+    const cache = new SigningKeyCache();
+    const frozen = Object.freeze({ ...scope });
+    const a = cache.get('secret', frozen);
+    expect(cache.get('secret', frozen)).toBe(a);
+    expect(cache.get('rotated', frozen)).toEqual(deriveSigningKey('rotated', scope));
+    expect(cache.get('secret', frozen)).toBe(a);
+    // A scope object that can change is looked up by its values every time.
+    const mutable = { ...scope };
+    expect(cache.get('secret', mutable)).toBe(a);
+    mutable.date = '20130601';
+    expect(cache.get('secret', mutable)).toEqual(deriveSigningKey('secret', { ...scope, date: '20130601' }));
+  });
+
   it('evicts the oldest entry when full', () => {
     const cache = new SigningKeyCache(2);
     const first = cache.get('a', scope);

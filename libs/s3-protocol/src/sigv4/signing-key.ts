@@ -24,6 +24,18 @@ export class SigningKeyCache {
   constructor(private readonly maxEntries = 1024) {}
 
   get(secretAccessKey: string, scope: CredentialScope): Buffer {
+    // A client's requests name the same scope object (the header parser keeps its last credential,
+    // frozen): answered without building and hashing the id.
+    const last = this.last;
+    if (last !== undefined && last.scope === scope && last.secret === secretAccessKey) return last.key;
+    const key = this.lookup(secretAccessKey, scope);
+    if (Object.isFrozen(scope)) this.last = { scope, secret: secretAccessKey, key };
+    return key;
+  }
+
+  private last: { readonly scope: CredentialScope; readonly secret: string; readonly key: Buffer } | undefined;
+
+  private lookup(secretAccessKey: string, scope: CredentialScope): Buffer {
     const id = `${scope.date}\n${scope.region}\n${scope.service}\n${secretAccessKey}`;
     const hit = this.keys.get(id);
     if (hit !== undefined) return hit;
