@@ -10,7 +10,11 @@
 //
 //   node tools/bench/callgrind.mjs [--only get4k,head4k,put4k] [--ops 2000] [--warmup 10000]
 //                                  [--concurrency 1] [--dist DIR] [--mode local|distributed]
-//                                  [--service gateway|metadata] [--keep]
+//                                  [--service gateway|metadata] [--keep] [--functions N]
+//
+// --functions N also prints, per workload, the N functions with the most instructions of their own per
+// request, the JIT's JavaScript named (the counted node runs with --perf-basic-prof, whose map
+// /tmp/perf-<pid>.map names the addresses callgrind cannot; the map is removed after).
 //
 // --mode distributed counts one service of distributed mode. Blob and metadata run as `npm run
 // start:distributed` starts them (from dist/, not under valgrind, with a gateway of their own left
@@ -34,6 +38,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { exclusiveByFunction, readPerfMap } from './lib/callgrind-functions.mjs';
 import { S3Http } from './lib/client.mjs';
 import { Signer } from './lib/sigv4.mjs';
 
@@ -48,6 +53,7 @@ const { values: o } = parseArgs({
     mode: { type: 'string', default: 'local' },
     service: { type: 'string', default: 'gateway' },
     keep: { type: 'boolean', default: false },
+    functions: { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +66,7 @@ for (const w of only) if (!WORKLOADS.includes(w)) fail(`unknown workload ${w} ($
 const ops = positive('ops', o.ops);
 const warmup = positive('warmup', o.warmup);
 const concurrency = positive('concurrency', o.concurrency);
+const functions = o.functions === '0' ? 0 : positive('functions', o.functions);
 if (o.mode !== 'local' && o.mode !== 'distributed') fail(`--mode must be local or distributed, got ${o.mode}`);
 if (o.service !== 'gateway' && o.service !== 'metadata') fail(`--service must be gateway or metadata, got ${o.service}`);
 if (o.service === 'metadata' && o.mode !== 'distributed') fail('--service metadata needs --mode distributed');
@@ -103,7 +110,7 @@ function startProc(cmd, args, env, ready) {
   });
 }
 
-const valgrind = (main) => ['valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath, main]];
+const valgrind = (main) => ['valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, process.execPath, ...(functions ? ['--perf-basic-prof'] : []), main]];
 const HTTP_READY = /listening on (http:\/\/\S+)/;
 const GRPC_READY = /listening on grpc:\/\/(\S+)/;
 const credentials = { MASSIVE_ACCESS_KEY: ACCESS, MASSIVE_SECRET_KEY: SECRET };
@@ -202,11 +209,13 @@ try {
     if (!totals) throw new Error(`no totals in ${dumped[0]}`);
     results.push({ workload: w, ops, instructionsPerOp: Math.round(Number(totals[1]) / ops), seconds: Math.round((Date.now() - t0) / 1000) });
     process.stderr.write(`${w}: ${results.at(-1).instructionsPerOp.toLocaleString('en')} instructions per request\n`);
+    if (functions) printFunctions(w, readFileSync(join(dir, dumped[0]), 'utf8'));
   }
 } finally {
   agent.destroy();
   server.kill('SIGKILL');
   await new Promise((r) => server.once('exit', r));
+  if (functions) rmSync(perfMapPath(), { force: true });
   frontGateway?.kill('SIGKILL');
   await cluster?.stop();
   if (o.keep) process.stderr.write(`kept the dumps (callgrind_annotate <file>) and the data in ${dir}\n`);
@@ -222,3 +231,17 @@ try {
 process.stdout.write(`\nworkload  instructions/request  (callgrind, ${o.mode} mode${o.mode === 'distributed' ? `: the ${o.service}` : ''}, ${ops} requests from ${concurrency} clients after ${warmup} of warm-up)\n`);
 for (const r of results) process.stdout.write(`${r.workload.padEnd(8)}  ${r.instructionsPerOp.toLocaleString('en').padStart(20)}\n`);
 process.stdout.write(`${JSON.stringify({ bench: 'massive-callgrind', version: 1, at: new Date().toISOString(), git, node: process.version, options: { mode: o.mode, ...(o.mode === 'distributed' && { service: o.service }), ops, warmup, concurrency }, results })}\n`);
+
+function perfMapPath() {
+  return `/tmp/perf-${server.pid}.map`;
+}
+
+function printFunctions(workload, dump) {
+  const rows = exclusiveByFunction(dump, readPerfMap(perfMapPath()));
+  const total = rows.reduce((sum, r) => sum + r.instructions, 0);
+  process.stderr.write(`  ${workload}: the ${functions} functions with the most instructions of their own, per request\n`);
+  for (const r of rows.slice(0, functions)) {
+    process.stderr.write(`  ${String(Math.round(r.instructions / ops)).padStart(8)}  ${((100 * r.instructions) / total).toFixed(2).padStart(5)}%  ${r.name.slice(0, 130)}\n`);
+  }
+}
+
