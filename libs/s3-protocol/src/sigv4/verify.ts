@@ -147,19 +147,24 @@ export function verifySigV4(req: SigV4Request, credentials: CredentialLookup, op
       CanonicalRequest: canonical,
     });
   }
-  return {
+  // The optional parts assigned, not spread in: four spreads (two of them of objects made to be spread)
+  // were ~1% of a 4 KiB GET's instructions.
+  const out: { -readonly [K in keyof SignedAuth]: SignedAuth[K] } = {
     kind: authorization !== undefined ? 'header' : 'presigned',
     accessKeyId: auth.accessKeyId,
     scope: auth.scope,
     signedHeaders: auth.signedHeaders,
     requestTime: time.date,
-    ...(expiresSeconds !== undefined && { expiresAt: new Date(time.date.getTime() + expiresSeconds * 1000) }),
     payloadMode: payload.mode,
-    ...(payload.sha256 !== undefined && { payloadSha256: payload.sha256 }),
-    ...optionalLength(headers),
-    ...optionalTrailers(headers),
     signing: { signingKey, seedSignature: auth.signature, scope, datetime: time.datetime },
   };
+  if (expiresSeconds !== undefined) out.expiresAt = new Date(time.date.getTime() + expiresSeconds * 1000);
+  if (payload.sha256 !== undefined) out.payloadSha256 = payload.sha256;
+  const decodedContentLength = optionalLength(headers);
+  if (decodedContentLength !== undefined) out.decodedContentLength = decodedContentLength;
+  const trailers = optionalTrailers(headers);
+  if (trailers !== undefined) out.trailers = trailers;
+  return out;
 }
 
 /** AWS refuses x-amz-* headers that the signature does not cover. */
@@ -173,17 +178,17 @@ function checkAmzHeadersSigned(headers: HeaderMap, signedHeaders: readonly strin
   }
 }
 
-function optionalLength(headers: HeaderMap): { decodedContentLength?: number } {
+function optionalLength(headers: HeaderMap): number | undefined {
   const value = headerValue(headers, X_AMZ_DECODED_CONTENT_LENGTH);
-  if (value === undefined) return {};
+  if (value === undefined) return undefined;
   if (!/^\d{1,15}$/.test(value.trim())) {
     throw new S3Error('InvalidArgument', `${X_AMZ_DECODED_CONTENT_LENGTH} must be a non-negative integer.`, { ArgumentName: X_AMZ_DECODED_CONTENT_LENGTH, ArgumentValue: value });
   }
-  return { decodedContentLength: Number(value.trim()) };
+  return Number(value.trim());
 }
 
-function optionalTrailers(headers: HeaderMap): { trailers?: readonly string[] } {
+function optionalTrailers(headers: HeaderMap): readonly string[] | undefined {
   const value = headerValue(headers, X_AMZ_TRAILER);
-  if (value === undefined) return {};
-  return { trailers: value.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '') };
+  if (value === undefined) return undefined;
+  return value.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
 }
