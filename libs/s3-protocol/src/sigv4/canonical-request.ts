@@ -1,4 +1,6 @@
 import * as crypto from 'node:crypto';
+import { oneShotHash } from './one-shot-hash';
+import { signedHeadersText } from './parse-authorization';
 
 export interface CanonicalRequestParts {
   readonly method: string;
@@ -15,25 +17,12 @@ export interface CanonicalRequestParts {
 
 /** CanonicalRequest = Method \n URI \n Query \n Headers \n SignedHeaders \n HashedPayload */
 export function canonicalRequest(p: CanonicalRequestParts): string {
-  return `${p.method}\n${p.uri}\n${p.query}\n${p.headers}\n${signedHeaderList(p.signedHeaders)}\n${p.payloadHash}`;
+  return `${p.method}\n${p.uri}\n${p.query}\n${p.headers}\n${signedHeadersText(p.signedHeaders)}\n${p.payloadHash}`;
 }
-
-/**
- * `host;x-amz-date;…`. A client signs the same list request after request, and the header parser hands
- * back the same frozen array for it (parse-authorization.ts): the last frozen one joined is kept
- * (a list that could still change is joined every time).
- */
-function signedHeaderList(names: readonly string[]): string {
-  if (names === lastSigned.names) return lastSigned.joined;
-  if (!Object.isFrozen(names)) return names.join(';');
-  lastSigned = { names, joined: names.join(';') };
-  return lastSigned.joined;
-}
-let lastSigned: { names: readonly string[]; joined: string } = { names: [], joined: '' };
 
 export function sha256Hex(data: string | Uint8Array): string {
   // One-shot hashing (Node >= 20.12) skips the Hash object: the canonical request is hashed per request.
-  return typeof data === 'string' && oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+  return typeof data === 'string' && oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 /**
@@ -50,4 +39,3 @@ export function sha256HexOfWire(data: string): string {
   return crypto.createHash('sha256').update(data, 'latin1').digest('hex');
 }
 
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;

@@ -84,6 +84,14 @@ function rememberCredential(value: string, service: string | undefined): Credent
 /** A client signs the same header list request after request: the last one parsed, reused (never mutated). */
 let lastSigned: { value: string; names: readonly string[] } = { value: '', names: [] };
 
+/**
+ * `names.join(';')`, the list as the canonical request spells it. For the list this parser handed out
+ * last (a client signs the same one request after request), the header's own text, without the join.
+ */
+export function signedHeadersText(names: readonly string[]): string {
+  return names === lastSigned.names ? lastSigned.value : names.join(';');
+}
+
 function rememberSigned(value: string): readonly string[] {
   const names = Object.freeze(parseSignedHeaders(value, 'AuthorizationHeaderMalformed'));
   lastSigned = { value, names };

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { oneShotHash as oneShot } from './one-shot-hash';
 import { hmacSha256 } from './signing-key';
 
 /**
@@ -36,8 +36,6 @@ export function signaturesEqual(expected: string, provided: string): boolean {
 /** SHA-256's block size: keys up to this long are zero-padded to it; longer ones would be hashed first. */
 const BLOCK = 64;
 
-type OneShot = ((alg: string, data: Uint8Array, enc: 'hex') => string) & ((alg: string, data: Uint8Array, enc: 'buffer') => Buffer);
-const oneShot = (crypto as { hash?: OneShot }).hash;
 
 /** ipad (key XOR 0x36) then opad (key XOR 0x5c), each one block, by key. */
 const padCache = new WeakMap<Uint8Array, Buffer>();
