@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
-import { HotCounter, HotGauge, HotHistogram } from './hot-metrics';
+import { HotCounter, HotGauge, HotHistogram, type HotCounterChild, type HotGaugeChild, type HotHistogramChild } from './hot-metrics';
 
 /**
  * A registry per service (three services share one process in local mode: no global registry). No
@@ -24,6 +24,18 @@ export interface HttpMetrics {
   readonly bytesIn: HotCounter<'operation'>;
   readonly bytesOut: HotCounter<'operation'>;
   readonly inFlight: HotGauge<'operation'>;
+  /** One operation's series, found with one lookup per request (cached per operation). */
+  operation(name: string): OperationMetrics;
+}
+
+/** The series a request of one operation updates: each a child already resolved from its labels. */
+export interface OperationMetrics {
+  readonly inFlight: HotGaugeChild<'operation'>;
+  readonly duration: HotHistogramChild<'operation'>;
+  readonly bytesIn: HotCounterChild<'operation'>;
+  readonly bytesOut: HotCounterChild<'operation'>;
+  /** `s3_requests_total{operation, code}`, by the response's status code. */
+  requests(status: number): HotCounterChild<'operation' | 'code'>;
 }
 
 /**
@@ -31,7 +43,7 @@ export interface HttpMetrics {
  * updates four or five of them: hot metrics (hot-metrics.ts), exported as prom-client's would be.
  */
 export function createHttpMetrics(registry: Registry): HttpMetrics {
-  return {
+  const metrics = {
     requests: new HotCounter({
       name: 's3_requests_total',
       help: 'S3 requests by operation and HTTP status code',
@@ -64,6 +76,29 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       registers: [registry],
     }),
   };
+  // A request updates up to five series: resolving each from its labels cost five lookups of a
+  // freshly built key (the status code's joined to the operation's) per request.
+  const operations = new Map<string, OperationMetrics>();
+  const operation = (name: string): OperationMetrics => {
+    let m = operations.get(name);
+    if (m === undefined) {
+      const byStatus = new Map<number, HotCounterChild<'operation' | 'code'>>();
+      m = {
+        inFlight: metrics.inFlight.labels(name),
+        duration: metrics.duration.labels(name),
+        bytesIn: metrics.bytesIn.labels(name),
+        bytesOut: metrics.bytesOut.labels(name),
+        requests: (status) => {
+          let c = byStatus.get(status);
+          if (c === undefined) byStatus.set(status, (c = metrics.requests.labels(name, String(status))));
+          return c;
+        },
+      };
+      operations.set(name, m);
+    }
+    return m;
+  };
+  return { ...metrics, operation };
 }
 
 /** A healthy disk syncs a chunk in milliseconds; a degraded or saturated one takes hundreds of them, or seconds. */

@@ -1,9 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
 import { Counter, type Registry } from 'prom-client';
-import type { CallCtx } from '@massive/contracts';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorCode } from '@massive/s3-protocol';
-import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type RejectionReason } from '@massive/observability';
+import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type OperationMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
 import { authenticate, prepareCredentials } from './http/auth';
 import { formUploadRequest } from './http/form-auth';
@@ -28,6 +27,7 @@ import { sharedHashPool } from './http/hashing/shared-pool';
 import { BucketPolicyCache } from './access/bucket-policy-cache';
 import { metricsGate, type MetricsAccess } from './http/metrics-access';
 import { refuseUnsignedPayload } from './http/signed-payload';
+import { RequestCtx } from './http/request-ctx';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -70,8 +70,6 @@ const POLICY_CACHE_ENTRIES = 10_000;
 export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListener {
   const ops = operationalApp(opts);
   const metrics = createHttpMetrics(opts.registry);
-  // Hot metrics: a child per label tuple, found with one Map lookup.
-  const inFlight = (op: string) => metrics.inFlight.labels(op);
   const nextRequestId = requestIdGenerator();
   const log = deps.logger;
   deps = {
@@ -103,10 +101,12 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const started = process.hrtime.bigint();
     const requestId = nextRequestId();
     const method = req.method ?? 'GET';
-    const hangUp = clientHangUp(res);
+    const ctx = new RequestCtx(res, requestId);
     let ep: Endpoint | undefined;
     let access: Access | undefined;
     let operation: EndpointName | 'Unknown' | 'PreflightCors' = 'Unknown';
+    // The operation's metrics, once it is known (and counted in flight).
+    let om: OperationMetrics | undefined;
     // CORS headers for a request with `Origin` (looked up alongside the request; others never wait on it).
     let cors: Promise<Record<string, string>> | undefined;
     let bytesIn = 0;
@@ -117,8 +117,9 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     try {
       if (method === 'OPTIONS') {
         operation = 'PreflightCors';
-        inFlight(operation).inc();
-        const out = await answerPreflight(req.headers, rawPath, deps, hangUp.ctx(requestId));
+        om = metrics.operation(operation);
+        om.inFlight.inc();
+        const out = await answerPreflight(req.headers, rawPath, deps, ctx);
         await writeResponse(res, out, false, requestId);
         if (!req.complete) drain(req, idleMs);
         return;
@@ -126,8 +127,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       const query = rawQuery === '' ? NO_QUERY : new URLSearchParams(rawQuery);
       ep = parseEndpoint({ method, rawPath, query, headers: req.headers }, deps.config);
       operation = ep.name;
-      inFlight(operation).inc();
-      const ctx = hangUp.ctx(requestId);
+      om = metrics.operation(operation);
+      om.inFlight.inc();
       cors = lookupCors(req.headers, 'bucket' in ep ? ep.bucket : undefined, method, deps, ctx);
       // A non-root key not in the gateway's key cache is read first (cached keys: nothing to wait for).
       const loading = ep.name === 'PostObject' ? undefined : prepareCredentials(req, rawQuery, deps, ctx);
@@ -172,12 +173,14 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         owner,
         requestId,
         ctx,
-        ...(auth.kind === 'signed' && auth.scope && { scope: auth.scope }),
-        ...(granted.bucket && { bucketAccess: granted.bucket }),
-        ...(granted.checkObjectAcl && { checkObjectAcl: granted.checkObjectAcl }),
-        ...(withheldContinue && { awaitingContinue: true }),
-        ...(granted.keyDenied && { keyDenied: granted.keyDenied }),
-        ...(granted.postKeyDenied && { postKeyDenied: granted.postKeyDenied }),
+        // Every request's object has the same shape (the handlers' property reads stay monomorphic):
+        // what does not apply is undefined, never spread in or left out.
+        scope: auth.kind === 'signed' ? auth.scope : undefined,
+        bucketAccess: granted.bucket,
+        checkObjectAcl: granted.checkObjectAcl,
+        awaitingContinue: withheldContinue || undefined,
+        keyDenied: granted.keyDenied,
+        postKeyDenied: granted.postKeyDenied,
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };
@@ -187,7 +190,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       if (withheldContinue && !req.complete) res.shouldKeepAlive = false;
       await writeResponse(res, out, method === 'HEAD', requestId, idleMs, () => limits.rejected('send_idle_timeout'), releasePiece);
     } catch (err) {
-      if (hangUp.happened()) {
+      if (ctx.isAborted()) {
         // The client hung up: nothing to answer, and not a server fault.
         log.info('client disconnected', { requestId, operation });
         res.destroy();
@@ -222,12 +225,13 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       }
     } finally {
       release?.();
-      if (operation !== 'Unknown') inFlight(operation).dec();
+      if (om) om.inFlight.dec();
+      else om = metrics.operation(operation);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.labels(operation, String(res.statusCode)).inc();
-      metrics.duration.labels(operation).observe(seconds);
-      if (bytesIn) metrics.bytesIn.labels(operation).inc(bytesIn);
-      if (bytesOut) metrics.bytesOut.labels(operation).inc(bytesOut);
+      om.requests(res.statusCode).inc();
+      om.duration.observe(seconds);
+      if (bytesIn) om.bytesIn.inc(bytesIn);
+      if (bytesOut) om.bytesOut.inc(bytesOut);
       if (log.enabled('info')) {
         log.info('request', { requestId, operation, method, status: res.statusCode, bytesIn, bytesOut, durationMs: Math.round(seconds * 1e6) / 1e3 });
       }
@@ -256,53 +260,6 @@ function operationalApp(opts: S3ApiOptions): express.Express {
   });
   app.use((_req, res) => void res.status(404).end());
   return app;
-}
-
-const NO_LISTENER = (): void => undefined;
-
-/**
- * The request's abort signal, created only when something asks for it (most requests never do: RPC
- * clients listen through `onAbort`), and fired when the client hangs up before the response is finished.
- * Exported for its spec.
- */
-export function clientHangUp(res: ServerResponse): { ctx(requestId: string): CallCtx; happened(): boolean } {
-  let ac: AbortController | undefined;
-  let gone = false;
-  /** What onAbort registered: the RPC clients' cancellations, one per call in flight. */
-  let listeners: Set<() => void> | undefined;
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    gone = true;
-    ac?.abort(new Error('client closed the connection'));
-    const called = listeners;
-    listeners = undefined;
-    if (called) for (const l of called) l();
-  });
-  const signal = (): AbortSignal => {
-    if (!ac) {
-      ac = new AbortController();
-      if (gone) ac.abort(new Error('client closed the connection'));
-    }
-    return ac.signal;
-  };
-  return {
-    ctx: (requestId) => ({
-      requestId,
-      get signal() {
-        return signal();
-      },
-      // In local mode the metadata service's write transactions check this before each attempt.
-      isAborted: () => gone,
-      // Every metadata and blob call listens for the hang-up: a Set, not the AbortController and
-      // EventTarget listeners a signal costs (distributed 4 KiB PUT: 310 -> 266 µs of gateway CPU).
-      onAbort: (listener) => {
-        if (gone) return NO_LISTENER;
-        (listeners ??= new Set()).add(listener);
-        return () => void listeners?.delete(listener);
-      },
-    }),
-    happened: () => gone,
-  };
 }
 
 /**

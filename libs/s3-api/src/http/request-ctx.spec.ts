@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { callAborted, whenAborted } from '@massive/contracts';
-import { clientHangUp } from './server';
+import { RequestCtx } from './request-ctx';
 
 /** A response that closes finished (the reply went out) or not (the client hung up first). */
 function response(): { res: ServerResponse; close: (finished: boolean) => void } {
@@ -16,11 +16,10 @@ function response(): { res: ServerResponse; close: (finished: boolean) => void }
   };
 }
 
-describe("the gateway request's ctx (clientHangUp)", () => {
+describe("the gateway request's ctx (RequestCtx)", () => {
   it('calls onAbort listeners once on a hang-up, without making the signal; one unregistered, or registered after, is not called', () => {
     const { res, close } = response();
-    const hangUp = clientHangUp(res);
-    const ctx = hangUp.ctx('r');
+    const ctx = new RequestCtx(res, 'r');
     const called: string[] = [];
     whenAborted(ctx, () => called.push('a'));
     const offB = whenAborted(ctx, () => called.push('b'));
@@ -28,7 +27,7 @@ describe("the gateway request's ctx (clientHangUp)", () => {
     expect(callAborted(ctx)).toBe(false);
     close(false);
     expect(called).toEqual(['a']);
-    expect(hangUp.happened()).toBe(true);
+    expect(ctx.isAborted()).toBe(true);
     expect(callAborted(ctx)).toBe(true);
     whenAborted(ctx, () => called.push('late'));
     res.emit('close');
@@ -39,7 +38,7 @@ describe("the gateway request's ctx (clientHangUp)", () => {
 
   it('a signal made before the hang-up aborts with it, alongside the listeners; a finished response aborts nothing', () => {
     const first = response();
-    const ctx = clientHangUp(first.res).ctx('r');
+    const ctx = new RequestCtx(first.res, 'r');
     const signal = ctx.signal!;
     let heard = 0;
     whenAborted(ctx, () => heard++);
@@ -47,9 +46,23 @@ describe("the gateway request's ctx (clientHangUp)", () => {
     expect({ aborted: signal.aborted, heard }).toEqual({ aborted: true, heard: 1 });
 
     const done = response();
-    const finished = clientHangUp(done.res).ctx('r');
+    const finished = new RequestCtx(done.res, 'r');
     whenAborted(finished, () => heard++);
     done.close(true);
     expect({ aborted: callAborted(finished), heard }).toEqual({ aborted: false, heard: 1 });
+  });
+
+  it('is a CallCtx by its methods: requestId, isAborted and onAbort answer through the contracts helpers; the signal getter makes one signal', () => {
+    const { res, close } = response();
+    const ctx = new RequestCtx(res, 'req-1');
+    expect(ctx.requestId).toBe('req-1');
+    expect(ctx.signal).toBe(ctx.signal);
+    const order: string[] = [];
+    ctx.signal.addEventListener('abort', () => order.push('signal'));
+    whenAborted(ctx, () => order.push('listener'));
+    close(false);
+    expect(order).toEqual(['signal', 'listener']);
+    expect(whenAborted(ctx, () => order.push('late'))).toEqual(expect.any(Function));
+    expect(order).toEqual(['signal', 'listener']);
   });
 });
