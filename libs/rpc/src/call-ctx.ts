@@ -25,38 +25,50 @@ export interface ServedCall {
  * transaction checks it before every attempt).
  */
 export function servedCall(requestId: string, deadline: number | undefined): ServedCall {
-  let ac: AbortController | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let abortedWith: { reason: unknown } | undefined;
-  let over = false;
-  const signal = (): AbortSignal => {
-    if (ac) return ac.signal;
-    ac = new AbortController();
-    if (abortedWith) ac.abort(abortedWith.reason);
-    else if (deadline !== undefined && !over) {
-      const controller = ac;
-      timer = setTimeout(() => controller.abort(new ServiceError('Unavailable', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
-      timer.unref();
+  const ctx = new ServedCtx(requestId !== '' ? requestId : 'unknown', deadline);
+  return { ctx, abort: (reason) => ctx.abort(reason), done: () => ctx.done() };
+}
+
+/**
+ * A class, not an object literal with a `signal` getter: V8 builds such a literal through a runtime call
+ * that (as we read it) placed each one in the old generation, where every one, live or dead, kept what
+ * it referenced alive through the next scavenges until a major GC. In the gateway the same pattern
+ * (its request ctx) promoted 1.2 MB per scavenge under 32 clients' 4 KiB GETs (http/request-ctx.ts).
+ */
+class ServedCtx implements CallCtx {
+  private ac: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private abortedWith: { reason: unknown } | undefined;
+  private over = false;
+
+  constructor(
+    readonly requestId: string,
+    /** Absent (undefined): the caller set none. */
+    readonly deadline: number | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.ac) return this.ac.signal;
+    const ac = (this.ac = new AbortController());
+    if (this.abortedWith) ac.abort(this.abortedWith.reason);
+    else if (this.deadline !== undefined && !this.over) {
+      this.timer = setTimeout(() => ac.abort(new ServiceError('Unavailable', 'deadline exceeded')), Math.max(0, this.deadline - Date.now()));
+      this.timer.unref();
     }
     return ac.signal;
-  };
-  const ctx: CallCtx = {
-    requestId: requestId !== '' ? requestId : 'unknown',
-    get signal() {
-      return signal();
-    },
-    isAborted: () => (ac ? ac.signal.aborted : abortedWith !== undefined),
-    ...(deadline !== undefined && { deadline }),
-  };
-  return {
-    ctx,
-    abort: (reason) => {
-      if (ac) ac.abort(reason);
-      else abortedWith ??= { reason };
-    },
-    done: () => {
-      over = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  }
+
+  isAborted(): boolean {
+    return this.ac ? this.ac.signal.aborted : this.abortedWith !== undefined;
+  }
+
+  abort(reason: unknown): void {
+    if (this.ac) this.ac.abort(reason);
+    else this.abortedWith ??= { reason };
+  }
+
+  done(): void {
+    this.over = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
 }
