@@ -494,7 +494,7 @@ function serverStages(before, after) {
   if (after.commitCount > before.commitCount) out.commitMs = mean('commitSum', 'commitCount');
   // The server's main thread in GC pauses, as a share of the workload's time: scavenges (minor), and
   // mark-compact with its incremental steps (major). A per-request object V8 places in the old
-  // generation shows here first: session 22's request ctx held the scavenges at 6% of a 4 KiB GET run.
+  // generation shows here first: session 22's request ctx held the scavenges at 7% of a 4 KiB GET run.
   const pct = (k) => Math.round(((after[k] - before[k]) * 1e6) / (after.at - before.at)) / 10;
   if (after.at > before.at) Object.assign(out, { gcMinorPct: pct('gcMinor'), gcMajorPct: pct('gcMajor') });
   return out;

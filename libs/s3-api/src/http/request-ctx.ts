@@ -7,9 +7,14 @@ const NO_LISTENER = (): void => undefined;
  * A gateway request's CallCtx: aborted when the client hangs up before its response is finished. The
  * signal is made only when something asks for it (most requests never do: RPC clients and the local
  * metadata service listen through `onAbort` and `isAborted`, a Set instead of the AbortController and
- * EventTarget listeners a signal costs). A class, so a request makes one object and one listener, not
- * an object literal with a getter (V8 defines such an accessor per object, at runtime) and four
- * closures. Callers only ever call `isAborted` and `onAbort` as methods (contracts' `callAborted` and
+ * EventTarget listeners a signal costs).
+ *
+ * A class, not an object literal with a `signal` getter as it was: V8 builds such a literal through a
+ * runtime call, and (as we read what followed) each one ended up in the old generation, where it kept
+ * its closures and the request's objects behind them alive through every scavenge until a major GC.
+ * Under 32 clients' 4 KiB GETs that promoted 1.2 MB per scavenge (4.7 ms pauses; 144 µs of server
+ * CPU per GET, 82 as a class). Lint now refuses accessors in object literals (eslint.config.mjs).
+ * Callers only ever call `isAborted` and `onAbort` as methods (contracts' `callAborted` and
  * `whenAborted`); a ctx is never spread.
  */
 export class RequestCtx implements CallCtx {
