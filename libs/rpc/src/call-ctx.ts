@@ -25,8 +25,7 @@ export interface ServedCall {
  * transaction checks it before every attempt).
  */
 export function servedCall(requestId: string, deadline: number | undefined): ServedCall {
-  const ctx = new ServedCtx(requestId !== '' ? requestId : 'unknown', deadline);
-  return { ctx, abort: (reason) => ctx.abort(reason), done: () => ctx.done() };
+  return new ServedCtx(requestId !== '' ? requestId : 'unknown', deadline);
 }
 
 /**
@@ -35,7 +34,9 @@ export function servedCall(requestId: string, deadline: number | undefined): Ser
  * it referenced alive through the next scavenges until a major GC. In the gateway the same pattern
  * (its request ctx) promoted 1.2 MB per scavenge under 32 clients' 4 KiB GETs (http/request-ctx.ts).
  */
-class ServedCtx implements CallCtx {
+class ServedCtx implements CallCtx, ServedCall {
+  /** The call and its ctx are one object (the handler sees it only as a CallCtx). */
+  readonly ctx: CallCtx = this;
   private ac: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private abortedWith: { reason: unknown } | undefined;
