@@ -17,7 +17,7 @@ interface BenchLine {
   bench: string;
   ok: boolean;
   target: string;
-  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number }>;
+  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number }>;
 }
 
 function bench(mode: 'local' | 'distributed'): { status: number | null; out: string; line: BenchLine } {
@@ -41,7 +41,10 @@ describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny s
     expect(Object.keys(line.results).sort()).toEqual([...DEFAULT_WORKLOADS].sort());
     for (const [name, r] of Object.entries(line.results)) {
       expect({ name, errors: r.errors, ran: r.ops > 0 }).toEqual({ name, errors: 0, ran: true });
+      // The server's GC pauses over the row, a share of its time, from its /-/metrics.
+      expect({ name, minor: r.gcMinorPct! >= 0 && r.gcMinorPct! <= 100, major: r.gcMajorPct! >= 0 && r.gcMajorPct! <= 100 }).toEqual({ name, minor: true, major: true });
     }
+    expect(out).toMatch(/GC [\d.]+% minor, [\d.]+% major/);
     // The table a reader compares with README's, one row per workload.
     for (const name of DEFAULT_WORKLOADS) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     // Where a large PUT's time went, from the server's metrics (one process in local mode exports both).
