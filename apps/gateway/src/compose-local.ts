@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
-import { BlobService, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
+import { BlobService, ext4WithoutJournalWarning, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
@@ -133,6 +133,8 @@ async function openLocalChunkStore(
     onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });
   createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers(), openFiles: () => store.openFiles });
+  const noJournal = await ext4WithoutJournalWarning(dir);
+  if (noJournal) deps.logger.warn(noJournal.message, { dir, device: noJournal.device });
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
   return { store, options: {}, ready: async () => true, close: () => store.close() };
