@@ -383,6 +383,9 @@ export interface ListUploadsRes {
   readonly nextUploadIdMarker?: string;
 }
 
+/** The most write intents one createWriteIntents call creates. */
+export const MAX_WRITE_INTENTS_PER_CALL = 64;
+
 export interface WriteIntent {
   readonly intentId: string;
   /** ms since the epoch; after it the janitor may reclaim the intent's chunks */
@@ -409,6 +412,12 @@ export interface MetadataApi extends AccessKeyApi {
 
   /** Records a write intent before any chunk is written; the chunks are named under its id. */
   createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
+  /**
+   * `count` (1..MAX_WRITE_INTENTS_PER_CALL) write intents in one transaction, for a pool of intents
+   * created ahead of need: one call and one commit instead of `count`. Each is what createWriteIntent
+   * returns, all with the same expiry.
+   */
+  createWriteIntents(req: { ttlMs: number; count: number }, ctx: CallCtx): Promise<readonly WriteIntent[]>;
   /** Pushes an intent's expiry out while a long write is still running. */
   renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent>;
   /** A write failed: let the janitor reclaim its chunks now. */

@@ -62,7 +62,7 @@ import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
 import { leaseVersion, releaseVersionLease } from './ops/read-leases';
 import { uploadPart } from './ops/upload-part';
-import { abandonWriteIntent, createWriteIntent, recordIntentChunks, renewWriteIntent } from './ops/write-intents';
+import { abandonWriteIntent, createWriteIntent, createWriteIntents, recordIntentChunks, renewWriteIntent } from './ops/write-intents';
 import { completeMultipartUpload } from './ops/complete-multipart-upload';
 import { createMetadataMetrics, type MetadataMetrics } from './txn/metrics';
 import { DEFAULT_RETRY, TxnRunner, type RetryPolicy } from './txn/run-txn';
@@ -121,6 +121,9 @@ export class MetadataService implements MetadataApi {
 
   createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
     return createWriteIntent(this.deps, req, ctx);
+  }
+  createWriteIntents(req: { ttlMs: number; count: number }, ctx: CallCtx): Promise<readonly WriteIntent[]> {
+    return createWriteIntents(this.deps, req, ctx);
   }
   renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
     return renewWriteIntent(this.deps, req, ctx);

@@ -1,5 +1,5 @@
 import { ServiceError } from '@massive/contracts';
-import { u64 } from './codec';
+import { u32, u64 } from './codec';
 import { decodeSummary, encodeSummary } from './metadata/records';
 import { loadProtos } from './proto';
 
@@ -24,5 +24,11 @@ describe('64-bit integers on the wire', () => {
   it('u64 refuses what cannot be a uint64 exactly', () => {
     for (const bad of [-1, 1.5, 2 ** 53, NaN]) expect(() => u64(bad)).toThrow(/not a non-negative integer/);
     expect(u64(0)).toBe(0);
+  });
+
+  it('u32 refuses what a uint32 field would truncate or wrap', () => {
+    for (const bad of [-1, 1.5, 2 ** 32, NaN]) expect(() => u32(bad)).toThrow(/not a 32-bit non-negative integer/);
+    expect(u32(0)).toBe(0);
+    expect(u32(2 ** 32 - 1)).toBe(2 ** 32 - 1);
   });
 });

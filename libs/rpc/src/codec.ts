@@ -14,6 +14,12 @@ export function u64(n: number): number {
   return n;
 }
 
+/** A uint32 field's value: protobuf would truncate a fraction and wrap a negative or larger number. */
+export function u32(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new ServiceError('InvalidArgument', `not a 32-bit non-negative integer: ${n}`);
+  return n;
+}
+
 export function num(s: string | number): number {
   const n = typeof s === 'number' ? s : Number(s);
   if (!Number.isSafeInteger(n)) throw new ServiceError('Internal', `64-bit value out of the exact range: ${s}`);

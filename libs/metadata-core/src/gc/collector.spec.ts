@@ -116,6 +116,19 @@ describe('GarbageCollector', () => {
       void live;
     });
 
+    it('reclaims the unused intents of a createWriteIntents batch once they expire, not the one committed', async () => {
+      const { svc, blob, gc, clock } = setup();
+      await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+      const batch = await svc.createWriteIntents({ ttlMs: 100, count: 3 }, ctx);
+      const [used, ...unused] = batch;
+      await svc.putObject({ bucket: 'b', key: 'k', data: { kind: 'chunks', manifest: { size: 1, chunks: [{ id: 'u', size: 1 }] }, intentId: used.intentId }, size: 1, etag: 'e', headers }, ctx);
+      expect(await gc.reclaimIntentsOnce()).toBe(0);
+      clock.now += 200;
+      expect(await gc.reclaimIntentsOnce()).toBe(2);
+      expect(blob.deletedIntents.sort()).toEqual(unused.map((i) => i.intentId).sort());
+      expect(await gc.reclaimIntentsOnce()).toBe(0);
+    });
+
     it('retries an intent whose blob-side delete failed; a commit can no longer use it', async () => {
       const { svc, blob, gc, clock } = setup();
       await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);

@@ -1,4 +1,4 @@
-import { ServiceError, type CallCtx, type WriteIntent } from '@massive/contracts';
+import { MAX_WRITE_INTENTS_PER_CALL, ServiceError, type CallCtx, type WriteIntent } from '@massive/contracts';
 import { idBytes, intentChunkKey, intentExpiryKey, intentKey } from '../keys/keys';
 import { codecs } from '../model/records';
 import { randomId, type OpDeps } from './deps';
@@ -10,7 +10,7 @@ function checkTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new ServiceError('InvalidArgument', 'ttlMs must be > 0');
 }
 
-export function createWriteIntent(deps: OpDeps, req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
+export async function createWriteIntent(deps: OpDeps, req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
   checkTtl(req.ttlMs);
   return deps.txn.run(
     'CreateWriteIntent',
@@ -20,6 +20,29 @@ export function createWriteIntent(deps: OpDeps, req: { ttlMs: number }, ctx: Cal
       tx.put(intentKey(intentId), codecs.intent.encode({ expiresAt }));
       tx.put(intentExpiryKey(expiresAt, intentId), Buffer.alloc(0));
       return { intentId, expiresAt };
+    },
+    ctx,
+  );
+}
+
+/** `count` intents in one transaction (an intent pool's refill): the same records createWriteIntent writes. */
+export async function createWriteIntents(deps: OpDeps, req: { ttlMs: number; count: number }, ctx: CallCtx): Promise<WriteIntent[]> {
+  checkTtl(req.ttlMs);
+  if (!Number.isInteger(req.count) || req.count < 1 || req.count > MAX_WRITE_INTENTS_PER_CALL) {
+    throw new ServiceError('InvalidArgument', `count must be an integer in 1..${MAX_WRITE_INTENTS_PER_CALL}, got ${req.count}`);
+  }
+  return deps.txn.run(
+    'CreateWriteIntents',
+    async (tx) => {
+      const expiresAt = deps.clock() + req.ttlMs;
+      const intents: WriteIntent[] = [];
+      for (let i = 0; i < req.count; i++) {
+        const intentId = randomId();
+        tx.put(intentKey(intentId), codecs.intent.encode({ expiresAt }));
+        tx.put(intentExpiryKey(expiresAt, intentId), Buffer.alloc(0));
+        intents.push({ intentId, expiresAt });
+      }
+      return intents;
     },
     ctx,
   );

@@ -27,6 +27,8 @@ import type { CompleteMultipartUploadRequest as _massive_metadata_v1_CompleteMul
 import type { CreateBucketRequest as _massive_metadata_v1_CreateBucketRequest, CreateBucketRequest__Output as _massive_metadata_v1_CreateBucketRequest__Output } from './massive/metadata/v1/CreateBucketRequest';
 import type { CreateMultipartUploadRequest as _massive_metadata_v1_CreateMultipartUploadRequest, CreateMultipartUploadRequest__Output as _massive_metadata_v1_CreateMultipartUploadRequest__Output } from './massive/metadata/v1/CreateMultipartUploadRequest';
 import type { CreateWriteIntentRequest as _massive_metadata_v1_CreateWriteIntentRequest, CreateWriteIntentRequest__Output as _massive_metadata_v1_CreateWriteIntentRequest__Output } from './massive/metadata/v1/CreateWriteIntentRequest';
+import type { CreateWriteIntentsRequest as _massive_metadata_v1_CreateWriteIntentsRequest, CreateWriteIntentsRequest__Output as _massive_metadata_v1_CreateWriteIntentsRequest__Output } from './massive/metadata/v1/CreateWriteIntentsRequest';
+import type { CreateWriteIntentsResponse as _massive_metadata_v1_CreateWriteIntentsResponse, CreateWriteIntentsResponse__Output as _massive_metadata_v1_CreateWriteIntentsResponse__Output } from './massive/metadata/v1/CreateWriteIntentsResponse';
 import type { DeleteBucketRequest as _massive_metadata_v1_DeleteBucketRequest, DeleteBucketRequest__Output as _massive_metadata_v1_DeleteBucketRequest__Output } from './massive/metadata/v1/DeleteBucketRequest';
 import type { DeleteBucketResponse as _massive_metadata_v1_DeleteBucketResponse, DeleteBucketResponse__Output as _massive_metadata_v1_DeleteBucketResponse__Output } from './massive/metadata/v1/DeleteBucketResponse';
 import type { DeleteObjectRequest as _massive_metadata_v1_DeleteObjectRequest, DeleteObjectRequest__Output as _massive_metadata_v1_DeleteObjectRequest__Output } from './massive/metadata/v1/DeleteObjectRequest';
@@ -135,6 +137,8 @@ export interface ProtoGrpcType {
         CreateBucketRequest: MessageTypeDefinition<_massive_metadata_v1_CreateBucketRequest, _massive_metadata_v1_CreateBucketRequest__Output>
         CreateMultipartUploadRequest: MessageTypeDefinition<_massive_metadata_v1_CreateMultipartUploadRequest, _massive_metadata_v1_CreateMultipartUploadRequest__Output>
         CreateWriteIntentRequest: MessageTypeDefinition<_massive_metadata_v1_CreateWriteIntentRequest, _massive_metadata_v1_CreateWriteIntentRequest__Output>
+        CreateWriteIntentsRequest: MessageTypeDefinition<_massive_metadata_v1_CreateWriteIntentsRequest, _massive_metadata_v1_CreateWriteIntentsRequest__Output>
+        CreateWriteIntentsResponse: MessageTypeDefinition<_massive_metadata_v1_CreateWriteIntentsResponse, _massive_metadata_v1_CreateWriteIntentsResponse__Output>
         DeleteBucketRequest: MessageTypeDefinition<_massive_metadata_v1_DeleteBucketRequest, _massive_metadata_v1_DeleteBucketRequest__Output>
         DeleteBucketResponse: MessageTypeDefinition<_massive_metadata_v1_DeleteBucketResponse, _massive_metadata_v1_DeleteBucketResponse__Output>
         DeleteObjectRequest: MessageTypeDefinition<_massive_metadata_v1_DeleteObjectRequest, _massive_metadata_v1_DeleteObjectRequest__Output>

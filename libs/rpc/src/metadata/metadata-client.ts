@@ -38,7 +38,7 @@ import type {
   KeyWithGrants,
 } from '@massive/contracts';
 import { ChannelPool, type PoolOptions } from '../channel-pool';
-import { decodeManifest, encodeManifest, opt, u64 } from '../codec';
+import { decodeManifest, encodeManifest, opt, u32, u64 } from '../codec';
 import type { MetadataDefinition } from '../generated/massive/metadata/v1/Metadata';
 import { loadProtos } from '../proto';
 import { decodeListVersionsRes, encodeListVersionsReq } from './version-records';
@@ -109,6 +109,10 @@ export class GrpcMetadataClient implements MetadataApi {
 
   async createWriteIntent(req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
     return decodeIntent(await this.pool.unary('CreateWriteIntent', { ttlMs: u64(req.ttlMs) }, ctx));
+  }
+
+  async createWriteIntents(req: { ttlMs: number; count: number }, ctx: CallCtx): Promise<readonly WriteIntent[]> {
+    return (await this.pool.unary('CreateWriteIntents', { ttlMs: u64(req.ttlMs), count: u32(req.count) }, ctx)).intents.map(decodeIntent);
   }
 
   async renewWriteIntent(req: { intentId: string; ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {

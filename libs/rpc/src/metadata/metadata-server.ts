@@ -49,6 +49,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     },
     ListBuckets: async (r, ctx) => ({ buckets: (await api.listBuckets(opt('owner', r.owner), ctx)).map(encodeBucket) }),
     CreateWriteIntent: async (r, ctx) => encodeIntent(await api.createWriteIntent({ ttlMs: num(r.ttlMs) }, ctx)),
+    CreateWriteIntents: async (r, ctx) => ({ intents: (await api.createWriteIntents({ ttlMs: num(r.ttlMs), count: r.count }, ctx)).map(encodeIntent) }),
     RenewWriteIntent: async (r, ctx) => encodeIntent(await api.renewWriteIntent({ intentId: r.intentId, ttlMs: num(r.ttlMs) }, ctx)),
     GetPartManifests: async (r, ctx) => ({
       manifests: (await api.getPartManifests({ uploadId: r.uploadId, partNumbers: r.partNumbers }, ctx)).map(encodeManifest),

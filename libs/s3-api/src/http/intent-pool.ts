@@ -1,4 +1,4 @@
-import { backgroundCtx, type CallCtx, type MetadataApi, type WriteIntent } from '@massive/contracts';
+import { backgroundCtx, MAX_WRITE_INTENTS_PER_CALL, type CallCtx, type MetadataApi, type WriteIntent } from '@massive/contracts';
 
 export interface IntentPoolOptions {
   /** TTL of the intents created (the gateway's intentTtlMs). */
@@ -10,6 +10,9 @@ export interface IntentPoolOptions {
   readonly now?: () => number;
 }
 
+/** After a failed batch refill, refills create intents one by one for this long. */
+export const BATCH_RETRY_MS = 60_000;
+
 interface Ready {
   readonly intent: WriteIntent;
   /** Local receipt time: age is measured on this clock, never against the metadata service's. */
@@ -19,9 +22,11 @@ interface Ready {
 /**
  * Write intents created ahead of need, so that a large write does not wait for its intent's
  * transaction (and its flush) before the first byte goes to the blob store. DESIGN §2 holds: the intent
- * is durable before any chunk is named under it, just earlier. Refills create the missing intents
- * concurrently, so the metadata store's group commit makes them one or two flushes, shared with other
- * requests' commits, instead of one serialised flush in front of every upload.
+ * is durable before any chunk is named under it, just earlier. A refill creates the missing intents
+ * with one createWriteIntents call: one round trip and one transaction (with TiKV, one Percolator
+ * commit instead of one per intent), whose flush the metadata store's group commit shares with other
+ * requests' commits. If that call fails (a metadata service of an older release does not have it, or
+ * it is down) the refill creates them one by one, concurrently, and so do refills for BATCH_RETRY_MS.
  *
  * An intent only leaves the pool young (`maxAgeMs`), so its holder has nearly its whole TTL and renews
  * it as usual. Intents left unused when traffic stops simply expire: the janitor reclaims them like
@@ -30,11 +35,13 @@ interface Ready {
 export class IntentPool {
   private readonly ready: Ready[] = [];
   private refilling = false;
+  /** Refills before this time (this.now()) create intents one by one: the last batch call failed. */
+  private batchAgainAt = 0;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
 
   constructor(
-    private readonly metadata: Pick<MetadataApi, 'createWriteIntent'>,
+    private readonly metadata: Pick<MetadataApi, 'createWriteIntent' | 'createWriteIntents'>,
     private readonly opts: IntentPoolOptions,
   ) {
     this.maxAgeMs = opts.maxAgeMs ?? Math.min(opts.ttlMs / 10, 60_000);
@@ -56,17 +63,27 @@ export class IntentPool {
   }
 
   private refill(): void {
-    const missing = this.opts.size - this.ready.length;
+    const missing = Math.min(this.opts.size - this.ready.length, MAX_WRITE_INTENTS_PER_CALL);
     if (this.refilling || missing <= 0) return;
     this.refilling = true;
+    const ttlMs = this.opts.ttlMs;
     const ctx = backgroundCtx('intent-pool');
-    const creates = Array.from({ length: missing }, () =>
-      this.metadata.createWriteIntent({ ttlMs: this.opts.ttlMs }, ctx).then((intent) => {
-        this.ready.push({ intent, at: this.now() });
-      }),
-    );
+    const add = (intent: WriteIntent): void => {
+      this.ready.push({ intent, at: this.now() });
+    };
+    const oneByOne = (): Promise<unknown> => Promise.allSettled(Array.from({ length: missing }, () => this.metadata.createWriteIntent({ ttlMs }, ctx).then(add)));
+    const refilled =
+      this.now() < this.batchAgainAt
+        ? oneByOne()
+        : this.metadata.createWriteIntents({ ttlMs, count: missing }, ctx).then(
+            (intents) => intents.forEach(add),
+            () => {
+              this.batchAgainAt = this.now() + BATCH_RETRY_MS;
+              return oneByOne();
+            },
+          );
     // A failed refill is not an error of any request: the next take creates its intent itself.
-    void Promise.allSettled(creates).then(() => {
+    void refilled.then(() => {
       this.refilling = false;
     });
   }

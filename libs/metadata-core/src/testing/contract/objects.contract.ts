@@ -1,3 +1,4 @@
+import { MAX_WRITE_INTENTS_PER_CALL } from '@massive/contracts';
 import { codeOf, ctx, headers, manifest, md5hex, newBucket, putChunks, putInline, sleep, type ContractEnv } from './fixtures';
 
 export function objectContract(env: () => ContractEnv): void {
@@ -199,6 +200,35 @@ export function objectContract(env: () => ContractEnv): void {
         await api.abandonWriteIntent({ intentId: dropped.intentId }, ctx);
         expect(await codeOf(put(dropped.intentId))).toBe('IntentExpired');
         await put(short.intentId);
+      });
+
+      it('createWriteIntents: count distinct live intents at once, each committable once, renewable and abandonable like any other', async () => {
+        const { api } = env();
+        const bucket = await newBucket(api);
+        const before = Date.now();
+        const intents = await api.createWriteIntents({ ttlMs: 60_000, count: 5 }, ctx);
+        expect(intents).toHaveLength(5);
+        expect(new Set(intents.map((i) => i.intentId)).size).toBe(5);
+        for (const i of intents) {
+          expect(i.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+          expect(i.expiresAt).toBe(intents[0].expiresAt);
+        }
+        const put = (intentId: string, key: string) =>
+          api.putObject({ bucket, key, data: { kind: 'chunks', manifest: manifest(10), intentId }, size: 10, etag: 'e', headers }, ctx);
+        await put(intents[0].intentId, 'a');
+        expect(await codeOf(put(intents[0].intentId, 'b'))).toBe('IntentExpired');
+        const renewed = await api.renewWriteIntent({ intentId: intents[1].intentId, ttlMs: 120_000 }, ctx);
+        expect(renewed.expiresAt).toBeGreaterThan(intents[1].expiresAt);
+        await api.abandonWriteIntent({ intentId: intents[2].intentId }, ctx);
+        expect(await codeOf(put(intents[2].intentId, 'c'))).toBe('IntentExpired');
+        await put(intents[1].intentId, 'd');
+        await put(intents[4].intentId, 'e');
+        expect((await api.getObject({ bucket, key: 'e' }, ctx)).size).toBe(10);
+        expect(await api.createWriteIntents({ ttlMs: 60_000, count: MAX_WRITE_INTENTS_PER_CALL }, ctx)).toHaveLength(MAX_WRITE_INTENTS_PER_CALL);
+        for (const count of [0, -1, 1.5, MAX_WRITE_INTENTS_PER_CALL + 1]) {
+          expect(await codeOf(api.createWriteIntents({ ttlMs: 60_000, count }, ctx))).toBe('InvalidArgument');
+        }
+        expect(await codeOf(api.createWriteIntents({ ttlMs: 0, count: 2 }, ctx))).toBe('InvalidArgument');
       });
     });
 

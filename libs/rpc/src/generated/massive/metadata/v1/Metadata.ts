@@ -12,6 +12,8 @@ import type { CompleteMultipartUploadRequest as _massive_metadata_v1_CompleteMul
 import type { CreateBucketRequest as _massive_metadata_v1_CreateBucketRequest, CreateBucketRequest__Output as _massive_metadata_v1_CreateBucketRequest__Output } from '../../../massive/metadata/v1/CreateBucketRequest';
 import type { CreateMultipartUploadRequest as _massive_metadata_v1_CreateMultipartUploadRequest, CreateMultipartUploadRequest__Output as _massive_metadata_v1_CreateMultipartUploadRequest__Output } from '../../../massive/metadata/v1/CreateMultipartUploadRequest';
 import type { CreateWriteIntentRequest as _massive_metadata_v1_CreateWriteIntentRequest, CreateWriteIntentRequest__Output as _massive_metadata_v1_CreateWriteIntentRequest__Output } from '../../../massive/metadata/v1/CreateWriteIntentRequest';
+import type { CreateWriteIntentsRequest as _massive_metadata_v1_CreateWriteIntentsRequest, CreateWriteIntentsRequest__Output as _massive_metadata_v1_CreateWriteIntentsRequest__Output } from '../../../massive/metadata/v1/CreateWriteIntentsRequest';
+import type { CreateWriteIntentsResponse as _massive_metadata_v1_CreateWriteIntentsResponse, CreateWriteIntentsResponse__Output as _massive_metadata_v1_CreateWriteIntentsResponse__Output } from '../../../massive/metadata/v1/CreateWriteIntentsResponse';
 import type { DeleteBucketRequest as _massive_metadata_v1_DeleteBucketRequest, DeleteBucketRequest__Output as _massive_metadata_v1_DeleteBucketRequest__Output } from '../../../massive/metadata/v1/DeleteBucketRequest';
 import type { DeleteBucketResponse as _massive_metadata_v1_DeleteBucketResponse, DeleteBucketResponse__Output as _massive_metadata_v1_DeleteBucketResponse__Output } from '../../../massive/metadata/v1/DeleteBucketResponse';
 import type { DeleteObjectRequest as _massive_metadata_v1_DeleteObjectRequest, DeleteObjectRequest__Output as _massive_metadata_v1_DeleteObjectRequest__Output } from '../../../massive/metadata/v1/DeleteObjectRequest';
@@ -123,6 +125,21 @@ export interface MetadataClient extends grpc.Client {
   createWriteIntent(argument: _massive_metadata_v1_CreateWriteIntentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   createWriteIntent(argument: _massive_metadata_v1_CreateWriteIntentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
   createWriteIntent(argument: _massive_metadata_v1_CreateWriteIntentRequest, callback: grpc.requestCallback<_massive_metadata_v1_WriteIntent__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * `count` intents in one transaction (a gateway's pool of ready intents: one call and one commit).
+   */
+  CreateWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  CreateWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  CreateWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  CreateWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * `count` intents in one transaction (a gateway's pool of ready intents: one call and one commit).
+   */
+  createWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  createWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  createWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
+  createWriteIntents(argument: _massive_metadata_v1_CreateWriteIntentsRequest, callback: grpc.requestCallback<_massive_metadata_v1_CreateWriteIntentsResponse__Output>): grpc.ClientUnaryCall;
   
   DeleteBucket(argument: _massive_metadata_v1_DeleteBucketRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_DeleteBucketResponse__Output>): grpc.ClientUnaryCall;
   DeleteBucket(argument: _massive_metadata_v1_DeleteBucketRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_DeleteBucketResponse__Output>): grpc.ClientUnaryCall;
@@ -422,6 +439,11 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   CreateWriteIntent: grpc.handleUnaryCall<_massive_metadata_v1_CreateWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent>;
   
+  /**
+   * `count` intents in one transaction (a gateway's pool of ready intents: one call and one commit).
+   */
+  CreateWriteIntents: grpc.handleUnaryCall<_massive_metadata_v1_CreateWriteIntentsRequest__Output, _massive_metadata_v1_CreateWriteIntentsResponse>;
+  
   DeleteBucket: grpc.handleUnaryCall<_massive_metadata_v1_DeleteBucketRequest__Output, _massive_metadata_v1_DeleteBucketResponse>;
   
   DeleteObject: grpc.handleUnaryCall<_massive_metadata_v1_DeleteObjectRequest__Output, _massive_metadata_v1_DeleteObjectResponse>;
@@ -502,6 +524,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   CreateBucket: MethodDefinition<_massive_metadata_v1_CreateBucketRequest, _massive_metadata_v1_Bucket, _massive_metadata_v1_CreateBucketRequest__Output, _massive_metadata_v1_Bucket__Output>
   CreateMultipartUpload: MethodDefinition<_massive_metadata_v1_CreateMultipartUploadRequest, _massive_metadata_v1_MultipartUpload, _massive_metadata_v1_CreateMultipartUploadRequest__Output, _massive_metadata_v1_MultipartUpload__Output>
   CreateWriteIntent: MethodDefinition<_massive_metadata_v1_CreateWriteIntentRequest, _massive_metadata_v1_WriteIntent, _massive_metadata_v1_CreateWriteIntentRequest__Output, _massive_metadata_v1_WriteIntent__Output>
+  CreateWriteIntents: MethodDefinition<_massive_metadata_v1_CreateWriteIntentsRequest, _massive_metadata_v1_CreateWriteIntentsResponse, _massive_metadata_v1_CreateWriteIntentsRequest__Output, _massive_metadata_v1_CreateWriteIntentsResponse__Output>
   DeleteBucket: MethodDefinition<_massive_metadata_v1_DeleteBucketRequest, _massive_metadata_v1_DeleteBucketResponse, _massive_metadata_v1_DeleteBucketRequest__Output, _massive_metadata_v1_DeleteBucketResponse__Output>
   DeleteObject: MethodDefinition<_massive_metadata_v1_DeleteObjectRequest, _massive_metadata_v1_DeleteObjectResponse, _massive_metadata_v1_DeleteObjectRequest__Output, _massive_metadata_v1_DeleteObjectResponse__Output>
   DeleteObjects: MethodDefinition<_massive_metadata_v1_DeleteObjectsRequest, _massive_metadata_v1_DeleteObjectsResponse, _massive_metadata_v1_DeleteObjectsRequest__Output, _massive_metadata_v1_DeleteObjectsResponse__Output>
