@@ -165,6 +165,13 @@ const opts = {
 const log = (s) => process.stderr.write(s + '\n');
 const MiBf = (x) => (x === null || x === undefined ? '' : String(x));
 
+/** `gateway 4700 + metadata 1100 + blob 2000`: a distributed row's server CPU per op by service. */
+function serviceSplit(byService) {
+  return Object.entries(byService ?? {})
+    .map(([name, us]) => `${name} ${us}`)
+    .join(' + ');
+}
+
 async function main() {
   if (opt('mode') === 'compare') return compareMain();
   const external = opt('endpoint');
@@ -389,16 +396,22 @@ async function compareMain() {
       return xs.length ? Math.round(mean(xs) * 10) / 10 : '';
     };
     const cpu = (rs) => (avg(rs, 'serverCpuUsPerOp') === '' ? '' : Math.round(avg(rs, 'serverCpuUsPerOp')));
-    rows.push([w, `${avg(l, m)} ${unit}`, cpu(l), `${avg(d, m)} ${unit}`, cpu(d), ratio === null ? '' : ratio.toFixed(2), each.map((x) => x.toFixed(2)).join(' '), ratio !== null && ratio < 0.7 ? 'below 0.7' : '']);
+    // Each service's mean CPU per op over the rounds (distributed side).
+    const split = (rs) => {
+      const names = [...new Set(rs.flatMap((r) => Object.keys(r.serviceCpuUsPerOp ?? {})))];
+      return serviceSplit(Object.fromEntries(names.map((n) => [n, Math.round(mean(rs.map((r) => r.serviceCpuUsPerOp?.[n]).filter((x) => typeof x === 'number')))])));
+    };
+    rows.push([w, `${avg(l, m)} ${unit}`, cpu(l), `${avg(d, m)} ${unit}`, cpu(d), split(d), ratio === null ? '' : ratio.toFixed(2), each.map((x) => x.toFixed(2)).join(' '), ratio !== null && ratio < 0.7 ? 'below 0.7' : '']);
   }
-  const head = ['workload', 'local', 'srv µs/op', 'distributed', 'srv µs/op', 'dist/local', 'per round', ''];
+  const head = ['workload', 'local', 'srv µs/op', 'distributed', 'srv µs/op', 'by service', 'dist/local', 'per round', ''];
   const table = [head, ...rows].map((r) => r.map(String));
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   process.stdout.write('\n' + line(table[0]) + '\n' + widths.map((n) => '-'.repeat(n)).join('  ') + '\n' + table.slice(1).map(line).join('\n') + '\n');
   process.stdout.write(
     `(means over ${rounds} round${rounds > 1 ? 's' : ''}; in each round a row ran on both modes back to back, which one first alternating. srv µs/op: server\n` +
-      ' CPU per operation, distributed mode summed over gateway, metadata and blob. dist/local: the mean of the rounds\' ratios)\n',
+      ' CPU per operation, distributed mode summed over gateway, metadata and blob (by service: each one\'s share). dist/local: the mean\n' +
+      ' of the rounds\' ratios)\n',
   );
   const errors = sides.reduce((n, s) => n + Object.values(s.results).flat().reduce((k, r) => k + (r.errors ?? 0), 0), 0);
   reportFailure(failure, errors);
@@ -535,6 +548,7 @@ function printTable(results) {
       r.chunkWriteMs !== undefined && `chunk put to durable ${r.chunkWriteMs} ms (mean of ${r.chunkWrites})`,
       r.commitMs !== undefined && `commit ${r.commitMs} ms (mean)`,
       r.gcMinorPct !== undefined && `GC ${r.gcMinorPct}% minor, ${r.gcMajorPct}% major`,
+      r.serviceCpuUsPerOp && `srv µs/op by service: ${serviceSplit(r.serviceCpuUsPerOp)}`,
       r.keysPerSec && `${r.keysPerSec} keys/s over ${r.bucketKeys} keys`,
       r.serverPeakRssMiB && `server RSS peak ${r.serverPeakRssMiB} MiB${r.serverHwmMiB ? ` (VmHWM ${r.serverHwmMiB})` : ''}${r.serverPeakAnonMiB ? `, anon ${r.serverPeakAnonMiB} MiB (without LMDB's mapped file)` : ''}`,
       r.ttfbMs && `ttfb ${r.ttfbMs} ms`,

@@ -17,7 +17,7 @@ interface BenchLine {
   bench: string;
   ok: boolean;
   target: string;
-  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number }>;
+  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number; serverCpuUsPerOp?: number; serviceCpuUsPerOp?: Record<string, number> }>;
 }
 
 function bench(mode: 'local' | 'distributed'): { status: number | null; out: string; line: BenchLine } {
@@ -47,6 +47,18 @@ describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny s
     expect(out).toMatch(/GC [\d.]+% minor, [\d.]+% major/);
     // The table a reader compares with README's, one row per workload.
     for (const name of DEFAULT_WORKLOADS) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    // Distributed mode: where the server's CPU per op went, by service; they add up to the row's total.
+    if (mode === 'distributed') {
+      for (const [name, r] of Object.entries(line.results)) {
+        const split = r.serviceCpuUsPerOp ?? {};
+        expect({ name, services: Object.keys(split).sort() }).toEqual({ name, services: ['blob', 'gateway', 'metadata'] });
+        const sum = Object.values(split).reduce((a, b) => a + b, 0);
+        expect({ name, nonNegative: Object.values(split).every((us) => us >= 0), adds: Math.abs(sum - r.serverCpuUsPerOp!) <= 3 }).toEqual({ name, nonNegative: true, adds: true });
+      }
+      expect(out).toMatch(/srv µs\/op by service: gateway \d+ \+ metadata \d+ \+ blob \d+/);
+    } else {
+      for (const r of Object.values(line.results)) expect(r.serviceCpuUsPerOp).toBeUndefined();
+    }
     // Where a large PUT's time went, from the server's metrics (one process in local mode exports both).
     if (mode === 'local') {
       const { chunkWriteMs, commitMs } = line.results['put1m'];

@@ -4,7 +4,7 @@
 import { MismatchError } from './client.mjs';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { procStat } from './server.mjs';
+import { isProcessMap, procStat } from './server.mjs';
 
 /** Busy CPU ms of the whole box (all cores) from /proc/stat, or undefined. */
 function boxBusyMs() {
@@ -126,9 +126,15 @@ export async function runLoad({ concurrency, durationMs, warmupMs = 0, maxWarmup
   return { ...summarize(st, concurrency, used), warmupS: round(warmedMs / 1000, 1) };
 }
 
-/** CPU time and minor page faults of the server and of this process between start and stop(). */
+/**
+ * CPU time and minor page faults of the server and of this process between start and stop(). A server
+ * of several processes by name (distributed mode) also gets each one's CPU (`serviceCpuMs`), read at
+ * the same instants as the total, which is their sum.
+ */
 export function startMeter(serverPid) {
-  const srv0 = procStat(serverPid);
+  const named = isProcessMap(serverPid) ? Object.entries(serverPid) : undefined;
+  const sample = () => (named ? named.map(([, pid]) => procStat(pid)) : [procStat(serverPid)]);
+  const srv0 = sample();
   const self0 = procStat(process.pid);
   const cpu0 = process.cpuUsage();
   const box0 = boxBusyMs();
@@ -136,20 +142,25 @@ export function startMeter(serverPid) {
     stop() {
       const cpu = process.cpuUsage(cpu0);
       const box1 = boxBusyMs();
-      const srv1 = procStat(serverPid);
+      const srv1 = sample();
       const self1 = procStat(process.pid);
+      const seen = srv0.every((s, i) => s !== undefined && srv1[i] !== undefined);
+      const delta = (k) => (seen ? srv1.map((s, i) => s[k] - srv0[i][k]) : undefined);
+      const cpuMs = delta('cpuMs');
+      const faults = delta('minflt');
       return {
         clientCpuMs: (cpu.user + cpu.system) / 1000,
         clientFaults: self0 && self1 ? self1.minflt - self0.minflt : undefined,
-        serverCpuMs: srv0 && srv1 ? srv1.cpuMs - srv0.cpuMs : undefined,
-        serverFaults: srv0 && srv1 ? srv1.minflt - srv0.minflt : undefined,
+        serverCpuMs: cpuMs?.reduce((a, b) => a + b, 0),
+        serverFaults: faults?.reduce((a, b) => a + b, 0),
+        serviceCpuMs: named && cpuMs ? Object.fromEntries(named.map(([name], i) => [name, cpuMs[i]])) : undefined,
         boxCpuMs: box0 !== undefined && box1 !== undefined ? box1 - box0 : undefined,
       };
     },
   };
 }
 
-export function summarize(st, concurrency, { serverCpuMs, serverFaults, clientCpuMs, clientFaults, boxCpuMs }) {
+export function summarize(st, concurrency, { serverCpuMs, serverFaults, clientCpuMs, clientFaults, boxCpuMs, serviceCpuMs }) {
   const secs = st.elapsedMs / 1000;
   const [p50, p90, p99, max] = st.lat.percentiles([50, 90, 99, 100]);
   return {
@@ -168,6 +179,8 @@ export function summarize(st, concurrency, { serverCpuMs, serverFaults, clientCp
       serverCpuPct: round((serverCpuMs / st.elapsedMs) * 100, 0),
       serverCpuUsPerOp: st.ops ? round((serverCpuMs * 1000) / st.ops, 0) : undefined,
     }),
+    // Distributed mode: where the server's CPU per op went, by service (their sum is serverCpuUsPerOp).
+    ...(serviceCpuMs !== undefined && st.ops && { serviceCpuUsPerOp: Object.fromEntries(Object.entries(serviceCpuMs).map(([n, ms]) => [n, round((ms * 1000) / st.ops, 0)])) }),
     clientCpuPct: round((clientCpuMs / st.elapsedMs) * 100, 0),
     clientCpuUsPerOp: st.ops ? round((clientCpuMs * 1000) / st.ops, 0) : undefined,
     // Less noisy than op/s on a shared box: the rate all cores could sustain at the measured CPU cost

@@ -102,6 +102,7 @@ export class LocalGateway {
  * of pids (distributed mode: gateway, metadata, blob) sums them; undefined if any cannot be read.
  */
 export function procStat(pid) {
+  if (isProcessMap(pid)) return procStat(Object.values(pid));
   if (Array.isArray(pid)) {
     const all = pid.map((p) => procStat(p));
     if (all.length === 0 || all.some((s) => s === undefined)) return undefined;
@@ -119,9 +120,23 @@ export function procStat(pid) {
 
 export const procCpuMs = (pid) => procStat(pid)?.cpuMs;
 
+/**
+ * A server's processes by name (distributed mode: `{ gateway, metadata, blob }`), where the bench takes
+ * a pid, an array of pids, or such a map: CPU is their sum, RSS the gateway's (the first).
+ */
+export function isProcessMap(pid) {
+  return typeof pid === 'object' && pid !== null && !Array.isArray(pid);
+}
+
+/** The pid whose memory the RSS columns report: the gateway's. */
+function firstPid(pid) {
+  if (isProcessMap(pid)) return pid.gateway ?? Object.values(pid)[0];
+  return Array.isArray(pid) ? pid[0] : pid;
+}
+
 /** { rssKiB, hwmKiB, anonKiB } from /proc/<pid>/status (anon: the process's own memory, without mapped files such as LMDB's). */
 export function procMem(pid) {
-  if (Array.isArray(pid)) pid = pid[0]; // RSS: the first (the gateway's)
+  pid = firstPid(pid); // RSS: the gateway's
   if (!pid) return undefined;
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -133,7 +148,7 @@ export function procMem(pid) {
 
 /** Resets the VmHWM peak (Linux >= 4.0, own processes); false when not permitted. */
 export function resetPeakRss(pid) {
-  if (Array.isArray(pid)) pid = pid[0];
+  pid = firstPid(pid);
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;

@@ -83,9 +83,12 @@ export class DistributedStack {
     return this.pids.gateway;
   }
 
-  /** Gateway, metadata and blob (not a protocol fake): the CPU columns are their sum, gateway first. */
+  /**
+   * Gateway, metadata and blob by name (not a protocol fake): the CPU columns are their sum, and each
+   * row also reports each one's CPU per op (`serviceCpuUsPerOp`).
+   */
   get cpuPids() {
-    return ['gateway', 'metadata', 'blob'].map((n) => this.pids[n]).filter((p) => p !== undefined);
+    return Object.fromEntries(['gateway', 'metadata', 'blob'].filter((n) => this.pids[n] !== undefined).map((n) => [n, this.pids[n]]));
   }
 
   get alive() {
