@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { claimReplicaIdentity, ext4WithoutJournalWarning, LocalDiskStore, ReplicaIdentityError, type ReplicaIdentity } from '@massive/blob-core';
+import { claimReplicaIdentity, LocalDiskStore, ReplicaIdentityError, type ReplicaIdentity } from '@massive/blob-core';
 import type { SpaceReserve } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import { ConfigError } from './config';
@@ -31,8 +31,6 @@ export async function openLocalBackend(dataDir: string, replicaId: string, logge
     spaceReserve,
     onDirectIoRefused: (err) => logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });
-  const noJournal = await ext4WithoutJournalWarning(dir);
-  if (noJournal) logger.warn(noJournal.message, { dir, device: noJournal.device });
   const swept = await store.sweepTemp();
   if (swept) logger.info('removed temp files of interrupted writes', { count: swept });
   return { dir, store, identity };

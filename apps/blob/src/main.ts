@@ -1,4 +1,4 @@
-import { BlobService } from '@massive/blob-core';
+import { BlobService, warnIfExt4WithoutJournal } from '@massive/blob-core';
 import { createBlobMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer } from '@massive/observability';
 import { BlobDataServer, RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
 import { loadConfig, usage } from './config';
@@ -55,6 +55,8 @@ async function main(): Promise<void> {
   });
   logger.flush();
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})${data ? ` (data http${trust.security.tls ? 's' : ''}://${shown}:${dataPort})` : ''}\n`);
+  // After the line scripts wait for: the chunk directory's filesystem, for the operator's log.
+  if (opened.dir !== undefined) await warnIfExt4WithoutJournal(opened.dir, logger);
 
   const exit = (code: number, msg: string, err?: unknown) => {
     logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });

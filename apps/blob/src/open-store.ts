@@ -12,6 +12,8 @@ export interface OpenedStore {
   readonly store: ChunkStore;
   /** Local disk: the replica that owns it (Describe announces it; chunk ids name it). Absent: stateless. */
   readonly identity?: ReplicaIdentity;
+  /** Local disk: the directory holding the chunk files (its filesystem is checked once the service listens). */
+  readonly dir?: string;
   /** Chunk uploads one write keeps in flight: network-bound stores want more than a local disk. */
   readonly writesInFlight?: number;
   /** Readiness of the backend: the data dir is writable, or a SeaweedFS master answers with a leader. */
@@ -36,6 +38,7 @@ export async function openStore(cfg: BlobConfig, deps: StoreDeps): Promise<Opene
   return {
     store,
     identity,
+    dir,
     ready: () =>
       access(dir, constants.W_OK).then(
         () => true,

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RequestListener } from 'node:http';
 import type { Registry } from 'prom-client';
-import { BlobService, ext4WithoutJournalWarning, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
+import { BlobService, LocalDiskStore, sharedReadBuffers, type BlobServiceOptions, type ChunkStore } from '@massive/blob-core';
 import { SeaweedFsChunkStore } from '@massive/blob-seaweedfs';
 import { backgroundCtx } from '@massive/contracts';
 import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
@@ -22,6 +22,8 @@ export interface Composed {
   close(): Promise<void>;
   /** The admin API (keys, grants), for the admin port; absent with fixed credentials. */
   readonly admin?: AdminHandler;
+  /** Where chunk files are kept (local mode on local disk): its filesystem is checked once the server listens. */
+  readonly chunkDir?: string;
 }
 
 export interface ComposeDeps {
@@ -89,6 +91,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
   return {
     app,
     ...(admin && { admin }),
+    ...(chunks.dir !== undefined && { chunkDir: chunks.dir }),
     start: () => {
       gc.start();
       lifecycle?.start();
@@ -112,7 +115,7 @@ async function openLocalChunkStore(
   metadata: MetadataService,
   deps: ComposeDeps,
   spaceReserve: DiskSpaceReserve,
-): Promise<{ store: ChunkStore; options: BlobServiceOptions; ready(): Promise<boolean>; close(): void }> {
+): Promise<{ store: ChunkStore; dir?: string; options: BlobServiceOptions; ready(): Promise<boolean>; close(): void }> {
   if (cfg.blobBackend === 'seaweedfs') {
     const store = new SeaweedFsChunkStore({
       masters: cfg.seaweedMasters,
@@ -133,9 +136,7 @@ async function openLocalChunkStore(
     onDirectIoRefused: (err) => deps.logger.warn('the filesystem refuses direct I/O: chunk data goes through the page cache', { dir, err }),
   });
   createDiskMetrics(deps.registry, cfg.dataDir, { directIo: () => store.directIo, readBuffers: sharedReadBuffers(), openFiles: () => store.openFiles });
-  const noJournal = await ext4WithoutJournalWarning(dir);
-  if (noJournal) deps.logger.warn(noJournal.message, { dir, device: noJournal.device });
   const swept = await store.sweepTemp();
   if (swept) deps.logger.info('removed temp files of interrupted writes', { count: swept });
-  return { store, options: {}, ready: async () => true, close: () => store.close() };
+  return { store, dir, options: {}, ready: async () => true, close: () => store.close() };
 }

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { warnIfExt4WithoutJournal } from '@massive/blob-core';
 import { createLimitMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
 import { createS3Server } from '@massive/s3-api';
 import { rpcSecurityFromEnv } from '@massive/rpc';
@@ -71,6 +72,10 @@ async function main(): Promise<void> {
       ...(cfg.mode === 'distributed' && { metadata: cfg.metadataEndpoints, blob: cfg.blobEndpoints }),
     }),
   );
+
+  // After the banner, whose first line is the one scripts wait for: a warning about the chunk
+  // directory's filesystem (ext4 without a journal) is for the operator's log, not a start failure.
+  if (composed.chunkDir !== undefined) await warnIfExt4WithoutJournal(composed.chunkDir, logger);
 
   const shutdown = (signal: string) => {
     if (draining) return;

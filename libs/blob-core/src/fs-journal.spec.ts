@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ext4MountOf, ext4WithoutJournalWarning } from './fs-journal';
+import { ext4MountOf, ext4WithoutJournalWarning, warnIfExt4WithoutJournal } from './fs-journal';
 
 /** The directory's device as coreutils' stat names it (`<major>:<minor>`), independent of our decoding. */
 function deviceNumbers(dir: string): string {
@@ -61,6 +61,17 @@ describe('ext4MountOf', () => {
     await expect(ext4WithoutJournalWarning(join(dir, 'blobs', 'chunks'), { sysRoot: sys })).resolves.toBeUndefined();
     fakeSys('vdq', '<none>\n');
     await expect(ext4WithoutJournalWarning(join(dir, 'blobs', 'chunks'), { sysRoot: sys })).resolves.toMatchObject({ device: 'vdq' });
+  });
+
+  it('warnIfExt4WithoutJournal logs the warning with the directory and device, and nothing for a journaled ext4', async () => {
+    const warned: [string, Record<string, unknown>][] = [];
+    const log = { warn: (msg: string, fields: Record<string, unknown>) => warned.push([msg, fields]) };
+    fakeSys('vdq', '412\n');
+    await warnIfExt4WithoutJournal(dir, log, { sysRoot: sys });
+    expect(warned).toEqual([]);
+    writeFileSync(join(sys, 'fs', 'ext4', 'vdq', 'journal_task'), '<none>\n');
+    await warnIfExt4WithoutJournal(dir, log, { sysRoot: sys });
+    expect(warned).toEqual([[expect.stringMatching(/ext4 without a journal/), { dir, device: 'vdq' }]]);
   });
 
   it('answers for this machine through the real /sys, agreeing with journal_task', async () => {
