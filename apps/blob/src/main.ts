@@ -55,8 +55,9 @@ async function main(): Promise<void> {
   });
   logger.flush();
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})${data ? ` (data http${trust.security.tls ? 's' : ''}://${shown}:${dataPort})` : ''}\n`);
-  // After the line scripts wait for: the chunk directory's filesystem, for the operator's log.
-  if (opened.dir !== undefined) await warnIfExt4WithoutJournal(opened.dir, logger);
+  // After the line scripts wait for: the chunk directory's filesystem, for the operator's log (nothing
+  // below waits for it).
+  if (opened.dir !== undefined) void warnIfExt4WithoutJournal(opened.dir, logger).catch(() => undefined);
 
   const exit = (code: number, msg: string, err?: unknown) => {
     logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });
