@@ -1,4 +1,5 @@
 import { MAX_WRITE_INTENTS_PER_CALL, ServiceError, type CallCtx, type WriteIntent } from '@massive/contracts';
+import type { KvTxn } from '@massive/kv';
 import { idBytes, intentChunkKey, intentExpiryKey, intentKey } from '../keys/keys';
 import { codecs } from '../model/records';
 import { randomId, type OpDeps } from './deps';
@@ -10,17 +11,24 @@ function checkTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new ServiceError('InvalidArgument', 'ttlMs must be > 0');
 }
 
+/** An intent's record and its entry in the expiry index the janitor scans (always written together). */
+function putIntent(tx: KvTxn, intentId: string, expiresAt: number): void {
+  tx.put(intentKey(intentId), codecs.intent.encode({ expiresAt }));
+  tx.put(intentExpiryKey(expiresAt, intentId), Buffer.alloc(0));
+}
+
+/** A new intent with a fresh id. */
+function newIntent(tx: KvTxn, expiresAt: number): WriteIntent {
+  const intentId = randomId();
+  putIntent(tx, intentId, expiresAt);
+  return { intentId, expiresAt };
+}
+
 export async function createWriteIntent(deps: OpDeps, req: { ttlMs: number }, ctx: CallCtx): Promise<WriteIntent> {
   checkTtl(req.ttlMs);
   return deps.txn.run(
     'CreateWriteIntent',
-    async (tx) => {
-      const intentId = randomId();
-      const expiresAt = deps.clock() + req.ttlMs;
-      tx.put(intentKey(intentId), codecs.intent.encode({ expiresAt }));
-      tx.put(intentExpiryKey(expiresAt, intentId), Buffer.alloc(0));
-      return { intentId, expiresAt };
-    },
+    async (tx) => newIntent(tx, deps.clock() + req.ttlMs),
     ctx,
   );
 }
@@ -35,14 +43,7 @@ export async function createWriteIntents(deps: OpDeps, req: { ttlMs: number; cou
     'CreateWriteIntents',
     async (tx) => {
       const expiresAt = deps.clock() + req.ttlMs;
-      const intents: WriteIntent[] = [];
-      for (let i = 0; i < req.count; i++) {
-        const intentId = randomId();
-        tx.put(intentKey(intentId), codecs.intent.encode({ expiresAt }));
-        tx.put(intentExpiryKey(expiresAt, intentId), Buffer.alloc(0));
-        intents.push({ intentId, expiresAt });
-      }
-      return intents;
+      return Array.from({ length: req.count }, () => newIntent(tx, expiresAt));
     },
     ctx,
   );
@@ -66,8 +67,7 @@ export function renewWriteIntent(
       if (rec.reclaiming || rec.expiresAt <= now) throw intentExpired(req.intentId);
       const expiresAt = Math.max(rec.expiresAt, now + req.ttlMs);
       tx.delete(intentExpiryKey(rec.expiresAt, req.intentId));
-      tx.put(intentKey(req.intentId), codecs.intent.encode({ expiresAt }));
-      tx.put(intentExpiryKey(expiresAt, req.intentId), Buffer.alloc(0));
+      putIntent(tx, req.intentId, expiresAt);
       return { intentId: req.intentId, expiresAt };
     },
     ctx,
@@ -88,8 +88,7 @@ export function abandonWriteIntent(deps: OpDeps, req: { intentId: string }, ctx:
       // Expire it in the past so a commit racing this call fails (expiresAt <= now is expired).
       const expiresAt = now - 1;
       tx.delete(intentExpiryKey(rec.expiresAt, req.intentId));
-      tx.put(intentKey(req.intentId), codecs.intent.encode({ expiresAt }));
-      tx.put(intentExpiryKey(expiresAt, req.intentId), Buffer.alloc(0));
+      putIntent(tx, req.intentId, expiresAt);
     },
     ctx,
   );
