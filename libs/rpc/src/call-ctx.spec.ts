@@ -89,6 +89,47 @@ describe('servedCall', () => {
     expect(read.ctx.isAborted!()).toBe(true);
   });
 
+  it('onAbort tells each listener once on abort, makes no signal, and a removed or late listener is not called', () => {
+    jest.useFakeTimers();
+    const made = jest.spyOn(globalThis, 'AbortController');
+    const served = servedCall('req-10', undefined);
+    const heard: string[] = [];
+    served.ctx.onAbort!(() => heard.push('a'));
+    const off = served.ctx.onAbort!(() => heard.push('b'));
+    off();
+    served.abort(cancelledByCaller());
+    served.abort(new Error('again'));
+    served.ctx.onAbort!(() => heard.push('late'))();
+    expect(heard).toEqual(['a']);
+    expect(made).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('a listener arms the deadline: it is told when it passes, and the signal read later carries that reason', () => {
+    jest.useFakeTimers();
+    const served = servedCall('req-11', Date.now() + 1_000);
+    let heard = 0;
+    served.ctx.onAbort!(() => heard++);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(999);
+    expect([heard, served.ctx.isAborted!()]).toEqual([0, false]);
+    jest.advanceTimersByTime(1);
+    expect([heard, served.ctx.isAborted!()]).toEqual([1, true]);
+    expect(served.ctx.signal!.reason).toEqual(new ServiceError('Unavailable', 'deadline exceeded'));
+  });
+
+  it('done() drops the listeners and the deadline: nothing is told afterwards', () => {
+    jest.useFakeTimers();
+    const served = servedCall('req-12', Date.now() + 1_000);
+    let heard = 0;
+    served.ctx.onAbort!(() => heard++);
+    served.done();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(5_000);
+    served.abort(cancelledByCaller());
+    expect(heard).toBe(0);
+  });
+
   it('names an unknown caller and leaves the deadline out when there is none', () => {
     const served = servedCall('', undefined);
     expect(served.ctx.requestId).toBe('unknown');

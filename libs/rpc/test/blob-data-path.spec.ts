@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ServiceError, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
+import { callAborted, ServiceError, whenAborted, type BlobApi, type BlobManifest, type CallCtx } from '@massive/contracts';
 import { Registry } from 'prom-client';
 import { BlobDataClient, BlobDataServer, createBlobDataClientMetrics, GrpcBlobClient, RpcServer, type DataEndpoint, type RpcSecurity } from '../src';
 import { hangUpCtx } from '@massive/contracts/testing';
@@ -31,12 +31,25 @@ class Scripted implements BlobApi {
   writeCtx?: CallCtx;
   finished = false;
   hangWrites = false;
+  /**
+   * Listen the way the blob service does (contracts' `whenAborted`, a halt): never read ctx.signal,
+   * record what was heard (`heard`: the abort arrived; `controllersAtAbort`).
+   */
+  listenOnly = false;
+  heard = false;
+  /** AbortControllers made in this process by the time the abort was heard (`countControllers`). */
+  controllersAtAbort: number | undefined;
 
   async write(body: AsyncIterable<Buffer>, req: { intentId: string }, ctx: CallCtx): Promise<BlobManifest> {
     this.calls.push(`write ${req.intentId}`);
     this.writeCtx = ctx;
     let n = 0;
     for await (const b of body) n += b.length;
+    if (this.hangWrites && this.listenOnly) {
+      await new Promise<void>((resolve) => whenAborted(ctx, resolve));
+      this.heard = callAborted(ctx);
+      throw new ServiceError('Unavailable', 'gave up');
+    }
     if (this.hangWrites) await new Promise((_, reject) => ctx.signal?.addEventListener('abort', () => reject(ctx.signal?.reason)));
     return { size: n, chunks: [{ id: `${req.intentId}/0`, size: n }] };
   }
@@ -45,8 +58,14 @@ class Scripted implements BlobApi {
     this.calls.push('read');
     this.produced = 0;
     this.finished = false;
-    this.readSignal = ctx.signal;
     this.readCtx = ctx;
+    if (this.listenOnly) {
+      this.readSignal = undefined;
+      whenAborted(ctx, () => {
+        this.heard = callAborted(ctx);
+        this.controllersAtAbort = controllersMade;
+      });
+    } else this.readSignal = ctx.signal;
     try {
       if (manifest.chunks[0]?.id === 'missing') throw new ServiceError('InvalidArgument', 'no such chunk: missing', { chunk: 'missing' });
       while (this.produced < manifest.size) {
@@ -62,6 +81,21 @@ class Scripted implements BlobApi {
 
   deleteChunks = async () => undefined;
   deleteIntent = async () => undefined;
+}
+
+let controllersMade = 0;
+
+/** Counts AbortControllers made from now on (`controllersMade`); returns what puts the real class back. */
+function countControllers(): () => void {
+  const Real = globalThis.AbortController;
+  controllersMade = 0;
+  globalThis.AbortController = class extends Real {
+    constructor() {
+      super();
+      controllersMade++;
+    }
+  };
+  return () => void (globalThis.AbortController = Real);
 }
 
 async function* bytes(total: number, piece = 64 * 1024): AsyncIterable<Buffer> {
@@ -105,6 +139,9 @@ describe('blob data path (HTTP/1.1): errors, cancellation, deadlines', () => {
     api.calls = [];
     api.failAfter = Infinity;
     api.hangWrites = false;
+    api.listenOnly = false;
+    api.heard = false;
+    api.controllersAtAbort = undefined;
   });
 
   it('writes a body and answers the manifest; reads it back whole and by range', async () => {
@@ -195,6 +232,29 @@ describe('blob data path (HTTP/1.1): errors, cancellation, deadlines', () => {
     expect(e).toBe(reason);
     await waitFor(() => api.finished);
     expect(api.readSignal?.aborted).toBe(true);
+  });
+
+  it('a server side that listens through onAbort (the blob service’s halts) hears the client go, and no signal is made for it', async () => {
+    api.listenOnly = true;
+    const restore = countControllers();
+    let got = 0;
+    for await (const b of client.read(ep, { size: 1024 * MiB, chunks: [] }, undefined, CTX)) {
+      got += b.length;
+      if (got >= 2 * MiB) break;
+    }
+    await waitFor(() => api.finished);
+    restore();
+    // Neither the exchange nor the served ctx made one: the hang-up reached the listener without a signal
+    // (whoever throws the abort's reason afterwards makes the signal then).
+    expect({ heard: api.heard, controllers: api.controllersAtAbort }).toEqual({ heard: true, controllers: 0 });
+  });
+
+  it('the deadline reaches a server side that only listens through onAbort', async () => {
+    api.listenOnly = true;
+    api.hangWrites = true;
+    const e = (await client.write(ep, bytes(1000), 'slow', { requestId: 'r', deadline: Date.now() + 300 }).catch((x: unknown) => x)) as ServiceError;
+    expect(e.code).toBe('Unavailable');
+    await waitFor(() => api.heard);
   });
 
   it('the deadline travels to the server and cuts the call: Unavailable on the client, aborted signal on the server', async () => {

@@ -1,7 +1,8 @@
-import { ServiceError, type BlobApi, type CallCtx, type LentBody } from '@massive/contracts';
+import { callAborted, ServiceError, throwIfCallAborted, type BlobApi, type CallCtx, type LentBody } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import type { Registry } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../../bind-service';
+import { servedCall } from '../../call-ctx';
 import { decodeManifest, decodeRange, encodeManifest } from '../../codec';
 import { loadProtos, type LoadedProtos } from '../../proto';
 import { tokenChecker, type RpcSecurity } from '../../security/rpc-security';
@@ -27,9 +28,6 @@ import {
   WRITE_PATH,
 } from './wire';
 import { ERROR_DETAIL_TRAILER } from '../../errors';
-
-/** A data request's CallCtx: always with a signal. */
-type DataCtx = CallCtx & { readonly signal: AbortSignal };
 
 export interface BlobDataServerOptions {
   readonly blob: BlobApi;
@@ -118,21 +116,25 @@ export class BlobDataServer {
       return;
     }
     const started = process.hrtime.bigint();
-    const { ctx, done } = requestCtx(ex);
+    const id = ex.headers[REQUEST_ID_HEADER];
+    const call = servedCall(id ?? '', deadlineFrom(ex.headers));
+    const ctx = call.ctx;
+    ex.onHangUp(() => call.abort(new ServiceError('Unavailable', 'the client closed the connection')));
     let code = OK_STATUS;
     try {
       if (method === 'Write') await this.write(ex, ctx);
       else await this.read(ex, ctx);
     } catch (err) {
-      code = ctx.signal.aborted && !ex.finished ? 'Canceled' : asServiceError(err).code;
+      code = callAborted(ctx) && !ex.finished ? 'Canceled' : asServiceError(err).code;
       this.failed(ex, ctx, method, err);
     } finally {
-      done();
+      ex.onHangUp(undefined);
+      call.done();
       observeData(this.metrics, method, code, started);
     }
   }
 
-  private async write(ex: ServerExchange, ctx: DataCtx): Promise<void> {
+  private async write(ex: ServerExchange, ctx: CallCtx): Promise<void> {
     const intentId = ex.headers[INTENT_HEADER];
     if (intentId === undefined || intentId === '') throw new ServiceError('InvalidArgument', `a blob write needs the ${INTENT_HEADER} header`);
     const manifest = await this.opts.blob.write(lentBody(ex), { intentId }, ctx);
@@ -140,7 +142,7 @@ export class BlobDataServer {
     ex.respond(200, { 'content-type': PROTOBUF }, body);
   }
 
-  private async read(ex: ServerExchange, ctx: DataCtx): Promise<void> {
+  private async read(ex: ServerExchange, ctx: CallCtx): Promise<void> {
     const raw = await readAll(ex, MAX_READ_REQUEST_BYTES);
     let decoded: ReturnType<LoadedProtos['blob']['Read']['requestDeserialize']>;
     try {
@@ -158,8 +160,8 @@ export class BlobDataServer {
       while (!next.done) {
         const piece = next.value;
         // Once the socket is done with it, the piece's memory serves the next read (BlobApi.release).
-        if (!ex.write(piece, (err) => err || blob.release?.(piece))) await ex.drained(ctx.signal);
-        ctx.signal.throwIfAborted();
+        if (!ex.write(piece, (err) => err || blob.release?.(piece))) await ex.drained(ctx);
+        throwIfCallAborted(ctx);
         next = await it.next();
       }
       finished = true;
@@ -170,7 +172,7 @@ export class BlobDataServer {
   }
 
   /** An error: a status response if nothing was sent yet, else error trailers ending the body; nothing once the client left. */
-  private failed(ex: ServerExchange, ctx: DataCtx, method: DataMethod, err: unknown): void {
+  private failed(ex: ServerExchange, ctx: CallCtx, method: DataMethod, err: unknown): void {
     const e = asServiceError(err);
     const internal = e.code === 'Internal';
     if (this.opts.logger) {
@@ -178,7 +180,7 @@ export class BlobDataServer {
       if (internal) this.opts.logger.error('blob data request failed', fields);
       else this.opts.logger.debug('blob data request', fields);
     }
-    if (ex.destroyed || ex.finished || ctx.signal.aborted) {
+    if (ex.destroyed || ex.finished || callAborted(ctx)) {
       ex.destroy();
       return;
     }
@@ -240,25 +242,4 @@ async function readAll(ex: ServerExchange, limit: number): Promise<Buffer> {
   const all = Buffer.concat(parts, n);
   for (const b of parts) ex.body.release(b);
   return all;
-}
-
-/**
- * CallCtx of a data request: the caller's request id, its deadline, and a signal aborted when the
- * client hangs up before the response is complete, or when the deadline passes.
- */
-function requestCtx(ex: ServerExchange): { ctx: DataCtx; done: () => void } {
-  const ac = new AbortController();
-  const deadline = deadlineFrom(ex.headers);
-  const timer = deadline === undefined ? undefined : setTimeout(() => ac.abort(new ServiceError('Unavailable', 'deadline exceeded')), Math.max(0, deadline - Date.now()));
-  const onClose = () => ac.abort(new ServiceError('Unavailable', 'the client closed the connection'));
-  if (ex.signal.aborted) onClose();
-  else ex.signal.addEventListener('abort', onClose, { once: true });
-  const id = ex.headers[REQUEST_ID_HEADER];
-  return {
-    ctx: { requestId: id !== undefined && id !== '' ? id : 'unknown', signal: ac.signal, ...(deadline !== undefined && { deadline }) },
-    done: () => {
-      if (timer) clearTimeout(timer);
-      ex.signal.removeEventListener('abort', onClose);
-    },
-  };
 }

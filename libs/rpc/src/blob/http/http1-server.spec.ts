@@ -240,12 +240,14 @@ describe('Http1Server (the blob data path server)', () => {
     expect(r.received).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*connection: close[\s\S]*PUT \/h 2 /);
   });
 
-  it('a client that hangs up mid-body: the body fails and the exchange signal aborts', async () => {
+  it('a client that hangs up mid-body: the body fails and the exchange is marked hung up, its listener told once', async () => {
     let ex: ServerExchange | undefined;
     let failure: unknown;
+    let told = 0;
     const over = new Promise<void>((resolve) => {
       handler = async (e) => {
         ex = e;
+        e.onHangUp(() => told++);
         try {
           for await (const p of e.body) e.body.release(p);
         } catch (err) {
@@ -260,7 +262,11 @@ describe('Http1Server (the blob data path server)', () => {
     r.socket.destroy();
     await over;
     expect(failure).toBeDefined();
-    expect(ex!.signal.aborted).toBe(true);
+    expect(ex!.hungUp).toBe(true);
+    expect(told).toBe(1);
+    // A listener registered after the hang-up is told at once.
+    ex!.onHangUp(() => told++);
+    expect(told).toBe(2);
   });
 
   it('shutdown closes idle connections at once and lets a busy one finish with connection: close', async () => {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { callAborted, whenAborted, type CallCtx } from '@massive/contracts';
 import { HttpParseError, RequestParser, type RequestSink } from './http1-parser';
 import type { ReceiveBuffers } from './receive-buffers';
 
@@ -534,9 +535,10 @@ export class RequestBody implements AsyncIterableIterator<Buffer> {
 export class ServerExchange {
   readonly path: string;
   readonly body: RequestBody;
-  /** Aborted when the connection closes before the response ended (the client hung up). */
-  readonly signal: AbortSignal;
-  private readonly aborter = new AbortController();
+  /** The connection closed before the response ended (the client hung up). */
+  hungUp = false;
+  /** Told once when the client hangs up (`onHangUp`): no AbortController per request. */
+  private hangUpListener: (() => void) | undefined;
   headersSent = false;
   /** The response ended (its last byte is queued on the socket). */
   finished = false;
@@ -559,7 +561,18 @@ export class ServerExchange {
     const q = target.indexOf('?');
     this.path = q < 0 ? target : target.slice(0, q);
     this.body = new RequestBody(conn, buffers);
-    this.signal = this.aborter.signal;
+  }
+
+  /**
+   * Calls `listener` once if the connection closes before the response ended (at once if it did
+   * already). One listener per exchange: a later call replaces it; `undefined` removes it.
+   */
+  onHangUp(listener: (() => void) | undefined): void {
+    if (listener && this.hungUp) {
+      listener();
+      return;
+    }
+    this.hangUpListener = listener;
   }
 
   /** The whole request body has arrived (it may not have been read yet). */
@@ -625,20 +638,20 @@ export class ServerExchange {
     return ok;
   }
 
-  /** Resolves once the socket drained, closed, or `signal` aborted. */
-  drained(signal?: AbortSignal): Promise<void> {
+  /** Resolves once the socket drained or closed, or `ctx`'s call was aborted (its deadline). */
+  drained(ctx?: CallCtx): Promise<void> {
     const socket = this.conn.socket;
-    if (!socket.writableNeedDrain || this.closed) return Promise.resolve();
+    if (!socket.writableNeedDrain || this.closed || callAborted(ctx)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         socket.off('drain', done);
         socket.off('close', done);
-        signal?.removeEventListener('abort', done);
+        unlisten();
         resolve();
       };
       socket.on('drain', done);
       socket.on('close', done);
-      signal?.addEventListener('abort', done);
+      const unlisten = whenAborted(ctx, done);
     });
   }
 
@@ -674,7 +687,12 @@ export class ServerExchange {
   /** @internal The connection closed (or the client ended it mid-request). */
   connectionClosed(): void {
     this.closed = true;
-    if (!this.finished) this.aborter.abort(new Error('the client closed the connection'));
+    if (!this.finished && !this.hungUp) {
+      this.hungUp = true;
+      const listener = this.hangUpListener;
+      this.hangUpListener = undefined;
+      listener?.();
+    }
     this.body.fail(new HttpParseError('the connection closed before the request ended'));
   }
 }
