@@ -237,13 +237,16 @@ describe('blob data path (HTTP/1.1): errors, cancellation, deadlines', () => {
   it('a server side that listens through onAbort (the blob service’s halts) hears the client go, and no signal is made for it', async () => {
     api.listenOnly = true;
     const restore = countControllers();
-    let got = 0;
-    for await (const b of client.read(ep, { size: 1024 * MiB, chunks: [] }, undefined, CTX)) {
-      got += b.length;
-      if (got >= 2 * MiB) break;
+    try {
+      let got = 0;
+      for await (const b of client.read(ep, { size: 1024 * MiB, chunks: [] }, undefined, CTX)) {
+        got += b.length;
+        if (got >= 2 * MiB) break;
+      }
+      await waitFor(() => api.finished);
+    } finally {
+      restore();
     }
-    await waitFor(() => api.finished);
-    restore();
     // Neither the exchange nor the served ctx made one: the hang-up reached the listener without a signal
     // (whoever throws the abort's reason afterwards makes the signal then).
     expect({ heard: api.heard, controllers: api.controllersAtAbort }).toEqual({ heard: true, controllers: 0 });
