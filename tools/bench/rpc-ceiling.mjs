@@ -100,7 +100,7 @@ async function serve(replySize) {
   const server = new grpc.Server();
   server.addService(ECHO, {
     Echo: (call) => {
-      // The first byte of the stream's metadata says whether messages are batches (see client).
+      // The stream's `x-batched` metadata says whether its messages are batches (see client).
       const batched = call.metadata.get('x-batched')[0] === '1';
       const reply = batched ? perTurn((b) => call.write(b)) : (r) => call.write(r);
       call.on('data', (m) => (batched ? unpack(m, (req) => reply(replyTo(req, replySize))) : reply(replyTo(m, replySize)))).on('end', () => call.end());
