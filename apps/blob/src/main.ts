@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   process.stdout.write(`Massive Storage blob service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})${data ? ` (data http${trust.security.tls ? 's' : ''}://${shown}:${dataPort})` : ''}\n`);
   // After the line scripts wait for: the chunk directory's filesystem, for the operator's log (nothing
   // below waits for it).
-  if (opened.dir !== undefined) void warnIfExt4WithoutJournal(opened.dir, logger).catch(() => undefined);
+  if (opened.dir !== undefined) void warnIfExt4WithoutJournal(opened.dir, logger);
 
   const exit = (code: number, msg: string, err?: unknown) => {
     logger[code === 0 ? 'info' : 'error'](msg, err === undefined ? undefined : { err });

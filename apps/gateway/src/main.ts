@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // After the banner, whose first line is the one scripts wait for: a warning about the chunk
   // directory's filesystem (ext4 without a journal) is for the operator's log, not a start failure,
   // and nothing below (the shutdown handlers) waits for it.
-  if (composed.chunkDir !== undefined) void warnIfExt4WithoutJournal(composed.chunkDir, logger).catch(() => undefined);
+  if (composed.chunkDir !== undefined) void warnIfExt4WithoutJournal(composed.chunkDir, logger);
 
   const shutdown = (signal: string) => {
     if (draining) return;

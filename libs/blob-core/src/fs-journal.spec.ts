@@ -74,6 +74,16 @@ describe('ext4MountOf', () => {
     expect(warned).toEqual([[expect.stringMatching(/ext4 without a journal/), { dir, device: 'vdq' }]]);
   });
 
+  it('warnIfExt4WithoutJournal never rejects (its callers do not await it): a logger that throws is swallowed', async () => {
+    fakeSys('vdq', '<none>\n');
+    const log = {
+      warn: () => {
+        throw new Error('log sink gone');
+      },
+    };
+    await expect(warnIfExt4WithoutJournal(dir, log, { sysRoot: sys })).resolves.toBeUndefined();
+  });
+
   it('answers for this machine through the real /sys, agreeing with journal_task', async () => {
     const mount = await ext4MountOf(tmpdir());
     if (mount === undefined) return; // this machine's temp dir is not on ext4: nothing more to compare

@@ -68,11 +68,16 @@ export async function ext4WithoutJournalWarning(dir: string, opts: Ext4ProbeOpti
 
 /**
  * Logs ext4WithoutJournalWarning's warning, if any, with the directory and device. Call it once the
- * service announced it listens (its first stdout line is what scripts wait for).
+ * service announced it listens (its first stdout line is what scripts wait for), without awaiting it:
+ * it never rejects, so a caller's `void` cannot leave an unhandled rejection behind.
  */
 export async function warnIfExt4WithoutJournal(dir: string, log: { warn(msg: string, fields: Record<string, unknown>): void }, opts: Ext4ProbeOptions = {}): Promise<void> {
-  const w = await ext4WithoutJournalWarning(dir, opts);
-  if (w) log.warn(w.message, { dir, device: w.device });
+  try {
+    const w = await ext4WithoutJournalWarning(dir, opts);
+    if (w) log.warn(w.message, { dir, device: w.device });
+  } catch {
+    // A startup hint, never a failure.
+  }
 }
 
 async function absentAsUndefined<T>(p: Promise<T>): Promise<T | undefined> {
