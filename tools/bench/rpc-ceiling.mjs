@@ -7,9 +7,11 @@
 // and the replies ready in one turn of the server's come back as one. Server and client run as two
 // processes over loopback; `concurrency` loops each send a request (`--request` bytes) and wait for its
 // reply (`--reply` bytes). Prints op/s, CPU per call for each side and calls per message, so a
-// transport change can be judged before it is built.
+// transport change can be judged before it is built. With `--rate N`, one loop paces its calls at N a
+// second instead (a call every 1/N s, each waiting for its reply): what a call costs a process that is
+// idle between calls, as the metadata service is between the lookups of a few 1 MiB GETs.
 //
-//   node tools/bench/rpc-ceiling.mjs [--concurrency 8] [--duration 8] [--warmup 1] [--request 120] [--reply 700] [--rounds 2] [--batched]
+//   node tools/bench/rpc-ceiling.mjs [--concurrency 8] [--duration 8] [--warmup 1] [--request 120] [--reply 700] [--rounds 2] [--batched] [--rate N]
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -143,11 +145,27 @@ async function serve(replySize) {
   });
 }
 
-/** `concurrency` loops of request → reply over `send`; resolves with the calls made in `durationS`. */
-async function loops(concurrency, durationS, requestSize, send) {
+/**
+ * `concurrency` loops of request → reply over `send`; resolves with the calls made in `durationS`. With
+ * `rate`, one loop instead, starting a call every 1/rate s (or as soon as the last reply came, when it
+ * came late).
+ */
+async function loops(concurrency, durationS, requestSize, send, rate) {
   const end = performance.now() + durationS * 1000;
   let calls = 0;
   let nextId = 0;
+  if (rate) {
+    const req = Buffer.alloc(requestSize, 1);
+    const start = performance.now();
+    while (performance.now() < end) {
+      req.writeUInt32BE(nextId++ >>> 0, 0);
+      await send(req);
+      calls++;
+      const wait = start + (calls * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    return calls;
+  }
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       const req = Buffer.alloc(requestSize, 1);
@@ -161,7 +179,7 @@ async function loops(concurrency, durationS, requestSize, send) {
   return calls;
 }
 
-async function client({ transport, grpcPort, tcpPort, concurrency, durationS, warmupS, requestSize }) {
+async function client({ transport, grpcPort, tcpPort, concurrency, durationS, warmupS, requestSize, rate }) {
   const waiting = new Map();
   const batched = transport.endsWith('-batched');
   let messages = 0;
@@ -200,13 +218,13 @@ async function client({ transport, grpcPort, tcpPort, concurrency, durationS, wa
   }
   const out = batched ? perTurn((b) => { messages++; write(b); }) : (b) => { messages++; write(b); };
   const send = (req) => new Promise((resolve) => { waiting.set(req.readUInt32BE(0), resolve); out(Buffer.from(req)); });
-  await loops(concurrency, warmupS, requestSize, send); // warm-up
+  await loops(concurrency, warmupS, requestSize, send, rate); // warm-up
   process.send('warm');
   await new Promise((resolve) => process.once('message', resolve)); // the server marked its CPU
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   messages = 0;
-  const calls = await loops(concurrency, durationS, requestSize, send);
+  const calls = await loops(concurrency, durationS, requestSize, send, rate);
   const seconds = (performance.now() - t0) / 1000;
   const d = process.cpuUsage(cpu0);
   process.send({ calls, seconds, cpuUs: d.user + d.system, messages });
@@ -234,21 +252,25 @@ async function main() {
       reply: { type: 'string', default: '700' },
       rounds: { type: 'string', default: '2' },
       batched: { type: 'boolean', default: false },
+      rate: { type: 'string' },
     },
   });
   const concurrency = Number(values.concurrency);
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
   const requestSize = Math.max(4, Number(values.request));
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(rate > 0)) throw new Error(`--rate must be a positive number of calls a second, got ${values.rate}`);
   const server = fork(SELF, ['--role=server', `--reply-size=${Number(values.reply)}`]);
   const ports = await once(server);
-  console.log(`rpc ceiling: ${concurrency} loops, ${requestSize} B requests, ${values.reply} B replies, ${durationS} s per run, server and client in two processes`);
+  const load = rate === undefined ? `${concurrency} loops` : `one loop paced at ${rate} calls/s`;
+  console.log(`rpc ceiling: ${load}, ${requestSize} B requests, ${values.reply} B replies, ${durationS} s per run, server and client in two processes`);
   console.log('transport             op/s   server µs/call  client µs/call  calls/message');
   const transports = values.batched ? ['grpc', 'tcp', 'grpc-batched', 'tcp-batched'] : ['grpc', 'tcp'];
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const transport of round % 2 === 0 ? transports : [...transports].reverse()) {
       const c = fork(SELF, ['--role=client']);
-      c.send({ transport, ...ports, concurrency, durationS, warmupS, requestSize });
+      c.send({ transport, ...ports, concurrency, durationS, warmupS, requestSize, rate });
       await once(c, (m) => m === 'warm');
       server.send('mark');
       c.send('go');

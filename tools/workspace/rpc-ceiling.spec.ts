@@ -39,4 +39,18 @@ describe('tools/bench/rpc-ceiling.mjs (a fraction of a second per transport)', (
       else expect(row.perMessage).toBe(1);
     }
   });
+
+  it('with --rate, paces one loop: no more calls than the rate allows, one per message', () => {
+    const r = spawnSync(process.execPath, [TOOL, '--rate', '50', '--duration', '0.5', '--warmup', '0.2', '--rounds', '1'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toContain('one loop paced at 50 calls/s');
+    const rows = r.stdout.split('\n').map((l) => /^(grpc-js bidi|tcp frames)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$/.exec(l.trim())).filter((m) => m !== null);
+    expect(rows.map((m) => m[1]).sort()).toEqual(['grpc-js bidi', 'tcp frames']);
+    for (const m of rows) {
+      // Paced at 50 a second, a call every 20 ms: a slow box makes fewer, never more (unpaced: thousands).
+      expect(Number(m[2])).toBeGreaterThan(0);
+      expect(Number(m[2])).toBeLessThanOrEqual(55);
+      expect(Number(m[5])).toBe(1);
+    }
+  });
 });
