@@ -89,7 +89,13 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     const muxDef = (definition as grpc.ServiceDefinition)[MUX_METHOD] as MethodDefinition<MuxRequest, unknown, unknown, MuxResponse__Output> | undefined;
     if (opts.mux && muxDef?.requestStream && muxDef.responseStream) {
       const muxOpts = opts.mux === true ? {} : opts.mux;
-      this.muxes = this.clients.map((c) => new MuxChannel(c, muxDef, () => this.streamMetadata(), muxOpts));
+      this.muxes = this.clients.map(
+        (c, i) =>
+          new MuxChannel(c, muxDef, () => this.streamMetadata(), muxOpts, {
+            ...(opts.security?.tls && { tls: opts.security.tls }),
+            ...(tlsNameOf(opts.targets[i], opts.security) !== undefined && { serverName: tlsNameOf(opts.targets[i], opts.security) }),
+          }),
+      );
     }
   }
 
@@ -324,4 +330,14 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
     const code = callAborted(ctx) ? 'CANCELLED' : err ? statusName(err.code ?? grpc.status.UNKNOWN) : 'OK';
     observeCall(this.opts.metrics, service, method, code, started);
   }
+}
+
+/**
+ * The name a TLS channel to `target` checks the server's certificate against: the override, else the
+ * target's host name (`dns:///metadata:7070` → `metadata`); undefined for address-list targets.
+ */
+export function tlsNameOf(target: string, security: RpcSecurity | undefined): string | undefined {
+  if (security?.tls?.serverName !== undefined) return security.tls.serverName;
+  const m = /^(?:dns:(?:\/\/[^/]*)?\/)?(\[[^\]]+\]|[^:/[\]]+):\d+$/.exec(target);
+  return m ? m[1].replace(/^\[|\]$/g, '') : undefined;
 }

@@ -1,4 +1,5 @@
 import * as http2 from 'node:http2';
+import type { Socket } from 'node:net';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
@@ -13,6 +14,7 @@ import { MAX_MESSAGE_BYTES } from './channel-pool';
 import { metadataServiceImpl } from './metadata/metadata-server';
 import { setServerConnectionWindow, setServerStreamWindow } from './http2-windows';
 import { createGrpcServerMetrics } from './metrics';
+import { MuxDirectListener } from './mux/direct-listener';
 import { MuxStreams } from './mux/mux-server';
 import { withFileDependencies } from './reflection-files';
 import { serverCredentials, tokenAuthInterceptor, type RpcSecurity } from './security/rpc-security';
@@ -46,6 +48,11 @@ export interface RpcServerOptions {
    * `token`, only calls carrying it (the health service excepted). Absent: anyone (tests, dev opt-out).
    */
   readonly security?: RpcSecurity;
+  /**
+   * Where Mux streams' direct connections are taken (proto/massive/rpc/v1/mux.proto): `listen` binds this
+   * port too (0: a free one) on the same host, with the same TLS. Absent: streams carry every message.
+   */
+  readonly muxDirectPort?: number;
 }
 
 /**
@@ -66,11 +73,18 @@ export class RpcServer {
   private readonly security: RpcSecurity | undefined;
   /** Open Mux streams (long-lived: a graceful shutdown drains them rather than wait for them). */
   readonly muxStreams: MuxStreams;
+  private readonly muxDirect: MuxDirectListener | undefined;
+  private readonly muxDirectPort: number | undefined;
 
   constructor(opts: RpcServerOptions) {
     const protos = opts.protos ?? loadProtos();
     this.security = opts.security;
     this.muxStreams = new MuxStreams(opts.registry);
+    this.muxDirectPort = opts.muxDirectPort;
+    if (opts.muxDirectPort !== undefined) {
+      this.muxDirect = new MuxDirectListener({ ...(opts.security?.tls && { tls: opts.security.tls }), ...(opts.registry && { registry: opts.registry }) });
+      this.muxStreams.direct = this.muxDirect;
+    }
     const interceptors = opts.security?.token ? [tokenAuthInterceptor(opts.security.token, refusedCounter(opts.registry, opts.logger))] : [];
     this.server = new grpc.Server({ ...SERVER_OPTIONS, ...opts.serverOptions, interceptors: [...interceptors, ...(opts.serverOptions?.interceptors ?? [])] });
     this.windowsTuned = setServerStreamWindow(this.server);
@@ -90,8 +104,22 @@ export class RpcServer {
     new ReflectionService(withFileDependencies(protos.packageDefinition), { services: [...this.names, 'grpc.health.v1.Health'] }).addToServer(this.server);
   }
 
-  /** Binds `host:port` (port 0 picks a free one) and answers SERVING. Resolves with the bound port. */
+  /** Mux streams' direct connections in use, server side. */
+  get muxDirectConnections(): ReadonlySet<Socket> {
+    return this.muxDirect?.connections ?? new Set();
+  }
+
+  /** The port Mux streams' direct connections are taken on (after `listen`), 0 when none. */
+  get directPort(): number {
+    return this.muxDirect?.port ?? 0;
+  }
+
+  /**
+   * Binds `host:port` (port 0 picks a free one), and the Mux direct port when there is one, and answers
+   * SERVING. Resolves with the bound gRPC port.
+   */
   async listen(host: string, port: number): Promise<number> {
+    if (this.muxDirect && this.muxDirectPort !== undefined && this.muxDirect.port === 0) await this.muxDirect.listen(host, this.muxDirectPort);
     const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(address, serverCredentials(this.security), (err, p) => (err ? reject(err) : resolve(p))),
@@ -129,10 +157,12 @@ export class RpcServer {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.setServing(false);
+    this.muxDirect?.stop();
     this.muxStreams.drain();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
+        this.muxDirect?.destroyAll();
         // grpc-js 1.14 destroys only the sessions channelz tracks, none with channelz off: cut them here.
         for (const session of this.sessions) session.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
       }, timeoutMs);

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import * as tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import type { CallCtx, MetadataApi } from '@massive/contracts';
@@ -54,9 +55,42 @@ describe('mutual TLS between services', () => {
     try {
       await expect(client(tlsOf(ours, 'gateway'), named.target).listBuckets({}, CTX)).rejects.toMatchObject({ code: 'Unavailable' });
       expect(await client(tlsOf(ours, 'gateway', ours, 'metadata.internal'), named.target).listBuckets({}, CTX)).toEqual([]);
+      // Its Mux stream's direct connection (to the IP the stream reached) checks the same name, and is taken.
+      await until(() => named.server.muxDirectConnections.size === 1);
     } finally {
       await named.close();
     }
+  });
+
+  it("Mux streams take their direct connections over mutual TLS, the client's certificate checked", async () => {
+    for (let i = 0; i < 5; i++) await rpc.metadata.listBuckets({}, CTX);
+    await until(() => rpc.server.muxDirectConnections.size > 0);
+    for (const s of rpc.server.muxDirectConnections) {
+      const socket = s as tls.TLSSocket;
+      expect(socket.encrypted).toBe(true);
+      expect(socket.authorized).toBe(true);
+      expect(socket.getPeerCertificate().subject.CN).toBe('gateway');
+    }
+  });
+
+  it('a direct connection without a client certificate, or in plaintext, gets nowhere', async () => {
+    const port = rpc.server.directPort;
+    expect(port).toBeGreaterThan(0);
+    const outcome = (socket: tls.TLSSocket | import('node:net').Socket) =>
+      new Promise<string>((resolve) => {
+        const read: Buffer[] = [];
+        socket.on('data', (d: Buffer) => read.push(d));
+        socket.on('error', () => undefined);
+        // Accept is [0, 0, 0, 1, 2]; a TLS alert may come back in plaintext, an Accept must not.
+        socket.on('close', () => resolve(Buffer.concat(read).includes(Buffer.from([0, 0, 0, 1, 2])) ? 'accepted' : 'closed unaccepted'));
+        // A Hello with some ticket, if the handshake lets it through.
+        socket.once('secureConnect', () => socket.write(Buffer.from([0, 0, 0, 33, 1, ...Buffer.from('0'.repeat(32))])));
+      });
+    const noCert = tls.connect({ host: '127.0.0.1', port, ca: ours.pem('ca', 'crt'), servername: 'localhost' });
+    expect(await outcome(noCert)).toBe('closed unaccepted');
+    const { connect } = await import('node:net');
+    const plain = connect(port, '127.0.0.1', () => plain.write(Buffer.from([0, 0, 0, 33, 1, ...Buffer.from('0'.repeat(32))])));
+    expect(await outcome(plain)).toBe('closed unaccepted');
   });
 
   it('a plaintext client is refused', async () => {
@@ -117,3 +151,11 @@ describe('mutual TLS between services', () => {
     }
   });
 });
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -32,8 +32,11 @@ function fakeApi(delayMs = 0, jitter = false): { api: MetadataApi; served: () =>
   return { api, served: () => served, hold: (ms) => (delay = ms) };
 }
 
+/** The servers' Mux direct port (0: a free one; undefined: none), per run of the suite below. */
+let directPort: number | undefined;
+
 async function serve(api: MetadataApi, registry?: Registry): Promise<{ server: RpcServer; port: number }> {
-  const server = new RpcServer({ metadata: api, protos, ...(registry && { registry }) });
+  const server = new RpcServer({ metadata: api, protos, ...(registry && { registry }), ...(directPort !== undefined && { muxDirectPort: directPort }) });
   return { server, port: await server.listen('127.0.0.1', 0) };
 }
 
@@ -56,7 +59,15 @@ async function metricValue(registry: Registry, name: string, labels = ''): Promi
   return m ? Number(m[1]) : NaN;
 }
 
-describe('Mux streams', () => {
+// Everything below holds whether a stream's messages travel on it or on its direct connection.
+describe.each([
+  ['on the gRPC stream', undefined],
+  ['on direct connections', 0],
+])('Mux streams, messages %s', (_how, port) => {
+  beforeAll(() => {
+    directPort = port;
+  });
+
   it('carries the calls of one event-loop turn in one message', async () => {
     const registry = new Registry();
     const fake = fakeApi();
@@ -298,7 +309,7 @@ describe('Mux streams', () => {
       expect(Date.now() - t0).toBeLessThan(2_000);
       // The same port again (a restarted replica): the client recovers on its own.
       fake.hold(0);
-      const second = new RpcServer({ metadata: fake.api, protos });
+      const second = new RpcServer({ metadata: fake.api, protos, ...(directPort !== undefined && { muxDirectPort: directPort }) });
       await second.listen('127.0.0.1', first.port);
       try {
         await until(async () => (await client.listBuckets({}, ctx).then(() => true, () => false)));

@@ -1,11 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { whenAborted, type CallCtx } from '@massive/contracts';
 import { ERROR_CODE_TRAILER, ERROR_DETAIL_TRAILER } from '../errors';
 import type { MuxCall } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply__Output } from '../generated/massive/rpc/v1/MuxReply';
 import type { MuxRequest } from '../generated/massive/rpc/v1/MuxRequest';
 import type { MuxResponse__Output } from '../generated/massive/rpc/v1/MuxResponse';
+import type { TlsMaterial } from '../security/rpc-security';
+import { DIRECT_HEADER, DIRECT_USED, FrameReader, FrameType, writeFrame } from './direct-frames';
 
 export interface MuxOptions {
   /**
@@ -22,6 +26,19 @@ export interface MuxOptions {
   readonly maxAgeMs?: number;
   /** Calls in flight per stream; past it a call goes as a plain unary call (default 1024). */
   readonly maxInFlight?: number;
+  /**
+   * Take the direct connection a server offers for each stream (proto/massive/rpc/v1/mux.proto):
+   * default on; false keeps every message on the gRPC stream.
+   */
+  readonly direct?: boolean;
+}
+
+/** How a stream's direct connection is made: TLS like the channel's, checked against the same name. */
+export interface DirectConnectOptions {
+  /** Our CA and client certificate, when the channel uses TLS. */
+  readonly tls?: TlsMaterial;
+  /** The name the server's certificate must carry (the channel's: its override, else the target's host). */
+  readonly serverName?: string;
 }
 
 /** The server has no Mux method (an older release): the caller makes the plain unary call instead. */
@@ -32,6 +49,12 @@ const MAX_BATCH_BYTES = 1024 * 1024;
 const MAX_ID = 0xffff_ffff;
 const UNSUPPORTED_RECHECK_MS = 60_000;
 const MAX_RESENDS = 4;
+/** A direct connection not accepted within this long is given up (the stream stays on gRPC). */
+const DIRECT_CONNECT_TIMEOUT_MS = 5_000;
+/** After a direct connection could not be made, streams of the channel stay on gRPC this long. */
+const DIRECT_RETRY_MS = 30_000;
+/** TCP keep-alive probes on direct connections: a peer gone without a FIN is found while idle. */
+const DIRECT_KEEPALIVE_MS = 10_000;
 
 /** A failed call as grpc-js reports one (what fromGrpcError reads: code, details, our trailers). */
 export type CallFailure = Error & { code: number; details: string; metadata: grpc.Metadata };
@@ -76,16 +99,32 @@ export class MuxChannel {
   readonly maxInFlight: number;
   /** Until when calls go unary: the server answered the stream UNIMPLEMENTED (a release without Mux). */
   private unsupportedUntil = 0;
+  /** How streams make their direct connections; undefined: they do not. */
+  readonly direct: DirectConnectOptions | undefined;
+  /** Until when streams do not try their direct connection (the last attempt failed). */
+  private directRetryAt = 0;
 
   constructor(
     private readonly client: grpc.Client,
     private readonly def: MethodDefinition<MuxRequest, unknown, unknown, MuxResponse__Output>,
     private readonly metadata: () => grpc.Metadata,
     opts: MuxOptions = {},
+    direct: DirectConnectOptions = {},
   ) {
     this.slots = new Array<ClientMux | undefined>(Math.max(1, opts.streams ?? 4)).fill(undefined);
     this.maxAgeMs = opts.maxAgeMs ?? 10_000;
     this.maxInFlight = opts.maxInFlight ?? 1024;
+    this.direct = opts.direct === false ? undefined : direct;
+  }
+
+  /** Whether a stream should take the direct connection it is offered now. */
+  get directAllowed(): boolean {
+    return this.direct !== undefined && Date.now() >= this.directRetryAt;
+  }
+
+  /** A direct connection could not be made: the channel's streams stay on gRPC for a while. */
+  directFailed(): void {
+    this.directRetryAt = Date.now() + DIRECT_RETRY_MS;
   }
 
   /** False for a minute after a server without Mux was found (it may be upgraded meanwhile). */
@@ -189,15 +228,27 @@ class ClientMux {
   private scheduled = false;
   private halfClosed = false;
   private readonly call: grpc.ClientDuplexStream<MuxRequest, MuxResponse__Output>;
+  /** The direct connection, once the server accepted it: messages go there instead of the stream. */
+  private socket: net.Socket | undefined;
+  /**
+   * none: on gRPC only; connecting: Hello sent, Accept not yet; attached: messages go direct; ended:
+   * the server's End arrived (or the connection was let go on purpose); broken: it failed while attached.
+   */
+  private direct: 'none' | 'connecting' | 'attached' | 'ended' | 'broken' = 'none';
+  /** The stream's OK status, held until the direct connection's End says every reply has been read. */
+  private heldStatus: grpc.StatusObject | undefined;
+  /** The direct connection until the server accepts it. */
+  private connecting: net.Socket | undefined;
 
   constructor(
     client: grpc.Client,
-    def: MethodDefinition<MuxRequest, unknown, unknown, MuxResponse__Output>,
+    private readonly def: MethodDefinition<MuxRequest, unknown, unknown, MuxResponse__Output>,
     metadata: grpc.Metadata,
     private readonly owner: MuxChannel,
   ) {
     this.call = client.makeBidiStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, metadata, {});
     this.call.on('data', (m: MuxResponse__Output) => this.receive(m.replies));
+    if (owner.direct) this.call.on('metadata', (md: grpc.Metadata) => this.offered(md));
     // Non-OK statuses also arrive as 'error' (handled with the status that follows).
     this.call.on('error', () => undefined);
     this.call.on('status', (s: grpc.StatusObject) => this.ended(s));
@@ -235,6 +286,114 @@ class ClientMux {
 
   /** Fails every call in flight CANCELLED (the channel is closing). */
   cancel(): void {
+    this.letGo();
+    this.call.cancel();
+  }
+
+  /**
+   * The server offered a direct connection (`<port> <ticket>` in the stream's response headers): connect
+   * to the address the stream reached, on that port, and present the ticket. Until the server accepts,
+   * messages keep going on the stream; if it never does, they stay there.
+   */
+  private offered(md: grpc.Metadata): void {
+    const offer = md.get(DIRECT_HEADER)[0];
+    const m = typeof offer === 'string' ? /^(\d{1,5}) ([0-9a-f]{32})$/.exec(offer) : null;
+    const host = peerHost(this.call.getPeer());
+    const opts = this.owner.direct;
+    if (!m || host === undefined || !opts || !this.owner.directAllowed || this.closed || this.draining || this.direct !== 'none') return;
+    const [, port, ticket] = m;
+    this.direct = 'connecting';
+    const name = opts.serverName ?? host;
+    const t = opts.tls;
+    const socket = t
+      ? tls.connect({
+          host,
+          port: Number(port),
+          ca: t.ca,
+          cert: t.cert,
+          key: t.key,
+          ...(net.isIP(name) === 0 && { servername: name }),
+          checkServerIdentity: (_host, cert) => tls.checkServerIdentity(name, cert),
+        })
+      : net.connect({ host, port: Number(port) });
+    this.connecting = socket;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, DIRECT_KEEPALIVE_MS);
+    const timer = setTimeout(() => socket.destroy(), DIRECT_CONNECT_TIMEOUT_MS);
+    timer.unref();
+    socket.once(t ? 'secureConnect' : 'connect', () => writeFrame(socket, FrameType.Hello, Buffer.from(ticket, 'latin1')));
+    socket.on('error', () => undefined); // 'close' follows
+    const reader = new FrameReader((type, payload) => this.frame(socket, type, payload, timer));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch {
+        socket.destroy();
+      }
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.directClosed(socket);
+    });
+  }
+
+  private frame(socket: net.Socket, type: number, payload: Buffer, timer: NodeJS.Timeout): void {
+    if (this.direct === 'connecting' && type === FrameType.Accept) {
+      clearTimeout(timer);
+      this.direct = 'attached';
+      this.connecting = undefined;
+      this.socket = socket;
+    } else if (this.direct === 'attached' && type === FrameType.Response) {
+      this.receive(this.def.responseDeserialize(payload).replies);
+    } else if (this.direct === 'attached' && type === FrameType.End) {
+      this.letGo();
+      const held = this.heldStatus;
+      this.heldStatus = undefined;
+      if (held) this.ended(held);
+    } else {
+      throw new Error(`unexpected direct Mux frame type ${type}`);
+    }
+  }
+
+  /** The connection is no longer used (End read, or the stream is being cancelled): closing it is no failure. */
+  private letGo(): void {
+    const socket = this.socket ?? this.connecting;
+    this.socket = undefined;
+    this.connecting = undefined;
+    if (this.direct === 'attached' || this.direct === 'connecting') this.direct = 'ended';
+    // A stream whose connection ended takes no more calls.
+    this.draining = true;
+    socket?.destroy();
+  }
+
+  private directClosed(socket: net.Socket): void {
+    if (this.direct === 'connecting') {
+      // Refused, timed out, or the handshake failed: this stream and the channel's next ones stay on gRPC
+      // (unless the server said it had used the connection: then replies may be lost, see `ended`).
+      this.direct = 'none';
+      this.owner.directFailed();
+      if (this.heldStatus) this.lost();
+      return;
+    }
+    if (this.direct !== 'attached' || this.socket !== socket) return;
+    this.lost();
+  }
+
+  /** The direct connection was lost while replies were owed: the calls in flight may have run, so they fail rather than go again. */
+  private lost(): void {
+    this.direct = 'broken';
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.heldStatus = undefined;
+    this.closed = true;
+    this.draining = true;
+    const left = [...this.pending.values()];
+    this.pending.clear();
+    this.calls = [];
+    for (const p of left) {
+      this.owner.settle(p);
+      p.reject(failure(grpc.status.UNAVAILABLE, 'the Mux direct connection failed'));
+    }
     this.call.cancel();
   }
 
@@ -252,7 +411,8 @@ class ClientMux {
     this.cancels = [];
     this.bytes = 0;
     // Messages are bounded (MAX_BATCH_BYTES) and so are the calls in flight (maxInFlight).
-    this.call.write(msg);
+    if (this.socket) writeFrame(this.socket, FrameType.Request, this.def.requestSerialize(msg));
+    else this.call.write(msg);
     this.owner.turnEnded();
     this.endIfIdle();
   }
@@ -287,6 +447,19 @@ class ClientMux {
   private ended(s: grpc.StatusObject): void {
     this.closed = true;
     this.draining = true;
+    if (s.code === grpc.status.OK && s.metadata.get(DIRECT_HEADER)[0] === DIRECT_USED) {
+      // The server sent replies on the direct connection: the calls still unanswered never ran only if
+      // its End has been read (every reply is before it). Until then, wait; without it, they may have.
+      if (this.direct === 'connecting' || this.direct === 'attached') {
+        this.heldStatus = s;
+        return;
+      }
+      if (this.direct !== 'ended') return this.lost();
+    } else if (this.direct === 'connecting' || this.direct === 'attached') {
+      // Every reply came on the stream (or it failed): the connection has nothing more to say.
+      this.direct = 'ended';
+      this.letGo();
+    }
     const left = [...this.pending.values()];
     this.pending.clear();
     this.calls = [];
@@ -300,4 +473,10 @@ class ClientMux {
       }
     }
   }
+}
+
+/** The host of a call's peer (`10.0.0.7:7070`, `[fd00::7]:7070`), or undefined when it is not one. */
+export function peerHost(peer: string): string | undefined {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(peer) ?? /^([^:[\]]+):\d+$/.exec(peer);
+  return m ? m[1] : undefined;
 }

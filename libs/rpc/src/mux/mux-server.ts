@@ -1,5 +1,6 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
+import type { Socket } from 'node:net';
 import { ServiceError, type CallCtx } from '@massive/contracts';
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { cancelledByCaller, servedCall, type ServedCall } from '../call-ctx';
@@ -8,6 +9,8 @@ import type { MuxCall__Output } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply } from '../generated/massive/rpc/v1/MuxReply';
 import type { MuxRequest__Output } from '../generated/massive/rpc/v1/MuxRequest';
 import type { MuxResponse } from '../generated/massive/rpc/v1/MuxResponse';
+import { DIRECT_HEADER, DIRECT_USED, FrameType, writeFrame, type FrameReader } from './direct-frames';
+import type { DirectSink, MuxDirectListener } from './direct-listener';
 
 /** The multiplexing method's name in a service that offers it (proto/massive/rpc/v1/mux.proto). */
 export const MUX_METHOD = 'Mux';
@@ -27,6 +30,8 @@ export class MuxStreams {
   readonly repliesPerMessage: Histogram | undefined;
   /** How long each method's calls take here, start to reply (ms, a moving average): which ones may share a turn. */
   private readonly costs = new Map<string, number>();
+  /** Where streams offer their direct connection (RpcServer's, when it has one). */
+  direct: MuxDirectListener | undefined;
 
   constructor(registry?: Registry) {
     if (!registry) return;
@@ -115,7 +120,12 @@ const MAX_REPLY_BATCH_BYTES = 1024 * 1024;
  * stops: cheap calls are answered several to a message, while a slow call still starts in a turn of its
  * own, after the replies before it have left.
  */
-class ServerMux {
+class ServerMux implements DirectSink {
+  /** The stream's direct connection, once the client took it: messages go there instead. */
+  private socket: Socket | undefined;
+  /** The ticket offered for it, until presented or the stream ends. */
+  private ticket: string | undefined;
+  private readonly codec: grpc.MethodDefinition<MuxRequest__Output, MuxResponse>;
   private readonly inflight = new Map<number, ServedCall>();
   /** Calls received and not started yet. */
   private queue: MuxCall__Output[] = [];
@@ -139,6 +149,14 @@ class ServerMux {
     private readonly finish: MuxFinish,
     private readonly streams: MuxStreams,
   ) {
+    this.codec = definition[MUX_METHOD] as grpc.MethodDefinition<MuxRequest__Output, MuxResponse>;
+    const direct = streams.direct;
+    if (direct?.accepting) {
+      this.ticket = direct.issue(this);
+      const md = new grpc.Metadata();
+      md.set(DIRECT_HEADER, `${direct.port} ${this.ticket}`);
+      call.sendMetadata(md);
+    }
     call.on('data', (m: MuxRequest__Output) => this.receive(m));
     call.on('end', () => {
       this.halfClosed = true;
@@ -148,6 +166,30 @@ class ServerMux {
     call.on('cancelled', () => this.close(cancelledByCaller()));
     call.on('error', () => this.close(new ServiceError('Unavailable', 'the stream failed')));
     streams.add(this);
+  }
+
+  /**
+   * The client presented this stream's ticket on `socket`: Accept, then its messages come and our replies
+   * go there (calls it sent on the stream before still count). The connection failing before the
+   * stream ended cleanly fails the stream: the client cannot know which replies it missed.
+   */
+  attach(socket: Socket, reader: FrameReader): void {
+    this.ticket = undefined;
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.socket = socket;
+    writeFrame(socket, FrameType.Accept);
+    reader.handTo((type, payload) => {
+      if (type !== FrameType.Request) throw new Error(`unexpected direct Mux frame type ${type}`);
+      this.receive(this.codec.requestDeserialize(payload));
+    });
+    socket.once('close', () => {
+      if (this.closed) return;
+      this.close(new ServiceError('Unavailable', 'the direct connection failed'));
+      this.call.emit('error', { code: Status.UNAVAILABLE, details: 'the Mux direct connection failed' });
+    });
   }
 
   drain(): void {
@@ -160,6 +202,7 @@ class ServerMux {
   }
 
   private receive(m: MuxRequest__Output): void {
+    if (this.closed) return; // ended: a call after End was never started, and the client knows it
     if (m.calls.length > 0) this.streams.perMessage?.observe(m.calls.length);
     for (const id of m.cancel) {
       const served = this.inflight.get(id);
@@ -324,7 +367,8 @@ class ServerMux {
     this.outbox = [];
     this.outboxBytes = 0;
     this.streams.repliesPerMessage?.observe(replies.length);
-    this.call.write({ replies });
+    if (this.socket) writeFrame(this.socket, FrameType.Response, this.codec.responseSerialize({ replies }));
+    else this.call.write({ replies });
   }
 
   /** Ends the stream (status OK) once the client is done or we drain, and nothing is owed. */
@@ -333,13 +377,29 @@ class ServerMux {
     this.flush();
     this.closed = true;
     this.streams.delete(this);
-    this.call.end();
+    this.forgetTicket();
+    // Every reply is written before End, End before the stream's status: the client resends the calls
+    // still unanswered then (they never ran) only once it has read every reply.
+    if (this.socket) {
+      writeFrame(this.socket, FrameType.End);
+      this.socket.end();
+      const md = new grpc.Metadata();
+      md.set(DIRECT_HEADER, DIRECT_USED);
+      this.call.end(md);
+    } else this.call.end();
+  }
+
+  private forgetTicket(): void {
+    if (this.ticket !== undefined) this.streams.direct?.revoke(this.ticket);
+    this.ticket = undefined;
   }
 
   private close(reason: ServiceError): void {
     if (this.closed) return;
     this.closed = true;
     this.streams.delete(this);
+    this.forgetTicket();
+    this.socket?.destroy();
     this.outbox = [];
     this.queue = [];
     const running = [...this.inflight.values()];

@@ -26,16 +26,19 @@ export interface LoopbackRpc {
  * server and (unless `clientSecurity` says otherwise) the clients. `dataPath`: the blob service also
  * serves its HTTP data path (announced in Describe), which the blob client then uses for bodies.
  * `mux: false`: the metadata client makes plain unary calls (default: multiplexed, as in production).
+ * `muxDirect: false`: the metadata server offers no direct connections to Mux streams (default: it does,
+ * as the metadata service does, and the client takes them).
  */
 export async function startLoopbackRpc(
   impls: { metadata?: MetadataApi; blob?: BlobApi; blobReplica?: BlobReplicaIdentity },
-  opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity; dataPath?: boolean; mux?: boolean } = {},
+  opts: { registry?: Registry; defaultTimeoutMs?: number; security?: RpcSecurity; clientSecurity?: RpcSecurity; dataPath?: boolean; mux?: boolean; muxDirect?: boolean } = {},
 ): Promise<LoopbackRpc> {
   const protos = loadProtos();
   const data = opts.dataPath && impls.blob ? new BlobDataServer({ blob: impls.blob, protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) }) : undefined;
   const dataPort = data ? await data.listen('127.0.0.1', 0) : undefined;
   const blobReplica = dataPort === undefined ? impls.blobReplica : { replicaId: '', legacyChunks: false, ...impls.blobReplica, dataPort };
-  const server = new RpcServer({ ...impls, ...(blobReplica && { blobReplica }), protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) });
+  const direct = impls.metadata && opts.muxDirect !== false ? { muxDirectPort: 0 } : {};
+  const server = new RpcServer({ ...impls, ...direct, ...(blobReplica && { blobReplica }), protos, ...(opts.registry && { registry: opts.registry }), ...(opts.security && { security: opts.security }) });
   const port = await server.listen('127.0.0.1', 0);
   const target = `127.0.0.1:${port}`;
   const clientSecurity = opts.clientSecurity ?? opts.security;
