@@ -4,9 +4,9 @@
 // MASSIVE_DATA_DIR, MASSIVE_ACCESS_KEY/SECRET_KEY, ...); the services keep their data under
 // <data dir>/metadata-svc and <data dir>/blob-svc.
 //
-// Ports: gRPC metadata 7070, blob 7071; blob's HTTP data path (object bodies) 7072; admin HTTP
-// gateway 9100, metadata 9101, blob 9102 (override with MASSIVE_METADATA_GRPC_PORT,
-// MASSIVE_BLOB_GRPC_PORT, MASSIVE_BLOB_DATA_PORT, MASSIVE_GATEWAY_ADMIN_PORT,
+// Ports: gRPC metadata 7070, blob 7071; blob's HTTP data path (object bodies) 7072; metadata's Mux
+// direct connections 7073; admin HTTP gateway 9100, metadata 9101, blob 9102 (override with
+// MASSIVE_METADATA_GRPC_PORT, MASSIVE_METADATA_MUX_PORT, MASSIVE_BLOB_GRPC_PORT, MASSIVE_BLOB_DATA_PORT, MASSIVE_GATEWAY_ADMIN_PORT,
 // MASSIVE_METADATA_ADMIN_PORT, MASSIVE_BLOB_ADMIN_PORT). With MASSIVE_PORT=0 every port is picked
 // free, so test harnesses can run several side by side.
 //
@@ -183,6 +183,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
   };
   delete base.MASSIVE_GRPC_PORT;
   delete base.MASSIVE_DATA_PORT;
+  delete base.MASSIVE_MUX_PORT;
   delete base.MASSIVE_ADMIN_PORT;
   delete base.MASSIVE_SERVICE_NODE_ARGS;
   const nodeArgs = (env.MASSIVE_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -274,6 +275,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
         metadata = await start('metadata', {
           ...loopback,
           MASSIVE_GRPC_PORT: metadataGrpcPort,
+          MASSIVE_MUX_PORT: port('MASSIVE_METADATA_MUX_PORT', '7073'),
           MASSIVE_ADMIN_PORT: port('MASSIVE_METADATA_ADMIN_PORT', '9101'),
           MASSIVE_DATA_DIR: join(dataDir, 'metadata-svc'),
           MASSIVE_BLOB_ENDPOINTS: blob.endpoint.replace('grpc://', ''),

@@ -186,7 +186,7 @@ describe('deploy/grafana/massive-storage.json', () => {
 });
 
 describe('Dockerfiles', () => {
-  const apps = { gateway: [8080, 9100], metadata: [7070], blob: [7071, 7072] } as const;
+  const apps = { gateway: [8080, 9100], metadata: [7070, 7073], blob: [7071, 7072] } as const;
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
   it.each(Object.entries(apps))('apps/%s/Dockerfile is multi-stage, non-root and runs the bundle', (app, ports) => {

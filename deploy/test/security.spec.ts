@@ -54,6 +54,8 @@ describe.each(ROOTS.map((r) => [path.relative(K8S, r), r]))('%s', (_name, root) 
 
   it('lets the gateway (and each other) reach metadata and blob gRPC, nobody else', () => {
     expect(access(docs, 'massive-metadata', 'grpc')).toEqual(only('massive-gateway', 'massive-blob'));
+    // The same clients' Mux streams take their direct connections on metadata's mux port.
+    expect(access(docs, 'massive-metadata', 'mux')).toEqual(only('massive-gateway', 'massive-blob'));
     expect(access(docs, 'massive-blob', 'grpc')).toEqual(only('massive-gateway', 'massive-metadata'));
   });
 

@@ -7,7 +7,19 @@ describe('metadata service config', () => {
     expect(loadConfig([], { ...blob, MASSIVE_METADATA_MAP_BYTES: String(2 ** 30) }).metadataMapBytes).toBe(2 ** 30);
     expect(loadConfig(['--backend', 'tikv', '--pd-endpoints', 'pd-0:2379,pd-1:2379'], blob)).toMatchObject({ backend: 'tikv', pdEndpoints: ['pd-0:2379', 'pd-1:2379'] });
   });
+  it('offers Mux direct connections on the gRPC port + 3 unless told otherwise', () => {
+    expect(loadConfig([], blob)).toMatchObject({ muxDirect: 'on', muxPort: 7073 });
+    expect(loadConfig(['--grpc-port=8000'], blob)).toMatchObject({ muxPort: 8003 });
+    expect(loadConfig(['--grpc-port=0'], blob)).toMatchObject({ muxPort: 0 });
+    expect(loadConfig([], { ...blob, MASSIVE_MUX_PORT: '7400' })).toMatchObject({ muxPort: 7400 });
+    expect(loadConfig([], { ...blob, MASSIVE_MUX_DIRECT: 'off' })).toMatchObject({ muxDirect: 'off' });
+    // Off, its port may be anything: it is not bound.
+    expect(loadConfig([], { ...blob, MASSIVE_MUX_DIRECT: 'off', MASSIVE_MUX_PORT: '7070' })).toMatchObject({ muxDirect: 'off' });
+  });
   it.each([
+    [[], { ...blob, MASSIVE_MUX_PORT: '7070' }, /Mux direct port 7070 is also the gRPC or admin port/],
+    [[], { ...blob, MASSIVE_GRPC_PORT: '65534' }, /set MASSIVE_MUX_PORT/],
+    [[], { ...blob, MASSIVE_MUX_DIRECT: 'yes' }, /muxDirect must be one of on, off/],
     [[], {}, /MASSIVE_BLOB_ENDPOINTS .* is required/],
     [[], { ...blob, MASSIVE_METADATA_BACKEND: 'tikv' }, /needs MASSIVE_PD_ENDPOINTS/],
     [[], { ...blob, MASSIVE_METADATA_BACKEND: 'etcd' }, /backend must be one of embedded, tikv/],

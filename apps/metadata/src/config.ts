@@ -8,6 +8,9 @@ export { ConfigError };
 export interface MetadataConfig {
   readonly host: string;
   readonly grpcPort: number;
+  /** Mux streams' direct connections (`muxDirect: 'off'`: none offered). */
+  readonly muxDirect: 'on' | 'off';
+  readonly muxPort: number;
   readonly adminPort: number;
   readonly backend: 'embedded' | 'tikv';
   readonly dataDir: string;
@@ -30,6 +33,8 @@ export interface MetadataConfig {
 export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
   { key: 'host', flag: 'host', env: 'MASSIVE_HOST', kind: 'string', def: '0.0.0.0', help: 'address to listen on (gRPC and admin)' },
   { key: 'grpcPort', flag: 'grpc-port', env: 'MASSIVE_GRPC_PORT', kind: 'port', def: '7070', help: 'gRPC port of massive.metadata.v1.Metadata (0 picks a free port)' },
+  { key: 'muxDirect', flag: 'mux-direct', env: 'MASSIVE_MUX_DIRECT', kind: 'enum', values: ['on', 'off'], def: 'on', help: 'offer each Mux stream a direct TCP connection for its messages (same TLS; the ticket comes over the authenticated stream): on | off' },
+  { key: 'muxPort', flag: 'mux-port', env: 'MASSIVE_MUX_PORT', kind: 'port', help: 'port of Mux direct connections (0 picks a free port; default: the gRPC port + 3, 7073, clear of the blob service\'s 7071 and 7072 on one machine)' },
   { key: 'adminPort', flag: 'admin-port', env: 'MASSIVE_ADMIN_PORT', kind: 'port', def: '9101', help: 'admin HTTP port: /metrics, /health/live, /health/ready' },
   { key: 'backend', flag: 'backend', env: 'MASSIVE_METADATA_BACKEND', kind: 'enum', values: ['embedded', 'tikv'], def: 'embedded', help: 'embedded (LMDB under --data-dir) | tikv (--pd-endpoints)' },
   { key: 'dataDir', flag: 'data-dir', env: 'MASSIVE_DATA_DIR', kind: 'string', def: './data', help: 'embedded backend: the store lives in <data-dir>/metadata' },
@@ -52,7 +57,11 @@ export function usage(): string {
 }
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): MetadataConfig {
-  const cfg = parseSettings(SETTINGS, argv, env, 'massive-metadata') as unknown as MetadataConfig;
+  const parsed = parseSettings(SETTINGS, argv, env, 'massive-metadata') as unknown as Omit<MetadataConfig, 'muxPort'> & { muxPort?: number };
+  const cfg: MetadataConfig = { ...parsed, muxPort: parsed.muxPort ?? defaultMuxPort(parsed.grpcPort) };
+  if (cfg.muxDirect === 'on' && cfg.muxPort !== 0 && (cfg.muxPort === cfg.grpcPort || cfg.muxPort === cfg.adminPort)) {
+    throw new ConfigError(`the Mux direct port ${cfg.muxPort} is also the gRPC or admin port: set MASSIVE_MUX_PORT (or --mux-port) to a port of its own`);
+  }
   if (cfg.backend === 'tikv' && cfg.pdEndpoints.length === 0) {
     throw new ConfigError('MASSIVE_METADATA_BACKEND=tikv needs MASSIVE_PD_ENDPOINTS (or --pd-endpoints), e.g. pd-0.pd:2379,pd-1.pd:2379');
   }
@@ -68,4 +77,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Met
     throw new ConfigError((e as Error).message);
   }
   return cfg;
+}
+
+/** The gRPC port + 3 (7073 by default); 0 (a free port) when the gRPC port is picked free too. */
+function defaultMuxPort(grpcPort: number): number {
+  if (grpcPort === 0) return 0;
+  if (grpcPort > 65532) throw new ConfigError(`the Mux direct port defaults to the gRPC port + 3, and the gRPC port is ${grpcPort}: set MASSIVE_MUX_PORT (or --mux-port)`);
+  return grpcPort + 3;
 }

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
           onError: (err, stage) => logger.warn('lifecycle pass failed', { stage, err }),
         })
       : undefined;
-  const rpc = new RpcServer({ metadata, registry, logger, protos, security: trust.security });
+  const rpc = new RpcServer({ metadata, registry, logger, protos, security: trust.security, ...(cfg.muxDirect === 'on' && { muxDirectPort: cfg.muxPort }) });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
   let draining = false;
@@ -66,9 +66,10 @@ async function main(): Promise<void> {
   lifecycle?.start();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
-  logger.info('listening', { grpcPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints, rpcSecurity: trust.describe });
+  logger.info('listening', { grpcPort, muxPort: rpc.directPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints, rpcSecurity: trust.describe });
   logger.flush();
-  process.stdout.write(`Massive Storage metadata service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})\n`);
+  const direct = rpc.directPort > 0 ? ` (mux direct tcp://${shown}:${rpc.directPort})` : '';
+  process.stdout.write(`Massive Storage metadata service listening on grpc://${shown}:${grpcPort} (admin http://${shown}:${admin.port})${direct}\n`);
 
   const shutdown = (signal: string) => {
     if (draining) return;
