@@ -70,10 +70,14 @@ describe('start:distributed', () => {
         expect(text).toContainEqual(expect.stringMatching(/^blob_data_client_requests_total\{method="Read",code="OK"\} 1$/));
         expect(text).not.toContainEqual(expect.stringMatching(/^grpc_client_handled_total\{grpc_service="massive.blob.v1.Blob",grpc_method="(Write|Read)"/));
         expect(text).toContainEqual(expect.stringMatching(/^s3_requests_total\{operation="PutObject",code="200"/));
+        // Its metadata calls' Mux streams took the direct connections the metadata service offered.
+        expect(text).toContainEqual(expect.stringMatching(/^grpc_client_mux_direct_total\{outcome="taken"\} [1-9]/));
+        expect(text).not.toContainEqual(expect.stringMatching(/^grpc_client_mux_direct_total\{outcome="(failed|lost)"\}/));
       } else {
         const service = name === 'blob' ? 'massive.blob.v1.Blob' : 'massive.metadata.v1.Metadata';
         expect(text).toContainEqual(expect.stringMatching(new RegExp(`^grpc_server_handled_total\\{grpc_service="${service}"`)));
         if (name === 'blob') expect(text).toContainEqual(expect.stringMatching(/^blob_data_server_requests_total\{method="Write",code="OK"\} 1$/));
+        if (name === 'metadata') expect(text).toContainEqual(expect.stringMatching(/^grpc_server_mux_direct_connections [1-9]/));
       }
     }
 

@@ -94,6 +94,7 @@ export class ChannelPool<D extends grpc.ServiceDefinition> {
           new MuxChannel(c, muxDef, () => this.streamMetadata(), muxOpts, {
             ...(opts.security?.tls && { tls: opts.security.tls }),
             ...(tlsNameOf(opts.targets[i], opts.security) !== undefined && { serverName: tlsNameOf(opts.targets[i], opts.security) }),
+            ...(opts.metrics?.muxDirect && { onOutcome: (o: string) => opts.metrics!.muxDirect!.labels(o).inc() }),
           }),
       );
     }

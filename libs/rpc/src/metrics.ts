@@ -1,5 +1,5 @@
 import { HotCounter, HotHistogram, type HotCounterChild, type HotHistogramChild } from '@massive/observability';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 
 /**
  * gRPC call metrics (the go-grpc-prometheus names). Labels are the fully-qualified service, the method
@@ -9,6 +9,12 @@ import type { Registry } from 'prom-client';
 export interface GrpcMetrics {
   readonly handled: HotCounter<'grpc_service' | 'grpc_method' | 'grpc_code'>;
   readonly seconds: HotHistogram<'grpc_service' | 'grpc_method'>;
+  /**
+   * Clients: `grpc_client_mux_direct_total{outcome}`, the direct connections Mux streams were offered:
+   * `taken` (accepted), `failed` (could not connect, handshake or ticket refused: the stream stayed on
+   * gRPC), `lost` (closed before the server's End: the stream's calls in flight failed).
+   */
+  readonly muxDirect?: Counter<'outcome'>;
 }
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -18,9 +24,13 @@ export function createGrpcServerMetrics(registry: Registry): GrpcMetrics {
   return create(registry, 'server', 'RPCs completed on the server', 'RPC handling time on the server');
 }
 
-/** `grpc_client_handled_total`, `grpc_client_handling_seconds` on `registry`. */
+/** `grpc_client_handled_total`, `grpc_client_handling_seconds`, `grpc_client_mux_direct_total` on `registry`. */
 export function createGrpcClientMetrics(registry: Registry): GrpcMetrics {
-  return create(registry, 'client', 'RPCs completed by the client', 'RPC time seen by the client, until the last message or status');
+  const name = 'grpc_client_mux_direct_total';
+  const muxDirect =
+    (registry.getSingleMetric(name) as Counter<'outcome'> | undefined) ??
+    new Counter({ name, help: 'Direct connections offered to Mux streams, by outcome: taken, failed (the stream stayed on gRPC), lost (closed before End)', labelNames: ['outcome'], registers: [registry] });
+  return { ...create(registry, 'client', 'RPCs completed by the client', 'RPC time seen by the client, until the last message or status'), muxDirect };
 }
 
 function create(registry: Registry, side: 'server' | 'client', handledHelp: string, secondsHelp: string): GrpcMetrics {

@@ -5,6 +5,7 @@ import { FrameReader, FrameType, writeFrame } from '../src/mux/direct-frames';
 import { MuxDirectListener } from '../src/mux/direct-listener';
 import { peerHost } from '../src/mux/mux-client';
 import { tlsNameOf } from '../src/channel-pool';
+import { createGrpcClientMetrics } from '../src/metrics';
 import { GrpcMetadataClient } from '../src/metadata/metadata-client';
 import { loadProtos } from '../src/proto';
 import { RpcServer } from '../src/server';
@@ -30,8 +31,18 @@ function slowApi(delayMs: number): { api: MetadataApi; started: () => number } {
 }
 
 async function metricValue(registry: Registry, name: string): Promise<number> {
-  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(await registry.metrics());
+  const m = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(await registry.metrics());
   return m ? Number(m[1]) : NaN;
+}
+
+/** What became of the offers a client was made: grpc_client_mux_direct_total by outcome. */
+async function outcomes(registry: Registry): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const o of ['taken', 'failed', 'lost']) {
+    const v = await metricValue(registry, `grpc_client_mux_direct_total{outcome="${o}"}`);
+    if (!Number.isNaN(v)) out[o] = v;
+  }
+  return out;
 }
 
 async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -104,9 +115,11 @@ describe('Mux direct connections', () => {
   it("are taken when offered, and then carry the stream's calls and replies", async () => {
     const registry = new Registry();
     const port = await start(slowApi(0).api, registry);
-    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const seen = new Registry();
+    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 }, metrics: createGrpcClientMetrics(seen) });
     await client.listBuckets({}, ctx);
     await until(async () => (await metricValue(registry, 'grpc_server_mux_direct_connections')) === 1);
+    expect(await outcomes(seen)).toEqual({ taken: 1 });
     const [socket] = server.muxDirectConnections;
     const before = { read: socket.bytesRead, written: socket.bytesWritten };
     await Promise.all(Array.from({ length: 20 }, () => client!.listBuckets({}, ctx)));
@@ -129,16 +142,21 @@ describe('Mux direct connections', () => {
     const dead = await closedPort();
     const port = await start(slowApi(0).api, registry);
     jest.spyOn(MuxDirectListener.prototype, 'port', 'get').mockReturnValue(dead);
-    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const seen = new Registry();
+    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 }, metrics: createGrpcClientMetrics(seen) });
     for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 4 }, () => client!.listBuckets({}, ctx)));
     expect(server.muxDirectConnections.size).toBe(0);
+    // One try, then the channel waits before the next (30 s).
+    await until(async () => (await outcomes(seen)).failed === 1);
+    expect(await outcomes(seen)).toEqual({ failed: 1 });
     expect(await registry.metrics()).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="ListBuckets",grpc_code="OK"\} 40/);
   });
 
   it('lost while a call runs: the call fails Unavailable and is not run again; later calls go on', async () => {
     const fake = slowApi(300);
     const port = await start(fake.api);
-    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
+    const seen = new Registry();
+    client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 }, metrics: createGrpcClientMetrics(seen) });
     await client.listBuckets({}, ctx);
     await until(() => server.muxDirectConnections.size === 1);
     const pending = client.listBuckets({}, ctx).then(
@@ -153,6 +171,7 @@ describe('Mux direct connections', () => {
     expect(fake.started()).toBe(2);
     await client.listBuckets({}, ctx);
     expect(fake.started()).toBe(3);
+    expect((await outcomes(seen)).lost).toBe(1);
   });
 
   it('a stream that ends cleanly after replying on its connection sends again only the calls it never started', async () => {

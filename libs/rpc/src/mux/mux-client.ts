@@ -39,6 +39,8 @@ export interface DirectConnectOptions {
   readonly tls?: TlsMaterial;
   /** The name the server's certificate must carry (the channel's: its override, else the target's host). */
   readonly serverName?: string;
+  /** Told what became of each offer (for `grpc_client_mux_direct_total`). */
+  readonly onOutcome?: (outcome: 'taken' | 'failed' | 'lost') => void;
 }
 
 /** The server has no Mux method (an older release): the caller makes the plain unary call instead. */
@@ -124,6 +126,7 @@ export class MuxChannel {
 
   /** A direct connection could not be made: the channel's streams stay on gRPC for a while. */
   directFailed(): void {
+    this.direct?.onOutcome?.('failed');
     this.directRetryAt = Date.now() + DIRECT_RETRY_MS;
   }
 
@@ -343,6 +346,7 @@ class ClientMux {
       this.direct = 'attached';
       this.connecting = undefined;
       this.socket = socket;
+      this.owner.direct?.onOutcome?.('taken');
     } else if (this.direct === 'attached' && type === FrameType.Response) {
       this.receive(this.def.responseDeserialize(payload).replies);
     } else if (this.direct === 'attached' && type === FrameType.End) {
@@ -381,6 +385,7 @@ class ClientMux {
 
   /** The direct connection was lost while replies were owed: the calls in flight may have run, so they fail rather than go again. */
   private lost(): void {
+    if (this.direct !== 'broken') this.owner.direct?.onOutcome?.('lost');
     this.direct = 'broken';
     this.socket?.destroy();
     this.socket = undefined;
