@@ -107,6 +107,21 @@ describe('Mux direct connections', () => {
     jest.restoreAllMocks();
   });
 
+  /**
+   * A first call (the stream opens and takes its direct connection), then a second one: returned once
+   * the server runs it, with its outcome to come.
+   */
+  async function secondCallRunning(fake: { started: () => number }): Promise<{ pending: Promise<string | undefined> }> {
+    await client!.listBuckets({}, ctx);
+    await until(() => server.muxDirectConnections.size === 1);
+    const pending = client!.listBuckets({}, ctx).then(
+      () => 'answered',
+      (e: { code?: string }) => e.code,
+    );
+    await until(() => fake.started() === 2);
+    return { pending };
+  }
+
   async function start(api: MetadataApi, registry?: Registry): Promise<number> {
     server = new RpcServer({ metadata: api, protos, muxDirectPort: 0, ...(registry && { registry }) });
     return server.listen('127.0.0.1', 0);
@@ -157,13 +172,7 @@ describe('Mux direct connections', () => {
     const port = await start(fake.api);
     const seen = new Registry();
     client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 }, metrics: createGrpcClientMetrics(seen) });
-    await client.listBuckets({}, ctx);
-    await until(() => server.muxDirectConnections.size === 1);
-    const pending = client.listBuckets({}, ctx).then(
-      () => 'answered',
-      (e: { code?: string }) => e.code,
-    );
-    await until(() => fake.started() === 2);
+    const { pending } = await secondCallRunning(fake);
     for (const s of server.muxDirectConnections) s.destroy();
     expect(await pending).toBe('Unavailable');
     // It ran once (its reply was lost with the connection); nobody sent it again.
@@ -198,13 +207,7 @@ describe('Mux direct connections', () => {
     const proxy = await holdingProxy(server.directPort);
     jest.spyOn(MuxDirectListener.prototype, 'port', 'get').mockReturnValue(proxy.port);
     client = new GrpcMetadataClient({ targets: [`127.0.0.1:${port}`], definition: protos.metadata, mux: { streams: 1 } });
-    await client.listBuckets({}, ctx);
-    await until(() => server.muxDirectConnections.size === 1);
-    const pending = client.listBuckets({}, ctx).then(
-      () => 'answered',
-      (e: { code?: string }) => e.code,
-    );
-    await until(() => fake.started() === 2);
+    const { pending } = await secondCallRunning(fake);
     proxy.hold(true);
     const stopped = server.shutdown(5000);
     await new Promise((r) => setTimeout(r, 400)); // the call finished, the stream ended OK meanwhile
