@@ -221,14 +221,23 @@ describe('Mux direct connections', () => {
   it('a connection without a valid ticket first is refused and closed', async () => {
     const registry = new Registry();
     await start(slowApi(0).api, registry);
+    // What the server sent before it closed the connection; 'still open' if it had not within 3 s
+    // (it waits 10 s for a Hello that never comes: these must be refused on what they sent).
     const tryFrame = (send: (s: net.Socket) => void) =>
-      new Promise<{ frames: number[] }>((resolve) => {
+      new Promise<{ frames: number[] } | 'still open'>((resolve) => {
         const s = net.connect(server.directPort, '127.0.0.1', () => send(s));
         const frames: number[] = [];
         const reader = new FrameReader((type) => frames.push(type));
+        const timer = setTimeout(() => {
+          resolve('still open');
+          s.destroy();
+        }, 3000);
         s.on('data', (d: Buffer) => reader.push(d));
         s.on('error', () => undefined);
-        s.on('close', () => resolve({ frames }));
+        s.on('close', () => {
+          clearTimeout(timer);
+          resolve({ frames });
+        });
       });
     // A ticket nobody issued.
     expect(await tryFrame((s) => writeFrame(s, FrameType.Hello, Buffer.from('0'.repeat(32))))).toEqual({ frames: [] });
@@ -236,7 +245,9 @@ describe('Mux direct connections', () => {
     expect(await tryFrame((s) => writeFrame(s, FrameType.Request, Buffer.from([0])))).toEqual({ frames: [] });
     // Not this protocol at all (a length over the limit).
     expect(await tryFrame((s) => s.write('GET / HTTP/1.1\r\n\r\n'))).toEqual({ frames: [] });
-    expect(await metricValue(registry, 'grpc_server_mux_direct_refused_total')).toBe(3);
+    // A first frame that says it is 1 MiB long: refused on its length, not held while it arrives.
+    expect(await tryFrame((s) => s.write(Buffer.from([0, 0x10, 0, 0, FrameType.Hello])))).toEqual({ frames: [] });
+    expect(await metricValue(registry, 'grpc_server_mux_direct_refused_total')).toBe(4);
   });
 });
 

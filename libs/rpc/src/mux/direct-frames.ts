@@ -54,12 +54,16 @@ export class FrameReader {
 
   constructor(
     private onFrame: (type: number, payload: Buffer) => void,
-    private readonly max = MAX_FRAME_BYTES,
+    private max = MAX_FRAME_BYTES,
   ) {}
 
-  /** Frames read from now on go to `onFrame` (a connection handed from its listener to its stream). */
-  handTo(onFrame: (type: number, payload: Buffer) => void): void {
+  /**
+   * Frames read from now on go to `onFrame`, up to `max` bytes each (a connection handed from its
+   * listener, which takes only a small Hello, to its stream).
+   */
+  handTo(onFrame: (type: number, payload: Buffer) => void, max = this.max): void {
     this.onFrame = onFrame;
+    this.max = max;
   }
 
   push(chunk: Buffer): void {

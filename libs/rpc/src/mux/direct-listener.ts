@@ -13,6 +13,11 @@ export interface DirectSink {
 
 /** A connection must present a valid ticket this soon after it opens (and its TLS handshake). */
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * The largest first frame taken from a connection not yet let in: a Hello is 37 bytes. (Larger frames
+ * are for streams: an unknown peer must not make us hold 256 MiB.)
+ */
+const MAX_HELLO_BYTES = 256;
 /** A ticket not presented within this long is dropped (the client connects at once, or not at all). */
 const TICKET_TTL_MS = 60_000;
 /** TCP keep-alive probes on every connection: a peer gone without a FIN is found while idle. */
@@ -135,7 +140,7 @@ export class MuxDirectListener {
       socket.once('close', () => this.sockets.delete(socket));
       reader.handTo(() => undefined); // until the stream takes over, in attach
       t.sink.attach(socket, reader);
-    });
+    }, MAX_HELLO_BYTES);
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.push(chunk);

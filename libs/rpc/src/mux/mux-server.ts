@@ -9,7 +9,7 @@ import type { MuxCall__Output } from '../generated/massive/rpc/v1/MuxCall';
 import type { MuxReply } from '../generated/massive/rpc/v1/MuxReply';
 import type { MuxRequest__Output } from '../generated/massive/rpc/v1/MuxRequest';
 import type { MuxResponse } from '../generated/massive/rpc/v1/MuxResponse';
-import { DIRECT_HEADER, DIRECT_USED, FrameType, writeFrame, type FrameReader } from './direct-frames';
+import { DIRECT_HEADER, DIRECT_USED, FrameType, MAX_FRAME_BYTES, writeFrame, type FrameReader } from './direct-frames';
 import type { DirectSink, MuxDirectListener } from './direct-listener';
 
 /** The multiplexing method's name in a service that offers it (proto/massive/rpc/v1/mux.proto). */
@@ -184,7 +184,7 @@ class ServerMux implements DirectSink {
     reader.handTo((type, payload) => {
       if (type !== FrameType.Request) throw new Error(`unexpected direct Mux frame type ${type}`);
       this.receive(this.codec.requestDeserialize(payload));
-    });
+    }, MAX_FRAME_BYTES);
     socket.once('close', () => {
       if (this.closed) return;
       this.close(new ServiceError('Unavailable', 'the direct connection failed'));
