@@ -167,6 +167,40 @@ describe('Mux direct connections', () => {
     expect(await registry.metrics()).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="ListBuckets",grpc_code="OK"\} 40/);
   });
 
+  it("a replica whose offers cannot be taken does not keep the channel's streams to other replicas off theirs", async () => {
+    const seen = new Registry();
+    const dead = await closedPort();
+    const port = await start(slowApi(0).api);
+    const other = new RpcServer({ metadata: slowApi(0).api, protos, muxDirectPort: 0 });
+    const otherPort = await other.listen('127.0.0.1', 0);
+    // This replica's offers name a port nothing listens on (a NetworkPolicy that blocks it, say).
+    const listener = (other as unknown as { muxDirect: MuxDirectListener }).muxDirect;
+    Object.defineProperty(listener, 'port', { get: () => dead });
+    try {
+      // One channel over both replicas; streams rotate every 30 ms, each placed afresh.
+      client = new GrpcMetadataClient({
+        targets: [`ipv4:127.0.0.1:${port},127.0.0.1:${otherPort}`],
+        definition: protos.metadata,
+        mux: { streams: 2, maxAgeMs: 30 },
+        metrics: createGrpcClientMetrics(seen),
+      });
+      const rotate = async (ms: number) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end) await Promise.all(Array.from({ length: 8 }, () => client!.listBuckets({}, ctx)));
+      };
+      await until(async () => {
+        await rotate(50);
+        return (await outcomes(seen)).failed !== undefined;
+      });
+      const takenBefore = (await outcomes(seen)).taken ?? 0;
+      await rotate(500);
+      // Streams to the healthy replica opened after that failure still took their connections.
+      expect((await outcomes(seen)).taken ?? 0).toBeGreaterThan(takenBefore);
+    } finally {
+      await other.shutdown(1000);
+    }
+  });
+
   it('lost while a call runs: the call fails Unavailable and is not run again; later calls go on', async () => {
     const fake = slowApi(300);
     const port = await start(fake.api);

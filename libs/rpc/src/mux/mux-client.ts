@@ -53,7 +53,7 @@ const UNSUPPORTED_RECHECK_MS = 60_000;
 const MAX_RESENDS = 4;
 /** A direct connection not accepted within this long is given up (the stream stays on gRPC). */
 const DIRECT_CONNECT_TIMEOUT_MS = 5_000;
-/** After a direct connection could not be made, streams of the channel stay on gRPC this long. */
+/** After a direct connection to a replica could not be made, the channel's streams to it stay on gRPC this long. */
 const DIRECT_RETRY_MS = 30_000;
 /** TCP keep-alive probes on direct connections: a peer gone without a FIN is found while idle. */
 const DIRECT_KEEPALIVE_MS = 10_000;
@@ -103,8 +103,8 @@ export class MuxChannel {
   private unsupportedUntil = 0;
   /** How streams make their direct connections; undefined: they do not. */
   readonly direct: DirectConnectOptions | undefined;
-  /** Until when streams do not try their direct connection (the last attempt failed). */
-  private directRetryAt = 0;
+  /** Per replica (its gRPC address), until when streams do not try their direct connection (the last attempt failed). */
+  private readonly directRetryAt = new Map<string, number>();
 
   constructor(
     private readonly client: grpc.Client,
@@ -119,15 +119,23 @@ export class MuxChannel {
     this.direct = opts.direct === false ? undefined : direct;
   }
 
-  /** Whether a stream should take the direct connection it is offered now. */
-  get directAllowed(): boolean {
-    return this.direct !== undefined && Date.now() >= this.directRetryAt;
+  /** Whether a stream should take the direct connection the replica at `peer` offers it now. */
+  directAllowed(peer: string): boolean {
+    if (this.direct === undefined) return false;
+    const at = this.directRetryAt.get(peer);
+    if (at === undefined) return true;
+    if (Date.now() < at) return false;
+    this.directRetryAt.delete(peer);
+    return true;
   }
 
-  /** A direct connection could not be made: the channel's streams stay on gRPC for a while. */
-  directFailed(): void {
+  /**
+   * A direct connection to the replica at `peer` could not be made: the channel's streams to it stay on
+   * gRPC for a while (a replica shutting down refuses them; the others' are unaffected).
+   */
+  directFailed(peer: string): void {
     this.direct?.onOutcome?.('failed');
-    this.directRetryAt = Date.now() + DIRECT_RETRY_MS;
+    this.directRetryAt.set(peer, Date.now() + DIRECT_RETRY_MS);
   }
 
   /** False for a minute after a server without Mux was found (it may be upgraded meanwhile). */
@@ -301,9 +309,10 @@ class ClientMux {
   private offered(md: grpc.Metadata): void {
     const offer = md.get(DIRECT_HEADER)[0];
     const m = typeof offer === 'string' ? /^(\d{1,5}) ([0-9a-f]{32})$/.exec(offer) : null;
-    const host = peerHost(this.call.getPeer());
+    const peer = this.call.getPeer();
+    const host = peerHost(peer);
     const opts = this.owner.direct;
-    if (!m || host === undefined || !opts || !this.owner.directAllowed || this.closed || this.draining || this.direct !== 'none') return;
+    if (!m || host === undefined || !opts || !this.owner.directAllowed(peer) || this.closed || this.draining || this.direct !== 'none') return;
     const [, port, ticket] = m;
     this.direct = 'connecting';
     const name = opts.serverName ?? host;
@@ -336,7 +345,7 @@ class ClientMux {
     });
     socket.once('close', () => {
       clearTimeout(timer);
-      this.directClosed(socket);
+      this.directClosed(socket, peer);
     });
   }
 
@@ -370,12 +379,12 @@ class ClientMux {
     socket?.destroy();
   }
 
-  private directClosed(socket: net.Socket): void {
+  private directClosed(socket: net.Socket, peer: string): void {
     if (this.direct === 'connecting') {
       // Refused, timed out, or the handshake failed: this stream and the channel's next ones stay on gRPC
       // (unless the server said it had used the connection: then replies may be lost, see `ended`).
       this.direct = 'none';
-      this.owner.directFailed();
+      this.owner.directFailed(peer);
       if (this.heldStatus) this.lost();
       return;
     }
