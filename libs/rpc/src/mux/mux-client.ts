@@ -381,8 +381,9 @@ class ClientMux {
 
   private directClosed(socket: net.Socket, peer: string): void {
     if (this.direct === 'connecting') {
-      // Refused, timed out, or the handshake failed: this stream and the channel's next ones stay on gRPC
-      // (unless the server said it had used the connection: then replies may be lost, see `ended`).
+      // Refused, timed out, or the handshake failed: this stream, and the channel's next ones to this
+      // replica for a while, stay on gRPC (unless the server said it had used the connection: then
+      // replies may be lost, see `ended`).
       this.direct = 'none';
       this.owner.directFailed(peer);
       if (this.heldStatus) this.lost();
