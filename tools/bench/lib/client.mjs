@@ -1,5 +1,6 @@
-// A lean S3 client on node:http: keep-alive agents, SigV4 header signing, no retries, no XML library.
-import http from 'node:http';
+// A lean S3 client: keep-alive connection pools (http1.mjs, not node:http: see there why), SigV4 header
+// signing, no retries, no XML library.
+import { Http1Pool } from './http1.mjs';
 import { canonicalQuery, EMPTY_SHA256, uriEncode } from './sigv4.mjs';
 
 export class BenchError extends Error {}
@@ -24,8 +25,9 @@ export class S3Http {
     this.signer = signer;
   }
 
+  /** A pool of up to `concurrency` keep-alive connections (`destroy()` closes them). */
   agent(concurrency) {
-    return new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, scheduling: 'lifo' });
+    return new Http1Pool({ host: this.hostname, port: this.port, maxSockets: concurrency });
   }
 
   static objectPath(bucket, key) {
@@ -33,45 +35,28 @@ export class S3Http {
   }
 
   /**
-   * One signed request. `body`: undefined, a Buffer, or `async (req) => void` writing a streamed body
-   * (then `contentLength` is required). `onData(chunk)`: stream the response body instead of collecting it.
-   * Resolves { status, headers, body?: Buffer, bytes } once the response has been read to its end.
+   * One signed request. `body`: undefined, a Buffer, or `async (socket) => void` writing a streamed body
+   * of `contentLength` bytes (minding write()'s return and 'drain'; never ending the socket).
+   * `onData(view)`: stream the response body instead of collecting it; each view is valid only during
+   * the call. Resolves { status, headers, body?: Buffer, bytes } once the response has been read to its
+   * end; a transport failure rejects with a RequestError.
    */
-  request({ agent, method, path, query = '', body, payloadHash = EMPTY_SHA256, contentLength, headers: extra, onData }) {
+  async request({ agent, method, path, query = '', body, payloadHash = EMPTY_SHA256, contentLength, headers: extra, onData }) {
     const headers = { host: this.host };
     if (extra) Object.assign(headers, extra);
     if (Buffer.isBuffer(body)) headers['content-length'] = body.length;
     else if (typeof body === 'function') headers['content-length'] = contentLength;
     else if (method === 'PUT' || method === 'POST') headers['content-length'] = 0;
     this.signer.sign(method, path, query, headers, payloadHash);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        { agent, hostname: this.hostname, port: this.port, method, path: query ? `${path}?${query}` : path, headers, setHost: false },
-        (res) => {
-          const chunks = onData ? null : [];
-          let bytes = 0;
-          res.on('data', (chunk) => {
-            bytes += chunk.length;
-            if (onData) onData(chunk);
-            else chunks.push(chunk);
-          });
-          res.on('end', () => {
-            resolve({
-              status: res.statusCode,
-              headers: res.headers,
-              body: chunks ? (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)) : undefined,
-              bytes,
-            });
-          });
-          res.on('error', reject);
-          res.on('aborted', () => reject(new RequestError(`${method} ${path}: response aborted`)));
-        },
-      );
-      req.on('error', reject);
-      if (Buffer.isBuffer(body)) req.end(body);
-      else if (typeof body === 'function') body(req).then(() => req.end(), (err) => req.destroy(err));
-      else req.end();
-    });
+    let head = `${method} ${query ? `${path}?${query}` : path} HTTP/1.1\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    head += '\r\n';
+    try {
+      return await agent.request({ method, head, body, onData });
+    } catch (err) {
+      if (err instanceof BenchError) throw err;
+      throw new RequestError(`${method} ${path}: ${err?.message ?? err}`);
+    }
   }
 
   // --- the S3 operations the bench uses -------------------------------------------------------------
