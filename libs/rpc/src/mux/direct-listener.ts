@@ -4,6 +4,7 @@ import * as tls from 'node:tls';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { TlsMaterial } from '../security/rpc-security';
 import { FrameReader, FrameType } from './direct-frames';
+import { probeIdle } from '../tcp-keepalive';
 
 /** A Mux stream waiting for its direct connection (mux-server.ts ServerMux). */
 export interface DirectSink {
@@ -20,8 +21,6 @@ const HELLO_TIMEOUT_MS = 10_000;
 const MAX_HELLO_BYTES = 256;
 /** A ticket not presented within this long is dropped (the client connects at once, or not at all). */
 const TICKET_TTL_MS = 60_000;
-/** TCP keep-alive probes on every connection: a peer gone without a FIN is found while idle. */
-const TCP_KEEPALIVE_MS = 10_000;
 
 /**
  * The listener of Mux streams' direct connections (proto/massive/rpc/v1/mux.proto, "Direct connection"):
@@ -121,7 +120,7 @@ export class MuxDirectListener {
 
   private welcome(socket: net.Socket): void {
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    probeIdle(socket);
     socket.on('error', () => undefined); // 'close' follows; the stream that owns it handles that
     const refuse = () => {
       this.refused?.inc();

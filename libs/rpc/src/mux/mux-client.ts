@@ -10,6 +10,7 @@ import type { MuxRequest } from '../generated/massive/rpc/v1/MuxRequest';
 import type { MuxResponse__Output } from '../generated/massive/rpc/v1/MuxResponse';
 import type { TlsMaterial } from '../security/rpc-security';
 import { DIRECT_HEADER, DIRECT_USED, FrameReader, FrameType, writeFrame } from './direct-frames';
+import { probeIdle } from '../tcp-keepalive';
 
 export interface MuxOptions {
   /**
@@ -55,8 +56,6 @@ const MAX_RESENDS = 4;
 const DIRECT_CONNECT_TIMEOUT_MS = 5_000;
 /** After a direct connection to a replica could not be made, the channel's streams to it stay on gRPC this long. */
 const DIRECT_RETRY_MS = 30_000;
-/** TCP keep-alive probes on direct connections: a peer gone without a FIN is found while idle. */
-const DIRECT_KEEPALIVE_MS = 10_000;
 
 /** A failed call as grpc-js reports one (what fromGrpcError reads: code, details, our trailers). */
 export type CallFailure = Error & { code: number; details: string; metadata: grpc.Metadata };
@@ -330,7 +329,7 @@ class ClientMux {
       : net.connect({ host, port: Number(port) });
     this.connecting = socket;
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, DIRECT_KEEPALIVE_MS);
+    probeIdle(socket);
     const timer = setTimeout(() => socket.destroy(), DIRECT_CONNECT_TIMEOUT_MS);
     timer.unref();
     socket.once(t ? 'secureConnect' : 'connect', () => writeFrame(socket, FrameType.Hello, Buffer.from(ticket, 'latin1')));

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { callAborted, whenAborted, type CallCtx } from '@massive/contracts';
 import { HttpParseError, RequestParser, type RequestSink } from './http1-parser';
 import type { ReceiveBuffers } from './receive-buffers';
+import { probeIdle } from '../../tcp-keepalive';
 
 /**
  * The HTTP/1.1 server under the blob data path (data-server.ts). Request bodies land straight in
@@ -56,8 +57,6 @@ const HIGH_WATER = 1024 * 1024;
  * the last piece learns the body ended and its trailers leave in the same write.
  */
 const RESPONSE_HIGH_WATER_MARK = 2 * 1024 * 1024;
-/** TCP keep-alive probes (a client gone without a FIN is found while idle). */
-const TCP_KEEPALIVE_MS = 10_000;
 /** After a response that left its request body unread, the client gets this long to stop sending. */
 const LINGER_MS = 5_000;
 const CRLF = Buffer.from('\r\n', 'latin1');
@@ -199,7 +198,7 @@ export class ServerConn implements RequestSink {
     this.small = small;
     this.parser = new RequestParser(this, server.opts.maxHead);
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    probeIdle(socket);
     if (!small) {
       socket.on('data', (b: Buffer) => {
         if (!this.feed(b, 0, b.length, 'own')) this.pause();

@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import type { TlsMaterial } from '../../security/rpc-security';
 import type { ReceiveBuffers } from './receive-buffers';
 import { ResponseParser, type ResponseSink } from './http1-parser';
+import { probeIdle } from '../../tcp-keepalive';
 
 /**
  * HTTP/1.1 exchanges on keep-alive connections whose socket reads land in pooled buffers (Node's
@@ -31,8 +32,6 @@ const LEND_FROM = 64 * 1024;
  * body fit, and an idle connection holds no pooled buffer. Pieces from it are always copied out.
  */
 const FIRST_READ_SIZE = 16 * 1024;
-/** TCP keep-alive probes on every connection (a peer gone without a FIN is found while idle). */
-const TCP_KEEPALIVE_MS = 10_000;
 /** Idle connections kept per endpoint (more are closed when their exchange ends). */
 const MAX_IDLE_PER_ENDPOINT = 64;
 
@@ -149,7 +148,7 @@ export class Conn {
       ? tls.connect({ host: ep.host, port: ep.port, ca: t.ca, cert: t.cert, key: t.key, servername: t.serverName ?? (net.isIP(ep.host) === 0 ? ep.host : undefined), onread } as tls.ConnectionOptions)
       : net.connect({ host: ep.host, port: ep.port, onread });
     this.socket.setNoDelay(true);
-    this.socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    probeIdle(this.socket);
     this.socket.on('error', (e) => this.exchange?.transportFailed(this, e));
     this.socket.on('end', () => this.exchange?.eof(this));
     this.socket.on('timeout', () => this.destroy());
