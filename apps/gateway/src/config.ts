@@ -56,6 +56,7 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly s3TlsKey?: string;
   /** Refuse UNSIGNED-PAYLOAD bodies over plain HTTP. */
   readonly requireSignedPayload: 'true' | 'false';
+  readonly sigV2: 'on' | 'off';
   readonly hashThreads: number;
   /** `/-/metrics` on the S3 port: bearer token, or public. */
   readonly metricsToken?: string;
@@ -107,6 +108,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 's3TlsKey', flag: 's3-tls-key', env: 'MASSIVE_S3_TLS_KEY', kind: 'string', help: 'serve HTTPS on the S3 port: PEM private key file (with --s3-tls-cert)' },
   { key: 'hashThreads', flag: 'hash-threads', env: 'MASSIVE_HASH_THREADS', kind: 'int', def: '1', min: 0, help: 'threads hashing large request bodies (MD5 for the ETag, SHA-256 of signed payloads) off the event loop; 0 hashes on it' },
   { key: 'requireSignedPayload', flag: 'require-signed-payload', env: 'MASSIVE_REQUIRE_SIGNED_PAYLOAD', kind: 'enum', values: ['true', 'false'], def: 'false', help: 'refuse bodies the signature does not cover (UNSIGNED-PAYLOAD) over plain HTTP with AccessDenied' },
+  { key: 'sigV2', flag: 'sigv2', env: 'MASSIVE_SIGV2', kind: 'enum', values: ['on', 'off'], def: 'on', help: 'accept AWS Signature Version 2 (Authorization: AWS ..., and AWSAccessKeyId/Expires/Signature URLs) besides SigV4; off answers them InvalidRequest' },
   { key: 'metricsToken', flag: 'metrics-token', env: 'MASSIVE_METRICS_TOKEN', kind: 'string', help: '/-/metrics on the S3 port needs Authorization: Bearer <this> (the admin port serves /metrics regardless)' },
   { key: 'metricsPublic', flag: 'metrics-public', env: 'MASSIVE_METRICS_PUBLIC', kind: 'enum', values: ['true', 'false'], def: 'false', help: '/-/metrics on the S3 port is open to anyone' },
 ];
@@ -176,6 +178,7 @@ export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
     // What one upload can hold: the chunk being filled plus the blob writer's puts in flight.
     maxBodyChargeBytes: 3 * cfg.chunkSize,
     requireSignedPayload: cfg.requireSignedPayload === 'true',
+    sigV2: cfg.sigV2 === 'on',
     hashThreads: cfg.hashThreads,
   };
 }

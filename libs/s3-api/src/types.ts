@@ -42,6 +42,8 @@ export interface S3ApiConfig {
   readonly maxBodyChargeBytes: number;
   /** Refuse bodies the signature does not cover (UNSIGNED-PAYLOAD, unsigned streaming) over plain HTTP. */
   readonly requireSignedPayload: boolean;
+  /** Accept AWS Signature Version 2 (header and query-string) as well as SigV4 (s3-protocol sigv2/verify-v2.ts). */
+  readonly sigV2: boolean;
   /** Threads hashing large request bodies (MD5, SHA-256) off the event loop; 0 hashes on it. */
   readonly hashThreads: number;
 }
@@ -61,6 +63,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   maxInflightBodyBytes: 256 * 1024 ** 2,
   maxBodyChargeBytes: 24 * 1024 ** 2,
   requireSignedPayload: false,
+  sigV2: true,
   hashThreads: 1,
 };
 

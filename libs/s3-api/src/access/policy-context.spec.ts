@@ -28,6 +28,20 @@ describe('requestContext', () => {
     expect(c['s3:prefix']).toBeUndefined();
   });
 
+  it('how the request was signed: s3:signatureversion and s3:authtype (SigV2 header and query, SigV4 presigned)', () => {
+    const ep = { name: 'GetObject', bucket: 'b', key: 'k' } as const;
+    const keys = (who: PolicySubject, q = '') => {
+      const c = ctxOf(who, ep, facts(q, {}));
+      return [c['s3:signatureversion']?.[0], c['s3:authtype']?.[0]];
+    };
+    expect(keys({ kind: 'signed', owner: OWNER })).toEqual(['AWS4-HMAC-SHA256', 'REST-HEADER']);
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'presigned' } }, 'X-Amz-Signature=00')).toEqual(['AWS4-HMAC-SHA256', 'REST-QUERY-STRING']);
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'header', signatureVersion: 'AWS' } })).toEqual(['AWS', 'REST-HEADER']);
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'presigned', signatureVersion: 'AWS' } }, 'AWSAccessKeyId=A&Expires=1&Signature=s')).toEqual(['AWS', 'REST-QUERY-STRING']);
+    // A header-signed request whose own query happens to carry a `Signature` parameter is still REST-HEADER.
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'header' } }, 'Signature=mine')).toEqual(['AWS4-HMAC-SHA256', 'REST-HEADER']);
+  });
+
   it('an anonymous request over TLS, presigned-looking query aside', () => {
     const c = ctxOf({ kind: 'anonymous' }, { name: 'GetObject', bucket: 'b', key: 'k' }, facts('', {}, { remoteAddress: '2001:db8::1', encrypted: true }));
     expect(c).toMatchObject({ 'aws:sourceip': ['2001:db8::1'], 'aws:securetransport': ['true'], 'aws:principaltype': ['Anonymous'], 'aws:userid': ['anonymous'] });

@@ -4,7 +4,7 @@ import { parseTaggingHeader } from '@massive/s3-protocol';
 import type { Owner } from '@massive/contracts';
 
 /** Who asks, as far as a policy cares (a `Principal` is one). */
-export type PolicySubject = { readonly kind: 'signed'; readonly owner: Owner } | { readonly kind: 'anonymous' };
+export type PolicySubject = { readonly kind: 'signed'; readonly owner: Owner; readonly sigv4?: { readonly kind: 'header' | 'presigned'; readonly signatureVersion?: 'AWS' } } | { readonly kind: 'anonymous' };
 
 /** What a policy condition may look at in the HTTP request (given by the server to `authorize`). */
 export interface RequestFacts {
@@ -46,8 +46,8 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
     set('aws:principaltype', 'Account');
     set('aws:userid', principal.owner.id);
     set('aws:username', principal.owner.displayName);
-    set('s3:authtype', facts.query.has('X-Amz-Signature') ? 'REST-QUERY-STRING' : 'REST-HEADER');
-    set('s3:signatureversion', 'AWS4-HMAC-SHA256');
+    set('s3:authtype', (principal.sigv4 ? principal.sigv4.kind === 'presigned' : facts.query.has('X-Amz-Signature')) ? 'REST-QUERY-STRING' : 'REST-HEADER');
+    set('s3:signatureversion', principal.sigv4?.signatureVersion ?? 'AWS4-HMAC-SHA256');
   } else {
     set('aws:principaltype', 'Anonymous');
     set('aws:userid', 'anonymous');

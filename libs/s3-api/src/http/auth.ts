@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { CallCtx, Owner } from '@massive/contracts';
-import { parsePayloadMode, S3Error, SigningKeyCache, verifySigV4, type SignedAuth } from '@massive/s3-protocol';
+import { isSigV2, parsePayloadMode, S3Error, SigningKeyCache, verifySigV2, verifySigV4, virtualHostBucket, type SignedAuth } from '@massive/s3-protocol';
 import type { KeyScope, S3ApiDeps } from '../types';
 import { header } from './object-headers';
 
@@ -30,18 +30,22 @@ const caches = new WeakMap<S3ApiDeps, SigningKeyCache>();
 const NO_SIGNING = { signingKey: Buffer.alloc(0), seedSignature: '', scope: '', datetime: '' };
 
 /**
- * SigV4 (header or presigned), or an anonymous principal for a request that carries no signature at
- * all. Whether the anonymous request may go on is decided next, by `authorize`.
+ * SigV4 (header or presigned), SigV2 (header or query string, unless the gateway refuses it), or an
+ * anonymous principal for a request that carries no signature at all. Whether the anonymous request
+ * may go on is decided next, by `authorize`.
  */
 export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, deps: S3ApiDeps): Principal {
-  let keyCache = caches.get(deps);
-  if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
   const lookup = { lookup: (akid: string) => deps.credentials.lookup(akid)?.secretKey };
-  const auth = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers: req.rawHeaders }, lookup, {
-    region: deps.config.region,
-    maxSkewMs: deps.config.maxSkewMs,
-    keyCache,
-  });
+  const request = { method: req.method ?? 'GET', rawPath, rawQuery, headers: req.rawHeaders };
+  let auth: ReturnType<typeof verifySigV4>;
+  if (isSigV2(req.headers.authorization, rawQuery)) {
+    if (!deps.config.sigV2) throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    auth = verifySigV2(request, lookup, { maxSkewMs: deps.config.maxSkewMs, hostBucket: virtualHostBucket(req.headers.host, deps.config.vhostDomains) });
+  } else {
+    let keyCache = caches.get(deps);
+    if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
+    auth = verifySigV4(request, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache });
+  }
   if (auth.kind === 'anonymous') return { kind: 'anonymous', sigv4: anonymousPayload(req) };
   const cred = deps.credentials.lookup(auth.accessKeyId);
   if (!cred) throw new S3Error('InvalidAccessKeyId');
@@ -50,15 +54,17 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
 
 const CREDENTIAL_IN_HEADER = /Credential=([^/,\s]+)\//;
 const CREDENTIAL_IN_QUERY = /(?:^|&)X-Amz-Credential=([^&]+)/;
+const SIGV2_KEY_IN_HEADER = /^AWS ([^:\s]+):/;
+const SIGV2_KEY_IN_QUERY = /(?:^|&)AWSAccessKeyId=([^&]+)/;
 
 /**
  * The access key id a request names (Authorization header or presigned query), read without parsing the
  * rest: enough to load the key before SigV4 runs. Undefined when it names none (SigV4 then decides).
  */
 export function requestAccessKeyId(authorization: string | undefined, rawQuery: string): string | undefined {
-  if (authorization !== undefined) return CREDENTIAL_IN_HEADER.exec(authorization)?.[1];
-  if (rawQuery === '' || !rawQuery.includes('X-Amz-Credential=')) return undefined;
-  const m = CREDENTIAL_IN_QUERY.exec(rawQuery);
+  if (authorization !== undefined) return (CREDENTIAL_IN_HEADER.exec(authorization) ?? SIGV2_KEY_IN_HEADER.exec(authorization))?.[1];
+  if (rawQuery === '') return undefined;
+  const m = rawQuery.includes('X-Amz-Credential=') ? CREDENTIAL_IN_QUERY.exec(rawQuery) : rawQuery.includes('AWSAccessKeyId=') ? SIGV2_KEY_IN_QUERY.exec(rawQuery) : null;
   if (!m) return undefined;
   try {
     return decodeURIComponent(m[1]).split('/')[0];

@@ -31,17 +31,8 @@ export function checkKeyLength(key: string, max: number = MAX_KEY_BYTES): void {
 
 /** Splits a request into bucket and key: virtual-hosted style first, then path style. Pure. */
 export function locate(input: RouteInput, opts: RoutingOptions = {}): { bucket?: string; key?: string } {
-  const host = hostWithoutPort(input.headers['host']);
   let path = input.rawPath;
-  let bucket: string | undefined;
-  if (host && opts.vhostDomains) {
-    for (const domain of opts.vhostDomains) {
-      if (host.length > domain.length + 1 && host.endsWith(domain) && host[host.length - domain.length - 1] === '.') {
-        bucket = host.slice(0, host.length - domain.length - 1);
-        break;
-      }
-    }
-  }
+  let bucket = virtualHostBucket(input.headers['host'], opts.vhostDomains);
   if (!path.startsWith('/')) throw new S3Error('InvalidURI');
   path = path.slice(1);
   if (bucket === undefined) {
@@ -54,6 +45,16 @@ export function locate(input: RouteInput, opts: RoutingOptions = {}): { bucket?:
   const key = decode(path);
   checkKeyLength(key, opts.maxKeyBytes);
   return { bucket, key };
+}
+
+/** The bucket a virtual-hosted-style Host names (`bucket.<domain>`), or undefined (path style). */
+export function virtualHostBucket(hostHeader: string | string[] | undefined, vhostDomains: readonly string[] | undefined): string | undefined {
+  const host = hostWithoutPort(hostHeader);
+  if (!host || !vhostDomains) return undefined;
+  for (const domain of vhostDomains) {
+    if (host.length > domain.length + 1 && host.endsWith(domain) && host[host.length - domain.length - 1] === '.') return host.slice(0, host.length - domain.length - 1);
+  }
+  return undefined;
 }
 
 /** Maps a request to its Endpoint, or throws NotImplemented / MethodNotAllowed. */

@@ -55,6 +55,8 @@ export interface AnonymousAuth {
 
 export interface SignedAuth {
   readonly kind: 'header' | 'presigned';
+  /** `AWS` for a Signature Version 2 request (sigv2/verify-v2.ts; the value of `s3:signatureversion`); absent for SigV4. */
+  readonly signatureVersion?: 'AWS';
   readonly accessKeyId: string;
   readonly scope: CredentialScope;
   readonly signedHeaders: readonly string[];
