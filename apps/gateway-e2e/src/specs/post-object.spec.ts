@@ -176,6 +176,20 @@ describe('PostObject (browser form uploads)', () => {
       expectError(await post(Bucket, { ...fields, 'X-Amz-Signature': flipped }, 'x'), 'SignatureDoesNotMatch', 403);
     });
 
+    it('a SigV2 form (AWSAccessKeyId, Signature = Base64(HMAC-SHA1(secret, policy))) uploads, as boto 2 builds it; a wrong signature is refused', async () => {
+      const doc = JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [{ bucket: Bucket }, ['starts-with', '$key', 'v2/'], ['content-length-range', 0, 1024]] });
+      const Policy = Buffer.from(doc, 'utf8').toString('base64');
+      const Signature = createHmac('sha1', CREDENTIALS.secretAccessKey).update(Policy, 'utf8').digest('base64');
+      const form = { key: 'v2/form.txt', AWSAccessKeyId: CREDENTIALS.accessKeyId, Policy, Signature };
+      const r = await post(Bucket, form, 'signed with v2');
+      expect(r.status).toBe(204);
+      expect((await getBytes('v2/form.txt')).toString()).toBe('signed with v2');
+      const e = expectError(await post(Bucket, { ...form, key: 'v2/forged.txt', Signature: createHmac('sha1', 'not-the-secret').update(Policy).digest('base64') }, 'x'), 'SignatureDoesNotMatch', 403);
+      expect(e['AWSAccessKeyId']).toBe(CREDENTIALS.accessKeyId);
+      // The policy still binds it: content-length-range.
+      expectError(await post(Bucket, { ...form, key: 'v2/big.txt' }, Buffer.alloc(2048)), 'EntityTooLarge', 400);
+    });
+
     it('posts in virtual-hosted style too', async () => {
       const body = Buffer.from('vhost');
       const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/vhost' });

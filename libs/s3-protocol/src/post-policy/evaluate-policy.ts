@@ -2,8 +2,11 @@ import { S3Error } from '../errors';
 import type { PostFields } from './post-fields';
 import type { PostPolicy } from './post-policy';
 
-/** Fields a policy need not mention (AWS: the signature, the file, the policy itself, `x-ignore-*`). */
-const EXEMPT = new Set(['x-amz-signature', 'file', 'policy']);
+/**
+ * Fields a policy need not mention (AWS: the signature, the file, the policy itself, `x-ignore-*`; in a
+ * SigV2 form the signature is `signature` and the key id `AWSAccessKeyId`).
+ */
+const EXEMPT = new Set(['x-amz-signature', 'file', 'policy', 'signature', 'awsaccesskeyid']);
 
 export interface PolicyFacts {
   /** The bucket the form was posted to (what `{"bucket": ...}` is compared with). */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { S3Error } from '../errors';
 import { SigningKeyCache } from '../sigv4/signing-key';
 import { PostFields } from './post-fields';
-import { postAuthFields, verifyPostSignature, type PostSignatureFields } from './post-signature';
+import { postAuthFields, verifyPostSignature, verifyPostSignatureV2, type PostSignatureFields } from './post-signature';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const lookup = { lookup: (id: string) => (id === 'AKIAIOSFODNN7EXAMPLE' ? SECRET : undefined) };
@@ -97,7 +97,26 @@ describe('postAuthFields', () => {
     }
   });
 
-  it('refuses SigV2 forms', () => {
-    expect(() => postAuthFields(new PostFields([['AWSAccessKeyId', 'a'], ['signature', 's'], ['policy', 'p']]))).toThrow(expect.objectContaining({ code: 'InvalidRequest' }));
+  it('reads a SigV2 form (AWSAccessKeyId, signature, policy), naming the first V2 field missing, and refuses one with V4 fields too', () => {
+    expect(postAuthFields(new PostFields([['AWSAccessKeyId', 'a'], ['signature', 's'], ['policy', 'p']]))).toEqual({ kind: 'sigv2', accessKeyId: 'a', signature: 's', policy: 'p' });
+    expect(() => postAuthFields(new PostFields([['AWSAccessKeyId', 'a'], ['signature', 's']]))).toThrow(expect.objectContaining({ code: 'InvalidArgument', extra: expect.objectContaining({ ArgumentName: 'policy' }) }));
+    expect(() => postAuthFields(new PostFields([['signature', 's'], ['policy', 'p']]))).toThrow(expect.objectContaining({ code: 'InvalidArgument', extra: expect.objectContaining({ ArgumentName: 'awsaccesskeyid' }) }));
+    expect(() => postAuthFields(new PostFields([['AWSAccessKeyId', 'a'], ['policy', 'p']]))).toThrow(expect.objectContaining({ code: 'InvalidArgument', extra: expect.objectContaining({ ArgumentName: 'signature' }) }));
+    expect(() => postAuthFields(new PostFields([['AWSAccessKeyId', 'a'], ['signature', 's'], ['policy', 'p'], ['x-amz-signature', 'x']]))).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/Only one auth mechanism/) }),
+    );
+  });
+});
+
+describe('verifyPostSignatureV2', () => {
+  const policy = Buffer.from(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [{ bucket: 'b' }] })).toString('base64');
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const lookup = { lookup: (id: string) => (id === 'AKIAIOSFODNN7EXAMPLE' ? secret : undefined) };
+  const signature = createHmac('sha1', secret).update(policy).digest('base64');
+
+  it('accepts Base64(HMAC-SHA1(secret, policy)) and nothing else', () => {
+    expect(verifyPostSignatureV2({ policy, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', signature }, lookup)).toEqual({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
+    expect(() => verifyPostSignatureV2({ policy: policy.slice(1), accessKeyId: 'AKIAIOSFODNN7EXAMPLE', signature }, lookup)).toThrow(expect.objectContaining({ code: 'SignatureDoesNotMatch' }));
+    expect(() => verifyPostSignatureV2({ policy, accessKeyId: 'AKIDOTHER', signature }, lookup)).toThrow(expect.objectContaining({ code: 'InvalidAccessKeyId' }));
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors';
 import { AWS4_HMAC_SHA256 } from '../sigv4/constants';
 import { parseCredential, type CredentialScope } from '../sigv4/credential';
@@ -16,7 +17,21 @@ export interface PostSignatureFields {
   readonly signature: string;
 }
 
-export type PostAuth = { readonly kind: 'anonymous' } | ({ readonly kind: 'sigv4' } & PostSignatureFields);
+/** What a SigV2-signed POST form carries (AWS: "Browser-based uploads using POST (AWS signature version 2)"). */
+export interface PostSignatureV2Fields {
+  readonly policy: string;
+  readonly accessKeyId: string;
+  readonly signature: string;
+}
+
+export type PostAuth = { readonly kind: 'anonymous' } | ({ readonly kind: 'sigv4' } & PostSignatureFields) | ({ readonly kind: 'sigv2' } & PostSignatureV2Fields);
+
+/** The V2 fields, in the order S3 reports the first one missing. */
+const V2_FIELDS: readonly [keyof PostSignatureV2Fields, string][] = [
+  ['policy', 'policy'],
+  ['accessKeyId', 'awsaccesskeyid'],
+  ['signature', 'signature'],
+];
 
 /** The V4 fields, in the order S3 reports the first one missing. */
 const V4_FIELDS: readonly [keyof PostSignatureFields, string][] = [
@@ -28,13 +43,22 @@ const V4_FIELDS: readonly [keyof PostSignatureFields, string][] = [
 ];
 
 /**
- * Which authentication a form carries. No policy and no signature field at all: anonymous. Some but not
- * all V4 fields: InvalidArgument naming the first one missing (S3's "Bucket POST must contain a field
- * named ..."). SigV2 fields (`AWSAccessKeyId`, `signature`): refused as for headers, only SigV4 is served.
+ * Which authentication a form carries. No policy and no signature field at all: anonymous. A SigV2
+ * field (`AWSAccessKeyId`, `signature`): SigV2, all three of its fields needed, no V4 one beside them.
+ * Some but not all V4 fields: InvalidArgument naming the first one missing (S3's "Bucket POST must
+ * contain a field named ...").
  */
 export function postAuthFields(fields: PostFields): PostAuth {
   if (fields.has('awsaccesskeyid') || fields.has('signature')) {
-    throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    const v4 = V4_FIELDS.find(([, name]) => name !== 'policy' && fields.has(name));
+    if (v4) throw new S3Error('InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified', { ArgumentName: v4[1] });
+    const v2: Partial<Record<keyof PostSignatureV2Fields, string>> = {};
+    for (const [prop, name] of V2_FIELDS) {
+      const v = fields.get(name);
+      if (v === undefined || v === '') throw missingField(name);
+      v2[prop] = v;
+    }
+    return { kind: 'sigv2', ...(v2 as PostSignatureV2Fields) };
   }
   if (!V4_FIELDS.some(([, name]) => fields.has(name))) return { kind: 'anonymous' };
   const out: Partial<Record<keyof PostSignatureFields, string>> = {};
@@ -108,4 +132,19 @@ export function verifyPostSignature(f: PostSignatureFields, credentials: Credent
     });
   }
   return { accessKeyId: cred.accessKeyId, scope: cred.scope };
+}
+
+/**
+ * Verifies a SigV2 POST form: the signature is Base64(HMAC-SHA1(secret, the base64 policy)), compared
+ * as text in constant time. The policy's `expiration` is its time limit, as for SigV4 forms.
+ */
+export function verifyPostSignatureV2(f: PostSignatureV2Fields, credentials: CredentialLookup): { readonly accessKeyId: string } {
+  const secret = credentials.lookup(f.accessKeyId);
+  if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: f.accessKeyId });
+  const expected = Buffer.from(createHmac('sha1', secret).update(f.policy, 'utf8').digest('base64'), 'latin1');
+  const provided = Buffer.from(f.signature, 'latin1');
+  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+    throw new S3Error('SignatureDoesNotMatch', undefined, { AWSAccessKeyId: f.accessKeyId, StringToSign: f.policy, SignatureProvided: f.signature });
+  }
+  return { accessKeyId: f.accessKeyId };
 }

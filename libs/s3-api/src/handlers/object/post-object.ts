@@ -8,6 +8,7 @@ import {
   S3Error,
   SigningKeyCache,
   verifyPostSignature,
+  verifyPostSignatureV2,
 } from '@massive/s3-protocol';
 import { authorizeKey } from '../../access/authorize-key';
 import { formUploadRequest } from '../../http/form-auth';
@@ -46,12 +47,14 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     if (auth.kind === 'anonymous') throw new S3Error('AccessDenied');
     // No session credentials are issued here, so no token can be valid (and none is echoed back).
     if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken');
+    if (auth.kind === 'sigv2' && !deps.config.sigV2) throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
     let keyCache = keyCaches.get(deps);
     if (!keyCache) keyCaches.set(deps, (keyCache = new SigningKeyCache()));
     // A non-root key not in the gateway's key cache is read first.
-    const loading = deps.credentials.prepare?.(auth.credential.split('/')[0], req.ctx);
+    const loading = deps.credentials.prepare?.(auth.kind === 'sigv2' ? auth.accessKeyId : auth.credential.split('/')[0], req.ctx);
     if (loading) await loading;
-    const signed = verifyPostSignature(auth, { lookup: (id) => deps.credentials.lookup(id)?.secretKey }, { region: deps.config.region, keyCache });
+    const lookup = { lookup: (id: string) => deps.credentials.lookup(id)?.secretKey };
+    const signed = auth.kind === 'sigv2' ? verifyPostSignatureV2(auth, lookup) : verifyPostSignature(auth, lookup, { region: deps.config.region, keyCache });
     const cred = deps.credentials.lookup(signed.accessKeyId);
     if (!cred) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: signed.accessKeyId });
     // The form's key needs write on the bucket, as a PutObject by it would.
