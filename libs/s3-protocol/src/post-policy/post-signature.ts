@@ -52,22 +52,21 @@ export function postAuthFields(fields: PostFields): PostAuth {
   if (fields.has('awsaccesskeyid') || fields.has('signature')) {
     const v4 = V4_FIELDS.find(([, name]) => name !== 'policy' && fields.has(name));
     if (v4) throw new S3Error('InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified', { ArgumentName: v4[1] });
-    const v2: Partial<Record<keyof PostSignatureV2Fields, string>> = {};
-    for (const [prop, name] of V2_FIELDS) {
-      const v = fields.get(name);
-      if (v === undefined || v === '') throw missingField(name);
-      v2[prop] = v;
-    }
-    return { kind: 'sigv2', ...(v2 as PostSignatureV2Fields) };
+    return { kind: 'sigv2', ...required(fields, V2_FIELDS) };
   }
   if (!V4_FIELDS.some(([, name]) => fields.has(name))) return { kind: 'anonymous' };
-  const out: Partial<Record<keyof PostSignatureFields, string>> = {};
-  for (const [prop, name] of V4_FIELDS) {
+  return { kind: 'sigv4', ...required(fields, V4_FIELDS) };
+}
+
+/** The named fields by property, in order: the first one missing or empty is `missingField`. */
+function required<K extends string>(fields: PostFields, wanted: readonly (readonly [K, string])[]): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const [prop, name] of wanted) {
     const v = fields.get(name);
     if (v === undefined || v === '') throw missingField(name);
     out[prop] = v;
   }
-  return { kind: 'sigv4', ...(out as PostSignatureFields) };
+  return out;
 }
 
 export function missingField(name: string): S3Error {
