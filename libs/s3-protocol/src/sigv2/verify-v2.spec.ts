@@ -138,6 +138,8 @@ describe('verifySigV2: what it refuses', () => {
     expect(isSigV2(`AWS4-HMAC-SHA256 Credential=${AKID}/20070327/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`, '')).toBe(false);
     expect(isSigV2(undefined, `AWSAccessKeyId=${AKID}&Expires=1&Signature=x`)).toBe(true);
     expect(isSigV2(undefined, 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00')).toBe(false);
+    // A SigV4 URL that also carries a parameter named AWSAccessKeyId is still SigV4: X-Amz-Signature is not Signature.
+    expect(isSigV2(undefined, 'X-Amz-Algorithm=AWS4-HMAC-SHA256&AWSAccessKeyId=x&X-Amz-Signature=00')).toBe(false);
     expect(isSigV2(undefined, '')).toBe(false);
   });
 });

@@ -56,8 +56,12 @@ export const SIGV2_ALGORITHM = 'AWS';
 /** True when the request is signed with SigV2 (header or query), whatever else it carries. */
 export function isSigV2(authorization: string | undefined, rawQuery: string): boolean {
   if (authorization !== undefined) return authorization.startsWith('AWS ');
-  return rawQuery.includes('AWSAccessKeyId=') && rawQuery.includes('Signature=');
+  return rawQuery !== '' && V2_KEY_PARAM.test(rawQuery) && V2_SIGNATURE_PARAM.test(rawQuery);
 }
+
+const V2_KEY_PARAM = /(?:^|&)AWSAccessKeyId=/;
+/** `Signature` itself: a SigV4 URL's `X-Amz-Signature` is not one. */
+const V2_SIGNATURE_PARAM = /(?:^|&)Signature=/;
 
 export interface SigV2Options {
   readonly now?: Date;
