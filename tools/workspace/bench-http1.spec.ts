@@ -16,8 +16,15 @@ function run(body: string): unknown {
   return JSON.parse(r.stdout) as unknown;
 }
 
+
+/** Requests in the scripts: a GET, and a request's outcome as plain data. */
+const HELPERS = `
+const get = (pool, path, extra = {}) => pool.request({ method: 'GET', head: 'GET ' + path + ' HTTP/1.1\\r\\nhost: x\\r\\n\\r\\n', ...extra });
+const settle = (p) => p.then((r) => ({ ok: true, status: r.status, body: r.body?.toString('latin1') }), (e) => ({ ok: false, error: String(e.message) }));
+`;
+
 /** A server answering each request (a head ending in CRLFCRLF, plus `content-length` bytes) with the next scripted reply. */
-const SERVER = `
+const SERVER = `${HELPERS}
 async function serve(replies, fn) {
   let connections = 0;
   const received = [];
@@ -50,8 +57,6 @@ async function serve(replies, fn) {
     server.close();
   }
 }
-const get = (pool, path, extra = {}) => pool.request({ method: 'GET', head: 'GET ' + path + ' HTTP/1.1\\r\\nhost: x\\r\\n\\r\\n', ...extra });
-const settle = (p) => p.then((r) => ({ ok: true, status: r.status, body: r.body?.toString('latin1') }), (e) => ({ ok: false, error: String(e.message) }));
 `;
 
 describe('tools/bench/lib/http1.mjs, the response parser fed one byte at a time', () => {
@@ -171,4 +176,37 @@ describe('tools/bench/lib/http1.mjs, the connection pool against a scripted serv
     `);
     expect(r).toEqual({ result: { ok: true, status: 200, body: '' }, length: 16 * 256 * 1024, allZ: true });
   });
+
+  it('a refusal sent before the body was all written is the answer, and that connection is not reused', () => {
+    const r = run(`${HELPERS}
+      const { once } = await import('node:events');
+      let connections = 0;
+      // Answers 403 as soon as a PUT's head arrives, without reading its body; GETs get 200.
+      const server = net.createServer((s) => {
+        connections++;
+        let head = '';
+        s.on('data', (d) => {
+          if (head.includes('\\r\\n\\r\\n')) return;
+          head += d.toString('latin1');
+          if (!head.includes('\\r\\n\\r\\n')) return;
+          s.write(head.startsWith('PUT') ? 'HTTP/1.1 403 Forbidden\\r\\ncontent-length: 6\\r\\n\\r\\ndenied' : 'HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\n\\r\\nok');
+        });
+        s.on('error', () => {});
+      });
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const pool = new Http1Pool({ host: '127.0.0.1', port: server.address().port, maxSockets: 1 });
+      const piece = Buffer.alloc(1024 * 1024, 'z');
+      const put = await settle(pool.request({
+        method: 'PUT',
+        head: 'PUT /up HTTP/1.1\\r\\nhost: x\\r\\ncontent-length: ' + 64 * piece.length + '\\r\\n\\r\\n',
+        body: async (sock) => { for (let i = 0; i < 64; i++) if (!sock.write(piece)) await once(sock, 'drain'); },
+      }));
+      const next = await settle(get(pool, '/after'));
+      pool.destroy();
+      server.close();
+      process.stdout.write(JSON.stringify({ put, next, connections }));
+    `);
+    expect(r).toEqual({ put: { ok: true, status: 403, body: 'denied' }, next: { ok: true, status: 200, body: 'ok' }, connections: 2 });
+  });
 });
+

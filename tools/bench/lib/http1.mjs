@@ -119,9 +119,11 @@ class Connection {
       const parser = new ResponseParser(method, onData);
       let bodySent = typeof body !== 'function';
       const finish = () => {
-        if (parser.state !== 'done' || !bodySent || this.current !== ex) return;
+        if (parser.state !== 'done' || this.current !== ex) return;
         this.current = undefined;
-        resolve({ response: parser.response(), reusable: parser.keepAlive && !this.closed });
+        // A response before the whole body was sent (a refusal): answered, but the connection is
+        // mid-request, so it is closed (the body writer's next write fails unseen).
+        resolve({ response: parser.response(), reusable: parser.keepAlive && bodySent && !this.closed });
       };
       const ex = {
         parser,
@@ -150,7 +152,6 @@ class Connection {
         body(this.socket).then(
           () => {
             bodySent = true;
-            finish();
           },
           (err) => ex.fail(err),
         );
