@@ -94,6 +94,10 @@ describeCli(`s3cmd signing with SigV2 against the gateway (${E2E_MODE} mode)`, (
     expect(listing).toMatch(new RegExp(`s3://${bucket}/docs/small.txt`));
     await ok('get', '--force', `s3://${bucket}/blobs/big.bin`, join(work, 'big.out'));
     expect(md5Hex(readFileSync(join(work, 'big.out')))).toBe(md5Hex(bigBytes));
+    // A key that needs percent-encoding in the signed path: spaces, UTF-8, '+' and '%'.
+    await ok('put', small, `s3://${bucket}/ünï cödé+%.txt`);
+    await ok('get', '--force', `s3://${bucket}/ünï cödé+%.txt`, join(work, 'unicode.out'));
+    expect(readFileSync(join(work, 'unicode.out'), 'utf8')).toBe('hello from s3cmd\n');
     const info = await ok('info', `s3://${bucket}/docs/small.txt`);
     expect(info).toMatch(/x-amz-meta-colour: blue/);
     expect(info).toMatch(new RegExp(`ACL:\\s+\\S+: FULL_CONTROL`));
@@ -108,6 +112,9 @@ describeCli(`s3cmd signing with SigV2 against the gateway (${E2E_MODE} mode)`, (
     expect(url).toMatch(/[?&]AWSAccessKeyId=/);
     const r = await fetch(url);
     expect([r.status, await r.text()]).toEqual([200, 'hello from s3cmd\n']);
+    const unicode = (await ok('signurl', `s3://${bucket}/ünï cödé+%.txt`, '+600')).trim();
+    const u = await fetch(unicode);
+    expect([u.status, await u.text()]).toEqual([200, 'hello from s3cmd\n']);
     const other = await fetch(url.replace('/docs/small.txt', '/blobs/big.bin'));
     expect([other.status, /<Code>([^<]+)/.exec(await other.text())?.[1]]).toEqual([403, 'SignatureDoesNotMatch']);
     const stale = (await ok('signurl', `s3://${bucket}/docs/small.txt`, String(Math.floor(Date.now() / 1000) - 60))).trim();

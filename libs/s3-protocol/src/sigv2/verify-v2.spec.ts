@@ -133,6 +133,22 @@ describe('verifySigV2: what it refuses', () => {
     expect(e.code).toBe('InvalidRequest');
   });
 
+  it('signs the bytes on the wire: UTF-8 metadata (latin1 chars from Node) and a decoded UTF-8 response override', () => {
+    const utf8 = 'héllo ✓';
+    const disposition = 'attachment; filename="ü.txt"';
+    const toSign = Buffer.concat([
+      Buffer.from(`GET\n\n\n${date}\nx-amz-meta-name:`),
+      Buffer.from(utf8, 'utf8'),
+      Buffer.from('\n/johnsmith/photos/puppy.jpg?response-content-disposition='),
+      Buffer.from(disposition, 'utf8'),
+    ]);
+    const sig = createHmac('sha1', SECRET).update(toSign).digest('base64');
+    // Node's parser gives each header byte as one char (latin1).
+    const wire = { host: good.host, date, 'x-amz-meta-name': Buffer.from(utf8, 'utf8').toString('latin1'), authorization: `AWS ${AKID}:${sig}` };
+    const q = `response-content-disposition=${encodeURIComponent(disposition)}`;
+    expect(verifySigV2(req('GET', '/photos/puppy.jpg', q, wire), creds, { now: new Date(date), hostBucket: 'johnsmith' }).accessKeyId).toBe(AKID);
+  });
+
   it('isSigV2 tells the two schemes apart', () => {
     expect(isSigV2(`AWS ${AKID}:x`, '')).toBe(true);
     expect(isSigV2(`AWS4-HMAC-SHA256 Credential=${AKID}/20070327/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00`, '')).toBe(false);

@@ -122,14 +122,17 @@ export function verifySigV2(req: SigV4Request, credentials: CredentialLookup, op
   const toSign = stringToSignV2(req.method.toUpperCase(), headers, dateLine, canonicalResourceV2(req.rawPath, params, opts.hostBucket));
   // Compared as the Base64 text, as clients send it: decoding first would also accept the other
   // spellings of the same bytes (the last character's two spare bits).
-  const expected = Buffer.from(createHmac('sha1', secret).update(toSign, 'utf8').digest('base64'), 'latin1');
+  // The string holds the request's bytes one char each (Node hands header values over as latin1;
+  // sub-resource values are put back into bytes below), so it is signed byte for byte: a client that
+  // sent UTF-8 metadata (`x-amz-meta-name: héllo`) signed those UTF-8 bytes.
+  const expected = Buffer.from(createHmac('sha1', secret).update(toSign, 'latin1').digest('base64'), 'latin1');
   const provided = Buffer.from(signature, 'latin1');
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
     throw new S3Error('SignatureDoesNotMatch', undefined, {
       AWSAccessKeyId: accessKeyId,
       StringToSign: toSign,
       SignatureProvided: signature,
-      StringToSignBytes: Buffer.from(toSign, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 '),
+      StringToSignBytes: Buffer.from(toSign, 'latin1').toString('hex').replace(/(..)(?!$)/g, '$1 '),
     });
   }
 
@@ -174,14 +177,15 @@ export function canonicalAmzHeadersV2(headers: HeaderMap): string {
 /**
  * CanonicalizedResource: `/bucket` when the Host names the bucket, the path as sent (still
  * percent-encoded), then the sub-resources and response overrides the query carries, sorted by name,
- * with their values decoded (`?acl`, `?partNumber=2&uploadId=...`).
+ * with their values decoded (`?acl`, `?partNumber=2&uploadId=...`), as bytes.
  */
 export function canonicalResourceV2(rawPath: string, params: readonly QueryParam[], hostBucket?: string): string {
   const path = hostBucket === undefined ? rawPath : `/${hostBucket}${rawPath}`;
   const kept = params.filter((p) => SUB_RESOURCE_SET.has(p.name));
   if (kept.length === 0) return path;
   kept.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return `${path}?${kept.map((p) => (p.value === '' ? p.name : `${p.name}=${p.value}`)).join('&')}`;
+  // Values decoded, as bytes (one latin1 char per byte: see verifySigV2).
+  return `${path}?${kept.map((p) => (p.value === '' ? p.name : `${p.name}=${Buffer.from(p.value, 'utf8').toString('latin1')}`)).join('&')}`;
 }
 
 function single(params: readonly QueryParam[], name: string): string {
