@@ -180,7 +180,7 @@ export interface S3Request {
   /** DeleteObjects on a bucket with a policy: whether one key (version) is denied (answered AccessDenied). */
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
   /** PostObject on a bucket with a policy: whether it denies this signer writing this key (AccessDenied). */
-  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
+  readonly postKeyDenied?: (owner: Owner, key: string, signatureVersion?: 'AWS') => boolean;
 }
 
 export type HeaderValue = string | number | undefined;

@@ -9,6 +9,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -188,6 +189,21 @@ describe('PostObject (browser form uploads)', () => {
       expect(e['AWSAccessKeyId']).toBe(CREDENTIALS.accessKeyId);
       // The policy still binds it: content-length-range.
       expectError(await post(Bucket, { ...form, key: 'v2/big.txt' }, Buffer.alloc(2048)), 'EntityTooLarge', 400);
+    });
+
+    it("a bucket policy that denies s3:signatureversion AWS refuses SigV2 forms and lets SigV4 ones in", async () => {
+      const B = 'post-no-sigv2';
+      await s3.send(new CreateBucketCommand({ Bucket: B }));
+      const Policy = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/*`, Condition: { StringEquals: { 's3:signatureversion': 'AWS' } } }],
+      });
+      await s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy }));
+      const doc = JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions: [{ bucket: B }, { key: 'v2.txt' }] });
+      const P = Buffer.from(doc, 'utf8').toString('base64');
+      const v2 = { key: 'v2.txt', AWSAccessKeyId: CREDENTIALS.accessKeyId, Policy: P, Signature: createHmac('sha1', CREDENTIALS.secretAccessKey).update(P).digest('base64') };
+      expectError(await post(B, v2, 'x'), 'AccessDenied', 403);
+      expect((await post(B, signedForm([{ bucket: B }, { key: 'v4.txt' }], { key: 'v4.txt' }), 'y')).status).toBe(204);
     });
 
     it('posts in virtual-hosted style too', async () => {

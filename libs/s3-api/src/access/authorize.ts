@@ -31,7 +31,7 @@ export interface Access {
   /** DeleteObjects: whether one key (version) may not be deleted (the policy denies it, or nothing allows it). */
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
   /** PostObject: whether the bucket policy denies this signer writing this key. */
-  readonly postKeyDenied?: (owner: Owner, key: string) => boolean;
+  readonly postKeyDenied?: (owner: Owner, key: string, signatureVersion?: 'AWS') => boolean;
 }
 
 const OWNER_ACCESS: Access = { anonymous: false, mapError: (e) => e };
@@ -81,7 +81,7 @@ async function signedWithPolicy(pending: Promise<PolicyStep | undefined>, grants
   if (step.decision === 'deny') throw new S3Error('AccessDenied');
   const base = step.decision === 'allow' ? OWNER_ACCESS : await grants();
   const keyDenied = step.forKey ? (key: string, v: string | undefined) => step.forKey!(key, v) === 'deny' : undefined;
-  const postKeyDenied = step.forPostKey ? (owner: Owner, key: string) => step.forPostKey!(owner, key) === 'deny' : undefined;
+  const postKeyDenied = step.forPostKey ? (owner: Owner, key: string, signatureVersion?: 'AWS') => step.forPostKey!(owner, key, signatureVersion) === 'deny' : undefined;
   return { ...base, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
 }
 

@@ -142,6 +142,15 @@ describe('authorize with bucket policies', () => {
     expect(a.postKeyDenied?.(OWNER, 'open/upload')).toBe(false);
   });
 
+  it('PostObject: a Deny on s3:signatureversion AWS binds SigV2 forms only', async () => {
+    const noV2 = { Sid: 'NoSigV2', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Condition: { StringEquals: { 's3:signatureversion': 'AWS' } } };
+    const w = world({ policy: policyDoc(noV2) });
+    const form = { kind: 'signed', owner: { id: '', displayName: '' } } as unknown as Principal;
+    const a = await run(form, { name: 'PostObject', bucket: 'b' }, w);
+    expect(a.postKeyDenied?.(OWNER, 'any/upload', 'AWS')).toBe(true);
+    expect(a.postKeyDenied?.(OWNER, 'any/upload')).toBe(false);
+  });
+
   it('a bucket that does not exist has no policy: the handler answers NoSuchBucket', async () => {
     const w = world({});
     await expect(run(signed(), { name: 'GetObject', bucket: 'missing', key: 'k' }, w)).resolves.toMatchObject({ anonymous: false });

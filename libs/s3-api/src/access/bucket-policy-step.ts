@@ -13,7 +13,8 @@ export interface PolicyStep {
   /** DeleteObjects: the decision for one key (version), known once the body is read. */
   readonly forKey?: (key: string, versionId: string | undefined) => PolicyDecision;
   /** PostObject: the decision for the form's signer and key, known once the form is read and verified. */
-  readonly forPostKey?: (owner: Owner, key: string) => PolicyDecision;
+  /** A POST form's upload of `key` by `owner`, signed with SigV2 when `signatureVersion` is `AWS`. */
+  readonly forPostKey?: (owner: Owner, key: string, signatureVersion?: 'AWS') => PolicyDecision;
   /** Whether the policy lets this principal list the bucket (so a missing key may say NoSuchKey). */
   canList(): boolean;
 }
@@ -52,7 +53,8 @@ export function bucketPolicyStep(
       ...(ep.name === 'DeleteObjects' && input && { forKey: (key: string, v: string | undefined) => decideForKey(input, key, v) }),
       ...(ep.name === 'PostObject' &&
         input && {
-          forPostKey: (owner: Owner, key: string) => decideForKey({ ...input, principal: { kind: 'signed', owner } }, key, undefined, 's3:PutObject'),
+          forPostKey: (owner: Owner, key: string, signatureVersion?: 'AWS') =>
+            decideForKey({ ...input, principal: { kind: 'signed', owner, sigv4: { kind: 'post', ...(signatureVersion && { signatureVersion }) } } }, key, undefined, 's3:PutObject'),
         }),
       canList: () => {
         if (!input) return false;

@@ -38,6 +38,8 @@ describe('requestContext', () => {
     expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'presigned' } }, 'X-Amz-Signature=00')).toEqual(['AWS4-HMAC-SHA256', 'REST-QUERY-STRING']);
     expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'header', signatureVersion: 'AWS' } })).toEqual(['AWS', 'REST-HEADER']);
     expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'presigned', signatureVersion: 'AWS' } }, 'AWSAccessKeyId=A&Expires=1&Signature=s')).toEqual(['AWS', 'REST-QUERY-STRING']);
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'post', signatureVersion: 'AWS' } })).toEqual(['AWS', 'POST']);
+    expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'post' } })).toEqual(['AWS4-HMAC-SHA256', 'POST']);
     // A header-signed request whose own query happens to carry a `Signature` parameter is still REST-HEADER.
     expect(keys({ kind: 'signed', owner: OWNER, sigv4: { kind: 'header' } }, 'Signature=mine')).toEqual(['AWS4-HMAC-SHA256', 'REST-HEADER']);
   });

@@ -4,7 +4,7 @@ import { parseTaggingHeader } from '@massive/s3-protocol';
 import type { Owner } from '@massive/contracts';
 
 /** Who asks, as far as a policy cares (a `Principal` is one). */
-export type PolicySubject = { readonly kind: 'signed'; readonly owner: Owner; readonly sigv4?: { readonly kind: 'header' | 'presigned'; readonly signatureVersion?: 'AWS' } } | { readonly kind: 'anonymous' };
+export type PolicySubject = { readonly kind: 'signed'; readonly owner: Owner; readonly sigv4?: { readonly kind: 'header' | 'presigned' | 'post'; readonly signatureVersion?: 'AWS' } } | { readonly kind: 'anonymous' };
 
 /** What a policy condition may look at in the HTTP request (given by the server to `authorize`). */
 export interface RequestFacts {
@@ -46,7 +46,7 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
     set('aws:principaltype', 'Account');
     set('aws:userid', principal.owner.id);
     set('aws:username', principal.owner.displayName);
-    set('s3:authtype', (principal.sigv4 ? principal.sigv4.kind === 'presigned' : facts.query.has('X-Amz-Signature')) ? 'REST-QUERY-STRING' : 'REST-HEADER');
+    set('s3:authtype', authType(principal.sigv4?.kind, facts));
     set('s3:signatureversion', principal.sigv4?.signatureVersion ?? 'AWS4-HMAC-SHA256');
   } else {
     set('aws:principaltype', 'Anonymous');
@@ -80,4 +80,11 @@ function sourceIp(addr: string | undefined): string | undefined {
 function first(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** `s3:authtype` as AWS names it: how the request carried its signature. */
+function authType(kind: 'header' | 'presigned' | 'post' | undefined, facts: RequestFacts): string {
+  if (kind === 'post') return 'POST';
+  if (kind === 'presigned' || (kind === undefined && facts.query.has('X-Amz-Signature'))) return 'REST-QUERY-STRING';
+  return 'REST-HEADER';
 }

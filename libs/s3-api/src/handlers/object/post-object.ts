@@ -67,7 +67,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     if (key === '') throw new S3Error('InvalidArgument', 'User key must have a length greater than 0.', { ArgumentName: 'key', ArgumentValue: '' });
     checkKeyLength(key, deps.config.maxKeyBytes);
     // The bucket policy's Deny of s3:PutObject on this key binds the form's signer (issue 13).
-    if (req.postKeyDenied?.(cred.owner, key)) throw new S3Error('AccessDenied');
+    if (req.postKeyDenied?.(cred.owner, key, auth.kind === 'sigv2' ? 'AWS' : undefined)) throw new S3Error('AccessDenied');
     const fields = f.fields.with('key', key);
     const range = evaluatePostPolicy(policy, { bucket: ep.bucket, fields, now: new Date() });
 
