@@ -46,7 +46,7 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
     set('aws:principaltype', 'Account');
     set('aws:userid', principal.owner.id);
     set('aws:username', principal.owner.displayName);
-    set('s3:authtype', authType(principal.sigv4?.kind, facts));
+    set('s3:authtype', principal.sigv4?.kind === 'post' ? 'POST' : principal.sigv4?.kind === 'presigned' ? 'REST-QUERY-STRING' : 'REST-HEADER');
     set('s3:signatureversion', principal.sigv4?.signatureVersion ?? 'AWS4-HMAC-SHA256');
   } else {
     set('aws:principaltype', 'Anonymous');
@@ -82,9 +82,3 @@ function first(headers: IncomingHttpHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** `s3:authtype` as AWS names it: how the request carried its signature. */
-function authType(kind: 'header' | 'presigned' | 'post' | undefined, facts: RequestFacts): string {
-  if (kind === 'post') return 'POST';
-  if (kind === 'presigned' || (kind === undefined && facts.query.has('X-Amz-Signature'))) return 'REST-QUERY-STRING';
-  return 'REST-HEADER';
-}

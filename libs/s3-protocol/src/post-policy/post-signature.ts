@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error } from '../errors';
+import { sigV2Matches } from '../sigv2/verify-v2';
 import { AWS4_HMAC_SHA256 } from '../sigv4/constants';
 import { parseCredential, type CredentialScope } from '../sigv4/credential';
 import { parseAmzDate } from '../sigv4/request-time';
@@ -134,15 +134,13 @@ export function verifyPostSignature(f: PostSignatureFields, credentials: Credent
 }
 
 /**
- * Verifies a SigV2 POST form: the signature is Base64(HMAC-SHA1(secret, the base64 policy)), compared
- * as text in constant time. The policy's `expiration` is its time limit, as for SigV4 forms.
+ * Verifies a SigV2 POST form: the signature is Base64(HMAC-SHA1(secret, the base64 policy))
+ * (sigV2Matches). The policy's `expiration` is its time limit, as for SigV4 forms.
  */
 export function verifyPostSignatureV2(f: PostSignatureV2Fields, credentials: CredentialLookup): { readonly accessKeyId: string } {
   const secret = credentials.lookup(f.accessKeyId);
   if (secret === undefined) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: f.accessKeyId });
-  const expected = Buffer.from(createHmac('sha1', secret).update(f.policy, 'utf8').digest('base64'), 'latin1');
-  const provided = Buffer.from(f.signature, 'latin1');
-  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+  if (!sigV2Matches(secret, f.policy, f.signature)) {
     throw new S3Error('SignatureDoesNotMatch', undefined, { AWSAccessKeyId: f.accessKeyId, StringToSign: f.policy, SignatureProvided: f.signature });
   }
   return { accessKeyId: f.accessKeyId };

@@ -120,14 +120,7 @@ export function verifySigV2(req: SigV4Request, credentials: CredentialLookup, op
   }
 
   const toSign = stringToSignV2(req.method.toUpperCase(), headers, dateLine, canonicalResourceV2(req.rawPath, params, opts.hostBucket));
-  // Compared as the Base64 text, as clients send it: decoding first would also accept the other
-  // spellings of the same bytes (the last character's two spare bits).
-  // The string holds the request's bytes one char each (Node hands header values over as latin1;
-  // sub-resource values are put back into bytes below), so it is signed byte for byte: a client that
-  // sent UTF-8 metadata (`x-amz-meta-name: héllo`) signed those UTF-8 bytes.
-  const expected = Buffer.from(createHmac('sha1', secret).update(toSign, 'latin1').digest('base64'), 'latin1');
-  const provided = Buffer.from(signature, 'latin1');
-  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+  if (!sigV2Matches(secret, toSign, signature)) {
     throw new S3Error('SignatureDoesNotMatch', undefined, {
       AWSAccessKeyId: accessKeyId,
       StringToSign: toSign,
@@ -156,6 +149,20 @@ export function verifySigV2(req: SigV4Request, credentials: CredentialLookup, op
   if (expiresAt !== undefined) out.expiresAt = expiresAt;
   if (payload.sha256 !== undefined) out.payloadSha256 = payload.sha256;
   return out;
+}
+
+/**
+ * True when `provided` is Base64(HMAC-SHA1(secret, stringToSign)), compared in constant time. The
+ * string holds bytes one char each (Node hands header values over as latin1; sub-resource values are
+ * put back into bytes by canonicalResourceV2; a POST policy is Base64), so it is signed byte for byte:
+ * a client that sent UTF-8 metadata (`x-amz-meta-name: héllo`) signed those UTF-8 bytes. Compared as
+ * the Base64 text clients send: decoding first would also accept the other spellings of the same
+ * bytes (the last character's two spare bits).
+ */
+export function sigV2Matches(secret: string, stringToSign: string, provided: string): boolean {
+  const expected = Buffer.from(createHmac('sha1', secret).update(stringToSign, 'latin1').digest('base64'), 'latin1');
+  const given = Buffer.from(provided, 'latin1');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** StringToSign: the verb, Content-MD5, Content-Type, the date line, the amz headers, the resource. */
