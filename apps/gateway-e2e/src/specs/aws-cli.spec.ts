@@ -1,7 +1,7 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
 import { CREDENTIALS, E2E_MODE, REGION, useGateway } from '../support/server';
 import { md5Hex, patternBytes } from '../support/s3-assert';
 
@@ -13,37 +13,8 @@ const MiB = 1024 * 1024;
  * which v1 lacks: a v1 `aws` on PATH, as pyenv installs, made a multipart copy without tags and failed
  * the tagging case for no fault of the gateway's).
  */
-function findAws(): { readonly cli?: string; readonly refused: readonly string[] } {
-  const refused: string[] = [];
-  for (const candidate of [process.env['MASSIVE_E2E_AWS_CLI'], '/usr/bin/aws', 'aws']) {
-    if (!candidate) continue;
-    let version: string;
-    try {
-      version = execFileSync(candidate, ['--version'], { stdio: 'pipe', timeout: 30_000, encoding: 'utf8' }).trim();
-    } catch {
-      continue; // not there: try the next one
-    }
-    if (/^aws-cli\/2\./.test(version)) return { cli: candidate, refused };
-    refused.push(`${candidate} (${version.split(' ')[0]})`);
-  }
-  return { refused };
-}
-
-const { cli: AWS, refused: OLD_CLIS } = findAws();
-const missing = `the aws CLI (version 2) is not installed${OLD_CLIS.length > 0 ? `; found only ${OLD_CLIS.join(', ')}` : ''}`;
-if (!AWS && process.env['CI']) {
-  throw new Error(`${missing}, and CI is set: install it (Debian's awscli; the e2e suite must run the CLI in CI)`);
-}
-if (!AWS) {
-  console.warn(`gateway-e2e: ${missing}; skipping aws-cli.spec.ts (set CI=1 to make this a failure)`);
-}
-const describeCli = AWS ? describe : describe.skip;
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+const AWS = findTool([process.env['MASSIVE_E2E_AWS_CLI'], '/usr/bin/aws', 'aws'], ['--version'], (v) => /^aws-cli\/2\./.test(v));
+const describeCli = describeWithTool('aws-cli.spec.ts', AWS, 'the aws CLI (version 2) is not installed', "Debian's awscli");
 
 describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   const gw = useGateway();
@@ -52,32 +23,20 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  function aws(...args: string[]): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(
-        AWS!,
-        ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args],
-        {
-          timeout: 120_000,
-          maxBuffer: 16 * MiB,
-          env: {
-            PATH: process.env['PATH'] ?? '',
-            HOME: work,
-            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-            AWS_DEFAULT_REGION: REGION,
-            AWS_CONFIG_FILE: join(work, 'no-config'),
-            AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-            AWS_EC2_METADATA_DISABLED: 'true',
-            AWS_PAGER: '',
-            AWS_MAX_ATTEMPTS: '1',
-          },
-        },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        },
-      );
+  function aws(...args: string[]): Promise<ToolResult> {
+    return runTool(AWS.path!, ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: work,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_CONFIG_FILE: join(work, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_PAGER: '',
+        AWS_MAX_ATTEMPTS: '1',
+      },
     });
   }
 

@@ -1,0 +1,58 @@
+import { execFile, execFileSync } from 'node:child_process';
+
+/** What a real client run printed, and how it ended (-1: killed, or it could not start). */
+export interface ToolResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface FoundTool {
+  /** The first candidate that ran and was accepted. */
+  readonly path?: string;
+  /** Candidates that ran but were refused by `accept`, with their version line. */
+  readonly refused: readonly string[];
+}
+
+/**
+ * The first of `candidates` (undefined ones skipped) whose `versionArgs` run succeeds and whose output
+ * `accept` takes. Real clients are Debian's packages in CI (`.ci/run` installs them); an override
+ * variable names another binary.
+ */
+export function findTool(candidates: readonly (string | undefined)[], versionArgs: readonly string[], accept: (version: string) => boolean = () => true): FoundTool {
+  const refused: string[] = [];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    let version: string;
+    try {
+      version = execFileSync(candidate, [...versionArgs], { stdio: 'pipe', timeout: 30_000, encoding: 'utf8' }).trim();
+    } catch {
+      continue; // not there: try the next one
+    }
+    if (accept(version)) return { path: candidate, refused };
+    refused.push(`${candidate} (${version.split(/\s+/).slice(0, 2).join(' ')})`);
+  }
+  return { refused };
+}
+
+/**
+ * `describe` when the tool is there, `describe.skip` with a warning when it is not, and a thrown error
+ * when it is not and CI is set: CI must run every real client, never skip one.
+ */
+export function describeWithTool(spec: string, found: FoundTool, missing: string, install: string): jest.Describe {
+  if (found.path) return describe;
+  const why = `${missing}${found.refused.length > 0 ? `; found only ${found.refused.join(', ')}` : ''}`;
+  if (process.env['CI']) throw new Error(`${why}, and CI is set: install it (${install}; the e2e suite must run it in CI)`);
+  console.warn(`gateway-e2e: ${why}; skipping ${spec} (set CI=1 to make this a failure)`);
+  return describe.skip;
+}
+
+/** Runs a client to its end; never rejects: the caller checks `code`. */
+export function runTool(path: string, args: readonly string[], opts: { readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number; readonly cwd?: string }): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    execFile(path, [...args], { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...opts.env }, cwd: opts.cwd }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
