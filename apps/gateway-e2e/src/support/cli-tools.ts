@@ -4,6 +4,8 @@ import { execFile, execFileSync } from 'node:child_process';
 export interface ToolResult {
   readonly code: number;
   readonly stdout: string;
+  /** stdout as bytes (`rclone cat` of binary data). */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
 }
 
@@ -50,9 +52,9 @@ export function describeWithTool(spec: string, found: FoundTool, missing: string
 /** Runs a client to its end; never rejects: the caller checks `code`. */
 export function runTool(path: string, args: readonly string[], opts: { readonly env: Readonly<Record<string, string>>; readonly timeoutMs?: number; readonly cwd?: string }): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(path, [...args], { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, env: { ...opts.env }, cwd: opts.cwd }, (err, stdout, stderr) => {
+    execFile(path, [...args], { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...opts.env }, cwd: opts.cwd, encoding: 'buffer' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      resolve({ code, stdout: stdout.toString('utf8'), stdoutBytes: stdout, stderr: stderr.toString('utf8') });
     });
   });
 }
