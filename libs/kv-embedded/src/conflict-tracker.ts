@@ -54,7 +54,8 @@ export class ConflictTracker {
   }
 
   /**
-   * Validates and claims `keys` for a commit; call it inside the write transaction, in commit order.
+   * Validates and claims `keys` for a commit; call it in the order commits reach the store (LmdbKv:
+   * the order it queues them, which is the order lmdb-js applies them in).
    * Returns the commit's seq, or the first conflicting key (a latin1 string).
    */
   claim(snapshotSeq: number, keys: readonly (readonly string[])[]): number | { conflict: string } {

@@ -94,6 +94,53 @@ describe('LmdbKv', () => {
     expect(await kv.txn((tx) => tx.batchGet([b('hot'), b('stale-side')]))).toEqual([b('1'), undefined]);
   });
 
+  it('a transaction refused for a commit still on its way to disk is refused only once that commit is readable', async () => {
+    await kv.txn(async (tx) => tx.put(b('hot'), b('0')));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let readBeforeCommit: Buffer | undefined;
+    const stale = kv.txn(async (tx) => {
+      readBeforeCommit = await tx.get(b('hot'));
+      await gate;
+      tx.put(b('hot'), b('stale'));
+    });
+    // Queued, not awaited: its claim is made now, its flush takes a disk round trip.
+    const winner = kv.txn(async (tx) => tx.put(b('hot'), b('1')));
+    await new Promise((r) => setImmediate(r));
+    release();
+    await expect(stale).rejects.toBeInstanceOf(KvConflictError);
+    // A retry starts now: it must see what it conflicted with, or it would conflict again.
+    expect(await kv.txn((tx) => tx.get(b('hot')))).toEqual(b('1'));
+    expect(readBeforeCommit).toEqual(b('0'));
+    await winner;
+  });
+
+  it('applies each commit whole and in the order claimed, many batched into one LMDB transaction', async () => {
+    const commits = Array.from({ length: 40 }, (_, i) =>
+      kv.txn(async (tx) => {
+        tx.put(b('last'), b(String(i)));
+        tx.put(b(`a${i}`), b('x'));
+        tx.put(b(`b${i}`), b('y'));
+        tx.delete(b(`missing${i}`)); // deleting what is not there fails nothing
+      }),
+    );
+    // Same snapshot, same key: the first queued wins, the others conflict.
+    const outcomes = await Promise.allSettled(commits);
+    expect(outcomes[0].status).toBe('fulfilled');
+    expect(outcomes.slice(1).every((o) => o.status === 'rejected' && o.reason instanceof KvConflictError)).toBe(true);
+    expect(await kv.txn((tx) => tx.batchGet([b('last'), b('a0'), b('b0'), b('a1')]))).toEqual([b('0'), b('x'), b('y'), undefined]);
+    // Disjoint keys: all commit, batched into few LMDB transactions, each writing the commit sequence
+    // in claim order. Had a batch stored an earlier claim's seq after a later one's, a snapshot would
+    // name a seq below what it holds, and a writer of the last key would conflict with that key's claim.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => kv.txn(async (tx) => tx.put(b(`c${String(i).padStart(2, '0')}`), b(String(i))))));
+    const got = await kv.txn((tx) => tx.scan(b('c'), prefixEnd(b('c'))));
+    expect(got.map((p) => p.value.toString())).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+    await kv.txn(async (tx) => {
+      for (let i = 0; i < 40; i++) tx.put(b(`c${String(i).padStart(2, '0')}`), Buffer.concat([(await tx.get(b(`c${String(i).padStart(2, '0')}`)))!, b('+')]));
+    });
+    expect((await kv.txn((tx) => tx.get(b('c39'))))?.toString()).toBe('39+');
+  });
+
   it('hands out copies in pooled memory: small values share an ArrayBuffer, every value its own bytes', async () => {
     const big = Buffer.alloc(200 * 1024, 0x5a);
     await kv.txn(async (tx) => {
