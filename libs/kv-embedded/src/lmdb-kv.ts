@@ -59,7 +59,7 @@ export const DEFAULT_MAP_SIZE = 64 * 2 ** 30;
  *   batches in order, each whole, many in one LMDB write transaction and one fsync (group commit),
  *   without calling back into the event loop. (Until 2026-12-06 each commit was a `transaction(cb)`
  *   callback, validated and applied inside the write transaction: the writer thread then waited once
- *   per batch for the event loop to run the callbacks, 0.4-0.5 ms of every commit's latency at low
+ *   per batch for the event loop to run the callbacks, 0.3-0.5 ms of every commit's latency at low
  *   concurrency; see `commit`.) A refused commit never reaches LMDB, so it cannot disturb the commits
  *   batched with it.
  * - Conflicts: each commit gets a sequence number, persisted in the `meta` database in the same LMDB
