@@ -71,6 +71,11 @@ describeCli(`restic (minio-go) backing up to the gateway (${E2E_MODE} mode)`, ()
     } while (ContinuationToken);
     return out;
   }
+  /** Backs up `src`; the summary restic prints last with --json (files new and changed, bytes added). */
+  async function backup(): Promise<Record<string, unknown> | undefined> {
+    const lines = (await ok('backup', '--json', 'src')).split('\n').filter((l) => l.trim() !== '');
+    return lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m['message_type'] === 'summary');
+  }
   async function snapshots(): Promise<{ id: string; paths: string[] }[]> {
     return JSON.parse(await ok('snapshots', '--json')) as { id: string; paths: string[] }[];
   }
@@ -92,8 +97,7 @@ describeCli(`restic (minio-go) backing up to the gateway (${E2E_MODE} mode)`, ()
   });
 
   it('backs up a tree; check --read-data reads every pack back and verifies every blob', async () => {
-    const lines = (await ok('backup', '--json', 'src')).split('\n').filter((l) => l.trim() !== '');
-    const summary = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m['message_type'] === 'summary');
+    const summary = await backup();
     expect(summary).toMatchObject({ files_new: 154, files_changed: 0 });
     expect(summary!['data_added']).toBeGreaterThan(24 * MiB);
     expect((await keys('data/')).length).toBeGreaterThanOrEqual(3);
@@ -109,8 +113,7 @@ describeCli(`restic (minio-go) backing up to the gateway (${E2E_MODE} mode)`, ()
     appendFileSync(join(src, 'docs', 'a.txt'), 'second version\n');
     rmSync(join(src, 'big.bin'));
     writeFileSync(join(src, 'new.bin'), patternBytes(6 * MiB, 12));
-    const lines = (await ok('backup', '--json', 'src')).split('\n').filter((l) => l.trim() !== '');
-    const summary = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m['message_type'] === 'summary');
+    const summary = await backup();
     expect(summary).toMatchObject({ files_new: 1, files_changed: 1 });
     expect(await snapshots()).toHaveLength(2);
 
