@@ -49,6 +49,17 @@ export interface ObjectHeaders {
    * Absent: the default (owner FULL_CONTROL).
    */
   readonly acl?: string;
+  /** Server-side encryption (SSE-S3): the stored bytes are ciphertext. Absent: stored as sent. */
+  readonly sse?: ObjectEncryption;
+}
+
+/**
+ * How an object's (or a multipart upload's) bytes are encrypted at rest. The gateway owns the format;
+ * metadata stores it opaque. `key` is the object's data key sealed under a gateway master key.
+ */
+export interface ObjectEncryption {
+  readonly algorithm: 'AES256';
+  readonly key: string;
 }
 
 export interface ObjectTag {
@@ -60,7 +71,7 @@ export interface ObjectTag {
  * A bucket's configurations (S3 sub-resources), each one document the gateway owns the format of
  * (metadata stores it opaque, validated and normalised before it gets here).
  */
-export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock'] as const;
+export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock', 'encryption'] as const;
 export type BucketConfigKind = (typeof BUCKET_CONFIG_KINDS)[number];
 export function isBucketConfigKind(s: string): s is BucketConfigKind {
   return (BUCKET_CONFIG_KINDS as readonly string[]).includes(s);
@@ -335,6 +346,8 @@ export interface UploadPartReq {
   readonly intentId: string;
   readonly etag: string;
   readonly checksum?: ObjectChecksum;
+  /** The part's size as the client sent it, when the stored bytes differ (encrypted). Default: the manifest's. */
+  readonly size?: number;
 }
 
 export interface StoredPart extends PartInfo {

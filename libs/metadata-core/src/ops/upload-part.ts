@@ -27,7 +27,7 @@ export function uploadPart(deps: OpDeps, req: UploadPartReq, ctx: CallCtx): Prom
       if (oldRaw) enqueueGc(tx, deps, codecs.part.decodeValue(oldRaw).manifest.chunks);
       const rec: PartRecord = {
         partNumber: req.partNumber,
-        size: req.manifest.size,
+        size: req.size ?? req.manifest.size,
         etag: req.etag,
         lastModified: deps.clock(),
         manifest: req.manifest,

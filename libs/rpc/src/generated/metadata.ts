@@ -70,6 +70,7 @@ import type { MultipartUpload as _massive_metadata_v1_MultipartUpload, Multipart
 import type { NewObjectData as _massive_metadata_v1_NewObjectData, NewObjectData__Output as _massive_metadata_v1_NewObjectData__Output } from './massive/metadata/v1/NewObjectData';
 import type { ObjectChecksum as _massive_metadata_v1_ObjectChecksum, ObjectChecksum__Output as _massive_metadata_v1_ObjectChecksum__Output } from './massive/metadata/v1/ObjectChecksum';
 import type { ObjectData as _massive_metadata_v1_ObjectData, ObjectData__Output as _massive_metadata_v1_ObjectData__Output } from './massive/metadata/v1/ObjectData';
+import type { ObjectEncryption as _massive_metadata_v1_ObjectEncryption, ObjectEncryption__Output as _massive_metadata_v1_ObjectEncryption__Output } from './massive/metadata/v1/ObjectEncryption';
 import type { ObjectHeaders as _massive_metadata_v1_ObjectHeaders, ObjectHeaders__Output as _massive_metadata_v1_ObjectHeaders__Output } from './massive/metadata/v1/ObjectHeaders';
 import type { ObjectSummary as _massive_metadata_v1_ObjectSummary, ObjectSummary__Output as _massive_metadata_v1_ObjectSummary__Output } from './massive/metadata/v1/ObjectSummary';
 import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from './massive/metadata/v1/ObjectTag';
@@ -180,6 +181,7 @@ export interface ProtoGrpcType {
         NewObjectData: MessageTypeDefinition<_massive_metadata_v1_NewObjectData, _massive_metadata_v1_NewObjectData__Output>
         ObjectChecksum: MessageTypeDefinition<_massive_metadata_v1_ObjectChecksum, _massive_metadata_v1_ObjectChecksum__Output>
         ObjectData: MessageTypeDefinition<_massive_metadata_v1_ObjectData, _massive_metadata_v1_ObjectData__Output>
+        ObjectEncryption: MessageTypeDefinition<_massive_metadata_v1_ObjectEncryption, _massive_metadata_v1_ObjectEncryption__Output>
         ObjectHeaders: MessageTypeDefinition<_massive_metadata_v1_ObjectHeaders, _massive_metadata_v1_ObjectHeaders__Output>
         ObjectSummary: MessageTypeDefinition<_massive_metadata_v1_ObjectSummary, _massive_metadata_v1_ObjectSummary__Output>
         ObjectTag: MessageTypeDefinition<_massive_metadata_v1_ObjectTag, _massive_metadata_v1_ObjectTag__Output>

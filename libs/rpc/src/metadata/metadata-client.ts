@@ -262,6 +262,7 @@ export class GrpcMetadataClient implements MetadataApi {
       intentId: req.intentId,
       etag: req.etag,
       ...opt('checksum', encodeChecksum(req.checksum)),
+      ...(req.size !== undefined && { size: u64(req.size) }),
     };
     return decodeStoredPart(await this.pool.unary('UploadPart', msg, ctx));
   }

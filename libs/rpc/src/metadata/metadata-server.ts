@@ -168,6 +168,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
             intentId: r.intentId,
             etag: r.etag,
             ...opt('checksum', decodeChecksum(r.checksum)),
+            ...(r.size !== undefined && r.size !== null && { size: num(r.size) }),
           },
           ctx,
         ),

@@ -100,6 +100,7 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   for (const f of HEADER_FIELDS) if (h[f] !== undefined) out[f] = h[f];
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
+  if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key };
   return out;
 }
 export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
@@ -108,6 +109,10 @@ export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
   for (const f of HEADER_FIELDS) if (v[f] !== undefined && v[f] !== null) out[f] = v[f];
   if (v.tags.length > 0) out.tags = v.tags.map((t) => ({ key: t.key, value: t.value }));
   if (v.acl !== undefined && v.acl !== null) out.acl = v.acl;
+  if (v.sse) {
+    if (v.sse.algorithm !== 'AES256') throw new ServiceError('Internal', `unknown object encryption ${v.sse.algorithm}`);
+    out.sse = { algorithm: 'AES256', key: v.sse.key };
+  }
   return out;
 }
 

@@ -163,6 +163,24 @@ export function multipartContract(env: () => ContractEnv): void {
       await part(api, bucket, 'k', up.uploadId, 10000);
     });
 
+    it('an encrypted upload: its sealed key rides in the headers, and a part keeps the size the client sent, not its stored bytes', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const sse = { algorithm: 'AES256' as const, key: 'v1:mk-test:c2VhbGVk' };
+      const up = await api.createMultipartUpload({ bucket, key: 'enc', headers: { ...headers, sse }, owner: alice }, ctx);
+      expect((await api.getMultipartUpload({ bucket, key: 'enc', uploadId: up.uploadId }, ctx)).headers.sse).toEqual(sse);
+      const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+      const m = manifest(132);
+      const stored = await api.uploadPart({ bucket, key: 'enc', uploadId: up.uploadId, partNumber: 1, manifest: m, intentId, etag: md5hex('p1'), size: 100 }, ctx);
+      expect(stored.size).toBe(100);
+      const v = await api.completeMultipartUpload({ bucket, key: 'enc', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: stored.etag }] }, ctx);
+      expect(v.size).toBe(100);
+      expect(v.parts?.map((p) => p.size)).toEqual([100]);
+      expect(v.headers.sse).toEqual(sse);
+      expect((await api.getObject({ bucket, key: 'enc' }, ctx)).headers.sse).toEqual(sse);
+      expect(await api.getPartManifests({ uploadId: up.uploadId, partNumbers: [1] }, ctx)).toEqual([m]);
+    });
+
     it('pages parts with partNumberMarker', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

@@ -2,6 +2,7 @@
 // Original file: proto/massive/metadata/v1/metadata.proto
 
 import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from '../../../massive/metadata/v1/ObjectTag';
+import type { ObjectEncryption as _massive_metadata_v1_ObjectEncryption, ObjectEncryption__Output as _massive_metadata_v1_ObjectEncryption__Output } from '../../../massive/metadata/v1/ObjectEncryption';
 
 export interface ObjectHeaders {
   'contentType'?: (string);
@@ -22,6 +23,10 @@ export interface ObjectHeaders {
    * The object's ACL document (the gateway's format); absent: the default.
    */
   'acl'?: (string);
+  /**
+   * Server-side encryption: the stored bytes are ciphertext. Absent: stored as sent.
+   */
+  'sse'?: (_massive_metadata_v1_ObjectEncryption | null);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -29,6 +34,7 @@ export interface ObjectHeaders {
   '_cacheControl'?: "cacheControl";
   '_expires'?: "expires";
   '_acl'?: "acl";
+  '_sse'?: "sse";
 }
 
 export interface ObjectHeaders__Output {
@@ -50,6 +56,10 @@ export interface ObjectHeaders__Output {
    * The object's ACL document (the gateway's format); absent: the default.
    */
   'acl'?: (string);
+  /**
+   * Server-side encryption: the stored bytes are ciphertext. Absent: stored as sent.
+   */
+  'sse'?: (_massive_metadata_v1_ObjectEncryption__Output | null);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -57,4 +67,5 @@ export interface ObjectHeaders__Output {
   '_cacheControl'?: "cacheControl";
   '_expires'?: "expires";
   '_acl'?: "acl";
+  '_sse'?: "sse";
 }

@@ -5,7 +5,7 @@
 export interface PutBucketConfigRequest {
   'bucket'?: (string);
   /**
-   * One of tagging, cors, lifecycle, policy, acl, ownershipControls, publicAccessBlock.
+   * One of tagging, cors, lifecycle, policy, acl, ownershipControls, publicAccessBlock, encryption.
    */
   'kind'?: (string);
   /**
@@ -18,7 +18,7 @@ export interface PutBucketConfigRequest {
 export interface PutBucketConfigRequest__Output {
   'bucket': (string);
   /**
-   * One of tagging, cors, lifecycle, policy, acl, ownershipControls, publicAccessBlock.
+   * One of tagging, cors, lifecycle, policy, acl, ownershipControls, publicAccessBlock, encryption.
    */
   'kind': (string);
   /**

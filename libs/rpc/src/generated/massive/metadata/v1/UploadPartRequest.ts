@@ -3,6 +3,7 @@
 
 import type { BlobManifest as _massive_blob_v1_BlobManifest, BlobManifest__Output as _massive_blob_v1_BlobManifest__Output } from '../../../massive/blob/v1/BlobManifest';
 import type { ObjectChecksum as _massive_metadata_v1_ObjectChecksum, ObjectChecksum__Output as _massive_metadata_v1_ObjectChecksum__Output } from '../../../massive/metadata/v1/ObjectChecksum';
+import type { Long } from '@grpc/proto-loader';
 
 export interface UploadPartRequest {
   'bucket'?: (string);
@@ -13,7 +14,12 @@ export interface UploadPartRequest {
   'intentId'?: (string);
   'etag'?: (string);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum | null);
+  /**
+   * The part's size as the client sent it, when the stored bytes differ (encrypted); absent: the manifest's.
+   */
+  'size'?: (number | string | Long);
   '_checksum'?: "checksum";
+  '_size'?: "size";
 }
 
 export interface UploadPartRequest__Output {
@@ -25,5 +31,10 @@ export interface UploadPartRequest__Output {
   'intentId': (string);
   'etag': (string);
   'checksum'?: (_massive_metadata_v1_ObjectChecksum__Output | null);
+  /**
+   * The part's size as the client sent it, when the stored bytes differ (encrypted); absent: the manifest's.
+   */
+  'size'?: (number);
   '_checksum'?: "checksum";
+  '_size'?: "size";
 }
