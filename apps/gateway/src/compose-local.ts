@@ -9,7 +9,7 @@ import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, createDiskMetrics, openSpaceReserve, type DiskSpaceReserve, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
-import { createS3Api, type AdminHandler, type CredentialStore } from '@massive/s3-api';
+import { createS3Api, type AdminHandler, type CredentialStore, type SseKeys } from '@massive/s3-api';
 import { credentialsFor, type IdentitySetup } from './identity';
 import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
@@ -34,6 +34,8 @@ export interface ComposeDeps {
   /** Fixed credentials (tests), or, with `identity`, keys from metadata under the root key. */
   readonly credentials?: CredentialStore;
   readonly identity?: IdentitySetup;
+  /** Master keys for SSE-S3 (derived from the master key: sse-keys.ts); without, SSE requests answer 501. */
+  readonly sse?: SseKeys;
   /** Serve the admin API on the S3 port under `/-/admin/` (local mode without an admin port). */
   readonly adminOnS3Port?: boolean;
   readonly draining: () => boolean;
@@ -79,7 +81,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
   const app = createS3Api(
-    { metadata, blob, credentials, logger: deps.logger, config },
+    { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
       limitMetrics: deps.limitMetrics,

@@ -46,7 +46,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
   const app = createS3Api(
-    { metadata, blob, credentials, logger: deps.logger, config },
+    { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
       limitMetrics: deps.limitMetrics,

@@ -6,6 +6,7 @@ import { rpcSecurityFromEnv } from '@massive/rpc';
 import { DEFAULT_GATEWAY_ADMIN_PORT, loadConfig, s3Tls, serverLimits, usage } from './config';
 import { composeLocal, type Composed } from './compose-local';
 import { composeRemote } from './compose-remote';
+import { sseKeysFrom } from './sse-keys';
 import { type CredentialSource, newCredentialsNotice, startBanner } from './banner';
 import { developmentCredentials, devCredentialsFile, type KeyPair } from './credentials';
 import { loadMasterKey, refuseWellKnownRoot } from './identity';
@@ -35,7 +36,15 @@ async function main(): Promise<void> {
   const limitMetrics = createLimitMetrics(registry);
   // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
   const adminPort = cfg.adminPort ?? (cfg.mode === 'distributed' ? DEFAULT_GATEWAY_ADMIN_PORT : undefined);
-  const deps = { logger, registry, limitMetrics, identity: { root: keys, masterKey }, adminOnS3Port: adminPort === undefined, draining: () => draining };
+  const deps = {
+    logger,
+    registry,
+    limitMetrics,
+    identity: { root: keys, masterKey },
+    sse: sseKeysFrom(masterKey),
+    adminOnS3Port: adminPort === undefined,
+    draining: () => draining,
+  };
   const composed: Composed = cfg.mode === 'local' ? await composeLocal(cfg, deps) : composeRemote(cfg, deps, trust?.security);
   const server = createS3Server(composed.app, serverLimits(cfg), limitMetrics, tls);
   await new Promise<void>((resolve, reject) => {

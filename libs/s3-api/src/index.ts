@@ -9,3 +9,4 @@ export { KeyCache, type KeyCacheOptions, type RootKey } from './identity/key-cac
 export { SecretSealer, MASTER_KEY_BYTES } from './identity/secret-seal';
 export { canonicalUserId } from './identity/canonical-id';
 export { createKeyCacheMetrics, type KeyLoadResult } from './identity/key-metrics';
+export { MasterKeys } from './sse/master-keys';

@@ -19,6 +19,7 @@ import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { AdminHandler } from './admin/admin-api';
 import { CorsRulesCache } from './http/cors-config';
+import { BucketEncryptionCache } from './http/bucket-encryption';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
@@ -66,6 +67,12 @@ const INTENT_POOL_SIZE = 16;
 /** A bucket's policy is reused this long by a gateway (its own Put/DeleteBucketPolicy apply at once). */
 const POLICY_CACHE_TTL_MS = 5_000;
 const POLICY_CACHE_ENTRIES = 10_000;
+/**
+ * A bucket's default encryption is reused this long by a gateway (its own Put/DeleteBucketEncryption apply at
+ * once): objects written through other gateways within it after a change get the previous default.
+ */
+const ENCRYPTION_CACHE_TTL_MS = 5_000;
+const ENCRYPTION_CACHE_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -85,6 +92,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
     hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
+    bucketEncryption: deps.bucketEncryption ?? new BucketEncryptionCache({ ttlMs: ENCRYPTION_CACHE_TTL_MS, maxEntries: ENCRYPTION_CACHE_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));

@@ -4,6 +4,7 @@ import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
+import type { BucketEncryptionCache } from './http/bucket-encryption';
 import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
@@ -126,6 +127,18 @@ export interface S3ApiDeps {
   readonly bucketPolicies?: BucketPolicyCache;
   /** Where large bodies are hashed (set by createS3Api from `hashThreads`); default: on the event loop. */
   readonly hashing?: Hashing;
+  /** Buckets' default encryption, cached for a few seconds (set by createS3Api): what writes naming none get. */
+  readonly bucketEncryption?: BucketEncryptionCache;
+  /** Master keys for server-side encryption (SSE-S3); without them SSE requests answer 501 NotImplemented. */
+  readonly sse?: SseKeys;
+}
+
+/** Seals and unseals objects' data keys under the gateway's master keys (sse/master-keys.ts). */
+export interface SseKeys {
+  /** A fresh random 32-byte data key, sealed for `context` (the object's `bucket/key`). */
+  newDataKey(context: string): { readonly dataKey: Buffer; readonly sealed: string };
+  /** The data key `sealed` holds; throws if it was sealed for another context or under a key this gateway lacks. */
+  unseal(sealed: string, context: string): Buffer;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

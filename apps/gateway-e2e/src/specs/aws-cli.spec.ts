@@ -244,4 +244,25 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     expect(enc.code).not.toBe(0);
     expect(enc.stderr).toContain('ServerSideEncryptionConfigurationNotFoundError');
   });
+
+  it('SSE-S3: cp --sse AES256 of a multipart upload and a small file, put-bucket-encryption, and both read back', async () => {
+    const eb = 'cli-sse';
+    await ok('s3', 'mb', `s3://${eb}`);
+    await ok('s3', 'cp', '--no-progress', '--sse', 'AES256', big, `s3://${eb}/big.bin`);
+    const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', eb, '--key', 'big.bin')) as { ServerSideEncryption?: string; ContentLength: number };
+    expect(head).toMatchObject({ ServerSideEncryption: 'AES256', ContentLength: 50 * MiB });
+    await ok('s3', 'cp', '--no-progress', `s3://${eb}/big.bin`, join(work, 'big-sse.bin'));
+    expect(readFileSync(join(work, 'big-sse.bin')).equals(bigBytes)).toBe(true);
+
+    const conf = join(work, 'sse.json');
+    writeFileSync(conf, JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] }));
+    await ok('s3api', 'put-bucket-encryption', '--bucket', eb, '--server-side-encryption-configuration', `file://${conf}`);
+    const got = JSON.parse(await ok('s3api', 'get-bucket-encryption', '--bucket', eb)) as { ServerSideEncryptionConfiguration: { Rules: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] } };
+    expect(got.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    await ok('s3', 'cp', '--no-progress', small, `s3://${eb}/small.txt`);
+    expect(JSON.parse(await ok('s3api', 'head-object', '--bucket', eb, '--key', 'small.txt'))).toMatchObject({ ServerSideEncryption: 'AES256' });
+    await ok('s3', 'cp', '--no-progress', `s3://${eb}/small.txt`, join(work, 'small-sse.txt'));
+    expect(readFileSync(join(work, 'small-sse.txt'), 'utf8')).toBe('hello from the aws cli\n');
+    await ok('s3', 'rb', '--force', `s3://${eb}`);
+  }, 120_000);
 });

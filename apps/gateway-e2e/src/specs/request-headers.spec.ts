@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
 import { useGateway } from '../support/server';
-import { expectBodylessError, expectErrorXml, expectS3Error } from '../support/s3-assert';
+import { expectBodylessError, expectErrorXml, expectS3Error, md5Base64 } from '../support/s3-assert';
 import { rawRequest, type RawRequest } from '../support/raw-http';
 
 /**
@@ -67,7 +67,7 @@ const HEADERS: Readonly<Record<string, Disposition>> = {
   'x-amz-source-expected-bucket-owner': H('request-headers.spec.ts'),
   'x-amz-storage-class': H('request-headers.spec.ts (STANDARD only; others InvalidStorageClass)'),
   'x-amz-request-payer': { asAws: 'no bucket is Requester Pays: S3 accepts the header there and charges the owner' },
-  'x-amz-server-side-encryption': NI('AES256'),
+  'x-amz-server-side-encryption': H('sse.spec.ts'),
   'x-amz-server-side-encryption-aws-kms-key-id': NI('arn:aws:kms:us-east-1:111122223333:key/k'),
   'x-amz-server-side-encryption-context': NI('eyJhIjoiYiJ9'),
   'x-amz-server-side-encryption-bucket-key-enabled': NI('true'),
@@ -240,16 +240,22 @@ describe('honoured headers round-trip', () => {
     await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket, Key: 'src', ExpectedBucketOwner: '111122223333' })), 403);
   });
 
-  it('bucket encryption (SSE by default) is refused, and reads as none: objects are not encrypted at rest', async () => {
+  it('bucket encryption: a PUT needs Content-MD5 (or a checksum) as S3; a bucket without a default reads as none, not as the SSE-S3 default AWS reports', async () => {
     const xml =
       '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
-    const put = await rawRequest(gw, { method: 'PUT', path: `/${Bucket}`, query: { encryption: '' }, body: xml });
-    expect(put.status).toBe(501);
-    expectErrorXml(put.text, 'NotImplemented');
-    // Never AWS's SSE-S3 default: the bucket has no default encryption, as S3 answers for one without it.
+    const bare = await rawRequest(gw, { method: 'PUT', path: `/${Bucket}`, query: { encryption: '' }, body: xml });
+    expect(bare.status).toBe(400);
+    expectErrorXml(bare.text, 'InvalidRequest');
+    // Never AWS's SSE-S3 default: the bucket has no default encryption (objects written without one are stored as sent).
     const get = await rawRequest(gw, { method: 'GET', path: `/${Bucket}`, query: { encryption: '' } });
     expect(get.status).toBe(404);
     expectErrorXml(get.text, 'ServerSideEncryptionConfigurationNotFoundError');
+    const put = await rawRequest(gw, { method: 'PUT', path: `/${Bucket}`, query: { encryption: '' }, body: xml, headers: { 'content-md5': md5Base64(xml) } });
+    expect(put.status).toBe(200);
+    const set = await rawRequest(gw, { method: 'GET', path: `/${Bucket}`, query: { encryption: '' } });
+    expect(set.status).toBe(200);
+    expect(set.text).toContain('<SSEAlgorithm>AES256</SSEAlgorithm>');
+    expect((await rawRequest(gw, { method: 'DELETE', path: `/${Bucket}`, query: { encryption: '' } })).status).toBe(204);
   });
 
   it('x-amz-request-payer is accepted as S3 does on a bucket that is not Requester Pays (no charge header)', async () => {

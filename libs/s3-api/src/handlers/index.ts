@@ -54,12 +54,13 @@ import { getBucketPolicy } from './policy/get-bucket-policy';
 import { putBucketPolicy } from './policy/put-bucket-policy';
 import { deleteBucketPolicy } from './policy/delete-bucket-policy';
 import { getBucketPolicyStatus } from './policy/get-bucket-policy-status';
+import { putBucketEncryption } from './bucket/put-bucket-encryption';
+import { getBucketEncryption } from './bucket/get-bucket-encryption';
+import { deleteBucketEncryption } from './bucket/delete-bucket-encryption';
 import {
-  deleteBucketEncryption,
   deleteBucketReplication,
   deleteBucketWebsite,
   getBucketAccelerateConfiguration,
-  getBucketEncryption,
   getBucketLogging,
   getBucketNotificationConfiguration,
   getBucketReplication,
@@ -130,6 +131,7 @@ export const HANDLERS = {
   PutBucketPolicy: putBucketPolicy,
   DeleteBucketPolicy: deleteBucketPolicy,
   GetBucketPolicyStatus: getBucketPolicyStatus,
+  PutBucketEncryption: putBucketEncryption,
   GetBucketEncryption: getBucketEncryption,
   DeleteBucketEncryption: deleteBucketEncryption,
   GetBucketWebsite: getBucketWebsite,

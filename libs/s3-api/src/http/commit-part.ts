@@ -21,6 +21,8 @@ export async function commitPart(ep: EndpointOf<'UploadPart' | 'UploadPartCopy'>
         intentId: body.data.intentId,
         etag: body.md5,
         checksum: body.checksum,
+        // Encrypted parts store more bytes than the client sent; the part's size is the client's.
+        ...(body.data.manifest.size !== body.size && { size: body.size }),
       },
       req.ctx,
     );

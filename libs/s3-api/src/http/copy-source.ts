@@ -3,6 +3,7 @@ import { checkCopySourceConditions, checkKeyLength, S3Error, MAX_KEY_BYTES, type
 import { header } from './object-headers';
 import { leasedRead } from './leased-read';
 import { objectSegments } from './object-segments';
+import { dataKeyOf, decryptInline } from '../sse/object-encryption';
 import type { S3ApiDeps, S3Request } from '../types';
 
 export interface CopySource {
@@ -67,6 +68,9 @@ export function copySourceVersionHeader(v: ObjectVersion): Record<string, string
 
 /** The bytes of a version (or of a range of it), streamed from wherever they live. */
 export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps): AsyncIterable<Buffer> {
+  // Unsealed now, so that a key this gateway cannot unseal fails the request before any answer.
+  const dataKey = dataKeyOf(v.headers, v.bucket, v.key, deps);
+  if (v.data.kind === 'inline' && dataKey) return decryptInline(v.data.bytes, v.size, range, dataKey);
   if (v.data.kind === 'inline') {
     const bytes = range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;
     return (async function* () {
@@ -74,7 +78,7 @@ export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined,
     })();
   }
   if (v.size === 0) return (async function* () {})();
-  return leasedRead(v.versionId, objectSegments(v, range, req.ctx, deps), req.ctx, deps);
+  return leasedRead(v.versionId, objectSegments(v, range, req.ctx, deps, dataKey), req.ctx, deps);
 }
 
 /** `x-amz-copy-source-range: bytes=first-last`, which must lie within the source. */

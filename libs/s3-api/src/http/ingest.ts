@@ -11,6 +11,7 @@ import {
 } from '@massive/s3-protocol';
 import { fedTo, inlineHashing, type HashJob, type HashName } from './hashing/hash-job';
 import { header } from './object-headers';
+import { encryptStream } from '../sse/package-format';
 import { renewalPeriod, renewWhileProgressing } from '../limits/intent-renewal';
 import type { S3ApiDeps, S3Request } from '../types';
 
@@ -27,6 +28,11 @@ export interface IngestOptions {
   readonly sourceLength?: number;
   /** The body's length is learned by reading it (a POST form's file): there is no Content-Length to require. */
   readonly lengthFromStream?: boolean;
+  /**
+   * Store the body encrypted (SSE-S3) with this data key as package stream `stream` (0 for an object,
+   * the part number for a part). Hashes, checksums and the size stay those of the plaintext.
+   */
+  readonly encryption?: { readonly dataKey: Buffer; readonly stream: number };
 }
 
 export interface Ingested {
@@ -98,7 +104,7 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     // `collect` checked the signed payload's SHA-256 itself.
     job.update(bytes);
     crc?.update(bytes);
-    data = { kind: 'inline', bytes };
+    data = { kind: 'inline', bytes: opts.encryption ? await sealed(bytes, opts.encryption) : bytes };
   } else {
     const intent = deps.intents ? await deps.intents.take(req.ctx) : await deps.metadata.createWriteIntent({ ttlMs: deps.config.intentTtlMs }, req.ctx);
     // Renewed only while bytes arrive (then until the last chunk is written): a stalled writer's intent
@@ -113,7 +119,9 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     const names = copying ? own : [...own, ...req.body.selfHashes];
     const j = (job = (deps.hashing ?? inlineHashing).open(names, length));
     try {
-      const manifest = await deps.blob.write(hashed(j), { intentId: intent.intentId }, req.ctx);
+      const plain = hashed(j);
+      const stored = opts.encryption ? encryptStream(plain, opts.encryption.dataKey, opts.encryption.stream) : plain;
+      const manifest = await deps.blob.write(stored, { intentId: intent.intentId }, req.ctx);
       data = { kind: 'chunks', manifest, intentId: intent.intentId };
     } catch (e) {
       j.abort();
@@ -141,6 +149,17 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
     await discard(data, req, deps);
     throw e;
   }
+}
+
+/** A small body's packages, in one buffer. */
+async function sealed(bytes: Buffer, enc: { readonly dataKey: Buffer; readonly stream: number }): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const b of encryptStream(once(bytes), enc.dataKey, enc.stream)) out.push(b);
+  return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
 }
 
 function need(digest: Buffer | undefined): Buffer {

@@ -1,6 +1,7 @@
 import { isServiceError, type CallCtx, type ReadLease } from '@massive/contracts';
 import type { S3ApiDeps } from '../types';
 import type { Segment } from './object-segments';
+import { decryptStream } from '../sse/package-format';
 
 /** Counters of the read-lease machinery (createS3Api registers them; absent in unit tests). */
 export interface ReadLeaseEvents {
@@ -22,6 +23,26 @@ export interface ReadLeaseEvents {
  * missing chunks that would look like corruption. A lease call that fails for another reason (metadata
  * briefly unreachable) is retried at the next interval.
  */
+/**
+ * `stored`, each piece handed back to the blob store (BlobApi.release) once the next one is asked for:
+ * decryption keeps no view of a piece it is done with (its output is new buffers), so the store can
+ * read into that memory again, as it does after a plain GET's socket write.
+ */
+async function* handedBack(stored: AsyncIterable<Buffer>, deps: S3ApiDeps): AsyncIterable<Buffer> {
+  const release = deps.blob.release?.bind(deps.blob);
+  if (!release) return yield* stored;
+  let previous: Buffer | undefined;
+  try {
+    for await (const piece of stored) {
+      if (previous) release(previous);
+      previous = piece;
+      yield piece;
+    }
+  } finally {
+    if (previous) release(previous);
+  }
+}
+
 export async function* leasedRead(versionId: string, segments: AsyncIterable<Segment>, ctx: CallCtx, deps: S3ApiDeps): AsyncIterable<Buffer> {
   const every = deps.config.readLeaseAfterMs;
   let lease: ReadLease | undefined;
@@ -57,7 +78,9 @@ export async function* leasedRead(versionId: string, segments: AsyncIterable<Seg
     // No extra AbortSignal per GET (AbortSignal.any costs measurable CPU at thousands of GETs a second):
     // a lost lease is thrown at the next piece, which closes the blob read (its generator's return()).
     for await (const segment of segments) {
-      for await (const piece of deps.blob.read(segment.manifest, segment.range, ctx)) {
+      const stored = deps.blob.read(segment.manifest, segment.range, ctx);
+      const d = segment.decrypt;
+      for await (const piece of d ? decryptStream(handedBack(stored, deps), d.dataKey, d.stream, d) : stored) {
         if (lost) throw lost;
         yield piece;
       }

@@ -116,6 +116,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
   if (v.s3VersionId !== undefined) out['x-amz-version-id'] = v.s3VersionId;
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
   if (h.tags !== undefined && h.tags.length > 0) out['x-amz-tagging-count'] = h.tags.length;
+  if (h.sse) out['x-amz-server-side-encryption'] = h.sse.algorithm;
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
     out['x-amz-checksum-type'] = v.checksum.type;

@@ -1,16 +1,17 @@
 import type { BlobManifest, MetadataApi, ObjectVersion } from '@massive/contracts';
+import { cipherSize } from '../sse/package-format';
 import type { S3ApiDeps } from '../types';
-import { objectSegments, PART_MANIFEST_BATCH } from './object-segments';
+import { objectSegments, PART_MANIFEST_BATCH, type Segment } from './object-segments';
 
 const UPLOAD = 'u'.repeat(32);
 
-function multipart(sizes: number[]): { v: ObjectVersion; deps: S3ApiDeps; asked: number[][] } {
+function multipart(sizes: number[], stored: (n: number) => number = (n) => n): { v: ObjectVersion; deps: S3ApiDeps; asked: number[][] } {
   const asked: number[][] = [];
   const metadata = {
     getPartManifests: async (req: { uploadId: string; partNumbers: readonly number[] }) => {
       expect(req.uploadId).toBe(UPLOAD);
       asked.push([...req.partNumbers]);
-      return req.partNumbers.map((n): BlobManifest => ({ size: sizes[n - 1], chunks: [{ id: `p${n}`, size: sizes[n - 1] }] }));
+      return req.partNumbers.map((n): BlobManifest => ({ size: stored(sizes[n - 1]), chunks: [{ id: `p${n}`, size: stored(sizes[n - 1]) }] }));
     },
   } as unknown as MetadataApi;
   const v: ObjectVersion = {
@@ -63,5 +64,38 @@ describe('objectSegments', () => {
     const manifest = { size: 5, chunks: [{ id: 'c', size: 5 }] };
     const v = { ...multipart([5]).v, parts: undefined, data: { kind: 'chunks' as const, manifest } };
     expect(await collect(objectSegments(v, { start: 1, end: 2 }, { requestId: 'r' }, {} as S3ApiDeps))).toEqual([{ id: 'c', range: { start: 1, end: 2 } }]);
+  });
+
+  describe('encrypted (SSE-S3): the whole packages holding the range, and how to cut the plaintext from them', () => {
+    const key = Buffer.alloc(32, 1);
+    const P = 65536;
+    const C = P + 32;
+    const segs = async (it: AsyncIterable<Segment>) => {
+      const out: Segment[] = [];
+      for await (const s of it) out.push(s);
+      return out.map((s) => ({ id: s.manifest.chunks[0].id, range: s.range, stream: s.decrypt?.stream, firstSeq: s.decrypt?.firstSeq, skip: s.decrypt?.skip, length: s.decrypt?.length, toEnd: s.decrypt?.toEnd }));
+    };
+
+    it('a range across two parts: each part its own stream (its part number), from the package holding the first byte', async () => {
+      const { v, deps } = multipart([3 * P, 2 * P + 10], cipherSize);
+      const got = await segs(objectSegments(v, { start: P + 5, end: 3 * P + 4 }, { requestId: 'r' }, deps, key));
+      expect(got).toEqual([
+        { id: 'p1', range: { start: C, end: 3 * C - 1 }, stream: 1, firstSeq: 1, skip: 5, length: 2 * P - 5, toEnd: true },
+        { id: 'p2', range: { start: 0, end: C - 1 }, stream: 2, firstSeq: 0, skip: 0, length: 5, toEnd: false },
+      ]);
+    });
+
+    it('a single PUT is stream 0; the whole object reads to its final package', async () => {
+      const { v } = multipart([P + 1]);
+      const single: ObjectVersion = { ...v, parts: undefined, data: { kind: 'chunks', manifest: { size: cipherSize(P + 1), chunks: [{ id: 'c', size: cipherSize(P + 1) }] } } };
+      expect(await segs(objectSegments(single, undefined, { requestId: 'r' }, {} as S3ApiDeps, key))).toEqual([
+        { id: 'c', range: { start: 0, end: C + 33 - 1 }, stream: 0, firstSeq: 0, skip: 0, length: P + 1, toEnd: true },
+      ]);
+    });
+
+    it('stored bytes that do not match the plaintext size are an internal error, not a short read', async () => {
+      const { v, deps } = multipart([100, 200]);
+      await expect(segs(objectSegments(v, undefined, { requestId: 'r' }, deps, key))).rejects.toMatchObject({ code: 'Internal' });
+    });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '@massive/s3-protocol';
-import { readSmallBody } from './small-body';
+import { readSmallBody, requireIntegrityHeader } from './small-body';
 import type { RequestBody } from '../types';
 import { fedTo, type HashJob } from './hashing/hash-job';
 
@@ -55,5 +55,21 @@ describe('readSmallBody', () => {
     await expect(readSmallBody({ headers: {}, body: body(doc) }, 10)).rejects.toMatchObject({ code: 'MaxMessageLengthExceeded', status: 400 });
     // Declared length unknown (aws-chunked without a decoded length): the cap holds while reading.
     await expect(readSmallBody({ headers: {}, body: { ...body(doc), length: undefined } }, 10)).rejects.toMatchObject({ code: 'MaxMessageLengthExceeded' });
+  });
+});
+
+describe('requireIntegrityHeader', () => {
+  const check = (headers: IncomingHttpHeaders, trailerChecksum?: 'CRC32') => () => requireIntegrityHeader({ headers, body: { ...body(doc), trailerChecksum } });
+
+  it('accepts Content-MD5, a checksum value header or an announced checksum trailer', () => {
+    expect(check({ 'content-md5': md5(doc) })).not.toThrow();
+    expect(check({ 'x-amz-checksum-crc32': crc(doc) })).not.toThrow();
+    expect(check({}, 'CRC32')).not.toThrow();
+  });
+
+  it('refuses a request with none (InvalidRequest, as S3), a checksum type or algorithm alone included', () => {
+    for (const headers of [{}, { 'x-amz-checksum-algorithm': 'CRC32' }, { 'x-amz-checksum-type': 'FULL_OBJECT' }]) {
+      expect(check(headers)).toThrow(expect.objectContaining({ code: 'InvalidRequest', message: 'Missing required header for this request: Content-MD5' }));
+    }
   });
 });

@@ -24,7 +24,25 @@ export const XML_BODY_LIMITS = {
   CompleteMultipartUpload: 4 * 1024 * 1024,
   /** 100 rules; metadata keeps at most 256 KiB of canonical JSON, so the XML stays in that range too. */
   PutBucketCors: 128 * 1024,
+  /** One rule of three small elements. */
+  PutBucketEncryption: 16 * 1024,
 } as const;
+
+/**
+ * Operations S3 models as requiring a checksum (PutBucketCors, PutBucketEncryption) refuse a body that
+ * carries no integrity header at all: Content-MD5, an `x-amz-checksum-<algorithm>` value, or one announced
+ * for the aws-chunked trailer (as the SDKs now send). `readSmallBody` then checks whichever was sent.
+ */
+export function requireIntegrityHeader(req: Pick<S3Request, 'body' | 'headers'>): void {
+  const h = req.headers;
+  const integrity = header(h, 'content-md5') !== undefined || Object.keys(h).some(isChecksumValueHeader) || req.body.trailerChecksum !== undefined;
+  if (!integrity) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+}
+
+/** `x-amz-checksum-<algorithm>` carrying a value (not `x-amz-checksum-type` / `-algorithm` / `-mode`). */
+function isChecksumValueHeader(name: string): boolean {
+  return name.startsWith('x-amz-checksum-') && !['x-amz-checksum-type', 'x-amz-checksum-algorithm', 'x-amz-checksum-mode'].includes(name);
+}
 
 /**
  * Reads a small request document (XML) fully, refusing more than `limit` bytes, and checks the integrity

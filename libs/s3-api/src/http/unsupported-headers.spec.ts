@@ -2,8 +2,6 @@ import { refuseUnsupportedHeaders } from './unsupported-headers';
 
 describe('refuseUnsupportedHeaders', () => {
   it.each([
-    { 'x-amz-server-side-encryption': 'AES256' },
-    { 'x-amz-server-side-encryption': 'aws:kms' },
     { 'x-amz-server-side-encryption-aws-kms-key-id': 'k' },
     { 'x-amz-server-side-encryption-context': 'e30=' },
     { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' },
@@ -43,6 +41,22 @@ describe('refuseUnsupportedHeaders', () => {
       );
     }
     expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': 'STANDARD' }, op)).not.toThrow();
+  });
+
+  it('leaves x-amz-server-side-encryption to the writes that take it, and refuses it elsewhere as S3 does', () => {
+    for (const op of ['PutObject', 'CopyObject', 'CreateMultipartUpload', 'PostObject'] as const) {
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op)).not.toThrow();
+    }
+    for (const op of ['GetObject', 'HeadObject', 'UploadPart', 'CompleteMultipartUpload', 'DeleteObject'] as const) {
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op)).toThrow(
+        expect.objectContaining({
+          code: 'InvalidArgument',
+          status: 400,
+          message: 'x-amz-server-side-encryption header is not supported for this operation.',
+          extra: { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: 'AES256' },
+        }),
+      );
+    }
   });
 
   it('accepts ordinary requests', () => {

@@ -1,18 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error, type EndpointName } from '@massive/s3-protocol';
 import { header } from './object-headers';
+import { SSE_HEADER, SSE_WRITE_OPERATIONS } from '../sse/object-encryption';
 
 /**
  * Request headers that ask for a guarantee we do not provide. Ignoring them would be worse than refusing:
- * an SSE-C object would be stored in plain text and served to a GET without the key, an SSE-S3 or SSE-KMS
- * object would be reported encrypted at rest when it is not, an object-lock retention would not stop a delete.
+ * an SSE-C object would be stored in plain text and served to a GET without the key, an SSE-KMS object
+ * would be reported encrypted under a KMS key when it is not, an object-lock retention would not stop a delete.
+ * (SSE-S3, `x-amz-server-side-encryption: AES256`, is served: sse/object-encryption.ts.)
  * So they answer 501 NotImplemented, the code AWS documents for "a header you provided implies functionality
  * that is not implemented" (MinIO answers the same without a KMS). Refused on every operation: a header that
  * an operation does not take is refused too, rather than sometimes ignored.
  */
 const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) => boolean }[] = [
-  // Server-side encryption: data is not encrypted at rest, so no request may claim it is.
-  { name: 'x-amz-server-side-encryption' },
+  // Server-side encryption other than SSE-S3: no KMS, no customer keys.
   { name: 'x-amz-server-side-encryption-aws-kms-key-id' },
   { name: 'x-amz-server-side-encryption-context' },
   { name: 'x-amz-server-side-encryption-bucket-key-enabled' },
@@ -45,7 +46,7 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-mfa' },
 ];
 
-const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class']);
+const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class', SSE_HEADER]);
 
 /** The operations that take `x-amz-storage-class`; every object is stored in (and listed as) STANDARD. */
 const STORAGE_CLASS_OPERATIONS: ReadonlySet<EndpointName> = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
@@ -59,6 +60,11 @@ export function refuseUnsupportedHeaders(h: IncomingHttpHeaders, operation?: End
     if (v !== undefined && !(r.allowed?.(v) ?? false)) {
       throw new S3Error('NotImplemented', `The ${r.name} header is not supported by this service.`, { Header: r.name });
     }
+  }
+  const sse = operation !== undefined && !SSE_WRITE_OPERATIONS.has(operation) ? header(h, SSE_HEADER) : undefined;
+  if (sse !== undefined) {
+    // As S3 answers (s3cmd, SDK and iRODS reports quote it): the header names how to store a new object.
+    throw new S3Error('InvalidArgument', `${SSE_HEADER} header is not supported for this operation.`, { ArgumentName: SSE_HEADER, ArgumentValue: sse });
   }
   if (operation !== undefined && STORAGE_CLASS_OPERATIONS.has(operation)) {
     const sc = header(h, 'x-amz-storage-class');

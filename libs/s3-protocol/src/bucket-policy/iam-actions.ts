@@ -68,6 +68,7 @@ export const ENDPOINT_ACTIONS: Readonly<Record<Exclude<EndpointName, 'Unsupporte
   PutBucketPolicy: A('PutBucketPolicy'),
   DeleteBucketPolicy: A('DeleteBucketPolicy'),
   GetBucketPolicyStatus: A('GetBucketPolicyStatus'),
+  PutBucketEncryption: A('PutEncryptionConfiguration'),
   GetBucketEncryption: A('GetEncryptionConfiguration'),
   DeleteBucketEncryption: A('PutEncryptionConfiguration'),
   GetBucketWebsite: A('GetBucketWebsite'),

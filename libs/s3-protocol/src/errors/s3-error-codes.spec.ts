@@ -46,6 +46,7 @@ describe('S3 error table', () => {
     ['InvalidToken', 400],
     ['MalformedPOSTRequest', 400],
     ['MaxPostPreDataLengthExceededError', 400],
+    ['ServerSideEncryptionConfigurationNotFoundError', 404],
   ])('%s is HTTP %i', (code, status) => {
     expect(S3_ERRORS[code].status).toBe(status);
     expect(new S3Error(code).status).toBe(status);

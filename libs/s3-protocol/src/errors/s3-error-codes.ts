@@ -85,8 +85,10 @@ export const S3_ERRORS = {
   MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   PolicyTooLarge: { status: 400, message: 'Policy exceeds the maximum allowed document size.' },
-  // Bucket features never configured here (we serve none of them): what S3 answers for a bucket without one.
+  // Bucket default encryption (GetBucketEncryption of a bucket without one; 404 as S3 answered before every
+  // bucket got SSE-S3 by default).
   ServerSideEncryptionConfigurationNotFoundError: { status: 404, message: 'The server side encryption configuration was not found' },
+  // Bucket features never configured here (we serve none of them): what S3 answers for a bucket without one.
   NoSuchWebsiteConfiguration: { status: 404, message: 'The specified bucket does not have a website configuration' },
   ReplicationConfigurationNotFoundError: { status: 404, message: 'The replication configuration was not found' },
   ObjectLockConfigurationNotFoundError: { status: 404, message: 'Object Lock configuration does not exist for this bucket' },

@@ -65,9 +65,11 @@ export type Endpoint =
   | Bkt<'PutBucketPolicy'>
   | Bkt<'DeleteBucketPolicy'>
   | Bkt<'GetBucketPolicyStatus'>
-  // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
+  // Bucket default encryption (SSE-S3 only).
+  | Bkt<'PutBucketEncryption'>
   | Bkt<'GetBucketEncryption'>
   | Bkt<'DeleteBucketEncryption'>
+  // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
   | Bkt<'GetBucketWebsite'>
   | Bkt<'DeleteBucketWebsite'>
   | Bkt<'GetBucketReplication'>
@@ -145,12 +147,14 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', query: ['policy'], name: 'PutBucketPolicy', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['policy'], name: 'DeleteBucketPolicy', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['policyStatus'], name: 'GetBucketPolicyStatus', auth: 'owner' },
+  // Bucket default encryption: before the plain bucket rules.
+  { method: 'PUT', target: 'bucket', query: ['encryption'], name: 'PutBucketEncryption', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['encryption'], name: 'GetBucketEncryption', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['encryption'], name: 'DeleteBucketEncryption', auth: 'owner' },
   // Features we do not serve: their reads answer "not configured" as S3 does for a bucket without them, and
   // deleting a configuration that cannot exist succeeds. Setting one is NotImplemented, except setting
   // logging, notifications, requester pays or acceleration off (what we are), which tools send to remove
   // them; the other Puts stay Unsupported.
-  { method: 'GET', target: 'bucket', query: ['encryption'], name: 'GetBucketEncryption', auth: 'owner' },
-  { method: 'DELETE', target: 'bucket', query: ['encryption'], name: 'DeleteBucketEncryption', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['website'], name: 'GetBucketWebsite', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['website'], name: 'DeleteBucketWebsite', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['replication'], name: 'GetBucketReplication', auth: 'owner' },

@@ -1,5 +1,5 @@
 import { isS3Error } from '../errors';
-import { ROUTES, type Target } from './endpoints';
+import { AUTH_CLASS, ROUTES, type Target } from './endpoints';
 import { parseEndpoint, type RouteInput } from './parse-endpoint';
 
 const opts = { vhostDomains: ['s3.example.com'] };
@@ -90,10 +90,17 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('DELETE', '/b/k?acl', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });
 
+  it('routes the bucket default encryption sub-resource (Put, Get, Delete), never CreateBucket or ListObjects', () => {
+    expect(parseEndpoint(req('PUT', '/b?encryption', {}), opts)).toEqual({ name: 'PutBucketEncryption', bucket: 'b' });
+    expect(parseEndpoint(req('GET', '/b?encryption', {}), opts)).toEqual({ name: 'GetBucketEncryption', bucket: 'b' });
+    expect(parseEndpoint(req('DELETE', '/b?encryption', {}), opts)).toEqual({ name: 'DeleteBucketEncryption', bucket: 'b' });
+    expect(parseEndpoint(req('PUT', '/?encryption', {}, 'b.s3.example.com'), opts)).toEqual({ name: 'PutBucketEncryption', bucket: 'b' });
+    expect(AUTH_CLASS.PutBucketEncryption).toBe('owner');
+    expect(parseEndpoint(req('PUT', '/b/k?encryption', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+  });
+
   it('routes the reads of features never configured, their deletes and the Puts that can set them off to their endpoints; other Puts stay Unsupported', () => {
     const bucketOps: [string, string, string][] = [
-      ['GET', 'encryption', 'GetBucketEncryption'],
-      ['DELETE', 'encryption', 'DeleteBucketEncryption'],
       ['GET', 'website', 'GetBucketWebsite'],
       ['DELETE', 'website', 'DeleteBucketWebsite'],
       ['GET', 'replication', 'GetBucketReplication'],
@@ -111,7 +118,7 @@ describe('parseEndpoint', () => {
     for (const [method, sub, name] of bucketOps) {
       expect(parseEndpoint(req(method, `/b?${sub}`, {}), opts)).toEqual({ name, bucket: 'b' });
     }
-    for (const sub of ['encryption', 'website', 'replication', 'object-lock']) {
+    for (const sub of ['website', 'replication', 'object-lock']) {
       expect(parseEndpoint(req('PUT', `/b?${sub}`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
     }
   });

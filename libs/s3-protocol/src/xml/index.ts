@@ -44,6 +44,7 @@ export {
   type AttributesPart,
 } from './get-object-attributes-response';
 export { parseCorsConfiguration, buildCorsConfiguration, MAX_CORS_RULES } from './cors-configuration';
+export { buildBucketEncryption, parseBucketEncryption, type BucketEncryption } from './bucket-encryption';
 export { buildAccessControlPolicy, parseAccessControlPolicy, type AccessControlPolicy } from './access-control-policy';
 export { buildOwnershipControls, parseOwnershipControls, isObjectOwnership, OBJECT_OWNERSHIPS, type ObjectOwnership } from './ownership-controls';
 export { buildPublicAccessBlock, parsePublicAccessBlock, type PublicAccessBlockConfiguration } from './public-access-block';

@@ -5,8 +5,8 @@ import { XmlWriter } from './xml-writer';
  * The answers S3 gives for bucket features that have never been configured, for those whose "not
  * configured" is a document rather than a 404 error. We serve none of these features, so every bucket is
  * in that state: server access logging off, no event notifications, the bucket owner pays, no transfer
- * acceleration. (The features whose absence S3 reports as an error, encryption, website, replication and
- * object lock, answer their 404 codes instead: s3-error-codes.ts.)
+ * acceleration. (The features whose absence S3 reports as an error, website, replication and object lock,
+ * answer their 404 codes instead: s3-error-codes.ts. Default encryption is served: bucket-encryption.ts.)
  */
 
 /** GetBucketLogging with logging off: an empty `<BucketLoggingStatus/>`. */

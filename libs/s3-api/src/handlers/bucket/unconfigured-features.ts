@@ -15,16 +15,16 @@ import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /**
- * Bucket features this service does not offer (default encryption, static websites, replication, object
- * lock, access logging, event notifications, requester pays, transfer acceleration) are, on every bucket,
- * in the state S3 reports for a bucket that never had them configured, and their reads say so the way S3
- * does: tools that read a bucket's whole configuration (SDK-based inventory scripts, Terraform's bucket
- * refresh, `aws s3api get-bucket-*`) get S3's answers instead of 501. Setting one stays NotImplemented:
- * nothing here pretends to apply a setting. Setting logging, notifications, requester pays or
- * acceleration *off* succeeds, since every bucket already is (that is how tools remove them: Terraform
- * destroys `aws_s3_bucket_notification` with an empty configuration), and deleting one of the
- * configurations S3 lets you delete succeeds, as S3 answers a delete of one that is not there. A missing
- * bucket is NoSuchBucket first.
+ * Bucket features this service does not offer (static websites, replication, object lock, access logging,
+ * event notifications, requester pays, transfer acceleration) are, on every bucket, in the state S3 reports
+ * for a bucket that never had them configured, and their reads say so the way S3 does: tools that read a
+ * bucket's whole configuration (SDK-based inventory scripts, Terraform's bucket refresh, `aws s3api
+ * get-bucket-*`) get S3's answers instead of 501. Setting one stays NotImplemented: nothing here pretends
+ * to apply a setting. Setting logging, notifications, requester pays or acceleration *off* succeeds, since
+ * every bucket already is (that is how tools remove them: Terraform destroys `aws_s3_bucket_notification`
+ * with an empty configuration), and deleting one of the configurations S3 lets you delete succeeds, as S3
+ * answers a delete of one that is not there. A missing bucket is NoSuchBucket first. (Default encryption
+ * is served: put-/get-/delete-bucket-encryption.ts.)
  */
 /** These handlers need only the bucket's name from their endpoint (all are bucket endpoints). */
 type BucketHandler = (ep: { readonly bucket: string }, req: S3Request, deps: S3ApiDeps) => Promise<S3Response>;
@@ -67,9 +67,6 @@ function offOnly(isOff: (body: Buffer) => boolean, refused: string): BucketHandl
   };
 }
 
-/** No default encryption: objects are not encrypted at rest here, so claiming SSE-S3 (AWS's default) would be false. */
-export const getBucketEncryption: Handler<'GetBucketEncryption'> = notConfigured('ServerSideEncryptionConfigurationNotFoundError');
-export const deleteBucketEncryption: Handler<'DeleteBucketEncryption'> = deleted;
 export const getBucketWebsite: Handler<'GetBucketWebsite'> = notConfigured('NoSuchWebsiteConfiguration');
 export const deleteBucketWebsite: Handler<'DeleteBucketWebsite'> = deleted;
 export const getBucketReplication: Handler<'GetBucketReplication'> = notConfigured('ReplicationConfigurationNotFoundError');

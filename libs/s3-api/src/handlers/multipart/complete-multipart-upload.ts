@@ -3,6 +3,7 @@ import { header, versionIdHeader } from '../../http/object-headers';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { checksumFields } from '../../http/checksum-fields';
 import { xmlResponse } from '../../http/xml-response';
+import { encryptionHeaders } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async (ep, req, deps) => {
@@ -29,7 +30,7 @@ export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async
       ...checksumFields(v.checksum),
     }),
     200,
-    versionIdHeader(v),
+    { ...versionIdHeader(v), ...encryptionHeaders(v.headers) },
   );
 };
 

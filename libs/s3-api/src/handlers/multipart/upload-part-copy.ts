@@ -5,13 +5,16 @@ import { copySourceVersionHeader, loadCopySource, parseCopySourceRange, versionB
 import { ingest } from '../../http/ingest';
 import { header } from '../../http/object-headers';
 import { xmlResponse } from '../../http/xml-response';
+import { dataKeyOf, encryptionHeaders } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const uploadPartCopy: Handler<'UploadPartCopy'> = async (ep, req, deps) => {
   const upload = await deps.metadata.getMultipartUpload({ bucket: ep.bucket, key: ep.key, uploadId: ep.uploadId }, req.ctx);
   const { version: src } = await loadCopySource(req, deps);
   const range = parseCopySourceRange(header(req.headers, 'x-amz-copy-source-range'), src.size);
+  const dataKey = dataKeyOf(upload.headers, ep.bucket, ep.key, deps);
   const body = await ingest(req, deps, {
+    encryption: dataKey && { dataKey, stream: ep.partNumber },
     maxSize: MAX_PART_SIZE,
     allowInline: false,
     checksumAlgorithm: upload.checksumAlgorithm,
@@ -22,6 +25,6 @@ export const uploadPartCopy: Handler<'UploadPartCopy'> = async (ep, req, deps) =
   return xmlResponse(
     buildCopyPartResult({ ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumFields(part.checksum, false) }),
     200,
-    copySourceVersionHeader(src),
+    { ...copySourceVersionHeader(src), ...encryptionHeaders(upload.headers) },
   );
 };

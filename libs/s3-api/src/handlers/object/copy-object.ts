@@ -7,6 +7,7 @@ import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-h
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import { copyTags, withTags } from '../../http/tagging';
+import { asksForEncryption, encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
@@ -18,8 +19,9 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   const acl = await objectAclForWrite(ep.bucket, req, deps);
   const { source, version: src } = await loadCopySource(req, deps);
   const toItself = source.bucket === ep.bucket && source.key === ep.key;
-  // Copying a named version onto its key is how S3 users restore an old version: not a no-op.
-  if (toItself && directive === 'COPY' && source.versionId === undefined) {
+  // Copying a named version onto its key is how S3 users restore an old version: not a no-op; nor is a
+  // copy onto itself that names an encryption (how S3 users encrypt objects stored before).
+  if (toItself && directive === 'COPY' && source.versionId === undefined && !asksForEncryption(req.headers)) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -28,7 +30,9 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // Tags follow their own directive (x-amz-tagging-directive), independent of the metadata one; the copy
   // gets the requested ACL, never the source's.
   const tags = copyTags(req.headers, src.headers.tags);
-  const headers = withAcl(withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags), acl);
+  // The copy is encrypted as its request (or else its bucket's default) says, whatever the source was.
+  const encryption = await writeEncryption(req.headers, ep.bucket, ep.key, deps, req.ctx);
+  let headers = withEncryption(withAcl(withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags), acl), encryption);
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
@@ -39,9 +43,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // The write replaces the source version only when the bucket is not Enabled and the source is the
   // null version (the one a non-versioned write replaces); otherwise both stay, and never share data.
   const replacesSource = src.bucketVersioning !== 'Enabled' && (src.s3VersionId === undefined || src.s3VersionId === 'null');
-  if (toItself && replacesSource && algorithm === src.checksum?.algorithm) {
-    // Same bytes, new metadata: keep the stored data; nothing is copied.
+  if (toItself && replacesSource && algorithm === src.checksum?.algorithm && (encryption === undefined) === (src.headers.sse === undefined)) {
+    // Same bytes, new metadata: keep the stored data (and, encrypted, the data key sealing it); nothing is copied.
     data = { kind: 'current', versionId: src.versionId };
+    if (src.headers.sse) headers = { ...headers, sse: src.headers.sse };
   } else {
     const body = await ingest(req, deps, {
       maxSize: deps.config.maxObjectSize,
@@ -49,6 +54,7 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       checksumAlgorithm: algorithm,
       source: versionBytes(src, undefined, req, deps),
       sourceLength: src.size,
+      encryption: ingestEncryption(encryption, 0),
     });
     data = body.data;
     etag = src.parts ? body.md5 : src.etag;
@@ -62,6 +68,7 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
     return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }), 200, {
       ...versionIdHeader(v),
       ...copySourceVersionHeader(src),
+      ...encryptionHeaders(headers),
     });
   } catch (e) {
     await discard(data, req, deps);

@@ -20,6 +20,7 @@ import { formWrite, objectLocation, redirectLocation, successAction } from '../.
 import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { withTags } from '../../http/tagging';
 import { refuseUnsupportedHeaders } from '../../http/unsupported-headers';
+import { encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps } from '../../types';
 
@@ -72,17 +73,19 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     const range = evaluatePostPolicy(policy, { bucket: ep.bucket, fields, now: new Date() });
 
     const write = formWrite(fields);
-    refuseUnsupportedHeaders(write.headers);
+    refuseUnsupportedHeaders(write.headers, 'PostObject');
     const body = await formFileBody(f.file, deps.config.inlineThreshold, range);
     const fileReq = { ...req, headers: write.headers, body, owner: cred.owner };
     // The `acl` field is checked against the bucket's ownership controls and Block Public Access as a PUT's x-amz-acl.
     const acl = await objectAclForWrite(ep.bucket, fileReq, deps);
-    const headers = withAcl(withTags(parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes), write.tags), acl);
+    const encryption = await writeEncryption(write.headers, ep.bucket, key, deps, req.ctx);
+    const headers = withEncryption(withAcl(withTags(parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes), write.tags), acl), encryption);
     const data = await ingest(fileReq, deps, {
       maxSize: deps.config.maxObjectSize,
       allowInline: true,
       lengthFromStream: true,
       checksumAlgorithm: write.checksumAlgorithm,
+      encryption: ingestEncryption(encryption, 0),
     });
     try {
       if (range && data.size < range.min) {
@@ -97,7 +100,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
         { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.md5, headers, checksum: data.checksum, withoutData: true },
         req.ctx,
       );
-      const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v) };
+      const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers) };
       const action = successAction(fields);
       if (action.kind === 'redirect') return { status: 303, headers: { ...common, Location: redirectLocation(action.url, ep.bucket, key, v.etag) } };
       const location = objectLocation(req.headers, ep.bucket, key);

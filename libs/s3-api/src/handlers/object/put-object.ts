@@ -3,15 +3,17 @@ import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
 import { requestTags, withTags } from '../../http/tagging';
+import { encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const acl = await objectAclForWrite(ep.bucket, req, deps);
-  const headers = withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl);
+  const encryption = await writeEncryption(req.headers, ep.bucket, ep.key, deps, req.ctx);
+  const headers = withEncryption(withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl), encryption);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   // A client waiting for 100 Continue learns of a missing bucket before it sends the body.
   if (req.awaitingContinue) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
-  const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true });
+  const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true, encryption: ingestEncryption(encryption, 0) });
   const rules = deps.lifecycleRules?.rules(deps.metadata, ep.bucket, req.ctx);
   try {
     const v = await deps.metadata.putObject(
@@ -19,7 +21,7 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
       req.ctx,
     );
     const expiration = rules ? expirationHeaders(await rules, v) : {};
-    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...expiration } };
+    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers), ...expiration } };
   } catch (e) {
     await discard(body.data, req, deps);
     throw e;

@@ -1,9 +1,8 @@
 import type { ObjectVersion } from '@massive/contracts';
 import { checkReadConditions, isS3Error, resolveRange, S3Error, type ResolvedRange } from '@massive/s3-protocol';
 import { header, notModifiedHeaders, objectResponseHeaders } from '../../http/object-headers';
-import { leasedRead } from '../../http/leased-read';
 import { expirationHeaders } from '../../http/lifecycle-expiration';
-import { objectSegments } from '../../http/object-segments';
+import { versionBytes } from '../../http/copy-source';
 import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /** Shared by GetObject and HeadObject: conditions, Range / partNumber, and response headers. */
@@ -56,9 +55,9 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
 }
 
 function objectBody(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps): Buffer | AsyncIterable<Buffer> {
-  if (v.data.kind === 'inline') return range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;
+  if (v.data.kind === 'inline' && !v.headers.sse) return range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;
   if (v.size === 0) return Buffer.alloc(0);
-  return leasedRead(v.versionId, objectSegments(v, range, req.ctx, deps), req.ctx, deps);
+  return versionBytes(v, range, req, deps);
 }
 
 /** `?partNumber=N`: the byte range of part N (a non-multipart object has exactly one part). */

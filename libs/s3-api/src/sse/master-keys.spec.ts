@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { isServiceError } from '@massive/contracts';
+import { MasterKeys } from './master-keys';
+
+const k1 = randomBytes(32);
+const k2 = randomBytes(32);
+const b64 = (b: Buffer) => b.toString('base64');
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('MasterKeys', () => {
+  it('seals a fresh data key that unseals for the same object', () => {
+    const keys = new MasterKeys([{ id: 'k1', key: k1 }]);
+    const a = keys.newDataKey('bucket/photos/cat.jpg');
+    const b = keys.newDataKey('bucket/photos/cat.jpg');
+    expect(a.dataKey.length).toBe(32);
+    expect(a.dataKey.equals(b.dataKey)).toBe(false);
+    expect(a.sealed).toMatch(/^v1:k1:[A-Za-z0-9_-]{80}$/);
+    expect(a.sealed.includes(a.dataKey.toString('base64url'))).toBe(false);
+    expect(keys.unseal(a.sealed, 'bucket/photos/cat.jpg').equals(a.dataKey)).toBe(true);
+    expect(keys.currentId).toBe('k1');
+  });
+
+  it('unseals under an older key after rotation, and seals new keys under the new one', () => {
+    const old = new MasterKeys([{ id: 'k1', key: k1 }]);
+    const { dataKey, sealed } = old.newDataKey('b/k');
+    const rotated = new MasterKeys([
+      { id: 'k2', key: k2 },
+      { id: 'k1', key: k1 },
+    ]);
+    expect(rotated.currentId).toBe('k2');
+    expect(rotated.unseal(sealed, 'b/k').equals(dataKey)).toBe(true);
+    const fresh = rotated.newDataKey('b/k');
+    expect(fresh.sealed.startsWith('v1:k2:')).toBe(true);
+    expect(thrown(() => old.unseal(fresh.sealed, 'b/k'))).toMatchObject({ code: 'Internal' });
+  });
+
+  it('binds the sealed key to its object', () => {
+    const keys = new MasterKeys([{ id: 'k1', key: k1 }]);
+    const { sealed } = keys.newDataKey('b/a');
+    for (const other of ['b/b', 'c/a', 'b/a ', '']) {
+      expect(isServiceError(thrown(() => keys.unseal(sealed, other)), 'DataCorrupted')).toBe(true);
+    }
+  });
+
+  it('refuses a sealed key that was altered, or that a same-named different key sealed', () => {
+    const keys = new MasterKeys([{ id: 'k1', key: k1 }]);
+    const { sealed } = keys.newDataKey('b/k');
+    const body = Buffer.from(sealed.slice('v1:k1:'.length), 'base64url');
+    for (const at of [0, 11, 12, 43, 44, 59]) {
+      const bad = Buffer.from(body);
+      bad[at] ^= 0x01;
+      expect(isServiceError(thrown(() => keys.unseal(`v1:k1:${bad.toString('base64url')}`, 'b/k')), 'DataCorrupted')).toBe(true);
+    }
+    const impostor = new MasterKeys([{ id: 'k1', key: k2 }]);
+    expect(isServiceError(thrown(() => impostor.unseal(sealed, 'b/k')), 'DataCorrupted')).toBe(true);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['another version', 'v2:k1:AAAA'],
+    ['no body', 'v1:k1'],
+    ['extra field', 'v1:k1:x:y'],
+    ['bad id', 'v1:k/1:' + 'A'.repeat(80)],
+    ['short body', 'v1:k1:' + 'A'.repeat(79)],
+    ['long body', 'v1:k1:' + 'A'.repeat(84)],
+    ['not base64url', 'v1:k1:' + '+'.repeat(80)],
+  ])('refuses a malformed sealed key (%s) as DataCorrupted', (_what, sealed) => {
+    const keys = new MasterKeys([{ id: 'k1', key: k1 }]);
+    expect(isServiceError(thrown(() => keys.unseal(sealed, 'b/k')), 'DataCorrupted')).toBe(true);
+  });
+
+  it('names an unknown master key id as an internal (configuration) error', () => {
+    const { sealed } = new MasterKeys([{ id: 'gone', key: k1 }]).newDataKey('b/k');
+    const err = thrown(() => new MasterKeys([{ id: 'k2', key: k2 }]).unseal(sealed, 'b/k'));
+    expect(isServiceError(err, 'Internal')).toBe(true);
+    expect((err as Error).message).toBe('object key sealed under master key "gone", which this gateway is not configured with');
+  });
+
+  it('keeps its own copy of the keys, and never shows them', () => {
+    const key = Buffer.from(k1);
+    const keys = new MasterKeys([{ id: 'k1', key }]);
+    const { dataKey, sealed } = keys.newDataKey('b/k');
+    key.fill(0);
+    expect(keys.unseal(sealed, 'b/k').equals(dataKey)).toBe(true);
+    const shown = inspect(keys, { showHidden: true, depth: 5 }) + JSON.stringify(keys);
+    expect(shown.includes(k1.toString('hex').slice(0, 8))).toBe(false);
+    expect(shown.includes(b64(k1).slice(0, 8))).toBe(false);
+  });
+
+  it.each([
+    ['no keys', [], /at least one/],
+    ['a bad id', [{ id: 'a b', key: k1 }], /key 1: the id/],
+    ['a long id', [{ id: 'x'.repeat(65), key: k1 }], /key 1: the id/],
+    ['a short key', [{ id: 'a', key: k1.subarray(0, 31) }], /key 1: must be 32 bytes, got 31/],
+    [
+      'duplicate ids',
+      [
+        { id: 'a', key: k1 },
+        { id: 'a', key: k2 },
+      ],
+      /key 2: id "a" is already the id of key 1/,
+    ],
+  ])('the constructor refuses %s', (_what, list, message) => {
+    expect(() => new MasterKeys(list)).toThrow(message);
+  });
+});
+
+describe('MasterKeys.parse', () => {
+  it('reads id:base64 entries, first = current, whitespace around entries ignored', () => {
+    const keys = MasterKeys.parse(` new:${b64(k2)} ,\n old:${b64(k1)}\n`);
+    expect(keys.currentId).toBe('new');
+    const { dataKey, sealed } = new MasterKeys([{ id: 'old', key: k1 }]).newDataKey('b/k');
+    expect(keys.unseal(sealed, 'b/k').equals(dataKey)).toBe(true);
+  });
+
+  it('reads what generateSpec writes', () => {
+    const spec = MasterKeys.generateSpec('local-1');
+    expect(spec).toMatch(/^local-1:[A-Za-z0-9+/]{43}=$/);
+    expect(MasterKeys.parse(spec).currentId).toBe('local-1');
+    expect(MasterKeys.generateSpec('local-1')).not.toBe(spec);
+    expect(() => MasterKeys.generateSpec('bad id')).toThrow(/id/);
+  });
+
+  const k31 = b64(randomBytes(31));
+  const k33 = b64(randomBytes(33));
+  const good = b64(k1);
+  it.each([
+    ['an empty spec', '', /empty/, undefined],
+    ['a blank spec', '  \n ', /empty/, undefined],
+    ['an empty entry', `a:${good},,b:${b64(k2)}`, /entry 2 of 3 is empty/, good],
+    ['no colon', good, /entry 1 of 1: expected id:base64key/, good],
+    ['bad base64', `a:${good.slice(0, 20)}!!${good.slice(22)}`, /entry 1 of 1: the key is not valid base64/, good.slice(0, 20)],
+    ['base64url instead of base64', `a:${k1.toString('base64url')}`, /not valid base64/, k1.toString('base64url')],
+    ['31 bytes', `a:${good}, b:${k31}`, /entry 2 of 2: the key must decode to 32 bytes, got 31/, k31],
+    ['33 bytes', `a:${k33}`, /entry 1 of 1: the key must decode to 32 bytes, got 33/, k33],
+    ['a bad id', `a/b:${good}`, /entry 1 of 1: the id must be/, good],
+    ['an empty id', `:${good}`, /entry 1 of 1: the id must be/, good],
+    ['duplicate ids', `a:${good}, a:${b64(k2)}`, /key 2: id "a" is already the id of key 1/, b64(k2)],
+  ])('refuses %s without quoting key material', (_what, spec, message, secret) => {
+    const err = thrown(() => MasterKeys.parse(spec)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(message);
+    if (secret) {
+      expect(err.message.includes(secret)).toBe(false);
+      expect(err.message.includes(secret.slice(0, 12))).toBe(false);
+    }
+  });
+});

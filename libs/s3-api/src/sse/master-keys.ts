@@ -1,0 +1,126 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ServiceError } from '@massive/contracts';
+import type { SseKeys } from '../types';
+
+/**
+ * The gateway's SSE-S3 master keys (envelope encryption). Each object gets a fresh random 32-byte data
+ * key that encrypts its bytes (package-format.ts); only that data key, sealed under a master key, is
+ * stored with the object's metadata. So the metadata and blob services never hold anything that opens
+ * the data, and rotating the master key needs no object rewritten: put a new key first, keep the old
+ * ones after it until nothing sealed under them remains.
+ *
+ * Sealed form: `v1:<keyId>:<base64url(nonce 12 | ciphertext 32 | tag 16)>`, AES-256-GCM under the master
+ * key, with AAD `massive-sse-v1\0` + the object's `bucket/key`: a sealed key copied onto another object
+ * does not open there. The key id names the master key, so rotation knows which one to use.
+ *
+ * Key bytes live in private (#) fields: `util.inspect` and JSON never show them, and no error message
+ * here quotes a key or a spec entry (only positions), so a mistyped config cannot leak into logs.
+ */
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+const KEY_BYTES = 32;
+const NONCE = 12;
+const TAG = 16;
+const SEALED_BYTES = NONCE + KEY_BYTES + TAG;
+const SEALED_B64URL = /^[A-Za-z0-9_-]+$/;
+const FORMAT = 'v1';
+const AAD_PREFIX = Buffer.from('massive-sse-v1\0', 'latin1');
+const ALGORITHM = 'aes-256-gcm';
+
+export interface MasterKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+export class MasterKeys implements SseKeys {
+  readonly #byId = new Map<string, Buffer>();
+  readonly #currentId: string;
+  readonly #currentKey: Buffer;
+
+  /** `keys[0]` seals new data keys; all of them unseal. */
+  constructor(keys: readonly MasterKey[]) {
+    if (keys.length === 0) throw new Error('SSE master keys: at least one key is required');
+    const owned = keys.map(({ id, key }, i) => {
+      const where = `SSE master key ${i + 1}`;
+      if (!ID.test(id)) throw new Error(`${where}: the id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+      if (key.length !== KEY_BYTES) throw new Error(`${where}: must be ${KEY_BYTES} bytes, got ${key.length}`);
+      const earlier = keys.findIndex((k) => k.id === id);
+      if (earlier < i) throw new Error(`${where}: id "${id}" is already the id of key ${earlier + 1}`);
+      const copy = Buffer.from(key); // our own copy: the caller may reuse or wipe theirs
+      this.#byId.set(id, copy);
+      return copy;
+    });
+    this.#currentId = keys[0].id;
+    this.#currentKey = owned[0];
+  }
+
+  /**
+   * Reads `id:base64key, id:base64key, …` (first = current), as in the gateway's config or key file.
+   * Errors give the entry's position only, never its text: it may be key material.
+   */
+  static parse(spec: string): MasterKeys {
+    const entries = spec.split(',').map((e) => e.trim());
+    if (entries.length === 1 && entries[0] === '') throw new Error('SSE master keys: the key list is empty');
+    const keys = entries.map((entry, i): MasterKey => {
+      const where = `SSE master key entry ${i + 1} of ${entries.length}`;
+      if (entry === '') throw new Error(`${where} is empty`);
+      const colon = entry.indexOf(':');
+      if (colon < 0) throw new Error(`${where}: expected id:base64key`);
+      const id = entry.slice(0, colon).trim();
+      const b64 = entry.slice(colon + 1).trim();
+      if (!ID.test(id)) throw new Error(`${where}: the id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+      const key = Buffer.from(b64, 'base64');
+      // Node's decoder skips bad characters silently; re-encoding tells whether the text was canonical base64.
+      if (b64 === '' || key.toString('base64') !== b64) throw new Error(`${where}: the key is not valid base64`);
+      if (key.length !== KEY_BYTES) throw new Error(`${where}: the key must decode to ${KEY_BYTES} bytes, got ${key.length}`);
+      return { id, key };
+    });
+    return new MasterKeys(keys);
+  }
+
+  /** A new `id:base64key` entry with 32 random bytes (for a local-mode key file). */
+  static generateSpec(id: string): string {
+    if (!ID.test(id)) throw new Error('SSE master key id must be 1-64 characters of A-Z a-z 0-9 . _ -');
+    return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;
+  }
+
+  /** The id of the key new data keys are sealed under. */
+  get currentId(): string {
+    return this.#currentId;
+  }
+
+  newDataKey(context: string): { readonly dataKey: Buffer; readonly sealed: string } {
+    const dataKey = randomBytes(KEY_BYTES);
+    const out = Buffer.allocUnsafe(SEALED_BYTES);
+    randomBytes(NONCE).copy(out, 0);
+    const cipher = createCipheriv(ALGORITHM, this.#currentKey, out.subarray(0, NONCE), { authTagLength: TAG });
+    cipher.setAAD(aad(context));
+    const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
+    ct.copy(out, NONCE);
+    cipher.getAuthTag().copy(out, NONCE + KEY_BYTES);
+    return { dataKey, sealed: `${FORMAT}:${this.#currentId}:${out.toString('base64url')}` };
+  }
+
+  unseal(sealed: string, context: string): Buffer {
+    const parts = sealed.split(':');
+    if (parts.length !== 3 || parts[0] !== FORMAT || !ID.test(parts[1]) || !SEALED_B64URL.test(parts[2])) {
+      throw new ServiceError('DataCorrupted', 'sealed object key is malformed');
+    }
+    const [, id, body] = parts;
+    const raw = Buffer.from(body, 'base64url');
+    if (raw.length !== SEALED_BYTES || raw.toString('base64url') !== body) throw new ServiceError('DataCorrupted', 'sealed object key is malformed');
+    const master = this.#byId.get(id);
+    if (!master) throw new ServiceError('Internal', `object key sealed under master key "${id}", which this gateway is not configured with`);
+    const decipher = createDecipheriv(ALGORITHM, master, raw.subarray(0, NONCE), { authTagLength: TAG });
+    decipher.setAAD(aad(context));
+    decipher.setAuthTag(raw.subarray(NONCE + KEY_BYTES));
+    try {
+      return Buffer.concat([decipher.update(raw.subarray(NONCE, NONCE + KEY_BYTES)), decipher.final()]);
+    } catch {
+      throw new ServiceError('DataCorrupted', `sealed object key under master key "${id}" failed authentication (altered, or sealed for another object)`);
+    }
+  }
+}
+
+function aad(context: string): Buffer {
+  return Buffer.concat([AAD_PREFIX, Buffer.from(context, 'utf8')]);
+}

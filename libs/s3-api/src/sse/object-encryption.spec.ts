@@ -1,0 +1,72 @@
+import type { CallCtx, MetadataApi } from '@massive/contracts';
+import type { BucketEncryptionCache } from '../http/bucket-encryption';
+import type { S3ApiDeps } from '../types';
+import { MasterKeys } from './master-keys';
+import { asksForEncryption, dataKeyOf, encryptionHeaders, withEncryption, writeEncryption } from './object-encryption';
+
+const ctx: CallCtx = { requestId: 'r' };
+const keys = MasterKeys.parse(MasterKeys.generateSpec('test-1'));
+
+function deps(opts: { sse?: boolean; bucketDefault?: 'AES256' } = {}): S3ApiDeps & { asked: string[] } {
+  const asked: string[] = [];
+  const bucketEncryption = {
+    defaultAlgorithm: async (_m: MetadataApi, bucket: string) => {
+      asked.push(bucket);
+      return opts.bucketDefault;
+    },
+  } as unknown as BucketEncryptionCache;
+  return { asked, bucketEncryption, ...(opts.sse !== false && { sse: keys }) } as unknown as S3ApiDeps & { asked: string[] };
+}
+
+const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; status?: number }) => `${e.code} ${e.status}`);
+
+describe('writeEncryption', () => {
+  it('AES256 asked: a fresh data key, sealed for bucket/key, that unseals back; the bucket default is not consulted', async () => {
+    const d = deps();
+    const enc = await writeEncryption({ 'x-amz-server-side-encryption': 'AES256' }, 'b', 'k', d, ctx);
+    expect(enc?.sse.algorithm).toBe('AES256');
+    expect(enc?.dataKey.length).toBe(32);
+    expect(dataKeyOf({ userMetadata: {}, sse: enc!.sse }, 'b', 'k', d)?.equals(enc!.dataKey)).toBe(true);
+    expect(() => dataKeyOf({ userMetadata: {}, sse: enc!.sse }, 'b', 'other', d)).toThrow();
+    expect(d.asked).toEqual([]);
+    const again = await writeEncryption({ 'x-amz-server-side-encryption': 'AES256' }, 'b', 'k', d, ctx);
+    expect(again!.dataKey.equals(enc!.dataKey)).toBe(false);
+  });
+
+  it('nothing asked: the bucket default decides', async () => {
+    expect(await writeEncryption({}, 'b', 'k', deps(), ctx)).toBeUndefined();
+    const d = deps({ bucketDefault: 'AES256' });
+    expect((await writeEncryption({}, 'plain-b', 'k', d, ctx))?.sse.algorithm).toBe('AES256');
+    expect(d.asked).toEqual(['plain-b']);
+  });
+
+  it('SSE-KMS is 501, an unknown algorithm 400, SSE-S3 without master keys 501', async () => {
+    expect(await code(writeEncryption({ 'x-amz-server-side-encryption': 'aws:kms' }, 'b', 'k', deps(), ctx))).toBe('NotImplemented 501');
+    expect(await code(writeEncryption({ 'x-amz-server-side-encryption': 'aws:kms:dsse' }, 'b', 'k', deps(), ctx))).toBe('NotImplemented 501');
+    expect(await code(writeEncryption({ 'x-amz-server-side-encryption': 'aes256' }, 'b', 'k', deps(), ctx))).toBe('InvalidArgument 400');
+    expect(await code(writeEncryption({ 'x-amz-server-side-encryption': 'AES256' }, 'b', 'k', deps({ sse: false }), ctx))).toBe('NotImplemented 501');
+    expect(await code(writeEncryption({}, 'b', 'k', deps({ sse: false, bucketDefault: 'AES256' }), ctx))).toBe('NotImplemented 501');
+  });
+
+  it('asksForEncryption validates what it sees', () => {
+    expect(asksForEncryption({})).toBe(false);
+    expect(asksForEncryption({ 'x-amz-server-side-encryption': 'AES256' })).toBe(true);
+    expect(() => asksForEncryption({ 'x-amz-server-side-encryption': 'DES' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  });
+});
+
+describe('headers', () => {
+  it('withEncryption sets, replaces or drops the sealed key; encryptionHeaders names the algorithm', async () => {
+    const enc = await writeEncryption({ 'x-amz-server-side-encryption': 'AES256' }, 'b', 'k', deps(), ctx);
+    const h = withEncryption({ userMetadata: { a: 'b' } }, enc);
+    expect(h).toEqual({ userMetadata: { a: 'b' }, sse: enc!.sse });
+    expect(encryptionHeaders(h)).toEqual({ 'x-amz-server-side-encryption': 'AES256' });
+    expect(withEncryption(h, undefined)).toEqual({ userMetadata: { a: 'b' } });
+    expect(encryptionHeaders({ userMetadata: {} })).toEqual({});
+    expect(dataKeyOf({ userMetadata: {} }, 'b', 'k', deps())).toBeUndefined();
+  });
+
+  it('an encrypted object on a gateway without master keys is an internal error, never plaintext served', () => {
+    expect(() => dataKeyOf({ userMetadata: {}, sse: { algorithm: 'AES256', key: 'v1:x:y' } }, 'b', 'k', deps({ sse: false }))).toThrow(expect.objectContaining({ code: 'Internal' }));
+  });
+});

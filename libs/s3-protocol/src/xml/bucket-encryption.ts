@@ -1,0 +1,87 @@
+import { S3Error } from '../errors';
+import { assertContainer, leafText, malformedXml, parseXmlBoolean, readXmlDocument, type XmlElement } from './xml-reader';
+import { XmlWriter } from './xml-writer';
+
+/**
+ * A bucket's default encryption (PutBucketEncryption's body, GetBucketEncryption's answer):
+ * `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm/><KMSMasterKeyID/>?
+ * </ApplyServerSideEncryptionByDefault><BucketKeyEnabled/>?</Rule></ServerSideEncryptionConfiguration>`.
+ *
+ * Validated in AWS's order, with AWS's codes (captured from S3 by LocalStack's validated snapshots, 2026-02):
+ * no Rule or several Rules, a missing or unknown SSEAlgorithm, unknown or repeated elements are MalformedXML;
+ * a KMSMasterKeyID beside AES256 is InvalidArgument. Only then is what this service cannot do refused, so a
+ * client learns of a bad document before it learns of a missing feature: SSE-KMS (aws:kms, aws:kms:dsse) and
+ * BlockedEncryptionTypes (it selects which client-chosen encryptions S3 refuses; SSE-C is always refused
+ * here and cannot be unblocked) are NotImplemented, never stored as if they applied.
+ */
+export interface BucketEncryption {
+  /** The only algorithm served: SSE-S3. */
+  readonly SSEAlgorithm: 'AES256';
+  /** As sent; absent when the rule had none. S3 accepts it for SSE-S3, where it changes nothing. */
+  readonly BucketKeyEnabled?: boolean;
+}
+
+/** The algorithms S3 accepts as a general purpose bucket's default; anything else is MalformedXML. */
+const SSE_ALGORITHMS: ReadonlySet<string> = new Set(['AES256', 'aws:kms', 'aws:kms:dsse']);
+/** S3's own message, word for word. */
+const KMS_KEY_WITHOUT_KMS = 'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse';
+const BLOCKED_ENCRYPTION_TYPES = new Set(['NONE', 'SSE-C']);
+
+export function parseBucketEncryption(body: string | Uint8Array): BucketEncryption {
+  const root = readXmlDocument(body, 'ServerSideEncryptionConfiguration');
+  assertContainer(root);
+  if (root.children.length !== 1 || root.children[0].name !== 'Rule') throw malformedXml();
+  const rule = childrenByName(root.children[0], ['ApplyServerSideEncryptionByDefault', 'BucketKeyEnabled', 'BlockedEncryptionTypes']);
+  const byDefault = rule.get('ApplyServerSideEncryptionByDefault');
+  if (byDefault === undefined) throw malformedXml();
+  const sse = childrenByName(byDefault, ['SSEAlgorithm', 'KMSMasterKeyID']);
+  const algorithmEl = sse.get('SSEAlgorithm');
+  if (algorithmEl === undefined) throw malformedXml();
+  const algorithm = leafText(algorithmEl).trim();
+  if (!SSE_ALGORITHMS.has(algorithm)) throw malformedXml();
+  const kmsKey = sse.get('KMSMasterKeyID');
+  // Its value is never used (SSE-KMS is refused below), but a key with child elements is still schema-invalid.
+  if (kmsKey !== undefined) leafText(kmsKey);
+  const bucketKeyEl = rule.get('BucketKeyEnabled');
+  const bucketKey = bucketKeyEl === undefined ? undefined : parseXmlBoolean(leafText(bucketKeyEl));
+  const blocked = rule.get('BlockedEncryptionTypes');
+  if (blocked !== undefined) checkBlockedEncryptionTypes(blocked);
+
+  if (algorithm === 'AES256' && kmsKey !== undefined) {
+    throw new S3Error('InvalidArgument', KMS_KEY_WITHOUT_KMS, { ArgumentName: 'ApplyServerSideEncryptionByDefault' });
+  }
+  if (algorithm !== 'AES256') throw new S3Error('NotImplemented', 'SSE-KMS is not supported by this service; use AES256 (SSE-S3)');
+  if (blocked !== undefined) throw new S3Error('NotImplemented', 'BlockedEncryptionTypes is not supported by this service');
+  return bucketKey === undefined ? { SSEAlgorithm: 'AES256' } : { SSEAlgorithm: 'AES256', BucketKeyEnabled: bucketKey };
+}
+
+/** The children of a container that may hold each of `allowed` at most once (anything else is MalformedXML). */
+function childrenByName(parent: XmlElement, allowed: readonly string[]): Map<string, XmlElement> {
+  assertContainer(parent);
+  const out = new Map<string, XmlElement>();
+  for (const c of parent.children) {
+    if (!allowed.includes(c.name) || out.has(c.name)) throw malformedXml();
+    out.set(c.name, c);
+  }
+  return out;
+}
+
+/** `<BlockedEncryptionTypes><EncryptionType>NONE|SSE-C</EncryptionType>+</BlockedEncryptionTypes>`, checked as S3's schema. */
+function checkBlockedEncryptionTypes(el: XmlElement): void {
+  assertContainer(el);
+  if (el.children.length === 0) throw malformedXml();
+  for (const c of el.children) {
+    if (c.name !== 'EncryptionType' || !BLOCKED_ENCRYPTION_TYPES.has(leafText(c).trim())) throw malformedXml();
+  }
+}
+
+/** GetBucketEncryption's answer: the one rule, with BucketKeyEnabled when the configuration has it. */
+export function buildBucketEncryption(c: BucketEncryption): string {
+  const w = new XmlWriter('ServerSideEncryptionConfiguration')
+    .open('Rule')
+    .open('ApplyServerSideEncryptionByDefault')
+    .text('SSEAlgorithm', c.SSEAlgorithm)
+    .close('ApplyServerSideEncryptionByDefault');
+  if (c.BucketKeyEnabled !== undefined) w.bool('BucketKeyEnabled', c.BucketKeyEnabled);
+  return w.close('Rule').end();
+}
