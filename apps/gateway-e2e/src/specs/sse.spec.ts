@@ -5,7 +5,9 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteBucketEncryptionCommand,
+  DeleteObjectCommand,
   GetBucketEncryptionCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -216,6 +218,18 @@ describe('SSE-S3 (x-amz-server-side-encryption: AES256)', () => {
     expect(after.ServerSideEncryption).toBeUndefined();
     // What was encrypted stays encrypted and readable.
     expect((await get('by-default', undefined, Defaulted)).bytes.equals(body)).toBe(true);
+  });
+
+  it('a bucket deleted and created again starts without the default it had (no stale default from the cache)', async () => {
+    const B = 'sse-recreated';
+    await s3.send(new CreateBucketCommand({ Bucket: B }));
+    await s3.send(new PutBucketEncryptionCommand({ Bucket: B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }));
+    // This write puts the default in the gateway's cache.
+    expect((await s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' }))).ServerSideEncryption).toBe('AES256');
+    await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'k' }));
+    await s3.send(new DeleteBucketCommand({ Bucket: B }));
+    await s3.send(new CreateBucketCommand({ Bucket: B }));
+    expect((await s3.send(new PutObjectCommand({ Bucket: B, Key: 'k', Body: 'x' }))).ServerSideEncryption).toBeUndefined();
   });
 
   it('objects stay readable after a restart (the data keys are sealed under the persisted master key)', async () => {
