@@ -36,6 +36,8 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --sign-payload-max B   PUT bodies up to B bytes carry their real x-amz-content-sha256, larger ones
                          UNSIGNED-PAYLOAD (default 1048576)
   --download-md5         also MD5 the 1 GiB download (always compared byte for byte with the upload)
+  --sse                  every bench bucket gets default encryption (SSE-S3, AES256): each row then
+                         measures encrypted writes and decrypting reads
   --mode M               local (default: one process), distributed (gateway + metadata + blob apart,
                          blob on local disk) or seaweedfs (the same, blob on the SeaweedFS protocol fake;
                          also measures the fake alone: its ceiling). CPU columns sum gateway +
@@ -72,6 +74,7 @@ const { values: args } = parseArgs({
     'parts-in-flight': { type: 'string' },
     'sign-payload-max': { type: 'string' },
     'download-md5': { type: 'boolean' },
+    sse: { type: 'boolean' },
     endpoint: { type: 'string' },
     mode: { type: 'string' },
     'access-key': { type: 'string' },
@@ -157,6 +160,7 @@ const opts = {
   partsInFlight: Math.max(1, Math.floor(num('parts-in-flight', 4))),
   signPayloadMax: num('sign-payload-max', 1024 * 1024),
   downloadMd5: flag('download-md5'),
+  sse: flag('sse'),
   concurrency: (w) => concOverride[w] ?? DEFAULT_CONC[w] ?? 1,
   bigKeys: Math.max(1000, Math.floor(num('big-keys', 10_000_000))),
   bucketPrefix: `bench-${Date.now().toString(36)}`,

@@ -73,6 +73,25 @@ export class BenchContext {
   async createBuckets() {
     for (const b of Object.values(this.buckets)) await this.s3.createBucket(this.setupAgent, b);
     for (const b of [this.buckets.versioned, this.buckets.vlist]) await enableVersioning(this, b);
+    if (this.opts.sse) for (const b of Object.values(this.buckets)) await this.encryptByDefault(b);
+  }
+
+  /** `--sse`: PutBucketEncryption (AES256), so every object the rows write is stored encrypted. */
+  async encryptByDefault(bucket) {
+    const body = Buffer.from(
+      '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>' +
+        '</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>',
+    );
+    const r = await this.s3.request({
+      agent: this.setupAgent,
+      method: 'PUT',
+      path: `/${bucket}`,
+      query: 'encryption=',
+      body,
+      payloadHash: sha256hex(body),
+      headers: { 'content-md5': createHash('md5').update(body).digest('base64') },
+    });
+    expectStatus(r, 200, `PUT /${bucket}?encryption`);
   }
 
   load(name, op, extra = {}) {
