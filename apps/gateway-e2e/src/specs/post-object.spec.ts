@@ -137,6 +137,19 @@ describe('PostObject (browser form uploads)', () => {
       expect(head.Metadata).toEqual({ color: `=?UTF-8?B?${Buffer.from('rot-grün').toString('base64')}?=`, id: '42' });
     });
 
+    it('x-amz-server-side-encryption AES256 in the form stores the file encrypted (SSE-S3), as a PUT with the header', async () => {
+      const body = patternBytes(2 * MiB + 5, 10);
+      const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/encrypted.bin', Fields: { 'x-amz-server-side-encryption': 'AES256' } });
+      const r = await post(Bucket, fields, body);
+      expect(r.status).toBe(204);
+      expect(r.headers.get('x-amz-server-side-encryption')).toBe('AES256');
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'sdk/encrypted.bin' }));
+      expect(got.ServerSideEncryption).toBe('AES256');
+      expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
+      const { fields: kms } = await createPresignedPost(s3, { Bucket, Key: 'sdk/kms.bin', Fields: { 'x-amz-server-side-encryption': 'aws:kms' } });
+      expectError(await post(Bucket, kms, 'x'), 'NotImplemented', 501);
+    });
+
     it('streams a multi-chunk file through the blob store and reads it back whole', async () => {
       const body = patternBytes(3 * MiB + 123, 9);
       const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/big.bin', Conditions: [['content-length-range', 0, 10 * MiB]] });
