@@ -88,11 +88,11 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     ...deps,
     readLeaseEvents: deps.readLeaseEvents ?? createReadLeaseEvents(opts.registry),
     corsRules: deps.corsRules ?? new CorsRulesCache(deps.metadata, { ttlMs: CORS_CACHE_TTL_MS, maxEntries: CORS_CACHE_ENTRIES }),
-    lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(),
+    lifecycleRules: deps.lifecycleRules ?? new LifecycleRulesCache(deps.metadata),
     intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
     hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
-    bucketEncryption: deps.bucketEncryption ?? new BucketEncryptionCache({ ttlMs: ENCRYPTION_CACHE_TTL_MS, maxEntries: ENCRYPTION_CACHE_ENTRIES }),
+    bucketEncryption: deps.bucketEncryption ?? new BucketEncryptionCache(deps.metadata, { ttlMs: ENCRYPTION_CACHE_TTL_MS, maxEntries: ENCRYPTION_CACHE_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));

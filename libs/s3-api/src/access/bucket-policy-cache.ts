@@ -1,5 +1,6 @@
 import { isServiceError, type CallCtx, type MetadataApi, type Owner } from '@massive/contracts';
 import { compileBucketPolicy, isPublicPolicy, type CompiledBucketPolicy } from '@massive/s3-protocol';
+import { BucketLookups, type BucketLookupsOptions } from '../http/bucket-lookups';
 import { decodeBucketPolicy } from './bucket-policy-document';
 import { decodePublicAccessBlock } from './stored-documents';
 
@@ -13,22 +14,7 @@ export interface BucketPolicyState {
   readonly restrictPublicBuckets: boolean;
 }
 
-interface Entry {
-  readonly at: number;
-  readonly state: Promise<BucketPolicyState>;
-  /** Set once the lookup finished, so a hit is answered synchronously. */
-  settled?: BucketPolicyState;
-}
-
-export interface BucketPolicyCacheOptions {
-  /** How long a bucket's policy is reused before metadata is asked again (other gateways' changes show within it). */
-  readonly ttlMs: number;
-  /** Buckets remembered at once (the oldest entry goes first). */
-  readonly maxEntries: number;
-  readonly now?: () => number;
-}
-
-const LOOKUP_TIMEOUT_MS = 10_000;
+export type BucketPolicyCacheOptions = BucketLookupsOptions;
 
 /**
  * Each bucket's compiled policy and Block Public Access flags, per gateway: a signed request to a bucket
@@ -37,43 +23,27 @@ const LOOKUP_TIMEOUT_MS = 10_000;
  * Concurrent lookups share one metadata call; a failed lookup (NoSuchBucket included) is not cached.
  */
 export class BucketPolicyCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly lookups: BucketLookups<BucketPolicyState>;
 
   constructor(
     private readonly metadata: MetadataApi,
-    private readonly opts: BucketPolicyCacheOptions,
+    opts: BucketPolicyCacheOptions,
   ) {
-    this.now = opts.now ?? Date.now;
+    this.lookups = new BucketLookups((bucket, ctx) => this.load(bucket, ctx), opts);
   }
 
   /** The bucket's state if a fresh lookup has finished, else undefined (then call `get`). */
   peek(bucket: string): BucketPolicyState | undefined {
-    const hit = this.entries.get(bucket);
-    return hit && this.now() - hit.at < this.opts.ttlMs ? hit.settled : undefined;
+    return this.lookups.peek(bucket)?.value;
   }
 
   get(bucket: string, ctx: CallCtx): Promise<BucketPolicyState> {
-    const t = this.now();
-    const hit = this.entries.get(bucket);
-    if (hit && t - hit.at < this.opts.ttlMs) return hit.state;
-    if (hit) this.entries.delete(bucket);
-    const state = this.load(bucket, { requestId: ctx.requestId, deadline: t + LOOKUP_TIMEOUT_MS });
-    const entry: Entry = { at: t, state };
-    if (this.entries.size >= this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(bucket, entry);
-    state.then(
-      (s) => (entry.settled = s),
-      () => {
-        if (this.entries.get(bucket) === entry) this.entries.delete(bucket);
-      },
-    );
-    return state;
+    return this.lookups.get(bucket, ctx);
   }
 
   /** Drops a bucket's entry (its policy or Block Public Access changed here, or it was deleted). */
   forget(bucket: string): void {
-    this.entries.delete(bucket);
+    this.lookups.forget(bucket);
   }
 
   private async load(bucket: string, ctx: CallCtx): Promise<BucketPolicyState> {

@@ -38,6 +38,7 @@ describe('stored encryption document', () => {
   );
 });
 
+// TTL, shared lookups, eviction and the detached lookup ctx: bucket-lookups.spec.ts.
 describe('BucketEncryptionCache', () => {
   let now = 0;
   const opts = { ttlMs: 5000, maxEntries: 2, now: () => now };
@@ -45,74 +46,40 @@ describe('BucketEncryptionCache', () => {
 
   it('answers AES256 for a bucket with a default, undefined for one without, reading only the encryption document', async () => {
     const { api, kinds } = fakeMetadata(new Map([['enc', AES], ['plain', undefined]]));
-    const cache = new BucketEncryptionCache(opts);
-    expect(await cache.defaultAlgorithm(api, 'enc', ctx)).toBe('AES256');
-    expect(await cache.defaultAlgorithm(api, 'plain', ctx)).toBeUndefined();
+    const cache = new BucketEncryptionCache(api, opts);
+    expect(await cache.defaultAlgorithm('enc', ctx)).toBe('AES256');
+    expect(await cache.defaultAlgorithm('plain', ctx)).toBeUndefined();
     expect(kinds).toEqual([['encryption'], ['encryption']]);
-  });
-
-  it('asks metadata once per TTL and bucket, sharing concurrent lookups', async () => {
-    const { api, calls } = fakeMetadata(new Map([['b', AES]]));
-    const cache = new BucketEncryptionCache(opts);
-    expect(await Promise.all([cache.defaultAlgorithm(api, 'b', ctx), cache.defaultAlgorithm(api, 'b', ctx)])).toEqual(['AES256', 'AES256']);
-    now += 4999;
-    await cache.defaultAlgorithm(api, 'b', ctx);
-    expect(calls()).toBe(1);
-    now += 1;
-    await cache.defaultAlgorithm(api, 'b', ctx);
-    expect(calls()).toBe(2);
   });
 
   it('serves a stale answer within the TTL; invalidate() (this gateway\'s Put/Delete) makes the next lookup fresh', async () => {
     const docs = new Map<string, string | undefined>([['b', undefined]]);
     const { api, calls } = fakeMetadata(docs);
-    const cache = new BucketEncryptionCache(opts);
-    expect(await cache.defaultAlgorithm(api, 'b', ctx)).toBeUndefined();
+    const cache = new BucketEncryptionCache(api, opts);
+    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
     docs.set('b', AES);
-    expect(await cache.defaultAlgorithm(api, 'b', ctx)).toBeUndefined();
+    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
     cache.invalidate('b');
-    expect(await cache.defaultAlgorithm(api, 'b', ctx)).toBe('AES256');
+    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
     docs.set('b', undefined);
     cache.invalidate('b');
-    expect(await cache.defaultAlgorithm(api, 'b', ctx)).toBeUndefined();
+    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
     expect(calls()).toBe(3);
   });
 
   it('a damaged document, a missing bucket and a failed lookup are errors, and none is cached', async () => {
     const docs = new Map<string, string | undefined | Error>([['bad', '{"v":9}'], ['down', new Error('unavailable')]]);
     const { api, calls } = fakeMetadata(docs);
-    const cache = new BucketEncryptionCache(opts);
-    await expect(cache.defaultAlgorithm(api, 'bad', ctx)).rejects.toThrow('stored encryption document is unreadable');
-    await expect(cache.defaultAlgorithm(api, 'nope', ctx)).rejects.toMatchObject({ code: 'NoSuchBucket' });
-    await expect(cache.defaultAlgorithm(api, 'down', ctx)).rejects.toThrow('unavailable');
+    const cache = new BucketEncryptionCache(api, opts);
+    await expect(cache.defaultAlgorithm('bad', ctx)).rejects.toThrow('stored encryption document is unreadable');
+    await expect(cache.defaultAlgorithm('nope', ctx)).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    await expect(cache.defaultAlgorithm('down', ctx)).rejects.toThrow('unavailable');
     docs.set('bad', AES);
     docs.set('nope', undefined);
     docs.set('down', AES);
-    expect(await cache.defaultAlgorithm(api, 'bad', ctx)).toBe('AES256');
-    expect(await cache.defaultAlgorithm(api, 'nope', ctx)).toBeUndefined();
-    expect(await cache.defaultAlgorithm(api, 'down', ctx)).toBe('AES256');
+    expect(await cache.defaultAlgorithm('bad', ctx)).toBe('AES256');
+    expect(await cache.defaultAlgorithm('nope', ctx)).toBeUndefined();
+    expect(await cache.defaultAlgorithm('down', ctx)).toBe('AES256');
     expect(calls()).toBe(6);
-  });
-
-  it('keeps at most maxEntries buckets, dropping the oldest', async () => {
-    const { api, calls } = fakeMetadata(new Map([['a', undefined], ['b', AES], ['c', undefined]]));
-    const cache = new BucketEncryptionCache(opts);
-    for (const b of ['a', 'b', 'c', 'c', 'b']) await cache.defaultAlgorithm(api, b, ctx);
-    expect(calls()).toBe(3);
-    await cache.defaultAlgorithm(api, 'a', ctx);
-    expect(calls()).toBe(4);
-  });
-
-  it('does not tie the shared lookup to the first request\'s hang-up signal', async () => {
-    let seen: { signal?: AbortSignal; deadline?: number } | undefined;
-    const api = {
-      getBucketConfig: async (_req: unknown, c: { signal?: AbortSignal; deadline?: number }) => {
-        seen = c;
-        return { bucket: { name: 'b' }, documents: {} };
-      },
-    } as unknown as MetadataApi;
-    await new BucketEncryptionCache(opts).defaultAlgorithm(api, 'b', { requestId: 'r', signal: AbortSignal.abort() });
-    expect(seen?.signal).toBeUndefined();
-    expect(seen?.deadline).toBe(now + 10_000);
   });
 });

@@ -1,5 +1,6 @@
 import type { CallCtx, MetadataApi } from '@massive/contracts';
 import type { BucketEncryption } from '@massive/s3-protocol';
+import { BucketLookups, type BucketLookupsOptions } from './bucket-lookups';
 
 /**
  * A bucket's default encryption as stored (the metadata `encryption` document): versioned JSON, never the
@@ -36,61 +37,33 @@ function corrupt(): Error {
   return new Error('stored encryption document is unreadable (unknown version or corrupt)');
 }
 
-const LOOKUP_TIMEOUT_MS = 10_000;
-
-interface Entry {
-  readonly at: number;
-  readonly algorithm: Promise<'AES256' | undefined>;
-}
-
-export interface BucketEncryptionCacheOptions {
-  /** How long a bucket's default is reused before metadata is asked again (other gateways' changes show within it). */
-  readonly ttlMs: number;
-  /** Buckets remembered at once (the oldest entry goes first). */
-  readonly maxEntries: number;
-  readonly now?: () => number;
-}
+export type BucketEncryptionCacheOptions = BucketLookupsOptions;
 
 /**
  * Each bucket's default encryption, per gateway, so a write that names no encryption of its own does not
- * cost a metadata round trip to learn whether to encrypt. Entries live `ttlMs`; this gateway's own
- * Put/DeleteBucketEncryption drop theirs at once, other gateways' changes apply within `ttlMs` (objects
- * written through another gateway in that window get the previous default). Concurrent lookups of one
- * bucket share one metadata call. A failed lookup is not cached and fails the write: NoSuchBucket is what
- * the write answers anyway, and a write that cannot learn its bucket's default must not guess plaintext.
+ * cost a metadata round trip to learn whether to encrypt (bucket-lookups.ts: `ttlMs`, shared lookups;
+ * this gateway's own Put/DeleteBucketEncryption and DeleteBucket drop the entry at once, other gateways'
+ * changes apply within `ttlMs`, objects written through another gateway in that window get the previous
+ * default). A failed lookup is not cached and fails the write: NoSuchBucket is what the write answers
+ * anyway, and a write that cannot learn its bucket's default must not guess plaintext.
  */
 export class BucketEncryptionCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly lookups: BucketLookups<'AES256' | undefined>;
 
-  constructor(private readonly opts: BucketEncryptionCacheOptions) {
-    this.now = opts.now ?? Date.now;
+  constructor(metadata: MetadataApi, opts: BucketEncryptionCacheOptions) {
+    this.lookups = new BucketLookups(async (bucket, ctx) => {
+      const { documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption'] }, ctx);
+      return documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
+    }, opts);
   }
 
   /** The algorithm a new object in `bucket` gets when its request names none; undefined: stored as sent. */
-  defaultAlgorithm(metadata: MetadataApi, bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
-    const t = this.now();
-    const hit = this.entries.get(bucket);
-    if (hit && t - hit.at < this.opts.ttlMs) return hit.algorithm;
-    if (hit) this.entries.delete(bucket);
-    // Shared by every request waiting on this bucket: not tied to the first one's hang-up signal.
-    const algorithm = load(metadata, bucket, { requestId: ctx.requestId, deadline: t + LOOKUP_TIMEOUT_MS });
-    const entry: Entry = { at: t, algorithm };
-    if (this.entries.size >= this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(bucket, entry);
-    algorithm.catch(() => {
-      if (this.entries.get(bucket) === entry) this.entries.delete(bucket);
-    });
-    return algorithm;
+  defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
+    return this.lookups.get(bucket, ctx);
   }
 
-  /** Drops a bucket's entry (its default encryption changed through this gateway). */
+  /** Drops a bucket's entry (its default encryption changed through this gateway, or it was deleted). */
   invalidate(bucket: string): void {
-    this.entries.delete(bucket);
+    this.lookups.forget(bucket);
   }
-}
-
-async function load(metadata: MetadataApi, bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
-  const { documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption'] }, ctx);
-  return documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
 }

@@ -1,5 +1,6 @@
 import { isServiceError, type CallCtx, type MetadataApi } from '@massive/contracts';
 import { isCorsMethod, type CorsRule } from '@massive/s3-protocol';
+import { BucketLookups, type BucketLookupsOptions } from './bucket-lookups';
 
 /**
  * A bucket's CORS rules as stored (the metadata `cors` document): canonical JSON with a format version,
@@ -39,20 +40,7 @@ function isStrings(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === 'string');
 }
 
-const LOOKUP_TIMEOUT_MS = 10_000;
-
-interface Entry {
-  readonly at: number;
-  readonly rules: Promise<readonly CorsRule[] | undefined>;
-}
-
-export interface CorsCacheOptions {
-  /** How long a bucket's rules are reused before metadata is asked again. */
-  readonly ttlMs: number;
-  /** Buckets remembered at once (the oldest entry goes first). */
-  readonly maxEntries: number;
-  readonly now?: () => number;
-}
+export type CorsCacheOptions = BucketLookupsOptions;
 
 /**
  * The parsed CORS rules of recently used buckets, so a browser app's requests (each carries `Origin`)
@@ -61,37 +49,21 @@ export interface CorsCacheOptions {
  * share one request. A bucket that does not exist has no rules; a failed lookup is not cached.
  */
 export class CorsRulesCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly now: () => number;
+  private readonly lookups: BucketLookups<readonly CorsRule[] | undefined>;
 
   constructor(
     private readonly metadata: MetadataApi,
-    private readonly opts: CorsCacheOptions,
+    opts: CorsCacheOptions,
   ) {
-    this.now = opts.now ?? Date.now;
+    this.lookups = new BucketLookups((bucket, ctx) => this.load(bucket, ctx), opts);
   }
 
   rules(bucket: string, ctx: CallCtx): Promise<readonly CorsRule[] | undefined> {
-    const t = this.now();
-    const hit = this.entries.get(bucket);
-    if (hit && t - hit.at < this.opts.ttlMs) return hit.rules;
-    if (hit) this.entries.delete(bucket);
-    // Shared by every request waiting on this bucket: not tied to the first one's hang-up signal.
-    const rules = this.load(bucket, { requestId: ctx.requestId, deadline: this.now() + LOOKUP_TIMEOUT_MS });
-    const entry = { at: t, rules };
-    this.entries.set(bucket, entry);
-    rules.catch(() => {
-      if (this.entries.get(bucket) === entry) this.entries.delete(bucket);
-    });
-    if (this.entries.size > this.opts.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    return rules;
+    return this.lookups.get(bucket, ctx);
   }
 
   invalidate(bucket: string): void {
-    this.entries.delete(bucket);
+    this.lookups.forget(bucket);
   }
 
   private async load(bucket: string, ctx: CallCtx): Promise<readonly CorsRule[] | undefined> {

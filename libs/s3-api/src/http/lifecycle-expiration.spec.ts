@@ -25,7 +25,7 @@ const version = (key: string): ObjectVersion => ({ key, size: 1, lastModified: D
 describe('x-amz-expiration', () => {
   it('names the earliest enabled rule that expires the object, at the midnight after creation + Days', async () => {
     const { api } = fakeMetadata(async () => ({ documents: { lifecycle: doc } }));
-    const rules = await new LifecycleRulesCache().rules(api, 'b', ctx);
+    const rules = await new LifecycleRulesCache(api).rules('b', ctx);
     expect(expirationHeaders(rules, version('logs/a'))).toEqual({
       'x-amz-expiration': 'expiry-date="Sun, 19 Jan 2014 00:00:00 GMT", rule-id="logs%20rule"',
     });
@@ -39,20 +39,20 @@ describe('x-amz-expiration', () => {
       if (fail) throw new ServiceError('Unavailable', 'down');
       return { documents: {} };
     });
-    const cache = new LifecycleRulesCache(1000, 2, () => now.t);
-    await cache.rules(api, 'a', ctx);
-    await cache.rules(api, 'a', ctx);
+    const cache = new LifecycleRulesCache(api, { ttlMs: 1000, maxEntries: 2, now: () => now.t });
+    await cache.rules('a', ctx);
+    await cache.rules('a', ctx);
     expect(calls).toEqual(['a']);
     now.t = 1001;
     fail = true;
-    expect(await cache.rules(api, 'a', ctx)).toEqual([]);
+    expect(await cache.rules('a', ctx)).toEqual([]);
     expect(calls).toEqual(['a', 'a']);
     cache.forget('a');
-    await cache.rules(api, 'a', ctx);
+    await cache.rules('a', ctx);
     expect(calls).toHaveLength(3);
-    await cache.rules(api, 'b', ctx);
-    await cache.rules(api, 'c', ctx); // bounded: 'a' is evicted
-    await cache.rules(api, 'a', ctx);
+    await cache.rules('b', ctx);
+    await cache.rules('c', ctx); // bounded: 'a' is evicted
+    await cache.rules('a', ctx);
     expect(calls).toEqual(['a', 'a', 'a', 'b', 'c', 'a']);
   });
 });

@@ -7,41 +7,36 @@ import {
   type MetadataApi,
   type ObjectVersion,
 } from '@massive/contracts';
+import { BucketLookups, type BucketLookupsOptions } from './bucket-lookups';
 
 /**
  * Each gateway replica's short-lived view of buckets' lifecycle rules, for `x-amz-expiration` on
- * GET / HEAD / PUT: one getBucketConfig per bucket per `ttlMs`, not one per request. A change made
- * through this replica is seen at once (`forget`); one made through another replica within `ttlMs`.
- * The header is informational (the metadata worker enforces the rules from the stored document).
+ * GET / HEAD / PUT: one getBucketConfig per bucket per `ttlMs`, not one per request (bucket-lookups.ts).
+ * A change made through this replica is seen at once (`forget`); one made through another replica within
+ * `ttlMs`. The header is informational (the metadata worker enforces the rules from the stored document),
+ * so a lookup that fails answers no rules, kept for `ttlMs` like any other answer.
  */
 export class LifecycleRulesCache {
-  private readonly entries = new Map<string, { readonly until: number; readonly rules: Promise<readonly LifecycleRule[]> }>();
+  private readonly lookups: BucketLookups<readonly LifecycleRule[]>;
 
-  constructor(
-    private readonly ttlMs = 5000,
-    private readonly maxBuckets = 1024,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(metadata: MetadataApi, opts: BucketLookupsOptions = { ttlMs: 5000, maxEntries: 1024 }) {
+    this.lookups = new BucketLookups(
+      (bucket, ctx) =>
+        metadata.getBucketConfig({ bucket, kinds: ['lifecycle'] }, ctx).then(
+          ({ documents }) => (documents.lifecycle === undefined ? [] : decodeLifecycleConfiguration(documents.lifecycle).rules.filter((r) => r.status === 'Enabled')),
+          () => [],
+        ),
+      opts,
+    );
+  }
 
   /** The bucket's enabled rules (empty without a configuration, or when it cannot be read now). */
-  rules(metadata: MetadataApi, bucket: string, ctx: CallCtx): Promise<readonly LifecycleRule[]> {
-    const now = this.clock();
-    const hit = this.entries.get(bucket);
-    if (hit && hit.until > now) return hit.rules;
-    const rules = Promise.resolve()
-      .then(() => metadata.getBucketConfig({ bucket, kinds: ['lifecycle'] }, ctx))
-      .then(
-        ({ documents }) => (documents.lifecycle === undefined ? [] : decodeLifecycleConfiguration(documents.lifecycle).rules.filter((r) => r.status === 'Enabled')),
-        () => [] as LifecycleRule[],
-      );
-    this.entries.delete(bucket);
-    if (this.entries.size >= this.maxBuckets) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(bucket, { until: now + this.ttlMs, rules });
-    return rules;
+  rules(bucket: string, ctx: CallCtx): Promise<readonly LifecycleRule[]> {
+    return this.lookups.get(bucket, ctx);
   }
 
   forget(bucket: string): void {
-    this.entries.delete(bucket);
+    this.lookups.forget(bucket);
   }
 }
 

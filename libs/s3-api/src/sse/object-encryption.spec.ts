@@ -1,4 +1,4 @@
-import type { CallCtx, MetadataApi } from '@massive/contracts';
+import type { CallCtx } from '@massive/contracts';
 import type { BucketEncryptionCache } from '../http/bucket-encryption';
 import type { S3ApiDeps } from '../types';
 import { MasterKeys } from './master-keys';
@@ -10,7 +10,7 @@ const keys = MasterKeys.parse(MasterKeys.generateSpec('test-1'));
 function deps(opts: { sse?: boolean; bucketDefault?: 'AES256' } = {}): S3ApiDeps & { asked: string[] } {
   const asked: string[] = [];
   const bucketEncryption = {
-    defaultAlgorithm: async (_m: MetadataApi, bucket: string) => {
+    defaultAlgorithm: async (bucket: string) => {
       asked.push(bucket);
       return opts.bucketDefault;
     },

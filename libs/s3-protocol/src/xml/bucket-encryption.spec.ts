@@ -1,6 +1,6 @@
-import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, S3Client, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
-import { Readable } from 'node:stream';
+import { GetBucketEncryptionCommand, PutBucketEncryptionCommand, type ServerSideEncryptionRule } from '@aws-sdk/client-s3';
 import { buildBucketEncryption, parseBucketEncryption } from './bucket-encryption';
+import { stubS3Client } from './testing/sdk-stub';
 import { parseBack } from './testing/xml-assert';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -109,25 +109,7 @@ describe('buildBucketEncryption', () => {
 });
 
 describe('@aws-sdk/client-s3 and our documents', () => {
-  /** A client whose requests go nowhere: each body it sends is kept, and `answer` is what it reads back. */
-  function client(answer = ''): { s3: S3Client; sent: string[] } {
-    const sent: string[] = [];
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: 'http://localhost:9000',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      maxAttempts: 1,
-      requestHandler: {
-        handle: async (request: { body?: unknown }) => {
-          sent.push(String(request.body ?? ''));
-          const headers = { 'content-type': 'application/xml', 'x-amz-request-id': 'req' };
-          return { response: { statusCode: 200, reason: '', headers, body: Readable.from([Buffer.from(answer)]) } };
-        },
-      } as never,
-    });
-    return { s3, sent };
-  }
+  const client = (answer = '') => stubS3Client(200, answer);
 
   it.each<[string, ServerSideEncryptionRule, object]>([
     ['AES256', { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }, { SSEAlgorithm: 'AES256' }],

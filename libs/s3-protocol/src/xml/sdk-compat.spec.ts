@@ -11,7 +11,6 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { Readable } from 'node:stream';
 import {
   buildCompleteMultipartUploadResult,
   buildCopyObjectResult,
@@ -25,6 +24,7 @@ import {
   buildLocationConstraint,
   urlEncodeListBucketResultV2,
 } from './index';
+import { stubS3Client } from './testing/sdk-stub';
 import { T0, T1 } from './testing/xml-assert';
 
 /**
@@ -32,18 +32,7 @@ import { T0, T1 } from './testing/xml-assert';
  * request handler, and the SDK's own deserializer must recover the values.
  */
 function clientServing(status: number, body: string): S3Client {
-  return new S3Client({
-    region: 'us-east-1',
-    endpoint: 'http://localhost:9000',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-    requestHandler: {
-      handle: async () => ({
-        response: { statusCode: status, reason: '', headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'req' }, body: Readable.from([Buffer.from(body)]) },
-      }),
-    } as any,
-  });
+  return stubS3Client(status, body).s3;
 }
 
 const send = (xml: string, command: any): Promise<any> => clientServing(200, xml).send(command);

@@ -20,7 +20,7 @@ describe('DeleteBucketEncryption', () => {
         docs.set(req.bucket, req.document);
       },
     } as unknown as MetadataApi;
-    const cache = new BucketEncryptionCache({ ttlMs: 60_000, maxEntries: 10 });
+    const cache = new BucketEncryptionCache(metadata, { ttlMs: 60_000, maxEntries: 10 });
     // No master keys: removing a default never needs them.
     const deps = { metadata, bucketEncryption: cache } as unknown as S3ApiDeps;
     const req = { headers: {}, ctx } as unknown as S3Request;
@@ -29,11 +29,11 @@ describe('DeleteBucketEncryption', () => {
   }
 
   it('removes the document (204) and drops this gateway\'s cached default at once', async () => {
-    const { metadata, cache, puts, del } = setup('{"v":1,"a":"AES256","bk":false}');
-    expect(await cache.defaultAlgorithm(metadata, 'b', ctx)).toBe('AES256');
+    const { cache, puts, del } = setup('{"v":1,"a":"AES256","bk":false}');
+    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
     await expect(del('b')).resolves.toEqual({ status: 204 });
     expect(puts).toEqual([{ bucket: 'b', kind: 'encryption' }]);
-    expect(await cache.defaultAlgorithm(metadata, 'b', ctx)).toBeUndefined();
+    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
   });
 
   it('is 204 when the bucket has none (as S3), and NoSuchBucket for a missing bucket', async () => {

@@ -73,12 +73,12 @@ describe('PutBucketEncryption', () => {
   });
 
   it('drops this gateway\'s cached default at once', async () => {
-    const cache = new BucketEncryptionCache({ ttlMs: 60_000, maxEntries: 10 });
     const m = fakeMetadata();
-    expect(await cache.defaultAlgorithm(m.metadata, 'b', ctx)).toBeUndefined();
+    const cache = new BucketEncryptionCache(m.metadata, { ttlMs: 60_000, maxEntries: 10 });
+    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
     const deps = { metadata: m.metadata, config: DEFAULT_S3_CONFIG, sse: KEYS, bucketEncryption: cache } as unknown as S3ApiDeps;
     await putBucketEncryption({ name: 'PutBucketEncryption', bucket: 'b' }, request(AES), deps);
-    expect(await cache.defaultAlgorithm(m.metadata, 'b', ctx)).toBe('AES256');
+    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
   });
 
   it('is NoSuchBucket for a missing bucket before the body is read, even an invalid one (as S3)', async () => {

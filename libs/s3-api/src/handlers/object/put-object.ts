@@ -14,7 +14,7 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   // A client waiting for 100 Continue learns of a missing bucket before it sends the body.
   if (req.awaitingContinue) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
   const body = await ingest(req, deps, { maxSize: deps.config.maxObjectSize, allowInline: true, encryption: ingestEncryption(encryption, 0) });
-  const rules = deps.lifecycleRules?.rules(deps.metadata, ep.bucket, req.ctx);
+  const rules = deps.lifecycleRules?.rules(ep.bucket, req.ctx);
   try {
     const v = await deps.metadata.putObject(
       { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.md5, headers, checksum: body.checksum, conditions, withoutData: true },

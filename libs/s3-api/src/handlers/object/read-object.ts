@@ -10,7 +10,7 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
   const h = req.headers;
   const versionId = req.query.get('versionId') ?? undefined;
   // x-amz-expiration (current versions only): the rules come from a per-replica cache, fetched alongside.
-  const rules = versionId === undefined ? deps.lifecycleRules?.rules(deps.metadata, bucket, req.ctx) : undefined;
+  const rules = versionId === undefined ? deps.lifecycleRules?.rules(bucket, req.ctx) : undefined;
   // HEAD needs the version, not its bytes: inline ones are left out (read, copied and sent for nothing).
   const v = await deps.metadata.getObject({ bucket, key, versionId, ...(!withBody && { withoutData: true }) }, req.ctx);
   req.checkObjectAcl?.(v.headers.acl);
