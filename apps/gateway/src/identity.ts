@@ -29,8 +29,8 @@ export function refuseWellKnownRoot(root: KeyPair): void {
 }
 
 /**
- * The master key that seals access-key secrets: `MASSIVE_MASTER_KEY` (base64 of 32 bytes), shared by every
- * gateway replica. Without it, one is generated once into `<data dir>/master-key` (mode 0600) and kept
+ * The master key that seals access-key secrets (and, through sse-keys.ts, SSE-S3 data keys):
+ * `MASSIVE_MASTER_KEY` (base64 of 32 bytes), shared by every gateway replica. Without it, one is generated once into `<data dir>/master-key` (mode 0600) and kept
  * there; `announce` is told once, when it is generated (never the key itself).
  */
 export async function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string, announce: (msg: string) => void): Promise<Buffer> {
@@ -47,7 +47,7 @@ export async function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string, ann
   await writeFile(file + '.tmp', key.toString('base64') + '\n', { mode: 0o600, flag: 'w' });
   await rename(file + '.tmp', file);
   announce(
-    `No MASSIVE_MASTER_KEY set: generated the master key that seals access-key secrets into ${file} (mode 0600). ` +
+    `No MASSIVE_MASTER_KEY set: generated the master key that seals access-key secrets and SSE-S3 data keys into ${file} (mode 0600). ` +
       'Keep it with the metadata; every gateway replica needs the same one (set MASSIVE_MASTER_KEY to share it).',
   );
   return key;
