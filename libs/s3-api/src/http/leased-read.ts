@@ -23,26 +23,6 @@ export interface ReadLeaseEvents {
  * missing chunks that would look like corruption. A lease call that fails for another reason (metadata
  * briefly unreachable) is retried at the next interval.
  */
-/**
- * `stored`, each piece handed back to the blob store (BlobApi.release) once the next one is asked for:
- * decryption keeps no view of a piece it is done with (its output is new buffers), so the store can
- * read into that memory again, as it does after a plain GET's socket write.
- */
-async function* handedBack(stored: AsyncIterable<Buffer>, deps: S3ApiDeps): AsyncIterable<Buffer> {
-  const release = deps.blob.release?.bind(deps.blob);
-  if (!release) return yield* stored;
-  let previous: Buffer | undefined;
-  try {
-    for await (const piece of stored) {
-      if (previous) release(previous);
-      previous = piece;
-      yield piece;
-    }
-  } finally {
-    if (previous) release(previous);
-  }
-}
-
 export async function* leasedRead(versionId: string, segments: AsyncIterable<Segment>, ctx: CallCtx, deps: S3ApiDeps): AsyncIterable<Buffer> {
   const every = deps.config.readLeaseAfterMs;
   let lease: ReadLease | undefined;
@@ -96,5 +76,25 @@ export async function* leasedRead(versionId: string, segments: AsyncIterable<Seg
       const { leaseId } = lease;
       deps.metadata.releaseVersionLease({ versionId, leaseId }, { requestId: ctx.requestId }).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * `stored`, each piece handed back to the blob store (BlobApi.release) once the next one is asked for:
+ * decryption keeps no view of a piece it is done with (its output is new buffers), so the store can
+ * read into that memory again, as it does after a plain GET's socket write.
+ */
+async function* handedBack(stored: AsyncIterable<Buffer>, deps: S3ApiDeps): AsyncIterable<Buffer> {
+  const release = deps.blob.release?.bind(deps.blob);
+  if (!release) return yield* stored;
+  let previous: Buffer | undefined;
+  try {
+    for await (const piece of stored) {
+      if (previous) release(previous);
+      previous = piece;
+      yield piece;
+    }
+  } finally {
+    if (previous) release(previous);
   }
 }
