@@ -1,8 +1,8 @@
-import { isObjectOwnership, isPermission, type Grant, type ObjectOwnership, type PublicAccessBlockConfiguration } from '@massive/s3-protocol';
+import { isObjectOwnership, isPermission, type BucketEncryption, type Grant, type ObjectOwnership, type PublicAccessBlockConfiguration } from '@massive/s3-protocol';
 
 /**
- * The gateway's stored forms of the 'acl' (bucket) and `headers.acl` (object), 'ownershipControls' and
- * 'publicAccessBlock' documents: small versioned JSON, never the client's XML. A document this version
+ * The gateway's stored forms of the 'acl' (bucket) and `headers.acl` (object), 'ownershipControls',
+ * 'publicAccessBlock' and 'encryption' documents: small versioned JSON, never the client's XML. A document this version
  * cannot read is a server fault (thrown), never read as "no restriction".
  */
 const VERSION = 1;
@@ -49,6 +49,27 @@ export function decodePublicAccessBlock(doc: string): PublicAccessBlockConfigura
     BlockPublicPolicy: flag('BlockPublicPolicy'),
     RestrictPublicBuckets: flag('RestrictPublicBuckets'),
   };
+}
+
+/** What GetBucketEncryption answers (BucketKeyEnabled always present: S3 reports it false when never set). */
+export interface StoredBucketEncryption extends BucketEncryption {
+  readonly BucketKeyEnabled: boolean;
+}
+
+/**
+ * A bucket's default encryption: `{"v":1,"a":"AES256","bk":<BucketKeyEnabled>}`. `bk` is kept only to
+ * answer GetBucketEncryption as it was set (S3 Bucket Keys are an SSE-KMS cost saving). A document that
+ * does not read is thrown, never taken as "no default encryption", which would store plaintext in a
+ * bucket its owner asked to encrypt.
+ */
+export function encodeBucketEncryption(c: BucketEncryption): string {
+  return JSON.stringify({ v: VERSION, a: c.SSEAlgorithm, bk: c.BucketKeyEnabled ?? false });
+}
+
+export function decodeBucketEncryption(doc: string): StoredBucketEncryption {
+  const o = parse(doc, 'encryption') as { a?: unknown; bk?: unknown };
+  if (o.a !== 'AES256' || typeof o.bk !== 'boolean') throw corrupt('encryption');
+  return { SSEAlgorithm: o.a, BucketKeyEnabled: o.bk };
 }
 
 function parse(doc: string, kind: string): object {

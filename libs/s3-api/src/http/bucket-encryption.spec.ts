@@ -1,5 +1,6 @@
 import { ServiceError, type MetadataApi } from '@massive/contracts';
-import { BucketEncryptionCache, decodeBucketEncryption, encodeBucketEncryption } from './bucket-encryption';
+import { decodeBucketEncryption, encodeBucketEncryption } from '../access/stored-documents';
+import { BucketEncryptionCache } from './bucket-encryption';
 
 const ctx = { requestId: 'r' };
 const AES = encodeBucketEncryption({ SSEAlgorithm: 'AES256' });

@@ -1,41 +1,6 @@
 import type { CallCtx, MetadataApi } from '@massive/contracts';
-import type { BucketEncryption } from '@massive/s3-protocol';
+import { decodeBucketEncryption } from '../access/stored-documents';
 import { BucketLookups, type BucketLookupsOptions } from './bucket-lookups';
-
-/**
- * A bucket's default encryption as stored (the metadata `encryption` document): versioned JSON, never the
- * client's XML, `{"v":1,"a":"AES256","bk":<BucketKeyEnabled>}`. `bk` is kept only to answer
- * GetBucketEncryption as it was set: S3 Bucket Keys are an SSE-KMS cost saving, and SSE-S3 objects never
- * report one. A document this version cannot read is a server fault (thrown), never read as "no default
- * encryption": that would silently store plaintext in a bucket its owner asked to encrypt.
- */
-const VERSION = 1;
-
-/** What GetBucketEncryption answers (BucketKeyEnabled always present: S3 reports it false when never set). */
-export interface StoredBucketEncryption extends BucketEncryption {
-  readonly BucketKeyEnabled: boolean;
-}
-
-export function encodeBucketEncryption(c: BucketEncryption): string {
-  return JSON.stringify({ v: VERSION, a: c.SSEAlgorithm, bk: c.BucketKeyEnabled ?? false });
-}
-
-export function decodeBucketEncryption(doc: string): StoredBucketEncryption {
-  let o: unknown;
-  try {
-    o = JSON.parse(doc);
-  } catch {
-    throw corrupt();
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw corrupt();
-  const { v, a, bk } = o as Record<string, unknown>;
-  if (v !== VERSION || a !== 'AES256' || typeof bk !== 'boolean') throw corrupt();
-  return { SSEAlgorithm: a, BucketKeyEnabled: bk };
-}
-
-function corrupt(): Error {
-  return new Error('stored encryption document is unreadable (unknown version or corrupt)');
-}
 
 export type BucketEncryptionCacheOptions = BucketLookupsOptions;
 

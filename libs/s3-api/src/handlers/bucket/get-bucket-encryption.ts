@@ -1,5 +1,5 @@
 import { buildBucketEncryption, S3Error } from '@massive/s3-protocol';
-import { decodeBucketEncryption } from '../../http/bucket-encryption';
+import { decodeBucketEncryption } from '../../access/stored-documents';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
 

@@ -1,5 +1,5 @@
 import { parseBucketEncryption, S3Error } from '@massive/s3-protocol';
-import { encodeBucketEncryption } from '../../http/bucket-encryption';
+import { encodeBucketEncryption } from '../../access/stored-documents';
 import { readSmallBody, requireIntegrityHeader, XML_BODY_LIMITS } from '../../http/small-body';
 import type { Handler } from '../../types';
 
