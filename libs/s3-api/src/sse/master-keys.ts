@@ -14,7 +14,7 @@ import type { SseKeys } from '../types';
  * does not open there. The key id names the master key, so rotation knows which one to use.
  *
  * Key bytes live in private (#) fields: `util.inspect` and JSON never show them, and no error message
- * here quotes a key or a spec entry (only positions), so a mistyped config cannot leak into logs.
+ * here quotes a key. The gateway builds its keys from its master key (apps/gateway/src/sse-keys.ts).
  */
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY_BYTES = 32;
@@ -51,36 +51,6 @@ export class MasterKeys implements SseKeys {
     });
     this.#currentId = keys[0].id;
     this.#currentKey = owned[0];
-  }
-
-  /**
-   * Reads `id:base64key, id:base64key, …` (first = current), as in the gateway's config or key file.
-   * Errors give the entry's position only, never its text: it may be key material.
-   */
-  static parse(spec: string): MasterKeys {
-    const entries = spec.split(',').map((e) => e.trim());
-    if (entries.length === 1 && entries[0] === '') throw new Error('SSE master keys: the key list is empty');
-    const keys = entries.map((entry, i): MasterKey => {
-      const where = `SSE master key entry ${i + 1} of ${entries.length}`;
-      if (entry === '') throw new Error(`${where} is empty`);
-      const colon = entry.indexOf(':');
-      if (colon < 0) throw new Error(`${where}: expected id:base64key`);
-      const id = entry.slice(0, colon).trim();
-      const b64 = entry.slice(colon + 1).trim();
-      if (!ID.test(id)) throw new Error(`${where}: the id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
-      const key = Buffer.from(b64, 'base64');
-      // Node's decoder skips bad characters silently; re-encoding tells whether the text was canonical base64.
-      if (b64 === '' || key.toString('base64') !== b64) throw new Error(`${where}: the key is not valid base64`);
-      if (key.length !== KEY_BYTES) throw new Error(`${where}: the key must decode to ${KEY_BYTES} bytes, got ${key.length}`);
-      return { id, key };
-    });
-    return new MasterKeys(keys);
-  }
-
-  /** A new `id:base64key` entry with 32 random bytes (for a local-mode key file). */
-  static generateSpec(id: string): string {
-    if (!ID.test(id)) throw new Error('SSE master key id must be 1-64 characters of A-Z a-z 0-9 . _ -');
-    return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;
   }
 
   /** The id of the key new data keys are sealed under. */

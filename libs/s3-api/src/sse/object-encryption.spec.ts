@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CallCtx } from '@massive/contracts';
 import type { BucketEncryptionCache } from '../http/bucket-encryption';
 import type { S3ApiDeps } from '../types';
@@ -5,7 +6,7 @@ import { MasterKeys } from './master-keys';
 import { asksForEncryption, dataKeyOf, encryptionHeaders, withEncryption, writeEncryption } from './object-encryption';
 
 const ctx: CallCtx = { requestId: 'r' };
-const keys = MasterKeys.parse(MasterKeys.generateSpec('test-1'));
+const keys = new MasterKeys([{ id: 'test-1', key: randomBytes(32) }]);
 
 function deps(opts: { sse?: boolean; bucketDefault?: 'AES256' } = {}): S3ApiDeps & { asked: string[] } {
   const asked: string[] = [];
