@@ -1,6 +1,7 @@
 import { ServiceError, type BlobApi, type MetadataApi } from '@massive/contracts';
 import { createLogger } from '@massive/observability';
 import { DEFAULT_S3_CONFIG, type S3ApiDeps } from '../types';
+import { cipherRange, encryptStream } from '../sse/package-format';
 import { leasedRead } from './leased-read';
 
 const VERSION = 'a'.repeat(32);
@@ -92,5 +93,49 @@ describe('leasedRead', () => {
     expect(await drain(leasedRead(VERSION, one(), { requestId: 'r' }, d))).toBe(8);
     expect(calls.lease.length).toBeGreaterThanOrEqual(2);
     expect(calls.released).toEqual(['L2']);
+  });
+});
+
+describe('leasedRead of an encrypted segment', () => {
+  it('decrypts, and hands each stored piece back to the blob store only once decryption has moved past it', async () => {
+    const key = Buffer.alloc(32, 9);
+    const plain = Buffer.from(Array.from({ length: 3 * 65536 + 100 }, (_, i) => (i * 7) & 255));
+    const sealed: Buffer[] = [];
+    for await (const b of encryptStream(
+      (async function* () {
+        yield plain;
+      })(),
+      key,
+      0,
+    ))
+      sealed.push(b);
+    const stored = Buffer.concat(sealed);
+    // Pieces that straddle package boundaries, as socket reads do.
+    const pieces: Buffer[] = [stored.subarray(0, 70_000), stored.subarray(70_000, 70_010), stored.subarray(70_010, 150_000), stored.subarray(150_000)];
+    const events: string[] = [];
+    const blob = {
+      async *read() {
+        for (const [i, p] of pieces.entries()) {
+          events.push(`read ${i}`);
+          yield p;
+        }
+      },
+      release(p: Buffer) {
+        const i = pieces.indexOf(p);
+        events.push(`release ${i}`);
+        // Released means reusable: scribbling on it must not change what was or will be decrypted.
+        p.fill(0);
+      },
+    } as unknown as BlobApi;
+    const { d } = deps(blob, async () => ({ leaseId: 'l', expiresAt: 0 }) as never, 60_000);
+    const m = { size: stored.length, chunks: [{ id: 'c', size: stored.length }] };
+    const r = cipherRange(0, plain.length - 1, plain.length);
+    async function* segment() {
+      yield { manifest: m, range: { start: r.start, end: r.end }, decrypt: { dataKey: key, stream: 0, ...r } };
+    }
+    const out: Buffer[] = [];
+    for await (const b of leasedRead(VERSION, segment(), { requestId: 'r' }, d)) out.push(Buffer.from(b));
+    expect(Buffer.concat(out).equals(plain)).toBe(true);
+    expect(events).toEqual(['read 0', 'read 1', 'release 0', 'read 2', 'release 1', 'read 3', 'release 2', 'release 3']);
   });
 });
