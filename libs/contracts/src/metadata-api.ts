@@ -17,6 +17,11 @@ export interface Bucket {
   readonly createdAt: number;
   /** Absent on buckets whose versioning was never set (S3 answers no Status). */
   readonly versioning?: 'Enabled' | 'Suspended';
+  /**
+   * S3 Object Lock is enabled (for good): versioning stays Enabled, and versions under a retention or a
+   * legal hold (`ObjectHeaders.lock`) cannot be deleted. Absent: not enabled.
+   */
+  readonly objectLock?: true;
 }
 
 /** A bucket's versioning state: once Enabled or Suspended, never back to Unversioned. */
@@ -51,6 +56,32 @@ export interface ObjectHeaders {
   readonly acl?: string;
   /** Server-side encryption (SSE-S3): the stored bytes are ciphertext. Absent: stored as sent. */
   readonly sse?: ObjectEncryption;
+  /**
+   * Object Lock: the version's retention and legal hold. Metadata enforces it (a version under either
+   * cannot be deleted), so unlike the other headers it is not opaque. Absent: neither.
+   */
+  readonly lock?: ObjectLock;
+}
+
+export type ObjectLockMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/**
+ * A version's Object Lock state. A retention protects the version until `retainUntil`: COMPLIANCE from
+ * everyone, GOVERNANCE from everyone who does not bypass it (`bypassGovernance`, with the permission).
+ * A legal hold protects it until removed, whatever its retention.
+ */
+export interface ObjectLock {
+  /** With `retainUntil`: the retention; both absent: none. */
+  readonly mode?: ObjectLockMode;
+  /** ms since the epoch. */
+  readonly retainUntil?: number;
+  readonly legalHold?: true;
+}
+
+/** A retention to set on a version (PutObjectRetention); without a mode and date, removes it. */
+export interface ObjectRetention {
+  readonly mode?: ObjectLockMode;
+  readonly retainUntil?: number;
 }
 
 /**
@@ -71,7 +102,7 @@ export interface ObjectTag {
  * A bucket's configurations (S3 sub-resources), each one document the gateway owns the format of
  * (metadata stores it opaque, validated and normalised before it gets here).
  */
-export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock', 'encryption'] as const;
+export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock', 'encryption', 'objectLock'] as const;
 export type BucketConfigKind = (typeof BUCKET_CONFIG_KINDS)[number];
 export function isBucketConfigKind(s: string): s is BucketConfigKind {
   return (BUCKET_CONFIG_KINDS as readonly string[]).includes(s);
@@ -93,6 +124,8 @@ export interface CreateBucketReq {
   readonly ownerKey?: string;
   /** Configurations the bucket is created with (ownership controls, Block Public Access, ACL): all or none. */
   readonly configs?: readonly BucketConfigEntry[];
+  /** Object Lock enabled from the start (`x-amz-bucket-object-lock-enabled`): versioning starts Enabled. */
+  readonly objectLock?: true;
 }
 
 export interface BucketConfigs {
@@ -111,6 +144,16 @@ export interface UpdateObjectVersionReq {
   readonly tags?: readonly ObjectTag[];
   /** Replaces the ACL document. Absent: unchanged. */
   readonly acl?: string;
+  /**
+   * PutObjectRetention: replaces the version's retention (see `ObjectLock`), checked in the transaction
+   * against the stored one: an unexpired COMPLIANCE retention may only be extended; an unexpired
+   * GOVERNANCE one may only be extended unless `bypassGovernance`. Otherwise ObjectLocked.
+   */
+  readonly retention?: ObjectRetention;
+  /** PutObjectLegalHold: sets (true) or removes (false) the legal hold. Absent: unchanged. */
+  readonly legalHold?: boolean;
+  /** The caller may and asked to bypass GOVERNANCE retention (`x-amz-bypass-governance-retention`). */
+  readonly bypassGovernance?: boolean;
 }
 
 export interface PartInfo {
@@ -234,6 +277,11 @@ export interface DeleteObjectReq {
   readonly versionId?: string;
   /** Conditional delete, checked in the transaction against the key's current version. */
   readonly conditions?: DeleteConditions;
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention. A version under an unexpired
+   * retention (GOVERNANCE without this) or a legal hold is not deleted: ObjectLocked.
+   */
+  readonly bypassGovernance?: boolean;
 }
 
 /**
@@ -267,6 +315,8 @@ export interface ObjectIdentifier {
   readonly key: string;
   readonly versionId?: string;
   readonly conditions?: DeleteConditions;
+  /** As DeleteObjectReq's (decided per key: a bucket policy may allow it for some keys only). */
+  readonly bypassGovernance?: boolean;
 }
 
 export interface DeleteObjectsRes {
@@ -465,9 +515,13 @@ export interface MetadataApi extends AccessKeyApi {
    */
   getPartManifests(req: { uploadId: string; partNumbers: readonly number[] }, ctx: CallCtx): Promise<readonly BlobManifest[]>;
   deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes>;
-  /** Sets versioning to Enabled or Suspended (never back to Unversioned). */
+  /** Sets versioning to Enabled or Suspended (never back to Unversioned); InvalidBucketState for Suspended under Object Lock. */
   putBucketVersioning(req: { bucket: string; status: 'Enabled' | 'Suspended' }, ctx: CallCtx): Promise<void>;
-  /** Sets (with `document`) or removes (without) one of a bucket's configurations. NoSuchBucket. */
+  /**
+   * Sets (with `document`) or removes (without) one of a bucket's configurations. NoSuchBucket. Setting
+   * `objectLock` enables Object Lock on the bucket for good (InvalidBucketState unless versioning is
+   * Enabled); removing it is InvalidArgument.
+   */
   putBucketConfig(req: { bucket: string; kind: BucketConfigKind; document?: string }, ctx: CallCtx): Promise<void>;
   /** The bucket and its configurations of these kinds, from one snapshot. NoSuchBucket. */
   getBucketConfig(req: { bucket: string; kinds: readonly BucketConfigKind[] }, ctx: CallCtx): Promise<BucketConfigs>;

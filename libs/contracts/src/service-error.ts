@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'InvalidDigest',
   /** GET/HEAD of a delete marker by version id (S3 405). */
   'MethodNotAllowed',
+  /** Object Lock: the version is under a retention or a legal hold (S3 403 AccessDenied). */
+  'ObjectLocked',
+  /** The bucket's state forbids the change (Object Lock and versioning; S3 409). */
+  'InvalidBucketState',
   /** Stored bytes failed their checksum: never returned as data. */
   'DataCorrupted',
   /** The write intent expired (or was reclaimed) before the commit. */

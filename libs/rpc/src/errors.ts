@@ -26,6 +26,8 @@ export const ERROR_TO_STATUS: Readonly<Record<ErrorCode, Status>> = {
   BadDigest: Status.INVALID_ARGUMENT,
   InvalidDigest: Status.INVALID_ARGUMENT,
   MethodNotAllowed: Status.FAILED_PRECONDITION,
+  ObjectLocked: Status.PERMISSION_DENIED,
+  InvalidBucketState: Status.FAILED_PRECONDITION,
   DataCorrupted: Status.DATA_LOSS,
   IntentExpired: Status.FAILED_PRECONDITION,
   Conflict: Status.ABORTED,

@@ -56,6 +56,23 @@ describe('lifecycle actions re-check the state they were judged in', () => {
     expect((await svc.listObjectVersions({ bucket: 'v', prefix: 'm', maxKeys: 10 }, ctx)).versions).toHaveLength(2);
   });
 
+  it('Object Lock: a locked noncurrent version is skipped (kept, nothing queued); a locked current one still gets its marker', async () => {
+    const { kv, svc, deps } = setup();
+    await svc.createBucket({ name: 'l', region: 'r', owner, objectLock: true }, ctx);
+    const lock = { mode: 'COMPLIANCE' as const, retainUntil: Date.now() + 86_400_000 };
+    const { intentId } = await svc.createWriteIntent({ ttlMs: 60_000 }, ctx);
+    const manifest = { size: 5, chunks: [{ id: 'c-locked', size: 5 }] };
+    const locked = await svc.putObject({ bucket: 'l', key: 'k', data: { kind: 'chunks', manifest, intentId }, size: 5, etag: 'e', headers: { ...headers, lock } }, ctx);
+    expect(await expireCurrentVersion(deps, 'l', 'k', locked.versionId, ctx)).toBe(true); // a marker: allowed
+    expect(await expireNoncurrentVersion(deps, 'l', 'k', locked.versionId, ctx)).toBe(false);
+    expect((await svc.getObject({ bucket: 'l', key: 'k', versionId: locked.versionId, withoutData: true }, ctx)).headers.lock).toEqual(lock);
+    expect(await gcQueue(kv)).toEqual([]);
+    // Without a lock the same version would go.
+    const plain = await putChunked(svc, 'l', 'p', 'c-plain');
+    await putChunked(svc, 'l', 'p', 'c-plain2');
+    expect(await expireNoncurrentVersion(deps, 'l', 'p', plain.versionId, ctx)).toBe(true);
+  });
+
   it('an upload completed or aborted meanwhile is left alone', async () => {
     const { svc, deps } = setup();
     await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);

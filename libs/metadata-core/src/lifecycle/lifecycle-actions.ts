@@ -43,7 +43,13 @@ export function expireNoncurrentVersion(deps: OpDeps, bucketName: string, key: s
       const [latest] = await newestVersions(tx, bucket.id, key, 1);
       if (!latest || latest.versionId === versionId) return false;
       const state = await loadKeyState(tx, bucket, key);
-      return (await removeVersion(tx, deps, bucket, key, state, versionId)) !== undefined;
+      try {
+        return (await removeVersion(tx, deps, bucket, key, state, versionId)) !== undefined;
+      } catch (e) {
+        // Object Lock: lifecycle never removes a version under a retention or legal hold (S3 skips it).
+        if (e instanceof ServiceError && e.code === 'ObjectLocked') return false;
+        throw e;
+      }
     },
     ctx,
     objectWriterName(bucketName, key),

@@ -23,6 +23,8 @@ export interface BucketRecord {
    * created since usage existed. Older buckets report no usage (their stripes never saw their objects).
    */
   readonly usageTracked?: true;
+  /** S3 Object Lock enabled (for good): versioning stays Enabled; versions' `headers.lock` is enforced. */
+  readonly objectLock?: true;
 }
 
 /**

@@ -7,7 +7,8 @@ import {
   type CallCtx,
 } from '@massive/contracts';
 import { bucketConfigKey, bucketKey } from '../keys/keys';
-import { codecs } from '../model/records';
+import type { KvTxn } from '@massive/kv';
+import { codecs, type BucketRecord } from '../model/records';
 import { loadBucket } from './common';
 import { toBucket } from './create-bucket';
 import type { OpDeps } from './deps';
@@ -48,12 +49,28 @@ export async function putBucketConfig(
     async (tx) => {
       const b = await loadBucket(tx, req.bucket);
       tx.lock(bucketKey(req.bucket));
+      if (req.kind === 'objectLock') enableObjectLock(tx, b, doc !== undefined);
       const key = bucketConfigKey(b.id, req.kind);
       if (doc) tx.put(key, codecs.bucketConfig.encode({ kind: req.kind, updatedAt: deps.clock() }, doc));
       else tx.delete(key);
     },
     ctx,
   );
+}
+
+/**
+ * The `objectLock` document (the default retention, the gateway's format) comes with the bucket's
+ * Object Lock flag, which metadata enforces: setting it enables Object Lock for good, on a bucket whose
+ * versioning is Enabled (S3 allows enabling it on an existing bucket then); it cannot be removed.
+ */
+function enableObjectLock(tx: KvTxn, b: BucketRecord, setting: boolean): void {
+  if (!setting) throw new ServiceError('InvalidArgument', 'Object Lock cannot be disabled on a bucket');
+  if (b.objectLock) return;
+  if (b.versioning !== 'Enabled') {
+    throw new ServiceError('InvalidBucketState', 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration');
+  }
+  // B is locked by the caller, so a racing PutBucketVersioning (which writes B) conflicts with this.
+  tx.put(bucketKey(b.name), codecs.bucket.encode({ ...b, objectLock: true }));
 }
 
 /** The bucket and the documents of `kinds` it has, read from one snapshot (B then every C in parallel). */

@@ -13,6 +13,7 @@ export function toBucket(r: BucketRecord): Bucket {
     owner: r.owner,
     createdAt: r.createdAt,
     ...(r.versioning !== 'Unversioned' && { versioning: r.versioning }),
+    ...(r.objectLock && { objectLock: true }),
   };
 }
 
@@ -43,8 +44,10 @@ export function createBucket(
         region: req.region,
         owner: req.owner,
         createdAt: deps.clock(),
-        versioning: 'Unversioned',
+        // Object Lock needs versioning: a bucket created with it starts Enabled (S3).
+        versioning: req.objectLock ? 'Enabled' : 'Unversioned',
         usageTracked: true,
+        ...(req.objectLock && { objectLock: true }),
       };
       tx.put(bucketKey(req.name), codecs.bucket.encode(rec));
       // Its initial settings commit with it: a crash leaves the bucket with all of them or no bucket.

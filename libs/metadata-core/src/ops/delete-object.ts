@@ -13,6 +13,7 @@ import { checkVersionId, NULL_VERSION_ID } from './version-id';
  * - without: on a never-versioned bucket the object (its null version) goes; otherwise a delete marker
  *   becomes the latest version (Suspended: it is the new null version, replacing the old one).
  * - `conditions` are checked first, against the key's current version, in this transaction.
+ * - a version under Object Lock is not removed (ObjectLocked; see removeVersion); a marker may still be added.
  */
 export async function deleteInTxn(
   tx: KvTxn,
@@ -21,6 +22,7 @@ export async function deleteInTxn(
   key: string,
   versionId?: string,
   conditions?: DeleteConditions,
+  bypassGovernance = false,
 ): Promise<DeleteObjectRes> {
   const state = await loadKeyState(tx, bucket, key);
   checkDeleteConditions(state.current, conditions, key);
@@ -30,7 +32,7 @@ export async function deleteInTxn(
     return { existed: true, versionId: s3VersionIdOf(marker), deleteMarker: true };
   }
   const target = versionId === undefined || versionId === NULL_VERSION_ID ? state.nullId : versionId;
-  const removed = target === undefined ? undefined : await removeVersion(tx, deps, bucket, key, state, target);
+  const removed = target === undefined ? undefined : await removeVersion(tx, deps, bucket, key, state, target, bypassGovernance);
   if (!versioned) return { existed: removed !== undefined };
   return {
     existed: removed !== undefined,
@@ -65,7 +67,7 @@ export async function deleteObject(deps: OpDeps, req: DeleteObjectReq, ctx: Call
   if (req.versionId !== undefined) checkVersionId(req.versionId);
   return deps.txn.run(
     'DeleteObject',
-    async (tx) => deleteInTxn(tx, deps, await loadBucket(tx, req.bucket), req.key, req.versionId, req.conditions),
+    async (tx) => deleteInTxn(tx, deps, await loadBucket(tx, req.bucket), req.key, req.versionId, req.conditions, req.bypassGovernance === true),
     ctx,
     objectWriterName(req.bucket, req.key),
   );

@@ -15,10 +15,10 @@ export async function deleteObjects(
 ): Promise<DeleteObjectsRes> {
   await deps.txn.read('DeleteObjects', (s) => loadBucket(s, req.bucket), ctx);
   const results: DeleteObjectsRes['results'][number][] = [];
-  for (const { key, versionId, conditions } of req.objects) {
+  for (const { key, versionId, conditions, bypassGovernance } of req.objects) {
     const id = versionId === undefined ? {} : { versionId };
     try {
-      const res = await deleteObject(deps, { bucket: req.bucket, key, ...id, ...(conditions && { conditions }) }, ctx);
+      const res = await deleteObject(deps, { bucket: req.bucket, key, ...id, ...(conditions && { conditions }), ...(bypassGovernance && { bypassGovernance }) }, ctx);
       const marker = res.deleteMarker === true;
       results.push({
         key,

@@ -5,6 +5,7 @@ import { codecs, type BucketRecord, type LatestMarkerRecord, type ObjectRecord, 
 import { addVersion, applyUsage, decodeUsage, delta, removeVersionUsage, usageKeyOf, type UsageDelta } from './bucket-usage';
 import { lockBucketGuard } from './common';
 import { timeSortableId, type OpDeps } from './deps';
+import { checkRemovable } from './object-lock';
 import { enqueueVersionData } from './version-data';
 import { NULL_VERSION_ID } from './version-id';
 
@@ -207,12 +208,23 @@ function touchObject(tx: KvTxn, bucketId: string, key: string, state: KeyState):
 /**
  * DELETE of one version by internal id: removes it for good (data to the GC queue) and, if it was the
  * latest, promotes the next newest (O points at it, or goes when that is a marker or there is none).
- * Returns the removed record, or undefined when the key has no such version.
+ * Returns the removed record, or undefined when the key has no such version. A version under Object
+ * Lock (a legal hold, or a retention in force that `bypassGovernance` does not lift) is not removed:
+ * ObjectLocked, before anything is written. Every path that removes a version comes through here.
  */
-export async function removeVersion(tx: KvTxn, deps: OpDeps, bucket: BucketRecord, key: string, state: KeyState, versionId: string): Promise<VersionRecord | undefined> {
+export async function removeVersion(
+  tx: KvTxn,
+  deps: OpDeps,
+  bucket: BucketRecord,
+  key: string,
+  state: KeyState,
+  versionId: string,
+  bypassGovernance = false,
+): Promise<VersionRecord | undefined> {
   const target = await findVersion(tx, bucket.id, key, versionId);
   if (!target) return undefined;
   const rec = target.record;
+  checkRemovable(rec.headers.lock, deps.clock(), bypassGovernance);
   // Read before writing: a transaction's reads need not see its own writes.
   const [first, second] = await newestVersions(tx, bucket.id, key, 2);
   tx.delete(versionKey(bucket.id, key, versionId));

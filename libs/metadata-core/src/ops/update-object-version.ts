@@ -1,14 +1,16 @@
-import { ServiceError, type CallCtx, type ObjectHeaders, type UpdateObjectVersionReq } from '@massive/contracts';
+import { ServiceError, type CallCtx, type ObjectHeaders, type ObjectLock, type UpdateObjectVersionReq } from '@massive/contracts';
 import { objectKey, versionKey } from '../keys/keys';
-import { codecs, type VersionRecord } from '../model/records';
+import { codecs, type BucketRecord, type VersionRecord } from '../model/records';
 import { loadBucket, loadVersion, lockBucketGuard, type LoadedVersion } from './common';
 import { objectWriterName, type OpDeps } from './deps';
+import { withLegalHold, withRetention } from './object-lock';
 import { findVersion, loadKeyState, newestVersions, s3VersionIdOf } from './key-versions';
 import { checkVersionId, NULL_VERSION_ID } from './version-id';
 
 /**
- * PutObjectTagging / DeleteObjectTagging / PutObjectAcl: rewrites one version's record with new tags or
- * ACL, keeping its id, data and listing fields (S3 makes no new version for these). Resolves the version
+ * PutObjectTagging / DeleteObjectTagging / PutObjectAcl / PutObjectRetention / PutObjectLegalHold: rewrites
+ * one version's record with new tags, ACL or Object Lock state (checked against the stored one, here in
+ * the transaction: object-lock.ts), keeping its id, data and listing fields (S3 makes no new version for these). Resolves the version
  * as GetObject does (latest, or by S3 version id with `null` for the null version) and fails the same
  * way: NoSuchKey (a latest delete marker says so in the detail), NoSuchVersion, MethodNotAllowed for a
  * marker named by id. It writes the V key it read, so it conflicts with a concurrent delete of that
@@ -46,10 +48,11 @@ export function updateObjectVersion(deps: OpDeps, req: UpdateObjectVersionReq, c
         }
       }
       const old = found.record;
-      const { tags: oldTags, acl: oldAcl, ...rest } = old.headers;
+      const { tags: oldTags, acl: oldAcl, lock: oldLock, ...rest } = old.headers;
       const tags = req.tags === undefined ? oldTags : req.tags.length > 0 ? req.tags : undefined;
       const acl = req.acl ?? oldAcl;
-      const headers: ObjectHeaders = { ...rest, ...(tags && { tags }), ...(acl !== undefined && { acl }) };
+      const lock = changesLock(req) ? nextLock(bucket, oldLock, req, deps.clock()) : oldLock;
+      const headers: ObjectHeaders = { ...rest, ...(tags && { tags }), ...(acl !== undefined && { acl }), ...(lock && { lock }) };
       const updated: VersionRecord = { ...old, headers };
       lockBucketGuard(tx, bucket, req.key);
       tx.put(versionKey(bucket.id, req.key, old.versionId), codecs.version.encode(updated, found.inline));
@@ -60,4 +63,17 @@ export function updateObjectVersion(deps: OpDeps, req: UpdateObjectVersionReq, c
     ctx,
     objectWriterName(req.bucket, req.key),
   );
+}
+
+function changesLock(req: UpdateObjectVersionReq): boolean {
+  return req.retention !== undefined || req.legalHold !== undefined;
+}
+
+/** The version's lock state after PutObjectRetention / PutObjectLegalHold, on a bucket with Object Lock. */
+function nextLock(bucket: BucketRecord, current: ObjectLock | undefined, req: UpdateObjectVersionReq, now: number): ObjectLock | undefined {
+  if (!bucket.objectLock) throw new ServiceError('InvalidArgument', 'Bucket is missing Object Lock Configuration');
+  let lock = current;
+  if (req.retention !== undefined) lock = withRetention(lock, req.retention, now, req.bypassGovernance === true);
+  if (req.legalHold !== undefined) lock = withLegalHold(lock, req.legalHold);
+  return lock;
 }

@@ -9,6 +9,7 @@ import { objectContract } from './contract/objects.contract';
 import { versionContract } from './contract/versions.contract';
 import { versioningContract } from './contract/versioning.contract';
 import { conditionalDeleteContract } from './contract/conditional-delete.contract';
+import { objectLockContract } from './contract/object-lock.contract';
 
 export interface MetadataContractSubject {
   readonly api: MetadataApi;
@@ -42,6 +43,7 @@ export function describeMetadataContract(name: string, factory: () => Promise<Me
     versioningContract(env);
     configContract(env);
     conditionalDeleteContract(env);
+    objectLockContract(env);
     keyContract(env);
   });
 }

@@ -72,6 +72,8 @@ import type { ObjectChecksum as _massive_metadata_v1_ObjectChecksum, ObjectCheck
 import type { ObjectData as _massive_metadata_v1_ObjectData, ObjectData__Output as _massive_metadata_v1_ObjectData__Output } from './massive/metadata/v1/ObjectData';
 import type { ObjectEncryption as _massive_metadata_v1_ObjectEncryption, ObjectEncryption__Output as _massive_metadata_v1_ObjectEncryption__Output } from './massive/metadata/v1/ObjectEncryption';
 import type { ObjectHeaders as _massive_metadata_v1_ObjectHeaders, ObjectHeaders__Output as _massive_metadata_v1_ObjectHeaders__Output } from './massive/metadata/v1/ObjectHeaders';
+import type { ObjectLock as _massive_metadata_v1_ObjectLock, ObjectLock__Output as _massive_metadata_v1_ObjectLock__Output } from './massive/metadata/v1/ObjectLock';
+import type { ObjectRetention as _massive_metadata_v1_ObjectRetention, ObjectRetention__Output as _massive_metadata_v1_ObjectRetention__Output } from './massive/metadata/v1/ObjectRetention';
 import type { ObjectSummary as _massive_metadata_v1_ObjectSummary, ObjectSummary__Output as _massive_metadata_v1_ObjectSummary__Output } from './massive/metadata/v1/ObjectSummary';
 import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from './massive/metadata/v1/ObjectTag';
 import type { ObjectVersion as _massive_metadata_v1_ObjectVersion, ObjectVersion__Output as _massive_metadata_v1_ObjectVersion__Output } from './massive/metadata/v1/ObjectVersion';
@@ -183,6 +185,8 @@ export interface ProtoGrpcType {
         ObjectData: MessageTypeDefinition<_massive_metadata_v1_ObjectData, _massive_metadata_v1_ObjectData__Output>
         ObjectEncryption: MessageTypeDefinition<_massive_metadata_v1_ObjectEncryption, _massive_metadata_v1_ObjectEncryption__Output>
         ObjectHeaders: MessageTypeDefinition<_massive_metadata_v1_ObjectHeaders, _massive_metadata_v1_ObjectHeaders__Output>
+        ObjectLock: MessageTypeDefinition<_massive_metadata_v1_ObjectLock, _massive_metadata_v1_ObjectLock__Output>
+        ObjectRetention: MessageTypeDefinition<_massive_metadata_v1_ObjectRetention, _massive_metadata_v1_ObjectRetention__Output>
         ObjectSummary: MessageTypeDefinition<_massive_metadata_v1_ObjectSummary, _massive_metadata_v1_ObjectSummary__Output>
         ObjectTag: MessageTypeDefinition<_massive_metadata_v1_ObjectTag, _massive_metadata_v1_ObjectTag__Output>
         ObjectVersion: MessageTypeDefinition<_massive_metadata_v1_ObjectVersion, _massive_metadata_v1_ObjectVersion__Output>

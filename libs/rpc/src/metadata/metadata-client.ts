@@ -59,6 +59,7 @@ import {
   encodeOwner,
   required,
   encodeDeleteConditions,
+  encodeRetention,
 } from './records';
 
 export interface GrpcClientOptions extends Omit<PoolOptions, 'label'> {
@@ -91,6 +92,7 @@ export class GrpcMetadataClient implements MetadataApi {
       owner: encodeOwner(req.owner),
       ...opt('ownerKey', req.ownerKey),
       configs: (req.configs ?? []).map((c) => ({ kind: c.kind, document: c.document })),
+      ...(req.objectLock && { objectLock: true }),
     };
     return decodeBucket(await this.pool.unary('CreateBucket', msg, ctx));
   }
@@ -162,7 +164,13 @@ export class GrpcMetadataClient implements MetadataApi {
   }
 
   async deleteObject(req: DeleteObjectReq, ctx: CallCtx): Promise<DeleteObjectRes> {
-    const msg = { bucket: req.bucket, key: req.key, ...opt('versionId', req.versionId), ...encodeDeleteConditions(req.conditions) };
+    const msg = {
+      bucket: req.bucket,
+      key: req.key,
+      ...opt('versionId', req.versionId),
+      ...encodeDeleteConditions(req.conditions),
+      ...(req.bypassGovernance && { bypassGovernance: true }),
+    };
     const res = await this.pool.unary('DeleteObject', msg, ctx);
     return { existed: res.existed, ...opt('versionId', res.versionId), ...(res.deleteMarker && { deleteMarker: true }) };
   }
@@ -192,6 +200,9 @@ export class GrpcMetadataClient implements MetadataApi {
         hasTags: req.tags !== undefined,
         tags: (req.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
         ...opt('acl', req.acl),
+        ...opt('retention', req.retention && encodeRetention(req.retention)),
+        ...opt('legalHold', req.legalHold),
+        ...(req.bypassGovernance && { bypassGovernance: true }),
       },
       ctx,
     );
@@ -203,7 +214,12 @@ export class GrpcMetadataClient implements MetadataApi {
   }
 
   async deleteObjects(req: { bucket: string; objects: readonly ObjectIdentifier[] }, ctx: CallCtx): Promise<DeleteObjectsRes> {
-    const objects = req.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId), ...encodeDeleteConditions(o.conditions) }));
+    const objects = req.objects.map((o) => ({
+      key: o.key,
+      ...opt('versionId', o.versionId),
+      ...encodeDeleteConditions(o.conditions),
+      ...(o.bypassGovernance && { bypassGovernance: true }),
+    }));
     const res = await this.pool.unary('DeleteObjects', { bucket: req.bucket, objects }, ctx);
     return {
       results: res.results.map((r) => ({

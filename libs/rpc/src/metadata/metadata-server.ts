@@ -19,6 +19,7 @@ import {
   encodeUpload,
   encodeVersion,
   decodeDeleteConditions,
+  decodeRetention,
 } from './records';
 
 function configKind(kind: string): BucketConfigKind {
@@ -38,6 +39,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
             owner: decodeOwner(r.owner),
             ...opt('ownerKey', r.ownerKey),
             ...(r.configs.length > 0 && { configs: r.configs.map((c) => ({ kind: configKind(c.kind), document: c.document })) }),
+            ...(r.objectLock && { objectLock: true }),
           },
           ctx,
         ),
@@ -90,7 +92,16 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     GetObject: async (r, ctx) =>
       encodeVersion(await api.getObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId), ...(r.withoutData && { withoutData: true }) }, ctx)),
     DeleteObject: async (r, ctx) => {
-      const res = await api.deleteObject({ bucket: r.bucket, key: r.key, ...opt('versionId', r.versionId), ...opt('conditions', decodeDeleteConditions(r)) }, ctx);
+      const res = await api.deleteObject(
+        {
+          bucket: r.bucket,
+          key: r.key,
+          ...opt('versionId', r.versionId),
+          ...opt('conditions', decodeDeleteConditions(r)),
+          ...(r.bypassGovernance && { bypassGovernance: true }),
+        },
+        ctx,
+      );
       return { existed: res.existed, ...opt('versionId', res.versionId), deleteMarker: res.deleteMarker === true };
     },
     PutBucketVersioning: async (r, ctx) => {
@@ -115,6 +126,9 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
           ...opt('versionId', r.versionId),
           ...(r.hasTags && { tags: r.tags.map((t) => ({ key: t.key, value: t.value })) }),
           ...opt('acl', r.acl),
+          ...opt('retention', r.retention ? decodeRetention(r.retention) : undefined),
+          ...opt('legalHold', r.legalHold ?? undefined),
+          ...(r.bypassGovernance && { bypassGovernance: true }),
         },
         ctx,
       );
@@ -122,7 +136,13 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
     },
     ListObjectVersions: async (r, ctx) => encodeListVersionsRes(await api.listObjectVersions(decodeListVersionsReq(r), ctx)),
     DeleteObjects: async (r, ctx) => {
-      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({ key: o.key, ...opt('versionId', o.versionId), ...opt('conditions', decodeDeleteConditions(o)) }))];
+      const objects = [...r.keys.map((key) => ({ key })), ...r.objects.map((o) => ({
+          key: o.key,
+          ...opt('versionId', o.versionId),
+          ...opt('conditions', decodeDeleteConditions(o)),
+          ...(o.bypassGovernance && { bypassGovernance: true }),
+        })),
+      ];
       const res = await api.deleteObjects({ bucket: r.bucket, objects }, ctx);
       return {
         results: res.results.map((x) => ({

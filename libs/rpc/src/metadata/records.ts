@@ -8,6 +8,7 @@ import {
   type NewObjectData,
   type ObjectChecksum,
   type ObjectHeaders,
+  type ObjectRetention,
   type ObjectSummary,
   type ObjectData,
   type ObjectVersion,
@@ -49,7 +50,15 @@ export function decodeOwner(o: POwnerOut | null): Owner {
 }
 
 export function encodeBucket(b: Bucket): PBucket {
-  return { name: b.name, id: b.id, region: b.region, owner: encodeOwner(b.owner), createdAt: u64(b.createdAt), ...opt('versioning', b.versioning) };
+  return {
+    name: b.name,
+    id: b.id,
+    region: b.region,
+    owner: encodeOwner(b.owner),
+    createdAt: u64(b.createdAt),
+    ...opt('versioning', b.versioning),
+    ...(b.objectLock && { objectLock: true }),
+  };
 }
 export function decodeBucket(b: PBucketOut): Bucket {
   return {
@@ -59,6 +68,7 @@ export function decodeBucket(b: PBucketOut): Bucket {
     owner: decodeOwner(b.owner),
     createdAt: num(b.createdAt),
     ...opt('versioning', decodeVersioning(b.versioning)),
+    ...(b.objectLock && { objectLock: true }),
   };
 }
 
@@ -101,6 +111,7 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
   if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key };
+  if (h.lock) out.lock = { ...opt('mode', h.lock.mode), ...opt('retainUntil', h.lock.retainUntil === undefined ? undefined : u64(h.lock.retainUntil)), legalHold: h.lock.legalHold === true };
   return out;
 }
 export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
@@ -113,7 +124,26 @@ export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
     if (v.sse.algorithm !== 'AES256') throw new ServiceError('Internal', `unknown object encryption ${v.sse.algorithm}`);
     out.sse = { algorithm: 'AES256', key: v.sse.key };
   }
+  if (v.lock) {
+    const lock = { ...decodeRetention(v.lock), ...(v.lock.legalHold && { legalHold: true as const }) };
+    if (lock.mode !== undefined || lock.legalHold) out.lock = lock;
+  }
   return out;
+}
+
+/** An Object Lock retention on the wire (mode and date both, or neither); anything else is malformed. */
+export function decodeRetention(r: { mode?: string | null; retainUntil?: number | string | null }): ObjectRetention {
+  const mode = r.mode ?? undefined;
+  const retainUntil = r.retainUntil === undefined || r.retainUntil === null ? undefined : num(r.retainUntil);
+  if (mode === undefined && retainUntil === undefined) return {};
+  if ((mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') || retainUntil === undefined) {
+    throw new ServiceError('Internal', `malformed message: retention ${String(mode)} ${String(retainUntil)}`);
+  }
+  return { mode, retainUntil };
+}
+
+export function encodeRetention(r: ObjectRetention): { mode?: string; retainUntil?: string | number } {
+  return { ...opt('mode', r.mode), ...opt('retainUntil', r.retainUntil === undefined ? undefined : u64(r.retainUntil)) };
 }
 
 export function encodePart(p: PartInfo): PPart {

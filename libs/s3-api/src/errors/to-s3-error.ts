@@ -21,6 +21,9 @@ export const SERVICE_TO_S3: Readonly<Record<ErrorCode, S3ErrorCode>> = {
   BadDigest: 'BadDigest',
   InvalidDigest: 'InvalidDigest',
   MethodNotAllowed: 'MethodNotAllowed',
+  // Object Lock refuses as AWS does: 403 AccessDenied, "Access Denied because object protected by object lock."
+  ObjectLocked: 'AccessDenied',
+  InvalidBucketState: 'InvalidBucketState',
   // Stored bytes failed verification: never shown as data; the client may retry (another replica).
   DataCorrupted: 'InternalError',
   // The write outlived its intent: like S3's slow-upload timeout.
@@ -40,6 +43,8 @@ const EXPOSE_MESSAGE: ReadonlySet<ErrorCode> = new Set([
   'InvalidPartOrder',
   'EntityTooSmall',
   'InvalidBucketName',
+  'ObjectLocked',
+  'InvalidBucketState',
 ]);
 
 /**

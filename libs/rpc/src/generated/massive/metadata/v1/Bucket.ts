@@ -14,6 +14,10 @@ export interface Bucket {
    * "Enabled" or "Suspended"; absent when versioning was never set.
    */
   'versioning'?: (string);
+  /**
+   * S3 Object Lock is enabled (for good): versioning stays Enabled, locked versions are not deleted.
+   */
+  'objectLock'?: (boolean);
   '_versioning'?: "versioning";
 }
 
@@ -27,5 +31,9 @@ export interface Bucket__Output {
    * "Enabled" or "Suspended"; absent when versioning was never set.
    */
   'versioning'?: (string);
+  /**
+   * S3 Object Lock is enabled (for good): versioning stays Enabled, locked versions are not deleted.
+   */
+  'objectLock': (boolean);
   '_versioning'?: "versioning";
 }

@@ -16,6 +16,10 @@ export interface CreateBucketRequest {
    * Configurations the bucket is created with, in the same transaction.
    */
   'configs'?: (_massive_metadata_v1_BucketConfigDocument)[];
+  /**
+   * Object Lock enabled from the start: versioning starts Enabled.
+   */
+  'objectLock'?: (boolean);
   '_ownerKey'?: "ownerKey";
 }
 
@@ -31,5 +35,9 @@ export interface CreateBucketRequest__Output {
    * Configurations the bucket is created with, in the same transaction.
    */
   'configs': (_massive_metadata_v1_BucketConfigDocument__Output)[];
+  /**
+   * Object Lock enabled from the start: versioning starts Enabled.
+   */
+  'objectLock': (boolean);
   '_ownerKey'?: "ownerKey";
 }

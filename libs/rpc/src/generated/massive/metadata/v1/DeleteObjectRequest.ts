@@ -16,6 +16,10 @@ export interface DeleteObjectRequest {
   'ifMatch'?: (string);
   'ifMatchLastModifiedTime'?: (number | string | Long);
   'ifMatchSize'?: (number | string | Long);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention.
+   */
+  'bypassGovernance'?: (boolean);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";
@@ -35,6 +39,10 @@ export interface DeleteObjectRequest__Output {
   'ifMatch'?: (string);
   'ifMatchLastModifiedTime'?: (number);
   'ifMatchSize'?: (number);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention.
+   */
+  'bypassGovernance': (boolean);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";

@@ -12,6 +12,10 @@ export interface _massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier {
   'ifMatch'?: (string);
   'ifMatchLastModifiedTime'?: (number | string | Long);
   'ifMatchSize'?: (number | string | Long);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention for this entry.
+   */
+  'bypassGovernance'?: (boolean);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";
@@ -27,6 +31,10 @@ export interface _massive_metadata_v1_DeleteObjectsRequest_ObjectIdentifier__Out
   'ifMatch'?: (string);
   'ifMatchLastModifiedTime'?: (number);
   'ifMatchSize'?: (number);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention for this entry.
+   */
+  'bypassGovernance': (boolean);
   '_versionId'?: "versionId";
   '_ifMatch'?: "ifMatch";
   '_ifMatchLastModifiedTime'?: "ifMatchLastModifiedTime";

@@ -3,6 +3,7 @@
 
 import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from '../../../massive/metadata/v1/ObjectTag';
 import type { ObjectEncryption as _massive_metadata_v1_ObjectEncryption, ObjectEncryption__Output as _massive_metadata_v1_ObjectEncryption__Output } from '../../../massive/metadata/v1/ObjectEncryption';
+import type { ObjectLock as _massive_metadata_v1_ObjectLock, ObjectLock__Output as _massive_metadata_v1_ObjectLock__Output } from '../../../massive/metadata/v1/ObjectLock';
 
 export interface ObjectHeaders {
   'contentType'?: (string);
@@ -27,6 +28,10 @@ export interface ObjectHeaders {
    * Server-side encryption: the stored bytes are ciphertext. Absent: stored as sent.
    */
   'sse'?: (_massive_metadata_v1_ObjectEncryption | null);
+  /**
+   * Object Lock: the version's retention and legal hold (enforced by metadata). Absent: neither.
+   */
+  'lock'?: (_massive_metadata_v1_ObjectLock | null);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -35,6 +40,7 @@ export interface ObjectHeaders {
   '_expires'?: "expires";
   '_acl'?: "acl";
   '_sse'?: "sse";
+  '_lock'?: "lock";
 }
 
 export interface ObjectHeaders__Output {
@@ -60,6 +66,10 @@ export interface ObjectHeaders__Output {
    * Server-side encryption: the stored bytes are ciphertext. Absent: stored as sent.
    */
   'sse'?: (_massive_metadata_v1_ObjectEncryption__Output | null);
+  /**
+   * Object Lock: the version's retention and legal hold (enforced by metadata). Absent: neither.
+   */
+  'lock'?: (_massive_metadata_v1_ObjectLock__Output | null);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -68,4 +78,5 @@ export interface ObjectHeaders__Output {
   '_expires'?: "expires";
   '_acl'?: "acl";
   '_sse'?: "sse";
+  '_lock'?: "lock";
 }

@@ -2,6 +2,7 @@
 // Original file: proto/massive/metadata/v1/metadata.proto
 
 import type { ObjectTag as _massive_metadata_v1_ObjectTag, ObjectTag__Output as _massive_metadata_v1_ObjectTag__Output } from '../../../massive/metadata/v1/ObjectTag';
+import type { ObjectRetention as _massive_metadata_v1_ObjectRetention, ObjectRetention__Output as _massive_metadata_v1_ObjectRetention__Output } from '../../../massive/metadata/v1/ObjectRetention';
 
 export interface UpdateObjectVersionRequest {
   'bucket'?: (string);
@@ -19,8 +20,22 @@ export interface UpdateObjectVersionRequest {
    * Replace the ACL document.
    */
   'acl'?: (string);
+  /**
+   * PutObjectRetention: the new retention, checked against the stored one.
+   */
+  'retention'?: (_massive_metadata_v1_ObjectRetention | null);
+  /**
+   * PutObjectLegalHold: set (true) or remove (false).
+   */
+  'legalHold'?: (boolean);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention.
+   */
+  'bypassGovernance'?: (boolean);
   '_versionId'?: "versionId";
   '_acl'?: "acl";
+  '_retention'?: "retention";
+  '_legalHold'?: "legalHold";
 }
 
 export interface UpdateObjectVersionRequest__Output {
@@ -39,6 +54,20 @@ export interface UpdateObjectVersionRequest__Output {
    * Replace the ACL document.
    */
   'acl'?: (string);
+  /**
+   * PutObjectRetention: the new retention, checked against the stored one.
+   */
+  'retention'?: (_massive_metadata_v1_ObjectRetention__Output | null);
+  /**
+   * PutObjectLegalHold: set (true) or remove (false).
+   */
+  'legalHold'?: (boolean);
+  /**
+   * Object Lock: the caller may and asked to bypass GOVERNANCE retention.
+   */
+  'bypassGovernance': (boolean);
   '_versionId'?: "versionId";
   '_acl'?: "acl";
+  '_retention'?: "retention";
+  '_legalHold'?: "legalHold";
 }
