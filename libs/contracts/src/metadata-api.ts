@@ -75,7 +75,8 @@ export interface ObjectLock {
   readonly mode?: ObjectLockMode;
   /** ms since the epoch. */
   readonly retainUntil?: number;
-  readonly legalHold?: true;
+  /** ON (true) or OFF (false, once set: S3 then answers OFF); absent: never set. Only ON protects. */
+  readonly legalHold?: boolean;
 }
 
 /** A retention to set on a version (PutObjectRetention); without a mode and date, removes it. */

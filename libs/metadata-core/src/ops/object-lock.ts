@@ -26,7 +26,7 @@ export function activeRetention(lock: ObjectLock | undefined, now: number): Obje
 /** Throws ObjectLocked unless a version with this lock state may be removed now. */
 export function checkRemovable(lock: ObjectLock | undefined, now: number, bypassGovernance: boolean): void {
   if (!lock) return;
-  if (lock.legalHold) throw objectLocked();
+  if (lock.legalHold === true) throw objectLocked();
   const mode = activeRetention(lock, now);
   if (mode === 'COMPLIANCE' || (mode === 'GOVERNANCE' && !bypassGovernance)) throw objectLocked();
 }
@@ -48,14 +48,16 @@ export function withRetention(current: ObjectLock | undefined, next: ObjectReten
     if (mode === 'COMPLIANCE' && (shortened || changed)) throw objectLocked();
     if (mode === 'GOVERNANCE' && (shortened || changed) && !bypassGovernance) throw objectLocked();
   }
-  const legalHold = current?.legalHold ? { legalHold: true as const } : {};
-  if (removing) return current?.legalHold ? legalHold : undefined;
+  const legalHold = current?.legalHold !== undefined ? { legalHold: current.legalHold } : {};
+  if (removing) return current?.legalHold !== undefined ? legalHold : undefined;
   return { mode: next.mode, retainUntil: next.retainUntil, ...legalHold };
 }
 
-/** PutObjectLegalHold: always allowed (with the permission); answers the version's new lock state. */
-export function withLegalHold(current: ObjectLock | undefined, on: boolean): ObjectLock | undefined {
+/**
+ * PutObjectLegalHold: always allowed (with the permission); answers the version's new lock state. OFF is
+ * kept as OFF (S3 answers it so), but protects nothing.
+ */
+export function withLegalHold(current: ObjectLock | undefined, on: boolean): ObjectLock {
   const retention = current?.mode !== undefined && current.retainUntil !== undefined ? { mode: current.mode, retainUntil: current.retainUntil } : {};
-  if (on) return { ...retention, legalHold: true };
-  return retention.mode === undefined ? undefined : retention;
+  return { ...retention, legalHold: on };
 }

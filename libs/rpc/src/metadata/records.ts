@@ -111,7 +111,7 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
   if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key };
-  if (h.lock) out.lock = { ...opt('mode', h.lock.mode), ...opt('retainUntil', h.lock.retainUntil === undefined ? undefined : u64(h.lock.retainUntil)), legalHold: h.lock.legalHold === true };
+  if (h.lock) out.lock = { ...opt('mode', h.lock.mode), ...opt('retainUntil', h.lock.retainUntil === undefined ? undefined : u64(h.lock.retainUntil)), ...opt('legalHold', h.lock.legalHold) };
   return out;
 }
 export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
@@ -125,8 +125,8 @@ export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
     out.sse = { algorithm: 'AES256', key: v.sse.key };
   }
   if (v.lock) {
-    const lock = { ...decodeRetention(v.lock), ...(v.lock.legalHold && { legalHold: true as const }) };
-    if (lock.mode !== undefined || lock.legalHold) out.lock = lock;
+    const lock = { ...decodeRetention(v.lock), ...opt('legalHold', v.lock.legalHold) };
+    if (lock.mode !== undefined || lock.legalHold !== undefined) out.lock = lock;
   }
   return out;
 }

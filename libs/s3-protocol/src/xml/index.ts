@@ -68,3 +68,4 @@ export {
   parseNotificationConfiguration,
   parseRequestPaymentConfiguration,
 } from './unconfigured-features';
+export * from './object-lock';

@@ -116,9 +116,20 @@ export function objectLockContract(env: () => ContractEnv): void {
       expect(await codeOf(api.deleteObject({ bucket, key: 'k', versionId: id, bypassGovernance: true }, ctx))).toBe('ObjectLocked');
       // The latest version is the one changed when no id is given.
       await api.updateObjectVersion({ bucket, key: 'k', legalHold: false }, ctx);
-      expect(await lockOf(api, bucket, 'k', id)).toEqual({ mode: 'GOVERNANCE', retainUntil: t });
+      expect(await lockOf(api, bucket, 'k', id)).toEqual({ mode: 'GOVERNANCE', retainUntil: t, legalHold: false });
       await api.deleteObject({ bucket, key: 'k', versionId: id }, ctx);
       expect(await codeOf(api.getObject({ bucket, key: 'k', versionId: id }, ctx))).toBe('NoSuchVersion');
+    });
+
+    it('a legal hold set OFF stays OFF (S3 answers it), and alone protects nothing', async () => {
+      const { api } = env();
+      const bucket = await lockedBucket(api);
+      const id = await putLocked(api, bucket, 'k', { legalHold: false });
+      expect(await lockOf(api, bucket, 'k', id)).toEqual({ legalHold: false });
+      await api.updateObjectVersion({ bucket, key: 'k', versionId: id, retention: { mode: 'GOVERNANCE', retainUntil: Date.now() + DAY } }, ctx);
+      await api.updateObjectVersion({ bucket, key: 'k', versionId: id, retention: {}, bypassGovernance: true }, ctx);
+      expect(await lockOf(api, bucket, 'k', id)).toEqual({ legalHold: false });
+      expect(await api.deleteObject({ bucket, key: 'k', versionId: id }, ctx)).toMatchObject({ existed: true });
     });
 
     it('retention and legal hold need a bucket with Object Lock', async () => {

@@ -15,9 +15,13 @@ export interface ObjectLock {
    * ms since the epoch.
    */
   'retainUntil'?: (number | string | Long);
+  /**
+   * ON (true) or OFF (false, once set); absent: never set.
+   */
   'legalHold'?: (boolean);
   '_mode'?: "mode";
   '_retainUntil'?: "retainUntil";
+  '_legalHold'?: "legalHold";
 }
 
 /**
@@ -32,7 +36,11 @@ export interface ObjectLock__Output {
    * ms since the epoch.
    */
   'retainUntil'?: (number);
-  'legalHold': (boolean);
+  /**
+   * ON (true) or OFF (false, once set); absent: never set.
+   */
+  'legalHold'?: (boolean);
   '_mode'?: "mode";
   '_retainUntil'?: "retainUntil";
+  '_legalHold'?: "legalHold";
 }
