@@ -19,7 +19,7 @@ import type { Handler, S3ApiDeps, S3Request, S3Response } from './types';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { AdminHandler } from './admin/admin-api';
 import { CorsRulesCache } from './http/cors-config';
-import { BucketEncryptionCache } from './http/bucket-encryption';
+import { BucketWriteDefaults } from './http/bucket-write-defaults';
 import { answerPreflight, lookupCors } from './http/cors';
 import { checkExpectedOwners } from './http/expected-owner';
 import { LifecycleRulesCache } from './http/lifecycle-expiration';
@@ -71,8 +71,8 @@ const POLICY_CACHE_ENTRIES = 10_000;
  * A bucket's default encryption is reused this long by a gateway (its own Put/DeleteBucketEncryption apply at
  * once): objects written through other gateways within it after a change get the previous default.
  */
-const ENCRYPTION_CACHE_TTL_MS = 5_000;
-const ENCRYPTION_CACHE_ENTRIES = 10_000;
+const WRITE_DEFAULTS_TTL_MS = 5_000;
+const WRITE_DEFAULTS_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -92,7 +92,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     intents: deps.intents ?? new IntentPool(deps.metadata, { ttlMs: deps.config.intentTtlMs, size: INTENT_POOL_SIZE }),
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
     hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
-    bucketEncryption: deps.bucketEncryption ?? new BucketEncryptionCache(deps.metadata, { ttlMs: ENCRYPTION_CACHE_TTL_MS, maxEntries: ENCRYPTION_CACHE_ENTRIES }),
+    writeDefaults: deps.writeDefaults ?? new BucketWriteDefaults(deps.metadata, { ttlMs: WRITE_DEFAULTS_TTL_MS, maxEntries: WRITE_DEFAULTS_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
@@ -194,6 +194,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         awaitingContinue: withheldContinue || undefined,
         keyDenied: granted.keyDenied,
         postKeyDenied: granted.postKeyDenied,
+        anonymous: auth.kind !== 'signed',
+        bypassPolicy: granted.bypassPolicy,
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlobApi, CallCtx, ChecksumAlgorithm, MetadataApi, Owner } from '@massive/contracts';
-import type { EndpointName, EndpointOf } from '@massive/s3-protocol';
+import type { EndpointName, EndpointOf, PolicyDecision } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
-import type { BucketEncryptionCache } from './http/bucket-encryption';
+import type { BucketWriteDefaults } from './http/bucket-write-defaults';
 import type { BucketAccess } from './access/bucket-access';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
@@ -128,7 +128,7 @@ export interface S3ApiDeps {
   /** Where large bodies are hashed (set by createS3Api from `hashThreads`); default: on the event loop. */
   readonly hashing?: Hashing;
   /** Buckets' default encryption, cached for a few seconds (set by createS3Api): what writes naming none get. */
-  readonly bucketEncryption?: BucketEncryptionCache;
+  readonly writeDefaults?: BucketWriteDefaults;
   /** Master keys for server-side encryption (SSE-S3); without them SSE requests answer 501 NotImplemented. */
   readonly sse?: SseKeys;
 }
@@ -194,6 +194,10 @@ export interface S3Request {
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
   /** PostObject on a bucket with a policy: whether it denies this signer writing this key (AccessDenied). */
   readonly postKeyDenied?: (owner: Owner, key: string, signatureVersion?: 'AWS') => boolean;
+  /** Unsigned (allowed by ACLs or the bucket policy). */
+  readonly anonymous?: boolean;
+  /** A bucket with a policy: its decision on s3:BypassGovernanceRetention for `key` (see http/object-lock.ts). */
+  readonly bypassPolicy?: (key: string) => PolicyDecision;
 }
 
 export type HeaderValue = string | number | undefined;

@@ -6,7 +6,6 @@ import {
   ListObjectsV2Command,
   PutBucketWebsiteCommand,
   PutObjectCommand,
-  PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
@@ -37,7 +36,8 @@ describe('request ids and error documents', () => {
     ['CreateBucket bad name', { method: 'PUT', path: '/Bad_Name' }, 400, 'InvalidBucketName'],
     ['anonymous', { method: 'GET', path: `/${Bucket}/obj`, sign: false }, 403, 'AccessDenied'],
     ['GET ?inventory', { method: 'GET', path: `/${Bucket}`, query: { inventory: '' } }, 501, 'NotImplemented'],
-    ['PUT object ?retention', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 501, 'NotImplemented'],
+    ['GET object ?torrent', { method: 'GET', path: `/${Bucket}/obj`, query: { torrent: '' } }, 501, 'NotImplemented'],
+    ['PUT object ?retention without Object Lock', { method: 'PUT', path: `/${Bucket}/obj`, query: { retention: '' }, body: '<Retention><Mode>GOVERNANCE</Mode></Retention>' }, 400, 'InvalidRequest'],
     ['GET ?cors without rules', { method: 'GET', path: `/${Bucket}`, query: { cors: '' } }, 404, 'NoSuchCORSConfiguration'],
     ['POST object', { method: 'POST', path: `/${Bucket}/obj` }, 405, 'MethodNotAllowed'],
     ['PATCH object', { method: 'PATCH', path: `/${Bucket}/obj`, body: 'x' }, 405, 'MethodNotAllowed'],
@@ -73,26 +73,22 @@ describe('request ids and error documents', () => {
   });
 
   it('unsupported operations through the SDK → NotImplemented 501', async () => {
-    await expectS3Error(s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'obj', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 86400_000) } })), 'NotImplemented', 501);
     await expectS3Error(s3.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } })), 'NotImplemented', 501);
     // The unsupported PUT did not touch the object.
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'obj' }));
     expect(await got.Body!.transformToString()).toBe('hello');
   });
 
-  it('headers promising unsupported guarantees (SSE-C, SSE-KMS, object lock) → NotImplemented 501, nothing stored', async () => {
+  it('headers promising unsupported guarantees (SSE-C, SSE-KMS) → NotImplemented 501, nothing stored', async () => {
     const customerKey = Buffer.alloc(32, 7);
     const refused: Record<string, unknown>[] = [
       { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: md5Base64(customerKey) },
       { ServerSideEncryption: 'aws:kms' },
-      { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 86400_000) },
-      { ObjectLockLegalHoldStatus: 'ON' },
     ];
     for (const extra of refused) {
       await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'secret', ...extra })), 'NotImplemented', 501);
     }
     await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'guarded' })), 'NotFound', 404);
-    await expectS3Error(s3.send(new CreateBucketCommand({ Bucket: 'locked-bucket', ObjectLockEnabledForBucket: true })), 'NotImplemented', 501);
   });
 
   it('malformed input never leaks internals: bad percent-encoding, bad XML with entities', async () => {

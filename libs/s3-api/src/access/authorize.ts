@@ -32,6 +32,8 @@ export interface Access {
   readonly keyDenied?: (key: string, versionId: string | undefined) => boolean;
   /** PostObject: whether the bucket policy denies this signer writing this key. */
   readonly postKeyDenied?: (owner: Owner, key: string, signatureVersion?: 'AWS') => boolean;
+  /** The bucket policy's decision on s3:BypassGovernanceRetention for a key (buckets with a policy only). */
+  readonly bypassPolicy?: (key: string) => PolicyDecision;
 }
 
 const OWNER_ACCESS: Access = { anonymous: false, mapError: (e) => e };
@@ -82,7 +84,13 @@ async function signedWithPolicy(pending: Promise<PolicyStep | undefined>, grants
   const base = step.decision === 'allow' ? OWNER_ACCESS : await grants();
   const keyDenied = step.forKey ? (key: string, v: string | undefined) => step.forKey!(key, v) === 'deny' : undefined;
   const postKeyDenied = step.forPostKey ? (owner: Owner, key: string, signatureVersion?: 'AWS') => step.forPostKey!(owner, key, signatureVersion) === 'deny' : undefined;
-  return { ...base, policy: step.decision, ...(keyDenied && { keyDenied }), ...(postKeyDenied && { postKeyDenied }) };
+  return {
+    ...base,
+    policy: step.decision,
+    ...(keyDenied && { keyDenied }),
+    ...(postKeyDenied && { postKeyDenied }),
+    ...(step.forBypass && { bypassPolicy: step.forBypass }),
+  };
 }
 
 /**
@@ -125,7 +133,7 @@ async function anonymousByPolicy(bucket: string, step: PolicyStep, deps: S3ApiDe
   const access = await loadBucketAccess(bucket, deps, ctx);
   const canList = step.canList() || (aclsEnabled(access) && !publicAclsIgnored(access) && groupHas(access.grants, ALL_USERS, 'READ'));
   const mapError = (e: unknown): unknown => (!canList && isMissing(e) ? new S3Error('AccessDenied') : e);
-  return { anonymous: true, bucket: access, mapError, policy: 'allow' };
+  return { anonymous: true, bucket: access, mapError, policy: 'allow', ...(step.forBypass && { bypassPolicy: step.forBypass }) };
 }
 
 /** Anonymous DeleteObjects on a bucket with a policy: each key needs the policy's Allow or a public WRITE ACL. */

@@ -15,9 +15,14 @@ export interface PolicyStep {
   /** PostObject: the decision for the form's signer and key, known once the form is read and verified. */
   /** A POST form's upload of `key` by `owner`, signed with SigV2 when `signatureVersion` is `AWS`. */
   readonly forPostKey?: (owner: Owner, key: string, signatureVersion?: 'AWS') => PolicyDecision;
+  /** DeleteObject(s), PutObjectRetention: the decision on s3:BypassGovernanceRetention for one key. */
+  readonly forBypass?: (key: string) => PolicyDecision;
   /** Whether the policy lets this principal list the bucket (so a missing key may say NoSuchKey). */
   canList(): boolean;
 }
+
+/** The endpoints that may bypass GOVERNANCE retention (`x-amz-bypass-governance-retention`). */
+const BYPASS_ENDPOINTS: ReadonlySet<string> = new Set(['DeleteObject', 'DeleteObjects', 'PutObjectRetention']);
 
 /**
  * The bucket policy step of `authorize`, kept apart so per-key grants can sit beside it: undefined when no
@@ -56,6 +61,7 @@ export function bucketPolicyStep(
           forPostKey: (owner: Owner, key: string, signatureVersion?: 'AWS') =>
             decideForKey({ ...input, principal: { kind: 'signed', owner, sigv4: { kind: 'post', ...(signatureVersion && { signatureVersion }) } } }, key, undefined, 's3:PutObject'),
         }),
+      ...(BYPASS_ENDPOINTS.has(ep.name) && input && { forBypass: (key: string) => decideForKey(input, key, undefined, 's3:BypassGovernanceRetention') }),
       canList: () => {
         if (!input) return false;
         // Synchronous: listings never read object tags.

@@ -1,4 +1,12 @@
-import { isObjectOwnership, isPermission, type BucketEncryption, type Grant, type ObjectOwnership, type PublicAccessBlockConfiguration } from '@massive/s3-protocol';
+import {
+  isObjectOwnership,
+  isPermission,
+  type BucketEncryption,
+  type Grant,
+  type ObjectLockConfiguration,
+  type ObjectOwnership,
+  type PublicAccessBlockConfiguration,
+} from '@massive/s3-protocol';
 
 /**
  * The gateway's stored forms of the 'acl' (bucket) and `headers.acl` (object), 'ownershipControls',
@@ -70,6 +78,28 @@ export function decodeBucketEncryption(doc: string): StoredBucketEncryption {
   const o = parse(doc, 'encryption') as { a?: unknown; bk?: unknown };
   if (o.a !== 'AES256' || typeof o.bk !== 'boolean') throw corrupt('encryption');
   return { SSEAlgorithm: o.a, BucketKeyEnabled: o.bk };
+}
+
+/**
+ * A bucket's Object Lock configuration: `{"v":1}`, with its default retention `"m":<Mode>` and `"d":<Days>`
+ * or `"y":<Years>`. That the bucket has Object Lock at all is metadata's flag (it enforces it); this
+ * document only says what new objects get by default. Unreadable: thrown, never taken as "no default",
+ * which would leave new objects unprotected.
+ */
+export function encodeObjectLock(c: ObjectLockConfiguration): string {
+  const r = c.DefaultRetention;
+  if (!r) return JSON.stringify({ v: VERSION });
+  return JSON.stringify(r.Days !== undefined ? { v: VERSION, m: r.Mode, d: r.Days } : { v: VERSION, m: r.Mode, y: r.Years });
+}
+
+export function decodeObjectLock(doc: string): ObjectLockConfiguration {
+  const o = parse(doc, 'object lock') as { m?: unknown; d?: unknown; y?: unknown };
+  if (o.m === undefined && o.d === undefined && o.y === undefined) return { ObjectLockEnabled: 'Enabled' };
+  const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+  if (o.m !== 'GOVERNANCE' && o.m !== 'COMPLIANCE') throw corrupt('object lock');
+  if (count(o.d) && o.y === undefined) return { ObjectLockEnabled: 'Enabled', DefaultRetention: { Mode: o.m, Days: o.d } };
+  if (count(o.y) && o.d === undefined) return { ObjectLockEnabled: 'Enabled', DefaultRetention: { Mode: o.m, Years: o.y } };
+  throw corrupt('object lock');
 }
 
 function parse(doc: string, kind: string): object {

@@ -66,12 +66,13 @@ import {
   getBucketReplication,
   getBucketRequestPayment,
   getBucketWebsite,
-  getObjectLockConfiguration,
   putBucketAccelerateConfiguration,
   putBucketLogging,
   putBucketNotificationConfiguration,
   putBucketRequestPayment,
 } from './bucket/unconfigured-features';
+import { getObjectLockConfiguration, putObjectLockConfiguration } from './lock/object-lock-configuration';
+import { getObjectLegalHold, getObjectRetention, putObjectLegalHold, putObjectRetention } from './lock/object-retention';
 
 type HandlerTable = { readonly [N in EndpointName]?: Handler<N> };
 
@@ -139,6 +140,11 @@ export const HANDLERS = {
   GetBucketReplication: getBucketReplication,
   DeleteBucketReplication: deleteBucketReplication,
   GetObjectLockConfiguration: getObjectLockConfiguration,
+  PutObjectLockConfiguration: putObjectLockConfiguration,
+  GetObjectRetention: getObjectRetention,
+  PutObjectRetention: putObjectRetention,
+  GetObjectLegalHold: getObjectLegalHold,
+  PutObjectLegalHold: putObjectLegalHold,
   GetBucketLogging: getBucketLogging,
   GetBucketNotificationConfiguration: getBucketNotificationConfiguration,
   GetBucketRequestPayment: getBucketRequestPayment,

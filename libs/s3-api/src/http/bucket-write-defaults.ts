@@ -1,33 +1,53 @@
 import type { CallCtx, MetadataApi } from '@massive/contracts';
-import { decodeBucketEncryption } from '../access/stored-documents';
+import type { DefaultRetention } from '@massive/s3-protocol';
+import { decodeBucketEncryption, decodeObjectLock } from '../access/stored-documents';
 import { BucketLookups, type BucketLookupsOptions } from './bucket-lookups';
 
-export type BucketEncryptionCacheOptions = BucketLookupsOptions;
+export type BucketWriteDefaultsOptions = BucketLookupsOptions;
+
+/** What a new object in a bucket gets from the bucket when its request does not say. */
+export interface WriteDefaults {
+  /** Default encryption; undefined: stored as sent. */
+  readonly sse?: 'AES256';
+  /** Present when the bucket has Object Lock (lock headers are allowed), with its default retention if any. */
+  readonly objectLock?: { readonly retention?: DefaultRetention };
+}
+
+const NONE: WriteDefaults = {};
 
 /**
- * Each bucket's default encryption, per gateway, so a write that names no encryption of its own does not
- * cost a metadata round trip to learn whether to encrypt (bucket-lookups.ts: `ttlMs`, shared lookups;
- * this gateway's own Put/DeleteBucketEncryption and DeleteBucket drop the entry at once, other gateways'
- * changes apply within `ttlMs`, objects written through another gateway in that window get the previous
- * default). A failed lookup is not cached and fails the write: NoSuchBucket is what the write answers
- * anyway, and a write that cannot learn its bucket's default must not guess plaintext.
+ * Each bucket's defaults for new objects (default encryption, Object Lock and its default retention), per
+ * gateway, so a write does not cost a metadata round trip to learn them: one lookup reads both documents
+ * (bucket-lookups.ts: `ttlMs`, shared lookups). This gateway's own Put/DeleteBucketEncryption,
+ * PutObjectLockConfiguration and DeleteBucket drop the entry at once; other gateways' changes apply within
+ * `ttlMs`, and objects written through another gateway in that window get the previous defaults. (Object Lock
+ * itself, once on, never goes off; only a default retention set elsewhere can be that late.) A failed
+ * lookup is not cached and fails the write: NoSuchBucket is what the write answers anyway, and a write that
+ * cannot learn its bucket's defaults must not guess plaintext or no retention.
  */
-export class BucketEncryptionCache {
-  private readonly lookups: BucketLookups<'AES256' | undefined>;
+export class BucketWriteDefaults {
+  private readonly lookups: BucketLookups<WriteDefaults>;
 
-  constructor(metadata: MetadataApi, opts: BucketEncryptionCacheOptions) {
+  constructor(metadata: MetadataApi, opts: BucketWriteDefaultsOptions) {
     this.lookups = new BucketLookups(async (bucket, ctx) => {
-      const { documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption'] }, ctx);
-      return documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
+      const { bucket: b, documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption', 'objectLock'] }, ctx);
+      const sse = documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
+      const lock = b.objectLock ? decodeObjectLock(documents.objectLock ?? '{"v":1}') : undefined;
+      if (!sse && !lock) return NONE;
+      return { ...(sse && { sse }), ...(lock && { objectLock: lock.DefaultRetention ? { retention: lock.DefaultRetention } : {} }) };
     }, opts);
   }
 
-  /** The algorithm a new object in `bucket` gets when its request names none; undefined: stored as sent. */
-  defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
+  get(bucket: string, ctx: CallCtx): Promise<WriteDefaults> {
     return this.lookups.get(bucket, ctx);
   }
 
-  /** Drops a bucket's entry (its default encryption changed through this gateway, or it was deleted). */
+  /** The algorithm a new object in `bucket` gets when its request names none; undefined: stored as sent. */
+  async defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
+    return (await this.lookups.get(bucket, ctx)).sse;
+  }
+
+  /** Drops a bucket's entry (its defaults changed through this gateway, or it was deleted). */
   invalidate(bucket: string): void {
     this.lookups.forget(bucket);
   }

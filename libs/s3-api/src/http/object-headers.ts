@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectHeaders, ObjectVersion } from '@massive/contracts';
-import { formatHttpDate, S3Error } from '@massive/s3-protocol';
+import type { ObjectHeaders, ObjectLock, ObjectVersion } from '@massive/contracts';
+import { formatHttpDate, formatTimestamp, S3Error } from '@massive/s3-protocol';
 import type { HeaderValue } from '../types';
 
 /** S3 limits user metadata (names + values of x-amz-meta-*) to 2 KiB. */
@@ -99,6 +99,15 @@ export function notModifiedHeaders(v: ObjectVersion): Record<string, string> {
 }
 
 /** GET/HEAD response headers for a version (without Content-Length / Content-Range). */
+/** Object Lock, as GET and HEAD answer it: the retention, and the legal hold once one was set (ON or OFF). */
+function lockHeaders(lock: ObjectLock, out: Record<string, HeaderValue>): void {
+  if (lock.mode !== undefined && lock.retainUntil !== undefined) {
+    out['x-amz-object-lock-mode'] = lock.mode;
+    out['x-amz-object-lock-retain-until-date'] = formatTimestamp(lock.retainUntil);
+  }
+  if (lock.legalHold !== undefined) out['x-amz-object-lock-legal-hold'] = lock.legalHold ? 'ON' : 'OFF';
+}
+
 export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, withChecksum: boolean): Record<string, HeaderValue> {
   const h = v.headers;
   const out: Record<string, HeaderValue> = {
@@ -117,6 +126,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
   if (h.tags !== undefined && h.tags.length > 0) out['x-amz-tagging-count'] = h.tags.length;
   if (h.sse) out['x-amz-server-side-encryption'] = h.sse.algorithm;
+  if (h.lock) lockHeaders(h.lock, out);
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
     out['x-amz-checksum-type'] = v.checksum.type;

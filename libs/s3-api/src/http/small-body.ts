@@ -26,6 +26,10 @@ export const XML_BODY_LIMITS = {
   PutBucketCors: 128 * 1024,
   /** One rule of three small elements. */
   PutBucketEncryption: 16 * 1024,
+  /** Object Lock's documents: a handful of small elements each. */
+  PutObjectLockConfiguration: 16 * 1024,
+  PutObjectRetention: 16 * 1024,
+  PutObjectLegalHold: 16 * 1024,
 } as const;
 
 /**
@@ -34,9 +38,13 @@ export const XML_BODY_LIMITS = {
  * for the aws-chunked trailer (as the SDKs now send). `readSmallBody` then checks whichever was sent.
  */
 export function requireIntegrityHeader(req: Pick<S3Request, 'body' | 'headers'>): void {
+  if (!hasIntegrityHeader(req)) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+}
+
+/** Whether the request carries Content-MD5, an `x-amz-checksum-<algorithm>` value, or one announced for its trailer. */
+export function hasIntegrityHeader(req: Pick<S3Request, 'body' | 'headers'>): boolean {
   const h = req.headers;
-  const integrity = header(h, 'content-md5') !== undefined || Object.keys(h).some(isChecksumValueHeader) || req.body.trailerChecksum !== undefined;
-  if (!integrity) throw new S3Error('InvalidRequest', 'Missing required header for this request: Content-MD5');
+  return header(h, 'content-md5') !== undefined || Object.keys(h).some(isChecksumValueHeader) || req.body.trailerChecksum !== undefined;
 }
 
 /** `x-amz-checksum-<algorithm>` carrying a value (not `x-amz-checksum-type` / `-algorithm` / `-mode`). */

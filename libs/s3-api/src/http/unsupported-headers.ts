@@ -6,8 +6,9 @@ import { SSE_HEADER, SSE_WRITE_OPERATIONS } from '../sse/object-encryption';
 /**
  * Request headers that ask for a guarantee we do not provide. Ignoring them would be worse than refusing:
  * an SSE-C object would be stored in plain text and served to a GET without the key, an SSE-KMS object
- * would be reported encrypted under a KMS key when it is not, an object-lock retention would not stop a delete.
- * (SSE-S3, `x-amz-server-side-encryption: AES256`, is served: sse/object-encryption.ts.)
+ * would be reported encrypted under a KMS key when it is not, an event hold would not stop a delete.
+ * (SSE-S3, `x-amz-server-side-encryption: AES256`, is served: sse/object-encryption.ts; so are Object Lock's
+ * retention, legal hold and bypass headers: http/object-lock.ts.)
  * So they answer 501 NotImplemented, the code AWS documents for "a header you provided implies functionality
  * that is not implemented" (MinIO answers the same without a KMS). Refused on every operation: a header that
  * an operation does not take is refused too, rather than sometimes ignored.
@@ -23,12 +24,7 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-copy-source-server-side-encryption-customer-algorithm' },
   { name: 'x-amz-copy-source-server-side-encryption-customer-key' },
   { name: 'x-amz-copy-source-server-side-encryption-customer-key-md5' },
-  // Object lock: no retention or legal hold is enforced.
-  { name: 'x-amz-object-lock-mode' },
-  { name: 'x-amz-object-lock-retain-until-date' },
-  { name: 'x-amz-object-lock-legal-hold' },
-  { name: 'x-amz-bucket-object-lock-enabled', allowed: (v) => v.trim().toLowerCase() !== 'true' },
-  { name: 'x-amz-bypass-governance-retention' },
+  // Object Lock event holds (S3's variable retention) are not served; retention and legal hold are.
   { name: 'x-amz-object-lock-event-hold' },
   { name: 'x-amz-object-lock-event-hold-duration-days' },
   { name: 'x-amz-object-lock-event-hold-duration-years' },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CallCtx } from '@massive/contracts';
-import type { BucketEncryptionCache } from '../http/bucket-encryption';
+import type { BucketWriteDefaults } from '../http/bucket-write-defaults';
 import type { S3ApiDeps } from '../types';
 import { MasterKeys } from './master-keys';
 import { asksForEncryption, dataKeyOf, encryptionHeaders, withEncryption, writeEncryption } from './object-encryption';
@@ -10,13 +10,13 @@ const keys = new MasterKeys([{ id: 'test-1', key: randomBytes(32) }]);
 
 function deps(opts: { sse?: boolean; bucketDefault?: 'AES256' } = {}): S3ApiDeps & { asked: string[] } {
   const asked: string[] = [];
-  const bucketEncryption = {
+  const writeDefaults = {
     defaultAlgorithm: async (bucket: string) => {
       asked.push(bucket);
       return opts.bucketDefault;
     },
-  } as unknown as BucketEncryptionCache;
-  return { asked, bucketEncryption, ...(opts.sse !== false && { sse: keys }) } as unknown as S3ApiDeps & { asked: string[] };
+  } as unknown as BucketWriteDefaults;
+  return { asked, writeDefaults, ...(opts.sse !== false && { sse: keys }) } as unknown as S3ApiDeps & { asked: string[] };
 }
 
 const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; status?: number }) => `${e.code} ${e.status}`);

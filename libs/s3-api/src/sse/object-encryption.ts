@@ -28,7 +28,7 @@ export const SSE_WRITE_OPERATIONS: ReadonlySet<string> = new Set(['PutObject', '
  */
 export async function writeEncryption(h: IncomingHttpHeaders, bucket: string, key: string, deps: S3ApiDeps, ctx: CallCtx): Promise<Encryption | undefined> {
   const asked = header(h, SSE_HEADER);
-  const algorithm = asked !== undefined ? parseAlgorithm(asked) : await deps.bucketEncryption?.defaultAlgorithm(bucket, ctx);
+  const algorithm = asked !== undefined ? parseAlgorithm(asked) : await deps.writeDefaults?.defaultAlgorithm(bucket, ctx);
   return algorithm ? newEncryption(bucket, key, deps) : undefined;
 }
 

@@ -69,12 +69,18 @@ export type Endpoint =
   | Bkt<'PutBucketEncryption'>
   | Bkt<'GetBucketEncryption'>
   | Bkt<'DeleteBucketEncryption'>
+  // Object Lock: a bucket's configuration, a version's retention and legal hold.
+  | Bkt<'GetObjectLockConfiguration'>
+  | Bkt<'PutObjectLockConfiguration'>
+  | Obj<'GetObjectRetention'>
+  | Obj<'PutObjectRetention'>
+  | Obj<'GetObjectLegalHold'>
+  | Obj<'PutObjectLegalHold'>
   // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
   | Bkt<'GetBucketWebsite'>
   | Bkt<'DeleteBucketWebsite'>
   | Bkt<'GetBucketReplication'>
   | Bkt<'DeleteBucketReplication'>
-  | Bkt<'GetObjectLockConfiguration'>
   | Bkt<'GetBucketLogging'>
   | Bkt<'GetBucketNotificationConfiguration'>
   | Bkt<'GetBucketRequestPayment'>
@@ -151,6 +157,14 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', query: ['encryption'], name: 'PutBucketEncryption', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['encryption'], name: 'GetBucketEncryption', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['encryption'], name: 'DeleteBucketEncryption', auth: 'owner' },
+  // Object Lock: before the plain bucket and object rules. Reading a version's retention or legal hold is a
+  // read; changing it a write (the bypass of a GOVERNANCE retention needs more: http/object-lock.ts).
+  { method: 'GET', target: 'bucket', query: ['object-lock'], name: 'GetObjectLockConfiguration', auth: 'owner' },
+  { method: 'PUT', target: 'bucket', query: ['object-lock'], name: 'PutObjectLockConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'object', query: ['retention'], name: 'GetObjectRetention', auth: 'read' },
+  { method: 'PUT', target: 'object', query: ['retention'], name: 'PutObjectRetention', auth: 'write' },
+  { method: 'GET', target: 'object', query: ['legal-hold'], name: 'GetObjectLegalHold', auth: 'read' },
+  { method: 'PUT', target: 'object', query: ['legal-hold'], name: 'PutObjectLegalHold', auth: 'write' },
   // Features we do not serve: their reads answer "not configured" as S3 does for a bucket without them, and
   // deleting a configuration that cannot exist succeeds. Setting one is NotImplemented, except setting
   // logging, notifications, requester pays or acceleration off (what we are), which tools send to remove
@@ -159,7 +173,6 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'DELETE', target: 'bucket', query: ['website'], name: 'DeleteBucketWebsite', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['replication'], name: 'GetBucketReplication', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['replication'], name: 'DeleteBucketReplication', auth: 'owner' },
-  { method: 'GET', target: 'bucket', query: ['object-lock'], name: 'GetObjectLockConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['logging'], name: 'GetBucketLogging', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['notification'], name: 'GetBucketNotificationConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['requestPayment'], name: 'GetBucketRequestPayment', auth: 'owner' },

@@ -118,9 +118,20 @@ describe('parseEndpoint', () => {
     for (const [method, sub, name] of bucketOps) {
       expect(parseEndpoint(req(method, `/b?${sub}`, {}), opts)).toEqual({ name, bucket: 'b' });
     }
-    for (const sub of ['website', 'replication', 'object-lock']) {
+    for (const sub of ['website', 'replication']) {
       expect(parseEndpoint(req('PUT', `/b?${sub}`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
     }
+  });
+
+  it('routes Object Lock: the bucket configuration, and a version\'s retention and legal hold', () => {
+    expect(parseEndpoint(req('GET', '/b?object-lock', {}), opts)).toEqual({ name: 'GetObjectLockConfiguration', bucket: 'b' });
+    expect(parseEndpoint(req('PUT', '/b?object-lock', {}), opts)).toEqual({ name: 'PutObjectLockConfiguration', bucket: 'b' });
+    expect(parseEndpoint(req('GET', '/b/k?retention&versionId=v', {}), opts)).toEqual({ name: 'GetObjectRetention', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('PUT', '/b/k?retention', {}), opts)).toEqual({ name: 'PutObjectRetention', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('GET', '/b/k?legal-hold', {}), opts)).toEqual({ name: 'GetObjectLegalHold', bucket: 'b', key: 'k' });
+    expect(parseEndpoint(req('PUT', '/b/k?legal-hold', {}), opts)).toEqual({ name: 'PutObjectLegalHold', bucket: 'b', key: 'k' });
+    // Retention and legal hold belong to objects: on a bucket they are no operation.
+    expect(parseEndpoint(req('PUT', '/b?retention', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });
 
   it('routes known but unserved sub-resources to Unsupported', () => {
@@ -128,7 +139,8 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('GET', '/b?inventory', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'GET ?inventory' });
     // Object lock on an object is retention / legal hold, never the bucket's configuration.
     expect(parseEndpoint(req('GET', '/b/k?object-lock', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
-    expect(parseEndpoint(req('PUT', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+    expect(parseEndpoint(req('DELETE', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
+    expect(parseEndpoint(req('GET', '/b/k?torrent', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     // A sub-resource we serve on one method is still no plain operation on another.
     expect(parseEndpoint(req('HEAD', '/b/k?tagging', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k', operation: 'HEAD ?tagging' });
     expect(parseEndpoint(req('PUT', '/b/k?attributes', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
@@ -192,7 +204,7 @@ describe('parseEndpoint against a scan of every rule in ROUTES order', () => {
     let rng = 7;
     const pick = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let compared = 0;
-    for (let i = 0; i < 4000; i++) {
+    for (let i = 0; i < 5000; i++) {
       const method = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'get', 'PATCH'][Math.floor(pick() * 7)];
       const target = (['service', 'bucket', 'object'] as const)[Math.floor(pick() * 3)];
       const query = new URLSearchParams();

@@ -3,6 +3,7 @@ import { isBlankBody, parseCreateBucketConfiguration, S3Error } from '@massive/s
 import { checkGranteeKeys } from '../../access/grantee-keys';
 import { newBucketAccess } from '../../access/new-bucket-access';
 import { validateBucketName } from '../../http/bucket-name';
+import { header } from '../../http/object-headers';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import type { Handler } from '../../types';
 
@@ -18,13 +19,19 @@ export const createBucket: Handler<'CreateBucket'> = async (ep, req, deps) => {
     throw new S3Error('IllegalLocationConstraintException', `The ${wanted} location constraint is incompatible for the region specific endpoint this request was sent to.`);
   }
   const access = newBucketAccess(req.headers, req.owner);
+  // Object Lock from the start: the bucket is created versioned (Enabled), with no default retention.
+  const objectLock = header(req.headers, 'x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true';
   // Grants may name other keys (their canonical ids, as ListBuckets shows them): each must exist.
   if (access.grants) await checkGranteeKeys(access.grants, [req.owner.id], deps, req.ctx);
   try {
     // A key other than the root owns what it creates (read, write and owner, in the same transaction).
     const ownerKey = req.scope?.accessKeyId;
     // Its ownership controls, Block Public Access and ACL commit with the bucket (all or nothing).
-    await deps.metadata.createBucket({ name: ep.bucket, region, owner: req.owner, ...(ownerKey !== undefined && { ownerKey }), configs: access.documents }, req.ctx);
+    await deps.metadata.createBucket(
+      { name: ep.bucket, region, owner: req.owner, ...(ownerKey !== undefined && { ownerKey }), configs: access.documents, ...(objectLock && { objectLock: true }) },
+      req.ctx,
+    );
+    deps.writeDefaults?.invalidate(ep.bucket);
     if (ownerKey !== undefined) deps.credentials.invalidate?.(ownerKey);
   } catch (e) {
     // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds (200), and

@@ -1,5 +1,5 @@
 import { ServiceError, type MetadataApi } from '@massive/contracts';
-import { BucketEncryptionCache } from '../../http/bucket-encryption';
+import { BucketWriteDefaults } from '../../http/bucket-write-defaults';
 import type { S3ApiDeps, S3Request } from '../../types';
 import { deleteBucketEncryption } from './delete-bucket-encryption';
 
@@ -20,9 +20,9 @@ describe('DeleteBucketEncryption', () => {
         docs.set(req.bucket, req.document);
       },
     } as unknown as MetadataApi;
-    const cache = new BucketEncryptionCache(metadata, { ttlMs: 60_000, maxEntries: 10 });
+    const cache = new BucketWriteDefaults(metadata, { ttlMs: 60_000, maxEntries: 10 });
     // No master keys: removing a default never needs them.
-    const deps = { metadata, bucketEncryption: cache } as unknown as S3ApiDeps;
+    const deps = { metadata, writeDefaults: cache } as unknown as S3ApiDeps;
     const req = { headers: {}, ctx } as unknown as S3Request;
     const del = (bucket: string) => deleteBucketEncryption({ name: 'DeleteBucketEncryption', bucket }, req, deps);
     return { metadata, cache, puts, del };

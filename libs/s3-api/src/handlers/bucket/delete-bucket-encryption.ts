@@ -7,6 +7,6 @@ import type { Handler } from '../../types';
  */
 export const deleteBucketEncryption: Handler<'DeleteBucketEncryption'> = async (ep, req, deps) => {
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'encryption' }, req.ctx);
-  deps.bucketEncryption?.invalidate(ep.bucket);
+  deps.writeDefaults?.invalidate(ep.bucket);
   return { status: 204 };
 };

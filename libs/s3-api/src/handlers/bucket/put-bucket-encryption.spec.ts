@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ServiceError, type MetadataApi } from '@massive/contracts';
-import { BucketEncryptionCache } from '../../http/bucket-encryption';
+import { BucketWriteDefaults } from '../../http/bucket-write-defaults';
 import { DEFAULT_S3_CONFIG, type S3ApiDeps, type S3Request, type SseKeys } from '../../types';
 import { putBucketEncryption } from './put-bucket-encryption';
 
@@ -74,9 +74,9 @@ describe('PutBucketEncryption', () => {
 
   it('drops this gateway\'s cached default at once', async () => {
     const m = fakeMetadata();
-    const cache = new BucketEncryptionCache(m.metadata, { ttlMs: 60_000, maxEntries: 10 });
+    const cache = new BucketWriteDefaults(m.metadata, { ttlMs: 60_000, maxEntries: 10 });
     expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
-    const deps = { metadata: m.metadata, config: DEFAULT_S3_CONFIG, sse: KEYS, bucketEncryption: cache } as unknown as S3ApiDeps;
+    const deps = { metadata: m.metadata, config: DEFAULT_S3_CONFIG, sse: KEYS, writeDefaults: cache } as unknown as S3ApiDeps;
     await putBucketEncryption({ name: 'PutBucketEncryption', bucket: 'b' }, request(AES), deps);
     expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
   });

@@ -16,6 +16,6 @@ export const putBucketEncryption: Handler<'PutBucketEncryption'> = async (ep, re
   requireIntegrityHeader(req);
   const config = parseBucketEncryption(await readSmallBody(req, XML_BODY_LIMITS.PutBucketEncryption));
   await deps.metadata.putBucketConfig({ bucket: ep.bucket, kind: 'encryption', document: encodeBucketEncryption(config) }, req.ctx);
-  deps.bucketEncryption?.invalidate(ep.bucket);
+  deps.writeDefaults?.invalidate(ep.bucket);
   return { status: 200 };
 };

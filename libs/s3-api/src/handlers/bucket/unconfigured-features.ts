@@ -71,7 +71,6 @@ export const getBucketWebsite: Handler<'GetBucketWebsite'> = notConfigured('NoSu
 export const deleteBucketWebsite: Handler<'DeleteBucketWebsite'> = deleted;
 export const getBucketReplication: Handler<'GetBucketReplication'> = notConfigured('ReplicationConfigurationNotFoundError');
 export const deleteBucketReplication: Handler<'DeleteBucketReplication'> = deleted;
-export const getObjectLockConfiguration: Handler<'GetObjectLockConfiguration'> = notConfigured('ObjectLockConfigurationNotFoundError');
 
 export const getBucketLogging: Handler<'GetBucketLogging'> = unconfiguredDocument(buildBucketLoggingStatus);
 export const getBucketNotificationConfiguration: Handler<'GetBucketNotificationConfiguration'> = unconfiguredDocument(buildNotificationConfiguration);

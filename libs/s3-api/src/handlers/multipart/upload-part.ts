@@ -1,5 +1,6 @@
 import { commitPart, MAX_PART_SIZE } from '../../http/commit-part';
 import { ingest } from '../../http/ingest';
+import { checkPartIntegrity } from '../../http/object-lock';
 import { dataKeyOf, encryptionHeaders } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
@@ -7,6 +8,7 @@ export const uploadPart: Handler<'UploadPart'> = async (ep, req, deps) => {
   // Fail fast, before any byte is stored, when the upload does not exist.
   const upload = await deps.metadata.getMultipartUpload({ bucket: ep.bucket, key: ep.key, uploadId: ep.uploadId }, req.ctx);
   const dataKey = dataKeyOf(upload.headers, ep.bucket, ep.key, deps);
+  checkPartIntegrity(req, upload.headers);
   const body = await ingest(req, deps, {
     maxSize: MAX_PART_SIZE,
     allowInline: false,

@@ -4,6 +4,7 @@ import { buildCopyObjectResult, parseChecksumAlgorithm, S3Error } from '@massive
 import { copySourceVersionHeader, loadCopySource, versionBytes } from '../../http/copy-source';
 import { discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { writeLock, withLock } from '../../http/object-lock';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import { copyTags, withTags } from '../../http/tagging';
@@ -32,7 +33,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   const tags = copyTags(req.headers, src.headers.tags);
   // The copy is encrypted as its request (or else its bucket's default) says, whatever the source was.
   const encryption = await writeEncryption(req.headers, ep.bucket, ep.key, deps, req.ctx);
-  let headers = withEncryption(withAcl(withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags), acl), encryption);
+  // Nor is a retention or legal hold copied: the copy has what its request (or its bucket's default) gives it.
+  const lock = await writeLock(req, ep.bucket, deps, req.ctx, { body: false });
+  const kept = withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags);
+  let headers = withLock(withEncryption(withAcl(kept, acl), encryption), lock);
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };

@@ -2,6 +2,7 @@ import { isErrorCode, type DeleteObjectsRes, type ObjectIdentifier } from '@mass
 import { buildDeleteResultPieces, parseDelete, S3_ERRORS } from '@massive/s3-protocol';
 import { SERVICE_TO_S3 } from '../../errors/to-s3-error';
 import { entryConditions } from '../../http/delete-conditions';
+import { checkBypassApplies, mayBypass } from '../../http/object-lock';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler } from '../../types';
@@ -15,10 +16,12 @@ const PASSED_THROUGH: ReadonlySet<string> = new Set(['NotImplemented', 'AccessDe
  * DeleteObjects. An entry's `<ETag>`, `<LastModifiedTime>` and `<Size>` are its conditional delete,
  * checked in that entry's transaction (a failed one is an `<Error>` PreconditionFailed, the others go on);
  * with a `<VersionId>` they are refused for that entry (NotImplemented), as DeleteObject refuses them.
+ * A version under Object Lock is that entry's AccessDenied (metadata refuses it in the entry's transaction).
  */
 export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => {
   const xml = await readSmallBody(req, XML_BODY_LIMITS.DeleteObjects);
   const doc = parseDelete(xml);
+  await checkBypassApplies(req.headers, ep.bucket, deps, req.ctx);
   // Per entry, before any deletes: conditions with a version id are refused (NotImplemented), and a
   // bucket policy decides per key (s3:DeleteObject / s3:DeleteObjectVersion): denied keys are AccessDenied.
   const entries = doc.Object.map((o): ObjectIdentifier & { refusal?: 'NotImplemented' | 'AccessDenied' } => {
@@ -31,6 +34,8 @@ export const deleteObjects: Handler<'DeleteObjects'> = async (ep, req, deps) => 
       ...(versionId !== undefined && { versionId }),
       ...(conditions && { conditions }),
       ...(refusal && { refusal }),
+      // Object Lock: versions under GOVERNANCE retention go only where this key may bypass it.
+      ...(mayBypass(req, ep.bucket, o.Key) && { bypassGovernance: true }),
     };
   });
   const objects = entries.filter((e) => !e.refusal).map(({ refusal: _r, ...o }) => o);

@@ -16,6 +16,7 @@ import { formFileBody } from '../../http/form-file-body';
 import { readFormUpload, type FormUpload } from '../../http/form-upload';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { writeLock, withLock } from '../../http/object-lock';
 import { formWrite, objectLocation, redirectLocation, successAction } from '../../http/post-form';
 import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { withTags } from '../../http/tagging';
@@ -79,7 +80,10 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     // The `acl` field is checked against the bucket's ownership controls and Block Public Access as a PUT's x-amz-acl.
     const acl = await objectAclForWrite(ep.bucket, fileReq, deps);
     const encryption = await writeEncryption(write.headers, ep.bucket, key, deps, req.ctx);
-    const headers = withEncryption(withAcl(withTags(parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes), write.tags), acl), encryption);
+    // A form's Object Lock fields as a PUT's headers (no Content-MD5 asked of a browser form: the policy signs it).
+    const lock = await writeLock(fileReq, ep.bucket, deps, req.ctx, { body: false });
+    const parsed = withTags(parseObjectHeaders(write.headers, deps.config.maxUserMetadataBytes), write.tags);
+    const headers = withLock(withEncryption(withAcl(parsed, acl), encryption), lock);
     const data = await ingest(fileReq, deps, {
       maxSize: deps.config.maxObjectSize,
       allowInline: true,

@@ -2,6 +2,7 @@ import { objectAclForWrite, withAcl } from '../../access/request-acl';
 import { checksumHeaders, discard, ingest } from '../../http/ingest';
 import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { writeLock, withLock } from '../../http/object-lock';
 import { requestTags, withTags } from '../../http/tagging';
 import { encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
@@ -9,7 +10,9 @@ import type { Handler } from '../../types';
 export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const acl = await objectAclForWrite(ep.bucket, req, deps);
   const encryption = await writeEncryption(req.headers, ep.bucket, ep.key, deps, req.ctx);
-  const headers = withEncryption(withAcl(withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers)), acl), encryption);
+  const lock = await writeLock(req, ep.bucket, deps, req.ctx, { body: true });
+  const parsed = withTags(parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes), requestTags(req.headers));
+  const headers = withLock(withEncryption(withAcl(parsed, acl), encryption), lock);
   const conditions = { ifMatch: header(req.headers, 'if-match'), ifNoneMatch: header(req.headers, 'if-none-match') };
   // A client waiting for 100 Continue learns of a missing bucket before it sends the body.
   if (req.awaitingContinue) await deps.metadata.getBucket({ name: ep.bucket }, req.ctx);
