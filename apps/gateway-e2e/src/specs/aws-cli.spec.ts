@@ -265,4 +265,38 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     expect(readFileSync(join(work, 'small-sse.txt'), 'utf8')).toBe('hello from the aws cli\n');
     await ok('s3', 'rb', '--force', `s3://${eb}`);
   }, 120_000);
+
+  it('Object Lock: create-bucket --object-lock-enabled-for-bucket, a default retention, cp (multipart too) under it, deletes refused', async () => {
+    const lb = 'cli-lock';
+    await ok('s3api', 'create-bucket', '--bucket', lb, '--object-lock-enabled-for-bucket');
+    expect(JSON.parse(await ok('s3api', 'get-bucket-versioning', '--bucket', lb))).toMatchObject({ Status: 'Enabled' });
+    const conf = JSON.stringify({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } });
+    await ok('s3api', 'put-object-lock-configuration', '--bucket', lb, '--object-lock-configuration', conf);
+    const got = JSON.parse(await ok('s3api', 'get-object-lock-configuration', '--bucket', lb)) as { ObjectLockConfiguration: unknown };
+    expect(got.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } });
+
+    // The CLI sends a checksum with each body, which S3 (and we) require under a retention.
+    await ok('s3', 'cp', '--no-progress', small, `s3://${lb}/small.txt`);
+    await ok('s3', 'cp', '--no-progress', big, `s3://${lb}/big.bin`);
+    for (const key of ['small.txt', 'big.bin']) {
+      const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', lb, '--key', key)) as { ObjectLockMode?: string; ObjectLockRetainUntilDate?: string; VersionId: string };
+      expect(head.ObjectLockMode).toBe('GOVERNANCE');
+      expect(Date.parse(head.ObjectLockRetainUntilDate!) - Date.now()).toBeGreaterThan(23 * 3600_000);
+      const refused = await aws('s3api', 'delete-object', '--bucket', lb, '--key', key, '--version-id', head.VersionId);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('AccessDenied');
+    }
+    const legal = await ok('s3api', 'put-object-legal-hold', '--bucket', lb, '--key', 'small.txt', '--legal-hold', 'Status=ON');
+    expect(legal.trim()).toBe('');
+    expect(JSON.parse(await ok('s3api', 'get-object-legal-hold', '--bucket', lb, '--key', 'small.txt'))).toEqual({ LegalHold: { Status: 'ON' } });
+    // Governance bypassed: the big object's version goes; the small one's legal hold still holds it.
+    const big1 = JSON.parse(await ok('s3api', 'head-object', '--bucket', lb, '--key', 'big.bin')) as { VersionId: string };
+    await ok('s3api', 'delete-object', '--bucket', lb, '--key', 'big.bin', '--version-id', big1.VersionId, '--bypass-governance-retention');
+    const small1 = JSON.parse(await ok('s3api', 'head-object', '--bucket', lb, '--key', 'small.txt')) as { VersionId: string };
+    const held = await aws('s3api', 'delete-object', '--bucket', lb, '--key', 'small.txt', '--version-id', small1.VersionId, '--bypass-governance-retention');
+    expect(held.code).not.toBe(0);
+    expect(held.stderr).toContain('AccessDenied');
+    const suspend = await aws('s3api', 'put-bucket-versioning', '--bucket', lb, '--versioning-configuration', 'Status=Suspended');
+    expect(suspend.stderr).toContain('InvalidBucketState');
+  }, 120_000);
 });

@@ -134,6 +134,22 @@ describe('authorize with bucket policies', () => {
     expect(a.keyDenied?.('secret/x', 'v1')).toBe(true);
   });
 
+  it('Object Lock: s3:BypassGovernanceRetention is decided per key, for the endpoints that may bypass', async () => {
+    const allowOther = { Effect: 'Allow', Principal: { AWS: [OTHER.id] }, Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'], Resource: 'arn:aws:s3:::b/open/*' };
+    const denyBypass = { Effect: 'Deny', Principal: '*', Action: 's3:BypassGovernanceRetention', Resource: 'arn:aws:s3:::b/secret/*' };
+    const w = world({ policy: policyDoc(allowOther, denyBypass) });
+    const del = await run(signed(OTHER), { name: 'DeleteObject', bucket: 'b', key: 'open/k' }, w);
+    expect(del.bypassPolicy?.('open/k')).toBe('allow');
+    expect(del.bypassPolicy?.('secret/k')).toBe('deny');
+    expect(del.bypassPolicy?.('other/k')).toBe('none');
+    const many = await run(signed(), { name: 'DeleteObjects', bucket: 'b' }, w);
+    expect(many.bypassPolicy?.('secret/x')).toBe('deny');
+    const retention = await run(signed(), { name: 'PutObjectRetention', bucket: 'b', key: 'secret/k' }, w);
+    expect(retention.bypassPolicy?.('secret/k')).toBe('deny');
+    // A GET cannot bypass anything: no decision is offered.
+    expect((await run(signed(), { name: 'GetObject', bucket: 'b', key: 'open/k' }, w)).bypassPolicy).toBeUndefined();
+  });
+
   it("PostObject: the policy's Deny of s3:PutObject binds the form's signer, per key", async () => {
     const w = world({ policy: policyDoc(denySecret) });
     const form = { kind: 'signed', owner: { id: '', displayName: '' } } as unknown as Principal;
