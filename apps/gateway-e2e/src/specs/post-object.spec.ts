@@ -150,6 +150,21 @@ describe('PostObject (browser form uploads)', () => {
       expectError(await post(Bucket, kms, 'x'), 'NotImplemented', 501);
     });
 
+    it('Object Lock fields in the form set the retention and legal hold, as a PUT\'s headers; on a bucket without Object Lock: InvalidRequest', async () => {
+      const lb = 'post-lock';
+      await s3.send(new CreateBucketCommand({ Bucket: lb, ObjectLockEnabledForBucket: true }));
+      const until = new Date(Date.now() + 86_400_000 + 123);
+      const lockFields = { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': until.toISOString(), 'x-amz-object-lock-legal-hold': 'ON' };
+      const { fields } = await createPresignedPost(s3, { Bucket: lb, Key: 'locked.txt', Fields: lockFields });
+      expect((await post(lb, fields, 'locked by a form')).status).toBe(204);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: lb, Key: 'locked.txt' }));
+      expect(head).toMatchObject({ ObjectLockMode: 'GOVERNANCE', ObjectLockLegalHoldStatus: 'ON' });
+      expect(head.ObjectLockRetainUntilDate?.getTime()).toBe(until.getTime());
+      const { fields: plain } = await createPresignedPost(s3, { Bucket, Key: 'sdk/locked.txt', Fields: lockFields });
+      expectError(await post(Bucket, plain, 'x'), 'InvalidRequest', 400);
+      await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'sdk/locked.txt' })), 'NotFound', 404);
+    });
+
     it('streams a multi-chunk file through the blob store and reads it back whole', async () => {
       const body = patternBytes(3 * MiB + 123, 9);
       const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/big.bin', Conditions: [['content-length-range', 0, 10 * MiB]] });
