@@ -196,6 +196,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         postKeyDenied: granted.postKeyDenied,
         anonymous: auth.kind !== 'signed',
         bypassPolicy: granted.bypassPolicy,
+        lockPolicy: granted.lockPolicy,
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

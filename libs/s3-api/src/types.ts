@@ -6,6 +6,7 @@ import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
 import type { BucketWriteDefaults } from './http/bucket-write-defaults';
 import type { BucketAccess } from './access/bucket-access';
+import type { LockRequestValues } from './access/policy-context';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
 import type { BucketPolicyCache } from './access/bucket-policy-cache';
@@ -198,6 +199,8 @@ export interface S3Request {
   readonly anonymous?: boolean;
   /** A bucket with a policy: its decision on s3:BypassGovernanceRetention for `key` (see http/object-lock.ts). */
   readonly bypassPolicy?: (key: string) => PolicyDecision;
+  /** A bucket with a policy: its decision on a retention or legal hold body's Object Lock condition keys. */
+  readonly lockPolicy?: (values: LockRequestValues) => PolicyDecision | Promise<PolicyDecision>;
 }
 
 export type HeaderValue = string | number | undefined;

@@ -13,6 +13,7 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
+  PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
@@ -458,6 +459,29 @@ describe('Object Lock requests on a bucket without Object Lock', () => {
     await expectS3Error(s3.send(new DeleteObjectCommand({ Bucket, Key: 'k', BypassGovernanceRetention: true })), 'InvalidArgument', 400);
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'k' }));
     expect((await bodyBytes(got.Body)).toString()).toBe('body of k');
+  });
+});
+
+describe('bucket policies on Object Lock', () => {
+  const Bucket = 'lock-policy';
+
+  it('a Deny on s3:object-lock-remaining-retention-days caps retentions, from PUT headers and retention bodies alike (AWS\'s example)', async () => {
+    await createLockBucket(Bucket);
+    const cap = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject', 's3:PutObjectRetention'],
+      Resource: `arn:aws:s3:::${Bucket}/*`,
+      Condition: { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '10' } },
+    };
+    await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [cap] }) }));
+    await expectS3Error(putVersion(Bucket, 'long', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: fromNow(30 * DAY) }), 'AccessDenied', 403);
+    const v = await putVersion(Bucket, 'short', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: fromNow(5 * DAY) });
+    const longer = (days: number) => s3.send(new PutObjectRetentionCommand({ Bucket, Key: 'short', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: fromNow(days * DAY) } }));
+    await expectS3Error(longer(30), 'AccessDenied', 403);
+    expect((await retentionOf(Bucket, 'short', v)).until! - Date.now()).toBeLessThan(6 * DAY);
+    await longer(8);
+    expect((await retentionOf(Bucket, 'short', v)).until! - Date.now()).toBeGreaterThan(7 * DAY);
   });
 });
 

@@ -5,7 +5,7 @@ import type { S3ApiDeps } from '../types';
 import { aclsEnabled, loadBucketAccess, publicAclsIgnored, type BucketAccess } from './bucket-access';
 import { decodeAcl } from './stored-documents';
 import { bucketPolicyStep, type PolicyStep } from './bucket-policy-step';
-import type { RequestFacts } from './policy-context';
+import type { LockRequestValues, RequestFacts } from './policy-context';
 import { authorizeKey } from './authorize-key';
 
 /**
@@ -34,6 +34,8 @@ export interface Access {
   readonly postKeyDenied?: (owner: Owner, key: string, signatureVersion?: 'AWS') => boolean;
   /** The bucket policy's decision on s3:BypassGovernanceRetention for a key (buckets with a policy only). */
   readonly bypassPolicy?: (key: string) => PolicyDecision;
+  /** The bucket policy's decision once a retention or legal hold body is read (buckets with a policy only). */
+  readonly lockPolicy?: (values: LockRequestValues) => PolicyDecision | Promise<PolicyDecision>;
 }
 
 const OWNER_ACCESS: Access = { anonymous: false, mapError: (e) => e };
@@ -90,6 +92,7 @@ async function signedWithPolicy(pending: Promise<PolicyStep | undefined>, grants
     ...(keyDenied && { keyDenied }),
     ...(postKeyDenied && { postKeyDenied }),
     ...(step.forBypass && { bypassPolicy: step.forBypass }),
+    ...(step.forLockBody && { lockPolicy: step.forLockBody }),
   };
 }
 
@@ -133,7 +136,14 @@ async function anonymousByPolicy(bucket: string, step: PolicyStep, deps: S3ApiDe
   const access = await loadBucketAccess(bucket, deps, ctx);
   const canList = step.canList() || (aclsEnabled(access) && !publicAclsIgnored(access) && groupHas(access.grants, ALL_USERS, 'READ'));
   const mapError = (e: unknown): unknown => (!canList && isMissing(e) ? new S3Error('AccessDenied') : e);
-  return { anonymous: true, bucket: access, mapError, policy: 'allow', ...(step.forBypass && { bypassPolicy: step.forBypass }) };
+  return {
+    anonymous: true,
+    bucket: access,
+    mapError,
+    policy: 'allow',
+    ...(step.forBypass && { bypassPolicy: step.forBypass }),
+    ...(step.forLockBody && { lockPolicy: step.forLockBody }),
+  };
 }
 
 /** Anonymous DeleteObjects on a bucket with a policy: each key needs the policy's Allow or a public WRITE ACL. */

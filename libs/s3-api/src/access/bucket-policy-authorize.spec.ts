@@ -150,6 +150,31 @@ describe('authorize with bucket policies', () => {
     expect((await run(signed(), { name: 'GetObject', bucket: 'b', key: 'open/k' }, w)).bypassPolicy).toBeUndefined();
   });
 
+  it('Object Lock condition keys: a write\'s headers, and a retention body once read (AWS\'s "cap the retention" example)', async () => {
+    const cap = {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject', 's3:PutObjectRetention'],
+      Resource: 'arn:aws:s3:::b/*',
+      Condition: { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '10' } },
+    };
+    const noHold = { Effect: 'Deny', Principal: '*', Action: 's3:PutObjectLegalHold', Resource: 'arn:aws:s3:::b/*', Condition: { StringEquals: { 's3:object-lock-legal-hold': 'ON' } } };
+    const w = world({ policy: policyDoc(cap, noHold) });
+    const put: Endpoint = { name: 'PutObject', bucket: 'b', key: 'k' };
+    const until = (days: number) => new Date(Date.now() + days * 86_400_000 - 60_000).toISOString();
+    const lockHeaders = (days: number) => facts('', { 'x-amz-object-lock-mode': 'GOVERNANCE', 'x-amz-object-lock-retain-until-date': until(days) });
+    await expect(run(signed(), put, w, lockHeaders(30))).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(run(signed(), put, w, lockHeaders(10))).resolves.toMatchObject({ policy: 'none' });
+    await expect(run(signed(), put, w)).resolves.toMatchObject({ policy: 'none' });
+
+    const retention = await run(signed(), { name: 'PutObjectRetention', bucket: 'b', key: 'k' }, w);
+    expect(await retention.lockPolicy?.({ mode: 'GOVERNANCE', retainUntil: Date.parse(until(30)) })).toBe('deny');
+    expect(await retention.lockPolicy?.({ mode: 'GOVERNANCE', retainUntil: Date.parse(until(3)) })).toBe('none');
+    const hold = await run(signed(), { name: 'PutObjectLegalHold', bucket: 'b', key: 'k' }, w);
+    expect(await hold.lockPolicy?.({ legalHold: 'ON' })).toBe('deny');
+    expect(await hold.lockPolicy?.({ legalHold: 'OFF' })).toBe('none');
+  });
+
   it("PostObject: the policy's Deny of s3:PutObject binds the form's signer, per key", async () => {
     const w = world({ policy: policyDoc(denySecret) });
     const form = { kind: 'signed', owner: { id: '', displayName: '' } } as unknown as Principal;

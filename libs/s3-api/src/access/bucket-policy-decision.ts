@@ -33,11 +33,18 @@ export interface PolicyInput {
 }
 
 /** The decision for `iam` (default: the endpoint's own action and resource); async only to read object tags. */
-export function decideBucketPolicy(input: PolicyInput, deps: S3ApiDeps, ctx: CallCtx, iam?: IamRequest): PolicyDecision | Promise<PolicyDecision> {
+export function decideBucketPolicy(
+  input: PolicyInput,
+  deps: S3ApiDeps,
+  ctx: CallCtx,
+  iam?: IamRequest,
+  more?: ReadonlyMap<string, string[]>,
+): PolicyDecision | Promise<PolicyDecision> {
   const { state, ep, principal, facts } = input;
   const req = iam ?? iamRequestOf(ep, facts.query.get('versionId'));
   if (!state.policy || !req) return 'none';
   const context = requestContext(principal, ep, facts);
+  if (more) for (const [k, v] of more) context.set(k, v);
   if (state.policy.usesExistingObjectTags && EXISTING_TAG_ENDPOINTS.has(ep.name) && 'key' in ep && ep.key !== undefined) {
     return existingTags(ep.bucket, ep.key, facts.query.get('versionId') ?? undefined, deps, ctx).then((tags) => {
       for (const t of tags) context.set(`s3:existingobjecttag/${t.key}`, [t.value]);

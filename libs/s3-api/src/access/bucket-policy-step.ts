@@ -5,7 +5,7 @@ import type { Principal } from '../http/auth';
 import type { S3ApiDeps } from '../types';
 import { isNoSuchBucket, type BucketPolicyState } from './bucket-policy-cache';
 import { decideBucketPolicy, decideForKey, type PolicyInput } from './bucket-policy-decision';
-import type { RequestFacts } from './policy-context';
+import { lockConditionKeys, type LockRequestValues, type RequestFacts } from './policy-context';
 
 /** The bucket policy's part of one authorisation (see `authorize`). */
 export interface PolicyStep {
@@ -15,6 +15,11 @@ export interface PolicyStep {
   /** PostObject: the decision for the form's signer and key, known once the form is read and verified. */
   /** A POST form's upload of `key` by `owner`, signed with SigV2 when `signatureVersion` is `AWS`. */
   readonly forPostKey?: (owner: Owner, key: string, signatureVersion?: 'AWS') => PolicyDecision;
+  /**
+   * PutObjectRetention / PutObjectLegalHold: the decision again once the body is read, with the Object
+   * Lock condition keys it gives (`s3:object-lock-remaining-retention-days`, …): a Deny on them applies.
+   */
+  readonly forLockBody?: (values: LockRequestValues) => PolicyDecision | Promise<PolicyDecision>;
   /** DeleteObject(s), PutObjectRetention: the decision on s3:BypassGovernanceRetention for one key. */
   readonly forBypass?: (key: string) => PolicyDecision;
   /** Whether the policy lets this principal list the bucket (so a missing key may say NoSuchKey). */
@@ -61,6 +66,8 @@ export function bucketPolicyStep(
           forPostKey: (owner: Owner, key: string, signatureVersion?: 'AWS') =>
             decideForKey({ ...input, principal: { kind: 'signed', owner, sigv4: { kind: 'post', ...(signatureVersion && { signatureVersion }) } } }, key, undefined, 's3:PutObject'),
         }),
+      ...((ep.name === 'PutObjectRetention' || ep.name === 'PutObjectLegalHold') &&
+        input && { forLockBody: (values: LockRequestValues) => decideBucketPolicy(input, deps, ctx, undefined, lockConditionKeys(values, Date.now())) }),
       ...(BYPASS_ENDPOINTS.has(ep.name) && input && { forBypass: (key: string) => decideForKey(input, key, undefined, 's3:BypassGovernanceRetention') }),
       canList: () => {
         if (!input) return false;

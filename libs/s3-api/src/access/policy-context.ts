@@ -59,6 +59,14 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
   }
   set('s3:versionid', facts.query.get('versionId') ?? undefined);
   for (const h of HEADER_KEYS) set(`s3:${h}`, first(headers, h));
+  if (TAGGING_WRITES.has(ep.name)) {
+    const mode = first(headers, 'x-amz-object-lock-mode');
+    const until = first(headers, 'x-amz-object-lock-retain-until-date');
+    const hold = first(headers, 'x-amz-object-lock-legal-hold');
+    if (mode !== undefined || until !== undefined || hold !== undefined) {
+      for (const [k, v] of lockConditionKeys({ mode, retainUntil: until === undefined ? undefined : Date.parse(until), legalHold: hold }, now.getTime())) ctx.set(k, v);
+    }
+  }
   const tagging = first(headers, 'x-amz-tagging');
   if (tagging !== undefined && TAGGING_WRITES.has(ep.name)) {
     try {
@@ -70,6 +78,30 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
     }
   }
   return ctx;
+}
+
+/** What a request asks of Object Lock: from a write's `x-amz-object-lock-*` headers or a retention / legal hold body. */
+export interface LockRequestValues {
+  readonly mode?: string;
+  /** ms since the epoch (NaN for a date that does not parse: the handler refuses it). */
+  readonly retainUntil?: number;
+  readonly legalHold?: string;
+}
+
+/**
+ * S3's Object Lock condition keys for what a request asks: `s3:object-lock-mode`,
+ * `s3:object-lock-retain-until-date`, `s3:object-lock-remaining-retention-days` (whole days from now,
+ * rounded up: how AWS's examples cap a retention) and `s3:object-lock-legal-hold`.
+ */
+export function lockConditionKeys(v: LockRequestValues, now: number): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (v.mode !== undefined) out.set('s3:object-lock-mode', [v.mode]);
+  if (v.retainUntil !== undefined && Number.isFinite(v.retainUntil)) {
+    out.set('s3:object-lock-retain-until-date', [new Date(v.retainUntil).toISOString()]);
+    out.set('s3:object-lock-remaining-retention-days', [String(Math.max(0, Math.ceil((v.retainUntil - now) / 86_400_000)))]);
+  }
+  if (v.legalHold !== undefined) out.set('s3:object-lock-legal-hold', [v.legalHold]);
+  return out;
 }
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`. */

@@ -2,7 +2,8 @@ import { assertRetainUntilDateInFuture, buildObjectLegalHold, buildObjectRetenti
 import { mayBypass, requireObjectLock } from '../../http/object-lock';
 import { readSmallBody, requireIntegrityHeader, XML_BODY_LIMITS } from '../../http/small-body';
 import { xmlResponse } from '../../http/xml-response';
-import type { Handler } from '../../types';
+import type { LockRequestValues } from '../../access/policy-context';
+import type { Handler, S3Request } from '../../types';
 
 /**
  * PutObjectRetention / PutObjectLegalHold: change one version's lock in place (the latest, or the one
@@ -18,6 +19,7 @@ export const putObjectRetention: Handler<'PutObjectRetention'> = async (ep, req,
   const doc = parseObjectRetention(await readSmallBody(req, XML_BODY_LIMITS.PutObjectRetention));
   if (doc.RetainUntilDate !== undefined) assertRetainUntilDateInFuture(doc.RetainUntilDate, Date.now());
   const retention = doc.Mode === undefined ? {} : { mode: doc.Mode, retainUntil: doc.RetainUntilDate };
+  await checkLockPolicy(req, { mode: doc.Mode, retainUntil: doc.RetainUntilDate });
   const versionId = req.query.get('versionId') ?? undefined;
   const bypass = mayBypass(req, ep.bucket, ep.key);
   await deps.metadata.updateObjectVersion({ bucket: ep.bucket, key: ep.key, versionId, retention, ...(bypass && { bypassGovernance: true }) }, req.ctx);
@@ -28,10 +30,16 @@ export const putObjectLegalHold: Handler<'PutObjectLegalHold'> = async (ep, req,
   await requireObjectLock(ep.bucket, deps, req.ctx);
   requireIntegrityHeader(req);
   const status = parseObjectLegalHold(await readSmallBody(req, XML_BODY_LIMITS.PutObjectLegalHold));
+  await checkLockPolicy(req, { legalHold: status });
   const versionId = req.query.get('versionId') ?? undefined;
   await deps.metadata.updateObjectVersion({ bucket: ep.bucket, key: ep.key, versionId, legalHold: status === 'ON' }, req.ctx);
   return { status: 200 };
 };
+
+/** A bucket policy's Deny on the body's Object Lock condition keys (`s3:object-lock-remaining-retention-days`, …). */
+async function checkLockPolicy(req: S3Request, values: LockRequestValues): Promise<void> {
+  if (req.lockPolicy && (await req.lockPolicy(values)) === 'deny') throw new S3Error('AccessDenied');
+}
 
 /** GetObjectRetention / GetObjectLegalHold: the version's, or 404 NoSuchObjectLockConfiguration when it has none. */
 export const getObjectRetention: Handler<'GetObjectRetention'> = async (ep, req, deps) => {
