@@ -114,6 +114,9 @@ export async function findVersion(r: KvReader, bucketId: string, key: string, ve
 async function dropNullVersion(tx: KvTxn, deps: OpDeps, bucketId: string, key: string, state: KeyState, usage: UsageDelta, keepData = false): Promise<void> {
   if (state.nullId === undefined) return;
   const old = await findVersion(tx, bucketId, key, state.nullId);
+  // Unreachable while Object Lock keeps its buckets Enabled (only Unversioned and Suspended replace the
+  // null version), and kept so: no path replaces a locked version.
+  if (old) checkRemovable(old.record.headers.lock, deps.clock(), false);
   tx.delete(versionKey(bucketId, key, state.nullId));
   if (state.nullInN) tx.delete(nullVersionKey(bucketId, key));
   if (old && !old.record.deleteMarker) removeVersionUsage(usage, old.record.size);
