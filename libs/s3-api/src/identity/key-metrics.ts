@@ -14,6 +14,7 @@ export function createKeyCacheMetrics(registry: Registry): (result: KeyLoadResul
     labelNames: ['result'],
     registers: [registry],
   });
-  for (const r of ['found', 'unknown', 'unreadable', 'error'] as const) loads.labels(r);
+  // Every result from the start, at 0 (prom-client's `labels()` alone exports nothing until the first inc).
+  for (const r of ['found', 'unknown', 'unreadable', 'error'] as const) loads.inc({ result: r }, 0);
   return (result) => loads.labels(result).inc();
 }
