@@ -2,12 +2,38 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isWellKnownSecret, loadMasterKey, refuseWellKnownRoot } from './identity';
+import { Registry } from 'prom-client';
+import { createMasterKeyMetrics, isWellKnownSecret, loadMasterKey, loadPreviousMasterKeys, refuseWellKnownRoot } from './identity';
 
 describe('gateway identity setup', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'massive-identity-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('MASSIVE_PREVIOUS_MASTER_KEYS: base64 keys, newest first, separated by commas or spaces; none twice, none the current one', () => {
+    const [cur, a, b] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    expect(loadPreviousMasterKeys({}, cur)).toEqual([]);
+    expect(loadPreviousMasterKeys({ MASSIVE_PREVIOUS_MASTER_KEYS: '' }, cur)).toEqual([]);
+    const keys = loadPreviousMasterKeys({ MASSIVE_PREVIOUS_MASTER_KEYS: ` ${a.toString('base64')},\n${b.toString('base64')} ` }, cur);
+    expect(keys.map((k) => k.toString('hex'))).toEqual([a.toString('hex'), b.toString('hex')]);
+    const env = (v: string) => ({ MASSIVE_PREVIOUS_MASTER_KEYS: v });
+    expect(() => loadPreviousMasterKeys(env(`${a.toString('base64')},${cur.toString('base64')}`), cur)).toThrow(/key 2\) is the current master key/);
+    expect(() => loadPreviousMasterKeys(env(`${a.toString('base64')} ${a.toString('base64')}`), cur)).toThrow(/key 2\) is listed twice/);
+    expect(() => loadPreviousMasterKeys(env(randomBytes(16).toString('base64')), cur)).toThrow(/key 1\) must be base64 of exactly 32 bytes/);
+    expect(() => loadPreviousMasterKeys(env('CHANGE-ME-old-key'), cur)).toThrow(/placeholder/);
+  });
+
+  it('master_key_previous_uses_total: both uses exported at 0 from the start, then counted', async () => {
+    const registry = new Registry();
+    const uses = createMasterKeyMetrics(registry);
+    expect(await registry.metrics()).toMatch(/master_key_previous_uses_total\{use="access_key"\} 0[\s\S]*master_key_previous_uses_total\{use="sse"\} 0/);
+    uses.sse();
+    uses.sse();
+    uses.accessKey();
+    const text = await registry.metrics();
+    expect(text).toContain('master_key_previous_uses_total{use="sse"} 2');
+    expect(text).toContain('master_key_previous_uses_total{use="access_key"} 1');
+  });
 
   it('refuses the placeholder values of the base Secret and well-known examples', () => {
     const secret = readFileSync(join(__dirname, '../../../deploy/k8s/base/gateway/secret.yaml'), 'utf8');

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { ConfigError } from '@massive/observability';
 import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
 import type { KeyPair } from './credentials';
@@ -53,6 +53,43 @@ export async function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string, ann
   return key;
 }
 
+/**
+ * Master keys being rotated out: `MASSIVE_PREVIOUS_MASTER_KEYS`, base64 keys separated by commas or
+ * whitespace, newest first. They open what they sealed (access-key secrets, SSE-S3 data keys); nothing new
+ * is sealed under them. Each must differ from the current key and from the others.
+ */
+export function loadPreviousMasterKeys(env: NodeJS.ProcessEnv, current: Buffer): Buffer[] {
+  const text = env['MASSIVE_PREVIOUS_MASTER_KEYS'] ?? '';
+  const keys = text
+    .split(/[\s,]+/)
+    .filter((t) => t !== '')
+    .map((t, i) => decodeMasterKey(t, `MASSIVE_PREVIOUS_MASTER_KEYS (key ${i + 1})`));
+  keys.forEach((k, i) => {
+    if (k.equals(current)) throw new ConfigError(`MASSIVE_PREVIOUS_MASTER_KEYS (key ${i + 1}) is the current master key: list only keys rotated out`);
+    if (keys.findIndex((o) => o.equals(k)) < i) throw new ConfigError(`MASSIVE_PREVIOUS_MASTER_KEYS (key ${i + 1}) is listed twice`);
+  });
+  return keys;
+}
+
+/**
+ * `master_key_previous_uses_total{use}`: what a previous master key still opened (`access_key`: a secret,
+ * `sse`: an object's data key). Zero for long enough: the key can leave MASSIVE_PREVIOUS_MASTER_KEYS.
+ */
+export function createMasterKeyMetrics(registry: Registry): { accessKey: () => void; sse: () => void } {
+  const uses = new Counter({
+    name: 'master_key_previous_uses_total',
+    help: 'Access-key secrets (use=access_key) and SSE-S3 data keys (use=sse) opened with a previous master key (MASSIVE_PREVIOUS_MASTER_KEYS)',
+    labelNames: ['use'],
+    registers: [registry],
+  });
+  // Both from the start, at 0 (prom-client's `labels()` alone exports nothing until the first inc).
+  uses.inc({ use: 'access_key' }, 0);
+  uses.inc({ use: 'sse' }, 0);
+  const accessKey = uses.labels('access_key');
+  const sse = uses.labels('sse');
+  return { accessKey: () => accessKey.inc(), sse: () => sse.inc() };
+}
+
 function decodeMasterKey(text: string, where: string): Buffer {
   if (isWellKnownSecret(text)) throw new ConfigError(`${where} holds a placeholder value: set a master key of your own (base64 of ${MASTER_KEY_BYTES} random bytes, e.g. \`openssl rand -base64 32\`)`);
   const key = Buffer.from(text, 'base64');
@@ -65,6 +102,10 @@ function decodeMasterKey(text: string, where: string): Buffer {
 export interface IdentitySetup {
   readonly root: KeyPair;
   readonly masterKey: Buffer;
+  /** Rotated out, newest first: they still open what they sealed. */
+  readonly previousMasterKeys?: readonly Buffer[];
+  /** Hears of each access-key secret a previous master key opened. */
+  readonly onPreviousMasterKey?: () => void;
 }
 
 /** The key cache (SigV4 lookups, grants) and the admin API over a metadata port. */
@@ -75,7 +116,7 @@ export function composeIdentity(
   logger: Logger,
   registry: Registry,
 ): { credentials: CredentialStore; admin: AdminHandler } {
-  const sealer = new SecretSealer(setup.masterKey);
+  const sealer = new SecretSealer(setup.masterKey, setup.previousMasterKeys, setup.onPreviousMasterKey);
   const keys = new KeyCache({
     root: setup.root,
     metadata,

@@ -9,7 +9,7 @@ import { composeRemote } from './compose-remote';
 import { sseKeysFrom } from './sse-keys';
 import { type CredentialSource, newCredentialsNotice, startBanner } from './banner';
 import { developmentCredentials, devCredentialsFile, type KeyPair } from './credentials';
-import { loadMasterKey, refuseWellKnownRoot } from './identity';
+import { createMasterKeyMetrics, loadMasterKey, loadPreviousMasterKeys, refuseWellKnownRoot } from './identity';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.argv.slice(2), process.env);
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   }
   refuseWellKnownRoot(keys);
   const masterKey = await loadMasterKey(process.env, cfg.dataDir, (msg) => process.stderr.write(`\n${msg}\n\n`));
+  const previousMasterKeys = loadPreviousMasterKeys(process.env, masterKey);
+  const masterKeyUses = createMasterKeyMetrics(registry);
   let draining = false;
   const limitMetrics = createLimitMetrics(registry);
   // Local mode keeps its operational endpoints on the S3 port (/-/...) unless an admin port is asked for.
@@ -40,8 +42,8 @@ async function main(): Promise<void> {
     logger,
     registry,
     limitMetrics,
-    identity: { root: keys, masterKey },
-    sse: sseKeysFrom(masterKey),
+    identity: { root: keys, masterKey, previousMasterKeys, onPreviousMasterKey: masterKeyUses.accessKey },
+    sse: sseKeysFrom(masterKey, previousMasterKeys, masterKeyUses.sse),
     adminOnS3Port: adminPort === undefined,
     draining: () => draining,
   };

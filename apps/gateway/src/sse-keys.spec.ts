@@ -23,3 +23,18 @@ describe('sseKeysFrom', () => {
     expect(() => raw.unseal(sealed, 'b/k')).toThrow(expect.objectContaining({ code: 'DataCorrupted' }));
   });
 });
+
+describe('sseKeysFrom with previous master keys (rotation)', () => {
+  it('opens what the previous master keys sealed (counted), and seals new keys under the current one', () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const before = sseKeysFrom(oldKey).newDataKey('b/k');
+    const previous: string[] = [];
+    const rotated = sseKeysFrom(newKey, [oldKey], (id) => previous.push(id));
+    expect(rotated.unseal(before.sealed, 'b/k').equals(before.dataKey)).toBe(true);
+    expect(previous).toEqual([sseKeysFrom(oldKey).currentId]);
+    expect(rotated.currentId).toBe(sseKeysFrom(newKey).currentId);
+    const after = rotated.newDataKey('b/k');
+    expect(sseKeysFrom(newKey).unseal(after.sealed, 'b/k').equals(after.dataKey)).toBe(true);
+    expect(() => sseKeysFrom(newKey).unseal(before.sealed, 'b/k')).toThrow(/not configured with/);
+  });
+});

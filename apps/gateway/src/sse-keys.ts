@@ -8,9 +8,15 @@ import { MasterKeys } from '@massive/s3-api';
  * two uses apart: neither sealed form can be opened, or forged, with the other's key. The id names the
  * derived key in each sealed data key (a fingerprint, not the key), so a gateway started with a
  * different master key says which one an object needs instead of failing on a tag.
+ *
+ * Rotation: keys derived from the previous master keys (MASSIVE_PREVIOUS_MASTER_KEYS) still open the data
+ * keys they sealed; new ones are sealed under the current key. `onPrevious` hears of each such use.
  */
-export function sseKeysFrom(masterKey: Buffer): MasterKeys {
+export function sseKeysFrom(masterKey: Buffer, previous: readonly Buffer[] = [], onPrevious?: (id: string) => void): MasterKeys {
+  return new MasterKeys([masterKey, ...previous].map(derived), onPrevious);
+}
+
+function derived(masterKey: Buffer): { id: string; key: Buffer } {
   const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'massive sse-s3 key-encryption key v1', 32));
-  const id = `mk-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-  return new MasterKeys([{ id, key }]);
+  return { id: `mk-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`, key };
 }

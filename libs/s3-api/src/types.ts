@@ -140,6 +140,8 @@ export interface SseKeys {
   newDataKey(context: string): { readonly dataKey: Buffer; readonly sealed: string };
   /** The data key `sealed` holds; throws if it was sealed for another context or under a key this gateway lacks. */
   unseal(sealed: string, context: string): Buffer;
+  /** The same data key sealed under the current master key (`sealed` itself when it already is). */
+  reseal(sealed: string, context: string): string;
 }
 
 /** A verified request body: payload bytes after aws-chunked decoding and signature checks. */

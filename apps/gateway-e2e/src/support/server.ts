@@ -50,6 +50,8 @@ export class GatewayProcess {
   private adminBase = '';
   private blobAdmin = '';
   private logText = '';
+  /** Settings changed for the next starts (`setEnv`), over the ones given at construction. */
+  private envOverrides: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly env: Readonly<Record<string, string>> = {},
@@ -110,6 +112,11 @@ export class GatewayProcess {
     return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
+  /** Settings for the next starts (e.g. a rotated master key), replacing any set before; the data dir stays. */
+  setEnv(overrides: Readonly<Record<string, string>>): void {
+    this.envOverrides = overrides;
+  }
+
   async start(): Promise<void> {
     if (this.running) throw new Error('gateway already running');
     this.stderrTail = '';
@@ -130,6 +137,7 @@ export class GatewayProcess {
         MASSIVE_SHUTDOWN_TIMEOUT_MS: '5000',
         ...BACKEND_ENV,
         ...this.env,
+        ...this.envOverrides,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

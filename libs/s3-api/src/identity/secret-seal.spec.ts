@@ -23,4 +23,21 @@ describe('SecretSealer', () => {
     expect(() => sealer.unseal('AAAA', 'MKAAA')).toThrow(/unknown format/);
     expect(() => new SecretSealer(randomBytes(16))).toThrow(/32 bytes/);
   });
+
+  it('rotation: previous master keys open what they sealed (counted); new secrets are sealed under the current key', () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const sealedOld = new SecretSealer(oldKey).seal('old secret', 'MKAAA');
+    const opened: string[] = [];
+    const rotated = new SecretSealer(newKey, [randomBytes(32), oldKey], (id) => opened.push(id));
+    expect(rotated.unseal(sealedOld, 'MKAAA')).toBe('old secret');
+    expect(opened).toEqual(['MKAAA']);
+    const sealedNew = rotated.seal('new secret', 'MKBBB');
+    expect(rotated.unseal(sealedNew, 'MKBBB')).toBe('new secret');
+    expect(opened).toEqual(['MKAAA']);
+    expect(new SecretSealer(newKey).unseal(sealedNew, 'MKBBB')).toBe('new secret');
+    expect(() => new SecretSealer(oldKey).unseal(sealedNew, 'MKBBB')).toThrow(/does not open/);
+    // Neither the current nor a previous key: refused, and the message says both were tried.
+    expect(() => new SecretSealer(randomBytes(32), [randomBytes(32)]).unseal(sealedOld, 'MKAAA')).toThrow(/or a previous one/);
+    expect(() => new SecretSealer(newKey, [randomBytes(31)])).toThrow(/32 bytes/);
+  });
 });

@@ -32,15 +32,36 @@ describe('MasterKeys', () => {
   it('unseals under an older key after rotation, and seals new keys under the new one', () => {
     const old = new MasterKeys([{ id: 'k1', key: k1 }]);
     const { dataKey, sealed } = old.newDataKey('b/k');
+    const previous: string[] = [];
+    const rotated = new MasterKeys(
+      [
+        { id: 'k2', key: k2 },
+        { id: 'k1', key: k1 },
+      ],
+      (id) => previous.push(id),
+    );
+    expect(rotated.currentId).toBe('k2');
+    expect(rotated.unseal(sealed, 'b/k').equals(dataKey)).toBe(true);
+    expect(previous).toEqual(['k1']); // what still needs the old key is counted
+    const fresh = rotated.newDataKey('b/k');
+    rotated.unseal(fresh.sealed, 'b/k');
+    expect(previous).toEqual(['k1']);
+    expect(fresh.sealed.startsWith('v1:k2:')).toBe(true);
+    expect(thrown(() => old.unseal(fresh.sealed, 'b/k'))).toMatchObject({ code: 'Internal' });
+  });
+
+  it('reseal: the same data key under the current key (itself when already there), still bound to its object', () => {
+    const old = new MasterKeys([{ id: 'k1', key: k1 }]);
+    const { dataKey, sealed } = old.newDataKey('b/k');
     const rotated = new MasterKeys([
       { id: 'k2', key: k2 },
       { id: 'k1', key: k1 },
     ]);
-    expect(rotated.currentId).toBe('k2');
-    expect(rotated.unseal(sealed, 'b/k').equals(dataKey)).toBe(true);
-    const fresh = rotated.newDataKey('b/k');
-    expect(fresh.sealed.startsWith('v1:k2:')).toBe(true);
-    expect(thrown(() => old.unseal(fresh.sealed, 'b/k'))).toMatchObject({ code: 'Internal' });
+    const again = rotated.reseal(sealed, 'b/k');
+    expect(again.startsWith('v1:k2:')).toBe(true);
+    expect(new MasterKeys([{ id: 'k2', key: k2 }]).unseal(again, 'b/k').equals(dataKey)).toBe(true);
+    expect(rotated.reseal(again, 'b/k')).toBe(again);
+    expect(thrown(() => rotated.reseal(sealed, 'b/other'))).toMatchObject({ code: 'DataCorrupted' });
   });
 
   it('binds the sealed key to its object', () => {

@@ -36,8 +36,14 @@ export class MasterKeys implements SseKeys {
   readonly #currentId: string;
   readonly #currentKey: Buffer;
 
-  /** `keys[0]` seals new data keys; all of them unseal. */
-  constructor(keys: readonly MasterKey[]) {
+  /**
+   * `keys[0]` seals new data keys; all of them unseal. `onPrevious` hears of each data key a key other
+   * than the current one opened (rotation: a previous key can go once nothing needs it).
+   */
+  constructor(
+    keys: readonly MasterKey[],
+    private readonly onPrevious: (id: string) => void = () => undefined,
+  ) {
     if (keys.length === 0) throw new Error('SSE master keys: at least one key is required');
     const owned = keys.map(({ id, key }, i) => {
       const where = `SSE master key ${i + 1}`;
@@ -60,6 +66,10 @@ export class MasterKeys implements SseKeys {
 
   newDataKey(context: string): { readonly dataKey: Buffer; readonly sealed: string } {
     const dataKey = randomBytes(KEY_BYTES);
+    return { dataKey, sealed: this.#seal(dataKey, context) };
+  }
+
+  #seal(dataKey: Buffer, context: string): string {
     const out = Buffer.allocUnsafe(SEALED_BYTES);
     randomBytes(NONCE).copy(out, 0);
     const cipher = createCipheriv(ALGORITHM, this.#currentKey, out.subarray(0, NONCE), { authTagLength: TAG });
@@ -67,7 +77,17 @@ export class MasterKeys implements SseKeys {
     const ct = Buffer.concat([cipher.update(dataKey), cipher.final()]);
     ct.copy(out, NONCE);
     cipher.getAuthTag().copy(out, NONCE + KEY_BYTES);
-    return { dataKey, sealed: `${FORMAT}:${this.#currentId}:${out.toString('base64url')}` };
+    return `${FORMAT}:${this.#currentId}:${out.toString('base64url')}`;
+  }
+
+  /**
+   * The same data key, sealed under the current key (rotation: an object's bytes need not be rewritten to
+   * stop needing a previous key). `sealed` itself when the current key sealed it.
+   */
+  reseal(sealed: string, context: string): string {
+    const dataKey = this.unseal(sealed, context);
+    if (sealed.startsWith(`${FORMAT}:${this.#currentId}:`)) return sealed;
+    return this.#seal(dataKey, context);
   }
 
   unseal(sealed: string, context: string): Buffer {
@@ -84,7 +104,9 @@ export class MasterKeys implements SseKeys {
     decipher.setAAD(aad(context));
     decipher.setAuthTag(raw.subarray(NONCE + KEY_BYTES));
     try {
-      return Buffer.concat([decipher.update(raw.subarray(NONCE, NONCE + KEY_BYTES)), decipher.final()]);
+      const dataKey = Buffer.concat([decipher.update(raw.subarray(NONCE, NONCE + KEY_BYTES)), decipher.final()]);
+      if (id !== this.#currentId) this.onPrevious(id);
+      return dataKey;
     } catch {
       throw new ServiceError('DataCorrupted', `sealed object key under master key "${id}" failed authentication (altered, or sealed for another object)`);
     }

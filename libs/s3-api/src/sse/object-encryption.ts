@@ -67,6 +67,12 @@ export function newEncryption(bucket: string, key: string, deps: S3ApiDeps): Enc
   return { sse: { algorithm: 'AES256', key: sealed }, dataKey };
 }
 
+/** An object's sealed data key, sealed again under the current master key (its bytes stay as they are). */
+export function resealedKey(sealed: string, bucket: string, key: string, deps: S3ApiDeps): string {
+  if (!deps.sse) throw new ServiceError('Internal', `${bucket}/${key} is encrypted, and this gateway has no master keys`);
+  return deps.sse.reseal(sealed, `${bucket}/${key}`);
+}
+
 /** The data key of an encrypted object or upload stored under `bucket/key`; undefined when it is not encrypted. */
 export function dataKeyOf(h: ObjectHeaders, bucket: string, key: string, deps: S3ApiDeps): Buffer | undefined {
   if (!h.sse) return undefined;

@@ -8,7 +8,7 @@ import { writeLock, withLock } from '../../http/object-lock';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import { copyTags, withTags } from '../../http/tagging';
-import { asksForEncryption, encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
+import { asksForEncryption, encryptionHeaders, ingestEncryption, resealedKey, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
@@ -48,9 +48,11 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // null version (the one a non-versioned write replaces); otherwise both stay, and never share data.
   const replacesSource = src.bucketVersioning !== 'Enabled' && (src.s3VersionId === undefined || src.s3VersionId === 'null');
   if (toItself && replacesSource && algorithm === src.checksum?.algorithm && (encryption === undefined) === (src.headers.sse === undefined)) {
-    // Same bytes, new metadata: keep the stored data (and, encrypted, the data key sealing it); nothing is copied.
+    // Same bytes, new metadata: keep the stored data (and, encrypted, the data key sealing it); nothing is
+    // copied. The data key is sealed anew under the current master key: after a rotation, copying an
+    // object onto itself is how it stops needing the previous one.
     data = { kind: 'current', versionId: src.versionId };
-    if (src.headers.sse) headers = { ...headers, sse: src.headers.sse };
+    if (src.headers.sse) headers = { ...headers, sse: { ...src.headers.sse, key: resealedKey(src.headers.sse.key, ep.bucket, ep.key, deps) } };
   } else {
     const body = await ingest(req, deps, {
       maxSize: deps.config.maxObjectSize,
