@@ -1,5 +1,5 @@
 import { S3Error } from '../errors';
-import { assertContainer, leafText, malformedXml, parseXmlBoolean, readXmlDocument, type XmlElement } from './xml-reader';
+import { assertContainer, childrenByName, leafText, malformedXml, parseXmlBoolean, readXmlDocument, type XmlElement } from './xml-reader';
 import { XmlWriter } from './xml-writer';
 
 /**
@@ -53,17 +53,6 @@ export function parseBucketEncryption(body: string | Uint8Array): BucketEncrypti
   if (algorithm !== 'AES256') throw new S3Error('NotImplemented', 'SSE-KMS is not supported by this service; use AES256 (SSE-S3)');
   if (blocked !== undefined) throw new S3Error('NotImplemented', 'BlockedEncryptionTypes is not supported by this service');
   return bucketKey === undefined ? { SSEAlgorithm: 'AES256' } : { SSEAlgorithm: 'AES256', BucketKeyEnabled: bucketKey };
-}
-
-/** The children of a container that may hold each of `allowed` at most once (anything else is MalformedXML). */
-function childrenByName(parent: XmlElement, allowed: readonly string[]): Map<string, XmlElement> {
-  assertContainer(parent);
-  const out = new Map<string, XmlElement>();
-  for (const c of parent.children) {
-    if (!allowed.includes(c.name) || out.has(c.name)) throw malformedXml();
-    out.set(c.name, c);
-  }
-  return out;
 }
 
 /** `<BlockedEncryptionTypes><EncryptionType>NONE|SSE-C</EncryptionType>+</BlockedEncryptionTypes>`, checked as S3's schema. */

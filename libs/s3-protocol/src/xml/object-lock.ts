@@ -1,5 +1,5 @@
 import { S3Error } from '../errors';
-import { assertContainer, leafText, malformedXml, readXmlDocument, type XmlElement } from './xml-reader';
+import { childrenByName, leafText, malformedXml, readXmlDocument, type XmlElement } from './xml-reader';
 import { formatTimestamp, XmlWriter } from './xml-writer';
 
 /**
@@ -178,17 +178,6 @@ export function assertRetainUntilDateInFuture(retainUntil: number, now: number, 
 }
 
 type Period = { readonly unit: 'Days' | 'Years'; readonly value: number };
-
-/** The children of a container that may hold each of `allowed` at most once (anything else is MalformedXML). */
-function childrenByName(parent: XmlElement, allowed: readonly string[]): Map<string, XmlElement> {
-  assertContainer(parent);
-  const out = new Map<string, XmlElement>();
-  for (const c of parent.children) {
-    if (!allowed.includes(c.name) || out.has(c.name)) throw malformedXml();
-    out.set(c.name, c);
-  }
-  return out;
-}
 
 /** A Mode element's value, or undefined when absent or not one of S3's two (upper case only, as S3 checks). */
 function readMode(el: XmlElement | undefined): ObjectLockMode | undefined {

@@ -90,6 +90,17 @@ export function assertContainer(el: XmlElement): void {
   if (!WHITESPACE.test(el.text)) throw malformedXml();
 }
 
+/** The children of a container that may hold each of `allowed` at most once (anything else is MalformedXML). */
+export function childrenByName(parent: XmlElement, allowed: readonly string[]): Map<string, XmlElement> {
+  assertContainer(parent);
+  const out = new Map<string, XmlElement>();
+  for (const c of parent.children) {
+    if (!allowed.includes(c.name) || out.has(c.name)) throw malformedXml();
+    out.set(c.name, c);
+  }
+  return out;
+}
+
 /** xsd:boolean, whitespace-collapsed: `true`, `false`, `1`, `0`. */
 export function parseXmlBoolean(raw: string): boolean {
   const v = raw.trim();
