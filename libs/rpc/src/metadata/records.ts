@@ -111,7 +111,7 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
   if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key };
-  if (h.lock) out.lock = { ...opt('mode', h.lock.mode), ...opt('retainUntil', h.lock.retainUntil === undefined ? undefined : u64(h.lock.retainUntil)), ...opt('legalHold', h.lock.legalHold) };
+  if (h.lock) out.lock = { ...encodeRetention(h.lock), ...opt('legalHold', h.lock.legalHold) };
   return out;
 }
 export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
