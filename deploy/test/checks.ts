@@ -459,12 +459,13 @@ export function checkResources(docs: Doc[]): string[] {
         if (cm) {
           const src = find('ConfigMap', cm.name, namespace);
           if (!src) err(d, `${cn} env ${e.name}: ConfigMap '${cm.name}' is not defined in this tree`);
-          else if (!(cm.key in (src.obj.data ?? {}))) err(d, `${cn} env ${e.name}: ConfigMap '${cm.name}' has no key '${cm.key}'`);
+          // An `optional` key may be absent (Kubernetes leaves the variable unset).
+          else if (!(cm.key in (src.obj.data ?? {})) && cm.optional !== true) err(d, `${cn} env ${e.name}: ConfigMap '${cm.name}' has no key '${cm.key}'`);
           env.set(e.name, src?.obj.data?.[cm.key]);
         } else if (sk) {
           const src = find('Secret', sk.name, namespace);
           if (!src) err(d, `${cn} env ${e.name}: Secret '${sk.name}' is not defined in this tree`);
-          else if (!(sk.key in { ...(src.obj.data ?? {}), ...(src.obj.stringData ?? {}) })) err(d, `${cn} env ${e.name}: Secret '${sk.name}' has no key '${sk.key}'`);
+          else if (!(sk.key in { ...(src.obj.data ?? {}), ...(src.obj.stringData ?? {}) }) && sk.optional !== true) err(d, `${cn} env ${e.name}: Secret '${sk.name}' has no key '${sk.key}'`);
           env.set(e.name, undefined);
         } else {
           env.set(e.name, e.value === undefined ? undefined : String(e.value));

@@ -358,6 +358,14 @@ describe('the checker catches broken manifests', () => {
     expect(checkResources(valid())).toEqual([]);
   });
 
+  it('accepts a missing key that the reference marks optional (Kubernetes leaves the variable unset)', () => {
+    const docs = valid();
+    const ref = container(docs, 'Deployment', 'meta').env[2].valueFrom.configMapKeyRef;
+    ref.key = 'NOPE';
+    ref.optional = true;
+    expect(checkResources(docs)).toEqual([]);
+  });
+
   const cases: [string, (docs: Doc[]) => void, RegExp][] = [
     ['a Service targetPort the pods do not declare', (d) => (get(d, 'Service', 'meta').spec.ports[1].targetPort = 'metrics'), /targetPort 'metrics' is not a container port/],
     ['a Service selector matching no pods', (d) => (get(d, 'Service', 'meta').spec.selector = { app: 'nope' }), /matches no workload's pod labels/],
