@@ -64,13 +64,16 @@ describe('lifecycle actions re-check the state they were judged in', () => {
     const manifest = { size: 5, chunks: [{ id: 'c-locked', size: 5 }] };
     const locked = await svc.putObject({ bucket: 'l', key: 'k', data: { kind: 'chunks', manifest, intentId }, size: 5, etag: 'e', headers: { ...headers, lock } }, ctx);
     expect(await expireCurrentVersion(deps, 'l', 'k', locked.versionId, ctx)).toBe(true); // a marker: allowed
-    expect(await expireNoncurrentVersion(deps, 'l', 'k', locked.versionId, ctx)).toBe(false);
+    let kept = 0;
+    expect(await expireNoncurrentVersion(deps, 'l', 'k', locked.versionId, ctx, () => kept++)).toBe(false);
+    expect(kept).toBe(1);
     expect((await svc.getObject({ bucket: 'l', key: 'k', versionId: locked.versionId, withoutData: true }, ctx)).headers.lock).toEqual(lock);
     expect(await gcQueue(kv)).toEqual([]);
     // Without a lock the same version would go.
     const plain = await putChunked(svc, 'l', 'p', 'c-plain');
     await putChunked(svc, 'l', 'p', 'c-plain2');
-    expect(await expireNoncurrentVersion(deps, 'l', 'p', plain.versionId, ctx)).toBe(true);
+    expect(await expireNoncurrentVersion(deps, 'l', 'p', plain.versionId, ctx, () => kept++)).toBe(true);
+    expect(kept).toBe(1);
   });
 
   it('an upload completed or aborted meanwhile is left alone', async () => {

@@ -34,11 +34,23 @@ export function expireCurrentVersion(deps: OpDeps, bucketName: string, key: stri
   );
 }
 
-/** NoncurrentVersionExpiration: removes version `versionId` for good, if it is still not the latest. */
-export function expireNoncurrentVersion(deps: OpDeps, bucketName: string, key: string, versionId: string, ctx: CallCtx): Promise<boolean> {
-  return deps.txn.run(
+/**
+ * NoncurrentVersionExpiration: removes version `versionId` for good, if it is still not the latest and
+ * no Object Lock keeps it (then `onLocked` hears of it, once).
+ */
+export async function expireNoncurrentVersion(
+  deps: OpDeps,
+  bucketName: string,
+  key: string,
+  versionId: string,
+  ctx: CallCtx,
+  onLocked?: () => void,
+): Promise<boolean> {
+  let locked = false;
+  const removed = await deps.txn.run(
     'LifecycleExpireNoncurrent',
     async (tx) => {
+      locked = false; // a retried attempt decides afresh
       const bucket = await loadBucket(tx, bucketName);
       const [latest] = await newestVersions(tx, bucket.id, key, 1);
       if (!latest || latest.versionId === versionId) return false;
@@ -47,13 +59,16 @@ export function expireNoncurrentVersion(deps: OpDeps, bucketName: string, key: s
         return (await removeVersion(tx, deps, bucket, key, state, versionId)) !== undefined;
       } catch (e) {
         // Object Lock: lifecycle never removes a version under a retention or legal hold (S3 skips it).
-        if (e instanceof ServiceError && e.code === 'ObjectLocked') return false;
-        throw e;
+        if (!(e instanceof ServiceError && e.code === 'ObjectLocked')) throw e;
+        locked = true;
+        return false;
       }
     },
     ctx,
     objectWriterName(bucketName, key),
   );
+  if (locked) onLocked?.();
+  return removed;
 }
 
 /** ExpiredObjectDeleteMarker: removes the marker `versionId` if it is still the only version of `key`. */

@@ -6,6 +6,8 @@ export interface LifecycleMetrics {
   readonly objectsExpired: Counter<string>;
   /** Noncurrent versions (and noncurrent delete markers) removed by NoncurrentVersionExpiration. */
   readonly noncurrentExpired: Counter<string>;
+  /** Noncurrent versions due for expiration that Object Lock kept (retention or legal hold). */
+  readonly lockedKept: Counter<string>;
   /** Expired object delete markers removed. */
   readonly markersRemoved: Counter<string>;
   /** Incomplete multipart uploads aborted. */
@@ -30,6 +32,7 @@ export function createLifecycleMetrics(registry: Registry): LifecycleMetrics {
   return {
     objectsExpired: counter('metadata_lifecycle_objects_expired_total', 'Current object versions expired by lifecycle rules'),
     noncurrentExpired: counter('metadata_lifecycle_noncurrent_versions_expired_total', 'Noncurrent versions removed by NoncurrentVersionExpiration'),
+    lockedKept: counter('metadata_lifecycle_locked_versions_kept_total', 'Noncurrent versions due for expiration that Object Lock kept (retention or legal hold)'),
     markersRemoved: counter('metadata_lifecycle_delete_markers_removed_total', 'Expired object delete markers removed'),
     uploadsAborted: counter('metadata_lifecycle_uploads_aborted_total', 'Incomplete multipart uploads aborted by AbortIncompleteMultipartUpload'),
     scanned: counter('metadata_lifecycle_records_scanned_total', 'Version and upload records examined by the lifecycle worker'),

@@ -298,7 +298,7 @@ export class LifecycleWorker {
     carry.newerCreated = v.lastModified;
     const subject = { ...subjectOf(key, v), marker: v.deleteMarker === true };
     if (noncurrentVersionDue(rules, subject, since, carry.newerNoncurrent, now)) {
-      if (await this.act(() => expireNoncurrentVersion(this.deps, c.bucket, key, v.versionId, ctx))) {
+      if (await this.act(() => expireNoncurrentVersion(this.deps, c.bucket, key, v.versionId, ctx, () => this.metrics.lockedKept.inc()))) {
         t.noncurrentExpired++;
         this.metrics.noncurrentExpired.inc();
         return;
