@@ -14,8 +14,11 @@ export interface RequestFacts {
 
 /** Endpoints where `s3:prefix`, `s3:delimiter` and `s3:max-keys` are set (ListBucket, ListBucketVersions). */
 const LISTINGS = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
-/** Endpoints whose request carries an object's tags (`x-amz-tagging`): `s3:RequestObjectTag/<key>`. */
-const TAGGING_WRITES = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+/**
+ * Endpoints that write a new object: their `x-amz-tagging` gives `s3:RequestObjectTag/<key>`, their
+ * `x-amz-object-lock-*` headers the Object Lock keys (`lockConditionKeys`).
+ */
+const OBJECT_WRITES = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
 /** Request headers S3 exposes as `s3:<header>` condition keys. */
 const HEADER_KEYS = [
   'x-amz-acl', 'x-amz-copy-source', 'x-amz-metadata-directive', 'x-amz-server-side-encryption',
@@ -59,7 +62,7 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
   }
   set('s3:versionid', facts.query.get('versionId') ?? undefined);
   for (const h of HEADER_KEYS) set(`s3:${h}`, first(headers, h));
-  if (TAGGING_WRITES.has(ep.name)) {
+  if (OBJECT_WRITES.has(ep.name)) {
     const mode = first(headers, 'x-amz-object-lock-mode');
     const until = first(headers, 'x-amz-object-lock-retain-until-date');
     const hold = first(headers, 'x-amz-object-lock-legal-hold');
@@ -68,7 +71,7 @@ export function requestContext(principal: PolicySubject, ep: Endpoint, facts: Re
     }
   }
   const tagging = first(headers, 'x-amz-tagging');
-  if (tagging !== undefined && TAGGING_WRITES.has(ep.name)) {
+  if (tagging !== undefined && OBJECT_WRITES.has(ep.name)) {
     try {
       const tags = parseTaggingHeader(tagging);
       for (const t of tags) set(`s3:requestobjecttag/${t.Key}`, t.Value);
