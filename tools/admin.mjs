@@ -153,7 +153,7 @@ async function run(argv, env, out) {
     if (asJson) return out(JSON.stringify(b));
     return out(
       [
-        `${b.name}  region ${b.region}  created ${b.createdAt}  versioning ${b.versioning}`,
+        `${b.name}  region ${b.region}  created ${b.createdAt}  versioning ${b.versioning}${b.objectLock ? '  object lock' : ''}`,
         `  owner: ${b.owner.displayName} (${b.owner.id})`,
         ...(b.grants.length === 0 ? ['  no key grants (the root key may do everything)'] : b.grants.map((g) => `  ${g.name ?? g.accessKeyId} (${g.accessKeyId}): ${perms(g)}`)),
       ].join('\n'),

@@ -151,8 +151,12 @@ describe('keys and grants', () => {
     const info = await admin(['bucket', 'info', shared]);
     expect(info).toMatch(/app1 \(MK[0-9A-F]+\): read\n/);
     expect(info).toMatch(/app2 \(MK[0-9A-F]+\): write/);
-    const json = JSON.parse(await admin(['bucket', 'info', shared, '--json'])) as { grants: { name: string; read: boolean; write: boolean; owner: boolean }[] };
+    const json = JSON.parse(await admin(['bucket', 'info', shared, '--json'])) as { objectLock: boolean; grants: { name: string; read: boolean; write: boolean; owner: boolean }[] };
     expect(json.grants.find((g) => g.name === 'app1')).toMatchObject({ read: true, write: false, owner: false });
+    expect(json.objectLock).toBe(false);
+    const locked = `locked-${suffix}`;
+    await root.send(new CreateBucketCommand({ Bucket: locked, ObjectLockEnabledForBucket: true }));
+    expect(await admin(['bucket', 'info', locked])).toMatch(/versioning Enabled {2}object lock\n/);
 
     expect(await admin(['key', 'deny', 'app1', shared, '--read'])).toContain('none');
     await expectS3Error(s1.send(new GetObjectCommand({ Bucket: shared, Key: 'doc.txt' })), 'AccessDenied', 403);

@@ -149,6 +149,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
           region: bucket.region,
           createdAt: new Date(bucket.createdAt).toISOString(),
           versioning: bucket.versioning ?? 'Unversioned',
+          objectLock: bucket.objectLock === true,
           owner: { id: bucket.owner.id, displayName: bucket.owner.displayName },
           grants: grants.map((g) => ({ ...grantView(g), name: names.get(g.accessKeyId) })),
         },
