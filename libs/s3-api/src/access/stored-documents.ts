@@ -83,8 +83,9 @@ export function decodeBucketEncryption(doc: string): StoredBucketEncryption {
 /**
  * A bucket's Object Lock configuration: `{"v":1}`, with its default retention `"m":<Mode>` and `"d":<Days>`
  * or `"y":<Years>`. That the bucket has Object Lock at all is metadata's flag (it enforces it); this
- * document only says what new objects get by default. Unreadable: thrown, never taken as "no default",
- * which would leave new objects unprotected.
+ * document only says what new objects get by default; a bucket with the flag and no document (created
+ * with Object Lock) has none. Unreadable: thrown, never taken as "no default", which would leave new
+ * objects unprotected.
  */
 export function encodeObjectLock(c: ObjectLockConfiguration): string {
   const r = c.DefaultRetention;
@@ -92,7 +93,8 @@ export function encodeObjectLock(c: ObjectLockConfiguration): string {
   return JSON.stringify(r.Days !== undefined ? { v: VERSION, m: r.Mode, d: r.Days } : { v: VERSION, m: r.Mode, y: r.Years });
 }
 
-export function decodeObjectLock(doc: string): ObjectLockConfiguration {
+export function decodeObjectLock(doc: string | undefined): ObjectLockConfiguration {
+  if (doc === undefined) return { ObjectLockEnabled: 'Enabled' };
   const o = parse(doc, 'object lock') as { m?: unknown; d?: unknown; y?: unknown };
   if (o.m === undefined && o.d === undefined && o.y === undefined) return { ObjectLockEnabled: 'Enabled' };
   const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;

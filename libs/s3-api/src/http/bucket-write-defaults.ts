@@ -32,7 +32,7 @@ export class BucketWriteDefaults {
     this.lookups = new BucketLookups(async (bucket, ctx) => {
       const { bucket: b, documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption', 'objectLock'] }, ctx);
       const sse = documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
-      const lock = b.objectLock ? decodeObjectLock(documents.objectLock ?? '{"v":1}') : undefined;
+      const lock = b.objectLock ? decodeObjectLock(documents.objectLock) : undefined;
       if (!sse && !lock) return NONE;
       return { ...(sse && { sse }), ...(lock && { objectLock: lock.DefaultRetention ? { retention: lock.DefaultRetention } : {} }) };
     }, opts);

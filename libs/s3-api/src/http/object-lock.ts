@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { CallCtx, ObjectHeaders, ObjectLock, ObjectLockMode } from '@massive/contracts';
 import { assertRetainUntilDateInFuture, parseRetainUntilDate, S3Error, type DefaultRetention } from '@massive/s3-protocol';
 import type { S3ApiDeps, S3Request } from '../types';
+import type { WriteDefaults } from './bucket-write-defaults';
 import { header } from './object-headers';
 import { hasIntegrityHeader } from './small-body';
 
@@ -72,7 +73,7 @@ export async function writeLock(
 ): Promise<ObjectLock | undefined> {
   const now = opts.now ?? Date.now();
   const asked = askedLock(req.headers, now);
-  const defaults = deps.writeDefaults ? await deps.writeDefaults.get(bucket, ctx) : {};
+  const defaults = await writeDefaultsOf(bucket, deps, ctx);
   if (!defaults.objectLock) {
     if (asked) throw new S3Error('InvalidRequest', NO_LOCK_ON_BUCKET);
     return undefined;
@@ -133,16 +134,19 @@ export function mayBypass(req: S3Request, bucket: string, key: string): boolean 
 }
 
 /** Retention and legal hold requests, and the bypass header on deletes, need a bucket with Object Lock. */
-export async function requireObjectLock(bucket: string, deps: S3ApiDeps, ctx: CallCtx, message = 'Bucket is missing Object Lock Configuration'): Promise<void> {
-  const defaults = deps.writeDefaults ? await deps.writeDefaults.get(bucket, ctx) : {};
-  if (!defaults.objectLock) throw new S3Error('InvalidRequest', message);
+export async function requireObjectLock(bucket: string, deps: S3ApiDeps, ctx: CallCtx): Promise<void> {
+  if (!(await writeDefaultsOf(bucket, deps, ctx)).objectLock) throw new S3Error('InvalidRequest', 'Bucket is missing Object Lock Configuration');
 }
 
 /** S3's answer to the bypass header on a delete in a bucket without Object Lock. */
 export async function checkBypassApplies(h: IncomingHttpHeaders, bucket: string, deps: S3ApiDeps, ctx: CallCtx): Promise<void> {
   if (!asksToBypass(h)) return;
-  const defaults = deps.writeDefaults ? await deps.writeDefaults.get(bucket, ctx) : {};
-  if (!defaults.objectLock) {
+  if (!(await writeDefaultsOf(bucket, deps, ctx)).objectLock) {
     throw new S3Error('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.', { ArgumentName: BYPASS_HEADER });
   }
+}
+
+/** The bucket's write defaults (Object Lock among them) from the gateway's cache; none without one (tests). */
+function writeDefaultsOf(bucket: string, deps: S3ApiDeps, ctx: CallCtx): Promise<WriteDefaults> | WriteDefaults {
+  return deps.writeDefaults ? deps.writeDefaults.get(bucket, ctx) : {};
 }

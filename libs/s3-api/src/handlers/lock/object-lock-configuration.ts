@@ -30,5 +30,5 @@ export const putObjectLockConfiguration: Handler<'PutObjectLockConfiguration'> =
 export const getObjectLockConfiguration: Handler<'GetObjectLockConfiguration'> = async (ep, req, deps) => {
   const { bucket, documents } = await deps.metadata.getBucketConfig({ bucket: ep.bucket, kinds: ['objectLock'] }, req.ctx);
   if (!bucket.objectLock) throw new S3Error('ObjectLockConfigurationNotFoundError', undefined, { BucketName: ep.bucket });
-  return xmlResponse(buildObjectLockConfiguration(documents.objectLock === undefined ? { ObjectLockEnabled: 'Enabled' } : decodeObjectLock(documents.objectLock)));
+  return xmlResponse(buildObjectLockConfiguration(decodeObjectLock(documents.objectLock)));
 };
