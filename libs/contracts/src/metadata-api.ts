@@ -87,11 +87,14 @@ export interface ObjectRetention {
 
 /**
  * How an object's (or a multipart upload's) bytes are encrypted at rest. The gateway owns the format;
- * metadata stores it opaque. `key` is the object's data key sealed under a gateway master key.
+ * metadata stores it opaque. `key` is the object's data key, sealed under a gateway master key (SSE-S3)
+ * or, when `customerKeyMd5` is set, under the key its writer supplied (SSE-C), which is never stored.
  */
 export interface ObjectEncryption {
   readonly algorithm: 'AES256';
   readonly key: string;
+  /** SSE-C: the base64 MD5 of the customer's key (S3 answers it; reads must present the same key). */
+  readonly customerKeyMd5?: string;
 }
 
 export interface ObjectTag {

@@ -110,7 +110,7 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   for (const f of HEADER_FIELDS) if (h[f] !== undefined) out[f] = h[f];
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
-  if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key };
+  if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key, ...opt('customerKeyMd5', h.sse.customerKeyMd5) };
   if (h.lock) out.lock = { ...encodeRetention(h.lock), ...opt('legalHold', h.lock.legalHold) };
   return out;
 }
@@ -122,7 +122,7 @@ export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
   if (v.acl !== undefined && v.acl !== null) out.acl = v.acl;
   if (v.sse) {
     if (v.sse.algorithm !== 'AES256') throw new ServiceError('Internal', `unknown object encryption ${v.sse.algorithm}`);
-    out.sse = { algorithm: 'AES256', key: v.sse.key };
+    out.sse = { algorithm: 'AES256', key: v.sse.key, ...(v.sse.customerKeyMd5 != null && { customerKeyMd5: v.sse.customerKeyMd5 }) };
   }
   if (v.lock) {
     const lock = { ...decodeRetention(v.lock), ...opt('legalHold', v.lock.legalHold) };

@@ -181,6 +181,18 @@ export function multipartContract(env: () => ContractEnv): void {
       expect(await api.getPartManifests({ uploadId: up.uploadId, partNumbers: [1] }, ctx)).toEqual([m]);
     });
 
+    it('an SSE-C upload and object keep the customer key\'s MD5 beside the sealed key (the gateway checks reads against it)', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const sse = { algorithm: 'AES256' as const, key: 'c1:c2VhbGVkLWZvci10aGUtY3VzdG9tZXI', customerKeyMd5: 'XrY7u+Ae7tCTyyK7j1rNww==' };
+      const up = await api.createMultipartUpload({ bucket, key: 'ssec', headers: { ...headers, sse }, owner: alice }, ctx);
+      expect((await api.getMultipartUpload({ bucket, key: 'ssec', uploadId: up.uploadId }, ctx)).headers.sse).toEqual(sse);
+      const { intentId } = await api.createWriteIntent({ ttlMs: 60_000 }, ctx);
+      const stored = await api.uploadPart({ bucket, key: 'ssec', uploadId: up.uploadId, partNumber: 1, manifest: manifest(132), intentId, etag: md5hex('p1'), size: 100 }, ctx);
+      await api.completeMultipartUpload({ bucket, key: 'ssec', uploadId: up.uploadId, minPartSize: 5, parts: [{ partNumber: 1, etag: stored.etag }] }, ctx);
+      expect((await api.getObject({ bucket, key: 'ssec' }, ctx)).headers.sse).toEqual(sse);
+    });
+
     it('pages parts with partNumberMarker', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

@@ -7,13 +7,18 @@
  */
 export interface ObjectEncryption {
   /**
-   * "AES256" (SSE-S3).
+   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set).
    */
   'algorithm'?: (string);
   /**
-   * The object's data key, sealed under a gateway master key.
+   * The object's data key, sealed under a gateway master key (SSE-S3) or the customer's key (SSE-C).
    */
   'key'?: (string);
+  /**
+   * SSE-C: the base64 MD5 of the customer-provided key (the key itself is never stored).
+   */
+  'customerKeyMd5'?: (string);
+  '_customerKeyMd5'?: "customerKeyMd5";
 }
 
 /**
@@ -21,11 +26,16 @@ export interface ObjectEncryption {
  */
 export interface ObjectEncryption__Output {
   /**
-   * "AES256" (SSE-S3).
+   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set).
    */
   'algorithm': (string);
   /**
-   * The object's data key, sealed under a gateway master key.
+   * The object's data key, sealed under a gateway master key (SSE-S3) or the customer's key (SSE-C).
    */
   'key': (string);
+  /**
+   * SSE-C: the base64 MD5 of the customer-provided key (the key itself is never stored).
+   */
+  'customerKeyMd5'?: (string);
+  '_customerKeyMd5'?: "customerKeyMd5";
 }
