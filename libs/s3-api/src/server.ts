@@ -155,7 +155,8 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
       if (granted instanceof Promise) granted = await granted;
       access = granted;
       if (auth.kind === 'signed') checkCopySourceGrant(auth, ep, req.headers, deps);
-      refuseUnsupportedHeaders(req.headers, ep.name);
+      const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+      refuseUnsupportedHeaders(req.headers, ep.name, secure);
       const owners = checkExpectedOwners(ep, req.headers, deps, ctx);
       if (owners) await owners;
       const handler = HANDLERS[ep.name] as Handler<EndpointName> | undefined;
@@ -197,6 +198,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
         anonymous: auth.kind !== 'signed',
         bypassPolicy: granted.bypassPolicy,
         lockPolicy: granted.lockPolicy,
+        secure,
       };
       let out = await handler(ep, s3req, deps);
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };

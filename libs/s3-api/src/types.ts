@@ -203,6 +203,8 @@ export interface S3Request {
   readonly bypassPolicy?: (key: string) => PolicyDecision;
   /** A bucket with a policy: its decision on a retention or legal hold body's Object Lock condition keys. */
   readonly lockPolicy?: (values: LockRequestValues) => PolicyDecision | Promise<PolicyDecision>;
+  /** The request came over TLS on the gateway's own socket (SSE-C is taken only so). */
+  readonly secure?: boolean;
 }
 
 export type HeaderValue = string | number | undefined;

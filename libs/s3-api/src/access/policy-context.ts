@@ -22,7 +22,7 @@ const OBJECT_WRITES = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload
 /** Request headers S3 exposes as `s3:<header>` condition keys. */
 const HEADER_KEYS = [
   'x-amz-acl', 'x-amz-copy-source', 'x-amz-metadata-directive', 'x-amz-server-side-encryption',
-  'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-storage-class', 'x-amz-content-sha256',
+  'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm', 'x-amz-storage-class', 'x-amz-content-sha256',
   'x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp',
   'x-amz-website-redirect-location', 'x-amz-object-ownership', 'if-match', 'if-none-match',
 ];

@@ -19,7 +19,7 @@ export async function commitPart(ep: EndpointOf<'UploadPart' | 'UploadPartCopy'>
         partNumber: ep.partNumber,
         manifest: body.data.manifest,
         intentId: body.data.intentId,
-        etag: body.md5,
+        etag: body.etag,
         checksum: body.checksum,
         // Encrypted parts store more bytes than the client sent; the part's size is the client's.
         ...(body.data.manifest.size !== body.size && { size: body.size }),

@@ -4,6 +4,7 @@ import { header } from './object-headers';
 import { leasedRead } from './leased-read';
 import { objectSegments } from './object-segments';
 import { dataKeyOf, decryptInline } from '../sse/object-encryption';
+import { COPYING, READING, type CustomerKey } from '../sse/customer-keys';
 import type { S3ApiDeps, S3Request } from '../types';
 
 export interface CopySource {
@@ -66,10 +67,14 @@ export function copySourceVersionHeader(v: ObjectVersion): Record<string, string
   return v.s3VersionId === undefined ? {} : { 'x-amz-copy-source-version-id': v.s3VersionId };
 }
 
-/** The bytes of a version (or of a range of it), streamed from wherever they live. */
-export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps): AsyncIterable<Buffer> {
+/**
+ * The bytes of a version (or of a range of it), streamed from wherever they live. An SSE-C version opens
+ * only with `customer`, the key the request presents for it (its own headers for a GET, the copy
+ * source's for a copy).
+ */
+export function versionBytes(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps, customer: CustomerKey | undefined, copying = false): AsyncIterable<Buffer> {
   // Unsealed now, so that a key this gateway cannot unseal fails the request before any answer.
-  const dataKey = dataKeyOf(v.headers, v.bucket, v.key, deps);
+  const dataKey = dataKeyOf(v.headers, v.bucket, v.key, deps, customer, copying ? COPYING : READING);
   if (v.data.kind === 'inline' && dataKey) return decryptInline(v.data.bytes, v.size, range, dataKey);
   if (v.data.kind === 'inline') {
     const bytes = range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;

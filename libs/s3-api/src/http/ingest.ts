@@ -12,6 +12,7 @@ import {
 import { fedTo, inlineHashing, type HashJob, type HashName } from './hashing/hash-job';
 import { header } from './object-headers';
 import { encryptStream } from '../sse/package-format';
+import { customerEtag } from '../sse/customer-keys';
 import { renewalPeriod, renewWhileProgressing } from '../limits/intent-renewal';
 import type { S3ApiDeps, S3Request } from '../types';
 
@@ -29,17 +30,20 @@ export interface IngestOptions {
   /** The body's length is learned by reading it (a POST form's file): there is no Content-Length to require. */
   readonly lengthFromStream?: boolean;
   /**
-   * Store the body encrypted (SSE-S3) with this data key as package stream `stream` (0 for an object,
-   * the part number for a part). Hashes, checksums and the size stay those of the plaintext.
+   * Store the body encrypted (SSE-S3, SSE-C) with this data key as package stream `stream` (0 for an
+   * object, the part number for a part). Hashes, checksums and the size stay those of the plaintext;
+   * with `customer` (SSE-C) the ETag is not the plaintext's MD5 (customer-keys.ts).
    */
-  readonly encryption?: { readonly dataKey: Buffer; readonly stream: number };
+  readonly encryption?: { readonly dataKey: Buffer; readonly stream: number; readonly customer?: boolean };
 }
 
 export interface Ingested {
   readonly data: NewObjectData;
   readonly size: number;
-  /** Hex MD5 of the body: the ETag of a single PUT or a part. */
+  /** Hex MD5 of the body (checked against Content-MD5). */
   readonly md5: string;
+  /** The ETag of a single PUT or a part: `md5`, except under SSE-C (customerEtag). */
+  readonly etag: string;
   readonly checksum?: ObjectChecksum;
 }
 
@@ -144,7 +148,9 @@ export async function ingest(req: S3Request, deps: S3ApiDeps, opts: IngestOption
       checksum = { algorithm, value: computed.toString('base64'), type: 'FULL_OBJECT' };
     }
     if (length !== undefined && size !== length) throw new S3Error('IncompleteBody');
-    return { data, size, md5: md5Digest.toString('hex'), checksum };
+    const md5 = md5Digest.toString('hex');
+    const etag = opts.encryption?.customer ? customerEtag(opts.encryption.dataKey, md5) : md5;
+    return { data, size, md5, etag, checksum };
   } catch (e) {
     await discard(data, req, deps);
     throw e;

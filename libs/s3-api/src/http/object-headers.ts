@@ -125,7 +125,11 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
   if (v.s3VersionId !== undefined) out['x-amz-version-id'] = v.s3VersionId;
   if (v.parts) out['x-amz-mp-parts-count'] = v.parts.length;
   if (h.tags !== undefined && h.tags.length > 0) out['x-amz-tagging-count'] = h.tags.length;
-  if (h.sse) out['x-amz-server-side-encryption'] = h.sse.algorithm;
+  if (h.sse?.customerKeyMd5 !== undefined) {
+    // SSE-C (sse/customer-keys.ts): the algorithm and the key's MD5, never `x-amz-server-side-encryption`.
+    out['x-amz-server-side-encryption-customer-algorithm'] = h.sse.algorithm;
+    out['x-amz-server-side-encryption-customer-key-MD5'] = h.sse.customerKeyMd5;
+  } else if (h.sse) out['x-amz-server-side-encryption'] = h.sse.algorithm;
   if (h.lock) lockHeaders(h.lock, out);
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;

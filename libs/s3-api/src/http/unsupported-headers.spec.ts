@@ -5,12 +5,6 @@ describe('refuseUnsupportedHeaders', () => {
     { 'x-amz-server-side-encryption-aws-kms-key-id': 'k' },
     { 'x-amz-server-side-encryption-context': 'e30=' },
     { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' },
-    { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' },
-    { 'x-amz-server-side-encryption-customer-key': 'a2V5' },
-    { 'x-amz-server-side-encryption-customer-key-md5': 'bWQ1' },
-    { 'x-amz-copy-source-server-side-encryption-customer-algorithm': 'AES256' },
-    { 'x-amz-copy-source-server-side-encryption-customer-key': 'a2V5' },
-    { 'x-amz-copy-source-server-side-encryption-customer-key-md5': 'bWQ1' },
     { 'x-amz-object-lock-event-hold': 'ON' },
     { 'x-amz-object-lock-event-hold-duration-days': '1' },
     { 'x-amz-object-lock-event-hold-duration-years': '1' },
@@ -24,26 +18,26 @@ describe('refuseUnsupportedHeaders', () => {
     { 'x-amz-write-offset-bytes': '0' },
     { 'x-amz-mfa': '123 456' },
   ])('refuses %j with NotImplemented naming the header', (h) => {
-    expect(() => refuseUnsupportedHeaders(h, 'PutObject')).toThrow(
+    expect(() => refuseUnsupportedHeaders(h, 'PutObject', false)).toThrow(
       expect.objectContaining({ code: 'NotImplemented', status: 501, extra: { Header: Object.keys(h)[0] } }),
     );
   });
 
   it.each(['PutObject', 'CopyObject', 'CreateMultipartUpload'] as const)('%s: a storage class other than STANDARD is InvalidStorageClass', (op) => {
     for (const sc of ['GLACIER', 'STANDARD_IA', 'REDUCED_REDUNDANCY', 'standard', 'NOPE']) {
-      expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': sc }, op)).toThrow(
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': sc }, op, false)).toThrow(
         expect.objectContaining({ code: 'InvalidStorageClass', status: 400, extra: { StorageClassRequested: sc } }),
       );
     }
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': 'STANDARD' }, op)).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-storage-class': 'STANDARD' }, op, false)).not.toThrow();
   });
 
   it('leaves x-amz-server-side-encryption to the writes that take it, and refuses it elsewhere as S3 does', () => {
     for (const op of ['PutObject', 'CopyObject', 'CreateMultipartUpload', 'PostObject'] as const) {
-      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op)).not.toThrow();
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op, false)).not.toThrow();
     }
     for (const op of ['GetObject', 'HeadObject', 'UploadPart', 'CompleteMultipartUpload', 'DeleteObject'] as const) {
-      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op)).toThrow(
+      expect(() => refuseUnsupportedHeaders({ 'x-amz-server-side-encryption': 'AES256' }, op, false)).toThrow(
         expect.objectContaining({
           code: 'InvalidArgument',
           status: 400,
@@ -54,14 +48,34 @@ describe('refuseUnsupportedHeaders', () => {
     }
   });
 
+  it.each([
+    'x-amz-server-side-encryption-customer-algorithm',
+    'x-amz-server-side-encryption-customer-key',
+    'x-amz-server-side-encryption-customer-key-md5',
+    'x-amz-copy-source-server-side-encryption-customer-algorithm',
+    'x-amz-copy-source-server-side-encryption-customer-key',
+    'x-amz-copy-source-server-side-encryption-customer-key-md5',
+  ])('takes %s (SSE-C) only over TLS, as S3 does', (name) => {
+    for (const op of ['PutObject', 'GetObject', 'CopyObject'] as const) {
+      expect(() => refuseUnsupportedHeaders({ [name]: 'x' }, op, false)).toThrow(
+        expect.objectContaining({
+          code: 'InvalidArgument',
+          status: 400,
+          message: 'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.',
+        }),
+      );
+      expect(() => refuseUnsupportedHeaders({ [name]: 'x' }, op, true)).not.toThrow();
+    }
+  });
+
   it('accepts ordinary requests', () => {
-    expect(() => refuseUnsupportedHeaders({ 'content-type': 'text/plain' }, 'PutObject')).not.toThrow();
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'false' }, 'CreateBucket')).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'content-type': 'text/plain' }, 'PutObject', false)).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'false' }, 'CreateBucket', false)).not.toThrow();
     // Object Lock's retention, legal hold and bypass are served (http/object-lock.ts); only event holds are not.
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'true' }, 'CreateBucket')).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-bucket-object-lock-enabled': 'true' }, 'CreateBucket', false)).not.toThrow();
     const lock = { 'x-amz-object-lock-mode': 'COMPLIANCE', 'x-amz-object-lock-retain-until-date': '2030-01-01T00:00:00Z', 'x-amz-object-lock-legal-hold': 'ON' };
-    expect(() => refuseUnsupportedHeaders(lock, 'PutObject')).not.toThrow();
-    expect(() => refuseUnsupportedHeaders({ 'x-amz-bypass-governance-retention': 'true' }, 'DeleteObject')).not.toThrow();
-    expect(() => refuseUnsupportedHeaders({}, 'GetObject')).not.toThrow();
+    expect(() => refuseUnsupportedHeaders(lock, 'PutObject', false)).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({ 'x-amz-bypass-governance-retention': 'true' }, 'DeleteObject', false)).not.toThrow();
+    expect(() => refuseUnsupportedHeaders({}, 'GetObject', false)).not.toThrow();
   });
 });

@@ -2,28 +2,23 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error, type EndpointName } from '@massive/s3-protocol';
 import { header } from './object-headers';
 import { SSE_HEADER, SSE_WRITE_OPERATIONS } from '../sse/object-encryption';
+import { CUSTOMER_HEADERS, hasCustomerHeaders, SECURE_CONNECTION_REQUIRED } from '../sse/customer-keys';
 
 /**
  * Request headers that ask for a guarantee we do not provide. Ignoring them would be worse than refusing:
- * an SSE-C object would be stored in plain text and served to a GET without the key, an SSE-KMS object
- * would be reported encrypted under a KMS key when it is not, an event hold would not stop a delete.
- * (SSE-S3, `x-amz-server-side-encryption: AES256`, is served: sse/object-encryption.ts; so are Object Lock's
- * retention, legal hold and bypass headers: http/object-lock.ts.)
+ * an SSE-KMS object would be reported encrypted under a KMS key when it is not, an event hold would not
+ * stop a delete. (SSE-S3, `x-amz-server-side-encryption: AES256`, and SSE-C are served:
+ * sse/object-encryption.ts; so are Object Lock's retention, legal hold and bypass headers:
+ * http/object-lock.ts.)
  * So they answer 501 NotImplemented, the code AWS documents for "a header you provided implies functionality
  * that is not implemented" (MinIO answers the same without a KMS). Refused on every operation: a header that
  * an operation does not take is refused too, rather than sometimes ignored.
  */
 const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) => boolean }[] = [
-  // Server-side encryption other than SSE-S3: no KMS, no customer keys.
+  // SSE-KMS: no KMS. (SSE-C, customer keys, is served over TLS: sse/customer-keys.ts.)
   { name: 'x-amz-server-side-encryption-aws-kms-key-id' },
   { name: 'x-amz-server-side-encryption-context' },
   { name: 'x-amz-server-side-encryption-bucket-key-enabled' },
-  { name: 'x-amz-server-side-encryption-customer-algorithm' },
-  { name: 'x-amz-server-side-encryption-customer-key' },
-  { name: 'x-amz-server-side-encryption-customer-key-md5' },
-  { name: 'x-amz-copy-source-server-side-encryption-customer-algorithm' },
-  { name: 'x-amz-copy-source-server-side-encryption-customer-key' },
-  { name: 'x-amz-copy-source-server-side-encryption-customer-key-md5' },
   // Object Lock event holds (S3's variable retention) are not served; retention and legal hold are.
   { name: 'x-amz-object-lock-event-hold' },
   { name: 'x-amz-object-lock-event-hold-duration-days' },
@@ -42,15 +37,20 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-mfa' },
 ];
 
-const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class', SSE_HEADER]);
+const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class', SSE_HEADER, ...CUSTOMER_HEADERS]);
 
 /** The operations that take `x-amz-storage-class`; every object is stored in (and listed as) STANDARD. */
 const STORAGE_CLASS_OPERATIONS: ReadonlySet<EndpointName> = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
 
-export function refuseUnsupportedHeaders(h: IncomingHttpHeaders, operation?: EndpointName): void {
-  // A request carries a handful of headers and REFUSED lists 27: looking each of those up in the header
+/**
+ * `secure`: the request came over TLS on our own socket. A customer's key (SSE-C) is taken only so, as
+ * S3 takes it: sent in clear, the key that opens the object would be readable on the way.
+ */
+export function refuseUnsupportedHeaders(h: IncomingHttpHeaders, operation: EndpointName | undefined, secure: boolean): void {
+  // A request carries a handful of headers and REFUSED lists 15: looking each of those up in the header
   // object (a dictionary, so megamorphic loads) cost more than walking the request's own names once.
   if (!Object.keys(h).some((name) => REFUSED_NAMES.has(name))) return;
+  if (!secure && hasCustomerHeaders(h)) throw new S3Error('InvalidArgument', SECURE_CONNECTION_REQUIRED);
   for (const r of REFUSED) {
     const v = header(h, r.name);
     if (v !== undefined && !(r.allowed?.(v) ?? false)) {

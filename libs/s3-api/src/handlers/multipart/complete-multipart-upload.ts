@@ -3,7 +3,7 @@ import { header, versionIdHeader } from '../../http/object-headers';
 import { readSmallBody, XML_BODY_LIMITS } from '../../http/small-body';
 import { checksumFields } from '../../http/checksum-fields';
 import { xmlResponse } from '../../http/xml-response';
-import { encryptionHeaders } from '../../sse/object-encryption';
+import { encryptionHeaders, isCustomerEncrypted } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async (ep, req, deps) => {
@@ -30,7 +30,8 @@ export const completeMultipartUpload: Handler<'CompleteMultipartUpload'> = async
       ...checksumFields(v.checksum),
     }),
     200,
-    { ...versionIdHeader(v), ...encryptionHeaders(v.headers) },
+    // S3's Complete answers SSE-S3 but not SSE-C's algorithm and key MD5 (its API reference lists neither).
+    { ...versionIdHeader(v), ...(isCustomerEncrypted(v.headers) ? {} : encryptionHeaders(v.headers)) },
   );
 };
 

@@ -8,7 +8,8 @@ import { writeLock, withLock } from '../../http/object-lock';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import { copyTags, withTags } from '../../http/tagging';
-import { asksForEncryption, encryptionHeaders, ingestEncryption, resealedKey, withEncryption, writeEncryption } from '../../sse/object-encryption';
+import { asksForEncryption, checkCustomerKey, encryptionHeaders, ingestEncryption, isCustomerEncrypted, resealedKey, withEncryption, writeEncryption } from '../../sse/object-encryption';
+import { COPYING, customerKeyOf } from '../../sse/customer-keys';
 import type { Handler } from '../../types';
 
 export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
@@ -19,10 +20,14 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // The copy gets the ACL this request asks for (private without one), never the source's.
   const acl = await objectAclForWrite(ep.bucket, req, deps);
   const { source, version: src } = await loadCopySource(req, deps);
+  // An SSE-C source is read only with its key (x-amz-copy-source-server-side-encryption-customer-*).
+  const sourceKey = customerKeyOf(req.headers, true);
+  checkCustomerKey(src.headers, sourceKey, COPYING);
   const toItself = source.bucket === ep.bucket && source.key === ep.key;
   // Copying a named version onto its key is how S3 users restore an old version: not a no-op; nor is a
-  // copy onto itself that names an encryption (how S3 users encrypt objects stored before).
-  if (toItself && directive === 'COPY' && source.versionId === undefined && !asksForEncryption(req.headers)) {
+  // copy onto itself that names an encryption (how S3 users encrypt objects stored before), or that
+  // takes a customer's key (SSE-C) off.
+  if (toItself && directive === 'COPY' && source.versionId === undefined && !asksForEncryption(req.headers) && !isCustomerEncrypted(src.headers)) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -47,7 +52,9 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // The write replaces the source version only when the bucket is not Enabled and the source is the
   // null version (the one a non-versioned write replaces); otherwise both stay, and never share data.
   const replacesSource = src.bucketVersioning !== 'Enabled' && (src.s3VersionId === undefined || src.s3VersionId === 'null');
-  if (toItself && replacesSource && algorithm === src.checksum?.algorithm && (encryption === undefined) === (src.headers.sse === undefined)) {
+  // SSE-C on either side is a change of key (or to or from one): the bytes are always rewritten.
+  const customerKeys = encryption?.sse.customerKeyMd5 !== undefined || isCustomerEncrypted(src.headers);
+  if (toItself && replacesSource && !customerKeys && algorithm === src.checksum?.algorithm && (encryption === undefined) === (src.headers.sse === undefined)) {
     // Same bytes, new metadata: keep the stored data (and, encrypted, the data key sealing it); nothing is
     // copied. The data key is sealed anew under the current master key: after a rotation, copying an
     // object onto itself is how it stops needing the previous one.
@@ -58,12 +65,14 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
       maxSize: deps.config.maxObjectSize,
       allowInline: true,
       checksumAlgorithm: algorithm,
-      source: versionBytes(src, undefined, req, deps),
+      source: versionBytes(src, undefined, req, deps, sourceKey, true),
       sourceLength: src.size,
       encryption: ingestEncryption(encryption, 0),
     });
     data = body.data;
-    etag = src.parts ? body.md5 : src.etag;
+    // A copy of a multipart object is a single object, whose ETag is its MD5; an SSE-C source's ETag is
+    // not its MD5, and an SSE-C copy's is its own (ingest).
+    etag = encryption?.sse.customerKeyMd5 !== undefined || src.parts || isCustomerEncrypted(src.headers) ? body.etag : src.etag;
     checksum = body.checksum;
   }
   try {

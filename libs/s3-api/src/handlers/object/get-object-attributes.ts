@@ -4,6 +4,8 @@ import { buildGetObjectAttributesResponse, formatHttpDate, S3Error, type Attribu
 import { checksumFields } from '../../http/checksum-fields';
 import { header, versionIdHeader } from '../../http/object-headers';
 import { xmlResponse } from '../../http/xml-response';
+import { customerKeyOf } from '../../sse/customer-keys';
+import { checkCustomerKey } from '../../sse/object-encryption';
 import type { Handler } from '../../types';
 
 const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] as const;
@@ -23,7 +25,10 @@ export const getObjectAttributes: Handler<'GetObjectAttributes'> = async (ep, re
   const maxParts = intHeader(req.headers, 'x-amz-max-parts', MAX_ATTRIBUTE_PARTS);
   const marker = intHeader(req.headers, 'x-amz-part-number-marker', 0);
   const versionId = req.query.get('versionId') ?? undefined;
+  const customer = customerKeyOf(req.headers);
   const v = await deps.metadata.getObject({ bucket: ep.bucket, key: ep.key, versionId, withoutData: true }, req.ctx);
+  // As for HeadObject, an SSE-C object's attributes need its key.
+  checkCustomerKey(v.headers, customer);
   const xml = buildGetObjectAttributesResponse({
     ...(wanted.has('ETag') && { ETag: v.etag }),
     ...(wanted.has('Checksum') && v.checksum && { Checksum: checksumFields(v.checksum) }),

@@ -74,7 +74,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     const range = evaluatePostPolicy(policy, { bucket: ep.bucket, fields, now: new Date() });
 
     const write = formWrite(fields);
-    refuseUnsupportedHeaders(write.headers, 'PostObject');
+    refuseUnsupportedHeaders(write.headers, 'PostObject', req.secure === true);
     const body = await formFileBody(f.file, deps.config.inlineThreshold, range);
     const fileReq = { ...req, headers: write.headers, body, owner: cred.owner };
     // The `acl` field is checked against the bucket's ownership controls and Block Public Access as a PUT's x-amz-acl.
@@ -101,7 +101,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
       // The whole form is read (and well-formed) before the object becomes visible.
       await f.finished();
       const v = await deps.metadata.putObject(
-        { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.md5, headers, checksum: data.checksum, withoutData: true },
+        { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.etag, headers, checksum: data.checksum, withoutData: true },
         req.ctx,
       );
       const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers) };

@@ -20,7 +20,7 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
   const rules = deps.lifecycleRules?.rules(ep.bucket, req.ctx);
   try {
     const v = await deps.metadata.putObject(
-      { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.md5, headers, checksum: body.checksum, conditions, withoutData: true },
+      { bucket: ep.bucket, key: ep.key, data: body.data, size: body.size, etag: body.etag, headers, checksum: body.checksum, conditions, withoutData: true },
       req.ctx,
     );
     const expiration = rules ? expirationHeaders(await rules, v) : {};

@@ -3,17 +3,22 @@ import { checkReadConditions, isS3Error, resolveRange, S3Error, type ResolvedRan
 import { header, notModifiedHeaders, objectResponseHeaders } from '../../http/object-headers';
 import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { versionBytes } from '../../http/copy-source';
+import { customerKeyOf, type CustomerKey } from '../../sse/customer-keys';
+import { checkCustomerKey } from '../../sse/object-encryption';
 import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /** Shared by GetObject and HeadObject: conditions, Range / partNumber, and response headers. */
 export async function readObject(bucket: string, key: string, req: S3Request, deps: S3ApiDeps, withBody: boolean): Promise<S3Response> {
   const h = req.headers;
   const versionId = req.query.get('versionId') ?? undefined;
+  const customer = customerKeyOf(h);
   // x-amz-expiration (current versions only): the rules come from a per-replica cache, fetched alongside.
   const rules = versionId === undefined ? deps.lifecycleRules?.rules(bucket, req.ctx) : undefined;
   // HEAD needs the version, not its bytes: inline ones are left out (read, copied and sent for nothing).
   const v = await deps.metadata.getObject({ bucket, key, versionId, ...(!withBody && { withoutData: true }) }, req.ctx);
   req.checkObjectAcl?.(v.headers.acl);
+  // An SSE-C object answers nothing, not even its headers, without its key.
+  checkCustomerKey(v.headers, customer);
   try {
     checkReadConditions(
       {
@@ -51,13 +56,13 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
     headers['Content-Range'] = `bytes ${range.start}-${range.end}/${v.size}`;
   }
   if (!withBody) return { status, headers };
-  return { status, headers, body: objectBody(v, range, req, deps), objectBytes: length };
+  return { status, headers, body: objectBody(v, range, req, deps, customer), objectBytes: length };
 }
 
-function objectBody(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps): Buffer | AsyncIterable<Buffer> {
+function objectBody(v: ObjectVersion, range: ResolvedRange | undefined, req: S3Request, deps: S3ApiDeps, customer: CustomerKey | undefined): Buffer | AsyncIterable<Buffer> {
   if (v.data.kind === 'inline' && !v.headers.sse) return range ? v.data.bytes.subarray(range.start, range.end + 1) : v.data.bytes;
   if (v.size === 0) return Buffer.alloc(0);
-  return versionBytes(v, range, req, deps);
+  return versionBytes(v, range, req, deps, customer);
 }
 
 /** `?partNumber=N`: the byte range of part N (a non-multipart object has exactly one part). */
