@@ -148,6 +148,16 @@ describe('PostObject (browser form uploads)', () => {
       expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
       const { fields: kms } = await createPresignedPost(s3, { Bucket, Key: 'sdk/kms.bin', Fields: { 'x-amz-server-side-encryption': 'aws:kms' } });
       expectError(await post(Bucket, kms, 'x'), 'NotImplemented', 501);
+      // SSE-C fields (served over TLS: sse-c.spec.ts) are refused over plain HTTP, as the headers are, and nothing is stored.
+      const key = Buffer.alloc(32, 9);
+      const sseC = {
+        'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+        'x-amz-server-side-encryption-customer-key': key.toString('base64'),
+        'x-amz-server-side-encryption-customer-key-MD5': createHash('md5').update(key).digest('base64'),
+      };
+      const { fields: customer } = await createPresignedPost(s3, { Bucket, Key: 'sdk/ssec.bin', Fields: sseC });
+      expectError(await post(Bucket, customer, 'x'), 'InvalidArgument', 400, 'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.');
+      await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'sdk/ssec.bin' })), 'NotFound', 404);
     });
 
     it('Object Lock fields in the form set the retention and legal hold, as a PUT\'s headers; on a bucket without Object Lock: InvalidRequest', async () => {

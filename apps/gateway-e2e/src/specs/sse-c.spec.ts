@@ -21,6 +21,7 @@ import {
   UploadPartCopyCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -340,6 +341,24 @@ describe(`SSE-C over the gateway's own TLS socket (${E2E_MODE} mode)`, () => {
       const bare = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'small' }), { expiresIn: 300 });
       expectError(await httpsSend(bare, 'GET'), 400, 'InvalidRequest', ENCRYPTED_OBJECT);
     });
+
+    it('a browser POST upload with the SSE-C form fields stores the file under the customer key', async () => {
+      const body = marked('SSEC-POSTED-PLAINTEXT-MARKER', 200 * 1024, 15);
+      const sseFields = { [ALGORITHM_HEADER]: 'AES256', [KEY_HEADER]: KEY_A.toString('base64'), [KEY_MD5_HEADER]: md5Base64(KEY_A) };
+      const { fields } = await createPresignedPost(s3, { Bucket, Key: 'posted.bin', Fields: sseFields });
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+      fd.append('file', new Blob([body]), 'posted.bin');
+      // Serialised by fetch's own encoder, then sent over HTTPS trusting the test CA.
+      const form = new Request('https://form.invalid/', { method: 'POST', body: fd });
+      const r = await httpsSend(`${gw.endpoint}/${Bucket}`, 'POST', { 'content-type': form.headers.get('content-type') ?? '' }, Buffer.from(await form.arrayBuffer()));
+      expect({ status: r.status, text: r.text }).toMatchObject({ status: 204 });
+      expect(r.headers[ALGORITHM_HEADER]).toBe('AES256');
+      expect(r.headers[KEY_MD5_HEADER]).toBe(md5Base64(KEY_A));
+      expect(r.headers['etag']).not.toBe(`"${md5Hex(body)}"`);
+      expect((await getWith('posted.bin', KEY_A)).bytes.equals(body)).toBe(true);
+      await expectSdkError(s3.send(new GetObjectCommand({ Bucket, Key: 'posted.bin' })), 'InvalidRequest', 400, ENCRYPTED_OBJECT);
+    });
   });
 
   describe('checksums and Content-MD5 are of the plaintext', () => {
@@ -621,6 +640,7 @@ describe(`SSE-C over the gateway's own TLS socket (${E2E_MODE} mode)`, () => {
       'SSEC-PART-TWO-MARKER',
       'SSEC-REKEYED-MARKER',
       'SSEC-DEFAULTED-BUCKET-MARKER',
+      'SSEC-POSTED-PLAINTEXT-MARKER',
     ]) {
       expect({ marker, files: filesHolding(gw.dataDir, Buffer.from(marker)) }).toEqual({ marker, files: [] });
     }
