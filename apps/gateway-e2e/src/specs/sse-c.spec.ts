@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -798,5 +798,92 @@ describeCli(`aws CLI with SSE-C against the HTTPS gateway (${E2E_MODE} mode)`, (
     expect(filesHolding(gw.dataDir, Buffer.from('SSEC-CLI-SMALL-MARKER'))).toEqual([]);
     expect(filesHolding(gw.dataDir, cliKey)).toEqual([]);
     expect(filesHolding(gw.dataDir, Buffer.from(cliKey.toString('base64')))).toEqual([]);
+  });
+});
+
+/** rclone (Debian's package), whose S3 backend takes the customer key as `--s3-sse-customer-key-base64`. */
+const RCLONE = findTool([process.env['MASSIVE_E2E_RCLONE'], '/usr/bin/rclone', 'rclone'], ['version'], (v) => /^rclone v1\./.test(v));
+const describeRclone = describeWithTool('sse-c.spec.ts (rclone)', RCLONE, 'rclone is not installed', "Debian's rclone");
+
+describeRclone(`rclone with SSE-C against the HTTPS gateway (${E2E_MODE} mode)`, () => {
+  const B = 'ssec-spec-rclone';
+  let work = '';
+  const rcloneKey = randomBytes(32);
+  const smallBytes = marked('SSEC-RCLONE-SMALL-MARKER', 7000, 71);
+  // Above the 5 MiB cutoff set below: uploaded in parts, each under the key.
+  const bigBytes = marked('SSEC-RCLONE-BIG-MARKER', 12 * MiB + 777, 72);
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'massive-e2e-ssec-rclone-'));
+    writeFileSync(join(work, 'ca.pem'), cert.caPem);
+    writeFileSync(join(work, 'rclone.conf'), '');
+    writeFileSync(join(work, 'small.bin'), smallBytes);
+    writeFileSync(join(work, 'big.bin'), bigBytes);
+  });
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  function rclone(withKey: boolean, ...args: string[]): Promise<ToolResult> {
+    const sseC = withKey ? ['--s3-sse-customer-algorithm', 'AES256', '--s3-sse-customer-key-base64', rcloneKey.toString('base64')] : [];
+    return runTool(
+      RCLONE.path!,
+      ['--config', join(work, 'rclone.conf'), '--ca-cert', join(work, 'ca.pem'), '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--retries', '1', '--low-level-retries', '1', ...sseC, ...args],
+      {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: work,
+          RCLONE_CONFIG_MS_TYPE: 's3',
+          RCLONE_CONFIG_MS_PROVIDER: 'Other',
+          RCLONE_CONFIG_MS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+          RCLONE_CONFIG_MS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          RCLONE_CONFIG_MS_ENDPOINT: gw.endpoint,
+          RCLONE_CONFIG_MS_REGION: REGION,
+          RCLONE_CONFIG_MS_FORCE_PATH_STYLE: 'true',
+        },
+      },
+    );
+  }
+  async function ok(withKey: boolean, ...args: string[]): Promise<string> {
+    const r = await rclone(withKey, ...args);
+    if (r.code !== 0) throw new Error(`rclone ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+  }
+
+  it('copies a small and a multipart file up and back down with the key, byte for byte', async () => {
+    await ok(true, 'mkdir', `ms:${B}`);
+    for (const name of ['small.bin', 'big.bin']) await ok(true, 'copyto', join(work, name), `ms:${B}/${name}`);
+    for (const [name, bytes] of [['small.bin', smallBytes], ['big.bin', bigBytes]] as const) {
+      const back = join(work, `${name}.back`);
+      await ok(true, 'copyto', `ms:${B}/${name}`, back);
+      expect(readFileSync(back).equals(bytes)).toBe(true);
+    }
+    // What rclone stored is SSE-C under its key: the SDK reads it only with that key.
+    const s3 = httpsClient(gw);
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'big.bin', ...ssec(rcloneKey) }));
+      expect(head.SSECustomerKeyMD5).toBe(md5Base64(rcloneKey));
+      expect(head.ContentLength).toBe(bigBytes.length);
+      await expectBodylessError(s3.send(new HeadObjectCommand({ Bucket: B, Key: 'small.bin' })), 400);
+    } finally {
+      s3.destroy();
+    }
+  }, 240_000);
+
+  it('without the key rclone gets none of the bytes (a listing still shows the files)', async () => {
+    expect(await ok(false, 'lsf', `ms:${B}`)).toBe('big.bin\nsmall.bin\n');
+    // rclone takes the 400 S3 answers its HEAD of an SSE-C object without the key for "no such file"
+    // (as against AWS) and copies nothing; `cat` prints nothing.
+    const back = join(work, 'small.nokey');
+    await rclone(false, 'copyto', `ms:${B}/small.bin`, back);
+    expect(existsSync(back)).toBe(false);
+    const cat = await rclone(false, 'cat', `ms:${B}/small.bin`);
+    expect(cat.stdout).toBe('');
+  });
+
+  it('left nothing readable on disk: no marker, no key', () => {
+    for (const marker of ['SSEC-RCLONE-SMALL-MARKER', 'SSEC-RCLONE-BIG-MARKER']) expect(filesHolding(gw.dataDir, Buffer.from(marker))).toEqual([]);
+    expect(filesHolding(gw.dataDir, rcloneKey)).toEqual([]);
+    expect(filesHolding(gw.dataDir, Buffer.from(rcloneKey.toString('base64')))).toEqual([]);
   });
 });
