@@ -33,6 +33,9 @@ describe('gateway identity setup', () => {
     const text = await registry.metrics();
     expect(text).toContain('master_key_previous_uses_total{use="sse"} 2');
     expect(text).toContain('master_key_previous_uses_total{use="access_key"} 1');
+    expect(text).toContain('master_key_reseals_total 0');
+    uses.resealed(3);
+    expect(await registry.metrics()).toContain('master_key_reseals_total 3');
   });
 
   it('refuses the placeholder values of the base Secret and well-known examples', () => {

@@ -5,7 +5,7 @@ import type { MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import { Counter, type Registry } from 'prom-client';
 import { ConfigError } from '@massive/observability';
-import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
+import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, resealAccessKeys, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
 import type { KeyPair } from './credentials';
 
 /**
@@ -75,7 +75,7 @@ export function loadPreviousMasterKeys(env: NodeJS.ProcessEnv, current: Buffer):
  * `master_key_previous_uses_total{use}`: what a previous master key still opened (`access_key`: a secret,
  * `sse`: an object's data key). Zero for long enough: the key can leave MASSIVE_PREVIOUS_MASTER_KEYS.
  */
-export function createMasterKeyMetrics(registry: Registry): { accessKey: () => void; sse: () => void } {
+export function createMasterKeyMetrics(registry: Registry): { accessKey: () => void; sse: () => void; resealed: (n: number) => void } {
   const uses = new Counter({
     name: 'master_key_previous_uses_total',
     help: 'Access-key secrets (use=access_key) and SSE-S3 data keys (use=sse) opened with a previous master key (MASSIVE_PREVIOUS_MASTER_KEYS)',
@@ -87,7 +87,12 @@ export function createMasterKeyMetrics(registry: Registry): { accessKey: () => v
   uses.inc({ use: 'sse' }, 0);
   const accessKey = uses.labels('access_key');
   const sse = uses.labels('sse');
-  return { accessKey: () => accessKey.inc(), sse: () => sse.inc() };
+  const reseals = new Counter({
+    name: 'master_key_reseals_total',
+    help: 'Access-key secrets a previous master key opened, sealed again under the current one at start (after a rotation)',
+    registers: [registry],
+  });
+  return { accessKey: () => accessKey.inc(), sse: () => sse.inc(), resealed: (n) => reseals.inc(n) };
 }
 
 function decodeMasterKey(text: string, where: string): Buffer {
@@ -106,6 +111,37 @@ export interface IdentitySetup {
   readonly previousMasterKeys?: readonly Buffer[];
   /** Hears of each access-key secret a previous master key opened. */
   readonly onPreviousMasterKey?: () => void;
+  /** Hears how many access-key secrets the start's pass sealed again under the current master key. */
+  readonly onResealed?: (n: number) => void;
+}
+
+/** Attempts of the re-seal pass before it gives up (distributed mode may start before metadata answers). */
+const RESEAL_ATTEMPTS = 8;
+
+/**
+ * With previous master keys configured: seals again, in the background, every access key's secret that
+ * only a previous key opens (resealAccessKeys), retrying while metadata cannot be reached, so that after
+ * one start with the previous keys listed they can leave the configuration. SSE-S3 objects are not
+ * rewritten here: copying one onto itself re-seals its data key (README, Rotating the master key).
+ */
+function resealInBackground(metadata: MetadataApi, sealer: SecretSealer, logger: Logger, onResealed: ((n: number) => void) | undefined): void {
+  const attempt = (n: number): void => {
+    resealAccessKeys(metadata, sealer, { requestId: 'master-key-reseal' }).then(
+      (r) => {
+        onResealed?.(r.resealed);
+        logger.info('access keys re-sealed under the current master key', { resealed: r.resealed, alreadyCurrent: r.current, unreadable: r.unreadable.length });
+        for (const accessKeyId of r.unreadable) logger.error('access key secret opens with no configured master key: left as it is', { accessKeyId });
+      },
+      (err: unknown) => {
+        if (n >= RESEAL_ATTEMPTS) {
+          logger.error('re-sealing access keys under the current master key failed: keep the previous master key configured and restart', { err });
+          return;
+        }
+        setTimeout(() => attempt(n + 1), Math.min(30_000, 500 * 2 ** n)).unref();
+      },
+    );
+  };
+  attempt(1);
 }
 
 /** The key cache (SigV4 lookups, grants) and the admin API over a metadata port. */
@@ -117,6 +153,7 @@ export function composeIdentity(
   registry: Registry,
 ): { credentials: CredentialStore; admin: AdminHandler } {
   const sealer = new SecretSealer(setup.masterKey, setup.previousMasterKeys, setup.onPreviousMasterKey);
+  if ((setup.previousMasterKeys?.length ?? 0) > 0) resealInBackground(metadata, sealer, logger, setup.onResealed);
   const keys = new KeyCache({
     root: setup.root,
     metadata,

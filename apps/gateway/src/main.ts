@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     logger,
     registry,
     limitMetrics,
-    identity: { root: keys, masterKey, previousMasterKeys, onPreviousMasterKey: masterKeyUses.accessKey },
+    identity: { root: keys, masterKey, previousMasterKeys, onPreviousMasterKey: masterKeyUses.accessKey, onResealed: masterKeyUses.resealed },
     sse: sseKeysFrom(masterKey, previousMasterKeys, masterKeyUses.sse),
     adminOnS3Port: adminPort === undefined,
     draining: () => draining,

@@ -48,6 +48,12 @@ export interface AccessKeyApi {
   /** The key and its grants, read from one snapshot. */
   getKey(req: KeyLookup, ctx: CallCtx): Promise<KeyWithGrants>;
   listKeys(req: Record<string, never>, ctx: CallCtx): Promise<readonly AccessKeySummary[]>;
+  /**
+   * Replaces a key's sealed secret with `sealedSecret` (the same secret sealed again: master key
+   * rotation) if it is still `expected`; `resealed` false when the key is gone or its secret changed
+   * meanwhile (another gateway re-sealed it first). InvalidArgument for an empty seal.
+   */
+  resealKey(req: { accessKeyId: string; expected: string; sealedSecret: string }, ctx: CallCtx): Promise<{ readonly resealed: boolean }>;
   /** Deletes the key and every grant it has; `deleted` false when there was no such key. */
   deleteKey(req: { accessKeyId: string }, ctx: CallCtx): Promise<{ readonly deleted: boolean }>;
   /**

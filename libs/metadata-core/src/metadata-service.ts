@@ -56,7 +56,7 @@ import { listObjects } from './ops/list-objects';
 import { listObjectVersions } from './ops/list-object-versions';
 import { putBucketVersioning } from './ops/put-bucket-versioning';
 import { getBucketConfig, putBucketConfig } from './ops/bucket-config';
-import { createKey, deleteKey, getKey, listBucketGrants, listKeys, updateGrant } from './ops/access-keys';
+import { createKey, deleteKey, getKey, listBucketGrants, listKeys, resealKey, updateGrant } from './ops/access-keys';
 import { updateObjectVersion } from './ops/update-object-version';
 import { listParts } from './ops/list-parts';
 import { putObject } from './ops/put-object';
@@ -206,6 +206,9 @@ export class MetadataService implements MetadataApi {
   }
   listKeys(_req: Record<string, never>, ctx: CallCtx): Promise<readonly AccessKeySummary[]> {
     return listKeys(this.deps, ctx);
+  }
+  resealKey(req: { accessKeyId: string; expected: string; sealedSecret: string }, ctx: CallCtx): Promise<{ readonly resealed: boolean }> {
+    return resealKey(this.deps, req, ctx);
   }
   deleteKey(req: { accessKeyId: string }, ctx: CallCtx): Promise<{ readonly deleted: boolean }> {
     return deleteKey(this.deps, req, ctx);

@@ -116,6 +116,22 @@ export function listKeys(deps: OpDeps, ctx: CallCtx): Promise<readonly AccessKey
   return deps.txn.read('ListKeys', async (s) => (await scanAll(s, accessKeyPrefix())).map((p) => withoutSecret(summaryOf(p.value))), ctx);
 }
 
+export async function resealKey(deps: OpDeps, req: { accessKeyId: string; expected: string; sealedSecret: string }, ctx: CallCtx): Promise<{ resealed: boolean }> {
+  if (!req.sealedSecret) throw new ServiceError('InvalidArgument', 'A key needs its sealed secret');
+  return deps.txn.run(
+    'ResealKey',
+    async (tx) => {
+      const raw = await tx.get(accessKeyKey(req.accessKeyId));
+      if (!raw) return { resealed: false };
+      const { value, raw: sealed } = codecs.accessKey.decode(raw);
+      if (sealed.toString('utf8') !== req.expected) return { resealed: false };
+      tx.put(accessKeyKey(req.accessKeyId), codecs.accessKey.encode(value, Buffer.from(req.sealedSecret, 'utf8')));
+      return { resealed: true };
+    },
+    ctx,
+  );
+}
+
 export function deleteKey(deps: OpDeps, req: { accessKeyId: string }, ctx: CallCtx): Promise<{ deleted: boolean }> {
   return deps.txn.run(
     'DeleteKey',

@@ -53,6 +53,8 @@ import type { KeyGetResponse as _massive_metadata_v1_KeyGetResponse, KeyGetRespo
 import type { KeyListRequest as _massive_metadata_v1_KeyListRequest, KeyListRequest__Output as _massive_metadata_v1_KeyListRequest__Output } from './massive/metadata/v1/KeyListRequest';
 import type { KeyListResponse as _massive_metadata_v1_KeyListResponse, KeyListResponse__Output as _massive_metadata_v1_KeyListResponse__Output } from './massive/metadata/v1/KeyListResponse';
 import type { KeyRecord as _massive_metadata_v1_KeyRecord, KeyRecord__Output as _massive_metadata_v1_KeyRecord__Output } from './massive/metadata/v1/KeyRecord';
+import type { KeyResealRequest as _massive_metadata_v1_KeyResealRequest, KeyResealRequest__Output as _massive_metadata_v1_KeyResealRequest__Output } from './massive/metadata/v1/KeyResealRequest';
+import type { KeyResealResponse as _massive_metadata_v1_KeyResealResponse, KeyResealResponse__Output as _massive_metadata_v1_KeyResealResponse__Output } from './massive/metadata/v1/KeyResealResponse';
 import type { KeySummary as _massive_metadata_v1_KeySummary, KeySummary__Output as _massive_metadata_v1_KeySummary__Output } from './massive/metadata/v1/KeySummary';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from './massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from './massive/metadata/v1/ListBucketsRequest';
@@ -166,6 +168,8 @@ export interface ProtoGrpcType {
         KeyListRequest: MessageTypeDefinition<_massive_metadata_v1_KeyListRequest, _massive_metadata_v1_KeyListRequest__Output>
         KeyListResponse: MessageTypeDefinition<_massive_metadata_v1_KeyListResponse, _massive_metadata_v1_KeyListResponse__Output>
         KeyRecord: MessageTypeDefinition<_massive_metadata_v1_KeyRecord, _massive_metadata_v1_KeyRecord__Output>
+        KeyResealRequest: MessageTypeDefinition<_massive_metadata_v1_KeyResealRequest, _massive_metadata_v1_KeyResealRequest__Output>
+        KeyResealResponse: MessageTypeDefinition<_massive_metadata_v1_KeyResealResponse, _massive_metadata_v1_KeyResealResponse__Output>
         KeySummary: MessageTypeDefinition<_massive_metadata_v1_KeySummary, _massive_metadata_v1_KeySummary__Output>
         LeaseVersionRequest: MessageTypeDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_LeaseVersionRequest__Output>
         ListBucketsRequest: MessageTypeDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsRequest__Output>

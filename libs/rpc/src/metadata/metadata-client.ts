@@ -343,6 +343,10 @@ export class GrpcMetadataClient implements MetadataApi {
     return (await this.pool.unary('KeyList', {}, ctx)).keys.map(decodeKeySummary);
   }
 
+  async resealKey(req: { accessKeyId: string; expected: string; sealedSecret: string }, ctx: CallCtx): Promise<{ readonly resealed: boolean }> {
+    return { resealed: (await this.pool.unary('KeyReseal', { accessKeyId: req.accessKeyId, expected: req.expected, sealedSecret: req.sealedSecret }, ctx)).resealed };
+  }
+
   async deleteKey(req: { accessKeyId: string }, ctx: CallCtx): Promise<{ readonly deleted: boolean }> {
     return { deleted: (await this.pool.unary('KeyDelete', { accessKeyId: req.accessKeyId }, ctx)).deleted };
   }

@@ -250,6 +250,7 @@ export function metadataServiceImpl(api: MetadataApi): AsyncService<MetadataHand
       return { ...(res.key && { key: encodeKeyRecord(res.key) }), grants: res.grants.map(encodeGrant) };
     },
     KeyList: async (_r, ctx) => ({ keys: (await api.listKeys({}, ctx)).map(encodeKeySummary) }),
+    KeyReseal: async (r, ctx) => api.resealKey({ accessKeyId: r.accessKeyId, expected: r.expected, sealedSecret: r.sealedSecret }, ctx),
     KeyDelete: async (r, ctx) => api.deleteKey({ accessKeyId: r.accessKeyId }, ctx),
     GrantUpdate: async (r, ctx) =>
       encodeGrant(await api.updateGrant({ accessKeyId: r.accessKeyId, bucket: r.bucket, allow: decodePermissions(r.allow), deny: decodePermissions(r.deny) }, ctx)),

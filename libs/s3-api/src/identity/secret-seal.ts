@@ -7,7 +7,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  *
  * Rotation: new secrets are sealed under the current master key; the previous ones (newest first) still
  * open what they sealed, tried after the current one (GCM's tag tells a wrong key), and `onPrevious` hears
- * of each such use, so an operator knows when a previous key is no longer needed.
+ * of each such use, so an operator knows when a previous key is no longer needed. After a rotation the
+ * gateway seals such secrets again under the current key (key-reseal.ts), so the previous key can go.
  */
 const VERSION = 1;
 const NONCE = 12;
@@ -41,15 +42,20 @@ export class SecretSealer {
 
   /** The secret, or throws when the sealed value is corrupt, for another key, or sealed under a master key not configured. */
   unseal(sealed: string, accessKeyId: string): string {
+    return this.open(sealed, accessKeyId).secret;
+  }
+
+  /** As `unseal`, also saying whether a previous master key opened it (it is then worth sealing again). */
+  open(sealed: string, accessKeyId: string): { readonly secret: string; readonly previous: boolean } {
     const raw = Buffer.from(sealed, 'base64');
     if (raw.length < 1 + NONCE + TAG || raw[0] !== VERSION) throw new Error(`sealed secret of ${accessKeyId}: unknown format`);
     const current = open(raw, this.key, accessKeyId);
-    if (current !== undefined) return current;
+    if (current !== undefined) return { secret: current, previous: false };
     for (const key of this.previous) {
       const secret = open(raw, key, accessKeyId);
       if (secret === undefined) continue;
       this.onPrevious(accessKeyId);
-      return secret;
+      return { secret, previous: true };
     }
     throw new Error(`sealed secret of ${accessKeyId} does not open with this master key${this.previous.length > 0 ? ' or a previous one' : ''}`);
   }

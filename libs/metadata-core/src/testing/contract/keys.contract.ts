@@ -34,6 +34,22 @@ export function keyContract(env: () => ContractEnv): void {
       expect((await api.getKey({ name: 'no-such-name' }, ctx)).key).toBeUndefined();
     });
 
+    it('re-seals a key\'s secret only while its stored seal is the one expected (rotation: one gateway wins, the rest see it done)', async () => {
+      const { api } = env();
+      const k = await created(api, 'rot');
+      await api.updateGrant({ accessKeyId: k.accessKeyId, bucket: await newBucket(api), allow: ['read'], deny: [] }, ctx);
+      const before = await api.getKey({ accessKeyId: k.accessKeyId }, ctx);
+      expect(await api.resealKey({ accessKeyId: k.accessKeyId, expected: k.sealedSecret, sealedSecret: 'sealed-again' }, ctx)).toEqual({ resealed: true });
+      const after = await api.getKey({ name: k.name }, ctx);
+      // Only the seal changed: id, name, canonical id, creation time and grants are as they were.
+      expect(after).toEqual({ ...before, key: { ...before.key, sealedSecret: 'sealed-again' } });
+      // A second gateway that read the old seal loses the race and leaves the winner's in place.
+      expect(await api.resealKey({ accessKeyId: k.accessKeyId, expected: k.sealedSecret, sealedSecret: 'late' }, ctx)).toEqual({ resealed: false });
+      expect((await api.getKey({ accessKeyId: k.accessKeyId }, ctx)).key?.sealedSecret).toBe('sealed-again');
+      expect(await api.resealKey({ accessKeyId: 'MKNOSUCHKEY', expected: 'x', sealedSecret: 'y' }, ctx)).toEqual({ resealed: false });
+      expect(await codeOf(api.resealKey({ accessKeyId: k.accessKeyId, expected: 'sealed-again', sealedSecret: '' }, ctx))).toBe('InvalidArgument');
+    });
+
     it('refuses a taken id or name, and bad fields', async () => {
       const { api } = env();
       const k = await created(api);

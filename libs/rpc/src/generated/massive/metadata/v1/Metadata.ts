@@ -38,6 +38,8 @@ import type { KeyGetResponse as _massive_metadata_v1_KeyGetResponse, KeyGetRespo
 import type { KeyListRequest as _massive_metadata_v1_KeyListRequest, KeyListRequest__Output as _massive_metadata_v1_KeyListRequest__Output } from '../../../massive/metadata/v1/KeyListRequest';
 import type { KeyListResponse as _massive_metadata_v1_KeyListResponse, KeyListResponse__Output as _massive_metadata_v1_KeyListResponse__Output } from '../../../massive/metadata/v1/KeyListResponse';
 import type { KeyRecord as _massive_metadata_v1_KeyRecord, KeyRecord__Output as _massive_metadata_v1_KeyRecord__Output } from '../../../massive/metadata/v1/KeyRecord';
+import type { KeyResealRequest as _massive_metadata_v1_KeyResealRequest, KeyResealRequest__Output as _massive_metadata_v1_KeyResealRequest__Output } from '../../../massive/metadata/v1/KeyResealRequest';
+import type { KeyResealResponse as _massive_metadata_v1_KeyResealResponse, KeyResealResponse__Output as _massive_metadata_v1_KeyResealResponse__Output } from '../../../massive/metadata/v1/KeyResealResponse';
 import type { KeySummary as _massive_metadata_v1_KeySummary, KeySummary__Output as _massive_metadata_v1_KeySummary__Output } from '../../../massive/metadata/v1/KeySummary';
 import type { LeaseVersionRequest as _massive_metadata_v1_LeaseVersionRequest, LeaseVersionRequest__Output as _massive_metadata_v1_LeaseVersionRequest__Output } from '../../../massive/metadata/v1/LeaseVersionRequest';
 import type { ListBucketsRequest as _massive_metadata_v1_ListBucketsRequest, ListBucketsRequest__Output as _massive_metadata_v1_ListBucketsRequest__Output } from '../../../massive/metadata/v1/ListBucketsRequest';
@@ -273,6 +275,15 @@ export interface MetadataClient extends grpc.Client {
   keyList(argument: _massive_metadata_v1_KeyListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
   keyList(argument: _massive_metadata_v1_KeyListRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyListResponse__Output>): grpc.ClientUnaryCall;
   
+  KeyReseal(argument: _massive_metadata_v1_KeyResealRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  KeyReseal(argument: _massive_metadata_v1_KeyResealRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  KeyReseal(argument: _massive_metadata_v1_KeyResealRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  KeyReseal(argument: _massive_metadata_v1_KeyResealRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  keyReseal(argument: _massive_metadata_v1_KeyResealRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  keyReseal(argument: _massive_metadata_v1_KeyResealRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  keyReseal(argument: _massive_metadata_v1_KeyResealRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  keyReseal(argument: _massive_metadata_v1_KeyResealRequest, callback: grpc.requestCallback<_massive_metadata_v1_KeyResealResponse__Output>): grpc.ClientUnaryCall;
+  
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
   LeaseVersion(argument: _massive_metadata_v1_LeaseVersionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_massive_metadata_v1_ReadLease__Output>): grpc.ClientUnaryCall;
@@ -475,6 +486,8 @@ export interface MetadataHandlers extends grpc.UntypedServiceImplementation {
   
   KeyList: grpc.handleUnaryCall<_massive_metadata_v1_KeyListRequest__Output, _massive_metadata_v1_KeyListResponse>;
   
+  KeyReseal: grpc.handleUnaryCall<_massive_metadata_v1_KeyResealRequest__Output, _massive_metadata_v1_KeyResealResponse>;
+  
   LeaseVersion: grpc.handleUnaryCall<_massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease>;
   
   ListBuckets: grpc.handleUnaryCall<_massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse>;
@@ -539,6 +552,7 @@ export interface MetadataDefinition extends grpc.ServiceDefinition {
   KeyDelete: MethodDefinition<_massive_metadata_v1_KeyDeleteRequest, _massive_metadata_v1_KeyDeleteResponse, _massive_metadata_v1_KeyDeleteRequest__Output, _massive_metadata_v1_KeyDeleteResponse__Output>
   KeyGet: MethodDefinition<_massive_metadata_v1_KeyGetRequest, _massive_metadata_v1_KeyGetResponse, _massive_metadata_v1_KeyGetRequest__Output, _massive_metadata_v1_KeyGetResponse__Output>
   KeyList: MethodDefinition<_massive_metadata_v1_KeyListRequest, _massive_metadata_v1_KeyListResponse, _massive_metadata_v1_KeyListRequest__Output, _massive_metadata_v1_KeyListResponse__Output>
+  KeyReseal: MethodDefinition<_massive_metadata_v1_KeyResealRequest, _massive_metadata_v1_KeyResealResponse, _massive_metadata_v1_KeyResealRequest__Output, _massive_metadata_v1_KeyResealResponse__Output>
   LeaseVersion: MethodDefinition<_massive_metadata_v1_LeaseVersionRequest, _massive_metadata_v1_ReadLease, _massive_metadata_v1_LeaseVersionRequest__Output, _massive_metadata_v1_ReadLease__Output>
   ListBuckets: MethodDefinition<_massive_metadata_v1_ListBucketsRequest, _massive_metadata_v1_ListBucketsResponse, _massive_metadata_v1_ListBucketsRequest__Output, _massive_metadata_v1_ListBucketsResponse__Output>
   ListMultipartUploads: MethodDefinition<_massive_metadata_v1_ListMultipartUploadsRequest, _massive_metadata_v1_ListMultipartUploadsResponse, _massive_metadata_v1_ListMultipartUploadsRequest__Output, _massive_metadata_v1_ListMultipartUploadsResponse__Output>
