@@ -57,6 +57,16 @@ export {
   type LifecycleFilterDoc,
   type LifecycleTagDoc,
 } from './lifecycle-configuration';
+export {
+  buildWebsiteConfiguration,
+  parseWebsiteConfiguration,
+  isWebsiteConfiguration,
+  MAX_WEBSITE_ROUTING_RULES,
+  type WebsiteConfiguration,
+  type WebsiteProtocol,
+  type WebsiteRedirect,
+  type WebsiteRoutingRule,
+} from './website-configuration';
 export { buildPolicyStatus } from './policy-status';
 export {
   buildAccelerateConfiguration,
