@@ -41,7 +41,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const READY = /listening on ((?:grpc|https?):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?/;
+const READY = /listening on ((?:grpc|https?):\/\/[^\s]+)(?: \(admin (http:\/\/[^\s)]+)\))?(?: \(website (http:\/\/[^\s)]+)\))?/;
 /** The fake's banner line naming its PD members: `PD         : 127.0.0.1:41231,...`. */
 const FAKE_PD_READY = /^PD\s*:\s*(\S+)/;
 const FAKE_TIKV = join(ROOT, 'dist/tools/fake-tikv.js');
@@ -194,7 +194,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
         env: { ...base, ...extraEnv },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
-      const entry = { name, child, endpoint: '', admin: '', fake };
+      const entry = { name, child, endpoint: '', admin: '', website: '', fake };
       children.push(entry);
       let ready = false;
       createInterface({ input: child.stdout }).on('line', (line) => {
@@ -204,6 +204,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
           ready = true;
           entry.endpoint = m[1];
           entry.admin = m[2] ?? '';
+          entry.website = m[3] ?? '';
           resolveReady(entry);
         } else if (!(ready && name === 'gateway' && BANNER_DETAIL.test(line))) log(`[${name}] ${line}`); // the summary lists those
       });
@@ -305,6 +306,7 @@ export async function startDistributed({ env = process.env, args = [], log = (li
     );
     return {
       endpoint: gateway.endpoint,
+      website: gateway.website,
       dataDir,
       credentials: credentialsSource(env, dataDir),
       services: children.map(({ name, endpoint, admin, child, fake }) => ({ name, endpoint, admin, pid: child.pid, fake })),
@@ -355,11 +357,12 @@ export function summary(cluster) {
   out.push(`  health    ${ours.map((s) => `${ops(s)}/health/ready`).join('  ')}  (and /health/live; grpc.health.v1 on metadata and blob)`);
   out.push(`  data      ${cluster.dataDir}`);
   out.push(`  keys      ${cluster.credentials}`);
+  if (cluster.website) out.push(`  website   ${cluster.website}  (static websites: <bucket>.<MASSIVE_WEBSITE_DOMAINS>, or a host named like its bucket)`);
   if (cluster.serviceTokenFile) {
     out.push(`  token     service token in ${cluster.serviceTokenFile} (gRPC: grpcurl -H "authorization: Bearer $(cat ${cluster.serviceTokenFile})" ...)`);
   }
   // The same line local mode prints: scripts and test harnesses wait for it.
-  out.push(`Massive Storage (distributed mode) listening on ${cluster.endpoint}`);
+  out.push(`Massive Storage (distributed mode) listening on ${cluster.endpoint}${cluster.website ? ` (website ${cluster.website})` : ''}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -11,6 +11,8 @@ export interface BannerInfo {
   readonly s3: string;
   /** Base URL of the admin listener, when there is one (otherwise /-/… on the S3 port). */
   readonly admin?: string;
+  /** Base URL of the static website endpoint, when there is one. */
+  readonly website?: string;
   readonly region: string;
   readonly dataDir: string;
   readonly credentials: CredentialSource;
@@ -32,9 +34,10 @@ export interface BannerInfo {
 export function startBanner(b: BannerInfo): string {
   const ops = b.admin ?? `${b.s3}/-`;
   const lines = [
-    `Massive Storage (${b.mode} mode) listening on ${b.s3}${b.admin ? ` (admin ${b.admin})` : ''}`,
+    `Massive Storage (${b.mode} mode) listening on ${b.s3}${b.admin ? ` (admin ${b.admin})` : ''}${b.website ? ` (website ${b.website})` : ''}`,
     row('S3', `${b.s3}  (region ${b.region}; path-style, or virtual-hosted <bucket>.<host>)`),
     ...(b.admin ? [row('admin', b.admin)] : []),
+    ...(b.website ? [row('website', `${b.website}  (static websites: <bucket>.<MASSIVE_WEBSITE_DOMAINS>, or a host named like its bucket)`)] : []),
     row('metrics', metricsLine(b, ops)),
     row('health', `${ops}/health/live  ${ops}/health/ready`),
     ...(b.metadata ? [row('metadata', b.metadata.join(', '))] : []),

@@ -9,12 +9,14 @@ import { LmdbKv, tolerateOrphanLmdbCommitFailures } from '@massive/kv-embedded';
 import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
 import { createBlobMetrics, createDiskMetrics, openSpaceReserve, type DiskSpaceReserve, type LimitMetrics, type Logger } from '@massive/observability';
 import { combineMultipartChecksum } from '@massive/s3-protocol';
-import { createS3Api, type AdminHandler, type CredentialStore, type SseKeys } from '@massive/s3-api';
+import { createS3Listeners, type AdminHandler, type CredentialStore, type SseKeys } from '@massive/s3-api';
 import { credentialsFor, type IdentitySetup } from './identity';
 import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
 
 export interface Composed {
   readonly app: RequestListener;
+  /** The static website endpoint's listener (served when a website port is configured). */
+  readonly website: RequestListener;
   /** Background work (GC) starts here, once the server listens. */
   start(): void;
   /** Whether the dependencies answer (readiness, besides draining). */
@@ -80,7 +82,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       : undefined;
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
-  const app = createS3Api(
+  const { s3: app, website } = createS3Listeners(
     { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
@@ -88,10 +90,12 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       metricsAccess: metricsAccess(cfg),
       ready: async () => !deps.draining() && (await chunks.ready()),
       ...(deps.adminOnS3Port && admin && { admin }),
+      websiteDomains: cfg.websiteDomains,
     },
   );
   return {
     app,
+    website,
     ...(admin && { admin }),
     ...(chunks.dir !== undefined && { chunkDir: chunks.dir }),
     start: () => {

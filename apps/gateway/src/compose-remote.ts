@@ -1,5 +1,5 @@
 import { createBlobDataClientMetrics, createGrpcClientMetrics, GrpcBlobClient, GrpcMetadataClient, loadProtos, parseEndpoints, type RpcSecurity } from '@massive/rpc';
-import { createS3Api } from '@massive/s3-api';
+import { createS3Listeners } from '@massive/s3-api';
 import { credentialsFor } from './identity';
 import type { ComposeDeps, Composed } from './compose-local';
 import { metricsAccess, s3ApiConfig, type GatewayConfig } from './config';
@@ -45,7 +45,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
 
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
-  const app = createS3Api(
+  const { s3: app, website } = createS3Listeners(
     { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
@@ -53,10 +53,12 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
       metricsAccess: metricsAccess(cfg),
       ready: async () => !deps.draining() && (await dependenciesReady()),
       ...(deps.adminOnS3Port && admin && { admin }),
+      websiteDomains: cfg.websiteDomains,
     },
   );
   return {
     app,
+    website,
     ...(admin && { admin }),
     start: () => undefined,
     dependenciesReady,

@@ -20,6 +20,10 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly secretKey?: string;
   readonly region: string;
   readonly domains: readonly string[];
+  /** Static website endpoint (PutBucketWebsite): its port (0 picks a free one; unset: no website endpoint). */
+  readonly websitePort?: number;
+  /** Root domains of the website endpoint: `<bucket>.<domain>` names a bucket there. */
+  readonly websiteDomains: readonly string[];
   readonly logLevel: LogLevel;
   readonly inlineThreshold: number;
   readonly chunkSize: number;
@@ -75,6 +79,8 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'secretKey', flag: 'secret-key', env: 'MASSIVE_SECRET_KEY', kind: 'string', help: 'secret access key' },
   { key: 'region', flag: 'region', env: 'MASSIVE_REGION', kind: 'string', def: 'us-east-1', help: 'region name used in SigV4 scopes' },
   { key: 'domains', flag: 'domain', env: 'MASSIVE_DOMAIN', kind: 'list', def: '', help: 'comma-separated domains for virtual-hosted-style requests (bucket.<domain>)' },
+  { key: 'websitePort', flag: 'website-port', env: 'MASSIVE_WEBSITE_PORT', kind: 'port', min: 0, help: 'serve buckets\' static websites (PutBucketWebsite) on this port, plain HTTP (0 picks a free port; unset: off)' },
+  { key: 'websiteDomains', flag: 'website-domain', env: 'MASSIVE_WEBSITE_DOMAINS', kind: 'list', def: '', help: 'comma-separated root domains of the website port (<bucket>.<domain>; any other host names the bucket called like it)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },

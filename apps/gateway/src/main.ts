@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { warnIfExt4WithoutJournal } from '@massive/blob-core';
 import { createLimitMetrics, createLogger, createRegistry, onShutdownSignals, runService, startAdminServer, type AdminServer } from '@massive/observability';
 import { createS3Server } from '@massive/s3-api';
@@ -53,6 +54,18 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => resolve());
   });
+  // The static website endpoint: plain HTTP on a port of its own (S3's website endpoints are HTTP only).
+  let website: Server | undefined;
+  if (cfg.websitePort !== undefined) {
+    const limits = serverLimits(cfg);
+    const w = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: limits.keepAliveTimeoutMs, maxHeaderSize: limits.maxHeaderBytes }, composed.website);
+    w.maxConnections = limits.maxConnections;
+    website = w;
+    await new Promise<void>((resolve, reject) => {
+      w.once('error', reject);
+      w.listen(cfg.websitePort, cfg.host, () => resolve());
+    });
+  }
   composed.start();
   let admin: AdminServer | undefined;
   if (adminPort !== undefined) {
@@ -76,6 +89,7 @@ async function main(): Promise<void> {
       mode: cfg.mode,
       s3: `${tls ? 'https' : 'http'}://${shown}:${addr.port}`,
       ...(admin && { admin: `http://${shown}:${admin.port}` }),
+      ...(website && { website: `http://${shown}:${(website.address() as AddressInfo).port}` }),
       region: cfg.region,
       dataDir: cfg.dataDir,
       credentials,
@@ -98,6 +112,8 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, cfg.shutdownTimeoutMs);
     force.unref();
+    website?.close();
+    website?.closeIdleConnections();
     server.close(() => {
       void Promise.all([composed.close(), admin?.close()]).finally(() => {
         logger.info('stopped');

@@ -29,6 +29,8 @@ import { BucketPolicyCache } from './access/bucket-policy-cache';
 import { metricsGate, type MetricsAccess } from './http/metrics-access';
 import { refuseUnsignedPayload } from './http/signed-payload';
 import { RequestCtx } from './http/request-ctx';
+import { WebsiteConfigCache } from './website/website-config';
+import { createWebsiteListener } from './website/website-server';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -73,6 +75,9 @@ const POLICY_CACHE_ENTRIES = 10_000;
  */
 const WRITE_DEFAULTS_TTL_MS = 5_000;
 const WRITE_DEFAULTS_ENTRIES = 10_000;
+/** A bucket's website configuration is reused this long by a gateway's website endpoint (its own Put/Delete apply at once). */
+const WEBSITE_CACHE_TTL_MS = 5_000;
+const WEBSITE_CACHE_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -80,6 +85,15 @@ const WRITE_DEFAULTS_ENTRIES = 10_000;
  * under `/-/` (no bucket name can start with '-', so they never shadow a bucket) are a small express app.
  */
 export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListener {
+  return createS3Listeners(deps, opts).s3;
+}
+
+/**
+ * The S3 API's listener and the static website endpoint's (website/website-server.ts), sharing one set of
+ * caches: a gateway with a website port listens on both. `opts.websiteDomains`: the root domains whose
+ * subdomains name buckets there.
+ */
+export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readonly websiteDomains?: readonly string[] }): { s3: RequestListener; website: RequestListener } {
   const ops = operationalApp(opts);
   const metrics = createHttpMetrics(opts.registry);
   const nextRequestId = requestIdGenerator();
@@ -93,6 +107,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
     hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
     writeDefaults: deps.writeDefaults ?? new BucketWriteDefaults(deps.metadata, { ttlMs: WRITE_DEFAULTS_TTL_MS, maxEntries: WRITE_DEFAULTS_ENTRIES }),
+    websiteConfigs: deps.websiteConfigs ?? new WebsiteConfigCache(deps.metadata, { ttlMs: WEBSITE_CACHE_TTL_MS, maxEntries: WEBSITE_CACHE_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
@@ -100,7 +115,7 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
   // Pieces of GET bodies go back to the blob store once written (BlobApi.release; absent over gRPC).
   const releasePiece = deps.blob.release ? (piece: Buffer) => deps.blob.release?.(piece) : undefined;
 
-  return (req, res) => {
+  const s3: RequestListener = (req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/-/')) {
       if (opts.admin && url.startsWith(ADMIN_MOUNT)) return opts.admin(req, res, url.slice(ADMIN_MOUNT.length - 1).split('?')[0]);
@@ -109,6 +124,12 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
     const q = url.indexOf('?');
     void serve(req, res, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
   };
+  const website = createWebsiteListener(deps, {
+    domains: opts.websiteDomains ?? [],
+    registry: opts.registry,
+    write: (res, out, head, requestId) => writeResponse(res, out, head, requestId, idleMs, () => limits.rejected('send_idle_timeout'), releasePiece),
+  });
+  return { s3, website };
 
   async function serve(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
     const started = process.hrtime.bigint();

@@ -4,6 +4,7 @@ import type { EndpointName, EndpointOf, PolicyDecision } from '@massive/s3-proto
 import type { Logger } from '@massive/observability';
 import type { ReadLeaseEvents } from './http/leased-read';
 import type { CorsRulesCache } from './http/cors-config';
+import type { WebsiteConfigCache } from './website/website-config';
 import type { BucketWriteDefaults } from './http/bucket-write-defaults';
 import type { BucketAccess } from './access/bucket-access';
 import type { LockRequestValues } from './access/policy-context';
@@ -120,6 +121,8 @@ export interface S3ApiDeps {
   readonly readLeaseEvents?: ReadLeaseEvents;
   /** Buckets' CORS rules, cached for a few seconds (set by createS3Api). */
   readonly corsRules?: CorsRulesCache;
+  /** Buckets' website configurations for the website endpoint, cached for a few seconds (set by createS3Api). */
+  readonly websiteConfigs?: WebsiteConfigCache;
   /** Buckets' lifecycle rules for `x-amz-expiration` (set by createS3Api). */
   readonly lifecycleRules?: LifecycleRulesCache;
   /** Write intents created ahead of need (set by createS3Api); without it each write creates its own. */

@@ -26,8 +26,9 @@ import { expectErrorXml, expectS3Error } from '../support/s3-assert';
 import { rawRequest } from '../support/raw-http';
 
 /**
- * Bucket features we do not offer (website, replication, object lock, logging,
- * notifications, requester pays, acceleration): their reads answer what S3 answers for a bucket that
+ * Bucket features as a bucket that never had them reads them: those we do not offer (replication,
+ * logging, notifications, requester pays, acceleration), and those we do (website, object lock,
+ * encryption: their own specs) before they are configured. Their reads answer what S3 answers for a bucket that
  * never had them, through the SDK's own deserializers; deletes succeed, and so do Puts that set logging,
  * notifications, requester pays or acceleration off; every other Put is 501; a missing bucket is NoSuchBucket; the reads are the owner's (anonymous → AccessDenied) unless a bucket policy allows
  * their IAM action.

@@ -4,7 +4,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutBucketWebsiteCommand,
+  PutBucketReplicationCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -73,7 +73,11 @@ describe('request ids and error documents', () => {
   });
 
   it('unsupported operations through the SDK → NotImplemented 501', async () => {
-    await expectS3Error(s3.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' } } })), 'NotImplemented', 501);
+    await expectS3Error(
+      s3.send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: { Role: 'arn:aws:iam::1:role/r', Rules: [{ Status: 'Enabled', Destination: { Bucket: 'arn:aws:s3:::dest' } }] } })),
+      'NotImplemented',
+      501,
+    );
     // The unsupported PUT did not touch the object.
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'obj' }));
     expect(await got.Body!.transformToString()).toBe('hello');

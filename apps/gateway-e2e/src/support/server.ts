@@ -49,6 +49,7 @@ export class GatewayProcess {
   private url = '';
   private adminBase = '';
   private blobAdmin = '';
+  private websiteBase = '';
   private logText = '';
   /** Settings changed for the next starts (`setEnv`), over the ones given at construction. */
   private envOverrides: Readonly<Record<string, string>> = {};
@@ -73,6 +74,12 @@ export class GatewayProcess {
   get endpoint(): string {
     if (!this.url) throw new Error('gateway not started');
     return this.url;
+  }
+
+  /** `http://127.0.0.1:<port>` of the static website endpoint (started with `MASSIVE_WEBSITE_PORT`). */
+  get websiteEndpoint(): string {
+    if (!this.websiteBase) throw new Error('this gateway has no website endpoint: start it with MASSIVE_WEBSITE_PORT');
+    return this.websiteBase;
   }
 
   /** The admin API's base URL: `/-/admin` on the S3 port in local mode, the gateway's admin port in distributed mode. */
@@ -161,6 +168,8 @@ export class GatewayProcess {
         // The distributed launcher names the gateway's admin port in its summary, before the ready line.
         this.adminBase = /^\s*gateway\s+\S+\s+admin (http:\/\/\S+)/m.exec(out)?.[1]?.concat('/admin') ?? '';
         this.blobAdmin = /^\s*blob\s+\S+\s+admin (http:\/\/\S+)/m.exec(out)?.[1] ?? '';
+        // Both modes name the website endpoint on the ready line itself.
+        this.websiteBase = /\(website (http:\/\/[^\s)]+)\)/.exec(out.slice(m.index).split('\n')[0])?.[1] ?? '';
         res(m[1]);
       };
       const cleanup = () => {

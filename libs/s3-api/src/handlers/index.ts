@@ -59,18 +59,17 @@ import { getBucketEncryption } from './bucket/get-bucket-encryption';
 import { deleteBucketEncryption } from './bucket/delete-bucket-encryption';
 import {
   deleteBucketReplication,
-  deleteBucketWebsite,
   getBucketAccelerateConfiguration,
   getBucketLogging,
   getBucketNotificationConfiguration,
   getBucketReplication,
   getBucketRequestPayment,
-  getBucketWebsite,
   putBucketAccelerateConfiguration,
   putBucketLogging,
   putBucketNotificationConfiguration,
   putBucketRequestPayment,
 } from './bucket/unconfigured-features';
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './bucket/bucket-website';
 import { getObjectLockConfiguration, putObjectLockConfiguration } from './lock/object-lock-configuration';
 import { getObjectLegalHold, getObjectRetention, putObjectLegalHold, putObjectRetention } from './lock/object-retention';
 
@@ -135,6 +134,7 @@ export const HANDLERS = {
   PutBucketEncryption: putBucketEncryption,
   GetBucketEncryption: getBucketEncryption,
   DeleteBucketEncryption: deleteBucketEncryption,
+  PutBucketWebsite: putBucketWebsite,
   GetBucketWebsite: getBucketWebsite,
   DeleteBucketWebsite: deleteBucketWebsite,
   GetBucketReplication: getBucketReplication,

@@ -30,6 +30,8 @@ export const XML_BODY_LIMITS = {
   PutObjectLockConfiguration: 16 * 1024,
   PutObjectRetention: 16 * 1024,
   PutObjectLegalHold: 16 * 1024,
+  /** At most 50 routing rules of a few small elements each. */
+  PutBucketWebsite: 64 * 1024,
 } as const;
 
 /**

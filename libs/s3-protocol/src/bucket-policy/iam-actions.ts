@@ -71,6 +71,7 @@ export const ENDPOINT_ACTIONS: Readonly<Record<Exclude<EndpointName, 'Unsupporte
   PutBucketEncryption: A('PutEncryptionConfiguration'),
   GetBucketEncryption: A('GetEncryptionConfiguration'),
   DeleteBucketEncryption: A('PutEncryptionConfiguration'),
+  PutBucketWebsite: A('PutBucketWebsite'),
   GetBucketWebsite: A('GetBucketWebsite'),
   DeleteBucketWebsite: A('DeleteBucketWebsite'),
   GetBucketReplication: A('GetReplicationConfiguration'),

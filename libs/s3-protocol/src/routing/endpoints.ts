@@ -76,9 +76,11 @@ export type Endpoint =
   | Obj<'PutObjectRetention'>
   | Obj<'GetObjectLegalHold'>
   | Obj<'PutObjectLegalHold'>
-  // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
+  // Static website hosting: the configuration (served on the gateway's website port).
+  | Bkt<'PutBucketWebsite'>
   | Bkt<'GetBucketWebsite'>
   | Bkt<'DeleteBucketWebsite'>
+  // Bucket features we do not serve, read (and deleted) as S3 answers for a bucket without them.
   | Bkt<'GetBucketReplication'>
   | Bkt<'DeleteBucketReplication'>
   | Bkt<'GetBucketLogging'>
@@ -165,12 +167,14 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'object', query: ['retention'], name: 'PutObjectRetention', auth: 'write' },
   { method: 'GET', target: 'object', query: ['legal-hold'], name: 'GetObjectLegalHold', auth: 'read' },
   { method: 'PUT', target: 'object', query: ['legal-hold'], name: 'PutObjectLegalHold', auth: 'write' },
+  // Static website hosting (the documents; the website itself is served on its own port).
+  { method: 'PUT', target: 'bucket', query: ['website'], name: 'PutBucketWebsite', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['website'], name: 'GetBucketWebsite', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['website'], name: 'DeleteBucketWebsite', auth: 'owner' },
   // Features we do not serve: their reads answer "not configured" as S3 does for a bucket without them, and
   // deleting a configuration that cannot exist succeeds. Setting one is NotImplemented, except setting
   // logging, notifications, requester pays or acceleration off (what we are), which tools send to remove
   // them; the other Puts stay Unsupported.
-  { method: 'GET', target: 'bucket', query: ['website'], name: 'GetBucketWebsite', auth: 'owner' },
-  { method: 'DELETE', target: 'bucket', query: ['website'], name: 'DeleteBucketWebsite', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['replication'], name: 'GetBucketReplication', auth: 'owner' },
   { method: 'DELETE', target: 'bucket', query: ['replication'], name: 'DeleteBucketReplication', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['logging'], name: 'GetBucketLogging', auth: 'owner' },

@@ -101,6 +101,7 @@ describe('parseEndpoint', () => {
 
   it('routes the reads of features never configured, their deletes and the Puts that can set them off to their endpoints; other Puts stay Unsupported', () => {
     const bucketOps: [string, string, string][] = [
+      ['PUT', 'website', 'PutBucketWebsite'],
       ['GET', 'website', 'GetBucketWebsite'],
       ['DELETE', 'website', 'DeleteBucketWebsite'],
       ['GET', 'replication', 'GetBucketReplication'],
@@ -118,7 +119,7 @@ describe('parseEndpoint', () => {
     for (const [method, sub, name] of bucketOps) {
       expect(parseEndpoint(req(method, `/b?${sub}`, {}), opts)).toEqual({ name, bucket: 'b' });
     }
-    for (const sub of ['website', 'replication']) {
+    for (const sub of ['replication']) {
       expect(parseEndpoint(req('PUT', `/b?${sub}`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
     }
   });
@@ -135,7 +136,7 @@ describe('parseEndpoint', () => {
   });
 
   it('routes known but unserved sub-resources to Unsupported', () => {
-    expect(parseEndpoint(req('PUT', '/b?website', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'PUT ?website' });
+    expect(parseEndpoint(req('PUT', '/b?replication', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'PUT ?replication' });
     expect(parseEndpoint(req('GET', '/b?inventory', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'GET ?inventory' });
     // Object lock on an object is retention / legal hold, never the bucket's configuration.
     expect(parseEndpoint(req('GET', '/b/k?object-lock', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });

@@ -25,7 +25,7 @@ export function configContract(env: () => ContractEnv): void {
       expect(await codeOf(api.putBucketConfig({ bucket: 'no-such-bucket-c', kind: 'cors', document: 'x' }, ctx))).toBe('NoSuchBucket');
       expect(await codeOf(api.getBucketConfig({ bucket: 'no-such-bucket-c', kinds: ['cors'] }, ctx))).toBe('NoSuchBucket');
       // @ts-expect-error: not a kind
-      expect(await codeOf(api.putBucketConfig({ bucket, kind: 'website', document: 'x' }, ctx))).toBe('InvalidArgument');
+      expect(await codeOf(api.putBucketConfig({ bucket, kind: 'replication', document: 'x' }, ctx))).toBe('InvalidArgument');
       expect(await codeOf(api.putBucketConfig({ bucket, kind: 'policy', document: 'x'.repeat(256 * 1024 + 1) }, ctx))).toBe('InvalidArgument');
     });
 
@@ -43,7 +43,7 @@ export function configContract(env: () => ContractEnv): void {
       });
       const refused = bucketName('cfg');
       // @ts-expect-error: not a kind
-      expect(await codeOf(api.createBucket({ name: refused, region: 'us-east-1', owner: alice, configs: [{ kind: 'website', document: 'x' }] }, ctx))).toBe('InvalidArgument');
+      expect(await codeOf(api.createBucket({ name: refused, region: 'us-east-1', owner: alice, configs: [{ kind: 'replication', document: 'x' }] }, ctx))).toBe('InvalidArgument');
       expect(await codeOf(api.getBucket({ name: refused }, ctx))).toBe('NoSuchBucket');
     });
 

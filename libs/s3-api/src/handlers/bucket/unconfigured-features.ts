@@ -15,7 +15,7 @@ import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /**
- * Bucket features this service does not offer (static websites, replication, object lock, access logging,
+ * Bucket features this service does not offer (replication, access logging,
  * event notifications, requester pays, transfer acceleration) are, on every bucket, in the state S3 reports
  * for a bucket that never had them configured, and their reads say so the way S3 does: tools that read a
  * bucket's whole configuration (SDK-based inventory scripts, Terraform's bucket refresh, `aws s3api
@@ -24,7 +24,7 @@ import type { Handler, S3ApiDeps, S3Request, S3Response } from '../../types';
  * every bucket already is (that is how tools remove them: Terraform destroys `aws_s3_bucket_notification`
  * with an empty configuration), and deleting one of the configurations S3 lets you delete succeeds, as S3
  * answers a delete of one that is not there. A missing bucket is NoSuchBucket first. (Default encryption
- * is served: put-/get-/delete-bucket-encryption.ts.)
+ * is served: put-/get-/delete-bucket-encryption.ts; so are Object Lock and static websites, website.ts.)
  */
 /** These handlers need only the bucket's name from their endpoint (all are bucket endpoints). */
 type BucketHandler = (ep: { readonly bucket: string }, req: S3Request, deps: S3ApiDeps) => Promise<S3Response>;
@@ -67,8 +67,6 @@ function offOnly(isOff: (body: Buffer) => boolean, refused: string): BucketHandl
   };
 }
 
-export const getBucketWebsite: Handler<'GetBucketWebsite'> = notConfigured('NoSuchWebsiteConfiguration');
-export const deleteBucketWebsite: Handler<'DeleteBucketWebsite'> = deleted;
 export const getBucketReplication: Handler<'GetBucketReplication'> = notConfigured('ReplicationConfigurationNotFoundError');
 export const deleteBucketReplication: Handler<'DeleteBucketReplication'> = deleted;
 
