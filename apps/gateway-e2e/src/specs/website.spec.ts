@@ -383,6 +383,11 @@ describe('errors are HTML pages', () => {
     await setWebsite(NoList, { IndexDocument: { Suffix: 'index.html' } });
     expectServed(await web('GET', site(NoList), '/'), 'no-list home');
     expectHtmlError(await web('GET', site(NoList), '/missing-page.html'), 403, 'AccessDenied');
+    // A folder's index still answers its slash-less name with the redirect.
+    await put(NoList, 'guide/index.html', 'guide home');
+    const r = await web('GET', site(NoList), '/guide');
+    expect([r.status, header(r, 'location')]).toEqual([302, '/guide/']);
+    expectServed(await web('GET', site(NoList), '/guide/'), 'guide home');
   });
 
   it('a bucket without a website configuration is 404 NoSuchWebsiteConfiguration, though its objects are public', async () => {

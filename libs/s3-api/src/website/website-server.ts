@@ -133,8 +133,10 @@ async function serveWebsite(req: IncomingMessage, res: ServerResponse, requestId
     }
     const { error, internal } = toS3Error(err, { bucket, key: objectKey });
     if (internal) deps.logger.error('website internal error', { requestId, bucket, key: objectKey, err });
-    // A "directory" without its slash: S3 sends the browser to the slash form when its index exists.
-    if (error.code === 'NoSuchKey' && key !== '' && !key.endsWith('/') && suffix !== '' && (await readable(bucket, `${key}/${suffix}`, req, ctx, requestId, deps))) {
+    // A "directory" without its slash: S3 sends the browser to the slash form when its index exists
+    // (whether or not the missing key shows as such to an anonymous reader).
+    const missing = error.code === 'NoSuchKey' || (typeof err === 'object' && err !== null && HIDDEN_MISSING.has(err));
+    if (missing && key !== '' && !key.endsWith('/') && suffix !== '' && (await readable(bucket, `${key}/${suffix}`, req, ctx, requestId, deps))) {
       return redirect(res, 302, `/${encodeKey(key)}/`, requestId);
     }
     const after = rules.find((r) => r.condition?.httpErrorCodeReturnedEquals === String(error.status) && prefixMatches(r, key));
@@ -193,9 +195,15 @@ async function readAnonymously(
   try {
     return await readObject(bucket, key, s3req, deps, withBody);
   } catch (err) {
-    throw access.mapError(err);
+    const mapped = access.mapError(err);
+    // A missing key shown as AccessDenied (no public listing) is still a missing key to the website.
+    if (mapped !== err && typeof mapped === 'object' && mapped !== null && toS3Error(err).error.code === 'NoSuchKey') HIDDEN_MISSING.add(mapped);
+    throw mapped;
   }
 }
+
+/** Errors that answer AccessDenied for a key that does not exist (the requester may not list the bucket). */
+const HIDDEN_MISSING = new WeakSet<object>();
 
 /** Whether `key` exists and may be served (HEAD as an anonymous request). */
 async function readable(bucket: string, key: string, req: IncomingMessage, ctx: RequestCtx, requestId: string, deps: S3ApiDeps): Promise<boolean> {
