@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
-import { CREDENTIALS, E2E_MODE, REGION, useGateway } from '../support/server';
+import { describeWithTool, findTool, runAwsCli, succeeded, type ToolResult } from '../support/cli-tools';
+import { E2E_MODE, useGateway } from '../support/server';
 import { md5Hex, patternBytes } from '../support/s3-assert';
 
 const MiB = 1024 * 1024;
@@ -24,26 +24,11 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   });
 
   function aws(...args: string[]): Promise<ToolResult> {
-    return runTool(AWS.path!, ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: work,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
-      },
-    });
+    return runAwsCli(AWS.path!, gw.endpoint, work, args);
   }
 
   async function ok(...args: string[]): Promise<string> {
-    const r = await aws(...args);
-    if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('aws', args, await aws(...args));
   }
 
   const bucket = 'cli-bucket';

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, rcloneEnv, runTool, type ToolResult } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { md5Hex, patternBytes } from '../support/s3-assert';
-import { CREDENTIALS, E2E_MODE, REGION, useGateway } from '../support/server';
+import { E2E_MODE, useGateway } from '../support/server';
 
 const MiB = 1024 * 1024;
 
@@ -47,17 +47,7 @@ describeCli(`rclone against the gateway (${E2E_MODE} mode)`, () => {
       // Multipart above 5 MiB in 5 MiB parts, so the 12 MiB file goes up in three parts.
       ['--config', join(work, 'rclone.conf'), '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--retries', '1', '--low-level-retries', '1', ...args],
       {
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: work,
-          RCLONE_CONFIG_MS_TYPE: 's3',
-          RCLONE_CONFIG_MS_PROVIDER: 'Other',
-          RCLONE_CONFIG_MS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-          RCLONE_CONFIG_MS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-          RCLONE_CONFIG_MS_ENDPOINT: gw.endpoint,
-          RCLONE_CONFIG_MS_REGION: REGION,
-          RCLONE_CONFIG_MS_FORCE_PATH_STYLE: 'true',
-        },
+        env: rcloneEnv(work, gw.endpoint),
       },
     );
   }

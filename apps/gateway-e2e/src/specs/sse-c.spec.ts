@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +25,12 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, rcloneEnv, runAwsCli, runTool, succeeded, type ToolResult } from '../support/cli-tools';
 import { NodeSha256, rawRequest, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectBodylessError, expectErrorXml, expectS3Error, md5Base64, md5Hex, parseXml, patternBytes, sha256Hex } from '../support/s3-assert';
 import { CREDENTIALS, E2E_MODE, REGION, useGateway, type GatewayProcess } from '../support/server';
 import { createServerCert } from '../support/tls';
+import { filesHolding, marked } from '../support/at-rest';
 
 /**
  * SSE-C (server-side encryption with customer-provided keys), end to end: served only over the
@@ -82,29 +83,6 @@ function copySsec(key: Buffer): { CopySourceSSECustomerAlgorithm: string; CopySo
 function ssecHeaders(key: Buffer, copySource = false): Record<string, string> {
   const name = (h: string): string => (copySource ? h.replace(/^x-amz-/, COPY_SOURCE) : h);
   return { [name(ALGORITHM_HEADER)]: 'AES256', [name(KEY_HEADER)]: key.toString('base64'), [name(KEY_MD5_HEADER)]: md5Base64(key) };
-}
-
-/** Bytes that say where they are, so a scan of the data dir can tell them apart from anything else. */
-function marked(marker: string, n: number, seed: number): Buffer {
-  const b = patternBytes(n, seed);
-  for (let at = 0; at + marker.length <= n; at += 4096) b.write(marker, at, 'latin1');
-  return b;
-}
-
-/** Every file under `dir` that holds `needle`. */
-function filesHolding(dir: string, needle: Buffer): string[] {
-  const found: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && readFileSync(p).includes(needle)) found.push(p);
-    }
-  };
-  walk(dir);
-  return found;
 }
 
 function crc32Base64(b: Buffer): string {
@@ -726,26 +704,11 @@ describeCli(`aws CLI with SSE-C against the HTTPS gateway (${E2E_MODE} mode)`, (
   });
 
   function aws(...args: string[]): Promise<ToolResult> {
-    return runTool(AWS.path!, ['--endpoint-url', gw.endpoint, '--ca-bundle', caFile, '--region', REGION, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: work,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
-      },
-    });
+    return runAwsCli(AWS.path!, gw.endpoint, work, args, caFile);
   }
 
   async function ok(...args: string[]): Promise<string> {
-    const r = await aws(...args);
-    if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('aws', args, await aws(...args));
   }
 
   const sseC = (): string[] => ['--sse-c', 'AES256', '--sse-c-key', `fileb://${keyFile}`];
@@ -830,17 +793,7 @@ describeRclone(`rclone with SSE-C against the HTTPS gateway (${E2E_MODE} mode)`,
       RCLONE.path!,
       ['--config', join(work, 'rclone.conf'), '--ca-cert', join(work, 'ca.pem'), '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--retries', '1', '--low-level-retries', '1', ...sseC, ...args],
       {
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          HOME: work,
-          RCLONE_CONFIG_MS_TYPE: 's3',
-          RCLONE_CONFIG_MS_PROVIDER: 'Other',
-          RCLONE_CONFIG_MS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-          RCLONE_CONFIG_MS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-          RCLONE_CONFIG_MS_ENDPOINT: gw.endpoint,
-          RCLONE_CONFIG_MS_REGION: REGION,
-          RCLONE_CONFIG_MS_FORCE_PATH_STYLE: 'true',
-        },
+        env: rcloneEnv(work, gw.endpoint),
       },
     );
   }

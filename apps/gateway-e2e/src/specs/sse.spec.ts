@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -21,37 +19,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3Client } from '../support/clients';
 import { rawRequest } from '../support/raw-http';
-import { bodyBytes, expectErrorXml, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
+import { bodyBytes, expectErrorXml, expectS3Error, md5Hex } from '../support/s3-assert';
 import { useGateway } from '../support/server';
+import { filesHolding, marked } from '../support/at-rest';
 
 const MiB = 1024 * 1024;
 const gw = useGateway();
 const Bucket = 'sse';
 const Defaulted = 'sse-default';
 let s3: S3Client;
-
-/** Bytes that say where they are, so a scan of the data dir can tell them apart from anything else. */
-function marked(marker: string, n: number, seed: number): Buffer {
-  const b = patternBytes(n, seed);
-  for (let at = 0; at + marker.length <= n; at += 4096) b.write(marker, at, 'latin1');
-  return b;
-}
-
-/** Every file under `dir` that holds `needle`. */
-function filesHolding(dir: string, needle: Buffer): string[] {
-  const found: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && readFileSync(p).includes(needle)) found.push(p);
-    }
-  };
-  walk(dir);
-  return found;
-}
 
 async function get(Key: string, Range?: string, bucket = Bucket): Promise<{ bytes: Buffer; sse?: string; length?: number; etag?: string }> {
   const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key, Range }));

@@ -21,7 +21,7 @@ import {
   type WebsiteConfiguration,
 } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, runAwsCli, succeeded, type ToolResult } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { NodeSha256, send, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectS3Error, patternBytes } from '../support/s3-assert';
@@ -643,26 +643,11 @@ describeCli(`the aws cli configures a website (${E2E_MODE} mode)`, () => {
   });
 
   function aws(...args: string[]): Promise<ToolResult> {
-    return runTool(AWS.path!, ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: work,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
-      },
-    });
+    return runAwsCli(AWS.path!, gw.endpoint, work, args);
   }
 
   async function ok(...args: string[]): Promise<string> {
-    const r = await aws(...args);
-    if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('aws', args, await aws(...args));
   }
 
   it('before: get-bucket-website fails with NoSuchWebsiteConfiguration, and the site is not served', async () => {

@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CREDENTIALS, REGION } from './server';
 
 /** What a real client run printed, and how it ended (-1: killed, or it could not start). */
 export interface ToolResult {
@@ -57,4 +59,47 @@ export function runTool(path: string, args: readonly string[], opts: { readonly 
       resolve({ code, stdout: stdout.toString('utf8'), stdoutBytes: stdout, stderr: stderr.toString('utf8') });
     });
   });
+}
+
+/** A run that must succeed: its stdout, or an error carrying both outputs. */
+export function succeeded(tool: string, args: readonly string[], r: ToolResult): string {
+  if (r.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+/**
+ * The aws cli against `endpoint` with the e2e credentials and nothing else of the machine's (no config or
+ * credentials files, no instance metadata), one attempt, no pager, JSON output. `caBundle`: the CA file an
+ * HTTPS endpoint's certificate chains to.
+ */
+export function runAwsCli(path: string, endpoint: string, home: string, args: readonly string[], caBundle?: string): Promise<ToolResult> {
+  return runTool(path, ['--endpoint-url', endpoint, ...(caBundle !== undefined ? ['--ca-bundle', caBundle] : []), '--region', REGION, '--output', 'json', ...args], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: home,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+      AWS_MAX_ATTEMPTS: '1',
+    },
+  });
+}
+
+/** rclone's remote `ms:` for `endpoint`, defined by environment variables alone (path style, the e2e credentials). */
+export function rcloneEnv(home: string, endpoint: string): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    RCLONE_CONFIG_MS_TYPE: 's3',
+    RCLONE_CONFIG_MS_PROVIDER: 'Other',
+    RCLONE_CONFIG_MS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    RCLONE_CONFIG_MS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    RCLONE_CONFIG_MS_ENDPOINT: endpoint,
+    RCLONE_CONFIG_MS_REGION: REGION,
+    RCLONE_CONFIG_MS_FORCE_PATH_STYLE: 'true',
+  };
 }
