@@ -45,6 +45,11 @@ export interface ObjectHeaders {
   readonly contentLanguage?: string;
   readonly cacheControl?: string;
   readonly expires?: string;
+  /**
+   * `x-amz-website-redirect-location`: a website endpoint answers 301 to it (a key path starting with
+   * `/`, or an http(s) URL) instead of the object; the S3 API serves the object and names it.
+   */
+  readonly websiteRedirectLocation?: string;
   /** `x-amz-meta-*` without the prefix, names lower-cased. */
   readonly userMetadata: Readonly<Record<string, string>>;
   /** The object's tag set (`x-amz-tagging`, PutObjectTagging), in the order given. Absent: no tags. */

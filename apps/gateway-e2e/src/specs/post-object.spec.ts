@@ -137,6 +137,12 @@ describe('PostObject (browser form uploads)', () => {
       expect(head.Metadata).toEqual({ color: `=?UTF-8?B?${Buffer.from('rot-grün').toString('base64')}?=`, id: '42' });
     });
 
+    it('stores an x-amz-website-redirect-location field as a PUT stores the header', async () => {
+      const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/moved', Fields: { 'x-amz-website-redirect-location': '/new.html' } });
+      expect((await post(Bucket, fields, 'old')).status).toBe(204);
+      expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'sdk/moved' }))).WebsiteRedirectLocation).toBe('/new.html');
+    });
+
     it('x-amz-server-side-encryption AES256 in the form stores the file encrypted (SSE-S3), as a PUT with the header', async () => {
       const body = patternBytes(2 * MiB + 5, 10);
       const { fields } = await createPresignedPost(s3, { Bucket, Key: 'sdk/encrypted.bin', Fields: { 'x-amz-server-side-encryption': 'AES256' } });
@@ -400,6 +406,7 @@ describe('PostObject (browser form uploads)', () => {
       expectError(await post(Bucket, withField('acl', 'public-read'), 'x'), 'AccessControlListNotSupported', 400);
       expectError(await post(Bucket, withField('tagging', '<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>'), 'x'), 'InvalidTag', 400);
       expectError(await post(Bucket, withField('x-amz-storage-class', 'GLACIER'), 'x'), 'InvalidStorageClass', 400);
+      expectError(await post(Bucket, withField('x-amz-website-redirect-location', 'elsewhere.html'), 'x'), 'InvalidRedirectLocation', 400);
       await expectS3Error(s3.send(new HeadObjectCommand({ Bucket, Key: 'hb/no' })), 'NotFound', 404);
     });
 

@@ -83,7 +83,7 @@ const HEADERS: Readonly<Record<string, Disposition>> = {
   'x-amz-object-lock-event-hold': NI('ON'),
   'x-amz-object-lock-event-hold-duration-days': NI('1'),
   'x-amz-object-lock-event-hold-duration-years': NI('1'),
-  'x-amz-website-redirect-location': NI('/elsewhere.html'),
+  'x-amz-website-redirect-location': H('website.spec.ts (stored, answered on GET/HEAD, a 301 on the website endpoint)'),
   'x-amz-write-offset-bytes': NI('0'),
   'x-amz-checksum-sha512': NI('AAAA'),
   'x-amz-checksum-md5': NI('1B2M2Y8AsgTpgAmY7PhCfg=='),

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketWebsiteCommand,
   DeletePublicAccessBlockCommand,
   GetBucketWebsiteCommand,
@@ -18,6 +21,7 @@ import {
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
+  UploadPartCommand,
   type WebsiteConfiguration,
 } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -593,6 +597,103 @@ describe('RoutingRules', () => {
   });
 });
 
+describe('page redirects (x-amz-website-redirect-location)', () => {
+  const Bucket = 'website-page-redirects';
+  const head = (Key: string) => s3.send(new HeadObjectCommand({ Bucket, Key }));
+  beforeAll(async () => {
+    await publicBucket(Bucket);
+    await put(Bucket, 'index.html', 'home');
+    await put(Bucket, 'new.html', 'the new page');
+    await put(Bucket, 'old.html', 'the old page (the S3 API still serves it)', 'text/html', { WebsiteRedirectLocation: '/new.html' });
+    await put(Bucket, 'away.html', 'x', 'text/html', { WebsiteRedirectLocation: 'https://example.org/elsewhere?from=s3' });
+    await put(Bucket, 'moved/index.html', 'x', 'text/html', { WebsiteRedirectLocation: '/new.html' });
+    await setWebsite(Bucket, { IndexDocument: { Suffix: 'index.html' } });
+  });
+
+  it('PutObject stores it: HEAD and GET through the S3 API name it and serve the object itself', async () => {
+    expect((await head('old.html')).WebsiteRedirectLocation).toBe('/new.html');
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'old.html' }));
+    expect(got.WebsiteRedirectLocation).toBe('/new.html');
+    expect(await got.Body!.transformToString()).toBe('the old page (the S3 API still serves it)');
+    expect((await head('new.html')).WebsiteRedirectLocation).toBeUndefined();
+  });
+
+  it('the website endpoint answers 301 to it, for GET and HEAD, with no body', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const r = await web(method, site(Bucket), '/old.html');
+      expect([r.status, header(r, 'location'), r.body.length]).toEqual([301, '/new.html', 0]);
+    }
+    const away = await web('GET', site(Bucket), '/away.html');
+    expect([away.status, header(away, 'location')]).toEqual([301, 'https://example.org/elsewhere?from=s3']);
+  });
+
+  it('an index document with one redirects its folder', async () => {
+    const r = await web('GET', site(Bucket), '/moved/');
+    expect([r.status, header(r, 'location')]).toEqual([301, '/new.html']);
+    expectServed(await web('GET', site(Bucket), '/new.html'), 'the new page');
+  });
+
+  it('a private object with one is 403, not a redirect: the location is the object\'s, as private as its bytes', async () => {
+    await aclBucket('website-private-redirect');
+    await setWebsite('website-private-redirect', { IndexDocument: { Suffix: 'index.html' } });
+    await put('website-private-redirect', 'secret.html', 'x', 'text/html', { WebsiteRedirectLocation: 'https://internal.example/' });
+    const r = await web('GET', site('website-private-redirect'), '/secret.html');
+    expect(r.status).toBe(403);
+    expect(header(r, 'location')).toBeUndefined();
+  });
+
+  it("refuses a location that is neither a key path nor an http(s) URL, or over 2 KiB: 400 InvalidRedirectLocation, nothing stored", async () => {
+    for (const bad of ['new.html', 'ftp://example.org/', 'javascript:alert(1)', `/${'a'.repeat(2048)}`]) {
+      await expectS3Error(put(Bucket, 'refused.html', 'x', 'text/html', { WebsiteRedirectLocation: bad }), 'InvalidRedirectLocation', 400);
+    }
+    await expectS3Error(head('refused.html'), 'NotFound', 404);
+    await expectS3Error(
+      s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'refused.html', WebsiteRedirectLocation: 'new.html' })),
+      'InvalidRedirectLocation',
+      400,
+    );
+  });
+
+  it('CopyObject never copies it: the copy has the one its request names (COPY or REPLACE), or none', async () => {
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'copy-plain.html', CopySource: `${Bucket}/old.html` }));
+    expect((await head('copy-plain.html')).WebsiteRedirectLocation).toBeUndefined();
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'copy-named.html', CopySource: `${Bucket}/old.html`, WebsiteRedirectLocation: '/index.html' }));
+    const named = await head('copy-named.html');
+    expect([named.WebsiteRedirectLocation, named.ContentType]).toEqual(['/index.html', 'text/html']);
+    await s3.send(
+      new CopyObjectCommand({ Bucket, Key: 'copy-replaced.html', CopySource: `${Bucket}/new.html`, MetadataDirective: 'REPLACE', ContentType: 'text/plain', WebsiteRedirectLocation: '/old.html' }),
+    );
+    const replaced = await head('copy-replaced.html');
+    expect([replaced.WebsiteRedirectLocation, replaced.ContentType]).toEqual(['/old.html', 'text/plain']);
+    await expectS3Error(
+      s3.send(new CopyObjectCommand({ Bucket, Key: 'copy-bad.html', CopySource: `${Bucket}/new.html`, WebsiteRedirectLocation: 'nope' })),
+      'InvalidRedirectLocation',
+      400,
+    );
+  });
+
+  it('a copy onto itself that only sets one is allowed (S3 names it a change), and turns the page into a redirect', async () => {
+    await put(Bucket, 'retired.html', 'retired page');
+    expectServed(await web('GET', site(Bucket), '/retired.html'), 'retired page');
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'retired.html', CopySource: `${Bucket}/retired.html`, WebsiteRedirectLocation: '/new.html' }));
+    const r = await web('GET', site(Bucket), '/retired.html');
+    expect([r.status, header(r, 'location')]).toEqual([301, '/new.html']);
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'retired.html' }));
+    expect(await got.Body!.transformToString()).toBe('retired page');
+  });
+
+  it('a multipart upload keeps the one CreateMultipartUpload named', async () => {
+    const up = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'mp.html', ContentType: 'text/html', WebsiteRedirectLocation: 'http://example.net/' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'mp.html', UploadId: up.UploadId, PartNumber: 1, Body: 'one part' }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket, Key: 'mp.html', UploadId: up.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }),
+    );
+    expect((await head('mp.html')).WebsiteRedirectLocation).toBe('http://example.net/');
+    const r = await web('GET', site(Bucket), '/mp.html');
+    expect([r.status, header(r, 'location')]).toEqual([301, 'http://example.net/']);
+  });
+});
+
 describe('SSE-S3 objects', () => {
   const Bucket = 'website-sse';
   const bytes = patternBytes(300 * 1024 + 17, 42);
@@ -665,6 +766,17 @@ describeCli(`the aws cli configures a website (${E2E_MODE} mode)`, () => {
     expectServed(await web('GET', site(Bucket), '/'), '<h1>cli site</h1>');
     const missing = await web('GET', site(Bucket), '/nope.html');
     expect([missing.status, missing.text]).toEqual([404, '<h1>cli error</h1>']);
+  }, 60_000);
+
+  it('aws s3 cp --website-redirect makes a page a redirect; head-object shows it', async () => {
+    await ok('s3', 'website', `s3://${Bucket}/`, '--index-document', 'index.html');
+    const file = join(work, 'old.html');
+    writeFileSync(file, 'old');
+    await ok('s3', 'cp', file, `s3://${Bucket}/old.html`, '--website-redirect', '/index.html');
+    const got = JSON.parse(await ok('s3api', 'head-object', '--bucket', Bucket, '--key', 'old.html')) as Record<string, unknown>;
+    expect(got['WebsiteRedirectLocation']).toBe('/index.html');
+    const r = await web('GET', site(Bucket), '/old.html');
+    expect([r.status, header(r, 'location')]).toEqual([301, '/index.html']);
   }, 60_000);
 
   it('aws s3api delete-bucket-website removes it', async () => {

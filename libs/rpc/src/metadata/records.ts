@@ -103,7 +103,7 @@ export function decodeChecksum(c: PChecksumOut | null | undefined): ObjectChecks
   return { algorithm, value: c.value, type: required(decodeChecksumType(c.type), 'checksum type') };
 }
 
-const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
+const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires', 'websiteRedirectLocation'] as const;
 
 export function encodeHeaders(h: ObjectHeaders): PHeaders {
   const out: PHeaders = { userMetadata: { ...h.userMetadata } };

@@ -1,5 +1,6 @@
 import type { ObjectVersion } from '@massive/contracts';
-import { notModifiedHeaders, objectResponseHeaders, parseObjectHeaders, stripAwsChunked } from './object-headers';
+import { S3Error } from '@massive/s3-protocol';
+import { notModifiedHeaders, objectResponseHeaders, parseObjectHeaders, stripAwsChunked, websiteRedirectOf } from './object-headers';
 
 describe('object headers', () => {
   it('keeps what S3 keeps and drops the aws-chunked content coding', () => {
@@ -34,6 +35,28 @@ describe('object headers', () => {
     const out = objectResponseHeaders(v, new URLSearchParams(), false);
     expect(out['x-amz-meta-name']).toBe(`=?UTF-8?B?${Buffer.from('héllo wörld').toString('base64')}?=`);
     expect(out['x-amz-meta-plain']).toBe('ascii');
+  });
+
+  it('takes a website redirect location as S3 does: a key path or an http(s) URL, at most 2 KiB, answered on GET/HEAD', () => {
+    const code = (v: string): string => {
+      try {
+        websiteRedirectOf({ 'x-amz-website-redirect-location': v });
+        return 'ok';
+      } catch (e) {
+        return (e as S3Error).code;
+      }
+    };
+    for (const ok of ['/other.html', 'http://example.com/', 'https://example.com/a?b=c', `/${'a'.repeat(2047)}`]) expect(code(ok)).toBe('ok');
+    for (const bad of ['other.html', 'ftp://example.com/', 'javascript:alert(1)', `/${'a'.repeat(2048)}`]) {
+      expect(code(bad)).toBe('InvalidRedirectLocation');
+    }
+    expect(websiteRedirectOf({ 'x-amz-website-redirect-location': '' })).toBeUndefined();
+    expect(websiteRedirectOf({})).toBeUndefined();
+    const h = parseObjectHeaders({ 'x-amz-website-redirect-location': '/new/' });
+    expect(h.websiteRedirectLocation).toBe('/new/');
+    const v = { size: 1, etag: 'e', lastModified: 0, versionId: 'v', headers: h, data: { kind: 'inline', bytes: Buffer.alloc(1) } } as unknown as ObjectVersion;
+    expect(objectResponseHeaders(v, new URLSearchParams(), false)['x-amz-website-redirect-location']).toBe('/new/');
+    expect(objectResponseHeaders({ ...v, headers: { userMetadata: {} } }, new URLSearchParams(), false)['x-amz-website-redirect-location']).toBeUndefined();
   });
 
   it('limits user metadata to 2 KiB', () => {

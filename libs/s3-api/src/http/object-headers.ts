@@ -37,8 +37,30 @@ export function parseObjectHeaders(h: IncomingHttpHeaders, maxMetadataBytes: num
     contentLanguage: header(h, 'content-language'),
     cacheControl: header(h, 'cache-control'),
     expires: header(h, 'expires'),
+    websiteRedirectLocation: websiteRedirectOf(h),
     userMetadata,
   };
+}
+
+export const WEBSITE_REDIRECT_HEADER = 'x-amz-website-redirect-location';
+/** S3 keeps a website redirect location of at most 2 KiB. */
+const MAX_WEBSITE_REDIRECT_BYTES = 2048;
+
+/**
+ * `x-amz-website-redirect-location`, as S3 takes it: a key path in the same bucket (`/…`) or an http(s)
+ * URL, at most 2 KiB; anything else is 400 InvalidRedirectLocation, never stored to fail at read time.
+ * An empty value is none.
+ */
+export function websiteRedirectOf(h: IncomingHttpHeaders): string | undefined {
+  const v = header(h, WEBSITE_REDIRECT_HEADER);
+  if (v === undefined || v === '') return undefined;
+  if (!(v.startsWith('/') || v.startsWith('http://') || v.startsWith('https://'))) {
+    throw new S3Error('InvalidRedirectLocation', "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.");
+  }
+  if (Buffer.byteLength(v, 'latin1') > MAX_WEBSITE_REDIRECT_BYTES) {
+    throw new S3Error('InvalidRedirectLocation', 'The length of the website redirect location cannot exceed 2,048 characters.');
+  }
+  return fromWire(v);
 }
 
 /**
@@ -120,6 +142,7 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
     'Content-Language': h.contentLanguage,
     'Cache-Control': h.cacheControl,
     Expires: h.expires,
+    'x-amz-website-redirect-location': h.websiteRedirectLocation === undefined ? undefined : toWire(h.websiteRedirectLocation),
   };
   for (const k in h.userMetadata) out[META_PREFIX + k] = toWire(h.userMetadata[k]);
   if (v.s3VersionId !== undefined) out['x-amz-version-id'] = v.s3VersionId;

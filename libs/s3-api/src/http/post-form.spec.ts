@@ -52,8 +52,11 @@ describe('formWrite', () => {
     expect(code(() => formWrite(fields({ tagging: `<Tagging><TagSet>${eleven}</TagSet></Tagging>` })))).toBe('InvalidTag');
   });
 
+  it('a website redirect location is a PUT\'s header of the same name (parseObjectHeaders validates it)', () => {
+    expect(formWrite(fields({ 'x-amz-website-redirect-location': '/x' })).headers['x-amz-website-redirect-location']).toBe('/x');
+  });
+
   it('refuses what it cannot store rather than dropping it', () => {
-    expect(code(() => formWrite(fields({ 'x-amz-website-redirect-location': '/x' })))).toBe('NotImplemented');
     expect(code(() => formWrite(fields({ 'x-amz-storage-class': 'STANDARD' })))).toBe('ok');
     expect(code(() => formWrite(fields({ 'x-amz-storage-class': 'GLACIER' })))).toBe('InvalidStorageClass');
   });

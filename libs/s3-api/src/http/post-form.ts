@@ -21,6 +21,7 @@ const HEADER_FIELDS: ReadonlySet<string> = new Set([
   'content-language',
   'content-md5',
   'expires',
+  'x-amz-website-redirect-location',
   'x-amz-storage-class',
   // Refused or accepted by refuseUnsupportedHeaders, as on a PUT.
   'x-amz-server-side-encryption',
@@ -50,7 +51,7 @@ export interface FormWrite {
  * rules (metadata limits, checksums, refused headers) serves both. Header values travel as bytes read
  * as latin1, so each UTF-8 value is given in that form. `acl` becomes `x-amz-acl` (the bucket's
  * ownership controls decide, as for a PUT) and `tagging` the object's tags. Fields naming something this
- * service does not store are refused, never dropped: website redirects, storage classes other than STANDARD.
+ * service does not store are refused, never dropped: storage classes other than STANDARD.
  */
 export function formWrite(fields: PostFields): FormWrite {
   const headers: IncomingHttpHeaders = {};
@@ -63,9 +64,6 @@ export function formWrite(fields: PostFields): FormWrite {
   if (storageClass !== undefined && storageClass !== 'STANDARD') throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: storageClass });
   const acl = fields.get('acl');
   if (acl !== undefined) headers['x-amz-acl'] = acl;
-  if (fields.has('x-amz-website-redirect-location')) {
-    throw new S3Error('NotImplemented', 'The x-amz-website-redirect-location field is not supported by this service.', { Field: 'x-amz-website-redirect-location' });
-  }
   const tagging = fields.get('tagging');
   const tags = tagging === undefined ? undefined : toObjectTags(validateTagSet(parseTagging(tagging).TagSet, 'object'));
   const withTags = tags === undefined ? {} : { tags };

@@ -31,8 +31,7 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-checksum-xxhash128' },
   // Object annotations are not stored.
   { name: 'x-amz-object-annotation-directive' },
-  // Website redirects, appends (directory buckets) and MFA delete are not served.
-  { name: 'x-amz-website-redirect-location' },
+  // Appends (directory buckets) and MFA delete are not served.
   { name: 'x-amz-write-offset-bytes' },
   { name: 'x-amz-mfa' },
 ];

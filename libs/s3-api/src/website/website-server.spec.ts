@@ -1,4 +1,16 @@
-import { errorPage, redirectLocation, websiteBucket } from './website-server';
+import { errorPage, locationOf, redirectLocation, websiteBucket } from './website-server';
+
+describe('locationOf (an object\'s x-amz-website-redirect-location as a Location header)', () => {
+  it.each([
+    ['/new/page.html', '/new/page.html'],
+    ['https://example.com/a?b=c%20d', 'https://example.com/a?b=c%20d'],
+    // Stored text with spaces or non-ASCII reaches the header RFC 2047-encoded; a URL percent-encodes it.
+    [`=?UTF-8?B?${Buffer.from('/neue Seite/ü.html').toString('base64')}?=`, '/neue%20Seite/%C3%BC.html'],
+    ['/a b', '/a%20b'],
+  ])('%s → %s', (wire, location) => {
+    expect(locationOf(wire)).toBe(location);
+  });
+});
 
 describe('websiteBucket', () => {
   const domains = ['web.localtest', 'Sites.Example.COM'];

@@ -125,6 +125,10 @@ async function serveWebsite(req: IncomingMessage, res: ServerResponse, requestId
   const headers = readHeaders(req.headers);
   try {
     const out = await readAnonymously(bucket, objectKey, headers, !head, req, ctx, requestId, deps);
+    // An object stored with x-amz-website-redirect-location is a 301 to it (its bytes, a lazy stream, are
+    // never read); the S3 API serves the object itself.
+    const moved = out.headers?.['x-amz-website-redirect-location'];
+    if (typeof moved === 'string') return redirect(res, 301, locationOf(moved), requestId);
     return opts.write(res, out, head, requestId);
   } catch (err) {
     if (ctx.isAborted()) {
@@ -236,6 +240,16 @@ export function redirectLocation(rule: WebsiteRoutingRule, key: string, requestH
   const prefix = rule.condition?.keyPrefixEquals ?? '';
   const target = r.replaceKeyWith ?? (r.replaceKeyPrefixWith !== undefined ? r.replaceKeyPrefixWith + key.slice(prefix.length) : key);
   return `${r.protocol ?? 'http'}://${r.hostName ?? requestHost}/${encodeKey(target)}`;
+}
+
+/**
+ * A stored redirect location as a Location header: the response header carries non-ASCII text RFC 2047
+ * encoded (object-headers.ts), a URL carries it percent-encoded, as a browser would send it.
+ */
+export function locationOf(wire: string): string {
+  const m = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=$/.exec(wire);
+  const text = m ? Buffer.from(m[1], 'base64').toString('utf8') : wire;
+  return text.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
 }
 
 /** A key as a URL path (each segment percent-encoded, slashes kept). */

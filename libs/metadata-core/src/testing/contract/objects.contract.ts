@@ -22,6 +22,19 @@ export function objectContract(env: () => ContractEnv): void {
       expect(gotBig.data.kind).toBe('chunks');
     });
 
+    it('keeps every stored header, the website redirect location included, on reads and listings of versions', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const all = {
+        contentType: 'text/html', contentEncoding: 'gzip', contentDisposition: 'inline', contentLanguage: 'de', cacheControl: 'no-cache',
+        expires: 'Thu, 01 Dec 2094 16:00:00 GMT', websiteRedirectLocation: '/new/page.html', userMetadata: { a: 'b' },
+      };
+      const bytes = Buffer.from('moved');
+      await api.putObject({ bucket, key: 'old.html', data: { kind: 'inline', bytes }, size: bytes.length, etag: md5hex(bytes), headers: all }, ctx);
+      expect((await api.getObject({ bucket, key: 'old.html' }, ctx)).headers).toEqual(all);
+      expect((await api.getObject({ bucket, key: 'old.html', withoutData: true }, ctx)).headers).toEqual(all);
+    });
+
     it('withoutData: inline bytes left out (kind omitted), the rest as a full read; chunked data described as always', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

@@ -3,7 +3,7 @@ import type { NewObjectData } from '@massive/contracts';
 import { buildCopyObjectResult, parseChecksumAlgorithm, S3Error } from '@massive/s3-protocol';
 import { copySourceVersionHeader, loadCopySource, versionBytes } from '../../http/copy-source';
 import { discard, ingest } from '../../http/ingest';
-import { header, parseObjectHeaders, versionIdHeader } from '../../http/object-headers';
+import { header, parseObjectHeaders, versionIdHeader, websiteRedirectOf } from '../../http/object-headers';
 import { writeLock, withLock } from '../../http/object-lock';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
@@ -27,7 +27,12 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   // Copying a named version onto its key is how S3 users restore an old version: not a no-op; nor is a
   // copy onto itself that names an encryption (how S3 users encrypt objects stored before), or that
   // takes a customer's key (SSE-C) off.
-  if (toItself && directive === 'COPY' && source.versionId === undefined && !asksForEncryption(req.headers) && !isCustomerEncrypted(src.headers)) {
+  // A website redirect location is never copied: the copy has the one its request names, if any.
+  const websiteRedirectLocation = websiteRedirectOf(req.headers);
+  if (
+    toItself && directive === 'COPY' && source.versionId === undefined && websiteRedirectLocation === undefined &&
+    !asksForEncryption(req.headers) && !isCustomerEncrypted(src.headers)
+  ) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
@@ -40,7 +45,10 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   const encryption = await writeEncryption(req.headers, ep.bucket, ep.key, deps, req.ctx);
   // Nor is a retention or legal hold copied: the copy has what its request (or its bucket's default) gives it.
   const lock = await writeLock(req, ep.bucket, deps, req.ctx, { body: false });
-  const kept = withTags(directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : src.headers, tags);
+  const kept = withTags(
+    directive === 'REPLACE' ? parseObjectHeaders(req.headers, deps.config.maxUserMetadataBytes) : { ...src.headers, websiteRedirectLocation },
+    tags,
+  );
   let headers = withLock(withEncryption(withAcl(kept, acl), encryption), lock);
   const algRaw = header(req.headers, 'x-amz-checksum-algorithm');
   const algorithm = algRaw !== undefined ? parseChecksumAlgorithm(algRaw) : src.checksum?.type === 'FULL_OBJECT' ? src.checksum.algorithm : undefined;

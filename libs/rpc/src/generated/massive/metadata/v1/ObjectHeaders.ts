@@ -32,6 +32,10 @@ export interface ObjectHeaders {
    * Object Lock: the version's retention and legal hold (enforced by metadata). Absent: neither.
    */
   'lock'?: (_massive_metadata_v1_ObjectLock | null);
+  /**
+   * x-amz-website-redirect-location: a website endpoint answers 301 to it for this version.
+   */
+  'websiteRedirectLocation'?: (string);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -41,6 +45,7 @@ export interface ObjectHeaders {
   '_acl'?: "acl";
   '_sse'?: "sse";
   '_lock'?: "lock";
+  '_websiteRedirectLocation'?: "websiteRedirectLocation";
 }
 
 export interface ObjectHeaders__Output {
@@ -70,6 +75,10 @@ export interface ObjectHeaders__Output {
    * Object Lock: the version's retention and legal hold (enforced by metadata). Absent: neither.
    */
   'lock'?: (_massive_metadata_v1_ObjectLock__Output | null);
+  /**
+   * x-amz-website-redirect-location: a website endpoint answers 301 to it for this version.
+   */
+  'websiteRedirectLocation'?: (string);
   '_contentType'?: "contentType";
   '_contentEncoding'?: "contentEncoding";
   '_contentDisposition'?: "contentDisposition";
@@ -79,4 +88,5 @@ export interface ObjectHeaders__Output {
   '_acl'?: "acl";
   '_sse'?: "sse";
   '_lock'?: "lock";
+  '_websiteRedirectLocation'?: "websiteRedirectLocation";
 }
