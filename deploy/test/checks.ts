@@ -110,7 +110,7 @@ const ENDPOINT_ENV: Readonly<Record<string, string>> = {
 };
 
 /** Env vars whose (inline) value must be a port the container declares. */
-const PORT_ENV = ['MASSIVE_PORT', 'MASSIVE_ADMIN_PORT', 'MASSIVE_GRPC_PORT', 'MASSIVE_DATA_PORT'];
+const PORT_ENV = ['MASSIVE_PORT', 'MASSIVE_ADMIN_PORT', 'MASSIVE_GRPC_PORT', 'MASSIVE_DATA_PORT', 'MASSIVE_WEBSITE_PORT'];
 
 /** Metric names the services export (issue 4); the dashboard may use these and nothing else. */
 export const ALLOWED_METRICS: ReadonlySet<string> = new Set([

@@ -23,6 +23,7 @@ import {
   parseYamlFile,
 } from './checks';
 import { DEPLOY, K8S, REPO, ROOTS, rel, render, withKubectl } from './render';
+import { ingressTo } from './security-checks';
 
 const of = (docs: Doc[], kind: string, name?: string): Doc[] => docs.filter((d) => d.obj?.kind === kind && (name === undefined || d.obj?.metadata?.name === name));
 const one = (docs: Doc[], kind: string, name: string): any => {
@@ -32,6 +33,7 @@ const one = (docs: Doc[], kind: string, name: string): any => {
 };
 const args = (sts: any): string[] => sts.spec.template.spec.containers[0].args;
 const flag = (list: string[], name: string): string | undefined => list.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+const named = (list: any[] | undefined, name: string): any[] => (list ?? []).filter((x) => x.name === name);
 
 describe('deploy/k8s: files and kustomizations', () => {
   const files = listFiles(K8S, isYaml);
@@ -145,6 +147,27 @@ describe.each(ROOTS.map((r) => [rel(r), r]))('%s', (_name, root) => {
     expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'massive-gateway' });
     expect(hpa.spec.metrics.some((m: any) => m.resource?.name === 'cpu')).toBe(true);
   });
+
+  withKubectl('the gateway serves static websites on its website port: declared, configured, on the Service, open like S3', () => {
+    const docs = render(root);
+    const gateway = one(docs, 'Deployment', 'massive-gateway').spec.template.spec.containers.find((c: any) => c.name === 'gateway');
+    const port = named(gateway.ports, 'website');
+    expect(port).toEqual([{ name: 'website', containerPort: 8081, protocol: 'TCP' }]);
+    // Set inline next to the containerPort it must match (like MASSIVE_PORT), not in the ConfigMap.
+    expect(named(gateway.env, 'MASSIVE_WEBSITE_PORT')).toEqual([{ name: 'MASSIVE_WEBSITE_PORT', value: String(port[0]?.containerPort) }]);
+    const config = one(docs, 'ConfigMap', 'massive-gateway-config').data;
+    expect(config.MASSIVE_WEBSITE_PORT).toBeUndefined();
+    // The root domains of <bucket>.<domain> requests: a comma-separated list of DNS names.
+    expect(config.MASSIVE_WEBSITE_DOMAINS).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+(,[a-z0-9-]+(\.[a-z0-9-]+)+)*$/);
+    expect(named(one(docs, 'Service', 'massive-gateway').spec.ports, 'website')).toEqual([expect.objectContaining({ port: 8081, targetPort: 'website', protocol: 'TCP' })]);
+    // Whatever the NetworkPolicies let reach the S3 port (the load balancer, anyone) reaches the website port.
+    const reach = (p: string) => {
+      const a = ingressTo(docs, 'massive-gateway', p);
+      return { isolated: a.isolated, anywhere: a.anywhere, workloads: [...a.workloads].sort(), namespaces: [...a.namespaces].sort() };
+    };
+    expect(reach('website')).toEqual(reach('s3'));
+    expect(reach('website')).toMatchObject({ isolated: true, anywhere: true });
+  });
 });
 
 describe('deploy/k8s/base specifics', () => {
@@ -172,6 +195,20 @@ describe('deploy/k8s/base specifics', () => {
   });
 });
 
+describe('deploy/k8s/overlays/local specifics', () => {
+  const root = path.join(K8S, 'overlays', 'local');
+
+  withKubectl('puts the S3 and website ports on NodePorts 30080 and 30081, websites under s3-website.localhost', () => {
+    const docs = render(root);
+    const service = one(docs, 'Service', 'massive-gateway');
+    expect(service.spec.type).toBe('NodePort');
+    expect(named(service.spec.ports, 's3')).toEqual([{ name: 's3', port: 8080, targetPort: 's3', protocol: 'TCP', nodePort: 30080 }]);
+    expect(named(service.spec.ports, 'website')).toEqual([{ name: 'website', port: 8081, targetPort: 'website', protocol: 'TCP', nodePort: 30081 }]);
+    // *.localhost resolves to 127.0.0.1: http://<bucket>.s3-website.localhost:8081 through a port-forward.
+    expect(one(docs, 'ConfigMap', 'massive-gateway-config').data.MASSIVE_WEBSITE_DOMAINS).toBe('s3-website.localhost');
+  });
+});
+
 describe('deploy/grafana/massive-storage.json', () => {
   const file = path.join(DEPLOY, 'grafana', 'massive-storage.json');
   const { errors, used } = checkDashboard(fs.readFileSync(file, 'utf8'), rel(file));
@@ -186,7 +223,7 @@ describe('deploy/grafana/massive-storage.json', () => {
 });
 
 describe('Dockerfiles', () => {
-  const apps = { gateway: [8080, 9100], metadata: [7070, 7073], blob: [7071, 7072] } as const;
+  const apps = { gateway: [8080, 8081, 9100], metadata: [7070, 7073], blob: [7071, 7072] } as const;
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 
   it.each(Object.entries(apps))('apps/%s/Dockerfile is multi-stage, non-root and runs the bundle', (app, ports) => {

@@ -80,11 +80,12 @@ describe.each(ROOTS.map((r) => [path.relative(K8S, r), r]))('%s', (_name, root) 
     }
   });
 
-  it('opens admin ports to Prometheus namespaces only, and the S3 port to the load balancer', () => {
+  it('opens admin ports to Prometheus namespaces only, and the S3 and website ports to the load balancer', () => {
     for (const w of ['massive-gateway', 'massive-metadata', 'massive-blob']) {
       expect(access(docs, w, 'admin')).toEqual({ isolated: true, anywhere: false, workloads: [], namespaces: [SCRAPERS] });
     }
     expect(access(docs, 'massive-gateway', 's3')).toMatchObject({ isolated: true, anywhere: true });
+    expect(access(docs, 'massive-gateway', 'website')).toMatchObject({ isolated: true, anywhere: true });
   });
 });
 
