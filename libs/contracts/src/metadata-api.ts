@@ -92,14 +92,21 @@ export interface ObjectRetention {
 
 /**
  * How an object's (or a multipart upload's) bytes are encrypted at rest. The gateway owns the format;
- * metadata stores it opaque. `key` is the object's data key, sealed under a gateway master key (SSE-S3)
- * or, when `customerKeyMd5` is set, under the key its writer supplied (SSE-C), which is never stored.
+ * metadata stores it opaque. `key` is the object's data key, sealed under a gateway master key (SSE-S3;
+ * SSE-KMS, bound to `kmsKeyId` and `kmsContext`) or, when `customerKeyMd5` is set, under the key its
+ * writer supplied (SSE-C), which is never stored.
  */
 export interface ObjectEncryption {
-  readonly algorithm: 'AES256';
+  readonly algorithm: 'AES256' | 'aws:kms';
   readonly key: string;
   /** SSE-C: the base64 MD5 of the customer's key (S3 answers it; reads must present the same key). */
   readonly customerKeyMd5?: string;
+  /** SSE-KMS (`aws:kms`): the KMS key's ARN; the data key is sealed bound to it and to `kmsContext`. */
+  readonly kmsKeyId?: string;
+  /** SSE-KMS: the encryption context its writer gave, canonical JSON (keys sorted); absent: none. */
+  readonly kmsContext?: string;
+  /** SSE-KMS: `x-amz-server-side-encryption-bucket-key-enabled: true` (answered back; no other effect). */
+  readonly bucketKeyEnabled?: boolean;
 }
 
 export interface ObjectTag {

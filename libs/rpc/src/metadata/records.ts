@@ -110,7 +110,10 @@ export function encodeHeaders(h: ObjectHeaders): PHeaders {
   for (const f of HEADER_FIELDS) if (h[f] !== undefined) out[f] = h[f];
   if (h.tags) out.tags = h.tags.map((t) => ({ key: t.key, value: t.value }));
   if (h.acl !== undefined) out.acl = h.acl;
-  if (h.sse) out.sse = { algorithm: h.sse.algorithm, key: h.sse.key, ...opt('customerKeyMd5', h.sse.customerKeyMd5) };
+  if (h.sse) {
+    const e = h.sse;
+    out.sse = { algorithm: e.algorithm, key: e.key, ...opt('customerKeyMd5', e.customerKeyMd5), ...opt('kmsKeyId', e.kmsKeyId), ...opt('kmsContext', e.kmsContext), ...opt('bucketKeyEnabled', e.bucketKeyEnabled) };
+  }
   if (h.lock) out.lock = { ...encodeRetention(h.lock), ...opt('legalHold', h.lock.legalHold) };
   return out;
 }
@@ -121,8 +124,16 @@ export function decodeHeaders(h: PHeadersOut | null): ObjectHeaders {
   if (v.tags.length > 0) out.tags = v.tags.map((t) => ({ key: t.key, value: t.value }));
   if (v.acl !== undefined && v.acl !== null) out.acl = v.acl;
   if (v.sse) {
-    if (v.sse.algorithm !== 'AES256') throw new ServiceError('Internal', `unknown object encryption ${v.sse.algorithm}`);
-    out.sse = { algorithm: 'AES256', key: v.sse.key, ...(v.sse.customerKeyMd5 != null && { customerKeyMd5: v.sse.customerKeyMd5 }) };
+    const e = v.sse;
+    if (e.algorithm !== 'AES256' && e.algorithm !== 'aws:kms') throw new ServiceError('Internal', `unknown object encryption ${e.algorithm}`);
+    out.sse = {
+      algorithm: e.algorithm,
+      key: e.key,
+      ...(e.customerKeyMd5 != null && { customerKeyMd5: e.customerKeyMd5 }),
+      ...(e.kmsKeyId != null && { kmsKeyId: e.kmsKeyId }),
+      ...(e.kmsContext != null && { kmsContext: e.kmsContext }),
+      ...(e.bucketKeyEnabled != null && { bucketKeyEnabled: e.bucketKeyEnabled }),
+    };
   }
   if (v.lock) {
     const lock = { ...decodeRetention(v.lock), ...opt('legalHold', v.lock.legalHold) };

@@ -35,6 +35,20 @@ export function objectContract(env: () => ContractEnv): void {
       expect((await api.getObject({ bucket, key: 'old.html', withoutData: true }, ctx)).headers).toEqual(all);
     });
 
+    it('keeps an SSE-KMS object\'s encryption: the sealed key, the KMS key ARN, its context and the bucket key flag', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      const sse = {
+        algorithm: 'aws:kms' as const, key: 'v1:k1:c2VhbGVk', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/app', kmsContext: '{"a":"b"}', bucketKeyEnabled: true,
+      };
+      const bytes = Buffer.from('kms');
+      await api.putObject({ bucket, key: 'kms', data: { kind: 'inline', bytes }, size: bytes.length, etag: md5hex(bytes), headers: { ...headers, sse } }, ctx);
+      expect((await api.getObject({ bucket, key: 'kms' }, ctx)).headers.sse).toEqual(sse);
+      const bare = { algorithm: 'aws:kms' as const, key: 'v1:k1:c2VhbGVk', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/app' };
+      await api.putObject({ bucket, key: 'bare', data: { kind: 'inline', bytes }, size: bytes.length, etag: md5hex(bytes), headers: { ...headers, sse: bare } }, ctx);
+      expect((await api.getObject({ bucket, key: 'bare' }, ctx)).headers.sse).toEqual(bare);
+    });
+
     it('withoutData: inline bytes left out (kind omitted), the rest as a full read; chunked data described as always', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

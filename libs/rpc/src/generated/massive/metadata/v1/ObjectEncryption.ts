@@ -7,18 +7,34 @@
  */
 export interface ObjectEncryption {
   /**
-   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set).
+   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set) or "aws:kms" (SSE-KMS).
    */
   'algorithm'?: (string);
   /**
-   * The object's data key, sealed under a gateway master key (SSE-S3) or the customer's key (SSE-C).
+   * The object's data key, sealed under a gateway master key (SSE-S3, SSE-KMS: bound to the KMS key and
+   * context) or the customer's key (SSE-C).
    */
   'key'?: (string);
   /**
    * SSE-C: the base64 MD5 of the customer-provided key (the key itself is never stored).
    */
   'customerKeyMd5'?: (string);
+  /**
+   * SSE-KMS: the KMS key's ARN.
+   */
+  'kmsKeyId'?: (string);
+  /**
+   * SSE-KMS: the encryption context the request gave, as canonical JSON (keys sorted); absent: none.
+   */
+  'kmsContext'?: (string);
+  /**
+   * SSE-KMS: x-amz-server-side-encryption-bucket-key-enabled (answered back; no other effect here).
+   */
+  'bucketKeyEnabled'?: (boolean);
   '_customerKeyMd5'?: "customerKeyMd5";
+  '_kmsKeyId'?: "kmsKeyId";
+  '_kmsContext'?: "kmsContext";
+  '_bucketKeyEnabled'?: "bucketKeyEnabled";
 }
 
 /**
@@ -26,16 +42,32 @@ export interface ObjectEncryption {
  */
 export interface ObjectEncryption__Output {
   /**
-   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set).
+   * "AES256" (SSE-S3, or SSE-C when customer_key_md5 is set) or "aws:kms" (SSE-KMS).
    */
   'algorithm': (string);
   /**
-   * The object's data key, sealed under a gateway master key (SSE-S3) or the customer's key (SSE-C).
+   * The object's data key, sealed under a gateway master key (SSE-S3, SSE-KMS: bound to the KMS key and
+   * context) or the customer's key (SSE-C).
    */
   'key': (string);
   /**
    * SSE-C: the base64 MD5 of the customer-provided key (the key itself is never stored).
    */
   'customerKeyMd5'?: (string);
+  /**
+   * SSE-KMS: the KMS key's ARN.
+   */
+  'kmsKeyId'?: (string);
+  /**
+   * SSE-KMS: the encryption context the request gave, as canonical JSON (keys sorted); absent: none.
+   */
+  'kmsContext'?: (string);
+  /**
+   * SSE-KMS: x-amz-server-side-encryption-bucket-key-enabled (answered back; no other effect here).
+   */
+  'bucketKeyEnabled'?: (boolean);
   '_customerKeyMd5'?: "customerKeyMd5";
+  '_kmsKeyId'?: "kmsKeyId";
+  '_kmsContext'?: "kmsContext";
+  '_bucketKeyEnabled'?: "bucketKeyEnabled";
 }
