@@ -6,6 +6,13 @@ describe('loadConfig', () => {
     expect(s3ApiConfig(c).readLeaseAfterMs).toBe(250);
     expect(() => loadConfig([], { MASSIVE_READ_LEASE_AFTER_MS: '600', MASSIVE_GC_GRACE_MS: '1000' })).toThrow(ConfigError);
   });
+  it('reads the SSE-KMS key ids (default: one key, "default"), and refuses ids the key service could not serve', () => {
+    expect(s3ApiConfig(loadConfig([], {})).kmsKeyIds).toEqual(['default']);
+    expect(s3ApiConfig(loadConfig(['--kms-keys', 'app, backup'], {})).kmsKeyIds).toEqual(['app', 'backup']);
+    expect(s3ApiConfig(loadConfig([], { MASSIVE_KMS_KEYS: 'logs' })).kmsKeyIds).toEqual(['logs']);
+    expect(() => loadConfig([], { MASSIVE_KMS_KEYS: 'a/b' })).toThrow(/SSE-KMS key id "a\/b"/);
+    expect(() => loadConfig([], { MASSIVE_KMS_KEYS: 'a,a' })).toThrow(ConfigError);
+  });
   it('has defaults that run', () => {
     const c = loadConfig([], {});
     expect(c).toMatchObject({ port: 8080, dataDir: './data', region: 'us-east-1', logLevel: 'info', domains: [] });

@@ -3,7 +3,7 @@ import { SEAWEED_SETTINGS, seaweedSettingsError, type SeaweedSettings } from '@m
 import { isPlaceholderSecret, parseEndpoints } from '@massive/rpc';
 import { DEFAULT_MAP_SIZE } from '@massive/kv-embedded';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, type MetricsAccess, type S3ApiConfig, type S3Tls, type ServerLimits } from '@massive/s3-api';
+import { DEFAULT_S3_CONFIG, DEFAULT_SERVER_LIMITS, KmsKeys, type MetricsAccess, type S3ApiConfig, type S3Tls, type ServerLimits } from '@massive/s3-api';
 
 export { ConfigError };
 
@@ -24,6 +24,8 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly websitePort?: number;
   /** Root domains of the website endpoint: `<bucket>.<domain>` names a bucket there. */
   readonly websiteDomains: readonly string[];
+  /** SSE-KMS: the built-in key service's key ids; the first is the default key. */
+  readonly kmsKeys: readonly string[];
   readonly logLevel: LogLevel;
   readonly inlineThreshold: number;
   readonly chunkSize: number;
@@ -81,6 +83,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'domains', flag: 'domain', env: 'MASSIVE_DOMAIN', kind: 'list', def: '', help: 'comma-separated domains for virtual-hosted-style requests (bucket.<domain>)' },
   { key: 'websitePort', flag: 'website-port', env: 'MASSIVE_WEBSITE_PORT', kind: 'port', min: 0, help: 'serve buckets\' static websites (PutBucketWebsite) on this port, plain HTTP (0 picks a free port; unset: off)' },
   { key: 'websiteDomains', flag: 'website-domain', env: 'MASSIVE_WEBSITE_DOMAINS', kind: 'list', def: '', help: 'comma-separated root domains of the website port (<bucket>.<domain>; any other host names the bucket called like it)' },
+  { key: 'kmsKeys', flag: 'kms-keys', env: 'MASSIVE_KMS_KEYS', kind: 'list', def: 'default', help: 'comma-separated SSE-KMS key ids (aws:kms), the first the default key; data keys are sealed under the master key, bound to the KMS key' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },
@@ -159,6 +162,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Gat
   if (cfg.secretKey !== undefined && cfg.secretKey.length < 8) throw new ConfigError('the secret key must be at least 8 characters');
   const problem = s3SecurityError(cfg);
   if (problem) throw new ConfigError(problem);
+  try {
+    // The same checks the S3 API makes when it builds the key service, before anything listens.
+    new KmsKeys(cfg.kmsKeys, cfg.region);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   if (mode === 'local' && cfg.gcGraceMs > 0 && cfg.readLeaseAfterMs * 2 > cfg.gcGraceMs) {
     // A read takes its first lease after readLeaseAfterMs; chunks unlinked under it wait gcGraceMs.
     throw new ConfigError(
@@ -186,6 +195,7 @@ export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
     requireSignedPayload: cfg.requireSignedPayload === 'true',
     sigV2: cfg.sigV2 === 'on',
     hashThreads: cfg.hashThreads,
+    kmsKeyIds: cfg.kmsKeys,
   };
 }
 

@@ -11,3 +11,4 @@ export { resealAccessKeys, type ResealReport } from './identity/key-reseal';
 export { canonicalUserId } from './identity/canonical-id';
 export { createKeyCacheMetrics, type KeyLoadResult } from './identity/key-metrics';
 export { MasterKeys } from './sse/master-keys';
+export { KmsKeys } from './sse/kms-keys';

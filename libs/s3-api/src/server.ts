@@ -30,6 +30,7 @@ import { metricsGate, type MetricsAccess } from './http/metrics-access';
 import { refuseUnsignedPayload } from './http/signed-payload';
 import { RequestCtx } from './http/request-ctx';
 import { WebsiteConfigCache } from './website/website-config';
+import { KmsKeys } from './sse/kms-keys';
 import { createWebsiteListener } from './website/website-server';
 
 export interface S3ApiOptions {
@@ -107,6 +108,7 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
     bucketPolicies: deps.bucketPolicies ?? new BucketPolicyCache(deps.metadata, { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: POLICY_CACHE_ENTRIES }),
     hashing: deps.hashing ?? sharedHashPool(deps.config.hashThreads),
     writeDefaults: deps.writeDefaults ?? new BucketWriteDefaults(deps.metadata, { ttlMs: WRITE_DEFAULTS_TTL_MS, maxEntries: WRITE_DEFAULTS_ENTRIES }),
+    kms: deps.kms ?? new KmsKeys(deps.config.kmsKeyIds, deps.config.region),
     websiteConfigs: deps.websiteConfigs ?? new WebsiteConfigCache(deps.metadata, { ttlMs: WEBSITE_CACHE_TTL_MS, maxEntries: WEBSITE_CACHE_ENTRIES }),
   };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);

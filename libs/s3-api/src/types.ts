@@ -8,6 +8,7 @@ import type { WebsiteConfigCache } from './website/website-config';
 import type { BucketWriteDefaults } from './http/bucket-write-defaults';
 import type { BucketAccess } from './access/bucket-access';
 import type { LockRequestValues } from './access/policy-context';
+import type { KmsKeys } from './sse/kms-keys';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
 import type { BucketPolicyCache } from './access/bucket-policy-cache';
@@ -49,6 +50,11 @@ export interface S3ApiConfig {
   readonly sigV2: boolean;
   /** Threads hashing large request bodies (MD5, SHA-256) off the event loop; 0 hashes on it. */
   readonly hashThreads: number;
+  /**
+   * SSE-KMS: the key ids of the built-in key service (sse/kms-keys.ts), the first the default key (S3's
+   * `aws/s3`). A key taken off the list disables it: its objects cannot be read until it is back.
+   */
+  readonly kmsKeyIds: readonly string[];
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -68,6 +74,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   requireSignedPayload: false,
   sigV2: true,
   hashThreads: 1,
+  kmsKeyIds: ['default'],
 };
 
 export interface Credential {
@@ -135,6 +142,8 @@ export interface S3ApiDeps {
   readonly writeDefaults?: BucketWriteDefaults;
   /** Master keys for server-side encryption (SSE-S3); without them SSE requests answer 501 NotImplemented. */
   readonly sse?: SseKeys;
+  /** SSE-KMS's key service (sse/kms-keys.ts); createS3Listeners builds it from `config.kmsKeyIds`. */
+  readonly kms?: KmsKeys;
 }
 
 /** Seals and unseals objects' data keys under the gateway's master keys (sse/master-keys.ts). */

@@ -79,9 +79,9 @@ describe('features never configured', () => {
   });
 
   it('setting one stays 501 NotImplemented, and changes nothing', async () => {
-    // Default encryption is served (sse.spec.ts), except with SSE-KMS.
+    // Default encryption is served (sse.spec.ts, sse-kms.spec.ts), except with DSSE-KMS.
     await expectS3Error(
-      s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } })),
+      s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms:dsse' } }] } })),
       'NotImplemented',
       501,
     );

@@ -152,7 +152,7 @@ describe('PostObject (browser form uploads)', () => {
       const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'sdk/encrypted.bin' }));
       expect(got.ServerSideEncryption).toBe('AES256');
       expect((await bodyBytes(got.Body)).equals(body)).toBe(true);
-      const { fields: kms } = await createPresignedPost(s3, { Bucket, Key: 'sdk/kms.bin', Fields: { 'x-amz-server-side-encryption': 'aws:kms' } });
+      const { fields: kms } = await createPresignedPost(s3, { Bucket, Key: 'sdk/kms.bin', Fields: { 'x-amz-server-side-encryption': 'aws:kms:dsse' } });
       expectError(await post(Bucket, kms, 'x'), 'NotImplemented', 501);
       // SSE-C fields (served over TLS: sse-c.spec.ts) are refused over plain HTTP, as the headers are, and nothing is stored.
       const key = Buffer.alloc(32, 9);

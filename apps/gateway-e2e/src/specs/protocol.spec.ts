@@ -83,8 +83,8 @@ describe('request ids and error documents', () => {
     expect(await got.Body!.transformToString()).toBe('hello');
   });
 
-  it('headers promising guarantees we cannot give here → refused, nothing stored: SSE-KMS 501, SSE-C over plain HTTP 400', async () => {
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'secret', ServerSideEncryption: 'aws:kms' })), 'NotImplemented', 501);
+  it('headers promising guarantees we cannot give here → refused, nothing stored: DSSE-KMS 501, SSE-C over plain HTTP 400', async () => {
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'secret', ServerSideEncryption: 'aws:kms:dsse' })), 'NotImplemented', 501);
     // SSE-C is served over TLS only (sse-c.spec.ts): in clear, the key that opens the object would travel readable.
     const customerKey = Buffer.alloc(32, 7);
     const sseC = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'), SSECustomerKeyMD5: md5Base64(customerKey) };

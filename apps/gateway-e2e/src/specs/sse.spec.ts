@@ -158,8 +158,8 @@ describe('SSE-S3 (x-amz-server-side-encryption: AES256)', () => {
     expect((await bodyBytes(replaced.Body)).equals(small)).toBe(true);
   });
 
-  it('refuses SSE-KMS (501), an unknown algorithm (400), and the header on a read (400)', async () => {
-    await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })), 'NotImplemented', 501);
+  it('refuses DSSE-KMS (501), an unknown algorithm (400), and the header on a read (400) (SSE-KMS: sse-kms.spec.ts)', async () => {
+    await expectS3Error(s3.send(new PutObjectCommand({ Bucket, Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms:dsse' })), 'NotImplemented', 501);
     const bad = await rawRequest(gw, { method: 'PUT', path: `/${Bucket}/bad`, body: Buffer.from('x'), headers: { 'x-amz-server-side-encryption': 'AES512' } });
     expect(bad.status).toBe(400);
     expectErrorXml(bad.body.toString('utf8'), 'InvalidArgument');

@@ -65,19 +65,21 @@ export interface StoredBucketEncryption extends BucketEncryption {
 }
 
 /**
- * A bucket's default encryption: `{"v":1,"a":"AES256","bk":<BucketKeyEnabled>}`. `bk` is kept only to
- * answer GetBucketEncryption as it was set (S3 Bucket Keys are an SSE-KMS cost saving). A document that
+ * A bucket's default encryption: `{"v":1,"a":"AES256"|"aws:kms","k":<KMSMasterKeyID>?,"bk":<BucketKeyEnabled>}`.
+ * `bk` answers GetBucketEncryption as it was set, and SSE-KMS objects inherit it (answered back; S3 Bucket
+ * Keys are an SSE-KMS cost saving with no effect here). A document that
  * does not read is thrown, never taken as "no default encryption", which would store plaintext in a
  * bucket its owner asked to encrypt.
  */
 export function encodeBucketEncryption(c: BucketEncryption): string {
-  return JSON.stringify({ v: VERSION, a: c.SSEAlgorithm, bk: c.BucketKeyEnabled ?? false });
+  return JSON.stringify({ v: VERSION, a: c.SSEAlgorithm, ...(c.KMSMasterKeyID !== undefined && { k: c.KMSMasterKeyID }), bk: c.BucketKeyEnabled ?? false });
 }
 
 export function decodeBucketEncryption(doc: string): StoredBucketEncryption {
-  const o = parse(doc, 'encryption') as { a?: unknown; bk?: unknown };
-  if (o.a !== 'AES256' || typeof o.bk !== 'boolean') throw corrupt('encryption');
-  return { SSEAlgorithm: o.a, BucketKeyEnabled: o.bk };
+  const o = parse(doc, 'encryption') as { a?: unknown; k?: unknown; bk?: unknown };
+  if ((o.a !== 'AES256' && o.a !== 'aws:kms') || typeof o.bk !== 'boolean') throw corrupt('encryption');
+  if (o.k !== undefined && (typeof o.k !== 'string' || o.a !== 'aws:kms')) throw corrupt('encryption');
+  return { SSEAlgorithm: o.a, ...(o.k !== undefined && { KMSMasterKeyID: o.k }), BucketKeyEnabled: o.bk };
 }
 
 /**

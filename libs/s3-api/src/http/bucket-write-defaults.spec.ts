@@ -40,7 +40,7 @@ describe('stored encryption document', () => {
     expect(decodeBucketEncryption(encodeBucketEncryption({ SSEAlgorithm: 'AES256', BucketKeyEnabled: true }))).toEqual({ SSEAlgorithm: 'AES256', BucketKeyEnabled: true });
   });
 
-  it.each(['', 'null', '[]', '{}', '{"v":2,"a":"AES256","bk":false}', '{"v":1,"a":"aws:kms","bk":false}', '{"v":1,"a":"AES256"}', '{"v":1,"a":"AES256","bk":"true"}'])(
+  it.each(['', 'null', '[]', '{}', '{"v":2,"a":"AES256","bk":false}', '{"v":1,"a":"aws:kms:dsse","bk":false}', '{"v":1,"a":"AES256","k":"app","bk":false}', '{"v":1,"a":"aws:kms","k":7,"bk":false}', '{"v":1,"a":"AES256"}', '{"v":1,"a":"AES256","bk":"true"}'])(
     'refuses a damaged document %j (an error, never "no encryption")',
     (d) => expect(() => decodeBucketEncryption(d)).toThrow('stored encryption document is unreadable'),
   );
@@ -72,7 +72,7 @@ describe('BucketWriteDefaults', () => {
     const cache = new BucketWriteDefaults(fakeMetadata(docs, locks).api, { ...opts, maxEntries: 10 });
     expect(await cache.get('bare', ctx)).toEqual({ objectLock: {} });
     expect(await cache.get('none', ctx)).toEqual({ objectLock: {} });
-    expect(await cache.get('days', ctx)).toEqual({ sse: 'AES256', objectLock: { retention: { Mode: 'COMPLIANCE', Days: 3 } } });
+    expect(await cache.get('days', ctx)).toEqual({ sse: { algorithm: 'AES256', bucketKeyEnabled: false }, objectLock: { retention: { Mode: 'COMPLIANCE', Days: 3 } } });
     expect(await cache.get('years', ctx)).toEqual({ objectLock: { retention: { Mode: 'GOVERNANCE', Years: 1 } } });
     expect(await cache.get('plain', ctx)).toEqual({});
   });

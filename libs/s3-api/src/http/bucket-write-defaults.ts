@@ -8,9 +8,16 @@ export type BucketWriteDefaultsOptions = BucketLookupsOptions;
 /** What a new object in a bucket gets from the bucket when its request does not say. */
 export interface WriteDefaults {
   /** Default encryption; undefined: stored as sent. */
-  readonly sse?: 'AES256';
+  readonly sse?: DefaultEncryption;
   /** Present when the bucket has Object Lock (lock headers are allowed), with its default retention if any. */
   readonly objectLock?: { readonly retention?: DefaultRetention };
+}
+
+/** A bucket's default encryption (PutBucketEncryption): the key as the configuration names it, unresolved. */
+export interface DefaultEncryption {
+  readonly algorithm: 'AES256' | 'aws:kms';
+  readonly kmsKeyId?: string;
+  readonly bucketKeyEnabled: boolean;
 }
 
 const NONE: WriteDefaults = {};
@@ -31,7 +38,8 @@ export class BucketWriteDefaults {
   constructor(metadata: MetadataApi, opts: BucketWriteDefaultsOptions) {
     this.lookups = new BucketLookups(async (bucket, ctx) => {
       const { bucket: b, documents } = await metadata.getBucketConfig({ bucket, kinds: ['encryption', 'objectLock'] }, ctx);
-      const sse = documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption).SSEAlgorithm;
+      const enc = documents.encryption === undefined ? undefined : decodeBucketEncryption(documents.encryption);
+      const sse: DefaultEncryption | undefined = enc && { algorithm: enc.SSEAlgorithm, ...(enc.KMSMasterKeyID !== undefined && { kmsKeyId: enc.KMSMasterKeyID }), bucketKeyEnabled: enc.BucketKeyEnabled };
       const lock = b.objectLock ? decodeObjectLock(documents.objectLock) : undefined;
       if (!sse && !lock) return NONE;
       return { ...(sse && { sse }), ...(lock && { objectLock: lock.DefaultRetention ? { retention: lock.DefaultRetention } : {} }) };
@@ -42,9 +50,14 @@ export class BucketWriteDefaults {
     return this.lookups.get(bucket, ctx);
   }
 
-  /** The algorithm a new object in `bucket` gets when its request names none; undefined: stored as sent. */
-  async defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | undefined> {
+  /** The encryption a new object in `bucket` gets when its request names none; undefined: stored as sent. */
+  async defaultEncryption(bucket: string, ctx: CallCtx): Promise<DefaultEncryption | undefined> {
     return (await this.lookups.get(bucket, ctx)).sse;
+  }
+
+  /** The default encryption's algorithm alone. */
+  async defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | 'aws:kms' | undefined> {
+    return (await this.lookups.get(bucket, ctx)).sse?.algorithm;
   }
 
   /** Drops a bucket's entry (its defaults changed through this gateway, or it was deleted). */

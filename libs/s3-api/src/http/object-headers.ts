@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectHeaders, ObjectLock, ObjectVersion } from '@massive/contracts';
 import { formatHttpDate, formatTimestamp, S3Error } from '@massive/s3-protocol';
 import type { HeaderValue } from '../types';
+import { kmsResponseHeaders } from '../sse/kms-keys';
 
 /** S3 limits user metadata (names + values of x-amz-meta-*) to 2 KiB. */
 export const MAX_USER_METADATA_BYTES = 2048;
@@ -152,7 +153,10 @@ export function objectResponseHeaders(v: ObjectVersion, query: URLSearchParams, 
     // SSE-C (sse/customer-keys.ts): the algorithm and the key's MD5, never `x-amz-server-side-encryption`.
     out['x-amz-server-side-encryption-customer-algorithm'] = h.sse.algorithm;
     out['x-amz-server-side-encryption-customer-key-MD5'] = h.sse.customerKeyMd5;
-  } else if (h.sse) out['x-amz-server-side-encryption'] = h.sse.algorithm;
+  } else if (h.sse) {
+    out['x-amz-server-side-encryption'] = h.sse.algorithm;
+    if (h.sse.algorithm === 'aws:kms') Object.assign(out, kmsResponseHeaders(h.sse, false));
+  }
   if (h.lock) lockHeaders(h.lock, out);
   if (withChecksum && v.checksum) {
     out[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;

@@ -2,9 +2,6 @@ import { refuseUnsupportedHeaders } from './unsupported-headers';
 
 describe('refuseUnsupportedHeaders', () => {
   it.each([
-    { 'x-amz-server-side-encryption-aws-kms-key-id': 'k' },
-    { 'x-amz-server-side-encryption-context': 'e30=' },
-    { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' },
     { 'x-amz-object-lock-event-hold': 'ON' },
     { 'x-amz-object-lock-event-hold-duration-days': '1' },
     { 'x-amz-object-lock-event-hold-duration-years': '1' },
@@ -20,6 +17,17 @@ describe('refuseUnsupportedHeaders', () => {
     expect(() => refuseUnsupportedHeaders(h, 'PutObject', false)).toThrow(
       expect.objectContaining({ code: 'NotImplemented', status: 501, extra: { Header: Object.keys(h)[0] } }),
     );
+  });
+
+  it('leaves the SSE-KMS headers to the writes that take them (object-encryption.ts), and refuses them elsewhere as the SSE header', () => {
+    for (const name of ['x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-context', 'x-amz-server-side-encryption-bucket-key-enabled']) {
+      for (const op of ['PutObject', 'CopyObject', 'CreateMultipartUpload', 'PostObject'] as const) expect(() => refuseUnsupportedHeaders({ [name]: 'v' }, op, false)).not.toThrow();
+      for (const op of ['GetObject', 'HeadObject', 'UploadPart'] as const) {
+        expect(() => refuseUnsupportedHeaders({ [name]: 'v' }, op, false)).toThrow(
+          expect.objectContaining({ code: 'InvalidArgument', message: `${name} header is not supported for this operation.`, extra: { ArgumentName: name, ArgumentValue: 'v' } }),
+        );
+      }
+    }
   });
 
   it('leaves a website redirect location to the writes that store it (object-headers.ts validates it)', () => {

@@ -3,22 +3,18 @@ import { S3Error, type EndpointName } from '@massive/s3-protocol';
 import { header } from './object-headers';
 import { SSE_HEADER, SSE_WRITE_OPERATIONS } from '../sse/object-encryption';
 import { CUSTOMER_HEADERS, hasCustomerHeaders, SECURE_CONNECTION_REQUIRED } from '../sse/customer-keys';
+import { KMS_HEADERS } from '../sse/kms-keys';
 
 /**
  * Request headers that ask for a guarantee we do not provide. Ignoring them would be worse than refusing:
- * an SSE-KMS object would be reported encrypted under a KMS key when it is not, an event hold would not
- * stop a delete. (SSE-S3, `x-amz-server-side-encryption: AES256`, and SSE-C are served:
- * sse/object-encryption.ts; so are Object Lock's retention, legal hold and bypass headers:
+ * an event hold would not stop a delete, a checksum would go unchecked. (SSE-S3, SSE-KMS and SSE-C are
+ * served: sse/object-encryption.ts; so are Object Lock's retention, legal hold and bypass headers:
  * http/object-lock.ts.)
  * So they answer 501 NotImplemented, the code AWS documents for "a header you provided implies functionality
- * that is not implemented" (MinIO answers the same without a KMS). Refused on every operation: a header that
- * an operation does not take is refused too, rather than sometimes ignored.
+ * that is not implemented". Refused on every operation: a header that an operation does not take is
+ * refused too, rather than sometimes ignored.
  */
 const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) => boolean }[] = [
-  // SSE-KMS: no KMS. (SSE-C, customer keys, is served over TLS: sse/customer-keys.ts.)
-  { name: 'x-amz-server-side-encryption-aws-kms-key-id' },
-  { name: 'x-amz-server-side-encryption-context' },
-  { name: 'x-amz-server-side-encryption-bucket-key-enabled' },
   // Object Lock event holds (S3's variable retention) are not served; retention and legal hold are.
   { name: 'x-amz-object-lock-event-hold' },
   { name: 'x-amz-object-lock-event-hold-duration-days' },
@@ -36,7 +32,7 @@ const REFUSED: readonly { readonly name: string; readonly allowed?: (v: string) 
   { name: 'x-amz-mfa' },
 ];
 
-const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class', SSE_HEADER, ...CUSTOMER_HEADERS]);
+const REFUSED_NAMES: ReadonlySet<string> = new Set([...REFUSED.map((r) => r.name), 'x-amz-storage-class', SSE_HEADER, ...KMS_HEADERS, ...CUSTOMER_HEADERS]);
 
 /** The operations that take `x-amz-storage-class`; every object is stored in (and listed as) STANDARD. */
 const STORAGE_CLASS_OPERATIONS: ReadonlySet<EndpointName> = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
@@ -56,10 +52,12 @@ export function refuseUnsupportedHeaders(h: IncomingHttpHeaders, operation: Endp
       throw new S3Error('NotImplemented', `The ${r.name} header is not supported by this service.`, { Header: r.name });
     }
   }
-  const sse = operation !== undefined && !SSE_WRITE_OPERATIONS.has(operation) ? header(h, SSE_HEADER) : undefined;
-  if (sse !== undefined) {
-    // As S3 answers (s3cmd, SDK and iRODS reports quote it): the header names how to store a new object.
-    throw new S3Error('InvalidArgument', `${SSE_HEADER} header is not supported for this operation.`, { ArgumentName: SSE_HEADER, ArgumentValue: sse });
+  if (operation !== undefined && !SSE_WRITE_OPERATIONS.has(operation)) {
+    for (const name of [SSE_HEADER, ...KMS_HEADERS]) {
+      const v = header(h, name);
+      // As S3 answers (s3cmd, SDK and iRODS reports quote it): the header names how to store a new object.
+      if (v !== undefined) throw new S3Error('InvalidArgument', `${name} header is not supported for this operation.`, { ArgumentName: name, ArgumentValue: v });
+    }
   }
   if (operation !== undefined && STORAGE_CLASS_OPERATIONS.has(operation)) {
     const sc = header(h, 'x-amz-storage-class');

@@ -3,6 +3,7 @@ import { ServiceError, type CallCtx, type ObjectEncryption, type ObjectHeaders }
 import { S3Error } from '@massive/s3-protocol';
 import { header } from '../http/object-headers';
 import { cipherRange, decryptStream } from './package-format';
+import { KMS_HEADERS, KMS_REQUIRES_ALGORITHM, kmsResponseHeaders, kmsSealContext, parseBucketKeyEnabled, parseKmsContext, KMS_CONTEXT_HEADER, KMS_KEY_ID_HEADER, type KmsKeys } from './kms-keys';
 import { asksForCustomerKey, CUSTOMER_ALGORITHM_HEADER, CUSTOMER_KEY_MD5_RESPONSE_HEADER, customerKeyOf, newCustomerDataKey, NOT_APPLICABLE, openCustomerDataKey, READING, type CustomerKey, type KeyRefusals } from './customer-keys';
 import type { S3ApiDeps } from '../types';
 
@@ -27,8 +28,8 @@ export const SSE_WRITE_OPERATIONS: ReadonlySet<string> = new Set(['PutObject', '
 
 /**
  * The encryption a new object gets: the customer key its request supplies (SSE-C), or the one it names
- * (`x-amz-server-side-encryption`), else its bucket's default (PutBucketEncryption), else none. `AES256`
- * is served; SSE-KMS is not (501).
+ * (`x-amz-server-side-encryption`: AES256, or aws:kms with its key, context and bucket key flag), else
+ * its bucket's default (PutBucketEncryption), else none. DSSE-KMS is not served (501).
  */
 export async function writeEncryption(h: IncomingHttpHeaders, bucket: string, key: string, deps: S3ApiDeps, ctx: CallCtx): Promise<Encryption | undefined> {
   const asked = header(h, SSE_HEADER);
@@ -36,13 +37,65 @@ export async function writeEncryption(h: IncomingHttpHeaders, bucket: string, ke
   if (asked !== undefined && asksForCustomerKey(h)) {
     throw new S3Error('InvalidArgument', 'Server Side Encryption with Customer provided key is incompatible with the encryption method specified', { ArgumentName: SSE_HEADER, ArgumentValue: asked });
   }
+  const algorithm = asked !== undefined ? parseAlgorithm(asked) : undefined;
+  if (algorithm !== 'aws:kms' && KMS_HEADERS.some((n) => h[n] !== undefined)) {
+    throw new S3Error('InvalidArgument', KMS_REQUIRES_ALGORITHM, { ArgumentName: SSE_HEADER, ArgumentValue: asked ?? 'null' });
+  }
   const customer = customerKeyOf(h);
   if (customer) {
     const { dataKey, sealed } = newCustomerDataKey(customer, `${bucket}/${key}`);
     return { sse: { algorithm: 'AES256', key: sealed, customerKeyMd5: customer.md5 }, dataKey };
   }
-  const algorithm = asked !== undefined ? parseAlgorithm(asked) : await deps.writeDefaults?.defaultAlgorithm(bucket, ctx);
-  return algorithm ? newEncryption(bucket, key, deps) : undefined;
+  if (algorithm === 'AES256') return newEncryption(bucket, key, deps);
+  if (algorithm === 'aws:kms') {
+    const keyRef = header(h, KMS_KEY_ID_HEADER);
+    const context = header(h, KMS_CONTEXT_HEADER);
+    const kmsContext = context === undefined ? undefined : parseKmsContext(context);
+    // Without the header, an object takes its bucket's Bucket Key setting (S3's rule), whatever its default algorithm.
+    const bucketKey = parseBucketKeyEnabled(h) ?? (await deps.writeDefaults?.defaultEncryption(bucket, ctx))?.bucketKeyEnabled ?? false;
+    return newKmsEncryption(bucket, key, deps, keyRef, kmsContext, bucketKey);
+  }
+  const byDefault = await deps.writeDefaults?.defaultEncryption(bucket, ctx);
+  if (byDefault === undefined) return undefined;
+  if (byDefault.algorithm === 'AES256') return newEncryption(bucket, key, deps);
+  return newKmsEncryption(bucket, key, deps, byDefault.kmsKeyId, undefined, byDefault.bucketKeyEnabled);
+}
+
+/**
+ * A fresh data key for `bucket/key` under SSE-KMS: key `keyRef` as the request (or bucket default) names
+ * it, else the default key; sealed under the current master key, bound to the key and `kmsContext`.
+ */
+export function newKmsEncryption(bucket: string, key: string, deps: S3ApiDeps, keyRef: string | undefined, kmsContext: string | undefined, bucketKey: boolean): Encryption {
+  const kms = kmsKeysOf(deps);
+  const arn = keyRef === undefined ? kms.defaultArn : kms.resolve(keyRef);
+  if (!deps.sse) throw new S3Error('NotImplemented', 'Server-side encryption is not configured on this service (no master key).', { Header: SSE_HEADER });
+  const { dataKey, sealed } = deps.sse.newDataKey(kmsSealContext(kms.enabledId(arn)!, kmsContext, bucket, key));
+  const sse: ObjectEncryption = { algorithm: 'aws:kms', key: sealed, kmsKeyId: arn, ...(kmsContext !== undefined && { kmsContext }), ...(bucketKey && { bucketKeyEnabled: true }) };
+  return { sse, dataKey };
+}
+
+/** The gateway's KMS keys (sse/kms-keys.ts; set by createS3Listeners). */
+function kmsKeysOf(deps: S3ApiDeps): KmsKeys {
+  if (!deps.kms) throw new S3Error('NotImplemented', 'SSE-KMS is not configured on this service.', { Header: SSE_HEADER });
+  return deps.kms;
+}
+
+/**
+ * What a server-side (SSE-S3, SSE-KMS) data key of an object at `bucket/key` is sealed for. An SSE-KMS
+ * key whose KMS key is no longer configured is disabled: KMS.DisabledException, as S3 answers for a
+ * disabled key.
+ */
+function sealContextOf(sse: ObjectEncryption, bucket: string, key: string, deps: S3ApiDeps): string {
+  if (sse.algorithm !== 'aws:kms') return `${bucket}/${key}`;
+  const arn = sse.kmsKeyId ?? '';
+  const id = deps.kms?.enabledId(arn);
+  if (id === undefined) throw new S3Error('KMS.DisabledException', `${arn} is disabled.`);
+  return kmsSealContext(id, sse.kmsContext, bucket, key);
+}
+
+/** Whether two encryptions seal data keys the same way (same algorithm, KMS key and context). */
+export function sameSealing(a: ObjectEncryption, b: ObjectEncryption): boolean {
+  return a.algorithm === b.algorithm && a.customerKeyMd5 === b.customerKeyMd5 && a.kmsKeyId === b.kmsKeyId && a.kmsContext === b.kmsContext;
 }
 
 /** `headers` with `enc`'s sealed key (or as they are, without one). */
@@ -67,7 +120,7 @@ export function partEncryption(upload: ObjectHeaders, dataKey: Buffer | undefine
 export function asksForEncryption(h: IncomingHttpHeaders): boolean {
   const asked = header(h, SSE_HEADER);
   if (asked !== undefined) parseAlgorithm(asked);
-  return asked !== undefined || customerKeyOf(h) !== undefined;
+  return asked !== undefined || customerKeyOf(h) !== undefined || KMS_HEADERS.some((n) => h[n] !== undefined);
 }
 
 /** Whether these headers describe an SSE-C object or upload. */
@@ -75,10 +128,10 @@ export function isCustomerEncrypted(h: ObjectHeaders): boolean {
   return h.sse?.customerKeyMd5 !== undefined;
 }
 
-function parseAlgorithm(value: string): 'AES256' {
-  if (value === 'AES256') return value;
-  if (value === 'aws:kms' || value === 'aws:kms:dsse') {
-    throw new S3Error('NotImplemented', 'SSE-KMS is not supported by this service; use AES256 (SSE-S3).', { Header: SSE_HEADER });
+function parseAlgorithm(value: string): 'AES256' | 'aws:kms' {
+  if (value === 'AES256' || value === 'aws:kms') return value;
+  if (value === 'aws:kms:dsse') {
+    throw new S3Error('NotImplemented', 'DSSE-KMS is not supported by this service; use aws:kms or AES256.', { Header: SSE_HEADER });
   }
   throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', { ArgumentName: SSE_HEADER, ArgumentValue: value });
 }
@@ -91,9 +144,9 @@ export function newEncryption(bucket: string, key: string, deps: S3ApiDeps): Enc
 }
 
 /** An object's sealed data key, sealed again under the current master key (its bytes stay as they are). */
-export function resealedKey(sealed: string, bucket: string, key: string, deps: S3ApiDeps): string {
+export function resealedKey(sse: ObjectEncryption, bucket: string, key: string, deps: S3ApiDeps): string {
   if (!deps.sse) throw new ServiceError('Internal', `${bucket}/${key} is encrypted, and this gateway has no master keys`);
-  return deps.sse.reseal(sealed, `${bucket}/${key}`);
+  return deps.sse.reseal(sse.key, sealContextOf(sse, bucket, key, deps));
 }
 
 /**
@@ -120,7 +173,7 @@ export function dataKeyOf(h: ObjectHeaders, bucket: string, key: string, deps: S
   if (!h.sse) return undefined;
   if (customer) return openCustomerDataKey(h.sse.key, customer, `${bucket}/${key}`);
   if (!deps.sse) throw new ServiceError('Internal', `${bucket}/${key} is encrypted, and this gateway has no master keys`);
-  return deps.sse.unseal(h.sse.key, `${bucket}/${key}`);
+  return deps.sse.unseal(h.sse.key, sealContextOf(h.sse, bucket, key, deps));
 }
 
 /** The plaintext (or `range` of it) of an encrypted object of `size` bytes stored inline. */
@@ -139,11 +192,14 @@ export function decryptInline(stored: Buffer, size: number, range: { start: numb
 }
 
 /**
- * `x-amz-server-side-encryption` of a response about an object (or upload) with these headers, or for
- * SSE-C the customer algorithm and the key's MD5.
+ * `x-amz-server-side-encryption` of a response about an object (or upload) with these headers (under
+ * SSE-KMS with the key's ARN, the bucket key flag when on and, for the write that set it, `withContext`,
+ * the encryption context), or for SSE-C the customer algorithm and the key's MD5.
  */
-export function encryptionHeaders(h: ObjectHeaders): Record<string, string> {
+export function encryptionHeaders(h: ObjectHeaders, withContext = false): Record<string, string> {
   if (!h.sse) return {};
   const md5 = h.sse.customerKeyMd5;
-  return md5 === undefined ? { [SSE_HEADER]: h.sse.algorithm } : { [CUSTOMER_ALGORITHM_HEADER]: h.sse.algorithm, [CUSTOMER_KEY_MD5_RESPONSE_HEADER]: md5 };
+  if (md5 !== undefined) return { [CUSTOMER_ALGORITHM_HEADER]: h.sse.algorithm, [CUSTOMER_KEY_MD5_RESPONSE_HEADER]: md5 };
+  if (h.sse.algorithm === 'aws:kms') return { [SSE_HEADER]: 'aws:kms', ...kmsResponseHeaders(h.sse, withContext) };
+  return { [SSE_HEADER]: h.sse.algorithm };
 }

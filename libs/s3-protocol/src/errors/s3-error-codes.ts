@@ -32,6 +32,8 @@ export const S3_ERRORS = {
   InvalidRequest: { status: 400, message: 'Invalid Request' },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   InvalidStorageClass: { status: 400, message: 'The storage class you specified is not valid' },
+  'KMS.DisabledException': { status: 400, message: 'The request was rejected because the specified KMS key is not enabled.' },
+  'KMS.NotFoundException': { status: 400, message: 'The request was rejected because the specified entity or resource could not be found.' },
   KeyTooLongError: { status: 400, message: 'Your key is too long' },
   MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema.' },
   MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },

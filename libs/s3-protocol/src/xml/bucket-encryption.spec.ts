@@ -70,14 +70,21 @@ describe('parseBucketEncryption', () => {
     });
   });
 
-  it.each([
-    ['aws:kms', '<SSEAlgorithm>aws:kms</SSEAlgorithm>'],
-    ['aws:kms with a key', '<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:key/k</KMSMasterKeyID>'],
-    ['aws:kms:dsse', '<SSEAlgorithm>aws:kms:dsse</SSEAlgorithm>'],
-  ])('refuses %s (valid for S3) with NotImplemented: SSE-KMS is not served', (_what, byDefault) => {
-    expect(outcome(doc(rule(byDefault, '<BucketKeyEnabled>true</BucketKeyEnabled>')))).toMatchObject({
+  it('reads SSE-KMS: the algorithm, the key as sent (unchecked, as S3), the bucket key flag', () => {
+    expect(parseBucketEncryption(doc(rule('<SSEAlgorithm>aws:kms</SSEAlgorithm>')))).toEqual({ SSEAlgorithm: 'aws:kms' });
+    const arn = 'arn:aws:kms:us-east-1:111122223333:key/k';
+    expect(parseBucketEncryption(doc(rule(`<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID> ${arn} </KMSMasterKeyID>`, '<BucketKeyEnabled>true</BucketKeyEnabled>')))).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: arn,
+      BucketKeyEnabled: true,
+    });
+    expect(parseBucketEncryption(doc(rule('<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>no-such-key</KMSMasterKeyID>'))).KMSMasterKeyID).toBe('no-such-key');
+  });
+
+  it('refuses aws:kms:dsse (valid for S3) with NotImplemented: DSSE-KMS is not served', () => {
+    expect(outcome(doc(rule('<SSEAlgorithm>aws:kms:dsse</SSEAlgorithm>', '<BucketKeyEnabled>true</BucketKeyEnabled>')))).toMatchObject({
       code: 'NotImplemented',
-      message: 'SSE-KMS is not supported by this service; use AES256 (SSE-S3)',
+      message: 'DSSE-KMS is not supported by this service; use aws:kms or AES256',
     });
   });
 
@@ -102,7 +109,13 @@ describe('buildBucketEncryption', () => {
     });
   });
 
-  it.each([{ SSEAlgorithm: 'AES256' as const }, { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: true }, { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: false }])(
+  it.each([
+    { SSEAlgorithm: 'AES256' as const },
+    { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: true },
+    { SSEAlgorithm: 'AES256' as const, BucketKeyEnabled: false },
+    { SSEAlgorithm: 'aws:kms' as const },
+    { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'alias/app', BucketKeyEnabled: true },
+  ])(
     'round-trips %j',
     (c) => expect(parseBucketEncryption(buildBucketEncryption(c))).toEqual(c),
   );
@@ -114,6 +127,7 @@ describe('@aws-sdk/client-s3 and our documents', () => {
   it.each<[string, ServerSideEncryptionRule, object]>([
     ['AES256', { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }, { SSEAlgorithm: 'AES256' }],
     ['AES256 with a bucket key', { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }, { SSEAlgorithm: 'AES256', BucketKeyEnabled: true }],
+    ['aws:kms with a key', { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'app' }, BucketKeyEnabled: true }, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'app', BucketKeyEnabled: true }],
   ])('the SDK sends a PutBucketEncryption body we read (%s)', async (_what, Rule, want) => {
     const { s3, sent } = client();
     await s3.send(new PutBucketEncryptionCommand({ Bucket: 'b', ServerSideEncryptionConfiguration: { Rules: [Rule] } }));

@@ -10,14 +10,17 @@ import { XmlWriter } from './xml-writer';
  * Validated in AWS's order, with AWS's codes (captured from S3 by LocalStack's validated snapshots, 2026-02):
  * no Rule or several Rules, a missing or unknown SSEAlgorithm, unknown or repeated elements are MalformedXML;
  * a KMSMasterKeyID beside AES256 is InvalidArgument. Only then is what this service cannot do refused, so a
- * client learns of a bad document before it learns of a missing feature: SSE-KMS (aws:kms, aws:kms:dsse) and
+ * client learns of a bad document before it learns of a missing feature: DSSE-KMS (aws:kms:dsse) and
  * BlockedEncryptionTypes (it selects which client-chosen encryptions S3 refuses; SSE-C is always refused
- * here and cannot be unblocked) are NotImplemented, never stored as if they applied.
+ * here and cannot be unblocked) are NotImplemented, never stored as if they applied. As S3, a
+ * KMSMasterKeyID is not checked here: a key that does not exist fails the writes that use it.
  */
 export interface BucketEncryption {
-  /** The only algorithm served: SSE-S3. */
-  readonly SSEAlgorithm: 'AES256';
-  /** As sent; absent when the rule had none. S3 accepts it for SSE-S3, where it changes nothing. */
+  /** SSE-S3 or SSE-KMS. */
+  readonly SSEAlgorithm: 'AES256' | 'aws:kms';
+  /** aws:kms: the key, as sent (id, alias or ARN); absent: the default key. */
+  readonly KMSMasterKeyID?: string;
+  /** As sent; absent when the rule had none. Under SSE-KMS, objects inherit it unless their request says. */
   readonly BucketKeyEnabled?: boolean;
 }
 
@@ -40,8 +43,7 @@ export function parseBucketEncryption(body: string | Uint8Array): BucketEncrypti
   const algorithm = leafText(algorithmEl).trim();
   if (!SSE_ALGORITHMS.has(algorithm)) throw malformedXml();
   const kmsKey = sse.get('KMSMasterKeyID');
-  // Its value is never used (SSE-KMS is refused below), but a key with child elements is still schema-invalid.
-  if (kmsKey !== undefined) leafText(kmsKey);
+  const kmsKeyId = kmsKey === undefined ? undefined : leafText(kmsKey).trim();
   const bucketKeyEl = rule.get('BucketKeyEnabled');
   const bucketKey = bucketKeyEl === undefined ? undefined : parseXmlBoolean(leafText(bucketKeyEl));
   const blocked = rule.get('BlockedEncryptionTypes');
@@ -50,9 +52,13 @@ export function parseBucketEncryption(body: string | Uint8Array): BucketEncrypti
   if (algorithm === 'AES256' && kmsKey !== undefined) {
     throw new S3Error('InvalidArgument', KMS_KEY_WITHOUT_KMS, { ArgumentName: 'ApplyServerSideEncryptionByDefault' });
   }
-  if (algorithm !== 'AES256') throw new S3Error('NotImplemented', 'SSE-KMS is not supported by this service; use AES256 (SSE-S3)');
+  if (algorithm === 'aws:kms:dsse') throw new S3Error('NotImplemented', 'DSSE-KMS is not supported by this service; use aws:kms or AES256');
   if (blocked !== undefined) throw new S3Error('NotImplemented', 'BlockedEncryptionTypes is not supported by this service');
-  return bucketKey === undefined ? { SSEAlgorithm: 'AES256' } : { SSEAlgorithm: 'AES256', BucketKeyEnabled: bucketKey };
+  return {
+    SSEAlgorithm: algorithm === 'aws:kms' ? 'aws:kms' : 'AES256',
+    ...(kmsKeyId !== undefined && kmsKeyId !== '' && { KMSMasterKeyID: kmsKeyId }),
+    ...(bucketKey !== undefined && { BucketKeyEnabled: bucketKey }),
+  };
 }
 
 /** `<BlockedEncryptionTypes><EncryptionType>NONE|SSE-C</EncryptionType>+</BlockedEncryptionTypes>`, checked as S3's schema. */
@@ -69,8 +75,9 @@ export function buildBucketEncryption(c: BucketEncryption): string {
   const w = new XmlWriter('ServerSideEncryptionConfiguration')
     .open('Rule')
     .open('ApplyServerSideEncryptionByDefault')
-    .text('SSEAlgorithm', c.SSEAlgorithm)
-    .close('ApplyServerSideEncryptionByDefault');
+    .text('SSEAlgorithm', c.SSEAlgorithm);
+  if (c.KMSMasterKeyID !== undefined) w.text('KMSMasterKeyID', c.KMSMasterKeyID);
+  w.close('ApplyServerSideEncryptionByDefault');
   if (c.BucketKeyEnabled !== undefined) w.bool('BucketKeyEnabled', c.BucketKeyEnabled);
   return w.close('Rule').end();
 }

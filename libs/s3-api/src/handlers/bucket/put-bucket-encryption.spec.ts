@@ -105,7 +105,7 @@ describe('PutBucketEncryption', () => {
   it.each([
     ['two rules', AES.replace('</Rule>', '</Rule><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule>'), 'MalformedXML'],
     ['a KMS key beside AES256', AES.replace('</SSEAlgorithm>', '</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID>'), 'InvalidArgument'],
-    ['SSE-KMS', AES.replace('AES256', 'aws:kms'), 'NotImplemented'],
+    ['DSSE-KMS', AES.replace('AES256', 'aws:kms:dsse'), 'NotImplemented'],
   ])('refuses %s (%s) and stores nothing', async (_what, xml, code) => {
     const { done, calls } = put('b', request(xml));
     await expect(done).rejects.toMatchObject({ code });

@@ -26,6 +26,6 @@ export const createMultipartUpload: Handler<'CreateMultipartUpload'> = async (ep
   return xmlResponse(buildInitiateMultipartUploadResult({ Bucket: ep.bucket, Key: ep.key, UploadId: upload.uploadId }), 200, {
     'x-amz-checksum-algorithm': algorithm,
     'x-amz-checksum-type': algorithm ? type : undefined,
-    ...encryptionHeaders(headers),
+    ...encryptionHeaders(headers, true),
   });
 };

@@ -8,7 +8,7 @@ import { writeLock, withLock } from '../../http/object-lock';
 import { xmlResponse } from '../../http/xml-response';
 import { checksumFields } from '../../http/checksum-fields';
 import { copyTags, withTags } from '../../http/tagging';
-import { asksForEncryption, checkCustomerKey, encryptionHeaders, ingestEncryption, isCustomerEncrypted, resealedKey, withEncryption, writeEncryption } from '../../sse/object-encryption';
+import { asksForEncryption, checkCustomerKey, encryptionHeaders, ingestEncryption, isCustomerEncrypted, resealedKey, sameSealing, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import { COPYING, customerKeyOf } from '../../sse/customer-keys';
 import type { Handler } from '../../types';
 
@@ -62,12 +62,15 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
   const replacesSource = src.bucketVersioning !== 'Enabled' && (src.s3VersionId === undefined || src.s3VersionId === 'null');
   // SSE-C on either side is a change of key (or to or from one): the bytes are always rewritten.
   const customerKeys = encryption?.sse.customerKeyMd5 !== undefined || isCustomerEncrypted(src.headers);
-  if (toItself && replacesSource && !customerKeys && algorithm === src.checksum?.algorithm && (encryption === undefined) === (src.headers.sse === undefined)) {
+  // The bytes stay only where the data key can: both plaintext, or sealed the same way (SSE-S3, or SSE-KMS
+  // under the same KMS key and context). A change of KMS key or context rewrites them with a new data key.
+  const sameKeying = encryption === undefined || src.headers.sse === undefined ? encryption === src.headers.sse : sameSealing(encryption.sse, src.headers.sse);
+  if (toItself && replacesSource && !customerKeys && algorithm === src.checksum?.algorithm && sameKeying) {
     // Same bytes, new metadata: keep the stored data (and, encrypted, the data key sealing it); nothing is
     // copied. The data key is sealed anew under the current master key: after a rotation, copying an
     // object onto itself is how it stops needing the previous one.
     data = { kind: 'current', versionId: src.versionId };
-    if (src.headers.sse) headers = { ...headers, sse: { ...src.headers.sse, key: resealedKey(src.headers.sse.key, ep.bucket, ep.key, deps) } };
+    if (encryption && src.headers.sse) headers = { ...headers, sse: { ...encryption.sse, key: resealedKey(src.headers.sse, ep.bucket, ep.key, deps) } };
   } else {
     const body = await ingest(req, deps, {
       maxSize: deps.config.maxObjectSize,
@@ -91,7 +94,7 @@ export const copyObject: Handler<'CopyObject'> = async (ep, req, deps) => {
     return xmlResponse(buildCopyObjectResult({ ETag: v.etag, LastModified: new Date(v.lastModified), ...checksumFields(v.checksum) }), 200, {
       ...versionIdHeader(v),
       ...copySourceVersionHeader(src),
-      ...encryptionHeaders(headers),
+      ...encryptionHeaders(headers, true),
     });
   } catch (e) {
     await discard(data, req, deps);

@@ -104,7 +104,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
         { bucket: ep.bucket, key, data: data.data, size: data.size, etag: data.etag, headers, checksum: data.checksum, withoutData: true },
         req.ctx,
       );
-      const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers) };
+      const common = { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers, true) };
       const action = successAction(fields);
       if (action.kind === 'redirect') return { status: 303, headers: { ...common, Location: redirectLocation(action.url, ep.bucket, key, v.etag) } };
       const location = objectLocation(req.headers, ep.bucket, key);

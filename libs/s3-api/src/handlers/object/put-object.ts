@@ -24,7 +24,7 @@ export const putObject: Handler<'PutObject'> = async (ep, req, deps) => {
       req.ctx,
     );
     const expiration = rules ? expirationHeaders(await rules, v) : {};
-    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers), ...expiration } };
+    return { status: 200, headers: { ETag: `"${v.etag}"`, ...checksumHeaders(v.checksum), ...versionIdHeader(v), ...encryptionHeaders(headers, true), ...expiration } };
   } catch (e) {
     await discard(body.data, req, deps);
     throw e;

@@ -5,6 +5,7 @@ import { expirationHeaders } from '../../http/lifecycle-expiration';
 import { versionBytes } from '../../http/copy-source';
 import { customerKeyOf, type CustomerKey } from '../../sse/customer-keys';
 import { checkCustomerKey } from '../../sse/object-encryption';
+import { KMS_NEEDS_SIGV4 } from '../../sse/kms-keys';
 import type { S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /** Shared by GetObject and HeadObject: conditions, Range / partNumber, and response headers. */
@@ -19,6 +20,10 @@ export async function readObject(bucket: string, key: string, req: S3Request, de
   req.checkObjectAcl?.(v.headers.acl);
   // An SSE-C object answers nothing, not even its headers, without its key.
   checkCustomerKey(v.headers, customer);
+  // Nor does an SSE-KMS one to an unsigned request, as S3 answers (the key's use needs a signed principal).
+  if (req.anonymous && v.headers.sse?.algorithm === 'aws:kms') {
+    throw new S3Error('InvalidArgument', KMS_NEEDS_SIGV4, { ArgumentName: 'Authorization', ArgumentValue: 'null' });
+  }
   try {
     checkReadConditions(
       {
