@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -26,7 +26,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describeWithTool, findTool, rcloneEnv, runAwsCli, runTool, succeeded, type ToolResult } from '../support/cli-tools';
-import { NodeSha256, rawRequest, type RawResponse } from '../support/raw-http';
+import { NodeSha256, rawRequest, sendHttps, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectBodylessError, expectErrorXml, expectS3Error, md5Base64, md5Hex, parseXml, patternBytes, sha256Hex } from '../support/s3-assert';
 import { CREDENTIALS, E2E_MODE, REGION, useGateway, type GatewayProcess } from '../support/server';
 import { createServerCert } from '../support/tls';
@@ -132,21 +132,9 @@ function encodeQuery(q: Readonly<Record<string, string>>): string {
     .join('&');
 }
 
-/** One HTTPS request to `url` exactly as given (presigned URLs), trusting the test CA. */
+/** One HTTPS request trusting the test CA. */
 function httpsSend(url: string, method: string, headers: Record<string, string> = {}, body?: Buffer): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, headers, ca: cert.caPem, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const b = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, text: b.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return sendHttps(url, method, cert.caPem, headers, body);
 }
 
 /** A SigV4-signed request (signed payload) over HTTPS with exactly these headers: for header sets the SDK would repair. */

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpsAgent } from 'node:https';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { rawRequest, send } from '../support/raw-http';
+import { rawRequest, send, sendHttps, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectErrorXml } from '../support/s3-assert';
 import { CREDENTIALS, REGION, useGateway, type GatewayProcess } from '../support/server';
 import { createServerCert } from '../support/tls';
@@ -39,16 +39,8 @@ function httpClient(gw: GatewayProcess): S3Client {
 }
 
 /** One HTTPS request trusting the test CA. */
-function httpsSend(url: string, method: string, headers: Record<string, string> = {}, body?: Buffer): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, headers, ca: cert.caPem, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function httpsSend(url: string, method: string, headers: Record<string, string> = {}, body?: Buffer): Promise<RawResponse> {
+  return sendHttps(url, method, cert.caPem, headers, body);
 }
 
 describe('the gateway serving HTTPS (MASSIVE_S3_TLS_CERT / MASSIVE_S3_TLS_KEY)', () => {

@@ -1,5 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CREDENTIALS, REGION, type GatewayProcess } from './server';
 
@@ -99,19 +100,26 @@ export function send(
   headers: Record<string, string>,
   body?: Buffer,
 ): Promise<RawResponse> {
+  return exchange(request({ host: '127.0.0.1', port: Number(base.port), method, path: pathAndQuery, headers, agent: false }), body);
+}
+
+/** The same over HTTPS to a full URL, trusting `ca` (the test CA of support/tls.ts). */
+export function sendHttps(url: string, method: string, ca: Buffer, headers: Record<string, string> = {}, body?: Buffer): Promise<RawResponse> {
+  return exchange(httpsRequest(url, { method, headers, ca, agent: false }), body);
+}
+
+/** Sends `body` on `req` and collects the whole response. */
+function exchange(req: ClientRequest, body: Buffer | undefined): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: Number(base.port), method, path: pathAndQuery, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const b = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, text: b.toString('utf8') });
-        });
-        res.on('error', reject);
-      },
-    );
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const b = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, text: b.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(body);
   });
