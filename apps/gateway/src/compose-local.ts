@@ -82,7 +82,7 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
       : undefined;
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
-  const { s3: app, website } = createS3Listeners(
+  const { s3: app, website, flush: flushAccessLogs } = createS3Listeners(
     { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
@@ -104,6 +104,8 @@ export async function composeLocal(cfg: GatewayConfig, deps: ComposeDeps): Promi
     },
     dependenciesReady: () => chunks.ready(),
     close: async () => {
+      // Buffered access log records are written while metadata and chunks are still open.
+      await flushAccessLogs();
       await gc.stop();
       await lifecycle?.stop();
       chunks.close();

@@ -45,7 +45,7 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
 
   const config = s3ApiConfig(cfg);
   const { credentials, admin } = credentialsFor(deps, metadata, config);
-  const { s3: app, website } = createS3Listeners(
+  const { s3: app, website, flush: flushAccessLogs } = createS3Listeners(
     { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
     {
       registry: deps.registry,
@@ -63,6 +63,8 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
     start: () => undefined,
     dependenciesReady,
     close: async () => {
+      // Buffered access log records are written while the services are still connected.
+      await flushAccessLogs();
       metadata.close();
       blob.close();
     },

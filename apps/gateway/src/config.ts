@@ -26,6 +26,8 @@ export interface GatewayConfig extends SeaweedSettings {
   readonly websiteDomains: readonly string[];
   /** SSE-KMS: the built-in key service's key ids; the first is the default key. */
   readonly kmsKeys: readonly string[];
+  /** Server access logging: how long a target's records wait in memory before they are written. */
+  readonly accessLogFlushMs: number;
   readonly logLevel: LogLevel;
   readonly inlineThreshold: number;
   readonly chunkSize: number;
@@ -84,6 +86,7 @@ export const SETTINGS: readonly Setting<keyof GatewayConfig>[] = [
   { key: 'websitePort', flag: 'website-port', env: 'MASSIVE_WEBSITE_PORT', kind: 'port', min: 0, help: 'serve buckets\' static websites (PutBucketWebsite) on this port, plain HTTP (0 picks a free port; unset: off)' },
   { key: 'websiteDomains', flag: 'website-domain', env: 'MASSIVE_WEBSITE_DOMAINS', kind: 'list', def: '', help: 'comma-separated root domains of the website port (<bucket>.<domain>; any other host names the bucket called like it)' },
   { key: 'kmsKeys', flag: 'kms-keys', env: 'MASSIVE_KMS_KEYS', kind: 'list', def: 'default', help: 'comma-separated SSE-KMS key ids (aws:kms), the first the default key; data keys are sealed under the master key, bound to the KMS key' },
+  { key: 'accessLogFlushMs', flag: 'access-log-flush-ms', env: 'MASSIVE_ACCESS_LOG_FLUSH_MS', kind: 'int', def: '60000', min: 10, help: 'server access logging (PutBucketLogging): a log object is written this long after its first record (or at 64 KiB, or at shutdown)' },
   { key: 'logLevel', flag: 'log-level', env: 'MASSIVE_LOG_LEVEL', kind: 'level', def: 'info', help: 'debug | info | warn | error | silent' },
   { key: 'inlineThreshold', flag: 'inline-threshold', env: 'MASSIVE_INLINE_THRESHOLD', kind: 'int', def: String(128 * 1024), min: 0, help: 'objects up to this many bytes are stored inline in metadata' },
   { key: 'chunkSize', flag: 'chunk-size', env: 'MASSIVE_CHUNK_SIZE', kind: 'int', def: String(8 * 1024 * 1024), min: 1024 * 1024, help: 'bytes per stored chunk (at least 1 MiB, so a 5 GiB PUT or part lists at most 5,120 chunks) (local mode; the blob service has its own)' },
@@ -196,6 +199,7 @@ export function s3ApiConfig(cfg: GatewayConfig): S3ApiConfig {
     sigV2: cfg.sigV2 === 'on',
     hashThreads: cfg.hashThreads,
     kmsKeyIds: cfg.kmsKeys,
+    accessLogFlushMs: cfg.accessLogFlushMs,
   };
 }
 

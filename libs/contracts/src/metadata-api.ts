@@ -118,7 +118,7 @@ export interface ObjectTag {
  * A bucket's configurations (S3 sub-resources), each one document the gateway owns the format of
  * (metadata stores it opaque, validated and normalised before it gets here).
  */
-export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock', 'encryption', 'objectLock', 'website'] as const;
+export const BUCKET_CONFIG_KINDS = ['tagging', 'cors', 'lifecycle', 'policy', 'acl', 'ownershipControls', 'publicAccessBlock', 'encryption', 'objectLock', 'website', 'logging'] as const;
 export type BucketConfigKind = (typeof BUCKET_CONFIG_KINDS)[number];
 export function isBucketConfigKind(s: string): s is BucketConfigKind {
   return (BUCKET_CONFIG_KINDS as readonly string[]).includes(s);

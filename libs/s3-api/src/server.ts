@@ -1,10 +1,14 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import express from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { parseEndpoint, S3Error, type Endpoint, type EndpointName, type S3ErrorCode } from '@massive/s3-protocol';
 import { createHttpMetrics, createLimitMetrics, requestIdGenerator, type LimitMetrics, type OperationMetrics, type RejectionReason } from '@massive/observability';
 import { HANDLERS } from './handlers';
-import { authenticate, prepareCredentials } from './http/auth';
+import { authenticate, prepareCredentials, type Principal } from './http/auth';
+import { header } from './http/object-headers';
+import { AccessLogs } from './access-log/access-log';
+import { logOperation, type LogRecordFields } from './access-log/log-record';
 import { formUploadRequest } from './http/form-auth';
 import { authorize, type Access } from './access/authorize';
 import { checkCopySourceGrant } from './access/authorize-key';
@@ -79,6 +83,9 @@ const WRITE_DEFAULTS_ENTRIES = 10_000;
 /** A bucket's website configuration is reused this long by a gateway's website endpoint (its own Put/Delete apply at once). */
 const WEBSITE_CACHE_TTL_MS = 5_000;
 const WEBSITE_CACHE_ENTRIES = 10_000;
+/** A bucket's access logging is looked up this long by a gateway (its own PutBucketLogging applies at once). */
+const ACCESS_LOG_CACHE_TTL_MS = 5_000;
+const ACCESS_LOG_CACHE_ENTRIES = 10_000;
 
 /**
  * The S3 REST API as a Node request listener. S3 requests go straight to one dispatcher (endpoint table →
@@ -94,7 +101,10 @@ export function createS3Api(deps: S3ApiDeps, opts: S3ApiOptions): RequestListene
  * caches: a gateway with a website port listens on both. `opts.websiteDomains`: the root domains whose
  * subdomains name buckets there.
  */
-export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readonly websiteDomains?: readonly string[] }): { s3: RequestListener; website: RequestListener } {
+export function createS3Listeners(
+  deps: S3ApiDeps,
+  opts: S3ApiOptions & { readonly websiteDomains?: readonly string[] },
+): { s3: RequestListener; website: RequestListener; flush: () => Promise<void> } {
   const ops = operationalApp(opts);
   const metrics = createHttpMetrics(opts.registry);
   const nextRequestId = requestIdGenerator();
@@ -111,6 +121,11 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
     kms: deps.kms ?? new KmsKeys(deps.config.kmsKeyIds, deps.config.region),
     websiteConfigs: deps.websiteConfigs ?? new WebsiteConfigCache(deps.metadata, { ttlMs: WEBSITE_CACHE_TTL_MS, maxEntries: WEBSITE_CACHE_ENTRIES }),
   };
+  // Its own writes (log objects) go through these deps, which have no access log: they are never logged.
+  const accessLogs =
+    deps.accessLogs ??
+    new AccessLogs(deps, { flushMs: deps.config.accessLogFlushMs, lookups: { ttlMs: ACCESS_LOG_CACHE_TTL_MS, maxEntries: ACCESS_LOG_CACHE_ENTRIES }, registry: opts.registry });
+  deps = { ...deps, accessLogs };
   const limits = opts.limitMetrics ?? createLimitMetrics(opts.registry);
   const budget = new BodyBudget(deps.config.maxInflightBodyBytes, deps.config.maxBodyChargeBytes, (n) => limits.inflightBodyBytes.set(n));
   const idleMs = deps.config.bodyIdleTimeoutMs;
@@ -131,7 +146,7 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
     registry: opts.registry,
     write: (res, out, head, requestId) => writeResponse(res, out, head, requestId, idleMs, () => limits.rejected('send_idle_timeout'), releasePiece),
   });
-  return { s3, website };
+  return { s3, website, flush: () => accessLogs.flush() };
 
   async function serve(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
     const started = process.hrtime.bigint();
@@ -150,6 +165,11 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
     let release: (() => void) | undefined;
     // A client waiting for `100 Continue` that never got it will not send its body: nothing to drain.
     let withheldContinue = false;
+    // For the bucket's access log, if it has one: who signed, what went wrong, when the answer was ready.
+    let principal: Principal | undefined;
+    let errorCode: string | undefined;
+    let answeredAt: bigint | undefined;
+    let answer: S3Response | undefined;
     try {
       if (method === 'OPTIONS') {
         operation = 'PreflightCors';
@@ -171,6 +191,7 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
       if (loading) await loading;
       // A browser POST upload is signed inside its form: its handler checks the signature and policy.
       const auth = ep.name === 'PostObject' ? formUploadRequest() : authenticate(req, rawPath, rawQuery, deps);
+      principal = auth;
       if (deps.config.requireSignedPayload) refuseUnsignedPayload(req, auth.sigv4.payloadMode);
       // The root key's requests, and other keys' within their cached grants, get their answer synchronously
       // (the bucket policy too, for a bucket the gateway knows has none).
@@ -224,7 +245,9 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
         secure,
       };
       let out = await handler(ep, s3req, deps);
+      answeredAt = process.hrtime.bigint();
       if (cors) out = { ...out, headers: { ...out.headers, ...(await cors) } };
+      answer = out;
       bytesOut = out.objectBytes ?? 0;
       // The client still holds a body back for a `100 Continue` that will not come: the connection
       // cannot carry another request after this one.
@@ -238,6 +261,7 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
       } else {
         const where = ep && 'bucket' in ep ? { bucket: ep.bucket, key: 'key' in ep ? ep.key : undefined } : {};
         const { error, internal } = toS3Error(access ? access.mapError(err) : err, where);
+        errorCode = error.code;
         if (internal) log.error('internal error', { requestId, operation, err });
         const reason = LIMIT_REASONS[error.code];
         if (reason) limits.rejected(reason);
@@ -276,8 +300,81 @@ export function createS3Listeners(deps: S3ApiDeps, opts: S3ApiOptions & { readon
       if (log.enabled('info')) {
         log.info('request', { requestId, operation, method, status: res.statusCode, bytesIn, bytesOut, durationMs: Math.round(seconds * 1e6) / 1e3 });
       }
+      if (ep && 'bucket' in ep && ep.bucket && accessLogs.maybeLogged(ep.bucket)) {
+        const logged = ep;
+        const turnAround = answeredAt === undefined ? undefined : Number(answeredAt - started) / 1e6;
+        accessLogs.record(ep.bucket, requestId, (bucketOwner) =>
+          accessLogFields(req, res, answer, { bucketOwner, ep: logged, principal, requestId, errorCode, seconds, turnAroundMs: turnAround, bytesIn, aclRequired: access?.checkObjectAcl !== undefined }),
+        );
+      }
     }
   }
+}
+
+/** Bytes of a handler's body that is text or bytes (a streamed body's count is `objectBytes`). */
+function bodyBytes(body: S3Response['body']): number {
+  if (body === undefined) return 0;
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (Buffer.isBuffer(body)) return body.length;
+  if (Array.isArray(body)) return (body as readonly string[]).reduce((n, s) => n + Buffer.byteLength(s), 0);
+  return 0;
+}
+
+/** One request's access log record (access-log/log-record.ts), built only for a bucket whose logging is on. */
+function accessLogFields(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: S3Response | undefined,
+  r: {
+    readonly bucketOwner: string;
+    readonly ep: Endpoint & { readonly bucket: string };
+    readonly principal: Principal | undefined;
+    readonly requestId: string;
+    readonly errorCode: string | undefined;
+    readonly seconds: number;
+    readonly turnAroundMs: number | undefined;
+    readonly bytesIn: number;
+    readonly aclRequired: boolean;
+  },
+): LogRecordFields {
+  const method = req.method ?? 'GET';
+  const key = 'key' in r.ep && typeof r.ep.key === 'string' ? r.ep.key : undefined;
+  // A handler's answer carries its headers (written in one writeHead); an error's are set on `res`.
+  const length = Number(answer?.headers?.['Content-Length'] ?? res.getHeader('content-length') ?? NaN);
+  const range = /\/(\d+)$/.exec(String(answer?.headers?.['Content-Range'] ?? res.getHeader('content-range') ?? ''));
+  const sent = answer ? (answer.objectBytes ?? bodyBytes(answer.body)) : length;
+  const reads = method === 'GET' || method === 'HEAD';
+  const objectSize = key === undefined ? undefined : reads && res.statusCode < 300 ? (range ? Number(range[1]) : length) : r.bytesIn > 0 ? r.bytesIn : undefined;
+  const signed = r.principal?.kind === 'signed' ? r.principal : undefined;
+  const tls = req.socket as Partial<TLSSocket>;
+  const url = req.url ?? '/';
+  const version = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '').get('versionId') ?? undefined;
+  return {
+    bucketOwner: r.bucketOwner,
+    bucket: r.ep.bucket,
+    time: Date.now() - r.seconds * 1000,
+    remoteIp: req.socket.remoteAddress,
+    requester: signed?.owner.id,
+    requestId: r.requestId,
+    operation: logOperation(r.ep.name, method),
+    key,
+    requestLine: `${method} ${url} HTTP/${req.httpVersion}`,
+    status: res.statusCode,
+    errorCode: r.errorCode,
+    bytesSent: method === 'HEAD' || !(sent > 0) ? undefined : sent,
+    objectSize: Number.isFinite(objectSize) ? objectSize : undefined,
+    totalMs: r.seconds * 1000,
+    turnAroundMs: r.turnAroundMs,
+    referer: header(req.headers, 'referer'),
+    userAgent: header(req.headers, 'user-agent'),
+    versionId: version,
+    signatureVersion: signed ? (signed.sigv4.signatureVersion === 'AWS' ? 'SigV2' : 'SigV4') : undefined,
+    cipherSuite: tls.encrypted ? tls.getCipher?.().name : undefined,
+    authType: r.ep.name === 'PostObject' ? 'HtmlForm' : signed ? (signed.sigv4.kind === 'presigned' ? 'QueryString' : 'AuthHeader') : undefined,
+    host: header(req.headers, 'host'),
+    tlsVersion: tls.encrypted ? (tls.getProtocol?.() ?? undefined) : undefined,
+    aclRequired: r.aclRequired && res.statusCode < 400,
+  };
 }
 
 /** `/-/health/live`, `/-/health/ready` (open: load balancer probes), `/-/metrics` (token or public) on the S3 port. */

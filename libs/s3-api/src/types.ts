@@ -9,6 +9,7 @@ import type { BucketWriteDefaults } from './http/bucket-write-defaults';
 import type { BucketAccess } from './access/bucket-access';
 import type { LockRequestValues } from './access/policy-context';
 import type { KmsKeys } from './sse/kms-keys';
+import type { AccessLogs } from './access-log/access-log';
 import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
 import type { BucketPolicyCache } from './access/bucket-policy-cache';
@@ -55,6 +56,8 @@ export interface S3ApiConfig {
    * `aws/s3`). A key taken off the list disables it: its objects cannot be read until it is back.
    */
   readonly kmsKeyIds: readonly string[];
+  /** Server access logging: a target's buffered records are written this long after the first of them. */
+  readonly accessLogFlushMs: number;
 }
 
 export const DEFAULT_S3_CONFIG: S3ApiConfig = {
@@ -75,6 +78,7 @@ export const DEFAULT_S3_CONFIG: S3ApiConfig = {
   sigV2: true,
   hashThreads: 1,
   kmsKeyIds: ['default'],
+  accessLogFlushMs: 60_000,
 };
 
 export interface Credential {
@@ -144,6 +148,8 @@ export interface S3ApiDeps {
   readonly sse?: SseKeys;
   /** SSE-KMS's key service (sse/kms-keys.ts); createS3Listeners builds it from `config.kmsKeyIds`. */
   readonly kms?: KmsKeys;
+  /** Server access logging (access-log/access-log.ts); createS3Listeners builds it. */
+  readonly accessLogs?: AccessLogs;
 }
 
 /** Seals and unseals objects' data keys under the gateway's master keys (sse/master-keys.ts). */

@@ -60,16 +60,15 @@ import { deleteBucketEncryption } from './bucket/delete-bucket-encryption';
 import {
   deleteBucketReplication,
   getBucketAccelerateConfiguration,
-  getBucketLogging,
   getBucketNotificationConfiguration,
   getBucketReplication,
   getBucketRequestPayment,
   putBucketAccelerateConfiguration,
-  putBucketLogging,
   putBucketNotificationConfiguration,
   putBucketRequestPayment,
 } from './bucket/unconfigured-features';
 import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './bucket/bucket-website';
+import { getBucketLogging, putBucketLogging } from './bucket/bucket-logging';
 import { getObjectLockConfiguration, putObjectLockConfiguration } from './lock/object-lock-configuration';
 import { getObjectLegalHold, getObjectRetention, putObjectLegalHold, putObjectRetention } from './lock/object-retention';
 

@@ -32,6 +32,8 @@ export const XML_BODY_LIMITS = {
   PutObjectLegalHold: 16 * 1024,
   /** At most 50 routing rules of a few small elements each. */
   PutBucketWebsite: 64 * 1024,
+  /** A target bucket, a prefix and a key format. */
+  PutBucketLogging: 64 * 1024,
 } as const;
 
 /**

@@ -68,13 +68,12 @@ export {
   type WebsiteRoutingRule,
 } from './website-configuration';
 export { buildPolicyStatus } from './policy-status';
+export { buildBucketLogging, parseBucketLogging, type BucketLogging, type LogKeyFormat } from './bucket-logging';
 export {
   buildAccelerateConfiguration,
-  buildBucketLoggingStatus,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
   parseAccelerateConfiguration,
-  parseBucketLoggingStatus,
   parseNotificationConfiguration,
   parseRequestPaymentConfiguration,
 } from './unconfigured-features';

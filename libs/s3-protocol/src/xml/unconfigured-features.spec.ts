@@ -1,10 +1,8 @@
 import {
   buildAccelerateConfiguration,
-  buildBucketLoggingStatus,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
   parseAccelerateConfiguration,
-  parseBucketLoggingStatus,
   parseNotificationConfiguration,
   parseRequestPaymentConfiguration,
 } from './unconfigured-features';
@@ -14,10 +12,9 @@ const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
 
 describe('documents of features never configured', () => {
   it('are the empty documents S3 answers, parseable', () => {
-    expect(buildBucketLoggingStatus()).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<BucketLoggingStatus ${NS}></BucketLoggingStatus>`);
     expect(buildNotificationConfiguration()).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<NotificationConfiguration ${NS}></NotificationConfiguration>`);
     expect(buildAccelerateConfiguration()).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<AccelerateConfiguration ${NS}></AccelerateConfiguration>`);
-    for (const xml of [buildBucketLoggingStatus(), buildNotificationConfiguration(), buildAccelerateConfiguration()]) parseBack(xml);
+    for (const xml of [buildNotificationConfiguration(), buildAccelerateConfiguration()]) parseBack(xml);
   });
 
   it('name the bucket owner as the payer', () => {
@@ -35,9 +32,6 @@ describe('bodies that set those features', () => {
     expect(parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer> Requester </Payer>'))).toBe('Requester');
     expect(parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Suspended</Status>'))).toBe('Suspended');
     expect(parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Enabled</Status>'))).toBe('Enabled');
-    expect(parseBucketLoggingStatus(doc('BucketLoggingStatus'))).toEqual({ enabled: false });
-    expect(parseBucketLoggingStatus('<BucketLoggingStatus/>')).toEqual({ enabled: false });
-    expect(parseBucketLoggingStatus(doc('BucketLoggingStatus', '<LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix>l/</TargetPrefix></LoggingEnabled>'))).toEqual({ enabled: true });
     expect(parseNotificationConfiguration(doc('NotificationConfiguration'))).toEqual({ empty: true });
     expect(parseNotificationConfiguration(doc('NotificationConfiguration', '<QueueConfiguration><Queue>arn:q</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration>'))).toEqual({ empty: false });
     expect(parseNotificationConfiguration(doc('NotificationConfiguration', '<EventBridgeConfiguration></EventBridgeConfiguration>'))).toEqual({ empty: false });
@@ -49,9 +43,8 @@ describe('bodies that set those features', () => {
     ['two payers', () => parseRequestPaymentConfiguration(doc('RequestPaymentConfiguration', '<Payer>BucketOwner</Payer><Payer>BucketOwner</Payer>'))],
     ['a status of another kind', () => parseAccelerateConfiguration(doc('AccelerateConfiguration', '<Status>Off</Status>'))],
     ['no status', () => parseAccelerateConfiguration(doc('AccelerateConfiguration'))],
-    ['an unknown logging element', () => parseBucketLoggingStatus(doc('BucketLoggingStatus', '<Logging/>'))],
     ['an unknown notification element', () => parseNotificationConfiguration(doc('NotificationConfiguration', '<SnsConfiguration/>'))],
-    ['the wrong root', () => parseBucketLoggingStatus(doc('NotificationConfiguration'))],
+    ['the wrong root', () => parseNotificationConfiguration(doc('BucketLoggingStatus'))],
     ['not XML', () => parseNotificationConfiguration('{}')],
   ])('refuse %s as MalformedXML', (_what, parse) => {
     expect(parse).toThrow(expect.objectContaining({ code: 'MalformedXML' }));

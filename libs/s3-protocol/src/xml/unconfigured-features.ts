@@ -4,15 +4,11 @@ import { XmlWriter } from './xml-writer';
 /**
  * The answers S3 gives for bucket features that have never been configured, for those whose "not
  * configured" is a document rather than a 404 error. We serve none of these features, so every bucket is
- * in that state: server access logging off, no event notifications, the bucket owner pays, no transfer
- * acceleration. (The features whose absence S3 reports as an error, website, replication and object lock,
- * answer their 404 codes instead: s3-error-codes.ts. Default encryption is served: bucket-encryption.ts.)
+ * in that state: no event notifications, the bucket owner pays, no transfer acceleration. (The features
+ * whose absence S3 reports as an error, website, replication and object lock, answer their 404 codes
+ * instead: s3-error-codes.ts. Default encryption and server access logging are served: bucket-encryption.ts,
+ * bucket-logging.ts.)
  */
-
-/** GetBucketLogging with logging off: an empty `<BucketLoggingStatus/>`. */
-export function buildBucketLoggingStatus(): string {
-  return new XmlWriter('BucketLoggingStatus').end();
-}
 
 /** GetBucketNotificationConfiguration with no notifications: an empty `<NotificationConfiguration/>`. */
 export function buildNotificationConfiguration(): string {
@@ -54,14 +50,6 @@ export function parseRequestPaymentConfiguration(body: string | Uint8Array): 'Bu
 /** PutBucketAccelerateConfiguration: `<AccelerateConfiguration><Status>Enabled|Suspended</Status>`. */
 export function parseAccelerateConfiguration(body: string | Uint8Array): 'Enabled' | 'Suspended' {
   return singleChoice(body, 'AccelerateConfiguration', 'Status', ['Enabled', 'Suspended'] as const);
-}
-
-/** PutBucketLogging: an empty `<BucketLoggingStatus/>` turns logging off; `<LoggingEnabled>` turns it on. */
-export function parseBucketLoggingStatus(body: string | Uint8Array): { readonly enabled: boolean } {
-  const root = readXmlDocument(body, 'BucketLoggingStatus');
-  assertContainer(root);
-  if (root.children.some((c) => c.name !== 'LoggingEnabled') || root.children.length > 1) throw malformedXml();
-  return { enabled: root.children.length === 1 };
 }
 
 const NOTIFICATION_ELEMENTS = new Set(['TopicConfiguration', 'QueueConfiguration', 'CloudFunctionConfiguration', 'EventBridgeConfiguration']);

@@ -19,6 +19,16 @@ export function configContract(env: () => ContractEnv): void {
       await api.putBucketConfig({ bucket, kind: 'lifecycle' }, ctx);
     });
 
+    it('keeps every kind the gateway stores, the newest (website, logging) included', async () => {
+      const { api } = env();
+      const bucket = await newBucket(api);
+      await api.putBucketConfig({ bucket, kind: 'website', document: '{"v":1}' }, ctx);
+      await api.putBucketConfig({ bucket, kind: 'logging', document: '{"v":1,"b":"logs","p":"a/"}' }, ctx);
+      expect((await api.getBucketConfig({ bucket, kinds: ['website', 'logging'] }, ctx)).documents).toEqual({ website: '{"v":1}', logging: '{"v":1,"b":"logs","p":"a/"}' });
+      await api.putBucketConfig({ bucket, kind: 'logging' }, ctx);
+      expect((await api.getBucketConfig({ bucket, kinds: ['logging'] }, ctx)).documents).toEqual({});
+    });
+
     it('NoSuchBucket, unknown kinds and oversized documents are refused', async () => {
       const { api } = env();
       const bucket = await newBucket(api);

@@ -6,6 +6,8 @@ export const deleteBucket: Handler<'DeleteBucket'> = async (ep, req, deps) => {
   // Nor its default encryption: a bucket created again under the name starts without one.
   deps.writeDefaults?.invalidate(ep.bucket);
   deps.corsRules?.invalidate(ep.bucket);
+  // Its access logging ends with it (a bucket created again under the name starts without).
+  deps.accessLogs?.invalidate(ep.bucket);
   // Its grants went with it: no key keeps a cached grant on a name someone may create again.
   deps.credentials.invalidate?.();
   return { status: 204 };

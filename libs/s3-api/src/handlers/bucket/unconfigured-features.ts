@@ -1,10 +1,8 @@
 import {
   buildAccelerateConfiguration,
-  buildBucketLoggingStatus,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
   parseAccelerateConfiguration,
-  parseBucketLoggingStatus,
   parseNotificationConfiguration,
   parseRequestPaymentConfiguration,
   S3Error,
@@ -15,16 +13,17 @@ import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps, S3Request, S3Response } from '../../types';
 
 /**
- * Bucket features this service does not offer (replication, access logging,
- * event notifications, requester pays, transfer acceleration) are, on every bucket, in the state S3 reports
+ * Bucket features this service does not offer (replication, event notifications, requester pays,
+ * transfer acceleration) are, on every bucket, in the state S3 reports
  * for a bucket that never had them configured, and their reads say so the way S3 does: tools that read a
  * bucket's whole configuration (SDK-based inventory scripts, Terraform's bucket refresh, `aws s3api
  * get-bucket-*`) get S3's answers instead of 501. Setting one stays NotImplemented: nothing here pretends
- * to apply a setting. Setting logging, notifications, requester pays or acceleration *off* succeeds, since
+ * to apply a setting. Setting notifications, requester pays or acceleration *off* succeeds, since
  * every bucket already is (that is how tools remove them: Terraform destroys `aws_s3_bucket_notification`
  * with an empty configuration), and deleting one of the configurations S3 lets you delete succeeds, as S3
  * answers a delete of one that is not there. A missing bucket is NoSuchBucket first. (Default encryption
- * is served: put-/get-/delete-bucket-encryption.ts; so are Object Lock and static websites, website.ts.)
+ * is served: put-/get-/delete-bucket-encryption.ts; so are Object Lock, static websites (bucket-website.ts)
+ * and server access logging (bucket-logging.ts).)
  */
 /** These handlers need only the bucket's name from their endpoint (all are bucket endpoints). */
 type BucketHandler = (ep: { readonly bucket: string }, req: S3Request, deps: S3ApiDeps) => Promise<S3Response>;
@@ -55,7 +54,7 @@ const deleted: BucketHandler = async (ep, req, deps) => {
   return { status: 204 };
 };
 
-/** Small documents: a Payer, a Status, or (refused anyway) a logging or notification configuration. */
+/** Small documents: a Payer, a Status, or (refused anyway) a notification configuration. */
 const MAX_FEATURE_XML = 64 * 1024;
 
 /** A Put that may only set its feature off (what the bucket already is): 200, or NotImplemented for on. */
@@ -70,12 +69,10 @@ function offOnly(isOff: (body: Buffer) => boolean, refused: string): BucketHandl
 export const getBucketReplication: Handler<'GetBucketReplication'> = notConfigured('ReplicationConfigurationNotFoundError');
 export const deleteBucketReplication: Handler<'DeleteBucketReplication'> = deleted;
 
-export const getBucketLogging: Handler<'GetBucketLogging'> = unconfiguredDocument(buildBucketLoggingStatus);
 export const getBucketNotificationConfiguration: Handler<'GetBucketNotificationConfiguration'> = unconfiguredDocument(buildNotificationConfiguration);
 export const getBucketRequestPayment: Handler<'GetBucketRequestPayment'> = unconfiguredDocument(buildRequestPaymentConfiguration);
 export const getBucketAccelerateConfiguration: Handler<'GetBucketAccelerateConfiguration'> = unconfiguredDocument(buildAccelerateConfiguration);
 
-export const putBucketLogging: Handler<'PutBucketLogging'> = offOnly((b) => !parseBucketLoggingStatus(b).enabled, 'Server access logging is');
 export const putBucketNotificationConfiguration: Handler<'PutBucketNotificationConfiguration'> = offOnly(
   (b) => parseNotificationConfiguration(b).empty,
   'Event notifications are',
