@@ -303,8 +303,11 @@ export function createS3Listeners(
       if (ep && 'bucket' in ep && ep.bucket && accessLogs.maybeLogged(ep.bucket)) {
         const logged = ep;
         const turnAround = answeredAt === undefined ? undefined : Number(answeredAt - started) / 1e6;
+        // Taken now: the record may be built after the bucket's configuration is looked up, when the
+        // connection may be gone.
+        const at = { startedAt: Date.now() - seconds * 1000, remoteIp: req.socket.remoteAddress };
         accessLogs.record(ep.bucket, requestId, (bucketOwner) =>
-          accessLogFields(req, res, answer, { bucketOwner, ep: logged, principal, requestId, errorCode, seconds, turnAroundMs: turnAround, bytesIn, aclRequired: access?.checkObjectAcl !== undefined }),
+          accessLogFields(req, res, answer, { ...at, bucketOwner, ep: logged, principal, requestId, errorCode, seconds, turnAroundMs: turnAround, bytesIn, aclRequired: access?.checkObjectAcl !== undefined }),
         );
       }
     }
@@ -327,6 +330,8 @@ function accessLogFields(
   answer: S3Response | undefined,
   r: {
     readonly bucketOwner: string;
+    readonly startedAt: number;
+    readonly remoteIp: string | undefined;
     readonly ep: Endpoint & { readonly bucket: string };
     readonly principal: Principal | undefined;
     readonly requestId: string;
@@ -352,8 +357,8 @@ function accessLogFields(
   return {
     bucketOwner: r.bucketOwner,
     bucket: r.ep.bucket,
-    time: Date.now() - r.seconds * 1000,
-    remoteIp: req.socket.remoteAddress,
+    time: r.startedAt,
+    remoteIp: r.remoteIp,
     requester: signed?.owner.id,
     requestId: r.requestId,
     operation: logOperation(r.ep.name, method),
@@ -369,7 +374,7 @@ function accessLogFields(
     userAgent: header(req.headers, 'user-agent'),
     versionId: version,
     signatureVersion: signed ? (signed.sigv4.signatureVersion === 'AWS' ? 'SigV2' : 'SigV4') : undefined,
-    cipherSuite: tls.encrypted ? tls.getCipher?.().name : undefined,
+    cipherSuite: tls.encrypted ? (tls.getCipher?.()?.name ?? undefined) : undefined,
     authType: r.ep.name === 'PostObject' ? 'HtmlForm' : signed ? (signed.sigv4.kind === 'presigned' ? 'QueryString' : 'AuthHeader') : undefined,
     host: header(req.headers, 'host'),
     tlsVersion: tls.encrypted ? (tls.getProtocol?.() ?? undefined) : undefined,

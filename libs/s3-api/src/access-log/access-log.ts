@@ -99,15 +99,25 @@ export class AccessLogs {
   record(bucket: string, requestId: string, fields: (ownerId: string) => LogRecordFields): void {
     const hit = this.configs.peek(bucket);
     if (hit) {
-      if (hit.value.target) this.add(bucket, hit.value, fields(hit.value.ownerId));
+      if (hit.value.target) this.safely(bucket, requestId, hit.value, fields);
       return;
     }
     this.configs.get(bucket, { requestId }).then(
       (log) => {
-        if (log.target) this.add(bucket, log, fields(log.ownerId));
+        if (log.target) this.safely(bucket, requestId, log, fields);
       },
       () => undefined, // a bucket that does not exist (or cannot be read now) logs nothing
     );
+  }
+
+  /** A record that cannot be built is a lost record, never a failed (or crashed) request. */
+  private safely(bucket: string, requestId: string, log: BucketLog, fields: (ownerId: string) => LogRecordFields): void {
+    try {
+      this.add(bucket, log, fields(log.ownerId));
+    } catch (err) {
+      this.dropped.inc();
+      this.deps.logger.warn('access log record dropped: it could not be built', { bucket, requestId, err });
+    }
   }
 
   /**
