@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -30,7 +29,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { describeWithTool, findTool, runAwsCli, succeeded, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, useAwsCli } from '../support/cli-tools';
 import { recordRequests, s3Client, type SeenRequest } from '../support/clients';
 import { rawRequest, send, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectErrorXml, expectS3Error, md5Base64, patternBytes } from '../support/s3-assert';
@@ -1239,24 +1238,14 @@ const describeCli = describeWithTool('access-logging.spec.ts (aws CLI)', AWS, 't
 describeCli(`aws CLI: s3api put-bucket-logging / get-bucket-logging (${E2E_MODE} mode)`, () => {
   const Src = 'log-cli-src';
   const Target = 'log-cli-target';
-  let work = '';
+  const cli = useAwsCli(AWS, gw, 'logging-cli');
+  const { ok } = cli;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'massive-e2e-logging-cli-'));
-    writeFileSync(join(work, 'file.txt'), 'uploaded by the aws cli');
+    writeFileSync(join(cli.work, 'file.txt'), 'uploaded by the aws cli');
     await s3.send(new CreateBucketCommand({ Bucket: Src }));
     await s3.send(new CreateBucketCommand({ Bucket: Target }));
   });
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function aws(...args: string[]): Promise<ToolResult> {
-    return runAwsCli(AWS.path!, gw.endpoint, work, args);
-  }
-  async function ok(...args: string[]): Promise<string> {
-    return succeeded('aws', args, await aws(...args));
-  }
 
   it('put-bucket-logging sets it, get-bucket-logging shows it, and the CLI\'s own requests are logged with its user agent', async () => {
     await ok('s3api', 'put-bucket-logging', '--bucket', Src, '--bucket-logging-status', JSON.stringify({ LoggingEnabled: { TargetBucket: Target, TargetPrefix: 'cli/' } }));
@@ -1264,7 +1253,7 @@ describeCli(`aws CLI: s3api put-bucket-logging / get-bucket-logging (${E2E_MODE}
     expect(got).toEqual({ LoggingEnabled: { TargetBucket: Target, TargetPrefix: 'cli/' } });
     expect(await loggingOf(Src)).toEqual({ TargetBucket: Target, TargetPrefix: 'cli/' });
     const from = Date.now();
-    await ok('s3api', 'put-object', '--bucket', Src, '--key', 'from cli/file.txt', '--body', join(work, 'file.txt'));
+    await ok('s3api', 'put-object', '--bucket', Src, '--key', 'from cli/file.txt', '--body', join(cli.work, 'file.txt'));
     const to = Date.now();
     const objects = await pollLogs(
       Target,

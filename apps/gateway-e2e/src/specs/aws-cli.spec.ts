@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithTool, findTool, runAwsCli, succeeded, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, useAwsCli } from '../support/cli-tools';
 import { E2E_MODE, useGateway } from '../support/server';
 import { md5Hex, patternBytes } from '../support/s3-assert';
 
@@ -18,28 +17,16 @@ const describeCli = describeWithTool('aws-cli.spec.ts', AWS, 'the aws CLI (versi
 
 describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   const gw = useGateway();
-  let work = '';
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function aws(...args: string[]): Promise<ToolResult> {
-    return runAwsCli(AWS.path!, gw.endpoint, work, args);
-  }
-
-  async function ok(...args: string[]): Promise<string> {
-    return succeeded('aws', args, await aws(...args));
-  }
-
+  const cli = useAwsCli(AWS, gw, 'cli');
+  const { aws, ok } = cli;
   const bucket = 'cli-bucket';
   let small = '';
   let big = '';
   let bigBytes: Buffer = Buffer.alloc(0);
 
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'massive-e2e-cli-'));
-    small = join(work, 'small.txt');
-    big = join(work, 'big.bin');
+    small = join(cli.work, 'small.txt');
+    big = join(cli.work, 'big.bin');
     bigBytes = patternBytes(50 * MiB, 77);
     writeFileSync(small, 'hello from the aws cli\n');
     writeFileSync(big, bigBytes);
@@ -78,7 +65,7 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   });
 
   it('s3api get-object --range fetches exactly that range', async () => {
-    const out = join(work, 'range.bin');
+    const out = join(cli.work, 'range.bin');
     const meta = JSON.parse(await ok('s3api', 'get-object', '--bucket', bucket, '--key', 'blobs/big.bin', '--range', `bytes=${8 * MiB - 50}-${8 * MiB + 49}`, out)) as {
       ContentRange: string;
       ContentLength: number;
@@ -89,14 +76,14 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   });
 
   it('s3api get-object of a missing key fails with NoSuchKey', async () => {
-    const r = await aws('s3api', 'get-object', '--bucket', bucket, '--key', 'nope', join(work, 'nope'));
+    const r = await aws('s3api', 'get-object', '--bucket', bucket, '--key', 'nope', join(cli.work, 'nope'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('NoSuchKey');
   });
 
   it('cp downloads both files back byte for byte', async () => {
-    const backSmall = join(work, 'back-small.txt');
-    const backBig = join(work, 'back-big.bin');
+    const backSmall = join(cli.work, 'back-small.txt');
+    const backBig = join(cli.work, 'back-big.bin');
     await ok('s3', 'cp', '--no-progress', `s3://${bucket}/docs/small.txt`, backSmall);
     await ok('s3', 'cp', '--no-progress', `s3://${bucket}/blobs/big.bin`, backBig);
     expect(readFileSync(backSmall).equals(readFileSync(small))).toBe(true);
@@ -128,7 +115,7 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     await ok('s3api', 'put-bucket-versioning', '--bucket', vb, '--versioning-configuration', 'Status=Enabled');
     expect(JSON.parse(await ok('s3api', 'get-bucket-versioning', '--bucket', vb))).toEqual({ Status: 'Enabled' });
     const v1 = (JSON.parse(await ok('s3api', 'put-object', '--bucket', vb, '--key', 'k', '--body', small)) as { VersionId: string }).VersionId;
-    const second = join(work, 'second.txt');
+    const second = join(cli.work, 'second.txt');
     writeFileSync(second, 'second version\n');
     const v2 = (JSON.parse(await ok('s3api', 'put-object', '--bucket', vb, '--key', 'k', '--body', second)) as { VersionId: string }).VersionId;
     const del = JSON.parse(await ok('s3api', 'delete-object', '--bucket', vb, '--key', 'k')) as { DeleteMarker: boolean; VersionId: string };
@@ -139,11 +126,11 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     };
     expect(listed.Versions.map((v) => [v.VersionId, v.IsLatest])).toEqual([[v2, false], [v1, false]]);
     expect(listed.DeleteMarkers.map((m) => [m.VersionId, m.IsLatest])).toEqual([[del.VersionId, true]]);
-    const out = join(work, 'v1.txt');
+    const out = join(cli.work, 'v1.txt');
     const got = JSON.parse(await ok('s3api', 'get-object', '--bucket', vb, '--key', 'k', '--version-id', v1, out)) as { VersionId: string };
     expect(got.VersionId).toBe(v1);
     expect(readFileSync(out)).toEqual(readFileSync(small));
-    const missing = await aws('s3api', 'get-object', '--bucket', vb, '--key', 'k', join(work, 'gone'));
+    const missing = await aws('s3api', 'get-object', '--bucket', vb, '--key', 'k', join(cli.work, 'gone'));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('NoSuchKey');
     for (const id of [v1, v2, del.VersionId]) await ok('s3api', 'delete-object', '--bucket', vb, '--key', 'k', '--version-id', id);
@@ -154,7 +141,7 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
   it('cp s3:// → s3:// of a tagged 20 MiB object (multipart copy) keeps bytes and tags; a small one too', async () => {
     const tb = 'cli-tags';
     await ok('s3', 'mb', `s3://${tb}`);
-    const file = join(work, 'tagged-big.bin');
+    const file = join(cli.work, 'tagged-big.bin');
     const bytes = patternBytes(20 * MiB, 91);
     writeFileSync(file, bytes);
     await ok('s3', 'cp', '--no-progress', file, `s3://${tb}/dir/big.bin`);
@@ -171,7 +158,7 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     expect(head.ContentLength).toBe(20 * MiB);
     // A multipart copy (the CLI splits at 8 MiB: 3 parts).
     expect(head.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
-    const back = join(work, 'tagged-back.bin');
+    const back = join(cli.work, 'tagged-back.bin');
     await ok('s3', 'cp', '--no-progress', `s3://${tb}/copy/big.bin`, back);
     expect(md5Hex(readFileSync(back))).toBe(md5Hex(bytes));
 
@@ -203,7 +190,7 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     await ok('s3', 'mb', `s3://${pb}`);
     await ok('s3api', 'delete-public-access-block', '--bucket', pb);
     await ok('s3', 'cp', '--no-progress', small, `s3://${pb}/site/index.txt`);
-    const file = join(work, 'policy.json');
+    const file = join(cli.work, 'policy.json');
     const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${pb}/site/*` }] });
     writeFileSync(file, text);
     await ok('s3api', 'put-bucket-policy', '--bucket', pb, '--policy', `file://${file}`);
@@ -236,18 +223,18 @@ describeCli(`aws CLI against the gateway (${E2E_MODE} mode)`, () => {
     await ok('s3', 'cp', '--no-progress', '--sse', 'AES256', big, `s3://${eb}/big.bin`);
     const head = JSON.parse(await ok('s3api', 'head-object', '--bucket', eb, '--key', 'big.bin')) as { ServerSideEncryption?: string; ContentLength: number };
     expect(head).toMatchObject({ ServerSideEncryption: 'AES256', ContentLength: 50 * MiB });
-    await ok('s3', 'cp', '--no-progress', `s3://${eb}/big.bin`, join(work, 'big-sse.bin'));
-    expect(readFileSync(join(work, 'big-sse.bin')).equals(bigBytes)).toBe(true);
+    await ok('s3', 'cp', '--no-progress', `s3://${eb}/big.bin`, join(cli.work, 'big-sse.bin'));
+    expect(readFileSync(join(cli.work, 'big-sse.bin')).equals(bigBytes)).toBe(true);
 
-    const conf = join(work, 'sse.json');
+    const conf = join(cli.work, 'sse.json');
     writeFileSync(conf, JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] }));
     await ok('s3api', 'put-bucket-encryption', '--bucket', eb, '--server-side-encryption-configuration', `file://${conf}`);
     const got = JSON.parse(await ok('s3api', 'get-bucket-encryption', '--bucket', eb)) as { ServerSideEncryptionConfiguration: { Rules: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string } }[] } };
     expect(got.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     await ok('s3', 'cp', '--no-progress', small, `s3://${eb}/small.txt`);
     expect(JSON.parse(await ok('s3api', 'head-object', '--bucket', eb, '--key', 'small.txt'))).toMatchObject({ ServerSideEncryption: 'AES256' });
-    await ok('s3', 'cp', '--no-progress', `s3://${eb}/small.txt`, join(work, 'small-sse.txt'));
-    expect(readFileSync(join(work, 'small-sse.txt'), 'utf8')).toBe('hello from the aws cli\n');
+    await ok('s3', 'cp', '--no-progress', `s3://${eb}/small.txt`, join(cli.work, 'small-sse.txt'));
+    expect(readFileSync(join(cli.work, 'small-sse.txt'), 'utf8')).toBe('hello from the aws cli\n');
     await ok('s3', 'rb', '--force', `s3://${eb}`);
   }, 120_000);
 

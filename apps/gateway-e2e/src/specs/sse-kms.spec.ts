@@ -30,7 +30,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { filesHolding, marked } from '../support/at-rest';
-import { describeWithTool, findTool, rcloneEnv, runAwsCli, runTool, succeeded, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, rcloneEnv, runTool, type ToolResult, useAwsCli } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { rawRequest, send, type RawRequest, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectErrorXml, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
@@ -960,26 +960,16 @@ const describeCli = describeWithTool('sse-kms.spec.ts (aws CLI)', AWS, 'the aws 
 
 describeCli(`aws CLI with SSE-KMS (${E2E_MODE} mode)`, () => {
   const Bucket = 'kms-cli';
-  let work = '';
+  const cli = useAwsCli(AWS, gw, 'kms-cli');
+  const { aws, ok } = cli;
   const smallBytes = marked('KMS-CLI-SMALL-MARKER', 5000, 71);
   const bigBytes = patternBytes(20 * MiB, 72);
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'massive-e2e-kms-cli-'));
-    writeFileSync(join(work, 'small.bin'), smallBytes);
-    writeFileSync(join(work, 'big.bin'), bigBytes);
+    writeFileSync(join(cli.work, 'small.bin'), smallBytes);
+    writeFileSync(join(cli.work, 'big.bin'), bigBytes);
     await s3.send(new CreateBucketCommand({ Bucket }));
   });
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function aws(...args: string[]): Promise<ToolResult> {
-    return runAwsCli(AWS.path!, gw.endpoint, work, args);
-  }
-  async function ok(...args: string[]): Promise<string> {
-    return succeeded('aws', args, await aws(...args));
-  }
   interface Head {
     readonly ContentLength: number;
     readonly ETag: string;
@@ -990,7 +980,7 @@ describeCli(`aws CLI with SSE-KMS (${E2E_MODE} mode)`, () => {
   const head = async (Key: string): Promise<Head> => JSON.parse(await ok('s3api', 'head-object', '--bucket', Bucket, '--key', Key)) as Head;
 
   it('s3 cp --sse aws:kms --sse-kms-key-id app up; head-object names aws:kms and the key ARN; s3 cp down gives the same bytes', async () => {
-    expect(await ok('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'app', join(work, 'small.bin'), `s3://${Bucket}/small.bin`)).toContain('upload:');
+    expect(await ok('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'app', join(cli.work, 'small.bin'), `s3://${Bucket}/small.bin`)).toContain('upload:');
     const h = await head('small.bin');
     expect({ sse: h.ServerSideEncryption, key: h.SSEKMSKeyId, length: h.ContentLength, etag: h.ETag }).toEqual({
       sse: 'aws:kms',
@@ -999,19 +989,19 @@ describeCli(`aws CLI with SSE-KMS (${E2E_MODE} mode)`, () => {
       etag: `"${md5Hex(smallBytes)}"`,
     });
     expect(h.BucketKeyEnabled).toBeUndefined();
-    const back = join(work, 'small.back');
+    const back = join(cli.work, 'small.back');
     await ok('s3', 'cp', '--no-progress', `s3://${Bucket}/small.bin`, back);
     expect(readFileSync(back).equals(smallBytes)).toBe(true);
     expect(filesHolding(gw.dataDir, Buffer.from('KMS-CLI-SMALL-MARKER'))).toEqual([]);
   }, 60_000);
 
   it('s3 cp of a 20 MiB file under backup: a multipart upload (-3 ETag) under that key, downloaded byte for byte', async () => {
-    expect(await ok('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'backup', join(work, 'big.bin'), `s3://${Bucket}/big.bin`)).toContain('upload:');
+    expect(await ok('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'backup', join(cli.work, 'big.bin'), `s3://${Bucket}/big.bin`)).toContain('upload:');
     const h = await head('big.bin');
     expect([h.ServerSideEncryption, h.SSEKMSKeyId, h.ContentLength]).toEqual(['aws:kms', BACKUP, bigBytes.length]);
     // The CLI splits at 8 MiB: 3 parts.
     expect(h.ETag).toMatch(/^"[0-9a-f]{32}-3"$/);
-    const back = join(work, 'big.back');
+    const back = join(cli.work, 'big.back');
     await ok('s3', 'cp', '--no-progress', `s3://${Bucket}/big.bin`, back);
     const got = readFileSync(back);
     expect(got.length).toBe(bigBytes.length);
@@ -1019,7 +1009,7 @@ describeCli(`aws CLI with SSE-KMS (${E2E_MODE} mode)`, () => {
   }, 240_000);
 
   it('an unknown --sse-kms-key-id fails the copy with KMS.NotFoundException', async () => {
-    const r = await aws('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'nope', join(work, 'small.bin'), `s3://${Bucket}/nope.bin`);
+    const r = await aws('s3', 'cp', '--no-progress', '--sse', 'aws:kms', '--sse-kms-key-id', 'nope', join(cli.work, 'small.bin'), `s3://${Bucket}/nope.bin`);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('KMS.NotFoundException');
     await expectMissing(s3, Bucket, 'nope.bin');
@@ -1032,7 +1022,7 @@ describeCli(`aws CLI with SSE-KMS (${E2E_MODE} mode)`, () => {
     await ok('s3api', 'put-bucket-encryption', '--bucket', B, '--server-side-encryption-configuration', JSON.stringify(config));
     const got = JSON.parse(await ok('s3api', 'get-bucket-encryption', '--bucket', B)) as { ServerSideEncryptionConfiguration: typeof config };
     expect(got.ServerSideEncryptionConfiguration.Rules[0]).toEqual(config.Rules[0]);
-    await ok('s3', 'cp', '--no-progress', join(work, 'small.bin'), `s3://${B}/plain.bin`);
+    await ok('s3', 'cp', '--no-progress', join(cli.work, 'small.bin'), `s3://${B}/plain.bin`);
     const h = JSON.parse(await ok('s3api', 'head-object', '--bucket', B, '--key', 'plain.bin')) as Head;
     expect([h.ServerSideEncryption, h.SSEKMSKeyId, h.BucketKeyEnabled]).toEqual(['aws:kms', BACKUP, true]);
   }, 60_000);

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -25,7 +24,7 @@ import {
   type WebsiteConfiguration,
 } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { describeWithTool, findTool, runAwsCli, succeeded, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, useAwsCli } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { NodeSha256, send, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectS3Error, patternBytes } from '../support/s3-assert';
@@ -732,25 +731,13 @@ const describeCli = describeWithTool('website.spec.ts', AWS, 'the aws CLI (versi
 
 describeCli(`the aws cli configures a website (${E2E_MODE} mode)`, () => {
   const Bucket = 'website-cli';
-  let work = '';
+  const cli = useAwsCli(AWS, gw, 'website-cli');
+  const { aws, ok } = cli;
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'massive-e2e-website-cli-'));
     await publicBucket(Bucket);
     await put(Bucket, 'index.html', '<h1>cli site</h1>');
     await put(Bucket, 'error.html', '<h1>cli error</h1>');
   });
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function aws(...args: string[]): Promise<ToolResult> {
-    return runAwsCli(AWS.path!, gw.endpoint, work, args);
-  }
-
-  async function ok(...args: string[]): Promise<string> {
-    return succeeded('aws', args, await aws(...args));
-  }
-
   it('before: get-bucket-website fails with NoSuchWebsiteConfiguration, and the site is not served', async () => {
     const r = await aws('s3api', 'get-bucket-website', '--bucket', Bucket);
     expect(r.code).not.toBe(0);
@@ -770,7 +757,7 @@ describeCli(`the aws cli configures a website (${E2E_MODE} mode)`, () => {
 
   it('aws s3 cp --website-redirect makes a page a redirect; head-object shows it', async () => {
     await ok('s3', 'website', `s3://${Bucket}/`, '--index-document', 'index.html');
-    const file = join(work, 'old.html');
+    const file = join(cli.work, 'old.html');
     writeFileSync(file, 'old');
     await ok('s3', 'cp', file, `s3://${Bucket}/old.html`, '--website-redirect', '/index.html');
     const got = JSON.parse(await ok('s3api', 'head-object', '--bucket', Bucket, '--key', 'old.html')) as Record<string, unknown>;

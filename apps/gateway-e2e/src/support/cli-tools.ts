@@ -1,4 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CREDENTIALS, REGION } from './server';
 
@@ -101,5 +103,33 @@ export function rcloneEnv(home: string, endpoint: string): Record<string, string
     RCLONE_CONFIG_MS_ENDPOINT: endpoint,
     RCLONE_CONFIG_MS_REGION: REGION,
     RCLONE_CONFIG_MS_FORCE_PATH_STYLE: 'true',
+  };
+}
+
+/** The aws cli bound to a gateway, with a scratch HOME of its own (`work`) for the tests of one describe block. */
+export interface AwsCliSession {
+  /** The scratch directory: made before the block's tests (and before beforeAll hooks registered later), removed after. */
+  readonly work: string;
+  aws(...args: string[]): Promise<ToolResult>;
+  /** `aws` that must succeed; its stdout. */
+  ok(...args: string[]): Promise<string>;
+}
+
+/** Call inside a describe block (it registers that block's beforeAll / afterAll). */
+export function useAwsCli(tool: FoundTool, gw: { readonly endpoint: string }, name: string): AwsCliSession {
+  let work = '';
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), `massive-e2e-${name}-`));
+  });
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  const aws = (...args: string[]): Promise<ToolResult> => runAwsCli(tool.path!, gw.endpoint, work, args);
+  return {
+    get work() {
+      return work;
+    },
+    aws,
+    ok: async (...args: string[]) => succeeded('aws', args, await aws(...args)),
   };
 }
