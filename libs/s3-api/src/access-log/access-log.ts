@@ -193,7 +193,8 @@ export class AccessLogs {
           this.deps.logger.warn('access log records dropped: their object could not be written', { source: p.source, target: p.target.TargetBucket, key, records: p.lines.length, err });
           return;
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt).unref());
+        // Not unref'd: at shutdown this wait is what keeps the process alive until the retry.
+        await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
   }
