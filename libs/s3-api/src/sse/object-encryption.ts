@@ -8,12 +8,13 @@ import { asksForCustomerKey, CUSTOMER_ALGORITHM_HEADER, CUSTOMER_KEY_MD5_RESPONS
 import type { S3ApiDeps } from '../types';
 
 /**
- * SSE-S3 and SSE-C as the handlers see them. An encrypted object (or multipart upload) carries
+ * SSE-S3, SSE-KMS and SSE-C as the handlers see them. An encrypted object (or multipart upload) carries
  * `headers.sse`: the algorithm and its data key sealed under the gateway's master key for `bucket/key`
- * (master-keys.ts), or, with `customerKeyMd5`, under the key the client supplies with every request
- * (customer-keys.ts). The data key encrypts the bytes as packages (package-format.ts): a single PUT is
- * stream 0, part N of a multipart upload stream N. Hashes, checksums and sizes are of the plaintext, as
- * in S3; so are ETags, except under SSE-C.
+ * (master-keys.ts; under SSE-KMS also bound to the KMS key and the encryption context, kms-keys.ts), or,
+ * with `customerKeyMd5`, under the key the client supplies with every request (customer-keys.ts). The
+ * data key encrypts the bytes as packages (package-format.ts): a single PUT is stream 0, part N of a
+ * multipart upload stream N. Hashes, checksums and sizes are of the plaintext, as in S3; so are ETags,
+ * except under SSE-C.
  */
 export const SSE_HEADER = 'x-amz-server-side-encryption';
 
