@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeWithTool, findTool, rcloneEnv, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, rcloneEnv, runTool, succeeded, type ToolResult } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { md5Hex, patternBytes } from '../support/s3-assert';
 import { E2E_MODE, useGateway } from '../support/server';
@@ -52,9 +52,7 @@ describeCli(`rclone against the gateway (${E2E_MODE} mode)`, () => {
     );
   }
   async function ok(...args: string[]): Promise<string> {
-    const r = await rclone(...args);
-    if (r.code !== 0) throw new Error(`rclone ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('rclone', args, await rclone(...args));
   }
   async function listing(): Promise<Map<string, { size: number; md5?: string; mtime: string }>> {
     const entries = JSON.parse(await ok('lsjson', '--recursive', '--files-only', '--hash', `ms:${bucket}`)) as {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, runTool, succeeded, type ToolResult } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { patternBytes } from '../support/s3-assert';
 import { CREDENTIALS, E2E_MODE, useGateway } from '../support/server';
@@ -57,9 +57,7 @@ describeCli(`restic (minio-go) backing up to the gateway (${E2E_MODE} mode)`, ()
     });
   }
   async function ok(...args: string[]): Promise<string> {
-    const r = await restic(args);
-    if (r.code !== 0) throw new Error(`restic ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('restic', args, await restic(args));
   }
   async function keys(under: string): Promise<string[]> {
     const out: string[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeWithTool, findTool, runTool, type ToolResult } from '../support/cli-tools';
+import { describeWithTool, findTool, runTool, succeeded, type ToolResult } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { bodyBytes, md5Hex, patternBytes } from '../support/s3-assert';
 import { CREDENTIALS, E2E_MODE, useGateway } from '../support/server';
@@ -59,9 +59,7 @@ describeCli(`s3cmd signing with SigV2 against the gateway (${E2E_MODE} mode)`, (
     return runTool(S3CMD.path!, ['-c', join(work, 's3cfg'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: work } });
   }
   async function ok(...args: string[]): Promise<string> {
-    const r = await s3cmd(...args);
-    if (r.code !== 0) throw new Error(`s3cmd ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('s3cmd', args, await s3cmd(...args));
   }
 
   it('makes a bucket, uploads (one with x-amz-meta headers, one in 5 MiB parts), lists, downloads the same bytes, and reads ACLs', async () => {

@@ -786,9 +786,7 @@ describeRclone(`rclone with SSE-C against the HTTPS gateway (${E2E_MODE} mode)`,
     );
   }
   async function ok(withKey: boolean, ...args: string[]): Promise<string> {
-    const r = await rclone(withKey, ...args);
-    if (r.code !== 0) throw new Error(`rclone ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('rclone', args, await rclone(withKey, ...args));
   }
 
   it('copies a small and a multipart file up and back down with the key, byte for byte', async () => {

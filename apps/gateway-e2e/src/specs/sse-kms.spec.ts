@@ -30,7 +30,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { filesHolding, marked } from '../support/at-rest';
-import { describeWithTool, findTool, rcloneEnv, runTool, type ToolResult, useAwsCli } from '../support/cli-tools';
+import { describeWithTool, findTool, rcloneEnv, runTool, succeeded, type ToolResult, useAwsCli } from '../support/cli-tools';
 import { s3Client } from '../support/clients';
 import { rawRequest, send, type RawRequest, type RawResponse } from '../support/raw-http';
 import { bodyBytes, expectErrorXml, expectS3Error, md5Hex, patternBytes } from '../support/s3-assert';
@@ -1058,9 +1058,7 @@ describeRclone(`rclone with SSE-KMS (${E2E_MODE} mode)`, () => {
     );
   }
   async function ok(withSse: boolean, ...args: string[]): Promise<string> {
-    const r = await rclone(withSse, ...args);
-    if (r.code !== 0) throw new Error(`rclone ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-    return r.stdout;
+    return succeeded('rclone', args, await rclone(withSse, ...args));
   }
 
   it('copies a small and a multipart file up with aws:kms under app, and back down byte for byte (with and without the flags)', async () => {
