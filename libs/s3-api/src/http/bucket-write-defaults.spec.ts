@@ -55,8 +55,8 @@ describe('BucketWriteDefaults', () => {
   it('answers AES256 for a bucket with a default, undefined for one without, reading both documents in one lookup', async () => {
     const { api, kinds } = fakeMetadata(new Map([['enc', AES], ['plain', undefined]]));
     const cache = new BucketWriteDefaults(api, opts);
-    expect(await cache.defaultAlgorithm('enc', ctx)).toBe('AES256');
-    expect(await cache.defaultAlgorithm('plain', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('enc', ctx))?.algorithm).toBe('AES256');
+    expect((await cache.defaultEncryption('plain', ctx))?.algorithm).toBeUndefined();
     expect(await cache.get('plain', ctx)).toEqual({});
     expect(kinds).toEqual([['encryption', 'objectLock'], ['encryption', 'objectLock']]);
   });
@@ -89,14 +89,14 @@ describe('BucketWriteDefaults', () => {
     const docs = new Map<string, string | undefined>([['b', undefined]]);
     const { api, calls } = fakeMetadata(docs);
     const cache = new BucketWriteDefaults(api, opts);
-    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBeUndefined();
     docs.set('b', AES);
-    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBeUndefined();
     cache.invalidate('b');
-    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBe('AES256');
     docs.set('b', undefined);
     cache.invalidate('b');
-    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBeUndefined();
     expect(calls()).toBe(3);
   });
 
@@ -104,15 +104,15 @@ describe('BucketWriteDefaults', () => {
     const docs = new Map<string, string | undefined | Error>([['bad', '{"v":9}'], ['down', new Error('unavailable')]]);
     const { api, calls } = fakeMetadata(docs);
     const cache = new BucketWriteDefaults(api, opts);
-    await expect(cache.defaultAlgorithm('bad', ctx)).rejects.toThrow('stored encryption document is unreadable');
-    await expect(cache.defaultAlgorithm('nope', ctx)).rejects.toMatchObject({ code: 'NoSuchBucket' });
-    await expect(cache.defaultAlgorithm('down', ctx)).rejects.toThrow('unavailable');
+    await expect(cache.defaultEncryption('bad', ctx)).rejects.toThrow('stored encryption document is unreadable');
+    await expect(cache.defaultEncryption('nope', ctx)).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    await expect(cache.defaultEncryption('down', ctx)).rejects.toThrow('unavailable');
     docs.set('bad', AES);
     docs.set('nope', undefined);
     docs.set('down', AES);
-    expect(await cache.defaultAlgorithm('bad', ctx)).toBe('AES256');
-    expect(await cache.defaultAlgorithm('nope', ctx)).toBeUndefined();
-    expect(await cache.defaultAlgorithm('down', ctx)).toBe('AES256');
+    expect((await cache.defaultEncryption('bad', ctx))?.algorithm).toBe('AES256');
+    expect((await cache.defaultEncryption('nope', ctx))?.algorithm).toBeUndefined();
+    expect((await cache.defaultEncryption('down', ctx))?.algorithm).toBe('AES256');
     expect(calls()).toBe(6);
   });
 });

@@ -55,11 +55,6 @@ export class BucketWriteDefaults {
     return (await this.lookups.get(bucket, ctx)).sse;
   }
 
-  /** The default encryption's algorithm alone. */
-  async defaultAlgorithm(bucket: string, ctx: CallCtx): Promise<'AES256' | 'aws:kms' | undefined> {
-    return (await this.lookups.get(bucket, ctx)).sse?.algorithm;
-  }
-
   /** Drops a bucket's entry (its defaults changed through this gateway, or it was deleted). */
   invalidate(bucket: string): void {
     this.lookups.forget(bucket);

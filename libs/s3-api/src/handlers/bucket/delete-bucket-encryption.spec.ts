@@ -30,10 +30,10 @@ describe('DeleteBucketEncryption', () => {
 
   it('removes the document (204) and drops this gateway\'s cached default at once', async () => {
     const { cache, puts, del } = setup('{"v":1,"a":"AES256","bk":false}');
-    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBe('AES256');
     await expect(del('b')).resolves.toEqual({ status: 204 });
     expect(puts).toEqual([{ bucket: 'b', kind: 'encryption' }]);
-    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBeUndefined();
   });
 
   it('is 204 when the bucket has none (as S3), and NoSuchBucket for a missing bucket', async () => {

@@ -75,10 +75,10 @@ describe('PutBucketEncryption', () => {
   it('drops this gateway\'s cached default at once', async () => {
     const m = fakeMetadata();
     const cache = new BucketWriteDefaults(m.metadata, { ttlMs: 60_000, maxEntries: 10 });
-    expect(await cache.defaultAlgorithm('b', ctx)).toBeUndefined();
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBeUndefined();
     const deps = { metadata: m.metadata, config: DEFAULT_S3_CONFIG, sse: KEYS, writeDefaults: cache } as unknown as S3ApiDeps;
     await putBucketEncryption({ name: 'PutBucketEncryption', bucket: 'b' }, request(AES), deps);
-    expect(await cache.defaultAlgorithm('b', ctx)).toBe('AES256');
+    expect((await cache.defaultEncryption('b', ctx))?.algorithm).toBe('AES256');
   });
 
   it('is NoSuchBucket for a missing bucket before the body is read, even an invalid one (as S3)', async () => {
