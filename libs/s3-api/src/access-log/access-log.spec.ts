@@ -28,6 +28,8 @@ describe('AccessLogs', () => {
     referer: undefined, userAgent: 'ua', versionId: undefined, signatureVersion: 'SigV4', cipherSuite: undefined, authType: 'AuthHeader', host: 'h', tlsVersion: undefined,
   });
 
+  let registry = new Registry();
+
   function setup(logging: Record<string, string | undefined>) {
     const lookups: string[] = [];
     const puts: { bucket: string; key: string; bytes: string; contentType?: string }[] = [];
@@ -43,7 +45,8 @@ describe('AccessLogs', () => {
       },
     } as unknown as MetadataApi;
     const deps = { metadata, config: DEFAULT_S3_CONFIG, logger: { warn: () => undefined } } as unknown as S3ApiDeps;
-    const logs = new AccessLogs(deps, { flushMs: 60_000, lookups: { ttlMs: 60_000, maxEntries: 10 }, registry: new Registry() });
+    registry = new Registry();
+    const logs = new AccessLogs(deps, { flushMs: 60_000, lookups: { ttlMs: 60_000, maxEntries: 10 }, registry });
     return { logs, lookups, puts };
   }
 
@@ -65,6 +68,19 @@ describe('AccessLogs', () => {
     expect(puts[0]).toMatchObject({ bucket: 'logs', contentType: 'text/plain' });
     expect(puts[0].key).toMatch(/^p\/\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d-[0-9A-F]{16}$/);
     expect(puts[0].bytes.split('\n').filter(Boolean).map((l) => l.split(' ')[0] + ' ' + l.split(' ')[6])).toEqual(['owner-of-loud r1', 'owner-of-loud r2']);
+  });
+
+  it('a record that cannot be built is dropped and counted, never thrown at the request', async () => {
+    const { logs, puts } = setup({ loud: encodeLoggingDocument({ TargetBucket: 'logs', TargetPrefix: '', hasTargetGrants: false }) });
+    const boom = (): LogRecordFields => {
+      throw new Error('socket gone');
+    };
+    logs.record('loud', 'r1', boom); // looked up first: the failure comes in a callback
+    await new Promise((r) => setImmediate(r));
+    expect(() => logs.record('loud', 'r2', boom)).not.toThrow(); // cached: built synchronously
+    await logs.flush();
+    expect(puts).toEqual([]);
+    expect(await registry.getSingleMetricAsString('s3_access_log_dropped_records_total')).toMatch(/ 2$/m);
   });
 
   it('a bucket that does not exist logs nothing; invalidate() reads the configuration again', async () => {
