@@ -1,10 +1,18 @@
 import {
   CreateBucketCommand,
+  DeleteBucketAnalyticsConfigurationCommand,
   DeleteBucketEncryptionCommand,
+  DeleteBucketIntelligentTieringConfigurationCommand,
+  DeleteBucketInventoryConfigurationCommand,
+  DeleteBucketMetricsConfigurationCommand,
   DeleteBucketReplicationCommand,
   DeleteBucketWebsiteCommand,
   DeletePublicAccessBlockCommand,
   GetBucketAccelerateConfigurationCommand,
+  GetBucketAnalyticsConfigurationCommand,
+  GetBucketIntelligentTieringConfigurationCommand,
+  GetBucketInventoryConfigurationCommand,
+  GetBucketMetricsConfigurationCommand,
   GetBucketEncryptionCommand,
   GetBucketLoggingCommand,
   GetBucketNotificationConfigurationCommand,
@@ -12,9 +20,17 @@ import {
   GetBucketRequestPaymentCommand,
   GetBucketWebsiteCommand,
   GetObjectLockConfigurationCommand,
+  ListBucketAnalyticsConfigurationsCommand,
+  ListBucketIntelligentTieringConfigurationsCommand,
+  ListBucketInventoryConfigurationsCommand,
+  ListBucketMetricsConfigurationsCommand,
   PutBucketAccelerateConfigurationCommand,
+  PutBucketAnalyticsConfigurationCommand,
   PutBucketEncryptionCommand,
+  PutBucketIntelligentTieringConfigurationCommand,
+  PutBucketInventoryConfigurationCommand,
   PutBucketLoggingCommand,
+  PutBucketMetricsConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketRequestPaymentCommand,
@@ -147,5 +163,99 @@ describe('features never configured', () => {
     expectErrorXml((await anon(`/${Open}?encryption`)).text, 'ServerSideEncryptionConfigurationNotFoundError');
     // Actions the policy does not name stay the owner's.
     expectErrorXml((await anon(`/${Open}?requestPayment`)).text, 'AccessDenied');
+  });
+});
+
+describe('analytics, inventory, metrics and Intelligent-Tiering configurations (by id; none is ever set)', () => {
+  const Id = 'config-1';
+
+  it('a Get or Delete of an id is 404 NoSuchConfiguration, and a List is complete and empty, through the SDK', async () => {
+    await expectS3Error(s3.send(new GetBucketAnalyticsConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new GetBucketInventoryConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new GetBucketIntelligentTieringConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new DeleteBucketAnalyticsConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new DeleteBucketInventoryConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new DeleteBucketMetricsConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    await expectS3Error(s3.send(new DeleteBucketIntelligentTieringConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+
+    const analytics = await s3.send(new ListBucketAnalyticsConfigurationsCommand({ Bucket }));
+    expect([analytics.$metadata.httpStatusCode, analytics.IsTruncated, analytics.AnalyticsConfigurationList ?? []]).toEqual([200, false, []]);
+    const inventory = await s3.send(new ListBucketInventoryConfigurationsCommand({ Bucket }));
+    expect([inventory.$metadata.httpStatusCode, inventory.IsTruncated, inventory.InventoryConfigurationList ?? []]).toEqual([200, false, []]);
+    const metrics = await s3.send(new ListBucketMetricsConfigurationsCommand({ Bucket }));
+    expect([metrics.$metadata.httpStatusCode, metrics.IsTruncated, metrics.MetricsConfigurationList ?? []]).toEqual([200, false, []]);
+    const tiering = await s3.send(new ListBucketIntelligentTieringConfigurationsCommand({ Bucket }));
+    expect([tiering.$metadata.httpStatusCode, tiering.IsTruncated, tiering.IntelligentTieringConfigurationList ?? []]).toEqual([200, false, []]);
+  });
+
+  it('the List documents carry S3\'s root element for each family', async () => {
+    const roots: Record<string, string> = {
+      analytics: 'ListBucketAnalyticsConfigurationResult',
+      inventory: 'ListInventoryConfigurationsResult',
+      metrics: 'ListMetricsConfigurationsResult',
+      'intelligent-tiering': 'ListBucketIntelligentTieringConfigurationsOutput',
+    };
+    for (const [sub, root] of Object.entries(roots)) {
+      const r = await rawRequest(gw, { method: 'GET', path: `/${Bucket}`, query: { [sub]: '' } });
+      expect([sub, r.status]).toEqual([sub, 200]);
+      expect(r.text).toContain(`<${root}`);
+      expect(r.text).toContain('<IsTruncated>false</IsTruncated>');
+    }
+  });
+
+  it('setting one is 501 NotImplemented and sets nothing', async () => {
+    await expectS3Error(
+      s3.send(
+        new PutBucketAnalyticsConfigurationCommand({ Bucket, Id, AnalyticsConfiguration: { Id, StorageClassAnalysis: {} } }),
+      ),
+      'NotImplemented',
+      501,
+    );
+    await expectS3Error(
+      s3.send(
+        new PutBucketInventoryConfigurationCommand({
+          Bucket,
+          Id,
+          InventoryConfiguration: {
+            Id,
+            IsEnabled: true,
+            IncludedObjectVersions: 'All',
+            Schedule: { Frequency: 'Daily' },
+            Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Bucket}`, Format: 'CSV' } },
+          },
+        }),
+      ),
+      'NotImplemented',
+      501,
+    );
+    await expectS3Error(s3.send(new PutBucketMetricsConfigurationCommand({ Bucket, Id, MetricsConfiguration: { Id } })), 'NotImplemented', 501);
+    await expectS3Error(
+      s3.send(
+        new PutBucketIntelligentTieringConfigurationCommand({
+          Bucket,
+          Id,
+          IntelligentTieringConfiguration: { Id, Status: 'Enabled', Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }] },
+        }),
+      ),
+      'NotImplemented',
+      501,
+    );
+    await expectS3Error(s3.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id })), 'NoSuchConfiguration', 404);
+    expect((await s3.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList ?? []).toEqual([]);
+  });
+
+  it('a missing bucket is NoSuchBucket; anonymous requests are AccessDenied', async () => {
+    const Missing = 'no-such-features-bucket';
+    await expectS3Error(s3.send(new GetBucketInventoryConfigurationCommand({ Bucket: Missing, Id })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new ListBucketAnalyticsConfigurationsCommand({ Bucket: Missing })), 'NoSuchBucket', 404);
+    await expectS3Error(s3.send(new DeleteBucketMetricsConfigurationCommand({ Bucket: Missing, Id })), 'NoSuchBucket', 404);
+    for (const sub of ['analytics', 'inventory', 'metrics', 'intelligent-tiering']) {
+      for (const path of [`/${Bucket}?${sub}`, `/${Bucket}?${sub}&id=${Id}`]) {
+        const r = await anon(path);
+        expect([path, r.status]).toEqual([path, 403]);
+        expectErrorXml(r.text, 'AccessDenied');
+      }
+    }
   });
 });

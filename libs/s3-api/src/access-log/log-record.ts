@@ -213,6 +213,19 @@ const OPERATIONS = {
   PutBucketRequestPayment: 'REST.PUT.REQUEST_PAYMENT',
   GetBucketAccelerateConfiguration: 'REST.GET.ACCELERATE',
   PutBucketAccelerateConfiguration: 'REST.PUT.ACCELERATE',
+  // REST.<method>.<sub-resource> as for the others; AWS's names for these four are not in its documentation.
+  GetBucketAnalyticsConfiguration: 'REST.GET.ANALYTICS',
+  ListBucketAnalyticsConfigurations: 'REST.GET.ANALYTICS',
+  DeleteBucketAnalyticsConfiguration: 'REST.DELETE.ANALYTICS',
+  GetBucketInventoryConfiguration: 'REST.GET.INVENTORY',
+  ListBucketInventoryConfigurations: 'REST.GET.INVENTORY',
+  DeleteBucketInventoryConfiguration: 'REST.DELETE.INVENTORY',
+  GetBucketMetricsConfiguration: 'REST.GET.METRICS',
+  ListBucketMetricsConfigurations: 'REST.GET.METRICS',
+  DeleteBucketMetricsConfiguration: 'REST.DELETE.METRICS',
+  GetBucketIntelligentTieringConfiguration: 'REST.GET.INTELLIGENT_TIERING',
+  ListBucketIntelligentTieringConfigurations: 'REST.GET.INTELLIGENT_TIERING',
+  DeleteBucketIntelligentTieringConfiguration: 'REST.DELETE.INTELLIGENT_TIERING',
   // Not an endpoint: the server's name for a CORS preflight (OPTIONS) request.
   PreflightCors: 'REST.OPTIONS.PREFLIGHT',
 } as const satisfies Readonly<Record<Exclude<EndpointName, 'Unsupported'> | 'PreflightCors', string>>;

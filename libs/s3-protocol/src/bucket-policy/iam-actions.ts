@@ -90,6 +90,19 @@ export const ENDPOINT_ACTIONS: Readonly<Record<Exclude<EndpointName, 'Unsupporte
   PutBucketNotificationConfiguration: A('PutBucketNotification'),
   PutBucketRequestPayment: A('PutBucketRequestPayment'),
   PutBucketAccelerateConfiguration: A('PutAccelerateConfiguration'),
+  // AWS authorizes a List with the Get action and a Delete with the Put action (the Service Authorization Reference).
+  GetBucketAnalyticsConfiguration: A('GetAnalyticsConfiguration'),
+  ListBucketAnalyticsConfigurations: A('GetAnalyticsConfiguration'),
+  DeleteBucketAnalyticsConfiguration: A('PutAnalyticsConfiguration'),
+  GetBucketInventoryConfiguration: A('GetInventoryConfiguration'),
+  ListBucketInventoryConfigurations: A('GetInventoryConfiguration'),
+  DeleteBucketInventoryConfiguration: A('PutInventoryConfiguration'),
+  GetBucketMetricsConfiguration: A('GetMetricsConfiguration'),
+  ListBucketMetricsConfigurations: A('GetMetricsConfiguration'),
+  DeleteBucketMetricsConfiguration: A('PutMetricsConfiguration'),
+  GetBucketIntelligentTieringConfiguration: A('GetIntelligentTieringConfiguration'),
+  ListBucketIntelligentTieringConfigurations: A('GetIntelligentTieringConfiguration'),
+  DeleteBucketIntelligentTieringConfiguration: A('PutIntelligentTieringConfiguration'),
 };
 
 export interface IamRequest {

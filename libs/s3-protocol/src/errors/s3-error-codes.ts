@@ -99,6 +99,8 @@ export const S3_ERRORS = {
   NoSuchWebsiteConfiguration: { status: 404, message: 'The specified bucket does not have a website configuration' },
   ReplicationConfigurationNotFoundError: { status: 404, message: 'The replication configuration was not found' },
   ObjectLockConfigurationNotFoundError: { status: 404, message: 'Object Lock configuration does not exist for this bucket' },
+  // An analytics, inventory, metrics or Intelligent-Tiering configuration named by an id that the bucket does not have.
+  NoSuchConfiguration: { status: 404, message: 'The specified configuration does not exist.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

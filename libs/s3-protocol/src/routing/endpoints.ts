@@ -91,6 +91,19 @@ export type Endpoint =
   | Bkt<'PutBucketNotificationConfiguration'>
   | Bkt<'PutBucketRequestPayment'>
   | Bkt<'PutBucketAccelerateConfiguration'>
+  // Id-addressed configurations (analytics, inventory, metrics, Intelligent-Tiering): a bucket never has one.
+  | Bkt<'GetBucketAnalyticsConfiguration'>
+  | Bkt<'ListBucketAnalyticsConfigurations'>
+  | Bkt<'DeleteBucketAnalyticsConfiguration'>
+  | Bkt<'GetBucketInventoryConfiguration'>
+  | Bkt<'ListBucketInventoryConfigurations'>
+  | Bkt<'DeleteBucketInventoryConfiguration'>
+  | Bkt<'GetBucketMetricsConfiguration'>
+  | Bkt<'ListBucketMetricsConfigurations'>
+  | Bkt<'DeleteBucketMetricsConfiguration'>
+  | Bkt<'GetBucketIntelligentTieringConfiguration'>
+  | Bkt<'ListBucketIntelligentTieringConfigurations'>
+  | Bkt<'DeleteBucketIntelligentTieringConfiguration'>
   /** A known S3 sub-resource we do not serve: answered 501 NotImplemented. */
   | (Bkt<'Unsupported'> & { readonly key?: string; readonly operation: string });
 
@@ -185,6 +198,21 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'PUT', target: 'bucket', query: ['notification'], name: 'PutBucketNotificationConfiguration', auth: 'owner' },
   { method: 'PUT', target: 'bucket', query: ['requestPayment'], name: 'PutBucketRequestPayment', auth: 'owner' },
   { method: 'PUT', target: 'bucket', query: ['accelerate'], name: 'PutBucketAccelerateConfiguration', auth: 'owner' },
+  // Configurations a bucket may hold several of, by id: none here, so a Get or Delete names one that is not
+  // there (404 NoSuchConfiguration) and a List is empty. Setting one (PUT) stays Unsupported; a DELETE
+  // without an id too.
+  { method: 'GET', target: 'bucket', query: ['analytics', 'id'], name: 'GetBucketAnalyticsConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['analytics'], name: 'ListBucketAnalyticsConfigurations', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['analytics', 'id'], name: 'DeleteBucketAnalyticsConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['inventory', 'id'], name: 'GetBucketInventoryConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['inventory'], name: 'ListBucketInventoryConfigurations', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['inventory', 'id'], name: 'DeleteBucketInventoryConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['metrics', 'id'], name: 'GetBucketMetricsConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['metrics'], name: 'ListBucketMetricsConfigurations', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['metrics', 'id'], name: 'DeleteBucketMetricsConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['intelligent-tiering', 'id'], name: 'GetBucketIntelligentTieringConfiguration', auth: 'owner' },
+  { method: 'GET', target: 'bucket', query: ['intelligent-tiering'], name: 'ListBucketIntelligentTieringConfigurations', auth: 'owner' },
+  { method: 'DELETE', target: 'bucket', query: ['intelligent-tiering', 'id'], name: 'DeleteBucketIntelligentTieringConfiguration', auth: 'owner' },
   { method: 'GET', target: 'bucket', query: ['versioning'], name: 'GetBucketVersioning', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['uploads'], name: 'ListMultipartUploads', auth: 'read' },
   { method: 'GET', target: 'bucket', query: ['versions'], name: 'ListObjectVersions', auth: 'read' },

@@ -135,9 +135,26 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(req('PUT', '/b?retention', {}), opts)).toMatchObject({ name: 'Unsupported' });
   });
 
+  it('routes the reads and deletes of id-addressed configurations (analytics, inventory, metrics, Intelligent-Tiering)', () => {
+    const cases: [string, string, string][] = [
+      ['analytics', 'Analytics', 'ListBucketAnalyticsConfigurations'],
+      ['inventory', 'Inventory', 'ListBucketInventoryConfigurations'],
+      ['metrics', 'Metrics', 'ListBucketMetricsConfigurations'],
+      ['intelligent-tiering', 'IntelligentTiering', 'ListBucketIntelligentTieringConfigurations'],
+    ];
+    for (const [sub, name, list] of cases) {
+      expect(parseEndpoint(req('GET', `/b?${sub}&id=c1`, {}), opts)).toEqual({ name: `GetBucket${name}Configuration`, bucket: 'b' });
+      expect(parseEndpoint(req('GET', `/b?${sub}`, {}), opts)).toEqual({ name: list, bucket: 'b' });
+      expect(parseEndpoint(req('GET', `/b?${sub}&continuation-token=t`, {}), opts)).toEqual({ name: list, bucket: 'b' });
+      expect(parseEndpoint(req('DELETE', `/b?${sub}&id=c1`, {}), opts)).toEqual({ name: `DeleteBucket${name}Configuration`, bucket: 'b' });
+      expect(parseEndpoint(req('PUT', `/b?${sub}&id=c1`, {}), opts)).toMatchObject({ name: 'Unsupported', operation: `PUT ?${sub}` });
+    }
+  });
+
   it('routes known but unserved sub-resources to Unsupported', () => {
     expect(parseEndpoint(req('PUT', '/b?replication', {}), opts)).toEqual({ name: 'Unsupported', bucket: 'b', key: undefined, operation: 'PUT ?replication' });
-    expect(parseEndpoint(req('GET', '/b?inventory', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'GET ?inventory' });
+    expect(parseEndpoint(req('PUT', '/b?inventory&id=x', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'PUT ?inventory' });
+    expect(parseEndpoint(req('DELETE', '/b?metrics', {}), opts)).toMatchObject({ name: 'Unsupported', operation: 'DELETE ?metrics' });
     // Object lock on an object is retention / legal hold, never the bucket's configuration.
     expect(parseEndpoint(req('GET', '/b/k?object-lock', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
     expect(parseEndpoint(req('DELETE', '/b/k?retention', {}), opts)).toMatchObject({ name: 'Unsupported', key: 'k' });
@@ -205,7 +222,7 @@ describe('parseEndpoint against a scan of every rule in ROUTES order', () => {
     let rng = 7;
     const pick = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let compared = 0;
-    for (let i = 0; i < 5000; i++) {
+    for (let i = 0; i < 8000; i++) {
       const method = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'get', 'PATCH'][Math.floor(pick() * 7)];
       const target = (['service', 'bucket', 'object'] as const)[Math.floor(pick() * 3)];
       const query = new URLSearchParams();

@@ -71,6 +71,9 @@ export { buildPolicyStatus } from './policy-status';
 export { buildBucketLogging, parseBucketLogging, type BucketLogging, type LogKeyFormat } from './bucket-logging';
 export {
   buildAccelerateConfiguration,
+  buildEmptyConfigurationList,
+  CONFIGURATION_LIST_ROOTS,
+  type ConfigurationFamily,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
   parseAccelerateConfiguration,

@@ -26,6 +26,24 @@ export function buildAccelerateConfiguration(): string {
 }
 
 /**
+ * The root element of each List answer of the configurations a bucket may hold several of, by id (S3 API
+ * Reference, ListBucket*Configurations: the names differ from one to the next).
+ */
+export const CONFIGURATION_LIST_ROOTS = {
+  analytics: 'ListBucketAnalyticsConfigurationResult',
+  inventory: 'ListInventoryConfigurationsResult',
+  metrics: 'ListMetricsConfigurationsResult',
+  intelligentTiering: 'ListBucketIntelligentTieringConfigurationsOutput',
+} as const;
+
+export type ConfigurationFamily = keyof typeof CONFIGURATION_LIST_ROOTS;
+
+/** A List of a family of configurations of a bucket that has none: complete (`IsTruncated` false) and empty. */
+export function buildEmptyConfigurationList(family: ConfigurationFamily): string {
+  return new XmlWriter(CONFIGURATION_LIST_ROOTS[family]).text('IsTruncated', 'false').end();
+}
+
+/**
  * The bodies that set those features, parsed strictly (MalformedXML otherwise) only as far as telling
  * "off" from "on": setting one off is what we already are (and what tools send to remove one); on is
  * the handler's NotImplemented.

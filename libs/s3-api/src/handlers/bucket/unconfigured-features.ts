@@ -1,5 +1,7 @@
 import {
   buildAccelerateConfiguration,
+  buildEmptyConfigurationList,
+  type ConfigurationFamily,
   buildNotificationConfiguration,
   buildRequestPaymentConfiguration,
   parseAccelerateConfiguration,
@@ -85,3 +87,33 @@ export const putBucketAccelerateConfiguration: Handler<'PutBucketAccelerateConfi
   (b) => parseAccelerateConfiguration(b) === 'Suspended',
   'Transfer Acceleration is',
 );
+
+/**
+ * Analytics, inventory, metrics and Intelligent-Tiering configurations: a bucket may hold several, each
+ * named by an id. None is ever set here (their Puts stay NotImplemented), so a Get or Delete names one
+ * the bucket does not have, 404 NoSuchConfiguration as S3 answers it, and a List is empty. Tools that
+ * walk a bucket's whole configuration then get S3's answers instead of 501.
+ */
+function noSuchConfiguration(): BucketHandler {
+  return async (ep, req, deps) => {
+    await existing(ep.bucket, req, deps);
+    throw new S3Error('NoSuchConfiguration');
+  };
+}
+
+function emptyList(family: ConfigurationFamily): BucketHandler {
+  return unconfiguredDocument(() => buildEmptyConfigurationList(family));
+}
+
+export const getBucketAnalyticsConfiguration: Handler<'GetBucketAnalyticsConfiguration'> = noSuchConfiguration();
+export const deleteBucketAnalyticsConfiguration: Handler<'DeleteBucketAnalyticsConfiguration'> = noSuchConfiguration();
+export const listBucketAnalyticsConfigurations: Handler<'ListBucketAnalyticsConfigurations'> = emptyList('analytics');
+export const getBucketInventoryConfiguration: Handler<'GetBucketInventoryConfiguration'> = noSuchConfiguration();
+export const deleteBucketInventoryConfiguration: Handler<'DeleteBucketInventoryConfiguration'> = noSuchConfiguration();
+export const listBucketInventoryConfigurations: Handler<'ListBucketInventoryConfigurations'> = emptyList('inventory');
+export const getBucketMetricsConfiguration: Handler<'GetBucketMetricsConfiguration'> = noSuchConfiguration();
+export const deleteBucketMetricsConfiguration: Handler<'DeleteBucketMetricsConfiguration'> = noSuchConfiguration();
+export const listBucketMetricsConfigurations: Handler<'ListBucketMetricsConfigurations'> = emptyList('metrics');
+export const getBucketIntelligentTieringConfiguration: Handler<'GetBucketIntelligentTieringConfiguration'> = noSuchConfiguration();
+export const deleteBucketIntelligentTieringConfiguration: Handler<'DeleteBucketIntelligentTieringConfiguration'> = noSuchConfiguration();
+export const listBucketIntelligentTieringConfigurations: Handler<'ListBucketIntelligentTieringConfigurations'> = emptyList('intelligentTiering');
