@@ -44,9 +44,9 @@ export function composeRemote(cfg: GatewayConfig, deps: ComposeDeps, security?: 
   };
 
   const config = s3ApiConfig(cfg);
-  const { credentials, admin } = credentialsFor(deps, metadata, config);
+  const { credentials, admin, sessions } = credentialsFor(deps, metadata, config);
   const { s3: app, website, flush: flushAccessLogs } = createS3Listeners(
-    { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }) },
+    { metadata, blob, credentials, logger: deps.logger, config, ...(deps.sse && { sse: deps.sse }), ...(sessions && { sessions }) },
     {
       registry: deps.registry,
       limitMetrics: deps.limitMetrics,

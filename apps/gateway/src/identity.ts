@@ -5,7 +5,7 @@ import type { MetadataApi } from '@massive/contracts';
 import type { Logger } from '@massive/observability';
 import { Counter, type Registry } from 'prom-client';
 import { ConfigError } from '@massive/observability';
-import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, resealAccessKeys, SecretSealer, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
+import { createAdminApi, createKeyCacheMetrics, KeyCache, MASTER_KEY_BYTES, resealAccessKeys, SecretSealer, SessionTokens, type AdminHandler, type CredentialStore, type S3ApiConfig } from '@massive/s3-api';
 import type { KeyPair } from './credentials';
 
 /**
@@ -144,14 +144,14 @@ function resealInBackground(metadata: MetadataApi, sealer: SecretSealer, logger:
   attempt(1);
 }
 
-/** The key cache (SigV4 lookups, grants) and the admin API over a metadata port. */
+/** The key cache (SigV4 lookups, grants), the admin API over a metadata port, and temporary credentials (STS) under the master key. */
 export function composeIdentity(
   setup: IdentitySetup,
   metadata: MetadataApi,
   config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
   logger: Logger,
   registry: Registry,
-): { credentials: CredentialStore; admin: AdminHandler } {
+): { credentials: CredentialStore; admin: AdminHandler; sessions: SessionTokens } {
   const sealer = new SecretSealer(setup.masterKey, setup.previousMasterKeys, setup.onPreviousMasterKey);
   if ((setup.previousMasterKeys?.length ?? 0) > 0) resealInBackground(metadata, sealer, logger, setup.onResealed);
   const keys = new KeyCache({
@@ -162,7 +162,7 @@ export function composeIdentity(
     onLoad: createKeyCacheMetrics(registry),
   });
   const admin = createAdminApi({ metadata, keys, sealer, region: config.region, maxSkewMs: config.maxSkewMs, logger });
-  return { credentials: keys, admin };
+  return { credentials: keys, admin, sessions: new SessionTokens(setup.masterKey, setup.previousMasterKeys) };
 }
 
 /** Tests pass fixed credentials; the gateway passes its root key and master key (keys from metadata, admin API). */
@@ -170,7 +170,7 @@ export function credentialsFor(
   deps: { readonly credentials?: CredentialStore; readonly identity?: IdentitySetup; readonly logger: Logger; readonly registry: Registry },
   metadata: MetadataApi,
   config: Pick<S3ApiConfig, 'region' | 'maxSkewMs'>,
-): { credentials: CredentialStore; admin?: AdminHandler } {
+): { credentials: CredentialStore; admin?: AdminHandler; sessions?: SessionTokens } {
   if (deps.identity) return composeIdentity(deps.identity, metadata, config, deps.logger, deps.registry);
   if (!deps.credentials) throw new Error('the gateway needs credentials or an identity setup');
   return { credentials: deps.credentials };

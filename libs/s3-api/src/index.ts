@@ -7,6 +7,7 @@ export type { MetricsAccess } from './http/metrics-access';
 export { createAdminApi, type AdminApiDeps, type AdminHandler } from './admin/admin-api';
 export { KeyCache, type KeyCacheOptions, type RootKey } from './identity/key-cache';
 export { SecretSealer, MASTER_KEY_BYTES } from './identity/secret-seal';
+export { SessionTokens, type SessionClaims, type IssuedSession } from './identity/session-tokens';
 export { resealAccessKeys, type ResealReport } from './identity/key-reseal';
 export { canonicalUserId } from './identity/canonical-id';
 export { createKeyCacheMetrics, type KeyLoadResult } from './identity/key-metrics';

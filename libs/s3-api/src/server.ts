@@ -36,6 +36,7 @@ import { RequestCtx } from './http/request-ctx';
 import { WebsiteConfigCache } from './website/website-config';
 import { KmsKeys } from './sse/kms-keys';
 import { createWebsiteListener } from './website/website-server';
+import { createStsApi } from './sts/sts-api';
 
 export interface S3ApiOptions {
   readonly registry: Registry;
@@ -132,6 +133,9 @@ export function createS3Listeners(
   // Pieces of GET bodies go back to the blob store once written (BlobApi.release; absent over gRPC).
   const releasePiece = deps.blob.release ? (piece: Buffer) => deps.blob.release?.(piece) : undefined;
 
+  // Temporary credentials (the STS query API on `/`), when the gateway has a master key to seal them with.
+  const sts = createStsApi(deps, opts.registry, log);
+
   const s3: RequestListener = (req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/-/')) {
@@ -139,7 +143,10 @@ export function createS3Listeners(
       return ops(req, res);
     }
     const q = url.indexOf('?');
-    void serve(req, res, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1));
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    if (sts && rawPath === '/' && sts.matches(req, rawPath, rawQuery)) return void sts.answer(req, res, rawQuery, nextRequestId());
+    void serve(req, res, rawPath, rawQuery);
   };
   const website = createWebsiteListener(deps, {
     domains: opts.websiteDomains ?? [],

@@ -14,6 +14,7 @@ import type { LifecycleRulesCache } from './http/lifecycle-expiration';
 import type { IntentPool } from './http/intent-pool';
 import type { BucketPolicyCache } from './access/bucket-policy-cache';
 import type { HashJob, HashName, Hashing } from './http/hashing/hash-job';
+import type { SessionTokens } from './identity/session-tokens';
 
 export interface S3ApiConfig {
   /** The region this service answers for (GetBucketLocation, SigV4 scope). */
@@ -148,6 +149,8 @@ export interface S3ApiDeps {
   readonly sse?: SseKeys;
   /** SSE-KMS's key service (sse/kms-keys.ts); createS3Listeners builds it from `config.kmsKeyIds`. */
   readonly kms?: KmsKeys;
+  /** Temporary credentials (STS): issues and opens session tokens; without it, requests with a session token are InvalidToken and the STS API is off. */
+  readonly sessions?: SessionTokens;
   /** Server access logging (access-log/access-log.ts); createS3Listeners builds it. */
   readonly accessLogs?: AccessLogs;
 }

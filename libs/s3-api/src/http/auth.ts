@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { CallCtx, Owner } from '@massive/contracts';
 import { isSigV2, parsePayloadMode, S3Error, SigningKeyCache, verifySigV2, verifySigV4, virtualHostBucket, type SignedAuth } from '@massive/s3-protocol';
 import type { KeyScope, S3ApiDeps } from '../types';
+import type { SessionClaims } from '../identity/session-tokens';
 import { header } from './object-headers';
 
 /** What the request body reader needs to know about how the payload is authenticated. */
@@ -13,6 +14,8 @@ export interface Authenticated {
   readonly sigv4: SignedAuth;
   /** A non-root key's grants (absent: the root key). */
   readonly scope?: KeyScope;
+  /** Temporary credentials (STS): the session, which acts as its parent key (`owner` and `scope` are the parent's). */
+  readonly session?: SessionClaims;
 }
 
 /** An unsigned request: who may do what then is `authorize`'s call (ACLs, Block Public Access). */
@@ -35,6 +38,8 @@ const NO_SIGNING = { signingKey: Buffer.alloc(0), seedSignature: '', scope: '', 
  * may go on is decided next, by `authorize`.
  */
 export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, deps: S3ApiDeps): Principal {
+  const token = sessionTokenOf(req.headers['x-amz-security-token'], rawQuery);
+  if (token !== undefined) return authenticateSession(req, rawPath, rawQuery, token, deps);
   const lookup = { lookup: (akid: string) => deps.credentials.lookup(akid)?.secretKey };
   const request = { method: req.method ?? 'GET', rawPath, rawQuery, headers: req.rawHeaders };
   let auth: ReturnType<typeof verifySigV4>;
@@ -50,6 +55,64 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
   const cred = deps.credentials.lookup(auth.accessKeyId);
   if (!cred) throw new S3Error('InvalidAccessKeyId');
   return { kind: 'signed', owner: cred.owner, sigv4: auth, ...(cred.scope && { scope: cred.scope }) };
+}
+
+/** SigV4 presigned URLs carry `X-Amz-Security-Token`, SigV2 ones (botocore) `x-amz-security-token`. */
+const TOKEN_IN_QUERY = /(?:^|&)x-amz-security-token=([^&]*)/i;
+
+/**
+ * The session token a request carries (`x-amz-security-token`, or `X-Amz-Security-Token` in a presigned
+ * URL), or undefined: requests signed with temporary credentials (STS) carry one.
+ */
+export function sessionTokenOf(headerValue: string | string[] | undefined, rawQuery: string): string | undefined {
+  if (headerValue !== undefined) return Array.isArray(headerValue) ? headerValue.join(',') : headerValue;
+  if (rawQuery === '' || !(rawQuery.includes('-Security-Token=') || rawQuery.includes('-security-token='))) return undefined;
+  const m = TOKEN_IN_QUERY.exec(rawQuery);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A request signed with temporary credentials: its token must open (InvalidToken, ExpiredToken), name the
+ * access key id that signed it (InvalidAccessKeyId otherwise), and the SigV4 signature must hold with the
+ * session's secret. The token itself is covered by the signature (an x-amz-* header must be signed; a
+ * query parameter always is). The session then acts as its parent key, read through the key cache as
+ * any request's key is: a parent deleted (or stripped of its grants) takes its sessions with it.
+ */
+function authenticateSession(req: IncomingMessage, rawPath: string, rawQuery: string, token: string, deps: S3ApiDeps): Authenticated {
+  if (!deps.sessions) throw new S3Error('InvalidToken');
+  const session = deps.sessions.open(token);
+  const lookup = { lookup: (akid: string) => (akid === session.accessKeyId ? session.secretAccessKey : undefined) };
+  const method = req.method ?? 'GET';
+  let auth: ReturnType<typeof verifySigV4>;
+  if (isSigV2(req.headers.authorization, rawQuery)) {
+    if (!deps.config.sigV2) throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    // A SigV2 URL carries the token as a query parameter, and signed it as the x-amz header it was before
+    // the client moved it there (botocore's HmacV1QueryAuth; S3's query string authentication).
+    const headers = req.headers.authorization === undefined && req.headers['x-amz-security-token'] === undefined ? [...req.rawHeaders, 'x-amz-security-token', token] : req.rawHeaders;
+    auth = verifySigV2({ method, rawPath, rawQuery, headers }, lookup, { maxSkewMs: deps.config.maxSkewMs, hostBucket: virtualHostBucket(req.headers.host, deps.config.vhostDomains) });
+  } else {
+    let keyCache = caches.get(deps);
+    if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
+    auth = verifySigV4({ method, rawPath, rawQuery, headers: req.rawHeaders }, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache });
+  }
+  if (auth.kind === 'anonymous') throw new S3Error('AccessDenied', 'A session token is only taken on a signed request.');
+  const parent = deps.credentials.lookup(session.parentAccessKeyId);
+  if (!parent) throw new S3Error('InvalidToken');
+  return { kind: 'signed', owner: parent.owner, sigv4: auth, ...(parent.scope && { scope: parent.scope }), session };
+}
+
+/** The parent key of a session token, or undefined when it does not open (authenticate then says why). */
+function sessionParentOf(token: string, deps: S3ApiDeps): string | undefined {
+  try {
+    return deps.sessions?.open(token).parentAccessKeyId;
+  } catch {
+    return undefined;
+  }
 }
 
 const CREDENTIAL_IN_HEADER = /Credential=([^/,\s]+)\//;
@@ -79,7 +142,9 @@ export function requestAccessKeyId(authorization: string | undefined, rawQuery: 
  */
 export function prepareCredentials(req: IncomingMessage, rawQuery: string, deps: S3ApiDeps, ctx: CallCtx): Promise<void> | undefined {
   if (!deps.credentials.prepare) return undefined;
-  const id = requestAccessKeyId(req.headers.authorization, rawQuery);
+  // Temporary credentials act as their parent key: that is the key to have at hand (the ASIA id is in no store).
+  const token = sessionTokenOf(req.headers['x-amz-security-token'], rawQuery);
+  const id = token !== undefined ? sessionParentOf(token, deps) : requestAccessKeyId(req.headers.authorization, rawQuery);
   return id === undefined ? undefined : deps.credentials.prepare(id, ctx);
 }
 

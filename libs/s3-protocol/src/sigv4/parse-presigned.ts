@@ -27,7 +27,7 @@ export interface ParsedPresigned extends Credential {
 const REQUIRED = [X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_SIGNATURE, X_AMZ_DATE_QUERY, X_AMZ_SIGNED_HEADERS, X_AMZ_EXPIRES];
 const CODE = 'AuthorizationQueryParametersError';
 
-/** Parses the SigV4 query parameters; X-Amz-Security-Token is ignored (no STS here). */
+/** Parses the SigV4 query parameters; X-Amz-Security-Token is signed like any other (a session token: http/auth.ts). */
 export function parsePresignedQuery(params: readonly QueryParam[], service?: string): ParsedPresigned {
   const get = (name: string): string | undefined => {
     let found: string | undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
@@ -268,5 +269,33 @@ describe('verifySigV4: other requests', () => {
     expect(result.signing.seedSignature).toBe(String(req.headers.authorization).slice(-64));
     const bad = await sign('PUT', '/bucket/key', {}, { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-decoded-content-length': '-1' });
     expect(codeOf(() => verifySigV4(bad, credentials, opts))).toBe('InvalidArgument');
+  });
+});
+
+describe('verifySigV4 for another service (STS): its scope, and the body hash the server computed', () => {
+  const sts = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials: { accessKeyId: AKID, secretAccessKey: SECRET }, sha256: Sha256, applyChecksum: false });
+  const body = 'Action=GetCallerIdentity&Version=2011-06-15';
+  const bodySha256 = createHash('sha256').update(body).digest('hex');
+  async function stsRequest(): Promise<SigV4Request> {
+    const out = await sts.sign(
+      { method: 'POST', protocol: 'http:', hostname: 'localhost', port: 9000, path: '/', query: {}, headers: { host: 'localhost:9000', 'content-type': 'application/x-www-form-urlencoded' }, body },
+      { signingDate: NOW },
+    );
+    return { method: 'POST', rawPath: '/', rawQuery: '', headers: out.headers };
+  }
+
+  it('verifies with the service named and the body hash given (no x-amz-content-sha256 is sent)', async () => {
+    const req = await stsRequest();
+    expect(signed(verifySigV4(req, credentials, { now: NOW, service: 'sts', bodySha256 })).scope.service).toBe('sts');
+  });
+
+  it('refuses the scope of another service, a missing hash, and a body other than the one signed', async () => {
+    const req = await stsRequest();
+    expect(codeOf(() => verifySigV4(req, credentials, { now: NOW, bodySha256 }))).toBe('AuthorizationHeaderMalformed');
+    expect(codeOf(() => verifySigV4(req, credentials, { now: NOW, service: 'sts' }))).toBe('InvalidRequest');
+    const other = createHash('sha256').update('Action=GetSessionToken&Version=2011-06-15').digest('hex');
+    expect(codeOf(() => verifySigV4(req, credentials, { now: NOW, service: 'sts', bodySha256: other }))).toBe('SignatureDoesNotMatch');
+    const declared = { ...req, headers: { ...(req.headers as Record<string, string>), 'x-amz-content-sha256': bodySha256 } };
+    expect(codeOf(() => verifySigV4(declared, credentials, { now: NOW, service: 'sts', bodySha256: other }))).toBe('XAmzContentSHA256Mismatch');
   });
 });

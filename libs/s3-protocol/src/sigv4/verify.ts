@@ -47,6 +47,13 @@ export interface VerifyOptions {
   readonly maxSkewMs?: number;
   /** Strongly recommended on the hot path: one per gateway. */
   readonly keyCache?: SigningKeyCache;
+  /** The service the credential scope must name (default `s3`; the STS API: `sts`). */
+  readonly service?: string;
+  /**
+   * The SHA-256 (hex) of a body the caller has already read. Services other than S3 (STS) do not send
+   * `x-amz-content-sha256`: the signature then covers this hash. When the header is sent, it must match.
+   */
+  readonly bodySha256?: string;
 }
 
 export interface AnonymousAuth {
@@ -104,18 +111,21 @@ export function verifySigV4(req: SigV4Request, credentials: CredentialLookup, op
   let expiresSeconds: number | undefined;
   if (authorization !== undefined) {
     code = 'AuthorizationHeaderMalformed';
-    auth = parseAuthorizationHeader(authorization);
+    auth = parseAuthorizationHeader(authorization, opts.service);
     const contentSha = headerValue(headers, X_AMZ_CONTENT_SHA256);
-    if (contentSha === undefined) throw new S3Error('InvalidRequest', `Missing required header for this request: ${X_AMZ_CONTENT_SHA256}`);
-    payloadValue = contentSha.trim();
+    if (contentSha === undefined && opts.bodySha256 === undefined) throw new S3Error('InvalidRequest', `Missing required header for this request: ${X_AMZ_CONTENT_SHA256}`);
+    payloadValue = contentSha?.trim() ?? (opts.bodySha256 as string);
     time = requestDateTime(headerValue(headers, X_AMZ_DATE), headerValue(headers, DATE));
   } else {
     code = 'AuthorizationQueryParametersError';
-    const p = parsePresignedQuery(params);
+    const p = parsePresignedQuery(params, opts.service);
     auth = p;
     time = { date: p.date, datetime: p.datetime };
     expiresSeconds = p.expiresSeconds;
-    payloadValue = headerValue(headers, X_AMZ_CONTENT_SHA256)?.trim() ?? params.find((q) => q.name.toLowerCase() === X_AMZ_CONTENT_SHA256)?.value ?? UNSIGNED_PAYLOAD;
+    payloadValue = headerValue(headers, X_AMZ_CONTENT_SHA256)?.trim() ?? params.find((q) => q.name.toLowerCase() === X_AMZ_CONTENT_SHA256)?.value ?? opts.bodySha256 ?? UNSIGNED_PAYLOAD;
+  }
+  if (opts.bodySha256 !== undefined && payloadValue !== opts.bodySha256) {
+    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: payloadValue, S3ComputedContentSHA256: opts.bodySha256 });
   }
   const payload = parsePayloadMode(payloadValue);
   checkScopeDate(auth.scope.date, time.datetime, code);

@@ -81,3 +81,11 @@ export {
   parseRequestPaymentConfiguration,
 } from './unconfigured-features';
 export * from './object-lock';
+export {
+  buildAssumeRoleResponse,
+  buildGetCallerIdentityResponse,
+  buildGetSessionTokenResponse,
+  buildStsError,
+  STS_XMLNS,
+  type StsCredentials,
+} from './sts';
