@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,8 @@ import { describeWithTool, findTool, runTool, succeeded } from '../support/cli-t
  * sessions it hands out (header-signed, SigV4 and SigV2 presigned URLs). A session acts as its key:
  * its grants, and its life (deleting the key ends its sessions).
  */
-const gw = useGateway({ MASSIVE_LOG_LEVEL: 'debug' }, { keepLogs: true });
+// A short body idle timeout, so that a stalled STS body is cut within the test.
+const gw = useGateway({ MASSIVE_LOG_LEVEL: 'debug', MASSIVE_BODY_IDLE_TIMEOUT_MS: '1500' }, { keepLogs: true });
 const ADMIN_CLI = resolve(__dirname, '../../../../tools/admin.mjs');
 const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/uploader';
@@ -165,7 +167,26 @@ describe(`STS temporary credentials (${E2E_MODE} mode)`, () => {
     expect([noVersion.status, codeOf(noVersion.text)]).toEqual([400, 'InvalidAction']);
     const missing = await rawSts(`Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE)}`);
     expect([missing.status, codeOf(missing.text)]).toEqual([400, 'MissingParameter']);
+    const huge = await rawSts(`Action=GetCallerIdentity&Version=2011-06-15&Pad=${'x'.repeat(70 * 1024)}`);
+    expect([huge.status, codeOf(huge.text)]).toEqual([400, 'ValidationError']);
   });
+
+  it('a form body that stalls is cut after the body idle timeout, not held open', async () => {
+    const url = new URL(gw.endpoint);
+    const started = Date.now();
+    const closed = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), '127.0.0.1', () => {
+        socket.write(`POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Get`);
+      });
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString()));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      setTimeout(() => reject(new Error('still open after 10 s')), 10_000).unref();
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(closed === '' || closed.includes('RequestTimeout')).toBe(true);
+  }, 15_000);
 
   it('checks the signature as STS does: unsigned, signed for s3, signed by an unknown key, a changed body', async () => {
     const body = 'Action=GetCallerIdentity&Version=2011-06-15';

@@ -76,7 +76,7 @@ export function createStsApi(deps: S3ApiDeps, registry: Registry, logger: Logger
   async function answer(req: IncomingMessage, res: ServerResponse, rawQuery: string, requestId: string): Promise<void> {
     let action = 'Unknown';
     try {
-      const body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+      const body = req.method === 'POST' ? await readBody(req, deps.config.bodyIdleTimeoutMs) : Buffer.alloc(0);
       const params = new URLSearchParams(rawQuery);
       for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
       action = knownAction(params.get('Action'));
@@ -224,21 +224,40 @@ function signerOf(req: IncomingMessage, rawQuery: string): string | undefined {
   return auth !== undefined ? CREDENTIAL_IN_HEADER.exec(auth)?.[1] : CREDENTIAL_IN_QUERY.exec(rawQuery)?.[1];
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The form body, at most MAX_BODY_BYTES, with no pause longer than `idleMs` between its pieces (as S3 bodies). */
+function readBody(req: IncomingMessage, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const pieces: Buffer[] = [];
     let size = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        req.removeAllListeners('data');
+        req.destroy();
+        reject(new StsError('RequestTimeout', `The request body was not received within ${idleMs} ms.`, 400));
+      }, idleMs);
+    };
+    arm();
     req.on('data', (piece: Buffer) => {
+      arm();
       size += piece.length;
       if (size > MAX_BODY_BYTES) {
+        clearTimeout(timer);
         req.removeAllListeners('data');
         reject(invalid(`The request body is larger than ${MAX_BODY_BYTES} bytes.`));
         return;
       }
       pieces.push(piece);
     });
-    req.on('end', () => resolve(Buffer.concat(pieces)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(pieces));
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
