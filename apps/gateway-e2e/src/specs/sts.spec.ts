@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { s3Client } from '../support/clients';
@@ -107,6 +108,41 @@ describe(`STS temporary credentials (${E2E_MODE} mode)`, () => {
     const bad = await fetch(swapped);
     expect(bad.status).toBe(403);
     expect(codeOf(await bad.text())).toBe('InvalidAccessKeyId');
+  });
+
+  it('browser POST forms signed with a session: the policy names the token, the form writes as the key', async () => {
+    const reader = JSON.parse(await admin(['key', 'create', '--name', 'sts-form', '--json'])) as Key;
+    await admin(['key', 'allow', 'sts-form', Bucket, '--read']);
+    const post = async (key: Key, objectKey: string, edit: (fields: Record<string, string>) => void = () => undefined): Promise<{ status: number; text: string }> => {
+      const { url, fields } = await createPresignedPost(s3Client(gw, { credentials: key }), { Bucket, Key: objectKey });
+      edit(fields);
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+      fd.append('file', new Blob(['posted with a session']));
+      const r = await fetch(url, { method: 'POST', body: fd });
+      return { status: r.status, text: await r.text() };
+    };
+    const rootSession = sessionKey((await stsOf().send(new GetSessionTokenCommand({}))).Credentials);
+    const ok = await post(rootSession, 'form.txt', (f) => expect(Object.keys(f).map((k) => k.toLowerCase())).toContain('x-amz-security-token'));
+    expect(ok.status).toBe(204);
+    expect((await bodyBytes((await root.send(new GetObjectCommand({ Bucket, Key: 'form.txt' }))).Body)).toString()).toBe('posted with a session');
+    // A read-only key's session may not write through a form either.
+    const readerSession = sessionKey((await stsOf(reader).send(new GetSessionTokenCommand({}))).Credentials);
+    const denied = await post(readerSession, 'form-denied.txt');
+    expect([denied.status, codeOf(denied.text)]).toEqual([403, 'AccessDenied']);
+    // Another session's token in the form (the policy still names the first): refused.
+    const other = sessionKey((await stsOf().send(new GetSessionTokenCommand({}))).Credentials);
+    const swapped = await post(rootSession, 'form-swapped.txt', (f) => {
+      const name = Object.keys(f).find((k) => k.toLowerCase() === 'x-amz-security-token') ?? '';
+      f[name] = other.sessionToken ?? '';
+    });
+    expect(swapped.status).toBe(403);
+    const tampered = await post(rootSession, 'form-tampered.txt', (f) => {
+      const name = Object.keys(f).find((k) => k.toLowerCase() === 'x-amz-security-token') ?? '';
+      f[name] = `${f[name]}x`;
+    });
+    expect([tampered.status, codeOf(tampered.text)]).toEqual([400, 'InvalidToken']);
+    await expectS3Error(root.send(new GetObjectCommand({ Bucket, Key: 'form-swapped.txt' })), 'NoSuchKey', 404);
   });
 
   it('refuses a changed token, a token of another session, a wrong secret, and a token without a signature', async () => {

@@ -47,18 +47,26 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     const auth = postAuthFields(f.fields);
     // No public-write ACL or bucket policy exists yet, so an unsigned form is refused.
     if (auth.kind === 'anonymous') throw new S3Error('AccessDenied');
-    // No session credentials are issued here, so no token can be valid (and none is echoed back).
-    if (f.fields.has('x-amz-security-token')) throw new S3Error('InvalidToken');
     if (auth.kind === 'sigv2' && !deps.config.sigV2) throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    // Temporary credentials (STS): the form carries the session token, which its policy must name like
+    // any field (evaluatePostPolicy), so the signature binds it; the form then acts as the session's key.
+    const token = f.fields.get('x-amz-security-token');
+    if (token !== undefined && !deps.sessions) throw new S3Error('InvalidToken');
+    const session = token !== undefined ? deps.sessions?.open(token) : undefined;
     let keyCache = keyCaches.get(deps);
     if (!keyCache) keyCaches.set(deps, (keyCache = new SigningKeyCache()));
     // A non-root key not in the gateway's key cache is read first.
-    const loading = deps.credentials.prepare?.(auth.kind === 'sigv2' ? auth.accessKeyId : auth.credential.split('/')[0], req.ctx);
+    const loading = deps.credentials.prepare?.(session?.parentAccessKeyId ?? (auth.kind === 'sigv2' ? auth.accessKeyId : auth.credential.split('/')[0]), req.ctx);
     if (loading) await loading;
-    const lookup = { lookup: (id: string) => deps.credentials.lookup(id)?.secretKey };
+    const lookup = {
+      lookup: (id: string) => (session ? (id === session.accessKeyId ? session.secretAccessKey : undefined) : deps.credentials.lookup(id)?.secretKey),
+    };
     const signed = auth.kind === 'sigv2' ? verifyPostSignatureV2(auth, lookup) : verifyPostSignature(auth, lookup, { region: deps.config.region, keyCache });
-    const cred = deps.credentials.lookup(signed.accessKeyId);
-    if (!cred) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: signed.accessKeyId });
+    const cred = deps.credentials.lookup(session?.parentAccessKeyId ?? signed.accessKeyId);
+    if (!cred) {
+      if (session) throw new S3Error('InvalidToken');
+      throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: signed.accessKeyId });
+    }
     // The form's key needs write on the bucket, as a PutObject by it would.
     if (cred.scope) await authorizeKey({ ...formUploadRequest(), owner: cred.owner, scope: cred.scope }, ep, deps, req.ctx);
     const policy = parsePostPolicy(auth.policy);
