@@ -13,7 +13,7 @@ import { s3Client } from '../support/clients';
 import { CREDENTIALS, E2E_MODE, REGION, useGateway } from '../support/server';
 import { bodyBytes, expectS3Error } from '../support/s3-assert';
 import { NodeSha256, send } from '../support/raw-http';
-import { describeWithTool, findTool, runTool, succeeded } from '../support/cli-tools';
+import { describeWithTool, findTool, runAwsCli, runTool, succeeded } from '../support/cli-tools';
 
 /**
  * Temporary credentials: the STS query API on the S3 port (AssumeRole, GetSessionToken,
@@ -275,24 +275,7 @@ describeCli(`aws CLI: sts assume-role, then s3 with the session (${E2E_MODE} mod
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const home = () => work;
-  const aws = async (env: Record<string, string>, ...args: string[]): Promise<string> => {
-    const r = await runTool(AWS.path!, ['--endpoint-url', gw.endpoint, '--region', REGION, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        HOME: home(),
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_CONFIG_FILE: join(home(), 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home(), 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-        AWS_MAX_ATTEMPTS: '1',
-        ...env,
-      },
-    });
-    return succeeded('aws', args, r);
-  };
+  const aws = async (env: Record<string, string>, ...args: string[]): Promise<string> => succeeded('aws', args, await runAwsCli(AWS.path!, gw.endpoint, home(), args, undefined, env));
 
   it('assume-role, get-caller-identity, s3 cp up and down, and s3 presign (SigV2 and SigV4 URLs) with the session', async () => {
     const out = JSON.parse(await aws({}, 'sts', 'assume-role', '--role-arn', ROLE, '--role-session-name', 'cli', '--duration-seconds', '900')) as {

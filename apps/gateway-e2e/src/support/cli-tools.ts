@@ -74,7 +74,7 @@ export function succeeded(tool: string, args: readonly string[], r: ToolResult):
  * credentials files, no instance metadata), one attempt, no pager, JSON output. `caBundle`: the CA file an
  * HTTPS endpoint's certificate chains to.
  */
-export function runAwsCli(path: string, endpoint: string, home: string, args: readonly string[], caBundle?: string): Promise<ToolResult> {
+export function runAwsCli(path: string, endpoint: string, home: string, args: readonly string[], caBundle?: string, env: Readonly<Record<string, string>> = {}): Promise<ToolResult> {
   return runTool(path, ['--endpoint-url', endpoint, ...(caBundle !== undefined ? ['--ca-bundle', caBundle] : []), '--region', REGION, '--output', 'json', ...args], {
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -87,6 +87,8 @@ export function runAwsCli(path: string, endpoint: string, home: string, args: re
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_PAGER: '',
       AWS_MAX_ATTEMPTS: '1',
+      // Other credentials (a session's key, secret and AWS_SESSION_TOKEN), when given.
+      ...env,
     },
   });
 }
