@@ -246,6 +246,25 @@ describe(`STS temporary credentials (${E2E_MODE} mode)`, () => {
     expect([r.status, codeOf(r.text)]).toEqual([403, 'SignatureDoesNotMatch']);
   });
 
+  it('GET /?Action=… works too, header-signed or presigned (a presigned GetCallerIdentity is how some tools prove who they are)', async () => {
+    const url = new URL(gw.endpoint);
+    const query = { Action: 'GetCallerIdentity', Version: '2011-06-15' };
+    const signer = new SignatureV4({ service: 'sts', region: REGION, credentials: CREDENTIALS, sha256: NodeSha256, applyChecksum: false });
+    const request = { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query, headers: { host: url.host } };
+    const qs = (q: Record<string, unknown>) => Object.entries(q).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+    const signed = await signer.sign(request);
+    const byHeader = await send(url, 'GET', `/?${qs(query)}`, signed.headers as Record<string, string>);
+    expect(byHeader.status).toBe(200);
+    expect(byHeader.text).toContain('<Arn>arn:aws:iam::000000000000:root</Arn>');
+    const presigned = await signer.presign(request, { expiresIn: 60 });
+    const byUrl = await send(url, 'GET', `/?${qs(presigned.query as Record<string, unknown>)}`, { host: url.host });
+    expect(byUrl.status).toBe(200);
+    expect(byUrl.text).toContain('<GetCallerIdentityResult>');
+    // The same URL with its action changed no longer matches its signature.
+    const altered = await send(url, 'GET', `/?${qs({ ...(presigned.query as Record<string, unknown>), Action: 'GetSessionToken' })}`, { host: url.host });
+    expect([altered.status, codeOf(altered.text)]).toEqual([403, 'SignatureDoesNotMatch']);
+  });
+
   it('sessions outlive a gateway restart (the token carries the session; the master key is kept)', async () => {
     const key = sessionKey((await stsOf().send(new GetSessionTokenCommand({}))).Credentials);
     await gw.restart();
