@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { SessionTokens } from '../identity/session-tokens';
 import { DEFAULT_S3_CONFIG, type S3ApiDeps } from '../types';
-import { authenticate, requestAccessKeyId } from './auth';
+import { authenticate, requestAccessKeyId, sessionTokenOf } from './auth';
 
 describe('requestAccessKeyId', () => {
   it('reads the key id of a header signature', () => {
@@ -52,5 +56,62 @@ describe('authenticate: SigV2 beside SigV4', () => {
     expect(() => authenticate(request('johnsmith.s3.amazonaws.com'), '/photos/puppy.jpg', '', deps(false, ['s3.amazonaws.com']))).toThrow(
       expect.objectContaining({ code: 'InvalidRequest', message: expect.stringMatching(/Please use AWS4-HMAC-SHA256/) }),
     );
+  });
+});
+
+describe('authenticate: temporary credentials (a session token)', () => {
+  const PARENT = 'MKPARENT0000000000';
+  const owner = { id: 'parent-owner', displayName: 'parent' };
+  const tokens = new SessionTokens(randomBytes(32));
+  const NOW = new Date();
+  function deps(parentExists = true): S3ApiDeps {
+    return {
+      credentials: { lookup: (id: string) => (parentExists && id === PARENT ? { secretKey: 'parent-secret', owner } : undefined) },
+      config: { ...DEFAULT_S3_CONFIG },
+      sessions: tokens,
+    } as unknown as S3ApiDeps;
+  }
+  async function signedWith(creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<IncomingMessage> {
+    const signer = new SignatureV4({ service: 's3', region: DEFAULT_S3_CONFIG.region, credentials: creds, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const out = await signer.sign(
+      { method: 'GET', protocol: 'http:', hostname: 'localhost', port: 9000, path: '/b/k', query: {}, headers: { host: 'localhost:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      { signingDate: NOW },
+    );
+    const headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return { method: 'GET', rawHeaders: Object.entries(out.headers).flat(), headers } as unknown as IncomingMessage;
+  }
+
+  it('finds the token in the header, in a SigV4 presigned query, and in a SigV2 (botocore) query', () => {
+    expect(sessionTokenOf('tok', '')).toBe('tok');
+    expect(sessionTokenOf(undefined, 'X-Amz-Algorithm=x&X-Amz-Security-Token=a%2Bb%3D')).toBe('a+b=');
+    expect(sessionTokenOf(undefined, 'AWSAccessKeyId=ASIA&x-amz-security-token=c%2Fd&Expires=1')).toBe('c/d');
+    expect(sessionTokenOf(undefined, 'list-type=2')).toBeUndefined();
+    expect(sessionTokenOf(undefined, '')).toBeUndefined();
+  });
+
+  it('a request signed with the session acts as the parent key, and carries the session', async () => {
+    const s = tokens.issue(PARENT, NOW.getTime() + 900_000);
+    const p = authenticate(await signedWith(s), '/b/k', '', deps());
+    expect(p).toMatchObject({ kind: 'signed', owner: { id: 'parent-owner' }, sigv4: { accessKeyId: s.accessKeyId }, session: { parentAccessKeyId: PARENT } });
+  });
+
+  it('refuses an expired session (ExpiredToken), a session whose key is gone (InvalidToken), and another session\'s key id (InvalidAccessKeyId)', async () => {
+    const expired = tokens.issue(PARENT, NOW.getTime() - 1);
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+        return 'accepted';
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    const reqExpired = await signedWith(expired);
+    expect(codeOf(() => authenticate(reqExpired, '/b/k', '', deps()))).toBe('ExpiredToken');
+    const live = tokens.issue(PARENT, NOW.getTime() + 900_000);
+    const reqLive = await signedWith(live);
+    expect(codeOf(() => authenticate(reqLive, '/b/k', '', deps(false)))).toBe('InvalidToken');
+    const other = tokens.issue(PARENT, NOW.getTime() + 900_000);
+    const mixed = await signedWith({ accessKeyId: live.accessKeyId, secretAccessKey: live.secretAccessKey, sessionToken: other.sessionToken });
+    expect(codeOf(() => authenticate(mixed, '/b/k', '', deps()))).toBe('InvalidAccessKeyId');
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { CallCtx, Owner } from '@massive/contracts';
 import { isSigV2, parsePayloadMode, S3Error, SigningKeyCache, verifySigV2, verifySigV4, virtualHostBucket, type SignedAuth } from '@massive/s3-protocol';
 import type { KeyScope, S3ApiDeps } from '../types';
-import type { SessionClaims } from '../identity/session-tokens';
+import { sessionLookup, type SessionClaims } from '../identity/session-tokens';
 import { header } from './object-headers';
 
 /** What the request body reader needs to know about how the payload is authenticated. */
@@ -29,6 +29,12 @@ export type Principal = Authenticated | Anonymous;
 /** One signing-key cache per deps object (per gateway), never a module global. */
 const caches = new WeakMap<S3ApiDeps, SigningKeyCache>();
 
+function signingKeys(deps: S3ApiDeps): SigningKeyCache {
+  let keys = caches.get(deps);
+  if (!keys) caches.set(deps, (keys = new SigningKeyCache()));
+  return keys;
+}
+
 /** Never used: an anonymous payload has no chunk signatures to check. */
 const NO_SIGNING = { signingKey: Buffer.alloc(0), seedSignature: '', scope: '', datetime: '' };
 
@@ -47,9 +53,7 @@ export function authenticate(req: IncomingMessage, rawPath: string, rawQuery: st
     if (!deps.config.sigV2) throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
     auth = verifySigV2(request, lookup, { maxSkewMs: deps.config.maxSkewMs, hostBucket: virtualHostBucket(req.headers.host, deps.config.vhostDomains) });
   } else {
-    let keyCache = caches.get(deps);
-    if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
-    auth = verifySigV4(request, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache });
+    auth = verifySigV4(request, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache: signingKeys(deps) });
   }
   if (auth.kind === 'anonymous') return { kind: 'anonymous', sigv4: anonymousPayload(req) };
   const cred = deps.credentials.lookup(auth.accessKeyId);
@@ -86,7 +90,7 @@ export function sessionTokenOf(headerValue: string | string[] | undefined, rawQu
 function authenticateSession(req: IncomingMessage, rawPath: string, rawQuery: string, token: string, deps: S3ApiDeps): Authenticated {
   if (!deps.sessions) throw new S3Error('InvalidToken');
   const session = deps.sessions.open(token);
-  const lookup = { lookup: (akid: string) => (akid === session.accessKeyId ? session.secretAccessKey : undefined) };
+  const lookup = sessionLookup(session);
   const method = req.method ?? 'GET';
   let auth: ReturnType<typeof verifySigV4>;
   if (isSigV2(req.headers.authorization, rawQuery)) {
@@ -96,9 +100,7 @@ function authenticateSession(req: IncomingMessage, rawPath: string, rawQuery: st
     const headers = req.headers.authorization === undefined && req.headers['x-amz-security-token'] === undefined ? [...req.rawHeaders, 'x-amz-security-token', token] : req.rawHeaders;
     auth = verifySigV2({ method, rawPath, rawQuery, headers }, lookup, { maxSkewMs: deps.config.maxSkewMs, hostBucket: virtualHostBucket(req.headers.host, deps.config.vhostDomains) });
   } else {
-    let keyCache = caches.get(deps);
-    if (!keyCache) caches.set(deps, (keyCache = new SigningKeyCache()));
-    auth = verifySigV4({ method, rawPath, rawQuery, headers: req.rawHeaders }, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache });
+    auth = verifySigV4({ method, rawPath, rawQuery, headers: req.rawHeaders }, lookup, { region: deps.config.region, maxSkewMs: deps.config.maxSkewMs, keyCache: signingKeys(deps) });
   }
   if (auth.kind === 'anonymous') throw new S3Error('AccessDenied', 'A session token is only taken on a signed request.');
   const parent = deps.credentials.lookup(session.parentAccessKeyId);

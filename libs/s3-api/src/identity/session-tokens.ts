@@ -44,6 +44,11 @@ function deriveKey(master: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'massive-storage sts session tokens', MASTER_KEY_BYTES));
 }
 
+/** A signature's key lookup for a session: only its own temporary key id has a secret. */
+export function sessionLookup(session: SessionClaims): { lookup(accessKeyId: string): string | undefined } {
+  return { lookup: (accessKeyId) => (accessKeyId === session.accessKeyId ? session.secretAccessKey : undefined) };
+}
+
 /** `ASIA` and 16 characters of base32, as AWS's temporary key ids look. */
 export function temporaryAccessKeyId(): string {
   const bytes = randomBytes(16);

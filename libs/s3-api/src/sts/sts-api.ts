@@ -12,9 +12,9 @@ import {
   virtualHostBucket,
 } from '@massive/s3-protocol';
 import type { Logger } from '@massive/observability';
-import { sessionTokenOf } from '../http/auth';
+import { requestAccessKeyId, sessionTokenOf } from '../http/auth';
 import { RequestCtx } from '../http/request-ctx';
-import type { SessionClaims } from '../identity/session-tokens';
+import { sessionLookup, type SessionClaims } from '../identity/session-tokens';
 import type { Credential, S3ApiDeps } from '../types';
 
 /**
@@ -44,7 +44,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** Parameters of features not offered here: refused, since ignoring one would quietly weaken what the caller asked for. */
 const REFUSED_PARAMETERS = ['Policy', 'PolicyArns.', 'Tags.', 'TransitiveTagKeys.', 'SerialNumber', 'TokenCode', 'SourceIdentity', 'ProvidedContexts.'];
 
-class StsError extends Error {
+export class StsError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -95,29 +95,13 @@ export function createStsApi(deps: S3ApiDeps, registry: Registry, logger: Logger
     }
   }
 
-  interface Caller {
-    readonly accessKeyId: string;
-    readonly credential: Credential;
-    readonly session?: SessionClaims;
-  }
-
   async function authenticate(req: IncomingMessage, res: ServerResponse, rawQuery: string, bodySha256: string, requestId: string): Promise<Caller> {
+    // InvalidToken and ExpiredToken become STS's codes in toStsError.
     const token = sessionTokenOf(req.headers['x-amz-security-token'], rawQuery);
-    let session: SessionClaims | undefined;
-    if (token !== undefined) {
-      try {
-        session = sessions.open(token);
-      } catch (e) {
-        if (isS3Error(e) && e.code === 'ExpiredToken') throw new StsError('ExpiredToken', 'The security token included in the request is expired', 400);
-        throw new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
-      }
-    }
-    const ctx = new RequestCtx(res, requestId);
-    const named = session?.parentAccessKeyId ?? signerOf(req, rawQuery);
-    if (named !== undefined) await deps.credentials.prepare?.(named, ctx);
-    const lookup = {
-      lookup: (akid: string) => (session ? (akid === session.accessKeyId ? session.secretAccessKey : undefined) : deps.credentials.lookup(akid)?.secretKey),
-    };
+    const session = token !== undefined ? sessions.open(token) : undefined;
+    const named = session?.parentAccessKeyId ?? requestAccessKeyId(req.headers.authorization, rawQuery);
+    if (named !== undefined) await deps.credentials.prepare?.(named, new RequestCtx(res, requestId));
+    const lookup = session ? sessionLookup(session) : { lookup: (akid: string) => deps.credentials.lookup(akid)?.secretKey };
     // Any region: STS is global (the CLI and SDKs sign for us-east-1 unless told otherwise), and the
     // signature covers whichever the client chose.
     const auth = verifySigV4({ method: req.method ?? 'GET', rawPath: '/', rawQuery, headers: req.rawHeaders }, lookup, {
@@ -178,6 +162,12 @@ export function createStsApi(deps: S3ApiDeps, registry: Registry, logger: Logger
   return { matches, answer };
 }
 
+interface Caller {
+  readonly accessKeyId: string;
+  readonly credential: Credential;
+  readonly session?: SessionClaims;
+}
+
 function knownAction(action: string | null): string {
   return action === 'AssumeRole' || action === 'GetSessionToken' || action === 'GetCallerIdentity' ? action : 'Unknown';
 }
@@ -205,7 +195,7 @@ function assumedRoleUser(parent: string, roleArn: string, sessionName: string): 
 }
 
 /** The caller as GetCallerIdentity names it: a session by its role (GetSessionToken's sessions are their key), a key by its name. */
-function identityOf(caller: { accessKeyId: string; credential: Credential; session?: SessionClaims }): { arn: string; userId: string; account: string } {
+function identityOf(caller: Caller): { arn: string; userId: string; account: string } {
   const s = caller.session;
   if (s?.roleArn !== undefined && s.sessionName !== undefined) {
     const user = assumedRoleUser(s.parentAccessKeyId, s.roleArn, s.sessionName);
@@ -214,14 +204,6 @@ function identityOf(caller: { accessKeyId: string; credential: Credential; sessi
   const keyId = s?.parentAccessKeyId ?? caller.accessKeyId;
   if (!caller.credential.scope) return { arn: `arn:aws:iam::${ACCOUNT_ID}:root`, userId: ACCOUNT_ID, account: ACCOUNT_ID };
   return { arn: `arn:aws:iam::${ACCOUNT_ID}:user/${caller.credential.owner.displayName}`, userId: keyId, account: ACCOUNT_ID };
-}
-
-const CREDENTIAL_IN_HEADER = /Credential=([^/,\s]+)\//;
-const CREDENTIAL_IN_QUERY = /(?:^|&)X-Amz-Credential=([^&/%]+)/;
-
-function signerOf(req: IncomingMessage, rawQuery: string): string | undefined {
-  const auth = req.headers.authorization;
-  return auth !== undefined ? CREDENTIAL_IN_HEADER.exec(auth)?.[1] : CREDENTIAL_IN_QUERY.exec(rawQuery)?.[1];
 }
 
 /** The form body, at most MAX_BODY_BYTES, with no pause longer than `idleMs` between its pieces (as S3 bodies). */
@@ -261,12 +243,16 @@ function readBody(req: IncomingMessage, idleMs: number): Promise<Buffer> {
   });
 }
 
-function toStsError(e: unknown): StsError {
+/** The STS error for what a request ran into (S3Errors come from the shared SigV4 verifier and session tokens). */
+export function toStsError(e: unknown): StsError {
   if (e instanceof StsError) return e;
   if (isS3Error(e)) {
     switch (e.code) {
       case 'InvalidAccessKeyId':
+      case 'InvalidToken':
         return new StsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+      case 'ExpiredToken':
+        return new StsError('ExpiredToken', 'The security token included in the request is expired', 400);
       case 'SignatureDoesNotMatch':
         return new StsError(
           'SignatureDoesNotMatch',

@@ -24,6 +24,7 @@ import { refuseUnsupportedHeaders } from '../../http/unsupported-headers';
 import { encryptionHeaders, ingestEncryption, withEncryption, writeEncryption } from '../../sse/object-encryption';
 import { xmlResponse } from '../../http/xml-response';
 import type { Handler, S3ApiDeps } from '../../types';
+import { sessionLookup } from '../../identity/session-tokens';
 
 /** One signing-key cache per deps object (per gateway), never a module global. */
 const keyCaches = new WeakMap<S3ApiDeps, SigningKeyCache>();
@@ -58,9 +59,7 @@ export const postObject: Handler<'PostObject'> = async (ep, req, deps) => {
     // A non-root key not in the gateway's key cache is read first.
     const loading = deps.credentials.prepare?.(session?.parentAccessKeyId ?? (auth.kind === 'sigv2' ? auth.accessKeyId : auth.credential.split('/')[0]), req.ctx);
     if (loading) await loading;
-    const lookup = {
-      lookup: (id: string) => (session ? (id === session.accessKeyId ? session.secretAccessKey : undefined) : deps.credentials.lookup(id)?.secretKey),
-    };
+    const lookup = session ? sessionLookup(session) : { lookup: (id: string) => deps.credentials.lookup(id)?.secretKey };
     const signed = auth.kind === 'sigv2' ? verifyPostSignatureV2(auth, lookup) : verifyPostSignature(auth, lookup, { region: deps.config.region, keyCache });
     const cred = deps.credentials.lookup(session?.parentAccessKeyId ?? signed.accessKeyId);
     if (!cred) {
