@@ -7,6 +7,7 @@ export interface BlobMetrics {
   /**
    * A chunk of `bytes` bytes was stored durably, `seconds` after its put started (the store's write,
    * its syncs and, on SeaweedFS, the volume servers' round trips: the disk latency a PUT waits for).
+   * A chunk written as it arrived (ChunkStore.openWrite) counts from its last byte: what is left then.
    */
   chunkWritten?(bytes: number, seconds: number): void;
   /** A chunk (or part of one) of `bytes` verified bytes was read. */

@@ -166,10 +166,12 @@ describe('BlobService.write of a LentBody (pooled receive buffers)', () => {
   });
 });
 
-describe('BlobService', () => {
+describe.each([false, true])('BlobService (store writes chunks as they arrive: %s)', (streamedWrites) => {
+  const memoryStore = () => new MemoryChunkStore({ streamedWrites });
+
   describe.each([0, 1, C - 1, C, C + 1, 3 * C, 5 * C + 7])('round trip of %i bytes', (size) => {
     it('writes fixed-size chunks under the intent and reads the same bytes back', async () => {
-      const store = new MemoryChunkStore();
+      const store = memoryStore();
       const blob = new BlobService(store, { chunkSize: C, readPieceSize: 300 });
       const data = randomBytes(size);
       const m = await blob.write(fromBuffers(randomSplits(data)), { intentId: 'w1' }, ctx);
@@ -202,14 +204,14 @@ describe('BlobService', () => {
   });
 
   it('rejects out-of-bounds ranges with InvalidRange', async () => {
-    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const blob = new BlobService(memoryStore(), { chunkSize: C });
     const m = await blob.write(fromBuffers([randomBytes(10)]), { intentId: 'oob' }, ctx);
     await expect(drain(blob.read(m, { start: 5, end: 10 }, ctx))).rejects.toMatchObject({ code: 'InvalidRange' });
     await expect(drain(blob.read(m, { start: 10, end: 10 }, ctx))).rejects.toMatchObject({ code: 'InvalidRange' });
   });
 
   it('stops consuming the source when aborted mid-write, and cleans up what it stored', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     const ac = new AbortController();
     let pulled = 0;
@@ -238,7 +240,7 @@ describe('BlobService', () => {
   });
 
   it('rejects promptly when aborted while the source is stalled', async () => {
-    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const blob = new BlobService(memoryStore(), { chunkSize: C });
     const ac = new AbortController();
     const stalled: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise(() => undefined) }) };
     setTimeout(() => ac.abort(new Error('deadline')), 5);
@@ -246,7 +248,7 @@ describe('BlobService', () => {
   });
 
   it("listens for a hang-up through the ctx's onAbort: the lazy signal is made only when it fires", async () => {
-    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C });
+    const blob = new BlobService(memoryStore(), { chunkSize: C });
     let signalReads = 0;
     let gone = false;
     const listeners = new Set<() => void>();
@@ -276,7 +278,7 @@ describe('BlobService', () => {
   });
 
   it('fails the write when a chunk put fails, stops reading and removes the chunks it stored', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     let pulled = 0;
     async function* source(): AsyncIterable<Buffer> {
@@ -292,7 +294,7 @@ describe('BlobService', () => {
   });
 
   it('fails promptly when a put fails while the source is stalled', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     async function* source(): AsyncIterable<Buffer> {
       yield randomBytes(C);
@@ -304,7 +306,7 @@ describe('BlobService', () => {
   });
 
   it('fails the write when the source fails', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     async function* source(): AsyncIterable<Buffer> {
       yield randomBytes(3 * C);
@@ -352,7 +354,7 @@ describe('BlobService', () => {
   });
 
   it('aborts a read', async () => {
-    const blob = new BlobService(new MemoryChunkStore(), { chunkSize: C, readPieceSize: 100 });
+    const blob = new BlobService(memoryStore(), { chunkSize: C, readPieceSize: 100 });
     const m = await blob.write(fromBuffers([randomBytes(4 * C)]), { intentId: 'ra' }, ctx);
     const ac = new AbortController();
     let got = 0;
@@ -385,7 +387,7 @@ describe('BlobService', () => {
   });
 
   it('surfaces corruption mid-stream as DataCorrupted after only correct bytes, and counts it', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const corruptions: string[] = [];
     const counters = { written: 0, read: 0 };
     const blob = new BlobService(store, {
@@ -410,14 +412,25 @@ describe('BlobService', () => {
   });
 
   it('reports how long each chunk took to be stored durably', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const slow = Object.create(store) as MemoryChunkStore;
     // The second chunk's store is slow: its time must cover the whole put, not the call.
     let calls = 0;
-    slow.put = async (id, data) => {
+    const secondSlow = async <T>(store: () => Promise<T>): Promise<T> => {
       if (calls++ === 1) await new Promise((r) => setTimeout(r, 80));
-      return store.put(id, data);
+      return store();
     };
+    slow.put = (id, data) => secondSlow(() => store.put(id, data));
+    const open = store.openWrite;
+    if (open) {
+      // Streamed: the time runs from the chunk's last byte (finish), so the slow part is there.
+      Object.defineProperty(slow, 'openWrite', {
+        value: (id: string) => {
+          const w = open(id);
+          return { append: (d: Buffer) => w.append(d), abort: () => w.abort(), finish: () => secondSlow(() => w.finish()) };
+        },
+      });
+    }
     const seen: [number, number][] = [];
     const blob = new BlobService(slow, { chunkSize: C, metrics: { chunkWritten: (bytes, seconds) => seen.push([bytes, seconds]) } });
     await blob.write(fromBuffers([randomBytes(2 * C + 5)]), { intentId: 'timed' }, ctx);
@@ -428,7 +441,7 @@ describe('BlobService', () => {
   });
 
   it('treats a chunk shorter than its manifest entry as corrupt', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     const m = await blob.write(fromBuffers([randomBytes(C)]), { intentId: 'short' }, ctx);
     const lying: BlobManifest = { size: C + 1, chunks: [{ id: m.chunks[0].id, size: C + 1 }] };
@@ -436,7 +449,7 @@ describe('BlobService', () => {
   });
 
   it('deletes chunks and intents idempotently', async () => {
-    const store = new MemoryChunkStore();
+    const store = memoryStore();
     const blob = new BlobService(store, { chunkSize: C });
     const a = await blob.write(fromBuffers([randomBytes(2 * C)]), { intentId: 'da' }, ctx);
     await blob.write(fromBuffers([randomBytes(2 * C)]), { intentId: 'db' }, ctx);

@@ -53,38 +53,59 @@ export function layoutFor(dataLength: number, blockSize: number): ChunkLayout {
  * Returns one buffer to append after the data.
  */
 export function encodeTrailer(data: readonly Buffer[], blockSize = DEFAULT_BLOCK_SIZE): Buffer {
-  assertBlockSize(blockSize);
-  let dataLength = 0;
-  for (const b of data) dataLength += b.length;
-  const layout = layoutFor(dataLength, blockSize);
-  const out = Buffer.alloc(layout.blockCount * 4 + FOOTER_SIZE);
-  let block = 0;
-  let crc = 0;
-  let fill = 0;
-  for (const b of data) {
+  const t = new TrailerBuilder(blockSize);
+  for (const b of data) t.update(b);
+  return t.finish();
+}
+
+/**
+ * The trailer and footer of a chunk whose data arrives in slices (a chunk written as it is received):
+ * `update` with each slice in order, then `finish` for the bytes to append after the data.
+ */
+export class TrailerBuilder {
+  private readonly crcs: number[] = [];
+  private crc = 0;
+  private fill = 0;
+  private dataLength = 0;
+
+  constructor(private readonly blockSize = DEFAULT_BLOCK_SIZE) {
+    assertBlockSize(blockSize);
+  }
+
+  update(b: Buffer): void {
+    const { blockSize } = this;
+    this.dataLength += b.length;
     for (let off = 0; off < b.length; ) {
-      const take = Math.min(blockSize - fill, b.length - off);
-      crc = crc32(b.subarray(off, off + take), crc);
-      fill += take;
+      const take = Math.min(blockSize - this.fill, b.length - off);
+      this.crc = crc32(b.subarray(off, off + take), this.crc);
+      this.fill += take;
       off += take;
-      if (fill === blockSize) {
-        out.writeUInt32BE(crc, 4 * block++);
-        crc = 0;
-        fill = 0;
+      if (this.fill === blockSize) {
+        this.crcs.push(this.crc);
+        this.crc = 0;
+        this.fill = 0;
       }
     }
   }
-  if (fill > 0) out.writeUInt32BE(crc, 4 * block++);
-  const footer = out.subarray(layout.blockCount * 4);
-  footer.writeUInt32BE(CHUNK_MAGIC, 0);
-  footer.writeUInt8(CHUNK_FORMAT_VERSION, 4);
-  footer.writeUInt8(CRC_ALGORITHM_CRC32, 5);
-  footer.writeUInt32BE(blockSize, 8);
-  footer.writeUInt32BE(Math.floor(dataLength / 2 ** 32), 12);
-  footer.writeUInt32BE(dataLength >>> 0, 16);
-  footer.writeUInt32BE(layout.blockCount, 20);
-  footer.writeUInt32BE(crc32(out.subarray(0, out.length - 4)), 28);
-  return out;
+
+  finish(): Buffer {
+    const { dataLength, blockSize } = this;
+    const layout = layoutFor(dataLength, blockSize);
+    const out = Buffer.alloc(layout.blockCount * 4 + FOOTER_SIZE);
+    let block = 0;
+    for (const c of this.crcs) out.writeUInt32BE(c, 4 * block++);
+    if (this.fill > 0) out.writeUInt32BE(this.crc, 4 * block++);
+    const footer = out.subarray(layout.blockCount * 4);
+    footer.writeUInt32BE(CHUNK_MAGIC, 0);
+    footer.writeUInt8(CHUNK_FORMAT_VERSION, 4);
+    footer.writeUInt8(CRC_ALGORITHM_CRC32, 5);
+    footer.writeUInt32BE(blockSize, 8);
+    footer.writeUInt32BE(Math.floor(dataLength / 2 ** 32), 12);
+    footer.writeUInt32BE(dataLength >>> 0, 16);
+    footer.writeUInt32BE(layout.blockCount, 20);
+    footer.writeUInt32BE(crc32(out.subarray(0, out.length - 4)), 28);
+    return out;
+  }
 }
 
 /** Decodes a footer and checks it against the file size. The footer CRC is checked by `verifyTrailer`. */

@@ -35,6 +35,15 @@ export interface ChunkRange {
 export interface ChunkStore {
   allocate(intentId: string, seq: number, dataSize?: number): Promise<string>;
   put(id: string, data: readonly Buffer[]): Promise<string | void>;
+  /**
+   * Optional: chunk `id` written as its data arrives, so that when the last byte comes most of the
+   * chunk is already on disk and only its end and the sync are left (a put of the whole chunk starts
+   * writing only then). Once `finish` resolves the chunk is as durable and complete as after `put`,
+   * and the same write-once rule holds; until then, and after `abort` or a failed `finish`, nothing is
+   * visible under the id. Throws at once (InvalidArgument, InsufficientStorage) when the write cannot
+   * start. Only stores that mint ids without knowing the size offer it (SeaweedFS places by size).
+   */
+  openWrite?(id: string): ChunkWrite;
   read(id: string, range?: ChunkRange): Promise<Buffer>;
   /** Optional: a buffer `read` (or a ChunkReader) returned, handed back for reuse (BlobApi.release). */
   release?(buf: Buffer): void;
@@ -60,6 +69,20 @@ export interface ChunkStore {
   listIntentChunks?(intentId: string): Promise<string[]>;
   /** Every stored chunk id, in no particular order (audits, tests). Optional, as above. */
   listChunks?(): AsyncIterable<string>;
+}
+
+/** A chunk being written (ChunkStore.openWrite). */
+export interface ChunkWrite {
+  /**
+   * Appends bytes. The store keeps a reference to `data` until they are written (at the latest when
+   * `finish` or `abort` settles), so the caller must not reuse the memory before. A failed write in the
+   * background surfaces at `finish`.
+   */
+  append(data: Buffer): void;
+  /** Writes the rest and makes the chunk durable; on failure nothing is left under the id. */
+  finish(): Promise<void>;
+  /** Drops the chunk and whatever was written of it; idempotent, never rejects. */
+  abort(): Promise<void>;
 }
 
 /** Range reads of one opened chunk (ChunkStore.openChunk); reads may run concurrently. */

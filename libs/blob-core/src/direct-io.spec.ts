@@ -107,10 +107,26 @@ describe('writeDirect / readDirect', () => {
     }
   });
 
-  it('refuses a length that is not whole blocks (the caller writes the tail buffered)', async () => {
+  it('writes at a block-aligned position, continuing a file in pieces (a chunk written as it arrives)', async () => {
+    const data = randomBytes(STAGING_SIZE + 3 * DIRECT_ALIGN);
+    const path = join(dir, 'p');
+    const fh = await open(path, directFlags(), 0o600);
+    try {
+      const cursor = new PieceCursor([data.subarray(0, 10), data.subarray(10)]);
+      await writeDirect(fh, cursor, 2 * DIRECT_ALIGN, pool);
+      await writeDirect(fh, cursor, STAGING_SIZE, pool, 2 * DIRECT_ALIGN);
+      await writeDirect(fh, cursor, DIRECT_ALIGN, pool, 2 * DIRECT_ALIGN + STAGING_SIZE);
+      expect((await readFile(path)).equals(data)).toBe(true);
+    } finally {
+      await fh.close();
+    }
+  });
+
+  it('refuses a length or position that is not whole blocks (the caller writes the tail buffered)', async () => {
     const fh = await open(join(dir, 'g'), directFlags(), 0o600);
     try {
       await expect(writeDirect(fh, new PieceCursor([Buffer.alloc(5000)]), 5000, pool)).rejects.toThrow(RangeError);
+      await expect(writeDirect(fh, new PieceCursor([Buffer.alloc(DIRECT_ALIGN)]), DIRECT_ALIGN, pool, 512)).rejects.toThrow(RangeError);
     } finally {
       await fh.close();
     }

@@ -132,11 +132,12 @@ export class PieceCursor {
 }
 
 /**
- * Writes `length` bytes of `cursor` at 0 onward through `fh` (opened with O_DIRECT): whole
- * STAGING_SIZE pieces, then what is left; `length` must be a multiple of DIRECT_ALIGN.
+ * Writes `length` bytes of `cursor` at `position` onward through `fh` (opened with O_DIRECT): whole
+ * STAGING_SIZE pieces, then what is left; `length` and `position` must be multiples of DIRECT_ALIGN.
  */
-export async function writeDirect(fh: FileHandle, cursor: PieceCursor, length: number, pool: StagingPool): Promise<void> {
+export async function writeDirect(fh: FileHandle, cursor: PieceCursor, length: number, pool: StagingPool, position = 0): Promise<void> {
   if (length % DIRECT_ALIGN !== 0) throw new RangeError(`direct write of ${length} bytes: not a multiple of ${DIRECT_ALIGN}`);
+  if (position % DIRECT_ALIGN !== 0) throw new RangeError(`direct write at ${position}: not a multiple of ${DIRECT_ALIGN}`);
   if (length === 0) return;
   const slot = await pool.acquire();
   try {
@@ -144,7 +145,7 @@ export async function writeDirect(fh: FileHandle, cursor: PieceCursor, length: n
       const n = Math.min(slot.length, length - pos);
       cursor.copyTo(slot, n);
       for (let done = 0; done < n; ) {
-        const { bytesWritten } = await fh.write(slot, done, n - done, pos + done);
+        const { bytesWritten } = await fh.write(slot, done, n - done, position + pos + done);
         // A short direct write ends on a block boundary (or fails): the rest stays aligned.
         if (bytesWritten <= 0 || bytesWritten % DIRECT_ALIGN !== 0) throw new Error(`direct write made ${bytesWritten} bytes of progress`);
         done += bytesWritten;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, readlink, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -62,9 +62,9 @@ async function fdsUnder(dir: string, { dirs = false } = {}): Promise<string[]> {
   return out.sort();
 }
 
-describeChunkStoreContract('LocalDiskStore', diskContract());
-describeChunkStoreContract('LocalDiskStore through the page cache (--disk-io buffered)', diskContract({ directIo: false }));
-describeChunkStoreContract('LocalDiskStore owned by a replica', diskContract({ replicaId: 'massive-blob-3' }));
+describeChunkStoreContract('LocalDiskStore', diskContract(), { streamedWrites: true });
+describeChunkStoreContract('LocalDiskStore through the page cache (--disk-io buffered)', diskContract({ directIo: false }), { streamedWrites: true });
+describeChunkStoreContract('LocalDiskStore owned by a replica', diskContract({ replicaId: 'massive-blob-3' }), { streamedWrites: true });
 
 describe('LocalDiskStore', () => {
   let dir: string;
@@ -456,6 +456,79 @@ describe('LocalDiskStore', () => {
       expect(await fdsUnder(dir)).toEqual([]);
       await truncate(store.pathOf(id), 4096);
       await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    });
+  });
+
+  describe('chunks written as they arrive (openWrite)', () => {
+    const MiB = 1024 * 1024;
+    /** Sizes of the temp files in `fan` (none before the fan directories are made). */
+    const temps = async (fan: string): Promise<number[]> => {
+      const out: number[] = [];
+      for (const n of await readdir(fan).catch(() => [])) if (n.endsWith('.tmp')) out.push((await stat(join(fan, n)).catch(() => ({ size: -1 }))).size);
+      return out;
+    };
+    const until = async (cond: () => Promise<boolean>): Promise<void> => {
+      for (let i = 0; i < 500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await cond()).toBe(true);
+    };
+
+    it('writes whole MiB to the temp file while the rest is still coming; the chunk appears at finish, the same file a put makes', async () => {
+      const data = randomBytes(3 * MiB + 5000);
+      const id = await store.allocate('stream', 0);
+      const fan = dirname(store.pathOf(id));
+      const w = store.openWrite(id);
+      w.append(data.subarray(0, 1000));
+      w.append(data.subarray(1000, 2.5 * MiB));
+      await until(async () => (await temps(fan)).some((size) => size >= 2 * MiB));
+      await expect(stat(store.pathOf(id))).rejects.toMatchObject({ code: 'ENOENT' });
+      w.append(data.subarray(2.5 * MiB));
+      await w.finish();
+      expect(await temps(fan)).toEqual([]);
+      const put = await store.allocate('stream', 1);
+      await store.put(put, [data]);
+      expect((await readFile(store.pathOf(id))).equals(await readFile(store.pathOf(put)))).toBe(true);
+      expect((await store.read(id)).equals(data)).toBe(true);
+    });
+
+    it('a write that failed in the background fails finish with its error and leaves no temp file', async () => {
+      await store.put(await store.allocate('bgfail', 0), [Buffer.from('fans exist')]);
+      const id = await store.allocate('bgfail', 1);
+      const fan = dirname(store.pathOf(id));
+      const spy = failOpens((flags) => ((flags & constants.O_CREAT) !== 0 ? 'EIO' : undefined));
+      try {
+        const w = store.openWrite(id);
+        w.append(randomBytes(MiB + 1));
+        await until(async () => spy.mock.calls.length > 0); // the first unit's open, before finish
+        w.append(randomBytes(10));
+        await expect(w.finish()).rejects.toMatchObject({ code: 'EIO' });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await temps(fan)).toEqual([]);
+      await expect(store.read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
+    });
+
+    it('abort while a unit is being written removes the temp file once the write is done', async () => {
+      const id = await store.allocate('aborted', 0);
+      const fan = dirname(store.pathOf(id));
+      const w = store.openWrite(id);
+      w.append(randomBytes(2 * MiB + 3));
+      await until(async () => (await temps(fan)).length > 0);
+      await w.abort();
+      expect(await temps(fan)).toEqual([]);
+      expect(await store.listIntentChunks('aborted')).toEqual([]);
+      // The id is free: a new write of it succeeds.
+      const again = store.openWrite(id);
+      again.append(Buffer.from('second try'));
+      await again.finish();
+      expect((await store.read(id)).toString()).toBe('second try');
+    });
+
+    it('refuses to start while the space reserve is low', () => {
+      const reserve = { low: () => true, noteFull: () => undefined, describe: () => 'below the reserve' };
+      const s = keep(new LocalDiskStore(join(dir, 'data'), { spaceReserve: reserve }));
+      expect(() => s.openWrite('low.0')).toThrow(expect.objectContaining({ code: 'InsufficientStorage' }));
+      s.close();
     });
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { assertReplicaId, ServiceError, type SpaceReserve } from '@massive/contracts';
@@ -10,18 +10,18 @@ import {
   corrupt,
   decodeFooter,
   DEFAULT_BLOCK_SIZE,
-  encodeTrailer,
   FOOTER_SIZE,
   verifyBlocks,
   verifyTrailer,
   type ChunkLayout,
 } from './chunk-format';
-import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore } from './chunk-store';
-import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, PieceCursor, readDirect, sharedStagingPool, writeDirect } from './direct-io';
+import { assertChunkRange, type ChunkRange, type ChunkReader, type ChunkStore, type ChunkWrite } from './chunk-store';
+import { ChunkFileWrite, type ChunkFileEnv } from './chunk-file-write';
+import { DIRECT_ALIGN, isDirectIoRefused, O_DIRECT, readDirect, sharedStagingPool } from './direct-io';
 import { sharedReadBuffers } from './read-buffers';
 import { DirSyncer, KeptDirs } from './dir-sync';
 import { HandleCache } from './handle-cache';
-import { errnoCode, fsyncDir, readFully, writeAll } from './fs-io';
+import { errnoCode, fsyncDir, readFully } from './fs-io';
 
 export interface LocalDiskStoreOptions {
   /** Checksum block size of new chunk files (default 64 KiB). Files record their own block size. */
@@ -88,10 +88,12 @@ const TAIL_READ = 4096;
  * `@<replicaId>/<intentId>.<seq>` on a replica in distributed mode (see chunk-id.ts), and are validated
  * before any path is built. File format: chunk-format.ts.
  *
- * A put writes `.<intentId>.<seq>.<instance>.<n>.tmp` in the fan directory, fdatasyncs it, hard-links
- * it to its final name (which fails if the chunk exists: chunks are write-once), unlinks the temp name
- * and fsyncs the fan directory. A crash leaves at most a temp file, never a partial chunk under a final
- * name; call `sweepTemp()` at startup to remove them. One process per data directory.
+ * A write (`openWrite`, or `put` of a whole chunk) writes `.<intentId>.<seq>.<instance>.<n>.tmp` in
+ * the fan directory, whole MiB as they arrive, the rest at the end (chunk-file-write.ts); then it
+ * fdatasyncs it, hard-links it to its final name (which fails if the chunk exists: chunks are
+ * write-once), unlinks the temp name and fsyncs the fan directory. A crash leaves at most a temp file,
+ * never a partial chunk under a final name; call `sweepTemp()` at startup to remove them. One process
+ * per data directory.
  *
  * Sync budget per chunk: one fdatasync of its file, and one fsync of its fan directory shared with
  * every chunk linked into that directory meanwhile (DirSyncer), through a descriptor kept open
@@ -126,12 +128,25 @@ export class LocalDiskStore implements ChunkStore {
   /** Chunk files open for reads, by `<intentId>.<seq>`; evicted before a chunk is deleted. */
   private readonly handles: HandleCache<OpenChunk>;
   private readonly reserve?: SpaceReserve;
+  /** What chunk file writes need from this store. */
+  private readonly writeEnv: ChunkFileEnv;
 
   constructor(dir: string, options: LocalDiskStoreOptions = {}) {
     this.root = join(dir, 'chunks');
     this.reserve = options.spaceReserve;
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     assertBlockSize(this.blockSize);
+    this.writeEnv = {
+      staging: this.staging,
+      blockSize: this.blockSize,
+      ready: async () => {
+        await this.ensureFans();
+        if (this.direct) await this.probeDirect();
+        return this.direct;
+      },
+      syncDir: (dir) => this.dirSync.sync(dir),
+      failure: (id, e) => this.noRoom(id, e),
+    };
     if (options.replicaId !== undefined) assertReplicaId(options.replicaId);
     this.replicaId = options.replicaId;
     this.direct = (options.directIo ?? true) && O_DIRECT !== undefined;
@@ -164,32 +179,27 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   async put(id: string, data: readonly Buffer[]): Promise<void> {
+    const w = this.openWrite(id);
+    for (const d of data) w.append(d);
+    await w.finish();
+  }
+
+  openWrite(id: string): ChunkWrite {
     const { intentId, seq } = this.parse(id);
     if (this.reserve?.low()) throw new ServiceError('InsufficientStorage', `chunk ${id} refused: ${this.reserve.describe()}`);
     // Nothing should be open under a name not yet written; a stale entry (the intent was reclaimed and
     // its writer went on) must not outlive the new file.
     this.handles.evict(`${intentId}.${seq}`);
-    const fan = this.fanDir(intentId);
-    const trailer = encodeTrailer(data, this.blockSize);
-    const temp = join(fan, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`);
-    try {
-      await this.ensureFans();
-      await this.writeTemp(temp, [...data, trailer]);
-      try {
-        await link(temp, join(fan, `${intentId}.${seq}`));
-      } catch (e) {
-        if (errnoCode(e) === 'EEXIST') {
-          throw new ServiceError('Internal', `chunk ${id} already exists; chunks are write-once (one write per intent)`);
-        }
-        throw e;
-      } finally {
-        await unlink(temp).catch(() => undefined);
-      }
-      await this.dirSync.sync(fan);
-    } catch (e) {
-      throw this.noRoom(id, e);
-    }
+    const dir = this.fanDir(intentId);
+    return new ChunkFileWrite(this.writeEnv, {
+      id,
+      dir,
+      final: join(dir, `${intentId}.${seq}`),
+      temp: join(dir, `.${intentId}.${seq}.${this.instance}.${this.tempCounter++}.tmp`),
+    });
   }
+
+
 
   /** ENOSPC or EDQUOT (the disk filled since the reserve was last measured) → InsufficientStorage. */
   private noRoom(id: string, e: unknown): unknown {
@@ -197,51 +207,6 @@ export class LocalDiskStore implements ChunkStore {
     if (code !== 'ENOSPC' && code !== 'EDQUOT') return e;
     this.reserve?.noteFull();
     return new ServiceError('InsufficientStorage', `chunk ${id} not written: the disk holding ${this.root} is full (${code})`);
-  }
-
-  /** Writes and fdatasyncs a new temp file; on failure it is gone. */
-  private async writeTemp(temp: string, parts: Buffer[]): Promise<void> {
-    if (this.direct) await this.probeDirect();
-    if (this.direct) return this.writeTempDirect(temp, parts);
-    const fh = await open(temp, 'wx');
-    try {
-      await writeAll(fh, parts);
-      await fh.datasync();
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      throw e;
-    }
-    await fh.close();
-  }
-
-  /**
-   * The whole 4 KiB blocks through an O_DIRECT handle, the rest (under 4 KiB: the trailer's end)
-   * through a buffered one, then one fdatasync (of the inode: it covers both handles' writes and
-   * the file's size and extents).
-   */
-  private async writeTempDirect(temp: string, parts: Buffer[]): Promise<void> {
-    let total = 0;
-    for (const p of parts) total += p.length;
-    const aligned = total - (total % DIRECT_ALIGN);
-    let fh: FileHandle | undefined;
-    let tail: FileHandle | undefined;
-    try {
-      fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (O_DIRECT as number), 0o666);
-      const cursor = new PieceCursor(parts);
-      await writeDirect(fh, cursor, aligned, this.staging);
-      if (aligned < total) {
-        tail = await open(temp, constants.O_WRONLY);
-        await writeAll(tail, cursor.rest(), aligned);
-      }
-      await (tail ?? fh).datasync();
-    } catch (e) {
-      await Promise.all([fh?.close(), tail?.close()]).catch(() => undefined);
-      // Also when the open itself failed: Linux creates the file before it checks O_DIRECT.
-      await unlink(temp).catch(() => undefined);
-      throw e;
-    }
-    await Promise.all([fh.close(), tail?.close()]);
   }
 
   private refuseDirect(err: unknown): void {

@@ -15,11 +15,11 @@ const CHUNK = 4 * PIECE;
 jest.setTimeout(60_000);
 
 /** Runs the writer until `killAfterPuts` chunks began, waits `delayMs`, then SIGKILLs it. */
-function runAndKill(script: string, dir: string, killAfterPuts: number, delayMs: number): Promise<void> {
+function runAndKill(script: string, dir: string, mode: 'put' | 'stream', killAfterPuts: number, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     // The bundle lives in a temp dir and keeps npm packages external: resolve them from the repo.
     const env = { ...process.env, NODE_PATH: join(__dirname, '../../../node_modules') };
-    const child = fork(script, [dir, String(CHUNK)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+    const child = fork(script, [dir, String(CHUNK), mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     let putting = 0;
     child.on('message', (m: { putting?: string }) => {
       if (m.putting && ++putting === killAfterPuts) setTimeout(() => child.kill('SIGKILL'), delayMs);
@@ -49,11 +49,11 @@ describe('LocalDiskStore crash safety (writer SIGKILLed mid-write)', () => {
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
 
-  it('never leaves a partial chunk under a final name; sweepTemp removes the leftovers', async () => {
+  it.each(['put', 'stream'] as const)('never leaves a partial chunk under a final name; sweepTemp removes the leftovers (chunks by %s)', async (mode) => {
     let roundsWithTemp = 0;
     for (let round = 0; round < 8 && !(round >= 3 && roundsWithTemp > 0); round++) {
-      const dir = join(work, `data-${round}`);
-      await runAndKill(script, dir, 2 + (round % 3), round * 3);
+      const dir = join(work, `data-${mode}-${round}`);
+      await runAndKill(script, dir, mode, 2 + (round % 3), round * 3);
       const store = keep(new LocalDiskStore(dir));
       const ids = await store.listIntentChunks('crash');
       for (const id of ids) {

@@ -25,6 +25,8 @@ export interface ChunkStoreContractOptions {
    * in metadata, so `deleteIntent` leaves them alone and the contract checks that instead.
    */
   readonly listing?: boolean;
+  /** Whether the store offers `openWrite` (default false); its cases run only then. */
+  readonly streamedWrites?: boolean;
 }
 
 /** Ids no store may accept: traversal, separators, NUL, empty and dot names. */
@@ -78,6 +80,7 @@ export function describeChunkStoreContract(
   options: ChunkStoreContractOptions = {},
 ): void {
   const listing = options.listing ?? true;
+  const streamedWrites = options.streamedWrites ?? false;
   describe(`ChunkStore contract: ${name}`, () => {
     let h: ChunkStoreHarness;
     let store: ChunkStore;
@@ -103,6 +106,10 @@ export function describeChunkStoreContract(
     });
     afterEach(async () => {
       await h.close?.();
+    });
+
+    it(`${streamedWrites ? 'offers' : 'does not offer'} openWrite, as declared`, () => {
+      expect(store.openWrite !== undefined).toBe(streamedWrites);
     });
 
     it('allocates distinct ids for distinct (intent, seq)', async () => {
@@ -278,6 +285,72 @@ export function describeChunkStoreContract(
       }
       await rejectsWith(store.allocate(intent(), -1), 'InvalidArgument');
       await rejectsWith(store.allocate(intent(), 1.5), 'InvalidArgument');
+    });
+
+    if (streamedWrites) describe('chunks written as they arrive (openWrite)', () => {
+      const openWrite = (id: string) => {
+        if (!store.openWrite) throw new Error('store offers no openWrite');
+        return store.openWrite(id);
+      };
+
+      it.each([0, 1, 65537, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 4097])('round-trips %i bytes appended in random slices, as put does', async (size) => {
+        const data = randomBytes(size);
+        const id = await store.allocate(intent(), 0);
+        const w = openWrite(id);
+        for (const s of splitRandomly(data, 1 + Math.floor(Math.random() * 40))) w.append(s);
+        await w.finish();
+        expect((await store.read(id)).equals(data)).toBe(true);
+        const mid = Math.floor(size / 2);
+        expect((await store.read(id, { offset: mid, length: size - mid })).equals(data.subarray(mid))).toBe(true);
+      });
+
+      it('shows nothing under the id before finish, and nothing at all after abort', async () => {
+        const intentId = intent();
+        const id = await store.allocate(intentId, 0);
+        const w = openWrite(id);
+        for (let i = 0; i < 5; i++) w.append(randomBytes(700 * 1024));
+        await new Promise((r) => setTimeout(r, 20)); // background writes run meanwhile
+        await rejectsWith(store.read(id), 'DataCorrupted');
+        expect(await listAll()).toEqual([]);
+        await w.abort();
+        await w.abort(); // idempotent
+        await rejectsWith(store.read(id), 'DataCorrupted');
+        expect(await listAll()).toEqual([]);
+        if (listing) expect(await listIntent(intentId)).toEqual([]);
+        expect(() => w.append(Buffer.from('late'))).toThrow();
+      });
+
+      it('is write-once like put: finishing a second write of an id rejects and keeps the first', async () => {
+        const first = randomBytes(1024 * 1024 + 99);
+        const id = await putNew(first);
+        const w = openWrite(id);
+        w.append(randomBytes(2 * 1024 * 1024));
+        await expect(w.finish()).rejects.toThrow(/write-once|exists/);
+        expect((await store.read(id)).equals(first)).toBe(true);
+        expect(await listAll()).toEqual([id]);
+      });
+
+      it('refuses hostile ids before writing anything', async () => {
+        for (const id of HOSTILE_IDS) {
+          let err: unknown;
+          try {
+            openWrite(id);
+          } catch (e) {
+            err = e;
+          }
+          await rejectsWith(Promise.reject(err), 'InvalidArgument');
+        }
+      });
+
+      it('keeps concurrent writes apart', async () => {
+        const jobs = await Promise.all(
+          Array.from({ length: 6 }, async (_, k) => ({ id: await store.allocate(intent(), k), data: randomBytes(512 * 1024 * (k + 1) + k) })),
+        );
+        const writes = jobs.map((j) => ({ w: openWrite(j.id), parts: splitRandomly(j.data, 12) }));
+        for (let i = 0; i < 12; i++) for (const { w, parts } of writes) w.append(parts[i]);
+        await Promise.all(writes.map(({ w }) => w.finish()));
+        for (const j of jobs) expect((await store.read(j.id)).equals(j.data)).toBe(true);
+      });
     });
 
     it('handles concurrent puts and reads', async () => {

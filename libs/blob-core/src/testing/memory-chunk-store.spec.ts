@@ -6,6 +6,15 @@ describeChunkStoreContract('MemoryChunkStore', async () => {
   return { store, corrupt: async (id, damage) => store.corrupt(id, damage) };
 });
 
+describeChunkStoreContract(
+  'MemoryChunkStore with streamed writes',
+  async () => {
+    const store = new MemoryChunkStore({ streamedWrites: true });
+    return { store, corrupt: async (id, damage) => store.corrupt(id, damage) };
+  },
+  { streamedWrites: true },
+);
+
 describe('MemoryChunkStore fault injection', () => {
   it('fails the next call of the chosen operation once', async () => {
     const store = new MemoryChunkStore();

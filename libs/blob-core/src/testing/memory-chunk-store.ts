@@ -1,9 +1,9 @@
 import { crc32 } from 'node:zlib';
 import { ServiceError } from '@massive/contracts';
 import { assertIntentId, formatChunkId, parseChunkId } from '../chunk-id';
-import { assertChunkRange, type ChunkRange, type ChunkStore } from '../chunk-store';
+import { assertChunkRange, type ChunkRange, type ChunkStore, type ChunkWrite } from '../chunk-store';
 
-export type ChunkStoreOp = 'allocate' | 'put' | 'read' | 'delete' | 'deleteIntent';
+export type ChunkStoreOp = 'allocate' | 'put' | 'openWrite' | 'read' | 'delete' | 'deleteIntent';
 
 interface StoredChunk {
   data: Buffer;
@@ -18,6 +18,39 @@ interface StoredChunk {
 export class MemoryChunkStore implements ChunkStore {
   private readonly intents = new Map<string, Map<number, StoredChunk>>();
   private readonly faults: { op: ChunkStoreOp; error: Error }[] = [];
+  /**
+   * Offered with `{ streamedWrites: true }` (as LocalDiskStore does): a write keeps copies of what is
+   * appended and stores them at `finish`, which takes the `put` faults; `openWrite` faults throw at once.
+   */
+  readonly openWrite?: (id: string) => ChunkWrite;
+
+  constructor(options: { readonly streamedWrites?: boolean } = {}) {
+    if (options.streamedWrites) this.openWrite = (id) => this.startWrite(id);
+  }
+
+  private startWrite(id: string): ChunkWrite {
+    parseChunkId(id);
+    this.takeFault('openWrite');
+    let parts: Buffer[] | undefined = [];
+    let ended = false;
+    return {
+      append: (data) => {
+        if (ended) throw new Error(`chunk ${id}: append after the write ended`);
+        parts!.push(Buffer.from(data));
+      },
+      finish: async () => {
+        if (ended) throw new Error(`chunk ${id}: finish after the write ended`);
+        ended = true;
+        const data = parts!;
+        parts = undefined;
+        await this.put(id, data);
+      },
+      abort: async () => {
+        ended = true;
+        parts = undefined;
+      },
+    };
+  }
 
   async allocate(intentId: string, seq: number): Promise<string> {
     this.takeFault('allocate');

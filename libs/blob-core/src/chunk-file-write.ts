@@ -1,0 +1,202 @@
+import { constants } from 'node:fs';
+import { link, open, unlink, type FileHandle } from 'node:fs/promises';
+import { ServiceError } from '@massive/contracts';
+import { TrailerBuilder } from './chunk-format';
+import type { ChunkWrite } from './chunk-store';
+import { DIRECT_ALIGN, O_DIRECT, PieceCursor, writeDirect, type StagingPool } from './direct-io';
+import { errnoCode, writeAll } from './fs-io';
+
+/**
+ * Data is written out in whole units of this many bytes while the chunk is still arriving: one
+ * staging buffer's worth (direct-io.ts), aligned for O_DIRECT. The last unit and the trailer wait
+ * for `finish`.
+ */
+export const FLUSH_UNIT = 1024 * 1024;
+
+/** What a chunk file write needs from its store (LocalDiskStore). */
+export interface ChunkFileEnv {
+  readonly staging: StagingPool;
+  readonly blockSize: number;
+  /** Readies the directories; resolves to whether this write goes through O_DIRECT (asked once). */
+  ready(): Promise<boolean>;
+  /** Makes an entry created in `dir` durable (an fsync of `dir`, shared with concurrent writes). */
+  syncDir(dir: string): Promise<void>;
+  /** The error a failure becomes (a full disk: InsufficientStorage). */
+  failure(id: string, e: unknown): unknown;
+}
+
+export interface ChunkFilePaths {
+  readonly id: string;
+  /** The directory holding both names (fsynced once the final name exists). */
+  readonly dir: string;
+  readonly final: string;
+  /** Unique to this write; a crash leaves at most this name behind (LocalDiskStore.sweepTemp). */
+  readonly temp: string;
+}
+
+type State = 'open' | 'finishing' | 'done' | 'failed' | 'aborted';
+
+/**
+ * One chunk file written as its data arrives: appended bytes go out to the temp file in FLUSH_UNIT
+ * writes, one at a time and in order, while the caller receives the rest. `finish` writes what is
+ * left and the trailer (chunk-format.ts), fdatasyncs, links the temp file to its final name (which
+ * fails if the chunk exists: write-once), unlinks the temp name and fsyncs the directory. Until the
+ * link, nothing exists under the final name, so a crash or a failure leaves no partial chunk.
+ *
+ * Only the write in flight holds a staging buffer (for its copy and syscall), never a write waiting
+ * for data, so slow senders cannot starve the pool. Appended buffers are referenced until written.
+ */
+export class ChunkFileWrite implements ChunkWrite {
+  private state: State = 'open';
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes of the temp file written so far (a multiple of FLUSH_UNIT until `finish`). */
+  private written = 0;
+  private readonly trailer: TrailerBuilder;
+  private direct = false;
+  private opening?: Promise<FileHandle>;
+  private tail?: FileHandle;
+  /** The background flush loop, while it runs. */
+  private flushing?: Promise<void>;
+  /** The first failure of a background flush; `finish` throws it. */
+  private error?: { readonly cause: unknown };
+  /** The temp file may exist (its open was tried) and has not been unlinked. */
+  private tempMade = false;
+
+  constructor(
+    private readonly env: ChunkFileEnv,
+    private readonly paths: ChunkFilePaths,
+  ) {
+    this.trailer = new TrailerBuilder(env.blockSize);
+  }
+
+  append(data: Buffer): void {
+    if (this.state !== 'open') throw new Error(`chunk ${this.paths.id}: append after the write ${this.state === 'finishing' ? 'was finished' : `is ${this.state}`}`);
+    if (data.length === 0) return;
+    this.trailer.update(data);
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= FLUSH_UNIT && !this.flushing && !this.error) this.flushing = this.flush();
+  }
+
+  async finish(): Promise<void> {
+    if (this.state !== 'open') throw new Error(`chunk ${this.paths.id}: finish after the write ${this.state === 'finishing' ? 'was finished' : `is ${this.state}`}`);
+    this.state = 'finishing';
+    const { temp, final, dir, id } = this.paths;
+    try {
+      while (this.flushing) await this.flushing;
+      if (this.error) throw this.error.cause;
+      const rest = this.pending;
+      this.pending = [];
+      rest.push(this.trailer.finish());
+      let total = 0;
+      for (const p of rest) total += p.length;
+      const fh = await this.handle();
+      let last = fh;
+      if (this.direct) {
+        // Whole blocks direct; the end (under 4 KiB) through a buffered descriptor, so the file keeps
+        // its exact size. One fdatasync of the inode covers both descriptors' writes.
+        const aligned = total - (total % DIRECT_ALIGN);
+        const cursor = new PieceCursor(rest);
+        await writeDirect(fh, cursor, aligned, this.env.staging, this.written);
+        if (aligned < total) {
+          last = this.tail = await open(temp, constants.O_WRONLY);
+          await writeAll(this.tail, cursor.rest(), this.written + aligned);
+        }
+      } else {
+        await writeAll(fh, rest, this.written);
+      }
+      await last.datasync();
+      this.tail = undefined;
+      this.opening = undefined;
+      await Promise.all([fh.close(), last === fh ? undefined : last.close()]);
+      try {
+        await link(temp, final);
+      } catch (e) {
+        if (errnoCode(e) === 'EEXIST') throw new ServiceError('Internal', `chunk ${id} already exists; chunks are write-once (one write per intent)`);
+        throw e;
+      } finally {
+        this.tempMade = false;
+        await unlink(temp).catch(() => undefined);
+      }
+      await this.env.syncDir(dir);
+      this.state = 'done';
+    } catch (e) {
+      this.state = 'failed';
+      await this.discard();
+      throw this.env.failure(id, e);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return; // finished, finishing (finish owns the outcome) or aborted
+    this.state = 'aborted';
+    this.pending = [];
+    this.pendingBytes = 0;
+    while (this.flushing) await this.flushing;
+    await this.discard();
+  }
+
+  /** Writes whole units while there are some (and the write is not aborted); records a failure. */
+  private async flush(): Promise<void> {
+    try {
+      while (this.pendingBytes >= FLUSH_UNIT && this.state !== 'aborted') {
+        const unit = this.take(FLUSH_UNIT);
+        const fh = await this.handle();
+        if (this.direct) await writeDirect(fh, new PieceCursor(unit), FLUSH_UNIT, this.env.staging, this.written);
+        else await writeAll(fh, unit, this.written);
+        this.written += FLUSH_UNIT;
+      }
+    } catch (e) {
+      this.error = { cause: e };
+      this.pending = [];
+      this.pendingBytes = 0;
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** The first `n` pending bytes as slices (no copy), removed from `pending`. */
+  private take(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    let need = n;
+    while (need > 0) {
+      const p = this.pending[0];
+      if (p.length <= need) {
+        out.push(p);
+        this.pending.shift();
+        need -= p.length;
+      } else {
+        out.push(p.subarray(0, need));
+        this.pending[0] = p.subarray(need);
+        need = 0;
+      }
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+
+  /** The temp file, created on first use (direct or buffered, as the store says then). */
+  private handle(): Promise<FileHandle> {
+    this.opening ??= (async () => {
+      this.tempMade = true;
+      this.direct = (await this.env.ready()) && O_DIRECT !== undefined;
+      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (this.direct ? (O_DIRECT as number) : 0);
+      return open(this.paths.temp, flags, 0o666);
+    })();
+    return this.opening;
+  }
+
+  /** Closes what is open and removes the temp file (also when its open failed: Linux creates the file before it checks O_DIRECT). */
+  private async discard(): Promise<void> {
+    const opening = this.opening;
+    const tail = this.tail;
+    this.opening = undefined;
+    this.tail = undefined;
+    await Promise.allSettled([opening?.then((fh) => fh.close()), tail?.close()]);
+    if (this.tempMade) {
+      this.tempMade = false;
+      await unlink(this.paths.temp).catch(() => undefined);
+    }
+  }
+}
