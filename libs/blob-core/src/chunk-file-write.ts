@@ -3,7 +3,7 @@ import { link, open, unlink, type FileHandle } from 'node:fs/promises';
 import { ServiceError } from '@massive/contracts';
 import { TrailerBuilder } from './chunk-format';
 import type { ChunkWrite } from './chunk-store';
-import { DIRECT_ALIGN, O_DIRECT, PieceCursor, writeDirect, type StagingPool } from './direct-io';
+import { O_DIRECT, PieceCursor, writeDirect, type StagingPool } from './direct-io';
 import { errnoCode, writeAll } from './fs-io';
 
 /**
@@ -55,7 +55,6 @@ export class ChunkFileWrite implements ChunkWrite {
   private readonly trailer: TrailerBuilder;
   private direct = false;
   private opening?: Promise<FileHandle>;
-  private tail?: FileHandle;
   /** The background flush loop, while it runs. */
   private flushing?: Promise<void>;
   /** The first failure of a background flush; `finish` throws it. */
@@ -92,24 +91,12 @@ export class ChunkFileWrite implements ChunkWrite {
       let total = 0;
       for (const p of rest) total += p.length;
       const fh = await this.handle();
-      let last = fh;
-      if (this.direct) {
-        // Whole blocks direct; the end (under 4 KiB) through a buffered descriptor, so the file keeps
-        // its exact size. One fdatasync of the inode covers both descriptors' writes.
-        const aligned = total - (total % DIRECT_ALIGN);
-        const cursor = new PieceCursor(rest);
-        await writeDirect(fh, cursor, aligned, this.env.staging, this.written);
-        if (aligned < total) {
-          last = this.tail = await open(temp, constants.O_WRONLY);
-          await writeAll(this.tail, cursor.rest(), this.written + aligned);
-        }
-      } else {
-        await writeAll(fh, rest, this.written);
-      }
-      await last.datasync();
-      this.tail = undefined;
+      // The file is whole 4 KiB blocks (chunk format 2: FILE_ALIGN), so all of it goes direct.
+      if (this.direct) await writeDirect(fh, new PieceCursor(rest), total, this.env.staging, this.written);
+      else await writeAll(fh, rest, this.written);
+      await fh.datasync();
       this.opening = undefined;
-      await Promise.all([fh.close(), last === fh ? undefined : last.close()]);
+      await fh.close();
       try {
         await link(temp, final);
       } catch (e) {
@@ -190,10 +177,8 @@ export class ChunkFileWrite implements ChunkWrite {
   /** Closes what is open and removes the temp file (also when its open failed: Linux creates the file before it checks O_DIRECT). */
   private async discard(): Promise<void> {
     const opening = this.opening;
-    const tail = this.tail;
     this.opening = undefined;
-    this.tail = undefined;
-    await Promise.allSettled([opening?.then((fh) => fh.close()), tail?.close()]);
+    await opening?.then((fh) => fh.close()).catch(() => undefined);
     if (this.tempMade) {
       this.tempMade = false;
       await unlink(this.paths.temp).catch(() => undefined);

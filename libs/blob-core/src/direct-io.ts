@@ -18,8 +18,8 @@ import { errnoCode } from './fs-io';
  * block, 512 or 4096: we use 4096, the page size, which satisfies both). Node has no aligned
  * allocation, but a WebAssembly.Memory is page-aligned (V8 reserves it with the OS page allocator), so
  * the staging buffers are slices of such memories: the data is copied into one (a userland memcpy,
- * ~30 µs per MiB here) and written from there. The part of a file past its last whole 4 KiB (the
- * trailer's end) is written through a second, buffered descriptor: the file keeps its exact size.
+ * ~30 µs per MiB here) and written from there. Chunk files are whole 4 KiB blocks (chunk format 2
+ * pads them), so no part of one needs a buffered write.
  * Reads skip the copy when they land in a page-aligned read buffer (ReadBufferPool's, WebAssembly
  * memory too) with room for whole blocks: see readDirect.
  */

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { closingStores, describeChunkStoreContract, HOSTILE_IDS, type ChunkStoreHarness } from './testing';
 import { LocalDiskStore, type LocalDiskStoreOptions } from './local-disk-store';
-import { FOOTER_SIZE } from './chunk-format';
+import { encodeTrailer, FOOTER_SIZE } from './chunk-format';
 import { sharedReadBuffers } from './read-buffers';
 
 /** Stores a test opens are closed after it. */
@@ -81,7 +81,8 @@ describe('LocalDiskStore', () => {
     await store.put(id, [randomBytes(10_000)]);
     const path = store.pathOf(id);
     expect(path).toMatch(/\/data\/chunks\/[0-9a-f]{2}\/intent-1\.3$/);
-    expect((await stat(path)).size).toBe(10_000 + 3 * 4 + FOOTER_SIZE);
+    // 10,000 + 3 × 4 + 32 = 10,044 bytes, padded to whole 4 KiB blocks (chunk format 2).
+    expect((await stat(path)).size).toBe(3 * 4096);
     expect(await readdir(join(path, '..'))).toEqual(['intent-1.3']);
   });
 
@@ -171,7 +172,7 @@ describe('LocalDiskStore', () => {
   });
 
   it.each([
-    ['a trailer byte', (size: number) => size - FOOTER_SIZE - 2],
+    ['a trailer byte', () => 9000 + 5], // 9,000 bytes of data, then the trailer
     ['a footer byte', (size: number) => size - 10],
     ['the magic', (size: number) => size - FOOTER_SIZE],
   ])('detects damage to %s', async (_what, where) => {
@@ -247,10 +248,10 @@ describe('LocalDiskStore', () => {
   });
 
   describe('direct I/O', () => {
-    // Sizes around the 4 KiB blocks written direct (the rest goes through a buffered handle).
+    // Sizes around the 4 KiB blocks (the trailer and footer of 4096 - 36 bytes fill one exactly).
     const SIZES = [0, 1, 4096 - 36, 4096 - 35, 4096, 65_536, 1024 * 1024 - 1, 1024 * 1024 + 4097, 3 * 1024 * 1024 + 100];
 
-    it.each(SIZES)('a %i-byte chunk keeps its exact size and layout, whichever mode writes or reads it', async (size) => {
+    it.each(SIZES)('a %i-byte chunk has the same size and layout, whichever mode writes or reads it', async (size) => {
       const direct = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
       const buffered = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096, directIo: false }));
       const data = randomBytes(size);
@@ -260,7 +261,7 @@ describe('LocalDiskStore', () => {
       for (const [writer, reader, seq] of [[direct, buffered, 0], [buffered, direct, 1], [direct, direct, 2]] as const) {
         const id = await writer.allocate(`dio-${size}`, seq);
         await writer.put(id, pieces);
-        expect((await stat(writer.pathOf(id))).size).toBe(size + 4 * Math.ceil(size / 4096) + FOOTER_SIZE);
+        expect((await stat(writer.pathOf(id))).size).toBe(Math.ceil((size + 4 * Math.ceil(size / 4096) + FOOTER_SIZE) / 4096) * 4096);
         expect((await reader.read(id)).equals(data)).toBe(true);
         if (size > 10) {
           const at = Math.floor(size / 3) + 1;
@@ -274,6 +275,43 @@ describe('LocalDiskStore', () => {
         }
       }
       expect(buffered.directIo).toBe(false);
+    });
+
+    it('writes a chunk through one direct descriptor: no buffered descriptor for its end', async () => {
+      const s = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
+      await s.put(await s.allocate('one-fd', 0), [Buffer.from('the fan directories and the probe')]);
+      const opens: number[] = [];
+      const spy = failOpens((flags) => void opens.push(flags));
+      try {
+        for (const [seq, size] of [[1, 10_000], [2, 1024 * 1024 + 5], [3, 3 * 1024 * 1024]] as const) {
+          opens.length = 0;
+          const data = randomBytes(size);
+          await s.put(await s.allocate('one-fd', seq), [data]);
+          expect(opens).toEqual([constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_DIRECT as number)]);
+          expect((await s.read(`one-fd.${seq}`)).equals(data)).toBe(true);
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('reads chunk files of format 1 (no padding: written before 2026-12-07), whole, in ranges and opened', async () => {
+      const data = randomBytes(100_000);
+      const id = await store.allocate('v1', 0);
+      await store.put(id, [Buffer.from('makes the fan directories')]);
+      const path = store.pathOf(id);
+      await writeFile(path, Buffer.concat([data, encodeTrailer([data], 4096, 1)]));
+      expect((await stat(path)).size).toBe(100_000 + 25 * 4 + FOOTER_SIZE);
+      for (const s of [store, keep(new LocalDiskStore(join(dir, 'data'), { directIo: false }))]) {
+        expect((await s.read(id)).equals(data)).toBe(true);
+        expect((await s.read(id, { offset: 4095, length: 70_000 })).equals(data.subarray(4095, 74_095))).toBe(true);
+        const chunk = await s.openChunk(id);
+        expect((await chunk.read({ offset: 99_990, length: 10 })).equals(data.subarray(99_990))).toBe(true);
+        await chunk.close();
+      }
+      // Damage to its trailer is found too.
+      await flipByte(path, 100_000 + 9);
+      await expect(keep(new LocalDiskStore(join(dir, 'data'))).read(id)).rejects.toMatchObject({ code: 'DataCorrupted' });
     });
 
     it('reads go on when the disk takes no writes (the probe fails), and an O_DIRECT open refused then falls back', async () => {

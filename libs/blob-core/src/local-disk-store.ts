@@ -488,13 +488,13 @@ export class LocalDiskStore implements ChunkStore {
   }
 
   private async readWhole(id: string, fh: FileHandle, size: number): Promise<Buffer> {
-    // The whole file in one read: data, trailer and footer.
+    // The whole file in one read: data, trailer, padding and footer.
     const file = this.readBuffers.acquire(size);
     const got = await this.readAt(fh, file, 0);
     if (got !== size) throw corrupt(id, `short read (${got} of ${size} bytes)`);
     const footer = file.subarray(Math.max(0, size - FOOTER_SIZE));
     const layout = decodeFooter(id, footer, size);
-    const trailer = file.subarray(layout.dataLength, size - FOOTER_SIZE);
+    const trailer = file.subarray(layout.dataLength, layout.dataLength + 4 * layout.blockCount);
     verifyTrailer(id, trailer, footer);
     const data = file.subarray(0, layout.dataLength);
     verifyBlocks(id, layout, trailer, 0, data);
@@ -526,9 +526,11 @@ export class LocalDiskStore implements ChunkStore {
     const footer = tail.subarray(Math.max(0, tail.length - FOOTER_SIZE));
     const layout = decodeFooter(id, footer, size);
     const trailerLength = 4 * layout.blockCount;
+    // Where the trailer starts in `tail` (it sits right after the data, before any padding).
+    const at = layout.dataLength - (size - tail.length);
     let trailer: Buffer;
-    if (trailerLength + FOOTER_SIZE <= tail.length) {
-      trailer = tail.subarray(tail.length - FOOTER_SIZE - trailerLength, tail.length - FOOTER_SIZE);
+    if (at >= 0) {
+      trailer = tail.subarray(at, at + trailerLength);
     } else {
       trailer = Buffer.allocUnsafe(trailerLength);
       if ((await this.readAt(fh, trailer, layout.dataLength)) !== trailerLength) throw corrupt(id, 'short read');
