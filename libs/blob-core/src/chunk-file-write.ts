@@ -7,9 +7,10 @@ import { O_DIRECT, PieceCursor, writeDirect, type StagingPool } from './direct-i
 import { errnoCode, writeAll } from './fs-io';
 
 /**
- * Data is written out in whole units of this many bytes while the chunk is still arriving: one
- * staging buffer's worth (direct-io.ts), aligned for O_DIRECT. The last unit and the trailer wait
- * for `finish`.
+ * Data is written out in whole units of this many bytes while the chunk is still arriving, aligned for
+ * O_DIRECT. A unit goes once more than a unit is pending, so the last (up to a whole unit) waits for
+ * `finish` and leaves with the trailer in one write: it fits one staging buffer (direct-io.ts
+ * STAGING_SIZE), and a 1 MiB chunk is one write in all.
  */
 export const FLUSH_UNIT = 1024 * 1024;
 
@@ -75,7 +76,14 @@ export class ChunkFileWrite implements ChunkWrite {
     this.trailer.update(data);
     this.pending.push(data);
     this.pendingBytes += data.length;
-    if (this.pendingBytes >= FLUSH_UNIT && !this.flushing && !this.error) this.flushing = this.flush();
+    if (this.pendingBytes > FLUSH_UNIT && !this.flushing && !this.error) {
+      // Cleared by a callback, which always runs after this assignment (a flush with nothing to do
+      // settles at once: clearing in flush() itself would run first, and leave a flush set forever).
+      const run: Promise<void> = this.flush().finally(() => {
+        if (this.flushing === run) this.flushing = undefined;
+      });
+      this.flushing = run;
+    }
   }
 
   async finish(): Promise<void> {
@@ -127,7 +135,7 @@ export class ChunkFileWrite implements ChunkWrite {
   /** Writes whole units while there are some (and the write is not aborted); records a failure. */
   private async flush(): Promise<void> {
     try {
-      while (this.pendingBytes >= FLUSH_UNIT && this.state !== 'aborted') {
+      while (this.pendingBytes > FLUSH_UNIT && this.state !== 'aborted') {
         const unit = this.take(FLUSH_UNIT);
         const fh = await this.handle();
         if (this.direct) await writeDirect(fh, new PieceCursor(unit), FLUSH_UNIT, this.env.staging, this.written);
@@ -138,8 +146,6 @@ export class ChunkFileWrite implements ChunkWrite {
       this.error = { cause: e };
       this.pending = [];
       this.pendingBytes = 0;
-    } finally {
-      this.flushing = undefined;
     }
   }
 

@@ -277,21 +277,27 @@ describe('LocalDiskStore', () => {
       expect(buffered.directIo).toBe(false);
     });
 
-    it('writes a chunk through one direct descriptor: no buffered descriptor for its end', async () => {
+    it('writes a chunk through one direct descriptor (none buffered for its end), a MiB per write, the last with the trailer', async () => {
       const s = keep(new LocalDiskStore(join(dir, 'data'), { blockSize: 4096 }));
       await s.put(await s.allocate('one-fd', 0), [Buffer.from('the fan directories and the probe')]);
       const opens: number[] = [];
       const spy = failOpens((flags) => void opens.push(flags));
+      const probe = await open(join(dir, 'probe'), 'w');
+      const writes = jest.spyOn(Object.getPrototypeOf(probe) as { write: () => unknown }, 'write');
+      await probe.close();
       try {
-        for (const [seq, size] of [[1, 10_000], [2, 1024 * 1024 + 5], [3, 3 * 1024 * 1024]] as const) {
+        for (const [seq, size, pwrites] of [[1, 10_000, 1], [2, 1024 * 1024, 1], [3, 1024 * 1024 + 5, 2], [4, 3 * 1024 * 1024, 3]] as const) {
           opens.length = 0;
+          writes.mockClear();
           const data = randomBytes(size);
           await s.put(await s.allocate('one-fd', seq), [data]);
           expect(opens).toEqual([constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_DIRECT as number)]);
+          expect(writes).toHaveBeenCalledTimes(pwrites);
           expect((await s.read(`one-fd.${seq}`)).equals(data)).toBe(true);
         }
       } finally {
         spy.mockRestore();
+        writes.mockRestore();
       }
     });
 
