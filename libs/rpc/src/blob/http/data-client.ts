@@ -10,6 +10,7 @@ import { AUTHORIZATION_HEADER, bearer, type RpcSecurity } from '../../security/r
 import { observeData, type BlobDataClientMetrics, type BlobDataMetrics, type DataMethod } from './data-metrics';
 import { ReadConnections } from './read-client';
 import { ReceiveBuffers } from './receive-buffers';
+import { WriteBatch } from './write-batch';
 import { errorFromResponse, errorFromTrailers, INTENT_HEADER, OK_STATUS, PROTOBUF, READ_PATH, TIMEOUT_HEADER, WRITE_PATH } from './wire';
 
 /** Where a blob replica's data path listens (the host of its gRPC target, the port it announced). */
@@ -87,22 +88,27 @@ export class BlobDataClient {
       () => OVER,
     );
     const source = body[Symbol.asyncIterator]();
+    const batch = new WriteBatch(call.req);
     try {
       for (;;) {
         const next = await Promise.race([source.next(), over]);
         if (next === OVER) {
           // The server answered (or the request failed) before the body ended: stop reading the source
           // once the pending read settles.
+          batch.discard();
           void Promise.resolve(source.return?.()).catch(() => undefined);
           break;
         }
         if (next.done) {
+          batch.flush();
           call.req.end();
           break;
         }
-        if (!call.req.write(next.value)) await Promise.race([waitDrain(call.req), over]);
+        batch.add(next.value);
+        if (batch.blocked) await Promise.race([batch.drained(), over]);
       }
     } catch (e) {
+      batch.discard();
       call.finish(e);
       throw e;
     }
@@ -231,18 +237,6 @@ function requestHead(method: string, path: string, ep: DataEndpoint, headers: Re
     head += `${name}: ${v}\r\n`;
   }
   return Buffer.from(`${head}\r\n`, 'latin1');
-}
-
-function waitDrain(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      req.off('drain', done);
-      req.off('close', done);
-      resolve();
-    };
-    req.on('drain', done);
-    req.on('close', done);
-  });
 }
 
 async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffer> {
