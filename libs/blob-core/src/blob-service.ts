@@ -69,9 +69,9 @@ export class BlobService implements BlobApi {
    * pending. A store with `openWrite` gets each chunk as it fills, so a chunk's last byte waits only
    * for its end to be written and synced, not for the whole chunk (measured: `npm run bench -- --only
    * mpu1g`); other stores get each chunk whole, as a list of the source's slices (no copies here).
-   * On failure or abort it stops
-   * reading the source, waits for its pending puts, deletes the chunks it stored (best effort; the
-   * intent janitor is the backstop) and rejects. A LentBody gets each piece back once every chunk
+   * On failure or abort it stops reading the source, drops the chunk being written, waits for its
+   * pending puts, deletes the chunks it stored (best effort; the intent janitor is the backstop) and
+   * rejects. A LentBody gets each piece back once every chunk
    * holding part of it has been put (in order: a piece waits for the chunks before its own), and
    * everything it still holds once the write is over, whichever way.
    */
