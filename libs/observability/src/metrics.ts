@@ -116,7 +116,7 @@ export function createBlobMetrics(registry: Registry): {
   const corruptions = new Counter({ name: 'blob_chunk_corruptions_total', help: 'Reads that found a corrupt or missing chunk', registers: [registry] });
   const writeSeconds = new HotHistogram({
     name: 'blob_chunk_write_seconds',
-    help: 'Time from a chunk put to the chunk stored durably (write and syncs; on SeaweedFS, the volume servers too)',
+    help: 'Time from the end of a chunk\'s data to the chunk stored durably (local disk: the part not yet written as it arrived, and the syncs; SeaweedFS: the upload to the volume servers)',
     buckets: CHUNK_WRITE_BUCKETS,
     registers: [registry],
   });
