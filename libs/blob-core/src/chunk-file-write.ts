@@ -71,7 +71,7 @@ export class ChunkFileWrite implements ChunkWrite {
   }
 
   append(data: Buffer): void {
-    if (this.state !== 'open') throw new Error(`chunk ${this.paths.id}: append after the write ${this.state === 'finishing' ? 'was finished' : `is ${this.state}`}`);
+    this.assertOpen('append');
     if (data.length === 0) return;
     this.trailer.update(data);
     this.pending.push(data);
@@ -87,7 +87,7 @@ export class ChunkFileWrite implements ChunkWrite {
   }
 
   async finish(): Promise<void> {
-    if (this.state !== 'open') throw new Error(`chunk ${this.paths.id}: finish after the write ${this.state === 'finishing' ? 'was finished' : `is ${this.state}`}`);
+    this.assertOpen('finish');
     this.state = 'finishing';
     const { temp, final, dir, id } = this.paths;
     try {
@@ -98,10 +98,8 @@ export class ChunkFileWrite implements ChunkWrite {
       rest.push(this.trailer.finish());
       let total = 0;
       for (const p of rest) total += p.length;
-      const fh = await this.handle();
       // The file is whole 4 KiB blocks (chunk format 2: FILE_ALIGN), so all of it goes direct.
-      if (this.direct) await writeDirect(fh, new PieceCursor(rest), total, this.env.staging, this.written);
-      else await writeAll(fh, rest, this.written);
+      const fh = await this.writeOut(rest, total);
       await fh.datasync();
       this.opening = undefined;
       await fh.close();
@@ -136,10 +134,7 @@ export class ChunkFileWrite implements ChunkWrite {
   private async flush(): Promise<void> {
     try {
       while (this.pendingBytes > FLUSH_UNIT && this.state !== 'aborted') {
-        const unit = this.take(FLUSH_UNIT);
-        const fh = await this.handle();
-        if (this.direct) await writeDirect(fh, new PieceCursor(unit), FLUSH_UNIT, this.env.staging, this.written);
-        else await writeAll(fh, unit, this.written);
+        await this.writeOut(this.take(FLUSH_UNIT), FLUSH_UNIT);
         this.written += FLUSH_UNIT;
       }
     } catch (e) {
@@ -147,6 +142,18 @@ export class ChunkFileWrite implements ChunkWrite {
       this.pending = [];
       this.pendingBytes = 0;
     }
+  }
+
+  private assertOpen(op: 'append' | 'finish'): void {
+    if (this.state !== 'open') throw new Error(`chunk ${this.paths.id}: ${op} after the write ${this.state === 'finishing' ? 'was finished' : `is ${this.state}`}`);
+  }
+
+  /** Writes `length` bytes of `pieces` at `written` (direct: a whole number of blocks); the temp file's handle. */
+  private async writeOut(pieces: Buffer[], length: number): Promise<FileHandle> {
+    const fh = await this.handle();
+    if (this.direct) await writeDirect(fh, new PieceCursor(pieces), length, this.env.staging, this.written);
+    else await writeAll(fh, pieces, this.written);
+    return fh;
   }
 
   /** The first `n` pending bytes as slices (no copy), removed from `pending`. */

@@ -51,7 +51,7 @@ export interface LocalDiskStoreOptions {
   readonly openFileIdleMs?: number;
   /**
    * The free space kept for deletes (observability's DiskSpaceReserve over this directory): while it
-   * is low, `put` refuses with InsufficientStorage before writing anything.
+   * is low, `put` and `openWrite` refuse with InsufficientStorage before writing anything.
    */
   readonly spaceReserve?: SpaceReserve;
 }
