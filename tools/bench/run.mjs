@@ -136,11 +136,11 @@ for (const w of [...only, ...skip]) if (!WORKLOADS.includes(w)) fail(`unknown wo
 // Opt-in workloads (listbig: its store takes minutes and GBs to build once) run only when --only names them.
 const selected = WORKLOADS.filter((w) => (only.length === 0 ? !OPT_IN_WORKLOADS.includes(w) : only.includes(w)) && !skip.includes(w));
 
-const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, delete4k: 32, list: 8, listbig: 8, vput4k: 32, vget4k: 32, vlist: 8, put1m: 8, get1m: 8 };
+const DEFAULT_CONC = { put4k: 32, get4k: 32, head4k: 32, ref4k: 32, delete4k: 32, list: 8, listbig: 8, vput4k: 32, vget4k: 32, vlist: 8, put1m: 8, get1m: 8 };
 const concSpec = opt('concurrency', '');
 const concOverride = {};
 if (/^\d+$/.test(concSpec)) {
-  for (const w of ['put4k', 'get4k', 'head4k', 'delete4k', 'vput4k', 'vget4k']) concOverride[w] = Number(concSpec);
+  for (const w of ['put4k', 'get4k', 'head4k', 'ref4k', 'delete4k', 'vput4k', 'vget4k']) concOverride[w] = Number(concSpec);
 } else {
   for (const kv of split(concSpec)) {
     const [k, v] = kv.split('=');
@@ -269,7 +269,8 @@ async function main() {
       } else {
         results[w] = out;
         const after = await scrapeServer(endpoint);
-        if (before !== undefined && after !== undefined) Object.assign(results[w], serverStages(before, after));
+        // ref4k's server is its own (ref-server.mjs): ours sat idle, its metrics say nothing of the row.
+        if (before !== undefined && after !== undefined && w !== 'ref4k') Object.assign(results[w], serverStages(before, after));
         log(`[${i + 1}/${selected.length}] ${w}: ${describe(results[w])} [${((performance.now() - t) / 1000).toFixed(1)} s]`);
       }
       if (server && !server.alive) throw new Error(`the server died during ${w}: ${server.stderr.slice(-2000)}`);
@@ -335,6 +336,8 @@ const RATE_OF = (w) => (/1m$|1g$/.test(w) ? 'mibPerSec' : 'opsPerSec');
 async function compareMain() {
   if (opt('endpoint') || flag('cpu-prof')) fail('--mode compare starts both servers itself (no --endpoint, no --cpu-prof)');
   if (selected.includes('listbig')) fail('listbig runs in --mode local only');
+  // ref4k measures its own reference server, the same whichever mode is up: nothing to compare.
+  if (selected.includes('ref4k')) selected.splice(selected.indexOf('ref4k'), 1);
   const accessKey = 'BENCHACCESSKEY0000001';
   const secretKey = 'bench-secret-key-0000000000000000000000';
   const tmpParent = opt('tmp-dir') ?? tmpdir();
@@ -587,6 +590,9 @@ const TARGETS = [
   { workload: 'get1g', metric: 'mibPerSec', min: 600, unit: 'MiB/s', label: '1 GiB download' },
 ];
 
+/** Issue 11: a 4 KiB GET's server CPU at most this many times an in-memory Node server's (ref4k). */
+const REF_CPU_RATIO = 2;
+
 function checkTargets(results, aims = []) {
   const out = {};
   const lines = [];
@@ -603,6 +609,15 @@ function checkTargets(results, aims = []) {
     const target = t.max !== undefined ? `< ${t.max}` : `> ${t.min}`;
     out[t.key ?? t.workload] = { metric: t.metric, value: v, target: t.max ?? t.min, ...(t.max !== undefined && { atMost: true }), met };
     lines.push(`  ${met ? 'MET ' : 'MISS'}  ${t.label.padEnd(24)} ${String(v).padStart(9)} ${t.unit} (target ${target})`);
+  }
+  // Server CPU per 4 KiB GET within 2x of an in-memory Node server's (ref4k), both measured in this run.
+  const ours = results.get4k?.serverCpuUsPerOp;
+  const ref = results.ref4k?.serverCpuUsPerOp;
+  if (ours > 0 && ref > 0) {
+    const ratio = round2(ours / ref);
+    const met = ratio <= REF_CPU_RATIO;
+    out.get4kCpuVsRef = { metric: 'serverCpuUsPerOp / ref4k', value: ratio, target: REF_CPU_RATIO, atMost: true, met, ours, ref };
+    lines.push(`  ${met ? 'MET ' : 'MISS'}  ${'4 KiB GET CPU vs ref4k'.padEnd(24)} ${String(ratio).padStart(9)}x  (target <= ${REF_CPU_RATIO}x: ${ours} against ${ref} µs/op)`);
   }
   if (lines.length) process.stdout.write(`\nTargets:\n${lines.join('\n')}\n`);
   return out;

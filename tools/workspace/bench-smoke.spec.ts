@@ -10,13 +10,16 @@ import { resolve } from 'node:path';
 const REPO = resolve(__dirname, '../..');
 const RUN = resolve(REPO, 'tools/bench/run.mjs');
 
+/** The row measuring a bare in-memory node:http server instead of ours, in either mode. */
+const REFERENCE = 'ref4k';
 /** The workloads a default run covers (listbig is opt-in). */
-const DEFAULT_WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
+const DEFAULT_WORKLOADS = ['put4k', 'get4k', 'head4k', 'ref4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g'];
 
 interface BenchLine {
   bench: string;
   ok: boolean;
   target: string;
+  targets: Record<string, { value: number; met: boolean }>;
   results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number; serverCpuUsPerOp?: number; serviceCpuUsPerOp?: Record<string, number> }>;
 }
 
@@ -41,15 +44,24 @@ describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny s
     expect(Object.keys(line.results).sort()).toEqual([...DEFAULT_WORKLOADS].sort());
     for (const [name, r] of Object.entries(line.results)) {
       expect({ name, errors: r.errors, ran: r.ops > 0 }).toEqual({ name, errors: 0, ran: true });
+      // ref4k measures its own reference server (tools/bench/lib/ref-server.mjs), one process, no metrics.
+      if (name === REFERENCE) {
+        expect({ cpu: r.serverCpuUsPerOp! > 0, split: r.serviceCpuUsPerOp, gc: r.gcMinorPct }).toEqual({ cpu: true, split: undefined, gc: undefined });
+        continue;
+      }
       // The server's GC pauses over the row, a share of its time, from its /-/metrics.
       expect({ name, minor: r.gcMinorPct! >= 0 && r.gcMinorPct! <= 100, major: r.gcMajorPct! >= 0 && r.gcMajorPct! <= 100 }).toEqual({ name, minor: true, major: true });
     }
     expect(out).toMatch(/GC [\d.]+% minor, [\d.]+% major/);
+    // Our 4 KiB GET's server CPU against the reference's, both from this run (issue 11: within 2x).
+    expect(line.targets['get4kCpuVsRef']?.value).toBeGreaterThan(0);
+    expect(out).toMatch(/^ {2}(MET |MISS) {2}4 KiB GET CPU vs ref4k +[\d.]+x/m);
     // The table a reader compares with README's, one row per workload.
     for (const name of DEFAULT_WORKLOADS) expect(out).toMatch(new RegExp(`^${name}\\s`, 'm'));
     // Distributed mode: where the server's CPU per op went, by service; they add up to the row's total.
     if (mode === 'distributed') {
       for (const [name, r] of Object.entries(line.results)) {
+        if (name === REFERENCE) continue;
         const split = r.serviceCpuUsPerOp ?? {};
         expect({ name, services: Object.keys(split).sort() }).toEqual({ name, services: ['blob', 'gateway', 'metadata'] });
         const sum = Object.values(split).reduce((a, b) => a + b, 0);

@@ -9,6 +9,7 @@ import { watchRss } from './server.mjs';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from './sigv4.mjs';
 import { enableVersioning, versionedWorkloads } from './versioned.mjs';
 import { listbig } from './listbig.mjs';
+import { RefServer } from './ref-server.mjs';
 
 const KiB = 1024;
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
@@ -197,6 +198,50 @@ export class BenchContext {
       return { ...res, mibPerSec: null };
     } finally {
       agent.destroy();
+    }
+  }
+
+  /**
+   * get4k's requests and checks against RefServer (ref-server.mjs), a bare in-memory node:http server
+   * started for this row, with its objects written first (untimed): what a Node server's 4 KiB GET costs
+   * on this box at this moment, the yardstick for get4k's server CPU per op (Targets: within 2x).
+   */
+  async ref4k() {
+    const ref = new RefServer();
+    const s3 = new S3Http({ endpoint: await ref.start(), signer: this.s3.signer });
+    const setup = s3.agent(32);
+    const agent = s3.agent(this.opts.concurrency('ref4k'));
+    const count = this.opts.smallObjects;
+    const path = (n) => `/ref/obj4k/${pad(n)}`;
+    try {
+      expectStatus(await s3.request({ agent: setup, method: 'PUT', path: '/ref' }), 200, 'PUT /ref');
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          for (let n = next++; n < count; n = next++) {
+            const body = this.bodies4k[n % this.bodies4k.length];
+            const r = await s3.request({ agent: setup, method: 'PUT', path: path(n), body: body.data, payloadHash: body.sha256 });
+            expectStatus(r, 200, `PUT ref${path(n)}`);
+          }
+        }),
+      );
+      return await this.load(
+        'ref4k',
+        async () => {
+          const n = Math.floor(Math.random() * count);
+          const body = this.bodies4k[n % this.bodies4k.length];
+          const r = await s3.request({ agent, method: 'GET', path: path(n) });
+          expectStatus(r, 200, `GET ref${path(n)}`);
+          if (!body.data.equals(r.body)) throw new MismatchError(`GET ref${path(n)}: body differs from what was written (${r.body.length} bytes)`);
+          if (r.headers.etag !== body.etag) throw new MismatchError(`GET ref${path(n)}: ETag ${r.headers.etag}, expected ${body.etag}`);
+          return r.bytes;
+        },
+        { serverPid: ref.pid },
+      );
+    } finally {
+      setup.destroy();
+      agent.destroy();
+      await ref.stop();
     }
   }
 
@@ -558,7 +603,7 @@ Object.assign(BenchContext.prototype, versionedWorkloads, {
   },
 });
 
-export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g', 'listbig'];
+export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'ref4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g', 'listbig'];
 /** Not in the default set (run with --only): listbig's store takes minutes and gigabytes to build once. */
 export const OPT_IN_WORKLOADS = ['listbig'];
 export { RequestError };
