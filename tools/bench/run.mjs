@@ -13,6 +13,7 @@ import { Signer } from './lib/sigv4.mjs';
 import { BenchContext, OPT_IN_WORKLOADS, WORKLOADS } from './lib/workloads.mjs';
 import { summarizeProfile, formatProfileSummary } from './profile-summary.mjs';
 import { BENCH_METRICS_TOKEN } from './lib/metrics-token.mjs';
+import { appendHistory, compareWithHistory, formatHistoryComparison, machineOf, readHistory } from './lib/history.mjs';
 
 const HELP = `npm run bench -- [options]          (each option also reads BENCH_<NAME>, e.g. BENCH_ONLY=get4k)
 
@@ -55,6 +56,9 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
   --tmp-dir DIR          parent of the server's temp data dir (default ${tmpdir()})
   --keep-data            keep the server's data dir
   --quiet-wait S         first wait up to S seconds for the box to be idle (< 25% of a core busy for 3 s)
+  --history FILE         where each run's JSON line is kept (default .bench/history.jsonl in the repo); every
+                         row is then set against the median of the last 5 comparable runs on this machine
+  --no-history           neither compare with nor add to the history
 `;
 
 const { values: args } = parseArgs({
@@ -87,6 +91,8 @@ const { values: args } = parseArgs({
     'tmp-dir': { type: 'string' },
     'keep-data': { type: 'boolean' },
     'quiet-wait': { type: 'string' },
+    history: { type: 'string' },
+    'no-history': { type: 'boolean' },
     rounds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -167,6 +173,7 @@ const opts = {
 };
 
 const log = (s) => process.stderr.write(s + '\n');
+const REPO = resolve(import.meta.dirname, '../..');
 const MiBf = (x) => (x === null || x === undefined ? '' : String(x));
 
 /** `gateway 4700 + metadata 1100 + blob 2000`: a distributed row's server CPU per op by service. */
@@ -317,6 +324,7 @@ async function main() {
     ...(bigStore && { bigStore }),
     ...(profile && { profile: { file: profile.file, totalMs: profile.totalMs, ours: profile.ours.slice(0, 15) } }),
   };
+  keepHistory(json, true);
   process.stdout.write(JSON.stringify(json) + '\n');
   process.exit(exitCode);
 }
@@ -429,6 +437,7 @@ async function compareMain() {
     results: { local, distributed: dist },
     ratios,
   };
+  keepHistory(json, false);
   process.stdout.write(JSON.stringify(json) + '\n');
   process.exit(ok ? 0 : 1);
 }
@@ -443,11 +452,28 @@ function runRecord(target, ok, failure) {
     node: process.version,
     cpus: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
+    machine: machineOf(),
     target,
     ok,
     ...(failure && { failure: String(failure.message ?? failure) }),
     options: { ...opts, concurrency: Object.fromEntries(selected.filter((w) => w in DEFAULT_CONC).map((w) => [w, opts.concurrency(w)])), bucketPrefix: undefined, big: undefined },
   };
+}
+
+/**
+ * Sets the run against the history (`compare`: not for --mode compare, whose rows are pairs) and adds
+ * it, failed runs included (they are never compared against). A history that cannot be read or written
+ * costs the run a warning, never its result.
+ */
+function keepHistory(json, compare) {
+  if (flag('no-history')) return;
+  const file = resolve(opt('history') ?? join(REPO, '.bench', 'history.jsonl'));
+  try {
+    if (compare) process.stdout.write(formatHistoryComparison(compareWithHistory(json, readHistory(file)), file));
+    appendHistory(file, json);
+  } catch (e) {
+    log(`bench: history ${file}: ${e.message ?? e}`);
+  }
 }
 
 function reportFailure(failure, errors) {

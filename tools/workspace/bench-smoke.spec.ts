@@ -5,7 +5,9 @@
 // (the bench exits non-zero otherwise), and the JSON line is there to keep. Needs the build (`npm test`
 // builds first).
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const REPO = resolve(__dirname, '../..');
 const RUN = resolve(REPO, 'tools/bench/run.mjs');
@@ -23,21 +25,31 @@ interface BenchLine {
   results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number; serverCpuUsPerOp?: number; serviceCpuUsPerOp?: Record<string, number> }>;
 }
 
-function bench(mode: 'local' | 'distributed'): { status: number | null; out: string; line: BenchLine } {
+function bench(mode: 'local' | 'distributed', history: string): { status: number | null; out: string; line: BenchLine; json: string } {
   const r = spawnSync(
     process.execPath,
-    [RUN, '--mode', mode, '--duration', '1', '--warmup', '0', '--max-warmup', '0', '--list-keys', '300', '--small-objects', '200', '--large-mib', '32', '--part-mib', '8'],
+    [RUN, '--mode', mode, '--history', history, '--duration', '1', '--warmup', '0', '--max-warmup', '0', '--list-keys', '300', '--small-objects', '200', '--large-mib', '32', '--part-mib', '8'],
     { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
   );
   const out = `${r.stdout}\n${r.stderr}`;
   const json = r.stdout.split('\n').find((l) => l.startsWith('{"bench"'));
   if (!json) throw new Error(`the bench printed no JSON line (exit ${r.status}):\n${out.slice(-4000)}`);
-  return { status: r.status, out, line: JSON.parse(json) as BenchLine };
+  return { status: r.status, out, line: JSON.parse(json) as BenchLine, json };
 }
 
 describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny sizes)', (mode) => {
   it('runs every default workload, with no failed request, and keeps its JSON line', () => {
-    const { status, out, line } = bench(mode);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    const history = join(dir, 'history.jsonl');
+    let run: ReturnType<typeof bench>;
+    try {
+      run = bench(mode, history);
+      // The run's JSON line is kept, as printed (tools/bench/lib/history.mjs), for the next run to compare with.
+      expect(readFileSync(history, 'utf8')).toBe(`${run.json}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { status, out, line } = run;
     expect({ status, ok: line.ok }).toEqual({ status: 0, ok: true });
     expect(line.bench).toBe('massive-storage');
     expect(line.target).toBe(mode === 'local' ? 'local-mode' : 'distributed-mode');
