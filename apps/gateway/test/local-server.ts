@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -100,21 +100,25 @@ export class LocalServer {
     await this.exitedWithin(p, exited, 'SIGTERM');
   }
 
-  /** Final chunk files on disk (temp files excluded). */
+  /**
+   * Final chunk files on disk (temp files excluded). The server may be deleting chunks meanwhile (the
+   * janitor, an abort): the entries' types come with the listing (no stat that a deletion in between
+   * turns into ENOENT), and a directory gone before it is listed holds nothing.
+   */
   chunkFiles(): string[] {
     const root = join(this.dataDir, 'blobs', 'chunks');
     const out: string[] = [];
     const walk = (d: string) => {
-      let names: string[];
+      let entries: Dirent[];
       try {
-        names = readdirSync(d);
+        entries = readdirSync(d, { withFileTypes: true });
       } catch {
         return;
       }
-      for (const n of names) {
-        const p = join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (!n.startsWith('.')) out.push(p);
+      for (const e of entries) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (!e.name.startsWith('.')) out.push(p);
       }
     };
     walk(root);
