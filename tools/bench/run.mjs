@@ -27,6 +27,7 @@ const HELP = `npm run bench -- [options]          (each option also reads BENCH_
                          (defaults: 4 KiB ops 32, list 8, 1 MiB ops 8)
   --list-keys N          objects in the LIST bucket (default 20000)
   --big-keys N           listbig: objects in the big bucket (default 10000000), next to a 1,000-key one
+  --soak-minutes M       soak: how long the mixed workload runs (default 10), then every object is read back
   --big-store DIR        listbig: where the big buckets' data dir is cached between runs (default
                          ${tmpdir()}/massive-bench-big-<N>; built there, ~2-4 min and ~7 GB for 10M keys,
                          when missing or stale)
@@ -72,6 +73,7 @@ const { values: args } = parseArgs({
     'list-keys': { type: 'string' },
     'big-keys': { type: 'string' },
     'big-store': { type: 'string' },
+    'soak-minutes': { type: 'string' },
     'small-objects': { type: 'string' },
     'large-mib': { type: 'string' },
     'part-mib': { type: 'string' },
@@ -169,6 +171,7 @@ const opts = {
   sse: flag('sse'),
   concurrency: (w) => concOverride[w] ?? DEFAULT_CONC[w] ?? 1,
   bigKeys: Math.max(1000, Math.floor(num('big-keys', 10_000_000))),
+  soakMinutes: num('soak-minutes', 10),
   bucketPrefix: `bench-${Date.now().toString(36)}`,
 };
 
@@ -344,6 +347,7 @@ const RATE_OF = (w) => (/1m$|1g$/.test(w) ? 'mibPerSec' : 'opsPerSec');
 async function compareMain() {
   if (opt('endpoint') || flag('cpu-prof')) fail('--mode compare starts both servers itself (no --endpoint, no --cpu-prof)');
   if (selected.includes('listbig')) fail('listbig runs in --mode local only');
+  if (selected.includes('soak')) fail('soak runs against one server: --mode local, distributed or seaweedfs');
   // ref4k measures its own reference server, the same whichever mode is up: nothing to compare.
   if (selected.includes('ref4k')) selected.splice(selected.indexOf('ref4k'), 1);
   const accessKey = 'BENCHACCESSKEY0000001';

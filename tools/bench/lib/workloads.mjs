@@ -10,6 +10,7 @@ import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from './sigv4.mjs';
 import { enableVersioning, versionedWorkloads } from './versioned.mjs';
 import { listbig } from './listbig.mjs';
 import { RefServer } from './ref-server.mjs';
+import { soak } from './soak.mjs';
 
 const KiB = 1024;
 const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
@@ -601,11 +602,19 @@ Object.assign(BenchContext.prototype, versionedWorkloads, {
   listbig() {
     return listbig(this);
   },
+
+  /** A long mixed workload checked against a model of its bucket, watching the server for leaks (soak.mjs). */
+  soak() {
+    return soak(this);
+  },
 });
 
-export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'ref4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g', 'listbig'];
-/** Not in the default set (run with --only): listbig's store takes minutes and gigabytes to build once. */
-export const OPT_IN_WORKLOADS = ['listbig'];
+export const WORKLOADS = ['put4k', 'get4k', 'head4k', 'ref4k', 'list', 'vput4k', 'vget4k', 'vlist', 'delete4k', 'put1m', 'get1m', 'mpu1g', 'get1g', 'listbig', 'soak'];
+/**
+ * Not in the default set (run with --only): listbig's store takes minutes and gigabytes to build once;
+ * soak runs for --soak-minutes (10).
+ */
+export const OPT_IN_WORKLOADS = ['listbig', 'soak'];
 export { RequestError };
 
 /**
