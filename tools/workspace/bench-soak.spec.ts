@@ -32,8 +32,9 @@ describe('bench soak', () => {
   });
 
   it('calls descriptors held past the idle baseline a leak, and those the server keeps by design not', () => {
-    expect(leakIn(series([40, 50, 50, 50, 50, 50], 560, 320), { fds: 299 })).toBeNull();
-    expect(leakIn(series([40, 50, 50, 50, 50, 50], 560, 400), { fds: 299 })).toMatch(/open descriptors grew from 299 to 400, idle both times/);
+    // Up to 128 more when idle at the end (pools and caches of bounded size settle differently): not a leak.
+    expect(leakIn(series([40, 50, 50, 50, 50, 50], 560, 427), { fds: 299 })).toBeNull();
+    expect(leakIn(series([40, 50, 50, 50, 50, 50], 560, 428), { fds: 299 })).toMatch(/open descriptors grew from 299 to 428, idle both times/);
   });
 
   it('a short soak against a local-mode server: every answer and the final read-back match the model', () => {

@@ -24,7 +24,7 @@ const SAMPLE_MS = 5000;
 const LEAK_MIB = 96;
 const LEAK_FACTOR = 1.5;
 /** Descriptors the server may hold at the end (idle) beyond its idle count a third of the way in. */
-const LEAK_FDS = 64;
+const LEAK_FDS = 128;
 /** The pause before the last sample. */
 const IDLE_MS = 16_000;
 
