@@ -1,7 +1,8 @@
 // `npm run bench -- --only soak` (tools/bench/lib/soak.mjs): a long mixed workload checked against an
 // exact model of its bucket, which fails on a wrong answer or a leak. Here: its leak rule on made-up
-// samples (ESM, so in a child node), and a 15-second soak against a real local-mode server, whose every
-// answer and final read-back must match the model. Needs the build (`npm test` builds first).
+// samples (ESM, so in a child node), and a 6-second soak (plus its two idle pauses) against a real
+// local-mode server, whose every answer and final read-back must match the model. Needs the build
+// (`npm test` builds first).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ describe('bench soak', () => {
   it('a short soak against a local-mode server: every answer and the final read-back match the model', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
     try {
-      const r = spawnSync(process.execPath, [resolve(REPO, 'tools/bench/run.mjs'), '--only', 'soak', '--soak-minutes', '0.25', '--history', join(dir, 'h.jsonl')], {
+      const r = spawnSync(process.execPath, [resolve(REPO, 'tools/bench/run.mjs'), '--only', 'soak', '--soak-minutes', '0.1', '--history', join(dir, 'h.jsonl')], {
         cwd: REPO,
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,
