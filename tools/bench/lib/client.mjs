@@ -123,4 +123,14 @@ export function xmlText(xml, tag, from = 0) {
   return xml.slice(open + tag.length + 2, close);
 }
 
+/** A ListObjectsV2 page: every `<Key>`, every `<CommonPrefixes><Prefix>`, whether it is truncated and the next token. */
+export function parseListPage(xml) {
+  const keys = [];
+  const prefixes = [];
+  for (let at = xml.indexOf('<Key>'); at >= 0; at = xml.indexOf('<Key>', at + 5)) keys.push(xml.slice(at + 5, xml.indexOf('</Key>', at)));
+  const cp = '<CommonPrefixes><Prefix>';
+  for (let at = xml.indexOf(cp); at >= 0; at = xml.indexOf(cp, at + cp.length)) prefixes.push(xml.slice(at + cp.length, xml.indexOf('</Prefix>', at)));
+  return { keys, prefixes, truncated: xmlText(xml, 'IsTruncated') === 'true', nextToken: xmlText(xml, 'NextContinuationToken') };
+}
+
 export const unquote = (s) => (s === undefined ? undefined : s.replace(/^"|"$/g, '').replace(/^&quot;|&quot;$/g, ''));

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expectStatus, MismatchError, S3Http, xmlText } from './client.mjs';
+import { expectStatus, MismatchError, parseListPage, S3Http } from './client.mjs';
 import { Latencies, loop, startMeter, summarize } from './load.mjs';
 import { LocalGateway } from './server.mjs';
 
@@ -71,16 +71,6 @@ export async function ensureBigStore({ dir, keys, accessKey, log }) {
   return { built: true, buildSeconds: stamp.buildSeconds, stamp };
 }
 
-/** Every `<Key>` and `<CommonPrefixes><Prefix>` of a ListObjectsV2 page. */
-function parsePage(xml) {
-  const keys = [];
-  const prefixes = [];
-  for (let at = xml.indexOf('<Key>'); at >= 0; at = xml.indexOf('<Key>', at + 5)) keys.push(xml.slice(at + 5, xml.indexOf('</Key>', at)));
-  const cp = '<CommonPrefixes><Prefix>';
-  for (let at = xml.indexOf(cp); at >= 0; at = xml.indexOf(cp, at + cp.length)) prefixes.push(xml.slice(at + cp.length, xml.indexOf('</Prefix>', at)));
-  return { keys, prefixes, truncated: xmlText(xml, 'IsTruncated') === 'true' };
-}
-
 function expectPage(what, got, want) {
   const same = (a, b) => a.length === b.length && (a.length === 0 || (a[0] === b[0] && a[a.length - 1] === b[b.length - 1]));
   if (!same(got.keys, want.keys) || !same(got.prefixes, want.prefixes) || got.truncated !== want.truncated) {
@@ -96,7 +86,7 @@ function pageOps(s3, agent, bucket, keys) {
   const list = async (what, params) => {
     const r = await s3.listV2(agent, bucket, { 'max-keys': PAGE, ...params });
     expectStatus(r, 200, what);
-    return { page: parsePage(r.body.toString()), bytes: r.bytes };
+    return { page: parseListPage(r.body.toString()), bytes: r.bytes };
   };
   return {
     first: async () => {

@@ -8,7 +8,7 @@
 // any wrong answer (MismatchError) or failed request.
 import { readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { expectStatus, MismatchError, S3Http, unquote, xmlText } from './client.mjs';
+import { expectStatus, MismatchError, parseListPage, S3Http, unquote } from './client.mjs';
 import { loop, MiB, round, startMeter, summarize } from './load.mjs';
 import { Pattern } from './pattern.mjs';
 import { isProcessMap, procMem } from './server.mjs';
@@ -47,7 +47,7 @@ function sample(serverPid) {
       // gone, or another user's: counted as none
     }
   }
-  return { atS: 0, anonMiB: round(anonKiB / 1024, 1), fds };
+  return { anonMiB: round(anonKiB / 1024, 1), fds };
 }
 
 export async function soak(ctx) {
@@ -152,10 +152,11 @@ export async function soak(ctx) {
     for (;;) {
       const r = await s3.listV2(agent, bucket, { prefix, 'max-keys': maxKeys, ...(token && { 'continuation-token': token }) });
       expectStatus(r, 200, `LIST ${prefix}`);
-      const xml = r.body.toString();
-      for (let at = xml.indexOf('<Key>'); at >= 0; at = xml.indexOf('<Key>', at + 5)) keys.push(xmlText(xml, 'Key', at));
-      if (xmlText(xml, 'IsTruncated') !== 'true') return keys;
-      token = xmlText(xml, 'NextContinuationToken');
+      const page = parseListPage(r.body.toString());
+      keys.push(...page.keys);
+      if (!page.truncated) return keys;
+      if (!page.nextToken) throw new MismatchError(`LIST ${prefix}: truncated without NextContinuationToken`);
+      token = page.nextToken;
     }
   };
 
