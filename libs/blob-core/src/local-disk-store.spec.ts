@@ -534,6 +534,50 @@ describe('LocalDiskStore', () => {
       expect((await store.read(id)).equals(data)).toBe(true);
     });
 
+    it('creates the temp file at the first byte, so its open overlaps with the data still arriving', async () => {
+      await store.put(await store.allocate('early', 0), [Buffer.from('fans exist')]);
+      const id = await store.allocate('early', 1);
+      const fan = dirname(store.pathOf(id));
+      const w = store.openWrite(id);
+      w.append(Buffer.from('a few bytes, far less than a unit'));
+      await until(async () => (await temps(fan)).length === 1);
+      await expect(stat(store.pathOf(id))).rejects.toMatchObject({ code: 'ENOENT' });
+      w.append(Buffer.from(', then the rest'));
+      await w.finish();
+      expect(await temps(fan)).toEqual([]);
+      expect((await store.read(id)).toString()).toBe('a few bytes, far less than a unit, then the rest');
+      // An open that fails at the first byte fails finish (not the process: no unhandled rejection).
+      const failing = await store.allocate('early', 2);
+      const spy = failOpens((flags) => ((flags & constants.O_CREAT) !== 0 ? 'EIO' : undefined));
+      try {
+        const f = store.openWrite(failing);
+        f.append(Buffer.from('x'));
+        await until(async () => spy.mock.calls.length > 0);
+        await new Promise((r) => setImmediate(r));
+        await expect(f.finish()).rejects.toMatchObject({ code: 'EIO' });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await temps(fan)).toEqual([]);
+      // A write aborted after its first byte removes the temp file its open made.
+      const aborted = store.openWrite(await store.allocate('early', 3));
+      aborted.append(Buffer.from('y'));
+      await until(async () => (await temps(fan)).length === 1);
+      await aborted.abort();
+      expect(await temps(fan)).toEqual([]);
+    });
+
+    it('a link refused (the chunk exists) fails finish and leaves the existing chunk and no temp file', async () => {
+      const id = await store.allocate('twice', 0);
+      await store.put(id, [Buffer.from('first')]);
+      const fan = dirname(store.pathOf(id));
+      const w = store.openWrite(id);
+      w.append(Buffer.from('second'));
+      await expect(w.finish()).rejects.toMatchObject({ code: 'Internal', message: expect.stringContaining('write-once') });
+      expect(await temps(fan)).toEqual([]);
+      expect((await store.read(id)).toString()).toBe('first');
+    });
+
     it('a write that failed in the background fails finish with its error and leaves no temp file', async () => {
       await store.put(await store.allocate('bgfail', 0), [Buffer.from('fans exist')]);
       const id = await store.allocate('bgfail', 1);
