@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 const REPO = resolve(__dirname, '../..');
 const SOAK = pathToFileURL(resolve(REPO, 'tools/bench/lib/soak.mjs')).href;
 
-function leakIn(samples: { atS: number; anonMiB: number; fds: number }[], baseline: { fds: number }): string | null {
+function leakIn(samples: { atS: number; anonMiB: number; fds: number; byService?: Record<string, number> }[], baseline: { fds: number }): string | null {
   const script = `const { leakIn } = await import(${JSON.stringify(SOAK)}); process.stdout.write(JSON.stringify(leakIn(${JSON.stringify(samples)}, ${JSON.stringify(baseline)}) ?? null));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child node failed (${r.status}): ${r.stderr}`);
@@ -30,6 +30,22 @@ describe('bench soak', () => {
     expect(leakIn(series([40, 150, 200, 210, 220, 230, 300, 360, 420], 300, 300), { fds: 300 })).toMatch(/anonymous memory grew from 230 MiB \(middle third\) to 420 MiB/);
     // 1.5x but only +60 MiB (a small server): within the margin.
     expect(leakIn(series([20, 60, 100, 110, 115, 120, 150, 170, 180], 300, 300), { fds: 300 })).toBeNull();
+  });
+
+  it('in distributed mode, judges each service on its own as well as the sum', () => {
+    /** Samples of three services' MiB (their sum as anonMiB), then an idle one. */
+    const services = (gateway: number[], metadata: number[], blob: number[]) => {
+      const at = gateway.map((g, i) => ({ atS: i * 5, anonMiB: g + metadata[i] + blob[i], fds: 300, byService: { gateway: g, metadata: metadata[i], blob: blob[i] } }));
+      return [...at, { ...at.at(-1)!, atS: at.length * 5 + 16 }];
+    };
+    const flat = [90, 95, 100, 100, 100, 100, 100, 100, 100];
+    // The session 35 distributed soak's shape: every service settles: not a leak.
+    expect(leakIn(services([130, 200, 200, 201, 209, 218, 225, 230, 234], flat, [85, 123, 127, 133, 136, 145, 147, 149, 150]), { fds: 300 })).toBeNull();
+    // The gateway climbs 100 -> 260 MiB while the blob service gives back 150: the sum grows 1.03x, the gateway 2.6x.
+    const leak = leakIn(services([60, 90, 95, 100, 100, 100, 180, 220, 260], flat, [400, 450, 450, 450, 450, 450, 350, 320, 300]), { fds: 300 });
+    expect(leak).toMatch(/^the gateway's anonymous memory grew from 100 MiB \(middle third\) to 260 MiB/);
+    // The same climb summed over a single process is judged as before (no byService: only the sum).
+    expect(leakIn(series([460, 540, 545, 550, 550, 550, 630, 640, 660], 300, 300), { fds: 300 })).toBeNull();
   });
 
   it('calls descriptors held past the idle baseline a leak, and those the server keeps by design not', () => {

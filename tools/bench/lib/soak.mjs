@@ -33,21 +33,30 @@ export class LeakError extends MismatchError {}
 const md5hex = (b) => createHash('md5').update(b).digest('hex');
 const keyName = (i) => `soak/g${String(Math.floor(i / GROUP)).padStart(4, '0')}/k${i % GROUP}`;
 
-/** The server's processes' pids (distributed mode: every service). */
-const pidsOf = (serverPid) => (isProcessMap(serverPid) ? Object.values(serverPid) : Array.isArray(serverPid) ? serverPid : serverPid ? [serverPid] : []);
+/** The server's processes as [name, pid] (distributed mode: every service, by its name). */
+const processesOf = (serverPid) =>
+  isProcessMap(serverPid) ? Object.entries(serverPid) : (Array.isArray(serverPid) ? serverPid : serverPid ? [serverPid] : []).map((pid, i) => [`process ${i + 1}`, pid]);
 
+/**
+ * The server's anonymous memory and descriptors, summed; in distributed mode also each service's memory
+ * (`byService`), so a leak in one service is neither diluted by the others' sum nor hidden by one that
+ * shrinks meanwhile.
+ */
 function sample(serverPid) {
   let anonKiB = 0;
   let fds = 0;
-  for (const pid of pidsOf(serverPid)) {
-    anonKiB += procMem(pid)?.anonKiB ?? 0;
+  const byService = isProcessMap(serverPid) ? {} : undefined;
+  for (const [name, pid] of processesOf(serverPid)) {
+    const kib = procMem(pid)?.anonKiB ?? 0;
+    anonKiB += kib;
+    if (byService) byService[name] = round(kib / 1024, 1);
     try {
       fds += readdirSync(`/proc/${pid}/fd`).length;
     } catch {
       // gone, or another user's: counted as none
     }
   }
-  return { anonMiB: round(anonKiB / 1024, 1), fds };
+  return byService ? { anonMiB: round(anonKiB / 1024, 1), fds, byService } : { anonMiB: round(anonKiB / 1024, 1), fds };
 }
 
 export async function soak(ctx) {
@@ -237,25 +246,38 @@ export async function soak(ctx) {
   const leak = leakIn(samples, baseline);
   row.anonMiB = { first: samples[0].anonMiB, peak: Math.max(...samples.map((s) => s.anonMiB)), last: samples.at(-1).anonMiB };
   row.fds = { first: samples[0].fds, peak: Math.max(...samples.map((s) => s.fds)), last: samples.at(-1).fds };
-  row.note = `${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}; ${present.length} objects verified at the end; anon MiB ${row.anonMiB.first} → peak ${row.anonMiB.peak} → ${row.anonMiB.last}; fds when idle ${baseline.fds} (after a third) → ${row.fds.last} (end)`;
-  if (leak) throw new LeakError(`${leak} (samples: ${samples.map((s) => `${s.atS}s ${s.anonMiB} MiB ${s.fds} fds`).join(', ')})`);
+  const services = Object.keys(samples[0].byService ?? {});
+  const range = (of) => `${of(samples[0])} → peak ${Math.max(...samples.map(of))} → ${of(samples.at(-1))}`;
+  const byService = services.length ? ` (${services.map((n) => `${n} ${range((s) => s.byService[n])}`).join(', ')})` : '';
+  row.note = `${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')}; ${present.length} objects verified at the end; anon MiB ${row.anonMiB.first} → peak ${row.anonMiB.peak} → ${row.anonMiB.last}${byService}; fds when idle ${baseline.fds} (after a third) → ${row.fds.last} (end)`;
+  const each = (s) => (s.byService ? ` [${Object.entries(s.byService).map(([n, m]) => `${n} ${m}`).join(', ')}]` : '');
+  if (leak) throw new LeakError(`${leak} (samples: ${samples.map((s) => `${s.atS}s ${s.anonMiB} MiB${each(s)} ${s.fds} fds`).join(', ')})`);
   return row;
 }
 
 /**
  * A description of the leak the samples show, or undefined. Memory: the peak of the last third of the
  * samples against the middle third's (the first third is the server warming up: V8's heap, malloc's
- * arenas, caches filling). Descriptors: the idle count at the end against the idle `baseline` taken a
- * third of the way in (the server keeps some open by design: blob-core's 256 fan directories for
- * their fsyncs, chunk files for reads until 10 s idle).
+ * arenas, caches filling), for the sum and, in distributed mode, for each service on its own.
+ * Descriptors: the idle count at the end against the idle `baseline` taken a third of the way in (the
+ * server keeps some open by design: blob-core's 256 fan directories for their fsyncs, chunk files for
+ * reads until 10 s idle).
  */
 export function leakIn(samples, baseline) {
   const run = samples.slice(0, -1); // the last one is after the final idle pause
   if (run.length >= 6) {
     const third = Math.floor(run.length / 3);
-    const middle = Math.max(...run.slice(third, 2 * third).map((s) => s.anonMiB));
-    const last = Math.max(...run.slice(2 * third).map((s) => s.anonMiB));
-    if (last > middle * LEAK_FACTOR && last - middle > LEAK_MIB) return `anonymous memory grew from ${middle} MiB (middle third) to ${last} MiB (last third)`;
+    const grew = (of, what) => {
+      const middle = Math.max(...run.slice(third, 2 * third).map(of));
+      const last = Math.max(...run.slice(2 * third).map(of));
+      return last > middle * LEAK_FACTOR && last - middle > LEAK_MIB ? `${what} grew from ${middle} MiB (middle third) to ${last} MiB (last third)` : undefined;
+    };
+    const leak = grew((s) => s.anonMiB, 'anonymous memory');
+    if (leak) return leak;
+    for (const name of Object.keys(run[0].byService ?? {})) {
+      const own = grew((s) => s.byService?.[name] ?? 0, `the ${name}'s anonymous memory`);
+      if (own) return own;
+    }
   }
   const end = samples.at(-1)?.fds;
   if (baseline !== undefined && end !== undefined && end > baseline.fds + LEAK_FDS) return `open descriptors grew from ${baseline.fds} to ${end}, idle both times`;
