@@ -77,6 +77,8 @@ export class ChunkFileWrite implements ChunkWrite {
     // allocated, a turn through the thread pool and back through the event loop: 2-5 ms of a 1 MiB
     // PUT under load here) then overlaps with the data still arriving. A failed open surfaces where the
     // handle is awaited (a flush, or finish); the catch only keeps it from being reported unhandled.
+    // A descriptor is then held for each chunk being received (as it was already for one past a unit):
+    // the gateway's body budget bounds those (256 MiB of chunked bodies over 128 KiB: 2,048 at most).
     if (!this.opening) this.handle().catch(() => undefined);
     this.trailer.update(data);
     this.pending.push(data);
