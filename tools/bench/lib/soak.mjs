@@ -33,9 +33,9 @@ export class LeakError extends MismatchError {}
 const md5hex = (b) => createHash('md5').update(b).digest('hex');
 const keyName = (i) => `soak/g${String(Math.floor(i / GROUP)).padStart(4, '0')}/k${i % GROUP}`;
 
-/** The server's processes as [name, pid] (distributed mode: every service, by its name). */
+/** The server's processes as [name, pid]: distributed mode's services by name, a single process unnamed. */
 const processesOf = (serverPid) =>
-  isProcessMap(serverPid) ? Object.entries(serverPid) : (Array.isArray(serverPid) ? serverPid : serverPid ? [serverPid] : []).map((pid, i) => [`process ${i + 1}`, pid]);
+  isProcessMap(serverPid) ? Object.entries(serverPid) : (Array.isArray(serverPid) ? serverPid : serverPid ? [serverPid] : []).map((pid) => [undefined, pid]);
 
 /**
  * The server's anonymous memory and descriptors, summed; in distributed mode also each service's memory
@@ -45,18 +45,18 @@ const processesOf = (serverPid) =>
 function sample(serverPid) {
   let anonKiB = 0;
   let fds = 0;
-  const byService = isProcessMap(serverPid) ? {} : undefined;
+  const byService = {};
   for (const [name, pid] of processesOf(serverPid)) {
     const kib = procMem(pid)?.anonKiB ?? 0;
     anonKiB += kib;
-    if (byService) byService[name] = round(kib / 1024, 1);
+    if (name !== undefined) byService[name] = round(kib / 1024, 1);
     try {
       fds += readdirSync(`/proc/${pid}/fd`).length;
     } catch {
       // gone, or another user's: counted as none
     }
   }
-  return byService ? { anonMiB: round(anonKiB / 1024, 1), fds, byService } : { anonMiB: round(anonKiB / 1024, 1), fds };
+  return { anonMiB: round(anonKiB / 1024, 1), fds, ...(isProcessMap(serverPid) && { byService }) };
 }
 
 export async function soak(ctx) {
