@@ -16,8 +16,8 @@ export default [
           // V8 builds an object literal with an accessor through a runtime call: made per request, such
           // objects landed in the old generation, where each (live or dead) kept what it referenced alive
           // through every scavenge until a major GC. The gateway's request ctx did this: 1.2 MB promoted
-          // per scavenge under 4 KiB GETs, 144 µs of server CPU per GET against 82 without it (README,
-          // Benchmarks, session 22).
+          // per scavenge under 4 KiB GETs, 144 µs of server CPU per GET against 82 without it (tools/bench/
+          // LOG.md, session 22).
           selector: "ObjectExpression > Property[kind='get'], ObjectExpression > Property[kind='set']",
           message: 'No getters or setters in object literals: use a class (see eslint.config.mjs).',
         },
