@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expectStatus, MismatchError, parseListPage, S3Http } from './client.mjs';
-import { Latencies, loop, startMeter, summarize } from './load.mjs';
+import { interleaved } from './load.mjs';
 import { LocalGateway } from './server.mjs';
 
 export const BIG_TOOL = resolve(import.meta.dirname, '../../../dist/tools/big-bucket.js');
@@ -130,35 +130,6 @@ async function checkSample(s3, agent, bucket, keys, count) {
 /** Each side's measured time is split in ROUNDS slices, run alternately (ABBA...), so a box whose other
  * load changes during the run slows both sides alike instead of whichever ran at the worse moment. */
 const ROUNDS = 4;
-
-/** Warms each side up, then runs the sides' slices alternately; returns one summarized row per side. */
-async function interleaved({ sides, rounds, concurrency, durationMs, warmupMs, serverPid }) {
-  for (const side of sides) {
-    if (warmupMs <= 0) break;
-    const w = await loop({ concurrency, durationMs: warmupMs, op: side.op, record: false, maxErrors: 100 });
-    if (w.fatal) throw w.fatal;
-    if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
-  }
-  const acc = sides.map(() => ({ ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), elapsedMs: 0, used: {} }));
-  const add = (used, k, v) => (used[k] = k in used && used[k] === undefined ? undefined : v === undefined ? undefined : (used[k] ?? 0) + v);
-  for (let r = 0; r < rounds; r++) {
-    for (const i of r % 2 === 0 ? sides.keys() : [...sides.keys()].reverse()) {
-      const meter = startMeter(serverPid);
-      const st = await loop({ concurrency, durationMs: durationMs / rounds, op: sides[i].op, record: true, maxErrors: 100 });
-      const used = meter.stop();
-      if (st.fatal) throw st.fatal;
-      const a = acc[i];
-      a.ops += st.ops;
-      a.bytes += st.bytes;
-      a.errors += st.errors;
-      a.errorSamples.push(...st.errorSamples.slice(0, 5 - a.errorSamples.length));
-      for (let k = 0; k < st.lat.n; k++) a.lat.push(st.lat.a[k]);
-      a.elapsedMs += st.elapsedMs;
-      for (const [k, v] of Object.entries(used)) add(a.used, k, v);
-    }
-  }
-  return acc.map((a) => summarize(a, concurrency, a.used));
-}
 
 /**
  * The workload. Returns { rows: { name: result row }, aims: [...] }: rows `listbig <size> <page>` for

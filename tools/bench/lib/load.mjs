@@ -127,6 +127,55 @@ export async function runLoad({ concurrency, durationMs, warmupMs = 0, maxWarmup
 }
 
 /**
+ * Warms each side up (`warmupMs` each, unmeasured), then splits each side's `durationMs` into `rounds`
+ * slices run alternately, ABBA..., so a box whose speed or other load changes during the run slows both
+ * sides alike instead of whichever ran at the worse moment (this box's pace moves by up to 2x within an
+ * hour, and a minute apart by 20-40%). Each slice's CPU is charged to its side's own server
+ * (`side.serverPid`, else `serverPid`): two servers side by side can be compared this way.
+ * `sliceWarmupMs`: each slice first runs that long unmeasured, so what a server pays to get going after
+ * sitting idle through the other side's slices is not charged to the slice. Returns one summarized row
+ * per side (as runLoad's, without the warm-up's length).
+ */
+export async function interleaved({ sides, rounds, concurrency, durationMs, warmupMs, serverPid, sliceWarmupMs = 0 }) {
+  for (const side of sides) {
+    if (warmupMs <= 0) break;
+    const w = await loop({ concurrency, durationMs: warmupMs, op: side.op, record: false, maxErrors: 100 });
+    if (w.fatal) throw w.fatal;
+    if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
+  }
+  const acc = sides.map(() => ({ ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), elapsedMs: 0, used: {} }));
+  for (let r = 0; r < rounds; r++) {
+    for (const i of r % 2 === 0 ? sides.keys() : [...sides.keys()].reverse()) {
+      if (sliceWarmupMs > 0) {
+        const w = await loop({ concurrency, durationMs: sliceWarmupMs, op: sides[i].op, record: false, maxErrors: 100 });
+        if (w.fatal) throw w.fatal;
+      }
+      const meter = startMeter(sides[i].serverPid ?? serverPid);
+      const st = await loop({ concurrency, durationMs: durationMs / rounds, op: sides[i].op, record: true, maxErrors: 100 });
+      const used = meter.stop();
+      if (st.fatal) throw st.fatal;
+      const a = acc[i];
+      a.ops += st.ops;
+      a.bytes += st.bytes;
+      a.errors += st.errors;
+      a.errorSamples.push(...st.errorSamples.slice(0, 5 - a.errorSamples.length));
+      for (let k = 0; k < st.lat.n; k++) a.lat.push(st.lat.a[k]);
+      a.elapsedMs += st.elapsedMs;
+      for (const [k, v] of Object.entries(used)) a.used[k] = addUsed(k in a.used ? a.used[k] : 'first', v);
+    }
+  }
+  return acc.map((a) => summarize(a, concurrency, a.used));
+}
+
+/** Sums a meter figure over slices: a number, or per service; undefined in any slice makes it unknown. */
+function addUsed(sum, v) {
+  if (sum === 'first') return v;
+  if (sum === undefined || v === undefined) return undefined;
+  if (typeof v === 'number') return sum + v;
+  return Object.fromEntries(Object.entries(v).map(([name, n]) => [name, sum[name] === undefined || n === undefined ? undefined : sum[name] + n]));
+}
+
+/**
  * CPU time and minor page faults of the server and of this process between start and stop(). A server
  * of several processes by name (distributed mode) also gets each one's CPU (`serviceCpuMs`), read at
  * the same instants as the total, which is their sum.
