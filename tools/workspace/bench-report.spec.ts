@@ -86,6 +86,14 @@ describe('bench report (tools/bench/lib/report.mjs)', () => {
     expect(order).toEqual(['4 KiB PUT', '4 KiB GET', '4 KiB HEAD', '4 KiB GET, bare in-memory node:http server (`ref4k`, the yardstick)', 'ListObjectsV2, 1,000-key pages', '1 MiB PUT', '1 MiB GET', '1 GiB multipart upload (16 MiB parts)', '1 GiB download, one stream']);
   });
 
+  it('says when the CPU ratio came from the paired slices', () => {
+    const md = withReport<string>(`${RUNS}
+      const run = complete('2026-12-07T15:06:13Z', '5af053b');
+      run.targets.get4kCpuVsRef = { value: 2.61, target: 2, atMost: true, met: false, paired: true };
+      return r.renderReport({ local: run });`);
+    expect(md).toContain("| 4 KiB GET | 32 | 7,175 op/s | 139 µs | ≥ 10,000 op/s: **missed**; CPU ≤ 2× ref4k's: 2.61× in alternating slices (**missed**) |");
+  });
+
   it('without a compare run leaves the distributed columns out', () => {
     const md = withReport<string>(`${RUNS} return r.renderReport({ local: complete('2026-12-07T15:06:13Z', '5af053b') });`);
     expect(md).toContain('| workload | clients | local mode | server CPU per op | aim (issue 11) |');

@@ -22,7 +22,19 @@ interface BenchLine {
   ok: boolean;
   target: string;
   targets: Record<string, { value: number; met: boolean }>;
-  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number; serverCpuUsPerOp?: number; serviceCpuUsPerOp?: Record<string, number> }>;
+  results: Record<string, { ops: number; errors: number; chunkWriteMs?: number; commitMs?: number; gcMinorPct?: number; gcMajorPct?: number; serverCpuUsPerOp?: number; serviceCpuUsPerOp?: Record<string, number>; paired?: Paired }>;
+}
+
+/** ref4k's paired slices: our 4 KiB GET and the reference's, measured alternately. */
+interface Paired {
+  cpuRatio: number;
+  get4k: PairedSide;
+  ref4k: PairedSide;
+}
+interface PairedSide {
+  opsPerSec: number;
+  serverCpuUsPerOp: number;
+  errors: number;
 }
 
 function bench(mode: 'local' | 'distributed', history: string): { status: number | null; out: string; line: BenchLine; json: string } {
@@ -65,7 +77,11 @@ describe.each(['local', 'distributed'] as const)('npm run bench, %s mode (tiny s
       expect({ name, minor: r.gcMinorPct! >= 0 && r.gcMinorPct! <= 100, major: r.gcMajorPct! >= 0 && r.gcMajorPct! <= 100 }).toEqual({ name, minor: true, major: true });
     }
     expect(out).toMatch(/GC [\d.]+% minor, [\d.]+% major/);
-    // Our 4 KiB GET's server CPU against the reference's, both from this run (issue 11: within 2x).
+    // Our 4 KiB GET's server CPU against the reference's, both from this run (issue 11: within 2x), from
+    // ref4k's paired slices: both servers measured alternately, each slice charged to its own server.
+    const paired = line.results[REFERENCE]!.paired!;
+    expect({ ours: paired.get4k.serverCpuUsPerOp > 0 && paired.get4k.opsPerSec > 0, ref: paired.ref4k.serverCpuUsPerOp > 0, errors: paired.get4k.errors + paired.ref4k.errors }).toEqual({ ours: true, ref: true, errors: 0 });
+    expect(line.targets['get4kCpuVsRef']).toEqual(expect.objectContaining({ value: paired.cpuRatio, ours: paired.get4k.serverCpuUsPerOp, ref: paired.ref4k.serverCpuUsPerOp, paired: true }));
     expect(line.targets['get4kCpuVsRef']?.value).toBeGreaterThan(0);
     expect(out).toMatch(/^ {2}(MET |MISS) {2}4 KiB GET CPU vs ref4k +[\d.]+x/m);
     // The table a reader compares with README's, one row per workload.

@@ -80,7 +80,7 @@ function aimOf(w, targets) {
   if (t) parts.push(`${t.atMost ? '≤' : '≥'} ${group(t.target)} ${unitOf(w)}: ${t.met ? 'met' : '**missed**'}`);
   if (w === 'get4k' && targets?.get4kCpuVsRef) {
     const c = targets.get4kCpuVsRef;
-    parts.push(`CPU ≤ ${c.target}× ref4k's: ${c.value}× (${c.met ? 'met' : '**missed**'})`);
+    parts.push(`CPU ≤ ${c.target}× ref4k's: ${c.value}×${c.paired ? ' in alternating slices' : ''} (${c.met ? 'met' : '**missed**'})`);
   }
   if (w === 'mpu1g' && targets?.mpu1gMemory) {
     const m = targets.mpu1gMemory;
