@@ -56,6 +56,23 @@ describe('bench interleaved slices (tools/bench/lib/load.mjs)', () => {
     expect(b!.serverCpuUsPerOp).toBeLessThan(50);
   });
 
+  it("runs each slice's lead-in unmeasured, and stops on an error in it", () => {
+    const out = run<{ calls: number[]; ops: number[]; failed: string }>(`
+      const calls = [0, 0];
+      const side = (k) => ({ serverPid: idle.pid, op: async () => { calls[k]++; await sleep(2); return 0; } });
+      const rows = await interleaved({ sides: [side(0), side(1)], rounds: 2, concurrency: 1, durationMs: 400, warmupMs: 0, sliceWarmupMs: 300 });
+      let n = 0;
+      const failing = { serverPid: idle.pid, op: async () => { await sleep(1); if (++n === 3) throw new Error('boom'); return 0; } };
+      const failed = await interleaved({ sides: [failing], rounds: 1, concurrency: 1, durationMs: 400, warmupMs: 0, sliceWarmupMs: 100 }).then(() => 'no error', (e) => e.message);
+      return { calls, ops: rows.map((r) => r.ops), failed };`);
+    // Each side: two lead-ins of 300 ms and two measured slices of 200 ms; only the slices' ops count.
+    for (const k of [0, 1]) {
+      expect(out.ops[k]).toBeGreaterThan(20);
+      expect(out.calls[k]! - out.ops[k]!).toBeGreaterThan(out.ops[k]!);
+    }
+    expect(out.failed).toMatch(/errors during a slice's lead-in: boom/);
+  });
+
   it('sums a side of several processes per service over its slices, and uses the common server otherwise', () => {
     const rows = run<Row[]>(`
       const op = async () => { await sleep(2); return 0; };

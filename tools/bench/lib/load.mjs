@@ -149,6 +149,7 @@ export async function interleaved({ sides, rounds, concurrency, durationMs, warm
       if (sliceWarmupMs > 0) {
         const w = await loop({ concurrency, durationMs: sliceWarmupMs, op: sides[i].op, record: false, maxErrors: 100 });
         if (w.fatal) throw w.fatal;
+        if (w.errors) throw new Error(`errors during a slice's lead-in: ${w.errorSamples.join(' | ')}`);
       }
       const meter = startMeter(sides[i].serverPid ?? serverPid);
       const st = await loop({ concurrency, durationMs: durationMs / rounds, op: sides[i].op, record: true, maxErrors: 100 });

@@ -256,7 +256,8 @@ export class BenchContext {
         durationMs: this.opts.durationS * 1000,
         // The reference is warm from its row; ours from get4k's unless ref4k runs without it.
         warmupMs: this.opts.warmupS * 1000,
-        sliceWarmupMs: PAIRED_SLICE_WARMUP_MS,
+        // At most as long as a slice (`npm test`'s smoke run measures for a fraction of a second).
+        sliceWarmupMs: Math.min(PAIRED_SLICE_WARMUP_MS, (this.opts.durationS * 1000) / PAIRED_ROUNDS),
       });
       const errors = p.errors + o.errors;
       const ratio = o.serverCpuUsPerOp > 0 && p.serverCpuUsPerOp > 0 ? round(o.serverCpuUsPerOp / p.serverCpuUsPerOp, 2) : undefined;
