@@ -111,6 +111,20 @@ export class GatewayProcess {
     return this.logText;
   }
 
+  /**
+   * The logs once they hold `text`. A log line reaches this process through a pipe, independently of
+   * the HTTP answer it was written before: a test that reads the logs right after the answer may run
+   * ahead of the line (seen under CI load). Rejects after `timeoutMs` with what was logged by then.
+   */
+  async logged(text: string, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.logText.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`the logs never showed ${JSON.stringify(text)} in ${timeoutMs} ms; their tail: ${this.logText.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.logText;
+  }
+
   get port(): number {
     return Number(new URL(this.endpoint).port);
   }
