@@ -52,14 +52,16 @@ export function appendHistory(file, run) {
   appendFileSync(file, JSON.stringify(run) + '\n');
 }
 
-const sameMachine = (a, b) => a !== undefined && b !== undefined && a.host === b.host && a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.memGiB === b.memGiB;
+/** Two runs' `machine`: the same box (their figures are comparable). */
+export const sameMachine = (a, b) => a !== undefined && b !== undefined && a.host === b.host && a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.memGiB === b.memGiB;
 const sameOptions = (a, b) => COMPARABLE_OPTIONS.every((k) => a?.[k] === b?.[k]);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const rateOf = (workload, row) => (/1m$|1g$/.test(workload) ? row.mibPerSec : row.opsPerSec);
+/** The figure a row is judged by: MiB/s for the 1 MiB and 1 GiB rows, op/s (pages/s for LIST) else. */
+export const rateOf = (workload, row) => (/1m$|1g$/.test(workload) ? row.mibPerSec : row.opsPerSec);
 const positive = (x) => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 /**

@@ -137,20 +137,17 @@ export async function runLoad({ concurrency, durationMs, warmupMs = 0, maxWarmup
  * per side (as runLoad's, without the warm-up's length).
  */
 export async function interleaved({ sides, rounds, concurrency, durationMs, warmupMs, serverPid, sliceWarmupMs = 0 }) {
-  for (const side of sides) {
-    if (warmupMs <= 0) break;
-    const w = await loop({ concurrency, durationMs: warmupMs, op: side.op, record: false, maxErrors: 100 });
+  // Unmeasured: any error in it stops the run, as in runLoad's warm-up.
+  const unmeasured = async (op, ms, what) => {
+    const w = await loop({ concurrency, durationMs: ms, op, record: false, maxErrors: 100 });
     if (w.fatal) throw w.fatal;
-    if (w.errors) throw new Error(`errors during warm-up: ${w.errorSamples.join(' | ')}`);
-  }
+    if (w.errors) throw new Error(`errors during ${what}: ${w.errorSamples.join(' | ')}`);
+  };
+  if (warmupMs > 0) for (const side of sides) await unmeasured(side.op, warmupMs, 'warm-up');
   const acc = sides.map(() => ({ ops: 0, bytes: 0, errors: 0, errorSamples: [], lat: new Latencies(), elapsedMs: 0, used: {} }));
   for (let r = 0; r < rounds; r++) {
     for (const i of r % 2 === 0 ? sides.keys() : [...sides.keys()].reverse()) {
-      if (sliceWarmupMs > 0) {
-        const w = await loop({ concurrency, durationMs: sliceWarmupMs, op: sides[i].op, record: false, maxErrors: 100 });
-        if (w.fatal) throw w.fatal;
-        if (w.errors) throw new Error(`errors during a slice's lead-in: ${w.errorSamples.join(' | ')}`);
-      }
+      if (sliceWarmupMs > 0) await unmeasured(sides[i].op, sliceWarmupMs, "a slice's lead-in");
       const meter = startMeter(sides[i].serverPid ?? serverPid);
       const st = await loop({ concurrency, durationMs: durationMs / rounds, op: sides[i].op, record: true, maxErrors: 100 });
       const used = meter.stop();

@@ -3,6 +3,7 @@
 // run (`npm run bench`) and, beside it, the latest `--mode compare` run on the same machine. Each row
 // carries the server's CPU per op and, where issue 11 sets one, its aim and whether this run met it.
 // Rendering from the kept JSON lines, not from a terminal copied by hand, keeps the table true to a run.
+import { rateOf, sameMachine } from './history.mjs';
 
 /** What each row measures, in README's words (order = the table's). */
 const ROWS = [
@@ -28,8 +29,6 @@ const COMPLETE = ['put4k', 'get4k', 'head4k', 'ref4k', 'put1m', 'get1m', 'mpu1g'
 /** Issue 11: distributed mode at least this fraction of local mode on every row. */
 export const DISTRIBUTED_AIM = 0.7;
 
-const sameMachine = (a, b) => a !== undefined && b !== undefined && a.host === b.host && a.cpuModel === b.cpuModel && a.cpus === b.cpus && a.memGiB === b.memGiB;
-
 /**
  * The runs the table is made of, from `history` (oldest first): the latest ok local-mode run with every
  * COMPLETE row, and the latest ok compare run on that run's machine (undefined when there is none).
@@ -44,7 +43,6 @@ export function latestRuns(history) {
 const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 const group = (n, digits = 0) => (isNum(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '');
 const unitOf = (w) => (/1m$|1g$/.test(w) ? 'MiB/s' : w === 'list' || w === 'vlist' ? 'pages/s' : 'op/s');
-const rateOf = (w, row) => (/1m$|1g$/.test(w) ? row?.mibPerSec : row?.opsPerSec);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** A rate as the table shows it: op/s and pages/s whole, MiB/s to one decimal under 100. */
