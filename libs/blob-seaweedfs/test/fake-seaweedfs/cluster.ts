@@ -33,6 +33,13 @@ export interface FakeSeaweedOptions {
   readonly masterPorts?: readonly number[];
   /** Keep needles and topology in files here (standalone use across restarts); in memory otherwise. */
   readonly dataDir?: string;
+  /** `-garbageThreshold`: the share of a volume copy's bytes that must be deleted before vacuum compacts it. Default 0.3. */
+  readonly garbageThreshold?: number;
+  /**
+   * How often the leader runs its vacuum check (SeaweedFS: every 14-16 min, `topology_event_handling.go`).
+   * Default 0: no periodic check, vacuum runs only through `vacuum()` and `/vol/vacuum`.
+   */
+  readonly vacuumIntervalMs?: number;
 }
 
 type Optional = 'racks' | 'signingKey' | 'readSigningKey' | 'masterPorts' | 'dataDir';
@@ -55,6 +62,7 @@ export class FakeSeaweed {
   private seq = 0n;
   private readonly rules: FaultRule[] = [];
   private readonly log: LoggedRequest[] = [];
+  private vacuumTimer?: NodeJS.Timeout;
 
   private constructor(o: FakeSeaweedOptions) {
     this.options = {
@@ -72,6 +80,8 @@ export class FakeSeaweed {
       host: o.host ?? '127.0.0.1',
       masterPorts: o.masterPorts,
       dataDir: o.dataDir,
+      garbageThreshold: o.garbageThreshold ?? 0.3,
+      vacuumIntervalMs: o.vacuumIntervalMs ?? 0,
     };
     this.disk = o.dataDir ? new FakeDisk(o.dataDir) : undefined;
   }
@@ -106,6 +116,13 @@ export class FakeSeaweed {
       c.servers.push(s);
       c.disk?.loadNeedles(s);
       await c.listen(s, { server: i }, 0);
+    }
+    if (c.options.vacuumIntervalMs > 0) {
+      // Only a leader vacuums (`if t.IsLeader()`); with none alive, the check is skipped.
+      c.vacuumTimer = setInterval(() => {
+        if (c.masters[c.leader]?.alive) c.vacuum(c.options.garbageThreshold);
+      }, c.options.vacuumIntervalMs);
+      c.vacuumTimer.unref();
     }
     return c;
   }
@@ -261,9 +278,40 @@ export class FakeSeaweed {
     }
   }
 
-  /** Drops tombstoned needles (vacuum). */
-  vacuum(): void {
-    for (const s of this.servers) for (const m of s.needles.values()) for (const [k, n] of m) if (n.deleted) m.delete(k);
+  /**
+   * `Topology.Vacuum`: compacts every volume copy on a live server whose garbage ratio (deleted bytes
+   * over all the bytes it holds, `garbageLevel`) exceeds `garbageThreshold`. Compaction drops its
+   * tombstones and expired needles, so `readDeleted` finds them no more, and the volume shrinks to its
+   * largest copy, so a full volume takes assigns again. Live needles stay, orphans included: vacuum
+   * cannot tell them apart. With the default threshold 0, any tombstone is garbage enough.
+   * Returns how many volume copies were compacted.
+   */
+  vacuum(garbageThreshold = 0): number {
+    const now = Date.now();
+    let compacted = 0;
+    for (const s of this.servers) {
+      if (!s.alive) continue; // its VacuumVolumeCheck fails: the master skips that copy
+      for (const m of s.needles.values()) {
+        let total = 0;
+        let deleted = 0;
+        let tombstones = 0;
+        for (const n of m.values()) {
+          total += n.data.length;
+          if (!n.deleted) continue;
+          deleted += n.data.length;
+          tombstones++;
+        }
+        // A needle's header and footer make even an empty one take space: a tombstone is never weightless.
+        if (tombstones === 0 || (total > 0 && deleted / total <= garbageThreshold)) continue;
+        for (const [k, n] of m) if (n.deleted || (n.expiresAt !== undefined && n.expiresAt <= now)) m.delete(k);
+        compacted++;
+      }
+    }
+    if (compacted > 0) {
+      for (const v of this.volumes.values()) v.size = Math.max(0, ...v.holders.map((i) => bytesOf(this.servers[i].needles.get(v.id))));
+      this.saveTopology();
+    }
+    return compacted;
   }
 
   /** Every undeleted needle, with the servers holding it: what leak assertions look at. */
@@ -293,6 +341,7 @@ export class FakeSeaweed {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.vacuumTimer);
     await Promise.all([...this.masters, ...this.servers].map((p) => this.close(p)));
   }
 
@@ -372,6 +421,12 @@ export class FakeSeaweed {
     }
     void p;
   }
+}
+
+function bytesOf(m: Map<bigint, Needle> | undefined): number {
+  let n = 0;
+  for (const x of m?.values() ?? []) n += x.data.length;
+  return n;
 }
 
 function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {

@@ -128,3 +128,82 @@ describe('fake SeaweedFS volume server', () => {
     expect((await fetch(`http://${a.url}/${a.fid}?jwt=${signFidJwt('k', a.fid, 10)}`, { method: 'DELETE' })).status).toBe(202);
   });
 });
+
+describe('fake SeaweedFS vacuum', () => {
+  interface VolumeInfo {
+    Id: number;
+    Size: number;
+    FileCount: number;
+    DeleteCount: number;
+    DeletedByteCount: number;
+  }
+  const volumeInfo = async (server: number, vid: number): Promise<VolumeInfo | undefined> => {
+    const st = (await (await fetch(`http://${fake.servers[server].hostPort}/status`)).json()) as { Volumes: VolumeInfo[] };
+    return st.Volumes.find((v) => v.Id === vid);
+  };
+  const del = (url: string, fid: string): Promise<Response> => fetch(`http://${url}/${fid}`, { method: 'DELETE' });
+  const readDeleted = async (url: string, fid: string): Promise<number> => (await fetch(`http://${url}/${fid}?readDeleted=true`)).status;
+
+  it('compacts, on /vol/vacuum, only the copies whose deleted bytes exceed the garbage threshold', async () => {
+    fake = await FakeSeaweed.start({ servers: 2, volumesPerServer: 1 });
+    const fids: { fid: string; url: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await assign('replication=001');
+      expect((await put(a.url, a.fid, Buffer.alloc(100, i))).status).toBe(201);
+      fids.push(a);
+    }
+    const vid = Number(fids[0].fid.split(',')[0]);
+    expect(fids.every((a) => Number(a.fid.split(',')[0]) === vid)).toBe(true); // one volume: one slot per server
+    expect((await del(fids[0].url, fids[0].fid)).status).toBe(202);
+    // 100 of 300 bytes deleted on each copy: a garbage ratio of 0.33.
+    for (const server of [0, 1]) expect(await volumeInfo(server, vid)).toEqual({ Id: vid, Size: 300, Collection: '', FileCount: 3, DeleteCount: 1, DeletedByteCount: 100, ReadOnly: false });
+
+    const notYet = await fetch(`${fake.masterUrl}/vol/vacuum?garbageThreshold=0.4`);
+    expect(notYet.status).toBe(200);
+    expect(await notYet.json()).toMatchObject({ Topology: { Max: 2 } }); // answered as /dir/status
+    expect(await readDeleted(fids[0].url, fids[0].fid)).toBe(200); // still held: below 0.4
+
+    const bad = await fetch(`${fake.masterUrl}/vol/vacuum?garbageThreshold=lots`);
+    expect([bad.status, await bad.json()]).toEqual([406, { error: 'garbageThreshold lots is not a valid float number' }]);
+
+    expect((await fetch(`${fake.masterUrl}/vol/vacuum`)).status).toBe(200); // the default 0.3
+    expect(await readDeleted(fids[0].url, fids[0].fid)).toBe(404);
+    for (const server of [0, 1]) expect(await volumeInfo(server, vid)).toMatchObject({ Size: 200, FileCount: 2, DeleteCount: 0, DeletedByteCount: 0 });
+    for (const a of fids.slice(1)) expect((await fetch(`http://${a.url}/${a.fid}`)).status).toBe(200); // live needles untouched
+    expect(fake.liveNeedles()).toHaveLength(2);
+  });
+
+  it('skips a dead server, and gives a full volume its assigns back once compacted', async () => {
+    fake = await FakeSeaweed.start({ servers: 1, volumesPerServer: 1, volumeSizeLimit: 250 });
+    const fids: { fid: string; url: string }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await assign();
+      expect(a.status).toBe(200);
+      expect((await put(a.url, a.fid, Buffer.alloc(100, i))).status).toBe(201);
+      fids.push(a);
+    }
+    const full = await fetch(`${fake.masterUrl}/dir/assign`);
+    expect(full.status).toBe(406); // 300 bytes on a 250-byte volume, and no slot for another
+    for (const a of fids.slice(0, 2)) expect((await del(a.url, a.fid)).status).toBe(202);
+    await fake.kill(0, { unregister: false });
+    expect(fake.vacuum(0.3)).toBe(0);
+    await fake.revive(0);
+    expect(fake.vacuum(0.3)).toBe(1);
+    expect(fake.volumeOf(fids[2].fid)!.size).toBe(100);
+    expect((await assign()).status).toBe(200);
+  });
+
+  it('runs the check periodically when asked to, and only with a live leader', async () => {
+    fake = await FakeSeaweed.start({ servers: 1, vacuumIntervalMs: 20 });
+    const a = await assign();
+    expect((await put(a.url, a.fid, Buffer.from('gone soon'))).status).toBe(201);
+    await fake.killMaster(0);
+    expect((await del(a.url, a.fid)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await readDeleted(a.url, a.fid)).toBe(200); // no leader, no vacuum
+    await fake.reviveMaster(0);
+    const deadline = Date.now() + 5000;
+    while ((await readDeleted(a.url, a.fid)) === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await readDeleted(a.url, a.fid)).toBe(404);
+  });
+});

@@ -4,7 +4,11 @@
  * IN-MEMORY TEST FAKE: not durable, not SeaweedFS. Flags: --servers N (3), --masters N (1),
  * --master-port P (first master; default ephemeral), --host H (127.0.0.1), --replication xyz (000,
  * the default replication), --racks r1,r1,r2, --signing-key K (JWT-secured writes), --data-dir D
- * (keep needles in files under D so a restart on the same dir finds them; in memory otherwise).
+ * (keep needles in files under D so a restart on the same dir finds them; in memory otherwise),
+ * --garbage-threshold X (0.3), --vacuum-interval-s S (30; 0 turns the periodic vacuum off).
+ * The real master checks for garbage every 14-16 minutes. This fake holds every needle, tombstones
+ * included, in memory until vacuum, so it checks every 30 s by default: at the old "never", a
+ * 10-minute soak's overwrites and deletes filled over 23 GB of RAM and the kernel killed it.
  */
 import { FakeSeaweed } from './cluster';
 
@@ -13,6 +17,14 @@ function flag(name: string): string | undefined {
   if (i >= 0) return process.argv[i + 1];
   const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
   return eq?.slice(name.length + 3);
+}
+
+function float(name: string, dflt: number): number {
+  const v = flag(name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got ${v}`);
+  return n;
 }
 
 function int(name: string, dflt: number): number {
@@ -35,6 +47,8 @@ async function main(): Promise<void> {
     racks: flag('racks')?.split(','),
     signingKey: flag('signing-key'),
     dataDir: flag('data-dir'),
+    garbageThreshold: float('garbage-threshold', 0.3),
+    vacuumIntervalMs: Math.round(float('vacuum-interval-s', 30) * 1000),
   });
   const line = '!'.repeat(78);
   const hostPorts = fake.masters.map((m) => m.hostPort).join(',');

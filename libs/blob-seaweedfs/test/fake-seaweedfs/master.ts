@@ -39,8 +39,24 @@ export function handleMaster(c: FakeSeaweed, index: number, req: IncomingMessage
       json(res, 200, { needles: c.liveNeedles() });
       return;
     case '/dir/status':
-      json(res, 200, { Version: 'fake', Topology: { Max: c.servers.length * c.options.volumesPerServer, Free: c.freeSlots() } });
+      dirStatus(c, res);
       return;
+    case '/vol/vacuum': {
+      // `volumeVacuumHandler`, behind `proxyToLeader`: vacuums, then answers as /dir/status does.
+      if (index !== c.leader) {
+        forward(c, req, res, url);
+        return;
+      }
+      const given = q.get('garbageThreshold');
+      const threshold = given ? Number(given) : c.options.garbageThreshold;
+      if (given && (given.trim() === '' || !Number.isFinite(threshold))) {
+        json(res, 406, { error: `garbageThreshold ${given} is not a valid float number` });
+        return;
+      }
+      c.vacuum(threshold);
+      dirStatus(c, res);
+      return;
+    }
     case '/vol/grow': {
       const n = Number(q.get('count'));
       const replication = q.get('replication') || c.options.defaultReplication;
@@ -56,6 +72,10 @@ export function handleMaster(c: FakeSeaweed, index: number, req: IncomingMessage
     default:
       json(res, 404, { error: `unknown path ${url.pathname}` });
   }
+}
+
+function dirStatus(c: FakeSeaweed, res: ServerResponse): void {
+  json(res, 200, { Version: 'fake', Topology: { Max: c.servers.length * c.options.volumesPerServer, Free: c.freeSlots() } });
 }
 
 function warming(c: FakeSeaweed, res: ServerResponse): boolean {

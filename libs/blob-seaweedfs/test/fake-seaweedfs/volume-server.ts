@@ -8,7 +8,7 @@ import { copiesOf, parseFidPath, type Needle, type VolumeServerState } from './s
 
 /** Volume server HTTP API (weed/server/volume_server_handlers_*.go): PUT/POST, GET/HEAD, DELETE. */
 export async function handleVolume(c: FakeSeaweed, s: VolumeServerState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  if (url.pathname === '/status') return json(res, 200, { Version: 'fake', Volumes: [...s.needles.keys()] });
+  if (url.pathname === '/status') return json(res, 200, { Version: 'fake', Volumes: volumeInfos(c, s) });
   if (url.pathname === '/healthz' || url.pathname === '/readyz') {
     res.writeHead(s.registered ? 200 : 503).end();
     return;
@@ -56,6 +56,26 @@ export async function handleVolume(c: FakeSeaweed, s: VolumeServerState, req: In
   }
   req.resume();
   res.writeHead(405).end();
+}
+
+/**
+ * `store.VolumeInfos()` as `/status` lists them: per volume this server holds, its needles
+ * (`FileCount`, tombstones included until vacuum), tombstones and their bytes, as `garbageLevel` sees them.
+ */
+function volumeInfos(c: FakeSeaweed, s: VolumeServerState): object[] {
+  return [...s.needles].map(([vid, m]) => {
+    let size = 0;
+    let deletes = 0;
+    let deletedBytes = 0;
+    for (const n of m.values()) {
+      size += n.data.length;
+      if (!n.deleted) continue;
+      deletes++;
+      deletedBytes += n.data.length;
+    }
+    const v = c.volumes.get(vid);
+    return { Id: vid, Size: size, Collection: v?.collection ?? '', FileCount: m.size, DeleteCount: deletes, DeletedByteCount: deletedBytes, ReadOnly: v?.readOnly ?? false };
+  });
 }
 
 async function write(
@@ -109,7 +129,7 @@ async function write(
   if (ttl) needle.expiresAt = Date.now() + ttlMs(ttl);
   map.set(f.key, needle); // local first: a replica failure below leaves this copy (as SeaweedFS does)
   c.disk?.saveNeedle(s.index, f.vid, f.key, needle);
-  volume.size += data.length;
+  if (url.searchParams.get('type') !== 'replicate') volume.size += data.length; // the size of one copy
   if (url.searchParams.get('type') !== 'replicate') {
     const registered = volume.holders.filter((i) => c.servers[i].registered).length;
     const copies = copiesOf(volume.replication);
