@@ -2,10 +2,11 @@
  * FakeCluster: one or more PD members + N TiKV stores, each a grpc-js server on 127.0.0.1, over one
  * in-memory MVCC engine and region map. TEST FAKE: nothing is durable. See README.md for the API.
  */
-import { encodeKey, u64 } from './codec';
+import { encodeKey, physicalOf, u64 } from './codec';
 import { DiskUsage, DiskUsages } from './disk';
 import { FaultPlan, FaultRule, PdFault, PdMatch, PdRequestInfo, TikvFault, TikvMatch, TikvRequestInfo, pdMatches, tikvMatches } from './faults';
-import { MvccLock, MvccStore, MvccWrite, ReadResult } from './mvcc';
+import { GcStats, GcWorker, ServiceSafePoint, ServiceSafePoints } from './gc';
+import { GcRun, MvccLock, MvccStore, MvccWrite, ReadResult } from './mvcc';
 import { PdErrorStyle, FakePdMember, PdShared } from './pd-server';
 import { Percolator } from './percolator';
 import { loadTikvProtos } from './proto';
@@ -43,6 +44,10 @@ export interface FakeClusterOptions {
   readonly tikvMaxSendBytes?: number;
   /** TiKV's raftstore.raft-entry-max-size (default 8 MiB): larger writes get RaftEntryTooLarge. */
   readonly raftEntryMaxBytes?: number;
+  /** GC as soon as PD's safe point advances, before UpdateGCSafePoint answers (default true); false: only `gc()`. */
+  readonly autoGc?: boolean;
+  /** Called after each GC pass that ran. */
+  readonly onGc?: (run: GcRun) => void;
 }
 
 export interface InjectLockSpec {
@@ -70,6 +75,8 @@ export class FakeCluster {
   readonly tso: FakeTso;
   readonly mvcc = new MvccStore();
   readonly txn = new Percolator(this.mvcc);
+  private readonly gcWorker: GcWorker;
+  private readonly services = new ServiceSafePoints();
   readonly regionTable: RegionTable;
   private readonly stores: FakeStore[] = [];
   private readonly pd: FakePdMember[] = [];
@@ -88,6 +95,7 @@ export class FakeCluster {
     this.clusterId = opts.clusterId ?? 7_000_000_000_000_000_001n;
     this.clock = opts.clock ?? new FakeClock();
     this.tso = new FakeTso(this.clock);
+    this.gcWorker = new GcWorker(this.mvcc, { auto: opts.autoGc, onRun: opts.onGc });
     const storeIds = Array.from({ length: opts.stores ?? 3 }, (_, i) => BigInt(i + 1));
     this.regionTable = new RegionTable(storeIds);
     for (const k of opts.splitKeys ?? []) this.regionTable.split(buf(k));
@@ -121,7 +129,8 @@ export class FakeCluster {
           .map((s) => ({ id: s.storeId, address: s.address, tombstone: this.tombstones.has(s.storeId) })),
       members: () => this.pd,
       leaderIndex: () => this.pdLeader,
-      gcSafePoint: 0n,
+      gc: this.gcWorker,
+      serviceSafePoints: this.services,
       unreachableClientUrls: opts.pdUnreachableClientUrls ?? [],
     };
     for (let i = 0; i < (opts.pdMembers ?? 1); i++) {
@@ -367,6 +376,37 @@ export class FakeCluster {
     this.mvcc.putWrite(buf(key), { startTs: spec.startTs, commitTs: kind === 'Rollback' ? spec.startTs : spec.commitTs, kind });
   }
 
+  // ------------------------------------------------------------------ GC (gc.ts)
+
+  /** PD's GC safe point. */
+  get gcSafePoint(): bigint {
+    return this.gcWorker.safePoint();
+  }
+
+  /** A GC pass at PD's safe point, moved to `safePoint` first if given (never back); undefined if already collected there. */
+  gc(safePoint?: bigint): GcRun | undefined {
+    return this.gcWorker.run(safePoint);
+  }
+
+  /** What GC removed since start / `resetCounters`, and the safe point it last collected at. */
+  gcStats(): GcStats {
+    return this.gcWorker.stats();
+  }
+
+  /** As UpdateServiceGCSafePoint from `serviceId` (e.g. a BR backup holding GC back); returns PD's answer, the smallest live one. */
+  setServiceSafePoint(serviceId: string, safePoint: bigint, ttlSeconds: bigint | number): ServiceSafePoint {
+    return this.services.update(serviceId, BigInt(ttlSeconds), safePoint, this.pdNowSeconds());
+  }
+
+  /** PD's live service safe points (`gc_worker` included once anyone asked), by service id. */
+  serviceSafePoints(): ServiceSafePoint[] {
+    return this.services.list(this.pdNowSeconds());
+  }
+
+  private pdNowSeconds(): bigint {
+    return physicalOf(this.tso.next()) / 1000n;
+  }
+
   // ------------------------------------------------------------------ accounting
 
   /** TiKV requests received (before faults), optionally of one method and store. */
@@ -383,9 +423,11 @@ export class FakeCluster {
     return method ? this.log.filter((r) => r.method === method) : [...this.log];
   }
 
+  /** Zeroes calls, requests and GC totals (not the safe points). */
   resetCounters(): void {
     this.counts.clear();
     this.log.length = 0;
+    this.gcWorker.reset();
   }
 
   /** The encoded form of a raw key, as PD and region errors carry it. */

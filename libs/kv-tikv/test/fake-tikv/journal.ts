@@ -8,14 +8,17 @@ import type { MvccLock, MvccStore, MvccWrite } from './mvcc';
  * lock, default-CF value and write record is one JSON line, written before the call that made it
  * returns (page cache: it survives a killed process, not a power cut; a TEST FAKE, not a database).
  * In-place lock updates (heartbeats, pushed min_commit_ts) are not logged: after a restart such a lock
- * simply expires earlier, as the lock of a crashed client would.
+ * simply expires earlier, as the lock of a crashed client would. A GC pass is one `gc` line, replayed
+ * by running the pass again at that point of the log (same state in, same removals out); it also
+ * brings the collected safe point back, from which PD's GC safe point restarts (gc.ts).
  */
 export type JournalEntry =
   | { readonly op: 'lock'; readonly key: string; readonly lock: SerializedLock }
   | { readonly op: 'unlock'; readonly key: string }
   | { readonly op: 'data'; readonly key: string; readonly startTs: string; readonly value: string }
   | { readonly op: 'undata'; readonly key: string; readonly startTs: string }
-  | { readonly op: 'write'; readonly key: string; readonly startTs: string; readonly commitTs: string; readonly kind: MvccWrite['kind'] };
+  | { readonly op: 'write'; readonly key: string; readonly startTs: string; readonly commitTs: string; readonly kind: MvccWrite['kind'] }
+  | { readonly op: 'gc'; readonly safePoint: string };
 
 interface SerializedLock {
   readonly primary: string;
@@ -73,6 +76,10 @@ export class FileJournal {
 }
 
 function apply(store: MvccStore, e: JournalEntry): void {
+  if (e.op === 'gc') {
+    store.gc(BigInt(e.safePoint));
+    return;
+  }
   const key = Buffer.from(e.key, 'hex');
   switch (e.op) {
     case 'lock':

@@ -5,7 +5,8 @@
  * - write CF:   key -> commit records {start_ts, commit_ts, kind}, newest commit_ts first; a Rollback
  *               record sits at commit_ts = start_ts
  * - default CF: (key, start_ts) -> value written by prewrite, referenced by a Put commit record
- * Keys are raw user keys (API V1). Nothing here knows about regions or the wire.
+ * Keys are raw user keys (API V1). Nothing here knows about regions or the wire. `gc` is TiKV's MVCC
+ * garbage collection below a safe point (gc.ts drives it from PD's).
  */
 import { MAX_U64, hex, unhex } from './codec';
 import { serializeLock, type JournalEntry } from './journal';
@@ -41,6 +42,14 @@ export interface ReadBypass {
   readonly committed?: ReadonlySet<bigint>;
 }
 
+/** What one GC pass removed: write records, default-CF values, keys left with no column at all. */
+export interface GcRun {
+  readonly safePoint: bigint;
+  readonly versionsRemoved: number;
+  readonly valuesRemoved: number;
+  readonly keysRemoved: number;
+}
+
 export type ReadResult =
   | { readonly kind: 'locked'; readonly lock: MvccLock }
   | { readonly kind: 'value'; readonly value: Buffer; readonly commitTs: bigint }
@@ -49,9 +58,11 @@ export type ReadResult =
 export class MvccStore {
   /** Set by FileJournal.open: every mutation below is logged there (fake:tikv --data-dir). */
   journal: { record(e: JournalEntry): void } | undefined;
+  /** The safe point the last GC pass collected at (0 = never): a read below it may miss versions. */
+  gcSafePoint = 0n;
   private readonly rows = new Map<string, Row>();
   /** Hex keys in byte order (hex of equal-width bytes sorts like the bytes). */
-  private readonly order: string[] = [];
+  private order: string[] = [];
 
   // ------------------------------------------------------------------ column families
 
@@ -140,6 +151,54 @@ export class MvccStore {
     if (ts === MAX_U64 && lock.primary.equals(key)) return false;
     if (lock.minCommitTs > ts) return false;
     return !bypass.resolved?.has(lock.startTs);
+  }
+
+  // ------------------------------------------------------------------ garbage collection
+
+  /**
+   * TiKV's MVCC GC of every key at `safePoint` (storage/txn/actions/gc.rs; the compaction filter,
+   * TiKV's default since 5.0, reaches the same end state during compactions). Per key, newest
+   * record first: records above the safe point stay. At or below it, Lock and Rollback records go
+   * (they carry no data); the newest Put stays with its value and every older record goes, Puts
+   * with their values; if a Delete comes first, it goes too, with everything older: the key is
+   * gone below the safe point. So every read at a ts >= safePoint answers as before, while the
+   * status of a txn whose records went is no longer known (in TiKV neither): its locks must be
+   * resolved before the safe point passes it. The lock CF is never touched. A safe point at or
+   * below the last one collects nothing (undefined): TiKV's GC manager acts only when PD's safe
+   * point advanced. Logged as one `gc` journal entry, which replay runs again: the log rebuilds
+   * the same state up to that line, and the pass is a function of it.
+   */
+  gc(safePoint: bigint): GcRun | undefined {
+    if (safePoint <= this.gcSafePoint) return undefined;
+    let versionsRemoved = 0;
+    let valuesRemoved = 0;
+    let keysRemoved = 0;
+    for (const [k, row] of this.rows) {
+      const kept: MvccWrite[] = [];
+      let older = false; // past the newest Put/Delete at or below the safe point
+      for (const w of row.writes) {
+        if (w.commitTs > safePoint || (!older && w.kind === 'Put')) {
+          if (w.commitTs <= safePoint) older = true;
+          kept.push(w);
+          continue;
+        }
+        if (w.kind === 'Delete') older = true;
+        versionsRemoved++;
+        // A live lock of the same txn would share this value (key@start_ts): never reached through
+        // the protocol (a committed txn holds no lock on the key), but a fabricated state must not
+        // lose a pending prewrite's value.
+        if (w.kind === 'Put' && row.lock?.startTs !== w.startTs && row.data.delete(w.startTs)) valuesRemoved++;
+      }
+      row.writes = kept;
+      if (!row.lock && kept.length === 0 && row.data.size === 0) {
+        this.rows.delete(k);
+        keysRemoved++;
+      }
+    }
+    if (keysRemoved > 0) this.order = this.order.filter((k) => this.rows.has(k));
+    this.gcSafePoint = safePoint;
+    this.journal?.record({ op: 'gc', safePoint: String(safePoint) });
+    return { safePoint, versionsRemoved, valuesRemoved, keysRemoved };
   }
 
   // ------------------------------------------------------------------ iteration and inspection

@@ -6,8 +6,9 @@
  * always ends with a gRPC status. Region keys are ENCODED: PD compares whatever bytes it is sent.
  */
 import * as grpc from '@grpc/grpc-js';
-import { stripDefaults, u64, wire } from './codec';
+import { physicalOf, stripDefaults, u64, wire } from './codec';
 import { FaultPlan, PdFault, PdMatch, PdRequestInfo } from './faults';
+import { ServiceSafePoints } from './gc';
 import { TikvProtos } from './proto';
 import { FakeRegion, RegionTable, leaderOf, peerToWire, regionToWire } from './regions';
 import { FakeTso } from './tso';
@@ -25,7 +26,9 @@ export interface PdShared {
   stores(): { id: bigint; address: string; tombstone?: boolean }[];
   members(): FakePdMember[];
   leaderIndex(): number | undefined;
-  gcSafePoint: bigint;
+  /** The GC safe point (GetGCSafePoint) and UpdateGCSafePoint, which may set TiKV's GC going (gc.ts). */
+  readonly gc: { safePoint(): bigint; update(safePoint: bigint): bigint };
+  readonly serviceSafePoints: ServiceSafePoints;
   /** Listed before each member's own URL in client_urls (addresses that do not route from the client). */
   readonly unreachableClientUrls: readonly string[];
 }
@@ -80,11 +83,14 @@ export class FakePdMember {
       ScanRegions: (r) => this.scanRegions(bytes(r.start_key), bytes(r.end_key), Number(r.limit ?? 0)),
       GetStore: (r) => this.getStore(u64(r.store_id as string)),
       GetAllStores: () => ({ header: this.header(), stores: this.shared.stores().map(storeToWire) }),
-      GetGCSafePoint: () => ({ header: this.header(), safe_point: wire(this.shared.gcSafePoint) }),
-      UpdateGCSafePoint: (r) => {
-        const sp = u64(r.safe_point as string);
-        if (sp > this.shared.gcSafePoint) this.shared.gcSafePoint = sp;
-        return { header: this.header(), new_safe_point: wire(this.shared.gcSafePoint) };
+      GetGCSafePoint: () => ({ header: this.header(), safe_point: wire(this.shared.gc.safePoint()) }),
+      UpdateGCSafePoint: (r) => ({ header: this.header(), new_safe_point: wire(this.shared.gc.update(u64(r.safe_point as string))) }),
+      UpdateServiceGCSafePoint: (r) => {
+        // PD reads "now" off its own TSO: service TTLs run on the fake clock (advanceClock).
+        const now = physicalOf(this.shared.tso.next()) / 1000n;
+        const serviceId = bytes(r.service_id).toString();
+        const min = this.shared.serviceSafePoints.update(serviceId, BigInt((r.TTL as string | undefined) ?? 0), u64(r.safe_point as string), now);
+        return { header: this.header(), service_id: Buffer.from(min.serviceId), TTL: wire(min.expiredAt - now), min_safe_point: wire(min.safePoint) };
       },
     };
     for (const [name, fn] of Object.entries(unary) as [Exclude<PdMethod, 'Tso'>, Unary][]) {
@@ -171,7 +177,9 @@ export class FakePdMember {
     try {
       res = fn(req);
     } catch (e) {
-      return reply({ code: grpc.status.INTERNAL, details: `fake-pd: ${(e as Error).message}` });
+      // An error PD itself returns carries its gRPC code; anything else is a fault of the fake.
+      const code = (e as { code?: number }).code;
+      return reply(code === undefined ? { code: grpc.status.INTERNAL, details: `fake-pd: ${(e as Error).message}` } : { code, details: (e as Error).message });
     }
     if (fault?.kind === 'LostReply') return reply({ code: grpc.status.UNAVAILABLE, details: 'fake-pd: reply lost (injected)' });
     reply(null, res);

@@ -138,5 +138,6 @@ export const PD_METHODS = [
   'GetAllStores',
   'GetGCSafePoint',
   'UpdateGCSafePoint',
+  'UpdateServiceGCSafePoint',
 ] as const;
 export type PdMethod = (typeof PD_METHODS)[number];
