@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackoffKind } from './backoff';
 import { REGION_ERROR_KINDS } from './tikv/region-error-kinds';
 
@@ -14,6 +14,9 @@ export interface TikvMetrics {
   readonly rpcDuration: Histogram<'method'>;
   readonly backoffs: Counter<'kind'>;
   readonly heartbeats: Counter<'result'>;
+  /** PD's GC safe point as this client enforces it, as Unix seconds (0 before any). */
+  readonly gcSafePoint: Gauge<string>;
+  readonly safePointRefreshFailures: Counter<string>;
 }
 
 /** Backoff kinds an operator alerts on (TiKV or PD unreachable): exported at 0 before the first one. */
@@ -70,6 +73,16 @@ function build(registry: Registry): TikvMetrics {
       name: 'tikv_txn_heartbeats_total',
       help: 'KvTxnHeartBeat calls keeping primary locks alive, by result (ok, lock_gone, failed)',
       labelNames: ['result'],
+      registers,
+    }),
+    gcSafePoint: new Gauge({
+      name: 'tikv_gc_safe_point_seconds',
+      help: "PD's GC safe point as this client sees it, as Unix time: no read runs below it (0: never set)",
+      registers,
+    }),
+    safePointRefreshFailures: new Counter({
+      name: 'tikv_gc_safe_point_refresh_failures_total',
+      help: "Failed reads of PD's GC safe point (the client keeps enforcing the last one it saw)",
       registers,
     }),
   };

@@ -41,6 +41,11 @@ export interface TikvKvOptions {
    * waits for them. Default false: a finished txn leaves no locks behind.
    */
   readonly commitSecondariesInBackground?: boolean;
+  /**
+   * How often PD's GC safe point is read again (client-go: every 10 s), so that no read runs below it
+   * once another process advanced it. 0: only when this client advances it. Default 10 s.
+   */
+  readonly safePointRefreshMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<TikvKvOptions, 'registry' | 'protoDir' | 'backoff'>> &
@@ -61,6 +66,7 @@ export function resolveOptions(o: TikvKvOptions): ResolvedOptions {
     maxKeyBytes: 4096,
     maxMessageBytes: 64 * 1024 * 1024,
     commitSecondariesInBackground: false,
+    safePointRefreshMs: 10_000,
     ...stripUndefined(o),
   };
 }

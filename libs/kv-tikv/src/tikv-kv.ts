@@ -7,9 +7,11 @@ import { resolveOptions, type ResolvedOptions, type TikvKvOptions } from './opti
 import { PdClient } from './pd/pd-client';
 import { Committer } from './percolator/committer';
 import { mutationsOf } from './percolator/mutations';
+import { physicalMsOf } from './pd/timestamp';
 import { checkApiVersion } from './tikv/api-version';
 import type { ClientCore } from './tikv/core';
 import { LockResolver } from './tikv/lock-resolver';
+import { collectMvccGarbage, type MvccGcResult } from './tikv/mvcc-gc';
 import { RegionRouter } from './tikv/router';
 import { TikvSender } from './tikv/sender';
 import { SnapshotReader } from './tikv/snapshot-reader';
@@ -37,6 +39,7 @@ export class TikvKv implements KvStore {
   private readonly opts: ResolvedOptions;
   private readonly background = new Set<Promise<void>>();
   private closed = false;
+  private safePointTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TikvKvOptions) {
     this.opts = resolveOptions(options);
@@ -74,6 +77,7 @@ export class TikvKv implements KvStore {
         batchBytes: this.opts.batchBytes,
         maxKeyBytes: this.opts.maxKeyBytes,
       },
+      gcSafePoint: { value: 0n },
     };
   }
 
@@ -86,6 +90,11 @@ export class TikvKv implements KvStore {
     try {
       const ts = await kv.core.pd.getTimestamp();
       await checkApiVersion(kv.core, ts);
+      await kv.refreshSafePoint();
+      if (kv.opts.safePointRefreshMs > 0) {
+        kv.safePointTimer = setInterval(() => void kv.refreshSafePoint().catch(() => kv.core.metrics.safePointRefreshFailures.inc()), kv.opts.safePointRefreshMs);
+        kv.safePointTimer.unref();
+      }
       return kv;
     } catch (err) {
       await kv.close();
@@ -157,9 +166,34 @@ export class TikvKv implements KvStore {
     return new TikvSnapshot(new SnapshotReader(this.core, ts));
   }
 
+  /**
+   * One MVCC GC run (see `collectMvccGarbage`): resolves the locks below `now - lifetimeMs`, then
+   * moves PD's GC safe point there, unless a service (BR, TiCDC) holds it lower.
+   */
+  async collectMvccGarbage(lifetimeMs: number): Promise<MvccGcResult> {
+    this.checkOpen();
+    const result = await collectMvccGarbage(this.core, lifetimeMs);
+    this.core.metrics.gcSafePoint.set(physicalMsOf(this.core.gcSafePoint.value) / 1000);
+    return result;
+  }
+
+  /** PD's GC safe point as this client enforces it on its reads. */
+  get gcSafePoint(): bigint {
+    return this.core.gcSafePoint.value;
+  }
+
+  /** Reads PD's GC safe point (it only moves forward). */
+  async refreshSafePoint(): Promise<bigint> {
+    const sp = await this.core.pd.getGcSafePoint();
+    if (sp > this.core.gcSafePoint.value) this.core.gcSafePoint.value = sp;
+    this.core.metrics.gcSafePoint.set(physicalMsOf(this.core.gcSafePoint.value) / 1000);
+    return this.core.gcSafePoint.value;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.safePointTimer);
     await Promise.allSettled([...this.background]);
     this.core.pd.close();
     this.core.router.close();

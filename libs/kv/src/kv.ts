@@ -71,6 +71,24 @@ export interface KvStore {
   /** A consistent read-only view of the whole store. */
   snapshot(): Promise<KvSnapshot>;
   close(): Promise<void>;
+  /**
+   * Stores that keep old versions of every key (TiKV's MVCC) drop those no read from
+   * `now - lifetimeMs` on can see. Stores that keep none (LMDB) leave this out.
+   */
+  collectMvccGarbage?(lifetimeMs: number): Promise<MvccGcReport>;
+}
+
+/** What one MVCC garbage collection run did. */
+export interface MvccGcReport {
+  /** 'advanced': the safe point moved; 'unchanged': it was already there, or a service holds it back. */
+  readonly outcome: 'advanced' | 'unchanged';
+  /** The safe point after the run, as Unix ms: reads below it are refused. */
+  readonly safePointMs: number;
+  /** Transactions older than the safe point committed or rolled back first, and their locks. */
+  readonly txnsResolved: number;
+  readonly locksResolved: number;
+  /** The service holding the safe point back (a backup, a changefeed), when one does. */
+  readonly heldBy?: string;
 }
 
 /** A write-write conflict (or a lock held by a live transaction): safe to retry the whole transaction. */

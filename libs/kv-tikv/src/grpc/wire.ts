@@ -51,6 +51,20 @@ export interface TsoResponse {
   count?: number;
   timestamp?: { physical?: U64; logical?: U64 };
 }
+export interface GetGcSafePointResponse {
+  header?: PdResponseHeader;
+  safe_point?: U64;
+}
+export interface UpdateGcSafePointResponse {
+  header?: PdResponseHeader;
+  new_safe_point?: U64;
+}
+export interface UpdateServiceGcSafePointResponse {
+  header?: PdResponseHeader;
+  service_id?: Buffer;
+  TTL?: U64;
+  min_safe_point?: U64;
+}
 export interface GetRegionResponse {
   header?: PdResponseHeader;
   region?: WRegion;
@@ -157,6 +171,10 @@ export interface ScanResponse extends TikvResponse {
   pairs?: WKvPair[];
   error?: KeyError;
 }
+export interface ScanLockResponse extends TikvResponse {
+  error?: KeyError;
+  locks?: WLockInfo[];
+}
 export interface PrewriteResponse extends TikvResponse {
   errors?: KeyError[];
 }
@@ -199,6 +217,16 @@ export type TikvMethod =
   | 'KvBatchRollback'
   | 'KvCheckTxnStatus'
   | 'KvResolveLock'
-  | 'KvTxnHeartBeat';
+  | 'KvTxnHeartBeat'
+  | 'KvScanLock';
 
-export type PdMethod = 'GetMembers' | 'GetRegion' | 'GetPrevRegion' | 'GetRegionByID' | 'ScanRegions' | 'GetStore';
+export type PdMethod =
+  | 'GetMembers'
+  | 'GetRegion'
+  | 'GetPrevRegion'
+  | 'GetRegionByID'
+  | 'ScanRegions'
+  | 'GetStore'
+  | 'GetGCSafePoint'
+  | 'UpdateGCSafePoint'
+  | 'UpdateServiceGCSafePoint';

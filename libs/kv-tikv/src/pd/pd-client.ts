@@ -4,6 +4,9 @@ import { Backoffer, type BackoffEnv } from '../backoff';
 import { encodeBoundary, encodeKey } from '../codec/memcomparable';
 import { isGrpcError, RpcClient, stripScheme, type TikvProtos } from '../grpc/rpc';
 import type {
+  GetGcSafePointResponse,
+  UpdateGcSafePointResponse,
+  UpdateServiceGcSafePointResponse,
   GetMembersResponse,
   GetRegionResponse,
   GetStoreResponse,
@@ -17,7 +20,7 @@ import type {
 import { peerFromWire, regionFromWire, type RegionMeta } from '../region-cache/convert';
 import type { Peer } from '../region-cache/region';
 import { TsoStream } from './tso';
-import { toU64 } from './timestamp';
+import { fromU64, toU64 } from './timestamp';
 
 export interface PdClientOptions {
   readonly endpoints: readonly string[];
@@ -120,6 +123,34 @@ export class PdClient {
     if (res.header?.error?.type) return undefined;
     if (res.store?.state === STORE_TOMBSTONE) return undefined;
     return res.store?.address || undefined;
+  }
+
+  /** PD's GC safe point: TiKV may drop every version a read below it would need. */
+  async getGcSafePoint(): Promise<bigint> {
+    const res = await this.call<GetGcSafePointResponse>('GetGCSafePoint', {});
+    return fromU64(res.safe_point);
+  }
+
+  /**
+   * Moves the GC safe point to `safePoint` (PD never moves it back: it answers the one it keeps).
+   * TiKV's GC worker reads it from PD and collects versions below it.
+   */
+  async updateGcSafePoint(safePoint: bigint): Promise<bigint> {
+    const res = await this.call<UpdateGcSafePointResponse>('UpdateGCSafePoint', { safe_point: toU64(safePoint) });
+    return fromU64(res.new_safe_point);
+  }
+
+  /**
+   * Sets `serviceId`'s service safe point (`ttlSeconds` <= 0 removes it) and answers the smallest
+   * service safe point PD keeps, with its owner: BR and TiCDC hold GC back this way.
+   */
+  async updateServiceGcSafePoint(serviceId: string, ttlSeconds: bigint, safePoint: bigint): Promise<{ serviceId: string; minSafePoint: bigint }> {
+    const res = await this.call<UpdateServiceGcSafePointResponse>('UpdateServiceGCSafePoint', {
+      service_id: Buffer.from(serviceId),
+      TTL: ttlSeconds.toString(),
+      safe_point: toU64(safePoint),
+    });
+    return { serviceId: res.service_id?.toString() ?? '', minSafePoint: fromU64(res.min_safe_point) };
   }
 
   close(): void {

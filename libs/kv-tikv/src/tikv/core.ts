@@ -41,6 +41,11 @@ export interface ClientCore {
   readonly metrics: TikvMetrics;
   readonly limits: CoreLimits;
   readonly backoffEnv: BackoffEnv;
+  /**
+   * PD's GC safe point as this client last saw it (refreshed every few seconds, and when this client
+   * advances it). No read runs at a timestamp below it: the versions it needs may be gone.
+   */
+  readonly gcSafePoint: { value: bigint };
 }
 
 export function backoffer(core: ClientCore, budgetMs: number, what: string): Backoffer {

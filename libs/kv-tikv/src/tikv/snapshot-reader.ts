@@ -1,4 +1,4 @@
-import type { KvPair } from '@massive/kv';
+import { KvConflictError, type KvPair } from '@massive/kv';
 import type { Backoffer } from '../backoff';
 import { compareEnds, EMPTY, hexOf, minEnd, nextKey } from '../codec/keys';
 import type { BatchGetResponse, GetResponse, ScanResponse, WKvPair } from '../grpc/wire';
@@ -24,6 +24,7 @@ export class SnapshotReader {
   }
 
   async get(key: Buffer, bo = this.bo('get')): Promise<Buffer | undefined> {
+    this.checkVisible();
     for (;;) {
       const { resp } = await this.core.sender.onKey<GetResponse>(bo, key, 'KvGet', () => ({
         key,
@@ -44,6 +45,7 @@ export class SnapshotReader {
    * (many large values) is asked for again in halves, down to single keys.
    */
   async batchGet(keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
+    this.checkVisible();
     try {
       return await this.batchGetOnce(keys);
     } catch (e) {
@@ -89,9 +91,20 @@ export class SnapshotReader {
 
   /** Pairs with start <= key < end (empty end: unbounded), at most `limit`, in key order or reverse. */
   async scan(start: Buffer, end: Buffer, limit = Infinity, reverse = false): Promise<KvPair[]> {
+    this.checkVisible();
     if (limit <= 0 || (end.length > 0 && Buffer.compare(start, end) >= 0)) return [];
     const bo = this.bo('scan');
     return reverse ? this.scanBackward(bo, start, end, limit) : this.scanForward(bo, start, end, limit);
+  }
+
+  /**
+   * client-go `CheckVisibility`: below the GC safe point TiKV may have dropped versions this read
+   * needs, and it would answer as if they never existed. A conflict, so the transaction is retried at
+   * a fresh timestamp.
+   */
+  private checkVisible(): void {
+    const sp = this.core.gcSafePoint.value;
+    if (this.ts < sp) throw new KvConflictError(`snapshot at ts ${this.ts} is below the GC safe point ${sp}: retry at a new timestamp`);
   }
 
   private async scanForward(bo: Backoffer, start: Buffer, end: Buffer, limit: number): Promise<KvPair[]> {
