@@ -26,6 +26,8 @@ export interface MetadataConfig {
   readonly lifecycleEnabled: 'true' | 'false';
   readonly lifecycleIntervalMs: number;
   readonly lifecycleMaxRecords: number;
+  readonly tikvGcLifetimeMs: number;
+  readonly tikvGcIntervalMs: number;
   readonly rpcTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
 }
@@ -48,6 +50,8 @@ export const SETTINGS: readonly Setting<keyof MetadataConfig>[] = [
   { key: 'lifecycleEnabled', flag: 'lifecycle-enabled', env: 'MASSIVE_LIFECYCLE_ENABLED', kind: 'enum', values: ['true', 'false'], def: 'true', help: 'run the bucket lifecycle worker: expirations and aborts of stale uploads' },
   { key: 'lifecycleIntervalMs', flag: 'lifecycle-interval-ms', env: 'MASSIVE_LIFECYCLE_INTERVAL_MS', kind: 'int', def: '60000', min: 10, help: 'pause between lifecycle passes' },
   { key: 'lifecycleMaxRecords', flag: 'lifecycle-max-records', env: 'MASSIVE_LIFECYCLE_MAX_RECORDS', kind: 'int', def: '20000', min: 1, help: 'versions, uploads and buckets examined per lifecycle pass (the next pass resumes)' },
+  { key: 'tikvGcLifetimeMs', flag: 'tikv-gc-lifetime-ms', env: 'MASSIVE_TIKV_GC_LIFETIME_MS', kind: 'int', def: '600000', min: 1000, help: 'tikv backend: how long a replaced or deleted version stays readable before MVCC GC may drop it (TiDB\'s tikv_gc_life_time); must exceed the longest transaction' },
+  { key: 'tikvGcIntervalMs', flag: 'tikv-gc-interval-ms', env: 'MASSIVE_TIKV_GC_INTERVAL_MS', kind: 'int', def: '600000', min: 0, help: 'tikv backend: pause between MVCC GC runs (one replica runs them): resolve old locks, then advance PD\'s GC safe point; 0 turns it off, for a cluster whose TiDB runs its own GC worker' },
   { key: 'rpcTimeoutMs', flag: 'rpc-timeout-ms', env: 'MASSIVE_RPC_TIMEOUT_MS', kind: 'int', def: '30000', min: 1, help: 'deadline of each call to the blob service' },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout-ms', env: 'MASSIVE_SHUTDOWN_TIMEOUT_MS', kind: 'int', def: '25000', min: 0, help: 'how long SIGTERM waits for in-flight calls' },
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { GarbageCollector, LifecycleWorker, MetadataService } from '@massive/metadata-core';
+import { GarbageCollector, LifecycleWorker, MetadataService, MvccGcWorker } from '@massive/metadata-core';
 import { LmdbKv } from '@massive/kv-embedded';
 import { createLogger, createRegistry, onShutdownSignals, openSpaceReserve, runService, startAdminServer } from '@massive/observability';
 import { createGrpcClientMetrics, GrpcBlobClient, loadProtos, parseEndpoints, RpcServer, rpcSecurityFromEnv } from '@massive/rpc';
@@ -54,6 +54,20 @@ async function main(): Promise<void> {
           onError: (err, stage) => logger.warn('lifecycle pass failed', { stage, err }),
         })
       : undefined;
+  // TiKV keeps every version until PD's GC safe point passes it, and without TiDB nobody moves it.
+  const mvccGc =
+    kv.collectMvccGarbage && cfg.tikvGcIntervalMs > 0
+      ? new MvccGcWorker({
+          kv,
+          registry,
+          lifetimeMs: cfg.tikvGcLifetimeMs,
+          intervalMs: cfg.tikvGcIntervalMs,
+          holderId,
+          onRun: (r) =>
+            logger.info('MVCC garbage collection', { outcome: r.outcome, safePoint: new Date(r.safePointMs).toISOString(), txnsResolved: r.txnsResolved, locksResolved: r.locksResolved, heldBy: r.heldBy }),
+          onError: (err) => logger.warn('MVCC garbage collection failed', { err }),
+        })
+      : undefined;
   const rpc = new RpcServer({ metadata, registry, logger, protos, security: trust.security, ...(cfg.muxDirect === 'on' && { muxDirectPort: cfg.muxPort }) });
   const grpcPort = await rpc.listen(cfg.host, cfg.grpcPort);
 
@@ -64,6 +78,7 @@ async function main(): Promise<void> {
   health.unref();
   gc.start();
   lifecycle?.start();
+  mvccGc?.start();
 
   const shown = cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host;
   logger.info('listening', { grpcPort, muxPort: rpc.directPort, adminPort: admin.port, backend: cfg.backend, dataDir: cfg.dataDir, blob: cfg.blobEndpoints, rpcSecurity: trust.describe });
@@ -80,6 +95,7 @@ async function main(): Promise<void> {
       await rpc.shutdown(cfg.shutdownTimeoutMs);
       await gc.stop();
       await lifecycle?.stop();
+      await mvccGc?.stop();
       blob.close();
       await kv.close();
       await admin.close();

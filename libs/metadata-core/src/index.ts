@@ -6,3 +6,4 @@ export { TxnRunner, DEFAULT_RETRY, type RetryPolicy } from './txn/run-txn';
 export { multipartEtag } from './ops/multipart-checksum';
 export { LifecycleWorker, type LifecycleWorkerOptions, type LifecyclePassResult, type LifecycleStage } from './lifecycle/lifecycle-worker';
 export { createLifecycleMetrics, type LifecycleMetrics } from './lifecycle/lifecycle-metrics';
+export { MvccGcWorker, type MvccGcWorkerOptions } from './gc/mvcc-gc-worker';

@@ -17,10 +17,11 @@ export const E2E_MODE: 'local' | 'distributed' = process.env['MASSIVE_E2E_MODE']
 /**
  * Backend choices passed through to the launched services, so one suite runs against each wiring, e.g.
  * `MASSIVE_BLOB_BACKEND=seaweedfs MASSIVE_E2E_MODE=distributed` (blob on the SeaweedFS fake) with a
- * small `MASSIVE_CHUNK_SIZE` so objects span chunks.
+ * small `MASSIVE_CHUNK_SIZE` so objects span chunks; on TiKV, an MVCC GC lifetime of seconds, so every
+ * spec runs while old versions are being dropped under it.
  */
 const BACKEND_ENV: Record<string, string> = Object.fromEntries(
-  ['MASSIVE_BLOB_BACKEND', 'MASSIVE_SEAWEED_MASTERS', 'MASSIVE_METADATA_BACKEND', 'MASSIVE_PD_ENDPOINTS', 'MASSIVE_CHUNK_SIZE']
+  ['MASSIVE_BLOB_BACKEND', 'MASSIVE_SEAWEED_MASTERS', 'MASSIVE_METADATA_BACKEND', 'MASSIVE_PD_ENDPOINTS', 'MASSIVE_CHUNK_SIZE', 'MASSIVE_TIKV_GC_LIFETIME_MS', 'MASSIVE_TIKV_GC_INTERVAL_MS']
     .map((k) => [k, process.env[k]])
     .filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1] !== ''),
 );
