@@ -139,6 +139,13 @@ export class TikvKv implements KvStore {
       this.count('read_only');
       return result;
     }
+    if (startTs < this.core.gcSafePoint.value) {
+      // GC passed our start while we ran: what we read may miss versions it dropped (client-go
+      // checks visibility before committing too). Retried at a new timestamp, like any conflict.
+      this.core.metrics.conflicts.inc();
+      this.count('conflict');
+      throw new KvConflictError(`transaction started at ${startTs}, below the GC safe point ${this.core.gcSafePoint.value}: retry at a new timestamp`);
+    }
     try {
       const diskFullOpt = opts.useReserve ? DiskFullOpt.AllowedOnAlmostFull : DiskFullOpt.NotAllowedOnFull;
       const committer = new Committer(this.core, startTs, receivedAt, mutationsOf(tx.buffer), { diskFullOpt });

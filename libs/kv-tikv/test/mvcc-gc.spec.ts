@@ -87,6 +87,16 @@ describe('TikvKv MVCC garbage collection', () => {
     expect(other.gcSafePoint).toBe(fx.cluster.gcSafePoint);
     await expect(otherOld.batchGet([k('a')])).rejects.toBeInstanceOf(KvConflictError);
     expect(await get(fx.kv, 'a')).toBe('v2'); // a fresh transaction reads on
+    // A transaction that read before GC passed its start does not commit what it read.
+    await expect(
+      fx.kv.txn(async (tx) => {
+        const seen = await tx.get(k('a'));
+        fx.cluster.advanceClock(LIFETIME_MS + 1000);
+        await fx.kv.collectMvccGarbage(LIFETIME_MS);
+        tx.put(k('copy'), seen!);
+      }),
+    ).rejects.toThrow(/below the GC safe point/);
+    expect(await get(fx.kv, 'copy')).toBeUndefined();
     expect(await metric(fx.registry, 'tikv_gc_safe_point_seconds')).toBe(Number(physicalOf(fx.cluster.gcSafePoint)) / 1000);
   });
 
