@@ -1,5 +1,6 @@
 /** TiKV's MVCC GC below PD's safe point (mvcc.ts `gc`, gc.ts), in the store, over the wire and across a restart. */
 import * as grpc from '@grpc/grpc-js';
+import { prng } from '@massive/contracts/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,17 +174,6 @@ describe('MVCC GC (TiKV actions/gc.rs)', () => {
 
 // ------------------------------------------------------------------ randomized histories
 
-/** mulberry32: a seeded PRNG, so a failing seed replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b1', 'b2', 'c', 'f', 'g', 'h', 'k1', 'k2', 'm', 'p', 'q', 'r', 'x', 'y', 'zz'];
 

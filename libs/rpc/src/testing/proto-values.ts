@@ -3,16 +3,7 @@ import { Enum, Type, type Field, type Root } from 'protobufjs';
 /** Random plain objects of any message type, as callers hand them to proto-loader (for the codec specs). */
 
 /** A deterministic PRNG (mulberry32) so a failure reproduces. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng as rng } from '@massive/contracts/testing';
 
 const STRINGS = ['', 'a', 'bucket-1', 'ключ', 'ü with spaces', '日本語のキー', '😀 emoji', 'nul\u0000inside', 'x'.repeat(39), 'y'.repeat(40), 'é'.repeat(200), 'k'.repeat(1500)];
 
