@@ -58,6 +58,20 @@ describe('read leases hold a version against the collector', () => {
     expect(blob.deletedChunks.sort()).toEqual(ids(v1).sort());
   });
 
+  it('in one pass over many versions, claimed together, only the leased ones wait', async () => {
+    const { svc, gc, clock, blob } = setup();
+    await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
+    const old: ObjectVersion[] = [];
+    for (let i = 0; i < 40; i++) old.push(await putChunks(svc, `k${i}`));
+    const leased = old.filter((_, i) => i % 3 === 1);
+    for (const v of leased) await svc.leaseVersion({ versionId: v.versionId, ttlMs: 60_000 }, ctx);
+    for (let i = 0; i < 40; i++) await putChunks(svc, `k${i}`); // every old version unlinked
+    clock.now += 5000;
+    await gc.collectOnce();
+    const free = old.filter((v) => !leased.includes(v));
+    expect(blob.deletedChunks.sort()).toEqual(free.flatMap(ids).sort());
+  });
+
   it('once the collector has claimed a version, no lease on it can be taken or renewed', async () => {
     const { svc, gc, clock, blob } = setup();
     await svc.createBucket({ name: 'b', region: 'r', owner }, ctx);
