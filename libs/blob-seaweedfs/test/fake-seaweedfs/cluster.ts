@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { applyFaults, sameTarget, type FaultRule, type FaultTarget } from './faults';
 import { handleMaster, json } from './master';
 import { FakeDisk } from './persistence';
-import { copiesOf, formatFid, parseFidPath, type LiveNeedle, type LoggedRequest, type Needle, type Proc, type Volume, type VolumeServerState } from './state';
+import { copiesOf, formatFid, parseFidPath, type LiveNeedle, type LoggedRequest, type Needle, type Proc, type Volume, type VolumeServerState, volumeUsage } from './state';
 import { handleVolume } from './volume-server';
 
 export interface FakeSeaweedOptions {
@@ -292,23 +292,15 @@ export class FakeSeaweed {
     for (const s of this.servers) {
       if (!s.alive) continue; // its VacuumVolumeCheck fails: the master skips that copy
       for (const m of s.needles.values()) {
-        let total = 0;
-        let deleted = 0;
-        let tombstones = 0;
-        for (const n of m.values()) {
-          total += n.data.length;
-          if (!n.deleted) continue;
-          deleted += n.data.length;
-          tombstones++;
-        }
+        const { bytes, deletes, deletedBytes } = volumeUsage(m);
         // A needle's header and footer make even an empty one take space: a tombstone is never weightless.
-        if (tombstones === 0 || (total > 0 && deleted / total <= garbageThreshold)) continue;
+        if (deletes === 0 || (bytes > 0 && deletedBytes / bytes <= garbageThreshold)) continue;
         for (const [k, n] of m) if (n.deleted || (n.expiresAt !== undefined && n.expiresAt <= now)) m.delete(k);
         compacted++;
       }
     }
     if (compacted > 0) {
-      for (const v of this.volumes.values()) v.size = Math.max(0, ...v.holders.map((i) => bytesOf(this.servers[i].needles.get(v.id))));
+      for (const v of this.volumes.values()) v.size = Math.max(0, ...v.holders.map((i) => volumeUsage(this.servers[i].needles.get(v.id)).bytes));
       this.saveTopology();
     }
     return compacted;
@@ -421,12 +413,6 @@ export class FakeSeaweed {
     }
     void p;
   }
-}
-
-function bytesOf(m: Map<bigint, Needle> | undefined): number {
-  let n = 0;
-  for (const x of m?.values() ?? []) n += x.data.length;
-  return n;
 }
 
 function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {

@@ -55,6 +55,18 @@ export interface LiveNeedle {
   readonly size: number;
 }
 
+/** One volume copy's bytes, and its tombstones and their bytes: what `garbageLevel` and `/status` count. */
+export function volumeUsage(m: ReadonlyMap<bigint, Needle> | undefined): { bytes: number; deletes: number; deletedBytes: number } {
+  const u = { bytes: 0, deletes: 0, deletedBytes: 0 };
+  for (const n of m?.values() ?? []) {
+    u.bytes += n.data.length;
+    if (!n.deleted) continue;
+    u.deletes++;
+    u.deletedBytes += n.data.length;
+  }
+  return u;
+}
+
 export const REPLICATION = /^[0-9]{3}$/;
 
 export function copiesOf(replication: string): number {

@@ -4,7 +4,7 @@ import { verifyFidJwt } from '../../src/jwt';
 import type { FakeSeaweed } from './cluster';
 import { etagOf } from './crc32c';
 import { json } from './master';
-import { copiesOf, parseFidPath, type Needle, type VolumeServerState } from './state';
+import { copiesOf, parseFidPath, type Needle, type VolumeServerState, volumeUsage } from './state';
 
 /** Volume server HTTP API (weed/server/volume_server_handlers_*.go): PUT/POST, GET/HEAD, DELETE. */
 export async function handleVolume(c: FakeSeaweed, s: VolumeServerState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -64,17 +64,9 @@ export async function handleVolume(c: FakeSeaweed, s: VolumeServerState, req: In
  */
 function volumeInfos(c: FakeSeaweed, s: VolumeServerState): object[] {
   return [...s.needles].map(([vid, m]) => {
-    let size = 0;
-    let deletes = 0;
-    let deletedBytes = 0;
-    for (const n of m.values()) {
-      size += n.data.length;
-      if (!n.deleted) continue;
-      deletes++;
-      deletedBytes += n.data.length;
-    }
+    const { bytes, deletes, deletedBytes } = volumeUsage(m);
     const v = c.volumes.get(vid);
-    return { Id: vid, Size: size, Collection: v?.collection ?? '', FileCount: m.size, DeleteCount: deletes, DeletedByteCount: deletedBytes, ReadOnly: v?.readOnly ?? false };
+    return { Id: vid, Size: bytes, Collection: v?.collection ?? '', FileCount: m.size, DeleteCount: deletes, DeletedByteCount: deletedBytes, ReadOnly: v?.readOnly ?? false };
   });
 }
 
